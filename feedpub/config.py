@@ -1,0 +1,239 @@
+"""Configuration: one frozen dataclass, validated in one place.
+
+Precedence: command-line options > ``feedpub.toml`` > defaults. Every problem in the file is
+collected and reported at once, each naming its key (and line, when the key is in the file),
+so a user fixes a config in one pass instead of one error per run.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from feedpub import resources
+from feedpub.errors import ConfigError, Problem
+
+CONFIG_NAME = "feedpub.toml"
+CONTENT_MODES = ("both", "full", "summary")
+_LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")  # BCP 47, the shape xml:lang takes
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting of a build, validated; paths are absolute."""
+
+    source: Path
+    out: Path
+    title: str = "feedpub"
+    description: str = "Articles published with feedpub"
+    base_url: str = "https://news.example.org/"
+    language: str = "en"
+    timezone: str = "UTC"
+    author: str = ""
+    author_email: str = ""
+    feed_limit: int = 50
+    content_mode: str = "both"
+    default_category: str = "news"
+    categories: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    templates_dir: Path | None = None
+    future: bool = False
+    config_path: Path | None = None  # the file these settings came from, if any
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """Return the site time zone (validated at load time)."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def author_name(self) -> str:
+        """Return the feed-level author: the configured one, else the site title."""
+        return self.author or self.title
+
+
+# --- validators: each returns the cleaned value or raises ValueError with a message ---------
+
+
+def _str(v: Any) -> str:
+    if not isinstance(v, str):
+        raise ValueError(f"must be a string, not {type(v).__name__}")
+    return v
+
+
+def _nonempty(v: Any) -> str:
+    s = _str(v).strip()
+    if not s:
+        raise ValueError("must not be empty")
+    return s
+
+
+def _url(v: Any) -> str:
+    s = _nonempty(v)
+    parts = urlsplit(s)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"must be an absolute http(s) URL, got {s!r}")
+    if parts.query or parts.fragment:
+        raise ValueError("must not have a query or fragment")
+    return s if s.endswith("/") else s + "/"
+
+
+def _lang(v: Any) -> str:
+    s = _nonempty(v)
+    if not _LANG.match(s):
+        raise ValueError(f"must be a language tag like 'en' or 'zh-TW', got {s!r}")
+    return s
+
+
+def _tz(v: Any) -> str:
+    s = _nonempty(v)
+    try:
+        ZoneInfo(s)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {s!r} (use an IANA name like 'Asia/Taipei')") from None
+    return s
+
+
+def _limit(v: Any) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+        raise ValueError(f"must be a positive integer, got {v!r}")
+    return v
+
+
+def _mode(v: Any) -> str:
+    s = _str(v)
+    if s not in CONTENT_MODES:
+        raise ValueError(f"must be one of {', '.join(CONTENT_MODES)}, got {s!r}")
+    return s
+
+
+def _bool(v: Any) -> bool:
+    if not isinstance(v, bool):
+        raise ValueError(f"must be true or false, got {v!r}")
+    return v
+
+
+def _email(v: Any) -> str:
+    s = _str(v).strip()
+    if s and not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", s):
+        raise ValueError(f"is not an email address: {s!r}")
+    return s
+
+
+def _categories(v: Any) -> Mapping[str, str]:
+    if not isinstance(v, dict):
+        raise ValueError("must be a table of slug = \"Display name\"")
+    from feedpub.slug import slugify  # late: slug imports nothing of ours, but keep config light
+
+    out: dict[str, str] = {}
+    for k, name in v.items():
+        if not isinstance(name, str) or not name.strip():
+            raise ValueError(f"category {k!r} needs a non-empty display name")
+        out[slugify(k)] = name.strip()
+    return MappingProxyType(out)
+
+
+def _path(v: Any) -> str:
+    return _nonempty(v)
+
+
+_FIELDS: dict[str, Callable[[Any], Any]] = {
+    "source": _path,
+    "out": _path,
+    "title": _nonempty,
+    "description": _str,
+    "base_url": _url,
+    "language": _lang,
+    "timezone": _tz,
+    "author": _str,
+    "author_email": _email,
+    "feed_limit": _limit,
+    "content_mode": _mode,
+    "default_category": _nonempty,
+    "categories": _categories,
+    "templates_dir": _path,
+    "future": _bool,
+}
+
+
+def _key_line(text: str, key: str) -> int | None:
+    m = re.search(rf"^\s*\[?{re.escape(key)}\]?\s*=?", text, re.MULTILINE)
+    return text.count("\n", 0, m.start()) + 1 if m else None
+
+
+def load_config(
+    config_file: Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    cwd: Path | None = None,
+) -> Config:
+    """Read the config file (given, or ``feedpub.toml`` in cwd), apply overrides, validate.
+
+    Overrides whose value is ``None`` are ignored, so an unset CLI flag never hides the file.
+    """
+    cwd = (cwd or Path.cwd()).resolve()
+    overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
+    raw: dict[str, Any] = {}
+    text = ""
+    shown = CONFIG_NAME
+    if config_file is None and (cwd / CONFIG_NAME).is_file():
+        config_file = cwd / CONFIG_NAME
+    if config_file is not None:
+        config_file = (cwd / config_file).resolve()
+        shown = str(config_file)
+        try:
+            text = config_file.read_text(encoding="utf-8-sig")
+            raw = tomllib.loads(text)
+        except FileNotFoundError:
+            raise ConfigError([Problem(shown, None, "config file not found")]) from None
+        except (OSError, UnicodeDecodeError) as e:
+            raise ConfigError([Problem(shown, None, f"cannot read config file: {e}")]) from None
+        except tomllib.TOMLDecodeError as e:
+            m = re.search(r"\(at line (\d+), column \d+\)", str(e))
+            msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))
+            raise ConfigError([Problem(shown, int(m.group(1)) if m else None, msg)]) from None
+
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        check = _FIELDS.get(key)
+        if check is None:
+            hint = difflib.get_close_matches(key, _FIELDS, n=1)
+            suffix = f" (did you mean '{hint[0]}'?)" if hint else ""
+            problems.append(Problem(shown, _key_line(text, key), f"unknown key '{key}'{suffix}"))
+            continue
+        try:
+            values[key] = check(value)
+        except ValueError as e:
+            problems.append(Problem(shown, _key_line(text, key), f"'{key}' {e}"))
+    for key, value in overrides.items():
+        try:
+            values[key] = _FIELDS[key](value)
+        except ValueError as e:
+            problems.append(Problem("option", None, f"--{key.replace('_', '-')} {e}"))
+    if problems:
+        raise ConfigError(problems)
+
+    base = config_file.parent if config_file is not None else cwd
+
+    def resolve(key: str, default: str) -> Path:
+        # CLI paths are relative to cwd; file paths to the file's folder, like mkdocs.
+        if key in overrides:
+            return (cwd / str(overrides[key])).resolve()
+        return (base / str(values.get(key, default))).resolve()
+
+    source = resolve("source", "seeds")
+    if "source" not in values and not source.is_dir():
+        source = resources.seeds_dir()  # no config and no ./seeds: build the embedded seeds
+    out = resolve("out", "dist")
+    templates = resolve("templates_dir", "") if "templates_dir" in values else None
+    simple = {
+        k: v for k, v in values.items() if k not in ("source", "out", "templates_dir")
+    }
+    return Config(source=source, out=out, templates_dir=templates, config_path=config_file, **simple)

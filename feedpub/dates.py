@@ -1,0 +1,138 @@
+"""Parse the dates documents carry, and find one for documents that carry none.
+
+The chain, first match wins: front matter ``date`` → trailing ``Date:`` line → a
+``YYYY-MM-DD-`` filename prefix → the file's first commit in git → its modification time.
+Date-only values mean midnight in the site time zone; every datetime leaving here is aware.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Mapping
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
+from pathlib import Path
+
+_FILENAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
+_OFFSET = re.compile(r"\s*(Z|[+-]\d{2}:?\d{2})$")
+_FORMATS = ("%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
+MIN_YEAR, MAX_YEAR = 1970, 9999
+
+
+class DateValueError(ValueError):
+    """A value that looks like it should be a date but is not a valid one."""
+
+
+def _check_year(d: date) -> None:
+    if not MIN_YEAR <= d.year <= MAX_YEAR:
+        raise DateValueError(f"year {d.year} is out of range {MIN_YEAR}-{MAX_YEAR}")
+
+
+def to_datetime(value: object, tz: tzinfo) -> datetime:
+    """Turn a YAML date/datetime or an ISO 8601 string into an aware datetime.
+
+    Naive values are taken as wall-clock time in the site time zone ``tz``.
+    """
+    if isinstance(value, datetime):
+        _check_year(value)
+        return value if value.tzinfo else value.replace(tzinfo=tz)
+    if isinstance(value, date):
+        _check_year(value)
+        return datetime.combine(value, time(0), tzinfo=tz)
+    if not isinstance(value, str):
+        raise DateValueError(f"is not a date: {value!r}")
+    return parse_date_string(value, tz)
+
+
+def parse_date_string(text: str, tz: tzinfo) -> datetime:
+    """Parse '2022-06-14', '2022-06-14T10:00:00+08:00', '2022-06-14 10:00 +0800' and the like."""
+    s = text.strip()
+    offset: tzinfo | None = None
+    m = _OFFSET.search(s)
+    if m and len(s) > 10:
+        raw = m.group(1)
+        s = s[: m.start()].strip()
+        if raw == "Z":
+            offset = timezone.utc
+        else:
+            sign = -1 if raw[0] == "-" else 1
+            digits = raw[1:].replace(":", "")
+            hours, minutes = int(digits[:2]), int(digits[2:])
+            if hours > 23 or minutes > 59:
+                raise DateValueError(f"is not a date: {text!r} (bad UTC offset)")
+            offset = timezone(sign * timedelta(hours=hours, minutes=minutes))
+    s = re.sub(r"\.\d+$", "", s)  # fractional seconds carry nothing a feed shows
+    for fmt in _FORMATS:
+        try:
+            parsed = datetime.strptime(s, fmt)  # noqa: DTZ007 - the zone is attached below
+        except ValueError:
+            continue
+        _check_year(parsed)
+        return parsed.replace(tzinfo=offset or tz)
+    if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}.*", s):
+        raise DateValueError(f"is not a valid date: {text!r}")
+    raise DateValueError(f"is not a date: {text!r} (expected YYYY-MM-DD, optionally with time and offset)")
+
+
+def from_filename(name: str, tz: tzinfo) -> datetime | None:
+    """Return the date of a 'YYYY-MM-DD-slug.md' filename, or None when it has no such prefix."""
+    m = _FILENAME_DATE.match(name)
+    if not m:
+        return None
+    try:
+        d = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+    if not MIN_YEAR <= d.year <= MAX_YEAR:
+        return None
+    return datetime.combine(d, time(0), tzinfo=tz)
+
+
+@lru_cache(maxsize=8)
+def git_first_commit_dates(folder: Path) -> Mapping[Path, datetime]:
+    """Map every file under folder to the date of the commit that first added it.
+
+    One ``git log`` for the whole folder (not one per file), run only when some document has
+    no better date. Returns an empty mapping when folder is not in a git work tree.
+    """
+    try:
+        top = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "--show-toplevel"],
+            capture_output=True, text=True, check=False, timeout=30,
+        )
+        if top.returncode != 0:
+            return {}
+        log = subprocess.run(
+            ["git", "-C", str(folder), "log", "--diff-filter=A", "--format=@%cI",
+             "--name-only", "--no-renames", "-z", "--", "."],
+            capture_output=True, text=True, check=False, timeout=120,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    if log.returncode != 0:
+        return {}
+    root = Path(top.stdout.strip())
+    found: dict[Path, datetime] = {}
+    current: datetime | None = None
+    # -z output: "@<date>\n" header, then NUL-separated names; newest commit first, so the
+    # last one seen for a path is the commit that first added it.
+    for token in log.stdout.replace("\n", "\0").split("\0"):
+        if token.startswith("@"):
+            try:
+                current = datetime.fromisoformat(token[1:])
+            except ValueError:
+                current = None
+        elif token and current is not None:
+            found[(root / token).resolve()] = current
+    return found
+
+
+def from_git(path: Path, source_root: Path) -> datetime | None:
+    """Return the date of the commit that first added path, if it is committed."""
+    return git_first_commit_dates(source_root).get(path.resolve())
+
+
+def from_mtime(mtime: float, tz: tzinfo) -> datetime:
+    """Return the modification time as an aware datetime in the site zone."""
+    return datetime.fromtimestamp(int(mtime), tz=tz)

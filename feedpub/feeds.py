@@ -1,0 +1,149 @@
+"""Atom 1.0 and RSS 2.0 feeds, through feedgen, made deterministic and valid.
+
+The only module that imports feedgen (and lxml, which feedgen is built on). feedgen stamps
+``now()`` into ``updated``/``lastBuildDate`` and entries, and prepends entries unless told
+otherwise, so every such field is set explicitly and entries are appended in our order.
+feedgen 1.0 also drops the ``rel`` of Atom entry links (lkiesow/python-feedgen#135) and
+writes ``length="None"`` for enclosures without a length: the Atom XML is repaired after
+serialisation, in :func:`_repair_atom`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from feedgen.feed import FeedGenerator
+from lxml import etree
+
+from feedpub.config import Config
+from feedpub.model import Rendered
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+DC_NS = "http://purl.org/dc/elements/1.1/"
+GENERATOR_URI = "https://pypi.org/project/feedpub/"
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """One feed to write: its identity, links and the entries in it, newest first."""
+
+    title: str
+    subtitle: str
+    atom_url: str
+    rss_url: str
+    json_url: str
+    home_url: str  # the page this feed is the feed of (rel="alternate")
+    entries: tuple[Rendered, ...]
+    folder: str = ""  # where its files go inside dist/ ("" or "categories/<slug>/")
+    stylesheet_url: str | None = None  # XSL that makes the feed readable in a browser
+    hub_url: str | None = None  # WebSub hub, if configured
+
+    @property
+    def updated(self) -> datetime:
+        """The feed's last change: the newest ``updated`` of its entries."""
+        return max(r.entry.updated for r in self.entries)
+
+
+def _links(r: Rendered) -> list[dict[str, str]]:
+    """The links of an entry, in the order they are written (see _repair_atom)."""
+    links = [{"href": r.entry.url, "rel": "alternate", "type": "text/html"}]
+    if r.entry.image is not None:
+        links.append({"href": r.entry.image.url, "rel": "enclosure", "type": r.entry.image.mime_type})
+    return links
+
+
+def _generator(spec: FeedSpec, config: Config, self_url: str) -> FeedGenerator:
+    fg = FeedGenerator()
+    fg.load_extension("media")
+    fg.load_extension("dc")
+    fg.id(self_url)
+    fg.title(spec.title)
+    fg.subtitle(spec.subtitle or spec.title)  # RSS requires a description
+    fg.language(config.language)
+    fg.author({"name": config.author_name, **({"email": config.author_email} if config.author_email else {})})
+    fg.generator("feedpub", uri=GENERATOR_URI)
+    fg.updated(spec.updated)
+    fg.lastBuildDate(spec.updated)
+    for r in spec.entries:  # newest first already; 'append' keeps that order
+        e = r.entry
+        fe = fg.add_entry(order="append")
+        fe.id(e.id)
+        fe.guid(e.id, permalink=e.id == e.url and e.id.startswith(("http://", "https://")))
+        fe.title(e.title)
+        for link in _links(r):
+            fe.link(**link)
+        fe.published(e.date)
+        fe.updated(e.updated)
+        name = e.author or e.source
+        if name:
+            fe.author({"name": name})
+            fe.dc.dc_creator(name)
+        fe.category({"term": e.category.slug, "label": e.category.name})
+        for tag in e.tags:
+            fe.category({"term": tag})
+        if config.content_mode in ("both", "summary"):
+            fe.summary(r.summary)
+        if config.content_mode in ("both", "full"):
+            fe.content(r.content_html, type="html")
+        if config.content_mode == "full":
+            fe.description(r.content_html)
+        if e.image is not None:
+            fe.enclosure(e.image.url, "0", e.image.mime_type)
+            fe.media.content({"url": e.image.url, "type": e.image.mime_type, "medium": "image"})
+    return fg
+
+
+def _serialise(root: etree._Element, stylesheet_url: str | None) -> bytes:
+    body = etree.tostring(root, encoding="UTF-8", xml_declaration=False, pretty_print=True)
+    head = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+    if stylesheet_url:
+        head += f'<?xml-stylesheet type="text/xsl" href="{stylesheet_url}"?>\n'.encode()
+    return head + body
+
+
+def _repair_atom(xml: bytes, spec: FeedSpec) -> etree._Element:
+    root = etree.fromstring(xml)
+    entries = root.findall(f"{{{ATOM_NS}}}entry")
+    for el, r in zip(entries, spec.entries, strict=True):
+        # dc:creator is for RSS; Atom says the same with <author>
+        for redundant in el.findall(f"{{{ATOM_NS}}}link") + el.findall(f"{{{DC_NS}}}creator"):
+            el.remove(redundant)
+        anchor = el.find(f"{{{ATOM_NS}}}title")
+        assert anchor is not None
+        for link in reversed(_links(r)):
+            anchor.addnext(etree.Element(f"{{{ATOM_NS}}}link", link))
+    if spec.hub_url:
+        root.find(f"{{{ATOM_NS}}}link").addprevious(  # type: ignore[union-attr]
+            etree.Element(f"{{{ATOM_NS}}}link", {"rel": "hub", "href": spec.hub_url})
+        )
+    etree.cleanup_namespaces(root)
+    return root
+
+
+def atom(spec: FeedSpec, config: Config) -> bytes:
+    """Return the Atom 1.0 document of a feed."""
+    fg = _generator(spec, config, spec.atom_url)
+    fg.link(href=spec.home_url, rel="alternate", type="text/html")
+    fg.link(href=spec.atom_url, rel="self", type="application/atom+xml")
+    return _serialise(_repair_atom(fg.atom_str(pretty=False), spec), spec.stylesheet_url)
+
+
+def rss(spec: FeedSpec, config: Config) -> bytes:
+    """Return the RSS 2.0 document of a feed."""
+    fg = _generator(spec, config, spec.rss_url)
+    fg.link(href=spec.home_url)
+    fg.link(href=spec.rss_url, rel="self", type="application/rss+xml")
+    root = etree.fromstring(fg.rss_str(pretty=False))
+    if spec.hub_url:
+        channel = root.find("channel")
+        assert channel is not None
+        channel.append(etree.Element(f"{{{ATOM_NS}}}link", {"rel": "hub", "href": spec.hub_url}))
+    return _serialise(root, spec.stylesheet_url)
+
+
+def feeds(spec: FeedSpec, config: Config) -> Sequence[tuple[str, bytes]]:
+    """Return (kind, bytes) for the Atom and RSS forms of a feed."""
+    return [("atom", atom(spec, config)), ("rss", rss(spec, config))]
+

@@ -1,0 +1,142 @@
+"""Stage 1 — load: find the documents of a source folder and split each into front matter and body.
+
+This is the only module that imports python-frontmatter (and through it PyYAML). Nothing is
+inferred here: a ``SourceDoc`` is exactly what the file says, decoded and cleaned of
+characters XML cannot carry.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import frontmatter
+import yaml
+
+from feedpub.errors import Problem, SourceError
+from feedpub.model import EMPTY, SourceDoc
+
+SUFFIXES = (".md", ".markdown", ".txt")
+# Characters XML 1.0 forbids (C0 controls except tab/LF/CR, lone surrogates, U+FFFE/FFFF),
+# plus DEL and the C1 controls, which are legal but never meant in an article.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:", re.MULTILINE)
+
+
+class _YAML(frontmatter.YAMLHandler):  # type: ignore[misc]
+    """python-frontmatter's YAML handler, pinned to the safe C loader when PyYAML has it."""
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        return yaml.load(fm, Loader=loader)  # noqa: S506 - a safe loader, never the full one
+
+
+_HANDLER = _YAML()
+
+
+def strip_controls(text: str) -> str:
+    """Remove characters that XML output cannot carry (keeps tab, newline)."""
+    return _CONTROL.sub("", text)
+
+
+def decode(data: bytes, rel: str) -> str:
+    """Decode bytes as UTF-8 (BOM optional) or UTF-16 with BOM; CRLF/CR become LF."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    else:
+        encoding = "utf-8-sig"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as e:
+        raise SourceError(
+            [Problem(rel, None, f"not valid {encoding.upper().replace('-SIG', '')} text: "
+                     f"undecodable byte 0x{data[e.start]:02x} at byte offset {e.start}")]
+        ) from None
+    return strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def discover(source: Path) -> list[Path]:
+    """List the document files under source (subfolders too), sorted, skipping hidden ones."""
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(source):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        found.extend(
+            Path(folder, f) for f in files
+            if f.lower().endswith(SUFFIXES) and not f.startswith((".", "_"))
+        )
+    return sorted(found, key=lambda p: p.relative_to(source).as_posix())
+
+
+def _yaml_problem(rel: str, error: yaml.YAMLError, first_line: int) -> Problem:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    line = first_line + mark.line if mark is not None else first_line
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    return Problem(rel, line, f"invalid YAML front matter: {problem}")
+
+
+def parse(text: str, path: Path, rel: str, mtime: float) -> SourceDoc:
+    """Split decoded text into a SourceDoc; raise SourceError naming file:line on bad YAML."""
+    if not (text.startswith("---") and _HANDLER.detect(text)):
+        return SourceDoc(path, rel, EMPTY, EMPTY, text, 1, False, mtime)
+    try:
+        fm, body = _HANDLER.split(text)
+    except ValueError:
+        return SourceDoc(path, rel, EMPTY, EMPTY, text, 1, False, mtime)
+    # fm starts right after the opening '---' (its line is line 1), so fm's line k is file
+    # line k + 1; the body starts after the closing fence.
+    body_line = text.count("\n", 0, len(text) - len(body)) + 1
+    if body.startswith("\n"):
+        body, body_line = body[1:], body_line + 1
+    try:
+        meta = _HANDLER.load(fm)
+    except yaml.YAMLError as e:
+        raise SourceError([_yaml_problem(rel, e, 1)]) from None
+    except (ValueError, TypeError, OverflowError) as e:
+        # PyYAML raises ValueError when it builds an impossible timestamp like 2022-02-30.
+        line = _first_date_line(fm)
+        raise SourceError([Problem(rel, line, f"invalid date in front matter: {e}")]) from None
+    except RecursionError:
+        raise SourceError([Problem(rel, 2, "front matter is nested too deeply")]) from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise SourceError(
+            [Problem(rel, 2, f"front matter must be a mapping of keys, not a {type(meta).__name__}")]
+        )
+    lines = {m.group(1): fm.count("\n", 0, m.start()) + 1 for m in _KEY.finditer(fm)}
+    bad_keys = [k for k in meta if not isinstance(k, str)]
+    if bad_keys:
+        raise SourceError([Problem(rel, 2, f"front matter key {bad_keys[0]!r} is not a string")])
+    return SourceDoc(
+        path, rel, MappingProxyType(meta), MappingProxyType(lines), body, body_line, True, mtime
+    )
+
+
+def _first_date_line(fm: str) -> int | None:
+    m = re.search(r"^\w+\s*:\s*['\"]?\d{4}-\d{1,2}-\d{1,2}", fm, re.MULTILINE)
+    return fm.count("\n", 0, m.start()) + 1 if m else None
+
+
+def read(path: Path, source: Path) -> SourceDoc:
+    """Read one document file; raise SourceError naming the file on any problem."""
+    rel = path.relative_to(source).as_posix()
+    try:
+        stat = path.stat()
+        data = path.read_bytes()
+    except OSError as e:
+        raise SourceError([Problem(rel, None, f"cannot read file: {e.strerror or e}")]) from None
+    return parse(decode(data, rel), path, rel, stat.st_mtime)
+
+
+def load_all(source: Path) -> Iterator[SourceDoc | SourceError]:
+    """Yield a SourceDoc, or the SourceError it raised, for every document under source."""
+    for path in discover(source):
+        try:
+            yield read(path, source)
+        except SourceError as e:
+            yield e

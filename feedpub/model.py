@@ -1,0 +1,93 @@
+"""The frozen values that flow between pipeline stages.
+
+``SourceDoc`` (what a file says) → ``Entry`` (what it means: metadata only, cheap to keep for
+a whole archive) → ``Rendered`` (an entry with its sanitized HTML, made only for entries that
+land in an output). A stage returns new values; it never fills in fields of old ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class SourceDoc:
+    """A document as read from disk: front matter split from the body, nothing inferred."""
+
+    path: Path  # absolute path on disk
+    rel: str  # path relative to the source folder, POSIX separators: used in messages and URLs
+    meta: Mapping[str, Any]  # front matter (read-only view); EMPTY when there is none
+    meta_lines: Mapping[str, int]  # key -> line number of that key in the file
+    body: str  # text after the front matter
+    body_line: int  # file line on which ``body`` starts
+    has_front_matter: bool
+    mtime: float
+
+
+@dataclass(frozen=True, order=True)
+class Image:
+    """An image attached to an entry (becomes an enclosure / media:content / JSON image)."""
+
+    url: str  # absolute, percent-encoded
+    mime_type: str
+    alt: str
+
+
+@dataclass(frozen=True, order=True)
+class Category:
+    """A category: the slug names paths, the name is shown to people."""
+
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a document means: every field a feed needs except the rendered body."""
+
+    id: str
+    url: str
+    title: str
+    title_source: str  # "front matter", "header block", "first line", "first sentence"
+    date: datetime  # timezone-aware
+    date_source: str  # "front matter", "Date: line", "filename", "git", "mtime"
+    updated: datetime  # timezone-aware, >= date unless the document says otherwise
+    category: Category
+    category_source: str  # "front matter", "folder", "default"
+    summary: str  # plain text; "" when it must be derived from the body at render time
+    source: str  # where the article came from ("GeneOnline"), or ""
+    author: str  # author named by the document, or ""
+    tags: tuple[str, ...]
+    image: Image | None
+    rel: str  # source path relative to the source folder (for messages)
+    fmt: str  # "markdown" or "text": how the body is turned into HTML
+    draft: bool = False
+    lines: Mapping[str, int] = field(default_factory=lambda: EMPTY, compare=False)  # field -> line, for messages
+
+    @property
+    def sort_key(self) -> tuple[float, str]:
+        """Newest first, ties broken by id so the order never depends on the file system."""
+        return (-self.date.timestamp(), self.id)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """An entry with its body rendered and sanitized, ready for any output."""
+
+    entry: Entry
+    content_html: str  # sanitized, every URL absolute
+    summary: str  # plain text, never empty unless the document has no text at all
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file of the build: a path inside dist/ and its bytes."""
+
+    path: str  # POSIX, relative to the output folder, already checked to stay inside it
+    data: bytes

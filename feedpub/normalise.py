@@ -1,0 +1,304 @@
+"""Stage 2 — normalise: turn what a document says (SourceDoc) into what it means (Entry).
+
+Cheap by design: no Markdown is rendered here, so a whole archive can be normalised and
+only the entries that land in an output are rendered later (:mod:`feedpub.render`).
+Every inference records where its value came from (``title_source``, ``date_source``…),
+which ``feedpub check`` and ``--verbose`` show.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from types import MappingProxyType
+from typing import Any
+
+from feedpub import dates, plaintext
+from feedpub.config import Config
+from feedpub.errors import Problem, SourceError
+from feedpub.model import Category, Entry, Image, SourceDoc
+from feedpub.slug import absolute_url, slugify
+
+TITLE_MAX = 80  # characters of an inferred title; a headline longer than this is not one
+SUMMARY_MAX = 300
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
+
+
+@dataclass(frozen=True)
+class Body:
+    """A document's body with trailer and header block removed, and how to render it."""
+
+    text: str
+    fmt: str  # "markdown" | "text"
+    line: int  # file line where text starts
+    trailer: plaintext.Trailer
+    header: plaintext.Header | None
+
+
+def body_of(doc: SourceDoc) -> Body:
+    """Return the body to render: trailer removed; for plain text, header block removed."""
+    fmt = _format(doc)
+    text, trailer = plaintext.split_trailer(doc.body)
+    header = None
+    line = doc.body_line
+    if fmt == "text":
+        header = plaintext.split_header(text)
+        if header.title is not None and not isinstance(doc.meta.get("title"), str):
+            text = header.body
+            line += header.lines_removed
+        else:
+            header = None
+    return Body(text, fmt, line, trailer, header)
+
+
+def _format(doc: SourceDoc) -> str:
+    declared = doc.meta.get("format")
+    if declared in ("markdown", "text"):
+        return str(declared)
+    if doc.has_front_matter or doc.path.suffix.lower() in (".md", ".markdown"):
+        return "markdown"
+    return "text"
+
+
+class _Problems:
+    """Collects every problem of one document so they are all reported together."""
+
+    def __init__(self, doc: SourceDoc) -> None:
+        self.doc = doc
+        self.items: list[Problem] = []
+
+    def add(self, key: str | None, message: str, line: int | None = None) -> None:
+        if line is None and key is not None:
+            line = self.doc.meta_lines.get(key)
+            line = line + 1 if line is not None else None  # fm line k is file line k+1
+        self.items.append(Problem(self.doc.rel, line, message))
+
+
+def _text_field(
+    doc: SourceDoc, probs: _Problems, *keys: str, allow_list: bool = False
+) -> tuple[str, str | None]:
+    """Return (cleaned text, key) of the first key present; ("", None) when none is.
+
+    Numbers are read as text (YAML makes ``title: 2023`` an int). With allow_list, a list
+    of strings (``authors: [A, B]``) is joined and a ``{name: …}`` mapping gives its name.
+    """
+    for key in keys:
+        value = doc.meta.get(key)
+        if value is None:
+            continue
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        elif allow_list and isinstance(value, list) and all(isinstance(v, str) for v in value):
+            value = ", ".join(value)
+        elif allow_list and isinstance(value, dict) and isinstance(value.get("name"), str):
+            value = value["name"]
+        if not isinstance(value, str):
+            probs.add(key, f"'{key}' must be text, not {_kind(value)}")
+            return "", key
+        return plaintext.clean_line(value), key
+    return "", None
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", bool: "a boolean (true/false)"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _list_field(doc: SourceDoc, probs: _Problems, key: str) -> tuple[str, ...]:
+    value = doc.meta.get(key)
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(t for t in (plaintext.clean_line(v) for v in value.split(",")) if t)
+    if isinstance(value, list) and all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
+        return tuple(t for t in (plaintext.clean_line(str(v)) for v in value) if t)
+    probs.add(key, f"'{key}' must be a list of text, not {_kind(value)}")
+    return ()
+
+
+def _date(doc: SourceDoc, body: Body, config: Config, probs: _Problems, key: str) -> datetime | None:
+    if key not in doc.meta or doc.meta[key] is None:
+        return None
+    value = doc.meta[key]
+    if isinstance(value, bool):
+        probs.add(key, f"'{key}' is not a date: {value!r} (YAML read it as a boolean)")
+        return None
+    try:
+        return dates.to_datetime(value, config.tz)
+    except dates.DateValueError as e:
+        probs.add(key, f"'{key}' {e}")
+        return None
+
+
+def _entry_date(doc: SourceDoc, body: Body, config: Config, probs: _Problems) -> tuple[datetime | None, str]:
+    for key in ("date", "published", "pubDate"):
+        d = _date(doc, body, config, probs, key)
+        if d is not None:
+            return d, "front matter"
+        if key in doc.meta:
+            return None, "front matter"
+    if body.trailer.date is not None:
+        line = doc.body_line + (body.trailer.date_line or 0)
+        try:
+            return dates.parse_date_string(body.trailer.date, config.tz), "Date: line"
+        except dates.DateValueError as e:
+            probs.add(None, f"'Date:' line {e}", line)
+            return None, "Date: line"
+    d = dates.from_filename(doc.path.name, config.tz)
+    if d is not None:
+        return d, "filename"
+    d = dates.from_git(doc.path, config.source)
+    if d is not None:
+        return d.astimezone(config.tz), "git"
+    return dates.from_mtime(doc.mtime, config.tz), "mtime"
+
+
+def _title(doc: SourceDoc, body: Body, probs: _Problems) -> tuple[str, str]:
+    title, key = _text_field(doc, probs, "title")
+    if key:
+        if not title:
+            probs.add(key, "'title' is empty")
+        return title, "front matter"
+    if body.header is not None and body.header.title:
+        return body.header.title, "header block"
+    first = next((ln for ln in body.text.split("\n") if plaintext.clean_line(ln)), "")
+    if body.fmt == "markdown":
+        m = re.match(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", first)
+        if m:
+            return plaintext.clean_line(m.group(1)), "first heading"
+        first = re.sub(r"[*_`\[\]]|\(https?://[^)]*\)|<[^>]*>", "", first)
+    if not first:
+        probs.add(None, "document has no title and no text to make one from", doc.body_line)
+        return "", "none"
+    return plaintext.shorten(plaintext.first_sentence(first), TITLE_MAX), "first sentence"
+
+
+def _category(doc: SourceDoc, config: Config, probs: _Problems) -> tuple[Category, str]:
+    raw, source = "", "default"
+    value = doc.meta.get("category")
+    if value is None and doc.meta.get("categories") is not None:
+        value = doc.meta["categories"]
+        key = "categories"
+    else:
+        key = "category"
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if value is not None:
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            raw, source = plaintext.clean_line(str(value)), "front matter"
+        else:
+            probs.add(key, f"'{key}' must be text or a list of text, not {_kind(value)}")
+    if not raw and "/" in doc.rel:
+        raw, source = doc.rel.split("/", 1)[0], "folder"
+    if not raw:
+        raw = config.default_category
+    slug = slugify(raw)
+    if not slug:
+        probs.add(key if source == "front matter" else None,
+                  f"category {raw!r} has no letters or digits to name a feed after")
+        slug = slugify(config.default_category) or "news"
+    name = config.categories.get(slug)
+    if name is None:
+        name = raw if source == "front matter" and raw != slug else slug.replace("-", " ").title()
+    return Category(slug, name), source
+
+
+def _url(doc: SourceDoc, category: Category, config: Config, probs: _Problems) -> str:
+    link, key = _text_field(doc, probs, "permalink", "url")
+    if link:
+        return absolute_url(link, config.base_url)
+    slug, _ = _text_field(doc, probs, "slug")
+    stem = PurePosixPath(doc.rel).with_suffix("")
+    leaf = slugify(slug) or slugify(stem.name) or "article"
+    folder = category.slug
+    return absolute_url(f"{folder}/{leaf}/", config.base_url)
+
+
+def _image(doc: SourceDoc, title: str, config: Config, probs: _Problems) -> Image | None:
+    url, key = _text_field(doc, probs, "image", "cover", "thumbnail")
+    if not url:
+        return None
+    absolute = absolute_url(url, config.base_url)
+    if not absolute.lower().startswith(("http://", "https://")):
+        probs.add(key, f"'{key}' is not an http(s) URL: {url!r}")
+        return None
+    alt, _ = _text_field(doc, probs, "image_alt", "alt")
+    path = absolute.split("?", 1)[0].split("#", 1)[0]
+    mime = mimetypes.guess_type(path)[0] or ""
+    if not mime.startswith("image/"):
+        mime = "image/jpeg"  # the overwhelmingly common case; RSS enclosures need some type
+    return Image(absolute, mime, alt or title)
+
+
+def normalise(doc: SourceDoc, config: Config) -> Entry:
+    """Infer an Entry from a SourceDoc; raise SourceError listing all its problems."""
+    probs = _Problems(doc)
+    body = body_of(doc)
+    title, title_source = _title(doc, body, probs)
+    date, date_source = _entry_date(doc, body, config, probs)
+    updated = None
+    for key in ("updated", "lastmod", "modified", "last_modified_at"):
+        updated = _date(doc, body, config, probs, key)
+        if updated is not None or key in doc.meta:
+            break
+    category, category_source = _category(doc, config, probs)
+    url = _url(doc, category, config, probs)
+    raw_id, id_key = _text_field(doc, probs, "id", "guid")
+    if id_key and raw_id and not _SCHEME.match(raw_id):
+        probs.add(id_key, f"'{id_key}' must be an absolute URI (https://… or urn:…), got {raw_id!r}")
+    summary, _ = _text_field(doc, probs, "summary", "description", "excerpt")
+    author, _ = _text_field(doc, probs, "author", "authors", allow_list=True)
+    source, _ = _text_field(doc, probs, "source", allow_list=True)
+    tags = _list_field(doc, probs, "tags") + _list_field(doc, probs, "keywords")
+    if body.header is not None:
+        tags = body.header.kicker + tags
+    draft = doc.meta.get("draft", False)
+    if not isinstance(draft, bool):
+        probs.add("draft", f"'draft' must be true or false, not {draft!r}")
+        draft = False
+    if doc.meta.get("published") is False:
+        draft = True  # Jekyll's way of saying draft
+    image = _image(doc, title, config, probs)
+    if probs.items:
+        raise SourceError(probs.items)
+    assert date is not None  # every failing branch above recorded a problem
+    lines: Mapping[str, int] = MappingProxyType(
+        {k: v + 1 for k, v in doc.meta_lines.items()}
+    )
+    return Entry(
+        id=encode_id(raw_id) if raw_id else url,
+        url=url,
+        title=title,
+        title_source=title_source,
+        date=date,
+        date_source=date_source,
+        updated=max(updated, date) if updated is not None else date,
+        category=category,
+        category_source=category_source,
+        summary=plaintext.shorten(summary, SUMMARY_MAX * 2) if summary else "",
+        source=source or body.trailer.source or "",
+        author=author or body.trailer.author or "",
+        tags=tuple(dict.fromkeys(tags)),
+        image=image,
+        rel=doc.rel,
+        fmt=body.fmt,
+        draft=draft,
+        lines=lines,
+    )
+
+
+def encode_id(raw: str) -> str:
+    """Return an id as an IRI safe for XML (spaces and non-ASCII percent-encoded)."""
+    from feedpub.slug import encode_url
+
+    return encode_url(raw)
+
+
+def source_path(entry: Entry, config: Config) -> Path:
+    """Return the file an entry was read from."""
+    return config.source / entry.rel

@@ -1,0 +1,221 @@
+"""Understand documents written as plain text: trailers, header blocks, lists, paragraphs.
+
+Newsroom copy often arrives as pasted text, not Markdown: a kicker and headline on top,
+Unicode bullets, and a ``Date:`` / ``Source:`` trailer at the bottom. These pure functions
+turn that into structure; they know nothing of files or configuration.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+_TRAILER = re.compile(r"^\s*(date|source|author)\s*:\s*(.*?)\s*$", re.IGNORECASE)
+_BREAK = re.compile(r"^\s*(?:<br\s*/?>\s*)+$", re.IGNORECASE)
+_BULLET = re.compile(r"^\s*[•·▪‣◦●○■□–\-\*]\s+(.*)$")
+_NUMBERED = re.compile(r"^\s*(\d{1,3})[.)]\s+(.*)$")
+_URL = re.compile(r"https?://[^\s<>\"']+")
+_ABBREV = re.compile(r"(?:\b[A-Z]\.)+$|\b(?:Mr|Mrs|Ms|Dr|Prof|Inc|Ltd|Co|Corp|St|vs|etc|No|Jr|Sr)\.$")
+_WS = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Trailer:
+    """The trailing ``Date:`` / ``Source:`` / ``Author:`` lines of a body."""
+
+    date: str | None = None
+    date_line: int | None = None  # 0-based line index within the body
+    source: str | None = None
+    author: str | None = None
+
+
+def split_trailer(body: str) -> tuple[str, Trailer]:
+    """Remove trailing Date:/Source:/Author: lines (and the <br/> between them) from body."""
+    lines = body.split("\n")
+    i = len(lines)
+    found: dict[str, tuple[str, int]] = {}
+    cut = len(lines)
+    while i > 0:
+        line = lines[i - 1]
+        m = _TRAILER.match(line)
+        if m and m.group(1).lower() not in found and m.group(2):
+            found[m.group(1).lower()] = (m.group(2), i - 1)
+            cut = i - 1
+        elif not line.strip() or _BREAK.match(line):
+            pass
+        else:
+            break
+        i -= 1
+    if not found:
+        return body, Trailer()
+    # also drop blank lines and <br/> just above the trailer
+    while cut > 0 and (not lines[cut - 1].strip() or _BREAK.match(lines[cut - 1])):
+        cut -= 1
+    date = found.get("date")
+    return "\n".join(lines[:cut]), Trailer(
+        date=date[0] if date else None,
+        date_line=date[1] if date else None,
+        source=found["source"][0] if "source" in found else None,
+        author=found["author"][0] if "author" in found else None,
+    )
+
+
+def clean_line(text: str) -> str:
+    """Collapse whitespace (no-break spaces too) and trim."""
+    return _WS.sub(" ", text.replace("\u00a0", " ")).strip()
+
+
+def _title_like(line: str) -> bool:
+    s = clean_line(line)
+    return (
+        0 < len(s) <= 150
+        and not s.endswith((".", "!", "?", ",", ";", ":"))
+        and not _BULLET.match(line)
+        and not _NUMBERED.match(line)
+        and not s[0].islower()
+    )
+
+
+@dataclass(frozen=True)
+class Header:
+    """The header block on top of a plain-text document."""
+
+    title: str | None
+    kicker: tuple[str, ...]  # lines above the headline ("Market Intelligence")
+    body: str  # what follows the header block
+    lines_removed: int
+
+
+def split_header(body: str) -> Header:
+    """Find a header block: short title-like lines, blank-line separated, before the text.
+
+    The headline is the last of them; lines above it are kickers/section labels. A short
+    first line that runs straight on into a lowercase line is a wrapped paragraph, not a
+    headline, so it is left alone.
+    """
+    lines = body.split("\n")
+    heads: list[str] = []
+    i = 0
+    end = 0
+    while i < len(lines):
+        line = lines[i]
+        if not line.strip():
+            i += 1
+            continue
+        if not _title_like(line):
+            break
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if nxt.strip() and not _title_like(nxt):
+            break  # a short line glued to running text: the start of a paragraph
+        heads.append(clean_line(line))
+        i += 1
+        end = i
+    rest = "\n".join(lines[end:])
+    if not heads or not rest.strip():
+        return Header(None, (), body, 0)
+    return Header(heads[-1], tuple(heads[:-1]), rest.lstrip("\n"), end + (len(rest) - len(rest.lstrip("\n"))))
+
+
+def first_sentence(text: str) -> str:
+    """Return the first sentence of text (abbreviations like 'U.S.' do not end it)."""
+    s = clean_line(text)
+    for m in re.finditer(r"[.!?](?=[\"”’)]?\s+[\"“‘(]?[A-Z0-9])", s):
+        if not _ABBREV.search(s[: m.end()]):
+            return s[: m.end()]
+    return s
+
+
+def shorten(text: str, limit: int) -> str:
+    """Shorten text to at most limit characters at a word boundary, ending with '…'."""
+    s = clean_line(text)
+    if len(s) <= limit:
+        return s
+    cut = s[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip(" ,;:–—-") + "…"
+
+
+def _autolink(escaped: str) -> str:
+    def link(m: re.Match[str]) -> str:
+        url = m.group(0)
+        tail = ""
+        while url and url[-1] in ".,;:!?)":
+            url, tail = url[:-1], url[-1] + tail
+        return f'<a href="{url}">{url}</a>{tail}'
+
+    return _URL.sub(link, escaped)
+
+
+def _inline(text: str) -> str:
+    return _autolink(html.escape(clean_line(text), quote=False))
+
+
+def _is_heading(block: list[str], is_last: bool) -> bool:
+    if len(block) != 1 or is_last:
+        return False
+    s = clean_line(block[0])
+    return _title_like(block[0]) and len(s) <= 80 and " / " not in s
+
+
+def to_html(body: str) -> str:
+    """Turn plain text into HTML: paragraphs, headings, bullet and numbered lists.
+
+    Every character of the text is escaped: markup in a plain-text document is shown as
+    text, never interpreted.
+    """
+    blocks: list[list[str]] = [[]]
+    for line in body.split("\n"):
+        if clean_line(line):
+            blocks[-1].append(line)
+        elif blocks[-1]:
+            blocks.append([])
+    blocks = [b for b in blocks if b]
+    out: list[str] = []
+    for n, block in enumerate(blocks):
+        if _is_heading(block, n == len(blocks) - 1):
+            out.append(f"<h2>{_inline(block[0])}</h2>")
+            continue
+        para: list[str] = []
+        items: list[str] = []
+        kind = ""
+        start = 1
+
+        def flush_para() -> None:
+            if para:
+                out.append(f"<p>{_inline(' '.join(para))}</p>")
+                para.clear()
+
+        def flush_list() -> None:
+            nonlocal kind
+            if items:
+                attr = f' start="{start}"' if kind == "ol" and start != 1 else ""
+                out.append(f"<{kind}{attr}>" + "".join(f"<li>{i}</li>" for i in items) + f"</{kind}>")
+                items.clear()
+            kind = ""
+
+        for k, line in enumerate(block):
+            bullet, number = _BULLET.match(line), _NUMBERED.match(line)
+            if bullet or number:
+                flush_para()
+                this = "ul" if bullet else "ol"
+                if kind != this:
+                    flush_list()
+                    kind = this
+                    start = int(number.group(1)) if number else 1
+                items.append(_inline((bullet or number).group(bullet and 1 or 2)))  # type: ignore[union-attr]
+                continue
+            if items and line[:1].isspace() and not para:
+                items[-1] += " " + _inline(line)  # indented continuation of a list item
+                continue
+            flush_list()
+            para.append(line)
+            nxt = block[k + 1] if k + 1 < len(block) else ""
+            # In pasted copy one line is one paragraph; a line that runs on in lowercase is
+            # a hard-wrapped paragraph and continues.
+            if not (nxt.strip() and nxt.lstrip()[:1].islower()):
+                flush_para()
+        flush_para()
+        flush_list()
+    return "\n".join(out)

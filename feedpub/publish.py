@@ -1,0 +1,54 @@
+"""Stage 4 — feeds: the site-wide and per-category Atom, RSS and JSON feeds as Outputs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from feedpub import feeds, jsonfeed, layout
+from feedpub.config import Config
+from feedpub.feeds import FeedSpec
+from feedpub.model import Category, Entry, Output, Rendered
+from feedpub.select import by_category
+
+
+def feed_entries(entries: Sequence[Entry], config: Config) -> dict[Category | None, list[Entry]]:
+    """Return the entries of each feed (None = site-wide), newest first, at most feed_limit."""
+    plan: dict[Category | None, list[Entry]] = {None: list(entries[: config.feed_limit])}
+    for category, members in by_category(entries).items():
+        plan[category] = members[: config.feed_limit]
+    return plan
+
+
+def specs(
+    plan: Mapping[Category | None, Sequence[Entry]],
+    rendered: Mapping[str, Rendered],
+    config: Config,
+) -> list[FeedSpec]:
+    """Describe every feed of the plan, with its rendered entries."""
+    out = []
+    for category, members in plan.items():
+        paths = layout.feed_paths(category)
+        title = config.title if category is None else f"{config.title} — {category.name}"
+        subtitle = config.description if category is None else f"{category.name} from {config.title}"
+        out.append(FeedSpec(
+            title=title,
+            subtitle=subtitle,
+            atom_url=paths.url("atom", config),
+            rss_url=paths.url("rss", config),
+            json_url=paths.url("json", config),
+            home_url=config.base_url,
+            entries=tuple(rendered[e.id] for e in members),
+            folder=paths.folder,
+        ))
+    return out
+
+
+def outputs(feed_specs: Sequence[FeedSpec], config: Config) -> list[Output]:
+    """Serialise every feed in its three formats."""
+    result = []
+    for spec in feed_specs:
+        paths = layout.FeedPaths(spec.folder)
+        result.append(Output(paths.path("atom"), feeds.atom(spec, config)))
+        result.append(Output(paths.path("rss"), feeds.rss(spec, config)))
+        result.append(Output(paths.path("json"), jsonfeed.jsonfeed(spec, config)))
+    return result

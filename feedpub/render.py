@@ -1,0 +1,42 @@
+"""Stage 3 — render: give the entries that land in an output their sanitized HTML body.
+
+Only entries selected for some output come through here (rendering Markdown is the
+expensive step of a build). The body is read again from disk rather than kept in every
+Entry, so memory holds metadata, not article text, for the whole archive.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from feedpub import load, mdrender, plaintext, sanitize
+from feedpub.config import Config
+from feedpub.model import Entry, Rendered
+from feedpub.normalise import SUMMARY_MAX, body_of, source_path
+
+_PARA = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+
+
+def body_html(entry: Entry, config: Config) -> str:
+    """Return the sanitized HTML body of entry, every URL absolute."""
+    doc = load.read(source_path(entry, config), config.source)
+    body = body_of(doc)
+    raw = mdrender.to_html(body.text) if body.fmt == "markdown" else plaintext.to_html(body.text)
+    return sanitize.clean(raw, config.base_url)
+
+
+def summary_from_html(content_html: str) -> str:
+    """Return the text of the first paragraph that has any, shortened for a summary."""
+    for m in _PARA.finditer(content_html):
+        text = plaintext.clean_line(html.unescape(sanitize.text_only(m.group(1))))
+        if text:
+            return plaintext.shorten(text, SUMMARY_MAX)
+    return ""
+
+
+def render(entry: Entry, config: Config) -> Rendered:
+    """Render one entry's body and settle its summary."""
+    content = body_html(entry, config)
+    summary = entry.summary or summary_from_html(content) or entry.title
+    return Rendered(entry, content, summary)

@@ -1,0 +1,65 @@
+"""Choose what is published: drafts and future entries out, newest first, ids unique.
+
+Also settles each category's display name once for the whole build, so one category never
+shows under two spellings.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from feedpub.config import Config
+from feedpub.errors import Problem, SourceError
+from feedpub.model import Category, Entry
+
+
+def publishable(entries: Iterable[Entry], config: Config, now: datetime) -> list[Entry]:
+    """Return the entries to publish, newest first: no drafts, no future dates unless asked."""
+    kept = [e for e in entries if not e.draft and (config.future or e.date <= now)]
+    return sorted(kept, key=lambda e: e.sort_key)
+
+
+def unify_categories(entries: Sequence[Entry], config: Config) -> list[Entry]:
+    """Give every entry of a category slug the same display name (config, else most used)."""
+    names: dict[str, Counter[str]] = {}
+    for e in entries:
+        names.setdefault(e.category.slug, Counter())[e.category.name] += 1
+    chosen = {
+        slug: config.categories.get(slug) or sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        for slug, c in names.items()
+    }
+    return [
+        e if e.category.name == chosen[e.category.slug]
+        else replace(e, category=Category(e.category.slug, chosen[e.category.slug]))
+        for e in entries
+    ]
+
+
+def check_unique(entries: Sequence[Entry]) -> None:
+    """Raise SourceError naming both files when two entries share an id or a permalink."""
+    problems: list[Problem] = []
+    for attr, label in (("id", "id"), ("url", "permalink")):
+        first: dict[str, Entry] = {}
+        for e in sorted(entries, key=lambda e: e.rel):
+            value = getattr(e, attr)
+            if value in first:
+                other = first[value]
+                problems.append(Problem(
+                    e.rel, e.lines.get("id" if attr == "id" else "permalink"),
+                    f"duplicate {label} {value!r}: also used by {other.rel}",
+                ))
+            else:
+                first[value] = e
+    if problems:
+        raise SourceError(problems)
+
+
+def by_category(entries: Sequence[Entry]) -> dict[Category, list[Entry]]:
+    """Group entries (kept in their order) by category, categories sorted by slug."""
+    groups: dict[Category, list[Entry]] = {}
+    for e in entries:
+        groups.setdefault(e.category, []).append(e)
+    return dict(sorted(groups.items(), key=lambda kv: kv[0].slug))
