@@ -1,0 +1,58 @@
+"""Jinja2 templates: the user's ``templates_dir`` first, then the defaults shipped with feedpub.
+
+The only module that imports jinja2. HTML/XML templates are autoescaped (document text is
+data, never markup); ``.txt`` templates are not. Undefined variables are errors, so a typo in
+a user's template fails the build instead of silently printing nothing.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from feedpub import resources
+from feedpub.config import Config
+from feedpub.errors import OutputError, Problem
+
+_ESCAPED = (".html.j2", ".xml.j2", ".xsl.j2", ".opml.j2", ".html", ".xml", ".xsl", ".opml")
+
+
+def _autoescape(name: str | None) -> bool:
+    return bool(name) and str(name).endswith(_ESCAPED)
+
+
+@lru_cache(maxsize=8)
+def _environment(user_dir: Path | None) -> jinja2.Environment:
+    folders = [str(user_dir)] if user_dir is not None else []
+    folders.append(str(resources.templates_dir()))
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folders),
+        autoescape=_autoescape,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(config: Config, name: str, **context: Any) -> str:
+    """Render template name with context; errors name the template file and line."""
+    env = _environment(config.templates_dir)
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateSyntaxError as e:
+        raise OutputError([Problem(e.filename or name, e.lineno, f"template error: {e.message}")]) from None
+    except jinja2.TemplateNotFound:
+        raise OutputError([Problem(name, None, "template not found")]) from None
+    except jinja2.UndefinedError as e:
+        raise OutputError([Problem(name, None, f"template error: {e.message}")]) from None
+
+
+def template_files(config: Config) -> list[Path]:
+    """List every template file a build may read (for change detection)."""
+    folders = [config.templates_dir] if config.templates_dir else []
+    folders.append(resources.templates_dir())
+    return sorted(p for f in folders if f.is_dir() for p in f.rglob("*") if p.is_file())

@@ -1,0 +1,177 @@
+"""End-to-end builds of the seeds: every output parsed by real clients, pinned by golden files."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import feedparser
+import pytest
+from lxml import etree
+
+from feedpub.config import Config
+from feedpub.pipeline import build
+from tests.conftest import NOW, check_json_feed, check_xml_feed
+
+GOLDEN = Path(__file__).parent / "golden" / "seeds"
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture()
+def built(seeds: Path, make_config: Callable[..., Config]) -> Config:
+    config = make_config(seeds)
+    build(config, now=NOW)
+    return config
+
+
+class TestSeedsBuild:
+    def test_every_feed_is_valid(self, built: Config, atom_schema: etree.RelaxNG, jsonfeed_validator) -> None:
+        """Every Atom file passes RELAX NG and feedparser; every RSS feedparser; every JSON the schema."""
+        atoms = list(built.out.rglob("atom.xml"))
+        assert len(atoms) == 3  # site + events + news
+        for p in atoms:
+            check_xml_feed(p, atom_schema)
+        for p in built.out.rglob("rss.xml"):
+            check_xml_feed(p)
+        for p in built.out.rglob("feed.json"):
+            check_json_feed(p, jsonfeed_validator)
+
+    def test_seed_entries_come_out_right(self, built: Config) -> None:
+        """Each seed has the right title, date, category, source and absolute image URL."""
+        feed = feedparser.parse((built.out / "atom.xml").read_bytes())
+        by_title = {e.title: e for e in feed.entries}
+        assert len(feed.entries) == 4
+        bio = by_title["BIO Asia-Taiwan 2022： Connecting the Asian Value Chain"]
+        assert bio.published.startswith("2022-06-14T00:00:00")
+        assert bio.author == "GeneOnline"
+        assert bio.tags[0].term == "events"
+        enclosure = next(link for link in bio.links if link.rel == "enclosure")
+        assert enclosure.href == ("https://www.geneonline.com/wp-content/uploads/"
+                                  "%E5%AF%A6%E9%AB%94%E5%B1%95%E5%A0%B4-scaled.jpg")
+        devices = next(e for t, e in by_title.items() if t.startswith("Taiwan to become Asia"))
+        assert devices.published.startswith("2023-02-20")
+        assert devices.author == "Healthcare+ Expo"
+        assert devices.tags[0].term == "news"
+        assert next(link for link in devices.links if link.rel == "enclosure").href == \
+            "https://news.example.org/images/20230220news.jpg"
+        assert devices.link == ("https://news.example.org/news/taiwan-to-become-asias-centre-of-excellence"
+                                "-for-the-production-and-development-of-advanced-medical-devices/")
+        assert "Taiwan Cell and Gene Therapy" in by_title  # the headline, not the kicker
+        assert "Market Intelligence" not in by_title
+        untitled = next(t for t in by_title if t.startswith("As global supply chains"))
+        assert untitled.endswith("…") and len(untitled) <= 80
+
+    def test_trailer_lines_leave_the_body(self, built: Config) -> None:
+        """Trailing Date:/Source: lines and their <br/> are not part of any content."""
+        for e in feedparser.parse((built.out / "atom.xml").read_bytes()).entries:
+            text = e.content[0].value
+            assert "Date:" not in text and "Source:" not in text and "<br" not in text
+
+    def test_plain_text_lists_become_lists(self, built: Config) -> None:
+        """Numbered lines and Unicode bullets of the plain-text seed become <ol> and <ul>."""
+        entry = next(e for e in feedparser.parse((built.out / "atom.xml").read_bytes()).entries
+                     if e.title == "Taiwan Cell and Gene Therapy")
+        html = etree.HTML(entry.content[0].value)
+        assert len(html.findall(".//ol/li")) == 3
+        assert len(html.findall(".//ul/li")) == 4
+        assert "•" not in entry.content[0].value
+
+    def test_order_newest_first_and_updated_is_newest(self, built: Config) -> None:
+        """Entries run newest first; the feed's updated is the newest entry's."""
+        root = etree.parse(str(built.out / "atom.xml")).getroot()
+        stamps = [e.findtext(f"{ATOM}updated") for e in root.iter(f"{ATOM}entry")]
+        assert stamps == sorted(stamps, reverse=True)
+        assert root.findtext(f"{ATOM}updated") == stamps[0]
+
+    def test_links_are_absolute(self, built: Config) -> None:
+        """Every href and src in every feed is an absolute http(s) URL."""
+        for p in built.out.rglob("*.xml"):
+            for el in etree.parse(str(p)).iter():
+                for attr in ("href", "url", "src"):
+                    if el.get(attr):
+                        assert el.get(attr).startswith(("http://", "https://")), (p, el.get(attr))
+
+    def test_category_feeds_name_their_category(self, built: Config) -> None:
+        """A category feed's title names the category and holds only its entries."""
+        feed = feedparser.parse((built.out / "categories/events/atom.xml").read_bytes())
+        assert "Events" in feed.feed.title
+        assert [e.tags[0].term for e in feed.entries] == ["events"]
+
+    def test_rss_has_summary_and_full_content(self, built: Config) -> None:
+        """In 'both' mode RSS description is the summary and content:encoded the full HTML."""
+        root = etree.parse(str(built.out / "rss.xml")).getroot()
+        item = root.find("channel/item")
+        assert item is not None
+        full = item.findtext("{http://purl.org/rss/1.0/modules/content/}encoded")
+        assert full and "<p>" in full
+        assert "<p>" not in item.findtext("description")
+        enclosures = root.findall("channel/item/enclosure")
+        assert all(e.get("length") == "0" and e.get("type") == "image/jpeg" for e in enclosures)
+        guid = item.find("guid")
+        assert guid.get("isPermaLink") == "true" and guid.text == item.findtext("link")
+
+    def test_golden(self, built: Config, request: pytest.FixtureRequest) -> None:
+        """The seeds' outputs match tests/golden/seeds byte for byte (--update-golden rewrites)."""
+        tree = _tree(built.out)
+        if request.config.getoption("--update-golden"):
+            import shutil
+
+            shutil.rmtree(GOLDEN, ignore_errors=True)
+            for rel, data in tree.items():
+                (GOLDEN / rel).parent.mkdir(parents=True, exist_ok=True)
+                (GOLDEN / rel).write_bytes(data)
+        assert tree == _tree(GOLDEN)
+
+
+class TestDeterminism:
+    def test_rebuild_is_byte_identical(self, seeds: Path, make_config: Callable[..., Config], tmp_path: Path) -> None:
+        """Two builds of the same input into different folders are byte-identical."""
+        first = make_config(seeds)
+        second = make_config(seeds, out=str(tmp_path / "dist2"))
+        build(first, now=NOW)
+        build(second, now=NOW)
+        digest = {k: hashlib.sha256(v).hexdigest() for k, v in _tree(first.out).items()}
+        assert digest == {k: hashlib.sha256(v).hexdigest() for k, v in _tree(second.out).items()}
+
+    def test_unchanged_rebuild_touches_nothing(self, built: Config) -> None:
+        """A rebuild with no change rewrites no file (mtimes and inodes stay)."""
+        before = {p: (p.stat().st_mtime_ns, p.stat().st_ino) for p in built.out.rglob("*") if p.is_file()}
+        result = build(built, now=NOW)
+        assert not result.report.changed
+        assert before == {p: (p.stat().st_mtime_ns, p.stat().st_ino) for p in built.out.rglob("*") if p.is_file()}
+
+    def test_build_time_does_not_leak_into_output(self, seeds: Path, make_config, tmp_path: Path) -> None:
+        """Building at another 'now' gives the same bytes (now only decides what is future)."""
+        from datetime import timedelta
+
+        a = make_config(seeds)
+        b = make_config(seeds, out=str(tmp_path / "later"))
+        build(a, now=NOW)
+        build(b, now=NOW + timedelta(days=400))
+        assert _tree(a.out) == _tree(b.out)
+
+    def test_timezone_is_not_the_machines(self, seeds: Path, make_config, tmp_path: Path) -> None:
+        """The machine's TZ does not change output; date-only values are midnight in the site zone."""
+        import time
+
+        a = make_config(seeds)
+        build(a, now=NOW)
+        old = os.environ.get("TZ")
+        os.environ["TZ"] = "Pacific/Kiritimati"
+        time.tzset()
+        try:
+            b = make_config(seeds, out=str(tmp_path / "tz"))
+            build(b, now=NOW)
+        finally:
+            if old is None:
+                del os.environ["TZ"]
+            else:
+                os.environ["TZ"] = old
+            time.tzset()
+        assert _tree(a.out) == _tree(b.out)
