@@ -47,6 +47,17 @@ class _Group(click.Group):
             for p in e.problems:
                 click.echo(f"Error: {p}", err=True)
             ctx.exit(1)
+        except KeyboardInterrupt:
+            click.echo("Interrupted; the output folder was left as it was.", err=True)
+            ctx.exit(130)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except Exception as e:  # noqa: BLE001 - the one place a bug becomes a message, not a traceback
+            if ctx.params.get("debug"):
+                raise
+            click.echo(f"Error: internal error: {type(e).__name__}: {e} "
+                       "(run 'feedpub --debug …' for a traceback and please report it)", err=True)
+            ctx.exit(1)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from feedpub import resources
 from feedpub.errors import ConfigError, Problem
+from feedpub.model import Limits
 
 CONFIG_NAME = "feedpub.toml"
 CONTENT_MODES = ("both", "full", "summary")
@@ -45,12 +46,20 @@ class Config:
     categories: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     templates_dir: Path | None = None
     future: bool = False
+    max_document_kb: int = 10 * 1024
+    max_front_matter_kb: int = 64
+    max_nesting: int = 50
     config_path: Path | None = None  # the file these settings came from, if any
 
     @property
     def tz(self) -> ZoneInfo:
         """Return the site time zone (validated at load time)."""
         return ZoneInfo(self.timezone)
+
+    @property
+    def limits(self) -> Limits:
+        """Return the per-document bounds (size, front matter size, nesting)."""
+        return Limits(self.max_document_kb * 1024, self.max_front_matter_kb * 1024, self.max_nesting)
 
     @property
     def author_name(self) -> str:
@@ -159,6 +168,9 @@ _FIELDS: dict[str, Callable[[Any], Any]] = {
     "categories": _categories,
     "templates_dir": _path,
     "future": _bool,
+    "max_document_kb": _limit,
+    "max_front_matter_kb": _limit,
+    "max_nesting": _limit,
 }
 
 

@@ -41,7 +41,8 @@ def to_datetime(value: object, tz: tzinfo) -> datetime:
         _check_year(value)
         return datetime.combine(value, time(0), tzinfo=tz)
     if not isinstance(value, str):
-        raise DateValueError(f"is not a date: {value!r}")
+        shown = repr(value) if isinstance(value, (int, float)) else f"a {type(value).__name__}"
+        raise DateValueError(f"is not a date: {shown}")
     return parse_date_string(value, tz)
 
 

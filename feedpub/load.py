@@ -19,13 +19,14 @@ import frontmatter
 import yaml
 
 from feedpub.errors import Problem, SourceError
-from feedpub.model import EMPTY, SourceDoc
+from feedpub.model import EMPTY, Limits, SourceDoc
 
 SUFFIXES = (".md", ".markdown", ".txt")
 # Characters XML 1.0 forbids (C0 controls except tab/LF/CR, lone surrogates, U+FFFE/FFFF),
 # plus DEL and the C1 controls, which are legal but never meant in an article.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:", re.MULTILINE)
+_QUOTED = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\n]|'')*'")
 
 
 class _YAML(frontmatter.YAMLHandler):  # type: ignore[misc]
@@ -50,6 +51,10 @@ def decode(data: bytes, rel: str) -> str:
         encoding = "utf-16"
     else:
         encoding = "utf-8-sig"
+        nul = data.find(b"\0", 0, 8192)
+        if nul >= 0:
+            raise SourceError([Problem(rel, None, f"looks like a binary file (NUL byte at byte offset {nul}); "
+                                       "documents must be UTF-8 or UTF-16 text")])
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as e:
@@ -79,8 +84,21 @@ def _yaml_problem(rel: str, error: yaml.YAMLError, first_line: int) -> Problem:
     return Problem(rel, line, f"invalid YAML front matter: {problem}")
 
 
-def parse(text: str, path: Path, rel: str, mtime: float) -> SourceDoc:
+def _nesting(fm: str) -> int:
+    """Return the deepest nesting of YAML flow collections ([ and {) outside quoted strings."""
+    depth = deepest = 0
+    for ch in _QUOTED.sub("", fm):
+        if ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
+def parse(text: str, path: Path, rel: str, mtime: float, limits: Limits | None = None) -> SourceDoc:
     """Split decoded text into a SourceDoc; raise SourceError naming file:line on bad YAML."""
+    limits = limits or Limits()
     if not (text.startswith("---") and _HANDLER.detect(text)):
         return SourceDoc(path, rel, EMPTY, EMPTY, text, 1, False, mtime)
     try:
@@ -92,6 +110,13 @@ def parse(text: str, path: Path, rel: str, mtime: float) -> SourceDoc:
     body_line = text.count("\n", 0, len(text) - len(body)) + 1
     if body.startswith("\n"):
         body, body_line = body[1:], body_line + 1
+    if len(fm.encode("utf-8")) > limits.max_front_matter_bytes:
+        raise SourceError([Problem(rel, 1, f"front matter is larger than the limit of "
+                                   f"{limits.max_front_matter_bytes // 1024} KB (max_front_matter_kb)")])
+    if "[" in fm or "{" in fm:
+        if (deepest := _nesting(fm)) > limits.max_nesting:
+            raise SourceError([Problem(rel, 2, f"front matter nests {deepest} levels deep; "
+                                       f"the limit is {limits.max_nesting}")])
     try:
         meta = _HANDLER.load(fm)
     except yaml.YAMLError as e:
@@ -122,21 +147,28 @@ def _first_date_line(fm: str) -> int | None:
     return fm.count("\n", 0, m.start()) + 1 if m else None
 
 
-def read(path: Path, source: Path) -> SourceDoc:
+def read(path: Path, source: Path, limits: Limits | None = None) -> SourceDoc:
     """Read one document file; raise SourceError naming the file on any problem."""
+    limits = limits or Limits()
     rel = path.relative_to(source).as_posix()
     try:
         stat = path.stat()
-        data = path.read_bytes()
+        if stat.st_size > limits.max_document_bytes:
+            raise SourceError([Problem(rel, None, f"file is {stat.st_size // 1024} KB, larger than the limit of "
+                                       f"{limits.max_document_bytes // 1024} KB (max_document_kb)")])
+        with path.open("rb") as f:
+            data = f.read(limits.max_document_bytes + 1)  # the file may grow after stat()
     except OSError as e:
         raise SourceError([Problem(rel, None, f"cannot read file: {e.strerror or e}")]) from None
-    return parse(decode(data, rel), path, rel, stat.st_mtime)
+    if len(data) > limits.max_document_bytes:
+        raise SourceError([Problem(rel, None, "file grew past the size limit while being read")])
+    return parse(decode(data, rel), path, rel, stat.st_mtime, limits)
 
 
-def load_all(source: Path) -> Iterator[SourceDoc | SourceError]:
+def load_all(source: Path, limits: Limits | None = None) -> Iterator[SourceDoc | SourceError]:
     """Yield a SourceDoc, or the SourceError it raised, for every document under source."""
     for path in discover(source):
         try:
-            yield read(path, source)
+            yield read(path, source, limits)
         except SourceError as e:
             yield e

@@ -17,13 +17,22 @@ EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
+class Limits:
+    """Bounds that keep one hostile document from costing unbounded time or memory."""
+
+    max_document_bytes: int = 10 * 1024 * 1024
+    max_front_matter_bytes: int = 64 * 1024
+    max_nesting: int = 50  # of YAML collections; libyaml crashes on very deep flow nesting
+
+
+@dataclass(frozen=True)
 class SourceDoc:
     """A document as read from disk: front matter split from the body, nothing inferred."""
 
     path: Path  # absolute path on disk
     rel: str  # path relative to the source folder, POSIX separators: used in messages and URLs
     meta: Mapping[str, Any]  # front matter (read-only view); EMPTY when there is none
-    meta_lines: Mapping[str, int]  # key -> line number of that key in the file
+    meta_lines: Mapping[str, int]  # front matter key -> file line of that key
     body: str  # text after the front matter
     body_line: int  # file line on which ``body`` starts
     has_front_matter: bool

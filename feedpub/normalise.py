@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import mimetypes
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from types import MappingProxyType
 from typing import Any
 
 from feedpub import dates, plaintext
@@ -26,6 +24,7 @@ from feedpub.slug import absolute_url, slugify
 TITLE_MAX = 80  # characters of an inferred title; a headline longer than this is not one
 SUMMARY_MAX = 300
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
+_ACTIVE_SCHEMES = {"javascript", "vbscript", "data", "file"}
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,6 @@ class _Problems:
     def add(self, key: str | None, message: str, line: int | None = None) -> None:
         if line is None and key is not None:
             line = self.doc.meta_lines.get(key)
-            line = line + 1 if line is not None else None  # fm line k is file line k+1
         self.items.append(Problem(self.doc.rel, line, message))
 
 
@@ -104,9 +102,10 @@ def _text_field(
 
 
 def _kind(value: Any) -> str:
-    return {dict: "a mapping", list: "a list", bool: "a boolean (true/false)"}.get(
-        type(value), type(value).__name__
-    )
+    """Describe a value by its type, never by repr: a YAML alias bomb must not be printed."""
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    return {dict: "a mapping", list: "a list"}.get(type(value), type(value).__name__)
 
 
 def _list_field(doc: SourceDoc, probs: _Problems, key: str) -> tuple[str, ...]:
@@ -211,7 +210,10 @@ def _category(doc: SourceDoc, config: Config, probs: _Problems) -> tuple[Categor
 def _url(doc: SourceDoc, category: Category, config: Config, probs: _Problems) -> str:
     link, key = _text_field(doc, probs, "permalink", "url")
     if link:
-        return absolute_url(link, config.base_url)
+        url = absolute_url(link, config.base_url)
+        if not url.lower().startswith(("http://", "https://")):
+            probs.add(key, f"'{key}' must be a path or an http(s) URL, got {link[:80]!r}")
+        return url
     slug, _ = _text_field(doc, probs, "slug")
     stem = PurePosixPath(doc.rel).with_suffix("")
     leaf = slugify(slug) or slugify(stem.name) or "article"
@@ -239,6 +241,8 @@ def normalise(doc: SourceDoc, config: Config) -> Entry:
     """Infer an Entry from a SourceDoc; raise SourceError listing all its problems."""
     probs = _Problems(doc)
     body = body_of(doc)
+    if not doc.has_front_matter and not doc.body.strip():
+        raise SourceError([Problem(doc.rel, None, "file is empty")])
     title, title_source = _title(doc, body, probs)
     date, date_source = _entry_date(doc, body, config, probs)
     updated = None
@@ -250,7 +254,9 @@ def normalise(doc: SourceDoc, config: Config) -> Entry:
     url = _url(doc, category, config, probs)
     raw_id, id_key = _text_field(doc, probs, "id", "guid")
     if id_key and raw_id and not _SCHEME.match(raw_id):
-        probs.add(id_key, f"'{id_key}' must be an absolute URI (https://… or urn:…), got {raw_id!r}")
+        probs.add(id_key, f"'{id_key}' must be an absolute URI (https://… or urn:…), got {raw_id[:80]!r}")
+    elif id_key and raw_id.split(":", 1)[0].lower() in _ACTIVE_SCHEMES:
+        probs.add(id_key, f"'{id_key}' must not use the {raw_id.split(':', 1)[0]}: scheme")
     summary, _ = _text_field(doc, probs, "summary", "description", "excerpt")
     author, _ = _text_field(doc, probs, "author", "authors", allow_list=True)
     source, _ = _text_field(doc, probs, "source", allow_list=True)
@@ -259,17 +265,16 @@ def normalise(doc: SourceDoc, config: Config) -> Entry:
         tags = body.header.kicker + tags
     draft = doc.meta.get("draft", False)
     if not isinstance(draft, bool):
-        probs.add("draft", f"'draft' must be true or false, not {draft!r}")
+        probs.add("draft", f"'draft' must be true or false, not {_kind(draft)}")
         draft = False
     if doc.meta.get("published") is False:
         draft = True  # Jekyll's way of saying draft
     image = _image(doc, title, config, probs)
+    if not body.text.strip() and not summary:
+        probs.add(None, "document has no body text and no 'summary' to publish", doc.body_line)
     if probs.items:
         raise SourceError(probs.items)
     assert date is not None  # every failing branch above recorded a problem
-    lines: Mapping[str, int] = MappingProxyType(
-        {k: v + 1 for k, v in doc.meta_lines.items()}
-    )
     return Entry(
         id=encode_id(raw_id) if raw_id else url,
         url=url,
@@ -288,7 +293,7 @@ def normalise(doc: SourceDoc, config: Config) -> Entry:
         rel=doc.rel,
         fmt=body.fmt,
         draft=draft,
-        lines=lines,
+        lines=doc.meta_lines,
     )
 
 

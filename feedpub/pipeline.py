@@ -32,7 +32,7 @@ def read_entries(config: Config) -> tuple[list[Entry], list[Problem]]:
     """Load and normalise every document; return entries and the problems of the rest."""
     entries: list[Entry] = []
     problems: list[Problem] = []
-    for item in load.load_all(config.source):
+    for item in load.load_all(config.source, config.limits):
         try:
             if isinstance(item, SourceError):
                 raise item

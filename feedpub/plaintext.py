@@ -132,7 +132,7 @@ def shorten(text: str, limit: int) -> str:
     if len(s) <= limit:
         return s
     cut = s[: limit - 1]
-    if " " in cut:
+    if s[limit - 1] != " " and " " in cut:
         cut = cut[: cut.rfind(" ")]
     return cut.rstrip(" ,;:–—-") + "…"
 

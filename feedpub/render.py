@@ -20,7 +20,7 @@ _PARA = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 
 def body_html(entry: Entry, config: Config) -> str:
     """Return the sanitized HTML body of entry, every URL absolute."""
-    doc = load.read(source_path(entry, config), config.source)
+    doc = load.read(source_path(entry, config), config.source, config.limits)
     body = body_of(doc)
     raw = mdrender.to_html(body.text) if body.fmt == "markdown" else plaintext.to_html(body.text)
     return sanitize.clean(raw, config.base_url)
@@ -39,4 +39,6 @@ def render(entry: Entry, config: Config) -> Rendered:
     """Render one entry's body and settle its summary."""
     content = body_html(entry, config)
     summary = entry.summary or summary_from_html(content) or entry.title
+    if not content:
+        content = f"<p>{html.escape(summary, quote=False)}</p>"  # a link post: its summary is its text
     return Rendered(entry, content, summary)

@@ -1,0 +1,115 @@
+"""Loading: decoding, front matter splitting, limits, located errors."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pytest
+
+from feedpub import load
+from feedpub.errors import SourceError
+from feedpub.model import Limits
+from tests.conftest import write_doc
+
+
+def _read(tmp_path: Path, name: str, data: bytes, limits: Limits | None = None) -> load.SourceDoc:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return load.read(path, tmp_path, limits)
+
+
+def _error(tmp_path: Path, name: str, data: bytes, limits: Limits | None = None) -> str:
+    with pytest.raises(SourceError) as e:
+        _read(tmp_path, name, data, limits)
+    return str(e.value)
+
+
+class TestDecode:
+    @pytest.mark.parametrize("data", [
+        b"---\ntitle: Caf\xc3\xa9\n---\nBody\n",
+        codecs.BOM_UTF8 + b"---\ntitle: Caf\xc3\xa9\n---\nBody\n",
+        b"---\r\ntitle: Caf\xc3\xa9\r\n---\r\nBody\r\n",
+        "---\ntitle: Café\n---\nBody\n".encode("utf-16"),
+    ], ids=["utf8", "utf8-bom", "crlf", "utf16-bom"])
+    def test_encodings_are_read(self, tmp_path: Path, data: bytes) -> None:
+        """UTF-8 with or without BOM, CRLF and UTF-16 with BOM all give the same document."""
+        doc = _read(tmp_path, "a.md", data)
+        assert doc.meta["title"] == "Café"
+        assert doc.body == "Body\n"
+
+    def test_undecodable_byte_names_offset(self, tmp_path: Path) -> None:
+        """Bytes that are not UTF-8 give an error with the byte offset."""
+        assert _error(tmp_path, "a.md", b"Hello \xff world") == \
+            "a.md: not valid UTF-8 text: undecodable byte 0xff at byte offset 6"
+
+    def test_binary_file_is_rejected(self, tmp_path: Path) -> None:
+        """A file with NUL bytes is reported as binary."""
+        assert "looks like a binary file (NUL byte at byte offset 3)" in _error(tmp_path, "a.txt", b"GIF\0\x01\x02")
+
+    def test_control_characters_are_stripped(self, tmp_path: Path) -> None:
+        """Characters XML forbids never reach a SourceDoc."""
+        doc = _read(tmp_path, "a.md", b"---\ntitle: a\x01b\x0c\n---\nx\x00\x1fy\n".replace(b"\x00", b""))
+        assert doc.meta["title"] == "ab"
+        assert doc.body == "xy\n"
+
+
+class TestFrontMatter:
+    def test_body_line_is_counted(self, tmp_path: Path) -> None:
+        """body_line is the file line where the body starts."""
+        doc = _read(tmp_path, "a.md", b"---\ntitle: a\nsummary: b\n---\nBody\n")
+        assert doc.body_line == 5
+        assert doc.meta_lines["summary"] == 3  # the file line of the key
+
+    def test_malformed_yaml_names_file_and_line(self, tmp_path: Path) -> None:
+        """A YAML syntax error is reported at its line in the file."""
+        msg = _error(tmp_path, "x.md", b"---\ntitle: ok\nsummary: [unclosed\ndate: 2020-01-01\n---\nBody\n")
+        assert msg.startswith("x.md:4: invalid YAML front matter:")
+
+    @pytest.mark.parametrize(("fm", "kind"), [("- a\n- b", "list"), ("just text", "str")])
+    def test_front_matter_must_be_mapping(self, tmp_path: Path, fm: str, kind: str) -> None:
+        """A list or scalar front matter is an error naming what it is."""
+        msg = _error(tmp_path, "a.md", f"---\n{fm}\n---\nBody\n".encode())
+        assert msg == f"a.md:2: front matter must be a mapping of keys, not a {kind}"
+
+    def test_impossible_yaml_date(self, tmp_path: Path) -> None:
+        """An impossible unquoted date (2022-02-30) is an error at its line, not a crash."""
+        msg = _error(tmp_path, "a.md", b"---\ntitle: a\ndate: 2022-02-30\n---\nBody\n")
+        assert msg.startswith("a.md:3: invalid date in front matter:")
+
+    def test_no_front_matter(self, tmp_path: Path) -> None:
+        """Text without a fence has empty meta and the whole text as body."""
+        doc = _read(tmp_path, "a.txt", b"Just text.\n")
+        assert not doc.has_front_matter and doc.body == "Just text.\n" and doc.body_line == 1
+
+
+class TestLimits:
+    def test_document_size_limit(self, tmp_path: Path) -> None:
+        """A file over max_document_bytes is rejected before it is read."""
+        msg = _error(tmp_path, "big.md", b"x" * 5000, Limits(max_document_bytes=4096))
+        assert msg == "big.md: file is 4 KB, larger than the limit of 4 KB (max_document_kb)"
+
+    def test_front_matter_size_limit(self, tmp_path: Path) -> None:
+        """A 100,000-line front matter is rejected without parsing it."""
+        fm = "".join(f"k{i}: v\n" for i in range(100_000))
+        msg = _error(tmp_path, "a.md", f"---\n{fm}---\nBody\n".encode())
+        assert "front matter is larger than the limit of 64 KB" in msg
+
+    def test_deep_nesting_is_rejected(self, tmp_path: Path) -> None:
+        """Deeply nested flow collections are refused before libyaml sees them."""
+        msg = _error(tmp_path, "a.md", ("---\nx: " + "[" * 20000 + "]" * 20000 + "\n---\nB\n").encode())
+        assert "a.md:2: front matter nests 20000 levels deep; the limit is 50" == msg
+
+    def test_brackets_in_quoted_strings_do_not_count(self, tmp_path: Path) -> None:
+        """Brackets inside quoted titles are text, not nesting."""
+        doc = _read(tmp_path, "a.md", ('---\ntitle: "' + "[" * 100 + '"\n---\nB\n').encode())
+        assert doc.meta["title"] == "[" * 100
+
+
+class TestDiscover:
+    def test_finds_documents_in_subfolders_sorted(self, tmp_path: Path) -> None:
+        """.md, .markdown and .txt in subfolders are found; hidden and other files are not."""
+        for name in ["b.md", "a/c.txt", "a/d.markdown", ".hidden.md", "e.html", ".git/x.md", "_drafts/y.md"]:
+            write_doc(tmp_path, name, "x")
+        found = [p.relative_to(tmp_path).as_posix() for p in load.discover(tmp_path)]
+        assert found == ["a/c.txt", "a/d.markdown", "b.md"]
