@@ -160,7 +160,7 @@ def _entry_date(doc: SourceDoc, body: Body, config: Config, probs: _Problems) ->
 def _title(doc: SourceDoc, body: Body, probs: _Problems) -> tuple[str, str]:
     title, key = _text_field(doc, probs, "title")
     if key:
-        if not title:
+        if not title and isinstance(doc.meta.get(key), str):
             probs.add(key, "'title' is empty")
         return title, "front matter"
     if body.header is not None and body.header.title:
