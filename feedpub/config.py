@@ -149,7 +149,7 @@ def _categories(v: Any) -> Mapping[str, str]:
 
 
 def _path(v: Any) -> str:
-    return _nonempty(v)
+    return _nonempty(str(v) if isinstance(v, Path) else v)
 
 
 _FIELDS: dict[str, Callable[[Any], Any]] = {
