@@ -10,6 +10,7 @@ serialisation, in :func:`_repair_atom`.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -136,6 +137,16 @@ def rss(spec: FeedSpec, config: Config) -> bytes:
     fg.link(href=spec.home_url)
     fg.link(href=spec.rss_url, rel="self", type="application/rss+xml")
     root = etree.fromstring(fg.rss_str(pretty=False))
+    channel_description = root.find("channel/description")
+    assert channel_description is not None
+    channel_description.text = html.escape(spec.subtitle or spec.title, quote=False)  # HTML to readers too
+    if config.content_mode != "full":
+        # RSS readers treat <description> as HTML: the plain-text summary must be escaped
+        # once more, or a summary reading "<img onerror=…>" would become markup in readers.
+        for item, r in zip(root.iter("item"), spec.entries, strict=True):
+            description = item.find("description")
+            assert description is not None
+            description.text = html.escape(r.summary, quote=False)
     if spec.hub_url:
         channel = root.find("channel")
         assert channel is not None

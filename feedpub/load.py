@@ -19,12 +19,10 @@ import frontmatter
 import yaml
 
 from feedpub.errors import Problem, SourceError
+from feedpub.plaintext import CONTROL
 from feedpub.model import EMPTY, Limits, SourceDoc
 
 SUFFIXES = (".md", ".markdown", ".txt")
-# Characters XML 1.0 forbids (C0 controls except tab/LF/CR, lone surrogates, U+FFFE/FFFF),
-# plus DEL and the C1 controls, which are legal but never meant in an article.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:", re.MULTILINE)
 _QUOTED = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\n]|'')*'")
 
@@ -42,7 +40,7 @@ _HANDLER = _YAML()
 
 def strip_controls(text: str) -> str:
     """Remove characters that XML output cannot carry (keeps tab, newline)."""
-    return _CONTROL.sub("", text)
+    return CONTROL.sub("", text)
 
 
 def decode(data: bytes, rel: str) -> str:
@@ -124,7 +122,8 @@ def parse(text: str, path: Path, rel: str, mtime: float, limits: Limits | None =
     except (ValueError, TypeError, OverflowError) as e:
         # PyYAML raises ValueError when it builds an impossible timestamp like 2022-02-30.
         line = _first_date_line(fm)
-        raise SourceError([Problem(rel, line, f"invalid date in front matter: {e}")]) from None
+        why = "UTC offset out of range" if "offset" in str(e) else str(e)
+        raise SourceError([Problem(rel, line, f"invalid date in front matter: {why}")]) from None
     except RecursionError:
         raise SourceError([Problem(rel, 2, "front matter is nested too deeply")]) from None
     if meta is None:

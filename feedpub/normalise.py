@@ -19,7 +19,7 @@ from feedpub import dates, plaintext
 from feedpub.config import Config
 from feedpub.errors import Problem, SourceError
 from feedpub.model import Category, Entry, Image, SourceDoc
-from feedpub.slug import absolute_url, slugify
+from feedpub.slug import RESERVED_NAMES, absolute_url, slugify
 
 TITLE_MAX = 80  # characters of an inferred title; a headline longer than this is not one
 SUMMARY_MAX = 300
@@ -104,7 +104,7 @@ def _text_field(
 def _kind(value: Any) -> str:
     """Describe a value by its type, never by repr: a YAML alias bomb must not be printed."""
     if isinstance(value, bool):
-        return f"a boolean ({str(value).lower()})"
+        return f"a boolean ({str(value).lower()}; YAML reads yes/no/on/off as booleans: quote text)"
     return {dict: "a mapping", list: "a list"}.get(type(value), type(value).__name__)
 
 
@@ -201,6 +201,9 @@ def _category(doc: SourceDoc, config: Config, probs: _Problems) -> tuple[Categor
         probs.add(key if source == "front matter" else None,
                   f"category {raw!r} has no letters or digits to name a feed after")
         slug = slugify(config.default_category) or "news"
+    elif slug in RESERVED_NAMES:
+        probs.add(key if source == "front matter" else None,
+                  f"category {raw!r} is a reserved device name on Windows and cannot name a feed folder")
     name = config.categories.get(slug)
     if name is None:
         name = raw if source == "front matter" and raw != slug else slug.replace("-", " ").title()
@@ -271,7 +274,8 @@ def normalise(doc: SourceDoc, config: Config) -> Entry:
         draft = True  # Jekyll's way of saying draft
     image = _image(doc, title, config, probs)
     if not body.text.strip() and not summary:
-        probs.add(None, "document has no body text and no 'summary' to publish", doc.body_line)
+        fence = doc.body_line - 1 if doc.has_front_matter else None  # the body is empty: point at the fence
+        probs.add(None, "document has no body text and no 'summary' to publish", fence)
     if probs.items:
         raise SourceError(probs.items)
     assert date is not None  # every failing branch above recorded a problem

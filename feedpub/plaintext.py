@@ -18,6 +18,9 @@ _NUMBERED = re.compile(r"^\s*(\d{1,3})[.)]\s+(.*)$")
 _URL = re.compile(r"https?://[^\s<>\"']+")
 _ABBREV = re.compile(r"(?:\b[A-Z]\.)+$|\b(?:Mr|Mrs|Ms|Dr|Prof|Inc|Ltd|Co|Corp|St|vs|etc|No|Jr|Sr)\.$")
 _WS = re.compile(r"\s+")
+# Characters XML 1.0 forbids (C0 controls except tab/LF/CR, lone surrogates, U+FFFE/FFFF),
+# plus DEL and the C1 controls, which are legal but never meant in an article.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -62,8 +65,12 @@ def split_trailer(body: str) -> tuple[str, Trailer]:
 
 
 def clean_line(text: str) -> str:
-    """Collapse whitespace (no-break spaces too) and trim."""
-    return _WS.sub(" ", text.replace("\u00a0", " ")).strip()
+    """Collapse whitespace (no-break spaces, newlines too), drop control characters, trim.
+
+    Values from YAML need this even though the file was cleaned: a double-quoted YAML string
+    can spell a control character as an escape ("\\a").
+    """
+    return _WS.sub(" ", CONTROL.sub("", text).replace("\u00a0", " ")).strip()
 
 
 def _title_like(line: str) -> bool:

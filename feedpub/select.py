@@ -47,8 +47,9 @@ def check_unique(entries: Sequence[Entry]) -> None:
             value = getattr(e, attr)
             if value in first:
                 other = first[value]
+                key_line = e.lines.get("id") if attr == "id" else None
                 problems.append(Problem(
-                    e.rel, e.lines.get("id" if attr == "id" else "permalink"),
+                    e.rel, key_line or e.lines.get("permalink") or e.lines.get("url"),
                     f"duplicate {label} {value!r}: also used by {other.rel}",
                 ))
             else:

@@ -7,6 +7,10 @@ import unicodedata
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
+# Device names Windows refuses as file names, whatever the extension: never a path segment.
+RESERVED_NAMES = frozenset(
+    {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+)
 # Characters left as they are when percent-encoding a URL: the RFC 3986 reserved set plus
 # '%' so an already-encoded URL is not encoded twice.
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~-._"

@@ -16,9 +16,9 @@ from pathlib import Path, PurePosixPath
 
 from feedpub.errors import OutputError, Problem
 from feedpub.model import Output
+from feedpub.slug import RESERVED_NAMES
 
 MARKER = ".feedpub-output"  # marks a folder feedpub may replace wholesale
-_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def check_path(rel: str) -> str:
         reason = "is absolute or uses Windows separators"
     else:
         for part in PurePosixPath(rel).parts:
-            if part in ("..", ".", "") or part.split(".")[0].lower() in _RESERVED:
+            if part in ("..", ".", "") or part.split(".")[0].lower() in RESERVED_NAMES:
                 reason = f"has a forbidden segment {part!r}"
                 break
     if reason:

@@ -163,7 +163,7 @@ class TestFields:
         """An empty file, or front matter with no body and no summary, is an error."""
         assert _error(entry_of, "a.md", "") == "a.md: file is empty"
         assert _error(entry_of, "b.md", "---\ntitle: B\n---\n") == \
-            "b.md:4: document has no body text and no 'summary' to publish"
+            "b.md:3: document has no body text and no 'summary' to publish"
 
     def test_front_matter_only_with_summary_is_a_link_post(self, entry_of) -> None:
         """Front matter with a summary but no body is published (a link post)."""

@@ -1,0 +1,188 @@
+"""Hostile and broken input: exact errors, safe output, bounded cost, no network, nothing lost."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from feedpub.config import Config
+from feedpub.errors import FeedpubError, SourceError
+from feedpub.pipeline import build
+from tests.conftest import NOW, check_json_feed, check_xml_feed, write_doc
+from tests.safety import assert_safe_tree
+
+HOSTILE = Path(__file__).parent / "hostile"
+
+# Each hostile document, built alone, gives exactly these errors.
+EXPECTED = {
+    "alias-bomb.md": ["alias-bomb.md:11: 'title' must be text, not a list",
+                      "alias-bomb.md:12: 'summary' must be text, not a list",
+                      "alias-bomb.md:13: 'tags' must be a list of text, not a list"],
+    "bad-offset.md": ["bad-offset.md:3: invalid date in front matter: UTC offset out of range"],
+    "bad-trailer-date.txt": ["bad-trailer-date.txt:6: 'Date:' line is not a valid date: '2022-02-30'"],
+    "binary.txt": ["binary.txt: looks like a binary file (NUL byte at byte offset 8); "
+                   "documents must be UTF-8 or UTF-16 text"],
+    "date-without-year.md": ["date-without-year.md:3: 'date' is not a date: 'June 14' "
+                             "(expected YYYY-MM-DD, optionally with time and offset)"],
+    "date-yes.md": ["date-yes.md:2: 'title' must be text, not a boolean "
+                    "(true; YAML reads yes/no/on/off as booleans: quote text)",
+                    "date-yes.md:3: 'date' is not a date: True (YAML read it as a boolean)"],
+    "deep-nesting.md": ["deep-nesting.md:2: front matter nests 5000 levels deep; the limit is 50"],
+    "draft-not-bool.md": ["draft-not-bool.md:4: 'draft' must be true or false, not str"],
+    "empty.md": ["empty.md: file is empty"],
+    "impossible-date.md": ["impossible-date.md:3: invalid date in front matter: day is out of range for month"],
+    "javascript-image.md": ["javascript-image.md:4: 'image' is not an http(s) URL: 'javascript:alert(1)'"],
+    "javascript-permalink.md": ["javascript-permalink.md:4: 'permalink' must be a path or an http(s) URL, "
+                                "got 'javascript:alert(1)'"],
+    "latin1.txt": ["latin1.txt: not valid UTF-8 text: undecodable byte 0xe9 at byte offset 3"],
+    "list-front-matter.md": ["list-front-matter.md:2: front matter must be a mapping of keys, not a list"],
+    "only-front-matter.md": ["only-front-matter.md:4: document has no body text and no 'summary' to publish"],
+    "reserved-category.md": ["reserved-category.md:4: category 'CON' is a reserved device name on Windows "
+                             "and cannot name a feed folder"],
+    "scalar-front-matter.md": ["scalar-front-matter.md:2: front matter must be a mapping of keys, not a str"],
+    "title-list.md": ["title-list.md:2: 'title' must be text, not a list"],
+    "unclosed-yaml.md": ["unclosed-yaml.md:4: invalid YAML front matter: found unexpected end of stream"],
+    "year-99999.md": ["year-99999.md:3: 'date' is not a date: '99999-01-01' "
+                      "(expected YYYY-MM-DD, optionally with time and offset)"],
+    "year-zero.md": ["year-zero.md:3: invalid date in front matter: year 0 is out of range"],
+}
+
+
+def _alone(tmp_path: Path, name: str) -> Path:
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(HOSTILE / "errors" / name, src / name)
+    return src
+
+
+class TestErrorCorpus:
+    def test_every_hostile_file_has_an_expectation(self) -> None:
+        """The corpus and the table of expected errors list the same files."""
+        assert sorted(p.name for p in (HOSTILE / "errors").iterdir()) == sorted(EXPECTED)
+
+    @pytest.mark.parametrize("name", sorted(EXPECTED))
+    def test_exact_error(self, name: str, tmp_path: Path, make_config: Callable[..., Config]) -> None:
+        """Each hostile document gives exactly its expected errors and writes nothing."""
+        config = make_config(_alone(tmp_path, name))
+        with pytest.raises(SourceError) as e:
+            build(config, now=NOW)
+        assert [str(p) for p in e.value.problems] == EXPECTED[name]
+        assert not config.out.exists()
+
+    def test_all_problems_of_a_run_together(self, make_config: Callable[..., Config]) -> None:
+        """Building the whole corpus reports every document's problems in one run."""
+        with pytest.raises(SourceError) as e:
+            build(make_config(HOSTILE / "errors"), now=NOW)
+        assert [str(p) for p in e.value.problems] == [m for name in sorted(EXPECTED) for m in EXPECTED[name]]
+
+
+class TestUnsafeCorpus:
+    @pytest.fixture()
+    def out(self, make_config: Callable[..., Config]) -> Path:
+        config = make_config(HOSTILE / "unsafe")
+        build(config, now=NOW)
+        return config.out
+
+    def test_no_active_markup_reaches_any_output(self, out: Path) -> None:
+        """Scripts, frames, forms, styles, handlers and javascript:/data: URLs are all gone."""
+        assert_safe_tree(out)
+
+    def test_outputs_stay_valid(self, out: Path, atom_schema: etree.RelaxNG, jsonfeed_validator) -> None:
+        """Hostile text still gives feeds that parse and validate."""
+        for p in out.rglob("atom.xml"):
+            check_xml_feed(p, atom_schema)
+        for p in out.rglob("rss.xml"):
+            check_xml_feed(p)
+        for p in out.rglob("feed.json"):
+            check_json_feed(p, jsonfeed_validator)
+
+    def test_titles_are_escaped_text(self, out: Path) -> None:
+        """A title holding tags is kept as text: escaped in XML, literal when parsed."""
+        root = etree.parse(str(out / "atom.xml")).getroot()
+        titles = [t.text for t in root.iter("{http://www.w3.org/2005/Atom}title")]
+        assert "<script>alert('title')</script> & <b>bold</b>" in titles
+        assert b"<script>" not in (out / "atom.xml").read_bytes()
+
+    def test_paths_stay_inside_the_output(self, out: Path) -> None:
+        """Traversal and Windows-path categories become plain slugs inside dist/."""
+        folders = sorted(p.name for p in (out / "categories").iterdir())
+        assert "tmp-evil" in folders and "c-windows-system32" in folders
+        assert all(p.resolve().is_relative_to(out.resolve()) for p in out.rglob("*"))
+
+    def test_control_characters_are_stripped(self, out: Path) -> None:
+        """Control characters from the body and from YAML escapes never reach XML or JSON."""
+        data = b"".join(p.read_bytes() for p in out.rglob("*") if p.is_file())
+        assert not any(ch in data for ch in (b"\x01", b"\x07", b"\x0b", b"\x1b", "\ufffe".encode()))
+
+
+class TestNoNetwork:
+    def test_build_opens_no_socket(self, make_config: Callable[..., Config], monkeypatch: pytest.MonkeyPatch) -> None:
+        """A build of documents referencing remote stylesheets and images never connects."""
+        attempts: list[object] = []
+
+        def refuse(*args: object, **kwargs: object) -> None:
+            attempts.append(args)
+            raise OSError("network disabled in tests")
+
+        monkeypatch.setattr(socket.socket, "connect", refuse)
+        monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+        monkeypatch.setattr(socket, "create_connection", refuse)
+        monkeypatch.setattr(socket, "getaddrinfo", refuse)
+        config = make_config(HOSTILE / "unsafe")
+        build(config, now=NOW)
+        assert attempts == []
+        assert (config.out / "atom.xml").is_file()
+
+
+class TestBoundedCost:
+    def test_fifty_megabyte_document_is_rejected(self, tmp_path: Path, make_config) -> None:
+        """A 50 MB document is refused by size before it is read."""
+        src = tmp_path / "src"
+        src.mkdir()
+        with (src / "huge.md").open("wb") as f:
+            f.truncate(50 * 1024 * 1024)  # sparse: costs no disk
+        with pytest.raises(SourceError, match=r"huge.md: file is 51200 KB, larger than the limit of 10240 KB"):
+            build(make_config(src), now=NOW)
+
+    def test_deeply_nested_markdown_list_renders(self, tmp_path: Path, make_config) -> None:
+        """Thousands of nested list and quote levels are handled (nesting is capped)."""
+        src = tmp_path / "src"
+        body = "\n".join("  " * i + "- item" for i in range(2000)) + "\n\n" + "> " * 5000 + "deep\n"
+        write_doc(src, "nest.md", f"---\ntitle: Nest\ndate: 2024-01-01\n---\n{body}")
+        config = make_config(src)
+        build(config, now=NOW)
+        check_xml_feed(config.out / "atom.xml")
+
+
+class TestRules:
+    def test_duplicate_permalink_names_both_files(self, tmp_path: Path, make_config) -> None:
+        """Two documents with one permalink are an error naming both."""
+        src = tmp_path / "src"
+        write_doc(src, "a.md", "---\ntitle: A\ndate: 2024-01-01\npermalink: /same/\n---\nx\n")
+        write_doc(src, "b.md", "---\ntitle: B\ndate: 2024-01-02\npermalink: same/\n---\nx\n")
+        with pytest.raises(SourceError) as e:
+            build(make_config(src), now=NOW)
+        assert [str(p) for p in e.value.problems] == [
+            "b.md:4: duplicate id 'https://news.example.org/same/': also used by a.md",
+            "b.md:4: duplicate permalink 'https://news.example.org/same/': also used by a.md",
+        ]
+
+    def test_empty_folder(self, tmp_path: Path, make_config) -> None:
+        """An empty source folder is a clear error, not an empty feed."""
+        (tmp_path / "src").mkdir()
+        with pytest.raises(FeedpubError, match="no documents found"):
+            build(make_config(tmp_path / "src"), now=NOW)
+
+    def test_future_entries_wait_unless_asked(self, tmp_path: Path, make_config) -> None:
+        """Entries dated after 'now' are left out, and published with future=true."""
+        src = tmp_path / "src"
+        write_doc(src, "past.md", "---\ntitle: Past\ndate: 2024-01-01\n---\nx\n")
+        write_doc(src, "future.md", "---\ntitle: Future\ndate: 2030-01-01\n---\nx\n")
+        assert [e.title for e in build(make_config(src), now=NOW).entries] == ["Past"]
+        later = make_config(src, future=True, out=str(tmp_path / "f"))
+        assert [e.title for e in build(later, now=NOW).entries] == ["Future", "Past"]
