@@ -40,10 +40,15 @@ class FeedSpec:
     folder: str = ""  # where its files go inside dist/ ("" or "categories/<slug>/")
     stylesheet_url: str | None = None  # XSL that makes the feed readable in a browser
     hub_url: str | None = None  # WebSub hub, if configured
+    built: datetime | None = None  # the build's 'now': the date of a feed with no entries yet
 
     @property
     def updated(self) -> datetime:
-        """The feed's last change: the newest ``updated`` of its entries."""
+        """The feed's last change: the newest ``updated`` of its entries (build time if none)."""
+        if not self.entries:
+            if self.built is None:
+                raise ValueError("a feed without entries needs the build time")
+            return self.built
         return max(r.entry.updated for r in self.entries)
 
 

@@ -139,8 +139,8 @@ def _entry_date(doc: SourceDoc, body: Body, config: Config, probs: _Problems) ->
         d = _date(doc, body, config, probs, key)
         if d is not None:
             return d, "front matter"
-        if key in doc.meta:
-            return None, "front matter"
+        if doc.meta.get(key) is not None:
+            return None, "front matter"  # present but invalid: _date recorded the problem
     if body.trailer.date is not None:
         line = doc.body_line + (body.trailer.date_line or 0)
         try:
@@ -251,7 +251,7 @@ def normalise(doc: SourceDoc, config: Config) -> Entry:
     updated = None
     for key in ("updated", "lastmod", "modified", "last_modified_at"):
         updated = _date(doc, body, config, probs, key)
-        if updated is not None or key in doc.meta:
+        if updated is not None or doc.meta.get(key) is not None:
             break
     category, category_source = _category(doc, config, probs)
     url = _url(doc, category, config, probs)

@@ -67,6 +67,6 @@ def build(config: Config, *, now: datetime, skip_invalid: bool = False) -> Build
     select.check_unique(entries)
     plan = publish.feed_entries(entries, config)
     rendered = render_all((e for members in plan.values() for e in members), config)  # only what is shown
-    outputs = publish.outputs(publish.specs(plan, rendered, config), config)
+    outputs = publish.outputs(publish.specs(plan, rendered, config, now), config)
     report = write.write_outputs(outputs, config.out)  # atomic: all or nothing
     return BuildResult(tuple(entries), tuple(problems), report)

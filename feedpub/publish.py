@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 from feedpub import feeds, jsonfeed, layout
 from feedpub.config import Config
@@ -23,6 +24,7 @@ def specs(
     plan: Mapping[Category | None, Sequence[Entry]],
     rendered: Mapping[str, Rendered],
     config: Config,
+    now: datetime,
 ) -> list[FeedSpec]:
     """Describe every feed of the plan, with its rendered entries."""
     out = []
@@ -39,6 +41,7 @@ def specs(
             home_url=config.base_url,
             entries=tuple(rendered[e.id] for e in members),
             folder=paths.folder,
+            built=now,
         ))
     return out
 
