@@ -213,7 +213,11 @@ def _category(doc: SourceDoc, config: Config, probs: _Problems) -> tuple[Categor
 def _url(doc: SourceDoc, category: Category, config: Config, probs: _Problems) -> str:
     link, key = _text_field(doc, probs, "permalink", "url")
     if link:
-        url = absolute_url(link, config.base_url)
+        try:
+            url = absolute_url(link, config.base_url)
+        except ValueError as e:
+            probs.add(key, f"'{key}' is {e}")
+            return config.base_url
         if not url.lower().startswith(("http://", "https://")):
             probs.add(key, f"'{key}' must be a path or an http(s) URL, got {link[:80]!r}")
         return url
@@ -228,7 +232,11 @@ def _image(doc: SourceDoc, title: str, config: Config, probs: _Problems) -> Imag
     url, key = _text_field(doc, probs, "image", "cover", "thumbnail")
     if not url:
         return None
-    absolute = absolute_url(url, config.base_url)
+    try:
+        absolute = absolute_url(url, config.base_url)
+    except ValueError as e:
+        probs.add(key, f"'{key}' is {e}")
+        return None
     if not absolute.lower().startswith(("http://", "https://")):
         probs.add(key, f"'{key}' is not an http(s) URL: {url!r}")
         return None
@@ -260,6 +268,11 @@ def normalise(doc: SourceDoc, config: Config) -> Entry:
         probs.add(id_key, f"'{id_key}' must be an absolute URI (https://… or urn:…), got {raw_id[:80]!r}")
     elif id_key and raw_id.split(":", 1)[0].lower() in _ACTIVE_SCHEMES:
         probs.add(id_key, f"'{id_key}' must not use the {raw_id.split(':', 1)[0]}: scheme")
+    elif id_key and raw_id:
+        try:
+            raw_id = encode_id(raw_id)
+        except ValueError:
+            probs.add(id_key, f"'{id_key}' is not a valid URI: {raw_id[:80]!r}")
     summary, _ = _text_field(doc, probs, "summary", "description", "excerpt")
     author, _ = _text_field(doc, probs, "author", "authors", allow_list=True)
     source, _ = _text_field(doc, probs, "source", allow_list=True)
@@ -280,7 +293,7 @@ def normalise(doc: SourceDoc, config: Config) -> Entry:
         raise SourceError(probs.items)
     assert date is not None  # every failing branch above recorded a problem
     return Entry(
-        id=encode_id(raw_id) if raw_id else url,
+        id=raw_id or url,
         url=url,
         title=title,
         title_source=title_source,

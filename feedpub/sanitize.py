@@ -39,7 +39,10 @@ _DIGITS = re.compile(r"^\d{1,4}$")
 def _cleaner(base_url: str) -> nh3.Cleaner:
     def keep(tag: str, attr: str, value: str) -> str | None:
         if attr in _URL_ATTRS:
-            url = absolute_url(value, base_url)
+            try:
+                url = absolute_url(value, base_url)
+            except ValueError:
+                return None  # not a URL at all: drop the attribute, keep the text
             scheme = url.split(":", 1)[0].lower() if ":" in url else ""
             return url if scheme in SCHEMES else None
         if attr in ("width", "height", "start", "colspan", "rowspan"):

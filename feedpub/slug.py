@@ -48,14 +48,19 @@ def encode_url(url: str) -> str:
 def absolute_url(url: str, base_url: str) -> str:
     """Resolve url against base_url (which ends in '/'); '/x' and 'x' land on the same URL.
 
+    Raises ValueError for text that is not a URL at all (e.g. a broken IPv6 host "[x").
+
     A site often lives under a path (https://host/news/); a root-relative link written by an
     author means "relative to the site", so it is joined under that path, not the host root.
     """
     url = url.strip()
-    if url.startswith("//"):
-        return encode_url("https:" + url)
-    if urlsplit(url).scheme:
-        return encode_url(url)
-    if url.startswith("#"):
-        return encode_url(url)  # in-page anchor: nothing to resolve against
-    return encode_url(urljoin(base_url, url.lstrip("/")))
+    try:
+        if url.startswith("//"):
+            return encode_url("https:" + url)
+        if urlsplit(url).scheme:
+            return encode_url(url)
+        if url.startswith("#"):
+            return encode_url(url)  # in-page anchor: nothing to resolve against
+        return encode_url(urljoin(base_url, url.lstrip("/")))
+    except ValueError:
+        raise ValueError(f"not a valid URL: {url[:80]!r}") from None

@@ -25,6 +25,7 @@ EXPECTED = {
                       "alias-bomb.md:13: 'tags' must be a list of text, not a list"],
     "bad-offset.md": ["bad-offset.md:3: invalid date in front matter: UTC offset out of range"],
     "bad-trailer-date.txt": ["bad-trailer-date.txt:6: 'Date:' line is not a valid date: '2022-02-30'"],
+    "broken-url.md": ["broken-url.md:4: 'image' is not a valid URL: 'https://cdn]x/a.jpg'"],
     "binary.txt": ["binary.txt: looks like a binary file (NUL byte at byte offset 8); "
                    "documents must be UTF-8 or UTF-16 text"],
     "date-without-year.md": ["date-without-year.md:3: 'date' is not a date: 'June 14' "
