@@ -1,7 +1,8 @@
 """Coverage-guided fuzzing of the loader and normaliser with atheris (not part of CI).
 
     python3 -m pip install atheris
-    python3 fuzz/fuzz_loader.py -max_total_time=300 fuzz/corpus
+    mkdir -p fuzz/corpus && cp seeds/* tests/hostile/unsafe/* fuzz/corpus/
+    python3 fuzz/fuzz_loader.py -max_total_time=300 -rss_limit_mb=2048 fuzz/corpus
 
 Any exception other than feedpub's own FeedpubError is a bug: atheris stops and writes the
 crashing input to crash-<hash>; add it to tests/hostile/ with the error it should give.
