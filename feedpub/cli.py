@@ -6,8 +6,7 @@ No core module imports click; FeedpubError becomes ``Error: file:line: message``
 from __future__ import annotations
 
 import os
-import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +22,10 @@ def now_from_env() -> datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
-            return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+            return datetime.fromtimestamp(int(epoch), tz=UTC)
         except (ValueError, OverflowError, OSError):
             raise click.UsageError(f"SOURCE_DATE_EPOCH must be a Unix timestamp, got {epoch!r}") from None
-    return datetime.now(tz=timezone.utc)
+    return datetime.now(tz=UTC)
 
 
 def _config(ctx: click.Context, **overrides: Any) -> Config:
@@ -52,7 +51,7 @@ class _Group(click.Group):
             ctx.exit(130)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
-        except Exception as e:  # noqa: BLE001 - the one place a bug becomes a message, not a traceback
+        except Exception as e:
             if ctx.params.get("debug"):
                 raise
             click.echo(f"Error: internal error: {type(e).__name__}: {e} "
@@ -90,7 +89,8 @@ def cli(config: Path | None, source: Path | None, out: Path | None, verbose: int
               help="Config file (default: ./feedpub.toml if present).")
 @click.option("--future", is_flag=True, default=None, help="Publish entries dated in the future too.")
 @click.option("--skip-invalid", is_flag=True, help="Publish the valid documents, list the others, exit 1.")
-@click.option("-v", "--verbose", "verbose_", count=True, help="Show where each entry's title, date and category came from.")
+@click.option("-v", "--verbose", "verbose_", count=True,
+              help="Show where each entry's title, date and category came from.")
 @click.option("-q", "--quiet", "quiet_", is_flag=True, help="Print errors only.")
 @click.pass_context
 def build(ctx: click.Context, source_: Path | None, out_: Path | None, config_: Path | None,
@@ -130,4 +130,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

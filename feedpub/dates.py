@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import subprocess
 from collections.abc import Mapping
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from pathlib import Path
 
@@ -55,7 +55,7 @@ def parse_date_string(text: str, tz: tzinfo) -> datetime:
         raw = m.group(1)
         s = s[: m.start()].strip()
         if raw == "Z":
-            offset = timezone.utc
+            offset = UTC
         else:
             sign = -1 if raw[0] == "-" else 1
             digits = raw[1:].replace(":", "")

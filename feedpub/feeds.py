@@ -102,7 +102,7 @@ def _generator(spec: FeedSpec, config: Config, self_url: str) -> FeedGenerator:
 
 
 def _serialise(root: etree._Element, stylesheet_url: str | None) -> bytes:
-    body = etree.tostring(root, encoding="UTF-8", xml_declaration=False, pretty_print=True)
+    body: bytes = etree.tostring(root, encoding="UTF-8", xml_declaration=False, pretty_print=True)
     head = b'<?xml version="1.0" encoding="UTF-8"?>\n'
     if stylesheet_url:
         head += f'<?xml-stylesheet type="text/xsl" href="{stylesheet_url}"?>\n'.encode()
@@ -121,7 +121,7 @@ def _repair_atom(xml: bytes, spec: FeedSpec) -> etree._Element:
         for link in reversed(_links(r)):
             anchor.addnext(etree.Element(f"{{{ATOM_NS}}}link", link))
     if spec.hub_url:
-        root.find(f"{{{ATOM_NS}}}link").addprevious(  # type: ignore[union-attr]
+        root.find(f"{{{ATOM_NS}}}link").addprevious(
             etree.Element(f"{{{ATOM_NS}}}link", {"rel": "hub", "href": spec.hub_url})
         )
     etree.cleanup_namespaces(root)

@@ -19,18 +19,18 @@ import frontmatter
 import yaml
 
 from feedpub.errors import Problem, SourceError
-from feedpub.plaintext import CONTROL
 from feedpub.model import EMPTY, Limits, SourceDoc
+from feedpub.plaintext import CONTROL
 
 SUFFIXES = (".md", ".markdown", ".txt")
 _KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:", re.MULTILINE)
 _QUOTED = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\n]|'')*'")
 
 
-class _YAML(frontmatter.YAMLHandler):  # type: ignore[misc]
+class _YAML(frontmatter.default_handlers.YAMLHandler):
     """python-frontmatter's YAML handler, pinned to the safe C loader when PyYAML has it."""
 
-    def load(self, fm: str, **kwargs: object) -> Any:
+    def load(self, fm: str, **_kwargs: object) -> Any:
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         return yaml.load(fm, Loader=loader)  # noqa: S506 - a safe loader, never the full one
 
@@ -111,10 +111,9 @@ def parse(text: str, path: Path, rel: str, mtime: float, limits: Limits | None =
     if len(fm.encode("utf-8")) > limits.max_front_matter_bytes:
         raise SourceError([Problem(rel, 1, f"front matter is larger than the limit of "
                                    f"{limits.max_front_matter_bytes // 1024} KB (max_front_matter_kb)")])
-    if "[" in fm or "{" in fm:
-        if (deepest := _nesting(fm)) > limits.max_nesting:
-            raise SourceError([Problem(rel, 2, f"front matter nests {deepest} levels deep; "
-                                       f"the limit is {limits.max_nesting}")])
+    if ("[" in fm or "{" in fm) and (deepest := _nesting(fm)) > limits.max_nesting:
+        raise SourceError([Problem(rel, 2, f"front matter nests {deepest} levels deep; "
+                                   f"the limit is {limits.max_nesting}")])
     try:
         meta = _HANDLER.load(fm)
     except yaml.YAMLError as e:

@@ -15,4 +15,4 @@ _MD.options["maxNesting"] = 40
 
 def to_html(markdown: str) -> str:
     """Render a Markdown body to (unsanitized) HTML."""
-    return _MD.render(markdown)
+    return str(_MD.render(markdown))

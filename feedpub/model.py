@@ -7,11 +7,12 @@ land in an output). A stage returns new values; it never fills in fields of old 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 

@@ -105,7 +105,11 @@ def _kind(value: Any) -> str:
     """Describe a value by its type, never by repr: a YAML alias bomb must not be printed."""
     if isinstance(value, bool):
         return f"a boolean ({str(value).lower()}; YAML reads yes/no/on/off as booleans: quote text)"
-    return {dict: "a mapping", list: "a list"}.get(type(value), type(value).__name__)
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
 
 
 def _list_field(doc: SourceDoc, probs: _Problems, key: str) -> tuple[str, ...]:
@@ -120,7 +124,7 @@ def _list_field(doc: SourceDoc, probs: _Problems, key: str) -> tuple[str, ...]:
     return ()
 
 
-def _date(doc: SourceDoc, body: Body, config: Config, probs: _Problems, key: str) -> datetime | None:
+def _date(doc: SourceDoc, config: Config, probs: _Problems, key: str) -> datetime | None:
     if key not in doc.meta or doc.meta[key] is None:
         return None
     value = doc.meta[key]
@@ -136,7 +140,7 @@ def _date(doc: SourceDoc, body: Body, config: Config, probs: _Problems, key: str
 
 def _entry_date(doc: SourceDoc, body: Body, config: Config, probs: _Problems) -> tuple[datetime | None, str]:
     for key in ("date", "published", "pubDate"):
-        d = _date(doc, body, config, probs, key)
+        d = _date(doc, config, probs, key)
         if d is not None:
             return d, "front matter"
         if doc.meta.get(key) is not None:
@@ -258,7 +262,7 @@ def normalise(doc: SourceDoc, config: Config) -> Entry:
     date, date_source = _entry_date(doc, body, config, probs)
     updated = None
     for key in ("updated", "lastmod", "modified", "last_modified_at"):
-        updated = _date(doc, body, config, probs, key)
+        updated = _date(doc, config, probs, key)
         if updated is not None or doc.meta.get(key) is not None:
             break
     category, category_source = _category(doc, config, probs)

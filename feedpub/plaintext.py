@@ -166,6 +166,59 @@ def _is_heading(block: list[str], is_last: bool) -> bool:
     return _title_like(block[0]) and len(s) <= 80 and " / " not in s
 
 
+class _BlockWriter:
+    """Turns the lines of one plain-text block into paragraphs and lists."""
+
+    def __init__(self, out: list[str]) -> None:
+        self.out = out
+        self.para: list[str] = []
+        self.items: list[str] = []
+        self.kind = ""
+        self.start = 1
+
+    def flush_para(self) -> None:
+        if self.para:
+            self.out.append(f"<p>{_inline(' '.join(self.para))}</p>")
+            self.para = []
+
+    def flush_list(self) -> None:
+        if self.items:
+            attr = f' start="{self.start}"' if self.kind == "ol" and self.start != 1 else ""
+            lis = "".join(f"<li>{i}</li>" for i in self.items)
+            self.out.append(f"<{self.kind}{attr}>{lis}</{self.kind}>")
+            self.items = []
+        self.kind = ""
+
+    def item(self, kind: str, text: str, number: int) -> None:
+        self.flush_para()
+        if self.kind != kind:
+            self.flush_list()
+            self.kind, self.start = kind, number
+        self.items.append(_inline(text))
+
+    def write(self, block: list[str]) -> None:
+        for k, line in enumerate(block):
+            bullet, numbered = _BULLET.match(line), _NUMBERED.match(line)
+            if bullet:
+                self.item("ul", bullet.group(1), 1)
+                continue
+            if numbered:
+                self.item("ol", numbered.group(2), int(numbered.group(1)))
+                continue
+            if self.items and line[:1].isspace() and not self.para:
+                self.items[-1] += " " + _inline(line)  # indented continuation of a list item
+                continue
+            self.flush_list()
+            self.para.append(line)
+            nxt = block[k + 1] if k + 1 < len(block) else ""
+            # In pasted copy one line is one paragraph; a line that runs on in lowercase is
+            # a hard-wrapped paragraph and continues.
+            if not (nxt.strip() and nxt.lstrip()[:1].islower()):
+                self.flush_para()
+        self.flush_para()
+        self.flush_list()
+
+
 def to_html(body: str) -> str:
     """Turn plain text into HTML: paragraphs, headings, bullet and numbered lists.
 
@@ -180,49 +233,10 @@ def to_html(body: str) -> str:
             blocks.append([])
     blocks = [b for b in blocks if b]
     out: list[str] = []
+    writer = _BlockWriter(out)
     for n, block in enumerate(blocks):
         if _is_heading(block, n == len(blocks) - 1):
             out.append(f"<h2>{_inline(block[0])}</h2>")
-            continue
-        para: list[str] = []
-        items: list[str] = []
-        kind = ""
-        start = 1
-
-        def flush_para() -> None:
-            if para:
-                out.append(f"<p>{_inline(' '.join(para))}</p>")
-                para.clear()
-
-        def flush_list() -> None:
-            nonlocal kind
-            if items:
-                attr = f' start="{start}"' if kind == "ol" and start != 1 else ""
-                out.append(f"<{kind}{attr}>" + "".join(f"<li>{i}</li>" for i in items) + f"</{kind}>")
-                items.clear()
-            kind = ""
-
-        for k, line in enumerate(block):
-            bullet, number = _BULLET.match(line), _NUMBERED.match(line)
-            if bullet or number:
-                flush_para()
-                this = "ul" if bullet else "ol"
-                if kind != this:
-                    flush_list()
-                    kind = this
-                    start = int(number.group(1)) if number else 1
-                items.append(_inline((bullet or number).group(bullet and 1 or 2)))  # type: ignore[union-attr]
-                continue
-            if items and line[:1].isspace() and not para:
-                items[-1] += " " + _inline(line)  # indented continuation of a list item
-                continue
-            flush_list()
-            para.append(line)
-            nxt = block[k + 1] if k + 1 < len(block) else ""
-            # In pasted copy one line is one paragraph; a line that runs on in lowercase is
-            # a hard-wrapped paragraph and continues.
-            if not (nxt.strip() and nxt.lstrip()[:1].islower()):
-                flush_para()
-        flush_para()
-        flush_list()
+        else:
+            writer.write(block)
     return "\n".join(out)

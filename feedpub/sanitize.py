@@ -37,7 +37,7 @@ _DIGITS = re.compile(r"^\d{1,4}$")
 
 @lru_cache(maxsize=16)
 def _cleaner(base_url: str) -> nh3.Cleaner:
-    def keep(tag: str, attr: str, value: str) -> str | None:
+    def keep(_tag: str, attr: str, value: str) -> str | None:
         if attr in _URL_ATTRS:
             try:
                 url = absolute_url(value, base_url)
