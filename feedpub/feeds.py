@@ -142,6 +142,9 @@ def rss(spec: FeedSpec, config: Config) -> bytes:
     fg.link(href=spec.home_url)
     fg.link(href=spec.rss_url, rel="self", type="application/rss+xml")
     root = etree.fromstring(fg.rss_str(pretty=False))
+    channel_link = root.find("channel/link")
+    assert channel_link is not None
+    channel_link.text = spec.home_url  # feedgen lets the self link win; RSS <link> is the site
     channel_description = root.find("channel/description")
     assert channel_description is not None
     channel_description.text = html.escape(spec.subtitle or spec.title, quote=False)  # HTML to readers too

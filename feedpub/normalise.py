@@ -51,7 +51,7 @@ def body_of(doc: SourceDoc) -> Body:
             line += header.lines_removed
         else:
             header = None
-    return Body(text, fmt, line, trailer, header)
+    return Body(plaintext.join_broken_paragraphs(text), fmt, line, trailer, header)
 
 
 def _format(doc: SourceDoc) -> str:

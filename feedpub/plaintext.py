@@ -64,6 +64,36 @@ def split_trailer(body: str) -> tuple[str, Trailer]:
     )
 
 
+_BLOCK_START = re.compile(r"^\s*(?:[#>|<*+\-•]|\d{1,3}[.)]\s|```|~~~)|^ {4}")
+
+
+def join_broken_paragraphs(text: str) -> str:
+    """Rejoin a paragraph that pasting split mid-sentence ("companies in the" / "convention, …").
+
+    Only when the first part ends in a lowercase letter or comma, the second starts with a
+    lowercase letter, and neither is a heading, list, quote, table, HTML or code line.
+    """
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if (
+            i + 2 < len(lines)
+            and not lines[i + 1].strip()
+            and re.search(r"[a-z,]$", line.rstrip())
+            and lines[i + 2][:1].islower()
+            and not _BLOCK_START.match(line)
+            and not _BLOCK_START.match(lines[i + 2])
+        ):
+            lines[i + 2] = line.rstrip() + " " + lines[i + 2]
+            i += 2
+            continue
+        out.append(line)
+        i += 1
+    return "\n".join(out)
+
+
 def clean_line(text: str) -> str:
     """Collapse whitespace (no-break spaces, newlines too), drop control characters, trim.
 

@@ -113,6 +113,7 @@ class TestSeedsBuild:
         assert "<p>" not in item.findtext("description")
         enclosures = root.findall("channel/item/enclosure")
         assert all(e.get("length") == "0" and e.get("type") == "image/jpeg" for e in enclosures)
+        assert root.findtext("channel/link") == built.base_url
         guid = item.find("guid")
         assert guid.get("isPermaLink") == "true" and guid.text == item.findtext("link")
 

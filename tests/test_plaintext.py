@@ -76,3 +76,15 @@ class TestToHtml:
         """Bare http(s) URLs in plain text become links, trailing punctuation excluded."""
         root = self._parse("See https://example.org/a.")
         assert root.find(".//a").get("href") == "https://example.org/a"
+
+
+class TestJoinBrokenParagraphs:
+    def test_mid_sentence_split_is_rejoined(self) -> None:
+        """A paragraph split after 'in the' continues with its lowercase second half."""
+        text = "Australia will include companies in the\n\nconvention, India will too."
+        assert plaintext.join_broken_paragraphs(text) == "Australia will include companies in the convention, India will too."
+
+    def test_headings_and_lists_are_left_alone(self) -> None:
+        """Headings, list items and sentences that end properly are not joined."""
+        for text in ("### a heading\n\nlowercase para", "- item one\n\nlowercase para", "Ends.\n\nlower start"):
+            assert plaintext.join_broken_paragraphs(text) == text
