@@ -176,3 +176,54 @@ class TestDeterminism:
                 os.environ["TZ"] = old
             time.tzset()
         assert _tree(a.out) == _tree(b.out)
+
+
+class TestFeedOptions:
+    def test_content_modes(self, seeds: Path, make_config: Callable[..., Config], tmp_path: Path) -> None:
+        """full: Atom content only, RSS description is HTML; summary: Atom summary only, no content:encoded."""
+        full = make_config(seeds, content_mode="full", out=str(tmp_path / "full"))
+        summary = make_config(seeds, content_mode="summary", out=str(tmp_path / "summary"))
+        build(full, now=NOW)
+        build(summary, now=NOW)
+        entry = feedparser.parse((full.out / "atom.xml").read_bytes()).entries[0]
+        assert "content" in entry and "<p>" in entry.content[0].value
+        assert etree.parse(str(full.out / "atom.xml")).find(f"{ATOM}entry/{ATOM}summary") is None
+        item = etree.parse(str(full.out / "rss.xml")).find("channel/item")
+        assert "<p>" in item.findtext("description")
+        root = etree.parse(str(summary.out / "atom.xml"))
+        assert root.find(f"{ATOM}entry/{ATOM}content") is None and root.find(f"{ATOM}entry/{ATOM}summary") is not None
+        rss = etree.parse(str(summary.out / "rss.xml"))
+        assert rss.find("channel/item/{http://purl.org/rss/1.0/modules/content/}encoded") is None
+        json_item = __import__("json").loads((summary.out / "feed.json").read_text())["items"][0]
+        assert "content_html" not in json_item and json_item["content_text"]
+
+    def test_feed_limit_keeps_the_newest(self, seeds: Path, make_config: Callable[..., Config]) -> None:
+        """feed_limit caps every feed to its newest entries."""
+        config = make_config(seeds, feed_limit=2)
+        build(config, now=NOW)
+        feed = feedparser.parse((config.out / "atom.xml").read_bytes())
+        assert [e.published[:10] for e in feed.entries] == ["2024-03-01", "2024-03-01"]
+        assert len(feedparser.parse((config.out / "categories/news/atom.xml").read_bytes()).entries) == 2
+
+    def test_atom_entry_links_keep_rel_and_no_bogus_length(self, built: Config) -> None:
+        """The feedgen rel bug (#135) and length="None" are worked around."""
+        root = etree.parse(str(built.out / "atom.xml")).getroot()
+        for link in root.iter(f"{ATOM}link"):
+            assert link.get("rel") in {"alternate", "self", "enclosure"}
+            assert link.get("length") != "None"
+        rels = [link.get("rel") for link in root.find(f"{ATOM}entry").iter(f"{ATOM}link")]
+        assert rels[0] == "alternate"
+
+    def test_category_slug_collision_merges_names(self, tmp_path: Path, make_config) -> None:
+        """'Cell Therapy' and 'cell-therapy' are one category with one feed and one name."""
+        from tests.conftest import write_doc
+
+        src = tmp_path / "src"
+        write_doc(src, "a.md", "---\ntitle: A\ndate: 2024-01-01\ncategory: Cell Therapy\n---\nx\n")
+        write_doc(src, "b.md", "---\ntitle: B\ndate: 2024-01-02\ncategory: cell-therapy\n---\nx\n")
+        write_doc(src, "c.md", "---\ntitle: C\ndate: 2024-01-03\ncategory: Cell Therapy\n---\nx\n")
+        config = make_config(src)
+        result = build(config, now=NOW)
+        assert {e.category.name for e in result.entries} == {"Cell Therapy"}
+        feed = feedparser.parse((config.out / "categories/cell-therapy/atom.xml").read_bytes())
+        assert len(feed.entries) == 3 and feed.feed.title.endswith("Cell Therapy")
