@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from feedpub import load, publish, render, select, write
+from feedpub import load, publish, render, select, site, write
 from feedpub.config import Config
 from feedpub.errors import Problem, SourceError
 from feedpub.model import Entry, Rendered
@@ -67,6 +67,8 @@ def build(config: Config, *, now: datetime, skip_invalid: bool = False) -> Build
     select.check_unique(entries)
     plan = publish.feed_entries(entries, config)
     rendered = render_all((e for members in plan.values() for e in members), config)  # only what is shown
-    outputs = publish.outputs(publish.specs(plan, rendered, config), config)
+    feed_specs = publish.specs(plan, rendered, config)
+    outputs = publish.outputs(feed_specs, config)
+    outputs += site.outputs(feed_specs, config, digest_paths=())  # the digest stage passes its paths
     report = write.write_outputs(outputs, config.out)  # atomic: all or nothing
     return BuildResult(tuple(entries), tuple(problems), report)

@@ -39,6 +39,7 @@ def specs(
             home_url=config.base_url,
             entries=tuple(rendered[e.id] for e in members),
             folder=paths.folder,
+            stylesheet_url=layout.relative_to_root(paths.folder, layout.FEED_STYLESHEET),
         ))
     return out
 
