@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from types import MappingProxyType
 from typing import Any
 
 from feedpub import dates, plaintext
@@ -73,8 +72,7 @@ class _Problems:
 
     def add(self, key: str | None, message: str, line: int | None = None) -> None:
         if line is None and key is not None:
-            line = self.doc.meta_lines.get(key)
-            line = line + 1 if line is not None else None  # fm line k is file line k+1
+            line = self.doc.meta_lines.get(key)  # already a file line: load counts the opening '---'
         self.items.append(Problem(self.doc.rel, line, message))
 
 
@@ -267,9 +265,7 @@ def normalise(doc: SourceDoc, config: Config) -> Entry:
     if probs.items:
         raise SourceError(probs.items)
     assert date is not None  # every failing branch above recorded a problem
-    lines: Mapping[str, int] = MappingProxyType(
-        {k: v + 1 for k, v in doc.meta_lines.items()}
-    )
+    lines: Mapping[str, int] = doc.meta_lines
     return Entry(
         id=encode_id(raw_id) if raw_id else url,
         url=url,
