@@ -25,7 +25,10 @@ ERROR, WARNING, INFO = "error", "warning", "info"
 DEFAULT_BASE_URL = Config.__dataclass_fields__["base_url"].default  # the example host: "not configured"
 _URL_ATTR = re.compile(r"""\b(href|src)\s*=\s*"([^"]*)\"""")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-UNDATED_SOURCES = {"git": "its first git commit", "mtime": "the file's modification time"}
+UNDATED_SOURCES = {  # date sources that are not part of the document, and why they are fragile
+    "git": "its first git commit, which a shallow clone or a move to another repository loses",
+    "mtime": "the file's modification time, which changes when the file is copied",
+}
 
 
 @dataclass(frozen=True)
@@ -149,8 +152,7 @@ def _entry_findings(entry: Entry, config: Config, now: datetime, base_configured
     if entry.date_source in UNDATED_SOURCES:
         found.append(Finding(WARNING, "undated", entry.rel, None,
                              f"no date in the document: dated {entry.date.date()} from "
-                             f"{UNDATED_SOURCES[entry.date_source]}, which changes when the file is "
-                             "copied; add 'date: YYYY-MM-DD' to its front matter"))
+                             f"{UNDATED_SOURCES[entry.date_source]}; add 'date: YYYY-MM-DD' to its front matter"))
     if config.categories and entry.category.slug not in config.categories:
         known = ", ".join(sorted(config.categories))
         found.append(Finding(WARNING, "unknown-category", entry.rel, entry.lines.get("category"),
