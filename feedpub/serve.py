@@ -34,6 +34,9 @@ CONTENT_TYPES = {
     ".eml": "message/rfc822",
 }
 
+BROWSER_FEED_TYPE = "application/xml; charset=utf-8"
+_XSL_FEEDS = frozenset(layout.FEED_FILES[kind] for kind in ("atom", "rss"))
+
 Snapshot = dict[str, tuple[int, int]]
 
 
@@ -46,9 +49,16 @@ class Rebuild:
     changed: tuple[str, ...]  # inputs that triggered it (empty for the first build)
 
 
-def content_type(path: str) -> str:
-    """Return the media type to serve a file of the output folder with."""
+def content_type(path: str, accept: str = "") -> str:
+    """Return the media type to serve a file of the output folder with, given the Accept header.
+
+    Chromium shows application/atom+xml and application/rss+xml as plain text and never
+    applies their XSL stylesheet, so a browser navigating to a feed (it accepts text/html;
+    feed readers do not ask for it) gets the same bytes as application/xml.
+    """
     name = path.rsplit("/", 1)[-1]
+    if name in _XSL_FEEDS and "text/html" in accept:
+        return BROWSER_FEED_TYPE
     if name in CONTENT_TYPES:
         return CONTENT_TYPES[name]
     suffix = "." + name.rsplit(".", 1)[-1] if "." in name else ""
@@ -84,10 +94,11 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     """Serves the output folder with feed media types, uncached, logging nowhere."""
 
     def guess_type(self, path: str | os.PathLike[str]) -> str:
-        return content_type(str(path))
+        return content_type(str(path), self.headers.get("Accept", ""))
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")  # a rebuilt file must show on reload
+        self.send_header("Vary", "Accept")
         super().end_headers()
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name

@@ -16,8 +16,14 @@ from feedpub.serve import Preview, Rebuild, content_type
 from tests.conftest import NOW
 
 
-def _get(url: str) -> tuple[int, str, bytes]:
-    with urllib.request.urlopen(url, timeout=10) as r:  # noqa: S310 - 127.0.0.1 only
+CHROME_ACCEPT = ("text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,"
+                 "image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7")
+FEEDPARSER_ACCEPT = feedparser.http.ACCEPT_HEADER
+
+
+def _get(url: str, accept: str | None = None) -> tuple[int, str, bytes]:
+    request = urllib.request.Request(url, headers={"Accept": accept} if accept else {})
+    with urllib.request.urlopen(request, timeout=10) as r:  # noqa: S310 - 127.0.0.1 only
         return r.status, r.headers["Content-Type"], r.read()
 
 
@@ -42,6 +48,17 @@ class TestContentType:
         """Each output file gets the media type its format registers."""
         assert content_type(path) == expected
 
+    def test_browsers_get_feeds_as_xml(self) -> None:
+        """A browser navigation (Accept has text/html) gets Atom/RSS as application/xml, so XSL applies."""
+        assert content_type("atom.xml", CHROME_ACCEPT) == "application/xml; charset=utf-8"
+        assert content_type("categories/x/rss.xml", CHROME_ACCEPT) == "application/xml; charset=utf-8"
+        assert content_type("feed.json", CHROME_ACCEPT) == "application/feed+json"
+
+    def test_feed_readers_get_feed_types(self) -> None:
+        """feedparser's Accept header gets the registered feed media types."""
+        assert content_type("atom.xml", FEEDPARSER_ACCEPT) == "application/atom+xml"
+        assert content_type("rss.xml", FEEDPARSER_ACCEPT) == "application/rss+xml"
+
 
 class TestPreview:
     def test_serves_every_feed_with_its_media_type(self, preview: Preview) -> None:
@@ -55,6 +72,14 @@ class TestPreview:
             assert (status, ctype) == (200, media), path
         status, _, body = _get(preview.url)
         assert status == 200 and b"<h1>feedpub</h1>" in body
+
+    def test_same_bytes_for_browsers_and_readers(self, preview: Preview) -> None:
+        """Content negotiation changes only the Content-Type header, never the feed's bytes."""
+        reader = _get(preview.url + "atom.xml", FEEDPARSER_ACCEPT)
+        browser = _get(preview.url + "atom.xml", CHROME_ACCEPT)
+        assert (reader[1], browser[1]) == ("application/atom+xml", "application/xml; charset=utf-8")
+        assert reader[2] == browser[2]
+        assert feedparser.parse(reader[2]).bozo == 0
 
     def test_missing_file_is_404(self, preview: Preview) -> None:
         """A path that is not in the output folder answers 404."""
