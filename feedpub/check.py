@@ -66,8 +66,9 @@ class DocumentReport:
         return tuple(k for k, v in sources.items() if v != "front matter")
 
     def __str__(self) -> str:
-        return (f"{self.path}: title from {self.title_source}, date {self.date[:10]} from {self.date_source}, "
-                f"category '{self.category}' from {self.category_source}" + (" (draft)" if self.draft else ""))
+        draft = " (draft)" if self.draft else ""
+        return (f"{self.path}: title from {self.title_source}, date {self.date[:10]} from "
+                f"{self.date_source}, category '{self.category}' from {self.category_source}{draft}")
 
 
 @dataclass(frozen=True)
@@ -152,13 +153,15 @@ def _entry_findings(entry: Entry, config: Config, now: datetime, base_configured
     if entry.date_source in UNDATED_SOURCES:
         found.append(Finding(WARNING, "undated", entry.rel, None,
                              f"no date in the document: dated {entry.date.date()} from "
-                             f"{UNDATED_SOURCES[entry.date_source]}; add 'date: YYYY-MM-DD' to its front matter"))
+                             f"{UNDATED_SOURCES[entry.date_source]}; "
+                             "add 'date: YYYY-MM-DD' to its front matter"))
     if config.categories and entry.category.slug not in config.categories:
         known = ", ".join(sorted(config.categories))
         found.append(Finding(WARNING, "unknown-category", entry.rel, entry.lines.get("category"),
                              f"category '{entry.category.slug}' is not in [categories] ({known})"))
     if entry.date > now and not entry.draft:
-        action = "published because 'future' is on" if config.future else "left out until then (or use --future)"
+        action = ("published because 'future' is on" if config.future
+                  else "left out until then (or use --future)")
         found.append(Finding(WARNING, "future-date", entry.rel, entry.lines.get("date"),
                              f"dated in the future ({entry.date.isoformat()}): {action}"))
     if entry.draft:
@@ -173,7 +176,8 @@ def check(config: Config, *, now: datetime) -> CheckReport:
     base_configured = config.base_url != DEFAULT_BASE_URL
     if not base_configured:
         findings.append(Finding(WARNING, "no-base-url", str(config.config_path or "feedpub.toml"), None,
-                                f"'base_url' is not set: links will point at the example host {config.base_url}"))
+                                "'base_url' is not set: links will point at the example host "
+                                f"{config.base_url}"))
     entries = sorted(entries, key=lambda e: e.rel)
     for entry in entries:
         findings.extend(_entry_findings(entry, config, now, base_configured))

@@ -64,7 +64,8 @@ class _Group(click.Group):
         except Exception as e:  # a bug of ours: say so in one line, the traceback only with --debug
             if ctx.params.get("debug"):
                 raise
-            click.echo(f"Error: internal error: {type(e).__name__}: {e} (run with --debug for details)", err=True)
+            click.echo(f"Error: internal error: {type(e).__name__}: {e} (run with --debug for details)",
+                       err=True)
             ctx.exit(1)
 
 
@@ -196,14 +197,15 @@ def _load(ctx: click.Context, source_: Path | None, out_: Path | None, config_: 
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too (for CI).")
 @click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Report format.")
-@click.option("--future", is_flag=True, default=None, help="Check as if entries dated in the future were published.")
+@click.option("--future", is_flag=True, default=None,
+              help="Check as if entries dated in the future were published.")
 @click.pass_context
 def check(ctx: click.Context, source_: Path | None, out_: Path | None, config_: Path | None,
           strict: bool, format_: str, future: bool | None) -> None:
     """Lint the documents without writing anything.
 
-    Exits 1 on errors, and on warnings too with --strict. Shows where each document's title, date and category came from, and warns about
-    undated documents, duplicate ids or permalinks, unknown categories, relative links
+    Exits 1 on errors, and on warnings too with --strict. Shows where each document's
+    title, date and category came from, and warns about undated documents, duplicate ids or permalinks, unknown categories, relative links
     with no base_url, future dates and empty summaries.
 
     \b

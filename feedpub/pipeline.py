@@ -47,7 +47,8 @@ def read_entries(config: Config) -> tuple[list[Entry], list[Problem]]:
 Progress = Callable[[int, int], None]  # (done, total), called after each rendered entry
 
 
-def render_all(entries: Iterable[Entry], config: Config, progress: Progress | None = None) -> dict[str, Rendered]:
+def render_all(entries: Iterable[Entry], config: Config,
+               progress: Progress | None = None) -> dict[str, Rendered]:
     """Render each distinct entry once, keyed by id."""
     todo: dict[str, Entry] = {}
     for e in entries:

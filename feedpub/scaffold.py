@@ -74,7 +74,8 @@ def init_project(folder: Path, *, today: date, force: bool = False) -> list[Path
     }
     existing = [p for p in files if p.exists()]
     if existing and not force:
-        raise FeedpubError([Problem(str(p), None, "already exists (use --force to overwrite)") for p in existing])
+        raise FeedpubError([Problem(str(p), None, "already exists (use --force to overwrite)")
+                            for p in existing])
     try:
         for path, text in files.items():
             path.parent.mkdir(parents=True, exist_ok=True)

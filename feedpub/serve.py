@@ -101,7 +101,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Vary", "Accept")
         super().end_headers()
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
@@ -132,7 +132,8 @@ class Preview:
     @property
     def url(self) -> str:
         """Return the address the preview is served at."""
-        assert self._server is not None, "start() first"
+        if self._server is None:
+            raise RuntimeError("Preview.url needs start() first")
         return f"http://{HOST}:{self._server.server_address[1]}/"
 
     def _build(self, changed: tuple[str, ...]) -> Rebuild:
@@ -140,7 +141,8 @@ class Preview:
             if self._reload is not None and self.config.config_path is not None and \
                     str(self.config.config_path) in changed:
                 self.config = self._reload()
-            outcome = Rebuild(build(self.config, now=self._clock(), skip_invalid=self._skip_invalid), None, changed)
+            result = build(self.config, now=self._clock(), skip_invalid=self._skip_invalid)
+            outcome = Rebuild(result, None, changed)
         except FeedpubError as e:
             outcome = Rebuild(None, e, changed)  # keep serving the last good output
         self._on_rebuild(outcome)
@@ -154,8 +156,8 @@ class Preview:
         try:
             self._server = http.server.ThreadingHTTPServer((HOST, self._port), handler)
         except OSError as e:
-            raise FeedpubError([Problem(f"{HOST}:{self._port}", None,
-                                        f"cannot serve: {e.strerror or e} (try another --port, or --port 0)")]) from None
+            message = f"cannot serve: {e.strerror or e} (try another --port, or --port 0)"
+            raise FeedpubError([Problem(f"{HOST}:{self._port}", None, message)]) from None
         self._server.daemon_threads = True
         thread = threading.Thread(target=self._server.serve_forever, name="feedpub-serve", daemon=True)
         thread.start()
