@@ -99,6 +99,30 @@ class TestBuild:
         assert "002_745ad8260e82fd0e.txt: title from first sentence, date 2024-03-01 from mtime" in result.stdout
         assert "4 entries (Events 1, News 3)\n12 files written, 0 unchanged, 0 removed:" in result.stderr
 
+    def test_progress_bar_and_summary_on_a_terminal(self, runner: CliRunner, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+        """On a terminal a build of 50+ entries starts a 'Rendering' progress bar, then prints the summary."""
+        import feedpub.cli
+
+        for i in range(60):
+            write_doc(tmp_path / "src" / ("a" if i % 2 else "b"), f"2024-01-{i % 28 + 1:02d}-p{i}.md",
+                      f"---\ntitle: Post {i}\n---\nText {i}.\n")
+        monkeypatch.setattr(feedpub.cli, "_on_terminal", lambda: True)
+        result = run(runner, "--source", tmp_path / "src", "--out", tmp_path / "out", "build")
+        assert result.exit_code == 0
+        # click draws only the label when the stream is not a real TTY (as in CliRunner)
+        assert result.stderr.startswith("Rendering\n60 entries (A 30, B 30)\n12 files written")
+
+    def test_no_progress_bar_for_short_builds(self, runner: CliRunner, seeds: Path, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+        """A build of a few entries prints the summary on a terminal but no bar."""
+        import feedpub.cli
+
+        monkeypatch.setattr(feedpub.cli, "_on_terminal", lambda: True)
+        result = run(runner, "--source", seeds, "--out", tmp_path / "out", "build")
+        assert "Rendering" not in result.stderr
+        assert result.stderr.startswith("4 entries (Events 1, News 3)\n")
+
     def test_bad_document_is_an_error_with_location(self, runner: CliRunner, tmp_path: Path) -> None:
         """A document with an impossible date fails the build with 'Error: file:line: …' and exit 1."""
         write_doc(tmp_path / "src", "b.md", "---\ntitle: B\ndate: 2024-02-30\n---\nText.\n")
