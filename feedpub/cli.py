@@ -12,13 +12,16 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from feedpub import __version__
 from feedpub.config import Config, load_config
 from feedpub.errors import FeedpubError
+
+if TYPE_CHECKING:
+    from feedpub.pipeline import BuildResult
 
 
 def now_from_env() -> datetime:
@@ -162,7 +165,7 @@ class _ProgressBar:
             self.bar.__exit__(None, None, None)
 
 
-def _summary(result: Any, cfg: Config) -> None:
+def _summary(result: BuildResult, cfg: Config) -> None:
     per_category = Counter(e.category.name for e in result.entries)
     counts = ", ".join(f"{name} {n}" for name, n in sorted(per_category.items()))
     report = result.report

@@ -24,8 +24,13 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"  # gitignored; CI keeps it as the run's artefacts
 CHROMIUM = Path(os.environ.get("FEEDPUB_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 
 
@@ -39,7 +44,7 @@ def _unavailable(reason: str) -> None:
 def chromium() -> Iterator[Any]:
     """A headless Chromium browser shared by the session (skips locally, fails under CI, if absent)."""
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import sync_playwright  # noqa: PLC0415 - may be missing: skip or fail
     except ImportError:
         _unavailable("playwright is not installed (pip install '.[test]')")
     if not CHROMIUM.is_file():
@@ -59,8 +64,11 @@ def browser_page(chromium: Any) -> Iterator[Callable[..., Any]]:
         context = chromium.new_context(viewport={"width": width, "height": height})
         contexts.append(context)
         page = context.new_page()
-        url = Path(target).resolve().as_uri() if not str(target).startswith(("http://", "https://", "file:")) \
+        url = (
+            Path(target).resolve().as_uri()
+            if not str(target).startswith(("http://", "https://", "file:"))
             else str(target)
+        )
         response = page.goto(url)
         assert response is None or response.ok, f"{url}: HTTP {response.status}"
         return page

@@ -42,8 +42,7 @@ class TestIndexPage:
     def test_autodiscovery_links_resolve(self, served: Preview, browser_page: Callable[..., Any]) -> None:
         """Every <link rel=alternate> resolves, through the server, to a feed of its declared type."""
         page = browser_page(served.url)
-        links = page.eval_on_selector_all(
-            "head link[rel=alternate]", "els => els.map(l => [l.href, l.type])")
+        links = page.eval_on_selector_all("head link[rel=alternate]", "els => els.map(l => [l.href, l.type])")
         assert len(links) == len(_feeds_in(served.config.out)) == 9
         for href, media in links:
             assert href.startswith(served.url)

@@ -53,7 +53,9 @@ class TestSeeds:
     def test_real_base_url_silences_relative_warnings(self, seeds: Path, make_config) -> None:
         """With a real base_url, relative links and images are fine."""
         report = check(make_config(seeds, base_url=SITE), now=NOW)
-        assert not [f for f in report.findings if f.code in ("relative-image", "relative-link", "no-base-url")]
+        assert not [
+            f for f in report.findings if f.code in ("relative-image", "relative-link", "no-base-url")
+        ]
 
 
 class TestFindings:
@@ -62,7 +64,8 @@ class TestFindings:
         write_doc(folder, "a.md", "---\ntitle: A\n---\nText.\n")
         report = check(make_config(folder, base_url=SITE), now=NOW)
         (undated,) = [f for f in report.findings if f.code == "undated"]
-        assert undated.path == "a.md" and "modification time" in undated.message
+        assert undated.path == "a.md"
+        assert "modification time" in undated.message
 
     def test_duplicate_permalink_is_an_error_naming_both(self, folder: Path, make_config) -> None:
         """Two documents with one permalink give an error on the second naming the first."""
@@ -86,17 +89,24 @@ class TestFindings:
         write_doc(folder, "a.md", "---\ntitle: A\ndate: 2024-01-01\ncategory: gossip\n---\nText.\n")
         report = check(make_config(folder, base_url=SITE, categories={"news": "News"}), now=NOW)
         (f,) = [f for f in report.findings if f.code == "unknown-category"]
-        assert (f.path, f.line) == ("a.md", 4) and "'gossip'" in f.message
+        assert (f.path, f.line) == ("a.md", 4)
+        assert "'gossip'" in f.message
 
     def test_no_categories_configured_means_none_unknown(self, folder: Path, make_config) -> None:
         """An empty [categories] table accepts every category."""
         write_doc(folder, "a.md", "---\ntitle: A\ndate: 2024-01-01\ncategory: gossip\n---\nText.\n")
-        assert "unknown-category" not in [c for c, _ in _codes(check(make_config(folder, base_url=SITE), now=NOW))]
+        assert "unknown-category" not in [
+            c for c, _ in _codes(check(make_config(folder, base_url=SITE), now=NOW))
+        ]
 
     def test_relative_link_in_body(self, folder: Path, make_config) -> None:
         """A relative link in the body, with no base URL configured, is a warning on its line."""
-        write_doc(folder, "a.md", "---\ntitle: A\ndate: 2024-01-01\n---\nSee [this](other/page.html).\n\n"
-                  "![x](https://cdn.example.net/a.png) and [#top](#top).\n")
+        write_doc(
+            folder,
+            "a.md",
+            "---\ntitle: A\ndate: 2024-01-01\n---\nSee [this](other/page.html).\n\n"
+            "![x](https://cdn.example.net/a.png) and [#top](#top).\n",
+        )
         report = check(make_config(folder), now=NOW)
         links = [f for f in report.findings if f.code == "relative-link"]
         assert [(f.line, "'other/page.html'" in f.message) for f in links] == [(5, True)]
@@ -104,8 +114,11 @@ class TestFindings:
     def test_future_date(self, folder: Path, make_config) -> None:
         """An entry dated after now is a warning saying it is left out."""
         write_doc(folder, "a.md", f"---\ntitle: A\ndate: {(NOW + timedelta(days=3)).date()}\n---\nText.\n")
-        (f,) = [f for f in check(make_config(folder, base_url=SITE), now=NOW).findings if f.code == "future-date"]
-        assert f.line == 3 and "left out" in f.message  # the date line
+        (f,) = [
+            f for f in check(make_config(folder, base_url=SITE), now=NOW).findings if f.code == "future-date"
+        ]
+        assert f.line == 3
+        assert "left out" in f.message
 
     def test_empty_summary(self, folder: Path, make_config) -> None:
         """A document with no summary and no paragraph text is an empty-summary warning."""
@@ -126,9 +139,12 @@ class TestFindings:
 
     def test_clean_document_has_no_findings(self, folder: Path, make_config) -> None:
         """A dated, titled, summarised document with a real base URL gives nothing to report."""
-        write_doc(folder, "a.md", "---\ntitle: A\ndate: 2024-01-01\n---\nText with [a link](https://x.org/).\n")
+        write_doc(
+            folder, "a.md", "---\ntitle: A\ndate: 2024-01-01\n---\nText with [a link](https://x.org/).\n"
+        )
         report = check(make_config(folder, base_url=SITE), now=NOW)
-        assert report.findings == () and report.exit_code(strict=True) == 0
+        assert report.findings == ()
+        assert report.exit_code(strict=True) == 0
 
 
 class TestReport:
@@ -138,4 +154,7 @@ class TestReport:
         docs = {d["path"]: d for d in data["documents"]}
         assert docs["002_745ad8260e82fd0e.txt"]["inferred"] == ["title", "date", "category"]
         assert data["summary"]["errors"] == 0
-        assert data["summary"]["title_and_date_inferred"] == ["002_745ad8260e82fd0e.txt", "003_2fe242069e3d0db2.txt"]
+        assert data["summary"]["title_and_date_inferred"] == [
+            "002_745ad8260e82fd0e.txt",
+            "003_2fe242069e3d0db2.txt",
+        ]

@@ -16,6 +16,8 @@ import feedparser
 import pytest
 from click.testing import CliRunner, Result
 
+import feedpub.check
+import feedpub.cli
 from feedpub import __version__
 from feedpub.cli import cli
 from feedpub.config import _FIELDS
@@ -40,7 +42,8 @@ class TestGlobal:
         """--help exits 0 and shows an example."""
         result = run(runner, *command, "--help")
         assert result.exit_code == 0
-        assert "Example:\n" in result.stdout and "  feedpub " in result.stdout
+        assert "Example:\n" in result.stdout
+        assert "  feedpub " in result.stdout
 
     def test_version(self, runner: CliRunner) -> None:
         """--version prints the package version."""
@@ -67,11 +70,10 @@ class TestGlobal:
         assert result.exit_code == 1
         assert result.stderr == f"Error: {toml}:2: unknown key 'titel' (did you mean 'title'?)\n"
 
-    def test_internal_error_has_no_traceback_without_debug(self, runner: CliRunner, seeds: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_internal_error_has_no_traceback_without_debug(
+        self, runner: CliRunner, seeds: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         """A bug surfaces as one 'Error: internal error' line, exit 1; --debug re-raises it."""
-        import feedpub.check
-
         def broken(*_a: object, **_k: object) -> None:
             raise KeyError("boom")
 
@@ -96,28 +98,31 @@ class TestBuild:
         """-v shows each document's inference, entries per category and files written."""
         result = run(runner, "-v", "--source", seeds, "--out", tmp_path / "out", "build")
         assert result.exit_code == 0
-        assert "002_745ad8260e82fd0e.txt: title from first sentence, date 2024-03-01 from mtime" in result.stdout
+        assert (
+            "002_745ad8260e82fd0e.txt: title from first sentence, date 2024-03-01 from mtime" in result.stdout
+        )
         assert "4 entries (Events 1, News 3)\n12 files written, 0 unchanged, 0 removed:" in result.stderr
 
-    def test_progress_bar_and_summary_on_a_terminal(self, runner: CliRunner, tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_progress_bar_and_summary_on_a_terminal(
+        self, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         """On a terminal a build of 50+ entries starts a 'Rendering' progress bar, then prints the summary."""
-        import feedpub.cli
-
         for i in range(60):
-            write_doc(tmp_path / "src" / ("a" if i % 2 else "b"), f"2024-01-{i % 28 + 1:02d}-p{i}.md",
-                      f"---\ntitle: Post {i}\n---\nText {i}.\n")
+            write_doc(
+                tmp_path / "src" / ("a" if i % 2 else "b"),
+                f"2024-01-{i % 28 + 1:02d}-p{i}.md",
+                f"---\ntitle: Post {i}\n---\nText {i}.\n",
+            )
         monkeypatch.setattr(feedpub.cli, "_on_terminal", lambda: True)
         result = run(runner, "--source", tmp_path / "src", "--out", tmp_path / "out", "build")
         assert result.exit_code == 0
         # click draws only the label when the stream is not a real TTY (as in CliRunner)
         assert result.stderr.startswith("Rendering\n60 entries (A 30, B 30)\n12 files written")
 
-    def test_no_progress_bar_for_short_builds(self, runner: CliRunner, seeds: Path, tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_no_progress_bar_for_short_builds(
+        self, runner: CliRunner, seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         """A build of a few entries prints the summary on a terminal but no bar."""
-        import feedpub.cli
-
         monkeypatch.setattr(feedpub.cli, "_on_terminal", lambda: True)
         result = run(runner, "--source", seeds, "--out", tmp_path / "out", "build")
         assert "Rendering" not in result.stderr
@@ -152,17 +157,24 @@ class TestCheck:
         result = run(runner, "check", "--source", seeds, "--format", "json")
         data = json.loads(result.stdout)
         assert result.exit_code == 0
-        assert data["summary"]["title_and_date_inferred"] == ["002_745ad8260e82fd0e.txt", "003_2fe242069e3d0db2.txt"]
+        assert data["summary"]["title_and_date_inferred"] == [
+            "002_745ad8260e82fd0e.txt",
+            "003_2fe242069e3d0db2.txt",
+        ]
         assert {f["code"] for f in data["findings"]} == {"no-base-url", "relative-image", "undated"}
 
     def test_errors_exit_1(self, runner: CliRunner, tmp_path: Path) -> None:
         """Duplicate permalinks are errors: exit 1, each named file:line."""
         for name in ("a.md", "b.md"):
-            write_doc(tmp_path / "src", name, "---\ntitle: T\ndate: 2024-01-01\npermalink: /same/\n---\nText.\n")
+            write_doc(
+                tmp_path / "src", name, "---\ntitle: T\ndate: 2024-01-01\npermalink: /same/\n---\nText.\n"
+            )
         result = run(runner, "check", "--source", tmp_path / "src")
         assert result.exit_code == 1
-        assert ("b.md:4: error: duplicate permalink 'https://news.example.org/same/': also used by a.md"
-                in result.stdout.splitlines())
+        assert (
+            "b.md:4: error: duplicate permalink 'https://news.example.org/same/': also used by a.md"
+            in result.stdout.splitlines()
+        )
 
 
 class TestInit:
@@ -171,7 +183,10 @@ class TestInit:
         site = tmp_path / "site"
         result = run(runner, "init", site)
         assert result.exit_code == 0
-        assert result.stdout.splitlines()[:2] == [f"Wrote {site}/feedpub.toml", f"Wrote {site}/articles/hello-feedpub.md"]
+        assert result.stdout.splitlines()[:2] == [
+            f"Wrote {site}/feedpub.toml",
+            f"Wrote {site}/articles/hello-feedpub.md",
+        ]
         toml = site / "feedpub.toml"
         assert run(runner, "--config", toml, "check").exit_code == 0
         assert run(runner, "--config", toml, "build").exit_code == 0
@@ -184,9 +199,11 @@ class TestInit:
         (tmp_path / "feedpub.toml").write_text('title = "Mine"\n')
         result = run(runner, "init", tmp_path)
         assert result.exit_code == 1
-        assert result.stderr == (f"Error: {tmp_path}/feedpub.toml: already exists (use --force to overwrite)\n"
-                                 f"Error: {tmp_path}/articles/hello-feedpub.md: already exists "
-                                 "(use --force to overwrite)\n")
+        assert result.stderr == (
+            f"Error: {tmp_path}/feedpub.toml: already exists (use --force to overwrite)\n"
+            f"Error: {tmp_path}/articles/hello-feedpub.md: already exists "
+            "(use --force to overwrite)\n"
+        )
         assert (tmp_path / "feedpub.toml").read_text() == 'title = "Mine"\n'
         assert run(runner, "init", "--force", tmp_path).exit_code == 0
         assert (tmp_path / "feedpub.toml").read_text() == CONFIG_TEXT
@@ -194,7 +211,9 @@ class TestInit:
     def test_config_mentions_every_key(self) -> None:
         """The commented config names every configuration key."""
         for key in _FIELDS:
-            assert f"\n{key} = " in CONFIG_TEXT or f"\n# {key} = " in CONFIG_TEXT or f"[{key}]" in CONFIG_TEXT, key
+            assert (
+                f"\n{key} = " in CONFIG_TEXT or f"\n# {key} = " in CONFIG_TEXT or f"[{key}]" in CONFIG_TEXT
+            ), key
 
 
 @pytest.fixture
@@ -208,17 +227,36 @@ def busy_port() -> Iterator[int]:
 class TestServe:
     def test_port_in_use(self, runner: CliRunner, seeds: Path, tmp_path: Path, busy_port: int) -> None:
         """A taken port is 'Error: 127.0.0.1:PORT: cannot serve: …', exit 1."""
-        result = run(runner, "-q", "--source", seeds, "--out", tmp_path / "out", "serve", "--port", str(busy_port))
+        result = run(
+            runner, "-q", "--source", seeds, "--out", tmp_path / "out", "serve", "--port", str(busy_port)
+        )
         assert result.exit_code == 1
-        assert result.stderr == (f"Error: 127.0.0.1:{busy_port}: cannot serve: Address already in use "
-                                 "(try another --port, or --port 0)\n")
+        assert result.stderr == (
+            f"Error: 127.0.0.1:{busy_port}: cannot serve: Address already in use "
+            "(try another --port, or --port 0)\n"
+        )
 
     def test_serves_and_stops_cleanly_on_ctrl_c(self, seeds: Path, tmp_path: Path) -> None:
         """`feedpub serve --port 0` prints its URL, serves the Atom feed, and exits 0 on SIGINT."""
         env = {**os.environ, "PYTHONPATH": str(ROOT), "SOURCE_DATE_EPOCH": EPOCH}
         proc = subprocess.Popen(
-            [sys.executable, "-m", "feedpub", "--source", str(seeds), "--out", str(tmp_path / "out"),
-             "serve", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+            [
+                sys.executable,
+                "-m",
+                "feedpub",
+                "--source",
+                str(seeds),
+                "--out",
+                str(tmp_path / "out"),
+                "serve",
+                "--port",
+                "0",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
         try:
             assert proc.stdout is not None
             first = proc.stdout.readline()
@@ -232,4 +270,5 @@ class TestServe:
             proc.send_signal(signal.SIGINT)
             _out, err = proc.communicate(timeout=20)
         assert proc.returncode == 0
-        assert "Traceback" not in err and err.endswith("Stopped.\n")
+        assert "Traceback" not in err
+        assert err.endswith("Stopped.\n")

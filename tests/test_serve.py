@@ -12,17 +12,19 @@ import feedparser
 import pytest
 
 from feedpub.config import Config, load_config
+from feedpub.errors import FeedpubError
 from feedpub.serve import Preview, Rebuild, content_type
 from tests.conftest import NOW
 
-
-CHROME_ACCEPT = ("text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,"
-                 "image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7")
+CHROME_ACCEPT = (
+    "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,"
+    "image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7"
+)
 FEEDPARSER_ACCEPT = feedparser.http.ACCEPT_HEADER
 
 
 def _get(url: str, accept: str | None = None) -> tuple[int, str, bytes]:
-    request = urllib.request.Request(url, headers={"Accept": accept} if accept else {})
+    request = urllib.request.Request(url, headers={"Accept": accept} if accept else {})  # noqa: S310
     with urllib.request.urlopen(request, timeout=10) as r:  # noqa: S310 - 127.0.0.1 only
         return r.status, r.headers["Content-Type"], r.read()
 
@@ -36,14 +38,17 @@ def preview(seeds: Path, make_config: Callable[..., Config]) -> Iterator[Preview
 
 
 class TestContentType:
-    @pytest.mark.parametrize(("path", "expected"), [
-        ("atom.xml", "application/atom+xml"),
-        ("categories/news/rss.xml", "application/rss+xml"),
-        ("feed.json", "application/feed+json"),
-        ("feed.xsl", "application/xslt+xml"),
-        ("feeds.opml", "text/x-opml"),
-        ("index.html", "text/html; charset=utf-8"),
-    ])
+    @pytest.mark.parametrize(
+        ("path", "expected"),
+        [
+            ("atom.xml", "application/atom+xml"),
+            ("categories/news/rss.xml", "application/rss+xml"),
+            ("feed.json", "application/feed+json"),
+            ("feed.xsl", "application/xslt+xml"),
+            ("feeds.opml", "text/x-opml"),
+            ("index.html", "text/html; charset=utf-8"),
+        ],
+    )
     def test_media_types(self, path: str, expected: str) -> None:
         """Each output file gets the media type its format registers."""
         assert content_type(path) == expected
@@ -64,14 +69,19 @@ class TestPreview:
     def test_serves_every_feed_with_its_media_type(self, preview: Preview) -> None:
         """Atom, RSS and JSON feeds, the XSL and index.html come back 200 with the right Content-Type."""
         assert preview.url.startswith("http://127.0.0.1:")
-        for path, media in [("atom.xml", "application/atom+xml"), ("rss.xml", "application/rss+xml"),
-                            ("feed.json", "application/feed+json"),
-                            ("categories/events/atom.xml", "application/atom+xml"),
-                            ("feed.xsl", "application/xslt+xml"), ("index.html", "text/html; charset=utf-8")]:
+        for path, media in [
+            ("atom.xml", "application/atom+xml"),
+            ("rss.xml", "application/rss+xml"),
+            ("feed.json", "application/feed+json"),
+            ("categories/events/atom.xml", "application/atom+xml"),
+            ("feed.xsl", "application/xslt+xml"),
+            ("index.html", "text/html; charset=utf-8"),
+        ]:
             status, ctype, _ = _get(preview.url + path)
             assert (status, ctype) == (200, media), path
         status, _, body = _get(preview.url)
-        assert status == 200 and b"<h1>feedpub</h1>" in body
+        assert status == 200
+        assert b"<h1>feedpub</h1>" in body
 
     def test_same_bytes_for_browsers_and_readers(self, preview: Preview) -> None:
         """Content negotiation changes only the Content-Type header, never the feed's bytes."""
@@ -92,19 +102,23 @@ class TestPreview:
         assert preview.poll() is None  # nothing changed yet
         (seeds / "2024-05-01-fresh.md").write_text("---\ntitle: Fresh news\n---\nHello.\n")
         outcome = preview.poll()
-        assert outcome is not None and outcome.error is None
+        assert outcome is not None
+        assert outcome.error is None
         assert any(c.endswith("2024-05-01-fresh.md") for c in outcome.changed)
         titles = [e.title for e in feedparser.parse(_get(preview.url + "atom.xml")[2]).entries]
         assert titles[0] == "Fresh news"
 
-    def test_background_watch_rebuilds_template_change(self, seeds: Path, make_config: Callable[..., Config],
-                                                       tmp_path: Path) -> None:
+    def test_background_watch_rebuilds_template_change(
+        self, seeds: Path, make_config: Callable[..., Config], tmp_path: Path
+    ) -> None:
         """Editing a user template while watching in the background changes the served page."""
         tpl = tmp_path / "tpl"
         tpl.mkdir()
         (tpl / "index.html.j2").write_text("<p>one</p>\n")
         seen: list[Rebuild] = []
-        p = Preview(make_config(seeds, templates_dir=str(tpl)), clock=lambda: NOW, port=0, on_rebuild=seen.append)
+        p = Preview(
+            make_config(seeds, templates_dir=str(tpl)), clock=lambda: NOW, port=0, on_rebuild=seen.append
+        )
         with p:
             p.watch_in_background(interval=0.05)
             assert _get(p.url + "index.html")[2] == b"<p>one</p>\n"
@@ -119,8 +133,10 @@ class TestPreview:
         before = _get(preview.url + "atom.xml")[2]
         (seeds / "bad.md").write_text("---\ntitle: [unclosed\n---\nx\n")
         outcome = preview.poll()
-        assert outcome is not None and outcome.result is None
-        assert outcome.error is not None and str(outcome.error.problems[0]).startswith("bad.md:")
+        assert outcome is not None
+        assert outcome.result is None
+        assert outcome.error is not None
+        assert str(outcome.error.problems[0]).startswith("bad.md:")
         assert _get(preview.url + "atom.xml")[2] == before
 
     def test_config_change_reloads_config(self, seeds: Path, tmp_path: Path) -> None:
@@ -134,13 +150,12 @@ class TestPreview:
         with Preview(load(), clock=lambda: NOW, port=0, reload_config=load) as p:
             toml.write_text(f'source = "{seeds}"\nout = "dist"\ntitle = "After the edit"\n')
             outcome = p.poll()
-            assert outcome is not None and outcome.error is None
+            assert outcome is not None
+            assert outcome.error is None
             assert b"<h1>After the edit</h1>" in _get(p.url)[2]
 
     def test_port_in_use_is_an_error(self, preview: Preview, seeds: Path, make_config) -> None:
         """Asking for a port that is taken raises a FeedpubError naming it, not an OSError."""
-        from feedpub.errors import FeedpubError
-
         port = int(preview.url.rsplit(":", 1)[1].strip("/"))
         with pytest.raises(FeedpubError, match=f"127.0.0.1:{port}: cannot serve"):
             Preview(make_config(seeds), clock=lambda: NOW, port=port).start()

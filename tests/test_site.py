@@ -10,20 +10,24 @@ import feedparser
 import pytest
 from lxml import etree, html
 
-from feedpub import layout
+from feedpub import layout, publish, select, site
 from feedpub.config import Config
-from feedpub.pipeline import build
+from feedpub.pipeline import build, read_entries, render_all
 from feedpub.site import digest_links
 from tests.conftest import NOW, check_xml_feed
 
-MEDIA = {"atom.xml": "application/atom+xml", "rss.xml": "application/rss+xml", "feed.json": "application/feed+json"}
+MEDIA = {
+    "atom.xml": "application/atom+xml",
+    "rss.xml": "application/rss+xml",
+    "feed.json": "application/feed+json",
+}
 
 
 def _feed_files(out: Path) -> set[str]:
     return {p.relative_to(out).as_posix() for p in out.rglob("*") if p.name in MEDIA}
 
 
-@pytest.fixture()
+@pytest.fixture
 def built(seeds: Path, make_config: Callable[..., Config]) -> Config:
     config = make_config(seeds)
     build(config, now=NOW)
@@ -36,7 +40,8 @@ class TestIndex:
         page = html.parse(str(built.out / "index.html")).getroot()
         links = page.findall(".//head/link[@rel='alternate']")
         found = {link.get("href"): link.get("type") for link in links}
-        assert set(found) == _feed_files(built.out) and len(found) == 9
+        assert set(found) == _feed_files(built.out)
+        assert len(found) == 9
         for href, media in found.items():
             assert media == MEDIA[Path(href).name]
             assert (built.out / href).is_file()
@@ -48,7 +53,8 @@ class TestIndex:
         assert [li.get("data-category") for li in items] == ["", "events", "news"]
         hrefs = {a.get("href") for li in items for a in li.iter("a")}
         assert hrefs == _feed_files(built.out)
-        assert "(4 entries)" in items[0].text_content() and "(1 entry)" in items[1].text_content()
+        assert "(4 entries)" in items[0].text_content()
+        assert "(1 entry)" in items[1].text_content()
 
     def test_no_digest_section_without_digests(self, built: Config) -> None:
         """With no digest outputs the page has no digest section."""
@@ -64,11 +70,14 @@ class TestIndex:
         page = html.fromstring(raw)
         assert page.findtext(".//h1") == '<script>alert("x")</script> & co'
 
-    def test_user_template_overrides_the_default(self, seeds: Path, make_config: Callable[..., Config],
-                                                 tmp_path: Path) -> None:
+    def test_user_template_overrides_the_default(
+        self, seeds: Path, make_config: Callable[..., Config], tmp_path: Path
+    ) -> None:
         """An index.html.j2 in templates_dir replaces the packaged one."""
         (tmp_path / "tpl").mkdir()
-        (tmp_path / "tpl" / "index.html.j2").write_text("<p>{{ site.title }} has {{ feeds|length }} feeds</p>\n")
+        (tmp_path / "tpl" / "index.html.j2").write_text(
+            "<p>{{ site.title }} has {{ feeds|length }} feeds</p>\n"
+        )
         config = make_config(seeds, templates_dir=str(tmp_path / "tpl"))
         build(config, now=NOW)
         assert (config.out / "index.html").read_text() == "<p>feedpub has 3 feeds</p>\n"
@@ -81,8 +90,9 @@ class TestDigestLinks:
 
     def test_latest_and_archive_newest_first(self) -> None:
         """latest.html is the latest link; the week pages form the archive, newest first."""
-        links = digest_links(["digest/2025-W02.html", "digest/latest.html", "digest/2025-W03.html",
-                              "digest/2025-W03.txt"])
+        links = digest_links(
+            ["digest/2025-W02.html", "digest/latest.html", "digest/2025-W03.html", "digest/2025-W03.txt"]
+        )
         assert links is not None
         assert links.latest == "digest/latest.html"
         assert links.archive == (("2025-W03", "digest/2025-W03.html"), ("2025-W02", "digest/2025-W02.html"))
@@ -90,29 +100,33 @@ class TestDigestLinks:
     def test_without_latest_the_newest_week_is_latest(self) -> None:
         """With no latest.html, the newest week page is the latest link."""
         links = digest_links(["digest/2025-W01.html", "digest/2025-W04.html"])
-        assert links is not None and links.latest == "digest/2025-W04.html"
+        assert links is not None
+        assert links.latest == "digest/2025-W04.html"
 
     def test_index_links_the_digests(self, seeds: Path, make_config: Callable[..., Config]) -> None:
         """Digest paths given to the site stage become the latest link and the archive list."""
-        from feedpub import publish, select, site
-        from feedpub.pipeline import read_entries, render_all
-
         config = make_config(seeds)
         entries, _ = read_entries(config)
         plan = publish.feed_entries(select.publishable(entries, config, NOW), config)
         specs = publish.specs(plan, render_all((e for m in plan.values() for e in m), config), config)
-        index = next(o for o in site.outputs(specs, config, ["digest/2025-W03.html", "digest/latest.html"])
-                     if o.path == layout.INDEX)
+        index = next(
+            o
+            for o in site.outputs(specs, config, ["digest/2025-W03.html", "digest/latest.html"])
+            if o.path == layout.INDEX
+        )
         page = html.fromstring(index.data)
         assert page.get_element_by_id("latest-digest").get("href") == "digest/latest.html"
-        assert [a.get("href") for a in page.findall(".//ul[@id='digest-archive']//a")] == ["digest/2025-W03.html"]
+        assert [a.get("href") for a in page.findall(".//ul[@id='digest-archive']//a")] == [
+            "digest/2025-W03.html"
+        ]
 
 
 class TestOpml:
     def test_lists_every_feed_with_absolute_urls(self, built: Config) -> None:
         """feeds.opml is OPML 2.0 with one outline per feed whose xmlUrl is the feed's Atom URL."""
         root = etree.parse(str(built.out / "feeds.opml")).getroot()
-        assert root.tag == "opml" and root.get("version") == "2.0"
+        assert root.tag == "opml"
+        assert root.get("version") == "2.0"
         urls = [o.get("xmlUrl") for o in root.iter("outline") if o.get("xmlUrl")]
         atoms = sorted(p for p in _feed_files(built.out) if p.endswith("atom.xml"))
         assert sorted(urls) == sorted(built.base_url + p for p in atoms)
@@ -128,16 +142,24 @@ class TestOpml:
             if o.get("xmlUrl"):
                 path = built.out / o.get("xmlUrl").removeprefix(built.base_url)
                 parsed = feedparser.parse(path.read_bytes())
-                assert parsed.bozo == 0 and parsed.entries
+                assert parsed.bozo == 0
+                assert parsed.entries
 
 
 class TestStylesheet:
-    def test_feeds_reference_the_stylesheet_relatively(self, built: Config, atom_schema: etree.RelaxNG) -> None:
-        """Atom and RSS feeds carry an xml-stylesheet PI whose href resolves to dist/feed.xsl, and stay valid."""
+    def test_feeds_reference_the_stylesheet_relatively(
+        self, built: Config, atom_schema: etree.RelaxNG
+    ) -> None:
+        """Atom and RSS feeds carry an xml-stylesheet PI resolving to dist/feed.xsl, and stay valid."""
         for p in list(built.out.rglob("atom.xml")) + list(built.out.rglob("rss.xml")):
             doc = etree.parse(str(p))
-            pis = [n for n in doc.getroot().itersiblings(preceding=True) if isinstance(n, etree._ProcessingInstruction)]
-            assert len(pis) == 1 and pis[0].target == "xml-stylesheet"
+            pis = [
+                n
+                for n in doc.getroot().itersiblings(preceding=True)
+                if isinstance(n, etree._ProcessingInstruction)
+            ]
+            assert len(pis) == 1
+            assert pis[0].target == "xml-stylesheet"
             assert pis[0].get("type") == "text/xsl"
             rel = p.relative_to(built.out).as_posix()
             assert urljoin("https://h/" + rel, pis[0].get("href")) == "https://h/feed.xsl"
@@ -156,9 +178,13 @@ class TestStylesheet:
         assert [h.text_content().strip() for h in page.findall(".//article/h2")] == titles
         assert all(a.get("href").startswith("https://") for a in page.findall(".//article//a"))
 
-    def test_non_web_links_are_not_made_clickable(self, seeds: Path, make_config: Callable[..., Config]) -> None:
+    def test_non_web_links_are_not_made_clickable(
+        self, seeds: Path, make_config: Callable[..., Config]
+    ) -> None:
         """An entry whose permalink is a javascript: URL shows its title without a link."""
-        (seeds / "evil.md").write_text("---\ntitle: Evil\ndate: 2024-01-01\npermalink: 'javascript:alert(1)'\n---\nx\n")
+        (seeds / "evil.md").write_text(
+            "---\ntitle: Evil\ndate: 2024-01-01\npermalink: 'javascript:alert(1)'\n---\nx\n"
+        )
         config = make_config(seeds)
         build(config, now=NOW)
         transform = etree.XSLT(etree.parse(str(config.out / "feed.xsl")))
