@@ -5,16 +5,23 @@ No core module imports click; FeedpubError becomes ``Error: file:line: message``
 
 from __future__ import annotations
 
+import json
 import os
+import sys
+from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from feedpub import __version__
 from feedpub.config import Config, load_config
 from feedpub.errors import FeedpubError
+
+if TYPE_CHECKING:
+    from feedpub.pipeline import BuildResult
 
 
 def now_from_env() -> datetime:
@@ -28,9 +35,18 @@ def now_from_env() -> datetime:
     return datetime.now(tz=UTC)
 
 
+def _str(path: Path | None) -> str | None:
+    """Return a path option as the string config validates (None stays unset)."""
+    return None if path is None else str(path)
+
+
+def _plural(n: int, one: str, many: str = "") -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
 def _config(ctx: click.Context, **overrides: Any) -> Config:
     opts = ctx.find_root().params
-    merged = {"source": opts.get("source"), "out": opts.get("out"), **overrides}
+    merged = {"source": _str(opts.get("source")), "out": _str(opts.get("out")), **overrides}
     return load_config(opts.get("config"), merged)
 
 
@@ -105,23 +121,203 @@ def build(ctx: click.Context, source_: Path | None, out_: Path | None, config_: 
 
     root = ctx.find_root().params
     cfg = load_config(config_ or root.get("config"), {
-        "source": source_ or root.get("source"), "out": out_ or root.get("out"), "future": future,
+        "source": _str(source_ or root.get("source")), "out": _str(out_ or root.get("out")), "future": future,
     })
-    result = run_build(cfg, now=now_from_env(), skip_invalid=skip_invalid)
     verbose = verbose_ + root.get("verbose", 0)
     quiet = quiet_ or root.get("quiet", False)
+    with _ProgressBar(enabled=not quiet and _on_terminal()) as progress:
+        result = run_build(cfg, now=now_from_env(), skip_invalid=skip_invalid, progress=progress)
     if verbose and not quiet:
         for e in result.entries:
             click.echo(f"{e.rel}: title from {e.title_source}, date {e.date.date()} from {e.date_source}, "
                        f"category '{e.category.name}' from {e.category_source}")
     for p in result.skipped:
         click.echo(f"Error: {p} (skipped)", err=True)
-    if not quiet:
-        state = "written" if result.report.changed else "unchanged"
-        click.echo(f"{len(result.entries)} entries; {len(result.report.written)} files written, "
-                   f"{len(result.report.unchanged)} unchanged; {cfg.out} {state}", err=True)
+    if not quiet and (verbose or _on_terminal()):  # a cron job or CI log gets errors only
+        _summary(result, cfg)
     if result.skipped:
         ctx.exit(1)
+
+
+PROGRESS_MIN = 50  # entries to render before a progress bar is worth drawing
+
+
+def _on_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+class _ProgressBar:
+    """A rendering progress bar on stderr, drawn only for long builds on a terminal."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total < PROGRESS_MIN:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="Rendering", file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(1)
+
+    def __enter__(self) -> _ProgressBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+def _summary(result: BuildResult, cfg: Config) -> None:
+    per_category = Counter(e.category.name for e in result.entries)
+    counts = ", ".join(f"{name} {n}" for name, n in sorted(per_category.items()))
+    report = result.report
+    click.echo(f"{_plural(len(result.entries), 'entry', 'entries')} ({counts or 'none'})", err=True)
+    click.echo(f"{_plural(len(report.written), 'file')} written, {len(report.unchanged)} unchanged, "
+               f"{len(report.removed)} removed: {cfg.out}", err=True)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _site_options(f: F) -> F:
+    """Add the per-command --source/--out/--config that override the global ones."""
+    f = click.option("--config", "config_", type=click.Path(path_type=Path, dir_okay=False), default=None,
+                     help="Config file (default: ./feedpub.toml if present).")(f)
+    f = click.option("--out", "out_", type=click.Path(path_type=Path, file_okay=False), default=None,
+                     help="Output folder (overrides 'out').")(f)
+    return click.option("--source", "source_", type=click.Path(path_type=Path, file_okay=False), default=None,
+                        help="Folder of documents (overrides 'source').")(f)
+
+
+def _load(ctx: click.Context, source_: Path | None, out_: Path | None, config_: Path | None,
+          **overrides: Any) -> Config:
+    root = ctx.find_root().params
+    return load_config(config_ or root.get("config"), {
+        "source": _str(source_ or root.get("source")), "out": _str(out_ or root.get("out")), **overrides,
+    })
+
+
+@cli.command()
+@_site_options
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too (for CI).")
+@click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Report format.")
+@click.option("--future", is_flag=True, default=None,
+              help="Check as if entries dated in the future were published.")
+@click.pass_context
+def check(ctx: click.Context, source_: Path | None, out_: Path | None, config_: Path | None,
+          strict: bool, format_: str, future: bool | None) -> None:
+    """Lint the documents without writing anything.
+
+    Exits 1 on errors, and on warnings too with --strict. Shows where each document's
+    title, date and category came from, and warns about undated documents, duplicate ids or permalinks, unknown categories, relative links
+    with no base_url, future dates and empty summaries.
+
+    \b
+    Example:
+      feedpub check --strict             # in CI: fail on any warning
+      feedpub check --format json | jq '.summary'
+    """
+    from feedpub.check import check as run_check
+
+    report = run_check(_load(ctx, source_, out_, config_, future=future), now=now_from_env())
+    if format_ == "json":
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        ctx.exit(report.exit_code(strict=strict))
+    quiet = ctx.find_root().params.get("quiet", False)
+    if not quiet:
+        for doc in report.documents:
+            click.echo(str(doc))
+    for finding in report.findings:
+        if finding.severity == "error" or not quiet:
+            click.echo(str(finding))
+    if not quiet:
+        inferred = report.title_and_date_inferred
+        click.echo(f"{_plural(len(report.documents), 'document')}, {_plural(len(report.errors), 'error')}, "
+                   f"{_plural(len(report.warnings), 'warning')}")
+        if inferred:
+            click.echo(f"Title and date inferred: {', '.join(inferred)}")
+    ctx.exit(report.exit_code(strict=strict))
+
+
+@cli.command()
+@_site_options
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--future", is_flag=True, default=None, help="Publish entries dated in the future too.")
+@click.option("--interval", type=click.FloatRange(0.05, 60), default=0.5, show_default=True,
+              help="Seconds between checks for changed files.")
+@click.pass_context
+def serve(ctx: click.Context, source_: Path | None, out_: Path | None, config_: Path | None,
+          port: int, future: bool | None, interval: float) -> None:
+    """Preview the site on 127.0.0.1, rebuilding on every change.
+
+    Builds, serves the output folder with the feeds' media types, and rebuilds when a
+    document, a template or the config file changes. Stop with Ctrl-C.
+
+    \b
+    Example:
+      feedpub serve --port 8080          # then open http://127.0.0.1:8080/
+    """
+    from feedpub.serve import Preview, Rebuild
+
+    quiet = ctx.find_root().params.get("quiet", False)
+
+    def load() -> Config:
+        return _load(ctx, source_, out_, config_, future=future)
+
+    def report(outcome: Rebuild) -> None:
+        if outcome.error is not None:
+            for p in outcome.error.problems:
+                click.echo(f"Error: {p}", err=True)
+            click.echo("Still serving the last good build.", err=True)
+        elif not quiet and outcome.result is not None:
+            names = ", ".join(Path(c).name for c in outcome.changed[:3])
+            click.echo(f"Rebuilt ({names}): {len(outcome.result.entries)} entries, "
+                       f"{len(outcome.result.report.written)} files written", err=True)
+
+    cfg = load()
+    preview = Preview(cfg, clock=now_from_env, port=port, reload_config=load, on_rebuild=report)
+    first = preview.start()
+    try:
+        if not quiet and first.result is not None:
+            _summary(first.result, cfg)
+        click.echo(f"Serving {cfg.out} at {preview.url}")
+        if not quiet:
+            for path in ("atom.xml", "rss.xml", "feed.json", "feeds.opml"):
+                click.echo(f"  {preview.url}{path}")
+            click.echo("Watching for changes; press Ctrl-C to stop.")
+        preview.watch(interval)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        preview.stop()
+    if not quiet:
+        click.echo("Stopped.", err=True)
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False), default=".", required=False)
+@click.option("--force", is_flag=True, help="Overwrite feedpub.toml and the example document if they exist.")
+@click.pass_context
+def init(ctx: click.Context, folder: Path, force: bool) -> None:
+    """Start a project: a commented feedpub.toml and an example document.
+
+    Writes into FOLDER (default: the current folder); refuses to overwrite without --force.
+
+    \b
+    Example:
+      feedpub init my-site && cd my-site && feedpub build
+    """
+    from feedpub.scaffold import init_project
+
+    written = init_project(folder, today=now_from_env().date(), force=force)
+    if not ctx.find_root().params.get("quiet", False):
+        for path in written:
+            click.echo(f"Wrote {path}")
+        click.echo(f"Next: cd {folder} && feedpub check && feedpub serve")
 
 
 def main() -> None:

@@ -10,6 +10,8 @@ from feedpub.model import Category
 FEED_FILES = {"atom": "atom.xml", "rss": "rss.xml", "json": "feed.json"}
 MEDIA_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml", "json": "application/feed+json"}
 FEED_STYLESHEET = "feed.xsl"
+INDEX = "index.html"
+OPML = "feeds.opml"
 
 
 @dataclass(frozen=True)
@@ -30,3 +32,13 @@ class FeedPaths:
 def feed_paths(category: Category | None) -> FeedPaths:
     """Return where the feeds of a category (or of the whole site, for None) go."""
     return FeedPaths("" if category is None else f"categories/{category.slug}/")
+
+
+def relative_to_root(folder: str, name: str) -> str:
+    """Return the path of root file name as seen from a file in folder ("categories/x/" -> "../../name").
+
+    Relative, not absolute: a browser applies an XSL stylesheet only from the feed's own
+    origin, so an absolute base_url would fail on a preview server, and a root path like
+    "/feed.xsl" would miss a site published under a sub-path (https://host/news/).
+    """
+    return "../" * folder.count("/") + name

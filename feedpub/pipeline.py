@@ -8,11 +8,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from feedpub import load, publish, render, select, write
+from feedpub import load, publish, render, select, site, write
 from feedpub.config import Config
 from feedpub.errors import Problem, SourceError
 from feedpub.model import Entry, Rendered
@@ -44,12 +44,20 @@ def read_entries(config: Config) -> tuple[list[Entry], list[Problem]]:
     return entries, problems
 
 
-def render_all(entries: Iterable[Entry], config: Config) -> dict[str, Rendered]:
+Progress = Callable[[int, int], None]  # (done, total), called after each rendered entry
+
+
+def render_all(entries: Iterable[Entry], config: Config,
+               progress: Progress | None = None) -> dict[str, Rendered]:
     """Render each distinct entry once, keyed by id."""
-    out: dict[str, Rendered] = {}
+    todo: dict[str, Entry] = {}
     for e in entries:
-        if e.id not in out:
-            out[e.id] = render.render(e, config)
+        todo.setdefault(e.id, e)
+    out: dict[str, Rendered] = {}
+    for done, (key, e) in enumerate(todo.items(), start=1):
+        out[key] = render.render(e, config)
+        if progress is not None:
+            progress(done, len(todo))
     return out
 
 
@@ -59,14 +67,18 @@ def _checked(entries: list[Entry], problems: Sequence[Problem], skip_invalid: bo
     return entries
 
 
-def build(config: Config, *, now: datetime, skip_invalid: bool = False) -> BuildResult:
+def build(config: Config, *, now: datetime, skip_invalid: bool = False,
+          progress: Progress | None = None) -> BuildResult:
     """Build every output of the site into config.out; raise FeedpubError on any problem."""
     entries, problems = read_entries(config)
     entries = _checked(entries, problems, skip_invalid)  # nothing is written past a bad document
     entries = select.unify_categories(select.publishable(entries, config, now), config)
     select.check_unique(entries)
     plan = publish.feed_entries(entries, config)
-    rendered = render_all((e for members in plan.values() for e in members), config)  # only what is shown
-    outputs = publish.outputs(publish.specs(plan, rendered, config, now), config)
+    # render only what some output shows: Markdown is the expensive step
+    rendered = render_all((e for members in plan.values() for e in members), config, progress)
+    feed_specs = publish.specs(plan, rendered, config, now)
+    outputs = publish.outputs(feed_specs, config)
+    outputs += site.outputs(feed_specs, config, digest_paths=())  # the digest stage passes its paths
     report = write.write_outputs(outputs, config.out)  # atomic: all or nothing
     return BuildResult(tuple(entries), tuple(problems), report)

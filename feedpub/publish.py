@@ -42,6 +42,7 @@ def specs(
             entries=tuple(rendered[e.id] for e in members),
             folder=paths.folder,
             built=now,
+            stylesheet_url=layout.relative_to_root(paths.folder, layout.FEED_STYLESHEET),
         ))
     return out
 

@@ -96,3 +96,8 @@ def check_json_feed(path: Path, validator: jsonschema.protocols.Validator) -> An
 def pytest_addoption(parser: pytest.Parser) -> None:
     """Add --update-golden, which rewrites golden files from the current output."""
     parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden from current output")
+
+
+# Headless-browser fixtures (chromium, browser_page) live in tests/browser.py; importing them
+# here makes them available to every test module.
+from tests.browser import browser_page, chromium  # noqa: E402, F401

@@ -1,0 +1,195 @@
+"""Lint the sources without writing anything: what was inferred, and what will go wrong.
+
+``feedpub check`` runs load and normalise like a build, then looks at what a build would
+publish: undated documents, duplicate ids and permalinks, categories the config does not
+know, relative links with no real base URL, future dates, empty summaries. The result is a
+frozen report; the CLI prints it as text or JSON and picks the exit code.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from feedpub import load, mdrender, plaintext, render, sanitize, select
+from feedpub.config import Config
+from feedpub.errors import SourceError
+from feedpub.model import Entry
+from feedpub.normalise import body_of, source_path
+from feedpub.pipeline import read_entries
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+DEFAULT_BASE_URL = Config.__dataclass_fields__["base_url"].default  # the example host: "not configured"
+_URL_ATTR = re.compile(r"""\b(href|src)\s*=\s*"([^"]*)\"""")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+UNDATED_SOURCES = {  # date sources that are not part of the document, and why they are fragile
+    "git": "its first git commit, which a shallow clone or a move to another repository loses",
+    "mtime": "the file's modification time, which changes when the file is copied",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing check found about a document (or the whole source folder)."""
+
+    severity: str  # "error", "warning" or "info"
+    code: str  # stable identifier for machines: "undated", "duplicate-id", …
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.severity}: {self.message}"
+
+
+@dataclass(frozen=True)
+class DocumentReport:
+    """Where each field of one document came from."""
+
+    path: str
+    title: str
+    title_source: str
+    date: str  # ISO 8601
+    date_source: str
+    category: str
+    category_source: str
+    draft: bool
+
+    @property
+    def inferred(self) -> tuple[str, ...]:
+        """Return the fields (title, date, category) that the document does not state itself."""
+        sources = {"title": self.title_source, "date": self.date_source, "category": self.category_source}
+        return tuple(k for k, v in sources.items() if v != "front matter")
+
+    def __str__(self) -> str:
+        draft = " (draft)" if self.draft else ""
+        return (f"{self.path}: title from {self.title_source}, date {self.date[:10]} from "
+                f"{self.date_source}, category '{self.category}' from {self.category_source}{draft}")
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """Everything check found: one report per readable document, and the findings."""
+
+    documents: tuple[DocumentReport, ...]
+    findings: tuple[Finding, ...]
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        """Return the findings that would make a build fail."""
+        return tuple(f for f in self.findings if f.severity == ERROR)
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        """Return the findings a build survives but a reader may notice."""
+        return tuple(f for f in self.findings if f.severity == WARNING)
+
+    @property
+    def title_and_date_inferred(self) -> tuple[str, ...]:
+        """Return the documents whose title and date both were inferred."""
+        return tuple(d.path for d in self.documents if {"title", "date"} <= set(d.inferred))
+
+    def exit_code(self, *, strict: bool = False) -> int:
+        """Return 1 on errors (and on warnings when strict), else 0."""
+        return 1 if self.errors or (strict and self.warnings) else 0
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the report as plain data (for --format json)."""
+        return {
+            "documents": [{**asdict(d), "inferred": list(d.inferred)} for d in self.documents],
+            "findings": [asdict(f) for f in self.findings],
+            "summary": {"documents": len(self.documents), "errors": len(self.errors),
+                        "warnings": len(self.warnings),
+                        "title_and_date_inferred": list(self.title_and_date_inferred)},
+        }
+
+
+def _line_of(entry: Entry, config: Config, needle: str) -> int | None:
+    try:
+        text = source_path(entry, config).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    pos = text.find(needle)
+    return text.count("\n", 0, pos) + 1 if pos >= 0 else None
+
+
+def _relative_urls(raw_html: str) -> list[str]:
+    urls = []
+    for _attr, value in _URL_ATTR.findall(raw_html):
+        url = html.unescape(value).strip()
+        if url and not url.startswith(("#", "//")) and not _SCHEME.match(url):
+            urls.append(url)
+    return list(dict.fromkeys(urls))
+
+
+def _body_findings(entry: Entry, config: Config, base_configured: bool) -> list[Finding]:
+    doc = load.read(source_path(entry, config), config.source)
+    body = body_of(doc)
+    raw = mdrender.to_html(body.text) if body.fmt == "markdown" else plaintext.to_html(body.text)
+    found = []
+    if not base_configured:
+        key = next((k for k in ("image", "cover", "thumbnail") if isinstance(doc.meta.get(k), str)), None)
+        if key and _relative_urls(f'src="{html.escape(doc.meta[key])}"'):
+            found.append(Finding(WARNING, "relative-image", entry.rel, entry.lines.get(key),
+                                 f"relative '{key}' {doc.meta[key]!r} will point at {config.base_url}: "
+                                 "set 'base_url' in feedpub.toml to your site's address"))
+        for url in _relative_urls(raw):
+            found.append(Finding(WARNING, "relative-link", entry.rel, _line_of(entry, config, url),
+                                 f"relative link {url!r} will point at {config.base_url}: "
+                                 "set 'base_url' in feedpub.toml to your site's address"))
+    if not entry.summary and not render.summary_from_html(sanitize.clean(raw, config.base_url)):
+        found.append(Finding(WARNING, "empty-summary", entry.rel, entry.lines.get("summary"),
+                             "summary is empty (no 'summary' and no paragraph of text): "
+                             "readers will show the title twice"))
+    return found
+
+
+def _entry_findings(entry: Entry, config: Config, now: datetime, base_configured: bool) -> list[Finding]:
+    found = []
+    if entry.date_source in UNDATED_SOURCES:
+        found.append(Finding(WARNING, "undated", entry.rel, None,
+                             f"no date in the document: dated {entry.date.date()} from "
+                             f"{UNDATED_SOURCES[entry.date_source]}; "
+                             "add 'date: YYYY-MM-DD' to its front matter"))
+    if config.categories and entry.category.slug not in config.categories:
+        known = ", ".join(sorted(config.categories))
+        found.append(Finding(WARNING, "unknown-category", entry.rel, entry.lines.get("category"),
+                             f"category '{entry.category.slug}' is not in [categories] ({known})"))
+    if entry.date > now and not entry.draft:
+        action = ("published because 'future' is on" if config.future
+                  else "left out until then (or use --future)")
+        found.append(Finding(WARNING, "future-date", entry.rel, entry.lines.get("date"),
+                             f"dated in the future ({entry.date.isoformat()}): {action}"))
+    if entry.draft:
+        found.append(Finding(INFO, "draft", entry.rel, entry.lines.get("draft"), "draft: not published"))
+    return found + _body_findings(entry, config, base_configured)
+
+
+def check(config: Config, *, now: datetime) -> CheckReport:
+    """Lint every document of config.source as a build at now would see it; write nothing."""
+    entries, problems = read_entries(config)
+    findings = [Finding(ERROR, "invalid", p.path, p.line, p.message) for p in problems]
+    base_configured = config.base_url != DEFAULT_BASE_URL
+    if not base_configured:
+        findings.append(Finding(WARNING, "no-base-url", str(config.config_path or "feedpub.toml"), None,
+                                "'base_url' is not set: links will point at the example host "
+                                f"{config.base_url}"))
+    entries = sorted(entries, key=lambda e: e.rel)
+    for entry in entries:
+        findings.extend(_entry_findings(entry, config, now, base_configured))
+    try:
+        select.check_unique([e for e in entries if not e.draft])
+    except SourceError as e:
+        code = {True: "duplicate-id", False: "duplicate-permalink"}
+        findings.extend(Finding(ERROR, code["duplicate id" in p.message], p.path, p.line, p.message)
+                        for p in e.problems)
+    documents = tuple(
+        DocumentReport(e.rel, e.title, e.title_source, e.date.isoformat(), e.date_source,
+                       e.category.name, e.category_source, e.draft)
+        for e in entries
+    )
+    return CheckReport(documents, tuple(findings))

@@ -1,0 +1,90 @@
+"""Start a new project: a commented feedpub.toml and one example document.
+
+Nothing is overwritten unless asked: an existing file is an error naming it, so running
+``feedpub init`` in the wrong folder cannot destroy a configured site.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from feedpub.errors import FeedpubError, Problem
+
+SOURCE = "articles"
+EXAMPLE = "hello-feedpub.md"
+
+CONFIG_TEXT = """\
+# feedpub configuration. Paths are relative to this file.
+# Every key is optional; the commented lines show the default. Reference: README.md.
+
+# Folder of documents (.md, .markdown, .txt; subfolders become categories).
+source = "articles"
+# Where the feeds, index.html, feeds.opml and feed.xsl are written (replaced on every build).
+out = "dist"
+
+# Shown as the title of the site-wide feed and of index.html.
+title = "My feeds"
+# description = "Articles published with feedpub"
+
+# The address the output folder is published at. Relative links and images in documents
+# are made absolute against it; `feedpub check` warns while it is the example host.
+base_url = "https://news.example.org/"
+
+# language = "en"            # xml:lang of the feeds, lang of the pages (BCP 47 tag)
+# timezone = "UTC"           # IANA zone for dates written without one ("2024-05-01")
+# author = ""                # feed author; defaults to the title
+# author_email = ""
+# feed_limit = 50            # newest entries per feed
+# content_mode = "both"      # "both": summary and full text; "full"; "summary"
+# default_category = "news"  # for documents with no category and no folder
+# templates_dir = "templates"  # your templates, tried before the built-in ones
+# future = false             # publish entries dated in the future
+
+# Bounds per document, so one hostile file cannot cost unbounded time or memory.
+# max_document_kb = 10240      # larger files are refused before they are read
+# max_front_matter_kb = 64     # larger front matter is refused before it is parsed
+# max_nesting = 50             # deepest YAML [ / { nesting accepted
+
+# Display names of category slugs; when set, `feedpub check` warns about other categories.
+# [categories]
+# news = "News"
+# events = "Events"
+"""
+
+
+def example_document(today: date) -> str:
+    """Return the text of the example document, dated today."""
+    return f"""\
+---
+title: Hello, feedpub
+date: {today.isoformat()}
+category: news
+summary: The first article of this site, written by feedpub init.
+---
+This is an example document. Edit it, add more files next to it, then run
+`feedpub build` to write the feeds into `dist/`, or `feedpub serve` to preview them.
+
+Front matter is optional: without it feedpub takes the title from the first line and
+the date from a `Date:` line, the file name (`2024-05-01-title.md`) or the file's history.
+`feedpub check` tells you what it inferred.
+"""
+
+
+def init_project(folder: Path, *, today: date, force: bool = False) -> list[Path]:
+    """Write feedpub.toml and an example document into folder; refuse to overwrite unless force."""
+    files = {
+        folder / "feedpub.toml": CONFIG_TEXT,
+        folder / SOURCE / EXAMPLE: example_document(today),
+    }
+    existing = [p for p in files if p.exists()]
+    if existing and not force:
+        raise FeedpubError([Problem(str(p), None, "already exists (use --force to overwrite)")
+                            for p in existing])
+    try:
+        for path, text in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise FeedpubError([Problem(str(folder), None, f"cannot write: {e.strerror or e}")]) from None
+    return list(files)

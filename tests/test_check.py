@@ -1,0 +1,160 @@
+"""feedpub check: what was inferred and what will go wrong, without writing anything."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from feedpub.check import CheckReport, check
+from feedpub.config import Config
+from tests.conftest import NOW, write_doc
+
+SITE = "https://real.example.com/"
+
+
+def _codes(report: CheckReport) -> list[tuple[str, str]]:
+    return [(f.code, f.path) for f in report.findings]
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    return tmp_path / "src"
+
+
+class TestSeeds:
+    def test_names_the_two_inferred_documents(self, seeds: Path, make_config: Callable[..., Config]) -> None:
+        """On the seeds, the documents whose title and date were inferred are 002 and 003, and no error."""
+        report = check(make_config(seeds), now=NOW)
+        assert report.title_and_date_inferred == ("002_745ad8260e82fd0e.txt", "003_2fe242069e3d0db2.txt")
+        assert report.errors == ()
+        assert report.exit_code() == 0
+        sources = {d.path: (d.title_source, d.date_source) for d in report.documents}
+        assert sources["002_745ad8260e82fd0e.txt"] == ("first sentence", "mtime")
+        assert sources["003_2fe242069e3d0db2.txt"] == ("header block", "mtime")
+        assert sources["000_68c078592e5616ba.txt"] == ("front matter", "Date: line")
+
+    def test_writes_nothing(self, seeds: Path, make_config: Callable[..., Config]) -> None:
+        """check leaves the output folder absent."""
+        config = make_config(seeds)
+        check(config, now=NOW)
+        assert not config.out.exists()
+
+    def test_default_base_url_is_a_warning_with_the_relative_image(self, seeds: Path, make_config) -> None:
+        """With base_url left at the example host, the seed's relative image is a warning naming its line."""
+        report = check(make_config(seeds), now=NOW)
+        image = next(f for f in report.findings if f.code == "relative-image")
+        assert (image.path, image.line, image.severity) == ("001_0ea8fba5654caf24.txt", 4, "warning")
+        assert report.exit_code(strict=True) == 1
+
+    def test_real_base_url_silences_relative_warnings(self, seeds: Path, make_config) -> None:
+        """With a real base_url, relative links and images are fine."""
+        report = check(make_config(seeds, base_url=SITE), now=NOW)
+        assert not [
+            f for f in report.findings if f.code in ("relative-image", "relative-link", "no-base-url")
+        ]
+
+
+class TestFindings:
+    def test_undated_document(self, folder: Path, make_config) -> None:
+        """A document with no date anywhere is a warning naming where its date came from."""
+        write_doc(folder, "a.md", "---\ntitle: A\n---\nText.\n")
+        report = check(make_config(folder, base_url=SITE), now=NOW)
+        (undated,) = [f for f in report.findings if f.code == "undated"]
+        assert undated.path == "a.md"
+        assert "modification time" in undated.message
+
+    def test_duplicate_permalink_is_an_error_naming_both(self, folder: Path, make_config) -> None:
+        """Two documents with one permalink give an error on the second naming the first."""
+        write_doc(folder, "a.md", "---\ntitle: A\ndate: 2024-01-01\npermalink: /x/\n---\nText.\n")
+        write_doc(folder, "b.md", "---\ntitle: B\ndate: 2024-01-02\npermalink: /x/\n---\nText.\n")
+        report = check(make_config(folder, base_url=SITE), now=NOW)
+        dup = [f for f in report.findings if f.code == "duplicate-permalink"]
+        assert [(f.path, f.line) for f in dup] == [("b.md", 4)]  # the permalink line
+        assert "also used by a.md" in dup[0].message
+        assert report.exit_code() == 1
+
+    def test_duplicate_id(self, folder: Path, make_config) -> None:
+        """Two documents with one id give a duplicate-id error."""
+        for name in ("a.md", "b.md"):
+            write_doc(folder, name, "---\ntitle: T\ndate: 2024-01-01\nid: urn:x:1\n---\nText.\n")
+        report = check(make_config(folder, base_url=SITE), now=NOW)
+        assert ("duplicate-id", "b.md") in _codes(report)
+
+    def test_unknown_category(self, folder: Path, make_config) -> None:
+        """With [categories] configured, a category not in it is a warning on its line."""
+        write_doc(folder, "a.md", "---\ntitle: A\ndate: 2024-01-01\ncategory: gossip\n---\nText.\n")
+        report = check(make_config(folder, base_url=SITE, categories={"news": "News"}), now=NOW)
+        (f,) = [f for f in report.findings if f.code == "unknown-category"]
+        assert (f.path, f.line) == ("a.md", 4)
+        assert "'gossip'" in f.message
+
+    def test_no_categories_configured_means_none_unknown(self, folder: Path, make_config) -> None:
+        """An empty [categories] table accepts every category."""
+        write_doc(folder, "a.md", "---\ntitle: A\ndate: 2024-01-01\ncategory: gossip\n---\nText.\n")
+        assert "unknown-category" not in [
+            c for c, _ in _codes(check(make_config(folder, base_url=SITE), now=NOW))
+        ]
+
+    def test_relative_link_in_body(self, folder: Path, make_config) -> None:
+        """A relative link in the body, with no base URL configured, is a warning on its line."""
+        write_doc(
+            folder,
+            "a.md",
+            "---\ntitle: A\ndate: 2024-01-01\n---\nSee [this](other/page.html).\n\n"
+            "![x](https://cdn.example.net/a.png) and [#top](#top).\n",
+        )
+        report = check(make_config(folder), now=NOW)
+        links = [f for f in report.findings if f.code == "relative-link"]
+        assert [(f.line, "'other/page.html'" in f.message) for f in links] == [(5, True)]
+
+    def test_future_date(self, folder: Path, make_config) -> None:
+        """An entry dated after now is a warning saying it is left out."""
+        write_doc(folder, "a.md", f"---\ntitle: A\ndate: {(NOW + timedelta(days=3)).date()}\n---\nText.\n")
+        (f,) = [
+            f for f in check(make_config(folder, base_url=SITE), now=NOW).findings if f.code == "future-date"
+        ]
+        assert f.line == 3
+        assert "left out" in f.message
+
+    def test_empty_summary(self, folder: Path, make_config) -> None:
+        """A document with no summary and no paragraph text is an empty-summary warning."""
+        write_doc(folder, "a.md", "---\ntitle: A\ndate: 2024-01-01\n---\n# Only a heading\n")
+        write_doc(folder, "b.md", "---\ntitle: B\ndate: 2024-01-01\n---\nA paragraph.\n")
+        report = check(make_config(folder, base_url=SITE), now=NOW)
+        assert [p for c, p in _codes(report) if c == "empty-summary"] == ["a.md"]
+
+    def test_parse_error_is_an_error_with_location(self, folder: Path, make_config) -> None:
+        """Bad YAML is an error naming file and line; the other documents are still reported."""
+        write_doc(folder, "a.md", "---\ntitle: A\ndate: 2024-01-01\n---\nText.\n")
+        write_doc(folder, "b.md", "---\ntitle: B\ndate: 2024-02-30\n---\nText.\n")
+        report = check(make_config(folder, base_url=SITE), now=NOW)
+        (err,) = report.errors
+        assert (err.code, err.path, err.line) == ("invalid", "b.md", 3)
+        assert [d.path for d in report.documents] == ["a.md"]
+        assert str(err).startswith("b.md:3: error: ")
+
+    def test_clean_document_has_no_findings(self, folder: Path, make_config) -> None:
+        """A dated, titled, summarised document with a real base URL gives nothing to report."""
+        write_doc(
+            folder, "a.md", "---\ntitle: A\ndate: 2024-01-01\n---\nText with [a link](https://x.org/).\n"
+        )
+        report = check(make_config(folder, base_url=SITE), now=NOW)
+        assert report.findings == ()
+        assert report.exit_code(strict=True) == 0
+
+
+class TestReport:
+    def test_as_dict_is_json_with_inferred_fields(self, seeds: Path, make_config) -> None:
+        """as_dict is JSON-serialisable and lists each document's inferred fields."""
+        data = json.loads(json.dumps(check(make_config(seeds), now=NOW).as_dict()))
+        docs = {d["path"]: d for d in data["documents"]}
+        assert docs["002_745ad8260e82fd0e.txt"]["inferred"] == ["title", "date", "category"]
+        assert data["summary"]["errors"] == 0
+        assert data["summary"]["title_and_date_inferred"] == [
+            "002_745ad8260e82fd0e.txt",
+            "003_2fe242069e3d0db2.txt",
+        ]

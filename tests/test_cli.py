@@ -1,0 +1,275 @@
+"""The command line, driven through click's CliRunner: exit codes and exact messages."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import feedparser
+import pytest
+from click.testing import CliRunner, Result
+
+import feedpub.check
+import feedpub.cli
+from feedpub import __version__
+from feedpub.cli import cli
+from feedpub.config import _FIELDS
+from feedpub.scaffold import CONFIG_TEXT
+from tests.conftest import ROOT, write_doc
+
+EPOCH = "1736942400"  # 2025-01-15T12:00:00Z, the tests' NOW
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner(env={"SOURCE_DATE_EPOCH": EPOCH})
+
+
+def run(runner: CliRunner, *args: str | Path) -> Result:
+    return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+class TestGlobal:
+    @pytest.mark.parametrize("command", [[], ["build"], ["check"], ["serve"], ["init"]])
+    def test_every_command_has_help_with_an_example(self, runner: CliRunner, command: list[str]) -> None:
+        """--help exits 0 and shows an example."""
+        result = run(runner, *command, "--help")
+        assert result.exit_code == 0
+        assert "Example:\n" in result.stdout
+        assert "  feedpub " in result.stdout
+
+    def test_version(self, runner: CliRunner) -> None:
+        """--version prints the package version."""
+        result = run(runner, "--version")
+        assert (result.exit_code, result.stdout) == (0, f"feedpub, version {__version__}\n")
+
+    def test_unknown_command_is_a_usage_error(self, runner: CliRunner) -> None:
+        """An unknown command exits 2 with click's usage message on stderr."""
+        result = run(runner, "publish")
+        assert result.exit_code == 2
+        assert result.stderr.endswith("Error: No such command 'publish'.\n")
+
+    def test_bad_option_value_is_a_usage_error(self, runner: CliRunner) -> None:
+        """An invalid option value exits 2."""
+        result = run(runner, "check", "--format", "xml")
+        assert result.exit_code == 2
+        assert "Invalid value for '--format'" in result.stderr
+
+    def test_config_error_names_file_and_line(self, runner: CliRunner, tmp_path: Path, seeds: Path) -> None:
+        """An unknown config key is 'Error: file:line: message', exit 1, no traceback."""
+        toml = tmp_path / "feedpub.toml"
+        toml.write_text('title = "x"\ntitel = "y"\n')
+        result = run(runner, "--config", toml, "--source", seeds, "check")
+        assert result.exit_code == 1
+        assert result.stderr == f"Error: {toml}:2: unknown key 'titel' (did you mean 'title'?)\n"
+
+    def test_internal_error_has_no_traceback_without_debug(
+        self, runner: CliRunner, seeds: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A bug surfaces as one 'Error: internal error' line, exit 1; --debug re-raises it."""
+        def broken(*_a: object, **_k: object) -> None:
+            raise KeyError("boom")
+
+        monkeypatch.setattr(feedpub.check, "check", broken)
+        result = run(runner, "--source", seeds, "check")
+        assert result.exit_code == 1
+        assert result.stderr == ("Error: internal error: KeyError: 'boom' "
+                                 "(run 'feedpub --debug …' for a traceback and please report it)\n")
+        assert "Traceback" not in result.output
+        with pytest.raises(KeyError):
+            run(runner, "--debug", "--source", seeds, "check")
+
+
+class TestBuild:
+    def test_builds_quietly_when_not_a_terminal(self, runner: CliRunner, seeds: Path, tmp_path: Path) -> None:
+        """Off a terminal build prints nothing and writes feeds and site pages."""
+        out = tmp_path / "out"
+        result = run(runner, "--source", seeds, "--out", out, "build")
+        assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+        assert {"atom.xml", "index.html", "feeds.opml", "feed.xsl"} <= {p.name for p in out.iterdir()}
+
+    def test_verbose_summary(self, runner: CliRunner, seeds: Path, tmp_path: Path) -> None:
+        """-v shows each document's inference, entries per category and files written."""
+        result = run(runner, "-v", "--source", seeds, "--out", tmp_path / "out", "build")
+        assert result.exit_code == 0
+        assert (
+            "002_745ad8260e82fd0e.txt: title from first sentence, date 2024-03-01 from mtime" in result.stdout
+        )
+        assert "4 entries (Events 1, News 3)\n12 files written, 0 unchanged, 0 removed:" in result.stderr
+
+    def test_progress_bar_and_summary_on_a_terminal(
+        self, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """On a terminal a build of 50+ entries starts a 'Rendering' progress bar, then prints the summary."""
+        for i in range(60):
+            write_doc(
+                tmp_path / "src" / ("a" if i % 2 else "b"),
+                f"2024-01-{i % 28 + 1:02d}-p{i}.md",
+                f"---\ntitle: Post {i}\n---\nText {i}.\n",
+            )
+        monkeypatch.setattr(feedpub.cli, "_on_terminal", lambda: True)
+        result = run(runner, "--source", tmp_path / "src", "--out", tmp_path / "out", "build")
+        assert result.exit_code == 0
+        # click draws only the label when the stream is not a real TTY (as in CliRunner)
+        assert result.stderr.startswith("Rendering\n60 entries (A 30, B 30)\n12 files written")
+
+    def test_no_progress_bar_for_short_builds(
+        self, runner: CliRunner, seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A build of a few entries prints the summary on a terminal but no bar."""
+        monkeypatch.setattr(feedpub.cli, "_on_terminal", lambda: True)
+        result = run(runner, "--source", seeds, "--out", tmp_path / "out", "build")
+        assert "Rendering" not in result.stderr
+        assert result.stderr.startswith("4 entries (Events 1, News 3)\n")
+
+    def test_bad_document_is_an_error_with_location(self, runner: CliRunner, tmp_path: Path) -> None:
+        """A document with an impossible date fails the build with 'Error: file:line: …' and exit 1."""
+        write_doc(tmp_path / "src", "b.md", "---\ntitle: B\ndate: 2024-02-30\n---\nText.\n")
+        result = run(runner, "--source", tmp_path / "src", "--out", tmp_path / "out", "build")
+        assert result.exit_code == 1
+        assert result.stderr == "Error: b.md:3: invalid date in front matter: day is out of range for month\n"
+        assert not (tmp_path / "out").exists()
+
+
+class TestCheck:
+    def test_seeds_pass_and_name_the_inferred_documents(self, runner: CliRunner, seeds: Path) -> None:
+        """check on the seeds exits 0 and names 002 and 003 as title-and-date inferred."""
+        result = run(runner, "--source", seeds, "check")
+        assert result.exit_code == 0
+        lines = result.stdout.splitlines()
+        assert lines[-1] == "Title and date inferred: 002_745ad8260e82fd0e.txt, 003_2fe242069e3d0db2.txt"
+        assert lines[-2] == "4 documents, 0 errors, 4 warnings"
+        assert "001_0ea8fba5654caf24.txt:4: warning: relative 'image'" in result.stdout
+        assert not (seeds.parent / "dist").exists()
+
+    def test_strict_fails_on_warnings(self, runner: CliRunner, seeds: Path) -> None:
+        """--strict turns the seeds' warnings into exit 1."""
+        assert run(runner, "--source", seeds, "check", "--strict").exit_code == 1
+
+    def test_json(self, runner: CliRunner, seeds: Path) -> None:
+        """--format json prints the report as JSON on stdout."""
+        result = run(runner, "check", "--source", seeds, "--format", "json")
+        data = json.loads(result.stdout)
+        assert result.exit_code == 0
+        assert data["summary"]["title_and_date_inferred"] == [
+            "002_745ad8260e82fd0e.txt",
+            "003_2fe242069e3d0db2.txt",
+        ]
+        assert {f["code"] for f in data["findings"]} == {"no-base-url", "relative-image", "undated"}
+
+    def test_errors_exit_1(self, runner: CliRunner, tmp_path: Path) -> None:
+        """Duplicate permalinks are errors: exit 1, each named file:line."""
+        for name in ("a.md", "b.md"):
+            write_doc(
+                tmp_path / "src", name, "---\ntitle: T\ndate: 2024-01-01\npermalink: /same/\n---\nText.\n"
+            )
+        result = run(runner, "check", "--source", tmp_path / "src")
+        assert result.exit_code == 1
+        assert (
+            "b.md:4: error: duplicate permalink 'https://news.example.org/same/': also used by a.md"
+            in result.stdout.splitlines()
+        )
+
+
+class TestInit:
+    def test_writes_a_project_that_checks_and_builds(self, runner: CliRunner, tmp_path: Path) -> None:
+        """init writes feedpub.toml and an example; check exits 0 and build works from the config."""
+        site = tmp_path / "site"
+        result = run(runner, "init", site)
+        assert result.exit_code == 0
+        assert result.stdout.splitlines()[:2] == [
+            f"Wrote {site}/feedpub.toml",
+            f"Wrote {site}/articles/hello-feedpub.md",
+        ]
+        toml = site / "feedpub.toml"
+        assert run(runner, "--config", toml, "check").exit_code == 0
+        assert run(runner, "--config", toml, "build").exit_code == 0
+        titles = [e.title for e in feedparser.parse((site / "dist" / "atom.xml").read_bytes()).entries]
+        assert titles == ["Hello, feedpub"]
+
+    def test_refuses_to_overwrite(self, runner: CliRunner, tmp_path: Path) -> None:
+        """A second init exits 1 naming both files and leaves an edited config alone; --force overwrites."""
+        run(runner, "init", tmp_path)
+        (tmp_path / "feedpub.toml").write_text('title = "Mine"\n')
+        result = run(runner, "init", tmp_path)
+        assert result.exit_code == 1
+        assert result.stderr == (
+            f"Error: {tmp_path}/feedpub.toml: already exists (use --force to overwrite)\n"
+            f"Error: {tmp_path}/articles/hello-feedpub.md: already exists "
+            "(use --force to overwrite)\n"
+        )
+        assert (tmp_path / "feedpub.toml").read_text() == 'title = "Mine"\n'
+        assert run(runner, "init", "--force", tmp_path).exit_code == 0
+        assert (tmp_path / "feedpub.toml").read_text() == CONFIG_TEXT
+
+    def test_config_mentions_every_key(self) -> None:
+        """The commented config names every configuration key."""
+        for key in _FIELDS:
+            assert (
+                f"\n{key} = " in CONFIG_TEXT or f"\n# {key} = " in CONFIG_TEXT or f"[{key}]" in CONFIG_TEXT
+            ), key
+
+
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        yield s.getsockname()[1]
+
+
+class TestServe:
+    def test_port_in_use(self, runner: CliRunner, seeds: Path, tmp_path: Path, busy_port: int) -> None:
+        """A taken port is 'Error: 127.0.0.1:PORT: cannot serve: …', exit 1."""
+        result = run(
+            runner, "-q", "--source", seeds, "--out", tmp_path / "out", "serve", "--port", str(busy_port)
+        )
+        assert result.exit_code == 1
+        assert result.stderr == (
+            f"Error: 127.0.0.1:{busy_port}: cannot serve: Address already in use "
+            "(try another --port, or --port 0)\n"
+        )
+
+    def test_serves_and_stops_cleanly_on_ctrl_c(self, seeds: Path, tmp_path: Path) -> None:
+        """`feedpub serve --port 0` prints its URL, serves the Atom feed, and exits 0 on SIGINT."""
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "SOURCE_DATE_EPOCH": EPOCH}
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "feedpub",
+                "--source",
+                str(seeds),
+                "--out",
+                str(tmp_path / "out"),
+                "serve",
+                "--port",
+                "0",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        try:
+            assert proc.stdout is not None
+            first = proc.stdout.readline()
+            assert first.startswith(f"Serving {tmp_path / 'out'} at http://127.0.0.1:")
+            url = first.rsplit(" ", 1)[1].strip()
+            assert proc.stdout.readline() == f"  {url}atom.xml\n"
+            with urllib.request.urlopen(url + "atom.xml", timeout=10) as r:  # noqa: S310 - 127.0.0.1 only
+                assert r.headers["Content-Type"] == "application/atom+xml"
+                assert feedparser.parse(r.read()).bozo == 0
+        finally:
+            proc.send_signal(signal.SIGINT)
+            _out, err = proc.communicate(timeout=20)
+        assert proc.returncode == 0
+        assert "Traceback" not in err
+        assert err.endswith("Stopped.\n")

@@ -1,0 +1,192 @@
+"""The site around the feeds: index.html, feeds.opml and feed.xsl, parsed with lxml."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urljoin
+
+import feedparser
+import pytest
+from lxml import etree, html
+
+from feedpub import layout, publish, select, site
+from feedpub.config import Config
+from feedpub.pipeline import build, read_entries, render_all
+from feedpub.site import digest_links
+from tests.conftest import NOW, check_xml_feed
+
+MEDIA = {
+    "atom.xml": "application/atom+xml",
+    "rss.xml": "application/rss+xml",
+    "feed.json": "application/feed+json",
+}
+
+
+def _feed_files(out: Path) -> set[str]:
+    return {p.relative_to(out).as_posix() for p in out.rglob("*") if p.name in MEDIA}
+
+
+@pytest.fixture
+def built(seeds: Path, make_config: Callable[..., Config]) -> Config:
+    config = make_config(seeds)
+    build(config, now=NOW)
+    return config
+
+
+class TestIndex:
+    def test_every_feed_has_an_autodiscovery_link_of_its_type(self, built: Config) -> None:
+        """The head has one rel=alternate link per feed file, typed by its format, resolving to the file."""
+        page = html.parse(str(built.out / "index.html")).getroot()
+        links = page.findall(".//head/link[@rel='alternate']")
+        found = {link.get("href"): link.get("type") for link in links}
+        assert set(found) == _feed_files(built.out)
+        assert len(found) == 9
+        for href, media in found.items():
+            assert media == MEDIA[Path(href).name]
+            assert (built.out / href).is_file()
+
+    def test_body_lists_every_feed_in_three_formats(self, built: Config) -> None:
+        """Each feed is one line of the body, with Atom, RSS and JSON links and its entry count."""
+        page = html.parse(str(built.out / "index.html")).getroot()
+        items = page.findall(".//li[@class='feed']")
+        assert [li.get("data-category") for li in items] == ["", "events", "news"]
+        hrefs = {a.get("href") for li in items for a in li.iter("a")}
+        assert hrefs == _feed_files(built.out)
+        assert "(4 entries)" in items[0].text_content()
+        assert "(1 entry)" in items[1].text_content()
+
+    def test_no_digest_section_without_digests(self, built: Config) -> None:
+        """With no digest outputs the page has no digest section."""
+        page = html.parse(str(built.out / "index.html")).getroot()
+        assert page.find(".//section[@id='digest']") is None
+
+    def test_text_is_escaped(self, seeds: Path, make_config: Callable[..., Config]) -> None:
+        """A site title with markup shows as text, never as HTML."""
+        config = make_config(seeds, title='<script>alert("x")</script> & co')
+        build(config, now=NOW)
+        raw = (config.out / "index.html").read_text()
+        assert "<script>" not in raw
+        page = html.fromstring(raw)
+        assert page.findtext(".//h1") == '<script>alert("x")</script> & co'
+
+    def test_user_template_overrides_the_default(
+        self, seeds: Path, make_config: Callable[..., Config], tmp_path: Path
+    ) -> None:
+        """An index.html.j2 in templates_dir replaces the packaged one."""
+        (tmp_path / "tpl").mkdir()
+        (tmp_path / "tpl" / "index.html.j2").write_text(
+            "<p>{{ site.title }} has {{ feeds|length }} feeds</p>\n"
+        )
+        config = make_config(seeds, templates_dir=str(tmp_path / "tpl"))
+        build(config, now=NOW)
+        assert (config.out / "index.html").read_text() == "<p>feedpub has 3 feeds</p>\n"
+
+
+class TestDigestLinks:
+    def test_no_paths_no_digest(self) -> None:
+        """An empty list of digest paths gives no digest section."""
+        assert digest_links([]) is None
+
+    def test_latest_and_archive_newest_first(self) -> None:
+        """latest.html is the latest link; the week pages form the archive, newest first."""
+        links = digest_links(
+            ["digest/2025-W02.html", "digest/latest.html", "digest/2025-W03.html", "digest/2025-W03.txt"]
+        )
+        assert links is not None
+        assert links.latest == "digest/latest.html"
+        assert links.archive == (("2025-W03", "digest/2025-W03.html"), ("2025-W02", "digest/2025-W02.html"))
+
+    def test_without_latest_the_newest_week_is_latest(self) -> None:
+        """With no latest.html, the newest week page is the latest link."""
+        links = digest_links(["digest/2025-W01.html", "digest/2025-W04.html"])
+        assert links is not None
+        assert links.latest == "digest/2025-W04.html"
+
+    def test_index_links_the_digests(self, seeds: Path, make_config: Callable[..., Config]) -> None:
+        """Digest paths given to the site stage become the latest link and the archive list."""
+        config = make_config(seeds)
+        entries, _ = read_entries(config)
+        plan = publish.feed_entries(select.publishable(entries, config, NOW), config)
+        specs = publish.specs(plan, render_all((e for m in plan.values() for e in m), config), config, NOW)
+        index = next(
+            o
+            for o in site.outputs(specs, config, ["digest/2025-W03.html", "digest/latest.html"])
+            if o.path == layout.INDEX
+        )
+        page = html.fromstring(index.data)
+        assert page.get_element_by_id("latest-digest").get("href") == "digest/latest.html"
+        assert [a.get("href") for a in page.findall(".//ul[@id='digest-archive']//a")] == [
+            "digest/2025-W03.html"
+        ]
+
+
+class TestOpml:
+    def test_lists_every_feed_with_absolute_urls(self, built: Config) -> None:
+        """feeds.opml is OPML 2.0 with one outline per feed whose xmlUrl is the feed's Atom URL."""
+        root = etree.parse(str(built.out / "feeds.opml")).getroot()
+        assert root.tag == "opml"
+        assert root.get("version") == "2.0"
+        urls = [o.get("xmlUrl") for o in root.iter("outline") if o.get("xmlUrl")]
+        atoms = sorted(p for p in _feed_files(built.out) if p.endswith("atom.xml"))
+        assert sorted(urls) == sorted(built.base_url + p for p in atoms)
+        for o in root.iter("outline"):
+            assert o.get("text")
+            if o.get("xmlUrl"):
+                assert o.get("type") == "rss"
+
+    def test_each_xml_url_is_a_feed_of_the_build(self, built: Config) -> None:
+        """Every xmlUrl, mapped back into dist/, is a feed feedparser reads without error."""
+        root = etree.parse(str(built.out / "feeds.opml")).getroot()
+        for o in root.iter("outline"):
+            if o.get("xmlUrl"):
+                path = built.out / o.get("xmlUrl").removeprefix(built.base_url)
+                parsed = feedparser.parse(path.read_bytes())
+                assert parsed.bozo == 0
+                assert parsed.entries
+
+
+class TestStylesheet:
+    def test_feeds_reference_the_stylesheet_relatively(
+        self, built: Config, atom_schema: etree.RelaxNG
+    ) -> None:
+        """Atom and RSS feeds carry an xml-stylesheet PI resolving to dist/feed.xsl, and stay valid."""
+        for p in list(built.out.rglob("atom.xml")) + list(built.out.rglob("rss.xml")):
+            doc = etree.parse(str(p))
+            pis = [
+                n
+                for n in doc.getroot().itersiblings(preceding=True)
+                if isinstance(n, etree._ProcessingInstruction)
+            ]
+            assert len(pis) == 1
+            assert pis[0].target == "xml-stylesheet"
+            assert pis[0].get("type") == "text/xsl"
+            rel = p.relative_to(built.out).as_posix()
+            assert urljoin("https://h/" + rel, pis[0].get("href")) == "https://h/feed.xsl"
+            check_xml_feed(p, atom_schema if p.name == "atom.xml" else None)
+
+    @pytest.mark.parametrize("name", ["atom.xml", "rss.xml", "categories/events/atom.xml"])
+    def test_transforms_a_feed_into_a_page(self, built: Config, name: str) -> None:
+        """lxml's XSLT turns a feed into HTML with the subscribe note, the feed URL and every entry title."""
+        transform = etree.XSLT(etree.parse(str(built.out / "feed.xsl")))
+        feed = etree.parse(str(built.out / name))
+        page = html.fromstring(str(transform(feed)))
+        note = page.get_element_by_id("subscribe").text_content()
+        assert "copy this URL into your reader" in note
+        assert built.base_url + name in note
+        titles = [e.title for e in feedparser.parse((built.out / name).read_bytes()).entries]
+        assert [h.text_content().strip() for h in page.findall(".//article/h2")] == titles
+        assert all(a.get("href").startswith("https://") for a in page.findall(".//article//a"))
+
+    def test_non_web_links_are_not_made_clickable(self, built: Config) -> None:
+        """A javascript: link in a feed (the pipeline refuses them; this is defence in depth) is not clickable."""
+        feed = etree.fromstring(
+            b'<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><id>urn:x</id>'
+            b'<updated>2024-01-01T00:00:00Z</updated><entry><title>Evil</title><id>urn:y</id>'
+            b'<updated>2024-01-01T00:00:00Z</updated><link rel="alternate" href="javascript:alert(1)"/>'
+            b'</entry></feed>'
+        )
+        transform = etree.XSLT(etree.parse(str(built.out / "feed.xsl")))
+        page = html.fromstring(str(transform(feed)))
+        evil = next(h for h in page.findall(".//article/h2") if h.text_content().strip() == "Evil")
+        assert evil.find("a") is None
