@@ -153,7 +153,7 @@ class _ProgressBar:
         self.enabled = enabled
         self.bar: Any = None
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, done: int, total: int) -> None:  # noqa: ARG002 - the bar counts its own steps
         if not self.enabled or total < PROGRESS_MIN:
             return
         if self.bar is None:
@@ -212,8 +212,9 @@ def check(ctx: click.Context, source_: Path | None, out_: Path | None, config_: 
     """Lint the documents without writing anything.
 
     Exits 1 on errors, and on warnings too with --strict. Shows where each document's
-    title, date and category came from, and warns about undated documents, duplicate ids or permalinks, unknown categories, relative links
-    with no base_url, future dates and empty summaries.
+    title, date and category came from, and warns about undated documents, duplicate ids or
+    permalinks, unknown categories, relative links with no base_url, future dates and empty
+    summaries.
 
     \b
     Example:
