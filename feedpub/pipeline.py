@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from feedpub import load, publish, render, select, write
+from feedpub import digest, load, publish, render, select, write
 from feedpub.config import Config
 from feedpub.errors import Problem, SourceError
 from feedpub.model import Entry, Rendered
@@ -26,6 +26,8 @@ class BuildResult:
     entries: tuple[Entry, ...]  # published, newest first
     skipped: tuple[Problem, ...]  # problems of documents left out (only with skip_invalid)
     report: write.WriteReport
+    warnings: tuple[str, ...] = ()  # outputs made but worth a look (a digest Gmail would clip)
+    digest: str = ""  # label of the digest written ('2023-W08'), "" when there was none
 
 
 def read_entries(config: Config) -> tuple[list[Entry], list[Problem]]:
@@ -59,7 +61,8 @@ def _checked(entries: list[Entry], problems: Sequence[Problem], skip_invalid: bo
     return entries
 
 
-def build(config: Config, *, now: datetime, skip_invalid: bool = False) -> BuildResult:
+def build(config: Config, *, now: datetime, skip_invalid: bool = False,
+          digest_request: digest.Request | None = None) -> BuildResult:
     """Build every output of the site into config.out; raise FeedpubError on any problem."""
     entries, problems = read_entries(config)
     entries = _checked(entries, problems, skip_invalid)  # nothing is written past a bad document
@@ -68,5 +71,6 @@ def build(config: Config, *, now: datetime, skip_invalid: bool = False) -> Build
     plan = publish.feed_entries(entries, config)
     rendered = render_all((e for members in plan.values() for e in members), config)  # only what is shown
     outputs = publish.outputs(publish.specs(plan, rendered, config), config)
-    report = write.write_outputs(outputs, config.out)  # atomic: all or nothing
-    return BuildResult(tuple(entries), tuple(problems), report)
+    mail = digest.build(entries, rendered, config, now=now, request=digest_request)  # renders what feeds don't
+    report = write.write_outputs([*outputs, *mail.outputs], config.out)  # atomic: all or nothing
+    return BuildResult(tuple(entries), tuple(problems), report, mail.warnings, mail.label)
