@@ -246,9 +246,16 @@ def wrap(text: str, indent: str = "", first: str | None = None, width: int = TEX
                          break_long_words=False, break_on_hyphens=False)
 
 
+def link_line(label: str, url: str, indent: str = "", width: int = TEXT_WIDTH) -> str:
+    """Return 'label url' on one line, or the url on a line of its own when that is too long."""
+    line = f"{indent}{label} {url}"
+    return line if len(line) <= width else f"{indent}{label}\n{indent}{url}"
+
+
 def _context(digest: Digest, config: Config) -> dict[str, object]:
     return {"digest": digest, "site": config.title, "site_url": config.base_url, "lang": config.language,
-            "settings": config.digest, "day_text": day_text, "wrap": wrap, "text_width": TEXT_WIDTH}
+            "settings": config.digest, "day_text": day_text, "wrap": wrap, "link_line": link_line,
+            "text_width": TEXT_WIDTH}
 
 
 def html(digest: Digest, config: Config) -> str:

@@ -76,6 +76,7 @@ def inline(html: str, source: str = "digest template") -> str:
             keep_style_tags=False,
             remove_classes=False,  # the media queries select by class
             exclude_pseudoclasses=True,
+            disable_basic_attributes=["width", "height"],  # keep the template's pixel widths for Outlook
         )
         out = inliner.transform()
     except (premailer.premailer.ExternalNotFoundError, ValueError, OSError) as e:

@@ -71,6 +71,6 @@ def build(config: Config, *, now: datetime, skip_invalid: bool = False,
     plan = publish.feed_entries(entries, config)
     rendered = render_all((e for members in plan.values() for e in members), config)  # only what is shown
     outputs = publish.outputs(publish.specs(plan, rendered, config), config)
-    mail = digest.build(entries, rendered, config, now=now, request=digest_request)  # renders what feeds don't
+    mail = digest.build(entries, rendered, config, now=now, request=digest_request)  # renders its own extras
     report = write.write_outputs([*outputs, *mail.outputs], config.out)  # atomic: all or nothing
     return BuildResult(tuple(entries), tuple(problems), report, mail.warnings, mail.label)
