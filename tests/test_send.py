@@ -1,0 +1,134 @@
+"""Test sends over SMTP, against a real aiosmtpd server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from click.testing import CliRunner
+
+from feedpub import send
+from feedpub.cli import cli
+from feedpub.config import Config
+from feedpub.errors import SendError
+from feedpub.pipeline import build
+from tests.conftest import NOW
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what it receives."""
+
+    def __init__(self) -> None:
+        self.envelopes: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
+        self.envelopes.append(envelope)
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture()
+def server() -> Iterator[tuple[Inbox, int]]:
+    """A local SMTP server (no TLS, no auth); yields its inbox and port."""
+    inbox, port = Inbox(), _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture()
+def built(seeds: Path, make_config: Callable[..., Config]) -> Config:
+    config = make_config(seeds)
+    build(config, now=NOW)
+    return config
+
+
+def _smtp(port: int, **changes: Any) -> send.Smtp:
+    return replace(send.Smtp("127.0.0.1", port, "", "", starttls=False), **changes)
+
+
+class TestSend:
+    def test_message_arrives_intact(self, built: Config, server) -> None:
+        """The server receives the digest, addressed to the recipient, parts and subject intact."""
+        inbox, port = server
+        send.send(built.out / "digest/latest.eml", "reader@example.org", _smtp(port))
+        (envelope,) = inbox.envelopes
+        assert envelope.rcpt_tos == ["reader@example.org"]
+        assert envelope.mail_from == "noreply@news.example.org"
+        msg = BytesParser(policy=policy.default).parsebytes(envelope.original_content)
+        assert msg["To"] == "reader@example.org"
+        assert msg["Subject"] == "feedpub — week of 26 February 2024"
+        assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
+        html = msg.get_body(("html",)).get_content().replace("\r\n", "\n")  # CRLF on the wire
+        assert html == (built.out / "digest/latest.html").read_text(encoding="utf-8")
+
+    def test_starttls_required_but_not_offered(self, built: Config, server) -> None:
+        """With STARTTLS on and a server that lacks it, sending fails with a clear message."""
+        _, port = server
+        with pytest.raises(SendError, match="the server does not offer STARTTLS"):
+            send.send(built.out / "digest/latest.eml", "reader@example.org", _smtp(port, starttls=True))
+
+    def test_no_password_in_clear(self, built: Config, server) -> None:
+        """A user name without STARTTLS is refused before connecting."""
+        _, port = server
+        with pytest.raises(SendError, match="refusing to send the SMTP password unencrypted"):
+            send.send(built.out / "digest/latest.eml", "reader@example.org", _smtp(port, user="u"))
+
+    def test_connection_refused_is_a_send_error(self, built: Config) -> None:
+        """A server that is not there gives SendError naming host and port."""
+        port = _free_port()
+        with pytest.raises(SendError, match=rf"^127.0.0.1:{port}: sending failed: "):
+            send.send(built.out / "digest/latest.eml", "reader@example.org", _smtp(port))
+
+    def test_bad_recipient_and_missing_file(self, built: Config, tmp_path: Path) -> None:
+        """A recipient with a newline or no address, or no built digest, is refused."""
+        with pytest.raises(SendError, match="--to is not an email address"):
+            send.send(built.out / "digest/latest.eml", "a@b.org\nBcc: c@d.org", _smtp(1))
+        with pytest.raises(SendError, match=r"cannot read the digest: .*\(run 'feedpub digest' first\)"):
+            send.send(tmp_path / "none.eml", "a@b.org", _smtp(1))
+
+
+class TestSettings:
+    def test_environment_overrides_config(self, built: Config) -> None:
+        """FEEDPUB_SMTP_* win over [digest]; the password only comes from the environment."""
+        env = {"FEEDPUB_SMTP_HOST": "mail.example.org", "FEEDPUB_SMTP_PORT": "2525",
+               "FEEDPUB_SMTP_USER": "me", "FEEDPUB_SMTP_PASSWORD": "pw", "FEEDPUB_SMTP_STARTTLS": "false"}
+        assert send.settings(built, env) == send.Smtp("mail.example.org", 2525, "me", "pw", starttls=False)
+        assert send.settings(built, {}) == send.Smtp("localhost", 587, "", "", starttls=True)
+
+    def test_bad_environment_values(self, built: Config) -> None:
+        """Every bad FEEDPUB_SMTP_* value is reported, named."""
+        with pytest.raises(SendError) as e:
+            send.settings(built, {"FEEDPUB_SMTP_PORT": "x", "FEEDPUB_SMTP_STARTTLS": "maybe"})
+        assert str(e.value).splitlines() == ["FEEDPUB_SMTP_PORT: must be a port 1-65535, not 'x'",
+                                             "FEEDPUB_SMTP_STARTTLS: must be true or false: 'maybe'"]
+
+
+class TestCli:
+    def test_send_command(self, built: Config, server, monkeypatch: pytest.MonkeyPatch) -> None:
+        """`feedpub send --to` mails <out>/digest/latest.eml using the FEEDPUB_SMTP_* environment."""
+        inbox, port = server
+        monkeypatch.setenv("FEEDPUB_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("FEEDPUB_SMTP_PORT", str(port))
+        monkeypatch.setenv("FEEDPUB_SMTP_STARTTLS", "0")
+        result = CliRunner().invoke(cli, ["--source", str(built.source), "--out", str(built.out),
+                                          "send", "--to", "reader@example.org"])
+        assert result.exit_code == 0, result.output
+        eml = built.out / "digest/latest.eml"
+        assert result.stderr == f"sent {eml} to reader@example.org via 127.0.0.1:{port}\n"
+        assert [e.rcpt_tos for e in inbox.envelopes] == [["reader@example.org"]]
