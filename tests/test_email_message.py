@@ -74,7 +74,7 @@ class TestMessage:
         assert msg["Subject"] == "feedpub 2023-W08"
 
     def test_list_unsubscribe_when_the_profile_has_a_url(self, eml) -> None:
-        """Profile 'none' with an unsubscribe URL gets List-Unsubscribe; an ESP's does not (the ESP adds it)."""
+        """Profile 'none' with an unsubscribe URL sets List-Unsubscribe; ESP profiles do not (ESPs add it)."""
         _, msg = eml(**{"digest.unsubscribe_url": "https://news.example.org/unsubscribe"})
         assert msg["List-Unsubscribe"] == "<https://news.example.org/unsubscribe>"
         _, msg = eml(**{"digest.profile": "mailchimp", "digest.unsubscribe_url": "https://x.org/u"})
