@@ -140,11 +140,15 @@ def digest(ctx: click.Context, week: str | None, since: datetime | None, until: 
     cfg = _config(ctx)
     request = Request(week, since.date() if since else None, until.date() if until else None)
     result = run_build(cfg, now=now_from_env(), digest_request=request)
+    mail = result.mail
     for w in result.warnings:
         click.echo(f"Warning: {w}", err=True)
     if not ctx.find_root().params.get("quiet"):
         for ext in ("html", "txt", "eml"):
-            click.echo(cfg.out / "digest" / f"{result.digest}.{ext}")
+            click.echo(cfg.out / "digest" / f"{mail.label}.{ext}")
+        noun = "entry" if mail.items == 1 else "entries"
+        click.echo(f"digest {mail.label}: {mail.items} {noun}; inlined HTML {mail.html_bytes / 1024:.1f} KB "
+                   f"(limit {cfg.digest.size_limit_kb} KB)", err=True)
 
 
 @cli.command()

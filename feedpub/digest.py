@@ -112,8 +112,9 @@ class Digest:
 class Made:
     """The digest files of a build (none when the selection was empty and optional)."""
 
-    label: str = ""
+    label: str = ""  # '2023-W08', or "" when there is no digest
     outputs: tuple[Output, ...] = ()
+    items: int = 0
     html_bytes: int = 0  # size of the inlined HTML, what Gmail measures
     warnings: tuple[str, ...] = ()
 
@@ -282,7 +283,7 @@ def outputs(digest: Digest, config: Config) -> Made:
         warnings.append(f"{FOLDER}{digest.window.label}.html: the inlined HTML is {size / 1024:.0f} KB, over "
                         f"the {limit} KB at which Gmail clips the message (and hides the unsubscribe "
                         "link); lower 'digest.max_items_per_category' to fit")
-    return Made(digest.window.label, tuple(files), size, tuple(warnings))
+    return Made(digest.window.label, tuple(files), digest.count, size, tuple(warnings))
 
 
 def build(entries: Sequence[Entry], rendered: Mapping[str, Rendered], config: Config, *,
@@ -290,7 +291,7 @@ def build(entries: Sequence[Entry], rendered: Mapping[str, Rendered], config: Co
     """Make the requested digest's files (by default: the latest week's, if there is one)."""
     request = request or Request(required=False)
     win = window(request, entries, config, now)
-    if win is None or (not request.required and not in_window(entries, win)):
+    if win is None:  # 'latest' of nothing
         if request.required:
             raise _problem("no published entries to make a digest of")
         return Made()

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from feedpub import digest, load, publish, render, select, write
@@ -27,7 +27,7 @@ class BuildResult:
     skipped: tuple[Problem, ...]  # problems of documents left out (only with skip_invalid)
     report: write.WriteReport
     warnings: tuple[str, ...] = ()  # outputs made but worth a look (a digest Gmail would clip)
-    digest: str = ""  # label of the digest written ('2023-W08'), "" when there was none
+    mail: digest.Made = field(default_factory=digest.Made)  # the digest written, if any
 
 
 def read_entries(config: Config) -> tuple[list[Entry], list[Problem]]:
@@ -73,4 +73,4 @@ def build(config: Config, *, now: datetime, skip_invalid: bool = False,
     outputs = publish.outputs(publish.specs(plan, rendered, config), config)
     mail = digest.build(entries, rendered, config, now=now, request=digest_request)  # renders its own extras
     report = write.write_outputs([*outputs, *mail.outputs], config.out)  # atomic: all or nothing
-    return BuildResult(tuple(entries), tuple(problems), report, mail.warnings, mail.label)
+    return BuildResult(tuple(entries), tuple(problems), report, mail.warnings, mail)

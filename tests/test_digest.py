@@ -57,7 +57,7 @@ class TestWindow:
     def test_latest_is_the_newest_week_with_entries(self, make_digest) -> None:
         """By default the digest is of the newest week that has entries (the seeds: 2024-W09)."""
         config, result = make_digest(None)
-        assert result.digest == "2024-W09"
+        assert result.mail.label == "2024-W09"
         assert sorted(p.name for p in (config.out / "digest").iterdir()) == [
             "2024-W09.eml", "2024-W09.html", "2024-W09.txt", "latest.eml", "latest.html", "latest.txt"]
         folder = config.out / "digest"
@@ -67,7 +67,7 @@ class TestWindow:
         """--week 2023-W08 holds exactly the seed dated Monday 2023-02-20."""
         config, result = make_digest(digest.Request("2023-W08"))
         titles = [a.text_content() for a in _html(config, "2023-W08").find_class("title-link")]
-        assert result.digest == "2023-W08"
+        assert result.mail.label == "2023-W08"
         assert len(titles) == 1 and titles[0].startswith("Taiwan to become Asia")
 
     def test_last_is_the_week_before_now(self, seeds: Path, make_config) -> None:
@@ -80,13 +80,13 @@ class TestWindow:
         write_doc(tmp_path / "src", "a.md", _doc("Late", "2023-02-19T23:30:00+00:00"))
         for zone, label in (("UTC", "2023-W07"), ("Asia/Taipei", "2023-W08")):
             config = make_config(tmp_path / "src", timezone=zone)
-            assert build(config, now=NOW).digest == label
+            assert build(config, now=NOW).mail.label == label
 
     def test_since_until_is_inclusive(self, make_digest) -> None:
         """--since/--until take whole days at both ends, in the site zone."""
         config, result = make_digest(digest.Request(since=date(2023, 2, 20), until=date(2023, 2, 20)))
-        assert result.digest == "2023-02-20_2023-02-20"
-        assert len(_html(config, result.digest).find_class("item")) == 1
+        assert result.mail.label == "2023-02-20_2023-02-20"
+        assert len(_html(config, result.mail.label).find_class("item")) == 1
 
     @pytest.mark.parametrize(("request_", "message"), [
         (digest.Request("2023-W99"),
@@ -415,6 +415,9 @@ class TestCli:
         assert result.exit_code == 0, result.output
         expected = [str(out / "digest" / f"2023-W08.{x}") for x in ("html", "txt", "eml")]
         assert result.stdout.splitlines() == expected
+        size = len((out / "digest/2023-W08.html").read_bytes())
+        kb = f"{size / 1024:.1f}"
+        assert result.stderr == f"digest 2023-W08: 1 entry; inlined HTML {kb} KB (limit 102 KB)\n"
         assert (out / "atom.xml").is_file() and (out / "digest/latest.eml").is_file()
 
     def test_empty_week_is_a_clear_error(self, seeds: Path, tmp_path: Path) -> None:
