@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import socket
 import subprocess
@@ -277,6 +278,17 @@ class TestMergeTags:
         page = "<html><body><p>feedpubmergetag0z</p><a href='*|UNSUB|*'>u</a></body></html>"
         out = inline.inline(page)
         assert "<p>feedpubmergetag0z</p>" in out and 'href="*|UNSUB|*"' in out
+
+
+class TestQuiet:
+    def test_cssutils_does_not_flood_the_log(self, caplog: pytest.LogCaptureFixture) -> None:
+        """Email-only CSS (mso-*, unknown properties, odd values) is inlined without a log record."""
+        caplog.set_level(logging.DEBUG)
+        page = ('<html><head><style>.a { mso-hide: all; -webkit-text-size-adjust: 100%; foo-bar: 1; '
+                "color: #zzz; width: 100% !important }</style></head><body><p class='a'>x</p></body></html>")
+        out = inline.inline(page)
+        assert 'style="mso-hide:all;' in out
+        assert caplog.records == []
 
 
 class TestNoNetwork:
