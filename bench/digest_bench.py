@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from feedpub import digest, pipeline, select  # noqa: E402 - after the path set-up above
-from feedpub.config import load_config  # noqa: E402
+from feedpub import digest, pipeline, select  # after the path set-up above
+from feedpub.config import load_config
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -41,7 +41,8 @@ def main(items: int) -> None:
         entries = select.publishable(pipeline.read_entries(config)[0], config, NOW)
         rendered = pipeline.render_all(entries, config)
         win = digest.window(digest.Request(), entries, config, NOW)
-        assert win is not None
+        if win is None:
+            raise SystemExit("no entries")
         made = digest.make(entries, rendered, config, win)
         runs = []
         for _ in range(6):
