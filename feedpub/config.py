@@ -26,7 +26,7 @@ from feedpub.errors import ConfigError, Problem
 CONFIG_NAME = "feedpub.toml"
 CONTENT_MODES = ("both", "full", "summary")
 DIGEST_PROFILES = ("none", "mailchimp", "listmonk", "buttondown")
-_SUBJECT_FIELDS = ("site", "week", "start", "end")  # what digest.subject may use
+_SUBJECT_FIELDS = ("site", "period", "week", "start", "end")  # what digest.subject may use
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")  # BCP 47, the shape xml:lang takes
 
 
@@ -36,7 +36,7 @@ class DigestConfig:
 
     profile: str = "none"  # which ESP's merge tags go in the footer (none: plain URLs below)
     from_address: str = ""  # "Name <addr>" or addr; default: site title at noreply@<site host>
-    subject: str = "{site} — week of {start}"
+    subject: str = "{site} — {period}"  # period: 'week of 20 February 2023' or 'd1 to d2'
     intro: str = "Here is what we published this week."
     preheader: str = ""  # inbox preview text; default: the titles of the first items
     postal_address: str = ""

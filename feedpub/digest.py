@@ -62,6 +62,13 @@ class Window:
     end: datetime
 
     @property
+    def period(self) -> str:
+        """Return 'week of 20 February 2023' for an ISO week, else '1 May 2023 to 9 May 2023'."""
+        if _WEEK.match(self.label):
+            return f"week of {day_text(self.start.date())}"
+        return f"{day_text(self.start.date())} to {day_text(self.last_day)}"
+
+    @property
     def last_day(self) -> date:
         """Return the last calendar day inside the window."""
         return (self.end - timedelta(days=1)).date()
@@ -229,8 +236,8 @@ def make(entries: Sequence[Entry], rendered: Mapping[str, Rendered], config: Con
             len(members) - len(shown), more_url,
         ))
     d = config.digest
-    subject = d.subject.format(site=config.title, week=win.label, start=day_text(win.start.date()),
-                               end=day_text(win.last_day))
+    subject = d.subject.format(site=config.title, period=win.period, week=win.label,
+                               start=day_text(win.start.date()), end=day_text(win.last_day))
     preheader = d.preheader or " · ".join(i.title for s in sections for i in s.items[:1])
     unsubscribe, view, preview, list_unsub = _links(config, win)
     return Digest(win, tuple(sections), " ".join(subject.split()), " ".join(preheader.split()),

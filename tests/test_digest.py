@@ -393,7 +393,7 @@ class TestDigestConfig:
             f"{where}:3: 'digest.profile' must be one of none, mailchimp, listmonk, buttondown, got 'mc'",
             f"{where}:4: 'digest.smtp_port' must be a port number 1-65535, got 0",
             f"{where}:5: unknown key 'digest.profil' (did you mean 'digest.profile'?)",
-            f"{where}:6: 'digest.subject' uses unknown field {{foo}} (known: site, week, start, end)",
+            f"{where}:6: 'digest.subject' uses unknown field {{foo}} (known: site, period, week, start, end)",
             f"{where}:7: 'digest.utm_campaign' may only use the field {{week}}, got '{{x}}'",
         ]
 

@@ -96,8 +96,9 @@ class TestMessage:
         assert (a.out / "digest/2023-W08.eml").read_bytes() == (b.out / "digest/2023-W08.eml").read_bytes()
 
     def test_range_digest_is_dated_after_its_last_day(self, seeds: Path, make_config) -> None:
-        """A --since/--until digest is dated at the end of its last day, in the site zone."""
+        """A --since/--until digest is dated at the end of its last day and names its dates in the subject."""
         config = make_config(seeds, timezone="Asia/Taipei")
         build(config, now=NOW, digest_request=digest.Request(since=date(2023, 2, 1), until=date(2023, 2, 28)))
         msg = _parse((config.out / "digest/2023-02-01_2023-02-28.eml").read_bytes())
         assert msg["Date"].datetime.isoformat() == "2023-03-01T00:00:00+08:00"
+        assert msg["Subject"] == "feedpub — 1 February 2023 to 28 February 2023"
