@@ -16,6 +16,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from click.testing import CliRunner
 from lxml import etree
 from lxml import html as lxml_html
@@ -273,6 +275,14 @@ class TestMergeTags:
             assert tag in out
         assert 'style="color:red"' in out
 
+    @given(st.text(alphabet=st.sampled_from("ab z0{}%*|<>&\"' \n"), max_size=60))
+    @settings(max_examples=200, deadline=None)
+    def test_protect_restore_round_trips(self, text: str) -> None:
+        """For any text, restore(protect(x)) is x, and protect leaves no merge tag behind."""
+        hidden, saved = inline.protect(text)
+        assert not inline.MERGE_TAG.search(hidden)
+        assert inline.restore(hidden, saved) == text
+
     def test_placeholder_never_collides_with_the_text(self) -> None:
         """A document that already contains the placeholder word still round-trips."""
         page = "<html><body><p>feedpubmergetag0z</p><a href='*|UNSUB|*'>u</a></body></html>"
@@ -332,6 +342,13 @@ class TestPlainText:
         assert "\nNEWS\n----\n" in text and "\nEVENTS\n------\n" in text
         for line in text.splitlines():
             assert len(line) <= 78 or " " not in line.strip(), line  # only a lone URL may run over
+
+    @given(st.lists(st.text(alphabet="abcdefgh", min_size=1, max_size=70), max_size=40))
+    def test_wrap_never_passes_78_with_short_words(self, words: list[str]) -> None:
+        """Words of at most 70 characters always wrap within 78 columns, none lost."""
+        out = digest.wrap(" ".join(words), "  ", "* ")
+        assert all(len(line) <= 78 for line in out.splitlines())
+        assert out.replace("* ", "", 1).split() == words
 
     def test_long_titles_wrap_under_their_bullet(self) -> None:
         """wrap() breaks at words, indents continuation lines and never splits a long URL."""
