@@ -119,9 +119,10 @@ def build(ctx: click.Context, source_: Path | None, out_: Path | None, config_: 
 @click.option("--week", default=None, metavar="WEEK",
               help="ISO week like 2023-W08, 'last' (the last complete week) or 'latest' (default: "
                    "the newest week with entries).")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None, help="First day (YYYY-MM-DD).")
-@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Last day (YYYY-MM-DD; default: today).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+              help="First day of a date range, in the site time zone.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+              help="Last day of the range (default: today).")
 @click.pass_context
 def digest(ctx: click.Context, week: str | None, since: datetime | None, until: datetime | None) -> None:
     """Build the site with the email digest of a chosen week (or date range).
