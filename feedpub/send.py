@@ -70,8 +70,13 @@ def addressed(eml: bytes, to: str) -> EmailMessage:
     return msg
 
 
-def send(eml_path: Path, to: str, smtp: Smtp, *, timeout: float = 30) -> None:
-    """Send the .eml at eml_path to one address; raise SendError on any failure."""
+def send(eml_path: Path, to: str, smtp: Smtp, *, timeout: float = 30,
+         tls: ssl.SSLContext | None = None) -> None:
+    """Send the .eml at eml_path to one address; raise SendError on any failure.
+
+    tls defaults to the system's trusted CAs with hostname checks; pass another context only
+    to trust a private CA.
+    """
     try:
         eml = eml_path.read_bytes()
     except OSError as e:
@@ -89,7 +94,7 @@ def send(eml_path: Path, to: str, smtp: Smtp, *, timeout: float = 30) -> None:
                 if not server.has_extn("starttls"):
                     raise SendError([Problem(where, None, "the server does not offer STARTTLS (set "
                                              "digest.smtp_starttls = false only for a local test server)")])
-                server.starttls(context=ssl.create_default_context())
+                server.starttls(context=tls or ssl.create_default_context())
                 server.ehlo()
             if smtp.user:
                 server.login(smtp.user, smtp.password)

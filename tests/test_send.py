@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import ssl
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from email import policy
@@ -12,6 +13,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 from click.testing import CliRunner
 
 from feedpub import send
@@ -101,6 +103,62 @@ class TestSend:
             send.send(built.out / "digest/latest.eml", "a@b.org\nBcc: c@d.org", _smtp(1))
         with pytest.raises(SendError, match=r"cannot read the digest: .*\(run 'feedpub digest' first\)"):
             send.send(tmp_path / "none.eml", "a@b.org", _smtp(1))
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    """Write a self-signed certificate for 127.0.0.1 and its key; return their paths."""
+    import ipaddress
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    start = datetime.now(tz=UTC) - timedelta(days=1)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(start)
+            .not_valid_after(start + timedelta(days=2))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+class TestStarttls:
+    def test_starttls_and_login(self, built: Config, tmp_path: Path) -> None:
+        """Against a server that requires STARTTLS before AUTH, the digest is sent encrypted and logged in."""
+        cert, key = _self_signed(tmp_path)
+        server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        server_tls.load_cert_chain(cert, key)
+        logins: list[tuple[bytes, bytes]] = []
+
+        def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+            logins.append((data.login, data.password))
+            return AuthResult(success=data.password == b"s3cret")
+
+        inbox, port = Inbox(), _free_port()
+        controller = Controller(inbox, hostname="127.0.0.1", port=port, tls_context=server_tls,
+                                require_starttls=True, authenticator=authenticator, auth_required=True,
+                                auth_require_tls=True)
+        controller.start()
+        try:
+            client_tls = ssl.create_default_context(cafile=str(cert))  # trusts only the test certificate
+            smtp = send.Smtp("127.0.0.1", port, "editor", "s3cret", starttls=True)
+            send.send(built.out / "digest/latest.eml", "reader@example.org", smtp, tls=client_tls)
+            with pytest.raises(SendError, match="sending failed: .*certificate verify failed"):
+                send.send(built.out / "digest/latest.eml", "reader@example.org", smtp)  # system CAs
+        finally:
+            controller.stop()
+        assert logins == [(b"editor", b"s3cret")]
+        assert [e.rcpt_tos for e in inbox.envelopes] == [["reader@example.org"]]
 
 
 class TestSettings:
