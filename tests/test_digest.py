@@ -73,6 +73,15 @@ class TestWindow:
         assert result.mail.label == "2023-W08"
         assert len(titles) == 1 and titles[0].startswith("Taiwan to become Asia")
 
+    def test_entries_outside_the_feeds_are_rendered(self, tmp_path: Path, make_config) -> None:
+        """An old entry, cut from every feed by feed_limit, is still rendered (summary from its body)."""
+        write_doc(tmp_path / "src", "old.md", _doc("Old", "2023-02-20", body="First **bold** paragraph."))
+        write_doc(tmp_path / "src", "new.md", _doc("New", "2024-03-01"))
+        config = make_config(tmp_path / "src", feed_limit=1)
+        build(config, now=NOW, digest_request=digest.Request("2023-W08"))
+        assert b"Old" not in (config.out / "atom.xml").read_bytes()
+        assert _html(config, "2023-W08").find_class("summary")[0].text_content() == "First bold paragraph."
+
     def test_last_is_the_week_before_now(self, seeds: Path, make_config) -> None:
         """'last' is the last complete ISO week before the build time (NOW is in 2025-W03)."""
         config = make_config(seeds)
