@@ -24,7 +24,7 @@ from lxml import html as lxml_html
 
 from feedpub import digest, inline, resources
 from feedpub.cli import cli
-from feedpub.config import Config
+from feedpub.config import Config, load_config
 from feedpub.errors import ConfigError, DigestError, OutputError
 from feedpub.pipeline import BuildResult, build
 from tests.conftest import NOW, ROOT, write_doc
@@ -407,8 +407,6 @@ class TestSize:
 class TestDigestConfig:
     def test_every_problem_names_its_key(self, tmp_path: Path) -> None:
         """Bad [digest] values are all reported at once, as 'digest.<key>' with their line."""
-        from feedpub.config import load_config
-
         (tmp_path / "feedpub.toml").write_text(
             'title = "X"\n[digest]\nprofile = "mc"\nsmtp_port = 0\nprofil = 1\n'
             'subject = "{site} {foo}"\nutm_campaign = "{x}"\n', encoding="utf-8")
@@ -425,8 +423,6 @@ class TestDigestConfig:
 
     def test_digest_must_be_a_table(self, tmp_path: Path) -> None:
         """A 'digest = …' that is not a table is reported, not ignored."""
-        from feedpub.config import load_config
-
         (tmp_path / "feedpub.toml").write_text("digest = 3\n", encoding="utf-8")
         with pytest.raises(ConfigError, match=r"feedpub.toml:1: 'digest' must be a table \(\[digest\]\)"):
             load_config(cwd=tmp_path)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 import ssl
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
@@ -15,6 +17,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from click.testing import CliRunner
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from feedpub import send
 from feedpub.cli import cli
@@ -30,7 +36,7 @@ class Inbox:
     def __init__(self) -> None:
         self.envelopes: list[Any] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802, ARG002 - aiosmtpd's hook
         self.envelopes.append(envelope)
         return "250 OK"
 
@@ -107,14 +113,6 @@ class TestSend:
 
 def _self_signed(folder: Path) -> tuple[Path, Path]:
     """Write a self-signed certificate for 127.0.0.1 and its key; return their paths."""
-    import ipaddress
-    from datetime import UTC, datetime, timedelta
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     start = datetime.now(tz=UTC) - timedelta(days=1)
@@ -153,7 +151,7 @@ class TestStarttls:
             client_tls = ssl.create_default_context(cafile=str(cert))  # trusts only the test certificate
             smtp = send.Smtp("127.0.0.1", port, "editor", "s3cret", starttls=True)
             send.send(built.out / "digest/latest.eml", "reader@example.org", smtp, tls=client_tls)
-            with pytest.raises(SendError, match="sending failed: .*certificate verify failed"):
+            with pytest.raises(SendError, match=r"sending failed: .*certificate verify failed"):
                 send.send(built.out / "digest/latest.eml", "reader@example.org", smtp)  # system CAs
         finally:
             controller.stop()
