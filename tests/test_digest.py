@@ -256,6 +256,27 @@ class TestEmailSafeHtml:
             "https://x.org/a?id=3&utm_source=newsletter&utm_medium=email&utm_campaign=digest-2023-W08#top")
 
 
+class TestTemplates:
+    def test_document_text_is_escaped_in_html_and_plain_in_text(self, tmp_path: Path, make_config) -> None:
+        """A title with markup is text in the HTML (autoescaped) and verbatim in the plain text."""
+        write_doc(tmp_path / "src", "a.md", _doc('"<b>Bold</b> & co"', "2023-02-20"))
+        config = make_config(tmp_path / "src")
+        build(config, now=NOW)
+        page = _html(config)
+        assert page.find_class("title-link")[0].text_content() == "<b>Bold</b> & co"
+        assert not page.findall(".//b")
+        assert "* <b>Bold</b> & co\n" in (config.out / "digest/latest.txt").read_text()
+
+    def test_user_templates_override_the_defaults(self, tmp_path: Path, make_digest) -> None:
+        """A digest.txt.j2 or digest.css in templates_dir replaces the packaged one."""
+        write_doc(tmp_path / "tpl", "digest.txt.j2", "{{ digest.subject }}: {{ digest.count }} items\n")
+        write_doc(tmp_path / "tpl", "digest.css", ".item { color: #123456; }\n")
+        config, _ = make_digest(templates_dir=str(tmp_path / "tpl"))
+        assert (config.out / "digest" / f"{LABEL}.txt").read_text() == (
+            "feedpub — 1 January 2022 to 31 December 2024: 4 items\n")
+        assert _html(config, LABEL).find_class("item")[0].get("style") == "color:#123456"
+
+
 class TestMergeTags:
     @pytest.mark.parametrize("profile", ["mailchimp", "listmonk", "buttondown"])
     def test_profile_tags_survive_byte_for_byte(self, make_digest, profile: str) -> None:
