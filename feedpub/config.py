@@ -43,7 +43,7 @@ class DigestConfig:
     logo_url: str = ""
     logo_width: int = 160
     unsubscribe_url: str = ""  # profile none only
-    view_online_url: str = ""  # profile none only; default: the digest's own page in the site
+    view_online_url: str = ""  # profile none only; no link when empty
     utm_source: str = "newsletter"
     utm_medium: str = "email"
     utm_campaign: str = "digest-{week}"

@@ -105,7 +105,7 @@ class Digest:
     subject: str
     preheader: str
     unsubscribe: str  # URL or merge tag; "" when there is none
-    view_online: str
+    view_online: str  # URL or merge tag; "" when there is none
     preview_tag: str  # the ESP's preview-text tag, or ""
     list_unsubscribe: str  # a real URL for the List-Unsubscribe header, or ""
 
@@ -205,15 +205,15 @@ def _item(r: Rendered, config: Config, win: Window) -> Item:
                 day_text(e.date.astimezone(config.tz).date()))
 
 
-def _links(config: Config, win: Window) -> tuple[str, str, str, str]:
+def _links(config: Config) -> tuple[str, str, str, str]:
     """Return unsubscribe, view-online, preview tag and List-Unsubscribe URL for the profile."""
     d = config.digest
     profile = PROFILES.get(d.profile)
     if profile is not None:
         return profile.unsubscribe, profile.view_online, profile.preview, ""
-    # Profile 'none': plain URLs. The digest is published with the site, so it can be viewed there.
-    view = d.view_online_url or f"{config.base_url}{FOLDER}{win.label}.html"
-    return d.unsubscribe_url, view, "", d.unsubscribe_url
+    # Profile 'none': plain URLs, or no link. (Not the copy in dist/digest/: the next build of
+    # another week removes it, and a sent email's link would break.)
+    return d.unsubscribe_url, d.view_online_url, "", d.unsubscribe_url
 
 
 def make(entries: Sequence[Entry], rendered: Mapping[str, Rendered], config: Config, win: Window) -> Digest:
@@ -239,7 +239,7 @@ def make(entries: Sequence[Entry], rendered: Mapping[str, Rendered], config: Con
     subject = d.subject.format(site=config.title, period=win.period, week=win.label,
                                start=day_text(win.start.date()), end=day_text(win.last_day))
     preheader = d.preheader or " · ".join(i.title for s in sections for i in s.items[:1])
-    unsubscribe, view, preview, list_unsub = _links(config, win)
+    unsubscribe, view, preview, list_unsub = _links(config)
     return Digest(win, tuple(sections), " ".join(subject.split()), " ".join(preheader.split()),
                   unsubscribe, view, preview, list_unsub)
 

@@ -245,7 +245,8 @@ class TestEmailSafeHtml:
             query = parse_qs(urlsplit(a.get("href")).query)
             assert query == {"utm_source": ["newsletter"], "utm_medium": ["email"],
                              "utm_campaign": [f"weekly-{LABEL}"]}
-        assert [a.get("href") for a in page.find_class("footer-link")] == ["*|ARCHIVE|*", "*|UNSUB|*"]
+        site = "https://news.example.org/"
+        assert [a.get("href") for a in page.find_class("footer-link")] == [site, "*|ARCHIVE|*", "*|UNSUB|*"]
 
     def test_existing_utm_is_kept(self, seeds: Path, make_config) -> None:
         """A URL that already has UTM parameters is left as it is; others keep their query."""
@@ -448,6 +449,13 @@ class TestDigestConfig:
         with pytest.raises(ConfigError, match=r"feedpub.toml:1: 'digest' must be a table \(\[digest\]\)"):
             load_config(cwd=tmp_path)
 
+    def test_no_urls_no_links(self, make_digest) -> None:
+        """Profile 'none' without URLs links only the site: no dead view-online or unsubscribe link."""
+        config, _ = make_digest()
+        assert [a.get("href") for a in _html(config, LABEL).find_class("footer-link")] == ["https://news.example.org/"]
+        text = (config.out / "digest" / f"{LABEL}.txt").read_text()
+        assert "View online" not in text and "Unsubscribe" not in text
+
     def test_settings_reach_the_email(self, make_digest) -> None:
         """Subject template, intro, preheader and footer come from the config."""
         config, _ = make_digest(**{"digest.subject": "{site}: {week} ({start} – {end})",
@@ -458,7 +466,8 @@ class TestDigestConfig:
         assert page.findtext(".//title") == f"feedpub: {LABEL} (1 January 2022 – 31 December 2024)"
         assert page.find_class("intro")[0].text_content() == "Hello!"
         assert page.find_class("preheader")[0].text_content().startswith("Peek\u034f")
-        assert [a.get("href") for a in page.find_class("footer-link")] == ["https://x.org/v", "https://x.org/u"]
+        assert [a.get("href") for a in page.find_class("footer-link")] == [
+            "https://news.example.org/", "https://x.org/v", "https://x.org/u"]
 
 
 class TestCli:
