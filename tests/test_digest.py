@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import socket
 import subprocess
 import sys
+import textwrap
 from collections.abc import Callable
 from datetime import date
 from email import policy
@@ -442,6 +444,17 @@ class TestDigestConfig:
             f"{where}:6: 'digest.subject' uses unknown field {{foo}} (known: site, period, week, start, end)",
             f"{where}:7: 'digest.utm_campaign' may only use the field {{week}}, got '{{x}}'",
         ]
+
+    def test_readme_example_is_valid(self, tmp_path: Path) -> None:
+        """The [digest] example in README.md loads without a problem and sets every key."""
+        readme = (ROOT / "README.md").read_text(encoding="utf-8")
+        block = re.search(r"^    \[digest\]\n(?:    .+\n)+", readme, re.MULTILINE)
+        assert block
+        (tmp_path / "feedpub.toml").write_text(textwrap.dedent(block.group(0)), encoding="utf-8")
+        config = load_config(cwd=tmp_path)
+        assert config.digest.profile == "mailchimp"
+        keys = re.findall(r"^    (\w+) = ", block.group(0), re.MULTILINE)
+        assert sorted(keys) == sorted(f.name for f in dataclasses.fields(config.digest))
 
     def test_digest_must_be_a_table(self, tmp_path: Path) -> None:
         """A 'digest = …' that is not a table is reported, not ignored."""
