@@ -133,7 +133,9 @@ def build(ctx: click.Context, source_: Path | None, out_: Path | None, config_: 
                        f"category '{e.category.name}' from {e.category_source}")
     for p in result.skipped:
         click.echo(f"Error: {p} (skipped)", err=True)
-    if not quiet and (verbose or _on_terminal()):  # a cron job or CI log gets errors only
+    for w in result.warnings:
+        click.echo(f"Warning: {w}", err=True)
+    if not quiet and (verbose or _on_terminal()):  # a cron job or CI log gets errors and warnings only
         _summary(result, cfg)
     if result.skipped:
         ctx.exit(1)
@@ -176,6 +178,11 @@ def _summary(result: BuildResult, cfg: Config) -> None:
     click.echo(f"{_plural(len(result.entries), 'entry', 'entries')} ({counts or 'none'})", err=True)
     click.echo(f"{_plural(len(report.written), 'file')} written, {len(report.unchanged)} unchanged, "
                f"{len(report.removed)} removed: {cfg.out}", err=True)
+    mail = result.mail
+    if mail.items:
+        over = " — over the limit, Gmail will clip it" if mail.html_bytes > cfg.digest.size_limit_kb * 1024 else ""
+        click.echo(f"digest {mail.label}: {_plural(mail.items, 'entry', 'entries')}, inlined HTML "
+                   f"{mail.html_bytes / 1024:.1f} KB of {cfg.digest.size_limit_kb} KB{over}", err=True)
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -319,6 +326,68 @@ def init(ctx: click.Context, folder: Path, force: bool) -> None:
         for path in written:
             click.echo(f"Wrote {path}")
         click.echo(f"Next: cd {folder} && feedpub check && feedpub serve")
+
+
+@cli.command()
+@click.option("--week", default=None, metavar="WEEK",
+              help="ISO week like 2023-W08, 'last' (the last complete week) or 'latest' (default: "
+                   "the newest week with entries).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+              help="First day of a date range, in the site time zone.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+              help="Last day of the range (default: today).")
+@click.pass_context
+def digest(ctx: click.Context, week: str | None, since: datetime | None, until: datetime | None) -> None:
+    """Build the site with the email digest of a chosen week (or date range).
+
+    Writes digest/<week>.html (CSS inlined), .txt and .eml, and latest.* copies, into the
+    output folder, with the feeds.
+
+    \b
+    Example:
+      feedpub digest --week 2023-W08
+      feedpub digest --since 2023-02-01 --until 2023-02-28
+    """
+    from feedpub.digest import Request
+    from feedpub.pipeline import build as run_build
+
+    cfg = _config(ctx)
+    request = Request(week, since.date() if since else None, until.date() if until else None)
+    result = run_build(cfg, now=now_from_env(), digest_request=request)
+    mail = result.mail
+    for w in result.warnings:
+        click.echo(f"Warning: {w}", err=True)
+    if not ctx.find_root().params.get("quiet"):
+        for ext in ("html", "txt", "eml"):
+            click.echo(cfg.out / "digest" / f"{mail.label}.{ext}")
+        noun = "entry" if mail.items == 1 else "entries"
+        click.echo(f"digest {mail.label}: {mail.items} {noun}; inlined HTML {mail.html_bytes / 1024:.1f} KB "
+                   f"(limit {cfg.digest.size_limit_kb} KB)", err=True)
+
+
+@cli.command()
+@click.option("--to", "to", required=True, metavar="ADDRESS", help="Recipient of the test send.")
+@click.option("--eml", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Message to send (default: <out>/digest/latest.eml).")
+@click.pass_context
+def send(ctx: click.Context, to: str, eml: Path | None) -> None:
+    """Send the built digest to one address over SMTP (STARTTLS), as a test.
+
+    SMTP host, port, user and STARTTLS come from [digest] in the config or from
+    FEEDPUB_SMTP_HOST/PORT/USER/STARTTLS; the password from FEEDPUB_SMTP_PASSWORD.
+
+    \b
+    Example:
+      feedpub digest && feedpub send --to me@example.org
+    """
+    from feedpub import send as sending
+
+    cfg = _config(ctx)
+    path = eml or cfg.out / "digest" / "latest.eml"
+    smtp = sending.settings(cfg, os.environ)
+    sending.send(path, to, smtp)
+    if not ctx.find_root().params.get("quiet"):
+        click.echo(f"sent {path} to {to} via {smtp.host}:{smtp.port}", err=True)
 
 
 def main() -> None:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import difflib
 import re
+import string
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -24,7 +26,35 @@ from feedpub.model import Limits
 
 CONFIG_NAME = "feedpub.toml"
 CONTENT_MODES = ("both", "full", "summary")
+DIGEST_PROFILES = ("none", "mailchimp", "listmonk", "buttondown")
+_SUBJECT_FIELDS = ("site", "period", "week", "start", "end")  # what digest.subject may use
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")  # BCP 47, the shape xml:lang takes
+
+
+@dataclass(frozen=True)
+class DigestConfig:
+    """The ``[digest]`` table: how the weekly email looks, is tagged and is sent."""
+
+    profile: str = "none"  # which ESP's merge tags go in the footer (none: plain URLs below)
+    from_address: str = ""  # "Name <addr>" or addr; default: site title at noreply@<site host>
+    subject: str = "{site} — {period}"  # period: 'week of 20 February 2023' or 'd1 to d2'
+    intro: str = "Here is what we published this week."
+    preheader: str = ""  # inbox preview text; default: the titles of the first items
+    postal_address: str = ""
+    logo_url: str = ""
+    logo_width: int = 160
+    unsubscribe_url: str = ""  # profile none only
+    view_online_url: str = ""  # profile none only; no link when empty
+    utm_source: str = "newsletter"
+    utm_medium: str = "email"
+    utm_campaign: str = "digest-{week}"
+    category_order: tuple[str, ...] = ()  # slugs first, in this order; the rest by size then name
+    max_items_per_category: int = 0  # 0: no cap
+    size_limit_kb: int = 102  # Gmail clips HTML above about 102 KB
+    smtp_host: str = "localhost"
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_starttls: bool = True
 
 
 @dataclass(frozen=True)
@@ -49,6 +79,7 @@ class Config:
     max_document_kb: int = 10 * 1024
     max_front_matter_kb: int = 64
     max_nesting: int = 50
+    digest: DigestConfig = field(default_factory=DigestConfig)
     config_path: Path | None = None  # the file these settings came from, if any
 
     @property
@@ -149,7 +180,76 @@ def _categories(v: Any) -> Mapping[str, str]:
 
 
 def _path(v: Any) -> str:
-    return _nonempty(str(v) if isinstance(v, Path) else v)
+    return _nonempty(str(v) if isinstance(v, Path) else v)  # click hands over Path objects
+
+
+def _count(v: Any) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+        raise ValueError(f"must be a non-negative integer, got {v!r}")
+    return v
+
+
+def _port(v: Any) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 65535:
+        raise ValueError(f"must be a port number 1-65535, got {v!r}")
+    return v
+
+
+def _one_line(v: Any) -> str:
+    s = _str(v)
+    if "\n" in s or "\r" in s:
+        raise ValueError("must be a single line")
+    return s.strip()
+
+
+def _profile(v: Any) -> str:
+    s = _str(v)
+    if s not in DIGEST_PROFILES:
+        raise ValueError(f"must be one of {', '.join(DIGEST_PROFILES)}, got {s!r}")
+    return s
+
+
+def _address(v: Any) -> str:
+    s = _one_line(v)
+    if s and not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", parseaddr(s)[1]):
+        raise ValueError(f"is not an email address (or 'Name <address>'): {s!r}")
+    return s
+
+
+def _subject(v: Any) -> str:
+    s = _nonempty(_one_line(v))
+    try:
+        names = {f for _t, f, _s, _c in string.Formatter().parse(s) if f is not None}
+    except ValueError as e:
+        raise ValueError(f"is not a valid template: {e}") from None
+    unknown = sorted(n for n in names if n not in _SUBJECT_FIELDS)
+    if unknown:
+        raise ValueError(f"uses unknown field {{{unknown[0]}}} (known: {', '.join(_SUBJECT_FIELDS)})")
+    return s
+
+
+def _campaign(v: Any) -> str:
+    s = _one_line(v)
+    if s.replace("{week}", "").count("{") or s.replace("{week}", "").count("}"):
+        raise ValueError(f"may only use the field {{week}}, got {s!r}")
+    return s
+
+
+def _optional_url(v: Any) -> str:
+    s = _one_line(v)
+    parts = urlsplit(s)
+    web = parts.scheme in ("http", "https") and parts.netloc
+    if s and not (web or (parts.scheme == "mailto" and parts.path)):
+        raise ValueError(f"must be an absolute http(s) or mailto: URL, got {s!r}")
+    return s
+
+
+def _slugs(v: Any) -> tuple[str, ...]:
+    if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):
+        raise ValueError("must be a list of category slugs")
+    from feedpub.slug import slugify  # late, as in _categories
+
+    return tuple(slugify(x) for x in v)
 
 
 _FIELDS: dict[str, Callable[[Any], Any]] = {
@@ -171,11 +271,51 @@ _FIELDS: dict[str, Callable[[Any], Any]] = {
     "max_document_kb": _limit,
     "max_front_matter_kb": _limit,
     "max_nesting": _limit,
+    # [digest] table: validated key by key like the top level, reported as 'digest.<key>'
+    "digest.profile": _profile,
+    "digest.from_address": _address,
+    "digest.subject": _subject,
+    "digest.intro": _str,
+    "digest.preheader": _one_line,
+    "digest.postal_address": _str,
+    "digest.logo_url": _optional_url,
+    "digest.logo_width": _limit,
+    "digest.unsubscribe_url": _optional_url,
+    "digest.view_online_url": _optional_url,
+    "digest.utm_source": _one_line,
+    "digest.utm_medium": _one_line,
+    "digest.utm_campaign": _campaign,
+    "digest.category_order": _slugs,
+    "digest.max_items_per_category": _count,
+    "digest.size_limit_kb": _limit,
+    "digest.smtp_host": _nonempty,
+    "digest.smtp_port": _port,
+    "digest.smtp_user": _one_line,
+    "digest.smtp_starttls": _bool,
 }
+_TABLES = ("digest",)  # tables whose keys are flattened to 'table.key' and checked one by one
+
+
+def _flatten(raw: dict[str, Any]) -> dict[str, Any]:
+    """Turn {'digest': {'profile': …}} into {'digest.profile': …}; a non-table stays to be reported."""
+    flat: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in _TABLES and isinstance(value, dict):
+            flat.update({f"{key}.{k}": v for k, v in value.items()})
+        else:
+            flat[key] = value
+    return flat
 
 
 def _key_line(text: str, key: str) -> int | None:
-    m = re.search(rf"^\s*\[?{re.escape(key)}\]?\s*=?", text, re.MULTILINE)
+    start = 0
+    table, dot, leaf = key.rpartition(".")
+    if dot:  # 'digest.profile': the 'profile =' line after the '[digest]' header
+        header = re.search(rf"^\s*\[{re.escape(table)}\]", text, re.MULTILINE)
+        if header is None:
+            return None
+        start, key = header.end(), leaf
+    m = re.compile(rf"^\s*\[?{re.escape(key)}(?![\w-])\]?\s*=?", re.MULTILINE).search(text, start)
     return text.count("\n", 0, m.start()) + 1 if m else None
 
 
@@ -213,7 +353,10 @@ def load_config(
 
     problems: list[Problem] = []
     values: dict[str, Any] = {}
-    for key, value in raw.items():
+    for key, value in _flatten(raw).items():
+        if key in _TABLES:
+            problems.append(Problem(shown, _key_line(text, key), f"'{key}' must be a table ([{key}])"))
+            continue
         check = _FIELDS.get(key)
         if check is None:
             hint = difflib.get_close_matches(key, _FIELDS, n=1)
@@ -246,6 +389,8 @@ def load_config(
     out = resolve("out", "dist")
     templates = resolve("templates_dir", "") if "templates_dir" in values else None
     simple = {
-        k: v for k, v in values.items() if k not in ("source", "out", "templates_dir")
+        k: v for k, v in values.items() if k not in ("source", "out", "templates_dir") and "." not in k
     }
-    return Config(source=source, out=out, templates_dir=templates, config_path=config_file, **simple)
+    digest = DigestConfig(**{k.partition(".")[2]: v for k, v in values.items() if k.startswith("digest.")})
+    return Config(source=source, out=out, templates_dir=templates, config_path=config_file,
+                  digest=digest, **simple)

@@ -9,10 +9,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from feedpub import load, publish, render, select, site, write
+from feedpub import digest, load, publish, render, select, site, write
 from feedpub.config import Config
 from feedpub.errors import Problem, SourceError
 from feedpub.model import Entry, Rendered
@@ -26,6 +26,8 @@ class BuildResult:
     entries: tuple[Entry, ...]  # published, newest first
     skipped: tuple[Problem, ...]  # problems of documents left out (only with skip_invalid)
     report: write.WriteReport
+    warnings: tuple[str, ...] = ()  # outputs made but worth a look (a digest Gmail would clip)
+    mail: digest.Made = field(default_factory=digest.Made)  # the digest written, if any
 
 
 def read_entries(config: Config) -> tuple[list[Entry], list[Problem]]:
@@ -68,7 +70,7 @@ def _checked(entries: list[Entry], problems: Sequence[Problem], skip_invalid: bo
 
 
 def build(config: Config, *, now: datetime, skip_invalid: bool = False,
-          progress: Progress | None = None) -> BuildResult:
+          progress: Progress | None = None, digest_request: digest.Request | None = None) -> BuildResult:
     """Build every output of the site into config.out; raise FeedpubError on any problem."""
     entries, problems = read_entries(config)
     entries = _checked(entries, problems, skip_invalid)  # nothing is written past a bad document
@@ -78,7 +80,8 @@ def build(config: Config, *, now: datetime, skip_invalid: bool = False,
     # render only what some output shows: Markdown is the expensive step
     rendered = render_all((e for members in plan.values() for e in members), config, progress)
     feed_specs = publish.specs(plan, rendered, config, now)
-    outputs = publish.outputs(feed_specs, config)
-    outputs += site.outputs(feed_specs, config, digest_paths=())  # the digest stage passes its paths
+    mail = digest.build(entries, rendered, config, now=now, request=digest_request)  # renders its own extras
+    outputs = [*publish.outputs(feed_specs, config), *mail.outputs]
+    outputs += site.outputs(feed_specs, config, digest_paths=[o.path for o in mail.outputs])  # links them all
     report = write.write_outputs(outputs, config.out)  # atomic: all or nothing
-    return BuildResult(tuple(entries), tuple(problems), report)
+    return BuildResult(tuple(entries), tuple(problems), report, mail.warnings, mail)

@@ -46,6 +46,29 @@ base_url = "https://news.example.org/"
 # max_front_matter_kb = 64     # larger front matter is refused before it is parsed
 # max_nesting = 50             # deepest YAML [ / { nesting accepted
 
+# The weekly email digest (see README, "Digest"). Every key is optional.
+# [digest]
+# profile = "none"                 # mailchimp | listmonk | buttondown | none: merge tags in the footer
+# from_address = "News <news@example.org>"
+# subject = "{site} — {period}"    # fields: site, period, week, start, end
+# intro = "Here is what we published this week."
+# preheader = ""                   # inbox preview text (default: the top titles)
+# postal_address = ""              # ESPs require one in bulk mail
+# logo_url = ""
+# logo_width = 160
+# unsubscribe_url = ""             # profile "none" only; also sets List-Unsubscribe
+# view_online_url = ""             # profile "none" only
+# utm_source = "newsletter"
+# utm_medium = "email"
+# utm_campaign = "digest-{week}"
+# category_order = []              # these slugs first; the rest by size, then name
+# max_items_per_category = 0       # 0: no cap
+# size_limit_kb = 102              # warn above this: Gmail clips larger messages
+# smtp_host = "localhost"          # for `feedpub send`; the password only from FEEDPUB_SMTP_PASSWORD
+# smtp_port = 587
+# smtp_user = ""
+# smtp_starttls = true
+
 # Display names of category slugs; when set, `feedpub check` warns about other categories.
 # [categories]
 # news = "News"

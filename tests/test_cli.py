@@ -102,7 +102,8 @@ class TestBuild:
         assert (
             "002_745ad8260e82fd0e.txt: title from first sentence, date 2024-03-01 from mtime" in result.stdout
         )
-        assert "4 entries (Events 1, News 3)\n12 files written, 0 unchanged, 0 removed:" in result.stderr
+        assert "4 entries (Events 1, News 3)\n18 files written, 0 unchanged, 0 removed:" in result.stderr
+        assert "digest 2024-W09: 2 entries, inlined HTML 6.3 KB of 102 KB\n" in result.stderr
 
     def test_progress_bar_and_summary_on_a_terminal(
         self, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -118,7 +119,7 @@ class TestBuild:
         result = run(runner, "--source", tmp_path / "src", "--out", tmp_path / "out", "build")
         assert result.exit_code == 0
         # click draws only the label when the stream is not a real TTY (as in CliRunner)
-        assert result.stderr.startswith("Rendering\n60 entries (A 30, B 30)\n12 files written")
+        assert result.stderr.startswith("Rendering\n60 entries (A 30, B 30)\n18 files written")
 
     def test_no_progress_bar_for_short_builds(
         self, runner: CliRunner, seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -212,9 +213,9 @@ class TestInit:
     def test_config_mentions_every_key(self) -> None:
         """The commented config names every configuration key."""
         for key in _FIELDS:
-            assert (
-                f"\n{key} = " in CONFIG_TEXT or f"\n# {key} = " in CONFIG_TEXT or f"[{key}]" in CONFIG_TEXT
-            ), key
+            table, _, name = key.rpartition(".")
+            text = "\n" + CONFIG_TEXT.split(f"# [{table}]\n", 1)[1] if table else CONFIG_TEXT
+            assert f"\n{name} = " in text or f"\n# {name} = " in text or f"[{name}]" in text, key
 
 
 @pytest.fixture

@@ -57,9 +57,15 @@ class TestIndex:
         assert "(1 entry)" in items[1].text_content()
 
     def test_no_digest_section_without_digests(self, built: Config) -> None:
-        """With no digest outputs the page has no digest section."""
-        page = html.parse(str(built.out / "index.html")).getroot()
-        assert page.find(".//section[@id='digest']") is None
+        """With no digest outputs the page has no digest section (and with them, it has one)."""
+        config = built
+        entries, _ = read_entries(config)
+        plan = publish.feed_entries(select.publishable(entries, config, NOW), config)
+        specs = publish.specs(plan, render_all((e for m in plan.values() for e in m), config), config, NOW)
+        index = next(o for o in site.outputs(specs, config, ()) if o.path == layout.INDEX)
+        assert html.fromstring(index.data).find(".//section[@id='digest']") is None
+        built_page = html.parse(str(built.out / "index.html")).getroot()
+        assert built_page.find(".//section[@id='digest']") is not None
 
     def test_text_is_escaped(self, seeds: Path, make_config: Callable[..., Config]) -> None:
         """A site title with markup shows as text, never as HTML."""

@@ -1,0 +1,305 @@
+"""Stage 4b — digest: the weekly email, as inlined HTML, plain text and an .eml message.
+
+A week is an ISO week in the site time zone. The entries of the chosen week become a frozen
+:class:`Digest` (sections by category, items newest first), which the templates turn into
+HTML (CSS inlined, merge tags intact) and text written from the same data, never by
+stripping the HTML. Only entries that land in the digest are rendered.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from feedpub import email_message, inline, layout, render, templating
+from feedpub.config import Config
+from feedpub.errors import DigestError, Problem
+from feedpub.model import Category, Entry, Image, Output, Rendered
+
+FOLDER = "digest/"
+TEXT_WIDTH = 78
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")  # not %B: that follows the machine's locale
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The links an email service provider fills in per subscriber (merge tags)."""
+
+    unsubscribe: str  # "" when there is none
+    view_online: str
+    preview: str  # tag the ESP replaces with its preview text, or ""
+
+
+PROFILES: Mapping[str, Profile] = {
+    "mailchimp": Profile("*|UNSUB|*", "*|ARCHIVE|*", "*|MC_PREVIEW_TEXT|*"),
+    "listmonk": Profile("{{ UnsubscribeURL }}", "{{ MessageURL }}", ""),
+    "buttondown": Profile("{{ unsubscribe_url }}", "{{ email_url }}", ""),
+}
+
+
+@dataclass(frozen=True)
+class Request:
+    """Which digest to make: a week ('latest', 'last', '2023-W08') or a since/until range."""
+
+    week: str | None = None  # None means 'latest'
+    since: date | None = None
+    until: date | None = None
+    required: bool = True  # False for `feedpub build`: an empty selection means no digest
+
+
+@dataclass(frozen=True)
+class Window:
+    """A span of time in the site zone: [start, end), named by label (also the file name)."""
+
+    label: str
+    start: datetime
+    end: datetime
+
+    @property
+    def period(self) -> str:
+        """Return 'week of 20 February 2023' for an ISO week, else '1 May 2023 to 9 May 2023'."""
+        if _WEEK.match(self.label):
+            return f"week of {day_text(self.start.date())}"
+        return f"{day_text(self.start.date())} to {day_text(self.last_day)}"
+
+    @property
+    def last_day(self) -> date:
+        """Return the last calendar day inside the window."""
+        return (self.end - timedelta(days=1)).date()
+
+
+@dataclass(frozen=True)
+class Item:
+    """One article as the digest shows it."""
+
+    title: str
+    url: str  # with UTM parameters
+    summary: str
+    image: Image | None
+    source: str
+    date: str  # '20 February 2023'
+
+
+@dataclass(frozen=True)
+class Section:
+    """The items of one category, and how many more the per-category cap left out."""
+
+    category: Category
+    items: tuple[Item, ...]
+    more: int
+    more_url: str
+
+
+@dataclass(frozen=True)
+class Digest:
+    """Everything a digest says, before any template."""
+
+    window: Window
+    sections: tuple[Section, ...]
+    subject: str
+    preheader: str
+    unsubscribe: str  # URL or merge tag; "" when there is none
+    view_online: str  # URL or merge tag; "" when there is none
+    preview_tag: str  # the ESP's preview-text tag, or ""
+    list_unsubscribe: str  # a real URL for the List-Unsubscribe header, or ""
+
+    @property
+    def count(self) -> int:
+        """Return the number of items shown."""
+        return sum(len(s.items) for s in self.sections)
+
+
+@dataclass(frozen=True)
+class Made:
+    """The digest files of a build (none when the selection was empty and optional)."""
+
+    label: str = ""  # '2023-W08', or "" when there is no digest
+    outputs: tuple[Output, ...] = ()
+    items: int = 0
+    html_bytes: int = 0  # size of the inlined HTML, what Gmail measures
+    warnings: tuple[str, ...] = ()
+
+
+# --- choosing the week ------------------------------------------------------------------
+
+
+def _problem(message: str) -> DigestError:
+    return DigestError([Problem("digest", None, message)])
+
+
+def day_text(d: date) -> str:
+    """Return a date as '20 February 2023', whatever the machine's locale."""
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+def _iso_week(d: date, config: Config) -> Window:
+    year, week, _ = d.isocalendar()
+    monday = date.fromisocalendar(year, week, 1)
+    return Window(f"{year}-W{week:02d}", datetime.combine(monday, time(0), tzinfo=config.tz),
+                  datetime.combine(monday + timedelta(days=7), time(0), tzinfo=config.tz))
+
+
+def window(request: Request, entries: Sequence[Entry], config: Config, now: datetime) -> Window | None:
+    """Return the window a request names; None for 'latest' when there are no entries."""
+    week = request.week or "latest"
+    if request.since or request.until:
+        if request.week:
+            raise _problem("use either --week or --since/--until, not both")
+        if request.since is None:
+            raise _problem("--until needs --since")
+        until = request.until or now.astimezone(config.tz).date()
+        if until < request.since:
+            raise _problem(f"--until {until} is before --since {request.since}")
+        return Window(f"{request.since}_{until}", datetime.combine(request.since, time(0), tzinfo=config.tz),
+                      datetime.combine(until + timedelta(days=1), time(0), tzinfo=config.tz))
+    if week == "latest":
+        if not entries:
+            return None
+        return _iso_week(max(e.date for e in entries).astimezone(config.tz).date(), config)
+    if week == "last":
+        return _iso_week(now.astimezone(config.tz).date() - timedelta(days=7), config)
+    m = _WEEK.match(week)
+    try:
+        if not m:
+            raise ValueError
+        return _iso_week(date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1), config)
+    except ValueError:
+        raise _problem(f"--week must be an ISO week like 2023-W08, 'last' or 'latest': {week!r}") from None
+
+
+def in_window(entries: Sequence[Entry], win: Window) -> list[Entry]:
+    """Return the entries dated inside the window, newest first."""
+    return sorted((e for e in entries if win.start <= e.date < win.end), key=lambda e: e.sort_key)
+
+
+# --- building the Digest value ----------------------------------------------------------
+
+
+def with_utm(url: str, config: Config, win: Window) -> str:
+    """Add the configured UTM parameters to url, unless it already carries some."""
+    d = config.digest
+    params = [("utm_source", d.utm_source), ("utm_medium", d.utm_medium),
+              ("utm_campaign", d.utm_campaign.replace("{week}", win.label))]
+    params = [(k, v) for k, v in params if v]
+    parts = urlsplit(url)
+    if not params or any(k.lower().startswith("utm_") for k, _ in parse_qsl(parts.query)):
+        return url
+    query = "&".join(q for q in (parts.query, urlencode(params)) if q)
+    return urlunsplit(parts._replace(query=query))
+
+
+def _ordered(groups: dict[Category, list[Entry]], config: Config) -> list[tuple[Category, list[Entry]]]:
+    rank = {slug: i for i, slug in enumerate(config.digest.category_order)}
+    return sorted(groups.items(), key=lambda kv: (rank.get(kv[0].slug, len(rank)), -len(kv[1]), kv[0].name))
+
+
+def _item(r: Rendered, config: Config, win: Window) -> Item:
+    e = r.entry
+    return Item(e.title, with_utm(e.url, config, win), r.summary, e.image, e.source,
+                day_text(e.date.astimezone(config.tz).date()))
+
+
+def _links(config: Config) -> tuple[str, str, str, str]:
+    """Return unsubscribe, view-online, preview tag and List-Unsubscribe URL for the profile."""
+    d = config.digest
+    profile = PROFILES.get(d.profile)
+    if profile is not None:
+        return profile.unsubscribe, profile.view_online, profile.preview, ""
+    # Profile 'none': plain URLs, or no link. (Not the copy in dist/digest/: the next build of
+    # another week removes it, and a sent email's link would break.)
+    return d.unsubscribe_url, d.view_online_url, "", d.unsubscribe_url
+
+
+def make(entries: Sequence[Entry], rendered: Mapping[str, Rendered], config: Config, win: Window) -> Digest:
+    """Group the window's entries into a Digest; raise DigestError when there are none."""
+    chosen = in_window(entries, win)
+    if not chosen:
+        span = f"{win.start.date()} to {win.last_day}, {config.timezone}"
+        raise _problem(f"no entries in {win.label} ({span}); nothing to send")
+    groups: dict[Category, list[Entry]] = {}
+    for e in chosen:
+        groups.setdefault(e.category, []).append(e)
+    cap = config.digest.max_items_per_category
+    sections = []
+    for category, members in _ordered(groups, config):
+        shown = members[:cap] if cap else members
+        more_url = with_utm(layout.feed_paths(category).url("atom", config), config, win)
+        sections.append(Section(
+            category,
+            tuple(_item(rendered.get(e.id) or render.render(e, config), config, win) for e in shown),
+            len(members) - len(shown), more_url,
+        ))
+    d = config.digest
+    subject = d.subject.format(site=config.title, period=win.period, week=win.label,
+                               start=day_text(win.start.date()), end=day_text(win.last_day))
+    preheader = d.preheader or " · ".join(i.title for s in sections for i in s.items[:1])
+    unsubscribe, view, preview, list_unsub = _links(config)
+    return Digest(win, tuple(sections), " ".join(subject.split()), " ".join(preheader.split()),
+                  unsubscribe, view, preview, list_unsub)
+
+
+# --- writing it -------------------------------------------------------------------------
+
+
+def wrap(text: str, indent: str = "", first: str | None = None, width: int = TEXT_WIDTH) -> str:
+    """Wrap text to width columns where words allow (URLs and long words are never broken)."""
+    return textwrap.fill(" ".join(text.split()), width=width, subsequent_indent=indent,
+                         initial_indent=indent if first is None else first,
+                         break_long_words=False, break_on_hyphens=False)
+
+
+def link_line(label: str, url: str, indent: str = "", width: int = TEXT_WIDTH) -> str:
+    """Return 'label url' on one line, or the url on a line of its own when that is too long."""
+    line = f"{indent}{label} {url}"
+    return line if len(line) <= width else f"{indent}{label}\n{indent}{url}"
+
+
+def _context(digest: Digest, config: Config) -> dict[str, object]:
+    return {"digest": digest, "site": config.title, "site_url": config.base_url, "lang": config.language,
+            "settings": config.digest, "day_text": day_text, "wrap": wrap, "link_line": link_line,
+            "text_width": TEXT_WIDTH}
+
+
+def html(digest: Digest, config: Config) -> str:
+    """Render the HTML email and inline its CSS."""
+    return inline.inline(templating.render(config, "digest.html.j2", **_context(digest, config)),
+                         "digest.html.j2")
+
+
+def text(digest: Digest, config: Config) -> str:
+    """Render the plain-text email from the same data as the HTML."""
+    return templating.render(config, "digest.txt.j2", **_context(digest, config))
+
+
+def outputs(digest: Digest, config: Config) -> Made:
+    """Make the .html, .txt and .eml files of a digest, and latest.* copies of them."""
+    page, plain = html(digest, config), text(digest, config)
+    data = {"html": page.encode("utf-8"), "txt": plain.encode("utf-8"),
+            "eml": email_message.message(digest, page, plain, config)}
+    files = [Output(f"{FOLDER}{name}.{ext}", blob) for name in (digest.window.label, "latest")
+             for ext, blob in data.items()]
+    size, limit = len(data["html"]), config.digest.size_limit_kb
+    warnings = []
+    if size > limit * 1024:
+        warnings.append(f"{FOLDER}{digest.window.label}.html: the inlined HTML is {size / 1024:.0f} KB, over "
+                        f"the {limit} KB at which Gmail clips the message (and hides the unsubscribe "
+                        "link); lower 'digest.max_items_per_category' to fit")
+    return Made(digest.window.label, tuple(files), digest.count, size, tuple(warnings))
+
+
+def build(entries: Sequence[Entry], rendered: Mapping[str, Rendered], config: Config, *,
+          now: datetime, request: Request | None = None) -> Made:
+    """Make the requested digest's files (by default: the latest week's, if there is one)."""
+    request = request or Request(required=False)
+    win = window(request, entries, config, now)
+    if win is None:  # 'latest' of nothing
+        if request.required:
+            raise _problem("no published entries to make a digest of")
+        return Made()
+    return outputs(make(entries, rendered, config, win), config)

@@ -1,0 +1,51 @@
+"""The digest as an RFC 5322 message (.eml): multipart/alternative, text first, HTML last.
+
+Built with the standard library's email package. Every header is deterministic (Date is the
+end of the digest's window, Message-ID a hash of its content) so rebuilds are byte-identical,
+and header values are collapsed to one line so no title or setting can inject a header.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from email import policy
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from feedpub.config import Config
+
+if TYPE_CHECKING:  # digest imports this module; the annotation only needs the name
+    from feedpub.digest import Digest
+
+
+def one_line(value: str) -> str:
+    """Collapse all whitespace, newlines included, so a value cannot start a new header."""
+    return " ".join(value.split())
+
+
+def site_host(config: Config) -> str:
+    """Return the host name of the site (for default addresses and Message-IDs)."""
+    return urlsplit(config.base_url).hostname or "localhost"
+
+
+def from_address(config: Config) -> str:
+    """Return the From address: configured, else the site title at noreply@<site host>."""
+    return config.digest.from_address or formataddr((one_line(config.title), f"noreply@{site_host(config)}"))
+
+
+def message(digest: Digest, html: str, text: str, config: Config) -> bytes:
+    """Return the .eml bytes (CRLF line ends, as on the wire) of a digest."""
+    msg = EmailMessage(policy=policy.SMTP)
+    msg["Subject"] = one_line(digest.subject)
+    msg["From"] = one_line(from_address(config))
+    msg["Date"] = format_datetime(digest.window.end)  # when the week is over: fixed, not the clock
+    fingerprint = hashlib.sha256("\0".join((config.base_url, digest.window.label, text)).encode()).hexdigest()
+    msg["Message-ID"] = f"<digest.{digest.window.label}.{fingerprint[:16]}@{site_host(config)}>"
+    if digest.list_unsubscribe:
+        msg["List-Unsubscribe"] = f"<{one_line(digest.list_unsubscribe)}>"
+    msg.set_content(text, subtype="plain", charset="utf-8")
+    msg.add_alternative(html, subtype="html", charset="utf-8")
+    msg.set_boundary(f"=_feedpub_{fingerprint[16:48]}")  # the default one is random
+    return msg.as_bytes()

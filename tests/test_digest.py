@@ -1,0 +1,533 @@
+"""The weekly digest: week selection, grouping, inlined email-safe HTML, merge tags, text, size."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+import socket
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from datetime import date
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
+from lxml import html as lxml_html
+
+from feedpub import digest, inline, resources
+from feedpub.cli import cli
+from feedpub.config import Config, load_config
+from feedpub.errors import ConfigError, DigestError, OutputError
+from feedpub.pipeline import BuildResult, build
+from tests.conftest import NOW, ROOT, write_doc
+
+GOLDEN = Path(__file__).parent / "golden" / "digest"
+ALL_SEEDS = digest.Request(since=date(2022, 1, 1), until=date(2024, 12, 31))  # both categories, with images
+LABEL = "2022-01-01_2024-12-31"
+CSS_RULE = re.compile(r"\.([\w-]+)\s*\{([^}]*)\}")
+
+
+def _html(config: Config, label: str = "latest") -> Any:
+    return lxml_html.fromstring((config.out / "digest" / f"{label}.html").read_bytes())
+
+
+def _doc(title: str, day: str, category: str = "news", body: str = "Some text.", **meta: str) -> str:
+    extra = "".join(f"{k}: {v}\n" for k, v in meta.items())
+    return f"---\ntitle: {title}\ndate: {day}\ncategory: {category}\n{extra}---\n{body}\n"
+
+
+@pytest.fixture()
+def make_digest(seeds: Path, make_config: Callable[..., Config]) -> Callable[..., tuple[Config, BuildResult]]:
+    """Build the seeds with digest settings (keys like 'digest.profile') and a digest request."""
+
+    def make(request: digest.Request | None = ALL_SEEDS, source: Path | None = None,
+             **settings: Any) -> tuple[Config, BuildResult]:
+        config = make_config(source or seeds, **settings)
+        return config, build(config, now=NOW, digest_request=request)
+
+    return make
+
+
+class TestWindow:
+    def test_latest_is_the_newest_week_with_entries(self, make_digest) -> None:
+        """By default the digest is of the newest week that has entries (the seeds: 2024-W09)."""
+        config, result = make_digest(None)
+        assert result.mail.label == "2024-W09"
+        assert sorted(p.name for p in (config.out / "digest").iterdir()) == [
+            "2024-W09.eml", "2024-W09.html", "2024-W09.txt", "latest.eml", "latest.html", "latest.txt"]
+        folder = config.out / "digest"
+        assert (folder / "latest.html").read_bytes() == (folder / "2024-W09.html").read_bytes()
+
+    def test_named_week_selects_its_entries(self, make_digest) -> None:
+        """--week 2023-W08 holds exactly the seed dated Monday 2023-02-20."""
+        config, result = make_digest(digest.Request("2023-W08"))
+        titles = [a.text_content() for a in _html(config, "2023-W08").find_class("title-link")]
+        assert result.mail.label == "2023-W08"
+        assert len(titles) == 1 and titles[0].startswith("Taiwan to become Asia")
+
+    def test_entries_outside_the_feeds_are_rendered(self, tmp_path: Path, make_config) -> None:
+        """An old entry, cut from every feed by feed_limit, is still rendered (summary from its body)."""
+        write_doc(tmp_path / "src", "old.md", _doc("Old", "2023-02-20", body="First **bold** paragraph."))
+        write_doc(tmp_path / "src", "new.md", _doc("New", "2024-03-01"))
+        config = make_config(tmp_path / "src", feed_limit=1)
+        build(config, now=NOW, digest_request=digest.Request("2023-W08"))
+        assert b"Old" not in (config.out / "atom.xml").read_bytes()
+        assert _html(config, "2023-W08").find_class("summary")[0].text_content() == "First bold paragraph."
+
+    def test_last_is_the_week_before_now(self, seeds: Path, make_config) -> None:
+        """'last' is the last complete ISO week before the build time (NOW is in 2025-W03)."""
+        config = make_config(seeds)
+        assert digest.window(digest.Request("last"), [], config, NOW).label == "2025-W02"
+
+    def test_week_follows_the_site_timezone(self, tmp_path: Path, make_config) -> None:
+        """Sunday 23:30 UTC is already Monday in Taipei, so the entry moves to the next week."""
+        write_doc(tmp_path / "src", "a.md", _doc("Late", "2023-02-19T23:30:00+00:00"))
+        for zone, label in (("UTC", "2023-W07"), ("Asia/Taipei", "2023-W08")):
+            config = make_config(tmp_path / "src", timezone=zone)
+            assert build(config, now=NOW).mail.label == label
+
+    def test_since_until_is_inclusive(self, make_digest) -> None:
+        """--since/--until take whole days at both ends, in the site zone."""
+        config, result = make_digest(digest.Request(since=date(2023, 2, 20), until=date(2023, 2, 20)))
+        assert result.mail.label == "2023-02-20_2023-02-20"
+        assert len(_html(config, result.mail.label).find_class("item")) == 1
+
+    @pytest.mark.parametrize(("request_", "message"), [
+        (digest.Request("2023-W99"),
+         "--week must be an ISO week like 2023-W08, 'last' or 'latest': '2023-W99'"),
+        (digest.Request("2023-W08", since=date(2023, 1, 1)),
+         "use either --week or --since/--until, not both"),
+        (digest.Request(until=date(2023, 1, 1)), "--until needs --since"),
+        (digest.Request(since=date(2023, 2, 1), until=date(2023, 1, 1)),
+         "--until 2023-01-01 is before --since 2023-02-01"),
+        (digest.Request("2023-W09"),
+         "no entries in 2023-W09 (2023-02-27 to 2023-03-05, UTC); nothing to send"),
+    ])
+    def test_bad_or_empty_selection_is_an_error_and_writes_nothing(self, seeds: Path, make_config,
+                                                                     request_, message) -> None:
+        """A bad week or an empty selection raises DigestError with a clear message; no file is written."""
+        config = make_config(seeds)
+        with pytest.raises(DigestError) as e:
+            build(config, now=NOW, digest_request=request_)
+        assert str(e.value) == f"digest: {message}"
+        assert not config.out.exists()
+
+    def test_build_without_entries_in_latest_has_no_digest(self, seeds: Path, make_config) -> None:
+        """For a plain build, nothing to show means no digest, not an error; for `digest` it is one."""
+        config = make_config(seeds)
+        assert digest.build([], {}, config, now=NOW) == digest.Made()
+        with pytest.raises(DigestError, match=r"^digest: no published entries to make a digest of$"):
+            digest.build([], {}, config, now=NOW, request=digest.Request())
+
+
+class TestGrouping:
+    def test_categories_by_size_then_name_newest_first(self, tmp_path: Path, make_config) -> None:
+        """Sections run by size then name; items in a section newest first."""
+        src = tmp_path / "src"
+        for i, (cat, day) in enumerate([("b", "2023-02-20"), ("b", "2023-02-22"), ("c", "2023-02-21"),
+                                        ("a", "2023-02-23"), ("c", "2023-02-24")]):
+            write_doc(src, f"{i}.md", _doc(f"T{i}", day, cat))
+        config = make_config(src)
+        build(config, now=NOW)
+        page = _html(config)
+        assert [h.text_content() for h in page.find_class("section-title")] == ["B", "C", "A"]
+        assert [a.text_content() for a in page.find_class("title-link")] == ["T1", "T0", "T4", "T2", "T3"]
+
+    def test_category_order_setting_comes_first(self, tmp_path: Path, make_config) -> None:
+        """digest.category_order puts the named categories first, in that order."""
+        src = tmp_path / "src"
+        for i, cat in enumerate(["b", "b", "c", "a"]):
+            write_doc(src, f"{i}.md", _doc(f"T{i}", "2023-02-20", cat))
+        config = make_config(src, **{"digest.category_order": ["a", "c"]})
+        build(config, now=NOW)
+        assert [h.text_content() for h in _html(config).find_class("section-title")] == ["A", "C", "B"]
+
+    def test_cap_links_to_the_rest(self, tmp_path: Path, make_config) -> None:
+        """max_items_per_category shows the newest N and links 'K more in <category>' to its feed."""
+        src = tmp_path / "src"
+        for i in range(5):
+            write_doc(src, f"{i}.md", _doc(f"T{i}", f"2023-02-2{i}", "news"))
+        config = make_config(src, **{"digest.max_items_per_category": 2})
+        build(config, now=NOW)
+        page = _html(config)
+        assert [a.text_content() for a in page.find_class("title-link")] == ["T4", "T3"]
+        more = page.find_class("more-link")
+        assert [m.text_content() for m in more] == ["3 more in News"]
+        assert more[0].get("href").startswith("https://news.example.org/categories/news/atom.xml?utm_source=")
+        text = (config.out / "digest/latest.txt").read_text()
+        assert "  3 more in News:\n  https://news.example.org/categories/news/atom.xml?utm_source=" in text
+
+
+class TestEmailSafeHtml:
+    @pytest.fixture()
+    def page(self, make_digest) -> Any:
+        config, _ = make_digest(**{"digest.logo_url": "https://news.example.org/logo.png",
+                                   "digest.postal_address": "1 Example Road, Taipei"})
+        return _html(config, LABEL)
+
+    def test_each_category_is_a_section_with_its_items(self, page: Any) -> None:
+        """The seeds give a News section (3 items) then Events (1), each item complete."""
+        assert [h.text_content() for h in page.find_class("section-title")] == ["News", "Events"]
+        items = page.find_class("item")
+        assert len(items) == 4
+        for item in items:
+            assert item.find_class("title-link") and item.find_class("summary")[0].text_content()
+            assert item.find_class("read-more")[0].text_content() == "Read more"
+            assert re.search(r"\d{1,2} [A-Z][a-z]+ \d{4}$", item.find_class("meta")[0].text_content())
+        events = items[-1]
+        assert events.find_class("meta")[0].text_content() == "GeneOnline · 14 June 2022"
+
+    def test_every_class_rule_is_inlined(self, page: Any) -> None:
+        """Each element styled by a class of digest.css carries that rule's properties inline."""
+        css = (resources.templates_dir() / "digest.css").read_text()
+        rules = {name: [d.split(":")[0].strip() for d in body.split(";") if d.strip()]
+                 for name, body in CSS_RULE.findall(re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL))}
+        assert len(rules) > 15
+        used = set()
+        for el in page.iter():
+            if not isinstance(el.tag, str):
+                continue
+            for cls in (el.get("class") or "").split():
+                assert cls in rules, f"class {cls!r} has no rule in digest.css"
+                used.add(cls)
+                style = el.get("style") or ""
+                inlined = {d.split(":")[0].strip() for d in style.split(";") if ":" in d}
+                assert set(rules[cls]) <= inlined, (cls, style)
+        assert {"container", "item", "title-link", "footer", "logo", "image", "address"} <= used
+
+    def test_media_queries_stay_in_head_and_no_linked_css(self, page: Any) -> None:
+        """One <style> remains, in the head, holding only the media queries; no <link rel=stylesheet>."""
+        styles = page.findall(".//style")
+        assert len(styles) == 1 and styles[0].getparent().tag == "head"
+        css = styles[0].text
+        assert "@media screen and (max-width: 620px)" in css and "@media (prefers-color-scheme: dark)" in css
+        assert not re.sub(r"@media[^{]*\{(?:[^{}]*\{[^}]*\})*[^{}]*\}", "", css).strip()  # nothing but @media
+        assert not page.xpath(".//link[contains(@rel, 'stylesheet')]")
+
+    def test_no_css_the_big_clients_drop(self, page: Any) -> None:
+        """No flex, grid or CSS variables anywhere (inline styles or head)."""
+        inline_styles = [el.get("style") for el in page.iter() if isinstance(el.tag, str) and el.get("style")]
+        styles = " ".join(inline_styles + [s.text for s in page.findall(".//style")])
+        assert not re.search(r"\bflex\b|\bgrid\b|var\(|--[\w-]+\s*:", styles)
+
+    def test_layout_is_email_safe(self, page: Any) -> None:
+        """lang set, 600 px presentation tables, an MSO wrapper, web-safe fonts, colour-scheme meta."""
+        assert page.get("lang") == "en"
+        tables = page.findall(".//table")
+        assert tables and all(t.get("role") == "presentation" for t in tables)
+        assert page.find_class("container")[0].get("width") == "600"
+        comments = [c.text for c in page.iter(etree.Comment)]
+        assert any(c.startswith("[if mso]><table role=\"presentation\" width=\"600\"") for c in comments)
+        assert "Arial, Helvetica, sans-serif" in page.find_class("summary")[0].getparent().get("style")
+        assert page.xpath("//meta[@name='color-scheme']/@content") == ["light dark"]
+
+    def test_images_have_alt_width_and_absolute_src(self, page: Any) -> None:
+        """Every img (logo and article images) has alt text, a width and an absolute src."""
+        imgs = page.findall(".//img")
+        assert len(imgs) == 3  # the logo and two article images
+        for img in imgs:
+            assert img.get("alt") and img.get("width", "").isdigit()
+            assert urlsplit(img.get("src")).scheme == "https" and urlsplit(img.get("src")).netloc
+
+    def test_utm_on_article_links_only(self, make_digest) -> None:
+        """Article links get the UTM parameters; footer merge-tag links stay untouched."""
+        config, _ = make_digest(**{"digest.profile": "mailchimp", "digest.utm_campaign": "weekly-{week}"})
+        page = _html(config, LABEL)
+        for a in page.find_class("title-link") + page.find_class("read-more"):
+            query = parse_qs(urlsplit(a.get("href")).query)
+            assert query == {"utm_source": ["newsletter"], "utm_medium": ["email"],
+                             "utm_campaign": [f"weekly-{LABEL}"]}
+        site = "https://news.example.org/"
+        assert [a.get("href") for a in page.find_class("footer-link")] == [site, "*|ARCHIVE|*", "*|UNSUB|*"]
+
+    def test_existing_utm_is_kept(self, seeds: Path, make_config) -> None:
+        """A URL that already has UTM parameters is left as it is; others keep their query."""
+        config = make_config(seeds)
+        win = digest.Window("2023-W08", NOW, NOW)
+        assert digest.with_utm("https://x.org/a?utm_source=rss", config, win) == "https://x.org/a?utm_source=rss"
+        assert digest.with_utm("https://x.org/a?id=3#top", config, win) == (
+            "https://x.org/a?id=3&utm_source=newsletter&utm_medium=email&utm_campaign=digest-2023-W08#top")
+
+
+class TestTemplates:
+    def test_document_text_is_escaped_in_html_and_plain_in_text(self, tmp_path: Path, make_config) -> None:
+        """A title with markup is text in the HTML (autoescaped) and verbatim in the plain text."""
+        write_doc(tmp_path / "src", "a.md", _doc('"<b>Bold</b> & co"', "2023-02-20"))
+        config = make_config(tmp_path / "src")
+        build(config, now=NOW)
+        page = _html(config)
+        assert page.find_class("title-link")[0].text_content() == "<b>Bold</b> & co"
+        assert not page.findall(".//b")
+        assert "* <b>Bold</b> & co\n" in (config.out / "digest/latest.txt").read_text()
+
+    def test_user_templates_override_the_defaults(self, tmp_path: Path, make_digest) -> None:
+        """A digest.txt.j2 or digest.css in templates_dir replaces the packaged one."""
+        write_doc(tmp_path / "tpl", "digest.txt.j2", "{{ digest.subject }}: {{ digest.count }} items\n")
+        write_doc(tmp_path / "tpl", "digest.css", ".item { color: #123456; }\n")
+        config, _ = make_digest(templates_dir=str(tmp_path / "tpl"))
+        assert (config.out / "digest" / f"{LABEL}.txt").read_text() == (
+            "feedpub — 1 January 2022 to 31 December 2024: 4 items\n")
+        assert _html(config, LABEL).find_class("item")[0].get("style") == "color:#123456"
+
+
+class TestMergeTags:
+    @pytest.mark.parametrize("profile", ["mailchimp", "listmonk", "buttondown"])
+    def test_profile_tags_survive_byte_for_byte(self, make_digest, profile: str) -> None:
+        """The profile's merge tags come out of the inliner exactly as written, in HTML, text and .eml."""
+        config, _ = make_digest(**{"digest.profile": profile})
+        tags = digest.PROFILES[profile]
+        raw = (config.out / "digest" / f"{LABEL}.html").read_text(encoding="utf-8")
+        assert f'href="{tags.unsubscribe}"' in raw and f'href="{tags.view_online}"' in raw
+        if tags.preview:
+            assert f">{tags.preview}" in raw
+        text = (config.out / "digest" / f"{LABEL}.txt").read_text(encoding="utf-8")
+        assert f"Unsubscribe: {tags.unsubscribe}\n" in text and f"View online: {tags.view_online}\n" in text
+        assert "%7B" not in raw and "news.example.org/*|" not in raw and "news.example.org/{{" not in raw
+        eml_bytes = (config.out / "digest" / f"{LABEL}.eml").read_bytes()
+        eml = BytesParser(policy=policy.default).parsebytes(eml_bytes)
+        assert f'href="{tags.unsubscribe}"' in eml.get_body(("html",)).get_content()
+
+    def test_tags_in_any_attribute_or_text_are_restored(self) -> None:
+        """protect/inline/restore keeps {{ … }}, {% … %} and *|…|* intact wherever they are."""
+        page = ('<html><head><style>.a { color: red }</style></head><body>'
+                '<a class="a" href="{{ UnsubscribeURL }}">x</a><a href="*|IF:X|*">*|FNAME|*</a>'
+                '<img src="{{ TrackView }}" alt="{% if a %}b{% endif %}" width="1"></body></html>')
+        out = inline.inline(page)
+        for tag in ('href="{{ UnsubscribeURL }}"', 'href="*|IF:X|*"', ">*|FNAME|*<", 'src="{{ TrackView }}"',
+                    'alt="{% if a %}b{% endif %}"'):
+            assert tag in out
+        assert 'style="color:red"' in out
+
+    @given(st.text(alphabet=st.sampled_from("ab z0{}%*|<>&\"' \n"), max_size=60))
+    @settings(max_examples=200, deadline=None)
+    def test_protect_restore_round_trips(self, text: str) -> None:
+        """For any text, restore(protect(x)) is x, and protect leaves no merge tag behind."""
+        hidden, saved = inline.protect(text)
+        assert not inline.MERGE_TAG.search(hidden)
+        assert inline.restore(hidden, saved) == text
+
+    def test_placeholder_never_collides_with_the_text(self) -> None:
+        """A document that already contains the placeholder word still round-trips."""
+        page = "<html><body><p>feedpubmergetag0z</p><a href='*|UNSUB|*'>u</a></body></html>"
+        out = inline.inline(page)
+        assert "<p>feedpubmergetag0z</p>" in out and 'href="*|UNSUB|*"' in out
+
+
+class TestQuiet:
+    def test_cssutils_does_not_flood_the_log(self, caplog: pytest.LogCaptureFixture) -> None:
+        """Email-only CSS (mso-*, unknown properties, odd values) is inlined without a log record."""
+        caplog.set_level(logging.DEBUG)
+        page = ('<html><head><style>.a { mso-hide: all; -webkit-text-size-adjust: 100%; foo-bar: 1; '
+                "color: #zzz; width: 100% !important }</style></head><body><p class='a'>x</p></body></html>")
+        out = inline.inline(page)
+        assert 'style="mso-hide:all;' in out
+        assert caplog.records == []
+
+
+class TestNoNetwork:
+    def test_build_inlines_with_sockets_disabled(self, make_digest, monkeypatch: pytest.MonkeyPatch) -> None:
+        """With every socket connection failing, the build still inlines the CSS."""
+
+        def refuse(*args: object, **kwargs: object) -> None:
+            raise OSError("network disabled in this test")
+
+        monkeypatch.setattr(socket.socket, "connect", refuse)
+        monkeypatch.setattr(socket, "create_connection", refuse)
+        monkeypatch.setattr(socket, "getaddrinfo", refuse)
+        config, _ = make_digest()
+        page = _html(config, LABEL)
+        assert "padding" in page.find_class("item")[0].get("style")
+
+    @pytest.mark.parametrize("snippet", [
+        '<link rel="stylesheet" href="https://cdn.example.org/x.css">',
+        "<style>@import url(https://cdn.example.org/x.css);</style>",
+    ])
+    def test_external_stylesheets_are_refused(self, tmp_path: Path, make_digest, snippet: str) -> None:
+        """A user template that links a stylesheet fails the build instead of fetching it."""
+        templates = tmp_path / "templates"
+        original = (resources.templates_dir() / "digest.html.j2").read_text()
+        write_doc(templates, "digest.html.j2", original.replace("</head>", snippet + "\n</head>"))
+        with pytest.raises(OutputError, match="links an external stylesheet"):
+            make_digest(templates_dir=str(templates))
+
+
+class TestPlainText:
+    def test_written_from_data_and_wrapped(self, make_digest) -> None:
+        """Titles, summaries, sources and links as text, no markup, lines ≤ 78 where words allow."""
+        config, _ = make_digest()
+        text = (config.out / "digest" / f"{LABEL}.txt").read_text(encoding="utf-8")
+        assert "<" not in text and "&amp;" not in text
+        assert "* BIO Asia-Taiwan 2022： Connecting the Asian Value Chain\n" \
+               "  GeneOnline · 14 June 2022\n" in text
+        url = "https://news.example.org/events/bio-asia-taiwan-2022-connecting-the-asian-value-chain/"
+        utm = f"utm_source=newsletter&utm_medium=email&utm_campaign=digest-{LABEL}"
+        assert f"  Read more:\n  {url}?{utm}\n" in text
+        assert "\nNEWS\n----\n" in text and "\nEVENTS\n------\n" in text
+        for line in text.splitlines():
+            assert len(line) <= 78 or " " not in line.strip(), line  # only a lone URL may run over
+
+    @given(st.lists(st.text(alphabet="abcdefgh", min_size=1, max_size=70), max_size=40))
+    def test_wrap_never_passes_78_with_short_words(self, words: list[str]) -> None:
+        """Words of at most 70 characters always wrap within 78 columns, none lost."""
+        out = digest.wrap(" ".join(words), "  ", "* ")
+        assert all(len(line) <= 78 for line in out.splitlines())
+        assert out.replace("* ", "", 1).split() == words
+
+    def test_long_titles_wrap_under_their_bullet(self) -> None:
+        """wrap() breaks at words, indents continuation lines and never splits a long URL."""
+        out = digest.wrap("word " * 30, "  ", "* ")
+        assert out.startswith("* word") and all(len(x) <= 78 for x in out.splitlines())
+        assert all(x.startswith("  word") for x in out.splitlines()[1:])
+        url = "https://example.org/" + "a" * 100
+        assert digest.wrap(url, "  ") == "  " + url
+
+
+class TestSize:
+    @pytest.fixture()
+    def corpus(self, tmp_path: Path) -> Path:
+        src = tmp_path / "big"
+        summary = "A long summary sentence that takes up space in the email digest. " * 4
+        for i in range(150):
+            write_doc(src, f"{i:03d}.md", _doc(f"Article {i} with a title long enough to matter",
+                                               f"2023-02-{20 + i % 7}", f"cat{i % 3}", summary=summary))
+        return src
+
+    def test_over_102_kb_warns(self, corpus: Path, make_config) -> None:
+        """A digest whose inlined HTML is over the limit is still written, with a warning naming the fix."""
+        config = make_config(corpus)
+        result = build(config, now=NOW)
+        size = len((config.out / "digest/latest.html").read_bytes())
+        assert size > 102 * 1024
+        assert result.warnings == (f"digest/2023-W08.html: the inlined HTML is {size / 1024:.0f} KB, "
+                                   "over the 102 KB at which Gmail clips the message (and hides the "
+                                   "unsubscribe link); lower 'digest.max_items_per_category' to fit",)
+
+    def test_cap_brings_it_under(self, corpus: Path, make_config) -> None:
+        """With a per-category cap the same corpus fits, with no warning."""
+        config = make_config(corpus, **{"digest.max_items_per_category": 10})
+        result = build(config, now=NOW)
+        assert result.warnings == ()
+        assert len((config.out / "digest/latest.html").read_bytes()) <= 102 * 1024
+        assert len(_html(config).find_class("more-link")) == 3
+
+    def test_cli_prints_the_warning(self, corpus: Path, tmp_path: Path) -> None:
+        """`feedpub build` prints size warnings on stderr and still succeeds."""
+        args = ["--source", str(corpus), "--out", str(tmp_path / "o"), "build", "-q"]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        assert result.stderr.startswith("Warning: digest/2023-W08.html: the inlined HTML is ")
+
+
+class TestDigestConfig:
+    def test_every_problem_names_its_key(self, tmp_path: Path) -> None:
+        """Bad [digest] values are all reported at once, as 'digest.<key>' with their line."""
+        (tmp_path / "feedpub.toml").write_text(
+            'title = "X"\n[digest]\nprofile = "mc"\nsmtp_port = 0\nprofil = 1\n'
+            'subject = "{site} {foo}"\nutm_campaign = "{x}"\n', encoding="utf-8")
+        with pytest.raises(ConfigError) as e:
+            load_config(cwd=tmp_path)
+        where = str(tmp_path / "feedpub.toml")
+        assert str(e.value).splitlines() == [
+            f"{where}:3: 'digest.profile' must be one of none, mailchimp, listmonk, buttondown, got 'mc'",
+            f"{where}:4: 'digest.smtp_port' must be a port number 1-65535, got 0",
+            f"{where}:5: unknown key 'digest.profil' (did you mean 'digest.profile'?)",
+            f"{where}:6: 'digest.subject' uses unknown field {{foo}} (known: site, period, week, start, end)",
+            f"{where}:7: 'digest.utm_campaign' may only use the field {{week}}, got '{{x}}'",
+        ]
+
+    def test_readme_example_is_valid(self, tmp_path: Path) -> None:
+        """The [digest] example in README.md loads without a problem and sets every key."""
+        readme = (ROOT / "README.md").read_text(encoding="utf-8")
+        block = re.search(r"^    \[digest\]\n(?:    .+\n)+", readme, re.MULTILINE)
+        assert block
+        (tmp_path / "feedpub.toml").write_text(textwrap.dedent(block.group(0)), encoding="utf-8")
+        config = load_config(cwd=tmp_path)
+        assert config.digest.profile == "mailchimp"
+        keys = re.findall(r"^    (\w+) = ", block.group(0), re.MULTILINE)
+        assert sorted(keys) == sorted(f.name for f in dataclasses.fields(config.digest))
+
+    def test_digest_must_be_a_table(self, tmp_path: Path) -> None:
+        """A 'digest = …' that is not a table is reported, not ignored."""
+        (tmp_path / "feedpub.toml").write_text("digest = 3\n", encoding="utf-8")
+        with pytest.raises(ConfigError, match=r"feedpub.toml:1: 'digest' must be a table \(\[digest\]\)"):
+            load_config(cwd=tmp_path)
+
+    def test_no_urls_no_links(self, make_digest) -> None:
+        """Profile 'none' without URLs links only the site: no dead view-online or unsubscribe link."""
+        config, _ = make_digest()
+        assert [a.get("href") for a in _html(config, LABEL).find_class("footer-link")] == ["https://news.example.org/"]
+        text = (config.out / "digest" / f"{LABEL}.txt").read_text()
+        assert "View online" not in text and "Unsubscribe" not in text
+
+    def test_settings_reach_the_email(self, make_digest) -> None:
+        """Subject template, intro, preheader and footer come from the config."""
+        config, _ = make_digest(**{"digest.subject": "{site}: {week} ({start} – {end})",
+                                   "digest.intro": "Hello!", "digest.preheader": "Peek",
+                                   "digest.unsubscribe_url": "https://x.org/u",
+                                   "digest.view_online_url": "https://x.org/v"})
+        page = _html(config, LABEL)
+        assert page.findtext(".//title") == f"feedpub: {LABEL} (1 January 2022 – 31 December 2024)"
+        assert page.find_class("intro")[0].text_content() == "Hello!"
+        assert page.find_class("preheader")[0].text_content().startswith("Peek\u034f")
+        assert [a.get("href") for a in page.find_class("footer-link")] == [
+            "https://news.example.org/", "https://x.org/v", "https://x.org/u"]
+
+
+class TestCli:
+    def test_digest_command_writes_week_and_keeps_feeds(self, seeds: Path, tmp_path: Path) -> None:
+        """`feedpub digest --week` writes that week's files next to the feeds and lists them."""
+        out = tmp_path / "out"
+        args = ["--source", str(seeds), "--out", str(out), "digest", "--week", "2023-W08"]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        expected = [str(out / "digest" / f"2023-W08.{x}") for x in ("html", "txt", "eml")]
+        assert result.stdout.splitlines() == expected
+        size = len((out / "digest/2023-W08.html").read_bytes())
+        kb = f"{size / 1024:.1f}"
+        assert result.stderr == f"digest 2023-W08: 1 entry; inlined HTML {kb} KB (limit 102 KB)\n"
+        assert (out / "atom.xml").is_file() and (out / "digest/latest.eml").is_file()
+
+    def test_empty_week_is_a_clear_error(self, seeds: Path, tmp_path: Path) -> None:
+        """An empty week exits 1 with one Error line and writes nothing."""
+        out = tmp_path / "out"
+        args = ["--source", str(seeds), "--out", str(out), "digest", "--week", "2023-W09"]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 1
+        assert result.stderr == ("Error: digest: no entries in 2023-W09 (2023-02-27 to 2023-03-05, UTC); "
+                                 "nothing to send\n")
+        assert not out.exists()
+
+    def test_subprocess_since_until(self, seeds: Path, tmp_path: Path) -> None:
+        """`python -m feedpub digest --since/--until` works as installed users run it."""
+        out = tmp_path / "out"
+        proc = subprocess.run(
+            [sys.executable, "-m", "feedpub", "--source", str(seeds), "--out", str(out), "digest",
+             "--since", "2022-01-01", "--until", "2024-12-31"],
+            capture_output=True, text=True, cwd=ROOT, check=False, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        assert (out / "digest" / f"{LABEL}.html").is_file()
+
+
+class TestGolden:
+    def test_seeds_digest_matches_golden(self, make_digest, request: pytest.FixtureRequest) -> None:
+        """The seeds' digest (all weeks, mailchimp profile, logo and address) matches tests/golden/digest."""
+        config, _ = make_digest(**{"digest.profile": "mailchimp",
+                                   "digest.postal_address": "1 Example Road, Taipei",
+                                   "digest.logo_url": "https://news.example.org/logo.png"})
+        files = {f"{LABEL}.{ext}": (config.out / "digest" / f"{LABEL}.{ext}").read_bytes()
+                 for ext in ("html", "txt", "eml")}
+        if request.config.getoption("--update-golden"):
+            GOLDEN.mkdir(parents=True, exist_ok=True)
+            for name, data in files.items():
+                (GOLDEN / name).write_bytes(data)
+        assert files == {name: (GOLDEN / name).read_bytes() for name in files}

@@ -1,0 +1,104 @@
+"""The digest's .eml: a well-formed multipart/alternative message with deterministic headers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from feedpub import digest
+from feedpub.config import Config
+from feedpub.pipeline import build
+from tests.conftest import NOW
+
+WEEK = digest.Request("2023-W08")
+
+
+def _parse(data: bytes) -> EmailMessage:
+    return BytesParser(policy=policy.default).parsebytes(data)
+
+
+@pytest.fixture()
+def eml(seeds: Path, make_config: Callable[..., Config]) -> Callable[..., tuple[Config, EmailMessage]]:
+    """Build the seeds' 2023-W08 digest with some settings; return the config and the parsed .eml."""
+
+    def make(**settings: Any) -> tuple[Config, EmailMessage]:
+        config = make_config(seeds, **settings)
+        build(config, now=NOW, digest_request=WEEK)
+        return config, _parse((config.out / "digest/2023-W08.eml").read_bytes())
+
+    return make
+
+
+class TestMessage:
+    def test_parses_without_defects_text_then_html(self, eml) -> None:
+        """The .eml parses with no defects; multipart/alternative with text/plain first, text/html last."""
+        config, msg = eml()
+        assert msg.defects == []
+        assert msg.get_content_type() == "multipart/alternative"
+        parts = list(msg.iter_parts())
+        assert [p.get_content_type() for p in parts] == ["text/plain", "text/html"]
+        assert all(p.defects == [] and p.get_content_charset() == "utf-8" for p in parts)
+        folder = config.out / "digest"
+        # MIME text is CRLF on the wire; the files use LF
+        assert parts[0].get_content().replace("\r\n", "\n") == (folder / "2023-W08.txt").read_text("utf-8")
+        assert parts[1].get_content().replace("\r\n", "\n") == (folder / "2023-W08.html").read_text("utf-8")
+
+    def test_lines_end_in_crlf(self, eml) -> None:
+        """The file uses CRLF line ends, as RFC 5322 and mail clients expect."""
+        config, _ = eml()
+        data = (config.out / "digest/2023-W08.eml").read_bytes()
+        assert data.count(b"\n") == data.count(b"\r\n") > 10
+
+    def test_headers(self, eml) -> None:
+        """Subject, From, Date (the end of the week) and a Message-ID on the site's host."""
+        _, msg = eml()
+        assert msg["Subject"] == "feedpub — week of 20 February 2023"
+        assert msg["From"] == "feedpub <noreply@news.example.org>"
+        assert msg["Date"].datetime.isoformat() == "2023-02-27T00:00:00+00:00"
+        assert re.fullmatch(r"<digest\.2023-W08\.[0-9a-f]{16}@news\.example\.org>", msg["Message-ID"])
+        assert "List-Unsubscribe" not in msg  # no URL configured
+
+    def test_from_and_subject_settings(self, eml) -> None:
+        """digest.from_address and digest.subject are used as given."""
+        _, msg = eml(**{"digest.from_address": "News Desk <desk@example.org>",
+                        "digest.subject": "{site} {week}"})
+        assert msg["From"] == "News Desk <desk@example.org>"
+        assert msg["Subject"] == "feedpub 2023-W08"
+
+    def test_list_unsubscribe_when_the_profile_has_a_url(self, eml) -> None:
+        """Profile 'none' with an unsubscribe URL sets List-Unsubscribe; ESP profiles do not (ESPs add it)."""
+        _, msg = eml(**{"digest.unsubscribe_url": "https://news.example.org/unsubscribe"})
+        assert msg["List-Unsubscribe"] == "<https://news.example.org/unsubscribe>"
+        _, msg = eml(**{"digest.profile": "mailchimp", "digest.unsubscribe_url": "https://x.org/u"})
+        assert "List-Unsubscribe" not in msg
+
+    def test_newlines_cannot_inject_headers(self, eml) -> None:
+        """A site title with a newline stays inside Subject/From; no Bcc header appears."""
+        _, msg = eml(title="Daily News\r\nBcc: victim@example.org")
+        assert "Bcc" not in msg
+        assert msg["Subject"] == "Daily News Bcc: victim@example.org — week of 20 February 2023"
+        assert msg.defects == []
+
+    def test_rebuild_is_byte_identical(self, seeds: Path, make_config, tmp_path: Path) -> None:
+        """Two builds give the same .eml bytes (boundary and Message-ID are not random)."""
+        a = make_config(seeds)
+        b = make_config(seeds, out=str(tmp_path / "other"))
+        build(a, now=NOW, digest_request=WEEK)
+        build(b, now=NOW, digest_request=WEEK)
+        assert (a.out / "digest/2023-W08.eml").read_bytes() == (b.out / "digest/2023-W08.eml").read_bytes()
+
+    def test_range_digest_is_dated_after_its_last_day(self, seeds: Path, make_config) -> None:
+        """A --since/--until digest is dated at the end of its last day and names its dates in the subject."""
+        config = make_config(seeds, timezone="Asia/Taipei")
+        build(config, now=NOW, digest_request=digest.Request(since=date(2023, 2, 1), until=date(2023, 2, 28)))
+        msg = _parse((config.out / "digest/2023-02-01_2023-02-28.eml").read_bytes())
+        assert msg["Date"].datetime.isoformat() == "2023-03-01T00:00:00+08:00"
+        assert msg["Subject"] == "feedpub — 1 February 2023 to 28 February 2023"
