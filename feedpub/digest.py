@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -199,9 +199,23 @@ def _ordered(groups: dict[Category, list[Entry]], config: Config) -> list[tuple[
     return sorted(groups.items(), key=lambda kv: (rank.get(kv[0].slug, len(rank)), -len(kv[1]), kv[0].name))
 
 
+_TAG_OPENERS = re.compile(r"([{*])([{%|])|([|%}])([}*])")
+
+
+def inert(text: str) -> str:
+    """Break merge-tag syntax in document text ({{ }}, {% %}, *| |*) with a zero-width space.
+
+    The ESP expands tags anywhere in the message, so an article titled "{{ Subscriber.Email }}"
+    would otherwise run as template code in listmonk, or show another field's value.
+    Only the footer's own tags, from the profile, may reach the ESP.
+    """
+    return _TAG_OPENERS.sub(lambda m: "\u200b".join(g for g in m.groups() if g), text)
+
+
 def _item(r: Rendered, config: Config, win: Window) -> Item:
     e = r.entry
-    return Item(e.title, with_utm(e.url, config, win), r.summary, e.image, e.source,
+    image = e.image if e.image is None else replace(e.image, alt=inert(e.image.alt))
+    return Item(inert(e.title), with_utm(e.url, config, win), inert(r.summary), image, inert(e.source),
                 day_text(e.date.astimezone(config.tz).date()))
 
 
@@ -231,7 +245,7 @@ def make(entries: Sequence[Entry], rendered: Mapping[str, Rendered], config: Con
         shown = members[:cap] if cap else members
         more_url = with_utm(layout.feed_paths(category).url("atom", config), config, win)
         sections.append(Section(
-            category,
+            replace(category, name=inert(category.name)),
             tuple(_item(rendered.get(e.id) or render.render(e, config), config, win) for e in shown),
             len(members) - len(shown), more_url,
         ))

@@ -297,6 +297,21 @@ class TestMergeTags:
         eml = BytesParser(policy=policy.default).parsebytes(eml_bytes)
         assert f'href="{tags.unsubscribe}"' in eml.get_body(("html",)).get_content()
 
+    @pytest.mark.parametrize("profile", ["mailchimp", "listmonk"])
+    def test_tags_written_in_documents_are_made_inert(self, tmp_path: Path, make_digest, profile: str) -> None:
+        """Merge-tag syntax in a title, summary or category never reaches the ESP as a tag."""
+        src = tmp_path / "src"
+        write_doc(src, "a.md", _doc("'{{ Subscriber.Email }} wins *|EMAIL|*'", "2024-02-27",
+                                    category="'{% if x %}News'", summary="'Ask *|FNAME|* {{ .Subscriber }}'"))
+        config, _ = make_digest(digest.Request("2024-W09"), source=src, **{"digest.profile": profile})
+        tags = digest.PROFILES[profile]
+        footer = {tags.unsubscribe, tags.view_online, tags.preview} - {""}
+        for ext in ("html", "txt"):
+            out = (config.out / "digest" / f"2024-W09.{ext}").read_text(encoding="utf-8")
+            found = set(re.findall(r"\*\|[^|]*\|\*|\{\{.*?\}\}|\{%.*?%\}", out))
+            assert found <= footer, (ext, found - footer)
+            assert "Subscriber.Email" in out and "FNAME" in out  # the words stay, readable
+
     def test_tags_in_any_attribute_or_text_are_restored(self) -> None:
         """protect/inline/restore keeps {{ … }}, {% … %} and *|…|* intact wherever they are."""
         page = ('<html><head><style>.a { color: red }</style></head><body>'
