@@ -71,3 +71,74 @@ class TestFeedInBrowser:
         titles = [e.title for e in feedparser.parse((served.config.out / path).read_bytes()).entries]
         assert page.locator("article h2").all_inner_texts() == titles
         save_screenshot(page, "feed-" + path.replace("/", "-").removesuffix(".xml"))
+
+
+def _png(width: int, height: int) -> bytes:
+    """A solid-colour PNG of the given size (stands in for remote article images)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\x40\x80\xc0" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+# Measured in the page: horizontal overflow, images outside the viewport, and visible text
+# smaller than 14 px (hidden preheader text excluded).
+_LAYOUT_JS = """() => {
+  const vw = window.innerWidth;
+  const imgs = [...document.images].map(i => {
+    const r = i.getBoundingClientRect();
+    return {src: i.currentSrc, left: r.left, right: r.right, width: r.width, loaded: i.naturalWidth > 0};
+  });
+  const small = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !el.getClientRects().length) continue;
+    const size = parseFloat(getComputedStyle(el).fontSize);
+    if (size < 14) small.push(el.tagName + ' ' + size + 'px: ' + el.textContent.trim().slice(0, 30));
+  }
+  return {vw, scroll: document.documentElement.scrollWidth, imgs, small};
+}"""
+
+
+class TestDigestInBrowser:
+    @pytest.fixture
+    def digest_file(self, seeds: Path, make_config: Callable[..., Config]) -> Path:
+        from feedpub import digest as digest_mod
+        from feedpub.pipeline import build
+
+        config = make_config(seeds, **{"digest.logo_url": "https://news.example.org/logo.png",
+                                       "digest.postal_address": "1 Example Road, Taipei"})
+        build(config, now=NOW, digest_request=digest_mod.Request(None, since=__import__("datetime").date(2022, 1, 1),
+                                                                 until=__import__("datetime").date(2024, 12, 31)))
+        return next((config.out / "digest").glob("2022-01-01_*.html"))
+
+    @pytest.mark.parametrize("width", [375, 600])
+    def test_fits_the_viewport(self, chromium: Any, digest_file: Path, width: int) -> None:
+        """At phone and desktop widths: no horizontal scroll, images inside, no text under 14 px."""
+        context = chromium.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        requested: list[str] = []
+
+        def fake_image(route: Any) -> None:
+            # No network in tests: every remote image is a large local PNG, which the layout
+            # must scale down to the viewport.
+            requested.append(route.request.url)
+            route.fulfill(status=200, content_type="image/png", body=_png(1200, 800))
+
+        page.route("http*://**/*", fake_image)
+        page.goto(digest_file.resolve().as_uri())
+        page.wait_for_load_state("load")
+        m = page.evaluate(_LAYOUT_JS)
+        save_screenshot(page, f"digest-{width}")
+        context.close()
+        assert requested, "the digest should show the article images"
+        assert m["scroll"] <= m["vw"], f"horizontal scroll: {m['scroll']} > {m['vw']}"
+        assert m["imgs"] and all(i["loaded"] for i in m["imgs"])
+        for img in m["imgs"]:
+            assert img["left"] >= 0 and img["right"] <= m["vw"] + 0.5, img
+        assert m["small"] == []
