@@ -22,6 +22,7 @@ from feedpub.config import Config
 from feedpub.model import Rendered
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
+MEDIA_NS = "http://search.yahoo.com/mrss/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 GENERATOR_URI = "https://pypi.org/project/feedpub/"
 
@@ -109,8 +110,33 @@ def _serialise(root: etree._Element, stylesheet_url: str | None) -> bytes:
     return head + body
 
 
+def _unwrap_media_groups(root: etree._Element) -> None:
+    """Lift a lone media:content out of the media:group feedgen wraps it in.
+
+    A group is for alternatives of one medium; with a single child the W3C validator warns
+    (MediaGroupWithoutAlternatives), and readers handle a bare media:content best.
+    """
+    for group in list(root.iter(f"{{{MEDIA_NS}}}group")):
+        children = list(group)
+        if len(children) == 1:
+            group.addprevious(children[0])
+            group.getparent().remove(group)
+
+
+def _text_construct(el: etree._Element | None) -> None:
+    """Declare text that looks like markup as escaped HTML (type="html"), the same words.
+
+    Atom type="text" may hold '<', but the W3C validator warns that such text looks like
+    undeclared HTML (ContainsUndeclaredHTML); escaped HTML shows the same characters.
+    """
+    if el is not None and el.get("type", "text") == "text" and el.text and "<" in el.text:
+        el.set("type", "html")
+        el.text = html.escape(el.text, quote=False)
+
+
 def _repair_atom(xml: bytes, spec: FeedSpec) -> etree._Element:
     root = etree.fromstring(xml)
+    _unwrap_media_groups(root)
     entries = root.findall(f"{{{ATOM_NS}}}entry")
     for el, r in zip(entries, spec.entries, strict=True):
         # dc:creator is for RSS; Atom says the same with <author>
@@ -118,6 +144,8 @@ def _repair_atom(xml: bytes, spec: FeedSpec) -> etree._Element:
             el.remove(redundant)
         anchor = el.find(f"{{{ATOM_NS}}}title")
         assert anchor is not None
+        _text_construct(anchor)
+        _text_construct(el.find(f"{{{ATOM_NS}}}summary"))
         for link in reversed(_links(r)):
             anchor.addnext(etree.Element(f"{{{ATOM_NS}}}link", link))
     if spec.hub_url:
@@ -142,6 +170,7 @@ def rss(spec: FeedSpec, config: Config) -> bytes:
     fg.link(href=spec.home_url)
     fg.link(href=spec.rss_url, rel="self", type="application/rss+xml")
     root = etree.fromstring(fg.rss_str(pretty=False))
+    _unwrap_media_groups(root)
     channel_link = root.find("channel/link")
     assert channel_link is not None
     channel_link.text = spec.home_url  # feedgen lets the self link win; RSS <link> is the site

@@ -75,6 +75,7 @@ def build(config: Config, *, now: datetime, skip_invalid: bool = False,
     entries, problems = read_entries(config)
     entries = _checked(entries, problems, skip_invalid)  # nothing is written past a bad document
     entries = select.unify_categories(select.publishable(entries, config, now), config)
+    entries = select.distinct_updated(entries)  # before feeds: Atom readers key on 'updated'
     select.check_unique(entries)
     plan = publish.feed_entries(entries, config)
     # render only what some output shows: Markdown is the expensive step

@@ -6,10 +6,11 @@ shows under two spellings.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from feedpub.config import Config
 from feedpub.errors import Problem, SourceError
@@ -36,6 +37,27 @@ def unify_categories(entries: Sequence[Entry], config: Config) -> list[Entry]:
         else replace(e, category=Category(e.category.slug, chosen[e.category.slug]))
         for e in entries
     ]
+
+
+def distinct_updated(entries: Sequence[Entry]) -> list[Entry]:
+    """Give entries that share an ``updated`` instant distinct ones, a fraction of a second apart.
+
+    Date-only documents all say midnight, and files added in one commit share its time; the
+    W3C validator warns when two Atom entries have the same atom:updated (DuplicateUpdated).
+    The offset (1-999,999 µs) comes from a hash of the id, so it never depends on which
+    other entries exist and an entry's ``updated`` stays put from build to build.
+    """
+    counts = Counter(e.updated for e in entries)
+    return [
+        replace(e, updated=e.updated + timedelta(microseconds=_stable_micros(e.id)))
+        if counts[e.updated] > 1 and e.updated.microsecond == 0 else e
+        for e in entries
+    ]
+
+
+def _stable_micros(key: str) -> int:
+    digest = hashlib.sha256(key.encode("utf-8")).digest()
+    return int.from_bytes(digest[:4], "big") % 999_999 + 1
 
 
 def check_unique(entries: Sequence[Entry]) -> None:

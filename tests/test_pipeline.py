@@ -227,3 +227,37 @@ class TestFeedOptions:
         assert {e.category.name for e in result.entries} == {"Cell Therapy"}
         feed = feedparser.parse((config.out / "categories/cell-therapy/atom.xml").read_bytes())
         assert len(feed.entries) == 3 and feed.feed.title.endswith("Cell Therapy")
+
+
+class TestValidatorWarnings:
+    def test_no_two_entries_share_updated(self, built: Config) -> None:
+        """Entries that share a timestamp (one git commit) get distinct atom:updated values."""
+        root = etree.parse(str(built.out / "atom.xml")).getroot()
+        stamps = [e.findtext(f"{ATOM}updated") for e in root.iter(f"{ATOM}entry")]
+        assert len(set(stamps)) == len(stamps)
+
+    def test_tie_offsets_do_not_depend_on_neighbours(self) -> None:
+        """An entry's offset comes from its id only, so adding entries never moves it."""
+        from dataclasses import replace
+
+        from feedpub.select import distinct_updated
+
+        from feedpub.model import Category, Entry
+
+        def entry(i: str) -> Entry:
+            return Entry(id=f"urn:x:{i}", url=f"https://h/{i}", title=i, title_source="t", date=NOW,
+                         date_source="d", updated=NOW, category=Category("n", "N"), category_source="c",
+                         summary="", source="", author="", tags=(), image=None, rel=i, fmt="markdown")
+
+        two = distinct_updated([entry("a"), entry("b")])
+        three = distinct_updated([entry("a"), entry("b"), entry("c")])
+        assert two[0].updated == three[0].updated and two[1].updated == three[1].updated
+        assert len({e.updated for e in three}) == 3
+        lone = distinct_updated([entry("a"), replace(entry("z"), updated=NOW.replace(year=2020))])
+        assert lone[0].updated == NOW  # no tie, no offset
+
+    def test_single_media_content_is_not_grouped(self, built: Config) -> None:
+        """A lone media:content is not wrapped in media:group (MediaGroupWithoutAlternatives)."""
+        for name in ("atom.xml", "rss.xml"):
+            data = (built.out / name).read_bytes()
+            assert b"media:group" not in data and b"<media:content" in data
