@@ -44,7 +44,7 @@ def _unavailable(reason: str) -> None:
 def chromium() -> Iterator[Any]:
     """A headless Chromium browser shared by the session (skips locally, fails under CI, if absent)."""
     try:
-        from playwright.sync_api import sync_playwright  # noqa: PLC0415 - may be missing: skip or fail
+        from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("playwright is not installed (pip install '.[test]')")
     if not CHROMIUM.is_file():

@@ -11,7 +11,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 # A fixed build time and a fixed mtime for the undated seeds make outputs reproducible.
-NOW = datetime(2025, 1, 15, 12, 0, tzinfo=timezone.utc)
-SEED_MTIME = datetime(2024, 3, 1, 9, 30, tzinfo=timezone.utc).timestamp()
+NOW = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
+SEED_MTIME = datetime(2024, 3, 1, 9, 30, tzinfo=UTC).timestamp()
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +44,7 @@ def jsonfeed_validator() -> jsonschema.protocols.Validator:
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
-@pytest.fixture()
+@pytest.fixture
 def seeds(tmp_path: Path) -> Path:
     """A copy of the seeds with a fixed mtime (outside git, so mtime is their date source)."""
     dest = tmp_path / "seeds"
@@ -54,7 +54,7 @@ def seeds(tmp_path: Path) -> Path:
     return dest
 
 
-@pytest.fixture()
+@pytest.fixture
 def make_config(tmp_path: Path) -> Callable[..., Config]:
     """Build a Config for a source folder, writing output under tmp_path/dist."""
 

@@ -46,7 +46,7 @@ def _doc(title: str, day: str, category: str = "news", body: str = "Some text.",
     return f"---\ntitle: {title}\ndate: {day}\ncategory: {category}\n{extra}---\n{body}\n"
 
 
-@pytest.fixture()
+@pytest.fixture
 def make_digest(seeds: Path, make_config: Callable[..., Config]) -> Callable[..., tuple[Config, BuildResult]]:
     """Build the seeds with digest settings (keys like 'digest.profile') and a digest request."""
 
@@ -169,7 +169,7 @@ class TestGrouping:
 
 
 class TestEmailSafeHtml:
-    @pytest.fixture()
+    @pytest.fixture
     def page(self, make_digest) -> Any:
         config, _ = make_digest(**{"digest.logo_url": "https://news.example.org/logo.png",
                                    "digest.postal_address": "1 Example Road, Taipei"})
@@ -408,7 +408,7 @@ class TestPlainText:
 
 
 class TestSize:
-    @pytest.fixture()
+    @pytest.fixture
     def corpus(self, tmp_path: Path) -> Path:
         src = tmp_path / "big"
         summary = "A long summary sentence that takes up space in the email digest. " * 4

@@ -25,7 +25,7 @@ def _parse(data: bytes) -> EmailMessage:
     return BytesParser(policy=policy.default).parsebytes(data)
 
 
-@pytest.fixture()
+@pytest.fixture
 def eml(seeds: Path, make_config: Callable[..., Config]) -> Callable[..., tuple[Config, EmailMessage]]:
     """Build the seeds' 2023-W08 digest with some settings; return the config and the parsed .eml."""
 

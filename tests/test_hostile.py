@@ -85,7 +85,7 @@ class TestErrorCorpus:
 
 
 class TestUnsafeCorpus:
-    @pytest.fixture()
+    @pytest.fixture
     def out(self, make_config: Callable[..., Config]) -> Path:
         config = make_config(HOSTILE / "unsafe")
         build(config, now=NOW)

@@ -98,7 +98,7 @@ class TestLimits:
     def test_deep_nesting_is_rejected(self, tmp_path: Path) -> None:
         """Deeply nested flow collections are refused before libyaml sees them."""
         msg = _error(tmp_path, "a.md", ("---\nx: " + "[" * 20000 + "]" * 20000 + "\n---\nB\n").encode())
-        assert "a.md:2: front matter nests 20000 levels deep; the limit is 50" == msg
+        assert msg == "a.md:2: front matter nests 20000 levels deep; the limit is 50"
 
     def test_brackets_in_quoted_strings_do_not_count(self, tmp_path: Path) -> None:
         """Brackets inside quoted titles are text, not nesting."""

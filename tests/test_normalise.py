@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ from feedpub.normalise import normalise
 from tests.conftest import write_doc
 
 
-@pytest.fixture()
+@pytest.fixture
 def entry_of(tmp_path: Path, make_config: Callable[..., Config]) -> Callable[..., Entry]:
     src = tmp_path / "src"
 
@@ -68,7 +68,7 @@ class TestDates:
         """Outside git, the modification time dates an undated document."""
         src = tmp_path / "src"
         path = write_doc(src, "a.txt", "Headline\n\nBody.\n")
-        stamp = datetime(2020, 3, 4, 5, 6, 7, tzinfo=timezone.utc).timestamp()
+        stamp = datetime(2020, 3, 4, 5, 6, 7, tzinfo=UTC).timestamp()
         os.utime(path, (stamp, stamp))
         e = normalise(load.read(path, src), make_config(src))
         assert (e.date.isoformat(), e.date_source) == ("2020-03-04T05:06:07+00:00", "mtime")

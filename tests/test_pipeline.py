@@ -23,7 +23,7 @@ def _tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@pytest.fixture()
+@pytest.fixture
 def built(seeds: Path, make_config: Callable[..., Config]) -> Config:
     config = make_config(seeds)
     build(config, now=NOW)
@@ -240,9 +240,8 @@ class TestValidatorWarnings:
         """An entry's offset comes from its id only, so adding entries never moves it."""
         from dataclasses import replace
 
-        from feedpub.select import distinct_updated
-
         from feedpub.model import Category, Entry
+        from feedpub.select import distinct_updated
 
         def entry(i: str) -> Entry:
             return Entry(id=f"urn:x:{i}", url=f"https://h/{i}", title=i, title_source="t", date=NOW,

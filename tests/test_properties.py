@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import feedparser
@@ -20,7 +20,7 @@ from feedpub.errors import FeedpubError
 from feedpub.pipeline import build
 from tests.safety import assert_safe_tree
 
-NOW = datetime(2025, 1, 15, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
 ATTACKS = [
     "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<a href=\"javascript:alert(1)\">x</a>",
     "<iframe src=//evil></iframe>", "<style>*{}</style>", "<link rel=stylesheet href=//evil/x.css>",
@@ -32,7 +32,7 @@ text = st.text(st.characters(exclude_categories=("Cs",)), max_size=80)
 hostile_text = st.one_of(text, st.sampled_from(ATTACKS), st.lists(st.sampled_from(ATTACKS) | text, max_size=4).map("".join))
 yaml_value = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | hostile_text
-    | st.dates() | st.datetimes(timezones=st.just(timezone.utc)),
+    | st.dates() | st.datetimes(timezones=st.just(UTC)),
     lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
     max_leaves=6,
 )

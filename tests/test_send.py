@@ -36,7 +36,7 @@ class Inbox:
     def __init__(self) -> None:
         self.envelopes: list[Any] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802, ARG002 - aiosmtpd's hook
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.envelopes.append(envelope)
         return "250 OK"
 
@@ -47,7 +47,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture()
+@pytest.fixture
 def server() -> Iterator[tuple[Inbox, int]]:
     """A local SMTP server (no TLS, no auth); yields its inbox and port."""
     inbox, port = Inbox(), _free_port()
@@ -59,7 +59,7 @@ def server() -> Iterator[tuple[Inbox, int]]:
         controller.stop()
 
 
-@pytest.fixture()
+@pytest.fixture
 def built(seeds: Path, make_config: Callable[..., Config]) -> Config:
     config = make_config(seeds)
     build(config, now=NOW)
