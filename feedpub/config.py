@@ -140,6 +140,8 @@ def _categories(v: Any) -> Mapping[str, str]:
 
 
 def _path(v: Any) -> str:
+    if isinstance(v, Path):  # CLI options arrive as Path objects
+        v = str(v)
     return _nonempty(v)
 
 
