@@ -39,6 +39,7 @@ class FeedSpec:
     folder: str = ""  # where its files go inside dist/ ("" or "categories/<slug>/")
     stylesheet_url: str | None = None  # XSL that makes the feed readable in a browser
     hub_url: str | None = None  # WebSub hub, if configured
+    prev_archive_url: str | None = None  # newest RFC 5005 archive page, if any
 
     @property
     def updated(self) -> datetime:
@@ -117,6 +118,11 @@ def _repair_atom(xml: bytes, spec: FeedSpec) -> etree._Element:
     if spec.hub_url:
         root.find(f"{{{ATOM_NS}}}link").addprevious(  # type: ignore[union-attr]
             etree.Element(f"{{{ATOM_NS}}}link", {"rel": "hub", "href": spec.hub_url})
+        )
+    if spec.prev_archive_url:
+        root.find(f"{{{ATOM_NS}}}link").addprevious(  # type: ignore[union-attr]
+            etree.Element(f"{{{ATOM_NS}}}link", {"rel": "prev-archive", "href": spec.prev_archive_url,
+                                                  "type": "application/atom+xml"})
         )
     etree.cleanup_namespaces(root)
     return root

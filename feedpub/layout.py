@@ -30,3 +30,16 @@ class FeedPaths:
 def feed_paths(category: Category | None) -> FeedPaths:
     """Return where the feeds of a category (or of the whole site, for None) go."""
     return FeedPaths("" if category is None else f"categories/{category.slug}/")
+
+
+ARCHIVE_FOLDER = "archive/atom/"  # RFC 5005 archive pages of the site-wide Atom feed
+
+
+def archive_path(number: int) -> str:
+    """Return the output path of archive page number (1 = oldest)."""
+    return f"{ARCHIVE_FOLDER}{number}.xml"
+
+
+def archive_url(number: int, config: Config) -> str:
+    """Return the absolute URL of archive page number."""
+    return config.base_url + archive_path(number)

@@ -120,14 +120,24 @@ def decode(data: bytes, rel: str) -> str:
 
 def discover(source: Path) -> list[Path]:
     """List the document files under source (subfolders too), sorted, skipping hidden ones."""
-    found: list[Path] = []
-    for folder, dirs, files in os.walk(source):
+    return [path for _rel, path in discover_rel(source)]
+
+
+def discover_rel(source: Path) -> list[tuple[str, Path]]:
+    """List (POSIX path relative to source, path) of every document, sorted by the former."""
+    found: list[tuple[str, Path]] = []
+    top = str(source)
+    for folder, dirs, files in os.walk(top):
         dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        # string work, not pathlib: this runs once per file of the archive
+        prefix = folder[len(top):].strip(os.sep).replace(os.sep, "/")
+        prefix = prefix + "/" if prefix else ""
         found.extend(
-            Path(folder, f) for f in files
+            (prefix + f, Path(folder, f)) for f in files
             if f.lower().endswith(SUFFIXES) and not f.startswith((".", "_"))
         )
-    return sorted(found, key=lambda p: p.relative_to(source).as_posix())
+    found.sort(key=lambda item: item[0])
+    return found
 
 
 def _yaml_problem(rel: str, error: yaml.YAMLError, first_line: int) -> Problem:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from feedpub import load, publish, render, select, write
+from feedpub import archive, cache, gather, load, publish, render, select, write
 from feedpub.config import Config
 from feedpub.errors import Problem, SourceError
 from feedpub.model import Entry, Rendered
@@ -61,12 +61,16 @@ def _checked(entries: list[Entry], problems: Sequence[Problem], skip_invalid: bo
 
 def build(config: Config, *, now: datetime, skip_invalid: bool = False) -> BuildResult:
     """Build every output of the site into config.out; raise FeedpubError on any problem."""
-    entries, problems = read_entries(config)
-    entries = _checked(entries, problems, skip_invalid)  # nothing is written past a bad document
-    entries = select.unify_categories(select.publishable(entries, config, now), config)
-    select.check_unique(entries)
-    plan = publish.feed_entries(entries, config)
-    rendered = render_all((e for members in plan.values() for e in members), config)  # only what is shown
-    outputs = publish.outputs(publish.specs(plan, rendered, config), config)
-    report = write.write_outputs(outputs, config.out)  # atomic: all or nothing
+    with cache.opened(config) as store:  # unchanged documents come from <source>/.feedpub/
+        entries, problems = gather.read_entries(config, store)
+        entries = _checked(entries, problems, skip_invalid)  # nothing is written past a bad document
+        entries = select.unify_categories(select.publishable(entries, config, now), config)
+        select.check_unique(entries)
+        plan = publish.feed_entries(entries, config)
+        shown = (e for members in plan.values() for e in members)
+        rendered = gather.render_all(shown, config, store)  # only what is shown
+    pages = archive.pages(entries, config)  # RFC 5005 history: metadata only, never rendered
+    specs = publish.specs(plan, rendered, config, archive.newest_page_url(pages, config))
+    outputs = publish.outputs(specs, config) + archive.outputs(pages, config)
+    report = write.write_outputs(outputs, config.out)  # atomic: all or nothing; same bytes kept
     return BuildResult(tuple(entries), tuple(problems), report)

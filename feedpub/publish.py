@@ -23,8 +23,9 @@ def specs(
     plan: Mapping[Category | None, Sequence[Entry]],
     rendered: Mapping[str, Rendered],
     config: Config,
+    prev_archive_url: str | None = None,
 ) -> list[FeedSpec]:
-    """Describe every feed of the plan, with its rendered entries."""
+    """Describe every feed of the plan, with its rendered entries (the site feed links its archive)."""
     out = []
     for category, members in plan.items():
         paths = layout.feed_paths(category)
@@ -39,6 +40,8 @@ def specs(
             home_url=config.base_url,
             entries=tuple(rendered[e.id] for e in members),
             folder=paths.folder,
+            hub_url=config.hub_url or None,
+            prev_archive_url=prev_archive_url if category is None else None,
         ))
     return out
 

@@ -1,0 +1,194 @@
+"""Stages 1–3 at archive scale: load, normalise and render through the cache and both cores.
+
+The result is exactly what the plain stages give one document at a time (``load.read`` →
+``normalise`` → ``render.render``), only faster: unchanged documents come from the build
+cache (:mod:`feedpub.cache`), and when many changed they are parsed in a pool of forked
+worker processes, in chunks merged back in file order, so the output is byte-identical to a
+single-process build. Small inputs stay in one process, where a pool costs more than it saves.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from feedpub import cache, dates, load, render
+from feedpub.config import Config
+from feedpub.errors import Problem, SourceError
+from feedpub.model import Entry, Rendered
+from feedpub.normalise import normalise, source_path
+
+PARALLEL_READS = 1500  # below this many changed documents a pool costs more than it saves
+PARALLEL_RENDERS = 120
+
+# What forked workers work on: set just before the pool forks, so it is inherited, not pickled
+# (entries hold read-only mapping proxies, which pickle refuses).
+_JOB: tuple[Any, ...] = ()
+
+
+def worker_count(config: Config) -> int:
+    """Return how many processes to use: the config's, else one per available core."""
+    if config.workers:
+        return config.workers
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _map(func: Callable[[range], list[Any]], n: int, workers: int, threshold: int) -> list[Any]:
+    """Apply func to consecutive index ranges covering 0..n, in a pool when it pays; keep order."""
+    if workers <= 1 or n < threshold or "fork" not in multiprocessing.get_all_start_methods():
+        return func(range(n))
+    size = max(64, -(-n // (workers * 4)))  # a few chunks per worker evens out slow files
+    chunks = [range(i, min(i + size, n)) for i in range(0, n, size)]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        parts = pool.map(func, chunks)
+    return [item for part in parts for item in part]
+
+
+def _read_only(d: dict[str, Any]) -> MappingProxyType[str, Any]:
+    return MappingProxyType(d)
+
+
+# Entries cross the pool's process boundary pickled; their read-only mappings pickle as dicts.
+copyreg.pickle(MappingProxyType, lambda m: (_read_only, (dict(m),)))
+
+
+@dataclass(frozen=True)
+class _Read:
+    """One document's outcome: its entry and cache row, or its problems."""
+
+    rel: str
+    size: int  # -1 when the file could not be stat'ed (then it is not cached)
+    mtime_ns: int
+    entry: Entry | None
+    problems: tuple[Problem, ...]
+
+
+def _read_range(indexes: range) -> list[_Read]:
+    config, found = _JOB
+    return [_read_one(*found[i], config) for i in indexes]
+
+
+def _read_one(rel: str, path: Path, config: Config) -> _Read:
+    try:
+        size, mtime_ns = cache.stat_key(path.stat())  # before reading: a later edit misses next time
+    except OSError:
+        size, mtime_ns = -1, -1
+    try:
+        return _Read(rel, size, mtime_ns, normalise(load.read(path, config.source), config), ())
+    except SourceError as e:
+        return _Read(rel, size, mtime_ns, None, e.problems)
+
+
+def _still_valid(entry: Entry, config: Config) -> bool:
+    """Whether a cached entry's inferred date still holds (git history may have grown)."""
+    if entry.date_source not in ("git", "mtime"):
+        return True
+    if not dates.git_first_commit_dates(config.source):  # not in git: mtime is in the row key
+        return entry.date_source == "mtime"
+    found = dates.from_git(source_path(entry, config), config.source)
+    if found is None:
+        return entry.date_source == "mtime"
+    return entry.date_source == "git" and entry.date == found.astimezone(config.tz)
+
+
+def read_entries(config: Config, store: cache.BuildCache) -> tuple[list[Entry], list[Problem]]:
+    """Load and normalise every document, unchanged ones from the cache; keep file order."""
+    found = load.discover_rel(config.source)
+    rows = store.docs()
+    outcome: list[Entry | _Read | None] = [None] * len(found)
+    missing: list[int] = []
+    for i, (rel, path) in enumerate(found):
+        row = rows.get(rel)
+        if row is not None:
+            try:
+                if cache.stat_key(path.stat()) == (row.size, row.mtime_ns):
+                    entry = cache.entry_from_json(row.entry_json)
+                    if entry.rel == rel and _still_valid(entry, config):
+                        outcome[i] = entry
+                        continue
+            except (OSError, ValueError):
+                pass  # gone, or a row that does not decode: read the file
+        missing.append(i)
+
+    global _JOB
+    _JOB = (config, [found[i] for i in missing])
+    try:
+        fresh: list[_Read] = _map(_read_range, len(missing), worker_count(config), PARALLEL_READS)
+    finally:
+        _JOB = ()
+    for i, r in zip(missing, fresh, strict=True):
+        outcome[i] = r
+
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    new_rows: dict[str, tuple[int, int, str]] = {}
+    for item in outcome:
+        if isinstance(item, Entry):
+            entries.append(item)
+        elif item is not None and item.entry is None:
+            problems.extend(item.problems)
+        elif item is not None and item.entry is not None:
+            entries.append(item.entry)
+            if item.size >= 0 and store.enabled:
+                new_rows[item.rel] = (item.size, item.mtime_ns, cache.entry_to_json(item.entry))
+    seen = {rel for rel, _path in found}
+    store.save(new_rows, (rel for rel in rows if rel not in seen), {})
+    if not entries and not problems:
+        problems.append(Problem(str(config.source), None, "no documents found (.md, .markdown or .txt)"))
+    return entries, problems
+
+
+def _render_range(indexes: range) -> list[tuple[str, str]]:
+    config, todo = _JOB
+    out = []
+    for i in indexes:
+        r = render.render(todo[i], config)
+        out.append((r.content_html, r.summary))
+    return out
+
+
+def render_all(entries: Iterable[Entry], config: Config, store: cache.BuildCache) -> dict[str, Rendered]:
+    """Render each distinct entry once, keyed by id: cached bodies reused, the rest in a pool.
+
+    A body is cached under its file's content hash, so a touched but unchanged file keeps it.
+    """
+    distinct: dict[str, Entry] = {}
+    for e in entries:
+        distinct.setdefault(e.id, e)
+    keys = {i: (e.rel, _digest(e.rel, config) if store.enabled else b"") for i, e in distinct.items()}
+    cached = store.bodies(k for k in keys.values() if k[1])
+    todo: Sequence[Entry] = [e for e in distinct.values() if keys[e.id] not in cached]
+
+    global _JOB
+    _JOB = (config, todo)
+    try:
+        made = _map(_render_range, len(todo), worker_count(config), PARALLEL_RENDERS)
+    finally:
+        _JOB = ()
+    fresh: dict[tuple[str, bytes], tuple[str, str]] = {}
+    for e, body in zip(todo, made, strict=True):
+        fresh[keys[e.id]] = body
+    store.save({}, (), {k: v for k, v in fresh.items() if k[1] and _unchanged_since(k, config)})
+    bodies = {**cached, **fresh}
+    return {i: Rendered(e, *bodies[keys[i]]) for i, e in distinct.items()}
+
+
+def _digest(rel: str, config: Config) -> bytes:
+    try:
+        return cache.content_hash((config.source / rel).read_bytes())
+    except OSError:
+        return b""  # not cached; rendering it reports the problem
+
+
+def _unchanged_since(key: tuple[str, bytes], config: Config) -> bool:
+    """Whether the file still has the content hash its body is filed under (no race with an edit)."""
+    return _digest(key[0], config) == key[1]
