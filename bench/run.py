@@ -56,7 +56,8 @@ def timed(cmd: list[str], *, cwd: Path | None = None) -> tuple[float, float]:
     """Run cmd to completion; return (wall seconds, peak tree RSS in MB). Fail loudly."""
     peak = 0
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}  # this checkout's feedpub, installed or not
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     done = threading.Event()
 
     def sample() -> None:

@@ -69,6 +69,7 @@ class _Read:
     size: int  # -1 when the file could not be stat'ed (then it is not cached)
     mtime_ns: int
     entry: Entry | None
+    entry_json: str  # its cache row, made here so workers share that work too
     problems: tuple[Problem, ...]
 
 
@@ -83,9 +84,10 @@ def _read_one(rel: str, path: Path, config: Config) -> _Read:
     except OSError:
         size, mtime_ns = -1, -1
     try:
-        return _Read(rel, size, mtime_ns, normalise(load.read(path, config.source), config), ())
+        entry = normalise(load.read(path, config.source), config)
     except SourceError as e:
-        return _Read(rel, size, mtime_ns, None, e.problems)
+        return _Read(rel, size, mtime_ns, None, "", e.problems)
+    return _Read(rel, size, mtime_ns, entry, cache.entry_to_json(entry) if config.cache else "", ())
 
 
 def _still_valid(entry: Entry, config: Config) -> bool:
@@ -138,8 +140,8 @@ def read_entries(config: Config, store: cache.BuildCache) -> tuple[list[Entry], 
             problems.extend(item.problems)
         elif item is not None and item.entry is not None:
             entries.append(item.entry)
-            if item.size >= 0 and store.enabled:
-                new_rows[item.rel] = (item.size, item.mtime_ns, cache.entry_to_json(item.entry))
+            if item.size >= 0 and store.enabled and item.entry_json:
+                new_rows[item.rel] = (item.size, item.mtime_ns, item.entry_json)
     seen = {rel for rel, _path in found}
     store.save(new_rows, (rel for rel in rows if rel not in seen), {})
     if not entries and not problems:
