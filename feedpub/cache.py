@@ -94,7 +94,8 @@ def _dt(d: datetime) -> list[Any]:
 
 
 def _dt_from(v: list[Any]) -> datetime:
-    return datetime.fromisoformat(v[0]).replace(tzinfo=_tz_from(v[1]), fold=int(v[2]))
+    naive, tz, fold = v
+    return datetime.fromisoformat(naive).replace(tzinfo=_tz_from(tz), fold=fold)
 
 
 def entry_to_json(e: Entry) -> str:
@@ -107,15 +108,12 @@ def entry_to_json(e: Entry) -> str:
     ], ensure_ascii=False, separators=(",", ":"))
 
 
-_ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
-
-
 def _frozen(cls: type[Any], **values: Any) -> Any:
-    """Make a frozen dataclass instance from trusted, complete field values without __init__.
+    """Make a frozen dataclass instance from complete field values without calling __init__.
 
-    A no-change build of a big archive rebuilds every entry from its row: the generated
-    ``__init__`` of a frozen dataclass sets each field through ``object.__setattr__``, which
-    was most of that time. The instance is the same (same fields, same equality and hash).
+    A no-change build of a big archive rebuilds every entry from its row, and the generated
+    ``__init__`` of a frozen dataclass sets each field through ``object.__setattr__``: that
+    was most of the time. The instance is the same (same fields, equality and hash).
     """
     obj = object.__new__(cls)
     obj.__dict__.update(values)
@@ -125,28 +123,28 @@ def _frozen(cls: type[Any], **values: Any) -> Any:
 def entry_from_json(text: str) -> Entry:
     """Rebuild an Entry from entry_to_json's text; raise ValueError when it is not one."""
     try:
-        v = json.loads(text)
-        image = None if v[14] is None else _frozen(Image, url=str(v[14][0]), mime_type=str(v[14][1]),
-                                                    alt=str(v[14][2]))
-        values = (
-            str(v[0]), str(v[1]), str(v[2]), str(v[3]), _dt_from(v[4]), str(v[5]), _dt_from(v[6]),
-            _frozen(Category, slug=str(v[7]), name=str(v[8])), str(v[9]), str(v[10]), str(v[11]),
-            str(v[12]), tuple(str(t) for t in v[13]), image, str(v[15]), str(v[16]), bool(v[17]),
-            MappingProxyType({str(k): int(n) for k, n in v[18].items()}),
+        (id_, url, title, title_source, date, date_source, updated, slug, name, category_source,
+         summary, source, author, tags, image, rel, fmt, draft, lines) = json.loads(text)
+        return _frozen(
+            Entry, id=id_, url=url, title=title, title_source=title_source, date=_dt_from(date),
+            date_source=date_source, updated=_dt_from(updated),
+            category=_frozen(Category, slug=slug, name=name), category_source=category_source,
+            summary=summary, source=source, author=author, tags=tuple(tags),
+            image=None if image is None else _frozen(Image, url=image[0], mime_type=image[1], alt=image[2]),
+            rel=rel, fmt=fmt, draft=draft is True, lines=MappingProxyType(lines),
         )
-        if len(v) != 19:  # noqa: PLR2004 - the length of entry_to_json's list
-            raise ValueError(f"{len(v)} fields")
-        return _frozen(Entry, **dict(zip(_ENTRY_FIELDS, values, strict=True)))
     except (ValueError, TypeError, IndexError, KeyError, AttributeError) as e:
         raise ValueError(f"not a cached entry: {e}") from None
 
 
+def _doc_check(rel: str, size: int, mtime_ns: int, context: str, entry: str) -> bytes:
+    """Checksum of a document row (one hash call: it runs for every row of every build)."""
+    return hashlib.blake2b(f"{rel}\0{size}\0{mtime_ns}\0{context}\0{entry}".encode(), digest_size=8).digest()
+
+
 def _check(*parts: str | bytes) -> bytes:
-    h = hashlib.blake2b(digest_size=8)
-    for p in parts:
-        h.update(p.encode() if isinstance(p, str) else p)
-        h.update(b"\0")
-    return h.digest()
+    joined = b"\0".join(p.encode() if isinstance(p, str) else p for p in parts)
+    return hashlib.blake2b(joined, digest_size=8).digest()
 
 
 # --- the store -----------------------------------------------------------------------------
@@ -199,7 +197,7 @@ class BuildCache:
             (self.context,)).fetchall())
         out: dict[str, DocRow] = {}
         for rel, size, mtime_ns, entry, checksum in rows or ():
-            if checksum != _check(rel, str(size), str(mtime_ns), self.context, entry):
+            if checksum != _doc_check(rel, size, mtime_ns, self.context, entry):
                 self._discard("a document row does not match its checksum")
                 return {}
             out[rel] = DocRow(size, mtime_ns, entry)
@@ -240,7 +238,7 @@ class BuildCache:
                 c.executemany("DELETE FROM docs WHERE rel = ?", ((r,) for r in gone))
                 c.executemany(
                     "INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?, ?, ?)",
-                    ((rel, size, mtime, ctx, entry, _check(rel, str(size), str(mtime), ctx, entry))
+                    ((rel, size, mtime, ctx, entry, _doc_check(rel, size, mtime, ctx, entry))
                      for rel, (size, mtime, entry) in docs.items()))
                 # a document has one current body: drop the bodies of its earlier versions
                 c.executemany("DELETE FROM bodies WHERE rel = ? AND digest != ?", bodies.keys())

@@ -10,15 +10,14 @@ single-process build. Small inputs stay in one process, where a pool costs more 
 from __future__ import annotations
 
 import copyreg
-import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from feedpub import cache, dates, load, render
+from feedpub import cache, dates, load, render, workers
 from feedpub.config import Config
 from feedpub.errors import Problem, SourceError
 from feedpub.model import Entry, Rendered
@@ -26,31 +25,6 @@ from feedpub.normalise import normalise, source_path
 
 PARALLEL_READS = 1500  # below this many changed documents a pool costs more than it saves
 PARALLEL_RENDERS = 120
-
-# What forked workers work on: set just before the pool forks, so it is inherited, not pickled
-# (entries hold read-only mapping proxies, which pickle refuses).
-_JOB: tuple[Any, ...] = ()
-
-
-def worker_count(config: Config) -> int:
-    """Return how many processes to use: the config's, else one per available core."""
-    if config.workers:
-        return config.workers
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
-
-
-def _map(func: Callable[[range], list[Any]], n: int, workers: int, threshold: int) -> list[Any]:
-    """Apply func to consecutive index ranges covering 0..n, in a pool when it pays; keep order."""
-    if workers <= 1 or n < threshold or "fork" not in multiprocessing.get_all_start_methods():
-        return func(range(n))
-    size = max(64, -(-n // (workers * 4)))  # a few chunks per worker evens out slow files
-    chunks = [range(i, min(i + size, n)) for i in range(0, n, size)]
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        parts = pool.map(func, chunks)
-    return [item for part in parts for item in part]
 
 
 def _read_only(d: dict[str, Any]) -> MappingProxyType[str, Any]:
@@ -73,14 +47,15 @@ class _Read:
     problems: tuple[Problem, ...]
 
 
-def _read_range(indexes: range) -> list[_Read]:
-    config, found = _JOB
+def _read_range(job: tuple[Config, list[tuple[str, str]]], indexes: range) -> list[_Read]:
+    config, found = job
     return [_read_one(*found[i], config) for i in indexes]
 
 
-def _read_one(rel: str, path: Path, config: Config) -> _Read:
+def _read_one(rel: str, name: str, config: Config) -> _Read:
+    path = Path(name)
     try:
-        size, mtime_ns = cache.stat_key(path.stat())  # before reading: a later edit misses next time
+        size, mtime_ns = cache.stat_key(os.stat(name))  # before reading: a later edit misses next time
     except OSError:
         size, mtime_ns = -1, -1
     try:
@@ -112,7 +87,7 @@ def read_entries(config: Config, store: cache.BuildCache) -> tuple[list[Entry], 
         row = rows.get(rel)
         if row is not None:
             try:
-                if cache.stat_key(path.stat()) == (row.size, row.mtime_ns):
+                if cache.stat_key(os.stat(path)) == (row.size, row.mtime_ns):
                     entry = cache.entry_from_json(row.entry_json)
                     if entry.rel == rel and _still_valid(entry, config):
                         outcome[i] = entry
@@ -121,12 +96,8 @@ def read_entries(config: Config, store: cache.BuildCache) -> tuple[list[Entry], 
                 pass  # gone, or a row that does not decode: read the file
         missing.append(i)
 
-    global _JOB
-    _JOB = (config, [found[i] for i in missing])
-    try:
-        fresh: list[_Read] = _map(_read_range, len(missing), worker_count(config), PARALLEL_READS)
-    finally:
-        _JOB = ()
+    job = (config, [found[i] for i in missing])
+    fresh: list[_Read] = workers.run(_read_range, job, len(missing), workers.count(config.workers), PARALLEL_READS)
     for i, r in zip(missing, fresh, strict=True):
         outcome[i] = r
 
@@ -149,8 +120,8 @@ def read_entries(config: Config, store: cache.BuildCache) -> tuple[list[Entry], 
     return entries, problems
 
 
-def _render_range(indexes: range) -> list[tuple[str, str]]:
-    config, todo = _JOB
+def _render_range(job: tuple[Config, Sequence[Entry]], indexes: range) -> list[tuple[str, str]]:
+    config, todo = job
     out = []
     for i in indexes:
         r = render.render(todo[i], config)
@@ -170,12 +141,7 @@ def render_all(entries: Iterable[Entry], config: Config, store: cache.BuildCache
     cached = store.bodies(k for k in keys.values() if k[1])
     todo: Sequence[Entry] = [e for e in distinct.values() if keys[e.id] not in cached]
 
-    global _JOB
-    _JOB = (config, todo)
-    try:
-        made = _map(_render_range, len(todo), worker_count(config), PARALLEL_RENDERS)
-    finally:
-        _JOB = ()
+    made = workers.run(_render_range, (config, todo), len(todo), workers.count(config.workers), PARALLEL_RENDERS)
     fresh: dict[tuple[str, bytes], tuple[str, str]] = {}
     for e, body in zip(todo, made, strict=True):
         fresh[keys[e.id]] = body

@@ -120,20 +120,20 @@ def decode(data: bytes, rel: str) -> str:
 
 def discover(source: Path) -> list[Path]:
     """List the document files under source (subfolders too), sorted, skipping hidden ones."""
-    return [path for _rel, path in discover_rel(source)]
+    return [Path(path) for _rel, path in discover_rel(source)]
 
 
-def discover_rel(source: Path) -> list[tuple[str, Path]]:
-    """List (POSIX path relative to source, path) of every document, sorted by the former."""
-    found: list[tuple[str, Path]] = []
+def discover_rel(source: Path) -> list[tuple[str, str]]:
+    """List (POSIX path relative to source, file system path) of every document, sorted by the former."""
+    found: list[tuple[str, str]] = []
     top = str(source)
     for folder, dirs, files in os.walk(top):
         dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
-        # string work, not pathlib: this runs once per file of the archive
+        # strings, not pathlib: this runs once per file of the archive
         prefix = folder[len(top):].strip(os.sep).replace(os.sep, "/")
         prefix = prefix + "/" if prefix else ""
         found.extend(
-            (prefix + f, Path(folder, f)) for f in files
+            (prefix + f, os.path.join(folder, f)) for f in files
             if f.lower().endswith(SUFFIXES) and not f.startswith((".", "_"))
         )
     found.sort(key=lambda item: item[0])
