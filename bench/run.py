@@ -25,7 +25,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -98,8 +98,11 @@ def feedpub_cmd(raw: Path, out: Path) -> list[str]:
 
 def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
     """Map every file under folder to (inode, mtime_ns): a rewrite changes one of them."""
-    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
-            for p in folder.rglob("*") if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
 
 
 def touch_one(raw: Path, run: int) -> None:
@@ -113,7 +116,9 @@ def touch_one(raw: Path, run: int) -> None:
     os.utime(doc, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
 
 
-def bench_size(n: int, folder: Path, runs: int, pelican_runs: int, results: dict[str, list[tuple[float, float]]]) -> None:
+def bench_size(
+    n: int, folder: Path, runs: int, pelican_runs: int, results: dict[str, list[tuple[float, float]]]
+) -> None:
     """Time feedpub (cold, one changed, no change), Hugo and Pelican over one corpus."""
     raw, out = folder / "raw", folder / "feedpub-out"
     cache = raw / ".feedpub"
@@ -127,7 +132,11 @@ def bench_size(n: int, folder: Path, runs: int, pelican_runs: int, results: dict
         if r < pelican_runs:
             shutil.rmtree(folder / "pelican" / "output", ignore_errors=True)
             results.setdefault(f"pelican {n}", []).append(
-                timed([str(PELICAN), "-q", "-s", str(folder / "pelican" / "pelicanconf.py")], cwd=folder / "pelican"))
+                timed(
+                    [str(PELICAN), "-q", "-s", str(folder / "pelican" / "pelicanconf.py")],
+                    cwd=folder / "pelican",
+                )
+            )
         touch_one(raw, r)
         results.setdefault(f"feedpub one changed {n}", []).append(timed(feedpub_cmd(raw, out)))
         before = snapshot(out)
@@ -143,7 +152,7 @@ def digest_time(folder: Path) -> str:
         "import time, feedpub.digest as d\n"
         "fn = getattr(d, 'bench_render', None)\n"
         "assert fn is not None, 'feedpub.digest has no bench_render(source, n)'\n"
-        "t = time.perf_counter(); fn(%r, 100); print(time.perf_counter() - t)\n" % str(folder / "raw")
+        f"t = time.perf_counter(); fn({str(folder / 'raw')!r}, 100); print(time.perf_counter() - t)\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=False)
     if proc.returncode != 0:
@@ -159,8 +168,10 @@ def median(values: list[tuple[float, float]], i: int) -> float:
 
 def table(sizes: list[int], results: dict[str, list[tuple[float, float]]], digest: str) -> str:
     """Render the medians, ratios, memory and time per document as markdown."""
-    lines = ["| documents | run | median s | peak MB | µs / doc | vs Hugo cold | Pelican ÷ feedpub |",
-             "|---:|---|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| documents | run | median s | peak MB | µs / doc | vs Hugo cold | Pelican ÷ feedpub |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
     for n in sizes:
         hugo = median(results[f"hugo {n}"], 0)
         cold = median(results[f"feedpub cold {n}"], 0)
@@ -174,7 +185,9 @@ def table(sizes: list[int], results: dict[str, list[tuple[float, float]]], diges
             if label == "feedpub cold" and f"pelican {n}" in results:
                 pel = f"{median(results[f'pelican {n}'], 0) / cold:.1f}×"
             runs = len(results[key])
-            lines.append(f"| {n:,} | {label} (n={runs}) | {s:.2f} | {mb:.0f} | {s / n * 1e6:.0f} | {vs_hugo} | {pel} |")
+            lines.append(
+                f"| {n:,} | {label} (n={runs}) | {s:.2f} | {mb:.0f} | {s / n * 1e6:.0f} | {vs_hugo} | {pel} |"
+            )
         rewrites = max(v[0] for v in results[f"no-change rewrites {n}"])
         lines.append(f"| {n:,} | files rewritten by a no-change build (max) | {rewrites:.0f} | | | | |")
     lines.append("")
@@ -188,7 +201,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="1k and 10k only, Pelican once")
     ap.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")], default=None)
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--workdir", type=Path, default=Path("/tmp/feedpub-bench"))
+    ap.add_argument("--workdir", type=Path, default=Path("/tmp/feedpub-bench"))  # noqa: S108 - big, throwaway
     ap.add_argument("--peers", type=Path, default=DEFAULT_PEERS, help="path to peers.sh")
     args = ap.parse_args()
     sizes = args.sizes or ([1000, 10000] if args.quick else [1000, 10000, 50000])
@@ -199,9 +212,11 @@ def main() -> None:
         pelican_runs = 0 if n > 10000 else (1 if args.quick else args.runs)
         bench_size(n, folder, args.runs, pelican_runs, results)
     digest = digest_time(args.workdir / f"{sizes[0]}")
-    stamp = datetime.now(tz=timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    head = (f"feedpub benchmark {stamp}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
-            f"median of {args.runs} runs; ratios from the same run\n\n")
+    stamp = datetime.now(tz=UTC).strftime("%Y%m%dT%H%M%SZ")
+    head = (
+        f"feedpub benchmark {stamp}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+        f"median of {args.runs} runs; ratios from the same run\n\n"
+    )
     text = head + table(sizes, results, digest) + "\n"
     print(text)
     dest = HERE / "results"

@@ -43,10 +43,7 @@ def pages(entries: Sequence[Entry], config: Config) -> list[Page]:
         return []
     oldest_first = entries[::-1]
     full = len(oldest_first) // size
-    return [
-        Page(k + 1, tuple(oldest_first[k * size:(k + 1) * size][::-1]))
-        for k in range(full)
-    ]
+    return [Page(k + 1, tuple(oldest_first[k * size : (k + 1) * size][::-1])) for k in range(full)]
 
 
 def newest_page_url(archive: Sequence[Page], config: Config) -> str | None:
@@ -82,11 +79,12 @@ def _entry(e: Entry) -> str:
         f"    <id>{escape(e.id)}</id>\n",
         f"    <title>{escape(e.title)}</title>\n",
         f"    <updated>{_time(e.updated)}</updated>\n",
-        f"    <link href={quoteattr(e.url)} rel=\"alternate\" type=\"text/html\"/>\n",
+        f'    <link href={quoteattr(e.url)} rel="alternate" type="text/html"/>\n',
     ]
     if e.image is not None:
-        parts.append(f"    <link href={quoteattr(e.image.url)} rel=\"enclosure\" "
-                     f"type={quoteattr(e.image.mime_type)}/>\n")
+        parts.append(
+            f'    <link href={quoteattr(e.image.url)} rel="enclosure" type={quoteattr(e.image.mime_type)}/>\n'
+        )
     parts.append(f"    <published>{_time(e.date)}</published>\n")
     name = e.author or e.source
     if name:
@@ -105,7 +103,8 @@ def atom_page(page: Page, last: int, config: Config) -> bytes:
     email = f"    <email>{escape(config.author_email)}</email>\n" if config.author_email else ""
     head = [
         '<?xml version="1.0" encoding="UTF-8"?>\n',
-        f'<feed xmlns="http://www.w3.org/2005/Atom" xmlns:fh="{FH_NS}" xml:lang={quoteattr(config.language)}>\n',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xmlns:fh="{FH_NS}" '
+        f"xml:lang={quoteattr(config.language)}>\n",
         # the same logical feed as the current one, so the same id
         f"  <id>{escape(current.url('atom', config))}</id>\n",
         f"  <title>{escape(config.title)} — archive {page.number}</title>\n",
@@ -116,9 +115,13 @@ def atom_page(page: Page, last: int, config: Config) -> bytes:
         _link(current.url("atom", config), "current", layout.MEDIA_TYPES["atom"]),
     ]
     if page.number > 1:
-        head.append(_link(layout.archive_url(page.number - 1, config), "prev-archive", layout.MEDIA_TYPES["atom"]))
+        head.append(
+            _link(layout.archive_url(page.number - 1, config), "prev-archive", layout.MEDIA_TYPES["atom"])
+        )
     if page.number < last:
-        head.append(_link(layout.archive_url(page.number + 1, config), "next-archive", layout.MEDIA_TYPES["atom"]))
+        head.append(
+            _link(layout.archive_url(page.number + 1, config), "next-archive", layout.MEDIA_TYPES["atom"])
+        )
     head.append(f'  <generator uri="{GENERATOR_URI}">feedpub</generator>\n')
     head.append("  <fh:archive/>\n")
     body = [_entry(e) for e in page.entries]

@@ -23,18 +23,19 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from feedpub import __version__, resources
 from feedpub.config import Config
 from feedpub.model import Category, Entry, Image
 
+_T = TypeVar("_T")
 SCHEMA = 1  # bump when the tables or the entry JSON change
 FOLDER = ".feedpub"
 FILE = "cache.sqlite"
@@ -58,7 +59,7 @@ def context_key(config: Config) -> str:
         if f.name not in ("out", "config_path", "cache", "workers"):  # do not change any entry
             value = getattr(config, f.name)
             h.update(f"{f.name}={sorted(value.items()) if f.name == 'categories' else value!r}\n".encode())
-    from feedpub import templating  # late: templating imports jinja2, which a cache hit skips
+    from feedpub import templating  # noqa: PLC0415 - late: jinja2 is not needed on most builds
 
     for p in templating.template_files(config):
         h.update(str(p).encode() + b"\0" + p.read_bytes() + b"\0")
@@ -76,9 +77,9 @@ def content_hash(data: bytes) -> bytes:
 def _tz_code(tz: tzinfo | None) -> Any:
     if isinstance(tz, ZoneInfo):
         return tz.key
-    assert tz is not None  # entries only hold aware datetimes
-    offset = tz.utcoffset(None)
-    assert offset is not None
+    offset = tz.utcoffset(None) if tz is not None else None
+    if offset is None:
+        raise ValueError("entries hold only timezone-aware datetimes")
     return int(offset.total_seconds())
 
 
@@ -101,14 +102,34 @@ def _dt_from(v: list[Any]) -> datetime:
 def entry_to_json(e: Entry) -> str:
     """Serialise an Entry losslessly (time zones included) as JSON."""
     image = None if e.image is None else [e.image.url, e.image.mime_type, e.image.alt]
-    return json.dumps([
-        e.id, e.url, e.title, e.title_source, _dt(e.date), e.date_source, _dt(e.updated),
-        e.category.slug, e.category.name, e.category_source, e.summary, e.source, e.author,
-        list(e.tags), image, e.rel, e.fmt, e.draft, dict(e.lines),
-    ], ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(
+        [
+            e.id,
+            e.url,
+            e.title,
+            e.title_source,
+            _dt(e.date),
+            e.date_source,
+            _dt(e.updated),
+            e.category.slug,
+            e.category.name,
+            e.category_source,
+            e.summary,
+            e.source,
+            e.author,
+            list(e.tags),
+            image,
+            e.rel,
+            e.fmt,
+            e.draft,
+            dict(e.lines),
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
 
 
-def _frozen(cls: type[Any], **values: Any) -> Any:
+def _frozen(cls: type[_T], **values: Any) -> _T:
     """Make a frozen dataclass instance from complete field values without calling __init__.
 
     A no-change build of a big archive rebuilds every entry from its row, and the generated
@@ -120,18 +141,71 @@ def _frozen(cls: type[Any], **values: Any) -> Any:
     return obj
 
 
+# Most entries share one of a few categories and front matter layouts: one object each keeps
+# a large archive's entries small (memory grows with metadata only, and not by much).
+_CATEGORIES: dict[tuple[str, str], Category] = {}
+_LINES: dict[tuple[tuple[str, int], ...], Mapping[str, int]] = {}
+
+
+def _shared_category(slug: str, name: str) -> Category:
+    found = _CATEGORIES.get((slug, name))
+    if found is None:
+        found = _CATEGORIES[(slug, name)] = _frozen(Category, slug=slug, name=name)
+    return found
+
+
+def _shared_lines(lines: dict[str, int]) -> Mapping[str, int]:
+    key = tuple(lines.items())
+    found = _LINES.get(key)
+    if found is None:
+        found = _LINES[key] = MappingProxyType(lines)
+    return found
+
+
 def entry_from_json(text: str) -> Entry:
     """Rebuild an Entry from entry_to_json's text; raise ValueError when it is not one."""
     try:
-        (id_, url, title, title_source, date, date_source, updated, slug, name, category_source,
-         summary, source, author, tags, image, rel, fmt, draft, lines) = json.loads(text)
+        (
+            id_,
+            url,
+            title,
+            title_source,
+            date,
+            date_source,
+            updated,
+            slug,
+            name,
+            category_source,
+            summary,
+            source,
+            author,
+            tags,
+            image,
+            rel,
+            fmt,
+            draft,
+            lines,
+        ) = json.loads(text)
         return _frozen(
-            Entry, id=id_, url=url, title=title, title_source=title_source, date=_dt_from(date),
-            date_source=date_source, updated=_dt_from(updated),
-            category=_frozen(Category, slug=slug, name=name), category_source=category_source,
-            summary=summary, source=source, author=author, tags=tuple(tags),
+            Entry,
+            id=id_,
+            url=url,
+            title=title,
+            title_source=title_source,
+            date=_dt_from(date),
+            date_source=date_source,
+            updated=_dt_from(updated),
+            category=_shared_category(slug, name),
+            category_source=category_source,
+            summary=summary,
+            source=source,
+            author=author,
+            tags=tuple(tags),
             image=None if image is None else _frozen(Image, url=image[0], mime_type=image[1], alt=image[2]),
-            rel=rel, fmt=fmt, draft=draft is True, lines=MappingProxyType(lines),
+            rel=rel,
+            fmt=fmt,
+            draft=draft is True,
+            lines=_shared_lines(lines),
         )
     except (ValueError, TypeError, IndexError, KeyError, AttributeError) as e:
         raise ValueError(f"not a cached entry: {e}") from None
@@ -159,7 +233,7 @@ class DocRow:
     entry_json: str
 
 
-class Damaged(Exception):
+class DamagedError(Exception):
     """The cache file is not what feedpub wrote: it is thrown away."""
 
 
@@ -182,6 +256,7 @@ class BuildCache:
         self.context = context
         self.path = path
         self.rebuilt = False  # the file was damaged and started afresh
+        self.damage = ""  # what was wrong with it
 
     @property
     def enabled(self) -> bool:
@@ -192,9 +267,11 @@ class BuildCache:
         """Return every document row made under this build's context, checksums verified."""
         if self._conn is None:
             return {}
-        rows = self._guarded(lambda c: c.execute(
-            "SELECT rel, size, mtime_ns, entry, checksum FROM docs WHERE context = ?",
-            (self.context,)).fetchall())
+        rows = self._guarded(
+            lambda c: c.execute(
+                "SELECT rel, size, mtime_ns, entry, checksum FROM docs WHERE context = ?", (self.context,)
+            ).fetchall()
+        )
         out: dict[str, DocRow] = {}
         for rel, size, mtime_ns, entry, checksum in rows or ():
             if checksum != _doc_check(rel, size, mtime_ns, self.context, entry):
@@ -213,20 +290,26 @@ class BuildCache:
         def read(c: sqlite3.Connection) -> None:
             for rel, digest in wanted:
                 row = c.execute(
-                    "SELECT content, summary, checksum FROM bodies WHERE rel = ? AND digest = ? AND context = ?",
-                    (rel, digest, self.context)).fetchone()
+                    "SELECT content, summary, checksum FROM bodies "
+                    "WHERE rel = ? AND digest = ? AND context = ?",
+                    (rel, digest, self.context),
+                ).fetchone()
                 if row is None:
                     continue
                 if row[2] != _check(rel, digest, self.context, row[0], row[1]):
-                    raise Damaged("a body row does not match its checksum")
+                    raise DamagedError("a body row does not match its checksum")
                 found[(rel, digest)] = (row[0], row[1])
 
         if self._guarded(read) is None and self._conn is None:
             return {}
         return found
 
-    def save(self, docs: dict[str, tuple[int, int, str]], gone: Iterable[str],
-             bodies: dict[tuple[str, bytes], tuple[str, str]]) -> None:
+    def save(
+        self,
+        docs: dict[str, tuple[int, int, str]],
+        gone: Iterable[str],
+        bodies: dict[tuple[str, bytes], tuple[str, str]],
+    ) -> None:
         """Record new or changed documents and bodies, forget removed documents: one transaction."""
         gone = list(gone)
         if self._conn is None or not (docs or bodies or gone):
@@ -238,18 +321,27 @@ class BuildCache:
                 c.executemany("DELETE FROM docs WHERE rel = ?", ((r,) for r in gone))
                 c.executemany(
                     "INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?, ?, ?)",
-                    ((rel, size, mtime, ctx, entry, _doc_check(rel, size, mtime, ctx, entry))
-                     for rel, (size, mtime, entry) in docs.items()))
+                    (
+                        (rel, size, mtime, ctx, entry, _doc_check(rel, size, mtime, ctx, entry))
+                        for rel, (size, mtime, entry) in docs.items()
+                    ),
+                )
                 # a document has one current body: drop the bodies of its earlier versions
                 c.executemany("DELETE FROM bodies WHERE rel = ? AND digest != ?", bodies.keys())
                 c.executemany(
                     "INSERT OR REPLACE INTO bodies VALUES (?, ?, ?, ?, ?, ?)",
-                    ((rel, digest, ctx, content, summary, _check(rel, digest, ctx, content, summary))
-                     for (rel, digest), (content, summary) in bodies.items()))
+                    (
+                        (rel, digest, ctx, content, summary, _check(rel, digest, ctx, content, summary))
+                        for (rel, digest), (content, summary) in bodies.items()
+                    ),
+                )
                 # rows of other contexts (an old config) and bodies of old versions are dead
                 c.execute("DELETE FROM docs WHERE context != ?", (ctx,))
-                c.execute("DELETE FROM bodies WHERE context != ? OR NOT EXISTS "
-                          "(SELECT 1 FROM docs WHERE docs.rel = bodies.rel)", (ctx,))
+                c.execute(
+                    "DELETE FROM bodies WHERE context != ? OR NOT EXISTS "
+                    "(SELECT 1 FROM docs WHERE docs.rel = bodies.rel)",
+                    (ctx,),
+                )
 
         self._guarded(write)
 
@@ -261,10 +353,11 @@ class BuildCache:
             self._conn = None
 
     def _guarded(self, action: Any) -> Any:
-        assert self._conn is not None
+        if self._conn is None:
+            return None
         try:
             return action(self._conn)
-        except (sqlite3.DatabaseError, Damaged) as e:
+        except (sqlite3.DatabaseError, DamagedError) as e:
             if isinstance(e, sqlite3.OperationalError) and "locked" in str(e):
                 return None  # another build holds it past the timeout: do without, once
             self._discard(str(e))
@@ -274,6 +367,7 @@ class BuildCache:
         """Throw the damaged file away and carry on without a cache for this build."""
         self.close()
         self.rebuilt = True
+        self.damage = why
         if self.path is not None:
             _remove(self.path)
 
@@ -285,8 +379,7 @@ def _remove(path: Path) -> None:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-    conn.isolation_level = ""  # 'with conn' opens and commits a transaction
+    conn = sqlite3.connect(path, timeout=30)  # 'with conn' commits a build's writes at once
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")  # WAL keeps it consistent; a lost row just misses
     conn.executescript(_DDL)
@@ -295,7 +388,7 @@ def _connect(path: Path) -> sqlite3.Connection:
         with conn:
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA),))
     elif row[0] != str(SCHEMA):
-        raise Damaged(f"cache schema {row[0]}, expected {SCHEMA}")
+        raise DamagedError(f"cache schema {row[0]}, expected {SCHEMA}")
     return conn
 
 
@@ -313,11 +406,11 @@ def opened(config: Config) -> Iterator[BuildCache]:
         path.parent.mkdir(exist_ok=True)
         try:
             conn = _connect(path)
-        except (sqlite3.DatabaseError, Damaged):
+        except (sqlite3.DatabaseError, DamagedError):
             rebuilt = True
             _remove(path)
             conn = _connect(path)
-    except (OSError, sqlite3.Error, Damaged):
+    except (OSError, sqlite3.Error, DamagedError):
         conn = None  # read-only source folder or the like: build without a cache
     store = BuildCache(conn, context, path if conn is not None else None)
     store.rebuilt = rebuilt

@@ -97,7 +97,9 @@ def read_entries(config: Config, store: cache.BuildCache) -> tuple[list[Entry], 
         missing.append(i)
 
     job = (config, [found[i] for i in missing])
-    fresh: list[_Read] = workers.run(_read_range, job, len(missing), workers.count(config.workers), PARALLEL_READS)
+    fresh: list[_Read] = workers.run(
+        _read_range, job, len(missing), workers.count(config.workers), PARALLEL_READS
+    )
     for i, r in zip(missing, fresh, strict=True):
         outcome[i] = r
 
@@ -141,7 +143,9 @@ def render_all(entries: Iterable[Entry], config: Config, store: cache.BuildCache
     cached = store.bodies(k for k in keys.values() if k[1])
     todo: Sequence[Entry] = [e for e in distinct.values() if keys[e.id] not in cached]
 
-    made = workers.run(_render_range, (config, todo), len(todo), workers.count(config.workers), PARALLEL_RENDERS)
+    made = workers.run(
+        _render_range, (config, todo), len(todo), workers.count(config.workers), PARALLEL_RENDERS
+    )
     fresh: dict[tuple[str, bytes], tuple[str, str]] = {}
     for e, body in zip(todo, made, strict=True):
         fresh[keys[e.id]] = body

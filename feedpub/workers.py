@@ -39,7 +39,7 @@ def run(func: Callable[[Any, range], list[Any]], job: Any, n: int, workers: int,
         return func(job, range(n))
     size = max(16, -(-n // (workers * 4)))  # a few chunks per worker evens out slow ones
     chunks = [range(i, min(i + size, n)) for i in range(0, n, size)]
-    global _JOB
+    global _JOB  # noqa: PLW0603 - forked workers inherit it: that is the point
     _JOB = job
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:

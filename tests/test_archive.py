@@ -26,10 +26,10 @@ def _links(path: Path) -> dict[str, str]:
 
 def _local(config: Config, url: str) -> Path:
     assert url.startswith(BASE)
-    return config.out / url[len(BASE):]
+    return config.out / url[len(BASE) :]
 
 
-@pytest.fixture()
+@pytest.fixture
 def archived(tmp_path: Path, make_config: Callable[..., Config]) -> Config:
     """23 entries, feeds of 5, pages of 4: five complete pages (20 entries), three left over."""
     source = tmp_path / "corpus"
@@ -96,7 +96,9 @@ class TestArchivePages:
         build(archived, now=NOW)
         assert {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.glob("*.xml")} == after
 
-    def test_no_archive_when_page_size_is_zero(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
+    def test_no_archive_when_page_size_is_zero(
+        self, tmp_path: Path, make_config: Callable[..., Config]
+    ) -> None:
         """archive_page_size = 0 writes no pages and no prev-archive link."""
         source = tmp_path / "corpus"
         write_corpus(source, 12)
@@ -105,15 +107,23 @@ class TestArchivePages:
         assert not (config.out / "archive").exists()
         assert "prev-archive" not in _links(config.out / "atom.xml")
 
-    def test_page_larger_than_feed_is_refused(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
-        """A page bigger than the current feed would hide entries from a reader: a config error naming the key."""
-        with pytest.raises(ConfigError, match="'archive_page_size' \\(9\\) must not exceed 'feed_limit' \\(5\\)"):
+    def test_page_larger_than_feed_is_refused(
+        self, tmp_path: Path, make_config: Callable[..., Config]
+    ) -> None:
+        """A page bigger than the current feed would hide entries: a config error naming the key."""
+        with pytest.raises(
+            ConfigError, match="'archive_page_size' \\(9\\) must not exceed 'feed_limit' \\(5\\)"
+        ):
             make_config(tmp_path, feed_limit=5, archive_page_size=9)
 
 
 class TestHub:
     def test_hub_url_is_announced_by_every_current_feed(
-        self, tmp_path: Path, make_config: Callable[..., Config], atom_schema: etree.RelaxNG, jsonfeed_validator
+        self,
+        tmp_path: Path,
+        make_config: Callable[..., Config],
+        atom_schema: etree.RelaxNG,
+        jsonfeed_validator,
     ) -> None:
         """hub_url becomes <link rel="hub"> in Atom and RSS and "hubs" in JSON Feed."""
         source = tmp_path / "corpus"
@@ -123,7 +133,9 @@ class TestHub:
         assert _links(config.out / "atom.xml")["hub"] == "https://hub.example.net/"
         check_xml_feed(config.out / "atom.xml", atom_schema)
         rss = etree.parse(str(config.out / "rss.xml")).getroot()
-        assert [x.get("href") for x in rss.iter(f"{ATOM}link") if x.get("rel") == "hub"] == ["https://hub.example.net/"]
+        assert [x.get("href") for x in rss.iter(f"{ATOM}link") if x.get("rel") == "hub"] == [
+            "https://hub.example.net/"
+        ]
         check_xml_feed(config.out / "rss.xml")
         data = check_json_feed(config.out / "feed.json", jsonfeed_validator)
         assert data["hubs"] == [{"type": "WebSub", "url": "https://hub.example.net/"}]

@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import feedparser
@@ -14,26 +15,28 @@ import pytest
 
 from feedpub import cache, gather, render
 from feedpub.config import Config
-from feedpub.pipeline import build
+from feedpub.pipeline import build, read_entries
 from tests.conftest import NOW, ROOT, write_corpus, write_doc
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def _titles(config: Config) -> set[str]:
     return {e.title for e in feedparser.parse((config.out / "atom.xml").read_bytes()).entries}
 
 
-@pytest.fixture()
+@pytest.fixture
 def corpus(tmp_path: Path) -> Path:
     source = tmp_path / "corpus"
     write_corpus(source, 12)
     return source
 
 
-@pytest.fixture()
+@pytest.fixture
 def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
     """Record which documents are normalised and rendered (the real functions still run)."""
     seen: dict[str, list[str]] = {"normalise": [], "render": []}
@@ -54,8 +57,6 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
 
 def _fresh(config: Config, tmp_path: Path, name: str) -> dict[str, bytes]:
     """Build the same source without a cache and return its files."""
-    from dataclasses import replace
-
     plain = replace(config, cache=False, out=tmp_path / name)
     build(plain, now=NOW)
     return _tree(plain.out)
@@ -133,7 +134,8 @@ class TestCacheHits:
         assert "https://news.example.org/news/c0002/" not in links
         with sqlite3.connect(cache.cache_path(config)) as db:
             rels = {r[0] for r in db.execute("SELECT rel FROM docs")}
-        assert "renamed.txt" in rels and "c0002.txt" not in rels
+        assert "renamed.txt" in rels
+        assert "c0002.txt" not in rels
         assert _tree(config.out) == _fresh(config, tmp_path, "fresh")
 
     def test_deleted_document_leaves(self, corpus: Path, make_config: Callable[..., Config]) -> None:
@@ -156,7 +158,8 @@ class TestCacheHits:
         build(moved, now=NOW)
         assert len(calls["normalise"]) == 12
         links = [e.link for e in feedparser.parse((moved.out / "atom.xml").read_bytes()).entries]
-        assert links and all(link.startswith("https://elsewhere.example/") for link in links)
+        assert links
+        assert all(link.startswith("https://elsewhere.example/") for link in links)
         assert _tree(moved.out) == _fresh(moved, tmp_path, "fresh")
 
     def test_template_change_invalidates_the_cache(
@@ -221,7 +224,9 @@ class TestCacheDamage:
         config = make_config(corpus)
         build(config, now=NOW)
         with sqlite3.connect(cache.cache_path(config)) as db:
-            db.execute("UPDATE docs SET entry = replace(entry, 'Article 4 ', 'Forged 4 ') WHERE rel = 'a0004.md'")
+            db.execute(
+                "UPDATE docs SET entry = replace(entry, 'Article 4 ', 'Forged 4 ') WHERE rel = 'a0004.md'"
+            )
         calls["normalise"].clear()
         build(config, now=NOW)
         titles = _titles(config)
@@ -229,22 +234,36 @@ class TestCacheDamage:
         assert "Article 4 & <friends>" in titles
         assert len(calls["normalise"]) == 12
 
-    def test_entries_survive_the_json_round_trip(self, corpus: Path, make_config: Callable[..., Config]) -> None:
+    def test_entries_survive_the_json_round_trip(
+        self, corpus: Path, make_config: Callable[..., Config]
+    ) -> None:
         """Every field of an entry, time zones included, comes back from its cached form equal."""
-        from feedpub.pipeline import read_entries
-
         entries, _ = read_entries(make_config(corpus, timezone="Asia/Taipei"))
         for e in entries:
             back = cache.entry_from_json(cache.entry_to_json(e))
             assert back == e
-            assert back.date.tzinfo == e.date.tzinfo and dict(back.lines) == dict(e.lines)
+            assert back.date.tzinfo == e.date.tzinfo
+            assert dict(back.lines) == dict(e.lines)
 
     def test_concurrent_builds_both_succeed(self, corpus: Path, tmp_path: Path) -> None:
         """Two builds of one source at the same time share the cache safely and agree."""
         env = {**os.environ, "PYTHONPATH": str(ROOT), "SOURCE_DATE_EPOCH": str(int(NOW.timestamp()))}
         procs = [
-            subprocess.Popen([sys.executable, "-m", "feedpub", "build", "--source", str(corpus),
-                              "--out", str(tmp_path / f"out{i}"), "-q"], env=env, stderr=subprocess.PIPE)
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "feedpub",
+                    "build",
+                    "--source",
+                    str(corpus),
+                    "--out",
+                    str(tmp_path / f"out{i}"),
+                    "-q",
+                ],
+                env=env,
+                stderr=subprocess.PIPE,
+            )
             for i in range(2)
         ]
         for p in procs:

@@ -14,17 +14,19 @@ from tests.conftest import NOW, write_corpus, write_doc
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
-@pytest.fixture()
+@pytest.fixture
 def corpus(tmp_path: Path) -> Path:
     source = tmp_path / "corpus"
     write_corpus(source, 90)
     return source
 
 
-@pytest.fixture()
+@pytest.fixture
 def always_parallel(monkeypatch: pytest.MonkeyPatch) -> None:
     """Use the pool for any number of documents (forked workers inherit the patch)."""
     monkeypatch.setattr(gather, "PARALLEL_READS", 1)
@@ -46,12 +48,18 @@ class TestParallelBuild:
         assert len(a.entries) == 90
 
     @pytest.mark.usefixtures("always_parallel")
-    def test_problems_keep_file_order(self, corpus: Path, make_config: Callable[..., Config], tmp_path: Path) -> None:
+    def test_problems_keep_file_order(
+        self, corpus: Path, make_config: Callable[..., Config], tmp_path: Path
+    ) -> None:
         """Invalid documents are reported in the same order, and skipped the same way, in both modes."""
         write_doc(corpus, "a0005.md", "---\ntitle: [unclosed\n---\nx\n")
         write_doc(corpus, "zz.md", "---\ndate: June 31\ntitle: t\n---\nx\n")
-        serial = build(make_config(corpus, workers=1, cache=False, out=str(tmp_path / "s")), now=NOW, skip_invalid=True)
-        parallel = build(make_config(corpus, workers=2, cache=False, out=str(tmp_path / "p")), now=NOW, skip_invalid=True)
+        serial = build(
+            make_config(corpus, workers=1, cache=False, out=str(tmp_path / "s")), now=NOW, skip_invalid=True
+        )
+        parallel = build(
+            make_config(corpus, workers=2, cache=False, out=str(tmp_path / "p")), now=NOW, skip_invalid=True
+        )
         assert [str(p) for p in serial.skipped] == [str(p) for p in parallel.skipped]
         assert [p.path for p in serial.skipped] == ["a0005.md", "zz.md"]
         assert _tree(tmp_path / "s") == _tree(tmp_path / "p")
