@@ -12,7 +12,8 @@ stdout and to bench/results/<UTC time>.md.
 
 feedpub rows: cold (no cache, empty output), one changed (one document edited, warm cache),
 no change (warm cache; also checks that no output file was rewritten). Peak memory is the
-largest resident set of the process tree, sampled every 10 ms from /proc.
+process tree's proportional set size (Pss: pages shared by forked workers split among them),
+sampled every 10 ms from /proc, or the largest single process's peak RSS if that is higher.
 """
 
 from __future__ import annotations
@@ -34,15 +35,19 @@ DEFAULT_PEERS = REPO.parent / "shared" / "bench" / "peers.sh"
 PELICAN = Path(os.environ.get("PELICAN_VENV", "/work/pelican-venv")) / "bin" / "pelican"
 
 
-def _tree_rss_kb(pid: int) -> int:
-    """Return the summed VmRSS of pid and its descendants, in kB (0 once it is gone)."""
+def _tree_pss_kb(pid: int) -> int:
+    """Return the summed proportional set size (Pss) of pid and its descendants, in kB.
+
+    Pss splits pages shared by forked workers among them, so the sum is the memory the
+    build really holds (summed RSS would count the parent's pages once per worker).
+    """
     total = 0
     stack = [pid]
     while stack:
         p = stack.pop()
         try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
                     total += int(line.split()[1])
                     break
             for task in Path(f"/proc/{p}/task").iterdir():
@@ -53,7 +58,11 @@ def _tree_rss_kb(pid: int) -> int:
 
 
 def timed(cmd: list[str], *, cwd: Path | None = None) -> tuple[float, float]:
-    """Run cmd to completion; return (wall seconds, peak tree RSS in MB). Fail loudly."""
+    """Run cmd to completion; return (wall seconds, peak memory in MB). Fail loudly.
+
+    Peak memory: the largest of the sampled process-tree Pss and the largest single process's
+    RSS (exact, from wait4), so a short spike between samples still counts.
+    """
     peak = 0
     start = time.perf_counter()
     env = {**os.environ, "PYTHONPATH": str(REPO)}  # this checkout's feedpub, installed or not
@@ -63,7 +72,7 @@ def timed(cmd: list[str], *, cwd: Path | None = None) -> tuple[float, float]:
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, _tree_rss_kb(proc.pid))
+            peak = max(peak, _tree_pss_kb(proc.pid))
             done.wait(0.01)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -76,7 +85,6 @@ def timed(cmd: list[str], *, cwd: Path | None = None) -> tuple[float, float]:
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if proc.returncode != 0:
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err[-2000:]}")
-    # ru_maxrss is exact for the largest single process; the sample sums the tree
     return wall, max(peak, usage.ru_maxrss) / 1024
 
 

@@ -95,28 +95,30 @@ def read_entries(config: Config, store: cache.BuildCache) -> tuple[list[Entry], 
             except (OSError, ValueError):
                 pass  # gone, or a row that does not decode: read the file
         missing.append(i)
+    seen = {rel for rel, _path in found}
+    gone = [rel for rel in rows if rel not in seen]
+    del rows, seen  # the JSON of the whole archive is not kept past this point
 
     job = (config, [found[i] for i in missing])
-    fresh: list[_Read] = workers.run(
-        _read_range, job, len(missing), workers.count(config.workers), PARALLEL_READS
-    )
-    for i, r in zip(missing, fresh, strict=True):
-        outcome[i] = r
+    chunks = workers.imap(_read_range, job, len(missing), workers.count(config.workers), PARALLEL_READS)
+    at = 0
+    for chunk in chunks:
+        rows_now: dict[str, tuple[int, int, str]] = {}
+        for r in chunk:
+            outcome[missing[at]] = r if r.entry is None else r.entry
+            at += 1
+            if r.entry is not None and r.size >= 0 and r.entry_json:
+                rows_now[r.rel] = (r.size, r.mtime_ns, r.entry_json)
+        store.save(rows_now, (), {})  # as they come: the archive's JSON is never all in memory
 
     entries: list[Entry] = []
     problems: list[Problem] = []
-    new_rows: dict[str, tuple[int, int, str]] = {}
     for item in outcome:
         if isinstance(item, Entry):
             entries.append(item)
-        elif item is not None and item.entry is None:
+        elif item is not None:
             problems.extend(item.problems)
-        elif item is not None and item.entry is not None:
-            entries.append(item.entry)
-            if item.size >= 0 and store.enabled and item.entry_json:
-                new_rows[item.rel] = (item.size, item.mtime_ns, item.entry_json)
-    seen = {rel for rel, _path in found}
-    store.save(new_rows, (rel for rel in rows if rel not in seen), {})
+    store.save({}, gone, {})
     if not entries and not problems:
         problems.append(Problem(str(config.source), None, "no documents found (.md, .markdown or .txt)"))
     return entries, problems

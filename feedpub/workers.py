@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 _JOB: Any = None  # what the forked workers work on
@@ -47,3 +47,33 @@ def run(func: Callable[[Any, range], list[Any]], job: Any, n: int, workers: int,
     finally:
         _JOB = None
     return [item for part in parts for item in part]
+
+
+def imap(
+    func: Callable[[Any, range], list[Any]],
+    job: Any,
+    n: int,
+    workers: int,
+    threshold: int,
+    *,
+    chunk: int = 2000,
+) -> Iterator[list[Any]]:
+    """Yield func(job, …) chunk by chunk, in index order, for callers that digest results as they come.
+
+    Like :func:`run`, in forked workers only when n >= threshold; the chunks keep memory bounded
+    either way (the caller drops what it no longer needs before the next one arrives).
+    """
+    chunks = [range(i, min(i + chunk, n)) for i in range(0, n, chunk)]
+    if workers <= 1 or n < threshold or "fork" not in multiprocessing.get_all_start_methods():
+        for c in chunks:
+            yield func(job, c)
+        return
+    size = max(16, min(chunk, -(-n // (workers * 4))))
+    chunks = [range(i, min(i + size, n)) for i in range(0, n, size)]
+    global _JOB  # noqa: PLW0603 - forked workers inherit it: that is the point
+    _JOB = job
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield from pool.imap(_call, [(func, c) for c in chunks])
+    finally:
+        _JOB = None
