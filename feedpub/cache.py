@@ -36,7 +36,7 @@ from feedpub.config import Config
 from feedpub.model import Category, Entry, Image
 
 _T = TypeVar("_T")
-SCHEMA = 1  # bump when the tables or the entry JSON change
+SCHEMA = 2  # bump when the tables or the entry JSON change
 FOLDER = ".feedpub"
 FILE = "cache.sqlite"
 _PACKAGE = Path(__file__).resolve().parent
@@ -211,7 +211,7 @@ def entry_from_json(text: str) -> Entry:
         raise ValueError(f"not a cached entry: {e}") from None
 
 
-def _doc_check(rel: str, size: int, mtime_ns: int, context: str, entry: str) -> bytes:
+def row_checksum(rel: str, size: int, mtime_ns: int, context: str, entry: str) -> bytes:
     """Checksum of a document row (one hash call: it runs for every row of every build)."""
     return hashlib.blake2b(f"{rel}\0{size}\0{mtime_ns}\0{context}\0{entry}".encode(), digest_size=8).digest()
 
@@ -231,6 +231,7 @@ class DocRow:
     size: int
     mtime_ns: int
     entry_json: str
+    checksum: bytes  # changes whenever the row does: the entry's fingerprint for archive pages
 
 
 class DamagedError(Exception):
@@ -245,6 +246,9 @@ CREATE TABLE IF NOT EXISTS docs (
 CREATE TABLE IF NOT EXISTS bodies (
     rel TEXT NOT NULL, digest BLOB NOT NULL, context TEXT NOT NULL, content TEXT NOT NULL,
     summary TEXT NOT NULL, checksum BLOB NOT NULL, PRIMARY KEY (rel, digest, context));
+CREATE TABLE IF NOT EXISTS pages (
+    number INTEGER PRIMARY KEY, context TEXT NOT NULL, key BLOB NOT NULL, data BLOB NOT NULL,
+    checksum BLOB NOT NULL);
 """
 
 
@@ -257,6 +261,7 @@ class BuildCache:
         self.path = path
         self.rebuilt = False  # the file was damaged and started afresh
         self.damage = ""  # what was wrong with it
+        self.fingerprints: dict[str, bytes] = {}  # rel -> row checksum, for this build's entries
 
     @property
     def enabled(self) -> bool:
@@ -274,10 +279,10 @@ class BuildCache:
         )
         out: dict[str, DocRow] = {}
         for rel, size, mtime_ns, entry, checksum in rows or ():
-            if checksum != _doc_check(rel, size, mtime_ns, self.context, entry):
+            if checksum != row_checksum(rel, size, mtime_ns, self.context, entry):
                 self._discard("a document row does not match its checksum")
                 return {}
-            out[rel] = DocRow(size, mtime_ns, entry)
+            out[rel] = DocRow(size, mtime_ns, entry, checksum)
         return out
 
     def bodies(self, keys: Iterable[tuple[str, bytes]]) -> dict[tuple[str, bytes], tuple[str, str]]:
@@ -322,7 +327,7 @@ class BuildCache:
                 c.executemany(
                     "INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?, ?, ?)",
                     (
-                        (rel, size, mtime, ctx, entry, _doc_check(rel, size, mtime, ctx, entry))
+                        (rel, size, mtime, ctx, entry, row_checksum(rel, size, mtime, ctx, entry))
                         for rel, (size, mtime, entry) in docs.items()
                     ),
                 )
@@ -342,6 +347,43 @@ class BuildCache:
                     "(SELECT 1 FROM docs WHERE docs.rel = bodies.rel)",
                     (ctx,),
                 )
+
+        self._guarded(write)
+
+    def pages(self, keys: dict[int, bytes]) -> dict[int, bytes]:
+        """Return the stored bytes of each archive page whose key is unchanged."""
+        if self._conn is None or not keys:
+            return {}
+        found: dict[int, bytes] = {}
+
+        def read(c: sqlite3.Connection) -> None:
+            stored = c.execute("SELECT number, key FROM pages WHERE context = ?", (self.context,)).fetchall()
+            for number, key in stored:
+                if keys.get(number) != key:
+                    continue
+                data, checksum = c.execute(
+                    "SELECT data, checksum FROM pages WHERE number = ?", (number,)
+                ).fetchone()
+                if checksum != _check(str(number), self.context, key, data):
+                    raise DamagedError("an archive page row does not match its checksum")
+                found[number] = data
+
+        self._guarded(read)
+        return found if self._conn is not None else {}
+
+    def save_pages(self, pages: dict[int, tuple[bytes, bytes]], last: int) -> None:
+        """Record new archive pages (number -> key, bytes); forget pages past the last one."""
+        if self._conn is None:
+            return
+        ctx = self.context
+
+        def write(c: sqlite3.Connection) -> None:
+            with c:
+                c.executemany(
+                    "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?)",
+                    ((n, ctx, key, data, _check(str(n), ctx, key, data)) for n, (key, data) in pages.items()),
+                )
+                c.execute("DELETE FROM pages WHERE number > ? OR context != ?", (last, ctx))
 
         self._guarded(write)
 

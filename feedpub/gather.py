@@ -91,6 +91,7 @@ def read_entries(config: Config, store: cache.BuildCache) -> tuple[list[Entry], 
                     entry = cache.entry_from_json(row.entry_json)
                     if entry.rel == rel and _still_valid(entry, config):
                         outcome[i] = entry
+                        store.fingerprints[rel] = row.checksum
                         continue
             except (OSError, ValueError):
                 pass  # gone, or a row that does not decode: read the file
@@ -109,6 +110,9 @@ def read_entries(config: Config, store: cache.BuildCache) -> tuple[list[Entry], 
             at += 1
             if r.entry is not None and r.size >= 0 and r.entry_json:
                 rows_now[r.rel] = (r.size, r.mtime_ns, r.entry_json)
+                store.fingerprints[r.rel] = cache.row_checksum(
+                    r.rel, r.size, r.mtime_ns, store.context, r.entry_json
+                )
         store.save(rows_now, (), {})  # as they come: the archive's JSON is never all in memory
 
     entries: list[Entry] = []

@@ -69,8 +69,9 @@ def build(config: Config, *, now: datetime, skip_invalid: bool = False) -> Build
         plan = publish.feed_entries(entries, config)
         shown = (e for members in plan.values() for e in members)
         rendered = gather.render_all(shown, config, store)  # only what is shown
-    pages = archive.pages(entries, config)  # RFC 5005 history: metadata only, never rendered
+        pages = archive.pages(entries, config)  # RFC 5005 history: metadata only, never rendered
+        history = archive.outputs(pages, config, store)  # pages that did not change: from the cache
     specs = publish.specs(plan, rendered, config, archive.newest_page_url(pages, config))
-    outputs = publish.outputs(specs, config) + archive.outputs(pages, config)
+    outputs = publish.outputs(specs, config) + history
     report = write.write_outputs(outputs, config.out)  # atomic: all or nothing; same bytes kept
     return BuildResult(tuple(entries), tuple(problems), report)

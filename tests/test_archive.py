@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import feedparser
 import pytest
 from lxml import etree
 
+from feedpub import cache
 from feedpub.config import Config
 from feedpub.errors import ConfigError
 from feedpub.pipeline import build
@@ -144,3 +147,29 @@ class TestHub:
         """A hub that is not an http(s) URL is a config error naming the key."""
         with pytest.raises(ConfigError, match="--hub-url must be an absolute http"):
             make_config(tmp_path, hub_url="hub.example.net")
+
+
+class TestArchiveCache:
+    def test_cached_pages_equal_fresh_pages(self, archived: Config, tmp_path: Path) -> None:
+        """Pages served from the cache after an edit are byte-identical to a build without cache."""
+        doc = archived.source / "a0004.md"
+        doc.write_text(doc.read_text().replace("Article 4 &", "Edited 4 &"))
+        build(archived, now=NOW)
+        with sqlite3.connect(cache.cache_path(archived)) as db:
+            assert db.execute("SELECT count(*) FROM pages").fetchone() == (5,)
+        fresh = replace(archived, cache=False, out=tmp_path / "fresh")
+        build(fresh, now=NOW)
+        for n in range(1, 6):
+            page = f"archive/atom/{n}.xml"
+            assert (archived.out / page).read_bytes() == (fresh.out / page).read_bytes(), page
+        assert b"Edited 4 &amp;" in (archived.out / "archive/atom/2.xml").read_bytes()
+
+    def test_tampered_page_row_is_not_trusted(self, archived: Config, tmp_path: Path) -> None:
+        """A cached page whose bytes do not match its checksum is rebuilt, not published."""
+        with sqlite3.connect(cache.cache_path(archived)) as db:
+            db.execute("UPDATE pages SET data = replace(data, 'Summary', 'Forged') WHERE number = 2")
+        build(archived, now=NOW)
+        fresh = replace(archived, cache=False, out=tmp_path / "fresh")
+        build(fresh, now=NOW)
+        page = "archive/atom/2.xml"
+        assert (archived.out / page).read_bytes() == (fresh.out / page).read_bytes()
