@@ -96,6 +96,13 @@ def _dt(d: datetime) -> list[Any]:
 
 def _dt_from(v: list[Any]) -> datetime:
     naive, tz, fold = v
+    return _datetime(naive, tz, fold)
+
+
+@functools.lru_cache(maxsize=8192)
+def _datetime(naive: str, tz: Any, fold: int) -> datetime:
+    # An archive has far fewer distinct dates than entries (a day's articles share one), and
+    # datetimes are immutable: one object per distinct value saves time and memory.
     return datetime.fromisoformat(naive).replace(tzinfo=_tz_from(tz), fold=fold)
 
 
