@@ -1,6 +1,7 @@
 """The table of contents of a build: documents in, dist/ out.
 
     documents ──load──▶ SourceDoc ──normalise──▶ Entry ──┬─ feeds ──▶ Atom / RSS / JSON Feed
+      (unchanged documents: entries from the build cache) ├─ archive ▶ RFC 5005 archive pages
                                                           ├─ digest ─▶ HTML (inlined) / text / .eml
                                                           └─ site ───▶ index page, OPML, feed.xsl
                                          all outputs ──write──▶ dist/ (atomic)
