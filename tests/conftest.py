@@ -106,7 +106,8 @@ def write_corpus(folder: Path, n: int, *, start: int = 0) -> list[Path]:
         date = datetime.fromtimestamp(day, tz=timezone.utc).date().isoformat()
         kind = i % 4
         if kind == 0:
-            text = (f"---\ntitle: Article {i} & <friends>\ndate: {date}\nsummary: Summary {i}.\n"
+            text = (f"---\ntitle: Article {i} & <friends>\ndate: {date}\n"
+                    f"summary: Summary {i}.\n"
                     f"category: {'events' if i % 8 == 0 else 'news'}\n---\n# Heading {i}\n\nBody *{i}*.\n")
             name = f"a{i:04d}.md"
         elif kind == 1:

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from feedpub import gather
-from feedpub.config import Config
+from feedpub.config import Config, load_config
+from feedpub.errors import ConfigError
 from feedpub.pipeline import build
 from tests.conftest import NOW, write_corpus, write_doc
 
@@ -76,3 +77,24 @@ class TestParallelBuild:
         fresh = make_config(corpus, workers=1, cache=False, out=str(tmp_path / "fresh"))
         build(fresh, now=NOW)
         assert _tree(first.out) == _tree(again.out) == _tree(fresh.out)
+
+
+class TestWorkersConfig:
+    def test_negative_workers_is_refused(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
+        """workers must be 0 (one per core) or more: a config error naming the key."""
+        with pytest.raises(ConfigError, match="--workers must be a whole number, 0 or more, got -1"):
+            make_config(tmp_path, workers=-1)
+
+    def test_workers_in_the_config_file(self, tmp_path: Path) -> None:
+        """feedpub.toml's workers, cache and archive keys are read and checked, each named on error."""
+        (tmp_path / "feedpub.toml").write_text("workers = 1\ncache = false\narchive_page_size = 10\n")
+        config = load_config(None, cwd=tmp_path)
+        assert (config.workers, config.cache, config.page_size) == (1, False, 10)
+        (tmp_path / "feedpub.toml").write_text('workers = "two"\ncache = "yes"\n')
+        with pytest.raises(ConfigError) as info:
+            load_config(None, cwd=tmp_path)
+        messages = [p.message for p in info.value.problems]
+        assert messages == [
+            "'workers' must be a whole number, 0 or more, got 'two'",
+            "'cache' must be true or false, got 'yes'",
+        ]
