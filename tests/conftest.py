@@ -111,7 +111,8 @@ def write_corpus(folder: Path, n: int, *, start: int = 0) -> list[Path]:
                     f"category: {'events' if i % 8 == 0 else 'news'}\n---\n# Heading {i}\n\nBody *{i}*.\n")
             name = f"a{i:04d}.md"
         elif kind == 1:
-            text = f"---\ntitle: 'Quoted: {i}'\ntags: [x, y]\n---\nBody of {i}.\n\nDate: {date}\nSource: Wire {i}\n"
+            text = (f"---\ntitle: 'Quoted: {i}'\ntags: [x, y]\n---\nBody of {i}.\n\n"
+                    f"Date: {date}\nSource: Wire {i}\n")
             name = f"policy/b{i:04d}.md"
         elif kind == 2:
             text = f"Market Intelligence\n\nPlain headline {i}\n\nPlain body of {i}.\n• one\n• two\n"
