@@ -120,7 +120,8 @@ def _repair_atom(xml: bytes, spec: FeedSpec) -> etree._Element:
             etree.Element(f"{{{ATOM_NS}}}link", {"rel": "hub", "href": spec.hub_url})
         )
     if spec.prev_archive_url:
-        root.find(f"{{{ATOM_NS}}}link").addprevious(  # type: ignore[union-attr]
+        # RFC 5005 §4: the current feed points at the newest archive page
+        root.find(f"{{{ATOM_NS}}}link").addprevious(
             etree.Element(f"{{{ATOM_NS}}}link", {"rel": "prev-archive", "href": spec.prev_archive_url,
                                                   "type": "application/atom+xml"})
         )
