@@ -80,6 +80,10 @@ class Config:
     max_front_matter_kb: int = 64
     max_nesting: int = 50
     digest: DigestConfig = field(default_factory=DigestConfig)
+    cache: bool = True  # keep a build cache in <source>/.feedpub/
+    workers: int = 0  # processes for parsing/rendering many documents; 0 = one per core
+    archive_page_size: int | None = None  # entries per RFC 5005 archive page (feed_limit); 0 = none
+    hub_url: str = ""  # WebSub hub announced by the current feeds
     config_path: Path | None = None  # the file these settings came from, if any
 
     @property
@@ -91,6 +95,11 @@ class Config:
     def limits(self) -> Limits:
         """Return the per-document bounds (size, front matter size, nesting)."""
         return Limits(self.max_document_kb * 1024, self.max_front_matter_kb * 1024, self.max_nesting)
+
+    @property
+    def page_size(self) -> int:
+        """Return the number of entries of an archive page (0: no archive is written)."""
+        return self.feed_limit if self.archive_page_size is None else self.archive_page_size
 
     @property
     def author_name(self) -> str:
@@ -179,14 +188,24 @@ def _categories(v: Any) -> Mapping[str, str]:
     return MappingProxyType(out)
 
 
+def _count(v: Any) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+        raise ValueError(f"must be a whole number, 0 or more, got {v!r}")
+    return v
+
+
+def _hub(v: Any) -> str:
+    s = _str(v).strip()
+    if s:
+        parts = urlsplit(s)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"must be an absolute http(s) URL, got {s!r}")
+    return s
+
+
 def _path(v: Any) -> str:
     return _nonempty(str(v) if isinstance(v, Path) else v)  # click hands over Path objects
 
-
-def _count(v: Any) -> int:
-    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-        raise ValueError(f"must be a non-negative integer, got {v!r}")
-    return v
 
 
 def _port(v: Any) -> int:
@@ -292,6 +311,10 @@ _FIELDS: dict[str, Callable[[Any], Any]] = {
     "digest.smtp_port": _port,
     "digest.smtp_user": _one_line,
     "digest.smtp_starttls": _bool,
+    "cache": _bool,
+    "workers": _count,
+    "archive_page_size": _count,
+    "hub_url": _hub,
 }
 _TABLES = ("digest",)  # tables whose keys are flattened to 'table.key' and checked one by one
 
@@ -372,6 +395,12 @@ def load_config(
             values[key] = _FIELDS[key](value)
         except ValueError as e:
             problems.append(Problem("option", None, f"--{key.replace('_', '-')} {e}"))
+    page, limit = values.get("archive_page_size", 0), values.get("feed_limit", 50)
+    if not problems and page > limit:
+        # a reader walks current feed + archive pages; the entries newer than the last full
+        # page must all be in the current feed, so a page may not hold more than it does
+        problems.append(Problem(shown, _key_line(text, "archive_page_size"),
+                                f"'archive_page_size' ({page}) must not exceed 'feed_limit' ({limit})"))
     if problems:
         raise ConfigError(problems)
 

@@ -42,6 +42,7 @@ class FeedSpec:
     stylesheet_url: str | None = None  # XSL that makes the feed readable in a browser
     hub_url: str | None = None  # WebSub hub, if configured
     built: datetime | None = None  # the build's 'now': the date of a feed with no entries yet
+    prev_archive_url: str | None = None  # newest RFC 5005 archive page, if any
 
     @property
     def updated(self) -> datetime:
@@ -151,6 +152,12 @@ def _repair_atom(xml: bytes, spec: FeedSpec) -> etree._Element:
     if spec.hub_url:
         root.find(f"{{{ATOM_NS}}}link").addprevious(
             etree.Element(f"{{{ATOM_NS}}}link", {"rel": "hub", "href": spec.hub_url})
+        )
+    if spec.prev_archive_url:
+        # RFC 5005 §4: the current feed points at the newest archive page
+        root.find(f"{{{ATOM_NS}}}link").addprevious(
+            etree.Element(f"{{{ATOM_NS}}}link", {"rel": "prev-archive", "href": spec.prev_archive_url,
+                                                  "type": "application/atom+xml"})
         )
     etree.cleanup_namespaces(root)
     return root

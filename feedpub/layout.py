@@ -42,3 +42,16 @@ def relative_to_root(folder: str, name: str) -> str:
     "/feed.xsl" would miss a site published under a sub-path (https://host/news/).
     """
     return "../" * folder.count("/") + name
+
+
+ARCHIVE_FOLDER = "archive/atom/"  # RFC 5005 archive pages of the site-wide Atom feed
+
+
+def archive_path(number: int) -> str:
+    """Return the output path of archive page number (1 = oldest)."""
+    return f"{ARCHIVE_FOLDER}{number}.xml"
+
+
+def archive_url(number: int, config: Config) -> str:
+    """Return the absolute URL of archive page number."""
+    return config.base_url + archive_path(number)

@@ -8,6 +8,7 @@ characters XML cannot carry.
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import os
 import re
 from collections.abc import Iterator
@@ -37,6 +38,63 @@ class _YAML(frontmatter.default_handlers.YAMLHandler):
 
 _HANDLER = _YAML()
 
+# Fast path for the common front matter, one ``key: scalar`` per line: what PyYAML would make
+# of it is decided here with PyYAML's own implicit resolvers, and anything else (nesting,
+# lists, numbers, flow or block scalars, comments after values, duplicate keys…) returns None
+# so the real parser decides. Saves most of the YAML time of a large archive.
+_SIMPLE_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:[ ]+(.*))?\Z")
+_RESOLVERS = yaml.resolver.Resolver.yaml_implicit_resolvers
+_DATE_ONLY = re.compile(r"(\d{4})-(\d\d)-(\d\d)\Z")
+_PLAIN_START_BAD = frozenset("-?:,[]{}#&*!|>'\"%@`")
+_NOT_SIMPLE = re.compile("[\t\x85\u2028\u2029\ufeff\\\\]")  # tabs, YAML line breaks, BOM, backslash
+
+
+def _implicit_tag(value: str) -> str:
+    for tag, regexp in _RESOLVERS.get(value[:1], ()):
+        if regexp.match(value):
+            return str(tag)
+    return "tag:yaml.org,2002:str"
+
+
+def _simple_scalar(raw: str) -> tuple[bool, Any]:
+    """Return (True, value) when raw is a scalar PyYAML reads as a str or a plain date."""
+    v = raw.rstrip(" ")
+    if not v:
+        return True, None
+    if len(v) >= 2 and v[0] == v[-1] and v[0] in "\"'":
+        inner = v[1:-1]
+        return (v[0] not in inner), inner
+    if v[0] in _PLAIN_START_BAD or ": " in v or " #" in v or v.endswith(":"):
+        return False, None
+    tag = _implicit_tag(v)
+    if tag == "tag:yaml.org,2002:str":
+        return True, v
+    m = _DATE_ONLY.match(v) if tag == "tag:yaml.org,2002:timestamp" else None
+    if m:
+        try:
+            return True, dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            return False, None  # let PyYAML report the impossible date
+    return False, None
+
+
+def simple_front_matter(fm: str) -> dict[str, Any] | None:
+    """Parse flat ``key: scalar`` front matter exactly as PyYAML would, or return None."""
+    if _NOT_SIMPLE.search(fm):
+        return None
+    meta: dict[str, Any] = {}
+    for line in fm.split("\n"):
+        if not line.strip(" ") or line.startswith("#"):
+            continue
+        m = _SIMPLE_LINE.match(line)
+        if m is None or m.group(1) in meta or _implicit_tag(m.group(1)) != "tag:yaml.org,2002:str":
+            return None
+        ok, value = _simple_scalar(m.group(2) or "")
+        if not ok:
+            return None
+        meta[m.group(1)] = value
+    return meta
+
 
 def strip_controls(text: str) -> str:
     """Remove characters that XML output cannot carry (keeps tab, newline)."""
@@ -65,14 +123,24 @@ def decode(data: bytes, rel: str) -> str:
 
 def discover(source: Path) -> list[Path]:
     """List the document files under source (subfolders too), sorted, skipping hidden ones."""
-    found: list[Path] = []
-    for folder, dirs, files in os.walk(source):
+    return [Path(path) for _rel, path in discover_rel(source)]
+
+
+def discover_rel(source: Path) -> list[tuple[str, str]]:
+    """List (POSIX path relative to source, file system path) of every document, sorted by the former."""
+    found: list[tuple[str, str]] = []
+    top = str(source)
+    for folder, dirs, files in os.walk(top):
         dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        # strings, not pathlib: this runs once per file of the archive
+        prefix = folder[len(top):].strip(os.sep).replace(os.sep, "/")
+        prefix = prefix + "/" if prefix else ""
         found.extend(
-            Path(folder, f) for f in files
+            (prefix + f, os.path.join(folder, f)) for f in files
             if f.lower().endswith(SUFFIXES) and not f.startswith((".", "_"))
         )
-    return sorted(found, key=lambda p: p.relative_to(source).as_posix())
+    found.sort(key=lambda item: item[0])
+    return found
 
 
 def _yaml_problem(rel: str, error: yaml.YAMLError, first_line: int) -> Problem:
@@ -115,7 +183,9 @@ def parse(text: str, path: Path, rel: str, mtime: float, limits: Limits | None =
         raise SourceError([Problem(rel, 2, f"front matter nests {deepest} levels deep; "
                                    f"the limit is {limits.max_nesting}")])
     try:
-        meta = _HANDLER.load(fm)
+        meta = simple_front_matter(fm)
+        if meta is None:
+            meta = _HANDLER.load(fm)
     except yaml.YAMLError as e:
         raise SourceError([_yaml_problem(rel, e, 1)]) from None
     except (ValueError, TypeError, OverflowError) as e:

@@ -1,6 +1,7 @@
 """The table of contents of a build: documents in, dist/ out.
 
     documents ──load──▶ SourceDoc ──normalise──▶ Entry ──┬─ feeds ──▶ Atom / RSS / JSON Feed
+      (unchanged documents: entries from the build cache) ├─ archive ▶ RFC 5005 archive pages
                                                           ├─ digest ─▶ HTML (inlined) / text / .eml
                                                           └─ site ───▶ index page, OPML, feed.xsl
                                          all outputs ──write──▶ dist/ (atomic)
@@ -12,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from feedpub import digest, load, publish, render, select, site, write
+from feedpub import archive, cache, digest, gather, load, publish, render, select, site, write
 from feedpub.config import Config
 from feedpub.errors import Problem, SourceError
 from feedpub.model import Entry, Rendered
@@ -72,17 +73,20 @@ def _checked(entries: list[Entry], problems: Sequence[Problem], skip_invalid: bo
 def build(config: Config, *, now: datetime, skip_invalid: bool = False,
           progress: Progress | None = None, digest_request: digest.Request | None = None) -> BuildResult:
     """Build every output of the site into config.out; raise FeedpubError on any problem."""
-    entries, problems = read_entries(config)
-    entries = _checked(entries, problems, skip_invalid)  # nothing is written past a bad document
-    entries = select.unify_categories(select.publishable(entries, config, now), config)
-    entries = select.distinct_updated(entries)  # before feeds: Atom readers key on 'updated'
-    select.check_unique(entries)
-    plan = publish.feed_entries(entries, config)
-    # render only what some output shows: Markdown is the expensive step
-    rendered = render_all((e for members in plan.values() for e in members), config, progress)
-    feed_specs = publish.specs(plan, rendered, config, now)
+    with cache.opened(config) as store:  # unchanged documents come from <source>/.feedpub/
+        entries, problems = gather.read_entries(config, store)
+        entries = _checked(entries, problems, skip_invalid)  # nothing is written past a bad document
+        entries = select.unify_categories(select.publishable(entries, config, now), config)
+        entries = select.distinct_updated(entries)  # before any output: Atom readers key on 'updated'
+        select.check_unique(entries)
+        plan = publish.feed_entries(entries, config)
+        shown = (e for members in plan.values() for e in members)
+        rendered = gather.render_all(shown, config, store, progress)  # only what some output shows
+        pages = archive.pages(entries, config)  # RFC 5005 history: metadata only, never rendered
+        history = archive.outputs(pages, config, store)  # pages that did not change: from the cache
+    feed_specs = publish.specs(plan, rendered, config, now, archive.newest_page_url(pages, config))
     mail = digest.build(entries, rendered, config, now=now, request=digest_request)  # renders its own extras
-    outputs = [*publish.outputs(feed_specs, config), *mail.outputs]
+    outputs = [*publish.outputs(feed_specs, config), *history, *mail.outputs]
     outputs += site.outputs(feed_specs, config, digest_paths=[o.path for o in mail.outputs])  # links them all
-    report = write.write_outputs(outputs, config.out)  # atomic: all or nothing
+    report = write.write_outputs(outputs, config.out)  # atomic: all or nothing; same bytes kept
     return BuildResult(tuple(entries), tuple(problems), report, mail.warnings, mail)

@@ -25,8 +25,9 @@ def specs(
     rendered: Mapping[str, Rendered],
     config: Config,
     now: datetime,
+    prev_archive_url: str | None = None,
 ) -> list[FeedSpec]:
-    """Describe every feed of the plan, with its rendered entries."""
+    """Describe every feed of the plan, with its rendered entries (the site feed links its archive)."""
     out = []
     for category, members in plan.items():
         paths = layout.feed_paths(category)
@@ -43,6 +44,8 @@ def specs(
             folder=paths.folder,
             built=now,
             stylesheet_url=layout.relative_to_root(paths.folder, layout.FEED_STYLESHEET),
+            hub_url=config.hub_url or None,
+            prev_archive_url=prev_archive_url if category is None else None,
         ))
     return out
 

@@ -46,6 +46,12 @@ base_url = "https://news.example.org/"
 # max_front_matter_kb = 64     # larger front matter is refused before it is parsed
 # max_nesting = 50             # deepest YAML [ / { nesting accepted
 
+# Large archives (see README, "Performance" and "Feed history").
+# cache = true                 # build cache in <source>/.feedpub/
+# workers = 0                  # processes for many changed documents; 0 = one per core
+# archive_page_size = 50       # entries per RFC 5005 archive page (default feed_limit); 0 = none
+# hub_url = ""                 # WebSub hub announced by the feeds
+
 # The weekly email digest (see README, "Digest"). Every key is optional.
 # [digest]
 # profile = "none"                 # mailchimp | listmonk | buttondown | none: merge tags in the footer

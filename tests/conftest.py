@@ -98,6 +98,34 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden from current output")
 
 
+def write_corpus(folder: Path, n: int, *, start: int = 0) -> list[Path]:
+    """Write n varied documents (front matter, plain text, Date: trailers, folders) dated one day apart."""
+    paths = []
+    for i in range(start, start + n):
+        day = datetime(2024, 1, 1, tzinfo=UTC).timestamp() + i * 86400
+        date = datetime.fromtimestamp(day, tz=UTC).date().isoformat()
+        kind = i % 4
+        if kind == 0:
+            text = (f"---\ntitle: Article {i} & <friends>\ndate: {date}\n"
+                    f"summary: Summary {i}.\n"
+                    f"category: {'events' if i % 8 == 0 else 'news'}\n---\n# Heading {i}\n\nBody *{i}*.\n")
+            name = f"a{i:04d}.md"
+        elif kind == 1:
+            text = (f"---\ntitle: 'Quoted: {i}'\ntags: [x, y]\n---\nBody of {i}.\n\n"
+                    f"Date: {date}\nSource: Wire {i}\n")
+            name = f"policy/b{i:04d}.md"
+        elif kind == 2:
+            text = f"Market Intelligence\n\nPlain headline {i}\n\nPlain body of {i}.\n• one\n• two\n"
+            name = f"c{i:04d}.txt"
+        else:
+            text = f"---\ntitle: Dated by name {i}\n---\nText {i}.\n"
+            name = f"{date}-d{i:04d}.md"
+        path = write_doc(folder, name, text)
+        os.utime(path, (day, day))  # plain-text documents take their date from mtime
+        paths.append(path)
+    return paths
+
+
 # Headless-browser fixtures (chromium, browser_page) live in tests/browser.py; importing them
 # here makes them available to every test module.
 from tests.browser import browser_page, chromium  # noqa: E402, F401

@@ -119,7 +119,7 @@ class TestBuild:
         result = run(runner, "--source", tmp_path / "src", "--out", tmp_path / "out", "build")
         assert result.exit_code == 0
         # click draws only the label when the stream is not a real TTY (as in CliRunner)
-        assert result.stderr.startswith("Rendering\n60 entries (A 30, B 30)\n18 files written")
+        assert result.stderr.startswith("Rendering\n60 entries (A 30, B 30)\n19 files written")
 
     def test_no_progress_bar_for_short_builds(
         self, runner: CliRunner, seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

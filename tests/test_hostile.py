@@ -56,6 +56,11 @@ EXPECTED = {
 }
 
 
+def _copy(tmp_path: Path, folder: str) -> Path:
+    """Copy a corpus folder out of the repository (a build keeps its cache in the source folder)."""
+    return Path(shutil.copytree(HOSTILE / folder, tmp_path / folder))
+
+
 def _alone(tmp_path: Path, name: str) -> Path:
     src = tmp_path / "src"
     src.mkdir()
@@ -77,17 +82,17 @@ class TestErrorCorpus:
         assert [str(p) for p in e.value.problems] == EXPECTED[name]
         assert not config.out.exists()
 
-    def test_all_problems_of_a_run_together(self, make_config: Callable[..., Config]) -> None:
+    def test_all_problems_of_a_run_together(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
         """Building the whole corpus reports every document's problems in one run."""
         with pytest.raises(SourceError) as e:
-            build(make_config(HOSTILE / "errors"), now=NOW)
+            build(make_config(_copy(tmp_path, "errors")), now=NOW)
         assert [str(p) for p in e.value.problems] == [m for name in sorted(EXPECTED) for m in EXPECTED[name]]
 
 
 class TestUnsafeCorpus:
     @pytest.fixture
-    def out(self, make_config: Callable[..., Config]) -> Path:
-        config = make_config(HOSTILE / "unsafe")
+    def out(self, tmp_path: Path, make_config: Callable[..., Config]) -> Path:
+        config = make_config(_copy(tmp_path, "unsafe"))
         build(config, now=NOW)
         return config.out
 
@@ -128,7 +133,8 @@ class TestUnsafeCorpus:
 
 
 class TestNoNetwork:
-    def test_build_opens_no_socket(self, make_config: Callable[..., Config], monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_build_opens_no_socket(self, tmp_path: Path, make_config: Callable[..., Config],
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
         """A build of documents referencing remote stylesheets and images never connects."""
         attempts: list[object] = []
 
@@ -140,7 +146,7 @@ class TestNoNetwork:
         monkeypatch.setattr(socket.socket, "connect_ex", refuse)
         monkeypatch.setattr(socket, "create_connection", refuse)
         monkeypatch.setattr(socket, "getaddrinfo", refuse)
-        config = make_config(HOSTILE / "unsafe")
+        config = make_config(_copy(tmp_path, "unsafe"))
         build(config, now=NOW)
         assert attempts == []
         assert (config.out / "atom.xml").is_file()

@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+"""Benchmark feedpub against Hugo and Pelican over the same synthetic news archive.
+
+    python bench/run.py            # 1k, 10k, 50k documents, 3 runs each (~15 minutes)
+    python bench/run.py --quick    # 1k and 10k, 3 runs, Pelican once: a few minutes
+
+Corpora and peer sites are made under --workdir (default /tmp/feedpub-bench) by
+../shared/bench/peers.sh (or --peers) and reused by later runs. Every figure is the median of
+whole-process runs, and feedpub, Hugo and Pelican alternate within one run, because only
+ratios taken side by side mean anything on a noisy machine. The markdown table goes to
+stdout and to bench/results/<UTC time>.md.
+
+feedpub rows: cold (no cache, empty output), one changed (one document edited, warm cache),
+no change (warm cache; also checks that no output file was rewritten). Peak memory is the
+process tree's proportional set size (Pss: pages shared by forked workers split among them),
+sampled every 10 ms from /proc, or the largest single process's peak RSS if that is higher.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+DEFAULT_PEERS = REPO.parent / "shared" / "bench" / "peers.sh"
+PELICAN = Path(os.environ.get("PELICAN_VENV", "/work/pelican-venv")) / "bin" / "pelican"
+
+
+def _tree_pss_kb(pid: int) -> int:
+    """Return the summed proportional set size (Pss) of pid and its descendants, in kB.
+
+    Pss splits pages shared by forked workers among them, so the sum is the memory the
+    build really holds (summed RSS would count the parent's pages once per worker).
+    """
+    total = 0
+    stack = [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+                    break
+            for task in Path(f"/proc/{p}/task").iterdir():
+                stack.extend(int(c) for c in (task / "children").read_text().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def timed(cmd: list[str], *, cwd: Path | None = None) -> tuple[float, float]:
+    """Run cmd to completion; return (wall seconds, peak memory in MB). Fail loudly.
+
+    Peak memory: the largest of the sampled process-tree Pss and the largest single process's
+    RSS (exact, from wait4), so a short spike between samples still counts.
+    """
+    peak = 0
+    start = time.perf_counter()
+    env = {**os.environ, "PYTHONPATH": str(REPO)}  # this checkout's feedpub, installed or not
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_pss_kb(proc.pid))
+            done.wait(0.01)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if proc.returncode != 0:
+        raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err[-2000:]}")
+    return wall, max(peak, usage.ru_maxrss) / 1024
+
+
+def setup(n: int, workdir: Path, peers: Path) -> Path:
+    """Make (once) the raw corpus and the Hugo and Pelican sites of n documents."""
+    folder = workdir / f"{n}"
+    if (folder / "raw").is_dir() and (folder / "pelican" / "pelicanconf.py").is_file():
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    print(f"# setting up {n} documents in {folder} …", file=sys.stderr)
+    subprocess.run(["sh", str(peers), str(n), str(folder), "1"], check=True, stdout=subprocess.DEVNULL)
+    return folder
+
+
+def feedpub_cmd(raw: Path, out: Path) -> list[str]:
+    """Return the command line of a feedpub build."""
+    return [sys.executable, "-m", "feedpub", "build", "--source", str(raw), "--out", str(out), "-q"]
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    """Map every file under folder to (inode, mtime_ns): a rewrite changes one of them."""
+    return {
+        p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
+
+
+def touch_one(raw: Path, run: int) -> None:
+    """Change the body of one document (the same one each run, a different text each run)."""
+    doc = sorted(raw.glob("*.txt"))[len(list(raw.glob("*.txt"))) // 2]
+    text = doc.read_text(encoding="utf-8")
+    marker = "\n\nBenchmark edit "
+    text = text.split(marker)[0] if marker in text else text
+    stat = doc.stat()
+    doc.write_text(text + f"{marker}{run}.\n", encoding="utf-8")
+    os.utime(doc, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+
+
+def bench_size(
+    n: int, folder: Path, runs: int, pelican_runs: int, results: dict[str, list[tuple[float, float]]]
+) -> None:
+    """Time feedpub (cold, one changed, no change), Hugo and Pelican over one corpus."""
+    raw, out = folder / "raw", folder / "feedpub-out"
+    cache = raw / ".feedpub"
+    for r in range(runs):
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
+        results.setdefault(f"feedpub cold {n}", []).append(timed(feedpub_cmd(raw, out)))
+        shutil.rmtree(folder / "hugo" / "public", ignore_errors=True)
+        shutil.rmtree(folder / "hugo" / "resources", ignore_errors=True)
+        results.setdefault(f"hugo {n}", []).append(timed(["hugo", "--quiet", "-s", str(folder / "hugo")]))
+        if r < pelican_runs:
+            shutil.rmtree(folder / "pelican" / "output", ignore_errors=True)
+            results.setdefault(f"pelican {n}", []).append(
+                timed(
+                    [str(PELICAN), "-q", "-s", str(folder / "pelican" / "pelicanconf.py")],
+                    cwd=folder / "pelican",
+                )
+            )
+        touch_one(raw, r)
+        results.setdefault(f"feedpub one changed {n}", []).append(timed(feedpub_cmd(raw, out)))
+        before = snapshot(out)
+        results.setdefault(f"feedpub no change {n}", []).append(timed(feedpub_cmd(raw, out)))
+        rewritten = sum(1 for k, v in snapshot(out).items() if before.get(k) != v)
+        results.setdefault(f"no-change rewrites {n}", []).append((float(rewritten), 0.0))
+        print(f"# {n}: run {r + 1}/{runs} done", file=sys.stderr)
+
+
+def digest_time(folder: Path) -> str:
+    """Time a 100-item digest render if this checkout has feedpub.digest, else say why not."""
+    code = (
+        "import time, feedpub.digest as d\n"
+        "fn = getattr(d, 'bench_render', None)\n"
+        "assert fn is not None, 'feedpub.digest has no bench_render(source, n)'\n"
+        f"t = time.perf_counter(); fn({str(folder / 'raw')!r}, 100); print(time.perf_counter() - t)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=False)
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["?"])[-1]
+        return f"skipped ({last})"
+    return f"{float(proc.stdout.strip()):.3f} s"
+
+
+def median(values: list[tuple[float, float]], i: int) -> float:
+    """Return the median of field i of the (seconds, MB) pairs."""
+    return statistics.median(v[i] for v in values)
+
+
+def table(sizes: list[int], results: dict[str, list[tuple[float, float]]], digest: str) -> str:
+    """Render the medians, ratios, memory and time per document as markdown."""
+    lines = [
+        "| documents | run | median s | peak MB | µs / doc | vs Hugo cold | Pelican ÷ feedpub |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for n in sizes:
+        hugo = median(results[f"hugo {n}"], 0)
+        cold = median(results[f"feedpub cold {n}"], 0)
+        for label in ("feedpub cold", "feedpub one changed", "feedpub no change", "hugo", "pelican"):
+            key = f"{label} {n}"
+            if key not in results:
+                continue
+            s, mb = median(results[key], 0), median(results[key], 1)
+            vs_hugo = f"{s / hugo:.2f}×"
+            pel = ""
+            if label == "feedpub cold" and f"pelican {n}" in results:
+                pel = f"{median(results[f'pelican {n}'], 0) / cold:.1f}×"
+            runs = len(results[key])
+            lines.append(
+                f"| {n:,} | {label} (n={runs}) | {s:.2f} | {mb:.0f} | {s / n * 1e6:.0f} | {vs_hugo} | {pel} |"
+            )
+        rewrites = max(v[0] for v in results[f"no-change rewrites {n}"])
+        lines.append(f"| {n:,} | files rewritten by a no-change build (max) | {rewrites:.0f} | | | | |")
+    lines.append("")
+    lines.append(f"Digest of 100 items, rendered and inlined: {digest}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Parse options, set up corpora, run everything, print and save the table."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="1k and 10k only, Pelican once")
+    ap.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")], default=None)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--workdir", type=Path, default=Path("/tmp/feedpub-bench"))  # noqa: S108 - big, throwaway
+    ap.add_argument("--peers", type=Path, default=DEFAULT_PEERS, help="path to peers.sh")
+    args = ap.parse_args()
+    sizes = args.sizes or ([1000, 10000] if args.quick else [1000, 10000, 50000])
+    results: dict[str, list[tuple[float, float]]] = {}
+    for n in sizes:
+        folder = setup(n, args.workdir, args.peers)
+        # Pelican takes ~25 s at 10k and minutes at 50k: it is only compared up to 10k
+        pelican_runs = 0 if n > 10000 else (1 if args.quick else args.runs)
+        bench_size(n, folder, args.runs, pelican_runs, results)
+    digest = digest_time(args.workdir / f"{sizes[0]}")
+    stamp = datetime.now(tz=UTC).strftime("%Y%m%dT%H%M%SZ")
+    head = (
+        f"feedpub benchmark {stamp}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+        f"median of {args.runs} runs; ratios from the same run\n\n"
+    )
+    text = head + table(sizes, results, digest) + "\n"
+    print(text)
+    dest = HERE / "results"
+    dest.mkdir(exist_ok=True)
+    (dest / f"{stamp}.md").write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

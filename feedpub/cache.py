@@ -1,0 +1,474 @@
+"""The persistent build cache: normalised entries and rendered bodies of unchanged documents.
+
+One SQLite file in the source folder's ``.feedpub/`` (hidden, so never read as a document).
+A document's row is trusted only when its path, size and mtime match, or its content hash
+does, and when it was made under the same *context*: feedpub's version and code, the cache
+schema, the configuration and the templates. Change any of them and every row misses.
+
+Never trusted blindly: each row carries a checksum of what it stores, the schema version is
+checked, and any damage (a file that is not a database, a malformed page, a bad checksum)
+throws the file away and starts an empty one. The cache is an optimisation only: when it
+cannot be opened or written, the build goes on without it. Concurrent builds are safe:
+SQLite in WAL mode with a busy timeout, each build's writes in one transaction.
+
+Rows hold JSON, never pickles: a source folder shared with others must not become a way to
+run code at build time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta, timezone, tzinfo
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from feedpub import __version__, resources
+from feedpub.config import Config
+from feedpub.model import Category, Entry, Image
+
+_T = TypeVar("_T")
+SCHEMA = 2  # bump when the tables or the entry JSON change
+FOLDER = ".feedpub"
+FILE = "cache.sqlite"
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def cache_path(config: Config) -> Path:
+    """Return where the cache of a source folder lives."""
+    return config.source / FOLDER / FILE
+
+
+def context_key(config: Config) -> str:
+    """Hash everything besides a document that its entry or rendered body depends on."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"feedpub {__version__} schema {SCHEMA}\n".encode())
+    # feedpub's own code: a development checkout changes without a version bump
+    for p in sorted(_PACKAGE.rglob("*.py")):
+        st = p.stat()
+        h.update(f"{p.relative_to(_PACKAGE)} {st.st_size} {st.st_mtime_ns}\n".encode())
+    for f in fields(config):
+        if f.name not in ("out", "config_path", "cache", "workers"):  # do not change any entry
+            value = getattr(config, f.name)
+            h.update(f"{f.name}={sorted(value.items()) if f.name == 'categories' else value!r}\n".encode())
+    from feedpub import templating
+
+    for p in templating.template_files(config):
+        h.update(str(p).encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def content_hash(data: bytes) -> bytes:
+    """Return the hash a document's bytes are known by."""
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+# --- entries as JSON -----------------------------------------------------------------------
+
+
+def _tz_code(tz: tzinfo | None) -> Any:
+    if isinstance(tz, ZoneInfo):
+        return tz.key
+    offset = tz.utcoffset(None) if tz is not None else None
+    if offset is None:
+        raise ValueError("entries hold only timezone-aware datetimes")
+    return int(offset.total_seconds())
+
+
+@functools.lru_cache(maxsize=64)
+def _tz_from(code: Any) -> tzinfo:
+    if isinstance(code, str):
+        return ZoneInfo(code)
+    return timezone(timedelta(seconds=int(code)))
+
+
+def _dt(d: datetime) -> list[Any]:
+    return [d.replace(tzinfo=None).isoformat(), _tz_code(d.tzinfo), d.fold]
+
+
+def _dt_from(v: list[Any]) -> datetime:
+    naive, tz, fold = v
+    return _datetime(naive, tz, fold)
+
+
+@functools.lru_cache(maxsize=8192)
+def _datetime(naive: str, tz: Any, fold: int) -> datetime:
+    # An archive has far fewer distinct dates than entries (a day's articles share one), and
+    # datetimes are immutable: one object per distinct value saves time and memory.
+    return datetime.fromisoformat(naive).replace(tzinfo=_tz_from(tz), fold=fold)
+
+
+def entry_to_json(e: Entry) -> str:
+    """Serialise an Entry losslessly (time zones included) as JSON."""
+    image = None if e.image is None else [e.image.url, e.image.mime_type, e.image.alt]
+    return json.dumps(
+        [
+            e.id,
+            e.url,
+            e.title,
+            e.title_source,
+            _dt(e.date),
+            e.date_source,
+            _dt(e.updated),
+            e.category.slug,
+            e.category.name,
+            e.category_source,
+            e.summary,
+            e.source,
+            e.author,
+            list(e.tags),
+            image,
+            e.rel,
+            e.fmt,
+            e.draft,
+            dict(e.lines),
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def _frozen(cls: type[_T], **values: Any) -> _T:
+    """Make a frozen dataclass instance from complete field values without calling __init__.
+
+    A no-change build of a big archive rebuilds every entry from its row, and the generated
+    ``__init__`` of a frozen dataclass sets each field through ``object.__setattr__``: that
+    was most of the time. The instance is the same (same fields, equality and hash).
+    """
+    obj = object.__new__(cls)
+    obj.__dict__.update(values)
+    return obj
+
+
+# Most entries share one of a few categories and front matter layouts: one object each keeps
+# a large archive's entries small (memory grows with metadata only, and not by much).
+_CATEGORIES: dict[tuple[str, str], Category] = {}
+_LINES: dict[tuple[tuple[str, int], ...], Mapping[str, int]] = {}
+
+
+def _shared_category(slug: str, name: str) -> Category:
+    found = _CATEGORIES.get((slug, name))
+    if found is None:
+        found = _CATEGORIES[(slug, name)] = _frozen(Category, slug=slug, name=name)
+    return found
+
+
+def _shared_lines(lines: dict[str, int]) -> Mapping[str, int]:
+    key = tuple(lines.items())
+    found = _LINES.get(key)
+    if found is None:
+        found = _LINES[key] = MappingProxyType(lines)
+    return found
+
+
+def entry_from_json(text: str) -> Entry:
+    """Rebuild an Entry from entry_to_json's text; raise ValueError when it is not one."""
+    try:
+        (
+            id_,
+            url,
+            title,
+            title_source,
+            date,
+            date_source,
+            updated,
+            slug,
+            name,
+            category_source,
+            summary,
+            source,
+            author,
+            tags,
+            image,
+            rel,
+            fmt,
+            draft,
+            lines,
+        ) = json.loads(text)
+        return _frozen(
+            Entry,
+            id=id_,
+            url=url,
+            title=title,
+            title_source=title_source,
+            date=_dt_from(date),
+            date_source=date_source,
+            updated=_dt_from(updated),
+            category=_shared_category(slug, name),
+            category_source=category_source,
+            summary=summary,
+            source=source,
+            author=author,
+            tags=tuple(tags),
+            image=None if image is None else _frozen(Image, url=image[0], mime_type=image[1], alt=image[2]),
+            rel=rel,
+            fmt=fmt,
+            draft=draft is True,
+            lines=_shared_lines(lines),
+        )
+    except (ValueError, TypeError, IndexError, KeyError, AttributeError) as e:
+        raise ValueError(f"not a cached entry: {e}") from None
+
+
+def row_checksum(rel: str, size: int, mtime_ns: int, context: str, entry: str) -> bytes:
+    """Checksum of a document row (one hash call: it runs for every row of every build)."""
+    return hashlib.blake2b(f"{rel}\0{size}\0{mtime_ns}\0{context}\0{entry}".encode(), digest_size=8).digest()
+
+
+def _check(*parts: str | bytes) -> bytes:
+    joined = b"\0".join(p.encode() if isinstance(p, str) else p for p in parts)
+    return hashlib.blake2b(joined, digest_size=8).digest()
+
+
+# --- the store -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocRow:
+    """What the cache knows of one document."""
+
+    size: int
+    mtime_ns: int
+    entry_json: str
+    checksum: bytes  # changes whenever the row does: the entry's fingerprint for archive pages
+
+
+class DamagedError(Exception):
+    """The cache file is not what feedpub wrote: it is thrown away."""
+
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS docs (
+    rel TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+    context TEXT NOT NULL, entry TEXT NOT NULL, checksum BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS bodies (
+    rel TEXT NOT NULL, digest BLOB NOT NULL, context TEXT NOT NULL, content TEXT NOT NULL,
+    summary TEXT NOT NULL, checksum BLOB NOT NULL, PRIMARY KEY (rel, digest, context));
+CREATE TABLE IF NOT EXISTS pages (
+    number INTEGER PRIMARY KEY, context TEXT NOT NULL, key BLOB NOT NULL, data BLOB NOT NULL,
+    checksum BLOB NOT NULL);
+"""
+
+
+class BuildCache:
+    """An open cache for one build under one context; every method degrades to a miss."""
+
+    def __init__(self, conn: sqlite3.Connection | None, context: str, path: Path | None) -> None:
+        self._conn = conn
+        self.context = context
+        self.path = path
+        self.rebuilt = False  # the file was damaged and started afresh
+        self.damage = ""  # what was wrong with it
+        self.fingerprints: dict[str, bytes] = {}  # rel -> row checksum, for this build's entries
+
+    @property
+    def enabled(self) -> bool:
+        """Whether rows are read and written at all."""
+        return self._conn is not None
+
+    def docs(self) -> dict[str, DocRow]:
+        """Return every document row made under this build's context, checksums verified."""
+        if self._conn is None:
+            return {}
+        rows = self._guarded(
+            lambda c: c.execute(
+                "SELECT rel, size, mtime_ns, entry, checksum FROM docs WHERE context = ?", (self.context,)
+            ).fetchall()
+        )
+        out: dict[str, DocRow] = {}
+        for rel, size, mtime_ns, entry, checksum in rows or ():
+            if checksum != row_checksum(rel, size, mtime_ns, self.context, entry):
+                self._discard("a document row does not match its checksum")
+                return {}
+            out[rel] = DocRow(size, mtime_ns, entry, checksum)
+        return out
+
+    def bodies(self, keys: Iterable[tuple[str, bytes]]) -> dict[tuple[str, bytes], tuple[str, str]]:
+        """Return the cached (content_html, summary) of each (rel, digest) that has one."""
+        if self._conn is None:
+            return {}
+        wanted = list(keys)
+        found: dict[tuple[str, bytes], tuple[str, str]] = {}
+
+        def read(c: sqlite3.Connection) -> None:
+            for rel, digest in wanted:
+                row = c.execute(
+                    "SELECT content, summary, checksum FROM bodies "
+                    "WHERE rel = ? AND digest = ? AND context = ?",
+                    (rel, digest, self.context),
+                ).fetchone()
+                if row is None:
+                    continue
+                if row[2] != _check(rel, digest, self.context, row[0], row[1]):
+                    raise DamagedError("a body row does not match its checksum")
+                found[(rel, digest)] = (row[0], row[1])
+
+        if self._guarded(read) is None and self._conn is None:
+            return {}
+        return found
+
+    def save(
+        self,
+        docs: dict[str, tuple[int, int, str]],
+        gone: Iterable[str],
+        bodies: dict[tuple[str, bytes], tuple[str, str]],
+    ) -> None:
+        """Record new or changed documents and bodies, forget removed documents: one transaction."""
+        gone = list(gone)
+        if self._conn is None or not (docs or bodies or gone):
+            return
+        ctx = self.context
+
+        def write(c: sqlite3.Connection) -> None:
+            with c:  # one transaction; concurrent builds wait on the busy timeout
+                c.executemany("DELETE FROM docs WHERE rel = ?", ((r,) for r in gone))
+                c.executemany(
+                    "INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        (rel, size, mtime, ctx, entry, row_checksum(rel, size, mtime, ctx, entry))
+                        for rel, (size, mtime, entry) in docs.items()
+                    ),
+                )
+                # a document has one current body: drop the bodies of its earlier versions
+                c.executemany("DELETE FROM bodies WHERE rel = ? AND digest != ?", bodies.keys())
+                c.executemany(
+                    "INSERT OR REPLACE INTO bodies VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        (rel, digest, ctx, content, summary, _check(rel, digest, ctx, content, summary))
+                        for (rel, digest), (content, summary) in bodies.items()
+                    ),
+                )
+                # rows of other contexts (an old config) and bodies of old versions are dead
+                c.execute("DELETE FROM docs WHERE context != ?", (ctx,))
+                c.execute(
+                    "DELETE FROM bodies WHERE context != ? OR NOT EXISTS "
+                    "(SELECT 1 FROM docs WHERE docs.rel = bodies.rel)",
+                    (ctx,),
+                )
+
+        self._guarded(write)
+
+    def pages(self, keys: dict[int, bytes]) -> dict[int, bytes]:
+        """Return the stored bytes of each archive page whose key is unchanged."""
+        if self._conn is None or not keys:
+            return {}
+        found: dict[int, bytes] = {}
+
+        def read(c: sqlite3.Connection) -> None:
+            stored = c.execute("SELECT number, key FROM pages WHERE context = ?", (self.context,)).fetchall()
+            for number, key in stored:
+                if keys.get(number) != key:
+                    continue
+                data, checksum = c.execute(
+                    "SELECT data, checksum FROM pages WHERE number = ?", (number,)
+                ).fetchone()
+                if checksum != _check(str(number), self.context, key, data):
+                    raise DamagedError("an archive page row does not match its checksum")
+                found[number] = data
+
+        self._guarded(read)
+        return found if self._conn is not None else {}
+
+    def save_pages(self, pages: dict[int, tuple[bytes, bytes]], last: int) -> None:
+        """Record new archive pages (number -> key, bytes); forget pages past the last one."""
+        if self._conn is None:
+            return
+        ctx = self.context
+
+        def write(c: sqlite3.Connection) -> None:
+            with c:
+                c.executemany(
+                    "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?)",
+                    ((n, ctx, key, data, _check(str(n), ctx, key, data)) for n, (key, data) in pages.items()),
+                )
+                c.execute("DELETE FROM pages WHERE number > ? OR context != ?", (last, ctx))
+
+        self._guarded(write)
+
+    def close(self) -> None:
+        """Close the database."""
+        if self._conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.close()
+            self._conn = None
+
+    def _guarded(self, action: Any) -> Any:
+        if self._conn is None:
+            return None
+        try:
+            return action(self._conn)
+        except (sqlite3.DatabaseError, DamagedError) as e:
+            if isinstance(e, sqlite3.OperationalError) and "locked" in str(e):
+                return None  # another build holds it past the timeout: do without, once
+            self._discard(str(e))
+            return None
+
+    def _discard(self, why: str) -> None:
+        """Throw the damaged file away and carry on without a cache for this build."""
+        self.close()
+        self.rebuilt = True
+        self.damage = why
+        if self.path is not None:
+            _remove(self.path)
+
+
+def _remove(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(OSError):
+            Path(str(path) + suffix).unlink()
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=30)  # 'with conn' commits a build's writes at once
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")  # WAL keeps it consistent; a lost row just misses
+    conn.executescript(_DDL)
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+    if row is None:
+        with conn:
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA),))
+    elif row[0] != str(SCHEMA):
+        raise DamagedError(f"cache schema {row[0]}, expected {SCHEMA}")
+    return conn
+
+
+@contextlib.contextmanager
+def opened(config: Config) -> Iterator[BuildCache]:
+    """Open the cache of config.source (or a disabled one), closing it afterwards."""
+    if not config.cache or config.source.resolve() == resources.seeds_dir().resolve():
+        yield BuildCache(None, "", None)  # never write into the package's embedded seeds
+        return
+    path = cache_path(config)
+    context = context_key(config)
+    conn: sqlite3.Connection | None = None
+    rebuilt = False
+    try:
+        path.parent.mkdir(exist_ok=True)
+        try:
+            conn = _connect(path)
+        except (sqlite3.DatabaseError, DamagedError):
+            rebuilt = True
+            _remove(path)
+            conn = _connect(path)
+    except (OSError, sqlite3.Error, DamagedError):
+        conn = None  # read-only source folder or the like: build without a cache
+    store = BuildCache(conn, context, path if conn is not None else None)
+    store.rebuilt = rebuilt
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def stat_key(st: os.stat_result) -> tuple[int, int]:
+    """Return the (size, mtime_ns) a row is matched on before any hashing."""
+    return st.st_size, st.st_mtime_ns

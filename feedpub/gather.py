@@ -1,0 +1,175 @@
+"""Stages 1–3 at archive scale: load, normalise and render through the cache and both cores.
+
+The result is exactly what the plain stages give one document at a time (``load.read`` →
+``normalise`` → ``render.render``), only faster: unchanged documents come from the build
+cache (:mod:`feedpub.cache`), and when many changed they are parsed in a pool of forked
+worker processes, in chunks merged back in file order, so the output is byte-identical to a
+single-process build. Small inputs stay in one process, where a pool costs more than it saves.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from feedpub import cache, dates, load, render, workers
+from feedpub.config import Config
+from feedpub.errors import Problem, SourceError
+from feedpub.model import Entry, Rendered
+from feedpub.normalise import normalise, source_path
+
+PARALLEL_READS = 1500  # below this many changed documents a pool costs more than it saves
+PARALLEL_RENDERS = 120
+
+
+def _read_only(d: dict[str, Any]) -> MappingProxyType[str, Any]:
+    return MappingProxyType(d)
+
+
+# Entries cross the pool's process boundary pickled; their read-only mappings pickle as dicts.
+copyreg.pickle(MappingProxyType, lambda m: (_read_only, (dict(m),)))
+
+
+@dataclass(frozen=True)
+class _Read:
+    """One document's outcome: its entry and cache row, or its problems."""
+
+    rel: str
+    size: int  # -1 when the file could not be stat'ed (then it is not cached)
+    mtime_ns: int
+    entry: Entry | None
+    entry_json: str  # its cache row, made here so workers share that work too
+    problems: tuple[Problem, ...]
+
+
+def _read_range(job: tuple[Config, list[tuple[str, str]]], indexes: range) -> list[_Read]:
+    config, found = job
+    return [_read_one(*found[i], config) for i in indexes]
+
+
+def _read_one(rel: str, name: str, config: Config) -> _Read:
+    path = Path(name)
+    try:
+        size, mtime_ns = cache.stat_key(os.stat(name))  # before reading: a later edit misses next time
+    except OSError:
+        size, mtime_ns = -1, -1
+    try:
+        entry = normalise(load.read(path, config.source), config)
+    except SourceError as e:
+        return _Read(rel, size, mtime_ns, None, "", e.problems)
+    return _Read(rel, size, mtime_ns, entry, cache.entry_to_json(entry) if config.cache else "", ())
+
+
+def _still_valid(entry: Entry, config: Config) -> bool:
+    """Whether a cached entry's inferred date still holds (git history may have grown)."""
+    if entry.date_source not in ("git", "mtime"):
+        return True
+    if not dates.git_first_commit_dates(config.source):  # not in git: mtime is in the row key
+        return entry.date_source == "mtime"
+    found = dates.from_git(source_path(entry, config), config.source)
+    if found is None:
+        return entry.date_source == "mtime"
+    return entry.date_source == "git" and entry.date == found.astimezone(config.tz)
+
+
+def read_entries(config: Config, store: cache.BuildCache) -> tuple[list[Entry], list[Problem]]:
+    """Load and normalise every document, unchanged ones from the cache; keep file order."""
+    found = load.discover_rel(config.source)
+    rows = store.docs()
+    outcome: list[Entry | _Read | None] = [None] * len(found)
+    missing: list[int] = []
+    for i, (rel, path) in enumerate(found):
+        row = rows.get(rel)
+        if row is not None:
+            try:
+                if cache.stat_key(os.stat(path)) == (row.size, row.mtime_ns):
+                    entry = cache.entry_from_json(row.entry_json)
+                    if entry.rel == rel and _still_valid(entry, config):
+                        outcome[i] = entry
+                        store.fingerprints[rel] = row.checksum
+                        continue
+            except (OSError, ValueError):
+                pass  # gone, or a row that does not decode: read the file
+        missing.append(i)
+    seen = {rel for rel, _path in found}
+    gone = [rel for rel in rows if rel not in seen]
+    del rows, seen  # the JSON of the whole archive is not kept past this point
+
+    job = (config, [found[i] for i in missing])
+    chunks = workers.imap(_read_range, job, len(missing), workers.count(config.workers), PARALLEL_READS)
+    at = 0
+    for chunk in chunks:
+        rows_now: dict[str, tuple[int, int, str]] = {}
+        for r in chunk:
+            outcome[missing[at]] = r if r.entry is None else r.entry
+            at += 1
+            if r.entry is not None and r.size >= 0 and r.entry_json:
+                rows_now[r.rel] = (r.size, r.mtime_ns, r.entry_json)
+                store.fingerprints[r.rel] = cache.row_checksum(
+                    r.rel, r.size, r.mtime_ns, store.context, r.entry_json
+                )
+        store.save(rows_now, (), {})  # as they come: the archive's JSON is never all in memory
+
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    for item in outcome:
+        if isinstance(item, Entry):
+            entries.append(item)
+        elif item is not None:
+            problems.extend(item.problems)
+    store.save({}, gone, {})
+    if not entries and not problems:
+        problems.append(Problem(str(config.source), None, "no documents found (.md, .markdown or .txt)"))
+    return entries, problems
+
+
+def _render_range(job: tuple[Config, Sequence[Entry]], indexes: range) -> list[tuple[str, str]]:
+    config, todo = job
+    out = []
+    for i in indexes:
+        r = render.render(todo[i], config)
+        out.append((r.content_html, r.summary))
+    return out
+
+
+def render_all(entries: Iterable[Entry], config: Config, store: cache.BuildCache,
+               progress: Callable[[int, int], None] | None = None) -> dict[str, Rendered]:
+    """Render each distinct entry once, keyed by id: cached bodies reused, the rest in a pool.
+
+    A body is cached under its file's content hash, so a touched but unchanged file keeps it.
+    """
+    distinct: dict[str, Entry] = {}
+    for e in entries:
+        distinct.setdefault(e.id, e)
+    keys = {i: (e.rel, _digest(e.rel, config) if store.enabled else b"") for i, e in distinct.items()}
+    cached = store.bodies(k for k in keys.values() if k[1])
+    todo: Sequence[Entry] = [e for e in distinct.values() if keys[e.id] not in cached]
+
+    made = workers.run(
+        _render_range, (config, todo), len(todo), workers.count(config.workers), PARALLEL_RENDERS
+    )
+    fresh: dict[tuple[str, bytes], tuple[str, str]] = {}
+    for done, (e, body) in enumerate(zip(todo, made, strict=True), start=1):
+        fresh[keys[e.id]] = body
+        if progress is not None:
+            progress(done, len(todo))
+    store.save({}, (), {k: v for k, v in fresh.items() if k[1] and _unchanged_since(k, config)})
+    bodies = {**cached, **fresh}
+    return {i: Rendered(e, *bodies[keys[i]]) for i, e in distinct.items()}
+
+
+def _digest(rel: str, config: Config) -> bytes:
+    try:
+        return cache.content_hash((config.source / rel).read_bytes())
+    except OSError:
+        return b""  # not cached; rendering it reports the problem
+
+
+def _unchanged_since(key: tuple[str, bytes], config: Config) -> bool:
+    """Whether the file still has the content hash its body is filed under (no race with an edit)."""
+    return _digest(key[0], config) == key[1]

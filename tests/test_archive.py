@@ -1,0 +1,175 @@
+"""RFC 5005 archived feeds: fixed pages that validate, chain, and hold every entry once."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import feedparser
+import pytest
+from lxml import etree
+
+from feedpub import cache
+from feedpub.config import Config
+from feedpub.errors import ConfigError
+from feedpub.pipeline import build
+from tests.conftest import NOW, check_json_feed, check_xml_feed, write_corpus
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+FH = "{http://purl.org/syndication/history/1.0}"
+BASE = "https://news.example.org/"
+
+
+def _links(path: Path) -> dict[str, str]:
+    root = etree.parse(str(path)).getroot()
+    return {link.get("rel"): link.get("href") for link in root.findall(f"{ATOM}link")}
+
+
+def _local(config: Config, url: str) -> Path:
+    assert url.startswith(BASE)
+    return config.out / url[len(BASE) :]
+
+
+@pytest.fixture
+def archived(tmp_path: Path, make_config: Callable[..., Config]) -> Config:
+    """23 entries, feeds of 5, pages of 4: five complete pages (20 entries), three left over."""
+    source = tmp_path / "corpus"
+    write_corpus(source, 23)
+    config = make_config(source, feed_limit=5, archive_page_size=4)
+    build(config, now=NOW)
+    return config
+
+
+class TestArchivePages:
+    def test_pages_validate(self, archived: Config, atom_schema: etree.RelaxNG) -> None:
+        """Every archive page passes the Atom RELAX NG schema and feedparser, and says fh:archive."""
+        pages = sorted((archived.out / "archive/atom").glob("*.xml"))
+        assert [p.name for p in pages] == ["1.xml", "2.xml", "3.xml", "4.xml", "5.xml"]
+        for p in pages:
+            check_xml_feed(p, atom_schema)
+            assert etree.parse(str(p)).getroot().find(f"{FH}archive") is not None
+        check_xml_feed(archived.out / "atom.xml", atom_schema)
+
+    def test_walking_the_chain_recovers_every_entry_once(self, archived: Config) -> None:
+        """current → prev-archive → … reaches every entry; pages hold each exactly once."""
+        current = archived.out / "atom.xml"
+        seen_in_pages: list[str] = []
+        url = _links(current).get("prev-archive")
+        pages = 0
+        while url:
+            page = _local(archived, url)
+            links = _links(page)
+            assert links["current"] == BASE + "atom.xml"
+            assert links["self"] == url
+            seen_in_pages += [e.id for e in feedparser.parse(page.read_bytes()).entries]
+            url = links.get("prev-archive")
+            pages += 1
+        assert pages == 5
+        assert len(seen_in_pages) == len(set(seen_in_pages)) == 20
+        in_current = [e.id for e in feedparser.parse(current.read_bytes()).entries]
+        result = build(archived, now=NOW)
+        assert set(seen_in_pages) | set(in_current) == {e.id for e in result.entries}
+        assert not set(in_current[:3]) & set(seen_in_pages)  # the three newest are only current
+
+    def test_pages_link_both_ways_in_date_order(self, archived: Config) -> None:
+        """Page 1 is the oldest; next-archive and prev-archive are inverse; the newest page has no next."""
+        folder = archived.out / "archive/atom"
+        for n in range(1, 6):
+            links = _links(folder / f"{n}.xml")
+            assert links.get("prev-archive") == (f"{BASE}archive/atom/{n - 1}.xml" if n > 1 else None)
+            assert links.get("next-archive") == (f"{BASE}archive/atom/{n + 1}.xml" if n < 5 else None)
+        newest_first = [feedparser.parse((folder / f"{n}.xml").read_bytes()).entries for n in range(5, 0, -1)]
+        stamps = [e.published for page in newest_first for e in page]
+        assert stamps == sorted(stamps, reverse=True)
+        assert _links(archived.out / "atom.xml")["prev-archive"] == f"{BASE}archive/atom/5.xml"
+
+    def test_new_entries_leave_complete_pages_untouched(self, archived: Config) -> None:
+        """Adding articles rewrites no old page except the newest's next-archive link when a page fills."""
+        folder = archived.out / "archive/atom"
+        before = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.glob("*.xml")}
+        write_corpus(archived.source, 1, start=23)  # 24 entries: page 6 fills
+        build(archived, now=NOW)
+        after = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.glob("*.xml")}
+        assert sorted(after) == ["1.xml", "2.xml", "3.xml", "4.xml", "5.xml", "6.xml"]
+        assert all(after[n] == before[n] for n in ("1.xml", "2.xml", "3.xml", "4.xml"))
+        assert _links(folder / "5.xml")["next-archive"] == f"{BASE}archive/atom/6.xml"
+        write_corpus(archived.source, 1, start=24)  # 25 entries: still six full pages
+        build(archived, now=NOW)
+        assert {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.glob("*.xml")} == after
+
+    def test_no_archive_when_page_size_is_zero(
+        self, tmp_path: Path, make_config: Callable[..., Config]
+    ) -> None:
+        """archive_page_size = 0 writes no pages and no prev-archive link."""
+        source = tmp_path / "corpus"
+        write_corpus(source, 12)
+        config = make_config(source, feed_limit=5, archive_page_size=0)
+        build(config, now=NOW)
+        assert not (config.out / "archive").exists()
+        assert "prev-archive" not in _links(config.out / "atom.xml")
+
+    def test_page_larger_than_feed_is_refused(
+        self, tmp_path: Path, make_config: Callable[..., Config]
+    ) -> None:
+        """A page bigger than the current feed would hide entries: a config error naming the key."""
+        with pytest.raises(
+            ConfigError, match="'archive_page_size' \\(9\\) must not exceed 'feed_limit' \\(5\\)"
+        ):
+            make_config(tmp_path, feed_limit=5, archive_page_size=9)
+
+
+class TestHub:
+    def test_hub_url_is_announced_by_every_current_feed(
+        self,
+        tmp_path: Path,
+        make_config: Callable[..., Config],
+        atom_schema: etree.RelaxNG,
+        jsonfeed_validator,
+    ) -> None:
+        """hub_url becomes <link rel="hub"> in Atom and RSS and "hubs" in JSON Feed."""
+        source = tmp_path / "corpus"
+        write_corpus(source, 6)
+        config = make_config(source, hub_url="https://hub.example.net/")
+        build(config, now=NOW)
+        assert _links(config.out / "atom.xml")["hub"] == "https://hub.example.net/"
+        check_xml_feed(config.out / "atom.xml", atom_schema)
+        rss = etree.parse(str(config.out / "rss.xml")).getroot()
+        assert [x.get("href") for x in rss.iter(f"{ATOM}link") if x.get("rel") == "hub"] == [
+            "https://hub.example.net/"
+        ]
+        check_xml_feed(config.out / "rss.xml")
+        data = check_json_feed(config.out / "feed.json", jsonfeed_validator)
+        assert data["hubs"] == [{"type": "WebSub", "url": "https://hub.example.net/"}]
+
+    def test_hub_url_must_be_a_url(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
+        """A hub that is not an http(s) URL is a config error naming the key."""
+        with pytest.raises(ConfigError, match="--hub-url must be an absolute http"):
+            make_config(tmp_path, hub_url="hub.example.net")
+
+
+class TestArchiveCache:
+    def test_cached_pages_equal_fresh_pages(self, archived: Config, tmp_path: Path) -> None:
+        """Pages served from the cache after an edit are byte-identical to a build without cache."""
+        doc = archived.source / "a0004.md"
+        doc.write_text(doc.read_text().replace("Article 4 &", "Edited 4 &"))
+        build(archived, now=NOW)
+        with sqlite3.connect(cache.cache_path(archived)) as db:
+            assert db.execute("SELECT count(*) FROM pages").fetchone() == (5,)
+        fresh = replace(archived, cache=False, out=tmp_path / "fresh")
+        build(fresh, now=NOW)
+        for n in range(1, 6):
+            page = f"archive/atom/{n}.xml"
+            assert (archived.out / page).read_bytes() == (fresh.out / page).read_bytes(), page
+        assert b"Edited 4 &amp;" in (archived.out / "archive/atom/2.xml").read_bytes()
+
+    def test_tampered_page_row_is_not_trusted(self, archived: Config, tmp_path: Path) -> None:
+        """A cached page whose bytes do not match its checksum is rebuilt, not published."""
+        with sqlite3.connect(cache.cache_path(archived)) as db:
+            db.execute("UPDATE pages SET data = replace(data, 'Summary', 'Forged') WHERE number = 2")
+        build(archived, now=NOW)
+        fresh = replace(archived, cache=False, out=tmp_path / "fresh")
+        build(fresh, now=NOW)
+        page = "archive/atom/2.xml"
+        assert (archived.out / page).read_bytes() == (fresh.out / page).read_bytes()

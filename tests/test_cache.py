@@ -1,0 +1,278 @@
+"""The build cache: unchanged documents reused, every change seen, damage never trusted."""
+
+from __future__ import annotations
+
+import html
+
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from feedpub import cache, gather, render
+from feedpub.config import Config
+from feedpub.pipeline import build, read_entries
+from tests.conftest import NOW, ROOT, write_corpus, write_doc
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def _titles(config: Config) -> set[str]:
+    """Entry titles as a reader shows them (titles with '<' are declared as escaped HTML)."""
+    entries = feedparser.parse((config.out / "atom.xml").read_bytes()).entries
+    return {html.unescape(e.title) if e.title_detail.type == "text/html" else e.title for e in entries}
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    source = tmp_path / "corpus"
+    write_corpus(source, 12)
+    return source
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    """Record which documents are normalised and rendered (the real functions still run)."""
+    seen: dict[str, list[str]] = {"normalise": [], "render": []}
+    real_normalise, real_render = gather.normalise, render.render
+
+    def normalise(doc, config):  # type: ignore[no-untyped-def]
+        seen["normalise"].append(doc.rel)
+        return real_normalise(doc, config)
+
+    def rendered(entry, config):  # type: ignore[no-untyped-def]
+        seen["render"].append(entry.rel)
+        return real_render(entry, config)
+
+    monkeypatch.setattr(gather, "normalise", normalise)
+    monkeypatch.setattr(render, "render", rendered)
+    return seen
+
+
+def _fresh(config: Config, tmp_path: Path, name: str) -> dict[str, bytes]:
+    """Build the same source without a cache and return its files."""
+    plain = replace(config, cache=False, out=tmp_path / name)
+    build(plain, now=NOW)
+    return _tree(plain.out)
+
+
+class TestCacheHits:
+    def test_unchanged_documents_come_from_the_cache(
+        self, corpus: Path, make_config: Callable[..., Config], calls: dict[str, list[str]]
+    ) -> None:
+        """A second build normalises and renders nothing and keeps the output untouched."""
+        config = make_config(corpus)
+        build(config, now=NOW)
+        assert len(calls["normalise"]) == 12
+        assert cache.cache_path(config).is_file()
+        calls["normalise"].clear()
+        calls["render"].clear()
+        result = build(config, now=NOW)
+        assert calls == {"normalise": [], "render": []}
+        assert not result.report.changed
+
+    def test_edited_document_is_read_again(
+        self, corpus: Path, make_config: Callable[..., Config], calls: dict[str, list[str]], tmp_path: Path
+    ) -> None:
+        """Editing one document re-reads only it, and the output shows the edit."""
+        config = make_config(corpus)
+        build(config, now=NOW)
+        calls["normalise"].clear()
+        doc = corpus / "a0004.md"
+        doc.write_text(doc.read_text().replace("Article 4 &", "Edited 4 &"))
+        build(config, now=NOW)
+        assert calls["normalise"] == ["a0004.md"]
+        assert "Edited 4 & <friends>" in _titles(config)
+        assert _tree(config.out) == _fresh(config, tmp_path, "fresh")
+
+    def test_same_size_edit_is_seen(
+        self, corpus: Path, make_config: Callable[..., Config], calls: dict[str, list[str]]
+    ) -> None:
+        """A same-size edit is seen because its mtime moved (size and mtime_ns are the row key)."""
+        config = make_config(corpus)
+        build(config, now=NOW)
+        calls["normalise"].clear()
+        doc = corpus / "a0008.md"
+        st = doc.stat()
+        doc.write_text(doc.read_text().replace("Article 8", "Artikel 8"))
+        os.utime(doc, ns=(st.st_atime_ns, st.st_mtime_ns + 1))
+        build(config, now=NOW)
+        assert calls["normalise"] == ["a0008.md"]
+        assert "Artikel 8 & <friends>" in _titles(config)
+
+    def test_touched_document_keeps_its_rendered_body(
+        self, corpus: Path, make_config: Callable[..., Config], calls: dict[str, list[str]]
+    ) -> None:
+        """A touched but unchanged file is re-read, but its body comes from the cache by content hash."""
+        config = make_config(corpus)
+        build(config, now=NOW)
+        calls["render"].clear()
+        calls["normalise"].clear()
+        doc = corpus / "a0004.md"
+        st = doc.stat()
+        os.utime(doc, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+        build(config, now=NOW)
+        assert calls["normalise"] == ["a0004.md"]
+        assert calls["render"] == []
+
+    def test_renamed_document_moves(
+        self, corpus: Path, make_config: Callable[..., Config], tmp_path: Path
+    ) -> None:
+        """A renamed document is published under its new path and forgotten under its old one."""
+        config = make_config(corpus)
+        build(config, now=NOW)
+        (corpus / "c0002.txt").rename(corpus / "renamed.txt")
+        build(config, now=NOW)
+        links = {e.link for e in feedparser.parse((config.out / "atom.xml").read_bytes()).entries}
+        assert "https://news.example.org/news/renamed/" in links
+        assert "https://news.example.org/news/c0002/" not in links
+        with sqlite3.connect(cache.cache_path(config)) as db:
+            rels = {r[0] for r in db.execute("SELECT rel FROM docs")}
+        assert "renamed.txt" in rels
+        assert "c0002.txt" not in rels
+        assert _tree(config.out) == _fresh(config, tmp_path, "fresh")
+
+    def test_deleted_document_leaves(self, corpus: Path, make_config: Callable[..., Config]) -> None:
+        """A deleted document leaves the feeds and the cache."""
+        config = make_config(corpus)
+        build(config, now=NOW)
+        (corpus / "a0004.md").unlink()
+        build(config, now=NOW)
+        assert not any(t.startswith("Article 4 ") for t in _titles(config))
+        with sqlite3.connect(cache.cache_path(config)) as db:
+            assert db.execute("SELECT count(*) FROM docs WHERE rel = 'a0004.md'").fetchone() == (0,)
+
+    def test_config_change_rebuilds_affected_outputs(
+        self, corpus: Path, make_config: Callable[..., Config], calls: dict[str, list[str]], tmp_path: Path
+    ) -> None:
+        """Changing the base URL re-reads every document and every link follows it."""
+        build(make_config(corpus), now=NOW)
+        calls["normalise"].clear()
+        moved = make_config(corpus, base_url="https://elsewhere.example/")
+        build(moved, now=NOW)
+        assert len(calls["normalise"]) == 12
+        links = [e.link for e in feedparser.parse((moved.out / "atom.xml").read_bytes()).entries]
+        assert links
+        assert all(link.startswith("https://elsewhere.example/") for link in links)
+        assert _tree(moved.out) == _fresh(moved, tmp_path, "fresh")
+
+    def test_template_change_invalidates_the_cache(
+        self, corpus: Path, make_config: Callable[..., Config], calls: dict[str, list[str]], tmp_path: Path
+    ) -> None:
+        """Adding or editing a template in templates_dir makes every cached row miss."""
+        templates = tmp_path / "templates"
+        write_doc(templates, "digest.html.j2", "<p>{{ digest.subject }}</p>\n")
+        config = make_config(corpus, templates_dir=str(templates))
+        build(config, now=NOW)
+        before = cache.context_key(config)
+        write_doc(templates, "digest.html.j2", "<h1>{{ digest.subject }}</h1>\n")
+        assert cache.context_key(config) != before
+        calls["normalise"].clear()
+        calls["render"].clear()
+        build(config, now=NOW)
+        assert len(calls["normalise"]) == 12
+        assert calls["render"]
+
+    def test_cache_can_be_turned_off(self, corpus: Path, make_config: Callable[..., Config]) -> None:
+        """With cache = false nothing is written into the source folder."""
+        build(make_config(corpus, cache=False), now=NOW)
+        assert not (corpus / cache.FOLDER).exists()
+
+
+class TestCacheDamage:
+    def test_garbage_cache_file_is_rebuilt(
+        self, corpus: Path, make_config: Callable[..., Config], tmp_path: Path
+    ) -> None:
+        """A cache file that is not a database is replaced, and the output is right."""
+        config = make_config(corpus)
+        path = cache.cache_path(config)
+        path.parent.mkdir()
+        path.write_bytes(b"this is not SQLite" * 100)
+        build(config, now=NOW)
+        assert _tree(config.out) == _fresh(config, tmp_path, "fresh")
+        with sqlite3.connect(path) as db:
+            assert db.execute("SELECT count(*) FROM docs").fetchone() == (12,)
+
+    def test_truncated_cache_file_is_rebuilt(
+        self, corpus: Path, make_config: Callable[..., Config], tmp_path: Path
+    ) -> None:
+        """A cache file cut short (a crash, a full disk) is detected and rebuilt."""
+        config = make_config(corpus)
+        build(config, now=NOW)
+        path = cache.cache_path(config)
+        with sqlite3.connect(path) as db:
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+        for suffix in ("-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        build(config, now=NOW)
+        assert _tree(config.out) == _fresh(config, tmp_path, "fresh")
+        build(config, now=NOW)  # and the rebuilt cache serves the next build
+        assert _tree(config.out) == _fresh(config, tmp_path, "fresh2")
+
+    def test_tampered_row_is_not_trusted(
+        self, corpus: Path, make_config: Callable[..., Config], calls: dict[str, list[str]]
+    ) -> None:
+        """A row whose content does not match its checksum throws the cache away."""
+        config = make_config(corpus)
+        build(config, now=NOW)
+        with sqlite3.connect(cache.cache_path(config)) as db:
+            db.execute(
+                "UPDATE docs SET entry = replace(entry, 'Article 4 ', 'Forged 4 ') WHERE rel = 'a0004.md'"
+            )
+        calls["normalise"].clear()
+        build(config, now=NOW)
+        titles = _titles(config)
+        assert not any(t.startswith("Forged") for t in titles)
+        assert "Article 4 & <friends>" in titles
+        assert len(calls["normalise"]) == 12
+
+    def test_entries_survive_the_json_round_trip(
+        self, corpus: Path, make_config: Callable[..., Config]
+    ) -> None:
+        """Every field of an entry, time zones included, comes back from its cached form equal."""
+        entries, _ = read_entries(make_config(corpus, timezone="Asia/Taipei"))
+        for e in entries:
+            back = cache.entry_from_json(cache.entry_to_json(e))
+            assert back == e
+            assert back.date.tzinfo == e.date.tzinfo
+            assert dict(back.lines) == dict(e.lines)
+
+    def test_concurrent_builds_both_succeed(self, corpus: Path, tmp_path: Path) -> None:
+        """Two builds of one source at the same time share the cache safely and agree."""
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "SOURCE_DATE_EPOCH": str(int(NOW.timestamp()))}
+        procs = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "feedpub",
+                    "build",
+                    "--source",
+                    str(corpus),
+                    "--out",
+                    str(tmp_path / f"out{i}"),
+                    "-q",
+                ],
+                env=env,
+                stderr=subprocess.PIPE,
+            )
+            for i in range(2)
+        ]
+        for p in procs:
+            _out, err = p.communicate(timeout=120)
+            assert p.returncode == 0, err.decode()
+        assert _tree(tmp_path / "out0") == _tree(tmp_path / "out1")
+        with sqlite3.connect(corpus / cache.FOLDER / cache.FILE) as db:
+            assert db.execute("SELECT count(*) FROM docs").fetchone() == (12,)

@@ -1,0 +1,116 @@
+"""The fast paths of a large build give exactly what the general code gives."""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin
+
+import yaml
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from feedpub.load import simple_front_matter
+from feedpub.slug import absolute_url, encode_url
+
+_KEYS = st.sampled_from(["title", "date", "summary", "yes", "on", "null", "x-y", "_k", "Title", "n"])
+_VALUES = st.one_of(
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=25),
+    st.sampled_from(
+        [
+            "2024-02-30",
+            "2024-02-29",
+            "2024-2-3",
+            "2024-01-01 10:00",
+            "~",
+            "null",
+            "yes",
+            "No",
+            "12",
+            "0x1F",
+            "1e3",
+            ".5",
+            "-",
+            "- x",
+            "a: b",
+            "a #b",
+            "#c",
+            "'q'",
+            '"q"',
+            "'it''s'",
+            '"a\\nb"',
+            "[1, 2]",
+            "{a: 1}",
+            "&x",
+            "*x",
+            "!t x",
+            "|",
+            ">",
+            "%x",
+            "@x",
+            "`x",
+            "a:",
+            "=",
+            "<<",
+            "  spaced  ",
+            "tab\there",
+            "\u00a0nbsp",
+            "x\u2028y",
+            "",
+        ]
+    ),
+)
+
+
+@st.composite
+def front_matter(draw: st.DrawFn) -> str:
+    lines = []
+    for _ in range(draw(st.integers(0, 5))):
+        key, value = draw(_KEYS), draw(_VALUES)
+        sep = draw(st.sampled_from([": ", ":  ", ":", " : "]))
+        lines.append(f"{key}{sep}{value}")
+    if draw(st.booleans()):
+        lines.insert(0, draw(st.sampled_from(["# comment", "", "  ", "  indented: 1", "- item"])))
+    return "\n" + "\n".join(lines) + "\n"
+
+
+class TestSimpleFrontMatter:
+    @settings(max_examples=600, deadline=None)
+    @given(front_matter())
+    @example("\ntitle: Plain title\ndate: 2025-01-26\nsummary: It's fine, really.\n")
+    @example('\ntitle: "R&D <b> 2022: x"\nimage: https://x.org/a.jpg\n')
+    def test_agrees_with_pyyaml_whenever_it_answers(self, fm: str) -> None:
+        """When the fast path returns a mapping, PyYAML's safe loader returns the same one, types included."""
+        fast = simple_front_matter(fm)
+        if fast is None:
+            return
+        slow = yaml.load(fm, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+        slow = {} if slow is None else slow
+        assert fast == slow
+        assert [type(v) for v in fast.values()] == [type(v) for v in slow.values()]
+
+    def test_common_front_matter_takes_the_fast_path(self) -> None:
+        """Flat key: value front matter with a date is parsed without PyYAML."""
+        assert simple_front_matter("\ntitle: A\ndate: 2025-01-26\n") is not None
+        assert simple_front_matter("\ntags:\n  - a\n") is None
+
+
+def _slow_absolute(url: str, base: str) -> str:
+    url = url.strip()
+    if url.startswith(("http://", "https://")):
+        return encode_url(url)
+    return encode_url(urljoin(base, url.lstrip("/")))
+
+
+class TestAbsoluteUrl:
+    @settings(max_examples=600, deadline=None)
+    @given(
+        st.text(alphabet="abcXYZ09-_./~%:?#@ é", max_size=20),
+        st.sampled_from(
+            ["https://news.example.org/", "https://h.example/news/", "http://h.example:8080/a/b/"]
+        ),
+    )
+    def test_fast_path_equals_urllib(self, tail: str, base: str) -> None:
+        """Plain URLs resolved on the fast path equal urljoin + percent-encoding."""
+        for url in (tail, "/" + tail, "https://x.example/" + tail):
+            if url.startswith("//") or "://" in url[8:] or url.strip().startswith(("#", "//")):
+                continue
+            assert absolute_url(url, base) == _slow_absolute(url, base), url

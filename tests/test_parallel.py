@@ -1,0 +1,100 @@
+"""Builds that use a process pool give exactly the bytes of a single-process build."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from feedpub import gather
+from feedpub.config import Config, load_config
+from feedpub.errors import ConfigError
+from feedpub.pipeline import build
+from tests.conftest import NOW, write_corpus, write_doc
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    source = tmp_path / "corpus"
+    write_corpus(source, 90)
+    return source
+
+
+@pytest.fixture
+def always_parallel(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Use the pool for any number of documents (forked workers inherit the patch)."""
+    monkeypatch.setattr(gather, "PARALLEL_READS", 1)
+    monkeypatch.setattr(gather, "PARALLEL_RENDERS", 1)
+
+
+class TestParallelBuild:
+    @pytest.mark.usefixtures("always_parallel")
+    def test_parallel_and_serial_builds_are_byte_identical(
+        self, corpus: Path, make_config: Callable[..., Config], tmp_path: Path
+    ) -> None:
+        """Two workers and one worker write the same files with the same bytes."""
+        serial = make_config(corpus, workers=1, cache=False, out=str(tmp_path / "serial"))
+        parallel = make_config(corpus, workers=2, cache=False, out=str(tmp_path / "parallel"))
+        a = build(serial, now=NOW)
+        b = build(parallel, now=NOW)
+        assert _tree(serial.out) == _tree(parallel.out)
+        assert [e.id for e in a.entries] == [e.id for e in b.entries]
+        assert len(a.entries) == 90
+
+    @pytest.mark.usefixtures("always_parallel")
+    def test_problems_keep_file_order(
+        self, corpus: Path, make_config: Callable[..., Config], tmp_path: Path
+    ) -> None:
+        """Invalid documents are reported in the same order, and skipped the same way, in both modes."""
+        write_doc(corpus, "a0005.md", "---\ntitle: [unclosed\n---\nx\n")
+        write_doc(corpus, "zz.md", "---\ndate: June 31\ntitle: t\n---\nx\n")
+        serial = build(
+            make_config(corpus, workers=1, cache=False, out=str(tmp_path / "s")), now=NOW, skip_invalid=True
+        )
+        parallel = build(
+            make_config(corpus, workers=2, cache=False, out=str(tmp_path / "p")), now=NOW, skip_invalid=True
+        )
+        assert [str(p) for p in serial.skipped] == [str(p) for p in parallel.skipped]
+        assert [p.path for p in serial.skipped] == ["a0005.md", "zz.md"]
+        assert _tree(tmp_path / "s") == _tree(tmp_path / "p")
+
+    @pytest.mark.usefixtures("always_parallel")
+    def test_parallel_build_fills_the_cache_a_serial_build_reads(
+        self, corpus: Path, make_config: Callable[..., Config], tmp_path: Path
+    ) -> None:
+        """Entries made by workers and entries read back from the cache give the same output."""
+        first = make_config(corpus, workers=2, out=str(tmp_path / "first"))
+        build(first, now=NOW)
+        again = make_config(corpus, workers=1, out=str(tmp_path / "again"))
+        build(again, now=NOW)
+        fresh = make_config(corpus, workers=1, cache=False, out=str(tmp_path / "fresh"))
+        build(fresh, now=NOW)
+        assert _tree(first.out) == _tree(again.out) == _tree(fresh.out)
+
+
+class TestWorkersConfig:
+    def test_negative_workers_is_refused(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
+        """workers must be 0 (one per core) or more: a config error naming the key."""
+        with pytest.raises(ConfigError, match="--workers must be a whole number, 0 or more, got -1"):
+            make_config(tmp_path, workers=-1)
+
+    def test_workers_in_the_config_file(self, tmp_path: Path) -> None:
+        """feedpub.toml's workers, cache and archive keys are read and checked, each named on error."""
+        (tmp_path / "feedpub.toml").write_text("workers = 1\ncache = false\narchive_page_size = 10\n")
+        config = load_config(None, cwd=tmp_path)
+        assert (config.workers, config.cache, config.page_size) == (1, False, 10)
+        (tmp_path / "feedpub.toml").write_text('workers = "two"\ncache = "yes"\n')
+        with pytest.raises(ConfigError) as info:
+            load_config(None, cwd=tmp_path)
+        messages = [p.message for p in info.value.problems]
+        assert messages == [
+            "'workers' must be a whole number, 0 or more, got 'two'",
+            "'cache' must be true or false, got 'yes'",
+        ]
