@@ -55,11 +55,12 @@ def _read_range(job: tuple[Config, list[tuple[str, str]]], indexes: range) -> li
 def _read_one(rel: str, name: str, config: Config) -> _Read:
     path = Path(name)
     try:
-        size, mtime_ns = cache.stat_key(os.stat(name))  # before reading: a later edit misses next time
+        st = os.stat(name)  # before reading: a later edit misses next time
+        size, mtime_ns = cache.stat_key(st)
     except OSError:
-        size, mtime_ns = -1, -1
+        st, (size, mtime_ns) = None, (-1, -1)
     try:
-        entry = normalise(load.read(path, config.source), config)
+        entry = normalise(load.read(path, config.source, config.limits, rel=rel, stat=st), config)
     except SourceError as e:
         return _Read(rel, size, mtime_ns, None, "", e.problems)
     return _Read(rel, size, mtime_ns, entry, cache.entry_to_json(entry) if config.cache else "", ())

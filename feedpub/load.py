@@ -12,6 +12,7 @@ import datetime as dt
 import os
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -56,6 +57,12 @@ def _implicit_tag(value: str) -> str:
     return "tag:yaml.org,2002:str"
 
 
+@lru_cache(maxsize=4096)
+def _plain_key(key: str) -> bool:
+    """Whether PyYAML reads key as a string (keys repeat across an archive: cached)."""
+    return _implicit_tag(key) == "tag:yaml.org,2002:str"
+
+
 def _simple_scalar(raw: str) -> tuple[bool, Any]:
     """Return (True, value) when raw is a scalar PyYAML reads as a str or a plain date."""
     v = raw.rstrip(" ")
@@ -87,7 +94,7 @@ def simple_front_matter(fm: str) -> dict[str, Any] | None:
         if not line.strip(" ") or line.startswith("#"):
             continue
         m = _SIMPLE_LINE.match(line)
-        if m is None or m.group(1) in meta or _implicit_tag(m.group(1)) != "tag:yaml.org,2002:str":
+        if m is None or m.group(1) in meta or not _plain_key(m.group(1)):
             return None
         ok, value = _simple_scalar(m.group(2) or "")
         if not ok:
@@ -215,16 +222,21 @@ def _first_date_line(fm: str) -> int | None:
     return fm.count("\n", 0, m.start()) + 1 if m else None
 
 
-def read(path: Path, source: Path, limits: Limits | None = None) -> SourceDoc:
-    """Read one document file; raise SourceError naming the file on any problem."""
+def read(path: Path, source: Path, limits: Limits | None = None, *,
+         rel: str | None = None, stat: os.stat_result | None = None) -> SourceDoc:
+    """Read one document file; raise SourceError naming the file on any problem.
+
+    rel and stat may be passed by a caller that already has them (an archive's worth of
+    pathlib and stat calls is measurable).
+    """
     limits = limits or Limits()
-    rel = path.relative_to(source).as_posix()
+    rel = rel if rel is not None else path.relative_to(source).as_posix()
     try:
-        stat = path.stat()
+        stat = stat if stat is not None else os.stat(path)
         if stat.st_size > limits.max_document_bytes:
             raise SourceError([Problem(rel, None, f"file is {stat.st_size // 1024} KB, larger than the limit of "
                                        f"{limits.max_document_bytes // 1024} KB (max_document_kb)")])
-        with path.open("rb") as f:
+        with open(path, "rb") as f:
             data = f.read(limits.max_document_bytes + 1)  # the file may grow after stat()
     except OSError as e:
         raise SourceError([Problem(rel, None, f"cannot read file: {e.strerror or e}")]) from None

@@ -8,7 +8,6 @@ which ``feedpub check`` and ``--verbose`` show.
 
 from __future__ import annotations
 
-import mimetypes
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +24,11 @@ TITLE_MAX = 80  # characters of an inferred title; a headline longer than this i
 SUMMARY_MAX = 300
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 _ACTIVE_SCHEMES = {"javascript", "vbscript", "data", "file"}
+IMAGE_TYPES = {
+    "jpg": "image/jpeg", "jpeg": "image/jpeg", "jpe": "image/jpeg", "png": "image/png", "gif": "image/gif",
+    "webp": "image/webp", "avif": "image/avif", "svg": "image/svg+xml", "bmp": "image/bmp",
+    "tif": "image/tiff", "tiff": "image/tiff", "ico": "image/vnd.microsoft.icon", "heic": "image/heic",
+}
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,7 @@ def body_of(doc: SourceDoc) -> Body:
             line += header.lines_removed
         else:
             header = None
-    return Body(plaintext.join_broken_paragraphs(text), fmt, line, trailer, header)
+    return Body(text, fmt, line, trailer, header)
 
 
 def _format(doc: SourceDoc) -> str:
@@ -246,9 +250,10 @@ def _image(doc: SourceDoc, title: str, config: Config, probs: _Problems) -> Imag
         return None
     alt, _ = _text_field(doc, probs, "image_alt", "alt")
     path = absolute.split("?", 1)[0].split("#", 1)[0]
-    mime = mimetypes.guess_type(path)[0] or ""
-    if not mime.startswith("image/"):
-        mime = "image/jpeg"  # the overwhelmingly common case; RSS enclosures need some type
+    # A fixed table, not mimetypes: its answers depend on the machine's /etc/mime.types.
+    # Unknown extensions are taken as JPEG, the overwhelmingly common case (RSS needs a type).
+    name = path.rsplit("/", 1)[-1]
+    mime = IMAGE_TYPES.get(name.rsplit(".", 1)[-1].lower(), "image/jpeg") if "." in name else "image/jpeg"
     return Image(absolute, mime, alt or title)
 
 

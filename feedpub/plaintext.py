@@ -11,6 +11,7 @@ import html
 import re
 from dataclasses import dataclass
 
+TRAILER_SCAN = 40  # lines from the end searched for Date:/Source:/Author:
 _TRAILER = re.compile(r"^\s*(date|source|author)\s*:\s*(.*?)\s*$", re.IGNORECASE)
 _BREAK = re.compile(r"^\s*(?:<br\s*/?>\s*)+$", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*[•·▪‣◦●○■□–\-\*]\s+(.*)$")
@@ -34,8 +35,14 @@ class Trailer:
 
 
 def split_trailer(body: str) -> tuple[str, Trailer]:
-    """Remove trailing Date:/Source:/Author: lines (and the <br/> between them) from body."""
-    lines = body.split("\n")
+    """Remove trailing Date:/Source:/Author: lines (and the <br/> between them) from body.
+
+    Only the last lines can be a trailer, so the body is split from the end, a bounded number
+    of times: the whole text before them stays one piece (every document of an archive
+    passes through here).
+    """
+    lines = body.rsplit("\n", TRAILER_SCAN)
+    skipped = body.count("\n", 0, len(lines[0])) if len(lines) > TRAILER_SCAN else 0
     i = len(lines)
     found: dict[str, tuple[str, int]] = {}
     cut = len(lines)
@@ -58,7 +65,7 @@ def split_trailer(body: str) -> tuple[str, Trailer]:
     date = found.get("date")
     return "\n".join(lines[:cut]), Trailer(
         date=date[0] if date else None,
-        date_line=date[1] if date else None,
+        date_line=date[1] + skipped if date else None,
         source=found["source"][0] if "source" in found else None,
         author=found["author"][0] if "author" in found else None,
     )
@@ -100,6 +107,8 @@ def clean_line(text: str) -> str:
     Values from YAML need this even though the file was cleaned: a double-quoted YAML string
     can spell a control character as an escape ("\\a").
     """
+    if text.isprintable():  # the common case: no control characters, no whitespace but ' '
+        return " ".join(text.split()) if "  " in text else text.strip()
     return _WS.sub(" ", CONTROL.sub("", text).replace("\u00a0", " ")).strip()
 
 

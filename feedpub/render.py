@@ -22,7 +22,8 @@ def body_html(entry: Entry, config: Config) -> str:
     """Return the sanitized HTML body of entry, every URL absolute."""
     doc = load.read(source_path(entry, config), config.source, config.limits)
     body = body_of(doc)
-    raw = mdrender.to_html(body.text) if body.fmt == "markdown" else plaintext.to_html(body.text)
+    text = plaintext.join_broken_paragraphs(body.text)  # only rendered bodies pay for this
+    raw = mdrender.to_html(text) if body.fmt == "markdown" else plaintext.to_html(text)
     return sanitize.clean(raw, config.base_url)
 
 

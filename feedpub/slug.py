@@ -17,7 +17,9 @@ _URL_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 # URLs made of these characters only come out of urlsplit/quote/urljoin unchanged, so the
 # common case skips them (a large share of a big build's time otherwise).
 _PLAIN_ABSOLUTE = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[A-Za-z0-9/_~!$&'()*+,;=:@%.-]*)?\Z")
-_PLAIN_RELATIVE = re.compile(r"/?[A-Za-z0-9_~-]+(?:/[A-Za-z0-9_~-]+)*/?\Z")  # no dots, no '//'
+# A relative path of plain segments: dots only inside a name ("a.jpg"), never a "." or ".."
+# segment, which urljoin would have to resolve.
+_PLAIN_RELATIVE = re.compile(r"/?(?:(?!\.\.?(?:/|\Z))[A-Za-z0-9_~.-]+/)*(?:(?!\.\.?\Z)[A-Za-z0-9_~.-]+)?\Z")
 
 
 def slugify(text: str, *, max_len: int = 80) -> str:
