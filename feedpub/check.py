@@ -16,7 +16,7 @@ from typing import Any
 
 from feedpub import load, mdrender, plaintext, render, sanitize, select
 from feedpub.config import Config
-from feedpub.errors import SourceError
+from feedpub.errors import Problem, SourceError
 from feedpub.model import Entry
 from feedpub.normalise import body_of, source_path
 from feedpub.pipeline import read_entries
@@ -42,8 +42,7 @@ class Finding:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.severity}: {self.message}"
+        return str(Problem(self.path, self.line, f"{self.severity}: {self.message}"))
 
 
 @dataclass(frozen=True)

@@ -155,11 +155,16 @@ def _limit(v: Any) -> int:
     return v
 
 
-def _mode(v: Any) -> str:
-    s = _str(v)
-    if s not in CONTENT_MODES:
-        raise ValueError(f"must be one of {', '.join(CONTENT_MODES)}, got {s!r}")
-    return s
+def _choice(options: tuple[str, ...]) -> Callable[[Any], str]:
+    """Make a validator accepting exactly one of options."""
+
+    def check(v: Any) -> str:
+        s = _str(v)
+        if s not in options:
+            raise ValueError(f"must be one of {', '.join(options)}, got {s!r}")
+        return s
+
+    return check
 
 
 def _bool(v: Any) -> bool:
@@ -221,13 +226,6 @@ def _one_line(v: Any) -> str:
     return s.strip()
 
 
-def _profile(v: Any) -> str:
-    s = _str(v)
-    if s not in DIGEST_PROFILES:
-        raise ValueError(f"must be one of {', '.join(DIGEST_PROFILES)}, got {s!r}")
-    return s
-
-
 def _address(v: Any) -> str:
     s = _one_line(v)
     if s and not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", parseaddr(s)[1]):
@@ -282,7 +280,7 @@ _FIELDS: dict[str, Callable[[Any], Any]] = {
     "author": _str,
     "author_email": _email,
     "feed_limit": _limit,
-    "content_mode": _mode,
+    "content_mode": _choice(CONTENT_MODES),
     "default_category": _nonempty,
     "categories": _categories,
     "templates_dir": _path,
@@ -291,7 +289,7 @@ _FIELDS: dict[str, Callable[[Any], Any]] = {
     "max_front_matter_kb": _limit,
     "max_nesting": _limit,
     # [digest] table: validated key by key like the top level, reported as 'digest.<key>'
-    "digest.profile": _profile,
+    "digest.profile": _choice(DIGEST_PROFILES),
     "digest.from_address": _address,
     "digest.subject": _subject,
     "digest.intro": _str,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -63,6 +63,17 @@ def make_config(tmp_path: Path) -> Callable[..., Config]:
                            cwd=tmp_path)
 
     return make
+
+
+@pytest.fixture
+def preview(seeds: Path, make_config: Callable[..., Config]) -> Iterator[Any]:
+    """A feedpub serve preview of the seeds on 127.0.0.1 (any free port), stopped afterwards."""
+    from feedpub.serve import Preview
+
+    p = Preview(make_config(seeds), clock=lambda: NOW, port=0)
+    p.start()
+    yield p
+    p.stop()
 
 
 def write_doc(folder: Path, name: str, text: str) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import feedparser
@@ -27,14 +27,6 @@ def _get(url: str, accept: str | None = None) -> tuple[int, str, bytes]:
     request = urllib.request.Request(url, headers={"Accept": accept} if accept else {})  # noqa: S310
     with urllib.request.urlopen(request, timeout=10) as r:  # noqa: S310 - 127.0.0.1 only
         return r.status, r.headers["Content-Type"], r.read()
-
-
-@pytest.fixture
-def preview(seeds: Path, make_config: Callable[..., Config]) -> Iterator[Preview]:
-    p = Preview(make_config(seeds), clock=lambda: NOW, port=0)
-    p.start()
-    yield p
-    p.stop()
 
 
 class TestContentType:
