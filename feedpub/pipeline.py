@@ -13,11 +13,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from feedpub import archive, cache, digest, gather, load, publish, render, select, site, write
+from feedpub import archive, cache, digest, gather, publish, select, site, write
 from feedpub.config import Config
 from feedpub.errors import Problem, SourceError
 from feedpub.model import Entry, Rendered
-from feedpub.normalise import normalise
 
 
 @dataclass(frozen=True)
@@ -32,19 +31,8 @@ class BuildResult:
 
 
 def read_entries(config: Config) -> tuple[list[Entry], list[Problem]]:
-    """Load and normalise every document; return entries and the problems of the rest."""
-    entries: list[Entry] = []
-    problems: list[Problem] = []
-    for item in load.load_all(config.source, config.limits):
-        try:
-            if isinstance(item, SourceError):
-                raise item
-            entries.append(normalise(item, config))
-        except SourceError as e:
-            problems.extend(e.problems)
-    if not entries and not problems:
-        problems.append(Problem(str(config.source), None, "no documents found (.md, .markdown or .txt)"))
-    return entries, problems
+    """Load and normalise every document without the build cache (for check and tools)."""
+    return gather.read_entries(config, cache.BuildCache(None, "", None))
 
 
 Progress = Callable[[int, int], None]  # (done, total), called after each rendered entry
@@ -52,16 +40,8 @@ Progress = Callable[[int, int], None]  # (done, total), called after each render
 
 def render_all(entries: Iterable[Entry], config: Config,
                progress: Progress | None = None) -> dict[str, Rendered]:
-    """Render each distinct entry once, keyed by id."""
-    todo: dict[str, Entry] = {}
-    for e in entries:
-        todo.setdefault(e.id, e)
-    out: dict[str, Rendered] = {}
-    for done, (key, e) in enumerate(todo.items(), start=1):
-        out[key] = render.render(e, config)
-        if progress is not None:
-            progress(done, len(todo))
-    return out
+    """Render each distinct entry once, keyed by id, without the build cache."""
+    return gather.render_all(entries, config, cache.BuildCache(None, "", None), progress)
 
 
 def _checked(entries: list[Entry], problems: Sequence[Problem], skip_invalid: bool) -> list[Entry]:
