@@ -237,7 +237,11 @@ def read(path: Path, source: Path, limits: Limits | None = None, *,
             raise SourceError([Problem(rel, None, f"file is {stat.st_size // 1024} KB, larger than the limit of "
                                        f"{limits.max_document_bytes // 1024} KB (max_document_kb)")])
         with open(path, "rb") as f:
-            data = f.read(limits.max_document_bytes + 1)  # the file may grow after stat()
+            # Ask for the size stat() gave (plus one byte to notice growth), not for the limit:
+            # read(n) allocates n bytes up front, and 10 MB per document is measurable.
+            data = f.read(stat.st_size + 1)
+            if len(data) > stat.st_size:  # the file grew after stat(): read on, up to the limit
+                data += f.read(limits.max_document_bytes + 1 - len(data))
     except OSError as e:
         raise SourceError([Problem(rel, None, f"cannot read file: {e.strerror or e}")]) from None
     if len(data) > limits.max_document_bytes:
