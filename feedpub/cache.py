@@ -256,6 +256,8 @@ CREATE TABLE IF NOT EXISTS bodies (
 CREATE TABLE IF NOT EXISTS pages (
     number INTEGER PRIMARY KEY, context TEXT NOT NULL, key BLOB NOT NULL, data BLOB NOT NULL,
     checksum BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS inlined (
+    key BLOB PRIMARY KEY, context TEXT NOT NULL, html TEXT NOT NULL, checksum BLOB NOT NULL);
 """
 
 
@@ -391,6 +393,38 @@ class BuildCache:
                     ((n, ctx, key, data, _check(str(n), ctx, key, data)) for n, (key, data) in pages.items()),
                 )
                 c.execute("DELETE FROM pages WHERE number > ? OR context != ?", (last, ctx))
+
+        self._guarded(write)
+
+    def inlined(self, key: bytes) -> str | None:
+        """Return the CSS-inlined HTML stored for the page whose content hash is key, if any."""
+        if self._conn is None:
+            return None
+
+        def read(c: sqlite3.Connection) -> str | None:
+            row = c.execute(
+                "SELECT html, checksum FROM inlined WHERE key = ? AND context = ?", (key, self.context)
+            ).fetchone()
+            if row is None:
+                return None
+            if row[1] != _check(key, self.context, row[0]):
+                raise DamagedError("an inlined page row does not match its checksum")
+            return str(row[0])
+
+        found: str | None = self._guarded(read)
+        return found
+
+    def save_inlined(self, key: bytes, html: str) -> None:
+        """Record the CSS-inlined HTML of the page whose content hash is key; keep only that one."""
+        if self._conn is None:
+            return
+        ctx = self.context
+
+        def write(c: sqlite3.Connection) -> None:
+            with c:
+                c.execute("DELETE FROM inlined WHERE key != ?", (key,))  # last week's page is not asked for again
+                c.execute("INSERT OR REPLACE INTO inlined VALUES (?, ?, ?, ?)",
+                          (key, ctx, html, _check(key, ctx, html)))
 
         self._guarded(write)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from feedpub import cache, gather, render
+from feedpub import cache, gather, inline, render
 from feedpub.config import Config
 from feedpub.pipeline import build, read_entries
 from tests.conftest import NOW, ROOT, write_corpus, write_doc
@@ -79,6 +79,32 @@ class TestCacheHits:
         result = build(config, now=NOW)
         assert calls == {"normalise": [], "render": []}
         assert not result.report.changed
+
+    def test_unchanged_digest_is_not_inlined_again(
+        self, corpus: Path, make_config: Callable[..., Config], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
+        """A second build takes the digest's inlined HTML from the cache, byte for byte."""
+        config = make_config(corpus)
+        inlined: list[str] = []
+        real_inline = inline.inline
+
+        def counting(html: str, source: str = "digest template") -> str:
+            inlined.append(source)
+            return real_inline(html, source)
+
+        monkeypatch.setattr(inline, "inline", counting)
+        build(config, now=NOW)
+        assert inlined == ["digest.html.j2"]
+        first = _tree(config.out)
+        inlined.clear()
+        build(config, now=NOW)
+        assert inlined == []
+        assert _tree(config.out) == first == _fresh(config, tmp_path, "fresh")
+        doc = corpus / "a0004.md"  # a change the digest shows is inlined afresh
+        doc.write_text(doc.read_text().replace("Article 4 &", "Edited 4 &"))
+        build(config, now=NOW)
+        assert inlined == ["digest.html.j2"]
+        assert _tree(config.out) == _fresh(config, tmp_path, "fresh2")
 
     def test_edited_document_is_read_again(
         self, corpus: Path, make_config: Callable[..., Config], calls: dict[str, list[str]], tmp_path: Path
@@ -236,6 +262,18 @@ class TestCacheDamage:
         assert not any(t.startswith("Forged") for t in titles)
         assert "Article 4 & <friends>" in titles
         assert len(calls["normalise"]) == 12
+
+    def test_tampered_inlined_digest_is_not_trusted(
+        self, corpus: Path, make_config: Callable[..., Config], tmp_path: Path
+    ) -> None:
+        """An inlined digest row whose HTML does not match its checksum is not published."""
+        config = make_config(corpus)
+        build(config, now=NOW)
+        with sqlite3.connect(cache.cache_path(config)) as db:
+            assert db.execute("SELECT count(*) FROM inlined").fetchone() == (1,)
+            db.execute("UPDATE inlined SET html = replace(html, '<body', '<body data-forged=\"1\"')")
+        build(config, now=NOW)
+        assert _tree(config.out) == _fresh(config, tmp_path, "fresh")
 
     def test_entries_survive_the_json_round_trip(
         self, corpus: Path, make_config: Callable[..., Config]
