@@ -66,8 +66,9 @@ def build(config: Config, *, now: datetime, skip_invalid: bool = False,
         history = archive.outputs(pages, config, store)  # pages that did not change: from the cache
         mail = digest.build(entries, rendered, config, now=now, request=digest_request,
                             store=store)  # renders its own extras; its inlined HTML cached
-    feed_specs = publish.specs(plan, rendered, config, now, archive.newest_page_url(pages, config))
-    outputs = [*publish.outputs(feed_specs, config), *history, *mail.outputs]
+        feed_specs = publish.specs(plan, rendered, config, now, archive.newest_page_url(pages, config))
+        feed_files = publish.outputs(feed_specs, config, store)  # unchanged feeds: bytes from the cache
+    outputs = [*feed_files, *history, *mail.outputs]
     outputs += site.outputs(feed_specs, config, digest_paths=[o.path for o in mail.outputs])  # links them all
     report = write.write_outputs(outputs, config.out)  # atomic: all or nothing; same bytes kept
     return BuildResult(tuple(entries), tuple(problems), report, mail.warnings, mail)
