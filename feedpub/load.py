@@ -125,7 +125,9 @@ def decode(data: bytes, rel: str) -> str:
             [Problem(rel, None, f"not valid {encoding.upper().replace('-SIG', '')} text: "
                      f"undecodable byte 0x{data[e.start]:02x} at byte offset {e.start}")]
         ) from None
-    return strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
+    if "\r" in text:  # one scan finds none in most files; two replace() passes cost ~6 us a document
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return strip_controls(text)
 
 
 def discover(source: Path) -> list[Path]:
