@@ -138,6 +138,8 @@ def _page_key(page: Page, last: int, store: cache.BuildCache) -> bytes | None:
             return None  # an entry the cache does not know: build the page
         h.update(fingerprint)
         h.update(e.category.name.encode() + b"\0")  # settled for the whole build, not per row
+        # so is 'updated': select.distinct_updated moves it when another entry comes to share it
+        h.update(_time(e.updated).encode() + b"\0")
     return h.digest()
 
 

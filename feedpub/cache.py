@@ -256,6 +256,11 @@ CREATE TABLE IF NOT EXISTS bodies (
 CREATE TABLE IF NOT EXISTS pages (
     number INTEGER PRIMARY KEY, context TEXT NOT NULL, key BLOB NOT NULL, data BLOB NOT NULL,
     checksum BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS feeds (
+    key BLOB PRIMARY KEY, context TEXT NOT NULL, atom BLOB NOT NULL, rss BLOB NOT NULL, json BLOB NOT NULL,
+    checksum BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS inlined (
+    key BLOB PRIMARY KEY, context TEXT NOT NULL, html TEXT NOT NULL, checksum BLOB NOT NULL);
 """
 
 
@@ -391,6 +396,78 @@ class BuildCache:
                     ((n, ctx, key, data, _check(str(n), ctx, key, data)) for n, (key, data) in pages.items()),
                 )
                 c.execute("DELETE FROM pages WHERE number > ? OR context != ?", (last, ctx))
+
+        self._guarded(write)
+
+    def feeds(self, keys: Iterable[bytes]) -> dict[bytes, tuple[bytes, bytes, bytes]]:
+        """Return the stored (Atom, RSS, JSON Feed) bytes of each feed whose key is given."""
+        if self._conn is None:
+            return {}
+        wanted = list(keys)
+        found: dict[bytes, tuple[bytes, bytes, bytes]] = {}
+
+        def read(c: sqlite3.Connection) -> None:
+            for key in wanted:
+                row = c.execute(
+                    "SELECT atom, rss, json, checksum FROM feeds WHERE key = ? AND context = ?", (key, self.context)
+                ).fetchone()
+                if row is None:
+                    continue
+                if row[3] != _check(key, self.context, row[0], row[1], row[2]):
+                    raise DamagedError("a feed row does not match its checksum")
+                found[key] = (row[0], row[1], row[2])
+
+        self._guarded(read)
+        return found if self._conn is not None else {}
+
+    def save_feeds(self, made: dict[bytes, tuple[bytes, bytes, bytes]], current: Iterable[bytes]) -> None:
+        """Record newly made feeds (key -> Atom, RSS, JSON bytes); forget feeds not in current."""
+        current = list(current)
+        if self._conn is None:
+            return
+        ctx = self.context
+
+        def write(c: sqlite3.Connection) -> None:
+            with c:
+                c.executemany(
+                    "INSERT OR REPLACE INTO feeds VALUES (?, ?, ?, ?, ?, ?)",
+                    ((key, ctx, a, r, j, _check(key, ctx, a, r, j)) for key, (a, r, j) in made.items()),
+                )
+                kept = set(current)
+                stale = [(k,) for (k,) in c.execute("SELECT key FROM feeds").fetchall() if k not in kept]
+                c.executemany("DELETE FROM feeds WHERE key = ?", stale)  # feeds of the past are not asked for
+
+        self._guarded(write)
+
+    def inlined(self, key: bytes) -> str | None:
+        """Return the CSS-inlined HTML stored for the page whose content hash is key, if any."""
+        if self._conn is None:
+            return None
+
+        def read(c: sqlite3.Connection) -> str | None:
+            row = c.execute(
+                "SELECT html, checksum FROM inlined WHERE key = ? AND context = ?", (key, self.context)
+            ).fetchone()
+            if row is None:
+                return None
+            if row[1] != _check(key, self.context, row[0]):
+                raise DamagedError("an inlined page row does not match its checksum")
+            return str(row[0])
+
+        found: str | None = self._guarded(read)
+        return found
+
+    def save_inlined(self, key: bytes, html: str) -> None:
+        """Record the CSS-inlined HTML of the page whose content hash is key; keep only that one."""
+        if self._conn is None:
+            return
+        ctx = self.context
+
+        def write(c: sqlite3.Connection) -> None:
+            with c:
+                c.execute("DELETE FROM inlined WHERE key != ?", (key,))  # last week's page is not asked for again
+                c.execute("INSERT OR REPLACE INTO inlined VALUES (?, ?, ?, ?)",
+                          (key, ctx, html, _check(key, ctx, html)))
 
         self._guarded(write)
 

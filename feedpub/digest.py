@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from feedpub import email_message, inline, layout, render, templating
+from feedpub import cache, email_message, inline, layout, render, templating
 from feedpub.config import Config
 from feedpub.errors import DigestError, Problem
 from feedpub.model import Category, Entry, Image, Output, Rendered
@@ -280,10 +280,21 @@ def _context(digest: Digest, config: Config) -> dict[str, object]:
             "text_width": TEXT_WIDTH}
 
 
-def html(digest: Digest, config: Config) -> str:
-    """Render the HTML email and inline its CSS."""
-    return inline.inline(templating.render(config, "digest.html.j2", **_context(digest, config)),
-                         "digest.html.j2")
+def html(digest: Digest, config: Config, store: cache.BuildCache | None = None) -> str:
+    """Render the HTML email and inline its CSS, reusing the inlined page stored for the same HTML.
+
+    Inlining (and importing premailer and cssutils for it) is most of the time of a rebuild
+    that changed nothing; the result depends only on the rendered HTML and the cache context
+    (feedpub's code, the config, the templates), so the HTML's content hash keys it.
+    """
+    page = templating.render(config, "digest.html.j2", **_context(digest, config))
+    key = cache.content_hash(page.encode("utf-8"))
+    done = store.inlined(key) if store is not None else None
+    if done is None:
+        done = inline.inline(page, "digest.html.j2")
+        if store is not None:
+            store.save_inlined(key, done)
+    return done
 
 
 def text(digest: Digest, config: Config) -> str:
@@ -291,9 +302,9 @@ def text(digest: Digest, config: Config) -> str:
     return templating.render(config, "digest.txt.j2", **_context(digest, config))
 
 
-def outputs(digest: Digest, config: Config) -> Made:
+def outputs(digest: Digest, config: Config, store: cache.BuildCache | None = None) -> Made:
     """Make the .html, .txt and .eml files of a digest, and latest.* copies of them."""
-    page, plain = html(digest, config), text(digest, config)
+    page, plain = html(digest, config, store), text(digest, config)
     data = {"html": page.encode("utf-8"), "txt": plain.encode("utf-8"),
             "eml": email_message.message(digest, page, plain, config)}
     files = [Output(f"{FOLDER}{name}.{ext}", blob) for name in (digest.window.label, "latest")
@@ -308,7 +319,7 @@ def outputs(digest: Digest, config: Config) -> Made:
 
 
 def build(entries: Sequence[Entry], rendered: Mapping[str, Rendered], config: Config, *,
-          now: datetime, request: Request | None = None) -> Made:
+          now: datetime, request: Request | None = None, store: cache.BuildCache | None = None) -> Made:
     """Make the requested digest's files (by default: the latest week's, if there is one)."""
     request = request or Request(required=False)
     win = window(request, entries, config, now)
@@ -316,4 +327,4 @@ def build(entries: Sequence[Entry], rendered: Mapping[str, Rendered], config: Co
         if request.required:
             raise _problem("no published entries to make a digest of")
         return Made()
-    return outputs(make(entries, rendered, config, win), config)
+    return outputs(make(entries, rendered, config, win), config, store)

@@ -16,8 +16,6 @@ from __future__ import annotations
 import logging
 import re
 
-import premailer
-
 from feedpub.errors import OutputError, Problem
 
 # Mailchimp *|TAG|* / *|IF:X|*, and the {{ … }} / {% … %} of listmonk (Go templates),
@@ -62,6 +60,10 @@ def inline(html: str, source: str = "digest template") -> str:
     if _LINKED.search(html) or any("@import" in m.group(1) for m in _STYLE.finditer(html)):
         raise OutputError([Problem(source, None, "links an external stylesheet (<link rel=stylesheet> "
                                    "or @import); put the CSS in the template, it is never fetched")])
+    # imported here, not at the top: premailer brings requests and cssutils (~0.2 s), which
+    # a rebuild that finds the inlined digest in the build cache never needs
+    import premailer.premailer
+
     hidden, saved = protect(html)
     try:
         inliner = premailer.Premailer(

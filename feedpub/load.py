@@ -125,7 +125,9 @@ def decode(data: bytes, rel: str) -> str:
             [Problem(rel, None, f"not valid {encoding.upper().replace('-SIG', '')} text: "
                      f"undecodable byte 0x{data[e.start]:02x} at byte offset {e.start}")]
         ) from None
-    return strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
+    if "\r" in text:  # one scan finds none in most files; two replace() passes cost ~6 us a document
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return strip_controls(text)
 
 
 def discover(source: Path) -> list[Path]:
@@ -237,7 +239,11 @@ def read(path: Path, source: Path, limits: Limits | None = None, *,
             raise SourceError([Problem(rel, None, f"file is {stat.st_size // 1024} KB, larger than the limit of "
                                        f"{limits.max_document_bytes // 1024} KB (max_document_kb)")])
         with open(path, "rb") as f:
-            data = f.read(limits.max_document_bytes + 1)  # the file may grow after stat()
+            # Ask for the size stat() gave (plus one byte to notice growth), not for the limit:
+            # read(n) allocates n bytes up front, and 10 MB per document is measurable.
+            data = f.read(stat.st_size + 1)
+            if len(data) > stat.st_size:  # the file grew after stat(): read on, up to the limit
+                data += f.read(limits.max_document_bytes + 1 - len(data))
     except OSError as e:
         raise SourceError([Problem(rel, None, f"cannot read file: {e.strerror or e}")]) from None
     if len(data) > limits.max_document_bytes:

@@ -64,9 +64,11 @@ def build(config: Config, *, now: datetime, skip_invalid: bool = False,
         rendered = gather.render_all(shown, config, store, progress)  # only what some output shows
         pages = archive.pages(entries, config)  # RFC 5005 history: metadata only, never rendered
         history = archive.outputs(pages, config, store)  # pages that did not change: from the cache
-    feed_specs = publish.specs(plan, rendered, config, now, archive.newest_page_url(pages, config))
-    mail = digest.build(entries, rendered, config, now=now, request=digest_request)  # renders its own extras
-    outputs = [*publish.outputs(feed_specs, config), *history, *mail.outputs]
+        mail = digest.build(entries, rendered, config, now=now, request=digest_request,
+                            store=store)  # renders its own extras; its inlined HTML cached
+        feed_specs = publish.specs(plan, rendered, config, now, archive.newest_page_url(pages, config))
+        feed_files = publish.outputs(feed_specs, config, store)  # unchanged feeds: bytes from the cache
+    outputs = [*feed_files, *history, *mail.outputs]
     outputs += site.outputs(feed_specs, config, digest_paths=[o.path for o in mail.outputs])  # links them all
     report = write.write_outputs(outputs, config.out)  # atomic: all or nothing; same bytes kept
     return BuildResult(tuple(entries), tuple(problems), report, mail.warnings, mail)

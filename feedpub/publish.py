@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 
-from feedpub import feeds, jsonfeed, layout
+from feedpub import cache, feeds, jsonfeed, layout
 from feedpub.config import Config
 from feedpub.feeds import FeedSpec
 from feedpub.model import Category, Entry, Output, Rendered
@@ -50,12 +51,30 @@ def specs(
     return out
 
 
-def outputs(feed_specs: Sequence[FeedSpec], config: Config) -> list[Output]:
-    """Serialise every feed in its three formats."""
+def outputs(feed_specs: Sequence[FeedSpec], config: Config, store: cache.BuildCache | None = None) -> list[Output]:
+    """Serialise every feed in its three formats, reusing the stored bytes of a feed whose spec is unchanged.
+
+    A rebuild otherwise spends ~0.25 s of a 10k archive re-serialising feeds that did not
+    change. The bytes depend only on the spec and the cache context (feedpub's code, the
+    config, the templates), so the spec itself, through its repr, is the key.
+    """
+    keys = [_key(spec) for spec in feed_specs]
+    stored = store.feeds(keys) if store is not None else {}
+    made: dict[bytes, tuple[bytes, bytes, bytes]] = {}
     result = []
-    for spec in feed_specs:
+    for spec, key in zip(feed_specs, keys, strict=True):
+        files = stored.get(key) or made.get(key)
+        if files is None:
+            files = made[key] = (feeds.atom(spec, config), feeds.rss(spec, config), jsonfeed.jsonfeed(spec, config))
         paths = layout.FeedPaths(spec.folder)
-        result.append(Output(paths.path("atom"), feeds.atom(spec, config)))
-        result.append(Output(paths.path("rss"), feeds.rss(spec, config)))
-        result.append(Output(paths.path("json"), jsonfeed.jsonfeed(spec, config)))
+        result += [Output(paths.path(kind), data) for kind, data in zip(("atom", "rss", "json"), files, strict=True)]
+    if store is not None:
+        store.save_feeds(made, keys)
     return result
+
+
+def _key(spec: FeedSpec) -> bytes:
+    # 'built' (the build's now) shows only in a feed without entries: left out otherwise, or
+    # no feed would ever be reused. Every other field, entries and bodies included, is in the repr.
+    same = spec if not spec.entries else replace(spec, built=None)
+    return cache.content_hash(repr(same).encode("utf-8"))

@@ -9,12 +9,11 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 from feedpub.config import Config
 from feedpub.errors import Problem, SourceError
-from feedpub.model import Category, Entry
+from feedpub.model import Category, Entry, changed
 
 
 def publishable(entries: Iterable[Entry], config: Config, now: datetime) -> list[Entry]:
@@ -34,7 +33,7 @@ def unify_categories(entries: Sequence[Entry], config: Config) -> list[Entry]:
     }
     return [
         e if e.category.name == chosen[e.category.slug]
-        else replace(e, category=Category(e.category.slug, chosen[e.category.slug]))
+        else changed(e, category=Category(e.category.slug, chosen[e.category.slug]))
         for e in entries
     ]
 
@@ -49,7 +48,7 @@ def distinct_updated(entries: Sequence[Entry]) -> list[Entry]:
     """
     counts = Counter(e.updated for e in entries)
     return [
-        replace(e, updated=e.updated + timedelta(microseconds=_stable_micros(e.id)))
+        changed(e, updated=e.updated + timedelta(microseconds=_stable_micros(e.id)))
         if counts[e.updated] > 1 and e.updated.microsecond == 0 else e
         for e in entries
     ]

@@ -5,13 +5,14 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import feedparser
 import pytest
 from lxml import etree
 
-from feedpub import cache
+from feedpub import archive, cache, gather
 from feedpub.config import Config
 from feedpub.errors import ConfigError
 from feedpub.pipeline import build
@@ -173,3 +174,14 @@ class TestArchiveCache:
         build(fresh, now=NOW)
         page = "archive/atom/2.xml"
         assert (archived.out / page).read_bytes() == (fresh.out / page).read_bytes()
+
+    def test_page_key_follows_the_settled_updated(self, archived: Config) -> None:
+        """A page's cache key changes when an entry's build-wide 'updated' does (a new tie moves it)."""
+        with cache.opened(archived) as store:
+            entries, _ = gather.read_entries(archived, store)
+            page = archive.pages(entries, archived)[0]
+            moved = archive.Page(page.number, (
+                replace(page.entries[0], updated=page.entries[0].updated + timedelta(microseconds=5)),
+                *page.entries[1:],
+            ))
+            assert archive._page_key(page, 5, store) != archive._page_key(moved, 5, store)

@@ -9,12 +9,13 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import feedparser
 import pytest
 
-from feedpub import cache, gather, render
+from feedpub import cache, feeds, gather, inline, render
 from feedpub.config import Config
 from feedpub.pipeline import build, read_entries
 from tests.conftest import NOW, ROOT, write_corpus, write_doc
@@ -79,6 +80,60 @@ class TestCacheHits:
         result = build(config, now=NOW)
         assert calls == {"normalise": [], "render": []}
         assert not result.report.changed
+
+    def test_unchanged_digest_is_not_inlined_again(
+        self, corpus: Path, make_config: Callable[..., Config], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
+        """A second build takes the digest's inlined HTML from the cache, byte for byte."""
+        config = make_config(corpus)
+        inlined: list[str] = []
+        real_inline = inline.inline
+
+        def counting(html: str, source: str = "digest template") -> str:
+            inlined.append(source)
+            return real_inline(html, source)
+
+        monkeypatch.setattr(inline, "inline", counting)
+        build(config, now=NOW)
+        assert inlined == ["digest.html.j2"]
+        first = _tree(config.out)
+        inlined.clear()
+        build(config, now=NOW)
+        assert inlined == []
+        assert _tree(config.out) == first == _fresh(config, tmp_path, "fresh")
+        doc = corpus / "a0004.md"  # a change the digest shows is inlined afresh
+        doc.write_text(doc.read_text().replace("Article 4 &", "Edited 4 &"))
+        build(config, now=NOW)
+        assert inlined == ["digest.html.j2"]
+        assert _tree(config.out) == _fresh(config, tmp_path, "fresh2")
+
+    def test_unchanged_feeds_are_not_serialised_again(
+        self, corpus: Path, make_config: Callable[..., Config], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
+        """A rebuild reuses the stored bytes of unchanged feeds and makes only the changed ones."""
+        config = make_config(corpus)
+        made: list[str] = []
+        real_atom = feeds.atom
+
+        def counting(spec: feeds.FeedSpec, config: Config) -> bytes:
+            made.append(spec.folder)
+            return real_atom(spec, config)
+
+        monkeypatch.setattr(feeds, "atom", counting)
+        build(config, now=NOW)
+        every = sorted(made)
+        assert len(every) > 1
+        made.clear()
+        build(config, now=NOW + timedelta(days=1))  # a later 'now' alone changes no feed with entries
+        assert made == []
+        assert _tree(config.out) == _fresh(config, tmp_path, "fresh")
+        made.clear()
+        doc = corpus / "a0004.md"
+        doc.write_text(doc.read_text().replace("Article 4 &", "Edited 4 &"))
+        build(config, now=NOW)
+        assert "" in made and len(made) < len(every)  # the site feed and its category's only
+        assert "Edited 4 & <friends>" in _titles(config)
+        assert _tree(config.out) == _fresh(config, tmp_path, "fresh2")
 
     def test_edited_document_is_read_again(
         self, corpus: Path, make_config: Callable[..., Config], calls: dict[str, list[str]], tmp_path: Path
@@ -236,6 +291,31 @@ class TestCacheDamage:
         assert not any(t.startswith("Forged") for t in titles)
         assert "Article 4 & <friends>" in titles
         assert len(calls["normalise"]) == 12
+
+    def test_tampered_inlined_digest_is_not_trusted(
+        self, corpus: Path, make_config: Callable[..., Config], tmp_path: Path
+    ) -> None:
+        """An inlined digest row whose HTML does not match its checksum is not published."""
+        config = make_config(corpus)
+        build(config, now=NOW)
+        with sqlite3.connect(cache.cache_path(config)) as db:
+            assert db.execute("SELECT count(*) FROM inlined").fetchone() == (1,)
+            db.execute("UPDATE inlined SET html = replace(html, '<body', '<body data-forged=\"1\"')")
+        build(config, now=NOW)
+        assert _tree(config.out) == _fresh(config, tmp_path, "fresh")
+
+    def test_tampered_feed_row_is_not_trusted(
+        self, corpus: Path, make_config: Callable[..., Config], tmp_path: Path
+    ) -> None:
+        """A stored feed whose bytes do not match their checksum is not published."""
+        config = make_config(corpus)
+        build(config, now=NOW)
+        with sqlite3.connect(cache.cache_path(config)) as db:
+            assert db.execute("SELECT count(*) FROM feeds").fetchone()[0] > 1
+            db.execute("UPDATE feeds SET atom = replace(atom, 'Article', 'Forged')")
+        build(config, now=NOW)
+        assert not any(t.startswith("Forged") for t in _titles(config))
+        assert _tree(config.out) == _fresh(config, tmp_path, "fresh")
 
     def test_entries_survive_the_json_round_trip(
         self, corpus: Path, make_config: Callable[..., Config]

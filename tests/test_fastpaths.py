@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
+from types import MappingProxyType
 from urllib.parse import urljoin
 
+import pytest
 import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from feedpub.load import simple_front_matter
+from feedpub.model import Category, Entry, changed
 from feedpub.slug import absolute_url, encode_url
+from tests.conftest import NOW
 
 _KEYS = st.sampled_from(["title", "date", "summary", "yes", "on", "null", "x-y", "_k", "Title", "n"])
 _VALUES = st.one_of(
@@ -114,3 +120,24 @@ class TestAbsoluteUrl:
             if url.startswith("//") or "://" in url[8:] or url.strip().startswith(("#", "//")):
                 continue
             assert absolute_url(url, base) == _slow_absolute(url, base), url
+
+
+class TestChanged:
+    def test_same_value_as_dataclasses_replace(self) -> None:
+        """changed() gives a value equal to, hashing like and typed like dataclasses.replace's."""
+        entry = Entry(
+            id="urn:x", url="https://example.org/a/", title="T", title_source="front matter",
+            date=NOW, date_source="front matter", updated=NOW, category=Category("news", "News"),
+            category_source="default", summary="", source="", author="", tags=("a",), image=None,
+            rel="a.md", fmt="markdown", lines=MappingProxyType({"title": 2}),
+        )
+        later = NOW + timedelta(microseconds=7)
+        fast, slow = changed(entry, updated=later), replace(entry, updated=later)
+        assert fast == slow and hash(fast) == hash(slow) and type(fast) is Entry
+        assert fast.__dict__ == slow.__dict__
+        assert entry.updated == NOW  # the original is untouched
+
+    def test_unknown_field_is_refused(self) -> None:
+        """A misspelt field name raises TypeError, as dataclasses.replace does."""
+        with pytest.raises(TypeError, match="'slugg'"):
+            changed(Category("news", "News"), slugg="x")
