@@ -26,6 +26,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta, timezone, tzinfo
+from importlib import metadata
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -47,6 +48,10 @@ def cache_path(config: Config) -> Path:
     return config.source / FOLDER / FILE
 
 
+_OUTPUT_LIBRARIES = ("feedgen", "lxml", "markdown-it-py", "nh3", "premailer", "cssutils", "jinja2", "PyYAML",
+                     "python-frontmatter")
+
+
 def context_key(config: Config) -> str:
     """Hash everything besides a document that its entry or rendered body depends on."""
     h = hashlib.blake2b(digest_size=16)
@@ -55,6 +60,13 @@ def context_key(config: Config) -> str:
     for p in sorted(_PACKAGE.rglob("*.py")):
         st = p.stat()
         h.update(f"{p.relative_to(_PACKAGE)} {st.st_size} {st.st_mtime_ns}\n".encode())
+    # the libraries whose output is cached (feed bytes, rendered bodies, inlined email):
+    # upgrading one must not keep serving what the old version made
+    for dist in _OUTPUT_LIBRARIES:
+        try:
+            h.update(f"{dist} {metadata.version(dist)}\n".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{dist} -\n".encode())
     for f in fields(config):
         if f.name not in ("out", "config_path", "cache", "workers"):  # do not change any entry
             value = getattr(config, f.name)

@@ -355,3 +355,16 @@ class TestCacheDamage:
         assert _tree(tmp_path / "out0") == _tree(tmp_path / "out1")
         with sqlite3.connect(corpus / cache.FOLDER / cache.FILE) as db:
             assert db.execute("SELECT count(*) FROM docs").fetchone() == (12,)
+
+
+class TestLibraryVersions:
+    def test_upgrading_a_library_changes_the_cache_context(self, corpus: Path, make_config: Callable[..., Config],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+        """A new feedgen (or any library whose output is cached) makes every cached row miss."""
+        from importlib import metadata
+
+        config = make_config(corpus)
+        before = cache.context_key(config)
+        real = metadata.version
+        monkeypatch.setattr(metadata, "version", lambda d: "999.0" if d == "feedgen" else real(d))
+        assert cache.context_key(config) != before
