@@ -11,7 +11,6 @@ serialisation, in :func:`_repair_atom`.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -196,9 +195,3 @@ def rss(spec: FeedSpec, config: Config) -> bytes:
         assert channel is not None
         channel.append(etree.Element(f"{{{ATOM_NS}}}link", {"rel": "hub", "href": spec.hub_url}))
     return _serialise(root, spec.stylesheet_url)
-
-
-def feeds(spec: FeedSpec, config: Config) -> Sequence[tuple[str, bytes]]:
-    """Return (kind, bytes) for the Atom and RSS forms of a feed."""
-    return [("atom", atom(spec, config)), ("rss", rss(spec, config))]
-

@@ -11,7 +11,6 @@ import codecs
 import datetime as dt
 import os
 import re
-from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -130,11 +129,6 @@ def decode(data: bytes, rel: str) -> str:
     return strip_controls(text)
 
 
-def discover(source: Path) -> list[Path]:
-    """List the document files under source (subfolders too), sorted, skipping hidden ones."""
-    return [Path(path) for _rel, path in discover_rel(source)]
-
-
 def discover_rel(source: Path) -> list[tuple[str, str]]:
     """List (POSIX path relative to source, file system path) of every document, sorted by the former."""
     found: list[tuple[str, str]] = []
@@ -249,12 +243,3 @@ def read(path: Path, source: Path, limits: Limits | None = None, *,
     if len(data) > limits.max_document_bytes:
         raise SourceError([Problem(rel, None, "file grew past the size limit while being read")])
     return parse(decode(data, rel), path, rel, stat.st_mtime, limits)
-
-
-def load_all(source: Path, limits: Limits | None = None) -> Iterator[SourceDoc | SourceError]:
-    """Yield a SourceDoc, or the SourceError it raised, for every document under source."""
-    for path in discover(source):
-        try:
-            yield read(path, source, limits)
-        except SourceError as e:
-            yield e

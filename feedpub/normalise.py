@@ -18,7 +18,7 @@ from feedpub import dates, plaintext
 from feedpub.config import Config
 from feedpub.errors import Problem, SourceError
 from feedpub.model import Category, Entry, Image, SourceDoc
-from feedpub.slug import RESERVED_NAMES, absolute_url, slugify
+from feedpub.slug import RESERVED_NAMES, absolute_url, encode_url, slugify
 
 TITLE_MAX = 80  # characters of an inferred title; a headline longer than this is not one
 SUMMARY_MAX = 300
@@ -279,7 +279,7 @@ def normalise(doc: SourceDoc, config: Config) -> Entry:
         probs.add(id_key, f"'{id_key}' must not use the {raw_id.split(':', 1)[0]}: scheme")
     elif id_key and raw_id:
         try:
-            raw_id = encode_id(raw_id)
+            raw_id = encode_url(raw_id)  # an IRI safe for XML
         except ValueError:
             probs.add(id_key, f"'{id_key}' is not a valid URI: {raw_id[:80]!r}")
     summary, _ = _text_field(doc, probs, "summary", "description", "excerpt")
@@ -321,13 +321,6 @@ def normalise(doc: SourceDoc, config: Config) -> Entry:
         draft=draft,
         lines=doc.meta_lines,
     )
-
-
-def encode_id(raw: str) -> str:
-    """Return an id as an IRI safe for XML (spaces and non-ASCII percent-encoded)."""
-    from feedpub.slug import encode_url
-
-    return encode_url(raw)
 
 
 def source_path(entry: Entry, config: Config) -> Path:

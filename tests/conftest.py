@@ -66,6 +66,21 @@ def make_config(tmp_path: Path) -> Callable[..., Config]:
 
 
 @pytest.fixture
+def built(seeds: Path, make_config: Callable[..., Config]) -> Config:
+    """The seeds built at NOW into tmp_path/dist; returns the config (its .out is the output)."""
+    from feedpub.pipeline import build
+
+    config = make_config(seeds)
+    build(config, now=NOW)
+    return config
+
+
+def output_tree(folder: Path) -> dict[str, bytes]:
+    """Every file under folder (relative POSIX path -> bytes), to compare whole outputs."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
 def preview(seeds: Path, make_config: Callable[..., Config]) -> Iterator[Any]:
     """A feedpub serve preview of the seeds on 127.0.0.1 (any free port), stopped afterwards."""
     from feedpub.serve import Preview

@@ -11,13 +11,7 @@ from feedpub import gather
 from feedpub.config import Config, load_config
 from feedpub.errors import ConfigError
 from feedpub.pipeline import build
-from tests.conftest import NOW, write_corpus, write_doc
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
-    }
+from tests.conftest import NOW, output_tree, write_corpus, write_doc
 
 
 @pytest.fixture
@@ -44,7 +38,7 @@ class TestParallelBuild:
         parallel = make_config(corpus, workers=2, cache=False, out=str(tmp_path / "parallel"))
         a = build(serial, now=NOW)
         b = build(parallel, now=NOW)
-        assert _tree(serial.out) == _tree(parallel.out)
+        assert output_tree(serial.out) == output_tree(parallel.out)
         assert [e.id for e in a.entries] == [e.id for e in b.entries]
         assert len(a.entries) == 90
 
@@ -63,7 +57,7 @@ class TestParallelBuild:
         )
         assert [str(p) for p in serial.skipped] == [str(p) for p in parallel.skipped]
         assert [p.path for p in serial.skipped] == ["a0005.md", "zz.md"]
-        assert _tree(tmp_path / "s") == _tree(tmp_path / "p")
+        assert output_tree(tmp_path / "s") == output_tree(tmp_path / "p")
 
     @pytest.mark.usefixtures("always_parallel")
     def test_parallel_build_fills_the_cache_a_serial_build_reads(
@@ -76,7 +70,7 @@ class TestParallelBuild:
         build(again, now=NOW)
         fresh = make_config(corpus, workers=1, cache=False, out=str(tmp_path / "fresh"))
         build(fresh, now=NOW)
-        assert _tree(first.out) == _tree(again.out) == _tree(fresh.out)
+        assert output_tree(first.out) == output_tree(again.out) == output_tree(fresh.out)
 
 
 class TestWorkersConfig:

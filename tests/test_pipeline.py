@@ -13,21 +13,12 @@ from lxml import etree
 
 from feedpub.config import Config
 from feedpub.pipeline import build
-from tests.conftest import NOW, check_json_feed, check_xml_feed
+from tests.conftest import NOW, check_json_feed, check_xml_feed, output_tree
 
 GOLDEN = Path(__file__).parent / "golden" / "seeds"
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-@pytest.fixture
-def built(seeds: Path, make_config: Callable[..., Config]) -> Config:
-    config = make_config(seeds)
-    build(config, now=NOW)
-    return config
 
 
 class TestSeedsBuild:
@@ -119,7 +110,7 @@ class TestSeedsBuild:
 
     def test_golden(self, built: Config, request: pytest.FixtureRequest) -> None:
         """The seeds' outputs match tests/golden/seeds byte for byte (--update-golden rewrites)."""
-        tree = _tree(built.out)
+        tree = output_tree(built.out)
         if request.config.getoption("--update-golden"):
             import shutil
 
@@ -127,7 +118,7 @@ class TestSeedsBuild:
             for rel, data in tree.items():
                 (GOLDEN / rel).parent.mkdir(parents=True, exist_ok=True)
                 (GOLDEN / rel).write_bytes(data)
-        assert tree == _tree(GOLDEN)
+        assert tree == output_tree(GOLDEN)
 
 
 class TestDeterminism:
@@ -137,8 +128,8 @@ class TestDeterminism:
         second = make_config(seeds, out=str(tmp_path / "dist2"))
         build(first, now=NOW)
         build(second, now=NOW)
-        digest = {k: hashlib.sha256(v).hexdigest() for k, v in _tree(first.out).items()}
-        assert digest == {k: hashlib.sha256(v).hexdigest() for k, v in _tree(second.out).items()}
+        digest = {k: hashlib.sha256(v).hexdigest() for k, v in output_tree(first.out).items()}
+        assert digest == {k: hashlib.sha256(v).hexdigest() for k, v in output_tree(second.out).items()}
 
     def test_unchanged_rebuild_touches_nothing(self, built: Config) -> None:
         """A rebuild with no change rewrites no file (mtimes and inodes stay)."""
@@ -155,7 +146,7 @@ class TestDeterminism:
         b = make_config(seeds, out=str(tmp_path / "later"))
         build(a, now=NOW)
         build(b, now=NOW + timedelta(days=400))
-        assert _tree(a.out) == _tree(b.out)
+        assert output_tree(a.out) == output_tree(b.out)
 
     def test_timezone_is_not_the_machines(self, seeds: Path, make_config, tmp_path: Path) -> None:
         """The machine's TZ does not change output; date-only values are midnight in the site zone."""
@@ -175,7 +166,7 @@ class TestDeterminism:
             else:
                 os.environ["TZ"] = old
             time.tzset()
-        assert _tree(a.out) == _tree(b.out)
+        assert output_tree(a.out) == output_tree(b.out)
 
 
 class TestFeedOptions:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import ssl
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email import policy
@@ -26,8 +26,6 @@ from feedpub import send
 from feedpub.cli import cli
 from feedpub.config import Config
 from feedpub.errors import SendError
-from feedpub.pipeline import build
-from tests.conftest import NOW
 
 
 class Inbox:
@@ -58,12 +56,6 @@ def server() -> Iterator[tuple[Inbox, int]]:
     finally:
         controller.stop()
 
-
-@pytest.fixture
-def built(seeds: Path, make_config: Callable[..., Config]) -> Config:
-    config = make_config(seeds)
-    build(config, now=NOW)
-    return config
 
 
 def _smtp(port: int, **changes: Any) -> send.Smtp:

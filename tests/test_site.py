@@ -27,12 +27,6 @@ def _feed_files(out: Path) -> set[str]:
     return {p.relative_to(out).as_posix() for p in out.rglob("*") if p.name in MEDIA}
 
 
-@pytest.fixture
-def built(seeds: Path, make_config: Callable[..., Config]) -> Config:
-    config = make_config(seeds)
-    build(config, now=NOW)
-    return config
-
 
 class TestIndex:
     def test_every_feed_has_an_autodiscovery_link_of_its_type(self, built: Config) -> None:
