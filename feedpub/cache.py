@@ -284,8 +284,16 @@ class BuildCache:
         self.context = context
         self.path = path
         self.rebuilt = False  # the file was damaged and started afresh
-        self.damage = ""  # what was wrong with it
+        self.damage = ""  # what was wrong with it: the build reports it as a warning
         self.fingerprints: dict[str, bytes] = {}  # rel -> row checksum, for this build's entries
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Return what a user should hear about the cache (it was damaged and rebuilt)."""
+        if not self.rebuilt:
+            return ()
+        where = self.path or "the build cache"
+        return (f"{where}: build cache was damaged ({self.damage}); it was thrown away and rebuilt",)
 
     @property
     def enabled(self) -> bool:
@@ -539,19 +547,19 @@ def opened(config: Config) -> Iterator[BuildCache]:
     path = cache_path(config)
     context = context_key(config)
     conn: sqlite3.Connection | None = None
-    rebuilt = False
+    damage = ""
     try:
         path.parent.mkdir(exist_ok=True)
         try:
             conn = _connect(path)
-        except (sqlite3.DatabaseError, DamagedError):
-            rebuilt = True
+        except (sqlite3.DatabaseError, DamagedError) as e:
+            damage = str(e) or type(e).__name__
             _remove(path)
             conn = _connect(path)
     except (OSError, sqlite3.Error, DamagedError):
         conn = None  # read-only source folder or the like: build without a cache
     store = BuildCache(conn, context, path if conn is not None else None)
-    store.rebuilt = rebuilt
+    store.rebuilt, store.damage = bool(damage), damage
     try:
         yield store
     finally:

@@ -71,4 +71,4 @@ def build(config: Config, *, now: datetime, skip_invalid: bool = False,
     outputs = [*feed_files, *history, *mail.outputs]
     outputs += site.outputs(feed_specs, config, digest_paths=[o.path for o in mail.outputs])  # links them all
     report = write.write_outputs(outputs, config.out)  # atomic: all or nothing; same bytes kept
-    return BuildResult(tuple(entries), tuple(problems), report, mail.warnings, mail)
+    return BuildResult(tuple(entries), tuple(problems), report, (*store.warnings, *mail.warnings), mail)

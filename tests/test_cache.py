@@ -18,13 +18,7 @@ import pytest
 from feedpub import cache, feeds, gather, inline, render
 from feedpub.config import Config
 from feedpub.pipeline import build, read_entries
-from tests.conftest import NOW, ROOT, write_corpus, write_doc
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
-    }
+from tests.conftest import NOW, ROOT, output_tree, write_corpus, write_doc
 
 
 def _titles(config: Config) -> set[str]:
@@ -63,7 +57,7 @@ def _fresh(config: Config, tmp_path: Path, name: str) -> dict[str, bytes]:
     """Build the same source without a cache and return its files."""
     plain = replace(config, cache=False, out=tmp_path / name)
     build(plain, now=NOW)
-    return _tree(plain.out)
+    return output_tree(plain.out)
 
 
 class TestCacheHits:
@@ -96,16 +90,16 @@ class TestCacheHits:
         monkeypatch.setattr(inline, "inline", counting)
         build(config, now=NOW)
         assert inlined == ["digest.html.j2"]
-        first = _tree(config.out)
+        first = output_tree(config.out)
         inlined.clear()
         build(config, now=NOW)
         assert inlined == []
-        assert _tree(config.out) == first == _fresh(config, tmp_path, "fresh")
+        assert output_tree(config.out) == first == _fresh(config, tmp_path, "fresh")
         doc = corpus / "a0004.md"  # a change the digest shows is inlined afresh
         doc.write_text(doc.read_text().replace("Article 4 &", "Edited 4 &"))
         build(config, now=NOW)
         assert inlined == ["digest.html.j2"]
-        assert _tree(config.out) == _fresh(config, tmp_path, "fresh2")
+        assert output_tree(config.out) == _fresh(config, tmp_path, "fresh2")
 
     def test_unchanged_feeds_are_not_serialised_again(
         self, corpus: Path, make_config: Callable[..., Config], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
@@ -126,14 +120,14 @@ class TestCacheHits:
         made.clear()
         build(config, now=NOW + timedelta(days=1))  # a later 'now' alone changes no feed with entries
         assert made == []
-        assert _tree(config.out) == _fresh(config, tmp_path, "fresh")
+        assert output_tree(config.out) == _fresh(config, tmp_path, "fresh")
         made.clear()
         doc = corpus / "a0004.md"
         doc.write_text(doc.read_text().replace("Article 4 &", "Edited 4 &"))
         build(config, now=NOW)
         assert "" in made and len(made) < len(every)  # the site feed and its category's only
         assert "Edited 4 & <friends>" in _titles(config)
-        assert _tree(config.out) == _fresh(config, tmp_path, "fresh2")
+        assert output_tree(config.out) == _fresh(config, tmp_path, "fresh2")
 
     def test_edited_document_is_read_again(
         self, corpus: Path, make_config: Callable[..., Config], calls: dict[str, list[str]], tmp_path: Path
@@ -147,7 +141,7 @@ class TestCacheHits:
         build(config, now=NOW)
         assert calls["normalise"] == ["a0004.md"]
         assert "Edited 4 & <friends>" in _titles(config)
-        assert _tree(config.out) == _fresh(config, tmp_path, "fresh")
+        assert output_tree(config.out) == _fresh(config, tmp_path, "fresh")
 
     def test_same_size_edit_is_seen(
         self, corpus: Path, make_config: Callable[..., Config], calls: dict[str, list[str]]
@@ -194,7 +188,7 @@ class TestCacheHits:
             rels = {r[0] for r in db.execute("SELECT rel FROM docs")}
         assert "renamed.txt" in rels
         assert "c0002.txt" not in rels
-        assert _tree(config.out) == _fresh(config, tmp_path, "fresh")
+        assert output_tree(config.out) == _fresh(config, tmp_path, "fresh")
 
     def test_deleted_document_leaves(self, corpus: Path, make_config: Callable[..., Config]) -> None:
         """A deleted document leaves the feeds and the cache."""
@@ -218,7 +212,7 @@ class TestCacheHits:
         links = [e.link for e in feedparser.parse((moved.out / "atom.xml").read_bytes()).entries]
         assert links
         assert all(link.startswith("https://elsewhere.example/") for link in links)
-        assert _tree(moved.out) == _fresh(moved, tmp_path, "fresh")
+        assert output_tree(moved.out) == _fresh(moved, tmp_path, "fresh")
 
     def test_template_change_invalidates_the_cache(
         self, corpus: Path, make_config: Callable[..., Config], calls: dict[str, list[str]], tmp_path: Path
@@ -252,8 +246,12 @@ class TestCacheDamage:
         path = cache.cache_path(config)
         path.parent.mkdir()
         path.write_bytes(b"this is not SQLite" * 100)
-        build(config, now=NOW)
-        assert _tree(config.out) == _fresh(config, tmp_path, "fresh")
+        result = build(config, now=NOW)
+        assert output_tree(config.out) == _fresh(config, tmp_path, "fresh")
+        assert [w for w in result.warnings if "build cache was damaged" in w] == [
+            f"{path}: build cache was damaged (file is not a database); it was thrown away and rebuilt"
+        ]
+        assert build(config, now=NOW).warnings == ()  # the rebuilt cache is healthy
         with sqlite3.connect(path) as db:
             assert db.execute("SELECT count(*) FROM docs").fetchone() == (12,)
 
@@ -271,9 +269,9 @@ class TestCacheDamage:
         for suffix in ("-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
         build(config, now=NOW)
-        assert _tree(config.out) == _fresh(config, tmp_path, "fresh")
+        assert output_tree(config.out) == _fresh(config, tmp_path, "fresh")
         build(config, now=NOW)  # and the rebuilt cache serves the next build
-        assert _tree(config.out) == _fresh(config, tmp_path, "fresh2")
+        assert output_tree(config.out) == _fresh(config, tmp_path, "fresh2")
 
     def test_tampered_row_is_not_trusted(
         self, corpus: Path, make_config: Callable[..., Config], calls: dict[str, list[str]]
@@ -286,7 +284,8 @@ class TestCacheDamage:
                 "UPDATE docs SET entry = replace(entry, 'Article 4 ', 'Forged 4 ') WHERE rel = 'a0004.md'"
             )
         calls["normalise"].clear()
-        build(config, now=NOW)
+        result = build(config, now=NOW)
+        assert any("a document row does not match its checksum" in w for w in result.warnings), result.warnings
         titles = _titles(config)
         assert not any(t.startswith("Forged") for t in titles)
         assert "Article 4 & <friends>" in titles
@@ -302,7 +301,7 @@ class TestCacheDamage:
             assert db.execute("SELECT count(*) FROM inlined").fetchone() == (1,)
             db.execute("UPDATE inlined SET html = replace(html, '<body', '<body data-forged=\"1\"')")
         build(config, now=NOW)
-        assert _tree(config.out) == _fresh(config, tmp_path, "fresh")
+        assert output_tree(config.out) == _fresh(config, tmp_path, "fresh")
 
     def test_tampered_feed_row_is_not_trusted(
         self, corpus: Path, make_config: Callable[..., Config], tmp_path: Path
@@ -315,7 +314,7 @@ class TestCacheDamage:
             db.execute("UPDATE feeds SET atom = replace(atom, 'Article', 'Forged')")
         build(config, now=NOW)
         assert not any(t.startswith("Forged") for t in _titles(config))
-        assert _tree(config.out) == _fresh(config, tmp_path, "fresh")
+        assert output_tree(config.out) == _fresh(config, tmp_path, "fresh")
 
     def test_entries_survive_the_json_round_trip(
         self, corpus: Path, make_config: Callable[..., Config]
@@ -352,7 +351,7 @@ class TestCacheDamage:
         for p in procs:
             _out, err = p.communicate(timeout=120)
             assert p.returncode == 0, err.decode()
-        assert _tree(tmp_path / "out0") == _tree(tmp_path / "out1")
+        assert output_tree(tmp_path / "out0") == output_tree(tmp_path / "out1")
         with sqlite3.connect(corpus / cache.FOLDER / cache.FILE) as db:
             assert db.execute("SELECT count(*) FROM docs").fetchone() == (12,)
 
