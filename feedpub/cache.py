@@ -5,6 +5,12 @@ A document's row is trusted only when its path, size and mtime match, or its con
 does, and when it was made under the same *context*: feedpub's version and code, the cache
 schema, the configuration and the templates. Change any of them and every row misses.
 
+Two tables describe the documents, so that a rebuild of a large archive reads little:
+``idx`` holds, in 64 buckets (by a hash of the path), each document's size, mtime,
+fingerprint and the few fields that choosing and ordering entries needs; ``docs`` holds each
+whole entry, read only for the entries some output shows (see ``Entry.__getattr__``). A
+build rewrites only the buckets whose documents changed.
+
 Never trusted blindly: each row carries a checksum of what it stores, the schema version is
 checked, and any damage (a file that is not a database, a malformed page, a bad checksum)
 throws the file away and starts an empty one. The cache is an optimisation only: when it
@@ -23,8 +29,9 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, fields
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import fields
 from datetime import datetime, timedelta, timezone, tzinfo
 from importlib import metadata
 from pathlib import Path
@@ -37,7 +44,8 @@ from feedpub.config import Config
 from feedpub.model import Category, Entry, Image
 
 _T = TypeVar("_T")
-SCHEMA = 2  # bump when the tables or the entry JSON change
+SCHEMA = 3  # bump when the tables or the entry JSON change
+BUCKETS = 64  # of the index: a rebuild rewrites the buckets of changed documents only
 FOLDER = ".feedpub"
 FILE = "cache.sqlite"
 _PACKAGE = Path(__file__).resolve().parent
@@ -230,9 +238,47 @@ def entry_from_json(text: str) -> Entry:
         raise ValueError(f"not a cached entry: {e}") from None
 
 
-def row_checksum(rel: str, size: int, mtime_ns: int, context: str, entry: str) -> bytes:
-    """Checksum of a document row (one hash call: it runs for every row of every build)."""
-    return hashlib.blake2b(f"{rel}\0{size}\0{mtime_ns}\0{context}\0{entry}".encode(), digest_size=8).digest()
+def row_checksum(rel: str, context: str, entry: str) -> bytes:
+    """Checksum of a document row: also the entry's fingerprint (archive pages are keyed on it)."""
+    return hashlib.blake2b(f"{rel}\0{context}\0{entry}".encode(), digest_size=8).digest()
+
+
+# --- the index: what choosing entries needs, for every document -----------------------------
+
+Known = list[Any]  # one document in the index: [size, mtime_ns, fingerprint hex, *light fields]
+
+
+def _light(size: int, mtime_ns: int, fingerprint: bytes, e: Entry) -> Known:
+    return [size, mtime_ns, fingerprint.hex(), e.id, e.url, _dt(e.date), _dt(e.updated), e.category.slug,
+            e.category.name, e.draft, e.date_source]
+
+
+def stat_of(known: Known) -> tuple[int, int]:
+    """Return the (size, mtime_ns) an index row was made from."""
+    return known[0], known[1]
+
+
+def fingerprint_of(known: Known) -> bytes:
+    """Return the fingerprint (document row checksum) an index row names."""
+    return bytes.fromhex(known[2])
+
+
+def deferred_entry(rel: str, known: Known, load: Callable[[], Entry]) -> Entry:
+    """Make the entry an index row describes; its other fields come from load() on first use."""
+    try:
+        _size, _mtime, _fp, id_, url, date, updated, slug, name, draft, date_source = known
+        return _frozen(
+            Entry, id=id_, url=url, date=_dt_from(date), updated=_dt_from(updated),
+            category=_shared_category(slug, name), draft=draft is True, rel=rel, date_source=date_source,
+            _deferred=load,
+        )
+    except (ValueError, TypeError, IndexError, KeyError, AttributeError) as e:
+        raise ValueError(f"not an index row: {e}") from None
+
+
+def bucket_of(rel: str) -> int:
+    """Return the index bucket of a document (stable across runs and machines)."""
+    return zlib.crc32(rel.encode("utf-8")) % BUCKETS
 
 
 def _check(*parts: str | bytes) -> bytes:
@@ -243,16 +289,6 @@ def _check(*parts: str | bytes) -> bytes:
 # --- the store -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DocRow:
-    """What the cache knows of one document."""
-
-    size: int
-    mtime_ns: int
-    entry_json: str
-    checksum: bytes  # changes whenever the row does: the entry's fingerprint for archive pages
-
-
 class DamagedError(Exception):
     """The cache file is not what feedpub wrote: it is thrown away."""
 
@@ -260,8 +296,9 @@ class DamagedError(Exception):
 _DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS docs (
-    rel TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
-    context TEXT NOT NULL, entry TEXT NOT NULL, checksum BLOB NOT NULL);
+    rel TEXT PRIMARY KEY, context TEXT NOT NULL, entry TEXT NOT NULL, checksum BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS idx (
+    bucket INTEGER PRIMARY KEY, context TEXT NOT NULL, data TEXT NOT NULL, checksum BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS bodies (
     rel TEXT NOT NULL, digest BLOB NOT NULL, context TEXT NOT NULL, content TEXT NOT NULL,
     summary TEXT NOT NULL, checksum BLOB NOT NULL, PRIMARY KEY (rel, digest, context));
@@ -281,11 +318,15 @@ class BuildCache:
 
     def __init__(self, conn: sqlite3.Connection | None, context: str, path: Path | None) -> None:
         self._conn = conn
+        self._pid = os.getpid()
         self.context = context
         self.path = path
         self.rebuilt = False  # the file was damaged and started afresh
         self.damage = ""  # what was wrong with it: the build reports it as a warning
         self.fingerprints: dict[str, bytes] = {}  # rel -> row checksum, for this build's entries
+        self._index: dict[int, dict[str, Known]] | None = None  # bucket -> rel -> row, once read
+        self._dirty: set[int] = set()  # buckets to write back
+        self._late: tuple[int, sqlite3.Connection] | None = None  # (pid, connection) for deferred reads
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -300,22 +341,63 @@ class BuildCache:
         """Whether rows are read and written at all."""
         return self._conn is not None
 
-    def docs(self) -> dict[str, DocRow]:
-        """Return every document row made under this build's context, checksums verified."""
-        if self._conn is None:
-            return {}
-        rows = self._guarded(
-            lambda c: c.execute(
-                "SELECT rel, size, mtime_ns, entry, checksum FROM docs WHERE context = ?", (self.context,)
-            ).fetchall()
-        )
-        out: dict[str, DocRow] = {}
-        for rel, size, mtime_ns, entry, checksum in rows or ():
-            if checksum != row_checksum(rel, size, mtime_ns, self.context, entry):
-                self._discard("a document row does not match its checksum")
-                return {}
-            out[rel] = DocRow(size, mtime_ns, entry, checksum)
-        return out
+    def index(self) -> dict[str, Known]:
+        """Return what the index knows of every document under this build's context, verified."""
+        buckets: dict[int, dict[str, Known]] = {b: {} for b in range(BUCKETS)}
+        if self._conn is not None:
+            rows = self._guarded(
+                lambda c: c.execute("SELECT bucket, data, checksum FROM idx WHERE context = ?",
+                                    (self.context,)).fetchall()
+            )
+            for bucket, data, checksum in rows or ():
+                if bucket not in buckets or checksum != _check(str(bucket), self.context, data):
+                    self._discard("an index bucket does not match its checksum")
+                    buckets = {b: {} for b in range(BUCKETS)}
+                    break
+                try:
+                    found = json.loads(data)
+                except ValueError:
+                    found = None
+                if not isinstance(found, dict):
+                    self._discard("an index bucket does not decode")
+                    buckets = {b: {} for b in range(BUCKETS)}
+                    break
+                buckets[bucket] = found
+        self._index = buckets
+        return {rel: known for bucket in buckets.values() for rel, known in bucket.items()}
+
+    def full_entry(self, rel: str, fingerprint: bytes) -> Entry | None:
+        """Return the whole cached entry of rel if its row is the one the index names, else None.
+
+        Called lazily, possibly after the build closed the cache or in a forked worker (which
+        must not use its parent's SQLite connection), so it reads through a connection of its own.
+        """
+        if self.path is None or self.rebuilt:
+            return None
+        try:
+            conn = self._reader()
+            row = conn.execute("SELECT entry, checksum FROM docs WHERE rel = ? AND context = ?",
+                               (rel, self.context)).fetchone()
+        except sqlite3.Error:
+            return None
+        if row is None or row[1] != fingerprint:
+            return None  # another build replaced it meanwhile: the document is read instead
+        if row[1] != row_checksum(rel, self.context, row[0]):
+            self._discard("a document row does not match its checksum")
+            return None
+        try:
+            return entry_from_json(row[0])
+        except ValueError:
+            self._discard("a document row does not decode")
+            return None
+
+    def _reader(self) -> sqlite3.Connection:
+        pid = os.getpid()
+        if self._conn is not None and self._late is None and pid == self._pid:
+            return self._conn
+        if self._late is None or self._late[0] != pid:
+            self._late = (pid, sqlite3.connect(self.path or ":memory:", timeout=30))
+        return self._late[1]
 
     def bodies(self, keys: Iterable[tuple[str, bytes]]) -> dict[tuple[str, bytes], tuple[str, str]]:
         """Return the cached (content_html, summary) of each (rel, digest) that has one."""
@@ -343,25 +425,37 @@ class BuildCache:
 
     def save(
         self,
-        docs: dict[str, tuple[int, int, str]],
+        docs: Mapping[str, tuple[int, int, str, Entry]],
         gone: Iterable[str],
         bodies: dict[tuple[str, bytes], tuple[str, str]],
     ) -> None:
-        """Record new or changed documents and bodies, forget removed documents: one transaction."""
+        """Record new or changed documents and bodies, forget removed documents: one transaction.
+
+        docs maps rel to (size, mtime_ns, entry JSON, entry); each saved document's fingerprint
+        goes into ``fingerprints``. The index buckets they touch are written by ``flush``.
+        """
         gone = list(gone)
+        ctx = self.context
+        checked = {rel: (entry, row_checksum(rel, ctx, entry)) for rel, (_s, _m, entry, _e) in docs.items()}
+        for rel, (_entry, checksum) in checked.items():
+            self.fingerprints[rel] = checksum
         if self._conn is None or not (docs or bodies or gone):
             return
-        ctx = self.context
+        if self._index is not None:
+            for rel in gone:
+                self._index[bucket_of(rel)].pop(rel, None)
+                self._dirty.add(bucket_of(rel))
+            for rel, (size, mtime, _json, e) in docs.items():
+                self._index[bucket_of(rel)][rel] = _light(size, mtime, checked[rel][1], e)
+                self._dirty.add(bucket_of(rel))
 
         def write(c: sqlite3.Connection) -> None:
             with c:  # one transaction; concurrent builds wait on the busy timeout
                 c.executemany("DELETE FROM docs WHERE rel = ?", ((r,) for r in gone))
+                c.executemany("DELETE FROM bodies WHERE rel = ?", ((r,) for r in gone))
                 c.executemany(
-                    "INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?, ?, ?)",
-                    (
-                        (rel, size, mtime, ctx, entry, row_checksum(rel, size, mtime, ctx, entry))
-                        for rel, (size, mtime, entry) in docs.items()
-                    ),
+                    "INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?)",
+                    ((rel, ctx, entry, checksum) for rel, (entry, checksum) in checked.items()),
                 )
                 # a document has one current body: drop the bodies of its earlier versions
                 c.executemany("DELETE FROM bodies WHERE rel = ? AND digest != ?", bodies.keys())
@@ -372,14 +466,35 @@ class BuildCache:
                         for (rel, digest), (content, summary) in bodies.items()
                     ),
                 )
-                # rows of other contexts (an old config) and bodies of old versions are dead
-                c.execute("DELETE FROM docs WHERE context != ?", (ctx,))
-                c.execute(
-                    "DELETE FROM bodies WHERE context != ? OR NOT EXISTS "
-                    "(SELECT 1 FROM docs WHERE docs.rel = bodies.rel)",
-                    (ctx,),
-                )
 
+        self._guarded(write)
+
+    def flush(self) -> None:
+        """Write the index buckets that changed and drop rows of other contexts: once per build.
+
+        Pruning here, not in ``save`` (which runs once per chunk of a cold build), keeps a cold
+        build of a large archive linear: each prune scans whole tables.
+        """
+        if self._conn is None or self._index is None:
+            return
+        ctx = self.context
+        index = self._index
+        dirty = sorted(self._dirty)
+
+        def write(c: sqlite3.Connection) -> None:
+            with c:
+                for b in dirty:
+                    data = json.dumps(index[b], ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+                    c.execute("INSERT OR REPLACE INTO idx VALUES (?, ?, ?, ?)",
+                              (b, ctx, data, _check(str(b), ctx, data)))
+                # rows of other contexts (an old config) and bodies of old versions are dead
+                c.execute("DELETE FROM idx WHERE context != ?", (ctx,))
+                if c.execute("SELECT 1 FROM docs WHERE context != ? LIMIT 1", (ctx,)).fetchone():
+                    c.execute("DELETE FROM docs WHERE context != ?", (ctx,))
+                    c.execute("DELETE FROM bodies WHERE context != ? OR NOT EXISTS "
+                              "(SELECT 1 FROM docs WHERE docs.rel = bodies.rel)", (ctx,))
+
+        self._dirty.clear()
         self._guarded(write)
 
     def pages(self, keys: dict[int, bytes]) -> dict[int, bytes]:
@@ -492,7 +607,7 @@ class BuildCache:
         self._guarded(write)
 
     def close(self) -> None:
-        """Close the database."""
+        """Close the database (entries read later open a connection of their own)."""
         if self._conn is not None:
             with contextlib.suppress(sqlite3.Error):
                 self._conn.close()
@@ -563,6 +678,7 @@ def opened(config: Config) -> Iterator[BuildCache]:
     try:
         yield store
     finally:
+        store.flush()
         store.close()
 
 

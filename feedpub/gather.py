@@ -10,6 +10,7 @@ single-process build. Small inputs stay in one process, where a pool costs more 
 from __future__ import annotations
 
 import copyreg
+import functools
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -79,41 +80,45 @@ def _still_valid(entry: Entry, config: Config) -> bool:
 
 
 def read_entries(config: Config, store: cache.BuildCache) -> tuple[list[Entry], list[Problem]]:
-    """Load and normalise every document, unchanged ones from the cache; keep file order."""
+    """Load and normalise every document, unchanged ones from the cache; keep file order.
+
+    An unchanged document's entry is rebuilt from the cache's index with only the fields that
+    choosing entries needs; the rest is read from the cache (or the document) when an output
+    first asks for it, so a rebuild of a large archive decodes little besides what it shows.
+    """
     found = load.discover_rel(config.source)
-    rows = store.docs()
+    known = store.index()
     outcome: list[Entry | _Read | None] = [None] * len(found)
     missing: list[int] = []
+    stat, stat_of, deferred = os.stat, cache.stat_of, cache.deferred_entry
     for i, (rel, path) in enumerate(found):
-        row = rows.get(rel)
+        row = known.get(rel)
         if row is not None:
             try:
-                if cache.stat_key(os.stat(path)) == (row.size, row.mtime_ns):
-                    entry = cache.entry_from_json(row.entry_json)
-                    if entry.rel == rel and _still_valid(entry, config):
+                if cache.stat_key(stat(path)) == stat_of(row):
+                    fingerprint = cache.fingerprint_of(row)
+                    entry = deferred(rel, row, functools.partial(_whole, store, config, rel, fingerprint))
+                    if _still_valid(entry, config):
                         outcome[i] = entry
-                        store.fingerprints[rel] = row.checksum
+                        store.fingerprints[rel] = fingerprint
                         continue
             except (OSError, ValueError):
                 pass  # gone, or a row that does not decode: read the file
         missing.append(i)
     seen = {rel for rel, _path in found}
-    gone = [rel for rel in rows if rel not in seen]
-    del rows, seen  # the JSON of the whole archive is not kept past this point
+    gone = [rel for rel in known if rel not in seen]
+    del known, seen
 
     job = (config, [found[i] for i in missing])
     chunks = workers.imap(_read_range, job, len(missing), workers.count(config.workers), PARALLEL_READS)
     at = 0
     for chunk in chunks:
-        rows_now: dict[str, tuple[int, int, str]] = {}
+        rows_now: dict[str, tuple[int, int, str, Entry]] = {}
         for r in chunk:
             outcome[missing[at]] = r if r.entry is None else r.entry
             at += 1
             if r.entry is not None and r.size >= 0 and r.entry_json:
-                rows_now[r.rel] = (r.size, r.mtime_ns, r.entry_json)
-                store.fingerprints[r.rel] = cache.row_checksum(
-                    r.rel, r.size, r.mtime_ns, store.context, r.entry_json
-                )
+                rows_now[r.rel] = (r.size, r.mtime_ns, r.entry_json, r.entry)
         store.save(rows_now, (), {})  # as they come: the archive's JSON is never all in memory
 
     entries: list[Entry] = []
@@ -127,6 +132,14 @@ def read_entries(config: Config, store: cache.BuildCache) -> tuple[list[Entry], 
     if not entries and not problems:
         problems.append(Problem(str(config.source), None, "no documents found (.md, .markdown or .txt)"))
     return entries, problems
+
+
+def _whole(store: cache.BuildCache, config: Config, rel: str, fingerprint: bytes) -> Entry:
+    """Return the whole entry of an unchanged document: from the cache, else from the document."""
+    entry = store.full_entry(rel, fingerprint)
+    if entry is None:  # the row went missing or bad after the index was read: read the source
+        entry = normalise(load.read(config.source / rel, config.source, config.limits, rel=rel), config)
+    return entry
 
 
 def _render_range(job: tuple[Config, Sequence[Entry]], indexes: range) -> list[tuple[str, str]]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 _T = TypeVar("_T")
@@ -101,6 +101,43 @@ class Entry:
     def sort_key(self) -> tuple[float, str]:
         """Newest first, ties broken by id so the order never depends on the file system."""
         return (-self.date.timestamp(), self.id)
+
+    if not TYPE_CHECKING:  # invisible to mypy: every field still type-checks as always present
+
+        def __getattr__(self, name: str) -> Any:
+            """Fill in the fields of a *deferred* entry on first use (Python asks only for missing ones).
+
+            The build cache rebuilds the entries of unchanged documents with only what choosing
+            and ordering them needs (id, url, dates, category, draft, rel, date_source) plus a
+            ``_deferred`` loader for the rest: a rebuild of a 50,000-document archive must not
+            decode 50,000 titles and summaries to publish the few hundred its outputs show.
+            Fields already present (``changed`` copies may have set some) are kept.
+            """
+            load = self.__dict__.get("_deferred")
+            if load is None or name.startswith("__"):
+                raise AttributeError(name)
+            self._fill(load())
+            try:
+                return self.__dict__[name]
+            except KeyError:
+                raise AttributeError(name) from None
+
+        def _fill(self, full: Entry) -> None:
+            values = self.__dict__
+            for key in ENTRY_FIELDS:
+                if key not in values:
+                    values[key] = full.__dict__[key]
+            values.pop("_deferred", None)
+
+        def __getstate__(self) -> dict[str, Any]:
+            """Pickle (to a worker process) with every field filled in, never the loader."""
+            load = self.__dict__.get("_deferred")
+            if load is not None:
+                self._fill(load())
+            return self.__dict__
+
+
+ENTRY_FIELDS: tuple[str, ...] = tuple(Entry.__dataclass_fields__)
 
 
 @dataclass(frozen=True)

@@ -274,9 +274,9 @@ class TestCacheDamage:
         assert output_tree(config.out) == _fresh(config, tmp_path, "fresh2")
 
     def test_tampered_row_is_not_trusted(
-        self, corpus: Path, make_config: Callable[..., Config], calls: dict[str, list[str]]
+        self, corpus: Path, make_config: Callable[..., Config], calls: dict[str, list[str]], tmp_path: Path
     ) -> None:
-        """A row whose content does not match its checksum throws the cache away."""
+        """A row whose content does not match its checksum throws the cache away; its document is read."""
         config = make_config(corpus)
         build(config, now=NOW)
         with sqlite3.connect(cache.cache_path(config)) as db:
@@ -289,7 +289,27 @@ class TestCacheDamage:
         titles = _titles(config)
         assert not any(t.startswith("Forged") for t in titles)
         assert "Article 4 & <friends>" in titles
+        assert "a0004.md" in calls["normalise"]  # the forged row's document was read instead
+        assert output_tree(config.out) == _fresh(config, tmp_path, "fresh")
+        assert build(config, now=NOW).warnings == ()  # and the next build has a healthy cache
+
+    def test_tampered_index_is_not_trusted(
+        self, corpus: Path, make_config: Callable[..., Config], calls: dict[str, list[str]], tmp_path: Path
+    ) -> None:
+        """An index bucket that does not match its checksum throws the cache away: all is read again."""
+        config = make_config(corpus)
+        build(config, now=NOW)
+        with sqlite3.connect(cache.cache_path(config)) as db:
+            changed = db.execute(
+                "UPDATE idx SET data = replace(data, '\"draft\":false', '\"draft\":true')"
+            ).rowcount
+            changed += db.execute("UPDATE idx SET data = replace(data, ',false,', ',true,')").rowcount
+            assert changed
+        calls["normalise"].clear()
+        result = build(config, now=NOW)
+        assert any("an index bucket does not match its checksum" in w for w in result.warnings), result.warnings
         assert len(calls["normalise"]) == 12
+        assert output_tree(config.out) == _fresh(config, tmp_path, "fresh")
 
     def test_tampered_inlined_digest_is_not_trusted(
         self, corpus: Path, make_config: Callable[..., Config], tmp_path: Path
