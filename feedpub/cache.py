@@ -31,7 +31,7 @@ import os
 import sqlite3
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta, timezone, tzinfo
 from importlib import metadata
 from pathlib import Path
@@ -253,6 +253,27 @@ def _light(size: int, mtime_ns: int, fingerprint: bytes, e: Entry) -> Known:
             e.category.name, e.draft, e.date_source]
 
 
+@dataclass(frozen=True)
+class Row:
+    """A freshly read document as the cache keeps it: its whole entry and its index row."""
+
+    entry_json: str
+    checksum: bytes  # row_checksum: the entry's fingerprint
+    known: Known
+
+
+def make_row(rel: str, size: int, mtime_ns: int, context: str, e: Entry) -> Row:
+    """Return the cache rows of a document just read (in a worker: this is per-document work)."""
+    text = entry_to_json(e)
+    checksum = row_checksum(rel, context, text)
+    return Row(text, checksum, _light(size, mtime_ns, checksum, e))
+
+
+def row_entry(rel: str, row: Row) -> Entry:
+    """Return the entry of a freshly made row, deferred: the rest is decoded from its JSON on use."""
+    return deferred_entry(rel, row.known, functools.partial(entry_from_json, row.entry_json))
+
+
 def stat_of(known: Known) -> tuple[int, int]:
     """Return the (size, mtime_ns) an index row was made from."""
     return known[0], known[1]
@@ -425,29 +446,30 @@ class BuildCache:
 
     def save(
         self,
-        docs: Mapping[str, tuple[int, int, str, Entry]],
+        docs: Mapping[str, Row],
         gone: Iterable[str],
         bodies: dict[tuple[str, bytes], tuple[str, str]],
     ) -> None:
         """Record new or changed documents and bodies, forget removed documents: one transaction.
 
-        docs maps rel to (size, mtime_ns, entry JSON, entry); each saved document's fingerprint
-        goes into ``fingerprints``. The index buckets they touch are written by ``flush``.
+        Each saved document's fingerprint goes into ``fingerprints``; the index buckets that
+        saved or removed documents touch are written by ``flush``.
         """
         gone = list(gone)
         ctx = self.context
-        checked = {rel: (entry, row_checksum(rel, ctx, entry)) for rel, (_s, _m, entry, _e) in docs.items()}
-        for rel, (_entry, checksum) in checked.items():
-            self.fingerprints[rel] = checksum
+        for rel, row in docs.items():
+            self.fingerprints[rel] = row.checksum
         if self._conn is None or not (docs or bodies or gone):
             return
         if self._index is not None:
             for rel in gone:
-                self._index[bucket_of(rel)].pop(rel, None)
-                self._dirty.add(bucket_of(rel))
-            for rel, (size, mtime, _json, e) in docs.items():
-                self._index[bucket_of(rel)][rel] = _light(size, mtime, checked[rel][1], e)
-                self._dirty.add(bucket_of(rel))
+                b = bucket_of(rel)
+                self._index[b].pop(rel, None)
+                self._dirty.add(b)
+            for rel, row in docs.items():
+                b = bucket_of(rel)
+                self._index[b][rel] = row.known
+                self._dirty.add(b)
 
         def write(c: sqlite3.Connection) -> None:
             with c:  # one transaction; concurrent builds wait on the busy timeout
@@ -455,7 +477,7 @@ class BuildCache:
                 c.executemany("DELETE FROM bodies WHERE rel = ?", ((r,) for r in gone))
                 c.executemany(
                     "INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?)",
-                    ((rel, ctx, entry, checksum) for rel, (entry, checksum) in checked.items()),
+                    ((rel, ctx, row.entry_json, row.checksum) for rel, row in docs.items()),
                 )
                 # a document has one current body: drop the bodies of its earlier versions
                 c.executemany("DELETE FROM bodies WHERE rel = ? AND digest != ?", bodies.keys())

@@ -38,22 +38,25 @@ copyreg.pickle(MappingProxyType, lambda m: (_read_only, (dict(m),)))
 
 @dataclass(frozen=True)
 class _Read:
-    """One document's outcome: its entry and cache row, or its problems."""
+    """One document's outcome: its entry (or, with a cache, its cache rows), or its problems."""
 
     rel: str
-    size: int  # -1 when the file could not be stat'ed (then it is not cached)
-    mtime_ns: int
-    entry: Entry | None
-    entry_json: str  # its cache row, made here so workers share that work too
+    entry: Entry | None  # without a cache; with one, the entry is made from ``row``
+    row: cache.Row | None  # its rows for the cache, made here so workers share that work too
     problems: tuple[Problem, ...]
 
 
-def _read_range(job: tuple[Config, list[tuple[str, str]]], indexes: range) -> list[_Read]:
-    config, found = job
-    return [_read_one(*found[i], config) for i in indexes]
+def _read_range(job: tuple[Config, list[tuple[str, str]], str], indexes: range) -> list[_Read]:
+    config, found, context = job
+    return [_read_one(*found[i], config, context) for i in indexes]
 
 
-def _read_one(rel: str, name: str, config: Config) -> _Read:
+def _read_one(rel: str, name: str, config: Config, context: str) -> _Read:
+    """Read one document; with a cache context, return its cache rows instead of its entry.
+
+    Rows, not entries, cross back from a worker: a list and two strings unpickle much faster
+    than an entry, and the parent makes its entry from them (``cache.row_entry``).
+    """
     path = Path(name)
     try:
         st = os.stat(name)  # before reading: a later edit misses next time
@@ -63,8 +66,10 @@ def _read_one(rel: str, name: str, config: Config) -> _Read:
     try:
         entry = normalise(load.read(path, config.source, config.limits, rel=rel, stat=st), config)
     except SourceError as e:
-        return _Read(rel, size, mtime_ns, None, "", e.problems)
-    return _Read(rel, size, mtime_ns, entry, cache.entry_to_json(entry) if config.cache else "", ())
+        return _Read(rel, None, None, e.problems)
+    if not context or size < 0:
+        return _Read(rel, entry, None, ())
+    return _Read(rel, None, cache.make_row(rel, size, mtime_ns, context, entry), ())
 
 
 def _still_valid(entry: Entry, config: Config) -> bool:
@@ -109,16 +114,18 @@ def read_entries(config: Config, store: cache.BuildCache) -> tuple[list[Entry], 
     gone = [rel for rel in known if rel not in seen]
     del known, seen
 
-    job = (config, [found[i] for i in missing])
+    job = (config, [found[i] for i in missing], store.context if store.enabled else "")
     chunks = workers.imap(_read_range, job, len(missing), workers.count(config.workers), PARALLEL_READS)
     at = 0
     for chunk in chunks:
-        rows_now: dict[str, tuple[int, int, str, Entry]] = {}
+        rows_now: dict[str, cache.Row] = {}
         for r in chunk:
-            outcome[missing[at]] = r if r.entry is None else r.entry
+            if r.row is not None:
+                rows_now[r.rel] = r.row
+                outcome[missing[at]] = cache.row_entry(r.rel, r.row)
+            else:
+                outcome[missing[at]] = r if r.entry is None else r.entry
             at += 1
-            if r.entry is not None and r.size >= 0 and r.entry_json:
-                rows_now[r.rel] = (r.size, r.mtime_ns, r.entry_json, r.entry)
         store.save(rows_now, (), {})  # as they come: the archive's JSON is never all in memory
 
     entries: list[Entry] = []
