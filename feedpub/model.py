@@ -26,9 +26,10 @@ def changed(value: _T, **fields: Any) -> _T:
     and that was most of the stage's time. The classes here have no ``__post_init__`` or
     ``InitVar``, so copying the fields gives the same value (same equality and hash).
     """
-    unknown = fields.keys() - value.__dataclass_fields__.keys()  # type: ignore[attr-defined]
-    if unknown:
-        raise TypeError(f"{type(value).__name__} has no field {sorted(unknown)[0]!r}")
+    known = value.__dataclass_fields__  # type: ignore[attr-defined]
+    for name in fields:
+        if name not in known:
+            raise TypeError(f"{type(value).__name__} has no field {name!r}")
     copy = object.__new__(type(value))
     copy.__dict__.update(value.__dict__, **fields)
     return copy

@@ -25,8 +25,8 @@ def publishable(entries: Iterable[Entry], config: Config, now: datetime) -> list
 def unify_categories(entries: Sequence[Entry], config: Config) -> list[Entry]:
     """Give every entry of a category slug the same display name (config, else most used)."""
     names: dict[str, Counter[str]] = {}
-    for e in entries:
-        names.setdefault(e.category.slug, Counter())[e.category.name] += 1
+    for category, n in Counter(e.category for e in entries).items():  # categories are few: count them once
+        names.setdefault(category.slug, Counter())[category.name] += n
     chosen = {
         slug: config.categories.get(slug) or sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
         for slug, c in names.items()
@@ -61,6 +61,8 @@ def _stable_micros(key: str) -> int:
 
 def check_unique(entries: Sequence[Entry]) -> None:
     """Raise SourceError naming both files when two entries share an id or a permalink."""
+    if len({e.id for e in entries}) == len(entries) == len({e.url for e in entries}):
+        return  # the common case, found without sorting the archive
     problems: list[Problem] = []
     for attr, label in (("id", "id"), ("url", "permalink")):
         first: dict[str, Entry] = {}
