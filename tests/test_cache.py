@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import os
+import pickle
 import sqlite3
 import subprocess
 import sys
@@ -346,6 +347,25 @@ class TestCacheDamage:
             assert back == e
             assert back.date.tzinfo == e.date.tzinfo
             assert dict(back.lines) == dict(e.lines)
+
+    def test_unchanged_entries_are_deferred_and_whole_on_use(
+        self, corpus: Path, make_config: Callable[..., Config]
+    ) -> None:
+        """A rebuild's entries decode their other fields only on use, equal to a fresh read, even after the build."""
+        config = make_config(corpus, timezone="Asia/Taipei", feed_limit=1)
+        fresh, _ = read_entries(config)
+        build(config, now=NOW)
+        again = build(config, now=NOW).entries  # the cache is closed once build returns
+        deferred = [e for e in again if "_deferred" in e.__dict__]
+        assert deferred  # entries no output showed were never decoded
+        by_rel = {e.rel: e for e in fresh}
+        for e in again:
+            want = by_rel[e.rel]
+            assert (e.title, e.summary, e.tags, e.image, dict(e.lines)) == (
+                want.title, want.summary, want.tags, want.image, dict(want.lines))
+            assert "_deferred" not in e.__dict__
+        copy = pickle.loads(pickle.dumps(deferred[0]))  # noqa: S301 - our own object, in this process
+        assert "_deferred" not in copy.__dict__ and copy == deferred[0]
 
     def test_concurrent_builds_both_succeed(self, corpus: Path, tmp_path: Path) -> None:
         """Two builds of one source at the same time share the cache safely and agree."""
