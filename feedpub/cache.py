@@ -249,8 +249,27 @@ Known = list[Any]  # one document in the index: [size, mtime_ns, fingerprint hex
 
 
 def _light(size: int, mtime_ns: int, fingerprint: bytes, e: Entry) -> Known:
-    return [size, mtime_ns, fingerprint.hex(), e.id, e.url, _dt(e.date), _dt(e.updated), e.category.slug,
-            e.category.name, e.draft, e.date_source]
+    # Compact, because a rebuild decodes every row: the id is usually the url, the updated
+    # time usually the date (None then), and a time is one string.
+    return [size, mtime_ns, fingerprint.hex(), None if e.id == e.url else e.id, e.url, _when(e.date),
+            None if e.updated == e.date and e.updated.tzinfo is e.date.tzinfo else _when(e.updated),
+            e.category.slug, e.category.name, e.draft, e.date_source]
+
+
+def _when(d: datetime) -> str:
+    return f"{d.replace(tzinfo=None).isoformat()} {_tz_code(d.tzinfo)} {d.fold}"
+
+
+_WHEN: dict[str, datetime] = {}  # an archive has few distinct times: one object each
+
+
+def _when_from(text: str) -> datetime:
+    found = _WHEN.get(text)
+    if found is None:
+        naive, tz, fold = text.split(" ")
+        code: Any = tz if not tz.lstrip("-").isdigit() else int(tz)
+        found = _WHEN[text] = _datetime(naive, code, int(fold))
+    return found
 
 
 @dataclass(frozen=True)
@@ -288,8 +307,9 @@ def deferred_entry(rel: str, known: Known, load: Callable[[], Entry]) -> Entry:
     """Make the entry an index row describes; its other fields come from load() on first use."""
     try:
         _size, _mtime, _fp, id_, url, date, updated, slug, name, draft, date_source = known
+        when = _when_from(date)
         return _frozen(
-            Entry, id=id_, url=url, date=_dt_from(date), updated=_dt_from(updated),
+            Entry, id=id_ or url, url=url, date=when, updated=when if updated is None else _when_from(updated),
             category=_shared_category(slug, name), draft=draft is True, rel=rel, date_source=date_source,
             _deferred=load,
         )
