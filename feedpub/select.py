@@ -19,7 +19,20 @@ from feedpub.model import Category, Entry, changed
 def publishable(entries: Iterable[Entry], config: Config, now: datetime) -> list[Entry]:
     """Return the entries to publish, newest first: no drafts, no future dates unless asked."""
     kept = [e for e in entries if not e.draft and (config.future or e.date <= now)]
-    return sorted(kept, key=lambda e: e.sort_key)
+    # Entry.sort_key order (newest first, then id), in two stable passes on one key each:
+    # many entries share a date, and Python sorts single strings and floats much faster
+    # than (float, str) tuples.
+    kept.sort(key=_id)
+    kept.sort(key=_age)
+    return kept
+
+
+def _id(e: Entry) -> str:
+    return e.id
+
+
+def _age(e: Entry) -> float:
+    return -e.date.timestamp()
 
 
 def unify_categories(entries: Sequence[Entry], config: Config) -> list[Entry]:

@@ -251,3 +251,30 @@ class TestValidatorWarnings:
         for name in ("atom.xml", "rss.xml"):
             data = (built.out / name).read_bytes()
             assert b"media:group" not in data and b"<media:content" in data
+
+
+class TestPublishableOrder:
+    def test_order_is_newest_first_then_id_whatever_the_input_order(self) -> None:
+        """publishable() orders by Entry.sort_key (date descending, id ascending) for any input order."""
+        import random
+        from datetime import timedelta
+
+        from feedpub.config import Config
+        from feedpub.model import Category, Entry
+        from feedpub.select import publishable
+
+        rng = random.Random(5)
+
+        def entry(i: int) -> Entry:
+            when = NOW - timedelta(days=rng.randrange(4), hours=rng.choice((0, 0, 5)))
+            return Entry(id=f"urn:x:{rng.randrange(10**6)}-{i}", url=f"https://h/{i}", title="t",
+                         title_source="t", date=when, date_source="d", updated=when,
+                         category=Category("n", "N"), category_source="c", summary="", source="", author="",
+                         tags=(), image=None, rel=str(i), fmt="markdown")
+
+        entries = [entry(i) for i in range(300)]
+        config = Config(source=Path("."), out=Path("out"), base_url="https://h/")
+        want = sorted(entries, key=lambda e: e.sort_key)
+        for _ in range(5):
+            rng.shuffle(entries)
+            assert publishable(entries, config, NOW) == want
