@@ -155,6 +155,49 @@ def bench_size(
         print(f"# {n}: run {r + 1}/{runs} done", file=sys.stderr)
 
 
+FILLER = ("This paragraph only makes the body bigger, so that the benchmark can show that memory "
+          "does not grow with the size of bodies, which are never all held at once. ") * 6
+
+
+def fatten(folder: Path, factor: int) -> Path:
+    """Make (once) a copy of folder/raw whose bodies are about factor times bigger; return it.
+
+    The filler goes right after the front matter (or at the top of a plain-text file), so
+    trailing ``Date:`` / ``Source:`` lines stay where they are.
+    """
+    fat = folder.parent / f"{folder.name}-fat{factor}" / "raw"
+    if fat.is_dir():
+        return fat
+    tmp = fat.with_name("raw.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for doc in sorted((folder / "raw").iterdir()):
+        if not doc.is_file():
+            continue
+        text = doc.read_text(encoding="utf-8")
+        extra = "\n\n".join([FILLER] * max(1, (len(text) * (factor - 1)) // len(FILLER)))
+        if text.startswith("---\n") and "\n---\n" in text[4:]:
+            end = text.index("\n---\n", 4) + 5
+            text = text[:end] + "\n" + extra + "\n\n" + text[end:]
+        else:
+            head, _, rest = text.partition("\n\n")
+            text = head + "\n\n" + extra + "\n\n" + rest
+        (tmp / doc.name).write_text(text, encoding="utf-8")
+        os.utime(tmp / doc.name, ns=(doc.stat().st_atime_ns, doc.stat().st_mtime_ns))
+    tmp.rename(fat)
+    return fat
+
+
+def bench_fat(n: int, folder: Path, runs: int, results: dict[str, list[tuple[float, float]]]) -> None:
+    """Time cold builds of the corpus with bodies about 8 times bigger (memory must not follow)."""
+    raw = fatten(folder, 8)
+    out = raw.parent / "feedpub-out"
+    for _ in range(runs):
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(raw / ".feedpub", ignore_errors=True)
+        results.setdefault(f"feedpub cold, bodies ×8 {n}", []).append(timed(feedpub_cmd(raw, out)))
+
+
 def digest_time(folder: Path) -> str:  # noqa: ARG001 - the digest bench makes its own 100 articles
     """Time rendering + inlining a 100-item digest with bench/digest_bench.py (best warm run)."""
     proc = subprocess.run([sys.executable, str(REPO / "bench" / "digest_bench.py"), "100"],
@@ -181,7 +224,8 @@ def table(sizes: list[int], results: dict[str, list[tuple[float, float]]], diges
     for n in sizes:
         hugo = median(results[f"hugo {n}"], 0)
         cold = median(results[f"feedpub cold {n}"], 0)
-        for label in ("feedpub cold", "feedpub one changed", "feedpub no change", "hugo", "pelican"):
+        for label in ("feedpub cold", "feedpub cold, bodies ×8", "feedpub one changed", "feedpub no change",
+                      "hugo", "pelican"):
             key = f"{label} {n}"
             if key not in results:
                 continue
@@ -198,7 +242,49 @@ def table(sizes: list[int], results: dict[str, list[tuple[float, float]]], diges
         lines.append(f"| {n:,} | files rewritten by a no-change build (max) | {rewrites:.0f} | | | | |")
     lines.append("")
     lines.append(f"Digest of 100 items, rendered and inlined: {digest}")
+    lines.append("")
+    lines.extend(targets(sizes, results))
     return "\n".join(lines)
+
+
+def targets(sizes: list[int], results: dict[str, list[tuple[float, float]]]) -> list[str]:
+    """Check the measured medians against the targets of issue 6, as a markdown table."""
+    def med(key: str, i: int = 0) -> float | None:
+        return median(results[key], i) if key in results else None
+
+    rows = ["| target | measured | met? |", "|---|---|---|"]
+
+    def row(name: str, value: float | None, limit: float, fmt: str, *, at_least: bool = False) -> None:
+        if value is None:
+            return
+        ok = value >= limit if at_least else value <= limit
+        rows.append(f"| {name} | {fmt.format(value)} | {'yes' if ok else 'no'} |")
+
+    for n in sizes:
+        hugo, cold = med(f"hugo {n}"), med(f"feedpub cold {n}")
+        if hugo and cold:
+            row(f"cold {n:,} ≤ 0.6× Hugo", cold / hugo, 0.6, "{:.2f}×")
+        pelican = med(f"pelican {n}")
+        if n >= 10000 and pelican and cold:
+            row(f"cold {n:,} ≥ 15× faster than Pelican", pelican / cold, 15, "{:.1f}×", at_least=True)
+        one = med(f"feedpub one changed {n}")
+        if n >= 50000 and hugo and one:
+            row(f"one changed of {n:,} ≤ 0.1× Hugo cold", one / hugo, 0.1, "{:.2f}×")
+        if n >= 50000:
+            row(f"peak memory, cold {n:,} ≤ 350 MB", med(f"feedpub cold {n}", 1), 350, "{:.0f} MB")
+        rewrites = results.get(f"no-change rewrites {n}")
+        if rewrites:
+            row(f"no-change build of {n:,} rewrites nothing", max(v[0] for v in rewrites), 0, "{:.0f} files")
+        fat = med(f"feedpub cold, bodies ×8 {n}", 1)
+        base = med(f"feedpub cold {n}", 1)
+        if fat and base:
+            row(f"peak memory with bodies ×8, {n:,} (≤ 1.25× normal)", fat / base, 1.25, "{:.2f}×")
+    # flat: per-document time never grows by more than 20 % from one size to the next (it
+    # falls at first, as the fixed cost of starting Python spreads over more documents)
+    per_doc = [(n, s / n) for n in sorted(sizes) if (s := med(f"feedpub cold {n}"))]
+    for (a, ta), (b, tb) in zip(per_doc, per_doc[1:], strict=False):
+        row(f"cold time per document, {a:,} → {b:,} (flat: ≤ 1.2×)", tb / ta, 1.2, "{:.2f}×")
+    return rows
 
 
 def main() -> None:
@@ -217,6 +303,8 @@ def main() -> None:
         # Pelican takes ~25 s at 10k and minutes at 50k: it is only compared up to 10k
         pelican_runs = 0 if n > 10000 else (1 if args.quick else args.runs)
         bench_size(n, folder, args.runs, pelican_runs, results)
+        if n == 10000 and not args.quick:
+            bench_fat(n, folder, args.runs, results)
     digest = digest_time(args.workdir / f"{sizes[0]}")
     stamp = datetime.now(tz=UTC).strftime("%Y%m%dT%H%M%SZ")
     head = (
