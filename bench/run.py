@@ -19,6 +19,7 @@ sampled every 10 ms from /proc, or the largest single process's peak RSS if that
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import re
 import shutil
@@ -282,7 +283,7 @@ def targets(sizes: list[int], results: dict[str, list[tuple[float, float]]]) -> 
     # flat: per-document time never grows by more than 20 % from one size to the next (it
     # falls at first, as the fixed cost of starting Python spreads over more documents)
     per_doc = [(n, s / n) for n in sorted(sizes) if (s := med(f"feedpub cold {n}"))]
-    for (a, ta), (b, tb) in zip(per_doc, per_doc[1:], strict=False):
+    for (a, ta), (b, tb) in itertools.pairwise(per_doc):
         row(f"cold time per document, {a:,} → {b:,} (flat: ≤ 1.2×)", tb / ta, 1.2, "{:.2f}×")
     return rows
 
