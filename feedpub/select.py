@@ -18,21 +18,34 @@ from feedpub.model import Category, Entry, changed
 
 def publishable(entries: Iterable[Entry], config: Config, now: datetime) -> list[Entry]:
     """Return the entries to publish, newest first: no drafts, no future dates unless asked."""
-    kept = [e for e in entries if not e.draft and (config.future or e.date <= now)]
+    # An archive has far fewer distinct dates than entries, and comparing or converting an
+    # aware datetime asks its time zone each time: each distinct date is looked at once.
+    ages: dict[datetime, float] = {}
+    due: dict[datetime, bool] = {}
+
+    def age(e: Entry) -> float:
+        found = ages.get(e.date)
+        if found is None:
+            found = ages[e.date] = -e.date.timestamp()
+        return found
+
+    def published(e: Entry) -> bool:
+        found = due.get(e.date)
+        if found is None:
+            found = due[e.date] = config.future or e.date <= now
+        return found and not e.draft
+
+    kept = [e for e in entries if published(e)]
     # Entry.sort_key order (newest first, then id), in two stable passes on one key each:
     # many entries share a date, and Python sorts single strings and floats much faster
     # than (float, str) tuples.
     kept.sort(key=_id)
-    kept.sort(key=_age)
+    kept.sort(key=age)
     return kept
 
 
 def _id(e: Entry) -> str:
     return e.id
-
-
-def _age(e: Entry) -> float:
-    return -e.date.timestamp()
 
 
 def unify_categories(entries: Sequence[Entry], config: Config) -> list[Entry]:
@@ -60,9 +73,10 @@ def distinct_updated(entries: Sequence[Entry]) -> list[Entry]:
     other entries exist and an entry's ``updated`` stays put from build to build.
     """
     counts = Counter(e.updated for e in entries)
+    tied = {u for u, n in counts.items() if n > 1 and u.microsecond == 0}
     return [
         changed(e, updated=e.updated + timedelta(microseconds=_stable_micros(e.id)))
-        if counts[e.updated] > 1 and e.updated.microsecond == 0 else e
+        if e.updated in tied else e
         for e in entries
     ]
 
