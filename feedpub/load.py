@@ -47,6 +47,19 @@ _RESOLVERS = yaml.resolver.Resolver.yaml_implicit_resolvers
 _DATE_ONLY = re.compile(r"(\d{4})-(\d\d)-(\d\d)\Z")
 _PLAIN_START_BAD = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _NOT_SIMPLE = re.compile("[\t\x85\u2028\u2029\ufeff\\\\]")  # tabs, YAML line breaks, BOM, backslash
+# The commonest lines in one regex over the whole front matter: a YYYY-MM-DD date (PyYAML's
+# timestamp resolver claims exactly those), a quoted string without its quote inside, a plain
+# scalar (whether it holds ": " or " #", ends in ":" or is claimed by a resolver, is asked after).
+# Front matter made only of such lines (and empty ones) is read with a few steps per key;
+# anything else goes through the line-by-line path below, which decides the same way.
+_COMMON_LINE = re.compile(
+    r"^([A-Za-z_][A-Za-z0-9_-]*):[ ]+(?:"
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[ ]*$"
+    r"|\"([^\"\n]*)\"[ ]*$|'([^'\n]*)'[ ]*$"
+    rf"|([^ \n{re.escape(''.join(sorted(_PLAIN_START_BAD)))}][^\n]*)"
+    r")",
+    re.MULTILINE,
+)
 
 
 def _implicit_tag(value: str) -> str:
@@ -72,6 +85,8 @@ def _simple_scalar(raw: str) -> tuple[bool, Any]:
         return (v[0] not in inner), inner
     if v[0] in _PLAIN_START_BAD or ": " in v or " #" in v or v.endswith(":"):
         return False, None
+    if v[0] not in _RESOLVERS:  # no implicit type starts with this character: a string
+        return True, v
     tag = _implicit_tag(v)
     if tag == "tag:yaml.org,2002:str":
         return True, v
@@ -86,25 +101,99 @@ def _simple_scalar(raw: str) -> tuple[bool, Any]:
 
 def simple_front_matter(fm: str) -> dict[str, Any] | None:
     """Parse flat ``key: scalar`` front matter exactly as PyYAML would, or return None."""
+    simple = _simple_front_matter(fm)
+    return None if simple is None else simple[0]
+
+
+def _simple_front_matter(fm: str) -> tuple[dict[str, Any], dict[str, int]] | None:
+    """Return (mapping, key -> line of fm counted from 1) for flat front matter, or None.
+
+    The lines are what ``_KEY`` finds in such front matter: every key starts its own line.
+    """
     if _NOT_SIMPLE.search(fm):
         return None
+    return _common_front_matter(fm) or _line_by_line(fm)
+
+
+def _common_front_matter(fm: str) -> tuple[dict[str, Any], dict[str, int]] | None:
+    """Read front matter made only of _COMMON_LINE lines and empty lines; else return None."""
     meta: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    covered = 0
+    number, at = 1, 0
+    for m in _COMMON_LINE.finditer(fm):
+        key, year, month, day, dquoted, squoted, plain = m.groups()
+        if key in meta or (key[0] in _RESOLVERS and not _plain_key(key)):
+            return None
+        start = m.start()
+        number += fm.count("\n", at, start)
+        at = start
+        lines[key] = number
+        if plain is not None:
+            plain = plain.rstrip(" ")
+            if ": " in plain or " #" in plain or plain[-1] == ":" or (
+                plain[0] in _RESOLVERS and _implicit_tag(plain) != "tag:yaml.org,2002:str"
+            ):
+                return None  # the line-by-line path decides (a bool, a number, a datetime…)
+            meta[key] = plain
+        elif dquoted is not None:
+            meta[key] = dquoted
+        elif squoted is not None:
+            meta[key] = squoted
+        else:
+            try:
+                meta[key] = dt.date(int(year), int(month), int(day))
+            except ValueError:
+                return None  # let PyYAML report the impossible date
+        covered += m.end() - start
+    # every line matched (at most one match a line) or was empty
+    return (meta, lines) if covered + fm.count("\n") == len(fm) else None
+
+
+def _line_by_line(fm: str) -> tuple[dict[str, Any], dict[str, int]] | None:
+    """Read flat front matter one line at a time (the general form of _common_front_matter)."""
+    meta: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    number = 0
     for line in fm.split("\n"):
-        if not line.strip(" ") or line.startswith("#"):
+        number += 1
+        if not line.strip(" ") or line[0] == "#":
             continue
         m = _SIMPLE_LINE.match(line)
-        if m is None or m.group(1) in meta or not _plain_key(m.group(1)):
+        if m is None:
             return None
-        ok, value = _simple_scalar(m.group(2) or "")
+        key, raw = m.groups()
+        if key in meta or (key[0] in _RESOLVERS and not _plain_key(key)):
+            return None
+        ok, value = _simple_scalar(raw or "")
         if not ok:
             return None
-        meta[m.group(1)] = value
-    return meta
+        meta[key] = value
+        lines[key] = number
+    return meta, lines
 
 
 def strip_controls(text: str) -> str:
     """Remove characters that XML output cannot carry (keeps tab, newline)."""
     return CONTROL.sub("", text)
+
+
+# What CONTROL matches, as strict UTF-8 spells it: C0 controls and DEL are single bytes, the
+# C1 controls U+0080-U+009F are \xc2\x80-\xc2\x9f, U+FFFE/U+FFFF are \xef\xbf\xbe/\xbf, and
+# lone surrogates never survive strict decoding. Asking the bytes is ~5 us a document where
+# CONTROL over the decoded text costs ~22 us even when it finds nothing.
+_C0_BYTES = bytes(b for b in range(0x20) if b not in b"\t\n\r") + b"\x7f"
+_C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")
+_NONCHAR_UTF8 = re.compile(b"\xef\xbf[\xbe\xbf]")
+
+
+def utf8_may_have_controls(data: bytes) -> bool:
+    """Whether UTF-8 data may hold a character CONTROL matches (False means it holds none)."""
+    return (
+        len(data.translate(None, _C0_BYTES)) != len(data)
+        or (b"\xc2" in data and _C1_UTF8.search(data) is not None)
+        or (b"\xef" in data and _NONCHAR_UTF8.search(data) is not None)
+    )
 
 
 def decode(data: bytes, rel: str) -> str:
@@ -126,6 +215,8 @@ def decode(data: bytes, rel: str) -> str:
         ) from None
     if "\r" in text:  # one scan finds none in most files; two replace() passes cost ~6 us a document
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if encoding == "utf-8-sig" and not utf8_may_have_controls(data):
+        return text  # nothing for strip_controls to remove (UTF-16 always takes the full check)
     return strip_controls(text)
 
 
@@ -186,9 +277,8 @@ def parse(text: str, path: Path, rel: str, mtime: float, limits: Limits | None =
         raise SourceError([Problem(rel, 2, f"front matter nests {deepest} levels deep; "
                                    f"the limit is {limits.max_nesting}")])
     try:
-        meta = simple_front_matter(fm)
-        if meta is None:
-            meta = _HANDLER.load(fm)
+        simple = _simple_front_matter(fm)
+        meta = _HANDLER.load(fm) if simple is None else simple[0]
     except yaml.YAMLError as e:
         raise SourceError([_yaml_problem(rel, e, 1)]) from None
     except (ValueError, TypeError, OverflowError) as e:
@@ -204,13 +294,18 @@ def parse(text: str, path: Path, rel: str, mtime: float, limits: Limits | None =
         raise SourceError(
             [Problem(rel, 2, f"front matter must be a mapping of keys, not a {type(meta).__name__}")]
         )
-    lines = {m.group(1): fm.count("\n", 0, m.start()) + 1 for m in _KEY.finditer(fm)}
+    lines = simple[1] if simple is not None else key_lines(fm)
     bad_keys = [k for k in meta if not isinstance(k, str)]
     if bad_keys:
         raise SourceError([Problem(rel, 2, f"front matter key {bad_keys[0]!r} is not a string")])
     return SourceDoc(
         path, rel, MappingProxyType(meta), MappingProxyType(lines), body, body_line, True, mtime
     )
+
+
+def key_lines(fm: str) -> dict[str, int]:
+    """Map each key that starts a line of front matter to that line (the last one if repeated)."""
+    return {m.group(1): fm.count("\n", 0, m.start()) + 1 for m in _KEY.finditer(fm)}
 
 
 def _first_date_line(fm: str) -> int | None:
