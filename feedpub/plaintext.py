@@ -41,6 +41,13 @@ def split_trailer(body: str) -> tuple[str, Trailer]:
     of times: the whole text before them stays one piece (every document of an archive
     passes through here).
     """
+    if not _may_have_trailer(body):
+        return body, Trailer()
+    return _split_trailer_lines(body)
+
+
+def _split_trailer_lines(body: str) -> tuple[str, Trailer]:
+    """split_trailer without the look at the last lines first (the general path)."""
     lines = body.rsplit("\n", TRAILER_SCAN)
     skipped = body.count("\n", 0, len(lines[0])) if len(lines) > TRAILER_SCAN else 0
     i = len(lines)
@@ -69,6 +76,28 @@ def split_trailer(body: str) -> tuple[str, Trailer]:
         source=found["source"][0] if "source" in found else None,
         author=found["author"][0] if "author" in found else None,
     )
+
+
+def _may_have_trailer(body: str) -> bool:
+    """Whether split_trailer could find a trailer: False when, going up from the end past blank
+    and <br> lines, the first other line is not a Date:/Source:/Author: line with a value.
+
+    Most bodies end in running text, and this reads only their last lines, where
+    split_trailer's loop would split the whole body first.
+    """
+    end = len(body)
+    for _ in range(TRAILER_SCAN):  # the loop's single lines; past them it sees one merged piece
+        start = body.rfind("\n", 0, end) + 1
+        line = body[start:end]
+        m = _TRAILER.match(line)
+        if m:
+            return bool(m.group(2))
+        if line.strip() and not _BREAK.match(line):
+            return False
+        if start == 0:
+            return False  # the whole body was blank lines and breaks: nothing found
+        end = start - 1
+    return True
 
 
 _BLOCK_START = re.compile(r"^\s*(?:[#>|<*+\-•]|\d{1,3}[.)]\s|```|~~~)|^ {4}")

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import sys
-from datetime import date
+from collections.abc import Callable
+from datetime import UTC, date, timedelta, timezone, tzinfo
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from feedpub import load
+from feedpub import dates, load, plaintext, slug
 from feedpub.errors import SourceError
 from feedpub.plaintext import CONTROL
 from tests.test_fastpaths import front_matter
@@ -31,13 +35,16 @@ def _general_decode(data: bytes) -> str:
 
 class TestControlCharacters:
     def test_every_code_point_control_is_seen_in_its_utf8(self) -> None:
-        """For every code point, the UTF-8 byte test says 'may have' whenever CONTROL matches it."""
-        for c in range(sys.maxunicode + 1):
-            if 0xD800 <= c <= 0xDFFF:
-                continue  # strict UTF-8 cannot spell a surrogate
-            ch = chr(c)
-            data = ("a" + ch + "b").encode("utf-8")
-            assert load.utf8_may_have_controls(data) == bool(CONTROL.search(ch)), hex(c)
+        """The UTF-8 byte test finds each code point CONTROL matches, and none of all the others."""
+        # strict UTF-8 cannot spell a surrogate
+        chars = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF]
+        matched = [ch for ch in chars if CONTROL.match(ch)]
+        assert len(matched) == 29 + 1 + 32 + 2  # C0 but tab/LF/CR, DEL, C1, U+FFFE/FFFF
+        for ch in matched:
+            assert load.utf8_may_have_controls(("a" + ch + "b").encode("utf-8")), hex(ord(ch))
+        # A UTF-8 sequence cannot start inside another, so one text of all the others suffices.
+        others = "".join(ch for ch in chars if not CONTROL.match(ch))
+        assert not load.utf8_may_have_controls(others.encode("utf-8"))
 
     @settings(max_examples=800, deadline=None)
     @given(_TEXT, st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le+bom", "utf-16-be+bom"]))
@@ -133,3 +140,133 @@ class TestCommonFrontMatter:
         """The usual front matter of an archive (quoted title, date, URLs) is read by the fast reading."""
         fm = '\ntitle: "Q: a"\nsummary: It is.\nimage: https://x.example/a.jpg\ncategory: news\ndate: 2025-01-07\n'
         assert load._common_front_matter(fm) is not None
+
+
+_TRAILER_LINES = st.sampled_from(
+    ["", " ", "<br/>", "<br>", " <BR />", "Date: 2025-01-07", "date:", "Source: X", "source : Y ",
+     "Author: A", "Author:", "Date: 1", "text", "Date: x\n\n", "  Source:  Z  ", "Dates: no"]
+)
+
+
+@st.composite
+def trailer_bodies(draw: st.DrawFn) -> str:
+    """Bodies whose last lines mix text, blanks, breaks and trailer lines, around TRAILER_SCAN lines."""
+    head = draw(st.lists(st.sampled_from(["Text.", "", "Date: 2020-01-01", "<br/>"]), max_size=45))
+    tail = draw(st.lists(_TRAILER_LINES, max_size=45))
+    return "\n".join(head + tail) + draw(st.sampled_from(["", "\n", "\n\n"]))
+
+
+class TestSplitTrailer:
+    @settings(max_examples=600, deadline=None)
+    @given(st.one_of(trailer_bodies(), st.text(alphabet="Dates:<br/>\n x", max_size=60)))
+    @example("\n" * 45 + "Date: 2025-01-07")
+    @example("Date: 2025-01-07" + "\n" * 45)
+    def test_look_at_the_end_agrees_with_the_full_split(self, body: str) -> None:
+        """When the last lines rule a trailer out, the full split finds none either."""
+        if not plaintext._may_have_trailer(body):
+            assert plaintext._split_trailer_lines(body) == (body, plaintext.Trailer())
+        assert plaintext.split_trailer(body) == plaintext._split_trailer_lines(body)
+
+
+def _old_encode_url(url: str) -> str:
+    """encode_url as it was, with urllib's quote()."""
+    parts = urlsplit(url.strip())
+    netloc = parts.netloc
+    if netloc and not netloc.isascii():
+        host = parts.hostname or ""
+        try:
+            ascii_host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            ascii_host = quote(host, safe="")
+        netloc = netloc.replace(host, ascii_host)
+    safe = slug._URL_SAFE
+    return urlunsplit((parts.scheme, netloc, quote(parts.path, safe=safe), quote(parts.query, safe=safe),
+                       quote(parts.fragment, safe=safe)))
+
+
+_OLD_PLAIN_ABSOLUTE = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[A-Za-z0-9/_~!$&'()*+,;=:@%.-]*)?\Z")
+
+
+def _old_absolute_url(url: str, base_url: str) -> str:
+    """absolute_url as it was, before the plain-host fast path."""
+    url = url.strip()
+    try:
+        if _OLD_PLAIN_ABSOLUTE.match(url):
+            return url
+        if slug._PLAIN_RELATIVE.match(url) and base_url.endswith("/") and _OLD_PLAIN_ABSOLUTE.match(base_url):
+            return base_url + url.lstrip("/")
+        if url.startswith("//"):
+            return _old_encode_url("https:" + url)
+        if urlsplit(url).scheme:
+            return _old_encode_url(url)
+        if url.startswith("#"):
+            return _old_encode_url(url)
+        return _old_encode_url(urljoin(base_url, url.lstrip("/")))
+    except ValueError:
+        raise ValueError(f"not a valid URL: {url[:80]!r}") from None
+
+
+def _outcome(f: Callable[[], str], *, message: bool = True) -> str:
+    """Return f's result or the error it raised (its message too unless told not to)."""
+    try:
+        return f()
+    except ValueError as e:
+        return f"{type(e).__name__}: {e}" if message else type(e).__name__
+
+
+_URL_TEXT = st.text(alphabet=st.sampled_from([*"abcXYZ09-_./~%:?#@[] \t\x7f\x85é中\ufffd", "\ud800"]), max_size=24)
+
+
+class TestUrls:
+    def test_quote_url_part_equals_quote_on_every_code_point(self) -> None:
+        """For every code point (surrogates refused alike), quote_url_part equals urllib's quote."""
+        for block in range(0, sys.maxunicode + 1, 256):  # quote() works byte by byte: a block at a time
+            text = "".join(chr(c) for c in range(block, block + 256))
+            assert _outcome(lambda t=text: slug.quote_url_part(t), message=False) == _outcome(
+                lambda t=text: quote(t, safe=slug._URL_SAFE), message=False
+            ), hex(block)
+
+    @settings(max_examples=600, deadline=None)
+    @given(st.text(max_size=30))
+    def test_quote_url_part_equals_quote(self, text: str) -> None:
+        """On any text, quote_url_part equals urllib's quote with the same safe characters (or refuses alike)."""
+        assert _outcome(lambda: slug.quote_url_part(text), message=False) == _outcome(
+            lambda: quote(text, safe=slug._URL_SAFE), message=False
+        )
+
+    @settings(max_examples=1000, deadline=None)
+    @given(
+        st.sampled_from(["", "/", "https://", "http://", "HTTPS://", "https://h.example", "http://h.example:80",
+                         "https://x.example/", "//", "#", "mailto:", "https://[::1]"]),
+        _URL_TEXT,
+        st.sampled_from(["https://news.example.org/", "https://h.example/news/", "http://h.example:8080/a/b/"]),
+    )
+    @example("https://cdn.example.com/uploads/", "資台製際-scaled.jpg", "https://news.example.org/")
+    def test_absolute_url_equals_the_old_one(self, head: str, tail: str, base: str) -> None:
+        """absolute_url gives what it gave before the plain-host fast path, errors included."""
+        url = head + tail
+        assert _outcome(lambda: slug.absolute_url(url, base)) == _outcome(lambda: _old_absolute_url(url, base))
+
+
+_ZONES = st.sampled_from([UTC, ZoneInfo("Asia/Taipei"), ZoneInfo("America/New_York"), timezone(timedelta(hours=-3))])
+
+
+class TestDateStrings:
+    @settings(max_examples=600, deadline=None)
+    @given(
+        st.one_of(
+            st.dates().map(date.isoformat),
+            st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", fullmatch=True),
+            st.from_regex(r"\s?(19[67][0-9]|20[0-9]{2}|99[0-9]{2}|0000)-(0[0-9]|1[0-3])-([0-3][0-9])\s?", fullmatch=True),
+            st.sampled_from(["2025-01-07T10:00", "2025-1-7", "2025-01-07Z", "２０２５-01-07", " 2025-01-07 ",
+                             "2025-02-29", "2024-02-29", "1969-12-31", "1970-01-01"]),
+        ),
+        _ZONES,
+    )
+    def test_shortcut_equals_strptime(self, text: str, tz: tzinfo) -> None:
+        """A plain YYYY-MM-DD gives the datetime, or the error, that the strptime path gives."""
+        fast = _outcome(lambda: repr(dates.parse_date_string(text, tz)))
+        slow = _outcome(lambda: repr(dates._parse_date_string(text, tz)))
+        assert fast == slow
+        if not fast.startswith("DateValueError"):
+            assert dates.parse_date_string(text, tz).tzinfo is dates._parse_date_string(text, tz).tzinfo
