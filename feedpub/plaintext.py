@@ -37,67 +37,37 @@ class Trailer:
 def split_trailer(body: str) -> tuple[str, Trailer]:
     """Remove trailing Date:/Source:/Author: lines (and the <br/> between them) from body.
 
-    Only the last lines can be a trailer, so the body is split from the end, a bounded number
-    of times: the whole text before them stays one piece (every document of an archive
-    passes through here).
+    Only the last lines can be a trailer, so the body is read from the end, at most
+    TRAILER_SCAN lines one by one; everything above them counts as one piece (the line
+    numbers stay those of the whole body). Every document of an archive passes through here,
+    and most end in running text: then only their last line or two are looked at.
     """
-    if not _may_have_trailer(body):
-        return body, Trailer()
-    return _split_trailer_lines(body)
-
-
-def _split_trailer_lines(body: str) -> tuple[str, Trailer]:
-    """split_trailer without the look at the last lines first (the general path)."""
-    lines = body.rsplit("\n", TRAILER_SCAN)
-    skipped = body.count("\n", 0, len(lines[0])) if len(lines) > TRAILER_SCAN else 0
-    i = len(lines)
+    newlines = body.count("\n")
+    last = min(newlines, TRAILER_SCAN)  # index of the last piece; piece 0 holds all above
+    skipped = newlines - TRAILER_SCAN if newlines >= TRAILER_SCAN else 0  # lines merged into piece 0
     found: dict[str, tuple[str, int]] = {}
-    cut = len(lines)
-    while i > 0:
-        line = lines[i - 1]
+    end = len(body)
+    kept = ""  # what is left above the trailer when every piece belongs to it
+    for index in range(last, -1, -1):
+        start = body.rfind("\n", 0, end) + 1 if index else 0
+        line = body[start:end]
         m = _TRAILER.match(line)
         if m and m.group(1).lower() not in found and m.group(2):
-            found[m.group(1).lower()] = (m.group(2), i - 1)
-            cut = i - 1
-        elif not line.strip() or _BREAK.match(line):
-            pass
-        else:
+            found[m.group(1).lower()] = (m.group(2), index)
+        elif line.strip() and not _BREAK.match(line):
+            # the text above the trailer: the blank lines and <br/> just below it go too
+            kept = body[:end]
             break
-        i -= 1
+        end = start - 1
     if not found:
         return body, Trailer()
-    # also drop blank lines and <br/> just above the trailer
-    while cut > 0 and (not lines[cut - 1].strip() or _BREAK.match(lines[cut - 1])):
-        cut -= 1
     date = found.get("date")
-    return "\n".join(lines[:cut]), Trailer(
+    return kept, Trailer(
         date=date[0] if date else None,
         date_line=date[1] + skipped if date else None,
         source=found["source"][0] if "source" in found else None,
         author=found["author"][0] if "author" in found else None,
     )
-
-
-def _may_have_trailer(body: str) -> bool:
-    """Whether split_trailer could find a trailer: False when, going up from the end past blank
-    and <br> lines, the first other line is not a Date:/Source:/Author: line with a value.
-
-    Most bodies end in running text, and this reads only their last lines, where
-    split_trailer's loop would split the whole body first.
-    """
-    end = len(body)
-    for _ in range(TRAILER_SCAN):  # the loop's single lines; past them it sees one merged piece
-        start = body.rfind("\n", 0, end) + 1
-        line = body[start:end]
-        m = _TRAILER.match(line)
-        if m:
-            return bool(m.group(2))
-        if line.strip() and not _BREAK.match(line):
-            return False
-        if start == 0:
-            return False  # the whole body was blank lines and breaks: nothing found
-        end = start - 1
-    return True
 
 
 _BLOCK_START = re.compile(r"^\s*(?:[#>|<*+\-•]|\d{1,3}[.)]\s|```|~~~)|^ {4}")

@@ -156,16 +156,49 @@ def trailer_bodies(draw: st.DrawFn) -> str:
     return "\n".join(head + tail) + draw(st.sampled_from(["", "\n", "\n\n"]))
 
 
+def _old_split_trailer(body: str) -> tuple[str, plaintext.Trailer]:
+    """split_trailer as it was: the body split into lines from the end, joined again."""
+    scan = plaintext.TRAILER_SCAN
+    lines = body.rsplit("\n", scan)
+    skipped = body.count("\n", 0, len(lines[0])) if len(lines) > scan else 0
+    i = len(lines)
+    found: dict[str, tuple[str, int]] = {}
+    cut = len(lines)
+    while i > 0:
+        line = lines[i - 1]
+        m = plaintext._TRAILER.match(line)
+        if m and m.group(1).lower() not in found and m.group(2):
+            found[m.group(1).lower()] = (m.group(2), i - 1)
+            cut = i - 1
+        elif not line.strip() or plaintext._BREAK.match(line):
+            pass
+        else:
+            break
+        i -= 1
+    if not found:
+        return body, plaintext.Trailer()
+    while cut > 0 and (not lines[cut - 1].strip() or plaintext._BREAK.match(lines[cut - 1])):
+        cut -= 1
+    date = found.get("date")
+    return "\n".join(lines[:cut]), plaintext.Trailer(
+        date=date[0] if date else None,
+        date_line=date[1] + skipped if date else None,
+        source=found["source"][0] if "source" in found else None,
+        author=found["author"][0] if "author" in found else None,
+    )
+
+
 class TestSplitTrailer:
-    @settings(max_examples=600, deadline=None)
+    @settings(max_examples=800, deadline=None)
     @given(st.one_of(trailer_bodies(), st.text(alphabet="Dates:<br/>\n x", max_size=60)))
     @example("\n" * 45 + "Date: 2025-01-07")
     @example("Date: 2025-01-07" + "\n" * 45)
-    def test_look_at_the_end_agrees_with_the_full_split(self, body: str) -> None:
-        """When the last lines rule a trailer out, the full split finds none either."""
-        if not plaintext._may_have_trailer(body):
-            assert plaintext._split_trailer_lines(body) == (body, plaintext.Trailer())
-        assert plaintext.split_trailer(body) == plaintext._split_trailer_lines(body)
+    @example("Date: 2025-01-07\n" + "\n" * 40 + "Source: S")
+    @example("Text\n" * 39 + "Date: 1\nSource: S")
+    @example("Text\n" * 40 + "Date: 1\nSource: S")
+    def test_equals_the_split_into_lines(self, body: str) -> None:
+        """Reading from the end gives the text, values and line numbers that splitting the whole body gave."""
+        assert plaintext.split_trailer(body) == _old_split_trailer(body)
 
 
 def _old_encode_url(url: str) -> str:
@@ -270,3 +303,28 @@ class TestDateStrings:
         assert fast == slow
         if not fast.startswith("DateValueError"):
             assert dates.parse_date_string(text, tz).tzinfo is dates._parse_date_string(text, tz).tzinfo
+
+
+_FENCE_LINES = st.sampled_from(["---", "----", "--- ", "---\t", "--- x", " ---", "-- -", "", " ", "a: b",
+                                "text ---", "---a", "\t", "\u2028", "\x85", "\u3000"])
+
+
+class TestSplitFrontMatter:
+    @settings(max_examples=800, deadline=None)
+    @given(
+        st.one_of(st.sampled_from(["---\n", "----  \n", "---\n\n", "--- x\n", "---"]), st.just("")),
+        st.lists(_FENCE_LINES, max_size=10).map("\n".join),
+        st.sampled_from(["", "\n", "\n\n", "\r\n"]),
+    )
+    @example("---\n", "\n---\n", "")
+    @example("---\n", "title: a\n---  \n  \nbody", "")
+    def test_equals_the_handlers_split(self, opening: str, lines: str, end: str) -> None:
+        """split_front_matter gives what python-frontmatter's detect() and split() give, or None when they refuse."""
+        text = opening + lines + end
+        expected: tuple[str, str] | None = None
+        if text.startswith("---") and load._HANDLER.detect(text):
+            try:
+                expected = load._HANDLER.split(text)
+            except ValueError:
+                expected = None
+        assert load.split_front_matter(text) == expected
