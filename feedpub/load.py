@@ -53,11 +53,11 @@ _NOT_SIMPLE = re.compile("[\t\x85\u2028\u2029\ufeff\\\\]")  # tabs, YAML line br
 # Front matter made only of such lines (and empty ones) is read with a few steps per key;
 # anything else goes through the line-by-line path below, which decides the same way.
 _COMMON_LINE = re.compile(
-    r"^([A-Za-z_][A-Za-z0-9_-]*):[ ]+(?:"
-    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[ ]*$"
-    r"|\"([^\"\n]*)\"[ ]*$|'([^'\n]*)'[ ]*$"
+    r"^(?:([A-Za-z_][A-Za-z0-9_-]*):[ ]+(?:"
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ ]*"
+    r"|(\"[^\"\n]*\"|'[^'\n]*')[ ]*"
     rf"|([^ \n{re.escape(''.join(sorted(_PLAIN_START_BAD)))}][^\n]*)"
-    r")",
+    r"))?\n",
     re.MULTILINE,
 )
 
@@ -117,37 +117,36 @@ def _simple_front_matter(fm: str) -> tuple[dict[str, Any], dict[str, int]] | Non
 
 def _common_front_matter(fm: str) -> tuple[dict[str, Any], dict[str, int]] | None:
     """Read front matter made only of _COMMON_LINE lines and empty lines; else return None."""
+    if not fm.endswith("\n"):
+        fm += "\n"  # the last line too ends in one (an empty line more changes nothing)
+    found = _COMMON_LINE.findall(fm)
+    # A match starts at a line start and takes one whole line: as many matches as lines
+    # means every line matched.
+    if len(found) != fm.count("\n"):
+        return None
     meta: dict[str, Any] = {}
     lines: dict[str, int] = {}
-    covered = 0
-    number, at = 1, 0
-    for m in _COMMON_LINE.finditer(fm):
-        key, year, month, day, dquoted, squoted, plain = m.groups()
+    for number, (key, day, quoted, raw) in enumerate(found, 1):
+        if not key:
+            continue  # an empty line
         if key in meta or (key[0] in _RESOLVERS and not _plain_key(key)):
             return None
-        start = m.start()
-        number += fm.count("\n", at, start)
-        at = start
         lines[key] = number
-        if plain is not None:
-            plain = plain.rstrip(" ")
+        if raw:
+            plain = raw.rstrip(" ")
             if ": " in plain or " #" in plain or plain[-1] == ":" or (
                 plain[0] in _RESOLVERS and _implicit_tag(plain) != "tag:yaml.org,2002:str"
             ):
                 return None  # the line-by-line path decides (a bool, a number, a datetime…)
             meta[key] = plain
-        elif dquoted is not None:
-            meta[key] = dquoted
-        elif squoted is not None:
-            meta[key] = squoted
+        elif quoted:
+            meta[key] = quoted[1:-1]
         else:
             try:
-                meta[key] = dt.date(int(year), int(month), int(day))
+                meta[key] = dt.date(int(day[:4]), int(day[5:7]), int(day[8:]))
             except ValueError:
                 return None  # let PyYAML report the impossible date
-        covered += m.end() - start
-    # every line matched (at most one match a line) or was empty
-    return (meta, lines) if covered + fm.count("\n") == len(fm) else None
+    return meta, lines
 
 
 def _line_by_line(fm: str) -> tuple[dict[str, Any], dict[str, int]] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
@@ -69,6 +70,12 @@ def encode_url(url: str) -> str:
     )
 
 
+@lru_cache(maxsize=16)
+def _plain_base(base_url: str) -> bool:
+    """Whether a plain relative path is joined to base_url by concatenation (one base a build)."""
+    return base_url.endswith("/") and _PLAIN_ABSOLUTE.match(base_url) is not None
+
+
 def absolute_url(url: str, base_url: str) -> str:
     """Resolve url against base_url (which ends in '/'); '/x' and 'x' land on the same URL.
 
@@ -81,7 +88,7 @@ def absolute_url(url: str, base_url: str) -> str:
     try:
         if m := _PLAIN_HOST_PATH.match(url):  # a plain URL comes out unchanged
             return m.group(1) + quote_url_part(m.group(2) or "")
-        if _PLAIN_RELATIVE.match(url) and base_url.endswith("/") and _PLAIN_ABSOLUTE.match(base_url):
+        if _PLAIN_RELATIVE.match(url) and _plain_base(base_url):
             return base_url + url.lstrip("/")
         if url.startswith("//"):
             return encode_url("https:" + url)

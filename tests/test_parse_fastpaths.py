@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable
+from dataclasses import fields
 from datetime import UTC, date, timedelta, timezone, tzinfo
+from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
@@ -14,7 +16,10 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from feedpub import dates, load, plaintext, slug
+from feedpub.config import Config
 from feedpub.errors import SourceError
+from feedpub.model import Entry
+from feedpub.normalise import normalise
 from feedpub.plaintext import CONTROL
 from tests.test_fastpaths import front_matter
 
@@ -328,3 +333,15 @@ class TestSplitFrontMatter:
             except ValueError:
                 expected = None
         assert load.split_front_matter(text) == expected
+
+
+class TestEntryWithoutInit:
+    def test_normalised_entries_equal_those_init_makes(self, seeds: Path, make_config: Callable[..., Config]) -> None:
+        """Every entry normalise makes equals, hashes like and holds the same fields as Entry(**its fields)."""
+        config = make_config(seeds)
+        entries = [normalise(load.read(Path(name), seeds, rel=rel), config) for rel, name in load.discover_rel(seeds)]
+        assert len(entries) > 3
+        for entry in entries:
+            made = Entry(**entry.__dict__)
+            assert made == entry and hash(made) == hash(entry) and made.__dict__ == entry.__dict__
+            assert {f.name for f in fields(Entry)} == entry.__dict__.keys()
