@@ -23,6 +23,9 @@ from feedpub.slug import RESERVED_NAMES, absolute_url, encode_url, slugify
 
 TITLE_MAX = 80  # characters of an inferred title; a headline longer than this is not one
 SUMMARY_MAX = 300
+# Keys of the last-modified date, the first present wins (a dict: ordered, and most documents
+# have none of them, which one isdisjoint() says).
+_UPDATED_KEYS = dict.fromkeys(("updated", "lastmod", "modified", "last_modified_at")).keys()
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 _ACTIVE_SCHEMES = {"javascript", "vbscript", "data", "file"}
 IMAGE_TYPES = {
@@ -57,6 +60,11 @@ def body_of(doc: SourceDoc) -> Body:
         else:
             header = None
     return Body(text, fmt, line, trailer, header)
+
+
+def _blank(text: str) -> bool:
+    """Whether text is empty or all whitespace (not text.strip(), without copying the text)."""
+    return not text or text.isspace()
 
 
 def _format(doc: SourceDoc) -> str:
@@ -266,12 +274,12 @@ def normalise(doc: SourceDoc, config: Config) -> Entry:
     """Infer an Entry from a SourceDoc; raise SourceError listing all its problems."""
     probs = _Problems(doc)
     body = body_of(doc)
-    if not doc.has_front_matter and not doc.body.strip():
+    if not doc.has_front_matter and _blank(doc.body):
         raise SourceError([Problem(doc.rel, None, "file is empty")])
     title, title_source = _title(doc, body, probs)
     date, date_source = _entry_date(doc, body, config, probs)
     updated = None
-    for key in ("updated", "lastmod", "modified", "last_modified_at"):
+    for key in _UPDATED_KEYS if not _UPDATED_KEYS.isdisjoint(doc.meta) else ():
         updated = _date(doc, config, probs, key)
         if updated is not None or doc.meta.get(key) is not None:
             break
@@ -300,7 +308,7 @@ def normalise(doc: SourceDoc, config: Config) -> Entry:
     if doc.meta.get("published") is False:
         draft = True  # Jekyll's way of saying draft
     image = _image(doc, title, config, probs)
-    if not body.text.strip() and not summary:
+    if _blank(body.text) and not summary:
         fence = doc.body_line - 1 if doc.has_front_matter else None  # the body is empty: point at the fence
         probs.add(None, "document has no body text and no 'summary' to publish", fence)
     if probs.items:

@@ -38,33 +38,33 @@ def split_trailer(body: str) -> tuple[str, Trailer]:
     """Remove trailing Date:/Source:/Author: lines (and the <br/> between them) from body.
 
     Only the last lines can be a trailer, so the body is read from the end, at most
-    TRAILER_SCAN lines one by one; everything above them counts as one piece (the line
-    numbers stay those of the whole body). Every document of an archive passes through here,
-    and most end in running text: then only their last line or two are looked at.
+    TRAILER_SCAN lines one by one; everything above them counts as one piece (line numbers
+    stay those of the whole body). Every document of an archive passes through here, and
+    most end in running text: then only their last line or two are looked at.
     """
-    newlines = body.count("\n")
-    last = min(newlines, TRAILER_SCAN)  # index of the last piece; piece 0 holds all above
-    skipped = newlines - TRAILER_SCAN if newlines >= TRAILER_SCAN else 0  # lines merged into piece 0
-    found: dict[str, tuple[str, int]] = {}
+    found: dict[str, tuple[str, int]] = {}  # key -> (value, lines between it and the end)
     end = len(body)
-    kept = ""  # what is left above the trailer when every piece belongs to it
-    for index in range(last, -1, -1):
-        start = body.rfind("\n", 0, end) + 1 if index else 0
-        line = body[start:end]
+    kept = 0  # length of the text above the trailer (0: every piece belongs to it)
+    for from_end in range(TRAILER_SCAN + 1):
+        newline = body.rfind("\n", 0, end) if from_end < TRAILER_SCAN else -1
+        line = body[newline + 1:end]
         m = _TRAILER.match(line)
         if m and m.group(1).lower() not in found and m.group(2):
-            found[m.group(1).lower()] = (m.group(2), index)
+            found[m.group(1).lower()] = (m.group(2), from_end)
         elif line.strip() and not _BREAK.match(line):
             # the text above the trailer: the blank lines and <br/> just below it go too
-            kept = body[:end]
+            kept = end
             break
-        end = start - 1
+        if newline < 0:
+            break
+        end = newline
     if not found:
         return body, Trailer()
     date = found.get("date")
-    return kept, Trailer(
+    return body[:kept], Trailer(
         date=date[0] if date else None,
-        date_line=date[1] + skipped if date else None,
+        # 0-based line of the Date: line, or for one in the top piece, of that piece's last line
+        date_line=body.count("\n") - date[1] if date else None,
         source=found["source"][0] if "source" in found else None,
         author=found["author"][0] if "author" in found else None,
     )

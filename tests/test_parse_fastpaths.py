@@ -16,6 +16,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from feedpub import dates, load, plaintext, slug
+from feedpub import normalise as normalise_module
 from feedpub.config import Config
 from feedpub.errors import SourceError
 from feedpub.model import Entry
@@ -345,3 +346,9 @@ class TestEntryWithoutInit:
             made = Entry(**entry.__dict__)
             assert made == entry and hash(made) == hash(entry) and made.__dict__ == entry.__dict__
             assert {f.name for f in fields(Entry)} == entry.__dict__.keys()
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(alphabet=st.sampled_from(" \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u2028\u3000\u200bax"), max_size=8))
+    def test_blank_is_what_strip_says(self, text: str) -> None:
+        """_blank(text) is `not text.strip()` for every mix of whitespace and other characters."""
+        assert normalise_module._blank(text) == (not text.strip())
