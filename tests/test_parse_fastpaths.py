@@ -11,14 +11,13 @@ from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
-import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from feedpub import dates, load, plaintext, slug
 from feedpub import normalise as normalise_module
 from feedpub.config import Config
-from feedpub.errors import SourceError
+from feedpub.errors import Problem, SourceError
 from feedpub.model import Entry
 from feedpub.normalise import normalise
 from feedpub.plaintext import CONTROL
@@ -33,10 +32,24 @@ _TEXT = st.lists(st.one_of(_EDGY, st.characters(exclude_categories=("Cs",))), ma
 
 
 def _general_decode(data: bytes) -> str:
-    """decode() as it was before the byte test: CONTROL over every decoded text."""
+    """decode() as it was: the utf-8-sig codec, then CONTROL over every decoded text."""
     encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
-    text = data.decode(encoding)
+    if encoding != "utf-16" and b"\0" in data[:8192]:
+        raise SourceError([])  # refused as binary, before decoding
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as e:
+        raise SourceError([Problem("a.md", None, f"not valid {encoding.upper().replace('-SIG', '')} text: "
+                                   f"undecodable byte 0x{data[e.start]:02x} at byte offset {e.start}")]) from None
     return CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _decoded(decode: Callable[[bytes], str], data: bytes) -> str:
+    """Return decode's text, or the message it refused the data with ('binary' for a NUL)."""
+    try:
+        return decode(data)
+    except SourceError as e:
+        return "binary" if b"\0" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")) else str(e)
 
 
 class TestControlCharacters:
@@ -61,31 +74,15 @@ class TestControlCharacters:
             data = "\ufeff".encode(encoding[:-4]) + text.encode(encoding[:-4])
         else:
             data = text.encode(encoding)
-        try:
-            expected = _general_decode(data)
-        except UnicodeDecodeError:
-            return
-        if b"\0" in data[:8192] and not encoding.startswith("utf-16"):
-            with pytest.raises(SourceError, match="NUL byte"):
-                load.decode(data, "a.md")
-            return
-        assert load.decode(data, "a.md") == expected
+        assert _decoded(lambda d: load.decode(d, "a.md"), data) == _decoded(_general_decode, data)
 
-    @settings(max_examples=400, deadline=None)
-    @given(st.binary(max_size=40))
-    def test_decode_equals_the_full_substitution_on_any_bytes(self, data: bytes) -> None:
-        """On arbitrary bytes, decode() gives the general result or the same refusal."""
-        try:
-            expected: str | None = _general_decode(data)
-        except UnicodeDecodeError:
-            expected = None
-        try:
-            got: str | None = load.decode(data, "a.md")
-        except SourceError:
-            got = None
-            assert expected is None or b"\0" in data[:8192]
-            return
-        assert got == expected
+    @settings(max_examples=600, deadline=None)
+    @given(st.sampled_from([b"", b"\xef\xbb\xbf", b"\xef\xbb", b"\xff\xfe"]), st.binary(max_size=40))
+    @example(b"\xef\xbb\xbf", b"ab\xff")
+    def test_decode_equals_the_full_substitution_on_any_bytes(self, start: bytes, data: bytes) -> None:
+        """On arbitrary bytes, decode() gives the general result or the same refusal, message included."""
+        data = start + data
+        assert _decoded(lambda d: load.decode(d, "a.md"), data) == _decoded(_general_decode, data)
 
 
 _WORDS = st.text(alphabet="abnotyNTF019 ,./é中", min_size=1, max_size=14)
