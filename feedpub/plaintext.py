@@ -37,35 +37,34 @@ class Trailer:
 def split_trailer(body: str) -> tuple[str, Trailer]:
     """Remove trailing Date:/Source:/Author: lines (and the <br/> between them) from body.
 
-    Only the last lines can be a trailer, so the body is split from the end, a bounded number
-    of times: the whole text before them stays one piece (every document of an archive
-    passes through here).
+    Only the last lines can be a trailer, so the body is read from the end, at most
+    TRAILER_SCAN lines one by one; everything above them counts as one piece (line numbers
+    stay those of the whole body). Every document of an archive passes through here, and
+    most end in running text: then only their last line or two are looked at.
     """
-    lines = body.rsplit("\n", TRAILER_SCAN)
-    skipped = body.count("\n", 0, len(lines[0])) if len(lines) > TRAILER_SCAN else 0
-    i = len(lines)
-    found: dict[str, tuple[str, int]] = {}
-    cut = len(lines)
-    while i > 0:
-        line = lines[i - 1]
+    found: dict[str, tuple[str, int]] = {}  # key -> (value, lines between it and the end)
+    end = len(body)
+    kept = 0  # length of the text above the trailer (0: every piece belongs to it)
+    for from_end in range(TRAILER_SCAN + 1):
+        newline = body.rfind("\n", 0, end) if from_end < TRAILER_SCAN else -1
+        line = body[newline + 1:end]
         m = _TRAILER.match(line)
         if m and m.group(1).lower() not in found and m.group(2):
-            found[m.group(1).lower()] = (m.group(2), i - 1)
-            cut = i - 1
-        elif not line.strip() or _BREAK.match(line):
-            pass
-        else:
+            found[m.group(1).lower()] = (m.group(2), from_end)
+        elif line.strip() and not _BREAK.match(line):
+            # the text above the trailer: the blank lines and <br/> just below it go too
+            kept = end
             break
-        i -= 1
+        if newline < 0:
+            break
+        end = newline
     if not found:
         return body, Trailer()
-    # also drop blank lines and <br/> just above the trailer
-    while cut > 0 and (not lines[cut - 1].strip() or _BREAK.match(lines[cut - 1])):
-        cut -= 1
     date = found.get("date")
-    return "\n".join(lines[:cut]), Trailer(
+    return body[:kept], Trailer(
         date=date[0] if date else None,
-        date_line=date[1] + skipped if date else None,
+        # 0-based line of the Date: line, or for one in the top piece, of that piece's last line
+        date_line=body.count("\n") - date[1] if date else None,
         source=found["source"][0] if "source" in found else None,
         author=found["author"][0] if "author" in found else None,
     )

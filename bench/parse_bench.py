@@ -1,0 +1,69 @@
+"""Time the per-document cold path: load.read, normalise, cache.entry_to_json (serial CPU).
+
+Run from the repository root: ``python bench/parse_bench.py CORPUS_FOLDER [runs]``. Reads
+every document of the folder in one process (no pool, no cache), each stage timed over the
+whole corpus, and prints the best of ``runs`` (default 3) in µs per document. The folder is
+only read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from feedpub import cache, load  # after the path set-up above
+from feedpub.config import load_config
+from feedpub.errors import SourceError
+from feedpub.normalise import normalise
+
+
+def main(folder: Path, runs: int) -> None:
+    """Print µs/doc of read, normalise and entry_to_json over every document of folder."""
+    with tempfile.TemporaryDirectory() as tmp:
+        config = load_config(None, {"source": str(folder), "out": str(Path(tmp, "dist"))}, cwd=Path(tmp))
+    found = load.discover_rel(config.source)
+    paths = [(rel, Path(name)) for rel, name in found]
+    limits = config.limits
+    best = {"read": float("inf"), "normalise": float("inf"), "entry_to_json": float("inf")}
+    failed = 0
+    for _ in range(runs):
+        gc.collect()
+        t = time.process_time()
+        docs = []
+        for rel, path in paths:
+            with contextlib.suppress(SourceError):
+                docs.append(load.read(path, config.source, limits, rel=rel))
+        best["read"] = min(best["read"], time.process_time() - t)
+        t = time.process_time()
+        entries = []
+        failed = len(paths) - len(docs)
+        for doc in docs:
+            try:
+                entries.append(normalise(doc, config))
+            except SourceError:
+                failed += 1
+        best["normalise"] = min(best["normalise"], time.process_time() - t)
+        t = time.process_time()
+        for e in entries:
+            cache.entry_to_json(e)
+        best["entry_to_json"] = min(best["entry_to_json"], time.process_time() - t)
+        del docs, entries
+    n = len(paths)
+    total = 0.0
+    print(f"{n} documents ({failed} with problems), best of {runs}, serial CPU µs/doc:")
+    for name, seconds in best.items():
+        total += seconds
+        print(f"  {name:14s} {seconds / n * 1e6:7.1f}")
+    print(f"  {'total':14s} {total / n * 1e6:7.1f}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        raise SystemExit("usage: python bench/parse_bench.py CORPUS_FOLDER [runs]")
+    main(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 3)

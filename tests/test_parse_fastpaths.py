@@ -1,0 +1,351 @@
+"""The fast paths of reading and normalising a document give exactly what the general code gives."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import fields
+from datetime import UTC, date, timedelta, timezone, tzinfo
+from pathlib import Path
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from feedpub import dates, load, plaintext, slug
+from feedpub import normalise as normalise_module
+from feedpub.config import Config
+from feedpub.errors import Problem, SourceError
+from feedpub.model import Entry
+from feedpub.normalise import normalise
+from feedpub.plaintext import CONTROL
+from tests.test_fastpaths import front_matter
+
+# Characters around the ones CONTROL removes, and the bytes that spell them in UTF-8.
+_EDGY = st.sampled_from(
+    [chr(c) for c in (*range(0x00, 0x21), *range(0x7E, 0xA2), 0xC2, 0xEF, 0xBF, 0xFF)]
+    + ["\ufeff", "\ufffd", "\ufffe", "\uffff", "\uefbf", "\u00e9", "\u4e2d", "\uff0c", "\U0001f600"]
+)
+_TEXT = st.lists(st.one_of(_EDGY, st.characters(exclude_categories=("Cs",))), max_size=40).map("".join)
+
+
+def _general_decode(data: bytes) -> str:
+    """decode() as it was: the utf-8-sig codec, then CONTROL over every decoded text."""
+    encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+    if encoding != "utf-16" and b"\0" in data[:8192]:
+        raise SourceError([])  # refused as binary, before decoding
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as e:
+        raise SourceError([Problem("a.md", None, f"not valid {encoding.upper().replace('-SIG', '')} text: "
+                                   f"undecodable byte 0x{data[e.start]:02x} at byte offset {e.start}")]) from None
+    return CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _decoded(decode: Callable[[bytes], str], data: bytes) -> str:
+    """Return decode's text, or the message it refused the data with ('binary' for a NUL)."""
+    try:
+        return decode(data)
+    except SourceError as e:
+        return "binary" if b"\0" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")) else str(e)
+
+
+class TestControlCharacters:
+    def test_every_code_point_control_is_seen_in_its_utf8(self) -> None:
+        """The UTF-8 byte test finds each code point CONTROL matches, and none of all the others."""
+        # strict UTF-8 cannot spell a surrogate
+        chars = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF]
+        matched = [ch for ch in chars if CONTROL.match(ch)]
+        assert len(matched) == 29 + 1 + 32 + 2  # C0 but tab/LF/CR, DEL, C1, U+FFFE/FFFF
+        for ch in matched:
+            assert load.utf8_may_have_controls(("a" + ch + "b").encode("utf-8")), hex(ord(ch))
+        # A UTF-8 sequence cannot start inside another, so one text of all the others suffices.
+        others = "".join(ch for ch in chars if not CONTROL.match(ch))
+        assert not load.utf8_may_have_controls(others.encode("utf-8"))
+
+    @settings(max_examples=800, deadline=None)
+    @given(_TEXT, st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le+bom", "utf-16-be+bom"]))
+    @example("a\x85b\ufffe\x7f\x01\r\nc\rd", "utf-8")
+    def test_decode_equals_the_full_substitution(self, text: str, encoding: str) -> None:
+        """decode() gives what CONTROL over the whole decoded text gives, for UTF-8 and UTF-16."""
+        if encoding.endswith("+bom"):
+            data = "\ufeff".encode(encoding[:-4]) + text.encode(encoding[:-4])
+        else:
+            data = text.encode(encoding)
+        assert _decoded(lambda d: load.decode(d, "a.md"), data) == _decoded(_general_decode, data)
+
+    @settings(max_examples=600, deadline=None)
+    @given(st.sampled_from([b"", b"\xef\xbb\xbf", b"\xef\xbb", b"\xff\xfe"]), st.binary(max_size=40))
+    @example(b"\xef\xbb\xbf", b"ab\xff")
+    def test_decode_equals_the_full_substitution_on_any_bytes(self, start: bytes, data: bytes) -> None:
+        """On arbitrary bytes, decode() gives the general result or the same refusal, message included."""
+        data = start + data
+        assert _decoded(lambda d: load.decode(d, "a.md"), data) == _decoded(_general_decode, data)
+
+
+_WORDS = st.text(alphabet="abnotyNTF019 ,./é中", min_size=1, max_size=14)
+_COMMON_VALUES = st.one_of(
+    _WORDS,
+    _WORDS,
+    _WORDS,
+    st.text(alphabet="abnotyNTF0129 :#-'\"./é中", min_size=1, max_size=14),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12),
+    st.dates().map(date.isoformat),
+    st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2} {0,2}", fullmatch=True),
+    st.tuples(st.sampled_from("'\""), _WORDS).map(lambda q: q[0] + q[1] + q[0]),
+    st.from_regex(r"[\"'][^\n]{0,12}[\"'] {0,2}", fullmatch=True),
+    st.sampled_from(["news", "true", "no", "Null", "null x", "on", "off x", "y", "n", "~x",
+                     "1.5", "2025-01-07T10:00", "2025-13-01", "a: b", "a:b", "a #b", "a#b", "x:",
+                     "x:  ", "page  ", "'it''s'", '"say "hi""', "'", '"', "Tab\tx", "nbsp\u00a0"]),
+)
+_USUAL_VALUES = st.one_of(
+    st.from_regex(r"[A-Za-z中é][a-z ,./:-]{0,20}", fullmatch=True),
+    st.dates().map(date.isoformat),
+    st.tuples(st.sampled_from("'\""), _WORDS).map(lambda q: q[0] + q[1] + q[0]),
+)
+_COMMON_KEYS = ["title", "date", "summary", "layout", "image", "_x", "a-b", "t9", "category", "Title",
+                "n", "yes", "On"]  # the last ones PyYAML does not read as text
+
+
+@st.composite
+def common_front_matter(draw: st.DrawFn) -> str:
+    """Front matter close to the common shape: key: value lines, sometimes something else."""
+    lines = []
+    keys = draw(st.lists(st.sampled_from(_COMMON_KEYS[: 10 if draw(st.integers(0, 4)) else None]),
+                         max_size=7, unique=draw(st.integers(0, 5)) > 0))
+    for key in keys:
+        sep = ": " if draw(st.integers(0, 9)) else draw(st.sampled_from([":   ", ":", " : ", ":\t"]))
+        lines.append(key + sep + draw(_USUAL_VALUES if draw(st.integers(0, 4)) else _COMMON_VALUES))
+        if draw(st.integers(0, 19)) == 0:
+            lines.append(draw(st.sampled_from(["", "   ", "# c", "- x", "  k: v"])))
+    return draw(st.sampled_from(["", "\n", " \n"])) + "\n".join(lines) + draw(st.sampled_from(["", "\n"]))
+
+
+class TestCommonFrontMatter:
+    @settings(max_examples=500, deadline=None)
+    @given(st.one_of(common_front_matter(), front_matter()))
+    @example("\ntitle: A\n\ndate: 2025-01-07\nlayout: page\n")
+    @example("\ntitle: 'a: b'\nsummary: \"x\"  \nimage: https://x.example/a.jpg\n")
+    def test_agrees_with_the_line_by_line_reading(self, fm: str) -> None:
+        """The one-regex reading, when it answers, equals the line-by-line one, types and lines included."""
+        fast = load._common_front_matter(fm)
+        slow = load._line_by_line(fm)
+        if fast is not None:
+            assert slow is not None
+            assert fast == slow
+            assert [type(v) for v in fast[0].values()] == [type(v) for v in slow[0].values()]
+        if slow is not None:
+            assert slow[1] == load.key_lines(fm)
+
+    def test_common_front_matter_takes_the_one_regex_path(self) -> None:
+        """The usual front matter of an archive (quoted title, date, URLs) is read by the fast reading."""
+        fm = '\ntitle: "Q: a"\nsummary: It is.\nimage: https://x.example/a.jpg\ncategory: news\ndate: 2025-01-07\n'
+        assert load._common_front_matter(fm) is not None
+
+
+_TRAILER_LINES = st.sampled_from(
+    ["", " ", "<br/>", "<br>", " <BR />", "Date: 2025-01-07", "date:", "Source: X", "source : Y ",
+     "Author: A", "Author:", "Date: 1", "text", "Date: x\n\n", "  Source:  Z  ", "Dates: no"]
+)
+
+
+@st.composite
+def trailer_bodies(draw: st.DrawFn) -> str:
+    """Bodies whose last lines mix text, blanks, breaks and trailer lines, around TRAILER_SCAN lines."""
+    head = draw(st.lists(st.sampled_from(["Text.", "", "Date: 2020-01-01", "<br/>"]), max_size=45))
+    tail = draw(st.lists(_TRAILER_LINES, max_size=45))
+    return "\n".join(head + tail) + draw(st.sampled_from(["", "\n", "\n\n"]))
+
+
+def _old_split_trailer(body: str) -> tuple[str, plaintext.Trailer]:
+    """split_trailer as it was: the body split into lines from the end, joined again."""
+    scan = plaintext.TRAILER_SCAN
+    lines = body.rsplit("\n", scan)
+    skipped = body.count("\n", 0, len(lines[0])) if len(lines) > scan else 0
+    i = len(lines)
+    found: dict[str, tuple[str, int]] = {}
+    cut = len(lines)
+    while i > 0:
+        line = lines[i - 1]
+        m = plaintext._TRAILER.match(line)
+        if m and m.group(1).lower() not in found and m.group(2):
+            found[m.group(1).lower()] = (m.group(2), i - 1)
+            cut = i - 1
+        elif not line.strip() or plaintext._BREAK.match(line):
+            pass
+        else:
+            break
+        i -= 1
+    if not found:
+        return body, plaintext.Trailer()
+    while cut > 0 and (not lines[cut - 1].strip() or plaintext._BREAK.match(lines[cut - 1])):
+        cut -= 1
+    date = found.get("date")
+    return "\n".join(lines[:cut]), plaintext.Trailer(
+        date=date[0] if date else None,
+        date_line=date[1] + skipped if date else None,
+        source=found["source"][0] if "source" in found else None,
+        author=found["author"][0] if "author" in found else None,
+    )
+
+
+class TestSplitTrailer:
+    @settings(max_examples=800, deadline=None)
+    @given(st.one_of(trailer_bodies(), st.text(alphabet="Dates:<br/>\n x", max_size=60)))
+    @example("\n" * 45 + "Date: 2025-01-07")
+    @example("Date: 2025-01-07" + "\n" * 45)
+    @example("Date: 2025-01-07\n" + "\n" * 40 + "Source: S")
+    @example("Text\n" * 39 + "Date: 1\nSource: S")
+    @example("Text\n" * 40 + "Date: 1\nSource: S")
+    def test_equals_the_split_into_lines(self, body: str) -> None:
+        """Reading from the end gives the text, values and line numbers that splitting the whole body gave."""
+        assert plaintext.split_trailer(body) == _old_split_trailer(body)
+
+
+def _old_encode_url(url: str) -> str:
+    """encode_url as it was, with urllib's quote()."""
+    parts = urlsplit(url.strip())
+    netloc = parts.netloc
+    if netloc and not netloc.isascii():
+        host = parts.hostname or ""
+        try:
+            ascii_host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            ascii_host = quote(host, safe="")
+        netloc = netloc.replace(host, ascii_host)
+    safe = slug._URL_SAFE
+    return urlunsplit((parts.scheme, netloc, quote(parts.path, safe=safe), quote(parts.query, safe=safe),
+                       quote(parts.fragment, safe=safe)))
+
+
+_OLD_PLAIN_ABSOLUTE = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[A-Za-z0-9/_~!$&'()*+,;=:@%.-]*)?\Z")
+
+
+def _old_absolute_url(url: str, base_url: str) -> str:
+    """absolute_url as it was, before the plain-host fast path."""
+    url = url.strip()
+    try:
+        if _OLD_PLAIN_ABSOLUTE.match(url):
+            return url
+        if slug._PLAIN_RELATIVE.match(url) and base_url.endswith("/") and _OLD_PLAIN_ABSOLUTE.match(base_url):
+            return base_url + url.lstrip("/")
+        if url.startswith("//"):
+            return _old_encode_url("https:" + url)
+        if urlsplit(url).scheme:
+            return _old_encode_url(url)
+        if url.startswith("#"):
+            return _old_encode_url(url)
+        return _old_encode_url(urljoin(base_url, url.lstrip("/")))
+    except ValueError:
+        raise ValueError(f"not a valid URL: {url[:80]!r}") from None
+
+
+def _outcome(f: Callable[[], str], *, message: bool = True) -> str:
+    """Return f's result or the error it raised (its message too unless told not to)."""
+    try:
+        return f()
+    except ValueError as e:
+        return f"{type(e).__name__}: {e}" if message else type(e).__name__
+
+
+_URL_TEXT = st.text(alphabet=st.sampled_from([*"abcXYZ09-_./~%:?#@[] \t\x7f\x85é中\ufffd", "\ud800"]), max_size=24)
+
+
+class TestUrls:
+    def test_quote_url_part_equals_quote_on_every_code_point(self) -> None:
+        """For every code point (surrogates refused alike), quote_url_part equals urllib's quote."""
+        for block in range(0, sys.maxunicode + 1, 256):  # quote() works byte by byte: a block at a time
+            text = "".join(chr(c) for c in range(block, block + 256))
+            assert _outcome(lambda t=text: slug.quote_url_part(t), message=False) == _outcome(
+                lambda t=text: quote(t, safe=slug._URL_SAFE), message=False
+            ), hex(block)
+
+    @settings(max_examples=600, deadline=None)
+    @given(st.text(max_size=30))
+    def test_quote_url_part_equals_quote(self, text: str) -> None:
+        """On any text, quote_url_part equals urllib's quote with the same safe characters (or refuses alike)."""
+        assert _outcome(lambda: slug.quote_url_part(text), message=False) == _outcome(
+            lambda: quote(text, safe=slug._URL_SAFE), message=False
+        )
+
+    @settings(max_examples=1000, deadline=None)
+    @given(
+        st.sampled_from(["", "/", "https://", "http://", "HTTPS://", "https://h.example", "http://h.example:80",
+                         "https://x.example/", "//", "#", "mailto:", "https://[::1]"]),
+        _URL_TEXT,
+        st.sampled_from(["https://news.example.org/", "https://h.example/news/", "http://h.example:8080/a/b/"]),
+    )
+    @example("https://cdn.example.com/uploads/", "資台製際-scaled.jpg", "https://news.example.org/")
+    def test_absolute_url_equals_the_old_one(self, head: str, tail: str, base: str) -> None:
+        """absolute_url gives what it gave before the plain-host fast path, errors included."""
+        url = head + tail
+        assert _outcome(lambda: slug.absolute_url(url, base)) == _outcome(lambda: _old_absolute_url(url, base))
+
+
+_ZONES = st.sampled_from([UTC, ZoneInfo("Asia/Taipei"), ZoneInfo("America/New_York"), timezone(timedelta(hours=-3))])
+
+
+class TestDateStrings:
+    @settings(max_examples=600, deadline=None)
+    @given(
+        st.one_of(
+            st.dates().map(date.isoformat),
+            st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", fullmatch=True),
+            st.from_regex(r"\s?(19[67][0-9]|20[0-9]{2}|99[0-9]{2}|0000)-(0[0-9]|1[0-3])-([0-3][0-9])\s?", fullmatch=True),
+            st.sampled_from(["2025-01-07T10:00", "2025-1-7", "2025-01-07Z", "２０２５-01-07", " 2025-01-07 ",
+                             "2025-02-29", "2024-02-29", "1969-12-31", "1970-01-01"]),
+        ),
+        _ZONES,
+    )
+    def test_shortcut_equals_strptime(self, text: str, tz: tzinfo) -> None:
+        """A plain YYYY-MM-DD gives the datetime, or the error, that the strptime path gives."""
+        fast = _outcome(lambda: repr(dates.parse_date_string(text, tz)))
+        slow = _outcome(lambda: repr(dates._parse_date_string(text, tz)))
+        assert fast == slow
+        if not fast.startswith("DateValueError"):
+            assert dates.parse_date_string(text, tz).tzinfo is dates._parse_date_string(text, tz).tzinfo
+
+
+_FENCE_LINES = st.sampled_from(["---", "----", "--- ", "---\t", "--- x", " ---", "-- -", "", " ", "a: b",
+                                "text ---", "---a", "\t", "\u2028", "\x85", "\u3000"])
+
+
+class TestSplitFrontMatter:
+    @settings(max_examples=800, deadline=None)
+    @given(
+        st.one_of(st.sampled_from(["---\n", "----  \n", "---\n\n", "--- x\n", "---"]), st.just("")),
+        st.lists(_FENCE_LINES, max_size=10).map("\n".join),
+        st.sampled_from(["", "\n", "\n\n", "\r\n"]),
+    )
+    @example("---\n", "\n---\n", "")
+    @example("---\n", "title: a\n---  \n  \nbody", "")
+    def test_equals_the_handlers_split(self, opening: str, lines: str, end: str) -> None:
+        """split_front_matter gives what python-frontmatter's detect() and split() give, or None when they refuse."""
+        text = opening + lines + end
+        expected: tuple[str, str] | None = None
+        if text.startswith("---") and load._HANDLER.detect(text):
+            try:
+                expected = load._HANDLER.split(text)
+            except ValueError:
+                expected = None
+        assert load.split_front_matter(text) == expected
+
+
+class TestEntryWithoutInit:
+    def test_normalised_entries_equal_those_init_makes(self, seeds: Path, make_config: Callable[..., Config]) -> None:
+        """Every entry normalise makes equals, hashes like and holds the same fields as Entry(**its fields)."""
+        config = make_config(seeds)
+        entries = [normalise(load.read(Path(name), seeds, rel=rel), config) for rel, name in load.discover_rel(seeds)]
+        assert len(entries) > 3
+        for entry in entries:
+            made = Entry(**entry.__dict__)
+            assert made == entry and hash(made) == hash(entry) and made.__dict__ == entry.__dict__
+            assert {f.name for f in fields(Entry)} == entry.__dict__.keys()
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(alphabet=st.sampled_from(" \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u2028\u3000\u200bax"), max_size=8))
+    def test_blank_is_what_strip_says(self, text: str) -> None:
+        """_blank(text) is `not text.strip()` for every mix of whitespace and other characters."""
+        assert normalise_module._blank(text) == (not text.strip())
