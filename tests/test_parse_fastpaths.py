@@ -65,7 +65,7 @@ class TestControlCharacters:
         others = "".join(ch for ch in chars if not CONTROL.match(ch))
         assert not load.utf8_may_have_controls(others.encode("utf-8"))
 
-    @settings(max_examples=800, deadline=None)
+    @settings(max_examples=400, deadline=None)
     @given(_TEXT, st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le+bom", "utf-16-be+bom"]))
     @example("a\x85b\ufffe\x7f\x01\r\nc\rd", "utf-8")
     def test_decode_equals_the_full_substitution(self, text: str, encoding: str) -> None:
@@ -192,7 +192,7 @@ def _old_split_trailer(body: str) -> tuple[str, plaintext.Trailer]:
 
 
 class TestSplitTrailer:
-    @settings(max_examples=800, deadline=None)
+    @settings(max_examples=400, deadline=None)
     @given(st.one_of(trailer_bodies(), st.text(alphabet="Dates:<br/>\n x", max_size=60)))
     @example("\n" * 45 + "Date: 2025-01-07")
     @example("Date: 2025-01-07" + "\n" * 45)
@@ -270,7 +270,7 @@ class TestUrls:
             lambda: quote(text, safe=slug._URL_SAFE), message=False
         )
 
-    @settings(max_examples=1000, deadline=None)
+    @settings(max_examples=500, deadline=None)
     @given(
         st.sampled_from(["", "/", "https://", "http://", "HTTPS://", "https://h.example", "http://h.example:80",
                          "https://x.example/", "//", "#", "mailto:", "https://[::1]"]),
@@ -288,7 +288,7 @@ _ZONES = st.sampled_from([UTC, ZoneInfo("Asia/Taipei"), ZoneInfo("America/New_Yo
 
 
 class TestDateStrings:
-    @settings(max_examples=600, deadline=None)
+    @settings(max_examples=300, deadline=None)
     @given(
         st.one_of(
             st.dates().map(date.isoformat),
@@ -313,7 +313,7 @@ _FENCE_LINES = st.sampled_from(["---", "----", "--- ", "---\t", "--- x", " ---",
 
 
 class TestSplitFrontMatter:
-    @settings(max_examples=800, deadline=None)
+    @settings(max_examples=400, deadline=None)
     @given(
         st.one_of(st.sampled_from(["---\n", "----  \n", "---\n\n", "--- x\n", "---"]), st.just("")),
         st.lists(_FENCE_LINES, max_size=10).map("\n".join),
@@ -385,7 +385,7 @@ _HEADER_LINES = st.sampled_from(
 
 
 class TestSplitHeader:
-    @settings(max_examples=800, deadline=None)
+    @settings(max_examples=400, deadline=None)
     @given(st.lists(_HEADER_LINES, max_size=9).map("\n".join), st.sampled_from(["", "\n", "\n\n", " \n"]))
     @example("Kicker\n\nHeadline\n\nBody text goes here.", "")
     @example("Headline\n\n", "")
