@@ -3,7 +3,8 @@
 Run from the repository root: ``python bench/parse_bench.py CORPUS_FOLDER [runs]``. Reads
 every document of the folder in one process (no pool, no cache), each stage timed over the
 whole corpus, and prints the best of ``runs`` (default 3) in µs per document. The folder is
-only read.
+only read. On a shared machine the figures move by ±20 %: compare two checkouts by running
+them alternately (``PYTHONPATH=<checkout> python <checkout>/bench/parse_bench.py …``).
 """
 
 from __future__ import annotations

@@ -101,6 +101,8 @@ def _text_field(
         value = doc.meta.get(key)
         if value is None:
             continue
+        if isinstance(value, str):  # the common case first; the checks below leave a str as it is
+            return plaintext.clean_line(value), key
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)
         elif allow_list and isinstance(value, list) and all(isinstance(v, str) for v in value):

@@ -137,29 +137,37 @@ def split_header(body: str) -> Header:
 
     The headline is the last of them; lines above it are kickers/section labels. A short
     first line that runs straight on into a lowercase line is a wrapped paragraph, not a
-    headline, so it is left alone.
+    headline, so it is left alone. Only the lines on top are read (by offset): the body is
+    neither split into lines nor joined again.
     """
-    lines = body.split("\n")
     heads: list[str] = []
-    i = 0
-    end = 0
-    while i < len(lines):
-        line = lines[i]
+    start = 0  # offset of the line looked at; -1 past the last one
+    rest_at = 0  # offset of the first line after the header block so far
+    while start >= 0:
+        line, after = _line_at(body, start)
         if not line.strip():
-            i += 1
+            start = after
             continue
         if not _title_like(line):
             break
-        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        nxt = _line_at(body, after)[0] if after >= 0 else ""
         if nxt.strip() and not _title_like(nxt):
             break  # a short line glued to running text: the start of a paragraph
         heads.append(clean_line(line))
-        i += 1
-        end = i
-    rest = "\n".join(lines[end:])
-    if not heads or not rest.strip():
+        start = rest_at = after
+    rest = body[rest_at:] if rest_at >= 0 else ""
+    if not heads or not rest or rest.isspace():
         return Header(None, (), body, 0)
-    return Header(heads[-1], tuple(heads[:-1]), rest.lstrip("\n"), end + (len(rest) - len(rest.lstrip("\n"))))
+    text = rest.lstrip("\n")
+    return Header(heads[-1], tuple(heads[:-1]), text, body.count("\n", 0, rest_at) + len(rest) - len(text))
+
+
+def _line_at(text: str, start: int) -> tuple[str, int]:
+    """Return the line of text starting at offset start, and the offset of the next (-1: none)."""
+    newline = text.find("\n", start)
+    if newline < 0:
+        return text[start:], -1
+    return text[start:newline], newline + 1
 
 
 def first_sentence(text: str) -> str:
