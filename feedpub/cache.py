@@ -129,15 +129,16 @@ def _datetime(naive: str, tz: Any, fold: int) -> datetime:
 def entry_to_json(e: Entry) -> str:
     """Serialise an Entry losslessly (time zones included) as JSON."""
     image = None if e.image is None else [e.image.url, e.image.mime_type, e.image.alt]
-    return json.dumps(
+    date = _dt(e.date)
+    return _ENCODE(
         [
             e.id,
             e.url,
             e.title,
             e.title_source,
-            _dt(e.date),
+            date,
             e.date_source,
-            _dt(e.updated),
+            date if e.updated is e.date else _dt(e.updated),
             e.category.slug,
             e.category.name,
             e.category_source,
@@ -150,10 +151,12 @@ def entry_to_json(e: Entry) -> str:
             e.fmt,
             e.draft,
             dict(e.lines),
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
+        ]
     )
+
+
+# one encoder for every row (json.dumps with options builds a new one per call)
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _frozen(cls: type[_T], **values: Any) -> _T:
