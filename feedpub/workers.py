@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator
-from typing import Any
+import pickle
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Generic, Protocol, TypeVar
 
 _JOB: Any = None  # what the forked workers work on
+_T = TypeVar("_T")
+_T_co = TypeVar("_T_co", covariant=True)
 
 
 def count(configured: int) -> int:
@@ -77,3 +80,92 @@ def imap(
             yield from pool.imap(_call, [(func, c) for c in chunks])
     finally:
         _JOB = None
+
+
+class Later(Protocol[_T_co]):
+    """A result that may still be in the making."""
+
+    def result(self) -> _T_co:
+        """Return the result, waiting for it if need be."""
+        ...
+
+
+class Pending(Generic[_T]):
+    """A result being made in a forked child process (or already made, in this one)."""
+
+    def __init__(self, func: Callable[[], _T], background: bool) -> None:
+        self._done: tuple[bool, Any] | None = None
+        self._pid = 0
+        self._read = -1
+        if not background or "fork" not in multiprocessing.get_all_start_methods():
+            self._done = _outcome(func)
+            return
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child: coverage does not follow it
+            try:
+                os.close(read)
+                try:
+                    data = pickle.dumps(_outcome(func), protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception as e:  # an error that does not pickle: its text does
+                    data = pickle.dumps((False, RuntimeError(f"{type(e).__name__}: {e}")))
+                with os.fdopen(write, "wb") as pipe:
+                    pipe.write(data)
+            finally:
+                os._exit(0)  # no atexit handlers, no flushing of the parent's buffers, no cache close
+        os.close(write)
+        self._pid, self._read = pid, read
+
+    def result(self) -> _T:
+        """Return what func returned (raising what it raised), waiting for the child if need be."""
+        if self._done is None:
+            read, self._read = self._read, -1
+            with os.fdopen(read, "rb") as pipe:
+                data = pipe.read()
+            os.waitpid(self._pid, 0)
+            if not data:
+                raise RuntimeError("a worker process died without a result")
+            self._done = pickle.loads(data)  # noqa: S301 - our own child's bytes
+        ok, value = self._done
+        if not ok:
+            raise value
+        return value  # type: ignore[no-any-return]
+
+    def __del__(self) -> None:
+        # Never asked for (the build failed elsewhere): closing the pipe ends the child's
+        # write, and reaping it leaves no zombie behind in a long-running process.
+        if self._done is None and self._read >= 0:
+            os.close(self._read)
+            os.waitpid(self._pid, 0)
+            self._read = -1
+
+
+def _outcome(func: Callable[[], Any]) -> tuple[bool, Any]:
+    try:
+        return True, func()
+    except Exception as e:  # handed to the parent, which raises it
+        return False, e
+
+
+def start(func: Callable[[], _T], background: bool) -> Pending[_T]:
+    """Begin func() in a forked child when background is true (else run it now); .result() gets it.
+
+    The child inherits everything func closes over, so nothing is pickled on the way in; only
+    the result crosses back. The parent keeps working meanwhile (other stages, other pools).
+    """
+    return Pending(func, background)
+
+
+class Combined(Generic[_T]):
+    """The results of several Later, put together by finish in this process, once."""
+
+    def __init__(self, parts: Sequence[Later[Any]], finish: Callable[[list[Any]], _T]) -> None:
+        self._parts = parts
+        self._finish = finish
+        self._done: tuple[_T] | None = None
+
+    def result(self) -> _T:
+        """Return finish(the parts' results, in order), waiting for every part."""
+        if self._done is None:
+            self._done = (self._finish([p.result() for p in self._parts]),)
+        return self._done[0]
