@@ -231,24 +231,43 @@ def _links(config: Config) -> tuple[str, str, str, str]:
     return d.unsubscribe_url, d.view_online_url, "", d.unsubscribe_url
 
 
+def _sections(chosen: Sequence[Entry], config: Config) -> list[tuple[Category, list[Entry], int]]:
+    """Group entries by category, in digest order: (category, entries shown, how many left out)."""
+    groups: dict[Category, list[Entry]] = {}
+    for e in chosen:
+        groups.setdefault(e.category, []).append(e)
+    cap = config.digest.max_items_per_category
+    return [(c, members[:cap] if cap else members, len(members) - len(members[:cap] if cap else members))
+            for c, members in _ordered(groups, config)]
+
+
+def shown(entries: Sequence[Entry], config: Config, *, now: datetime, request: Request | None = None) -> list[Entry]:
+    """Return the entries the requested digest shows (none when there is no digest to make).
+
+    The build renders them first, so that the digest can be inlined while the rest renders.
+    """
+    try:
+        win = window(request or Request(required=False), entries, config, now)
+    except DigestError:
+        return []  # reported by start(), in its place in the build
+    if win is None:
+        return []
+    return [e for _c, members, _more in _sections(in_window(entries, win), config) for e in members]
+
+
 def make(entries: Sequence[Entry], rendered: Mapping[str, Rendered], config: Config, win: Window) -> Digest:
     """Group the window's entries into a Digest; raise DigestError when there are none."""
     chosen = in_window(entries, win)
     if not chosen:
         span = f"{win.start.date()} to {win.last_day}, {config.timezone}"
         raise _problem(f"no entries in {win.label} ({span}); nothing to send")
-    groups: dict[Category, list[Entry]] = {}
-    for e in chosen:
-        groups.setdefault(e.category, []).append(e)
-    cap = config.digest.max_items_per_category
     sections = []
-    for category, members in _ordered(groups, config):
-        shown = members[:cap] if cap else members
+    for category, members, more in _sections(chosen, config):
         more_url = with_utm(layout.feed_paths(category).url("atom", config), config, win)
         sections.append(Section(
             replace(category, name=inert(category.name)),
-            tuple(_item(rendered.get(e.id) or render.render(e, config), config, win) for e in shown),
-            len(members) - len(shown), more_url,
+            tuple(_item(rendered.get(e.id) or render.render(e, config), config, win) for e in members),
+            more, more_url,
         ))
     d = config.digest
     subject = d.subject.format(site=config.title, period=win.period, week=win.label,

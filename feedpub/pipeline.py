@@ -64,10 +64,11 @@ def build(config: Config, *, now: datetime, skip_invalid: bool = False,
         # pages that did not change come from the cache; the rest are made in other processes
         # while this one renders and writes feeds (.result() below collects them)
         history = archive.start(pages, config, store)
-        shown = (e for members in plan.values() for e in members)
-        rendered = gather.render_all(shown, config, store, progress)  # only what some output shows
+        shown = [*(e for members in plan.values() for e in members),
+                 *digest.shown(entries, config, now=now, request=digest_request)]  # only what some output shows
+        rendered = gather.render_all(shown, config, store, progress)
         mailing = digest.start(entries, rendered, config, now=now, request=digest_request,
-                               store=store)  # renders its own extras; CSS inlined in another process
+                               store=store)  # its CSS inlined in another process while feeds are written
         feed_specs = publish.specs(plan, rendered, config, now, archive.newest_page_url(pages, config))
         feed_files = publish.outputs(feed_specs, config, store)  # unchanged feeds: bytes from the cache
         archived, mail = history.result(), mailing.result()  # before the cache closes: both store in it

@@ -112,13 +112,13 @@ class TestCacheHits:
         """A rebuild reuses the stored bytes of unchanged feeds and makes only the changed ones."""
         config = make_config(corpus)
         made: list[str] = []
-        real_atom = feeds.atom
+        real = feeds.atom_and_rss
 
-        def counting(spec: feeds.FeedSpec, config: Config) -> bytes:
+        def counting(spec: feeds.FeedSpec, config: Config) -> tuple[bytes, bytes]:
             made.append(spec.folder)
-            return real_atom(spec, config)
+            return real(spec, config)
 
-        monkeypatch.setattr(feeds, "atom", counting)
+        monkeypatch.setattr(feeds, "atom_and_rss", counting)
         build(config, now=NOW)
         every = sorted(made)
         assert len(every) > 1
