@@ -157,6 +157,7 @@ def _page_key(page: Page, last: int, store: cache.BuildCache) -> bytes | None:
 
 
 PARALLEL_PAGES = 40  # below this many pages to make, forking costs more than it saves
+PAGES_PER_PROCESS = 250  # a process more only for this many pages more: each costs ~30 ms to fork and end
 
 
 def _make(todo: Sequence[Page], last: int, config: Config) -> list[bytes]:
@@ -168,7 +169,7 @@ def start(archive: Sequence[Page], config: Config,
           store: cache.BuildCache | None = None) -> workers.Later[list[Output]]:
     """Begin serialising every archive page; pages whose entries did not change come from the cache.
 
-    The pages to make are split between forked processes (one per worker) that run while
+    The pages to make are made in forked processes (up to one per worker) that run while
     the build renders and writes feeds; .result() collects them, in page order, and stores
     them in the cache. A page depends only on its own entries, so the split changes no byte.
     """
@@ -178,10 +179,11 @@ def start(archive: Sequence[Page], config: Config,
         keys = {p.number: k for p in archive if (k := _page_key(p, last, store)) is not None}
     known = store.pages(keys) if store is not None else {}
     todo = [p for p in archive if p.number not in known]
-    n = workers.count(config.workers) if len(todo) >= PARALLEL_PAGES else 1
+    background = len(todo) >= PARALLEL_PAGES and workers.count(config.workers) > 1
+    n = min(workers.count(config.workers), -(-len(todo) // PAGES_PER_PROCESS)) if background else 1
     size = -(-len(todo) // n) if todo else 0
     parts = [
-        workers.start(functools.partial(_make, todo[i : i + size], last, config), background=n > 1)
+        workers.start(functools.partial(_make, todo[i : i + size], last, config), background=background)
         for i in range(0, len(todo), size or 1)
     ]
 

@@ -65,6 +65,11 @@ def _cleaner(base_url: str) -> nh3.Cleaner:
     )
 
 
+def prepare(base_url: str) -> None:
+    """Import nh3 and build the cleaner for base_url now (forked render workers then inherit it)."""
+    _cleaner(base_url)
+
+
 def clean(html: str, base_url: str) -> str:
     """Return html with only safe markup left and every link and image URL absolute."""
     return _EMPTY_PARA.sub("", _cleaner(base_url).clean(html)).strip()

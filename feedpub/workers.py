@@ -20,19 +20,36 @@ _T = TypeVar("_T")
 _T_co = TypeVar("_T_co", covariant=True)
 
 
+_children = 0  # forked children alive: while there are any, the heap stays frozen
+
+
+def _freeze() -> None:
+    """Keep the garbage collector off the objects children share with this process.
+
+    A collection writes to the header of every object it scans, and each write copies a
+    page a child still shares: on a large archive most of the heap, copied by each child and
+    again by this process. Frozen objects are never scanned (nor freed: only cycles wait).
+    """
+    global _children  # noqa: PLW0603 - one count for the whole process
+    _children += 1
+    gc.freeze()
+
+
+def _thaw() -> None:
+    global _children  # noqa: PLW0603
+    _children -= 1
+    if _children == 0:
+        gc.unfreeze()
+
+
 @contextlib.contextmanager
 def _forking() -> Iterator[None]:
-    """Fork inside this block: the children's garbage collector leaves the parent's objects alone.
-
-    A collection in a child writes to the header of every object it scans, and each write
-    copies a page the child shared with the parent: on a large archive most of the heap,
-    copied once per child. Frozen objects are never scanned; the parent unfreezes its own.
-    """
-    gc.freeze()
+    """Fork (a pool) inside this block: the heap is frozen until the block ends."""
+    _freeze()
     try:
         yield
     finally:
-        gc.unfreeze()
+        _thaw()
 
 
 def count(configured: int) -> int:
@@ -62,9 +79,7 @@ def run(func: Callable[[Any, range], list[Any]], job: Any, n: int, workers: int,
     global _JOB  # noqa: PLW0603 - forked workers inherit it: that is the point
     _JOB = job
     try:
-        with _forking():
-            pool = multiprocessing.get_context("fork").Pool(workers)
-        with pool:
+        with _forking(), multiprocessing.get_context("fork").Pool(workers) as pool:
             parts = pool.map(_call, [(func, c) for c in chunks])
     finally:
         _JOB = None
@@ -95,9 +110,7 @@ def imap(
     global _JOB  # noqa: PLW0603 - forked workers inherit it: that is the point
     _JOB = job
     try:
-        with _forking():
-            pool = multiprocessing.get_context("fork").Pool(workers)
-        with pool:
+        with _forking(), multiprocessing.get_context("fork").Pool(workers) as pool:
             yield from pool.imap(_call, [(func, c) for c in chunks])
     finally:
         _JOB = None
@@ -122,10 +135,8 @@ class Pending(Generic[_T]):
             self._done = _outcome(func)
             return
         read, write = os.pipe()
-        gc.freeze()  # as in _forking(), but only the parent unfreezes
+        _freeze()  # until result() or __del__ has reaped the child
         pid = os.fork()
-        if pid:
-            gc.unfreeze()
         if pid == 0:  # pragma: no cover - the child: coverage does not follow it
             try:
                 os.close(read)
@@ -147,6 +158,7 @@ class Pending(Generic[_T]):
             with os.fdopen(read, "rb") as pipe:
                 data = pipe.read()
             os.waitpid(self._pid, 0)
+            _thaw()
             if not data:
                 raise RuntimeError("a worker process died without a result")
             self._done = pickle.loads(data)  # noqa: S301 - our own child's bytes
@@ -162,6 +174,7 @@ class Pending(Generic[_T]):
             os.close(self._read)
             os.waitpid(self._pid, 0)
             self._read = -1
+            _thaw()
 
 
 def _outcome(func: Callable[[], Any]) -> tuple[bool, Any]:

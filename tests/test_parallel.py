@@ -27,6 +27,7 @@ def always_parallel(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(gather, "PARALLEL_READS", 1)
     monkeypatch.setattr(gather, "PARALLEL_RENDERS", 1)
     monkeypatch.setattr(archive, "PARALLEL_PAGES", 1)
+    monkeypatch.setattr(archive, "PAGES_PER_PROCESS", 2)
 
 
 class TestParallelBuild:
