@@ -140,12 +140,14 @@ class Pending(Generic[_T]):
         if pid == 0:  # pragma: no cover - the child: coverage does not follow it
             try:
                 os.close(read)
-                try:
-                    data = pickle.dumps(_outcome(func), protocol=pickle.HIGHEST_PROTOCOL)
-                except Exception as e:  # an error that does not pickle: its text does
-                    data = pickle.dumps((False, RuntimeError(f"{type(e).__name__}: {e}")))
-                with os.fdopen(write, "wb") as pipe:
-                    pipe.write(data)
+                outcome = _outcome(func)
+                if not outcome[0]:
+                    try:
+                        pickle.dumps(outcome)
+                    except Exception as e:  # an error that does not pickle: its text does
+                        outcome = (False, RuntimeError(f"{type(e).__name__}: {outcome[1]} ({e})"))
+                with os.fdopen(write, "wb") as pipe:  # streamed: a large result is not copied whole first
+                    pickle.dump(outcome, pipe, protocol=pickle.HIGHEST_PROTOCOL)
             finally:
                 os._exit(0)  # no atexit handlers, no flushing of the parent's buffers, no cache close
         os.close(write)
@@ -155,13 +157,14 @@ class Pending(Generic[_T]):
         """Return what func returned (raising what it raised), waiting for the child if need be."""
         if self._done is None:
             read, self._read = self._read, -1
-            with os.fdopen(read, "rb") as pipe:
-                data = pipe.read()
-            os.waitpid(self._pid, 0)
-            _thaw()
-            if not data:
-                raise RuntimeError("a worker process died without a result")
-            self._done = pickle.loads(data)  # noqa: S301 - our own child's bytes
+            try:
+                with os.fdopen(read, "rb") as pipe:
+                    self._done = pickle.load(pipe)  # noqa: S301 - our own child's bytes
+            except (EOFError, pickle.UnpicklingError):
+                raise RuntimeError("a worker process died without a result") from None
+            finally:
+                os.waitpid(self._pid, 0)
+                _thaw()
         ok, value = self._done
         if not ok:
             raise value

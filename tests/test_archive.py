@@ -5,8 +5,9 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import feedparser
 import pytest
@@ -185,3 +186,13 @@ class TestArchiveCache:
                 *page.entries[1:],
             ))
             assert archive._page_key(page, 5, store) != archive._page_key(moved, 5, store)
+
+
+class TestPageKey:
+    def test_settled_time_is_keyed_as_exactly_as_written(self) -> None:
+        """Two instants that write differently (fold, a microsecond, another zone) never share a key part."""
+        a = datetime(2024, 10, 27, 2, 30, tzinfo=ZoneInfo("Europe/Paris"))  # the hour the clocks repeat
+        variants = [a, a.replace(fold=1), a + timedelta(microseconds=1),
+                    a.replace(tzinfo=timezone(timedelta(hours=5)))]
+        assert len({v.isoformat() for v in variants}) == len(variants)
+        assert len({(archive._state(v), repr(v.tzinfo)) for v in variants}) == len(variants)
