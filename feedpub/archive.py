@@ -168,6 +168,10 @@ def _state(d: datetime) -> bytes:
 
 PARALLEL_PAGES = 40  # below this many pages to make, forking costs more than it saves
 PAGES_PER_PROCESS = 250  # a process more only for this many pages more: each costs ~30 ms to fork and end
+# A process that reads an entry writes its reference count, which copies the memory page
+# the entry shares with a forked process: ~2.6 KB per entry (50,000 entries: +130 MB, past
+# the memory budget). So larger archives are made here, and at once: no child is alive yet.
+MAX_FORKED_ENTRIES = 20_000
 
 
 def _make(todo: Sequence[Page], last: int, config: Config) -> list[bytes]:
@@ -180,8 +184,9 @@ def start(archive: Sequence[Page], config: Config,
     """Begin serialising every archive page; pages whose entries did not change come from the cache.
 
     The pages to make are made in forked processes (up to one per worker) that run while
-    the build renders and writes feeds; .result() collects them, in page order, and stores
-    them in the cache. A page depends only on its own entries, so the split changes no byte.
+    the build renders and writes feeds, or, for a large archive, here and now (see
+    MAX_FORKED_ENTRIES); .result() returns them in page order and stores them in the cache.
+    A page depends only on its own entries, so where it is made changes no byte.
     """
     last = archive[-1].number if archive else 0
     keys: dict[int, bytes] = {}
@@ -189,13 +194,17 @@ def start(archive: Sequence[Page], config: Config,
         keys = {p.number: k for p in archive if (k := _page_key(p, last, store)) is not None}
     known = store.pages(keys) if store is not None else {}
     todo = [p for p in archive if p.number not in known]
-    background = len(todo) >= PARALLEL_PAGES and workers.count(config.workers) > 1
+    touched = sum(len(p.entries) for p in todo)
+    background = len(todo) >= PARALLEL_PAGES and touched <= MAX_FORKED_ENTRIES and workers.count(config.workers) > 1
     n = min(workers.count(config.workers), -(-len(todo) // PAGES_PER_PROCESS)) if background else 1
     size = -(-len(todo) // n) if todo else 0
     parts = [
         workers.start(functools.partial(_make, todo[i : i + size], last, config), background=background)
         for i in range(0, len(todo), size or 1)
     ]
+    if not background:
+        for part in parts:
+            part.result()  # now, before the build forks render workers and the digest's child
 
     def finish(made: list[list[bytes]]) -> list[Output]:
         fresh = dict(zip((p.number for p in todo), (data for part in made for data in part), strict=True))

@@ -62,7 +62,7 @@ def build(config: Config, *, now: datetime, skip_invalid: bool = False,
         plan = publish.feed_entries(entries, config)
         pages = archive.pages(entries, config)  # RFC 5005 history: metadata only, never rendered
         # pages that did not change come from the cache; the rest are made in other processes
-        # while this one renders and writes feeds (.result() below collects them)
+        # while this one renders and writes feeds (a large archive: in this one, now)
         history = archive.start(pages, config, store)
         shown = [*(e for members in plan.values() for e in members),
                  *digest.shown(entries, config, now=now, request=digest_request)]  # only what some output shows

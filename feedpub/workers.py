@@ -125,14 +125,15 @@ class Later(Protocol[_T_co]):
 
 
 class Pending(Generic[_T]):
-    """A result being made in a forked child process (or already made, in this one)."""
+    """A result being made in a forked child process (or to be made in this one when asked for)."""
 
     def __init__(self, func: Callable[[], _T], background: bool) -> None:
         self._done: tuple[bool, Any] | None = None
+        self._func: Callable[[], _T] | None = None
         self._pid = 0
         self._read = -1
         if not background or "fork" not in multiprocessing.get_all_start_methods():
-            self._done = _outcome(func)
+            self._func = func  # made when asked for: the caller places that where it overlaps best
             return
         read, write = os.pipe()
         _freeze()  # until result() or __del__ has reaped the child
@@ -155,6 +156,8 @@ class Pending(Generic[_T]):
 
     def result(self) -> _T:
         """Return what func returned (raising what it raised), waiting for the child if need be."""
+        if self._func is not None:
+            self._done, self._func = _outcome(self._func), None
         if self._done is None:
             read, self._read = self._read, -1
             try:
@@ -188,7 +191,7 @@ def _outcome(func: Callable[[], Any]) -> tuple[bool, Any]:
 
 
 def start(func: Callable[[], _T], background: bool) -> Pending[_T]:
-    """Begin func() in a forked child when background is true (else run it now); .result() gets it.
+    """Begin func() in a forked child when background is true (else at .result()); .result() gets it.
 
     The child inherits everything func closes over, so nothing is pickled on the way in; only
     the result crosses back. The parent keeps working meanwhile (other stages, other pools).

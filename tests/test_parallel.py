@@ -128,6 +128,14 @@ class TestStart:
         with pytest.raises(ValueError, match="broken in the child"):
             pending.result()
 
+    def test_foreground_work_waits_until_asked_for(self) -> None:
+        """Without a child, func runs when result() is first called, and only once."""
+        calls: list[int] = []
+        pending = workers.start(lambda: calls.append(1) or len(calls), background=False)
+        assert calls == []
+        assert pending.result() == pending.result() == 1
+        assert calls == [1]
+
     def test_combined_results_keep_their_order(self) -> None:
         """Combined hands finish the parts' results in the order of the parts, and finishes once."""
         calls = []
