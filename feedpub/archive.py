@@ -151,11 +151,10 @@ def _page_key(page: Page, last: int, store: cache.BuildCache) -> bytes | None:
         return None  # an entry the cache does not know: build the page
     # the category name and 'updated' are settled for the whole build, not per row
     # (select.distinct_updated moves 'updated' when another entry comes to share it);
-    # 'updated' by its pickled state, every field and fold in ten bytes, and its zone:
-    # as exact as its isoformat, and a tenth of its cost on 50,000 entries
+    # 'updated' by its pickled state (every field and fold, ten bytes) and its UTC offset:
+    # all its isoformat shows, whatever the tzinfo's class, at a third of the cost
     times = b"".join([_state(e.updated) for e in page.entries])
-    zone = {tz: repr(tz) for tz in {e.updated.tzinfo for e in page.entries}}
-    settled = "\0".join([f"{e.category.name}\0{zone[e.updated.tzinfo]}" for e in page.entries])
+    settled = "\0".join([f"{e.category.name}\0{e.updated.utcoffset()}" for e in page.entries])
     head = f"{page.number}/{last}\0".encode()
     return hashlib.blake2b(head + prints + times + settled.encode(), digest_size=16).digest()
 
