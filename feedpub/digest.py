@@ -8,6 +8,7 @@ stripping the HTML. Only entries that land in the digest are rendered.
 
 from __future__ import annotations
 
+import functools
 import re
 import textwrap
 from collections.abc import Mapping, Sequence
@@ -15,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from feedpub import cache, email_message, inline, layout, render, templating
+from feedpub import cache, email_message, inline, layout, render, templating, workers
 from feedpub.config import Config
 from feedpub.errors import DigestError, Problem
 from feedpub.model import Category, Entry, Image, Output, Rendered
@@ -230,24 +231,43 @@ def _links(config: Config) -> tuple[str, str, str, str]:
     return d.unsubscribe_url, d.view_online_url, "", d.unsubscribe_url
 
 
+def _sections(chosen: Sequence[Entry], config: Config) -> list[tuple[Category, list[Entry], int]]:
+    """Group entries by category, in digest order: (category, entries shown, how many left out)."""
+    groups: dict[Category, list[Entry]] = {}
+    for e in chosen:
+        groups.setdefault(e.category, []).append(e)
+    cap = config.digest.max_items_per_category
+    return [(c, members[:cap] if cap else members, len(members) - len(members[:cap] if cap else members))
+            for c, members in _ordered(groups, config)]
+
+
+def shown(entries: Sequence[Entry], config: Config, *, now: datetime, request: Request | None = None) -> list[Entry]:
+    """Return the entries the requested digest shows (none when there is no digest to make).
+
+    The build renders them first, so that the digest can be inlined while the rest renders.
+    """
+    try:
+        win = window(request or Request(required=False), entries, config, now)
+    except DigestError:
+        return []  # reported by start(), in its place in the build
+    if win is None:
+        return []
+    return [e for _c, members, _more in _sections(in_window(entries, win), config) for e in members]
+
+
 def make(entries: Sequence[Entry], rendered: Mapping[str, Rendered], config: Config, win: Window) -> Digest:
     """Group the window's entries into a Digest; raise DigestError when there are none."""
     chosen = in_window(entries, win)
     if not chosen:
         span = f"{win.start.date()} to {win.last_day}, {config.timezone}"
         raise _problem(f"no entries in {win.label} ({span}); nothing to send")
-    groups: dict[Category, list[Entry]] = {}
-    for e in chosen:
-        groups.setdefault(e.category, []).append(e)
-    cap = config.digest.max_items_per_category
     sections = []
-    for category, members in _ordered(groups, config):
-        shown = members[:cap] if cap else members
+    for category, members, more in _sections(chosen, config):
         more_url = with_utm(layout.feed_paths(category).url("atom", config), config, win)
         sections.append(Section(
             replace(category, name=inert(category.name)),
-            tuple(_item(rendered.get(e.id) or render.render(e, config), config, win) for e in shown),
-            len(members) - len(shown), more_url,
+            tuple(_item(rendered.get(e.id) or render.render(e, config), config, win) for e in members),
+            more, more_url,
         ))
     d = config.digest
     subject = d.subject.format(site=config.title, period=win.period, week=win.label,
@@ -281,7 +301,13 @@ def _context(digest: Digest, config: Config) -> dict[str, object]:
 
 
 def html(digest: Digest, config: Config, store: cache.BuildCache | None = None) -> str:
-    """Render the HTML email and inline its CSS, reusing the inlined page stored for the same HTML.
+    """Render the HTML email and inline its CSS, reusing the inlined page stored for the same HTML."""
+    return _html(digest, config, store, background=False).result()
+
+
+def _html(digest: Digest, config: Config, store: cache.BuildCache | None, *,
+          background: bool) -> workers.Later[str]:
+    """Begin the inlined HTML email: from the cache, else inlined (in a forked child if background).
 
     Inlining (and importing premailer and cssutils for it) is most of the time of a rebuild
     that changed nothing; the result depends only on the rendered HTML and the cache context
@@ -290,11 +316,16 @@ def html(digest: Digest, config: Config, store: cache.BuildCache | None = None) 
     page = templating.render(config, "digest.html.j2", **_context(digest, config))
     key = cache.content_hash(page.encode("utf-8"))
     done = store.inlined(key) if store is not None else None
-    if done is None:
-        done = inline.inline(page, "digest.html.j2")
+    if done is not None:
+        return workers.start(functools.partial(str, done), background=False)
+    inlining = workers.start(functools.partial(inline.inline, page, "digest.html.j2"), background=background)
+
+    def finish(made: list[str]) -> str:
         if store is not None:
-            store.save_inlined(key, done)
-    return done
+            store.save_inlined(key, made[0])
+        return made[0]
+
+    return workers.Combined([inlining], finish)
 
 
 def text(digest: Digest, config: Config) -> str:
@@ -304,27 +335,50 @@ def text(digest: Digest, config: Config) -> str:
 
 def outputs(digest: Digest, config: Config, store: cache.BuildCache | None = None) -> Made:
     """Make the .html, .txt and .eml files of a digest, and latest.* copies of them."""
-    page, plain = html(digest, config, store), text(digest, config)
-    data = {"html": page.encode("utf-8"), "txt": plain.encode("utf-8"),
-            "eml": email_message.message(digest, page, plain, config)}
-    files = [Output(f"{FOLDER}{name}.{ext}", blob) for name in (digest.window.label, "latest")
-             for ext, blob in data.items()]
-    size, limit = len(data["html"]), config.digest.size_limit_kb
-    warnings = []
-    if size > limit * 1024:
-        warnings.append(f"{FOLDER}{digest.window.label}.html: the inlined HTML is {size / 1024:.0f} KB, over "
-                        f"the {limit} KB at which Gmail clips the message (and hides the unsubscribe "
-                        "link); lower 'digest.max_items_per_category' to fit")
-    return Made(digest.window.label, tuple(files), digest.count, size, tuple(warnings))
+    return _outputs(digest, config, store, background=False).result()
+
+
+def _outputs(digest: Digest, config: Config, store: cache.BuildCache | None, *,
+             background: bool) -> workers.Later[Made]:
+    inlining = _html(digest, config, store, background=background)
+    plain = text(digest, config)  # meanwhile
+
+    def finish(made: list[str]) -> Made:
+        page = made[0]
+        data = {"html": page.encode("utf-8"), "txt": plain.encode("utf-8"),
+                "eml": email_message.message(digest, page, plain, config)}
+        files = [Output(f"{FOLDER}{name}.{ext}", blob) for name in (digest.window.label, "latest")
+                 for ext, blob in data.items()]
+        size, limit = len(data["html"]), config.digest.size_limit_kb
+        warnings = []
+        if size > limit * 1024:
+            warnings.append(f"{FOLDER}{digest.window.label}.html: the inlined HTML is {size / 1024:.0f} KB, over "
+                            f"the {limit} KB at which Gmail clips the message (and hides the unsubscribe "
+                            "link); lower 'digest.max_items_per_category' to fit")
+        return Made(digest.window.label, tuple(files), digest.count, size, tuple(warnings))
+
+    return workers.Combined([inlining], finish)
 
 
 def build(entries: Sequence[Entry], rendered: Mapping[str, Rendered], config: Config, *,
           now: datetime, request: Request | None = None, store: cache.BuildCache | None = None) -> Made:
     """Make the requested digest's files (by default: the latest week's, if there is one)."""
+    return start(entries, rendered, config, now=now, request=request, store=store, background=False).result()
+
+
+def start(entries: Sequence[Entry], rendered: Mapping[str, Rendered], config: Config, *,
+          now: datetime, request: Request | None = None, store: cache.BuildCache | None = None,
+          background: bool = True) -> workers.Later[Made]:
+    """Begin the requested digest's files; its CSS is inlined in a forked child while the build goes on.
+
+    Only with more than one worker (config.workers); .result() waits for the files and
+    stores the inlined page in the cache, so it is called while the cache is open.
+    """
     request = request or Request(required=False)
     win = window(request, entries, config, now)
     if win is None:  # 'latest' of nothing
         if request.required:
             raise _problem("no published entries to make a digest of")
-        return Made()
-    return outputs(make(entries, rendered, config, win), config, store)
+        return workers.start(Made, background=False)
+    background = background and workers.count(config.workers) > 1
+    return _outputs(make(entries, rendered, config, win), config, store, background=background)

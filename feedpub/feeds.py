@@ -13,12 +13,17 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from datetime import datetime
-
-from feedgen.feed import FeedGenerator
-from lxml import etree
+from typing import TYPE_CHECKING
 
 from feedpub.config import Config
 from feedpub.model import Rendered
+
+if TYPE_CHECKING:
+    from feedgen.feed import FeedGenerator
+    from lxml import etree
+
+# feedgen and lxml (~25 ms) are imported by the functions that write a feed: a rebuild whose
+# feeds all come from the build cache, and every user of FeedSpec, never loads them.
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
@@ -62,6 +67,8 @@ def _links(r: Rendered) -> list[dict[str, str]]:
 
 
 def _generator(spec: FeedSpec, config: Config, self_url: str) -> FeedGenerator:
+    from feedgen.feed import FeedGenerator
+
     fg = FeedGenerator()
     fg.load_extension("media")
     fg.load_extension("dc")
@@ -103,6 +110,8 @@ def _generator(spec: FeedSpec, config: Config, self_url: str) -> FeedGenerator:
 
 
 def _serialise(root: etree._Element, stylesheet_url: str | None) -> bytes:
+    from lxml import etree
+
     body: bytes = etree.tostring(root, encoding="UTF-8", xml_declaration=False, pretty_print=True)
     head = b'<?xml version="1.0" encoding="UTF-8"?>\n'
     if stylesheet_url:
@@ -135,6 +144,8 @@ def _text_construct(el: etree._Element | None) -> None:
 
 
 def _repair_atom(xml: bytes, spec: FeedSpec) -> etree._Element:
+    from lxml import etree
+
     root = etree.fromstring(xml)
     _unwrap_media_groups(root)
     entries = root.findall(f"{{{ATOM_NS}}}entry")
@@ -164,16 +175,34 @@ def _repair_atom(xml: bytes, spec: FeedSpec) -> etree._Element:
 
 def atom(spec: FeedSpec, config: Config) -> bytes:
     """Return the Atom 1.0 document of a feed."""
-    fg = _generator(spec, config, spec.atom_url)
-    fg.link(href=spec.home_url, rel="alternate", type="text/html")
-    fg.link(href=spec.atom_url, rel="self", type="application/atom+xml")
-    return _serialise(_repair_atom(fg.atom_str(pretty=False), spec), spec.stylesheet_url)
+    return _atom(_generator(spec, config, spec.atom_url), spec)
 
 
 def rss(spec: FeedSpec, config: Config) -> bytes:
     """Return the RSS 2.0 document of a feed."""
-    fg = _generator(spec, config, spec.rss_url)
-    fg.link(href=spec.home_url)
+    return _rss(_generator(spec, config, spec.rss_url), spec, config)
+
+
+def atom_and_rss(spec: FeedSpec, config: Config) -> tuple[bytes, bytes]:
+    """Return the Atom 1.0 and RSS 2.0 documents of a feed, from one feedgen generator.
+
+    Setting up the generator (every entry, field by field) is a third of a feed's cost, and
+    the two formats differ only in the feed's links (RSS does not show the feed id).
+    """
+    fg = _generator(spec, config, spec.atom_url)
+    return _atom(fg, spec), _rss(fg, spec, config)
+
+
+def _atom(fg: FeedGenerator, spec: FeedSpec) -> bytes:
+    fg.link(href=spec.home_url, rel="alternate", type="text/html", replace=True)
+    fg.link(href=spec.atom_url, rel="self", type="application/atom+xml")
+    return _serialise(_repair_atom(fg.atom_str(pretty=False), spec), spec.stylesheet_url)
+
+
+def _rss(fg: FeedGenerator, spec: FeedSpec, config: Config) -> bytes:
+    from lxml import etree
+
+    fg.link(href=spec.home_url, replace=True)
     fg.link(href=spec.rss_url, rel="self", type="application/rss+xml")
     root = etree.fromstring(fg.rss_str(pretty=False))
     _unwrap_media_groups(root)

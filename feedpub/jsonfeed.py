@@ -56,4 +56,48 @@ def jsonfeed(spec: FeedSpec, config: Config) -> bytes:
     if spec.hub_url:
         doc["hubs"] = [{"type": "WebSub", "url": spec.hub_url}]
     doc["items"] = [_item(r, config.content_mode) for r in spec.entries]
-    return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return (dumps(doc) + "\n").encode("utf-8")
+
+
+_string = json.encoder.encode_basestring  # the C one, as json.dumps(ensure_ascii=False) uses
+
+
+def dumps(value: Any) -> str:
+    """Return json.dumps(value, ensure_ascii=False, indent=2), for JSON-shaped values, faster.
+
+    json.dumps with an indent runs its pure-Python encoder, a generator per nesting level for
+    every chunk: a third of a feed's time. This writes the same text in one pass.
+    """
+    out: list[str] = []
+    _write(value, "\n", out)
+    return "".join(out)
+
+
+def _write(value: Any, newline: str, out: list[str]) -> None:
+    """Append the indented JSON of value; newline is a line break and the current indent."""
+    if isinstance(value, str):
+        out.append(_string(value))
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + "  "
+        sep = "{" + inner
+        for key, item in value.items():
+            out.append(f"{sep}{_string(key)}: ")
+            _write(item, inner, out)
+            sep = "," + inner
+        out.append(newline + "}")
+    elif isinstance(value, list | tuple):
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + "  "
+        sep = "[" + inner
+        for item in value:
+            out.append(sep)
+            _write(item, inner, out)
+            sep = "," + inner
+        out.append(newline + "]")
+    else:  # numbers, booleans and null: rare here, and json knows their spelling
+        out.append(json.dumps(value))

@@ -25,6 +25,11 @@ def _parser() -> MarkdownIt:
     return md
 
 
+def prepare() -> None:
+    """Import markdown-it and build the parser now (forked render workers then inherit it)."""
+    _parser()
+
+
 def to_html(markdown: str) -> str:
     """Render a Markdown body to (unsanitized) HTML."""
     return str(_parser().render(markdown))

@@ -85,15 +85,19 @@ def _build(config: Config, now: datetime, skip_invalid: bool, progress: Progress
         entries = select.distinct_updated(entries)  # before any output: Atom readers key on 'updated'
         select.check_unique(entries)
         plan = publish.feed_entries(entries, config)
-        shown = (e for members in plan.values() for e in members)
-        rendered = gather.render_all(shown, config, store, progress)  # only what some output shows
         pages = archive.pages(entries, config)  # RFC 5005 history: metadata only, never rendered
-        history = archive.outputs(pages, config, store)  # pages that did not change: from the cache
-        mail = digest.build(entries, rendered, config, now=now, request=digest_request,
-                            store=store)  # renders its own extras; its inlined HTML cached
+        # pages that did not change come from the cache; the rest are made in other processes
+        # while this one renders and writes feeds (a large archive: in this one, now)
+        history = archive.start(pages, config, store)
+        shown = [*(e for members in plan.values() for e in members),
+                 *digest.shown(entries, config, now=now, request=digest_request)]  # only what some output shows
+        rendered = gather.render_all(shown, config, store, progress)
+        mailing = digest.start(entries, rendered, config, now=now, request=digest_request,
+                               store=store)  # its CSS inlined in another process while feeds are written
         feed_specs = publish.specs(plan, rendered, config, now, archive.newest_page_url(pages, config))
         feed_files = publish.outputs(feed_specs, config, store)  # unchanged feeds: bytes from the cache
-    outputs = [*feed_files, *history, *mail.outputs]
+        archived, mail = history.result(), mailing.result()  # before the cache closes: both store in it
+    outputs = [*feed_files, *archived, *mail.outputs]
     outputs += site.outputs(feed_specs, config, digest_paths=[o.path for o in mail.outputs])  # links them all
     report = write.write_outputs(outputs, config.out)  # atomic: all or nothing; same bytes kept
     return BuildResult(tuple(entries), tuple(problems), report, (*store.warnings, *mail.warnings), mail)

@@ -65,7 +65,7 @@ def outputs(feed_specs: Sequence[FeedSpec], config: Config, store: cache.BuildCa
     for spec, key in zip(feed_specs, keys, strict=True):
         files = stored.get(key) or made.get(key)
         if files is None:
-            files = made[key] = (feeds.atom(spec, config), feeds.rss(spec, config), jsonfeed.jsonfeed(spec, config))
+            files = made[key] = (*feeds.atom_and_rss(spec, config), jsonfeed.jsonfeed(spec, config))
         paths = layout.FeedPaths(spec.folder)
         result += [Output(paths.path(kind), data) for kind, data in zip(("atom", "rss", "json"), files, strict=True)]
     if store is not None:

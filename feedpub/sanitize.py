@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-
-import nh3
+from typing import TYPE_CHECKING
 
 from feedpub.slug import absolute_url
+
+if TYPE_CHECKING:
+    import nh3
 
 TAGS = frozenset(
     "a abbr b blockquote br caption cite code dd del dl dt em figcaption figure h1 h2 h3 h4 h5 h6 "
@@ -37,6 +39,8 @@ _DIGITS = re.compile(r"^\d{1,4}$")
 
 @lru_cache(maxsize=16)
 def _cleaner(base_url: str) -> nh3.Cleaner:
+    import nh3  # on first use: a rebuild whose bodies all come from the build cache cleans nothing
+
     def keep(_tag: str, attr: str, value: str) -> str | None:
         if attr in _URL_ATTRS:
             try:
@@ -61,6 +65,11 @@ def _cleaner(base_url: str) -> nh3.Cleaner:
     )
 
 
+def prepare(base_url: str) -> None:
+    """Import nh3 and build the cleaner for base_url now (forked render workers then inherit it)."""
+    _cleaner(base_url)
+
+
 def clean(html: str, base_url: str) -> str:
     """Return html with only safe markup left and every link and image URL absolute."""
     return _EMPTY_PARA.sub("", _cleaner(base_url).clean(html)).strip()
@@ -68,4 +77,6 @@ def clean(html: str, base_url: str) -> str:
 
 def text_only(html: str) -> str:
     """Strip every tag, keeping the text (still HTML-escaped)."""
+    import nh3
+
     return nh3.clean(html, tags=set())

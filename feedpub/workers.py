@@ -7,12 +7,49 @@ starting a pool costs more than it saves. Output never depends on the number of 
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator
-from typing import Any
+import pickle
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Generic, Protocol, TypeVar
 
 _JOB: Any = None  # what the forked workers work on
+_T = TypeVar("_T")
+_T_co = TypeVar("_T_co", covariant=True)
+
+
+_children = 0  # forked children alive: while there are any, the heap stays frozen
+
+
+def _freeze() -> None:
+    """Keep the garbage collector off the objects children share with this process.
+
+    A collection writes to the header of every object it scans, and each write copies a
+    page a child still shares: on a large archive most of the heap, copied by each child and
+    again by this process. Frozen objects are never scanned (nor freed: only cycles wait).
+    """
+    global _children  # noqa: PLW0603 - one count for the whole process
+    _children += 1
+    gc.freeze()
+
+
+def _thaw() -> None:
+    global _children  # noqa: PLW0603
+    _children -= 1
+    if _children == 0:
+        gc.unfreeze()
+
+
+@contextlib.contextmanager
+def _forking() -> Iterator[None]:
+    """Fork (a pool) inside this block: the heap is frozen until the block ends."""
+    _freeze()
+    try:
+        yield
+    finally:
+        _thaw()
 
 
 def count(configured: int) -> int:
@@ -42,7 +79,7 @@ def run(func: Callable[[Any, range], list[Any]], job: Any, n: int, workers: int,
     global _JOB  # noqa: PLW0603 - forked workers inherit it: that is the point
     _JOB = job
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with _forking(), multiprocessing.get_context("fork").Pool(workers) as pool:
             parts = pool.map(_call, [(func, c) for c in chunks])
     finally:
         _JOB = None
@@ -73,7 +110,105 @@ def imap(
     global _JOB  # noqa: PLW0603 - forked workers inherit it: that is the point
     _JOB = job
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with _forking(), multiprocessing.get_context("fork").Pool(workers) as pool:
             yield from pool.imap(_call, [(func, c) for c in chunks])
     finally:
         _JOB = None
+
+
+class Later(Protocol[_T_co]):
+    """A result that may still be in the making."""
+
+    def result(self) -> _T_co:
+        """Return the result, waiting for it if need be."""
+        ...
+
+
+class Pending(Generic[_T]):
+    """A result being made in a forked child process (or to be made in this one when asked for)."""
+
+    def __init__(self, func: Callable[[], _T], background: bool) -> None:
+        self._done: tuple[bool, Any] | None = None
+        self._func: Callable[[], _T] | None = None
+        self._pid = 0
+        self._read = -1
+        if not background or "fork" not in multiprocessing.get_all_start_methods():
+            self._func = func  # made when asked for: the caller places that where it overlaps best
+            return
+        read, write = os.pipe()
+        _freeze()  # until result() or __del__ has reaped the child
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child: coverage does not follow it
+            try:
+                os.close(read)
+                outcome = _outcome(func)
+                if not outcome[0]:
+                    try:
+                        pickle.dumps(outcome)
+                    except Exception as e:  # an error that does not pickle: its text does
+                        outcome = (False, RuntimeError(f"{type(e).__name__}: {outcome[1]} ({e})"))
+                with os.fdopen(write, "wb") as pipe:  # streamed: a large result is not copied whole first
+                    pickle.dump(outcome, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+            finally:
+                os._exit(0)  # no atexit handlers, no flushing of the parent's buffers, no cache close
+        os.close(write)
+        self._pid, self._read = pid, read
+
+    def result(self) -> _T:
+        """Return what func returned (raising what it raised), waiting for the child if need be."""
+        if self._func is not None:
+            self._done, self._func = _outcome(self._func), None
+        if self._done is None:
+            read, self._read = self._read, -1
+            try:
+                with os.fdopen(read, "rb") as pipe:
+                    self._done = pickle.load(pipe)  # noqa: S301 - our own child's bytes
+            except (EOFError, pickle.UnpicklingError):
+                raise RuntimeError("a worker process died without a result") from None
+            finally:
+                os.waitpid(self._pid, 0)
+                _thaw()
+        ok, value = self._done
+        if not ok:
+            raise value
+        return value  # type: ignore[no-any-return]
+
+    def __del__(self) -> None:
+        # Never asked for (the build failed elsewhere): closing the pipe ends the child's
+        # write, and reaping it leaves no zombie behind in a long-running process.
+        if self._done is None and self._read >= 0:
+            os.close(self._read)
+            os.waitpid(self._pid, 0)
+            self._read = -1
+            _thaw()
+
+
+def _outcome(func: Callable[[], Any]) -> tuple[bool, Any]:
+    try:
+        return True, func()
+    except Exception as e:  # handed to the parent, which raises it
+        return False, e
+
+
+def start(func: Callable[[], _T], background: bool) -> Pending[_T]:
+    """Begin func() in a forked child when background is true (else at .result()); .result() gets it.
+
+    The child inherits everything func closes over, so nothing is pickled on the way in; only
+    the result crosses back. The parent keeps working meanwhile (other stages, other pools).
+    """
+    return Pending(func, background)
+
+
+class Combined(Generic[_T]):
+    """The results of several Later, put together by finish in this process, once."""
+
+    def __init__(self, parts: Sequence[Later[Any]], finish: Callable[[list[Any]], _T]) -> None:
+        self._parts = parts
+        self._finish = finish
+        self._done: tuple[_T] | None = None
+
+    def result(self) -> _T:
+        """Return finish(the parts' results, in order), waiting for every part."""
+        if self._done is None:
+            self._done = (self._finish([p.result() for p in self._parts]),)
+        return self._done[0]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import feedparser
 import pytest
@@ -165,6 +166,28 @@ class TestArchiveCache:
             assert (archived.out / page).read_bytes() == (fresh.out / page).read_bytes(), page
         assert b"Edited 4 &amp;" in (archived.out / "archive/atom/2.xml").read_bytes()
 
+    def test_rebuild_after_a_cold_build_makes_no_page(
+        self, tmp_path: Path, make_config: Callable[..., Config], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A second build reuses every page, offsets written in documents included (cold keys = warm keys)."""
+        source = tmp_path / "corpus"
+        write_corpus(source, 20)
+        for i in range(3):  # documents that give their own UTC offset
+            (source / f"z{i}.md").write_text(f"---\ntitle: Z {i}\ndate: 2024-03-0{i + 1}T10:00:00+02:00\n---\nz\n")
+        config = make_config(source, feed_limit=5, archive_page_size=4, workers=1)
+        build(config, now=NOW)
+        made: list[int] = []
+        real = archive.atom_page
+
+        def counting(page: archive.Page, *args: object) -> bytes:
+            made.append(page.number)
+            return real(page, *args)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(archive, "atom_page", counting)
+        build(config, now=NOW)
+        assert made == []
+        assert len(list((config.out / "archive/atom").glob("*.xml"))) == 23 // 4
+
     def test_tampered_page_row_is_not_trusted(self, archived: Config, tmp_path: Path) -> None:
         """A cached page whose bytes do not match its checksum is rebuilt, not published."""
         with sqlite3.connect(cache.cache_path(archived)) as db:
@@ -185,3 +208,16 @@ class TestArchiveCache:
                 *page.entries[1:],
             ))
             assert archive._page_key(page, 5, store) != archive._page_key(moved, 5, store)
+
+
+class TestPageKey:
+    def test_settled_time_is_keyed_as_exactly_as_written(self) -> None:
+        """Times that write differently (fold, a microsecond, a zone) key differently; the same text keys alike."""
+        a = datetime(2024, 10, 27, 2, 30, tzinfo=ZoneInfo("Europe/Paris"))  # the hour the clocks repeat
+        variants = [a, a.replace(fold=1), a + timedelta(microseconds=1),
+                    a.replace(tzinfo=timezone(timedelta(hours=5)))]
+        assert len({v.isoformat() for v in variants}) == len(variants)
+        assert len({(archive._state(v), v.utcoffset()) for v in variants}) == len(variants)
+        same = a.replace(tzinfo=timezone(timedelta(hours=2), "CEST"))  # another tzinfo class, same text
+        assert same.isoformat() == a.isoformat()
+        assert (archive._state(same), same.utcoffset()) == (archive._state(a), a.utcoffset())

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from feedpub import gather
+from feedpub import archive, gather, workers
 from feedpub.config import Config, load_config
 from feedpub.errors import ConfigError
 from feedpub.pipeline import build
@@ -26,6 +26,8 @@ def always_parallel(monkeypatch: pytest.MonkeyPatch) -> None:
     """Use the pool for any number of documents (forked workers inherit the patch)."""
     monkeypatch.setattr(gather, "PARALLEL_READS", 1)
     monkeypatch.setattr(gather, "PARALLEL_RENDERS", 1)
+    monkeypatch.setattr(archive, "PARALLEL_PAGES", 1)
+    monkeypatch.setattr(archive, "PAGES_PER_PROCESS", 2)
 
 
 class TestParallelBuild:
@@ -39,8 +41,22 @@ class TestParallelBuild:
         a = build(serial, now=NOW)
         b = build(parallel, now=NOW)
         assert output_tree(serial.out) == output_tree(parallel.out)
+        assert any(p.startswith("digest/") for p in output_tree(parallel.out))
         assert [e.id for e in a.entries] == [e.id for e in b.entries]
         assert len(a.entries) == 90
+
+    @pytest.mark.usefixtures("always_parallel")
+    def test_archive_pages_made_by_several_processes_are_byte_identical(
+        self, corpus: Path, make_config: Callable[..., Config], tmp_path: Path
+    ) -> None:
+        """Archive pages split between forked processes, cached or not, equal the pages of one process."""
+        outs = {}
+        for name, workers_, cache_ in (("serial", 1, False), ("two", 2, False), ("three", 3, True)):
+            config = make_config(corpus, workers=workers_, cache=cache_, archive_page_size=7, out=str(tmp_path / name))
+            build(config, now=NOW)
+            outs[name] = output_tree(config.out)
+        assert len([p for p in outs["serial"] if p.startswith("archive/")]) == 90 // 7
+        assert outs["serial"] == outs["two"] == outs["three"]
 
     @pytest.mark.usefixtures("always_parallel")
     def test_problems_keep_file_order(
@@ -92,3 +108,43 @@ class TestWorkersConfig:
             "'workers' must be a whole number, 0 or more, got 'two'",
             "'cache' must be true or false, got 'yes'",
         ]
+
+
+def _fails() -> int:
+    raise ValueError("broken in the child")
+
+
+class TestStart:
+    def test_background_result_equals_foreground_result(self) -> None:
+        """A function run in a forked child gives the same value as run in this process."""
+        job = [f"page {i}".encode() * 100 for i in range(2000)]  # more than a pipe buffer holds
+        background = workers.start(lambda: list(reversed(job)), background=True)
+        foreground = workers.start(lambda: list(reversed(job)), background=False)
+        assert background.result() == foreground.result() == job[::-1]
+
+    def test_errors_reach_the_parent(self) -> None:
+        """An exception raised in the child is raised again by result()."""
+        pending = workers.start(_fails, background=True)
+        with pytest.raises(ValueError, match="broken in the child"):
+            pending.result()
+
+    def test_foreground_work_waits_until_asked_for(self) -> None:
+        """Without a child, func runs when result() is first called, and only once."""
+        calls: list[int] = []
+        pending = workers.start(lambda: calls.append(1) or len(calls), background=False)
+        assert calls == []
+        assert pending.result() == pending.result() == 1
+        assert calls == [1]
+
+    def test_combined_results_keep_their_order(self) -> None:
+        """Combined hands finish the parts' results in the order of the parts, and finishes once."""
+        calls = []
+
+        def finish(parts: list[int]) -> list[int]:
+            calls.append(parts)
+            return parts
+
+        parts = [workers.start(lambda i=i: i * i, background=i % 2 == 0) for i in range(5)]
+        combined = workers.Combined(parts, finish)
+        assert combined.result() == combined.result() == [0, 1, 4, 9, 16]
+        assert len(calls) == 1
