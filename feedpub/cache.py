@@ -670,10 +670,16 @@ class BuildCache:
             return None
 
     def _discard(self, why: str) -> None:
-        """Throw the damaged file away and carry on without a cache for this build."""
-        self.close()
+        """Throw the damaged file away and carry on without a cache for this build.
+
+        A forked worker (reading a deferred entry) only stops trusting the cache: the file
+        belongs to the parent, which still has it open.
+        """
         self.rebuilt = True
         self.damage = why
+        if os.getpid() != self._pid:
+            return
+        self.close()
         if self.path is not None:
             _remove(self.path)
 

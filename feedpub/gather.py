@@ -171,6 +171,8 @@ def render_all(entries: Iterable[Entry], config: Config, store: cache.BuildCache
     cached = store.bodies(k for k in keys.values() if k[1])
     todo: Sequence[Entry] = [e for e in distinct.values() if keys[e.id] not in cached]
 
+    if len(todo) >= PARALLEL_RENDERS:
+        render.prepare(config)  # parser and cleaner built once, shared by the forked workers
     made = workers.run(
         _render_range, (config, todo), len(todo), workers.count(config.workers), PARALLEL_RENDERS
     )
