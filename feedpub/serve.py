@@ -14,7 +14,7 @@ import http.server
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -141,7 +141,11 @@ class Preview:
             if self._reload is not None and self.config.config_path is not None and \
                     str(self.config.config_path) in changed:
                 self.config = self._reload()
-            result = build(self.config, now=self._clock(), skip_invalid=self._skip_invalid)
+            # One process: the server's threads are running now, and forking a process with
+            # other threads alive can leave the child waiting forever on a lock one of them
+            # held. The output is the same with any number of workers.
+            config = replace(self.config, workers=1)
+            result = build(config, now=self._clock(), skip_invalid=self._skip_invalid)
             outcome = Rebuild(result, None, changed)
         except FeedpubError as e:
             outcome = Rebuild(None, e, changed)  # keep serving the last good output

@@ -6,6 +6,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import feedparser
@@ -119,6 +120,28 @@ class TestPreview:
             while not seen and time.monotonic() < deadline:
                 time.sleep(0.05)
             assert _get(p.url + "index.html")[2] == b"<p>two, longer</p>\n"
+
+    def test_rebuilds_never_fork(
+        self, preview: Preview, seeds: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Rebuilds run while the server's threads are alive, so they stay in one process (no fork)."""
+        import os
+
+        forks: list[int] = []
+        real_fork = os.fork
+
+        def counting_fork() -> int:
+            forks.append(1)
+            return real_fork()
+
+        monkeypatch.setattr(os, "fork", counting_fork)
+        preview.config = replace(preview.config, workers=4)
+        (seeds / "2024-05-02-fresh.md").write_text("---\ntitle: Fresh entry\n---\nBody.\n", encoding="utf-8")
+        outcome = preview.poll()
+        assert outcome is not None and outcome.error is None
+        titles = [e.title for e in feedparser.parse(_get(preview.url + "atom.xml")[2]).entries]
+        assert titles[0] == "Fresh entry"
+        assert forks == []  # the new entry changes the digest: with 4 workers its CSS would be inlined in a child
 
     def test_broken_source_keeps_last_good_output(self, preview: Preview, seeds: Path) -> None:
         """A document with bad YAML reports an error on rebuild and the old feed stays served."""
