@@ -337,6 +337,10 @@ class DamagedError(Exception):
     """The cache file is not what feedpub wrote: it is thrown away."""
 
 
+class SchemaChangedError(DamagedError):
+    """The cache was written by a feedpub with other tables: thrown away, and nothing to warn about."""
+
+
 _DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS docs (
@@ -700,7 +704,8 @@ def _connect(path: Path) -> sqlite3.Connection:
         with conn:
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA),))
     elif row[0] != str(SCHEMA):
-        raise DamagedError(f"cache schema {row[0]}, expected {SCHEMA}")
+        conn.close()
+        raise SchemaChangedError(f"cache schema {row[0]}, expected {SCHEMA}")
     return conn
 
 
@@ -719,7 +724,8 @@ def opened(config: Config) -> Iterator[BuildCache]:
         try:
             conn = _connect(path)
         except (sqlite3.DatabaseError, DamagedError) as e:
-            damage = str(e) or type(e).__name__
+            if not isinstance(e, SchemaChangedError):  # an upgrade of feedpub is not damage
+                damage = str(e) or type(e).__name__
             _remove(path)
             conn = _connect(path)
     except (OSError, sqlite3.Error, DamagedError):

@@ -261,6 +261,22 @@ class TestCacheDamage:
         with sqlite3.connect(path) as db:
             assert db.execute("SELECT count(*) FROM docs").fetchone() == (12,)
 
+    def test_cache_of_another_schema_is_replaced_without_a_warning(
+        self, corpus: Path, make_config: Callable[..., Config], calls: dict[str, list[str]], tmp_path: Path
+    ) -> None:
+        """A cache written by an older feedpub (other tables) is replaced quietly: an upgrade is not damage."""
+        config = make_config(corpus)
+        build(config, now=NOW)
+        with sqlite3.connect(cache.cache_path(config)) as db:
+            db.execute("UPDATE meta SET value = '2' WHERE key = 'schema'")
+        calls["normalise"].clear()
+        result = build(config, now=NOW)
+        assert result.warnings == ()
+        assert len(calls["normalise"]) == 12  # nothing of the old cache was used
+        assert output_tree(config.out) == _fresh(config, tmp_path, "fresh")
+        with sqlite3.connect(cache.cache_path(config)) as db:
+            assert db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == (str(cache.SCHEMA),)
+
     def test_truncated_cache_file_is_rebuilt(
         self, corpus: Path, make_config: Callable[..., Config], tmp_path: Path
     ) -> None:
