@@ -110,26 +110,24 @@ def _tz_from(code: Any) -> tzinfo:
     return timezone(timedelta(seconds=int(code)))
 
 
-def _dt(d: datetime) -> list[Any]:
-    return [d.replace(tzinfo=None).isoformat(), _tz_code(d.tzinfo), d.fold]
-
-
-def _dt_from(v: list[Any]) -> datetime:
-    naive, tz, fold = v
-    return _datetime(naive, tz, fold)
+def _when(d: datetime) -> str:
+    """Return an aware datetime as one string: naive ISO time, zone key or UTC offset, fold."""
+    return f"{d.replace(tzinfo=None).isoformat()} {_tz_code(d.tzinfo)} {d.fold}"
 
 
 @functools.lru_cache(maxsize=8192)
-def _datetime(naive: str, tz: Any, fold: int) -> datetime:
-    # An archive has far fewer distinct dates than entries (a day's articles share one), and
+def _when_from(text: str) -> datetime:
+    # An archive has far fewer distinct times than entries (a day's articles share one), and
     # datetimes are immutable: one object per distinct value saves time and memory.
-    return datetime.fromisoformat(naive).replace(tzinfo=_tz_from(tz), fold=fold)
+    naive, tz, fold = text.split(" ")
+    code: Any = int(tz) if tz.lstrip("-").isdigit() else tz
+    return datetime.fromisoformat(naive).replace(tzinfo=_tz_from(code), fold=int(fold))
 
 
 def entry_to_json(e: Entry) -> str:
     """Serialise an Entry losslessly (time zones included) as JSON."""
     image = None if e.image is None else [e.image.url, e.image.mime_type, e.image.alt]
-    date = _dt(e.date)
+    date = _when(e.date)
     return _ENCODE(
         [
             e.id,
@@ -138,7 +136,7 @@ def entry_to_json(e: Entry) -> str:
             e.title_source,
             date,
             e.date_source,
-            date if e.updated is e.date else _dt(e.updated),
+            date if e.updated is e.date else _when(e.updated),
             e.category.slug,
             e.category.name,
             e.category_source,
@@ -222,9 +220,9 @@ def entry_from_json(text: str) -> Entry:
             url=url,
             title=title,
             title_source=title_source,
-            date=_dt_from(date),
+            date=_when_from(date),
             date_source=date_source,
-            updated=_dt_from(updated),
+            updated=_when_from(updated),
             category=_shared_category(slug, name),
             category_source=category_source,
             summary=summary,
@@ -254,25 +252,10 @@ Known = list[Any]  # one document in the index: [size, mtime_ns, fingerprint hex
 def _light(size: int, mtime_ns: int, fingerprint: bytes, e: Entry) -> Known:
     # Compact, because a rebuild decodes every row: the id is usually the url, the updated
     # time usually the date (None then), and a time is one string.
-    return [size, mtime_ns, fingerprint.hex(), None if e.id == e.url else e.id, e.url, _when(e.date),
-            None if e.updated == e.date and e.updated.tzinfo is e.date.tzinfo else _when(e.updated),
-            e.category.slug, e.category.name, e.draft, e.date_source]
-
-
-def _when(d: datetime) -> str:
-    return f"{d.replace(tzinfo=None).isoformat()} {_tz_code(d.tzinfo)} {d.fold}"
-
-
-_WHEN: dict[str, datetime] = {}  # an archive has few distinct times: one object each
-
-
-def _when_from(text: str) -> datetime:
-    found = _WHEN.get(text)
-    if found is None:
-        naive, tz, fold = text.split(" ")
-        code: Any = tz if not tz.lstrip("-").isdigit() else int(tz)
-        found = _WHEN[text] = _datetime(naive, code, int(fold))
-    return found
+    date = _when(e.date)
+    updated = date if e.updated is e.date else _when(e.updated)
+    return [size, mtime_ns, fingerprint.hex(), None if e.id == e.url else e.id, e.url, date,
+            None if updated == date else updated, e.category.slug, e.category.name, e.draft, e.date_source]
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import feedparser
 import pytest
@@ -387,6 +388,39 @@ class TestCacheDamage:
             assert "_deferred" not in e.__dict__
         copy = pickle.loads(pickle.dumps(deferred[0]))  # noqa: S301 - our own object, in this process
         assert "_deferred" not in copy.__dict__ and copy == deferred[0]
+
+    @pytest.mark.parametrize(
+        "when",
+        [
+            datetime(2024, 11, 3, 1, 30, tzinfo=ZoneInfo("America/New_York"), fold=1),  # the second 01:30
+            datetime(2024, 1, 5, 9, 0, 0, 1, tzinfo=timezone(timedelta(hours=-5, minutes=-30))),
+            datetime(2024, 1, 5, tzinfo=UTC),
+            datetime(2024, 1, 5, 8, tzinfo=ZoneInfo("Asia/Taipei")),
+        ],
+    )
+    def test_times_survive_their_cached_form(self, when: datetime) -> None:
+        """A cached time comes back as the same instant, zone, offset and fold."""
+        back = cache._when_from(cache._when(when))
+        assert (back, back.utcoffset(), back.fold, back.isoformat()) == (
+            when, when.utcoffset(), when.fold, when.isoformat())
+
+    def test_one_edit_rewrites_one_index_bucket(
+        self, corpus: Path, make_config: Callable[..., Config]
+    ) -> None:
+        """Editing a document rewrites only its own index bucket, and the next build trusts it."""
+        config = make_config(corpus)
+        build(config, now=NOW)
+        with sqlite3.connect(cache.cache_path(config)) as db:  # log every bucket write from now on
+            db.executescript("CREATE TABLE written (bucket INTEGER);"
+                             "CREATE TRIGGER log AFTER INSERT ON idx BEGIN INSERT INTO written VALUES (NEW.bucket); END;")
+            stored = db.execute("SELECT count(*) FROM idx").fetchone()[0]
+        doc = corpus / "a0004.md"
+        doc.write_text(doc.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+        build(config, now=NOW)
+        with sqlite3.connect(cache.cache_path(config)) as db:
+            assert db.execute("SELECT bucket FROM written").fetchall() == [(cache.bucket_of("a0004.md"),)]
+            assert db.execute("SELECT count(*) FROM idx").fetchone()[0] == stored > 1
+        assert build(config, now=NOW).warnings == ()
 
     def test_concurrent_builds_both_succeed(self, corpus: Path, tmp_path: Path) -> None:
         """Two builds of one source at the same time share the cache safely and agree."""
