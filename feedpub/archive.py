@@ -18,27 +18,34 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import timedelta
+from operator import attrgetter
+from typing import Any, Generic, NamedTuple, TypeVar
 
-from feedpub import cache, layout, workers
+from feedpub import layout, select, write
+from feedpub.catalogue import Record
 from feedpub.config import Config
-from feedpub.model import Entry, Output
+from feedpub.model import Entry, Kept, Output
+from feedpub.select import Listed
 
 FH_NS = "http://purl.org/syndication/history/1.0"
 GENERATOR_URI = "https://pypi.org/project/feedpub/"
 
 
+L = TypeVar("L", bound=Listed)
+
+
 @dataclass(frozen=True)
-class Page:
-    """One archive page: its number (1 = oldest) and its entries, newest first."""
+class Page(Generic[L]):
+    """One archive page: its number (1 = oldest) and its entries (or records), newest first."""
 
     number: int
-    entries: tuple[Entry, ...]
+    entries: tuple[L, ...]
 
 
-def pages(entries: Sequence[Entry], config: Config) -> list[Page]:
+def pages(entries: Sequence[L], config: Config) -> list[Page[L]]:
     """Cut the published entries (newest first) into complete archive pages, oldest page first."""
     size = config.page_size
     if size <= 0:
@@ -48,7 +55,7 @@ def pages(entries: Sequence[Entry], config: Config) -> list[Page]:
     return [Page(k + 1, tuple(oldest_first[k * size : (k + 1) * size][::-1])) for k in range(full)]
 
 
-def newest_page_url(archive: Sequence[Page], config: Config) -> str | None:
+def newest_page_url(archive: Sequence[Page[Any]], config: Config) -> str | None:
     """Return the URL the current feed's prev-archive link points to (None: no archive yet)."""
     return layout.archive_url(archive[-1].number, config) if archive else None
 
@@ -68,29 +75,31 @@ def quoteattr(text: str) -> str:
     return f'"{text}"'
 
 
-def _time(d: datetime) -> str:
-    return d.isoformat()
-
-
 def _link(href: str, rel: str, kind: str | None = None) -> str:
     t = f" type={quoteattr(kind)}" if kind else ""
     return f"  <link href={quoteattr(href)} rel={quoteattr(rel)}{t}/>\n"
 
 
-def _entry(e: Entry, shared: dict[object, str]) -> str:
-    """Return the <entry> element of e; shared memoises the lines many entries repeat."""
-    # One f-string per entry and memoised category/tag lines: a 50,000-entry archive calls
-    # this 50,000 times, and per-field helper calls were most of the stage's time.
-    c = e.category
-    category = shared.get((c.slug, c.name))  # not the Category itself: its dataclass hash is slow
-    if category is None:
-        category = shared[c.slug, c.name] = f"    <category term={quoteattr(c.slug)} label={quoteattr(c.name)}/>\n"
-    tags = ""
-    for tag in e.tags:
-        line = shared.get(tag)
-        if line is None:
-            line = shared[tag] = f"    <category term={quoteattr(tag)}/>\n"
-        tags += line
+class Parts(NamedTuple):
+    """An entry's <entry> element, but for what the build settles for all entries at once.
+
+    Made where its document is read (in a worker, while the whole archive is read), so that
+    a page is a join of strings: the element is ``head + <updated> + middle + <category> +
+    tail``, the updated time being ``updated``, or ``updated_tied`` when the build finds
+    other entries at the same instant (select.tied_instants), and the category line naming
+    the category's settled name.
+    """
+
+    head: str
+    updated: str
+    updated_tied: str  # "" when 'updated' is not on a whole second (never tied then)
+    middle: str
+    tail: str
+    slug: str
+
+
+def parts(e: Entry) -> Parts:
+    """Return the parts of e's <entry> element (see Parts)."""
     image = e.image
     enclosure = (
         f'    <link href={quoteattr(image.url)} rel="enclosure" type={quoteattr(image.mime_type)}/>\n'
@@ -98,20 +107,33 @@ def _entry(e: Entry, shared: dict[object, str]) -> str:
     )
     name = e.author or e.source
     author = f"    <author>\n      <name>{escape(name)}</name>\n    </author>\n" if name else ""
+    tags = "".join([_tag_line(tag) for tag in e.tags])
     summary = f"    <summary>{escape(e.summary)}</summary>\n" if e.summary else ""
-    return (
-        f"  <entry>\n    <id>{escape(e.id)}</id>\n    <title>{escape(e.title)}</title>\n"
-        f"    <updated>{e.updated.isoformat()}</updated>\n"
+    updated = e.updated
+    tied = (updated + timedelta(microseconds=e.micros)).isoformat() if updated.microsecond == 0 else ""
+    return Parts(
+        f"  <entry>\n    <id>{escape(e.id)}</id>\n    <title>{escape(e.title)}</title>\n    <updated>",
+        updated.isoformat(),
+        tied,
+        f"</updated>\n"
         f'    <link href={quoteattr(e.url)} rel="alternate" type="text/html"/>\n{enclosure}'
-        f"    <published>{e.date.isoformat()}</published>\n{author}{category}{tags}{summary}  </entry>\n"
+        f"    <published>{e.date.isoformat()}</published>\n{author}",
+        f"{tags}{summary}  </entry>\n",
+        e.category.slug,
     )
 
 
-def atom_page(page: Page, last: int, config: Config, shared: dict[object, str] | None = None) -> bytes:
-    """Return the Atom archive document of one page (last = number of the newest page).
+@functools.lru_cache(maxsize=4096)
+def _tag_line(tag: str) -> str:
+    return f"    <category term={quoteattr(tag)}/>\n"
 
-    shared, when given, memoises category and tag lines across the pages of one build.
-    """
+
+@functools.lru_cache(maxsize=256)
+def _category_line(slug: str, name: str) -> str:
+    return f"    <category term={quoteattr(slug)} label={quoteattr(name)}/>\n"
+
+
+def _head(number: int, last: int, updated: str, config: Config) -> str:
     current = layout.feed_paths(None)
     email = f"    <email>{escape(config.author_email)}</email>\n" if config.author_email else ""
     head = [
@@ -120,100 +142,78 @@ def atom_page(page: Page, last: int, config: Config, shared: dict[object, str] |
         f"xml:lang={quoteattr(config.language)}>\n",
         # the same logical feed as the current one, so the same id
         f"  <id>{escape(current.url('atom', config))}</id>\n",
-        f"  <title>{escape(config.title)} — archive {page.number}</title>\n",
-        f"  <updated>{_time(max(e.updated for e in page.entries))}</updated>\n",
+        f"  <title>{escape(config.title)} — archive {number}</title>\n",
+        f"  <updated>{updated}</updated>\n",
         f"  <author>\n    <name>{escape(config.author_name)}</name>\n{email}  </author>\n",
         _link(config.base_url, "alternate", "text/html"),
-        _link(layout.archive_url(page.number, config), "self", layout.MEDIA_TYPES["atom"]),
+        _link(layout.archive_url(number, config), "self", layout.MEDIA_TYPES["atom"]),
         _link(current.url("atom", config), "current", layout.MEDIA_TYPES["atom"]),
     ]
-    if page.number > 1:
-        head.append(
-            _link(layout.archive_url(page.number - 1, config), "prev-archive", layout.MEDIA_TYPES["atom"])
-        )
-    if page.number < last:
-        head.append(
-            _link(layout.archive_url(page.number + 1, config), "next-archive", layout.MEDIA_TYPES["atom"])
-        )
+    if number > 1:
+        head.append(_link(layout.archive_url(number - 1, config), "prev-archive", layout.MEDIA_TYPES["atom"]))
+    if number < last:
+        head.append(_link(layout.archive_url(number + 1, config), "next-archive", layout.MEDIA_TYPES["atom"]))
     head.append(f'  <generator uri="{GENERATOR_URI}">feedpub</generator>\n')
     head.append("  <fh:archive/>\n")
-    shared = {} if shared is None else shared
-    body = [_entry(e, shared) for e in page.entries]
-    return ("".join(head) + "".join(body) + "</feed>\n").encode("utf-8")
+    return "".join(head)
 
 
-def _page_key(page: Page, last: int, store: cache.BuildCache) -> bytes | None:
-    """Return what a page's bytes depend on, hashed (config and code: the cache's context)."""
-    fingerprints = store.fingerprints
-    try:  # row checksums have one length: joined, they cannot run into each other
-        prints = b"".join([fingerprints[e.rel] for e in page.entries])
-    except KeyError:
-        return None  # an entry the cache does not know: build the page
-    # the category name and 'updated' are settled for the whole build, not per row
-    # (select.distinct_updated moves 'updated' when another entry comes to share it);
-    # 'updated' by its pickled state (every field and fold, ten bytes) and its UTC offset:
-    # all its isoformat shows, whatever the tzinfo's class, at a third of the cost
-    times = b"".join([_state(e.updated) for e in page.entries])
-    settled = "\0".join([f"{e.category.name}\0{e.updated.utcoffset()}" for e in page.entries])
-    head = f"{page.number}/{last}\0".encode()
-    return hashlib.blake2b(head + prints + times + settled.encode(), digest_size=16).digest()
+def assemble(page: Page[L], last: int, config: Config, chosen: select.Selection[Any],
+             parts_of: Mapping[str, Parts]) -> bytes:
+    """Return the Atom archive document of one page from its entries' parts, values settled by chosen."""
+    tied, names = chosen.tied, chosen.names
+    body = []
+    # the newest settled 'updated' (the first of equal ones: their texts may differ in offset)
+    newest = max(page.entries, key=lambda e: e.updated_instant + (e.micros if e.updated_instant in tied else 0))
+    for e in page.entries:
+        p = parts_of[e.rel]
+        when = p.updated_tied if e.updated_instant in tied else p.updated
+        body.append(f"{p.head}{when}{p.middle}{_category_line(p.slug, names.get(p.slug, e.category.name))}{p.tail}")
+    updated = chosen.updated(newest).isoformat()
+    return (_head(page.number, last, updated, config) + "".join(body) + "</feed>\n").encode("utf-8")
 
 
-def _state(d: datetime) -> bytes:
-    """Return the ten bytes a datetime pickles its fields and fold as (protocol 4), without its zone."""
-    state: bytes = d.__reduce_ex__(4)[1][0]  # type: ignore[assignment]
-    return state
+def atom_page(page: Page[Entry], last: int, config: Config) -> bytes:
+    """Return the Atom archive document of one page of entries whose values are already settled."""
+    settled: select.Selection[Entry] = select.Selection(page.entries, {}, frozenset())
+    return assemble(page, last, config, settled, {e.rel: parts(e) for e in page.entries})
 
 
-PARALLEL_PAGES = 40  # below this many pages to make, forking costs more than it saves
-PAGES_PER_PROCESS = 250  # a process more only for this many pages more: each costs ~30 ms to fork and end
-# A process that reads an entry writes its reference count, which copies the memory page
-# the entry shares with a forked process: ~2.6 KB per entry (50,000 entries: +130 MB, past
-# the memory budget). So larger archives are made here, and at once: no child is alive yet.
-MAX_FORKED_ENTRIES = 20_000
+def page_key(page: Page[L], last: int, chosen: select.Selection[Any], context: str,
+             fingerprints: Callable[[L], bytes]) -> bytes:
+    """Return what a page's bytes depend on, hashed: its place, its entries and the cache context."""
+    h = hashlib.blake2b(f"page {page.number}/{last}\0{context}\0".encode(), digest_size=16)
+    token = chosen.token
+    for e in page.entries:
+        h.update(token(e, fingerprints(e)))
+    return h.digest()
 
 
-def _make(todo: Sequence[Page], last: int, config: Config) -> list[bytes]:
-    shared: dict[object, str] = {}
-    return [atom_page(p, last, config, shared) for p in todo]
+def start(archive: Sequence[Page[Record]], config: Config, chosen: select.Selection[Record], context: str,
+          kept: write.Previous, fresh: Mapping[str, Parts],
+          read: Callable[[Sequence[Record]], Mapping[str, Parts]]) -> list[Output | Kept]:
+    """Return every archive page: kept where the output folder already holds it, else made.
 
-
-def start(archive: Sequence[Page], config: Config,
-          store: cache.BuildCache | None = None) -> workers.Later[list[Output]]:
-    """Begin serialising every archive page; pages whose entries did not change come from the cache.
-
-    The pages to make are made in forked processes (up to one per worker) that run while
-    the build renders and writes feeds, or, for a large archive, here and now (see
-    MAX_FORKED_ENTRIES); .result() returns them in page order and stores them in the cache.
-    A page depends only on its own entries, so where it is made changes no byte.
+    A page is made from the parts of its entries' elements: from this build's reading where
+    it read the document, else from reading it again (``read``, in a pool when many).
     """
     last = archive[-1].number if archive else 0
-    keys: dict[int, bytes] = {}
-    if store is not None and store.enabled:
-        keys = {p.number: k for p in archive if (k := _page_key(p, last, store)) is not None}
-    known = store.pages(keys) if store is not None else {}
-    todo = [p for p in archive if p.number not in known]
-    touched = sum(len(p.entries) for p in todo)
-    background = len(todo) >= PARALLEL_PAGES and touched <= MAX_FORKED_ENTRIES and workers.count(config.workers) > 1
-    n = min(workers.count(config.workers), -(-len(todo) // PAGES_PER_PROCESS)) if background else 1
-    size = -(-len(todo) // n) if todo else 0
-    parts = [
-        workers.start(functools.partial(_make, todo[i : i + size], last, config), background=background)
-        for i in range(0, len(todo), size or 1)
-    ]
-    if not background:
-        for part in parts:
-            part.result()  # now, before the build forks render workers and the digest's child
-
-    def finish(made: list[list[bytes]]) -> list[Output]:
-        fresh = dict(zip((p.number for p in todo), (data for part in made for data in part), strict=True))
-        if store is not None:
-            store.save_pages({k: (keys[k], data) for k, data in fresh.items() if k in keys}, last)
-        return [Output(layout.archive_path(p.number), known.get(p.number) or fresh[p.number]) for p in archive]
-
-    return workers.Combined(parts, finish)
+    result: list[Output | Kept] = []
+    todo: list[tuple[int, Page[Record], bytes]] = []
+    for page in archive:
+        path = layout.archive_path(page.number)
+        key = page_key(page, last, chosen, context, _FINGERPRINT)
+        if kept.holds(path, key):
+            result.append(Kept(path, key))
+        else:
+            result.append(Output(path, b"", key))  # made below
+            todo.append((len(result) - 1, page, key))
+    missing = [e for _i, page, _key in todo for e in page.entries if e.rel not in fresh]
+    more = read(missing) if missing else {}
+    parts_of = {**fresh, **more} if more else fresh
+    for i, page, key in todo:
+        result[i] = Output(result[i].path, assemble(page, last, config, chosen, parts_of), key)
+    return result
 
 
-def outputs(archive: Sequence[Page], config: Config, store: cache.BuildCache | None = None) -> list[Output]:
-    """Serialise every archive page; pages whose entries did not change come from the cache."""
-    return start(archive, config, store).result()
+_FINGERPRINT = attrgetter("fingerprint")

@@ -9,18 +9,28 @@ stripping the HTML. Only entries that land in the digest are rendered.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from feedpub import cache, email_message, inline, layout, render, templating, workers
+from feedpub import email_message, inline, layout, render, templating, workers, write
 from feedpub.config import Config
 from feedpub.errors import DigestError, Problem
-from feedpub.model import Category, Entry, Image, Output, Rendered
+from feedpub.model import Category, Entry, Image, Kept, Output, Rendered, instant_of
+from feedpub.select import Listed, Selection
 
+if TYPE_CHECKING:
+    from feedpub.catalogue import Record
+
+L = TypeVar("L", bound=Listed)
+R = TypeVar("R", bound="Record")
+_INSTANT = attrgetter("instant")
 FOLDER = "digest/"
 TEXT_WIDTH = 78
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -121,7 +131,7 @@ class Made:
     """The digest files of a build (none when the selection was empty and optional)."""
 
     label: str = ""  # '2023-W08', or "" when there is no digest
-    outputs: tuple[Output, ...] = ()
+    outputs: tuple[Output | Kept, ...] = ()
     items: int = 0
     html_bytes: int = 0  # size of the inlined HTML, what Gmail measures
     warnings: tuple[str, ...] = ()
@@ -146,7 +156,7 @@ def _iso_week(d: date, config: Config) -> Window:
                   datetime.combine(monday + timedelta(days=7), time(0), tzinfo=config.tz))
 
 
-def window(request: Request, entries: Sequence[Entry], config: Config, now: datetime) -> Window | None:
+def window(request: Request, entries: Sequence[Listed], config: Config, now: datetime) -> Window | None:
     """Return the window a request names; None for 'latest' when there are no entries."""
     week = request.week or "latest"
     if request.since or request.until:
@@ -162,7 +172,8 @@ def window(request: Request, entries: Sequence[Entry], config: Config, now: date
     if week == "latest":
         if not entries:
             return None
-        return _iso_week(max(e.date for e in entries).astimezone(config.tz).date(), config)
+        newest = max(entries, key=_INSTANT)  # the first of the newest, as max() of their dates would be
+        return _iso_week(newest.date.astimezone(config.tz).date(), config)
     if week == "last":
         return _iso_week(now.astimezone(config.tz).date() - timedelta(days=7), config)
     m = _WEEK.match(week)
@@ -174,9 +185,10 @@ def window(request: Request, entries: Sequence[Entry], config: Config, now: date
         raise _problem(f"--week must be an ISO week like 2023-W08, 'last' or 'latest': {week!r}") from None
 
 
-def in_window(entries: Sequence[Entry], win: Window) -> list[Entry]:
+def in_window(entries: Sequence[L], win: Window) -> list[L]:
     """Return the entries dated inside the window, newest first."""
-    return sorted((e for e in entries if win.start <= e.date < win.end), key=lambda e: e.sort_key)
+    start, end = instant_of(win.start), instant_of(win.end)
+    return sorted((e for e in entries if start <= e.instant < end), key=lambda e: (-e.instant, e.id))
 
 
 # --- building the Digest value ----------------------------------------------------------
@@ -195,7 +207,7 @@ def with_utm(url: str, config: Config, win: Window) -> str:
     return urlunsplit(parts._replace(query=query))
 
 
-def _ordered(groups: dict[Category, list[Entry]], config: Config) -> list[tuple[Category, list[Entry]]]:
+def _ordered(groups: dict[Category, list[L]], config: Config) -> list[tuple[Category, list[L]]]:
     rank = {slug: i for i, slug in enumerate(config.digest.category_order)}
     return sorted(groups.items(), key=lambda kv: (rank.get(kv[0].slug, len(rank)), -len(kv[1]), kv[0].name))
 
@@ -231,9 +243,9 @@ def _links(config: Config) -> tuple[str, str, str, str]:
     return d.unsubscribe_url, d.view_online_url, "", d.unsubscribe_url
 
 
-def _sections(chosen: Sequence[Entry], config: Config) -> list[tuple[Category, list[Entry], int]]:
+def _sections(chosen: Sequence[L], config: Config) -> list[tuple[Category, list[L], int]]:
     """Group entries by category, in digest order: (category, entries shown, how many left out)."""
-    groups: dict[Category, list[Entry]] = {}
+    groups: dict[Category, list[L]] = {}
     for e in chosen:
         groups.setdefault(e.category, []).append(e)
     cap = config.digest.max_items_per_category
@@ -241,7 +253,7 @@ def _sections(chosen: Sequence[Entry], config: Config) -> list[tuple[Category, l
             for c, members in _ordered(groups, config)]
 
 
-def shown(entries: Sequence[Entry], config: Config, *, now: datetime, request: Request | None = None) -> list[Entry]:
+def shown(entries: Sequence[L], config: Config, *, now: datetime, request: Request | None = None) -> list[L]:
     """Return the entries the requested digest shows (none when there is no digest to make).
 
     The build renders them first, so that the digest can be inlined while the rest renders.
@@ -255,7 +267,7 @@ def shown(entries: Sequence[Entry], config: Config, *, now: datetime, request: R
     return [e for _c, members, _more in _sections(in_window(entries, win), config) for e in members]
 
 
-def make(entries: Sequence[Entry], rendered: Mapping[str, Rendered], config: Config, win: Window) -> Digest:
+def make(entries: Sequence[Listed], rendered: Mapping[str, Rendered], config: Config, win: Window) -> Digest:
     """Group the window's entries into a Digest; raise DigestError when there are none."""
     chosen = in_window(entries, win)
     if not chosen:
@@ -266,7 +278,7 @@ def make(entries: Sequence[Entry], rendered: Mapping[str, Rendered], config: Con
         more_url = with_utm(layout.feed_paths(category).url("atom", config), config, win)
         sections.append(Section(
             replace(category, name=inert(category.name)),
-            tuple(_item(rendered.get(e.id) or render.render(e, config), config, win) for e in members),
+            tuple(_item(_rendered(e, rendered, config), config, win) for e in members),
             more, more_url,
         ))
     d = config.digest
@@ -276,6 +288,15 @@ def make(entries: Sequence[Entry], rendered: Mapping[str, Rendered], config: Con
     unsubscribe, view, preview, list_unsub = _links(config)
     return Digest(win, tuple(sections), " ".join(subject.split()), " ".join(preheader.split()),
                   unsubscribe, view, preview, list_unsub)
+
+
+def _rendered(e: Listed, rendered: Mapping[str, Rendered], config: Config) -> Rendered:
+    found = rendered.get(e.id)
+    if found is not None:
+        return found
+    if not isinstance(e, Entry):
+        raise KeyError(f"{e.rel} is shown in the digest but was not rendered")
+    return render.render(e, config)
 
 
 # --- writing it -------------------------------------------------------------------------
@@ -300,32 +321,15 @@ def _context(digest: Digest, config: Config) -> dict[str, object]:
             "text_width": TEXT_WIDTH}
 
 
-def html(digest: Digest, config: Config, store: cache.BuildCache | None = None) -> str:
-    """Render the HTML email and inline its CSS, reusing the inlined page stored for the same HTML."""
-    return _html(digest, config, store, background=False).result()
+def html(digest: Digest, config: Config) -> str:
+    """Render the HTML email and inline its CSS."""
+    return _html(digest, config, background=False).result()
 
 
-def _html(digest: Digest, config: Config, store: cache.BuildCache | None, *,
-          background: bool) -> workers.Later[str]:
-    """Begin the inlined HTML email: from the cache, else inlined (in a forked child if background).
-
-    Inlining (and importing premailer and cssutils for it) is most of the time of a rebuild
-    that changed nothing; the result depends only on the rendered HTML and the cache context
-    (feedpub's code, the config, the templates), so the HTML's content hash keys it.
-    """
+def _html(digest: Digest, config: Config, *, background: bool) -> workers.Later[str]:
+    """Begin the inlined HTML email (in a forked child if background: premailer is slow)."""
     page = templating.render(config, "digest.html.j2", **_context(digest, config))
-    key = cache.content_hash(page.encode("utf-8"))
-    done = store.inlined(key) if store is not None else None
-    if done is not None:
-        return workers.start(functools.partial(str, done), background=False)
-    inlining = workers.start(functools.partial(inline.inline, page, "digest.html.j2"), background=background)
-
-    def finish(made: list[str]) -> str:
-        if store is not None:
-            store.save_inlined(key, made[0])
-        return made[0]
-
-    return workers.Combined([inlining], finish)
+    return workers.start(functools.partial(inline.inline, page, "digest.html.j2"), background=background)
 
 
 def text(digest: Digest, config: Config) -> str:
@@ -333,46 +337,91 @@ def text(digest: Digest, config: Config) -> str:
     return templating.render(config, "digest.txt.j2", **_context(digest, config))
 
 
-def outputs(digest: Digest, config: Config, store: cache.BuildCache | None = None) -> Made:
+def outputs(digest: Digest, config: Config) -> Made:
     """Make the .html, .txt and .eml files of a digest, and latest.* copies of them."""
-    return _outputs(digest, config, store, background=False).result()
+    return _outputs(digest, config, background=False).result()
 
 
-def _outputs(digest: Digest, config: Config, store: cache.BuildCache | None, *,
-             background: bool) -> workers.Later[Made]:
-    inlining = _html(digest, config, store, background=background)
+def paths(label: str) -> tuple[str, ...]:
+    """Return the files of the digest of a window: its own .html, .txt and .eml, and latest.*."""
+    return tuple(f"{FOLDER}{name}.{ext}" for name in (label, "latest") for ext in ("html", "txt", "eml"))
+
+
+def _warnings(label: str, size: int, config: Config) -> tuple[str, ...]:
+    limit = config.digest.size_limit_kb
+    if size <= limit * 1024:
+        return ()
+    return (f"{FOLDER}{label}.html: the inlined HTML is {size / 1024:.0f} KB, over "
+            f"the {limit} KB at which Gmail clips the message (and hides the unsubscribe "
+            "link); lower 'digest.max_items_per_category' to fit",)
+
+
+def _outputs(digest: Digest, config: Config, *, background: bool, key: bytes = b"") -> workers.Later[Made]:
+    inlining = _html(digest, config, background=background)
     plain = text(digest, config)  # meanwhile
 
     def finish(made: list[str]) -> Made:
         page = made[0]
         data = {"html": page.encode("utf-8"), "txt": plain.encode("utf-8"),
                 "eml": email_message.message(digest, page, plain, config)}
-        files = [Output(f"{FOLDER}{name}.{ext}", blob) for name in (digest.window.label, "latest")
-                 for ext, blob in data.items()]
-        size, limit = len(data["html"]), config.digest.size_limit_kb
-        warnings = []
-        if size > limit * 1024:
-            warnings.append(f"{FOLDER}{digest.window.label}.html: the inlined HTML is {size / 1024:.0f} KB, over "
-                            f"the {limit} KB at which Gmail clips the message (and hides the unsubscribe "
-                            "link); lower 'digest.max_items_per_category' to fit")
-        return Made(digest.window.label, tuple(files), digest.count, size, tuple(warnings))
+        files = [Output(path, data[path.rsplit(".", 1)[1]], key) for path in paths(digest.window.label)]
+        size = len(data["html"])
+        return Made(digest.window.label, tuple(files), digest.count, size,
+                    _warnings(digest.window.label, size, config))
 
     return workers.Combined([inlining], finish)
 
 
 def build(entries: Sequence[Entry], rendered: Mapping[str, Rendered], config: Config, *,
-          now: datetime, request: Request | None = None, store: cache.BuildCache | None = None) -> Made:
+          now: datetime, request: Request | None = None) -> Made:
     """Make the requested digest's files (by default: the latest week's, if there is one)."""
-    return start(entries, rendered, config, now=now, request=request, store=store, background=False).result()
+    return start(entries, rendered, config, now=now, request=request, background=False).result()
 
 
-def start(entries: Sequence[Entry], rendered: Mapping[str, Rendered], config: Config, *,
-          now: datetime, request: Request | None = None, store: cache.BuildCache | None = None,
-          background: bool = True) -> workers.Later[Made]:
+@dataclass(frozen=True)
+class Plan(Generic[L]):
+    """The digest a build makes: its window, every published record dated in it, and its key."""
+
+    window: Window
+    members: tuple[L, ...]  # newest first
+    shown: tuple[L, ...]  # in digest order: what its sections show
+    key: bytes  # everything its files depend on, hashed
+
+
+def plan(chosen: Selection[R], config: Config, *, now: datetime, request: Request | None,
+         context: str) -> Plan[R] | None:
+    """Return the requested digest's plan; None when there is nothing to make (raise when required)."""
+    request = request or Request(required=False)
+    win = window(request, chosen.published, config, now)
+    if win is None:
+        if request.required:
+            raise _problem("no published entries to make a digest of")
+        return None
+    members = tuple(in_window(chosen.published, win))
+    shown = tuple(e for _c, m, _more in _sections(members, config) for e in m)
+    h = hashlib.blake2b(f"digest {win.label} {win.start.isoformat()} {win.end.isoformat()}\0{context}\0".encode(),
+                        digest_size=16)
+    for e in members:
+        h.update(chosen.token(e, e.fingerprint))
+    return Plan(win, members, shown, h.digest())
+
+
+def held(plan: Plan[Any], previous: write.Previous, config: Config) -> Made | None:
+    """Return the digest the output folder already holds for plan's key, if it does."""
+    files = paths(plan.window.label)
+    if not all(previous.holds(p, plan.key) for p in files):
+        return None
+    size = (config.out / files[0]).stat().st_size
+    return Made(plan.window.label, tuple(Kept(p, plan.key) for p in files), len(plan.shown), size,
+                _warnings(plan.window.label, size, config))
+
+
+def start(entries: Sequence[Listed], rendered: Mapping[str, Rendered], config: Config, *,
+          now: datetime, request: Request | None = None, background: bool = True,
+          key: bytes = b"") -> workers.Later[Made]:
     """Begin the requested digest's files; its CSS is inlined in a forked child while the build goes on.
 
-    Only with more than one worker (config.workers); .result() waits for the files and
-    stores the inlined page in the cache, so it is called while the cache is open.
+    Only with more than one worker (config.workers). key is what its files are written for.
     """
     request = request or Request(required=False)
     win = window(request, entries, config, now)
@@ -381,4 +430,4 @@ def start(entries: Sequence[Entry], rendered: Mapping[str, Rendered], config: Co
             raise _problem("no published entries to make a digest of")
         return workers.start(Made, background=False)
     background = background and workers.count(config.workers) > 1
-    return _outputs(make(entries, rendered, config, win), config, store, background=background)
+    return _outputs(make(entries, rendered, config, win), config, background=background, key=key)

@@ -1,16 +1,23 @@
-"""Stages 1–3 at archive scale: load, normalise and render through the cache and both cores.
+"""Stages 1–3 at archive scale: load and normalise through the cache and both cores, render what is shown.
 
 The result is exactly what the plain stages give one document at a time (``load.read`` →
-``normalise`` → ``render.render``), only faster: unchanged documents come from the build
-cache (:mod:`feedpub.cache`), and when many changed they are parsed in a pool of forked
-worker processes, in chunks merged back in file order, so the output is byte-identical to a
-single-process build. Small inputs stay in one process, where a pool costs more than it saves.
+``normalise`` → ``render.render``), only faster:
+
+- a document whose size and mtime match its catalogue record in the build cache is not read
+  at all: the record is all that choosing entries needs (:mod:`feedpub.catalogue`);
+- the others are read in a pool of forked worker processes, in chunks merged back in file
+  order, so the output is byte-identical to a single-process build. Each worker sends back
+  a document's record and the parts of its archive entry (:class:`feedpub.archive.Parts`),
+  not its entry: the archive pages of a cold build are then a join of strings;
+- the few documents an output shows in full are read again when it is made
+  (:func:`render_all`, :func:`parts_of`), their bodies rendered unless the cache has them.
+
+Small inputs stay in one process, where a pool costs more than it saves.
 """
 
 from __future__ import annotations
 
 import copyreg
-import functools
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -18,14 +25,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from feedpub import cache, dates, load, render, workers
+from feedpub import archive, cache, catalogue, dates, load, render, workers
+from feedpub.catalogue import Record
 from feedpub.config import Config
 from feedpub.errors import Problem, SourceError
 from feedpub.model import Entry, Rendered
-from feedpub.normalise import normalise, source_path
-
-PARALLEL_READS = 1500  # below this many changed documents a pool costs more than it saves
-PARALLEL_RENDERS = 120
+from feedpub.normalise import normalise
 
 
 def _read_only(d: dict[str, Any]) -> MappingProxyType[str, Any]:
@@ -35,164 +40,209 @@ def _read_only(d: dict[str, Any]) -> MappingProxyType[str, Any]:
 # Entries cross the pool's process boundary pickled; their read-only mappings pickle as dicts.
 copyreg.pickle(MappingProxyType, lambda m: (_read_only, (dict(m),)))
 
+PARALLEL_READS = 1500  # below this many changed documents a pool costs more than it saves
+PARALLEL_RENDERS = 120
+PARALLEL_REREADS = 600  # documents read again for archive pages: no Markdown, so more per pool
+
 
 @dataclass(frozen=True)
-class _Read:
-    """One document's outcome: its entry (or, with a cache, its cache rows), or its problems."""
+class Found:
+    """Every document of the source folder: a record for each valid one, problems for the others."""
 
-    rel: str
-    entry: Entry | None  # without a cache; with one, the entry is made from ``row``
-    row: cache.Row | None  # its rows for the cache, made here so workers share that work too
-    problems: tuple[Problem, ...]
-
-
-def _read_range(job: tuple[Config, list[tuple[str, str]], str], indexes: range) -> list[_Read]:
-    config, found, context = job
-    return [_read_one(*found[i], config, context) for i in indexes]
+    records: list[Record]  # in path order
+    problems: list[Problem]  # in path order
+    parts: dict[str, archive.Parts]  # archive entry parts of the documents read in this build, by rel
 
 
-def _read_one(rel: str, name: str, config: Config, context: str) -> _Read:
-    """Read one document; with a cache context, return its cache rows instead of its entry.
-
-    Rows, not entries, cross back from a worker: a list and two strings unpickle much faster
-    than an entry, and the parent makes its entry from them (``cache.row_entry``).
-    """
-    path = Path(name)
+def _read_one(rel: str, name: str, config: Config) -> tuple[Record, archive.Parts] | tuple[Problem, ...]:
+    """Read one document: its record and archive parts, or its problems."""
     try:
-        st = os.stat(name)  # before reading: a later edit misses next time
-        size, mtime_ns = cache.stat_key(st)
-    except OSError:
-        st, (size, mtime_ns) = None, (-1, -1)
-    try:
-        entry = normalise(load.read(path, config.source, config.limits, rel=rel, stat=st), config)
+        data, st = load.read_bytes(name, rel, config.limits)
+        entry = normalise(load.from_bytes(data, Path(name), rel, st.st_mtime, config.limits), config)
     except SourceError as e:
-        return _Read(rel, None, None, e.problems)
-    if not context or size < 0:
-        return _Read(rel, entry, None, ())
-    return _Read(rel, None, cache.make_row(rel, size, mtime_ns, context, entry), ())
+        return tuple(e.problems)
+    return catalogue.record_of(entry, st.st_size, st.st_mtime_ns, data), archive.parts(entry)
 
 
-def _still_valid(entry: Entry, config: Config) -> bool:
-    """Whether a cached entry's inferred date still holds (git history may have grown)."""
-    if entry.date_source not in ("git", "mtime"):
+def _read_range(job: tuple[Config, Sequence[tuple[str, str]]], indexes: range) -> list[Any]:
+    config, found = job
+    return [_read_one(*found[i], config) for i in indexes]
+
+
+def _still_valid(record: Record, config: Config) -> bool:
+    """Whether a record's inferred date still holds (git history may have grown)."""
+    if record.date_source not in ("git", "mtime"):
         return True
-    if not dates.git_first_commit_dates(config.source):  # not in git: mtime is in the row key
-        return entry.date_source == "mtime"
-    found = dates.from_git(source_path(entry, config), config.source)
+    if not dates.git_first_commit_dates(config.source):  # not in git: mtime is in the record's key
+        return record.date_source == "mtime"
+    found = dates.from_git(config.source / record.rel, config.source)
     if found is None:
-        return entry.date_source == "mtime"
-    return entry.date_source == "git" and entry.date == found.astimezone(config.tz)
+        return record.date_source == "mtime"
+    return record.date_source == "git" and record.date == found.astimezone(config.tz)
 
 
-def read_entries(config: Config, store: cache.BuildCache) -> tuple[list[Entry], list[Problem]]:
-    """Load and normalise every document, unchanged ones from the cache; keep file order.
+def read_catalogue(config: Config, store: cache.BuildCache) -> Found:
+    """Return a record for every document, reading only those the cache does not know as they are.
 
-    An unchanged document's entry is rebuilt from the cache's index with only the fields that
-    choosing entries needs; the rest is read from the cache (or the document) when an output
-    first asks for it, so a rebuild of a large archive decodes little besides what it shows.
+    Problems and records keep file order; the cache's catalogue is updated (written when it
+    closes).
     """
     found = load.discover_rel(config.source)
-    known = store.index()
-    outcome: list[Entry | _Read | None] = [None] * len(found)
+    known = store.catalogue()
+    outcome: list[Record | tuple[Problem, ...] | None] = [None] * len(found)
     missing: list[int] = []
-    stat, stat_of, deferred = os.stat, cache.stat_of, cache.deferred_entry
-    for i, (rel, path) in enumerate(found):
-        row = known.get(rel)
-        if row is not None:
-            try:
-                if cache.stat_key(stat(path)) == stat_of(row):
-                    fingerprint = cache.fingerprint_of(row)
-                    entry = deferred(rel, row, functools.partial(_whole, store, config, rel, fingerprint))
-                    if _still_valid(entry, config):
-                        outcome[i] = entry
-                        store.fingerprints[rel] = fingerprint
-                        continue
-            except (OSError, ValueError):
-                pass  # gone, or a row that does not decode: read the file
-        missing.append(i)
-    seen = {rel for rel, _path in found}
-    gone = [rel for rel in known if rel not in seen]
-    del known, seen
+    if known:
+        stat = os.stat
+        for i, (rel, path) in enumerate(found):
+            record = known.get(rel)
+            if record is not None:
+                try:
+                    st = stat(path)
+                except OSError:
+                    st = None  # gone meanwhile: reading it reports the problem
+                if (st is not None and st.st_size == record.size and st.st_mtime_ns == record.mtime_ns
+                        and _still_valid(record, config)):
+                    outcome[i] = record
+                    continue
+            missing.append(i)
+    else:
+        missing = list(range(len(found)))  # a cold build: every document is read, nothing to stat first
 
-    job = (config, [found[i] for i in missing], store.context if store.enabled else "")
+    job = (config, [found[i] for i in missing])
     chunks = workers.imap(_read_range, job, len(missing), workers.count(config.workers), PARALLEL_READS)
+    parts: dict[str, archive.Parts] = {}
+    fresh: list[Record] = []
     at = 0
     for chunk in chunks:
-        rows_now: dict[str, cache.Row] = {}
-        for r in chunk:
-            if r.row is not None:
-                rows_now[r.rel] = r.row
-                outcome[missing[at]] = cache.row_entry(r.rel, r.row)
-            else:
-                outcome[missing[at]] = r if r.entry is None else r.entry
+        for result in chunk:
+            i = missing[at]
             at += 1
-        store.save(rows_now, (), {})  # as they come: the archive's JSON is never all in memory
+            if result and isinstance(result[0], Record):
+                record, parts[record.rel] = result
+                outcome[i] = record
+                fresh.append(record)
+            else:
+                outcome[i] = result
 
-    entries: list[Entry] = []
+    records: list[Record] = []
     problems: list[Problem] = []
     for item in outcome:
+        if isinstance(item, Record):
+            records.append(item)
+        elif item is not None:
+            problems.extend(item)
+    if known:  # forget documents that are gone, or that were read again and are not valid now
+        listed = {rel for rel, _path in found}
+        failed = [found[i][0] for i in missing if not isinstance(outcome[i], Record)]
+        store.update(fresh, [*(rel for rel in known if rel not in listed), *failed])
+    else:
+        store.update(fresh, ())
+    if not records and not problems:
+        problems.append(Problem(str(config.source), None, "no documents found (.md, .markdown or .txt)"))
+    return Found(records, problems, parts)
+
+
+# --- documents read again, in full -------------------------------------------------------
+
+
+def whole(record: Record, config: Config) -> Entry:
+    """Read the entry of a catalogue record again (as it is in the file now)."""
+    return normalise(load.read(config.source / record.rel, config.source, config.limits, rel=record.rel), config)
+
+
+def _parts_range(job: tuple[Config, Sequence[Record]], indexes: range) -> list[archive.Parts]:
+    config, todo = job
+    return [archive.parts(whole(todo[i], config)) for i in indexes]
+
+
+def parts_of(records: Sequence[Record], config: Config) -> dict[str, archive.Parts]:
+    """Return the archive entry parts of documents read again (in a pool when there are many)."""
+    made = workers.run(_parts_range, (config, records), len(records), workers.count(config.workers),
+                       PARALLEL_REREADS)
+    return {r.rel: p for r, p in zip(records, made, strict=True)}
+
+
+def _render_range(job: tuple[Config, Sequence[Entry | Record], frozenset[int]],
+                  indexes: range) -> list[tuple[Entry, str, str]]:
+    config, todo, cached = job
+    out = []
+    for i in indexes:
+        item = todo[i]
+        if isinstance(item, Entry):
+            r = render.render(item, config)
+            out.append((item, r.content_html, r.summary))
+            continue
+        doc = load.read(config.source / item.rel, config.source, config.limits, rel=item.rel)
+        entry = normalise(doc, config)
+        if i in cached:  # only the entry is wanted: its body comes from the cache
+            out.append((entry, "", ""))
+        else:
+            r = render.render(entry, config, doc)
+            out.append((entry, r.content_html, r.summary))
+    return out
+
+
+def render_all(items: Iterable[Entry | Record], config: Config, store: cache.BuildCache,
+               progress: Callable[[int, int], None] | None = None,
+               settle: Callable[[Entry], Entry] | None = None) -> dict[str, Rendered]:
+    """Render each distinct entry once, keyed by id: cached bodies reused, the rest in a pool.
+
+    A catalogue record is read again for its entry; settle then gives that entry the values
+    the build settled (category name, 'updated'). A body is cached by the document's
+    fingerprint, so a touched but unchanged file keeps it.
+    """
+    distinct: dict[str, Entry | Record] = {}
+    for x in items:
+        distinct.setdefault(x.id, x)
+    todo = list(distinct.values())
+    keys = {x.id: (x.rel, x.fingerprint) for x in todo if isinstance(x, Record)} if store.enabled else {}
+    stored = store.bodies(keys.values())
+    cached = frozenset(i for i, x in enumerate(todo) if keys.get(x.id) in stored)
+    if len(todo) - len(cached) >= PARALLEL_RENDERS:
+        render.prepare(config)  # parser and cleaner built once, shared by the forked workers
+    made = workers.run(_render_range, (config, todo, cached), len(todo), workers.count(config.workers),
+                       PARALLEL_RENDERS)
+    fresh: dict[tuple[str, bytes], tuple[str, str]] = {}
+    result: dict[str, Rendered] = {}
+    for i, (x, (entry, made_content, made_summary)) in enumerate(zip(todo, made, strict=True)):
+        key = keys.get(x.id)
+        content, summary = made_content, made_summary
+        if key is not None and i in cached:
+            content, summary = stored[key]
+        elif key is not None and (entry.id, entry.date) == (x.id, x.date):  # not edited since it was listed
+            fresh[key] = (content, summary)
+        result[x.id] = Rendered(settle(entry) if settle is not None else entry, content, summary)
+        if progress is not None:
+            progress(i + 1, len(todo))
+    store.save_bodies(fresh)
+    return result
+
+
+def read_entries(config: Config, store: cache.BuildCache | None = None) -> tuple[list[Entry], list[Problem]]:
+    """Load and normalise every document, in file order (no cache: for check and tools)."""
+    del store
+    found = load.discover_rel(config.source)
+    job = (config, found)
+    made = workers.run(_entries_range, job, len(found), workers.count(config.workers), PARALLEL_READS)
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    for item in made:
         if isinstance(item, Entry):
             entries.append(item)
-        elif item is not None:
-            problems.extend(item.problems)
-    store.save({}, gone, {})
+        else:
+            problems.extend(item)
     if not entries and not problems:
         problems.append(Problem(str(config.source), None, "no documents found (.md, .markdown or .txt)"))
     return entries, problems
 
 
-def _whole(store: cache.BuildCache, config: Config, rel: str, fingerprint: bytes) -> Entry:
-    """Return the whole entry of an unchanged document: from the cache, else from the document."""
-    entry = store.full_entry(rel, fingerprint)
-    if entry is None:  # the row went missing or bad after the index was read: read the source
-        entry = normalise(load.read(config.source / rel, config.source, config.limits, rel=rel), config)
-    return entry
-
-
-def _render_range(job: tuple[Config, Sequence[Entry]], indexes: range) -> list[tuple[str, str]]:
-    config, todo = job
-    out = []
+def _entries_range(job: tuple[Config, Sequence[tuple[str, str]]], indexes: range) -> list[Entry | tuple[Problem, ...]]:
+    config, found = job
+    out: list[Entry | tuple[Problem, ...]] = []
     for i in indexes:
-        r = render.render(todo[i], config)
-        out.append((r.content_html, r.summary))
+        rel, name = found[i]
+        try:
+            out.append(normalise(load.read(Path(name), config.source, config.limits, rel=rel), config))
+        except SourceError as e:
+            out.append(tuple(e.problems))
     return out
-
-
-def render_all(entries: Iterable[Entry], config: Config, store: cache.BuildCache,
-               progress: Callable[[int, int], None] | None = None) -> dict[str, Rendered]:
-    """Render each distinct entry once, keyed by id: cached bodies reused, the rest in a pool.
-
-    A body is cached under its file's content hash, so a touched but unchanged file keeps it.
-    """
-    distinct: dict[str, Entry] = {}
-    for e in entries:
-        distinct.setdefault(e.id, e)
-    keys = {i: (e.rel, _digest(e.rel, config) if store.enabled else b"") for i, e in distinct.items()}
-    cached = store.bodies(k for k in keys.values() if k[1])
-    todo: Sequence[Entry] = [e for e in distinct.values() if keys[e.id] not in cached]
-
-    if len(todo) >= PARALLEL_RENDERS:
-        render.prepare(config)  # parser and cleaner built once, shared by the forked workers
-    made = workers.run(
-        _render_range, (config, todo), len(todo), workers.count(config.workers), PARALLEL_RENDERS
-    )
-    fresh: dict[tuple[str, bytes], tuple[str, str]] = {}
-    for done, (e, body) in enumerate(zip(todo, made, strict=True), start=1):
-        fresh[keys[e.id]] = body
-        if progress is not None:
-            progress(done, len(todo))
-    store.save({}, (), {k: v for k, v in fresh.items() if k[1] and _unchanged_since(k, config)})
-    bodies = {**cached, **fresh}
-    return {i: Rendered(e, *bodies[keys[i]]) for i, e in distinct.items()}
-
-
-def _digest(rel: str, config: Config) -> bytes:
-    try:
-        return cache.content_hash((config.source / rel).read_bytes())
-    except OSError:
-        return b""  # not cached; rendering it reports the problem
-
-
-def _unchanged_since(key: tuple[str, bytes], config: Config) -> bool:
-    """Whether the file still has the content hash its body is filed under (no race with an edit)."""
-    return _digest(key[0], config) == key[1]

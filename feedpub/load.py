@@ -360,8 +360,19 @@ def read(path: Path, source: Path, limits: Limits | None = None, *,
     rel and stat may be passed by a caller that already has them (an archive's worth of
     pathlib and stat calls is measurable).
     """
-    limits = limits or Limits()
     rel = rel if rel is not None else path.relative_to(source).as_posix()
+    data, stat = read_bytes(path, rel, limits, stat)
+    return from_bytes(data, path, rel, stat.st_mtime, limits)
+
+
+def read_bytes(path: Path | str, rel: str, limits: Limits | None = None,
+               stat: os.stat_result | None = None) -> tuple[bytes, os.stat_result]:
+    """Return a document file's bytes and the stat they go with; raise SourceError on any problem.
+
+    Apart from :func:`read` for callers that also need the bytes themselves (the build cache
+    knows a document by their hash).
+    """
+    limits = limits or Limits()
     try:
         stat = stat if stat is not None else os.stat(path)
         if stat.st_size > limits.max_document_bytes:
@@ -382,4 +393,9 @@ def read(path: Path, source: Path, limits: Limits | None = None, *,
         raise SourceError([Problem(rel, None, f"cannot read file: {e.strerror or e}")]) from None
     if len(data) > limits.max_document_bytes:
         raise SourceError([Problem(rel, None, "file grew past the size limit while being read")])
-    return parse(decode(data, rel), path, rel, stat.st_mtime, limits)
+    return data, stat
+
+
+def from_bytes(data: bytes, path: Path, rel: str, mtime: float, limits: Limits | None = None) -> SourceDoc:
+    """Decode and split a document's bytes (as :func:`read` does after reading them)."""
+    return parse(decode(data, rel), path, rel, mtime, limits)

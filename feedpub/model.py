@@ -7,15 +7,29 @@ land in an output). A stage returns new values; it never fills in fields of old 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 _T = TypeVar("_T")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def instant_of(d: datetime) -> int:
+    """Return an aware datetime as µs since the epoch (exact, unlike timestamp())."""
+    return (d - _EPOCH) // _MICROSECOND
+
+
+def stable_micros(key: str) -> int:
+    """Return 1-999,999 from a hash of key: the same on every machine and in every build."""
+    digest = hashlib.sha256(key.encode("utf-8")).digest()
+    return int.from_bytes(digest[:4], "big") % 999_999 + 1
 
 
 def changed(value: _T, **fields: Any) -> _T:
@@ -103,16 +117,33 @@ class Entry:
         """Newest first, ties broken by id so the order never depends on the file system."""
         return (-self.date.timestamp(), self.id)
 
+    # What choosing entries asks of an entry and of a catalogue record alike (see select):
+    # a record has these as fields, computed once when its document is read.
+    @property
+    def instant(self) -> int:
+        """Return the date as µs since the epoch."""
+        return instant_of(self.date)
+
+    @property
+    def updated_instant(self) -> int:
+        """Return the last-modified date as µs since the epoch."""
+        return instant_of(self.updated)
+
+    @property
+    def micros(self) -> int:
+        """Return how far (µs) a tie in 'updated' moves this entry: from a hash of its id."""
+        return stable_micros(self.id)
+
     if not TYPE_CHECKING:  # invisible to mypy: every field still type-checks as always present
 
         def __getattr__(self, name: str) -> Any:
             """Fill in the fields of a *deferred* entry on first use (Python asks only for missing ones).
 
-            The build cache rebuilds the entries of unchanged documents with only what choosing
-            and ordering them needs (id, url, dates, category, draft, rel, date_source) plus a
-            ``_deferred`` loader for the rest: a rebuild of a 50,000-document archive must not
-            decode 50,000 titles and summaries to publish the few hundred its outputs show.
-            Fields already present (``changed`` copies may have set some) are kept.
+            A build's result lists every published entry with only what its catalogue record
+            says (id, url, dates, category, draft, rel, date_source) plus a ``_deferred``
+            loader for the rest (see :func:`deferred`): a build of a 50,000-document archive
+            must not read 50,000 documents again to publish the few hundred its outputs show.
+            Fields already present (the settled category and 'updated') are kept.
             """
             load = self.__dict__.get("_deferred")
             if load is None or name.startswith("__"):
@@ -141,6 +172,17 @@ class Entry:
 ENTRY_FIELDS: tuple[str, ...] = tuple(Entry.__dataclass_fields__)
 
 
+def deferred(load: Callable[[], Entry], **known: Any) -> Entry:
+    """Return an Entry with the fields known now; the others come from load() on first use.
+
+    For a build's result: it publishes a whole archive, and a caller may never look at most
+    of it (see Entry.__getattr__).
+    """
+    entry = object.__new__(Entry)
+    entry.__dict__.update(known, _deferred=load)
+    return entry
+
+
 @dataclass(frozen=True)
 class Rendered:
     """An entry with its body rendered and sanitized, ready for any output."""
@@ -156,3 +198,16 @@ class Output:
 
     path: str  # POSIX, relative to the output folder, already checked to stay inside it
     data: bytes
+    key: bytes = b""  # what its bytes depend on, hashed (b"": not known; compared by bytes)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """One file of the build that the output folder already holds, as the last build wrote it.
+
+    Its key (everything its bytes depend on, hashed) is the one that file was written for,
+    so the build neither makes its bytes nor rewrites it.
+    """
+
+    path: str
+    key: bytes

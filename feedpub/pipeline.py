@@ -1,40 +1,59 @@
 """The table of contents of a build: documents in, dist/ out.
 
     documents ──load──▶ SourceDoc ──normalise──▶ Entry ──┬─ feeds ──▶ Atom / RSS / JSON Feed
-      (unchanged documents: entries from the build cache) ├─ archive ▶ RFC 5005 archive pages
-                                                          ├─ digest ─▶ HTML (inlined) / text / .eml
-                                                          └─ site ───▶ index page, OPML, feed.xsl
+     (a Record each, kept by the build cache: unchanged   ├─ archive ▶ RFC 5005 archive pages
+      documents are not read; outputs show what they      ├─ digest ─▶ HTML (inlined) / text / .eml
+      need of the others, read again)                     └─ site ───▶ index page, OPML, feed.xsl
                                          all outputs ──write──▶ dist/ (atomic)
+
+Every output has a key (everything its bytes depend on, hashed): one whose key is the one
+its file in dist/ was written for is kept as it is, neither made nor rewritten.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from feedpub import archive, cache, digest, gather, publish, select, site, write
+from feedpub import archive, cache, digest, gather, layout, publish, select, site, workers, write
+from feedpub.catalogue import Record
 from feedpub.config import Config
 from feedpub.errors import Problem, SourceError
-from feedpub.model import Entry, Rendered
+from feedpub.feeds import FeedSpec
+from feedpub.model import Category, Entry, Kept, Output, Rendered, deferred
 
 
 @dataclass(frozen=True)
 class BuildResult:
     """What a build did: what was published, what was skipped, what was written."""
 
-    entries: tuple[Entry, ...]  # published, newest first
+    chosen: select.Selection[Record]  # what was published, newest first, as the catalogue knows it
     skipped: tuple[Problem, ...]  # problems of documents left out (only with skip_invalid)
     report: write.WriteReport
     warnings: tuple[str, ...] = ()  # outputs made but worth a look (a digest Gmail would clip)
     mail: digest.Made = field(default_factory=digest.Made)  # the digest written, if any
+    read: Callable[[Record], Entry] | None = None  # reads a published document's entry again
+
+    @functools.cached_property
+    def entries(self) -> tuple[Entry, ...]:
+        """Return the published entries, newest first (each read in full when first asked)."""
+        read, chosen = self.read, self.chosen
+        if read is None:
+            return ()
+        return tuple(
+            deferred(functools.partial(read, r), id=r.id, url=r.url, date=r.date, updated=chosen.updated(r),
+                     category=r.category, draft=r.draft, rel=r.rel, date_source=r.date_source)
+            for r in chosen.published
+        )
 
 
 def read_entries(config: Config) -> tuple[list[Entry], list[Problem]]:
     """Load and normalise every document without the build cache (for check and tools)."""
-    return gather.read_entries(config, cache.BuildCache(None, "", None))
+    return gather.read_entries(config)
 
 
 Progress = Callable[[int, int], None]  # (done, total), called after each rendered entry
@@ -43,13 +62,13 @@ Progress = Callable[[int, int], None]  # (done, total), called after each render
 def render_all(entries: Iterable[Entry], config: Config,
                progress: Progress | None = None) -> dict[str, Rendered]:
     """Render each distinct entry once, keyed by id, without the build cache."""
-    return gather.render_all(entries, config, cache.BuildCache(None, "", None), progress)
+    return gather.render_all(entries, config, cache.DISABLED, progress)
 
 
-def _checked(entries: list[Entry], problems: Sequence[Problem], skip_invalid: bool) -> list[Entry]:
-    if problems and not (skip_invalid and entries):
+def _checked(records: list[Record], problems: Sequence[Problem], skip_invalid: bool) -> list[Record]:
+    if problems and not (skip_invalid and records):
         raise SourceError(list(problems))
-    return entries
+    return records
 
 
 @contextlib.contextmanager
@@ -78,26 +97,96 @@ def build(config: Config, *, now: datetime, skip_invalid: bool = False,
 
 def _build(config: Config, now: datetime, skip_invalid: bool, progress: Progress | None,
            digest_request: digest.Request | None) -> BuildResult:
-    with cache.opened(config) as store:  # unchanged documents come from <source>/.feedpub/
-        entries, problems = gather.read_entries(config, store)
-        entries = _checked(entries, problems, skip_invalid)  # nothing is written past a bad document
-        entries = select.unify_categories(select.publishable(entries, config, now), config)
-        entries = select.distinct_updated(entries)  # before any output: Atom readers key on 'updated'
-        select.check_unique(entries)
-        plan = publish.feed_entries(entries, config)
-        pages = archive.pages(entries, config)  # RFC 5005 history: metadata only, never rendered
-        # pages that did not change come from the cache; the rest are made in other processes
-        # while this one renders and writes feeds (a large archive: in this one, now)
-        history = archive.start(pages, config, store)
-        shown = [*(e for members in plan.values() for e in members),
-                 *digest.shown(entries, config, now=now, request=digest_request)]  # only what some output shows
-        rendered = gather.render_all(shown, config, store, progress)
-        mailing = digest.start(entries, rendered, config, now=now, request=digest_request,
-                               store=store)  # its CSS inlined in another process while feeds are written
-        feed_specs = publish.specs(plan, rendered, config, now, archive.newest_page_url(pages, config))
-        feed_files = publish.outputs(feed_specs, config, store)  # unchanged feeds: bytes from the cache
-        archived, mail = history.result(), mailing.result()  # before the cache closes: both store in it
-    outputs = [*feed_files, *archived, *mail.outputs]
-    outputs += site.outputs(feed_specs, config, digest_paths=[o.path for o in mail.outputs])  # links them all
-    report = write.write_outputs(outputs, config.out)  # atomic: all or nothing; same bytes kept
-    return BuildResult(tuple(entries), tuple(problems), report, (*store.warnings, *mail.warnings), mail)
+    reread = functools.partial(gather.whole, config=config)
+    with cache.opened(config) as store:  # what the last build knew: <source>/.feedpub/
+        found = gather.read_catalogue(config, store)  # a record per document; only changed ones are read
+        records = _checked(found.records, found.problems, skip_invalid)  # nothing is written past a bad document
+        chosen = select.choose(records, config, now, whole=reread)  # before any output: names, ties settled
+        previous = write.Previous(config.out, store.written(config.out))  # what dist/ holds, by output key
+        pages = archive.pages(chosen.published, config)  # RFC 5005 history: metadata only, never rendered
+        plan = _Plan.of(chosen, config, now, archive.newest_page_url(pages, config), digest_request,
+                        store.context, previous)  # which feeds, digest and site pages must be made
+        rendered = gather.render_all(plan.shown, config, store, progress, settle=chosen.settle)
+        mailing = plan.start_mail(rendered, config, now, digest_request)  # inlined in a child meanwhile
+        outputs: list[Output | Kept] = archive.start(pages, config, chosen, store.context, previous, found.parts,
+                                                     functools.partial(gather.parts_of, config=config))
+        specs = plan.specs(rendered, config, now)
+        outputs += plan.feed_outputs(specs, config)
+        mail = mailing.result()
+        outputs += [*mail.outputs, *plan.site_outputs(specs, config, [o.path for o in mail.outputs])]
+        report = write.write_outputs(outputs, config.out)  # atomic: all or nothing; kept files stay
+        store.save_written(config.out, report.files)
+    return BuildResult(chosen, tuple(found.problems), report, (*store.warnings, *mail.warnings), mail, reread)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The current feeds, the digest and the site pages of a build: their keys, and which are kept."""
+
+    chosen: select.Selection[Record]
+    feeds: dict[Category | None, list[Record]]  # the entries of each feed (None: site-wide)
+    feed_keys: dict[Category | None, bytes]
+    make_feeds: tuple[Category | None, ...]  # the feeds whose files dist/ does not hold
+    prev_archive_url: str | None
+    mail: digest.Plan[Record] | None
+    mail_kept: digest.Made | None  # the digest dist/ holds already
+    site_key: bytes
+    make_site: bool
+
+    @classmethod
+    def of(cls, chosen: select.Selection[Record], config: Config, now: datetime, prev_archive_url: str | None,
+           request: digest.Request | None, context: str, previous: write.Previous) -> _Plan:
+        """Plan the outputs of a selection: key each, and see which dist/ already holds."""
+        feeds = publish.feed_entries(chosen.published, config)
+        keys = publish.keys(feeds, chosen, now, prev_archive_url, context)
+        make = tuple(c for c in feeds if not publish.held(c, keys[c], previous))
+        mail = digest.plan(chosen, config, now=now, request=request, context=context)
+        mail_kept = digest.held(mail, previous, config) if mail is not None else None
+        site_key = site.key(list(keys.values()), digest.paths(mail.window.label) if mail else (), context)
+        return cls(chosen, feeds, keys, make, prev_archive_url, mail, mail_kept, site_key,
+                   not site.held(site_key, previous))
+
+    @property
+    def shown(self) -> list[Record]:
+        """Return what must be rendered: the entries of the feeds and digest to make.
+
+        The site pages list every feed and the newest entries: to make them, every feed is
+        described in full.
+        """
+        todo = self.feeds if self.make_site else {c: self.feeds[c] for c in self.make_feeds}
+        mail = list(self.mail.shown) if self.mail is not None and self.mail_kept is None else []
+        return [*(e for members in todo.values() for e in members), *mail]
+
+    def start_mail(self, rendered: dict[str, Rendered], config: Config, now: datetime,
+                   request: digest.Request | None) -> workers.Later[digest.Made]:
+        """Begin the digest's files, unless dist/ holds them (its CSS is inlined in a forked child)."""
+        if self.mail_kept is not None or self.mail is None:
+            return workers.Done(self.mail_kept or digest.Made())
+        return digest.start(self.chosen.published, rendered, config, now=now, request=request, key=self.mail.key)
+
+    def specs(self, rendered: dict[str, Rendered], config: Config, now: datetime) -> list[FeedSpec]:
+        """Describe the feeds to make (every feed, when the site pages are made too)."""
+        todo = self.feeds if self.make_site else {c: self.feeds[c] for c in self.make_feeds}
+        return publish.specs(todo, rendered, config, now, self.prev_archive_url)
+
+    def feed_outputs(self, specs: list[FeedSpec], config: Config) -> list[Output | Kept]:
+        """Serialise the feeds to make; the others are kept."""
+        by_folder = {layout_folder(c): k for c, k in self.feed_keys.items()}
+        making = {layout_folder(c) for c in self.make_feeds}
+        result: list[Output | Kept] = list(publish.outputs([s for s in specs if s.folder in making], config, by_folder))
+        for c in self.feeds:
+            if c not in self.make_feeds:
+                paths = layout.feed_paths(c)
+                result += [Kept(paths.path(kind), self.feed_keys[c]) for kind in publish.KINDS]
+        return result
+
+    def site_outputs(self, specs: list[FeedSpec], config: Config, digest_paths: list[str]) -> list[Output | Kept]:
+        """Make the site pages, or keep them."""
+        if not self.make_site:
+            return [Kept(p, self.site_key) for p in site.PATHS]
+        return list(site.outputs(specs, config, digest_paths, self.site_key))
+
+
+def layout_folder(category: Category | None) -> str:
+    """Return the output folder of a feed."""
+    return layout.feed_paths(category).folder

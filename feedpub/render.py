@@ -12,15 +12,16 @@ import re
 
 from feedpub import load, mdrender, plaintext, sanitize
 from feedpub.config import Config
-from feedpub.model import Entry, Rendered
+from feedpub.model import Entry, Rendered, SourceDoc
 from feedpub.normalise import SUMMARY_MAX, body_of, source_path
 
 _PARA = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 
 
-def body_html(entry: Entry, config: Config) -> str:
-    """Return the sanitized HTML body of entry, every URL absolute."""
-    doc = load.read(source_path(entry, config), config.source, config.limits)
+def body_html(entry: Entry, config: Config, doc: SourceDoc | None = None) -> str:
+    """Return the sanitized HTML body of entry (read from its file unless doc is given), URLs absolute."""
+    if doc is None:
+        doc = load.read(source_path(entry, config), config.source, config.limits)
     body = body_of(doc)
     text = plaintext.join_broken_paragraphs(body.text)  # only rendered bodies pay for this
     raw = mdrender.to_html(text) if body.fmt == "markdown" else plaintext.to_html(text)
@@ -46,9 +47,9 @@ def prepare(config: Config) -> None:
     sanitize.prepare(config.base_url)
 
 
-def render(entry: Entry, config: Config) -> Rendered:
-    """Render one entry's body and settle its summary."""
-    content = body_html(entry, config)
+def render(entry: Entry, config: Config, doc: SourceDoc | None = None) -> Rendered:
+    """Render one entry's body (doc: its document, if already read) and settle its summary."""
+    content = body_html(entry, config, doc)
     summary = entry.summary or summary_from_html(content) or entry.title
     if not content:
         content = f"<p>{html.escape(summary, quote=False)}</p>"  # a link post: its summary is its text

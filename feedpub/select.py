@@ -1,116 +1,202 @@
 """Choose what is published: drafts and future entries out, newest first, ids unique.
 
-Also settles each category's display name once for the whole build, so one category never
-shows under two spellings.
+Also settles, once for the whole build, each category's display name (one category never
+shows under two spellings) and which entries share an ``updated`` instant (they are moved
+a fraction of a second apart in every output).
+
+Every function here takes entries or catalogue records alike (:class:`feedpub.catalogue.Record`
+has the attributes of an :class:`Entry` that choosing needs): a build chooses among the
+records of a whole archive, ``feedpub check`` and the tests among entries.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import attrgetter
+from typing import Generic, Protocol, TypeVar, cast
 
 from feedpub.config import Config
 from feedpub.errors import Problem, SourceError
-from feedpub.model import Category, Entry, changed
+from feedpub.model import Category, Entry, changed, instant_of
 
 
-def publishable(entries: Iterable[Entry], config: Config, now: datetime) -> list[Entry]:
-    """Return the entries to publish, newest first: no drafts, no future dates unless asked."""
-    # An archive has far fewer distinct dates than entries, and comparing or converting an
-    # aware datetime asks its time zone each time: each distinct date is looked at once.
-    ages: dict[datetime, float] = {}
-    due: dict[datetime, bool] = {}
+class Listed(Protocol):
+    """What choosing asks of an entry or a record."""
 
-    def age(e: Entry) -> float:
-        found = ages.get(e.date)
-        if found is None:
-            found = ages[e.date] = -e.date.timestamp()
-        return found
+    @property
+    def id(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def rel(self) -> str: ...
+    @property
+    def draft(self) -> bool: ...
+    @property
+    def date(self) -> datetime: ...
+    @property
+    def updated(self) -> datetime: ...
+    @property
+    def category(self) -> Category: ...
+    @property
+    def instant(self) -> int: ...
+    @property
+    def updated_instant(self) -> int: ...
+    @property
+    def micros(self) -> int: ...
 
-    def published(e: Entry) -> bool:
-        found = due.get(e.date)
-        if found is None:
-            found = due[e.date] = config.future or e.date <= now
-        return found and not e.draft
 
-    kept = [e for e in entries if published(e)]
+T = TypeVar("T", bound=Listed)
+_ID = attrgetter("id")
+_INSTANT = attrgetter("instant")
+_CATEGORY = attrgetter("category")
+_UPDATED_INSTANT = attrgetter("updated_instant")
+
+
+@dataclass(frozen=True)
+class Selection(Generic[T]):
+    """What a build publishes, newest first, with the values settled for the whole build."""
+
+    published: Sequence[T]  # newest first; every category under its settled name
+    names: Mapping[str, str]  # category slug -> its settled display name
+    tied: frozenset[int]  # 'updated' instants (µs) that more than one published entry shares
+
+    def updated(self, item: Listed) -> datetime:
+        """Return an entry's ``updated`` as every output shows it (ties moved apart)."""
+        if item.updated_instant in self.tied:
+            return item.updated + timedelta(microseconds=item.micros)
+        return item.updated
+
+    def settle(self, entry: Entry) -> Entry:
+        """Return a published entry read in full with the category name and ``updated`` settled."""
+        name = self.names.get(entry.category.slug, entry.category.name)
+        updated = self.updated(entry)
+        if name == entry.category.name and updated is entry.updated:
+            return entry
+        return changed(entry, category=Category(entry.category.slug, name), updated=updated)
+
+    def token(self, item: Listed, fingerprint: bytes) -> bytes:
+        """Return what an output showing item depends on besides the document (its fingerprint).
+
+        The name and the tie are settled for the whole build: another document can change them.
+        """
+        tie = b"\1" if item.updated_instant in self.tied else b"\0"
+        return fingerprint + tie + self.names.get(item.category.slug, "").encode("utf-8") + b"\0"
+
+
+def choose(items: Iterable[T], config: Config, now: datetime,
+           whole: Callable[[T], Entry] | None = None) -> Selection[T]:
+    """Return what to publish of items; raise SourceError when two share an id or a permalink.
+
+    whole gives the entry of an item (for the line numbers of a duplicate's message) when
+    items are catalogue records.
+    """
+    kept = unify_categories(publishable(items, config, now), config)
+    check_unique(kept, whole)
+    names = {c.slug: c.name for c in by_category(kept)}
+    return Selection(kept, names, tied_instants(kept))
+
+
+def publishable(items: Iterable[T], config: Config, now: datetime) -> list[T]:
+    """Return the items to publish, newest first: no drafts, no future dates unless asked."""
+    if config.future:
+        kept = [x for x in items if not x.draft]
+    else:
+        limit = instant_of(now)
+        kept = [x for x in items if x.instant <= limit and not x.draft]
     # Entry.sort_key order (newest first, then id), in two stable passes on one key each:
-    # many entries share a date, and Python sorts single strings and floats much faster
-    # than (float, str) tuples.
-    kept.sort(key=_id)
-    kept.sort(key=age)
+    # many entries share a date, and Python sorts single strings and integers much faster
+    # than tuples (a reversed sort keeps equal items in their order).
+    kept.sort(key=_ID)
+    kept.sort(key=_INSTANT, reverse=True)
     return kept
 
 
-def _id(e: Entry) -> str:
-    return e.id
-
-
-def unify_categories(entries: Sequence[Entry], config: Config) -> list[Entry]:
-    """Give every entry of a category slug the same display name (config, else most used)."""
+def unify_categories(items: Sequence[T], config: Config) -> list[T]:
+    """Give every item of a category slug the same display name (config, else most used)."""
+    # Records share one Category object per (slug, name): count objects, then merge equal ones
+    # (hashing a dataclass per item is slow; entries, made one by one, merge here too).
+    categories = list(map(_CATEGORY, items))
+    counted = Counter(map(id, categories))
+    objects = {id(c): c for c in categories}
     names: dict[str, Counter[str]] = {}
-    for category, n in Counter(e.category for e in entries).items():  # categories are few: count them once
-        names.setdefault(category.slug, Counter())[category.name] += n
+    for key, category in objects.items():
+        names.setdefault(category.slug, Counter())[category.name] += counted[key]
     chosen = {
         slug: config.categories.get(slug) or sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
         for slug, c in names.items()
     }
-    return [
-        e if e.category.name == chosen[e.category.slug]
-        else changed(e, category=Category(e.category.slug, chosen[e.category.slug]))
-        for e in entries
-    ]
+    settled = {key: c if c.name == chosen[c.slug] else Category(c.slug, chosen[c.slug])
+               for key, c in objects.items()}
+    if all(settled[key] is c for key, c in objects.items()):
+        return list(items)  # the common case: every slug has one spelling
+    return [_with_category(x, settled[id(x.category)]) for x in items]
 
 
-def distinct_updated(entries: Sequence[Entry]) -> list[Entry]:
-    """Give entries that share an ``updated`` instant distinct ones, a fraction of a second apart.
+def _with_category(item: T, category: Category) -> T:
+    if item.category is category:
+        return item
+    if isinstance(item, tuple):  # a catalogue record
+        return cast(T, item._replace(category=category))
+    return changed(item, category=category)
+
+
+def tied_instants(items: Iterable[Listed]) -> frozenset[int]:
+    """Return the ``updated`` instants on whole seconds that more than one item shares.
 
     Date-only documents all say midnight, and files added in one commit share its time; the
     W3C validator warns when two Atom entries have the same atom:updated (DuplicateUpdated).
-    The offset (1-999,999 µs) comes from a hash of the id, so it never depends on which
-    other entries exist and an entry's ``updated`` stays put from build to build.
+    Such entries are moved apart by 1-999,999 µs from a hash of their id (``micros``), so an
+    entry's ``updated`` never depends on which other entries exist and stays put from build
+    to build.
     """
-    counts = Counter(e.updated for e in entries)
-    tied = {u for u, n in counts.items() if n > 1 and u.microsecond == 0}
-    return [
-        changed(e, updated=e.updated + timedelta(microseconds=_stable_micros(e.id)))
-        if e.updated in tied else e
-        for e in entries
-    ]
+    counts = Counter(map(_UPDATED_INSTANT, items))
+    return frozenset(u for u, n in counts.items() if n > 1 and u % 1_000_000 == 0)
 
 
-def _stable_micros(key: str) -> int:
-    digest = hashlib.sha256(key.encode("utf-8")).digest()
-    return int.from_bytes(digest[:4], "big") % 999_999 + 1
+def distinct_updated(entries: Sequence[Entry]) -> list[Entry]:
+    """Give entries that share an ``updated`` instant distinct ones (see tied_instants)."""
+    chosen = Selection(entries, {}, tied_instants(entries))
+    return [e if e.updated_instant not in chosen.tied else changed(e, updated=chosen.updated(e)) for e in entries]
 
 
-def check_unique(entries: Sequence[Entry]) -> None:
-    """Raise SourceError naming both files when two entries share an id or a permalink."""
-    if len({e.id for e in entries}) == len(entries) == len({e.url for e in entries}):
+def check_unique(items: Sequence[T], whole: Callable[[T], Entry] | None = None) -> None:
+    """Raise SourceError naming both files when two items share an id or a permalink."""
+    if len(set(map(_ID, items))) == len(items) == len({x.url for x in items}):
         return  # the common case, found without sorting the archive
     problems: list[Problem] = []
     for attr, label in (("id", "id"), ("url", "permalink")):
-        first: dict[str, Entry] = {}
-        for e in sorted(entries, key=lambda e: e.rel):
-            value = getattr(e, attr)
+        first: dict[str, T] = {}
+        for x in sorted(items, key=lambda x: x.rel):
+            value = getattr(x, attr)
             if value in first:
                 other = first[value]
-                key_line = e.lines.get("id") if attr == "id" else None
+                lines = (whole(x) if whole is not None else cast(Entry, x)).lines
+                key_line = lines.get("id") if attr == "id" else None
                 problems.append(Problem(
-                    e.rel, key_line or e.lines.get("permalink") or e.lines.get("url"),
+                    x.rel, key_line or lines.get("permalink") or lines.get("url"),
                     f"duplicate {label} {value!r}: also used by {other.rel}",
                 ))
             else:
-                first[value] = e
+                first[value] = x
     if problems:
         raise SourceError(problems)
 
 
-def by_category(entries: Sequence[Entry]) -> dict[Category, list[Entry]]:
-    """Group entries (kept in their order) by category, categories sorted by slug."""
-    groups: dict[Category, list[Entry]] = {}
-    for e in entries:
-        groups.setdefault(e.category, []).append(e)
-    return dict(sorted(groups.items(), key=lambda kv: kv[0].slug))
+def by_category(items: Sequence[T]) -> dict[Category, list[T]]:
+    """Group items (kept in their order) by category slug, sorted by slug.
+
+    Each group is keyed by the category of its first item: after unify_categories, the one
+    name of its slug.
+    """
+    groups: dict[str, list[T]] = {}
+    for x in items:
+        slug = x.category.slug
+        found = groups.get(slug)
+        if found is None:
+            groups[slug] = [x]
+        else:
+            found.append(x)
+    return {members[0].category: members for _slug, members in sorted(groups.items())}

@@ -8,12 +8,13 @@ a browser read as a page. The digest stage is separate: its output paths come in
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.utils import format_datetime
 from pathlib import PurePosixPath
 
-from feedpub import layout, templating
+from feedpub import layout, templating, write
 from feedpub.config import Config
 from feedpub.feeds import FeedSpec
 from feedpub.model import Output
@@ -109,12 +110,32 @@ def stylesheet(config: Config) -> bytes:
     return templating.render(config, "feed.xsl.j2", site=config).encode("utf-8")
 
 
-def outputs(feed_specs: Sequence[FeedSpec], config: Config, digest_paths: Sequence[str] = ()) -> list[Output]:
-    """Return index.html, feeds.opml and feed.xsl for the feeds (and digests) of a build."""
+PATHS = (layout.INDEX, layout.OPML, layout.FEED_STYLESHEET)
+
+
+def outputs(feed_specs: Sequence[FeedSpec], config: Config, digest_paths: Sequence[str] = (),
+            key: bytes = b"") -> list[Output]:
+    """Return index.html, feeds.opml and feed.xsl for the feeds (and digests) of a build.
+
+    key: what the files are written for (see key()).
+    """
     feeds = site_feeds(feed_specs, config)
     site_wide = next((s for s in feed_specs if s.folder == ""), None)
     return [
-        Output(layout.INDEX, index_html(feeds, site_wide, config, digest_links(digest_paths))),
-        Output(layout.OPML, opml(feeds, site_wide, config)),
-        Output(layout.FEED_STYLESHEET, stylesheet(config)),
+        Output(layout.INDEX, index_html(feeds, site_wide, config, digest_links(digest_paths)), key),
+        Output(layout.OPML, opml(feeds, site_wide, config), key),
+        Output(layout.FEED_STYLESHEET, stylesheet(config), key),
     ]
+
+
+def key(feed_keys: Sequence[bytes], digest_paths: Sequence[str], context: str) -> bytes:
+    """Return what the site pages depend on, hashed: every feed (by its key), the digests, the config."""
+    h = hashlib.blake2b(f"site\0{chr(0).join(digest_paths)}\0{context}\0".encode(), digest_size=16)
+    for k in feed_keys:
+        h.update(k)
+    return h.digest()
+
+
+def held(key: bytes, previous: write.Previous) -> bool:
+    """Whether the output folder holds the site pages as written for key."""
+    return all(previous.holds(p, key) for p in PATHS)

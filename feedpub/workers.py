@@ -199,6 +199,17 @@ def start(func: Callable[[], _T], background: bool) -> Pending[_T]:
     return Pending(func, background)
 
 
+class Done(Generic[_T]):
+    """A result already made."""
+
+    def __init__(self, value: _T) -> None:
+        self._value = value
+
+    def result(self) -> _T:
+        """Return the value."""
+        return self._value
+
+
 class Combined(Generic[_T]):
     """The results of several Later, put together by finish in this process, once."""
 

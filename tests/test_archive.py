@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import feedparser
 import pytest
 from lxml import etree
 
-from feedpub import archive, cache, gather
+from feedpub import archive, cache, catalogue, select
 from feedpub.config import Config
 from feedpub.errors import ConfigError
 from feedpub.pipeline import build
@@ -152,13 +152,12 @@ class TestHub:
 
 
 class TestArchiveCache:
-    def test_cached_pages_equal_fresh_pages(self, archived: Config, tmp_path: Path) -> None:
-        """Pages served from the cache after an edit are byte-identical to a build without cache."""
+    def test_kept_pages_equal_fresh_pages(self, archived: Config, tmp_path: Path) -> None:
+        """After an edit only the page that shows it is written; every page equals a build without cache."""
         doc = archived.source / "a0004.md"
         doc.write_text(doc.read_text().replace("Article 4 &", "Edited 4 &"))
-        build(archived, now=NOW)
-        with sqlite3.connect(cache.cache_path(archived)) as db:
-            assert db.execute("SELECT count(*) FROM pages").fetchone() == (5,)
+        result = build(archived, now=NOW)
+        assert [p for p in result.report.written if p.startswith("archive/")] == ["archive/atom/2.xml"]
         fresh = replace(archived, cache=False, out=tmp_path / "fresh")
         build(fresh, now=NOW)
         for n in range(1, 6):
@@ -169,7 +168,7 @@ class TestArchiveCache:
     def test_rebuild_after_a_cold_build_makes_no_page(
         self, tmp_path: Path, make_config: Callable[..., Config], monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        """A second build reuses every page, offsets written in documents included (cold keys = warm keys)."""
+        """A second build keeps every page, offsets written in documents included (cold keys = warm keys)."""
         source = tmp_path / "corpus"
         write_corpus(source, 20)
         for i in range(3):  # documents that give their own UTC offset
@@ -177,47 +176,53 @@ class TestArchiveCache:
         config = make_config(source, feed_limit=5, archive_page_size=4, workers=1)
         build(config, now=NOW)
         made: list[int] = []
-        real = archive.atom_page
+        real = archive.assemble
 
-        def counting(page: archive.Page, *args: object) -> bytes:
+        def counting(page: archive.Page[Any], *args: Any) -> bytes:
             made.append(page.number)
-            return real(page, *args)  # type: ignore[arg-type]
+            return real(page, *args)
 
-        monkeypatch.setattr(archive, "atom_page", counting)
-        build(config, now=NOW)
+        monkeypatch.setattr(archive, "assemble", counting)
+        result = build(config, now=NOW)
         assert made == []
+        assert not result.report.changed
         assert len(list((config.out / "archive/atom").glob("*.xml"))) == 23 // 4
 
-    def test_tampered_page_row_is_not_trusted(self, archived: Config, tmp_path: Path) -> None:
-        """A cached page whose bytes do not match its checksum is rebuilt, not published."""
-        with sqlite3.connect(cache.cache_path(archived)) as db:
-            db.execute("UPDATE pages SET data = replace(data, 'Summary', 'Forged') WHERE number = 2")
-        build(archived, now=NOW)
+    def test_page_edited_in_the_output_folder_is_made_again(self, archived: Config, tmp_path: Path) -> None:
+        """A page file changed since the build wrote it (its mtime moved) is made again, not kept."""
+        page = archived.out / "archive/atom/2.xml"
+        page.write_bytes(page.read_bytes().replace(b"Summary", b"Forged!"))
+        result = build(archived, now=NOW)
+        assert result.report.written == ("archive/atom/2.xml",)
         fresh = replace(archived, cache=False, out=tmp_path / "fresh")
         build(fresh, now=NOW)
-        page = "archive/atom/2.xml"
-        assert (archived.out / page).read_bytes() == (fresh.out / page).read_bytes()
+        assert page.read_bytes() == (fresh.out / "archive/atom/2.xml").read_bytes()
 
-    def test_page_key_follows_the_settled_updated(self, archived: Config) -> None:
-        """A page's cache key changes when an entry's build-wide 'updated' does (a new tie moves it)."""
+    def test_page_key_follows_the_settled_values(self, archived: Config) -> None:
+        """A page's key changes when an entry's build-wide values do: a new tie, another category name."""
         with cache.opened(archived) as store:
-            entries, _ = gather.read_entries(archived, store)
-            page = archive.pages(entries, archived)[0]
-            moved = archive.Page(page.number, (
-                replace(page.entries[0], updated=page.entries[0].updated + timedelta(microseconds=5)),
-                *page.entries[1:],
-            ))
-            assert archive._page_key(page, 5, store) != archive._page_key(moved, 5, store)
+            records = sorted(store.catalogue().values(), key=lambda r: r.sort_key)
+        chosen = select.choose(records, archived, NOW)
+        page = archive.pages(chosen.published, archived)[0]
+        key = archive.page_key(page, 5, chosen, "ctx", lambda r: r.fingerprint)
+        assert key == archive.page_key(page, 5, chosen, "ctx", lambda r: r.fingerprint)
+        first = page.entries[0]
+        tied = replace(chosen, tied=chosen.tied | {first.updated_instant})
+        renamed = replace(chosen, names={**chosen.names, first.category.slug: "Renamed"})
+        assert len({key, archive.page_key(page, 5, tied, "ctx", lambda r: r.fingerprint),
+                    archive.page_key(page, 5, renamed, "ctx", lambda r: r.fingerprint),
+                    archive.page_key(page, 6, chosen, "ctx", lambda r: r.fingerprint),
+                    archive.page_key(page, 5, chosen, "other", lambda r: r.fingerprint)}) == 5
 
 
-class TestPageKey:
-    def test_settled_time_is_keyed_as_exactly_as_written(self) -> None:
-        """Times that write differently (fold, a microsecond, a zone) key differently; the same text keys alike."""
+class TestFingerprint:
+    def test_dates_are_keyed_as_exactly_as_written(self) -> None:
+        """Dates that write differently (fold, a microsecond, a zone) fingerprint differently; the same text alike."""
         a = datetime(2024, 10, 27, 2, 30, tzinfo=ZoneInfo("Europe/Paris"))  # the hour the clocks repeat
         variants = [a, a.replace(fold=1), a + timedelta(microseconds=1),
                     a.replace(tzinfo=timezone(timedelta(hours=5)))]
         assert len({v.isoformat() for v in variants}) == len(variants)
-        assert len({(archive._state(v), v.utcoffset()) for v in variants}) == len(variants)
-        same = a.replace(tzinfo=timezone(timedelta(hours=2), "CEST"))  # another tzinfo class, same text
-        assert same.isoformat() == a.isoformat()
-        assert (archive._state(same), same.utcoffset()) == (archive._state(a), a.utcoffset())
+        prints = {catalogue.fingerprint("a.md", b"x", catalogue.when_text(v), "") for v in variants}
+        assert len(prints) == len(variants)
+        again = datetime(2024, 10, 27, 2, 30, tzinfo=ZoneInfo("Europe/Paris"))
+        assert catalogue.fingerprint("a.md", b"x", catalogue.when_text(again), "") in prints

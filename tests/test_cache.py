@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import os
 import pickle
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -17,8 +18,8 @@ from zoneinfo import ZoneInfo
 import feedparser
 import pytest
 
-from feedpub import cache, feeds, gather, inline, render
-from feedpub.config import Config
+from feedpub import cache, catalogue, feeds, gather, inline, render
+from feedpub.config import Config, load_config
 from feedpub.pipeline import build, read_entries
 from tests.conftest import NOW, ROOT, output_tree, write_corpus, write_doc
 
@@ -46,13 +47,24 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
         seen["normalise"].append(doc.rel)
         return real_normalise(doc, config)
 
-    def rendered(entry, config):  # type: ignore[no-untyped-def]
+    def rendered(entry, config, doc=None):  # type: ignore[no-untyped-def]
         seen["render"].append(entry.rel)
-        return real_render(entry, config)
+        return real_render(entry, config, doc)
 
     monkeypatch.setattr(gather, "normalise", normalise)
     monkeypatch.setattr(render, "render", rendered)
     return seen
+
+
+def _rels(corpus: Path) -> set[str]:
+    """Return the path of every document of a corpus, as the build names them."""
+    return {p.relative_to(corpus).as_posix() for p in corpus.rglob("*") if p.is_file() and ".feedpub" not in p.parts}
+
+
+def _records(config: Config) -> dict[str, catalogue.Record]:
+    """Return the catalogue the build cache holds for config."""
+    with cache.opened(config) as store:
+        return store.catalogue()
 
 
 def _fresh(config: Config, tmp_path: Path, name: str) -> dict[str, bytes]:
@@ -69,7 +81,7 @@ class TestCacheHits:
         """A second build normalises and renders nothing and keeps the output untouched."""
         config = make_config(corpus)
         build(config, now=NOW)
-        assert len(calls["normalise"]) == 12
+        assert set(calls["normalise"]) == _rels(corpus)
         assert cache.cache_path(config).is_file()
         calls["normalise"].clear()
         calls["render"].clear()
@@ -139,15 +151,62 @@ class TestCacheHits:
     def test_edited_document_is_read_again(
         self, corpus: Path, make_config: Callable[..., Config], calls: dict[str, list[str]], tmp_path: Path
     ) -> None:
-        """Editing one document re-reads only it, and the output shows the edit."""
+        """Editing one document renders only it, and the output shows the edit.
+
+        The others are read again only as far as the outputs that show the edited one show
+        them too; their bodies come from the cache.
+        """
         config = make_config(corpus)
         build(config, now=NOW)
         calls["normalise"].clear()
+        calls["render"].clear()
         doc = corpus / "a0004.md"
         doc.write_text(doc.read_text().replace("Article 4 &", "Edited 4 &"))
         build(config, now=NOW)
-        assert calls["normalise"] == ["a0004.md"]
+        assert calls["normalise"][0] == "a0004.md"  # the catalogue reads the changed document first
+        assert calls["render"] == ["a0004.md"]
         assert "Edited 4 & <friends>" in _titles(config)
+        assert output_tree(config.out) == _fresh(config, tmp_path, "fresh")
+
+    def test_edit_no_output_shows_reads_nothing_else(
+        self, corpus: Path, make_config: Callable[..., Config], calls: dict[str, list[str]], tmp_path: Path
+    ) -> None:
+        """Editing a document only an archive page shows reads that page's documents, and renders nothing."""
+        config = make_config(corpus, feed_limit=2, archive_page_size=2)
+        build(config, now=NOW)
+        assert build(config, now=NOW).entries[-2].rel == "policy/b0001.md"  # on archive page 1, in no feed
+        calls["normalise"].clear()
+        calls["render"].clear()
+        before = output_tree(config.out)
+        doc = corpus / "policy" / "b0001.md"
+        doc.write_text(doc.read_text(encoding="utf-8").replace("Quoted: 1", "Quoted: one"), encoding="utf-8")
+        result = build(config, now=NOW)
+        assert calls["render"] == []
+        assert calls["normalise"] == ["policy/b0001.md", "a0000.md"]  # it, then the other entry of page 1
+        assert result.report.written == ("archive/atom/1.xml",)
+        assert {p for p, data in output_tree(config.out).items() if before.get(p) != data} == {"archive/atom/1.xml"}
+        assert output_tree(config.out) == _fresh(config, tmp_path, "fresh")
+
+    def test_output_file_changed_by_hand_is_made_again(
+        self, corpus: Path, make_config: Callable[..., Config], tmp_path: Path
+    ) -> None:
+        """A file of the output folder edited or deleted since the last build is made again, not trusted."""
+        config = make_config(corpus)
+        build(config, now=NOW)
+        (config.out / "atom.xml").write_bytes(b"<broken/>")
+        (config.out / "categories" / "news" / "rss.xml").unlink()
+        result = build(config, now=NOW)
+        assert set(result.report.written) == {"atom.xml", "categories/news/rss.xml"}
+        assert output_tree(config.out) == _fresh(config, tmp_path, "fresh")
+
+    def test_output_folder_removed_is_made_again(
+        self, corpus: Path, make_config: Callable[..., Config], tmp_path: Path
+    ) -> None:
+        """With the output folder gone but the cache kept, every output is made again, and right."""
+        config = make_config(corpus)
+        build(config, now=NOW)
+        shutil.rmtree(config.out)
+        build(config, now=NOW)
         assert output_tree(config.out) == _fresh(config, tmp_path, "fresh")
 
     def test_same_size_edit_is_seen(
@@ -162,7 +221,7 @@ class TestCacheHits:
         doc.write_text(doc.read_text().replace("Article 8", "Artikel 8"))
         os.utime(doc, ns=(st.st_atime_ns, st.st_mtime_ns + 1))
         build(config, now=NOW)
-        assert calls["normalise"] == ["a0008.md"]
+        assert calls["normalise"][0] == "a0008.md"
         assert "Artikel 8 & <friends>" in _titles(config)
 
     def test_touched_document_keeps_its_rendered_body(
@@ -191,8 +250,7 @@ class TestCacheHits:
         links = {e.link for e in feedparser.parse((config.out / "atom.xml").read_bytes()).entries}
         assert "https://news.example.org/news/renamed/" in links
         assert "https://news.example.org/news/c0002/" not in links
-        with sqlite3.connect(cache.cache_path(config)) as db:
-            rels = {r[0] for r in db.execute("SELECT rel FROM docs")}
+        rels = set(_records(config))
         assert "renamed.txt" in rels
         assert "c0002.txt" not in rels
         assert output_tree(config.out) == _fresh(config, tmp_path, "fresh")
@@ -204,8 +262,8 @@ class TestCacheHits:
         (corpus / "a0004.md").unlink()
         build(config, now=NOW)
         assert not any(t.startswith("Article 4 ") for t in _titles(config))
-        with sqlite3.connect(cache.cache_path(config)) as db:
-            assert db.execute("SELECT count(*) FROM docs WHERE rel = 'a0004.md'").fetchone() == (0,)
+        assert "a0004.md" not in _records(config)
+        assert len(_records(config)) == 11
 
     def test_config_change_rebuilds_affected_outputs(
         self, corpus: Path, make_config: Callable[..., Config], calls: dict[str, list[str]], tmp_path: Path
@@ -215,7 +273,7 @@ class TestCacheHits:
         calls["normalise"].clear()
         moved = make_config(corpus, base_url="https://elsewhere.example/")
         build(moved, now=NOW)
-        assert len(calls["normalise"]) == 12
+        assert set(calls["normalise"]) == _rels(corpus)
         links = [e.link for e in feedparser.parse((moved.out / "atom.xml").read_bytes()).entries]
         assert links
         assert all(link.startswith("https://elsewhere.example/") for link in links)
@@ -235,7 +293,7 @@ class TestCacheHits:
         calls["normalise"].clear()
         calls["render"].clear()
         build(config, now=NOW)
-        assert len(calls["normalise"]) == 12
+        assert set(calls["normalise"]) == _rels(corpus)
         assert calls["render"]
 
     def test_cache_can_be_turned_off(self, corpus: Path, make_config: Callable[..., Config]) -> None:
@@ -259,8 +317,7 @@ class TestCacheDamage:
             f"{path}: build cache was damaged (file is not a database); it was thrown away and rebuilt"
         ]
         assert build(config, now=NOW).warnings == ()  # the rebuilt cache is healthy
-        with sqlite3.connect(path) as db:
-            assert db.execute("SELECT count(*) FROM docs").fetchone() == (12,)
+        assert len(_records(config)) == 12
 
     def test_cache_of_another_schema_is_replaced_without_a_warning(
         self, corpus: Path, make_config: Callable[..., Config], calls: dict[str, list[str]], tmp_path: Path
@@ -273,7 +330,7 @@ class TestCacheDamage:
         calls["normalise"].clear()
         result = build(config, now=NOW)
         assert result.warnings == ()
-        assert len(calls["normalise"]) == 12  # nothing of the old cache was used
+        assert set(calls["normalise"]) == _rels(corpus)  # nothing old was used
         assert output_tree(config.out) == _fresh(config, tmp_path, "fresh")
         with sqlite3.connect(cache.cache_path(config)) as db:
             assert db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == (str(cache.SCHEMA),)
@@ -296,90 +353,85 @@ class TestCacheDamage:
         build(config, now=NOW)  # and the rebuilt cache serves the next build
         assert output_tree(config.out) == _fresh(config, tmp_path, "fresh2")
 
-    def test_tampered_row_is_not_trusted(
+    def test_tampered_catalogue_is_not_trusted(
         self, corpus: Path, make_config: Callable[..., Config], calls: dict[str, list[str]], tmp_path: Path
     ) -> None:
-        """A row whose content does not match its checksum throws the cache away; its document is read."""
+        """A catalogue shard that does not match its checksum throws the cache away: all is read again."""
         config = make_config(corpus)
         build(config, now=NOW)
         with sqlite3.connect(cache.cache_path(config)) as db:
-            db.execute(
-                "UPDATE docs SET entry = replace(entry, 'Article 4 ', 'Forged 4 ') WHERE rel = 'a0004.md'"
-            )
+            shard, data = db.execute("SELECT shard, data FROM catalogue ORDER BY length(data) DESC").fetchone()
+            db.execute("UPDATE catalogue SET data = ? WHERE shard = ?", (data.replace(b".md", b".mx"), shard))
         calls["normalise"].clear()
         result = build(config, now=NOW)
-        assert any("a document row does not match its checksum" in w for w in result.warnings), result.warnings
-        titles = _titles(config)
-        assert not any(t.startswith("Forged") for t in titles)
-        assert "Article 4 & <friends>" in titles
-        assert "a0004.md" in calls["normalise"]  # the forged row's document was read instead
+        assert any("a catalogue shard does not match its checksum" in w for w in result.warnings), result.warnings
+        assert set(calls["normalise"]) == _rels(corpus)
         assert output_tree(config.out) == _fresh(config, tmp_path, "fresh")
         assert build(config, now=NOW).warnings == ()  # and the next build has a healthy cache
 
-    def test_tampered_index_is_not_trusted(
-        self, corpus: Path, make_config: Callable[..., Config], calls: dict[str, list[str]], tmp_path: Path
+    def test_tampered_body_is_not_trusted(
+        self, corpus: Path, make_config: Callable[..., Config], tmp_path: Path
     ) -> None:
-        """An index bucket that does not match its checksum throws the cache away: all is read again."""
+        """A rendered body whose text does not match its checksum is not published."""
         config = make_config(corpus)
         build(config, now=NOW)
         with sqlite3.connect(cache.cache_path(config)) as db:
-            changed = db.execute(
-                "UPDATE idx SET data = replace(data, '\"draft\":false', '\"draft\":true')"
-            ).rowcount
-            changed += db.execute("UPDATE idx SET data = replace(data, ',false,', ',true,')").rowcount
-            assert changed
-        calls["normalise"].clear()
+            assert db.execute("UPDATE bodies SET content = replace(content, 'Body', 'Forged')").rowcount
+        shutil.rmtree(config.out)  # so that every feed is made again, from the bodies
         result = build(config, now=NOW)
-        assert any("an index bucket does not match its checksum" in w for w in result.warnings), result.warnings
-        assert len(calls["normalise"]) == 12
+        assert any("a body row does not match its checksum" in w for w in result.warnings), result.warnings
+        assert b"Forged" not in b"".join(output_tree(config.out).values())
         assert output_tree(config.out) == _fresh(config, tmp_path, "fresh")
 
-    def test_tampered_inlined_digest_is_not_trusted(
+    def test_tampered_written_record_is_not_trusted(
         self, corpus: Path, make_config: Callable[..., Config], tmp_path: Path
     ) -> None:
-        """An inlined digest row whose HTML does not match its checksum is not published."""
+        """A record of a written file that does not match its checksum is not trusted to keep that file."""
         config = make_config(corpus)
         build(config, now=NOW)
-        with sqlite3.connect(cache.cache_path(config)) as db:
-            assert db.execute("SELECT count(*) FROM inlined").fetchone() == (1,)
-            db.execute("UPDATE inlined SET html = replace(html, '<body', '<body data-forged=\"1\"')")
-        build(config, now=NOW)
+        (config.out / "atom.xml").write_bytes(b"<forged/>")
+        st = (config.out / "atom.xml").stat()
+        with sqlite3.connect(cache.cache_path(config)) as db:  # make the record claim the forged file
+            assert db.execute("UPDATE written SET size = ?, mtime_ns = ?, ino = ? WHERE path = 'atom.xml'",
+                              (st.st_size, st.st_mtime_ns, st.st_ino)).rowcount == 1
+        result = build(config, now=NOW)
+        assert any("a written-file row does not match its checksum" in w for w in result.warnings)
         assert output_tree(config.out) == _fresh(config, tmp_path, "fresh")
 
-    def test_tampered_feed_row_is_not_trusted(
-        self, corpus: Path, make_config: Callable[..., Config], tmp_path: Path
-    ) -> None:
-        """A stored feed whose bytes do not match their checksum is not published."""
-        config = make_config(corpus)
-        build(config, now=NOW)
-        with sqlite3.connect(cache.cache_path(config)) as db:
-            assert db.execute("SELECT count(*) FROM feeds").fetchone()[0] > 1
-            db.execute("UPDATE feeds SET atom = replace(atom, 'Article', 'Forged')")
-        build(config, now=NOW)
-        assert not any(t.startswith("Forged") for t in _titles(config))
-        assert output_tree(config.out) == _fresh(config, tmp_path, "fresh")
-
-    def test_entries_survive_the_json_round_trip(
+    def test_records_survive_their_cached_form(
         self, corpus: Path, make_config: Callable[..., Config]
     ) -> None:
-        """Every field of an entry, time zones included, comes back from its cached form equal."""
-        entries, _ = read_entries(make_config(corpus, timezone="Asia/Taipei"))
-        for e in entries:
-            back = cache.entry_from_json(cache.entry_to_json(e))
-            assert back == e
-            assert back.date.tzinfo == e.date.tzinfo
-            assert dict(back.lines) == dict(e.lines)
+        """Every field of a catalogue record, time zones included, comes back from its columns equal."""
+        config = make_config(corpus, timezone="Asia/Taipei")
+        build(config, now=NOW)
+        records = list(_records(config).values())
+        assert len(records) == 12
+        back = catalogue.decode(catalogue.encode(records))
+        assert back == records
+        assert [r.date.tzinfo for r in back] == [r.date.tzinfo for r in records]
+        assert catalogue.decode(catalogue.encode([])) == []
+
+    def test_damaged_columns_are_refused(self, corpus: Path, make_config: Callable[..., Config]) -> None:
+        """Columns cut short, padded or of the wrong form do not decode (ValueError), whatever the cut."""
+        config = make_config(corpus)
+        build(config, now=NOW)
+        data = catalogue.encode(list(_records(config).values()))
+        for cut in range(0, len(data), 97):
+            with pytest.raises(ValueError, match="not a catalogue"):
+                catalogue.decode(data[:cut])
+        with pytest.raises(ValueError, match="not a catalogue"):
+            catalogue.decode(data + b"x")
 
     def test_unchanged_entries_are_deferred_and_whole_on_use(
         self, corpus: Path, make_config: Callable[..., Config]
     ) -> None:
-        """A rebuild's entries decode their other fields only on use, equal to a fresh read, even after the build."""
+        """A build's entries read their other fields only on use, equal to a fresh read, even after the build."""
         config = make_config(corpus, timezone="Asia/Taipei", feed_limit=1)
         fresh, _ = read_entries(config)
         build(config, now=NOW)
         again = build(config, now=NOW).entries  # the cache is closed once build returns
         deferred = [e for e in again if "_deferred" in e.__dict__]
-        assert deferred  # entries no output showed were never decoded
+        assert deferred == list(again)  # nothing was read until asked for
         by_rel = {e.rel: e for e in fresh}
         for e in again:
             want = by_rel[e.rel]
@@ -400,26 +452,27 @@ class TestCacheDamage:
     )
     def test_times_survive_their_cached_form(self, when: datetime) -> None:
         """A cached time comes back as the same instant, zone, offset and fold."""
-        back = cache._when_from(cache._when(when))
+        back = catalogue.when_from(catalogue.when_text(when))
         assert (back, back.utcoffset(), back.fold, back.isoformat()) == (
             when, when.utcoffset(), when.fold, when.isoformat())
 
-    def test_one_edit_rewrites_one_index_bucket(
+    def test_one_edit_rewrites_one_catalogue_shard(
         self, corpus: Path, make_config: Callable[..., Config]
     ) -> None:
-        """Editing a document rewrites only its own index bucket, and the next build trusts it."""
+        """Editing a document rewrites only its own catalogue shard, and the next build trusts it."""
         config = make_config(corpus)
         build(config, now=NOW)
-        with sqlite3.connect(cache.cache_path(config)) as db:  # log every bucket write from now on
-            db.executescript("CREATE TABLE written (bucket INTEGER);"
-                             "CREATE TRIGGER log AFTER INSERT ON idx BEGIN INSERT INTO written VALUES (NEW.bucket); END;")
-            stored = db.execute("SELECT count(*) FROM idx").fetchone()[0]
+        with sqlite3.connect(cache.cache_path(config)) as db:  # log every shard write from now on
+            db.executescript("CREATE TABLE shard_log (shard INTEGER);"
+                             "CREATE TRIGGER log AFTER INSERT ON catalogue "
+                             "BEGIN INSERT INTO shard_log VALUES (NEW.shard); END;")
+            stored = db.execute("SELECT count(*) FROM catalogue").fetchone()[0]
         doc = corpus / "a0004.md"
         doc.write_text(doc.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
         build(config, now=NOW)
         with sqlite3.connect(cache.cache_path(config)) as db:
-            assert db.execute("SELECT bucket FROM written").fetchall() == [(cache.bucket_of("a0004.md"),)]
-            assert db.execute("SELECT count(*) FROM idx").fetchone()[0] == stored > 1
+            assert db.execute("SELECT shard FROM shard_log").fetchall() == [(cache.shard_of("a0004.md"),)]
+            assert db.execute("SELECT count(*) FROM catalogue").fetchone()[0] == stored > 1
         assert build(config, now=NOW).warnings == ()
 
     def test_concurrent_builds_both_succeed(self, corpus: Path, tmp_path: Path) -> None:
@@ -447,8 +500,8 @@ class TestCacheDamage:
             _out, err = p.communicate(timeout=120)
             assert p.returncode == 0, err.decode()
         assert output_tree(tmp_path / "out0") == output_tree(tmp_path / "out1")
-        with sqlite3.connect(corpus / cache.FOLDER / cache.FILE) as db:
-            assert db.execute("SELECT count(*) FROM docs").fetchone() == (12,)
+        config = load_config(None, {"source": str(corpus), "out": str(tmp_path / "out0")})
+        assert len(_records(config)) == 12
 
 
 class TestLibraryVersions:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from feedpub import archive, gather, workers
+from feedpub import gather, workers
 from feedpub.config import Config, load_config
 from feedpub.errors import ConfigError
 from feedpub.pipeline import build
@@ -26,8 +26,7 @@ def always_parallel(monkeypatch: pytest.MonkeyPatch) -> None:
     """Use the pool for any number of documents (forked workers inherit the patch)."""
     monkeypatch.setattr(gather, "PARALLEL_READS", 1)
     monkeypatch.setattr(gather, "PARALLEL_RENDERS", 1)
-    monkeypatch.setattr(archive, "PARALLEL_PAGES", 1)
-    monkeypatch.setattr(archive, "PAGES_PER_PROCESS", 2)
+    monkeypatch.setattr(gather, "PARALLEL_REREADS", 1)
 
 
 class TestParallelBuild:
@@ -49,7 +48,7 @@ class TestParallelBuild:
     def test_archive_pages_made_by_several_processes_are_byte_identical(
         self, corpus: Path, make_config: Callable[..., Config], tmp_path: Path
     ) -> None:
-        """Archive pages split between forked processes, cached or not, equal the pages of one process."""
+        """Archive pages from entries read by forked processes, cached or not, equal the pages of one process."""
         outs = {}
         for name, workers_, cache_ in (("serial", 1, False), ("two", 2, False), ("three", 3, True)):
             config = make_config(corpus, workers=workers_, cache=cache_, archive_page_size=7, out=str(tmp_path / name))
@@ -57,6 +56,20 @@ class TestParallelBuild:
             outs[name] = output_tree(config.out)
         assert len([p for p in outs["serial"] if p.startswith("archive/")]) == 90 // 7
         assert outs["serial"] == outs["two"] == outs["three"]
+
+    @pytest.mark.usefixtures("always_parallel")
+    def test_pages_read_again_by_several_processes_are_byte_identical(
+        self, corpus: Path, make_config: Callable[..., Config], tmp_path: Path
+    ) -> None:
+        """A rebuild that reads every page's documents again, in a pool, writes what a serial cold build does."""
+        config = make_config(corpus, workers=2, archive_page_size=7, out=str(tmp_path / "pool"))
+        build(config, now=NOW)
+        for page in (config.out / "archive" / "atom").iterdir():
+            page.unlink()  # every page must be made again, from documents the build did not read
+        build(config, now=NOW)
+        serial = make_config(corpus, workers=1, cache=False, archive_page_size=7, out=str(tmp_path / "serial"))
+        build(serial, now=NOW)
+        assert output_tree(config.out) == output_tree(serial.out)
 
     @pytest.mark.usefixtures("always_parallel")
     def test_problems_keep_file_order(
