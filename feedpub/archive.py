@@ -183,9 +183,7 @@ def page_key(page: Page[L], last: int, chosen: select.Selection[Any], context: s
              fingerprints: Callable[[L], bytes]) -> bytes:
     """Return what a page's bytes depend on, hashed: its place, its entries and the cache context."""
     h = hashlib.blake2b(f"page {page.number}/{last}\0{context}\0".encode(), digest_size=16)
-    token = chosen.token
-    for e in page.entries:
-        h.update(token(e, fingerprints(e)))
+    h.update(chosen.tokens(page.entries, [fingerprints(e) for e in page.entries]))
     return h.digest()
 
 

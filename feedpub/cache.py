@@ -242,18 +242,20 @@ class BuildCache:
 
         return self._guarded(read) or {}
 
-    def save_written(self, out: Path, files: Mapping[str, Written]) -> None:
-        """Replace what is recorded of the files of out with files."""
+    def save_written(self, out: Path, files: Mapping[str, Written], before: Mapping[str, Written]) -> None:
+        """Record files as what out holds now (before: what written() said; only changes are written)."""
         where = str(out.resolve())
+        gone = [(where, path) for path in before if path not in files]
+        new = [(where, path, w.key, w.size, w.mtime_ns, w.ino, _check(where, path, *w))
+               for path, w in files.items() if before.get(path) != w]
 
         def write(c: sqlite3.Connection) -> None:
             with c:
-                c.execute("DELETE FROM written WHERE out = ?", (where,))
-                c.executemany("INSERT INTO written VALUES (?, ?, ?, ?, ?, ?, ?)", (
-                    (where, path, w.key, w.size, w.mtime_ns, w.ino, _check(where, path, *w))
-                    for path, w in files.items()))
+                c.executemany("DELETE FROM written WHERE out = ? AND path = ?", gone)
+                c.executemany("INSERT OR REPLACE INTO written VALUES (?, ?, ?, ?, ?, ?, ?)", new)
 
-        self._guarded(write)
+        if gone or new:
+            self._guarded(write)
 
     # --- housekeeping ---
 

@@ -401,8 +401,7 @@ def plan(chosen: Selection[R], config: Config, *, now: datetime, request: Reques
     shown = tuple(e for _c, m, _more in _sections(members, config) for e in m)
     h = hashlib.blake2b(f"digest {win.label} {win.start.isoformat()} {win.end.isoformat()}\0{context}\0".encode(),
                         digest_size=16)
-    for e in members:
-        h.update(chosen.token(e, e.fingerprint))
+    h.update(chosen.tokens(members, [e.fingerprint for e in members]))
     return Plan(win, members, shown, h.digest())
 
 

@@ -92,16 +92,16 @@ def read_catalogue(config: Config, store: cache.BuildCache) -> Found:
     outcome: list[Record | tuple[Problem, ...] | None] = [None] * len(found)
     missing: list[int] = []
     if known:
-        stat = os.stat
+        stat, get, inferred = os.stat, known.get, ("git", "mtime")
         for i, (rel, path) in enumerate(found):
-            record = known.get(rel)
+            record = get(rel)
             if record is not None:
                 try:
                     st = stat(path)
                 except OSError:
                     st = None  # gone meanwhile: reading it reports the problem
                 if (st is not None and st.st_size == record.size and st.st_mtime_ns == record.mtime_ns
-                        and _still_valid(record, config)):
+                        and (record.date_source not in inferred or _still_valid(record, config))):
                     outcome[i] = record
                     continue
             missing.append(i)

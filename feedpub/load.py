@@ -232,14 +232,15 @@ def discover_rel(source: Path) -> list[tuple[str, str]]:
     top = str(source)
     for folder, dirs, files in os.walk(top):
         dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
-        # strings, not pathlib: this runs once per file of the archive
+        # strings, not pathlib or os.path.join: this runs once per file of the archive
         prefix = folder[len(top):].strip(os.sep).replace(os.sep, "/")
         prefix = prefix + "/" if prefix else ""
+        where = folder if folder.endswith(os.sep) else folder + os.sep
         found.extend(
-            (prefix + f, os.path.join(folder, f)) for f in files
-            if f.lower().endswith(SUFFIXES) and not f.startswith((".", "_"))
+            (prefix + f, where + f) for f in files
+            if f.lower().endswith(SUFFIXES) and f[0] not in "._"
         )
-    found.sort(key=lambda item: item[0])
+    found.sort()  # by rel: no two files share one
     return found
 
 

@@ -102,7 +102,8 @@ def _build(config: Config, now: datetime, skip_invalid: bool, progress: Progress
         found = gather.read_catalogue(config, store)  # a record per document; only changed ones are read
         records = _checked(found.records, found.problems, skip_invalid)  # nothing is written past a bad document
         chosen = select.choose(records, config, now, whole=reread)  # before any output: names, ties settled
-        previous = write.Previous(config.out, store.written(config.out))  # what dist/ holds, by output key
+        written = store.written(config.out)
+        previous = write.Previous(config.out, written)  # what dist/ holds, by output key
         pages = archive.pages(chosen.published, config)  # RFC 5005 history: metadata only, never rendered
         plan = _Plan.of(chosen, config, now, archive.newest_page_url(pages, config), digest_request,
                         store.context, previous)  # which feeds, digest and site pages must be made
@@ -115,7 +116,7 @@ def _build(config: Config, now: datetime, skip_invalid: bool, progress: Progress
         mail = mailing.result()
         outputs += [*mail.outputs, *plan.site_outputs(specs, config, [o.path for o in mail.outputs])]
         report = write.write_outputs(outputs, config.out)  # atomic: all or nothing; kept files stay
-        store.save_written(config.out, report.files)
+        store.save_written(config.out, report.files, written)
     return BuildResult(chosen, tuple(found.problems), report, (*store.warnings, *mail.warnings), mail, reread)
 
 

@@ -68,8 +68,7 @@ def keys(plan: Mapping[Category | None, Sequence[Any]], chosen: Selection[Any], 
         prev = prev_archive_url if category is None else ""
         empty = now.isoformat() if not members else ""
         h = hashlib.blake2b(f"feed {name}\0{prev}\0{empty}\0{context}\0".encode(), digest_size=16)
-        for e in members:
-            h.update(chosen.token(e, e.fingerprint))
+        h.update(chosen.tokens(members, [e.fingerprint for e in members]))
         found[category] = h.digest()
     return found
 

@@ -77,13 +77,16 @@ class Selection(Generic[T]):
             return entry
         return changed(entry, category=Category(entry.category.slug, name), updated=updated)
 
-    def token(self, item: Listed, fingerprint: bytes) -> bytes:
-        """Return what an output showing item depends on besides the document (its fingerprint).
+    def tokens(self, items: Sequence[Listed], fingerprints: Sequence[bytes]) -> bytes:
+        """Return what an output showing items depends on besides their documents (their fingerprints).
 
-        The name and the tie are settled for the whole build: another document can change them.
+        The names and the ties are settled for the whole build: another document can change
+        them. One value for all items (hashing them one by one is most of a rebuild's keying).
         """
-        tie = b"\1" if item.updated_instant in self.tied else b"\0"
-        return fingerprint + tie + self.names.get(item.category.slug, "").encode("utf-8") + b"\0"
+        tied, names = self.tied, self.names
+        ties = bytes([x.updated_instant in tied for x in items])
+        named = "\0".join([names.get(x.category.slug, "") for x in items])
+        return b"%d\0" % len(items) + b"".join(fingerprints) + ties + named.encode("utf-8")
 
 
 def choose(items: Iterable[T], config: Config, now: datetime,
@@ -95,7 +98,7 @@ def choose(items: Iterable[T], config: Config, now: datetime,
     """
     kept = unify_categories(publishable(items, config, now), config)
     check_unique(kept, whole)
-    names = {c.slug: c.name for c in by_category(kept)}
+    names = {c.slug: c.name for c in {id(c): c for c in map(_CATEGORY, kept)}.values()}
     return Selection(kept, names, tied_instants(kept))
 
 
