@@ -20,11 +20,10 @@ import functools
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from operator import attrgetter
 from typing import Any, Generic, NamedTuple, TypeVar
 
-from feedpub import layout, select, write
+from feedpub import catalogue, layout, select, write
 from feedpub.catalogue import Record
 from feedpub.config import Config
 from feedpub.model import Entry, Kept, Output
@@ -98,8 +97,8 @@ class Parts(NamedTuple):
     slug: str
 
 
-def parts(e: Entry) -> Parts:
-    """Return the parts of e's <entry> element (see Parts)."""
+def parts(e: Entry, micros: int | None = None) -> Parts:
+    """Return the parts of e's <entry> element (see Parts); micros: e.micros, if known already."""
     image = e.image
     enclosure = (
         f'    <link href={quoteattr(image.url)} rel="enclosure" type={quoteattr(image.mime_type)}/>\n'
@@ -109,15 +108,18 @@ def parts(e: Entry) -> Parts:
     author = f"    <author>\n      <name>{escape(name)}</name>\n    </author>\n" if name else ""
     tags = "".join([_tag_line(tag) for tag in e.tags])
     summary = f"    <summary>{escape(e.summary)}</summary>\n" if e.summary else ""
-    updated = e.updated
-    tied = (updated + timedelta(microseconds=e.micros)).isoformat() if updated.microsecond == 0 else ""
+    updated = catalogue.texts(e.updated).iso
+    # Moved by micros (< 1 s) from a whole second, the time keeps its second and its offset:
+    # the same text as (updated + micros).isoformat(), without the datetime arithmetic.
+    tied = f"{updated[:19]}.{e.micros if micros is None else micros:06d}{updated[19:]}" \
+        if e.updated.microsecond == 0 else ""
     return Parts(
         f"  <entry>\n    <id>{escape(e.id)}</id>\n    <title>{escape(e.title)}</title>\n    <updated>",
-        updated.isoformat(),
+        updated,
         tied,
         f"</updated>\n"
         f'    <link href={quoteattr(e.url)} rel="alternate" type="text/html"/>\n{enclosure}'
-        f"    <published>{e.date.isoformat()}</published>\n{author}",
+        f"    <published>{catalogue.texts(e.date).iso}</published>\n{author}",
         f"{tags}{summary}  </entry>\n",
         e.category.slug,
     )

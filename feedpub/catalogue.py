@@ -104,14 +104,41 @@ def fingerprint(rel: str, data: bytes, date_when: str, updated_when: str) -> byt
     return h.digest()
 
 
-def record_of(entry: Entry, size: int, mtime_ns: int, data: bytes) -> Record:
-    """Return the record of a document just read: its entry, file size, mtime and bytes."""
-    date_when = when_text(entry.date)
-    updated_when = date_when if entry.updated is entry.date else when_text(entry.updated)
+class Texts(NamedTuple):
+    """A datetime as a record and an output write it."""
+
+    when: str  # when_text()
+    instant: int  # instant_of()
+    iso: str  # isoformat()
+
+
+_TEXTS: dict[tuple[datetime, tzinfo | None, int], Texts] = {}
+
+
+def texts(d: datetime) -> Texts:
+    """Return the texts of an aware datetime, made once per distinct value (an archive has few)."""
+    # keyed with the zone and fold: datetimes of one instant in two zones, or of one wall time
+    # either side of a clock change, compare equal but write differently
+    key = (d, d.tzinfo, d.fold)
+    found = _TEXTS.get(key)
+    if found is None:
+        if len(_TEXTS) > 100_000:
+            _TEXTS.clear()
+        found = _TEXTS[key] = Texts(when_text(d), instant_of(d), d.isoformat())
+    return found
+
+
+def record_of(entry: Entry, size: int, mtime_ns: int, data: bytes, micros: int | None = None) -> Record:
+    """Return the record of a document just read: its entry, file size, mtime and bytes.
+
+    micros: entry.micros, if known already.
+    """
+    date = texts(entry.date)
+    updated = date if entry.updated is entry.date else texts(entry.updated)
     return Record(
-        entry.rel, size, mtime_ns, fingerprint(entry.rel, data, date_when, updated_when), entry.id, entry.url,
-        entry.date, entry.updated, entry.category, entry.draft, entry.date_source,
-        instant_of(entry.date), instant_of(entry.updated), stable_micros(entry.id), date_when, updated_when,
+        entry.rel, size, mtime_ns, fingerprint(entry.rel, data, date.when, updated.when), entry.id, entry.url,
+        entry.date, entry.updated, entry.category, entry.draft, entry.date_source, date.instant, updated.instant,
+        stable_micros(entry.id) if micros is None else micros, date.when, updated.when,
     )
 
 

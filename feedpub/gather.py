@@ -61,7 +61,8 @@ def _read_one(rel: str, name: str, config: Config) -> tuple[Record, archive.Part
         entry = normalise(load.from_bytes(data, Path(name), rel, st.st_mtime, config.limits), config)
     except SourceError as e:
         return tuple(e.problems)
-    return catalogue.record_of(entry, st.st_size, st.st_mtime_ns, data), archive.parts(entry)
+    micros = entry.micros
+    return catalogue.record_of(entry, st.st_size, st.st_mtime_ns, data, micros), archive.parts(entry, micros)
 
 
 def _read_range(job: tuple[Config, Sequence[tuple[str, str]]], indexes: range) -> list[Any]:
