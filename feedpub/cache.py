@@ -36,7 +36,6 @@ import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import fields
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +70,8 @@ def context_key(config: Config) -> str:
         h.update(f"{p.relative_to(_PACKAGE)} {st.st_size} {st.st_mtime_ns}\n".encode())
     # the libraries whose output is cached (feed bytes, rendered bodies, inlined email):
     # upgrading one must not keep serving what the old version made
+    from importlib import metadata
+
     for dist in _OUTPUT_LIBRARIES:
         try:
             h.update(f"{dist} {metadata.version(dist)}\n".encode())

@@ -13,7 +13,6 @@ import string
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from email.utils import parseaddr
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -228,6 +227,8 @@ def _one_line(v: Any) -> str:
 
 def _address(v: Any) -> str:
     s = _one_line(v)
+    from email.utils import parseaddr  # here: most configurations name no address
+
     if s and not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", parseaddr(s)[1]):
         raise ValueError(f"is not an email address (or 'Name <address>'): {s!r}")
     return s

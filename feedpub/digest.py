@@ -19,7 +19,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from feedpub import email_message, inline, layout, render, templating, workers, write
+from feedpub import layout, templating, workers, write
 from feedpub.config import Config
 from feedpub.errors import DigestError, Problem
 from feedpub.model import Category, Entry, Image, Kept, Output, Rendered, instant_of
@@ -296,6 +296,8 @@ def _rendered(e: Listed, rendered: Mapping[str, Rendered], config: Config) -> Re
         return found
     if not isinstance(e, Entry):
         raise KeyError(f"{e.rel} is shown in the digest but was not rendered")
+    from feedpub import render
+
     return render.render(e, config)
 
 
@@ -328,6 +330,8 @@ def html(digest: Digest, config: Config) -> str:
 
 def _html(digest: Digest, config: Config, *, background: bool) -> workers.Later[str]:
     """Begin the inlined HTML email (in a forked child if background: premailer is slow)."""
+    from feedpub import inline
+
     page = templating.render(config, "digest.html.j2", **_context(digest, config))
     return workers.start(functools.partial(inline.inline, page, "digest.html.j2"), background=background)
 
@@ -361,6 +365,8 @@ def _outputs(digest: Digest, config: Config, *, background: bool, key: bytes = b
     plain = text(digest, config)  # meanwhile
 
     def finish(made: list[str]) -> Made:
+        from feedpub import email_message  # the email package: only when a digest is made
+
         page = made[0]
         data = {"html": page.encode("utf-8"), "txt": plain.encode("utf-8"),
                 "eml": email_message.message(digest, page, plain, config)}

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from email.utils import format_datetime
 from pathlib import PurePosixPath
 
 from feedpub import layout, templating, write
@@ -100,6 +99,8 @@ def index_html(feeds: Sequence[SiteFeed], site_wide: FeedSpec | None, config: Co
 
 def opml(feeds: Sequence[SiteFeed], site_wide: FeedSpec | None, config: Config) -> bytes:
     """Return an OPML 2.0 list of every feed (Atom), categories grouped under one outline."""
+    from email.utils import format_datetime  # here: a rebuild that keeps the site pages never needs it
+
     modified = format_datetime(site_wide.updated) if site_wide and site_wide.entries else ""
     text = templating.render(config, "feeds.opml.j2", site=config, feeds=feeds, modified=modified)
     return text.encode("utf-8")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import multiprocessing
 import os
 import pickle
 from collections.abc import Callable, Iterator, Sequence
@@ -52,6 +51,18 @@ def _forking() -> Iterator[None]:
         _thaw()
 
 
+def _can_fork() -> bool:
+    import multiprocessing  # here: a build that forks nothing never loads it
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _pool(workers: int) -> Any:
+    import multiprocessing
+
+    return multiprocessing.get_context("fork").Pool(workers)
+
+
 def count(configured: int) -> int:
     """Return how many processes to use: the configured number, else one per available core."""
     if configured:
@@ -72,14 +83,14 @@ def run(func: Callable[[Any, range], list[Any]], job: Any, n: int, workers: int,
 
     func must be a module-level function returning one result per index, in index order.
     """
-    if workers <= 1 or n < threshold or "fork" not in multiprocessing.get_all_start_methods():
+    if workers <= 1 or n < threshold or not _can_fork():
         return func(job, range(n))
     size = max(16, -(-n // (workers * 4)))  # a few chunks per worker evens out slow ones
     chunks = [range(i, min(i + size, n)) for i in range(0, n, size)]
     global _JOB  # noqa: PLW0603 - forked workers inherit it: that is the point
     _JOB = job
     try:
-        with _forking(), multiprocessing.get_context("fork").Pool(workers) as pool:
+        with _forking(), _pool(workers) as pool:
             parts = pool.map(_call, [(func, c) for c in chunks])
     finally:
         _JOB = None
@@ -101,7 +112,7 @@ def imap(
     either way (the caller drops what it no longer needs before the next one arrives).
     """
     chunks = [range(i, min(i + chunk, n)) for i in range(0, n, chunk)]
-    if workers <= 1 or n < threshold or "fork" not in multiprocessing.get_all_start_methods():
+    if workers <= 1 or n < threshold or not _can_fork():
         for c in chunks:
             yield func(job, c)
         return
@@ -110,7 +121,7 @@ def imap(
     global _JOB  # noqa: PLW0603 - forked workers inherit it: that is the point
     _JOB = job
     try:
-        with _forking(), multiprocessing.get_context("fork").Pool(workers) as pool:
+        with _forking(), _pool(workers) as pool:
             yield from pool.imap(_call, [(func, c) for c in chunks])
     finally:
         _JOB = None
@@ -132,7 +143,7 @@ class Pending(Generic[_T]):
         self._func: Callable[[], _T] | None = None
         self._pid = 0
         self._read = -1
-        if not background or "fork" not in multiprocessing.get_all_start_methods():
+        if not background or not _can_fork():
             self._func = func  # made when asked for: the caller places that where it overlaps best
             return
         read, write = os.pipe()
