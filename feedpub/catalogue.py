@@ -133,13 +133,29 @@ def record_of(entry: Entry, size: int, mtime_ns: int, data: bytes, micros: int |
 
     micros: entry.micros, if known already.
     """
+    return from_row(row_of(entry, size, mtime_ns, data, micros))
+
+
+Row = tuple[Any, ...]  # a record's stored fields (_STORED), no objects: cheap to pickle
+
+
+def row_of(entry: Entry, size: int, mtime_ns: int, data: bytes, micros: int | None = None) -> Row:
+    """Return the stored fields of a document's record (what a read worker sends back)."""
     date = texts(entry.date)
     updated = date if entry.updated is entry.date else texts(entry.updated)
-    return Record(
-        entry.rel, size, mtime_ns, fingerprint(entry.rel, data, date.when, updated.when), entry.id, entry.url,
-        entry.date, entry.updated, entry.category, entry.draft, entry.date_source, date.instant, updated.instant,
-        stable_micros(entry.id) if micros is None else micros, date.when, updated.when,
-    )
+    c = entry.category
+    return (entry.rel, size, mtime_ns, fingerprint(entry.rel, data, date.when, updated.when), entry.id, entry.url,
+            c.slug, c.name, entry.draft, entry.date_source, date.instant, updated.instant,
+            stable_micros(entry.id) if micros is None else micros, date.when, updated.when)
+
+
+def from_row(row: Row) -> Record:
+    """Return the record of a row of stored fields (dates and category shared with other records)."""
+    (rel, size, mtime_ns, fp, id_, url, slug, name, draft, date_source, instant, updated_instant, micros,
+     date_when, updated_when) = row
+    return Record(rel, size, mtime_ns, fp, id_, url, when_from(date_when), when_from(updated_when),
+                  shared_category(slug, name), draft, date_source, instant, updated_instant, micros,
+                  date_when, updated_when)
 
 
 # Most records share one of a few categories: one object each.

@@ -54,15 +54,15 @@ class Found:
     parts: dict[str, archive.Parts]  # archive entry parts of the documents read in this build, by rel
 
 
-def _read_one(rel: str, name: str, config: Config) -> tuple[Record, archive.Parts] | tuple[Problem, ...]:
-    """Read one document: its record and archive parts, or its problems."""
+def _read_one(rel: str, name: str, config: Config) -> tuple[catalogue.Row, archive.Parts] | tuple[Problem, ...]:
+    """Read one document: its record (as a row: cheap to send back) and archive parts, or its problems."""
     try:
         data, st = load.read_bytes(name, rel, config.limits)
         entry = normalise(load.from_bytes(data, Path(name), rel, st.st_mtime, config.limits), config)
     except SourceError as e:
         return tuple(e.problems)
     micros = entry.micros
-    return catalogue.record_of(entry, st.st_size, st.st_mtime_ns, data, micros), archive.parts(entry, micros)
+    return catalogue.row_of(entry, st.st_size, st.st_mtime_ns, data, micros), archive.parts(entry, micros)
 
 
 def _read_range(job: tuple[Config, Sequence[tuple[str, str]]], indexes: range) -> list[Any]:
@@ -114,12 +114,14 @@ def read_catalogue(config: Config, store: cache.BuildCache) -> Found:
     parts: dict[str, archive.Parts] = {}
     fresh: list[Record] = []
     at = 0
+    from_row = catalogue.from_row
     for chunk in chunks:
         for result in chunk:
             i = missing[at]
             at += 1
-            if result and isinstance(result[0], Record):
-                record, parts[record.rel] = result
+            if result and isinstance(result[0], tuple):
+                record = from_row(result[0])
+                parts[record.rel] = result[1]
                 outcome[i] = record
                 fresh.append(record)
             else:
