@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -107,17 +107,24 @@ def _build(config: Config, now: datetime, skip_invalid: bool, progress: Progress
         pages = archive.pages(chosen.published, config)  # RFC 5005 history: metadata only, never rendered
         plan = _Plan.of(chosen, config, now, archive.newest_page_url(pages, config), digest_request,
                         store.context, previous)  # which feeds, digest and site pages must be made
-        rendered = gather.render_all(plan.shown, config, store, progress, settle=chosen.settle)
-        mailing = plan.start_mail(rendered, config, now, digest_request)  # inlined in a child meanwhile
+        # the digest's few entries first: its CSS is inlined in another process while the rest renders
+        rendered = gather.render_all(plan.mail_shown, config, store, settle=chosen.settle)
+        mailing = plan.start_mail(rendered, config, now, digest_request)
+        rendered |= gather.render_all(plan.feed_shown(rendered), config, store, progress, settle=chosen.settle)
+        specs = plan.specs(rendered, config, now)
+        feeding = workers.start(functools.partial(plan.feed_outputs, specs, config),
+                                background=plan.many_feeds and workers.count(config.workers) > 1)
         outputs: list[Output | Kept] = archive.start(pages, config, chosen, store.context, previous, found.parts,
                                                      functools.partial(gather.parts_of, config=config))
-        specs = plan.specs(rendered, config, now)
-        outputs += plan.feed_outputs(specs, config)
+        outputs += feeding.result()  # made in a child while this process joined archive pages
         mail = mailing.result()
         outputs += [*mail.outputs, *plan.site_outputs(specs, config, [o.path for o in mail.outputs])]
         report = write.write_outputs(outputs, config.out)  # atomic: all or nothing; kept files stay
         store.save_written(config.out, report.files, written)
     return BuildResult(chosen, tuple(found.problems), report, (*store.warnings, *mail.warnings), mail, reread)
+
+
+FORKED_FEEDS = 4  # feeds to make from which a child process makes them, while archive pages are joined
 
 
 @dataclass(frozen=True)
@@ -148,15 +155,23 @@ class _Plan:
                    not site.held(site_key, previous))
 
     @property
-    def shown(self) -> list[Record]:
-        """Return what must be rendered: the entries of the feeds and digest to make.
+    def mail_shown(self) -> list[Record]:
+        """Return the entries of the digest, if it must be made."""
+        return list(self.mail.shown) if self.mail is not None and self.mail_kept is None else []
+
+    def feed_shown(self, done: Mapping[str, Rendered]) -> list[Record]:
+        """Return the entries of the feeds to make that are not rendered yet.
 
         The site pages list every feed and the newest entries: to make them, every feed is
         described in full.
         """
         todo = self.feeds if self.make_site else {c: self.feeds[c] for c in self.make_feeds}
-        mail = list(self.mail.shown) if self.mail is not None and self.mail_kept is None else []
-        return [*(e for members in todo.values() for e in members), *mail]
+        return [e for members in todo.values() for e in members if e.id not in done]
+
+    @property
+    def many_feeds(self) -> bool:
+        """Whether enough feeds are to be made that another process should make them."""
+        return len(self.make_feeds) >= FORKED_FEEDS
 
     def start_mail(self, rendered: dict[str, Rendered], config: Config, now: datetime,
                    request: digest.Request | None) -> workers.Later[digest.Made]:
