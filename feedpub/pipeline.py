@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -108,9 +108,12 @@ def _build(config: Config, now: datetime, skip_invalid: bool, progress: Progress
         plan = _Plan.of(chosen, config, now, archive.newest_page_url(pages, config), digest_request,
                         store.context, previous)  # which feeds, digest and site pages must be made
         # the digest's few entries first: its CSS is inlined in another process while the rest renders
-        rendered = gather.render_all(plan.mail_shown, config, store, settle=chosen.settle)
+        mail_todo = plan.mail_shown
+        feed_todo = plan.feed_shown({e.id for e in mail_todo})
+        steps = _Steps(progress, len({e.id for e in mail_todo}) + len({e.id for e in feed_todo}))
+        rendered = gather.render_all(mail_todo, config, store, steps, settle=chosen.settle)
         mailing = plan.start_mail(rendered, config, now, digest_request)
-        rendered |= gather.render_all(plan.feed_shown(rendered), config, store, progress, settle=chosen.settle)
+        rendered |= gather.render_all(feed_todo, config, store, steps, settle=chosen.settle)
         specs = plan.specs(rendered, config, now)
         feeding = workers.start(functools.partial(plan.feed_outputs, specs, config),
                                 background=plan.many_feeds and workers.count(config.workers) > 1)
@@ -122,6 +125,18 @@ def _build(config: Config, now: datetime, skip_invalid: bool, progress: Progress
         report = write.write_outputs(outputs, config.out)  # atomic: all or nothing; kept files stay
         store.save_written(config.out, report.files, written)
     return BuildResult(chosen, tuple(found.problems), report, (*store.warnings, *mail.warnings), mail, reread)
+
+
+class _Steps:
+    """One progress count over several rendering passes (the digest's entries, then the feeds')."""
+
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self._progress, self._total, self._done = progress, total, 0
+
+    def __call__(self, _done: int, _total: int) -> None:
+        self._done += 1
+        if self._progress is not None:
+            self._progress(self._done, self._total)
 
 
 FORKED_FEEDS = 4  # feeds to make from which a child process makes them, while archive pages are joined
@@ -159,7 +174,7 @@ class _Plan:
         """Return the entries of the digest, if it must be made."""
         return list(self.mail.shown) if self.mail is not None and self.mail_kept is None else []
 
-    def feed_shown(self, done: Mapping[str, Rendered]) -> list[Record]:
+    def feed_shown(self, done: Container[str]) -> list[Record]:
         """Return the entries of the feeds to make that are not rendered yet.
 
         The site pages list every feed and the newest entries: to make them, every feed is
