@@ -58,6 +58,12 @@ class FeedSpec:
         return max(r.entry.updated for r in self.entries)
 
 
+def prepare() -> None:
+    """Import feedgen and lxml now (e.g. while other processes work; forked children share them)."""
+    import feedgen.feed  # noqa: F401 - imported for its side effect
+    import lxml.etree  # noqa: F401
+
+
 def _links(r: Rendered) -> list[dict[str, str]]:
     """The links of an entry, in the order they are written (see _repair_atom)."""
     links = [{"href": r.entry.url, "rel": "alternate", "type": "text/html"}]

@@ -82,11 +82,12 @@ def _still_valid(record: Record, config: Config) -> bool:
     return record.date_source == "git" and record.date == found.astimezone(config.tz)
 
 
-def read_catalogue(config: Config, store: cache.BuildCache) -> Found:
+def read_catalogue(config: Config, store: cache.BuildCache,
+                   meanwhile: Callable[[], None] | None = None) -> Found:
     """Return a record for every document, reading only those the cache does not know as they are.
 
     Problems and records keep file order; the cache's catalogue is updated (written when it
-    closes).
+    closes). When a pool of workers reads, this process runs meanwhile() as they start.
     """
     found = load.discover_rel(config.source)
     known = store.catalogue()
@@ -110,7 +111,8 @@ def read_catalogue(config: Config, store: cache.BuildCache) -> Found:
         missing = list(range(len(found)))  # a cold build: every document is read, nothing to stat first
 
     job = (config, [found[i] for i in missing])
-    chunks = workers.imap(_read_range, job, len(missing), workers.count(config.workers), PARALLEL_READS)
+    chunks = workers.imap(_read_range, job, len(missing), workers.count(config.workers), PARALLEL_READS,
+                          meanwhile=meanwhile)
     parts: dict[str, archive.Parts] = {}
     fresh: list[Record] = []
     at = 0

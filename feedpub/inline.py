@@ -55,6 +55,11 @@ def restore(html: str, saved: list[str]) -> str:
     return out
 
 
+def prepare() -> None:
+    """Import premailer now (~0.2 s with requests and cssutils), e.g. while other processes work."""
+    import premailer.premailer  # noqa: F401 - imported for its side effect: loaded once, shared by forks
+
+
 def inline(html: str, source: str = "digest template") -> str:
     """Return html with its <style> rules inlined; never touches the network."""
     if _LINKED.search(html) or any("@import" in m.group(1) for m in _STYLE.finditer(html)):

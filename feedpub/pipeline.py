@@ -19,7 +19,22 @@ from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from feedpub import archive, cache, digest, gather, layout, publish, select, site, workers, write
+from feedpub import (
+    archive,
+    cache,
+    digest,
+    feeds,
+    gather,
+    inline,
+    layout,
+    publish,
+    render,
+    select,
+    site,
+    templating,
+    workers,
+    write,
+)
 from feedpub.catalogue import Record
 from feedpub.config import Config
 from feedpub.errors import Problem, SourceError
@@ -71,6 +86,17 @@ def _checked(records: list[Record], problems: Sequence[Problem], skip_invalid: b
     return records
 
 
+def _prepare_outputs(config: Config) -> None:
+    """Load the libraries and templates that making every output needs (a cold build will)."""
+    render.prepare(config)
+    feeds.prepare()
+    inline.prepare()
+    templating.prepare(config, TEMPLATES)
+
+
+TEMPLATES = ("digest.html.j2", "digest.txt.j2", "index.html.j2", "feeds.opml.j2", "feed.xsl.j2")
+
+
 @contextlib.contextmanager
 def _no_cycle_collection() -> Iterator[None]:
     """Pause Python's cyclic garbage collector for one build (reference counting still frees).
@@ -99,7 +125,9 @@ def _build(config: Config, now: datetime, skip_invalid: bool, progress: Progress
            digest_request: digest.Request | None) -> BuildResult:
     reread = functools.partial(gather.whole, config=config)
     with cache.opened(config) as store:  # what the last build knew: <source>/.feedpub/
-        found = gather.read_catalogue(config, store)  # a record per document; only changed ones are read
+        # a record per document: only changed ones are read (when many, by other processes,
+        # while this one loads what making outputs needs)
+        found = gather.read_catalogue(config, store, meanwhile=functools.partial(_prepare_outputs, config))
         records = _checked(found.records, found.problems, skip_invalid)  # nothing is written past a bad document
         chosen = select.choose(records, config, now, whole=reread)  # before any output: names, ties settled
         written = store.written(config.out)

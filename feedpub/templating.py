@@ -7,6 +7,8 @@ a user's template fails the build instead of silently printing nothing.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -56,6 +58,16 @@ def render(config: Config, name: str, **context: Any) -> str:
         raise OutputError([Problem(name, None, "template not found")]) from None
     except jinja2.UndefinedError as e:
         raise OutputError([Problem(name, None, f"template error: {e.message}")]) from None
+
+
+def prepare(config: Config, names: Iterable[str]) -> None:
+    """Import jinja2 and compile the templates names now (the environment keeps them)."""
+    import jinja2
+
+    env = _environment(config.templates_dir)
+    for name in names:
+        with contextlib.suppress(jinja2.TemplateError):  # reported where the template is rendered
+            env.get_template(name)
 
 
 def template_files(config: Config) -> list[Path]:

@@ -105,11 +105,14 @@ def imap(
     threshold: int,
     *,
     chunk: int = 2000,
+    meanwhile: Callable[[], None] | None = None,
 ) -> Iterator[list[Any]]:
     """Yield func(job, …) chunk by chunk, in index order, for callers that digest results as they come.
 
     Like :func:`run`, in forked workers only when n >= threshold; the chunks keep memory bounded
-    either way (the caller drops what it no longer needs before the next one arrives).
+    either way (the caller drops what it no longer needs before the next one arrives). With
+    workers, meanwhile() runs here once they have started: work this process would otherwise
+    do later, on its own.
     """
     chunks = [range(i, min(i + chunk, n)) for i in range(0, n, chunk)]
     if workers <= 1 or n < threshold or not _can_fork():
@@ -122,7 +125,10 @@ def imap(
     _JOB = job
     try:
         with _forking(), _pool(workers) as pool:
-            yield from pool.imap(_call, [(func, c) for c in chunks])
+            results = pool.imap(_call, [(func, c) for c in chunks])
+            if meanwhile is not None:
+                meanwhile()
+            yield from results
     finally:
         _JOB = None
 
