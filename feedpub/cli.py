@@ -391,8 +391,28 @@ def send(ctx: click.Context, to: str, eml: Path | None) -> None:
 
 
 def main() -> None:
-    """Run the command line (console script entry point)."""
-    cli(prog_name="feedpub")
+    """Run the command line (console script entry point), then end the process at once.
+
+    Tearing the interpreter down (a last garbage collection, then freeing every object one by
+    one) took ~0.15 s after a build of a 50,000-document archive: as long as a third of a
+    rebuild. Nothing of feedpub's waits for it: by the time a command returns, its files are
+    written and the build cache is closed; only standard output and error need flushing.
+    """
+    try:
+        cli(prog_name="feedpub")  # click always ends by raising SystemExit
+    except SystemExit as e:
+        code = e.code
+    else:  # pragma: no cover - click's standalone mode never returns
+        code = 0
+    if isinstance(code, str):  # what sys.exit("message") would print
+        print(code, file=sys.stderr)
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (feedpub … | head): nothing more to say
+            code = code or 1
+    os._exit(code or 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -143,8 +143,14 @@ def read_catalogue(config: Config, store: cache.BuildCache,
     else:
         store.update(fresh, ())
     if not records and not problems:
-        problems.append(Problem(str(config.source), None, "no documents found (.md, .markdown or .txt)"))
+        problems.append(_nothing_found(config))
     return Found(records, problems, parts)
+
+
+def _nothing_found(config: Config) -> Problem:
+    if not config.source.is_dir():
+        return Problem(str(config.source), None, "source folder not found")
+    return Problem(str(config.source), None, "no documents found (.md, .markdown or .txt)")
 
 
 # --- documents read again, in full -------------------------------------------------------
@@ -237,7 +243,7 @@ def read_entries(config: Config, store: cache.BuildCache | None = None) -> tuple
         else:
             problems.extend(item)
     if not entries and not problems:
-        problems.append(Problem(str(config.source), None, "no documents found (.md, .markdown or .txt)"))
+        problems.append(_nothing_found(config))
     return entries, problems
 
 

@@ -22,7 +22,7 @@ from feedpub import __version__
 from feedpub.cli import cli
 from feedpub.config import _FIELDS
 from feedpub.scaffold import CONFIG_TEXT
-from tests.conftest import ROOT, write_doc
+from tests.conftest import NOW, ROOT, write_doc
 
 EPOCH = "1736942400"  # 2025-01-15T12:00:00Z, the tests' NOW
 
@@ -274,3 +274,32 @@ class TestServe:
         assert proc.returncode == 0
         assert "Traceback" not in err
         assert err.endswith("Stopped.\n")
+
+
+class TestProcessExit:
+    """`python -m feedpub` ends with os._exit: its output must still arrive whole, with the right code."""
+
+    def _run(self, *args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "SOURCE_DATE_EPOCH": str(int(NOW.timestamp()))}
+        return subprocess.run([sys.executable, "-m", "feedpub", *map(str, args)], capture_output=True,
+                              text=True, env=env, cwd=cwd, timeout=120, check=False)
+
+    def test_output_is_flushed_and_success_is_0(self, seeds: Path, tmp_path: Path) -> None:
+        """A verbose build prints every entry's line on stdout and its summary, and exits 0."""
+        proc = self._run("-v", "--source", seeds, "--out", tmp_path / "out", "build", cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        assert len([line for line in proc.stdout.splitlines() if ": title from " in line]) == 4
+        assert "4 entries (Events 1, News 3)" in proc.stderr
+        assert (tmp_path / "out" / "atom.xml").is_file()
+
+    def test_errors_exit_1_with_their_message(self, tmp_path: Path) -> None:
+        """A failed build exits 1 and says why on stderr, without a traceback."""
+        proc = self._run("build", "--source", tmp_path / "nowhere", "--out", tmp_path / "out", cwd=tmp_path)
+        assert proc.returncode == 1
+        assert proc.stderr == f"Error: {tmp_path / 'nowhere'}: source folder not found\n"
+
+    def test_usage_errors_exit_2(self, tmp_path: Path) -> None:
+        """A wrong option exits 2, as click says."""
+        proc = self._run("build", "--no-such-option", cwd=tmp_path)
+        assert proc.returncode == 2
+        assert "No such option" in proc.stderr

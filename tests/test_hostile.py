@@ -191,6 +191,13 @@ class TestRules:
         with pytest.raises(FeedpubError, match="no documents found"):
             build(make_config(tmp_path / "src"), now=NOW)
 
+    def test_missing_source_folder(self, tmp_path: Path, make_config) -> None:
+        """A source folder that does not exist is named as such, and nothing is written."""
+        with pytest.raises(FeedpubError, match="source folder not found") as e:
+            build(make_config(tmp_path / "nowhere"), now=NOW)
+        assert str(e.value.problems[0]) == f"{tmp_path / 'nowhere'}: source folder not found"
+        assert not (tmp_path / "dist").exists()
+
     def test_future_entries_wait_unless_asked(self, tmp_path: Path, make_config) -> None:
         """Entries dated after 'now' are left out, and published with future=true."""
         src = tmp_path / "src"
