@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import sqlite3
 import zlib
@@ -44,7 +45,7 @@ from feedpub.catalogue import Record
 from feedpub.config import Config
 from feedpub.write import Written
 
-SCHEMA = 4  # bump when the tables change
+SCHEMA = 5  # bump when the tables change
 SHARDS = 16  # of the catalogue: a rebuild rewrites the shards of changed documents only
 FOLDER = ".feedpub"
 FILE = "cache.sqlite"
@@ -117,9 +118,7 @@ CREATE TABLE IF NOT EXISTS catalogue (
 CREATE TABLE IF NOT EXISTS bodies (
     rel TEXT NOT NULL, fingerprint BLOB NOT NULL, context TEXT NOT NULL, content TEXT NOT NULL,
     summary TEXT NOT NULL, checksum BLOB NOT NULL, PRIMARY KEY (rel, fingerprint, context));
-CREATE TABLE IF NOT EXISTS written (
-    out TEXT NOT NULL, path TEXT NOT NULL, key BLOB NOT NULL, size INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL, ino INTEGER NOT NULL, checksum BLOB NOT NULL, PRIMARY KEY (out, path));
+CREATE TABLE IF NOT EXISTS written (out TEXT PRIMARY KEY, data TEXT NOT NULL, checksum BLOB NOT NULL);
 """
 
 
@@ -233,30 +232,37 @@ class BuildCache:
         where = str(out.resolve())
 
         def read(c: sqlite3.Connection) -> dict[str, Written]:
-            found = {}
-            for path, key, size, mtime_ns, ino, checksum in c.execute(
-                    "SELECT path, key, size, mtime_ns, ino, checksum FROM written WHERE out = ?", (where,)):
-                if checksum != _check(where, path, key, size, mtime_ns, ino):
-                    raise DamagedError("a written-file row does not match its checksum")
-                found[path] = Written(key, size, mtime_ns, ino)
-            return found
+            row = c.execute("SELECT data, checksum FROM written WHERE out = ?", (where,)).fetchone()
+            if row is None:
+                return {}
+            data, checksum = row
+            if not isinstance(data, str) or checksum != _check(where, data):
+                raise DamagedError("the record of written files does not match its checksum")
+            try:
+                return {path: Written(bytes.fromhex(key), size, mtime_ns, ino)
+                        for path, key, size, mtime_ns, ino in json.loads(data)}
+            except (ValueError, TypeError) as e:
+                raise DamagedError("the record of written files does not decode") from e
 
         return self._guarded(read) or {}
 
     def save_written(self, out: Path, files: Mapping[str, Written], before: Mapping[str, Written]) -> None:
-        """Record files as what out holds now (before: what written() said; only changes are written)."""
+        """Record files as what out holds now (before: what written() said; written only if it differs).
+
+        One value for the whole folder, not a row per file: an archive's output has a file
+        per page, and a rebuild reads them all.
+        """
+        if files == before:
+            return
         where = str(out.resolve())
-        gone = [(where, path) for path in before if path not in files]
-        new = [(where, path, w.key, w.size, w.mtime_ns, w.ino, _check(where, path, *w))
-               for path, w in files.items() if before.get(path) != w]
+        data = json.dumps([[path, w.key.hex(), w.size, w.mtime_ns, w.ino] for path, w in sorted(files.items())],
+                          separators=(",", ":"))
 
         def write(c: sqlite3.Connection) -> None:
             with c:
-                c.executemany("DELETE FROM written WHERE out = ? AND path = ?", gone)
-                c.executemany("INSERT OR REPLACE INTO written VALUES (?, ?, ?, ?, ?, ?, ?)", new)
+                c.execute("INSERT OR REPLACE INTO written VALUES (?, ?, ?)", (where, data, _check(where, data)))
 
-        if gone or new:
-            self._guarded(write)
+        self._guarded(write)
 
     # --- housekeeping ---
 
