@@ -116,18 +116,18 @@ def read_catalogue(config: Config, store: cache.BuildCache,
     parts: dict[str, archive.Parts] = {}
     fresh: list[Record] = []
     at = 0
-    from_row = catalogue.from_row
     for chunk in chunks:
-        for result in chunk:
-            i = missing[at]
-            at += 1
-            if result and isinstance(result[0], tuple):
-                record = from_row(result[0])
-                parts[record.rel] = result[1]
-                outcome[i] = record
-                fresh.append(record)
-            else:
-                outcome[i] = result
+        read = [(missing[at + k], result) for k, result in enumerate(chunk)]
+        at += len(chunk)
+        valid = [(i, result) for i, result in read if result and isinstance(result[0], tuple)]
+        made = catalogue.from_rows([result[0] for _i, result in valid])
+        for (i, result), record in zip(valid, made, strict=True):
+            parts[record.rel] = result[1]
+            outcome[i] = record
+        fresh += made
+        for i, result in read:
+            if outcome[i] is None:
+                outcome[i] = result  # its problems
 
     records: list[Record] = []
     problems: list[Problem] = []
