@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-from collections.abc import Callable, Container, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -144,7 +144,7 @@ def _build(config: Config, now: datetime, skip_invalid: bool, progress: Progress
         rendered |= gather.render_all(feed_todo, config, store, steps, settle=chosen.settle)
         specs = plan.specs(rendered, config, now)
         feeding = workers.start(functools.partial(plan.feed_outputs, specs, config),
-                                background=plan.many_feeds and workers.count(config.workers) > 1)
+                                background=plan.fork_feeds(rendered) and workers.count(config.workers) > 1)
         outputs: list[Output | Kept] = archive.start(pages, config, chosen, store.context, previous, found.parts,
                                                      functools.partial(gather.parts_of, config=config))
         outputs += feeding.result()  # made in a child while this process joined archive pages
@@ -168,6 +168,7 @@ class _Steps:
 
 
 FORKED_FEEDS = 4  # feeds to make from which a child process makes them, while archive pages are joined
+FORKED_FEEDS_MAX_TEXT = 4_000_000  # characters of rendered bodies, past which the feeds are made here
 
 
 @dataclass(frozen=True)
@@ -211,10 +212,14 @@ class _Plan:
         todo = self.feeds if self.make_site else {c: self.feeds[c] for c in self.make_feeds}
         return [e for members in todo.values() for e in members if e.id not in done]
 
-    @property
-    def many_feeds(self) -> bool:
-        """Whether enough feeds are to be made that another process should make them."""
-        return len(self.make_feeds) >= FORKED_FEEDS
+    def fork_feeds(self, rendered: Mapping[str, Rendered]) -> bool:
+        """Whether another process should make the feeds: there are many, and they are small.
+
+        The child's feeds come back through a pipe, so for a while they exist twice; with
+        large bodies that would make a build's memory follow the size of its articles.
+        """
+        return (len(self.make_feeds) >= FORKED_FEEDS
+                and sum(len(r.content_html) for r in rendered.values()) <= FORKED_FEEDS_MAX_TEXT)
 
     def start_mail(self, rendered: dict[str, Rendered], config: Config, now: datetime,
                    request: digest.Request | None) -> workers.Later[digest.Made]:
