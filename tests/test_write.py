@@ -1,0 +1,90 @@
+"""The output folder: replaced atomically, unchanged files kept, kept outputs trusted only while intact."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from feedpub import write
+from feedpub.errors import OutputError
+from feedpub.model import Kept, Output
+
+
+def _write(out: Path, files: dict[str, bytes], key: bytes = b"k") -> write.WriteReport:
+    return write.write_outputs([Output(p, data, key) for p, data in files.items()], out)
+
+
+class TestPrevious:
+    def test_holds_a_file_only_as_recorded(self, tmp_path: Path) -> None:
+        """A file is held for its recorded key while its size, mtime and inode are as recorded."""
+        out = tmp_path / "out"
+        report = _write(out, {"a.xml": b"<a/>", "sub/b.xml": b"<b/>"})
+        previous = write.Previous(out, report.files)
+        assert previous.holds("a.xml", b"k") and previous.holds("sub/b.xml", b"k")
+        assert not previous.holds("a.xml", b"other key")
+        assert not previous.holds("c.xml", b"k")
+        (out / "a.xml").write_bytes(b"<A/>")  # same size, new mtime
+        os.utime(out / "sub" / "b.xml", ns=(0, 10**9))
+        assert not previous.holds("a.xml", b"k")
+        assert not previous.holds("sub/b.xml", b"k")
+
+    def test_a_replaced_file_is_not_held(self, tmp_path: Path) -> None:
+        """A file replaced by another of the same size and mtime (a new inode) is not held."""
+        out = tmp_path / "out"
+        report = _write(out, {"a.xml": b"<a/>"})
+        st = (out / "a.xml").stat()
+        (out / "a.xml").rename(tmp_path / "aside.xml")  # still alive: its inode cannot be reused
+        (out / "a.xml").write_bytes(b"<z/>")
+        os.utime(out / "a.xml", ns=(st.st_atime_ns, st.st_mtime_ns))
+        assert (out / "a.xml").stat().st_ino != st.st_ino
+        assert not write.Previous(out, report.files).holds("a.xml", b"k")
+
+    def test_nothing_is_held_without_a_record(self, tmp_path: Path) -> None:
+        """NOTHING, for builds without a cache, holds no file."""
+        out = tmp_path / "out"
+        _write(out, {"a.xml": b"<a/>"})
+        assert not write.NOTHING.holds("a.xml", b"k")
+
+
+class TestKept:
+    def test_kept_files_are_linked_not_rewritten(self, tmp_path: Path) -> None:
+        """A kept output keeps its inode and mtime; only the new file is written."""
+        out = tmp_path / "out"
+        first = _write(out, {"a.xml": b"<a/>", "b.xml": b"<b/>"})
+        before = (out / "a.xml").stat()
+        report = write.write_outputs([Kept("a.xml", b"k"), Output("b.xml", b"<b2/>", b"k2")], out)
+        assert report.written == ("b.xml",) and report.unchanged == ("a.xml",)
+        after = (out / "a.xml").stat()
+        assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+        assert (out / "b.xml").read_bytes() == b"<b2/>"
+        assert report.files["a.xml"] == first.files["a.xml"]
+        assert report.files["b.xml"].key == b"k2"
+
+    def test_nothing_changed_touches_nothing(self, tmp_path: Path) -> None:
+        """When every output is kept or equal, the folder itself is not replaced."""
+        out = tmp_path / "out"
+        _write(out, {"a.xml": b"<a/>", "b.xml": b"<b/>"})
+        folder = out.stat().st_ino
+        report = write.write_outputs([Kept("a.xml", b"k"), Output("b.xml", b"<b/>", b"k")], out)
+        assert not report.changed
+        assert out.stat().st_ino == folder
+
+    def test_a_kept_file_gone_is_an_error_and_changes_nothing(self, tmp_path: Path) -> None:
+        """A kept output whose file vanished during the build fails the write; the folder stays as it was."""
+        out = tmp_path / "out"
+        _write(out, {"a.xml": b"<a/>", "b.xml": b"<b/>"})
+        (out / "a.xml").unlink()
+        with pytest.raises(OutputError, match=r"a\.xml disappeared from the output folder"):
+            write.write_outputs([Kept("a.xml", b"k"), Output("b.xml", b"<b2/>")], out)
+        assert (out / "b.xml").read_bytes() == b"<b/>"
+
+    def test_removed_outputs_leave(self, tmp_path: Path) -> None:
+        """Files of the old output that the new one does not list are removed."""
+        out = tmp_path / "out"
+        _write(out, {"a.xml": b"<a/>", "old/b.xml": b"<b/>"})
+        report = write.write_outputs([Kept("a.xml", b"k")], out)
+        assert report.removed == ("old/b.xml",)
+        assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
+            ".feedpub-output", "a.xml"]
