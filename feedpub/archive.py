@@ -190,12 +190,13 @@ def page_key(page: Page[L], last: int, chosen: select.Selection[Any], context: s
 
 
 def start(archive: Sequence[Page[Record]], config: Config, chosen: select.Selection[Record], context: str,
-          kept: write.Previous, fresh: Mapping[str, Parts],
+          kept: write.Previous, fresh: dict[str, Parts],
           read: Callable[[Sequence[Record]], Mapping[str, Parts]]) -> list[Output | Kept]:
     """Return every archive page: kept where the output folder already holds it, else made.
 
     A page is made from the parts of its entries' elements: from this build's reading where
-    it read the document, else from reading it again (``read``, in a pool when many).
+    it read the document (fresh, which this consumes), else from reading it again (``read``,
+    in a pool when many).
     """
     last = archive[-1].number if archive else 0
     result: list[Output | Kept] = []
@@ -210,9 +211,12 @@ def start(archive: Sequence[Page[Record]], config: Config, chosen: select.Select
             todo.append((len(result) - 1, page, key))
     missing = [e for _i, page, _key in todo for e in page.entries if e.rel not in fresh]
     more = read(missing) if missing else {}
-    parts_of = {**fresh, **more} if more else fresh
+    parts_of = fresh
+    parts_of.update(more)
     for i, page, key in todo:
         result[i] = Output(result[i].path, assemble(page, last, config, chosen, parts_of), key)
+        for e in page.entries:  # joined: dropped, so that pages and parts are never all held at once
+            del parts_of[e.rel]
     return result
 
 

@@ -66,10 +66,10 @@ class Plan:
         return cls(chosen, pages, feeds, keys, make, prev_archive_url, mail, mail_kept, site_key,
                    not site.held(site_key, previous), context, previous)
 
-    def make(self, config: Config, now: datetime, store: cache.BuildCache, parts: Mapping[str, archive.Parts],
+    def make(self, config: Config, now: datetime, store: cache.BuildCache, parts: dict[str, archive.Parts],
              progress: Progress | None, request: digest.Request | None = None,
              ) -> tuple[list[Output | Kept], digest.Made]:
-        """Make what dist/ does not hold (parts: archive entry parts of documents read in this build)."""
+        """Make what dist/ does not hold (parts: archive entry parts of documents read in this build; consumed)."""
         settle = self.chosen.settle
         # the digest's few entries first: its CSS is inlined in another process while the rest renders
         mail_todo = self._mail_shown()
