@@ -18,7 +18,7 @@ from feedpub import dates, load, plaintext, slug
 from feedpub import normalise as normalise_module
 from feedpub.config import Config
 from feedpub.errors import Problem, SourceError
-from feedpub.model import Entry
+from feedpub.model import Entry, SourceDoc
 from feedpub.normalise import normalise
 from feedpub.plaintext import CONTROL
 from tests.test_fastpaths import front_matter
@@ -343,6 +343,17 @@ class TestEntryWithoutInit:
             made = Entry(**entry.__dict__)
             assert made == entry and hash(made) == hash(entry) and made.__dict__ == entry.__dict__
             assert {f.name for f in fields(Entry)} == entry.__dict__.keys()
+
+    def test_source_docs_equal_those_init_makes(self, seeds: Path, tmp_path: Path) -> None:
+        """Every SourceDoc read equals, hashes like and holds the same fields as SourceDoc(**its fields)."""
+        (tmp_path / "plain.txt").write_text("No front matter.\n", encoding="utf-8")
+        docs = [load.read(Path(name), root, rel=rel) for root in (seeds, tmp_path)
+                for rel, name in load.discover_rel(root)]
+        assert any(d.has_front_matter for d in docs) and not all(d.has_front_matter for d in docs)
+        for doc in docs:
+            made = SourceDoc(**doc.__dict__)
+            assert made == doc and made.__dict__ == doc.__dict__
+            assert list(made.__dict__) == list(doc.__dict__) == [f.name for f in fields(SourceDoc)]
 
     @settings(max_examples=300, deadline=None)
     @given(st.text(alphabet=st.sampled_from(" \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u2028\u3000\u200bax"), max_size=8))
