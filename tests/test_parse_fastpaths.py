@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import fields
 from datetime import UTC, date, timedelta, timezone, tzinfo
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
@@ -18,7 +18,7 @@ from feedpub import dates, load, plaintext, slug
 from feedpub import normalise as normalise_module
 from feedpub.config import Config
 from feedpub.errors import Problem, SourceError
-from feedpub.model import Entry, SourceDoc
+from feedpub.model import Category, Entry, Image, SourceDoc
 from feedpub.normalise import normalise
 from feedpub.plaintext import CONTROL
 from tests.test_fastpaths import front_matter
@@ -201,6 +201,20 @@ class TestSplitTrailer:
     @example("Text\n" * 40 + "Date: 1\nSource: S")
     def test_equals_the_split_into_lines(self, body: str) -> None:
         """Reading from the end gives the text, values and line numbers that splitting the whole body gave."""
+        assert plaintext.split_trailer(body) == _old_split_trailer(body)
+
+    @settings(max_examples=400, deadline=None)
+    @given(
+        st.lists(st.sampled_from(["Text.", "Date: 1", "Date:", "<br/>", "a < b", "x:y", "", "Source: S"]), max_size=3),
+        st.sampled_from(["Text.", "Text. ", "Ends here", "a<b", "a:b", "Date: 1", "<br>", "\u3000x\u3000", "é"]),
+        st.lists(st.sampled_from(["", " ", "\t", "\u3000", "\x85", "\x1c", "\u2028", "\xa0"]), min_size=35, max_size=44),
+    )
+    @example(["Date:"], "foo", [""] * 40)
+    @example([], "Text.", [""] * 39)
+    @example([], "Text.", [""] * 40)
+    def test_last_text_line_equals_the_general_reading(self, head: list[str], last: str, blanks: list[str]) -> None:
+        """Blank lines under a last text line, near TRAILER_SCAN of them, end as the general reading ends."""
+        body = "\n".join([*head, last, *blanks])
         assert plaintext.split_trailer(body) == _old_split_trailer(body)
 
 
@@ -404,3 +418,97 @@ class TestSplitHeader:
         """Reading the top lines by offset gives the header, text and line count that splitting gave."""
         body += end
         assert plaintext.split_header(body) == _old_split_header(body)
+
+
+def _old_first_sentence(text: str) -> str:
+    """first_sentence as it was: the abbreviation test searches the whole sentence."""
+    s = plaintext.clean_line(text)
+    for m in re.finditer(r"[.!?](?=[\"”’)]?\s+[\"“‘(]?[A-Z0-9])", s):
+        if not plaintext._ABBREV.search(s[: m.end()]):
+            return s[: m.end()]
+    return s
+
+
+_SENTENCE_TOKENS = st.sampled_from(
+    ["U.", "S.", "U.S.", "A.B.C.", "Mr.", "Mrs.", "Corp.", "Prof.", "vs.", "etc.", "No.", "xNo.", "éS.", "_S.",
+     "aS.", "1S.", "Co.", "Jr", "word", "Word", "Ends.", "Why?", "Yes!", "ok.", ".", "!", "?", "\"", "”", "’", ")",
+     "(", "“", "‘", "0", "A", "é", " ", "  ", "\t", "\u00a0", "\n"]
+)
+
+
+class TestFirstSentence:
+    @settings(max_examples=500, deadline=None)
+    @given(st.lists(_SENTENCE_TOKENS, max_size=16).map("".join))
+    @example("Firms in the U.S. Gulf expand. Then more happened.")
+    @example("It cost 5 vs. 6 at A.B.C. Corp. Then")
+    def test_equals_the_search_over_the_whole_sentence(self, text: str) -> None:
+        """Asking the last six characters about an abbreviation ends the sentence where the whole search did."""
+        assert plaintext.first_sentence(text) == _old_first_sentence(text)
+
+
+_MESSY_TEXT = st.text(alphabet=st.sampled_from([*"ab .!?A", "\t", "\n", "\x07", "\x85", "\u00a0", "\u2028", "\u3000",
+                                                 "\u200b", "\ud800", "\x1c", "é"]), max_size=30)
+
+
+class TestShortenClean:
+    @settings(max_examples=400, deadline=None)
+    @given(_MESSY_TEXT, st.integers(2, 12))
+    def test_cleaned_text_is_shortened_as_shorten_does(self, text: str, limit: int) -> None:
+        """clean_line's and first_sentence's texts are clean already: shorten_clean gives what shorten gives."""
+        for clean in (plaintext.clean_line(text), plaintext.first_sentence(text)):
+            assert plaintext.clean_line(clean) == clean
+            assert plaintext.shorten_clean(clean, limit) == plaintext.shorten(clean, limit)
+
+
+class TestNormaliseHelpers:
+    @settings(max_examples=400, deadline=None)
+    @given(st.text(alphabet="ab./ ", max_size=10))
+    @example("")
+    @example("a/.")
+    @example("a/")
+    @example(".a")
+    @example("a.")
+    @example("a/..")
+    def test_stem_equals_pathlib(self, rel: str) -> None:
+        """_stem gives what PurePosixPath(rel).with_suffix('').name gives, or refuses alike."""
+        assert _outcome(lambda: normalise_module._stem(rel)) == _outcome(
+            lambda: PurePosixPath(rel).with_suffix("").name
+        )
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.sampled_from(["", " ", "\t", "\x07", "\u00a0", "\u3000", "a", " b "]), max_size=5).map("\n".join))
+    def test_first_text_line_equals_the_split(self, text: str) -> None:
+        """_first_text_line finds the line that splitting the body into lines found."""
+        expected = next((ln for ln in text.split("\n") if plaintext.clean_line(ln)), "")
+        assert normalise_module._first_text_line(text) == expected
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(st.sampled_from([*"/.?#aJPgG", "jpg", "png", ".svg", "İ"]), max_size=12).map("".join))
+    @example("https://x.example/a.PNG?x=1#y.gif")
+    @example("https://x.example/dir.v2/file")
+    def test_image_type_equals_the_split(self, url: str) -> None:
+        """_image_type finds the extension that splitting off query, fragment and folders found."""
+        path = url.split("?", 1)[0].split("#", 1)[0]
+        name = path.rsplit("/", 1)[-1]
+        expected = (normalise_module.IMAGE_TYPES.get(name.rsplit(".", 1)[-1].lower(), "image/jpeg")
+                    if "." in name else "image/jpeg")
+        assert normalise_module._image_type(url) == expected
+
+    def test_values_made_without_init_equal_those_init_makes(self, seeds: Path, tmp_path: Path,
+                                                             make_config: Callable[..., Config]) -> None:
+        """Bodies, categories and images made without __init__ equal, hash like and hold what __init__ gives."""
+        (tmp_path / "plain.txt").write_text("Kicker\n\nHeadline\n\nText.\n\nDate: 2025-01-07\n", encoding="utf-8")
+        (tmp_path / "pic.md").write_text("---\ntitle: T\nimage: /a.png\n---\nText.\n", encoding="utf-8")
+        made: list[object] = []
+        for root in (seeds, tmp_path):
+            config = make_config(root)
+            for rel, name in load.discover_rel(root):
+                doc = load.read(Path(name), root, rel=rel)
+                entry = normalise(doc, config)
+                made += [normalise_module.body_of(doc), entry.category, entry.image]
+        values = [v for v in made if v is not None]
+        assert {type(v) for v in values} == {normalise_module.Body, Category, Image}
+        for value in values:
+            fresh = type(value)(**value.__dict__)
+            assert fresh == value and hash(fresh) == hash(value) and fresh.__dict__ == value.__dict__
+            assert list(fresh.__dict__) == list(value.__dict__)
