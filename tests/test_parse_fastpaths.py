@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import fields
 from datetime import UTC, date, timedelta, timezone, tzinfo
 from pathlib import Path, PurePosixPath
+from types import MappingProxyType
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
@@ -512,3 +513,62 @@ class TestNormaliseHelpers:
             fresh = type(value)(**value.__dict__)
             assert fresh == value and hash(fresh) == hash(value) and fresh.__dict__ == value.__dict__
             assert list(fresh.__dict__) == list(value.__dict__)
+
+
+_META_KEYS = ["title", "date", "published", "pubDate", "updated", "lastmod", "category", "categories", "permalink",
+              "url", "slug", "id", "guid", "summary", "description", "excerpt", "author", "authors", "source", "tags",
+              "keywords", "draft", "image", "cover", "image_alt", "alt", "format", "layout"]
+_META_VALUES = st.one_of(
+    st.sampled_from(["", " ", "News", "a, b, a", "urn:x:1", "https://x.example/a b", "javascript:x", "/a/b.png",
+                     "2025-01-07", "2025-02-30", "not a date", "CON", "-", "text", "markdown", "http://[x", "é 中"]),
+    st.none(), st.booleans(), st.integers(-3, 3000), st.floats(allow_nan=False, max_value=1e6, min_value=-1e6),
+    st.dates(min_value=date(1960, 1, 1)),
+    st.lists(st.sampled_from(["a", "b", "", 1, True, None]), max_size=3),
+    st.sampled_from([{"name": "N"}, {"x": 1}, {}]),
+)
+
+
+@st.composite
+def source_docs(draw: st.DrawFn) -> SourceDoc:
+    """A SourceDoc with front matter of any keys normalise reads, values of every type, and a short body."""
+    meta = draw(st.dictionaries(st.sampled_from(_META_KEYS), _META_VALUES, max_size=8))
+    body = draw(st.sampled_from(["Text here. More.", "", "  \n", "Text.\n\nDate: 2025-01-07\nSource: S\nAuthor: A",
+                                 "Kicker\n\nHeadline\n\nText.", "# Heading\n\nText."]))
+    has_front_matter = bool(meta) or draw(st.booleans())
+    name = draw(st.sampled_from(["a.md", "news/2025-01-07-a.txt", "x/b.markdown", "c.txt"]))
+    lines = {key: n for n, key in enumerate(meta, 2)}
+    return SourceDoc(Path("/nonexistent-feedpub-source", name), name, MappingProxyType(meta),
+                     MappingProxyType(lines), body, len(meta) + 3, has_front_matter, 1.7e9)
+
+
+class _NeverDisjoint:
+    """Stands for _RARE_KEYS in a test: every document seems to have one of them."""
+
+    def isdisjoint(self, _other: object) -> bool:
+        return False
+
+
+def _normalised(doc: SourceDoc, config: Config) -> object:
+    """Return the entry's fields (lines included), or the problems normalise reported."""
+    try:
+        return normalise(doc, config).__dict__
+    except SourceError as e:
+        return e.problems
+
+
+_CONFIG = Config(source=Path("/nonexistent-feedpub-source"), out=Path("/nonexistent-feedpub-out"))
+
+
+class TestRareKeys:
+    @settings(max_examples=600, deadline=None)
+    @given(source_docs())
+    def test_shortcut_equals_the_general_fields(self, doc: SourceDoc) -> None:
+        """A document without rare keys gets the entry, or the problems in the order, that the general code gives."""
+        fast = _normalised(doc, _CONFIG)
+        original = normalise_module._RARE_KEYS
+        normalise_module._RARE_KEYS = _NeverDisjoint()  # type: ignore[assignment]
+        try:
+            slow = _normalised(doc, _CONFIG)
+        finally:
+            normalise_module._RARE_KEYS = original
+        assert fast == slow
