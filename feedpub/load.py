@@ -47,19 +47,23 @@ _SIMPLE_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:[ ]+(.*))?\Z")
 _RESOLVERS = yaml.resolver.Resolver.yaml_implicit_resolvers
 _DATE_ONLY = re.compile(r"(\d{4})-(\d\d)-(\d\d)\Z")
 _PLAIN_START_BAD = frozenset("-?:,[]{}#&*!|>'\"%@`")
-# Tabs, YAML line breaks, BOM, backslash: none of them in the front matter, or PyYAML decides
-# (six `in` tests cost a tenth of a regex class search over a non-ASCII text).
-_NOT_SIMPLE = ("\t", "\x85", "\u2028", "\u2029", "\ufeff", "\\")
+# Tabs, YAML line breaks, BOM: none of them in the front matter, or PyYAML decides (five `in`
+# tests cost a tenth of a regex class search over a non-ASCII text). A backslash is read only
+# in the escapes \" and \\ of a double-quoted value (below); anywhere else PyYAML decides.
+_NOT_SIMPLE = ("\t", "\x85", "\u2028", "\u2029", "\ufeff")
 # The commonest lines in one regex over the whole front matter: a YYYY-MM-DD date (PyYAML's
-# timestamp resolver claims exactly those), a quoted string without its quote inside, a plain
-# scalar (whether it holds ": " or " #", ends in ":" or is claimed by a resolver, is asked after).
+# timestamp resolver claims exactly those), a quoted string without its quote inside (but for
+# a double-quoted one, its quote or backslash escaped: \" and \\), a plain scalar (whether it
+# holds ": " or " #", ends in ":" or is claimed by a resolver, is asked after). Only the
+# double-quoted alternative may hold a backslash.
 # Front matter made only of such lines (and empty ones) is read with a few steps per key;
 # anything else goes through the line-by-line path below, which decides the same way.
+_ESCAPE = re.compile(r'\\(["\\])')  # of a double-quoted value: \" is ", \\ is \
 _COMMON_LINE = re.compile(
     r"^(?:([A-Za-z_][A-Za-z0-9_-]*):[ ]+(?:"
     r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ ]*"
-    r"|(\"[^\"\n]*\"|'[^'\n]*')[ ]*"
-    rf"|([^ \n{re.escape(''.join(sorted(_PLAIN_START_BAD)))}][^\n]*)"
+    r"|(\"[^\"\\\n]*(?:\\[\"\\][^\"\\\n]*)*\"|'[^'\\\n]*')[ ]*"
+    rf"|([^ \n\\{re.escape(''.join(sorted(_PLAIN_START_BAD)))}][^\n\\]*)"
     r"))?\n",
     re.MULTILINE,
 )
@@ -116,7 +120,10 @@ def _simple_front_matter(fm: str) -> tuple[dict[str, Any], dict[str, int]] | Non
     for char in _NOT_SIMPLE:
         if char in fm:
             return None
-    return _common_front_matter(fm) or _line_by_line(fm)
+    common = _common_front_matter(fm)
+    if common is not None or "\\" in fm:  # _line_by_line reads no escape: PyYAML decides
+        return common
+    return _line_by_line(fm)
 
 
 def _common_front_matter(fm: str) -> tuple[dict[str, Any], dict[str, int]] | None:
@@ -144,7 +151,7 @@ def _common_front_matter(fm: str) -> tuple[dict[str, Any], dict[str, int]] | Non
                 return None  # the line-by-line path decides (a bool, a number, a datetime…)
             meta[key] = plain
         elif quoted:
-            meta[key] = quoted[1:-1]
+            meta[key] = _ESCAPE.sub(r"\1", quoted[1:-1]) if "\\" in quoted else quoted[1:-1]
         else:
             try:
                 meta[key] = dt.date(int(day[:4]), int(day[5:7]), int(day[8:]))
