@@ -52,21 +52,31 @@ _PLAIN_START_BAD = frozenset("-?:,[]{}#&*!|>'\"%@`")
 # in the escapes \" and \\ of a double-quoted value (below); anywhere else PyYAML decides.
 _NOT_SIMPLE = ("\t", "\x85", "\u2028", "\u2029", "\ufeff")
 # The commonest lines in one regex over the whole front matter: a YYYY-MM-DD date (PyYAML's
-# timestamp resolver claims exactly those), a quoted string without its quote inside (but for
-# a double-quoted one, its quote or backslash escaped: \" and \\), a plain scalar (whether it
-# holds ": " or " #", ends in ":" or is claimed by a resolver, is asked after). Only the
-# double-quoted alternative may hold a backslash.
+# timestamp resolver claims exactly those), a quoted string without its quote inside, a plain
+# scalar (whether it holds ": " or " #", ends in ":" or is claimed by a resolver, is asked after).
 # Front matter made only of such lines (and empty ones) is read with a few steps per key;
 # anything else goes through the line-by-line path below, which decides the same way.
-_ESCAPE = re.compile(r'\\(["\\])')  # of a double-quoted value: \" is ", \\ is \
+_NOT_PLAIN_START = f" \\n{re.escape(''.join(sorted(_PLAIN_START_BAD)))}"  # in a regex class
 _COMMON_LINE = re.compile(
     r"^(?:([A-Za-z_][A-Za-z0-9_-]*):[ ]+(?:"
     r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ ]*"
-    r"|(\"[^\"\\\n]*(?:\\[\"\\][^\"\\\n]*)*\"|'[^'\\\n]*')[ ]*"
-    rf"|([^ \n\\{re.escape(''.join(sorted(_PLAIN_START_BAD)))}][^\n\\]*)"
+    r"|(\"[^\"\n]*\"|'[^'\n]*')[ ]*"
+    rf"|([^{_NOT_PLAIN_START}][^\n]*)"
     r"))?\n",
     re.MULTILINE,
 )
+# The same lines in front matter that holds a backslash, which only a double-quoted value may
+# hold, in the escapes \" and \\ (a backslash anywhere else sends the front matter to PyYAML).
+# A regex of its own: excluding the backslash slows the common one's [^\n]* several times.
+_COMMON_LINE_ESCAPED = re.compile(
+    r"^(?:([A-Za-z_][A-Za-z0-9_-]*):[ ]+(?:"
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ ]*"
+    r"|(\"[^\"\\\n]*(?:\\[\"\\][^\"\\\n]*)*\"|'[^'\\\n]*')[ ]*"
+    rf"|([^{_NOT_PLAIN_START}\\][^\n\\]*)"
+    r"))?\n",
+    re.MULTILINE,
+)
+_ESCAPE = re.compile(r'\\(["\\])')  # in a double-quoted value, \" stands for " and \\ for \
 
 
 def _implicit_tag(value: str) -> str:
@@ -130,7 +140,7 @@ def _common_front_matter(fm: str) -> tuple[dict[str, Any], dict[str, int]] | Non
     """Read front matter made only of _COMMON_LINE lines and empty lines; else return None."""
     if not fm.endswith("\n"):
         fm += "\n"  # the last line too ends in one (an empty line more changes nothing)
-    found = _COMMON_LINE.findall(fm)
+    found = (_COMMON_LINE_ESCAPED if "\\" in fm else _COMMON_LINE).findall(fm)
     # A match starts at a line start and takes one whole line: as many matches as lines
     # means every line matched.
     if len(found) != fm.count("\n"):
@@ -151,7 +161,8 @@ def _common_front_matter(fm: str) -> tuple[dict[str, Any], dict[str, int]] | Non
                 return None  # the line-by-line path decides (a bool, a number, a datetime…)
             meta[key] = plain
         elif quoted:
-            meta[key] = _ESCAPE.sub(r"\1", quoted[1:-1]) if "\\" in quoted else quoted[1:-1]
+            # split() keeps what each escape stands for between the pieces (no template to expand)
+            meta[key] = "".join(_ESCAPE.split(quoted[1:-1])) if "\\" in quoted else quoted[1:-1]
         else:
             try:
                 meta[key] = dt.date(int(day[:4]), int(day[5:7]), int(day[8:]))
