@@ -98,8 +98,11 @@ def _text_field(
     Numbers are read as text (YAML makes ``title: 2023`` an int). With allow_list, a list
     of strings (``authors: [A, B]``) is joined and a ``{name: …}`` mapping gives its name.
     """
+    meta = doc.meta
+    if not meta:  # a document without front matter: asked ten times a document
+        return "", None
     for key in keys:
-        value = doc.meta.get(key)
+        value = meta.get(key)
         if value is None:
             continue
         if isinstance(value, str):  # the common case first; the checks below leave a str as it is
@@ -154,7 +157,7 @@ def _date(value: object, key: str, config: Config, probs: _Problems) -> datetime
 
 def _entry_date(doc: SourceDoc, body: Body, config: Config, probs: _Problems) -> tuple[datetime | None, str]:
     meta = doc.meta
-    for key in ("date", "published", "pubDate"):
+    for key in ("date", "published", "pubDate") if meta else ():
         value = meta.get(key)
         if value is not None:
             # None when the value is not a valid date: _date recorded the problem

@@ -127,14 +127,21 @@ def clean_line(text: str) -> str:
 
 
 def _title_like(line: str) -> bool:
+    return bool(_title_text(line))
+
+
+def _title_text(line: str) -> str:
+    """Return the cleaned line when it could be a title (short, no sentence end, no list item), else ""."""
     s = clean_line(line)
-    return (
+    if (
         0 < len(s) <= 150
         and not s.endswith((".", "!", "?", ",", ";", ":"))
+        and not s[0].islower()
         and not _BULLET.match(line)
         and not _NUMBERED.match(line)
-        and not s[0].islower()
-    )
+    ):
+        return s
+    return ""
 
 
 @dataclass(frozen=True)
@@ -159,30 +166,27 @@ def split_header(body: str) -> Header:
     start = 0  # offset of the line looked at; -1 past the last one
     rest_at = 0  # offset of the first line after the header block so far
     while start >= 0:
-        line, after = _line_at(body, start)
-        if not line.strip():
+        newline = body.find("\n", start)
+        after = newline + 1 if newline >= 0 else -1
+        line = body[start:newline] if newline >= 0 else body[start:]
+        if not line or line.isspace():
             start = after
             continue
-        if not _title_like(line):
+        head = _title_text(line)
+        if not head:
             break
-        nxt = _line_at(body, after)[0] if after >= 0 else ""
-        if nxt.strip() and not _title_like(nxt):
-            break  # a short line glued to running text: the start of a paragraph
-        heads.append(clean_line(line))
+        if after >= 0:
+            newline = body.find("\n", after)
+            nxt = body[after:newline] if newline >= 0 else body[after:]
+            if nxt and not nxt.isspace() and not _title_text(nxt):
+                break  # a short line glued to running text: the start of a paragraph
+        heads.append(head)
         start = rest_at = after
     rest = body[rest_at:] if rest_at >= 0 else ""
     if not heads or not rest or rest.isspace():
         return Header(None, (), body, 0)
     text = rest.lstrip("\n")
     return Header(heads[-1], tuple(heads[:-1]), text, body.count("\n", 0, rest_at) + len(rest) - len(text))
-
-
-def _line_at(text: str, start: int) -> tuple[str, int]:
-    """Return the line of text starting at offset start, and the offset of the next (-1: none)."""
-    newline = text.find("\n", start)
-    if newline < 0:
-        return text[start:], -1
-    return text[start:newline], newline + 1
 
 
 def first_sentence(text: str) -> str:

@@ -318,6 +318,13 @@ class TestUrls:
         url = head + tail
         assert _outcome(lambda: slug.absolute_url(url, base)) == _outcome(lambda: _old_absolute_url(url, base))
 
+    def test_absolute_url_equals_the_old_one_for_every_character(self) -> None:
+        """Each character of the first 256 code points, in an absolute URL's host or path, gives the old URL."""
+        for c in map(chr, range(256)):
+            for url in (f"https://h.example/a{c}b/", f"http://h{c}x.example:80/p", f"https://h.example{c}/"):
+                assert _outcome(lambda u=url: slug.absolute_url(u, "https://n.example/")) == _outcome(
+                    lambda u=url: _old_absolute_url(u, "https://n.example/")), repr(url)
+
 
 _ZONES = st.sampled_from([UTC, ZoneInfo("Asia/Taipei"), ZoneInfo("America/New_York"), timezone(timedelta(hours=-3))])
 
@@ -397,6 +404,18 @@ class TestEntryWithoutInit:
         assert normalise_module._blank(text) == (not text.strip())
 
 
+def _old_title_like(line: str) -> bool:
+    """_title_like as it was, before _title_text."""
+    s = plaintext.clean_line(line)
+    return (
+        0 < len(s) <= 150
+        and not s.endswith((".", "!", "?", ",", ";", ":"))
+        and not plaintext._BULLET.match(line)
+        and not plaintext._NUMBERED.match(line)
+        and not s[0].islower()
+    )
+
+
 def _old_split_header(body: str) -> plaintext.Header:
     """split_header as it was: the body split into lines, the rest joined again."""
     lines = body.split("\n")
@@ -408,10 +427,10 @@ def _old_split_header(body: str) -> plaintext.Header:
         if not line.strip():
             i += 1
             continue
-        if not plaintext._title_like(line):
+        if not _old_title_like(line):
             break
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
-        if nxt.strip() and not plaintext._title_like(nxt):
+        if nxt.strip() and not _old_title_like(nxt):
             break
         heads.append(plaintext.clean_line(line))
         i += 1
@@ -439,6 +458,14 @@ class TestSplitHeader:
         """Reading the top lines by offset gives the header, text and line count that splitting gave."""
         body += end
         assert plaintext.split_header(body) == _old_split_header(body)
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.one_of(_HEADER_LINES, st.text(alphabet=st.sampled_from([*"aA1.:;,!? -•*)", "\t", "\u00a0", "\x07"]),
+                                            max_size=12)))
+    def test_title_text_is_the_clean_title_like_line(self, line: str) -> None:
+        """_title_text gives the cleaned line exactly when the old test called it title-like, else ""."""
+        assert plaintext._title_text(line) == (plaintext.clean_line(line) if _old_title_like(line) else "")
+        assert plaintext._title_like(line) == _old_title_like(line)
 
 
 def _old_first_sentence(text: str) -> str:
