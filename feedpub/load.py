@@ -291,6 +291,12 @@ def split_front_matter(text: str) -> tuple[str, str] | None:
     line after the opening one that the pattern matches, and such a line starts with '---', so
     only those lines are tried.
     """
+    found = _fences(text)
+    return None if found is None else (text[found[0]:found[1]], text[found[2]:])
+
+
+def _fences(text: str) -> tuple[int, int, int] | None:
+    """Return where split_front_matter's front matter starts and ends and where its body starts."""
     fence = _HANDLER.FM_BOUNDARY
     opening = fence.match(text) if text.startswith("---") else None
     if opening is None:
@@ -300,22 +306,25 @@ def split_front_matter(text: str) -> tuple[str, str] | None:
         at += 1
         closing = fence.match(text, at)
         if closing is not None:
-            return text[opening.end():closing.start()], text[closing.end():]
+            return opening.end(), closing.start(), closing.end()
     return None
 
 
 def parse(text: str, path: Path, rel: str, mtime: float, limits: Limits | None = None) -> SourceDoc:
     """Split decoded text into a SourceDoc; raise SourceError naming file:line on bad YAML."""
     limits = limits or Limits()
-    parts = split_front_matter(text)
-    if parts is None:
+    fences = _fences(text)
+    if fences is None:
         return _source_doc(path, rel, EMPTY, EMPTY, text, 1, False, mtime)
-    fm, body = parts
+    fm_start, fm_end, body_start = fences
+    fm = text[fm_start:fm_end]
     # fm starts right after the opening '---' (its line is line 1), so fm's line k is file
-    # line k + 1; the body starts after the closing fence.
-    body_line = text.count("\n", 0, len(text) - len(body)) + 1
-    if body.startswith("\n"):
-        body, body_line = body[1:], body_line + 1
+    # line k + 1; the body starts after the closing fence, or on the line below it (the body
+    # is sliced once, after that is known: it is most of the text).
+    body_line = text.count("\n", 0, body_start) + 1
+    if text.startswith("\n", body_start):
+        body_start, body_line = body_start + 1, body_line + 1
+    body = text[body_start:]
     # an ASCII text is as long in UTF-8 as in characters (isascii() reads a flag: no scan)
     if (len(fm) if fm.isascii() else len(fm.encode("utf-8"))) > limits.max_front_matter_bytes:
         raise SourceError([Problem(rel, 1, f"front matter is larger than the limit of "

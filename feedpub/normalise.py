@@ -179,6 +179,12 @@ def _entry_date(doc: SourceDoc, body: Body, config: Config, probs: _Problems) ->
 
 
 def _title(doc: SourceDoc, body: Body, probs: _Problems) -> tuple[str, str]:
+    value = doc.meta.get("title")
+    if isinstance(value, str):  # nearly every title: what _text_field does with a str
+        title = plaintext.clean_line(value)
+        if not title:
+            probs.add("title", "'title' is empty")
+        return title, "front matter"
     title, key = _text_field(doc, probs, "title")
     if key:
         if not title and isinstance(doc.meta.get(key), str):
@@ -221,20 +227,22 @@ _category_slug = lru_cache(maxsize=1024)(slugify)
 
 
 def _category(doc: SourceDoc, config: Config, probs: _Problems) -> tuple[Category, str]:
-    raw, source = "", "default"
     value = doc.meta.get("category")
-    if value is None and doc.meta.get("categories") is not None:
-        value = doc.meta["categories"]
-        key = "categories"
+    key = "category"
+    if isinstance(value, str):  # nearly every category: what the checks below do with a str
+        raw, source = plaintext.clean_line(value), "front matter"
     else:
-        key = "category"
-    if isinstance(value, list):
-        value = value[0] if value else None
-    if value is not None:
-        if isinstance(value, (str, int)) and not isinstance(value, bool):
-            raw, source = plaintext.clean_line(str(value)), "front matter"
-        else:
-            probs.add(key, f"'{key}' must be text or a list of text, not {_kind(value)}")
+        raw, source = "", "default"
+        if value is None and doc.meta.get("categories") is not None:
+            value = doc.meta["categories"]
+            key = "categories"
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if value is not None:
+            if isinstance(value, (str, int)) and not isinstance(value, bool):
+                raw, source = plaintext.clean_line(str(value)), "front matter"
+            else:
+                probs.add(key, f"'{key}' must be text or a list of text, not {_kind(value)}")
     if not raw and "/" in doc.rel:
         raw, source = doc.rel.split("/", 1)[0], "folder"
     if not raw:
@@ -301,14 +309,13 @@ def _image_type(url: str) -> str:
     A fixed table, not mimetypes: its answers depend on the machine's /etc/mime.types.
     Unknown extensions are taken as JPEG, the overwhelmingly common case (RSS needs a type).
     """
-    # the extension of the path's last segment, before any query or fragment, found by offsets
-    end = len(url)
-    for mark in "?#":
-        at = url.find(mark, 0, end)
-        if at >= 0:
-            end = at
-    dot = url.rfind(".", url.rfind("/", 0, end) + 1, end)
-    return IMAGE_TYPES.get(url[dot + 1:end].lower(), "image/jpeg") if dot >= 0 else "image/jpeg"
+    m = _EXTENSION.match(url)
+    return IMAGE_TYPES.get(m.group(1).lower(), "image/jpeg") if m else "image/jpeg"
+
+
+# The extension of the path's last segment: after its last dot, up to a query, fragment or the end
+# (the greedy [^?#]* backs off to that dot; a dot followed by a '/' is in a folder's name).
+_EXTENSION = re.compile(r"[^?#]*\.([^./?#]*)(?:[?#]|\Z)")
 
 
 def normalise(doc: SourceDoc, config: Config) -> Entry:

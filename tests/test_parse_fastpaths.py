@@ -544,7 +544,7 @@ class TestNormaliseHelpers:
 
     def test_values_made_without_init_equal_those_init_makes(self, seeds: Path, tmp_path: Path,
                                                              make_config: Callable[..., Config]) -> None:
-        """Bodies, categories and images made without __init__ equal, hash like and hold what __init__ gives."""
+        """Bodies, trailers, categories and images made without __init__ equal, hash like and hold what __init__ gives."""
         (tmp_path / "plain.txt").write_text("Kicker\n\nHeadline\n\nText.\n\nDate: 2025-01-07\n", encoding="utf-8")
         (tmp_path / "pic.md").write_text("---\ntitle: T\nimage: /a.png\n---\nText.\n", encoding="utf-8")
         made: list[object] = []
@@ -553,9 +553,11 @@ class TestNormaliseHelpers:
             for rel, name in load.discover_rel(root):
                 doc = load.read(Path(name), root, rel=rel)
                 entry = normalise(doc, config)
-                made += [normalise_module.body_of(doc), entry.category, entry.image]
+                body = normalise_module.body_of(doc)
+                made += [body, body.trailer, entry.category, entry.image]
         values = [v for v in made if v is not None]
-        assert {type(v) for v in values} == {normalise_module.Body, Category, Image}
+        assert {type(v) for v in values} == {normalise_module.Body, plaintext.Trailer, Category, Image}
+        assert any(isinstance(v, plaintext.Trailer) and v.date for v in values)
         for value in values:
             fresh = type(value)(**value.__dict__)
             assert fresh == value and hash(fresh) == hash(value) and fresh.__dict__ == value.__dict__
