@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+import unicodedata
 from collections.abc import Callable
 from dataclasses import fields
 from datetime import UTC, date, timedelta, timezone, tzinfo
@@ -621,3 +622,21 @@ class TestRareKeys:
         finally:
             normalise_module._RARE_KEYS = original
         assert fast == slow
+
+
+def _old_slugify(text: str, *, max_len: int = 80) -> str:
+    """slugify as it was: every text through NFKD and an ASCII encoding."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug_text = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug_text[:max_len].rstrip("-")
+
+
+class TestSlugify:
+    @settings(max_examples=400, deadline=None)
+    @given(st.one_of(st.text(alphabet=st.characters(max_codepoint=127), max_size=30),
+                     st.text(alphabet=st.sampled_from([*"aZ09 -_&.", "é", "ﬁ", "Å", "中", "\u0301", "²", "\u00a0"]),
+                             max_size=30)))
+    def test_equals_the_normalising_one(self, text: str) -> None:
+        """An ASCII text skips NFKD and the encoding, and gets the slug it got through them."""
+        assert slug.slugify(text) == _old_slugify(text)
+        assert slug.slugify(text, max_len=5) == _old_slugify(text, max_len=5)
