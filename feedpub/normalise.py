@@ -320,6 +320,9 @@ _EXTENSION = re.compile(r"[^?#]*\.([^./?#]*)(?:[?#]|\Z)")
 
 def normalise(doc: SourceDoc, config: Config) -> Entry:
     """Infer an Entry from a SourceDoc; raise SourceError listing all its problems."""
+    entry = _usual_entry(doc, config)
+    if entry is not None:
+        return entry
     probs = _Problems(doc)
     body = body_of(doc)
     meta = doc.meta
@@ -371,6 +374,84 @@ def normalise(doc: SourceDoc, config: Config) -> Entry:
         "rel": doc.rel,
         "fmt": body.fmt,
         "draft": draft,
+        "lines": doc.meta_lines,
+    })
+
+
+# Every front matter key normalise reads (a test checks that it reads no other), and the few
+# that _usual_entry reads itself.
+_READ_KEYS = frozenset((
+    "title", "date", "published", "pubDate", *_UPDATED_KEYS, "category", "categories", "permalink", "url", "slug",
+    "id", "guid", "summary", "description", "excerpt", "author", "authors", "source", "tags", "keywords", "draft",
+    "image", "cover", "thumbnail", "image_alt", "alt", "format",
+))
+_USUAL_KEYS = frozenset(("title", "date", "category", "permalink", "summary", "image"))
+_UNUSUAL_KEYS = _READ_KEYS - _USUAL_KEYS
+
+
+def _usual_entry(doc: SourceDoc, config: Config) -> Entry | None:
+    """Return normalise's entry for the usual document, or None for any other.
+
+    The usual document has front matter whose keys, among those normalise reads, are at most
+    title, date, category, permalink, summary and image, with text values (date: any value
+    _date takes, or none and a Date: line), and no problem. Then normalise's general steps reduce to these few (a test
+    compares the two on documents of every shape); any other document, or any problem, is
+    left to them. ~20 % of a usual document's normalise.
+    """
+    meta = doc.meta
+    if not doc.has_front_matter or not _UNUSUAL_KEYS.isdisjoint(meta):
+        return None
+    title, day, link = meta.get("title"), meta.get("date"), meta.get("permalink")
+    summary, image = meta.get("summary", ""), meta.get("image")
+    if not (isinstance(title, str) and isinstance(link, str) and isinstance(summary, str)
+            and (image is None or isinstance(image, str))):
+        return None
+    title, link, summary = plaintext.clean_line(title), plaintext.clean_line(link), plaintext.clean_line(summary)
+    image = plaintext.clean_line(image) if image is not None else ""  # "": no image, as _image says
+    if not title or not link:
+        return None  # an empty title is a problem; an empty permalink means a URL made from the slug
+    text, trailer = plaintext.split_trailer(doc.body)  # what body_of gives a document with front matter
+    probs = _Problems(doc)
+    if day is not None:
+        date, date_source = _date(day, "date", config, probs), "front matter"
+    elif trailer.date is not None:
+        try:
+            date, date_source = dates.parse_date_string(trailer.date, config.tz), "Date: line"
+        except dates.DateValueError:
+            return None
+    else:
+        return None  # a date from the file's name, git or time: the general steps decide
+    category, category_source = _category(doc, config, probs)
+    if date is None or probs.items or (_blank(text) and not summary):
+        return None
+    base = config.base_url
+    try:
+        url = absolute_url(link, base)
+        absolute = absolute_url(image, base) if image else ""
+    except ValueError:
+        return None
+    if not url.lower().startswith(("http://", "https://")) or (
+            absolute and not absolute.lower().startswith(("http://", "https://"))):
+        return None
+    return _make(Entry, {
+        "id": url,
+        "url": url,
+        "title": title,
+        "title_source": "front matter",
+        "date": date,
+        "date_source": date_source,
+        "updated": date,
+        "category": category,
+        "category_source": category_source,
+        "summary": plaintext.shorten_clean(summary, SUMMARY_MAX * 2) if summary else "",
+        "source": trailer.source or "",
+        "author": trailer.author or "",
+        "tags": (),
+        "image": _make(Image, {"url": absolute, "mime_type": _image_type(absolute), "alt": title})
+        if absolute else None,
+        "rel": doc.rel,
+        "fmt": "markdown",
+        "draft": False,
         "lines": doc.meta_lines,
     })
 

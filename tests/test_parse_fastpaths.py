@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import fields
 from datetime import UTC, date, timedelta, timezone, tzinfo
 from pathlib import Path, PurePosixPath
@@ -614,13 +614,14 @@ class TestRareKeys:
     @given(source_docs())
     def test_shortcut_equals_the_general_fields(self, doc: SourceDoc) -> None:
         """A document without rare keys gets the entry, or the problems in the order, that the general code gives."""
-        fast = _normalised(doc, _CONFIG)
-        original = normalise_module._RARE_KEYS
-        normalise_module._RARE_KEYS = _NeverDisjoint()  # type: ignore[assignment]
+        original, usual = normalise_module._RARE_KEYS, normalise_module._usual_entry
+        normalise_module._usual_entry = lambda _doc, _config: None  # the general steps, gate and all
         try:
+            fast = _normalised(doc, _CONFIG)
+            normalise_module._RARE_KEYS = _NeverDisjoint()  # type: ignore[assignment]
             slow = _normalised(doc, _CONFIG)
         finally:
-            normalise_module._RARE_KEYS = original
+            normalise_module._RARE_KEYS, normalise_module._usual_entry = original, usual
         assert fast == slow
 
 
@@ -640,3 +641,106 @@ class TestSlugify:
         """An ASCII text skips NFKD and the encoding, and gets the slug it got through them."""
         assert slug.slugify(text) == _old_slugify(text)
         assert slug.slugify(text, max_len=5) == _old_slugify(text, max_len=5)
+
+
+_USUAL_META_VALUES = st.one_of(
+    st.sampled_from(["Title", " A  b ", "", " ", "\x07", "\u00a0x", "news/a-b/", "/x/y", "https://x.example/p?q#f",
+                     "javascript:x", "http://[x", "//cdn.example/a.png", "a.PNG", "/i/a.webp?x=1", "CON", "é 中",
+                     "2025-01-07", "2025-02-30", "Date: x", "word " * 150]),
+    st.dates(min_value=date(1960, 1, 1)), st.none(), st.booleans(), st.integers(0, 3000),
+    st.lists(st.sampled_from(["a", 1]), max_size=2),
+)
+
+
+_USUAL_VALUES_OF = {
+    "title": st.sampled_from(["Title", "R&D <b> \"x\"", "é 中"]),
+    "date": st.dates(min_value=date(1960, 1, 1)),
+    "permalink": st.sampled_from(["news/t/", "/a/b", "https://x.example/p", "mailto:a@x.example"]),
+    "summary": st.sampled_from(["A summary.", "word " * 150]),
+    "image": st.sampled_from(["/a.png", "https://cdn.example/u/年-x.jpg", "https://cdn.example/a.webp?x=1",
+                              "javascript:x"]),
+    "category": st.sampled_from(["news", "Cell & Gene", "cdmo"]),
+    "layout": st.just("page"),
+}
+
+
+@st.composite
+def usual_docs(draw: st.DrawFn) -> SourceDoc:
+    """A SourceDoc shaped like most of an archive's (the usual keys, text values), now and then an odd value or key."""
+    keys = ["title", "permalink", *draw(st.lists(st.sampled_from(["date", "date", "summary", "image", "category",
+                                                                  "layout"]), unique=True))]
+    meta: dict[str, object] = {}
+    for key in draw(st.permutations(keys)):
+        odd = draw(st.integers(0, 9)) == 0
+        if not (odd and draw(st.booleans())):  # an odd document may lack a key
+            meta[key] = draw(_USUAL_META_VALUES if odd else _USUAL_VALUES_OF[key])
+    if draw(st.integers(0, 9)) == 0:
+        meta[draw(st.sampled_from(_META_KEYS))] = draw(_META_VALUES)
+    body = draw(st.sampled_from(["Text.", "", " \n", "Text.\n\n<br/>\nSource: S\nAuthor: A\n", "Text.\nDate: 2025-02-01",
+                                 "Text.\n\n<br/>\nDate: 2025-02-01 10:00\n<br/>\nSource: S", "Text.\nDate: 2025-02-30",
+                                 "Text.\nDate: soon", "Date: 2025-02-01"]))
+    lines = {key: n for n, key in enumerate(meta, 2)}
+    return SourceDoc(Path("/nonexistent-feedpub-source/news/a.md"), "news/a.md", MappingProxyType(meta),
+                     MappingProxyType(lines), body, len(meta) + 3, draw(st.booleans()) or bool(meta), 1.7e9)
+
+
+class _ReadKeys(dict[str, object]):
+    """Front matter that notes every key it is asked about."""
+
+    def __init__(self, items: Mapping[str, object]) -> None:
+        super().__init__(items)
+        self.asked: set[str] = set()
+
+    def get(self, key: str, default: object = None) -> object:  # type: ignore[override]
+        self.asked.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> object:
+        self.asked.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key: object) -> bool:
+        self.asked.add(str(key))
+        return super().__contains__(key)
+
+
+class TestUsualEntry:
+    @settings(max_examples=700, deadline=None)
+    @given(st.one_of(usual_docs(), source_docs()))
+    @example(SourceDoc(Path("/s/a.md"), "a.md", MappingProxyType({"title": "T", "date": date(2025, 1, 7),
+             "permalink": "a/", "image": "\x07"}), MappingProxyType({}), "Text.", 5, True, 0.0))
+    def test_equals_the_general_steps(self, doc: SourceDoc) -> None:
+        """Whenever _usual_entry answers, its entry is the one the general steps make (fields and lines)."""
+        fast = normalise_module._usual_entry(doc, _CONFIG)
+        if fast is None:
+            return
+        original = normalise_module._usual_entry
+        normalise_module._usual_entry = lambda _doc, _config: None
+        try:
+            slow = _normalised(doc, _CONFIG)
+        finally:
+            normalise_module._usual_entry = original
+        assert fast.__dict__ == slow
+
+    def test_takes_the_usual_documents(self, seeds: Path) -> None:
+        """A document like most of an archive's (a date, a permalink, an image, a trailer) is the usual one."""
+        doc = SourceDoc(Path("/s/a.md"), "a.md", MappingProxyType({
+            "title": "T", "summary": "S.", "image": "/a.png", "category": "news", "permalink": "news/t/",
+            "layout": "page", "date": date(2025, 1, 7)}), MappingProxyType({}), "Text.\n\n<br/>\nSource: X\n", 9,
+            True, 0.0)
+        assert normalise_module._usual_entry(doc, _CONFIG) is not None
+
+    @settings(max_examples=300, deadline=None)
+    @given(source_docs())
+    def test_normalise_reads_only_the_keys_it_names(self, doc: SourceDoc) -> None:
+        """The general steps ask the front matter about no key outside _READ_KEYS (_usual_entry relies on it)."""
+        meta = _ReadKeys(doc.meta)
+        doc = SourceDoc(doc.path, doc.rel, meta, doc.meta_lines, doc.body, doc.body_line, doc.has_front_matter,
+                        doc.mtime)
+        original = normalise_module._usual_entry
+        normalise_module._usual_entry = lambda _doc, _config: None
+        try:
+            _normalised(doc, _CONFIG)
+        finally:
+            normalise_module._usual_entry = original
+        assert meta.asked <= normalise_module._READ_KEYS
