@@ -19,6 +19,7 @@ _FILENAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
 _OFFSET = re.compile(r"\s*(Z|[+-]\d{2}:?\d{2})$")
 _FORMATS = ("%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
 MIN_YEAR, MAX_YEAR = 1970, 9999
+_MIDNIGHT = time(0)
 
 
 class DateValueError(ValueError):
@@ -40,7 +41,7 @@ def to_datetime(value: object, tz: tzinfo) -> datetime:
         return value if value.tzinfo else value.replace(tzinfo=tz)
     if isinstance(value, date):
         _check_year(value)
-        return datetime.combine(value, time(0), tzinfo=tz)
+        return datetime.combine(value, _MIDNIGHT, tzinfo=tz)
     if not isinstance(value, str):
         shown = repr(value) if isinstance(value, (int, float)) else f"a {type(value).__name__}"
         raise DateValueError(f"is not a date: {shown}")

@@ -11,6 +11,7 @@ import codecs
 import datetime as dt
 import os
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -46,22 +47,36 @@ _SIMPLE_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:[ ]+(.*))?\Z")
 _RESOLVERS = yaml.resolver.Resolver.yaml_implicit_resolvers
 _DATE_ONLY = re.compile(r"(\d{4})-(\d\d)-(\d\d)\Z")
 _PLAIN_START_BAD = frozenset("-?:,[]{}#&*!|>'\"%@`")
-# Tabs, YAML line breaks, BOM, backslash: none of them in the front matter, or PyYAML decides
-# (six `in` tests cost a tenth of a regex class search over a non-ASCII text).
-_NOT_SIMPLE = ("\t", "\x85", "\u2028", "\u2029", "\ufeff", "\\")
+# Tabs, YAML line breaks, BOM: none of them in the front matter, or PyYAML decides (a few `in`
+# tests cost a tenth of a regex class search over a non-ASCII text). A backslash is read only
+# in the escapes \" and \\ of a double-quoted value (below); anywhere else PyYAML decides.
+_NOT_SIMPLE = ("\x85", "\u2028", "\u2029", "\ufeff")
 # The commonest lines in one regex over the whole front matter: a YYYY-MM-DD date (PyYAML's
 # timestamp resolver claims exactly those), a quoted string without its quote inside, a plain
 # scalar (whether it holds ": " or " #", ends in ":" or is claimed by a resolver, is asked after).
 # Front matter made only of such lines (and empty ones) is read with a few steps per key;
 # anything else goes through the line-by-line path below, which decides the same way.
+_NOT_PLAIN_START = f" \\n{re.escape(''.join(sorted(_PLAIN_START_BAD)))}"  # in a regex class
 _COMMON_LINE = re.compile(
     r"^(?:([A-Za-z_][A-Za-z0-9_-]*):[ ]+(?:"
     r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ ]*"
     r"|(\"[^\"\n]*\"|'[^'\n]*')[ ]*"
-    rf"|([^ \n{re.escape(''.join(sorted(_PLAIN_START_BAD)))}][^\n]*)"
+    rf"|([^{_NOT_PLAIN_START}][^\n]*)"
     r"))?\n",
     re.MULTILINE,
 )
+# The same lines in front matter that holds a backslash, which only a double-quoted value may
+# hold, in the escapes \" and \\ (a backslash anywhere else sends the front matter to PyYAML).
+# A regex of its own: excluding the backslash slows the common one's [^\n]* several times.
+_COMMON_LINE_ESCAPED = re.compile(
+    r"^(?:([A-Za-z_][A-Za-z0-9_-]*):[ ]+(?:"
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ ]*"
+    r"|(\"[^\"\\\n]*(?:\\[\"\\][^\"\\\n]*)*\"|'[^'\\\n]*')[ ]*"
+    rf"|([^{_NOT_PLAIN_START}\\][^\n\\]*)"
+    r"))?\n",
+    re.MULTILINE,
+)
+_ESCAPE = re.compile(r'\\(["\\])')  # in a double-quoted value, \" stands for " and \\ for \
 
 
 def _implicit_tag(value: str) -> str:
@@ -112,17 +127,23 @@ def _simple_front_matter(fm: str) -> tuple[dict[str, Any], dict[str, int]] | Non
 
     The lines are what ``_KEY`` finds in such front matter: every key starts its own line.
     """
-    for char in _NOT_SIMPLE:
-        if char in fm:
-            return None
-    return _common_front_matter(fm) or _line_by_line(fm)
+    if "\t" in fm:
+        return None
+    if not fm.isascii():  # the others are not ASCII (isascii() reads a flag)
+        for char in _NOT_SIMPLE:
+            if char in fm:
+                return None
+    common = _common_front_matter(fm)
+    if common is not None or "\\" in fm:  # _line_by_line reads no escape: PyYAML decides
+        return common
+    return _line_by_line(fm)
 
 
 def _common_front_matter(fm: str) -> tuple[dict[str, Any], dict[str, int]] | None:
     """Read front matter made only of _COMMON_LINE lines and empty lines; else return None."""
     if not fm.endswith("\n"):
         fm += "\n"  # the last line too ends in one (an empty line more changes nothing)
-    found = _COMMON_LINE.findall(fm)
+    found = (_COMMON_LINE_ESCAPED if "\\" in fm else _COMMON_LINE).findall(fm)
     # A match starts at a line start and takes one whole line: as many matches as lines
     # means every line matched.
     if len(found) != fm.count("\n"):
@@ -143,7 +164,8 @@ def _common_front_matter(fm: str) -> tuple[dict[str, Any], dict[str, int]] | Non
                 return None  # the line-by-line path decides (a bool, a number, a datetime…)
             meta[key] = plain
         elif quoted:
-            meta[key] = quoted[1:-1]
+            # split() keeps what each escape stands for between the pieces (no template to expand)
+            meta[key] = "".join(_ESCAPE.split(quoted[1:-1])) if "\\" in quoted else quoted[1:-1]
         else:
             try:
                 meta[key] = dt.date(int(day[:4]), int(day[5:7]), int(day[8:]))
@@ -185,6 +207,9 @@ def strip_controls(text: str) -> str:
 # lone surrogates never survive strict decoding. Asking the bytes is ~5 us a document where
 # CONTROL over the decoded text costs ~22 us even when it finds nothing.
 _C0_BYTES = bytes(b for b in range(0x20) if b not in b"\t\n\r") + b"\x7f"
+# Every other byte: deleting these leaves the C0 bytes, nearly always none. A translate() that
+# writes nothing costs two thirds of one that copies the whole document.
+_NOT_C0_BYTES = bytes(b for b in range(0x100) if b not in _C0_BYTES)
 _C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")
 _NONCHAR_UTF8 = re.compile(b"\xef\xbf[\xbe\xbf]")
 
@@ -192,9 +217,11 @@ _NONCHAR_UTF8 = re.compile(b"\xef\xbf[\xbe\xbf]")
 def utf8_may_have_controls(data: bytes) -> bool:
     """Whether UTF-8 data may hold a character CONTROL matches (False means it holds none)."""
     return (
-        len(data.translate(None, _C0_BYTES)) != len(data)
-        or (b"\xc2" in data and _C1_UTF8.search(data) is not None)
-        or (b"\xef" in data and _NONCHAR_UTF8.search(data) is not None)
+        len(data.translate(None, _NOT_C0_BYTES)) != 0
+        # find(), not `in`: bytes.__contains__ first tries its argument as an int (an error raised
+        # and cleared each time)
+        or (data.find(b"\xc2") >= 0 and _C1_UTF8.search(data) is not None)
+        or (data.find(b"\xef") >= 0 and _NONCHAR_UTF8.search(data) is not None)
     )
 
 
@@ -219,7 +246,10 @@ def decode(data: bytes, rel: str) -> str:
             [Problem(rel, None, f"not valid {encoding.upper().replace('-SIG', '')} text: "
                      f"undecodable byte 0x{data[e.start]:02x} at byte offset {e.start}")]
         ) from None
-    if "\r" in text:  # one scan finds none in most files; two replace() passes cost ~6 us a document
+    # One scan finds no CR in most files; two replace() passes cost ~6 us a document. In UTF-8
+    # the byte 0x0D is only ever a CR, and memchr() over the bytes is faster than a scan of a
+    # two-byte-per-character text.
+    if (data.find(b"\r") >= 0) if encoding == "utf-8-sig" else ("\r" in text):
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if encoding == "utf-8-sig" and not utf8_may_have_controls(data):
         return text  # nothing for strip_controls to remove (UTF-16 always takes the full check)
@@ -270,6 +300,12 @@ def split_front_matter(text: str) -> tuple[str, str] | None:
     line after the opening one that the pattern matches, and such a line starts with '---', so
     only those lines are tried.
     """
+    found = _fences(text)
+    return None if found is None else (text[found[0]:found[1]], text[found[2]:])
+
+
+def _fences(text: str) -> tuple[int, int, int] | None:
+    """Return where split_front_matter's front matter starts and ends and where its body starts."""
     fence = _HANDLER.FM_BOUNDARY
     opening = fence.match(text) if text.startswith("---") else None
     if opening is None:
@@ -279,23 +315,27 @@ def split_front_matter(text: str) -> tuple[str, str] | None:
         at += 1
         closing = fence.match(text, at)
         if closing is not None:
-            return text[opening.end():closing.start()], text[closing.end():]
+            return opening.end(), closing.start(), closing.end()
     return None
 
 
 def parse(text: str, path: Path, rel: str, mtime: float, limits: Limits | None = None) -> SourceDoc:
     """Split decoded text into a SourceDoc; raise SourceError naming file:line on bad YAML."""
     limits = limits or Limits()
-    parts = split_front_matter(text)
-    if parts is None:
-        return SourceDoc(path, rel, EMPTY, EMPTY, text, 1, False, mtime)
-    fm, body = parts
+    fences = _fences(text)
+    if fences is None:
+        return _source_doc(path, rel, EMPTY, EMPTY, text, 1, False, mtime)
+    fm_start, fm_end, body_start = fences
+    fm = text[fm_start:fm_end]
     # fm starts right after the opening '---' (its line is line 1), so fm's line k is file
-    # line k + 1; the body starts after the closing fence.
-    body_line = text.count("\n", 0, len(text) - len(body)) + 1
-    if body.startswith("\n"):
-        body, body_line = body[1:], body_line + 1
-    if len(fm.encode("utf-8")) > limits.max_front_matter_bytes:
+    # line k + 1; the body starts after the closing fence, or on the line below it (the body
+    # is sliced once, after that is known: it is most of the text).
+    body_line = text.count("\n", 0, body_start) + 1
+    if text.startswith("\n", body_start):
+        body_start, body_line = body_start + 1, body_line + 1
+    body = text[body_start:]
+    # an ASCII text is as long in UTF-8 as in characters (isascii() reads a flag: no scan)
+    if (len(fm) if fm.isascii() else len(fm.encode("utf-8"))) > limits.max_front_matter_bytes:
         raise SourceError([Problem(rel, 1, f"front matter is larger than the limit of "
                                    f"{limits.max_front_matter_bytes // 1024} KB (max_front_matter_kb)")])
     if ("[" in fm or "{" in fm) and (deepest := _nesting(fm)) > limits.max_nesting:
@@ -323,9 +363,23 @@ def parse(text: str, path: Path, rel: str, mtime: float, limits: Limits | None =
     bad_keys = [k for k in meta if not isinstance(k, str)]
     if bad_keys:
         raise SourceError([Problem(rel, 2, f"front matter key {bad_keys[0]!r} is not a string")])
-    return SourceDoc(
+    return _source_doc(
         path, rel, MappingProxyType(meta), MappingProxyType(lines), body, body_line, True, mtime
     )
+
+
+def _source_doc(path: Path, rel: str, meta: Mapping[str, Any], meta_lines: Mapping[str, int], body: str,
+                body_line: int, has_front_matter: bool, mtime: float) -> SourceDoc:
+    """Make SourceDoc(path, rel, …) without its generated __init__.
+
+    The __init__ of a frozen dataclass sets each field through object.__setattr__: a
+    microsecond of every document. SourceDoc has no __post_init__, so the instance is the
+    same (same fields, equality and hash; a test compares them).
+    """
+    doc = object.__new__(SourceDoc)
+    doc.__dict__.update(path=path, rel=rel, meta=meta, meta_lines=meta_lines, body=body,
+                        body_line=body_line, has_front_matter=has_front_matter, mtime=mtime)
+    return doc
 
 
 def key_lines(fm: str) -> dict[str, int]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
 from feedpub import dates, plaintext
 from feedpub.config import Config
@@ -28,6 +28,7 @@ SUMMARY_MAX = 300
 _UPDATED_KEYS = dict.fromkeys(("updated", "lastmod", "modified", "last_modified_at")).keys()
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 _ACTIVE_SCHEMES = {"javascript", "vbscript", "data", "file"}
+_T = TypeVar("_T")
 IMAGE_TYPES = {
     "jpg": "image/jpeg", "jpeg": "image/jpeg", "jpe": "image/jpeg", "png": "image/png", "gif": "image/gif",
     "webp": "image/webp", "avif": "image/avif", "svg": "image/svg+xml", "bmp": "image/bmp",
@@ -59,7 +60,7 @@ def body_of(doc: SourceDoc) -> Body:
             line += header.lines_removed
         else:
             header = None
-    return Body(text, fmt, line, trailer, header)
+    return _make(Body, {"text": text, "fmt": fmt, "line": line, "trailer": trailer, "header": header})
 
 
 def _blank(text: str) -> bool:
@@ -97,8 +98,11 @@ def _text_field(
     Numbers are read as text (YAML makes ``title: 2023`` an int). With allow_list, a list
     of strings (``authors: [A, B]``) is joined and a ``{name: …}`` mapping gives its name.
     """
+    meta = doc.meta
+    if not meta:  # a document without front matter: asked ten times a document
+        return "", None
     for key in keys:
-        value = doc.meta.get(key)
+        value = meta.get(key)
         if value is None:
             continue
         if isinstance(value, str):  # the common case first; the checks below leave a str as it is
@@ -139,10 +143,8 @@ def _list_field(doc: SourceDoc, probs: _Problems, key: str) -> tuple[str, ...]:
     return ()
 
 
-def _date(doc: SourceDoc, config: Config, probs: _Problems, key: str) -> datetime | None:
-    if key not in doc.meta or doc.meta[key] is None:
-        return None
-    value = doc.meta[key]
+def _date(value: object, key: str, config: Config, probs: _Problems) -> datetime | None:
+    """Return the value of key (not None) as an aware datetime, or None having recorded why not."""
     if isinstance(value, bool):
         probs.add(key, f"'{key}' is not a date: {value!r} (YAML read it as a boolean)")
         return None
@@ -154,12 +156,12 @@ def _date(doc: SourceDoc, config: Config, probs: _Problems, key: str) -> datetim
 
 
 def _entry_date(doc: SourceDoc, body: Body, config: Config, probs: _Problems) -> tuple[datetime | None, str]:
-    for key in ("date", "published", "pubDate"):
-        d = _date(doc, config, probs, key)
-        if d is not None:
-            return d, "front matter"
-        if doc.meta.get(key) is not None:
-            return None, "front matter"  # present but invalid: _date recorded the problem
+    meta = doc.meta
+    for key in ("date", "published", "pubDate") if meta else ():
+        value = meta.get(key)
+        if value is not None:
+            # None when the value is not a valid date: _date recorded the problem
+            return _date(value, key, config, probs), "front matter"
     if body.trailer.date is not None:
         line = doc.body_line + (body.trailer.date_line or 0)
         try:
@@ -177,6 +179,12 @@ def _entry_date(doc: SourceDoc, body: Body, config: Config, probs: _Problems) ->
 
 
 def _title(doc: SourceDoc, body: Body, probs: _Problems) -> tuple[str, str]:
+    value = doc.meta.get("title")
+    if isinstance(value, str):  # nearly every title: what _text_field does with a str
+        title = plaintext.clean_line(value)
+        if not title:
+            probs.add("title", "'title' is empty")
+        return title, "front matter"
     title, key = _text_field(doc, probs, "title")
     if key:
         if not title and isinstance(doc.meta.get(key), str):
@@ -184,16 +192,34 @@ def _title(doc: SourceDoc, body: Body, probs: _Problems) -> tuple[str, str]:
         return title, "front matter"
     if body.header is not None and body.header.title:
         return body.header.title, "header block"
-    first = next((ln for ln in body.text.split("\n") if plaintext.clean_line(ln)), "")
+    first = _first_text_line(body.text)
     if body.fmt == "markdown":
-        m = re.match(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", first)
+        m = _HEADING.match(first)
         if m:
             return plaintext.clean_line(m.group(1)), "first heading"
-        first = re.sub(r"[*_`\[\]]|\(https?://[^)]*\)|<[^>]*>", "", first)
+        first = _INLINE_MARKUP.sub("", first)
     if not first:
         probs.add(None, "document has no title and no text to make one from", doc.body_line)
         return "", "none"
-    return plaintext.shorten(plaintext.first_sentence(first), TITLE_MAX), "first sentence"
+    # first_sentence's text is cleaned already
+    return plaintext.shorten_clean(plaintext.first_sentence(first), TITLE_MAX), "first sentence"
+
+
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
+_INLINE_MARKUP = re.compile(r"[*_`\[\]]|\(https?://[^)]*\)|<[^>]*>")
+
+
+def _first_text_line(text: str) -> str:
+    """Return the first line of text that has any text once cleaned, or "" (the body is not split)."""
+    start = 0
+    while True:
+        newline = text.find("\n", start)
+        line = text[start:] if newline < 0 else text[start:newline]
+        if plaintext.clean_line(line):
+            return line
+        if newline < 0:
+            return ""
+        start = newline + 1
 
 
 # An archive has few categories and every document names one: slugify each once.
@@ -201,20 +227,22 @@ _category_slug = lru_cache(maxsize=1024)(slugify)
 
 
 def _category(doc: SourceDoc, config: Config, probs: _Problems) -> tuple[Category, str]:
-    raw, source = "", "default"
     value = doc.meta.get("category")
-    if value is None and doc.meta.get("categories") is not None:
-        value = doc.meta["categories"]
-        key = "categories"
+    key = "category"
+    if isinstance(value, str):  # nearly every category: what the checks below do with a str
+        raw, source = plaintext.clean_line(value), "front matter"
     else:
-        key = "category"
-    if isinstance(value, list):
-        value = value[0] if value else None
-    if value is not None:
-        if isinstance(value, (str, int)) and not isinstance(value, bool):
-            raw, source = plaintext.clean_line(str(value)), "front matter"
-        else:
-            probs.add(key, f"'{key}' must be text or a list of text, not {_kind(value)}")
+        raw, source = "", "default"
+        if value is None and doc.meta.get("categories") is not None:
+            value = doc.meta["categories"]
+            key = "categories"
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if value is not None:
+            if isinstance(value, (str, int)) and not isinstance(value, bool):
+                raw, source = plaintext.clean_line(str(value)), "front matter"
+            else:
+                probs.add(key, f"'{key}' must be text or a list of text, not {_kind(value)}")
     if not raw and "/" in doc.rel:
         raw, source = doc.rel.split("/", 1)[0], "folder"
     if not raw:
@@ -230,7 +258,7 @@ def _category(doc: SourceDoc, config: Config, probs: _Problems) -> tuple[Categor
     name = config.categories.get(slug)
     if name is None:
         name = raw if source == "front matter" and raw != slug else slug.replace("-", " ").title()
-    return Category(slug, name), source
+    return _make(Category, {"slug": slug, "name": name}), source
 
 
 def _url(doc: SourceDoc, category: Category, config: Config, probs: _Problems) -> str:
@@ -245,10 +273,18 @@ def _url(doc: SourceDoc, category: Category, config: Config, probs: _Problems) -
             probs.add(key, f"'{key}' must be a path or an http(s) URL, got {link[:80]!r}")
         return url
     slug, _ = _text_field(doc, probs, "slug")
-    stem = PurePosixPath(doc.rel).with_suffix("")
-    leaf = slugify(slug) or slugify(stem.name) or "article"
+    leaf = (slug and slugify(slug)) or slugify(_stem(doc.rel)) or "article"
     folder = category.slug
     return absolute_url(f"{folder}/{leaf}/", config.base_url)
+
+
+def _stem(rel: str) -> str:
+    """Return PurePosixPath(rel).with_suffix("").name: the file name without its extension."""
+    name = rel[rel.rfind("/") + 1:]
+    if not name or name == ".":  # the last segment is not the name: pathlib decides
+        return PurePosixPath(rel).with_suffix("").name
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
 def _image(doc: SourceDoc, title: str, config: Config, probs: _Problems) -> Image | None:
@@ -264,29 +300,169 @@ def _image(doc: SourceDoc, title: str, config: Config, probs: _Problems) -> Imag
         probs.add(key, f"'{key}' is not an http(s) URL: {url!r}")
         return None
     alt, _ = _text_field(doc, probs, "image_alt", "alt")
-    path = absolute.split("?", 1)[0].split("#", 1)[0]
-    # A fixed table, not mimetypes: its answers depend on the machine's /etc/mime.types.
-    # Unknown extensions are taken as JPEG, the overwhelmingly common case (RSS needs a type).
-    name = path.rsplit("/", 1)[-1]
-    mime = IMAGE_TYPES.get(name.rsplit(".", 1)[-1].lower(), "image/jpeg") if "." in name else "image/jpeg"
-    return Image(absolute, mime, alt or title)
+    return _make(Image, {"url": absolute, "mime_type": _image_type(absolute), "alt": alt or title})
+
+
+def _image_type(url: str) -> str:
+    """Return the MIME type an image URL's extension names (image/jpeg when it names none we know).
+
+    A fixed table, not mimetypes: its answers depend on the machine's /etc/mime.types.
+    Unknown extensions are taken as JPEG, the overwhelmingly common case (RSS needs a type).
+    """
+    m = _EXTENSION.match(url)
+    return IMAGE_TYPES.get(m.group(1).lower(), "image/jpeg") if m else "image/jpeg"
+
+
+# The extension of the path's last segment: after its last dot, up to a query, fragment or the end
+# (the greedy [^?#]* backs off to that dot; a dot followed by a '/' is in a folder's name).
+_EXTENSION = re.compile(r"[^?#]*\.([^./?#]*)(?:[?#]|\Z)")
 
 
 def normalise(doc: SourceDoc, config: Config) -> Entry:
     """Infer an Entry from a SourceDoc; raise SourceError listing all its problems."""
+    entry = _usual_entry(doc, config)
+    if entry is not None:
+        return entry
     probs = _Problems(doc)
     body = body_of(doc)
+    meta = doc.meta
     if not doc.has_front_matter and _blank(doc.body):
         raise SourceError([Problem(doc.rel, None, "file is empty")])
     title, title_source = _title(doc, body, probs)
     date, date_source = _entry_date(doc, body, config, probs)
     updated = None
-    for key in _UPDATED_KEYS if not _UPDATED_KEYS.isdisjoint(doc.meta) else ():
-        updated = _date(doc, config, probs, key)
-        if updated is not None or doc.meta.get(key) is not None:
+    for key in _UPDATED_KEYS if not _UPDATED_KEYS.isdisjoint(meta) else ():
+        value = meta.get(key)
+        if value is not None:  # the first key with a value decides, valid or not
+            updated = _date(value, key, config, probs)
             break
     category, category_source = _category(doc, config, probs)
     url = _url(doc, category, config, probs)
+    tags: tuple[str, ...]
+    if _RARE_KEYS.isdisjoint(meta):
+        # Most documents have none of these keys: _other_fields would give these defaults
+        # and find no problem (a test compares the two).
+        raw_id, author, source, tags, draft = "", "", "", (), False
+        summary, _ = _text_field(doc, probs, "summary", "description", "excerpt")
+    else:
+        raw_id, summary, author, source, tags, draft = _other_fields(doc, probs)
+    if body.header is not None:
+        tags = body.header.kicker + tags
+    image = _image(doc, title, config, probs)
+    if _blank(body.text) and not summary:
+        fence = doc.body_line - 1 if doc.has_front_matter else None  # the body is empty: point at the fence
+        probs.add(None, "document has no body text and no 'summary' to publish", fence)
+    if probs.items:
+        raise SourceError(probs.items)
+    assert date is not None  # every failing branch above recorded a problem
+    # a dict display, not keywords: a call with 18 keywords costs twice the dict
+    return _make(Entry, {
+        "id": raw_id or url,
+        "url": url,
+        "title": title,
+        "title_source": title_source,
+        "date": date,
+        "date_source": date_source,
+        "updated": max(updated, date) if updated is not None else date,
+        "category": category,
+        "category_source": category_source,
+        "summary": plaintext.shorten_clean(summary, SUMMARY_MAX * 2) if summary else "",
+        "source": source or body.trailer.source or "",
+        "author": author or body.trailer.author or "",
+        "tags": tuple(dict.fromkeys(tags)) if tags else (),
+        "image": image,
+        "rel": doc.rel,
+        "fmt": body.fmt,
+        "draft": draft,
+        "lines": doc.meta_lines,
+    })
+
+
+# Every front matter key normalise reads (a test checks that it reads no other), and the few
+# that _usual_entry reads itself.
+_READ_KEYS = frozenset((
+    "title", "date", "published", "pubDate", *_UPDATED_KEYS, "category", "categories", "permalink", "url", "slug",
+    "id", "guid", "summary", "description", "excerpt", "author", "authors", "source", "tags", "keywords", "draft",
+    "image", "cover", "thumbnail", "image_alt", "alt", "format",
+))
+_USUAL_KEYS = frozenset(("title", "date", "category", "permalink", "summary", "image"))
+_UNUSUAL_KEYS = _READ_KEYS - _USUAL_KEYS
+
+
+def _usual_entry(doc: SourceDoc, config: Config) -> Entry | None:
+    """Return normalise's entry for the usual document, or None for any other.
+
+    The usual document has front matter whose keys, among those normalise reads, are at most
+    title, date, category, permalink, summary and image, with text values (date: any value
+    _date takes, or none and a Date: line), and no problem. Then normalise's general steps reduce to these few (a test
+    compares the two on documents of every shape); any other document, or any problem, is
+    left to them. ~20 % of a usual document's normalise.
+    """
+    meta = doc.meta
+    if not doc.has_front_matter or not _UNUSUAL_KEYS.isdisjoint(meta):
+        return None
+    title, day, link = meta.get("title"), meta.get("date"), meta.get("permalink")
+    summary, image = meta.get("summary", ""), meta.get("image")
+    if not (isinstance(title, str) and isinstance(link, str) and isinstance(summary, str)
+            and (image is None or isinstance(image, str))):
+        return None
+    title, link, summary = plaintext.clean_line(title), plaintext.clean_line(link), plaintext.clean_line(summary)
+    image = plaintext.clean_line(image) if image is not None else ""  # "": no image, as _image says
+    if not title or not link:
+        return None  # an empty title is a problem; an empty permalink means a URL made from the slug
+    text, trailer = plaintext.split_trailer(doc.body)  # what body_of gives a document with front matter
+    probs = _Problems(doc)
+    if day is not None:
+        date, date_source = _date(day, "date", config, probs), "front matter"
+    elif trailer.date is not None:
+        try:
+            date, date_source = dates.parse_date_string(trailer.date, config.tz), "Date: line"
+        except dates.DateValueError:
+            return None
+    else:
+        return None  # a date from the file's name, git or time: the general steps decide
+    category, category_source = _category(doc, config, probs)
+    if date is None or probs.items or (_blank(text) and not summary):
+        return None
+    base = config.base_url
+    try:
+        url = absolute_url(link, base)
+        absolute = absolute_url(image, base) if image else ""
+    except ValueError:
+        return None
+    if not url.lower().startswith(("http://", "https://")) or (
+            absolute and not absolute.lower().startswith(("http://", "https://"))):
+        return None
+    return _make(Entry, {
+        "id": url,
+        "url": url,
+        "title": title,
+        "title_source": "front matter",
+        "date": date,
+        "date_source": date_source,
+        "updated": date,
+        "category": category,
+        "category_source": category_source,
+        "summary": plaintext.shorten_clean(summary, SUMMARY_MAX * 2) if summary else "",
+        "source": trailer.source or "",
+        "author": trailer.author or "",
+        "tags": (),
+        "image": _make(Image, {"url": absolute, "mime_type": _image_type(absolute), "alt": title})
+        if absolute else None,
+        "rel": doc.rel,
+        "fmt": "markdown",
+        "draft": False,
+        "lines": doc.meta_lines,
+    })
+
+
+# Keys that only _other_fields reads, and that few documents have.
+_RARE_KEYS = frozenset(("id", "guid", "description", "excerpt", "author", "authors", "source", "tags", "keywords",
+                        "draft", "published"))
+
+
+def _other_fields(doc: SourceDoc, probs: _Problems) -> tuple[str, str, str, str, tuple[str, ...], bool]:
+    """Return the id, summary, author, source, tags and draft a document names, problems in that order."""
     raw_id, id_key = _text_field(doc, probs, "id", "guid")
     if id_key and raw_id and not _SCHEME.match(raw_id):
         probs.add(id_key, f"'{id_key}' must be an absolute URI (https://… or urn:…), got {raw_id[:80]!r}")
@@ -301,53 +477,26 @@ def normalise(doc: SourceDoc, config: Config) -> Entry:
     author, _ = _text_field(doc, probs, "author", "authors", allow_list=True)
     source, _ = _text_field(doc, probs, "source", allow_list=True)
     tags = _list_field(doc, probs, "tags") + _list_field(doc, probs, "keywords")
-    if body.header is not None:
-        tags = body.header.kicker + tags
     draft = doc.meta.get("draft", False)
     if not isinstance(draft, bool):
         probs.add("draft", f"'draft' must be true or false, not {_kind(draft)}")
         draft = False
     if doc.meta.get("published") is False:
         draft = True  # Jekyll's way of saying draft
-    image = _image(doc, title, config, probs)
-    if _blank(body.text) and not summary:
-        fence = doc.body_line - 1 if doc.has_front_matter else None  # the body is empty: point at the fence
-        probs.add(None, "document has no body text and no 'summary' to publish", fence)
-    if probs.items:
-        raise SourceError(probs.items)
-    assert date is not None  # every failing branch above recorded a problem
-    return _entry(
-        id=raw_id or url,
-        url=url,
-        title=title,
-        title_source=title_source,
-        date=date,
-        date_source=date_source,
-        updated=max(updated, date) if updated is not None else date,
-        category=category,
-        category_source=category_source,
-        summary=plaintext.shorten(summary, SUMMARY_MAX * 2) if summary else "",
-        source=source or body.trailer.source or "",
-        author=author or body.trailer.author or "",
-        tags=tuple(dict.fromkeys(tags)),
-        image=image,
-        rel=doc.rel,
-        fmt=body.fmt,
-        draft=draft,
-        lines=doc.meta_lines,
-    )
+    return raw_id, summary, author, source, tags, draft
 
 
-def _entry(**fields: Any) -> Entry:
-    """Make an Entry from every one of its fields, as Entry(**fields) does, without __init__.
+def _make(cls: type[_T], fields: dict[str, Any]) -> _T:
+    """Make a frozen value from every one of its fields, as cls(**fields) does, without __init__.
 
     The generated __init__ of a frozen dataclass sets each field through object.__setattr__:
-    ~3 us of every document's normalise. Entry has no __post_init__, so the instance is the
-    same (same fields, equality and hash; a test compares them).
+    ~3 us of every document's normalise for an Entry, ~0.5 us for each of the smaller values.
+    None of the classes made here (Entry, Body, Category, Image) has a __post_init__, so the
+    instance is the same (same fields, equality and hash; a test compares them).
     """
-    entry = object.__new__(Entry)
-    entry.__dict__.update(fields)
-    return entry
+    value = object.__new__(cls)
+    value.__dict__.update(fields)
+    return value
 
 
 def source_path(entry: Entry, config: Config) -> Path:

@@ -18,6 +18,7 @@ _BULLET = re.compile(r"^\s*[•·▪‣◦●○■□–\-\*]\s+(.*)$")
 _NUMBERED = re.compile(r"^\s*(\d{1,3})[.)]\s+(.*)$")
 _URL = re.compile(r"https?://[^\s<>\"']+")
 _ABBREV = re.compile(r"(?:\b[A-Z]\.)+$|\b(?:Mr|Mrs|Ms|Dr|Prof|Inc|Ltd|Co|Corp|St|vs|etc|No|Jr|Sr)\.$")
+_SENTENCE_END = re.compile(r"[.!?](?=[\"”’)]?\s+[\"“‘(]?[A-Z0-9])")
 _WS = re.compile(r"\s+")
 # Characters XML 1.0 forbids (C0 controls except tab/LF/CR, lone surrogates, U+FFFE/FFFF),
 # plus DEL and the C1 controls, which are legal but never meant in an article.
@@ -34,6 +35,9 @@ class Trailer:
     author: str | None = None
 
 
+_NO_TRAILER = Trailer()
+
+
 def split_trailer(body: str) -> tuple[str, Trailer]:
     """Remove trailing Date:/Source:/Author: lines (and the <br/> between them) from body.
 
@@ -42,32 +46,47 @@ def split_trailer(body: str) -> tuple[str, Trailer]:
     stay those of the whole body). Every document of an archive passes through here, and
     most end in running text: then only their last line or two are looked at.
     """
+    # The commonest ending first: a last line with text but neither ':' (which every trailer
+    # line has) nor '<' (which every <br> has), within TRAILER_SCAN lines of the end. The loop
+    # below would pass the blank lines under it and stop at it, having found nothing.
+    text_end = len(body.rstrip())  # rstrip() and strip() agree on what whitespace is
+    if text_end:
+        start = body.rfind("\n", 0, text_end) + 1
+        if (body.find(":", start, text_end) < 0 and body.find("<", start, text_end) < 0
+                and body.count("\n", start) < TRAILER_SCAN):
+            return body, _NO_TRAILER
     found: dict[str, tuple[str, int]] = {}  # key -> (value, lines between it and the end)
     end = len(body)
     kept = 0  # length of the text above the trailer (0: every piece belongs to it)
     for from_end in range(TRAILER_SCAN + 1):
         newline = body.rfind("\n", 0, end) if from_end < TRAILER_SCAN else -1
         line = body[newline + 1:end]
-        m = _TRAILER.match(line)
-        if m and m.group(1).lower() not in found and m.group(2):
-            found[m.group(1).lower()] = (m.group(2), from_end)
-        elif line.strip() and not _BREAK.match(line):
-            # the text above the trailer: the blank lines and <br/> just below it go too
-            kept = end
-            break
+        if line and not line.isspace():  # a blank line belongs to the trailer (or to nothing)
+            # every trailer line has a ':' and every <br> a '<': most lines need no regex
+            m = _TRAILER.match(line) if ":" in line else None
+            if m and m.group(1).lower() not in found and m.group(2):
+                found[m.group(1).lower()] = (m.group(2), from_end)
+            elif "<" not in line or not _BREAK.match(line):
+                # the text above the trailer: the blank lines and <br/> just below it go too
+                kept = end
+                break
         if newline < 0:
             break
         end = newline
     if not found:
-        return body, Trailer()
+        return body, _NO_TRAILER
     date = found.get("date")
-    return body[:kept], Trailer(
-        date=date[0] if date else None,
+    # Trailer(...) without the generated __init__ of a frozen dataclass (each field set through
+    # object.__setattr__); Trailer has no __post_init__, so the value is the same.
+    trailer = object.__new__(Trailer)
+    trailer.__dict__.update({
+        "date": date[0] if date else None,
         # 0-based line of the Date: line, or for one in the top piece, of that piece's last line
-        date_line=body.count("\n") - date[1] if date else None,
-        source=found["source"][0] if "source" in found else None,
-        author=found["author"][0] if "author" in found else None,
-    )
+        "date_line": body.count("\n") - date[1] if date else None,
+        "source": found["source"][0] if "source" in found else None,
+        "author": found["author"][0] if "author" in found else None,
+    })
+    return body[:kept], trailer
 
 
 _BLOCK_START = re.compile(r"^\s*(?:[#>|<*+\-•]|\d{1,3}[.)]\s|```|~~~)|^ {4}")
@@ -112,14 +131,21 @@ def clean_line(text: str) -> str:
 
 
 def _title_like(line: str) -> bool:
+    return bool(_title_text(line))
+
+
+def _title_text(line: str) -> str:
+    """Return the cleaned line when it could be a title (short, no sentence end, no list item), else ""."""
     s = clean_line(line)
-    return (
+    if (
         0 < len(s) <= 150
         and not s.endswith((".", "!", "?", ",", ";", ":"))
+        and not s[0].islower()
         and not _BULLET.match(line)
         and not _NUMBERED.match(line)
-        and not s[0].islower()
-    )
+    ):
+        return s
+    return ""
 
 
 @dataclass(frozen=True)
@@ -144,16 +170,21 @@ def split_header(body: str) -> Header:
     start = 0  # offset of the line looked at; -1 past the last one
     rest_at = 0  # offset of the first line after the header block so far
     while start >= 0:
-        line, after = _line_at(body, start)
-        if not line.strip():
+        newline = body.find("\n", start)
+        after = newline + 1 if newline >= 0 else -1
+        line = body[start:newline] if newline >= 0 else body[start:]
+        if not line or line.isspace():
             start = after
             continue
-        if not _title_like(line):
+        head = _title_text(line)
+        if not head:
             break
-        nxt = _line_at(body, after)[0] if after >= 0 else ""
-        if nxt.strip() and not _title_like(nxt):
-            break  # a short line glued to running text: the start of a paragraph
-        heads.append(clean_line(line))
+        if after >= 0:
+            newline = body.find("\n", after)
+            nxt = body[after:newline] if newline >= 0 else body[after:]
+            if nxt and not nxt.isspace() and not _title_text(nxt):
+                break  # a short line glued to running text: the start of a paragraph
+        heads.append(head)
         start = rest_at = after
     rest = body[rest_at:] if rest_at >= 0 else ""
     if not heads or not rest or rest.isspace():
@@ -162,26 +193,27 @@ def split_header(body: str) -> Header:
     return Header(heads[-1], tuple(heads[:-1]), text, body.count("\n", 0, rest_at) + len(rest) - len(text))
 
 
-def _line_at(text: str, start: int) -> tuple[str, int]:
-    """Return the line of text starting at offset start, and the offset of the next (-1: none)."""
-    newline = text.find("\n", start)
-    if newline < 0:
-        return text[start:], -1
-    return text[start:newline], newline + 1
-
-
 def first_sentence(text: str) -> str:
     """Return the first sentence of text (abbreviations like 'U.S.' do not end it)."""
     s = clean_line(text)
-    for m in re.finditer(r"[.!?](?=[\"”’)]?\s+[\"“‘(]?[A-Z0-9])", s):
-        if not _ABBREV.search(s[: m.end()]):
-            return s[: m.end()]
+    for m in _SENTENCE_END.finditer(s):
+        end = m.end()
+        # Whether an abbreviation ends there, asked of the last six characters only (searching
+        # the whole sentence cost ~7 us): the longest ("Corp.") has five, and a chain like
+        # "U.S." ends in a link "S." that matches alone. The \b before the window's first
+        # character still sees the one before it (search() starts at pos in the whole text).
+        if not _ABBREV.search(s, max(end - 6, 0), end):
+            return s[:end]
     return s
 
 
 def shorten(text: str, limit: int) -> str:
     """Shorten text to at most limit characters at a word boundary, ending with '…'."""
-    s = clean_line(text)
+    return shorten_clean(clean_line(text), limit)
+
+
+def shorten_clean(s: str, limit: int) -> str:
+    """Shorten text that clean_line has already cleaned, as shorten() does (cleaning changes it no more)."""
     if len(s) <= limit:
         return s
     cut = s[: limit - 1]

@@ -43,7 +43,8 @@ def quote_url_part(text: str) -> str:
 
 def slugify(text: str, *, max_len: int = 80) -> str:
     """Turn text into a lowercase ASCII slug ("Cell & Gene" -> "cell-gene"); may be empty."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    # ASCII text is its own NFKD form, and all of it is kept: nothing to decompose or drop
+    ascii_text = text if text.isascii() else unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = _NON_SLUG.sub("-", ascii_text.lower()).strip("-")
     return slug[:max_len].rstrip("-")
 

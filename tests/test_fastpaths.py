@@ -43,6 +43,13 @@ _VALUES = st.one_of(
             '"q"',
             "'it''s'",
             '"a\\nb"',
+            '"a \\"b\\" c"',
+            '"a\\\\b"',
+            '"a\\\\"',
+            '"a\\"',
+            '"\\x41\\"x"',
+            "'a\\b'",
+            "a\\b",
             "[1, 2]",
             "{a: 1}",
             "&x",
@@ -83,6 +90,7 @@ class TestSimpleFrontMatter:
     @given(front_matter())
     @example("\ntitle: Plain title\ndate: 2025-01-26\nsummary: It's fine, really.\n")
     @example('\ntitle: "R&D <b> 2022: x"\nimage: https://x.org/a.jpg\n')
+    @example('\ntitle: "R&D \\"b\\" 2022"\nsummary: "x\\\\y"\n')
     def test_agrees_with_pyyaml_whenever_it_answers(self, fm: str) -> None:
         """When the fast path returns a mapping, PyYAML's safe loader returns the same one, types included."""
         fast = simple_front_matter(fm)
