@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from array import array
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -156,19 +156,21 @@ def from_rows(rows: Sequence[Row]) -> list[Record]:
     """
     if not rows:
         return []
-    columns: dict[str, Sequence[Any]] = dict(zip(_STORED_NAMES, zip(*rows, strict=True), strict=True))
-    return _records(columns)
-
-
-def _records(columns: dict[str, Sequence[Any]]) -> list[Record]:
-    """Return the records of stored columns (url complete), making the objects they share."""
-    # one object per distinct date and category: an archive has few of either
+    columns: dict[str, Sequence[Any]] = dict(zip(_ROW, zip(*rows, strict=True), strict=True))
     columns["date"] = list(map(when_from, columns["date_when"]))
     columns["updated"] = list(map(when_from, columns["updated_when"]))
     pairs: dict[tuple[str, str], Category] = {}
     columns["category"] = [pairs.get(p) or pairs.setdefault(p, shared_category(*p))
                            for p in zip(columns["slug"], columns["name"], strict=True)]
+    return _records(columns)
+
+
+def _records(columns: Mapping[str, Sequence[Any]]) -> list[Record]:
     return list(map(_NEW, zip(*(columns[f] for f in FIELDS), strict=True)))
+
+
+_ROW = ("rel", "size", "mtime_ns", "fingerprint", "id", "url", "slug", "name", "draft", "date_source", "instant",
+        "updated_instant", "micros", "date_when", "updated_when")  # the fields of a Row, in order
 
 
 # Most records share one of a few categories: one object each.
@@ -186,28 +188,27 @@ def shared_category(slug: str, name: str) -> Category:
 # --- records as columns --------------------------------------------------------------------
 
 # What is stored of a record: its fields but the objects made from others (date and updated
-# from their 'when' texts, the category from its slug and name), and the url only where it
-# is not the id (nearly everywhere it is).
-#   s: distinct strings joined by NUL (no field can hold one: control characters never reach
-#      an entry) -- every value, or for a column of few distinct values (dates, categories)
+# from their 'when' texts), the category as "slug<US>name", and the url only where it is not
+# the id (nearly everywhere it is).
+#   s: strings joined by NUL (no field can hold one: control characters never reach an
+#      entry) -- every value, or for a column of few distinct values (dates, categories)
 #      each distinct value once and a code per record, so that decoding makes one object each;
 #   q: signed 64-bit integers; f: 16-byte fingerprints; b: booleans as bytes 0/1.
 _STORED: tuple[tuple[str, str], ...] = (
     ("rel", "s"), ("size", "q"), ("mtime_ns", "q"), ("fingerprint", "f"), ("id", "s"), ("url", "s"),
-    ("slug", "s"), ("name", "s"), ("draft", "b"), ("date_source", "s"), ("instant", "q"),
-    ("updated_instant", "q"), ("micros", "q"), ("date_when", "s"), ("updated_when", "s"),
+    ("category", "s"), ("draft", "b"), ("date_source", "s"), ("instant", "q"), ("updated_instant", "q"),
+    ("micros", "q"), ("date_when", "s"), ("updated_when", "s"),
 )
-_STORED_NAMES = tuple(name for name, _kind in _STORED)  # also the fields of a Row, in order
-_MAGIC = b"feedpub-catalogue-2"
+_US = "\x1f"  # between a category's slug and name (a control character: in neither)
+_MAGIC = b"feedpub-catalogue-3"
 _NEW = functools.partial(tuple.__new__, Record)  # Record._make without its Python-level checks
 
 
 def _stored_columns(records: Sequence[Record]) -> dict[str, Sequence[Any]]:
     columns: dict[str, Sequence[Any]] = dict(zip(FIELDS, zip(*records, strict=True), strict=True)) if records \
         else dict.fromkeys(FIELDS, ())
-    categories = columns.pop("category")
-    columns["slug"] = [c.slug for c in categories]
-    columns["name"] = [c.name for c in categories]
+    texts = {id(c): f"{c.slug}{_US}{c.name}" for c in columns["category"]}  # records share a few objects
+    columns["category"] = [texts[id(c)] for c in columns["category"]]
     columns["url"] = ["" if url == id_ else url for id_, url in zip(columns["id"], columns["url"], strict=True)]
     return columns
 
@@ -255,14 +256,53 @@ def decode(data: bytes) -> list[Record]:
         columns: dict[str, Sequence[Any]] = {}
         at = 0
         for (name, kind), length in zip(_STORED, lengths, strict=True):
-            columns[name] = _column(kind, body[at : at + length], n)
+            chunk = body[at : at + length]
             at += length
+            if kind != "s":
+                columns[name] = _column(kind, chunk, n)
+                continue
+            texts, codes = _texts(chunk, n)
+            # a column's objects are made once per distinct text, then spread by code
+            if name in ("date_when", "updated_when"):
+                columns[name.removesuffix("_when")] = _spread([when_from(t) for t in texts], codes)
+            elif name == "category":
+                columns[name] = _spread([shared_category(*_split_category(t)) for t in texts], codes)
+                continue
+            columns[name] = _spread(texts, codes)
         if not n:
             return []
         columns["url"] = [url or id_ for id_, url in zip(columns["id"], columns["url"], strict=True)]
         return _records(columns)
     except (ValueError, UnicodeDecodeError, KeyError, IndexError) as e:
         raise ValueError(f"not a catalogue: {e}") from None
+
+
+def _split_category(text: str) -> tuple[str, str]:
+    slug, sep, name = text.partition(_US)
+    if not sep:
+        raise ValueError("a category without its name")
+    return slug, name
+
+
+def _texts(chunk: bytes, n: int) -> tuple[list[str], list[int] | None]:
+    """Return a text column's values and no codes, or its distinct values and a code per record."""
+    if chunk[:1] == b"D":
+        (distinct,) = _integers(chunk[1:9])
+        codes = _integers(chunk[9 : 9 + 8 * n])
+        texts = chunk[9 + 8 * n :].decode("utf-8", "surrogatepass").split("\0")
+        if len(texts) != distinct or len(codes) != n or (codes and not 0 <= min(codes) <= max(codes) < distinct):
+            raise ValueError("a coded column does not match its values")
+        return texts, codes
+    if chunk[:1] == b"T":
+        values = chunk[1:].decode("utf-8", "surrogatepass").split("\0") if n else []
+        if len(values) != n:
+            raise ValueError("a column has the wrong length")
+        return values, None
+    raise ValueError("a text column of an unknown form")
+
+
+def _spread(values: list[Any], codes: list[int] | None) -> list[Any]:
+    return values if codes is None else [values[c] for c in codes]
 
 
 def _integers(chunk: bytes) -> list[int]:
@@ -272,19 +312,8 @@ def _integers(chunk: bytes) -> list[int]:
 
 
 def _column(kind: str, chunk: bytes, n: int) -> list[Any]:
-    if kind == "s":
-        if chunk[:1] == b"D":
-            (distinct,) = _integers(chunk[1:9])
-            codes = _integers(chunk[9 : 9 + 8 * n])
-            texts = chunk[9 + 8 * n :].decode("utf-8", "surrogatepass").split("\0")
-            if len(texts) != distinct or (codes and not 0 <= min(codes) <= max(codes) < distinct):
-                raise ValueError("a coded column does not match its values")
-            values: list[Any] = [texts[c] for c in codes]
-        elif chunk[:1] == b"T":
-            values = chunk[1:].decode("utf-8", "surrogatepass").split("\0") if n else []
-        else:
-            raise ValueError("a text column of an unknown form")
-    elif kind == "q":
+    values: list[Any]
+    if kind == "q":
         values = _integers(chunk)
     elif kind == "f":
         values = [chunk[i : i + 16] for i in range(0, len(chunk), 16)]

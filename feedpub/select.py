@@ -52,6 +52,7 @@ T = TypeVar("T", bound=Listed)
 _ID = attrgetter("id")
 _INSTANT = attrgetter("instant")
 _CATEGORY = attrgetter("category")
+_URL = attrgetter("url")
 _UPDATED_INSTANT = attrgetter("updated_instant")
 
 
@@ -96,9 +97,8 @@ def choose(items: Iterable[T], config: Config, now: datetime,
     whole gives the entry of an item (for the line numbers of a duplicate's message) when
     items are catalogue records.
     """
-    kept = unify_categories(publishable(items, config, now), config)
+    kept, names = _unified(publishable(items, config, now), config)
     check_unique(kept, whole)
-    names = {c.slug: c.name for c in {id(c): c for c in map(_CATEGORY, kept)}.values()}
     return Selection(kept, names, tied_instants(kept))
 
 
@@ -119,23 +119,30 @@ def publishable(items: Iterable[T], config: Config, now: datetime) -> list[T]:
 
 def unify_categories(items: Sequence[T], config: Config) -> list[T]:
     """Give every item of a category slug the same display name (config, else most used)."""
+    return _unified(items, config)[0]
+
+
+def _unified(items: Sequence[T], config: Config) -> tuple[list[T], dict[str, str]]:
+    """Return unify_categories(items) and the name it settled for each slug."""
     # Records share one Category object per (slug, name): count objects, then merge equal ones
     # (hashing a dataclass per item is slow; entries, made one by one, merge here too).
     categories = list(map(_CATEGORY, items))
-    counted = Counter(map(id, categories))
-    objects = {id(c): c for c in categories}
-    names: dict[str, Counter[str]] = {}
-    for key, category in objects.items():
-        names.setdefault(category.slug, Counter())[category.name] += counted[key]
+    ids = list(map(id, categories))
+    counted = Counter(ids)
+    objects = dict(zip(ids, categories, strict=True))
+    spellings: dict[str, Counter[str]] = {}
+    for key, n in counted.items():
+        category = objects[key]
+        spellings.setdefault(category.slug, Counter())[category.name] += n
     chosen = {
         slug: config.categories.get(slug) or sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-        for slug, c in names.items()
+        for slug, c in spellings.items()
     }
     settled = {key: c if c.name == chosen[c.slug] else Category(c.slug, chosen[c.slug])
                for key, c in objects.items()}
     if all(settled[key] is c for key, c in objects.items()):
-        return list(items)  # the common case: every slug has one spelling
-    return [_with_category(x, settled[id(x.category)]) for x in items]
+        return list(items), chosen  # the common case: every slug has one spelling
+    return [_with_category(x, settled[id(x.category)]) for x in items], chosen
 
 
 def _with_category(item: T, category: Category) -> T:
@@ -167,7 +174,7 @@ def distinct_updated(entries: Sequence[Entry]) -> list[Entry]:
 
 def check_unique(items: Sequence[T], whole: Callable[[T], Entry] | None = None) -> None:
     """Raise SourceError naming both files when two items share an id or a permalink."""
-    if len(set(map(_ID, items))) == len(items) == len({x.url for x in items}):
+    if len(set(map(_ID, items))) == len(items) == len(set(map(_URL, items))):
         return  # the common case, found without sorting the archive
     problems: list[Problem] = []
     for attr, label in (("id", "id"), ("url", "permalink")):
