@@ -93,11 +93,13 @@ def read_catalogue(config: Config, store: cache.BuildCache,
     known = store.catalogue()
     outcome: list[Record | tuple[Problem, ...] | None] = [None] * len(found)
     missing: list[int] = []
+    matched = 0  # documents the cache knows that are still there
     if known:
         stat, get, inferred = os.stat, known.get, ("git", "mtime")
         for i, (rel, path) in enumerate(found):
             record = get(rel)
             if record is not None:
+                matched += 1
                 try:
                     st = stat(path)
                 except OSError:
@@ -136,12 +138,12 @@ def read_catalogue(config: Config, store: cache.BuildCache,
             records.append(item)
         elif item is not None:
             problems.extend(item)
-    if known:  # forget documents that are gone, or that were read again and are not valid now
+    # forget documents that are gone, or that were read again and are not valid now
+    gone = []
+    if matched < len(known):
         listed = {rel for rel, _path in found}
-        failed = [found[i][0] for i in missing if not isinstance(outcome[i], Record)]
-        store.update(fresh, [*(rel for rel in known if rel not in listed), *failed])
-    else:
-        store.update(fresh, ())
+        gone = [rel for rel in known if rel not in listed]
+    store.update(fresh, [*gone, *(found[i][0] for i in missing if not isinstance(outcome[i], Record))])
     if not records and not problems:
         problems.append(_nothing_found(config))
     return Found(records, problems, parts)

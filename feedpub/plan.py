@@ -57,7 +57,7 @@ class Plan:
         """Plan the outputs of a selection: key each, and see which dist/ already holds."""
         pages = archive.pages(chosen.published, config)
         prev_archive_url = archive.newest_page_url(pages, config)
-        feeds = publish.feed_entries(chosen.published, config)
+        feeds = publish.feed_entries(chosen.published, config, chosen.names)
         keys = publish.keys(feeds, chosen, now, prev_archive_url, context)
         make = tuple(c for c in feeds if not publish.held(c, keys[c], previous))
         mail = digest.plan(chosen, config, now=now, request=request, context=context)

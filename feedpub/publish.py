@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -17,11 +17,32 @@ L = TypeVar("L", bound=Listed)
 KINDS = ("atom", "rss", "json")
 
 
-def feed_entries(entries: Sequence[L], config: Config) -> dict[Category | None, list[L]]:
-    """Return the entries of each feed (None = site-wide), newest first, at most feed_limit."""
-    plan: dict[Category | None, list[L]] = {None: list(entries[: config.feed_limit])}
-    for category, members in by_category(entries).items():
-        plan[category] = members[: config.feed_limit]
+def feed_entries(entries: Sequence[L], config: Config, slugs: Collection[str] | None = None,
+                 ) -> dict[Category | None, list[L]]:
+    """Return the entries of each feed (None = site-wide), newest first, at most feed_limit.
+
+    slugs, when given, are every category slug among entries: the newest entries then fill
+    every feed without looking at the rest of a large archive.
+    """
+    limit = config.feed_limit
+    plan: dict[Category | None, list[L]] = {None: list(entries[:limit])}
+    if slugs is None:
+        for category, members in by_category(entries).items():
+            plan[category] = members[:limit]
+        return plan
+    groups: dict[str, list[L]] = {slug: [] for slug in slugs}
+    open_ = len(groups)
+    for e in entries:
+        members = groups[e.category.slug]
+        if len(members) < limit:
+            members.append(e)
+            if len(members) == limit:
+                open_ -= 1
+                if not open_:
+                    break
+    for slug in sorted(groups):
+        if groups[slug]:
+            plan[groups[slug][0].category] = groups[slug]
     return plan
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from feedpub import catalogue, select
+from feedpub import catalogue, publish, select
 from feedpub.config import Config
 from feedpub.model import Category, Entry, changed
 from feedpub.pipeline import read_entries
@@ -61,3 +61,20 @@ class TestRecordsAndEntriesAgree:
             entries.append(changed(base, id=f"urn:x:{i}", url=f"https://x.example/{i}/", rel=f"{i:03d}.md",
                                    date=when, updated=when, category=Category(slug, f"{name}{slug}"), draft=draft))
         _same(select.choose(entries, config, NOW), select.choose(_records(entries), config, NOW))
+
+
+class TestFeedEntries:
+    def test_early_stop_with_every_slug_gives_the_same_feeds(
+        self, tmp_path: Path, make_config: Callable[..., Config]
+    ) -> None:
+        """Given every category slug, the feeds stop filling early and hold what a full pass gives."""
+        source = tmp_path / "corpus"
+        write_corpus(source, 60)
+        entries, _ = read_entries(make_config(source))
+        for limit in (1, 3, 50):
+            config = make_config(source, feed_limit=limit)
+            chosen = select.choose(_records(entries), config, NOW)
+            full = publish.feed_entries(chosen.published, config)
+            early = publish.feed_entries(chosen.published, config, chosen.names)
+            assert list(early) == list(full)
+            assert {c: [r.id for r in m] for c, m in early.items()} == {c: [r.id for r in m] for c, m in full.items()}
