@@ -49,7 +49,7 @@ PARALLEL_REREADS = 600  # documents read again for archive pages: no Markdown, s
 class Found:
     """Every document of the source folder: a record for each valid one, problems for the others."""
 
-    records: list[Record]  # in path order
+    records: list[Record]  # in path order when every document was read, else in no particular order
     problems: list[Problem]  # in path order
     parts: dict[str, archive.Parts]  # archive entry parts of the documents read in this build, by rel
 
@@ -86,11 +86,14 @@ def read_catalogue(config: Config, store: cache.BuildCache,
                    meanwhile: Callable[[], None] | None = None) -> Found:
     """Return a record for every document, reading only those the cache does not know as they are.
 
-    Problems and records keep file order; the cache's catalogue is updated (written when it
-    closes). When a pool of workers reads, this process runs meanwhile() as they start.
+    Problems keep file order (records need not: select orders them); the cache's catalogue
+    is updated (written when it closes). When a pool of workers reads, this process runs
+    meanwhile() as they start.
     """
-    found = load.discover_rel(config.source)
     known = store.catalogue()
+    # with a catalogue, only the documents to read need file order (for their problems'),
+    # and they are sorted below; the records' order changes no output (select sorts them)
+    found = load.discover_rel(config.source, ordered=not known)
     outcome: list[Record | tuple[Problem, ...] | None] = [None] * len(found)
     missing: list[int] = []
     matched = 0  # documents the cache knows that are still there
@@ -109,6 +112,7 @@ def read_catalogue(config: Config, store: cache.BuildCache,
                     outcome[i] = record
                     continue
             missing.append(i)
+        missing.sort(key=lambda i: found[i][0])
     else:
         missing = list(range(len(found)))  # a cold build: every document is read, nothing to stat first
 
@@ -131,12 +135,11 @@ def read_catalogue(config: Config, store: cache.BuildCache,
             if outcome[i] is None:
                 outcome[i] = result  # its problems
 
-    records: list[Record] = []
+    records = [item for item in outcome if isinstance(item, Record)]
     problems: list[Problem] = []
-    for item in outcome:
-        if isinstance(item, Record):
-            records.append(item)
-        elif item is not None:
+    for i in missing:  # in file order
+        item = outcome[i]
+        if item is not None and not isinstance(item, Record):
             problems.extend(item)
     # forget documents that are gone, or that were read again and are not valid now
     gone = []

@@ -21,6 +21,7 @@ import pytest
 
 from feedpub import cache, catalogue, feeds, gather, inline, render
 from feedpub.config import Config, load_config
+from feedpub.errors import SourceError
 from feedpub.pipeline import build, read_entries
 from tests.conftest import NOW, ROOT, output_tree, write_corpus, write_doc
 
@@ -192,6 +193,18 @@ class TestCacheHits:
         assert result.report.written == ("archive/atom/1.xml",)
         assert {p for p, data in output_tree(config.out).items() if before.get(p) != data} == {"archive/atom/1.xml"}
         assert output_tree(config.out) == _fresh(config, tmp_path, "fresh")
+
+    def test_problems_keep_file_order_with_a_cache(
+        self, corpus: Path, make_config: Callable[..., Config]
+    ) -> None:
+        """With a warm cache, the documents read again report their problems in file order."""
+        config = make_config(corpus)
+        build(config, now=NOW)
+        for name in ("zz.md", "a0005.md", "policy/bad.md", "b.md"):
+            write_doc(corpus, name, "---\ntitle: [unclosed\n---\nx\n")
+        with pytest.raises(SourceError) as e:
+            build(config, now=NOW)
+        assert [p.path for p in e.value.problems] == ["a0005.md", "b.md", "policy/bad.md", "zz.md"]
 
     def test_output_file_changed_by_hand_is_made_again(
         self, corpus: Path, make_config: Callable[..., Config], tmp_path: Path
