@@ -207,6 +207,16 @@ def render_all(items: Iterable[Entry | Record], config: Config, store: cache.Bui
     the build settled (category name, 'updated'). A body is cached by the document's
     fingerprint, so a touched but unchanged file keeps it.
     """
+    return start_render_all(items, config, store, progress, settle).result()
+
+
+def start_render_all(items: Iterable[Entry | Record], config: Config, store: cache.BuildCache,
+                     progress: Callable[[int, int], None] | None = None,
+                     settle: Callable[[Entry], Entry] | None = None) -> workers.Later[dict[str, Rendered]]:
+    """Begin render_all(): a pool renders while this process goes on, until .result().
+
+    Fork nothing else before .result() (see workers.start_run).
+    """
     distinct: dict[str, Entry | Record] = {}
     for x in items:
         distinct.setdefault(x.id, x)
@@ -216,22 +226,26 @@ def render_all(items: Iterable[Entry | Record], config: Config, store: cache.Bui
     cached = frozenset(i for i, x in enumerate(todo) if keys.get(x.id) in stored)
     if len(todo) - len(cached) >= PARALLEL_RENDERS:
         render.prepare(config)  # parser and cleaner built once, shared by the forked workers
-    made = workers.run(_render_range, (config, todo, cached), len(todo), workers.count(config.workers),
-                       PARALLEL_RENDERS)
-    fresh: dict[tuple[str, bytes], tuple[str, str]] = {}
-    result: dict[str, Rendered] = {}
-    for i, (x, (entry, made_content, made_summary)) in enumerate(zip(todo, made, strict=True)):
-        key = keys.get(x.id)
-        content, summary = made_content, made_summary
-        if key is not None and i in cached:
-            content, summary = stored[key]
-        elif key is not None and (entry.id, entry.date) == (x.id, x.date):  # not edited since it was listed
-            fresh[key] = (content, summary)
-        result[x.id] = Rendered(settle(entry) if settle is not None else entry, content, summary)
-        if progress is not None:
-            progress(i + 1, len(todo))
-    store.save_bodies(fresh)
-    return result
+    rendering = workers.start_run(_render_range, (config, todo, cached), len(todo),
+                                  workers.count(config.workers), PARALLEL_RENDERS)
+
+    def finish(made: list[list[tuple[Entry, str, str]]]) -> dict[str, Rendered]:
+        fresh: dict[tuple[str, bytes], tuple[str, str]] = {}
+        result: dict[str, Rendered] = {}
+        for i, (x, (entry, made_content, made_summary)) in enumerate(zip(todo, made[0], strict=True)):
+            key = keys.get(x.id)
+            content, summary = made_content, made_summary
+            if key is not None and i in cached:
+                content, summary = stored[key]
+            elif key is not None and (entry.id, entry.date) == (x.id, x.date):  # not edited since it was listed
+                fresh[key] = (content, summary)
+            result[x.id] = Rendered(settle(entry) if settle is not None else entry, content, summary)
+            if progress is not None:
+                progress(i + 1, len(todo))
+        store.save_bodies(fresh)
+        return result
+
+    return workers.Combined([rendering], finish)
 
 
 def read_entries(config: Config, store: cache.BuildCache | None = None) -> tuple[list[Entry], list[Problem]]:

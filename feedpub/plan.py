@@ -77,13 +77,18 @@ class Plan:
         steps = _Steps(progress, len({e.id for e in mail_todo}) + len({e.id for e in feed_todo}))
         rendered = gather.render_all(mail_todo, config, store, steps, settle=settle)
         mailing = self._start_mail(rendered, config, now, request)
-        rendered |= gather.render_all(feed_todo, config, store, steps, settle=settle)
+        rendering = gather.start_render_all(feed_todo, config, store, steps, settle=settle)
+        # archive pages are joined here while a pool renders (reading pages' documents again
+        # would fork a pool of its own: only after this one is done)
+        outputs: list[Output | Kept] = archive.start(self.pages, config, self.chosen, self.context, self.previous,
+                                                     parts, functools.partial(gather.parts_of, config=config),
+                                                     before_reading=rendering.result)
+        rendered |= rendering.result()
         specs = self._specs(rendered, config, now)
         feeding = workers.start(functools.partial(self._feed_outputs, specs, config),
                                 background=self._fork_feeds(rendered) and workers.count(config.workers) > 1)
-        outputs: list[Output | Kept] = archive.start(self.pages, config, self.chosen, self.context, self.previous,
-                                                     parts, functools.partial(gather.parts_of, config=config))
-        outputs += feeding.result()  # made in a child while this process joined archive pages
+        store.flush()  # the catalogue is written while a child makes the feeds
+        outputs += feeding.result()
         mail = mailing.result()
         outputs += [*mail.outputs, *self._site_outputs(specs, config, [o.path for o in mail.outputs])]
         return outputs, mail
