@@ -141,6 +141,7 @@ class BuildCache:
         self.damage = ""  # what was wrong with it: the build reports it as a warning
         self._shards: list[dict[str, Record]] = [{} for _ in range(SHARDS)]  # as read, then as updated
         self._dirty: set[int] = set()  # shards to write back
+        self._encoded: dict[int, bytes] = {}  # dirty shards whose encoding is known already
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -182,16 +183,24 @@ class BuildCache:
             found.update(shard)
         return found
 
+    def put_shard(self, shard: int, data: bytes, records: Iterable[Record]) -> None:
+        """Set a whole shard: its records, and data, their encoding (written by flush as it is)."""
+        self._shards[shard] = {r.rel: r for r in records}
+        self._encoded[shard] = data
+        self._dirty.add(shard)
+
     def update(self, records: Iterable[Record], gone: Iterable[str]) -> None:
         """Record new or changed documents and forget removed ones (written by flush)."""
         for r in records:
             s = shard_of(r.rel)
             self._shards[s][r.rel] = r
             self._dirty.add(s)
+            self._encoded.pop(s, None)
         for rel in gone:
             s = shard_of(rel)
             if self._shards[s].pop(rel, None) is not None:
                 self._dirty.add(s)
+                self._encoded.pop(s, None)
 
     # --- rendered bodies ---
 
@@ -281,7 +290,7 @@ class BuildCache:
         encoded = []
         for s in sorted(self._dirty):
             try:
-                data = catalogue.encode(list(self._shards[s].values()))
+                data = self._encoded.pop(s, None) or catalogue.encode(list(self._shards[s].values()))
             except ValueError:
                 continue  # a record that cannot be kept: its documents are read again next time
             encoded.append((s, ctx, data, _shard_check(s, ctx, data)))

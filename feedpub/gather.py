@@ -7,7 +7,7 @@ The result is exactly what the plain stages give one document at a time (``load.
   at all: the record is all that choosing entries needs (:mod:`feedpub.catalogue`);
 - the others are read in a pool of forked worker processes, in chunks merged back in file
   order, so the output is byte-identical to a single-process build. Each worker sends back
-  a document's record and the parts of its archive entry (:class:`feedpub.archive.Parts`),
+  a document's record and the parts of its archive entry (:data:`feedpub.archive.Parts`),
   not its entry: the archive pages of a cold build are then a join of strings;
 - the few documents an output shows in full are read again when it is made
   (:func:`render_all`, :func:`parts_of`), their bodies rendered unless the cache has them.
@@ -91,30 +91,29 @@ def read_catalogue(config: Config, store: cache.BuildCache,
     meanwhile() as they start.
     """
     known = store.catalogue()
-    # with a catalogue, only the documents to read need file order (for their problems'),
-    # and they are sorted below; the records' order changes no output (select sorts them)
-    found = load.discover_rel(config.source, ordered=not known)
+    if not known:
+        return _read_all(config, store, meanwhile)
+    # only the documents to read need file order (for their problems'), and they are sorted
+    # below; the records' order changes no output (select sorts them)
+    found = load.discover_rel(config.source, ordered=False)
     outcome: list[Record | tuple[Problem, ...] | None] = [None] * len(found)
     missing: list[int] = []
     matched = 0  # documents the cache knows that are still there
-    if known:
-        stat, get, inferred = os.stat, known.get, ("git", "mtime")
-        for i, (rel, path) in enumerate(found):
-            record = get(rel)
-            if record is not None:
-                matched += 1
-                try:
-                    st = stat(path)
-                except OSError:
-                    st = None  # gone meanwhile: reading it reports the problem
-                if (st is not None and st.st_size == record.size and st.st_mtime_ns == record.mtime_ns
-                        and (record.date_source not in inferred or _still_valid(record, config))):
-                    outcome[i] = record
-                    continue
-            missing.append(i)
-        missing.sort(key=lambda i: found[i][0])
-    else:
-        missing = list(range(len(found)))  # a cold build: every document is read, nothing to stat first
+    stat, get, inferred = os.stat, known.get, ("git", "mtime")
+    for i, (rel, path) in enumerate(found):
+        record = get(rel)
+        if record is not None:
+            matched += 1
+            try:
+                st = stat(path)
+            except OSError:
+                st = None  # gone meanwhile: reading it reports the problem
+            if (st is not None and st.st_size == record.size and st.st_mtime_ns == record.mtime_ns
+                    and (record.date_source not in inferred or _still_valid(record, config))):
+                outcome[i] = record
+                continue
+        missing.append(i)
+    missing.sort(key=lambda i: found[i][0])
 
     job = (config, [found[i] for i in missing])
     chunks = workers.imap(_read_range, job, len(missing), workers.count(config.workers), PARALLEL_READS,
@@ -147,15 +146,72 @@ def read_catalogue(config: Config, store: cache.BuildCache,
         listed = {rel for rel, _path in found}
         gone = [rel for rel in known if rel not in listed]
     store.update(fresh, [*gone, *(found[i][0] for i in missing if not isinstance(outcome[i], Record))])
-    if not records and not problems:
-        problems.append(_nothing_found(config))
-    return Found(records, problems, parts)
+    return Found(records, problems or _nothing_found(config, records), parts)
 
 
-def _nothing_found(config: Config) -> Problem:
+_Shard = tuple[bytes | None, list[catalogue.Row], list[archive.Parts], list[tuple[int, Any]]]
+
+
+def _read_shards(job: tuple[Config, Sequence[tuple[str, str]], Sequence[Sequence[int]]],
+                 indexes: range) -> list[_Shard]:
+    """Read every document of some catalogue shards: per shard, its encoding, its parts and its problems.
+
+    The shard's records come back encoded (rows only if a field cannot be), cheaper to send
+    and to read than rows, and the same bytes the build cache stores.
+    """
+    config, found, shards = job
+    out: list[_Shard] = []
+    for s in indexes:
+        rows: list[catalogue.Row] = []
+        parts: list[archive.Parts] = []
+        bad: list[tuple[int, Any]] = []
+        for i in shards[s]:
+            result = _read_one(*found[i], config)
+            if result and isinstance(result[0], tuple):
+                rows.append(result[0])
+                parts.append(result[1])
+            else:
+                bad.append((i, result))
+        try:
+            out.append((catalogue.encode_rows(rows), [], parts, bad))
+        except ValueError:
+            out.append((None, rows, parts, bad))
+    return out
+
+
+def _read_all(config: Config, store: cache.BuildCache, meanwhile: Callable[[], None] | None) -> Found:
+    """Read every document (a cold build), shard by shard of the catalogue, in a pool when many."""
+    found = load.discover_rel(config.source)
+    shards: list[list[int]] = [[] for _ in range(cache.SHARDS)]
+    for i, (rel, _path) in enumerate(found):
+        shards[cache.shard_of(rel)].append(i)
+    threshold = 1 if len(found) >= PARALLEL_READS else cache.SHARDS + 1
+    results = workers.imap(_read_shards, (config, found, shards), cache.SHARDS, workers.count(config.workers),
+                           threshold, chunk=1, smallest=1, meanwhile=meanwhile)
+    records: list[Record] = []
+    parts: dict[str, archive.Parts] = {}
+    failed: list[tuple[int, Any]] = []
+    for s, (data, rows, shard_parts, bad) in enumerate(result for chunk in results for result in chunk):
+        made = catalogue.decode(data) if data is not None else catalogue.from_rows(rows)
+        parts.update(zip([r.rel for r in made], shard_parts, strict=True))
+        records += made
+        failed += bad
+        if data is not None:
+            store.put_shard(s, data, made)
+        else:
+            store.update(made, ())
+    failed.sort(key=lambda item: item[0])  # file order
+    problems = [p for _i, these in failed for p in these]
+    return Found(records, problems or _nothing_found(config, records), parts)
+
+
+def _nothing_found(config: Config, records: Sequence[Record]) -> list[Problem]:
+    """Return the problem of a build with no document at all (none when there are records)."""
+    if records:
+        return []
     if not config.source.is_dir():
-        return Problem(str(config.source), None, "source folder not found")
-    return Problem(str(config.source), None, "no documents found (.md, .markdown or .txt)")
+        return [Problem(str(config.source), None, "source folder not found")]
+    return [Problem(str(config.source), None, "no documents found (.md, .markdown or .txt)")]
 
 
 # --- documents read again, in full -------------------------------------------------------
@@ -262,7 +318,7 @@ def read_entries(config: Config, store: cache.BuildCache | None = None) -> tuple
         else:
             problems.extend(item)
     if not entries and not problems:
-        problems.append(_nothing_found(config))
+        problems += _nothing_found(config, [])
     return entries, problems
 
 

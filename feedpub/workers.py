@@ -138,6 +138,7 @@ def imap(
     threshold: int,
     *,
     chunk: int = 2000,
+    smallest: int = 16,
     meanwhile: Callable[[], None] | None = None,
 ) -> Iterator[list[Any]]:
     """Yield func(job, …) chunk by chunk, in index order, for callers that digest results as they come.
@@ -152,7 +153,7 @@ def imap(
         for c in chunks:
             yield func(job, c)
         return
-    size = max(16, min(chunk, -(-n // (workers * 4))))
+    size = max(smallest, min(chunk, -(-n // (workers * 4))))  # a few chunks per worker, none tiny
     chunks = [range(i, min(i + size, n)) for i in range(0, n, size)]
     global _JOB  # noqa: PLW0603 - forked workers inherit it: that is the point
     _JOB = job
