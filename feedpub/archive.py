@@ -199,13 +199,12 @@ def page_key(page: Page[L], last: int, chosen: select.Selection[Any], context: s
 
 def start(archive: Sequence[Page[Record]], config: Config, chosen: select.Selection[Record], context: str,
           kept: write.Previous, fresh: dict[str, Parts],
-          read: Callable[[Sequence[Record]], Mapping[str, Parts]],
-          before_reading: Callable[[], object] | None = None) -> list[Output | Kept]:
+          read: Callable[[Sequence[Record]], Mapping[str, Parts]]) -> list[Output | Kept]:
     """Return every archive page: kept where the output folder already holds it, else made.
 
     A page is made from the parts of its entries' elements: from this build's reading where
     it read the document (fresh, which this consumes), else from reading it again (``read``,
-    in a pool when many, after before_reading()).
+    in a pool when many).
     """
     last = archive[-1].number if archive else 0
     result: list[Output | Kept] = []
@@ -219,8 +218,6 @@ def start(archive: Sequence[Page[Record]], config: Config, chosen: select.Select
             result.append(Output(path, b"", key))  # made below
             todo.append((len(result) - 1, page, key))
     missing = [e for _i, page, _key in todo for e in page.entries if e.rel not in fresh]
-    if missing and before_reading is not None:
-        before_reading()
     more = read(missing) if missing else {}
     parts_of = fresh
     parts_of.update(more)

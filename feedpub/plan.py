@@ -75,15 +75,13 @@ class Plan:
         mail_todo = self._mail_shown()
         feed_todo = self._feed_shown({e.id for e in mail_todo})
         steps = _Steps(progress, len({e.id for e in mail_todo}) + len({e.id for e in feed_todo}))
+        # archive pages first, here and alone: joining them frees their entries' parts, which
+        # would copy the memory they share with any child process alive meanwhile
+        outputs: list[Output | Kept] = archive.start(self.pages, config, self.chosen, self.context, self.previous,
+                                                     parts, functools.partial(gather.parts_of, config=config))
         rendered = gather.render_all(mail_todo, config, store, steps, settle=settle)
         mailing = self._start_mail(rendered, config, now, request)
-        rendering = gather.start_render_all(feed_todo, config, store, steps, settle=settle)
-        # archive pages are joined here while a pool renders (reading pages' documents again
-        # would fork a pool of its own: only after this one is done)
-        outputs: list[Output | Kept] = archive.start(self.pages, config, self.chosen, self.context, self.previous,
-                                                     parts, functools.partial(gather.parts_of, config=config),
-                                                     before_reading=rendering.result)
-        rendered |= rendering.result()
+        rendered |= gather.render_all(feed_todo, config, store, steps, settle=settle)
         specs = self._specs(rendered, config, now)
         feeding = workers.start(functools.partial(self._feed_outputs, specs, config),
                                 background=self._fork_feeds(rendered) and workers.count(config.workers) > 1)
