@@ -158,6 +158,12 @@ class BuildCache:
 
     # --- the catalogue ---
 
+    def has_catalogue(self) -> bool:
+        """Whether the cache holds records under this build's context (without reading them)."""
+        found = self._guarded(lambda c: c.execute(
+            "SELECT 1 FROM catalogue WHERE context = ? LIMIT 1", (self.context,)).fetchone())
+        return found is not None
+
     def catalogue(self) -> dict[str, Record]:
         """Return the record of every document the cache knows under this build's context, verified."""
         shards: list[dict[str, Record]] = [{} for _ in range(SHARDS)]

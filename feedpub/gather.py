@@ -18,7 +18,7 @@ Small inputs stay in one process, where a pool costs more than it saves.
 from __future__ import annotations
 
 import copyreg
-import os
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,32 +90,33 @@ def read_catalogue(config: Config, store: cache.BuildCache,
     is updated (written when it closes). When a pool of workers reads, this process runs
     meanwhile() as they start.
     """
+    # Listing and stat-ing every document (~0.2 s for 50,000) is done by another process
+    # while this one decodes the catalogue (~0.1 s): a rebuild's two largest steps at once.
+    listed = workers.start(functools.partial(load.listing, config.source),
+                           background=store.has_catalogue() and workers.count(config.workers) > 1)
     known = store.catalogue()
     if not known:
+        del listed  # a cold build reads every document (and never needed the listing)
         return _read_all(config, store, meanwhile)
     # only the documents to read need file order (for their problems'), and they are sorted
     # below; the records' order changes no output (select sorts them)
-    found = load.discover_rel(config.source, ordered=False)
+    found = listed.result()
     outcome: list[Record | tuple[Problem, ...] | None] = [None] * len(found)
     missing: list[int] = []
     matched = 0  # documents the cache knows that are still there
-    stat, get, inferred = os.stat, known.get, ("git", "mtime")
-    for i, (rel, path) in enumerate(found):
+    get, inferred = known.get, ("git", "mtime")
+    for i, (rel, _path, size, mtime_ns) in enumerate(found):
         record = get(rel)
         if record is not None:
             matched += 1
-            try:
-                st = stat(path)
-            except OSError:
-                st = None  # gone meanwhile: reading it reports the problem
-            if (st is not None and st.st_size == record.size and st.st_mtime_ns == record.mtime_ns
+            if (size == record.size and mtime_ns == record.mtime_ns
                     and (record.date_source not in inferred or _still_valid(record, config))):
                 outcome[i] = record
                 continue
         missing.append(i)
     missing.sort(key=lambda i: found[i][0])
 
-    job = (config, [found[i] for i in missing])
+    job = (config, [found[i][:2] for i in missing])
     chunks = workers.imap(_read_range, job, len(missing), workers.count(config.workers), PARALLEL_READS,
                           meanwhile=meanwhile)
     parts: dict[str, archive.Parts] = {}
@@ -143,8 +144,8 @@ def read_catalogue(config: Config, store: cache.BuildCache,
     # forget documents that are gone, or that were read again and are not valid now
     gone = []
     if matched < len(known):
-        listed = {rel for rel, _path in found}
-        gone = [rel for rel in known if rel not in listed]
+        there = {f[0] for f in found}
+        gone = [rel for rel in known if rel not in there]
     store.update(fresh, [*gone, *(found[i][0] for i in missing if not isinstance(outcome[i], Record))])
     return Found(records, problems or _nothing_found(config, records), parts)
 

@@ -279,6 +279,23 @@ def discover_rel(source: Path, *, ordered: bool = True) -> list[tuple[str, str]]
     return found
 
 
+def listing(source: Path) -> list[tuple[str, str, int, int]]:
+    """Return (rel, path, size, mtime_ns) of every document, in the file system's order.
+
+    A document that vanishes between listing and stat has size -1 (reading it reports why).
+    """
+    stat = os.stat
+    found = []
+    for rel, path in discover_rel(source, ordered=False):
+        try:
+            st = stat(path)
+        except OSError:
+            found.append((rel, path, -1, -1))
+            continue
+        found.append((rel, path, st.st_size, st.st_mtime_ns))
+    return found
+
+
 def _yaml_problem(rel: str, error: yaml.YAMLError, first_line: int) -> Problem:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     line = first_line + mark.line if mark is not None else first_line

@@ -11,6 +11,7 @@ records of a whole archive, ``feedpub check`` and the tests among entries.
 
 from __future__ import annotations
 
+import operator
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -174,8 +175,12 @@ def distinct_updated(entries: Sequence[Entry]) -> list[Entry]:
 
 def check_unique(items: Sequence[T], whole: Callable[[T], Entry] | None = None) -> None:
     """Raise SourceError naming both files when two items share an id or a permalink."""
-    if len(set(map(_ID, items))) == len(items) == len(set(map(_URL, items))):
-        return  # the common case, found without sorting the archive
+    ids = list(map(_ID, items))
+    urls = list(map(_URL, items))
+    # the common case, found without sorting the archive: ids unique, and urls unique (most
+    # entries' url is their id, the same object: then the ids said it already)
+    if len(set(ids)) == len(items) and (all(map(operator.is_, urls, ids)) or len(set(urls)) == len(items)):
+        return
     problems: list[Problem] = []
     for attr, label in (("id", "id"), ("url", "permalink")):
         first: dict[str, T] = {}
