@@ -58,7 +58,8 @@ def _read_one(rel: str, name: str, config: Config) -> tuple[catalogue.Row, archi
     """Read one document: its record (as a row: cheap to send back) and archive parts, or its problems."""
     try:
         data, st = load.read_bytes(name, rel, config.limits)
-        entry = normalise(load.from_bytes(data, Path(name), rel, st.st_mtime, config.limits), config)
+        # source / rel, not Path(name): pathlib then parses the relative part only
+        entry = normalise(load.from_bytes(data, config.source / rel, rel, st.st_mtime, config.limits), config)
     except SourceError as e:
         return tuple(e.problems)
     micros = entry.micros
@@ -264,16 +265,6 @@ def render_all(items: Iterable[Entry | Record], config: Config, store: cache.Bui
     the build settled (category name, 'updated'). A body is cached by the document's
     fingerprint, so a touched but unchanged file keeps it.
     """
-    return start_render_all(items, config, store, progress, settle).result()
-
-
-def start_render_all(items: Iterable[Entry | Record], config: Config, store: cache.BuildCache,
-                     progress: Callable[[int, int], None] | None = None,
-                     settle: Callable[[Entry], Entry] | None = None) -> workers.Later[dict[str, Rendered]]:
-    """Begin render_all(): a pool renders while this process goes on, until .result().
-
-    Fork nothing else before .result() (see workers.start_run).
-    """
     distinct: dict[str, Entry | Record] = {}
     for x in items:
         distinct.setdefault(x.id, x)
@@ -283,26 +274,22 @@ def start_render_all(items: Iterable[Entry | Record], config: Config, store: cac
     cached = frozenset(i for i, x in enumerate(todo) if keys.get(x.id) in stored)
     if len(todo) - len(cached) >= PARALLEL_RENDERS:
         render.prepare(config)  # parser and cleaner built once, shared by the forked workers
-    rendering = workers.start_run(_render_range, (config, todo, cached), len(todo),
-                                  workers.count(config.workers), PARALLEL_RENDERS)
-
-    def finish(made: list[list[tuple[Entry, str, str]]]) -> dict[str, Rendered]:
-        fresh: dict[tuple[str, bytes], tuple[str, str]] = {}
-        result: dict[str, Rendered] = {}
-        for i, (x, (entry, made_content, made_summary)) in enumerate(zip(todo, made[0], strict=True)):
-            key = keys.get(x.id)
-            content, summary = made_content, made_summary
-            if key is not None and i in cached:
-                content, summary = stored[key]
-            elif key is not None and (entry.id, entry.date) == (x.id, x.date):  # not edited since it was listed
-                fresh[key] = (content, summary)
-            result[x.id] = Rendered(settle(entry) if settle is not None else entry, content, summary)
-            if progress is not None:
-                progress(i + 1, len(todo))
-        store.save_bodies(fresh)
-        return result
-
-    return workers.Combined([rendering], finish)
+    made = workers.run(_render_range, (config, todo, cached), len(todo), workers.count(config.workers),
+                       PARALLEL_RENDERS)
+    fresh: dict[tuple[str, bytes], tuple[str, str]] = {}
+    result: dict[str, Rendered] = {}
+    for i, (x, (entry, made_content, made_summary)) in enumerate(zip(todo, made, strict=True)):
+        key = keys.get(x.id)
+        content, summary = made_content, made_summary
+        if key is not None and i in cached:
+            content, summary = stored[key]
+        elif key is not None and (entry.id, entry.date) == (x.id, x.date):  # not edited since it was listed
+            fresh[key] = (content, summary)
+        result[x.id] = Rendered(settle(entry) if settle is not None else entry, content, summary)
+        if progress is not None:
+            progress(i + 1, len(todo))
+    store.save_bodies(fresh)
+    return result
 
 
 def read_entries(config: Config, store: cache.BuildCache | None = None) -> tuple[list[Entry], list[Problem]]:

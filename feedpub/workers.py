@@ -8,7 +8,6 @@ starting a pool costs more than it saves. Output never depends on the number of 
 from __future__ import annotations
 
 import contextlib
-import functools
 import gc
 import os
 import pickle
@@ -84,50 +83,18 @@ def run(func: Callable[[Any, range], list[Any]], job: Any, n: int, workers: int,
 
     func must be a module-level function returning one result per index, in index order.
     """
-    return start_run(func, job, n, workers, threshold).result()
-
-
-def start_run(func: Callable[[Any, range], list[Any]], job: Any, n: int, workers: int,
-              threshold: int) -> Later[list[Any]]:
-    """Begin run(): with workers, they start now and this process goes on until .result().
-
-    Fork nothing else before .result(): the pool's threads are alive until then.
-    """
     if workers <= 1 or n < threshold or not _can_fork():
-        return Pending(functools.partial(func, job, range(n)), background=False)
-    return _PoolRun(func, job, n, workers)
-
-
-class _PoolRun:
-    """A pool of forked workers computing func(job, …) in chunks; .result() joins them in order."""
-
-    def __init__(self, func: Callable[[Any, range], list[Any]], job: Any, n: int, workers: int) -> None:
-        size = max(16, -(-n // (workers * 4)))  # a few chunks per worker evens out slow ones
-        chunks = [range(i, min(i + size, n)) for i in range(0, n, size)]
-        global _JOB  # noqa: PLW0603 - forked workers inherit it: that is the point
-        _JOB = job
-        _freeze()  # until result(): the workers share this process's heap
-        try:
-            self._pool = _pool(workers)  # forks the workers now
-        except BaseException:
-            _thaw()
-            raise
-        finally:
-            _JOB = None
-        self._async = self._pool.map_async(_call, [(func, c) for c in chunks])
-        self._done: list[Any] | None = None
-
-    def result(self) -> list[Any]:
-        """Return every result, in index order (waiting for the workers)."""
-        if self._done is None:
-            try:
-                parts = self._async.get()
-            finally:
-                self._pool.terminate()
-                self._pool.join()
-                _thaw()
-            self._done = [item for part in parts for item in part]
-        return self._done
+        return func(job, range(n))
+    size = max(16, -(-n // (workers * 4)))  # a few chunks per worker evens out slow ones
+    chunks = [range(i, min(i + size, n)) for i in range(0, n, size)]
+    global _JOB  # noqa: PLW0603 - forked workers inherit it: that is the point
+    _JOB = job
+    try:
+        with _forking(), _pool(workers) as pool:
+            parts = pool.map(_call, [(func, c) for c in chunks])
+    finally:
+        _JOB = None
+    return [item for part in parts for item in part]
 
 
 def imap(
