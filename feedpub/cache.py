@@ -324,9 +324,12 @@ class BuildCache:
             return None  # a forked worker never uses its parent's connection
         try:
             return action(self._conn)
+        except sqlite3.OperationalError:
+            # locked past the timeout by another build, a full disk, an I/O error: not damage
+            # (the file may be fine, and another build may be using it): do without, this time
+            self.close()
+            return None
         except (sqlite3.DatabaseError, DamagedError) as e:
-            if isinstance(e, sqlite3.OperationalError) and "locked" in str(e):
-                return None  # another build holds it past the timeout: do without, once
             self._discard(str(e))
             return None
 
@@ -377,6 +380,8 @@ def opened(config: Config) -> Iterator[BuildCache]:
         path.parent.mkdir(exist_ok=True)
         try:
             conn = _connect(path)
+        except sqlite3.OperationalError:
+            raise  # locked by another build, unreadable: not damage; build without the cache
         except (sqlite3.DatabaseError, DamagedError) as e:
             if not isinstance(e, SchemaChangedError):  # an upgrade of feedpub is not damage
                 damage = str(e) or type(e).__name__

@@ -83,10 +83,14 @@ class Plan:
         mailing = self._start_mail(rendered, config, now, request)
         rendered |= gather.render_all(feed_todo, config, store, steps, settle=settle)
         specs = self._specs(rendered, config, now)
-        feeding = workers.start(functools.partial(self._feed_outputs, specs, config),
-                                background=self._fork_feeds(rendered) and workers.count(config.workers) > 1)
-        store.flush()  # the catalogue is written while a child makes the feeds
-        outputs += feeding.result()
+        making = [s for s in specs if s.folder in {_folder(c) for c in self.make_feeds}]
+        fork = self._fork_feeds(rendered) and workers.count(config.workers) > 1
+        # with a child, it serialises every other feed while this process does the rest
+        feeding = workers.start(functools.partial(self._feed_files, making[::2] if fork else [], config),
+                                background=fork)
+        outputs += self._feed_files(making[1::2] if fork else making, config)
+        store.flush()  # the catalogue is written meanwhile
+        outputs += [*feeding.result(), *self._kept_feeds()]
         mail = mailing.result()
         outputs += [*mail.outputs, *self._site_outputs(specs, config, [o.path for o in mail.outputs])]
         return outputs, mail
@@ -122,16 +126,18 @@ class Plan:
         """Describe the feeds to make (every feed, when the site pages are made too)."""
         return publish.specs(self._feeds_to_describe(), rendered, config, now, self.prev_archive_url)
 
-    def _feed_outputs(self, specs: list[FeedSpec], config: Config) -> list[Output | Kept]:
-        """Serialise the feeds to make; the others are kept."""
-        by_folder = {_folder(c): k for c, k in self.feed_keys.items()}
-        making = {_folder(c) for c in self.make_feeds}
-        result: list[Output | Kept] = list(publish.outputs([s for s in specs if s.folder in making], config, by_folder))
+    def _feed_files(self, specs: list[FeedSpec], config: Config) -> list[Output]:
+        """Serialise feeds, each with its key."""
+        return publish.outputs(specs, config, {_folder(c): k for c, k in self.feed_keys.items()})
+
+    def _kept_feeds(self) -> list[Kept]:
+        """Return the files of the feeds dist/ holds already."""
+        kept = []
         for c in self.feeds:
             if c not in self.make_feeds:
                 paths = layout.feed_paths(c)
-                result += [Kept(paths.path(kind), self.feed_keys[c]) for kind in publish.KINDS]
-        return result
+                kept += [Kept(paths.path(kind), self.feed_keys[c]) for kind in publish.KINDS]
+        return kept
 
     def _site_outputs(self, specs: list[FeedSpec], config: Config, digest_paths: list[str]) -> list[Output | Kept]:
         """Make the site pages, or keep them."""

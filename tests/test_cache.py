@@ -498,6 +498,20 @@ class TestCacheDamage:
             assert db.execute("SELECT count(*) FROM catalogue").fetchone()[0] == stored > 1
         assert build(config, now=NOW).warnings == ()
 
+    def test_a_locked_or_unreadable_cache_is_not_thrown_away(
+        self, corpus: Path, make_config: Callable[..., Config]
+    ) -> None:
+        """An operational error (locked by another build, I/O) stops using the cache for this build, keeping it."""
+        config = make_config(corpus)
+        build(config, now=NOW)
+        with cache.opened(config) as store:
+            def locked(_conn: sqlite3.Connection) -> None:
+                raise sqlite3.OperationalError("database is locked")
+
+            assert store._guarded(locked) is None
+            assert not store.enabled and store.warnings == ()
+        assert len(_records(config)) == 12  # still there, whole
+
     def test_concurrent_builds_both_succeed(self, corpus: Path, tmp_path: Path) -> None:
         """Two builds of one source at the same time share the cache safely and agree."""
         env = {**os.environ, "PYTHONPATH": str(ROOT), "SOURCE_DATE_EPOCH": str(int(NOW.timestamp()))}
