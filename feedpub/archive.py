@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any, Generic, TypeVar
@@ -199,33 +199,32 @@ def page_key(page: Page[L], last: int, chosen: select.Selection[Any], context: s
 
 def start(archive: Sequence[Page[Record]], config: Config, chosen: select.Selection[Record], context: str,
           kept: write.Previous, fresh: dict[str, Parts],
-          read: Callable[[Sequence[Record]], Mapping[str, Parts]]) -> list[Output | Kept]:
-    """Return every archive page: kept where the output folder already holds it, else made.
+          read: Callable[[Sequence[Record]], Mapping[str, Parts]]) -> Iterator[Output | Kept]:
+    """Yield every archive page: kept where the output folder already holds it, else made.
 
     A page is made from the parts of its entries' elements: from this build's reading where
     it read the document (fresh, which this consumes), else from reading it again (``read``,
-    in a pool when many).
+    in a pool when many). Pages are made one at a time as they are asked for: a writer that
+    writes each at once never holds the archive's pages all together.
     """
     last = archive[-1].number if archive else 0
-    result: list[Output | Kept] = []
-    todo: list[tuple[int, Page[Record], bytes]] = []
+    todo: list[tuple[str, Page[Record], bytes]] = []
     for page in archive:
         path = layout.archive_path(page.number)
         key = page_key(page, last, chosen, context, _FINGERPRINT)
         if kept.holds(path, key):
-            result.append(Kept(path, key))
+            yield Kept(path, key)
         else:
-            result.append(Output(path, b"", key))  # made below
-            todo.append((len(result) - 1, page, key))
-    missing = [e for _i, page, _key in todo for e in page.entries if e.rel not in fresh]
+            todo.append((path, page, key))
+    missing = [e for _path, page, _key in todo for e in page.entries if e.rel not in fresh]
     more = read(missing) if missing else {}
     parts_of = fresh
     parts_of.update(more)
-    for i, page, key in todo:
-        result[i] = Output(result[i].path, assemble(page, last, config, chosen, parts_of), key)
+    for path, page, key in todo:
+        made = assemble(page, last, config, chosen, parts_of)
         for e in page.entries:  # joined: dropped, so that pages and parts are never all held at once
             del parts_of[e.rel]
-    return result
+        yield Output(path, made, key)
 
 
 _FINGERPRINT = attrgetter("fingerprint")

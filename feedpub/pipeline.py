@@ -116,7 +116,8 @@ def _build(config: Config, now: datetime, skip_invalid: bool, progress: Progress
         chosen = select.choose(records, config, now, whole=reread)  # before any output: names, ties settled
         written = store.written(config.out)  # what dist/ holds, by output key
         todo = plan.Plan.of(chosen, config, now, digest_request, store.context, write.Previous(config.out, written))
-        outputs, mail = todo.make(config, now, store, found.parts, progress, digest_request)  # what dist/ lacks
-        report = write.write_outputs(outputs, config.out)  # atomic: all or nothing; kept files stay
+        with write.Staging(config.out) as stage:  # atomic: all or nothing; kept files stay as they are
+            mail = todo.make(config, now, store, found.parts, progress, digest_request, stage.add)  # what dist/ lacks
+            report = stage.commit()
         store.save_written(config.out, report.files, written)
     return BuildResult(chosen, tuple(found.problems), report, (*store.warnings, *mail.warnings), mail, reread)

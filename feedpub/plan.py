@@ -18,7 +18,7 @@ is described in full (its entries rendered, or their bodies taken from the build
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Container, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -67,9 +67,12 @@ class Plan:
                    not site.held(site_key, previous), context, previous)
 
     def make(self, config: Config, now: datetime, store: cache.BuildCache, parts: dict[str, archive.Parts],
-             progress: Progress | None, request: digest.Request | None = None,
-             ) -> tuple[list[Output | Kept], digest.Made]:
-        """Make what dist/ does not hold (parts: archive entry parts of documents read in this build; consumed)."""
+             progress: Progress | None, request: digest.Request | None,
+             emit: Callable[[Iterable[Output | Kept]], None]) -> digest.Made:
+        """Make what dist/ does not hold, handing every output to emit as it comes; return the digest made.
+
+        parts: archive entry parts of the documents read in this build (consumed).
+        """
         settle = self.chosen.settle
         # the digest's few entries first: its CSS is inlined in another process while the rest renders
         mail_todo = self._mail_shown()
@@ -77,8 +80,8 @@ class Plan:
         steps = _Steps(progress, len({e.id for e in mail_todo}) + len({e.id for e in feed_todo}))
         # archive pages first, here and alone: joining them frees their entries' parts, which
         # would copy the memory they share with any child process alive meanwhile
-        outputs: list[Output | Kept] = archive.start(self.pages, config, self.chosen, self.context, self.previous,
-                                                     parts, functools.partial(gather.parts_of, config=config))
+        emit(archive.start(self.pages, config, self.chosen, self.context, self.previous, parts,
+                           functools.partial(gather.parts_of, config=config)))
         rendered = gather.render_all(mail_todo, config, store, steps, settle=settle)
         mailing = self._start_mail(rendered, config, now, request)
         rendered |= gather.render_all(feed_todo, config, store, steps, settle=settle)
@@ -88,12 +91,13 @@ class Plan:
         # with a child, it serialises every other feed while this process does the rest
         feeding = workers.start(functools.partial(self._feed_files, making[::2] if fork else [], config),
                                 background=fork)
-        outputs += self._feed_files(making[1::2] if fork else making, config)
+        for spec in making[1::2] if fork else making:  # one at a time: long articles make large feeds
+            emit(self._feed_files([spec], config))
         store.flush()  # the catalogue is written meanwhile
-        outputs += [*feeding.result(), *self._kept_feeds()]
+        emit([*feeding.result(), *self._kept_feeds()])
         mail = mailing.result()
-        outputs += [*mail.outputs, *self._site_outputs(specs, config, [o.path for o in mail.outputs])]
-        return outputs, mail
+        emit([*mail.outputs, *self._site_outputs(specs, config, [o.path for o in mail.outputs])])
+        return mail
 
     def _mail_shown(self) -> list[Record]:
         """Return the entries of the digest, if it must be made."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
@@ -116,19 +116,6 @@ def _same(path: str, data: bytes) -> bool:
         return False
 
 
-def _stats(out: Path, outputs: Sequence[Output | Kept]) -> dict[str, Written]:
-    """Return what the cache should remember of each output file now in out."""
-    prefix = str(out) + os.sep
-    files: dict[str, Written] = {}
-    for o in outputs:
-        try:
-            st = os.stat(prefix + o.path)
-        except OSError:
-            continue
-        files[o.path] = Written(o.key, st.st_size, st.st_mtime_ns, st.st_ino)
-    return files
-
-
 def _guard(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise OutputError([Problem(str(out), None, "output path exists and is not a folder")])
@@ -140,71 +127,151 @@ def _guard(out: Path) -> None:
         )])
 
 
-def write_outputs(outputs: Sequence[Output | Kept], out: Path) -> WriteReport:
+def write_outputs(outputs: Iterable[Output | Kept], out: Path) -> WriteReport:
     """Make out hold exactly outputs; replace it atomically, or leave it untouched.
 
     A Kept output is the file out already holds (Previous.holds said so): it is linked into
     the new folder, never read or rewritten.
     """
-    seen: dict[str, int] = {}
-    for i, o in enumerate(outputs):
-        check_path(o.path)
-        if o.path in seen:
-            raise OutputError([Problem("output", None, f"two outputs would be written to {o.path!r}")])
-        seen[o.path] = i
-    _guard(out)
-    old = _existing(out)
-    kept = {o.path for o in outputs if isinstance(o, Kept) and o.path in old}
-    missing = [o.path for o in outputs if isinstance(o, Kept) and o.path not in old]
-    if missing:  # previous.holds() said it was there: the folder changed under this build
-        raise OutputError([Problem(str(out), None, f"{missing[0]} disappeared from the output folder "
-                                   "during the build; build again")])
-    unchanged = tuple(sorted(
-        o.path for o in outputs
-        if o.path in kept or (isinstance(o, Output) and o.path in old and _same(old[o.path], o.data))
-    ))
-    written = tuple(sorted(set(seen) - set(unchanged)))
-    removed = tuple(sorted(set(old) - set(seen)))
-    report = WriteReport(written, unchanged, removed)
-    if not report.changed and (out / MARKER).exists():
-        return WriteReport(written, unchanged, removed, _stats(out, outputs))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    stage = out.parent / f".{out.name}.tmp-{os.getpid()}"
-    retired = out.parent / f".{out.name}.old-{os.getpid()}"
-    shutil.rmtree(stage, ignore_errors=True)
-    try:
-        stage.mkdir()
-        (stage / MARKER).write_bytes(b"This folder is written by feedpub and replaced on every build.\n")
-        same = set(unchanged)
-        made: set[str] = set()
-        top = str(stage)
+    with Staging(out) as stage:
+        stage.add(outputs)
+        return stage.commit()
+
+
+class Staging:
+    """A build's output folder, made beside the old one as its outputs come, swapped in by commit().
+
+    Outputs are written as they are added, so that a build never holds all its files at
+    once (an archive's pages, feeds full of long articles). The new folder is only started
+    at the first output that differs from the old folder: a build that changes nothing
+    writes nothing. Leaving the ``with`` block without commit() (an error) removes it, and
+    the old folder is as it was.
+    """
+
+    def __init__(self, out: Path) -> None:
+        _guard(out)
+        self._out = out
+        self._old = _existing(out)
+        self._keys: dict[str, bytes] = {}  # every output added: path -> key
+        self._written: list[str] = []
+        self._unchanged: list[str] = []
+        self._pending: list[str] = []  # unchanged files not linked yet (no new folder yet)
+        self._stage: str | None = None
+        self._folders: set[str] = set()
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._stage is not None:
+            shutil.rmtree(self._stage, ignore_errors=True)
+            self._stage = None
+
+    def add(self, outputs: Iterable[Output | Kept]) -> None:
+        """Add outputs: written now if they differ from the old folder's files, else linked."""
         for o in outputs:
-            target = os.path.join(top, o.path)
-            folder = os.path.dirname(target)
-            if folder not in made:
-                os.makedirs(folder, exist_ok=True)
-                made.add(folder)
-            if o.path in same:
-                try:
-                    os.link(old[o.path], target)
-                    continue
-                except OSError:
-                    if isinstance(o, Kept):
-                        shutil.copy2(old[o.path], target)  # file systems without hard links
-                        continue
-            assert isinstance(o, Output)
-            with open(target, "wb") as f:
-                f.write(o.data)
-        if out.exists():
-            out.rename(retired)
-        try:
-            stage.rename(out)
-        except OSError:
-            if retired.exists():
-                retired.rename(out)
-            raise
-    except OSError as e:
+            check_path(o.path)
+            if o.path in self._keys:
+                raise OutputError([Problem("output", None, f"two outputs would be written to {o.path!r}")])
+            self._keys[o.path] = o.key
+            if isinstance(o, Kept):
+                if o.path not in self._old:  # Previous.holds() saw it: the folder changed under the build
+                    raise OutputError([Problem(str(self._out), None, f"{o.path} disappeared from the output "
+                                               "folder during the build; build again")])
+                same = True
+            else:
+                same = o.path in self._old and _same(self._old[o.path], o.data)
+            (self._unchanged if same else self._written).append(o.path)
+            if same and self._stage is None:
+                self._pending.append(o.path)
+                continue
+            self._start()
+            self._put(o, same)
+
+    def commit(self) -> WriteReport:
+        """Swap the new folder in (if anything changed) and return what the write did."""
+        removed = tuple(sorted(set(self._old) - set(self._keys)))
+        report = WriteReport(tuple(sorted(self._written)), tuple(sorted(self._unchanged)), removed)
+        if report.changed or not (self._out / MARKER).exists():
+            self._start()
+            assert self._stage is not None
+            self._swap(Path(self._stage))
+        return WriteReport(report.written, report.unchanged, removed, self._stats())
+
+    def _start(self) -> None:
+        """Make the new folder (once), linking the unchanged files added so far."""
+        if self._stage is not None:
+            return
+        out = self._out
+        out.parent.mkdir(parents=True, exist_ok=True)
+        stage = out.parent / f".{out.name}.tmp-{os.getpid()}"
         shutil.rmtree(stage, ignore_errors=True)
-        raise OutputError([Problem(str(out), None, f"cannot write output: {e}")]) from None
-    shutil.rmtree(retired, ignore_errors=True)
-    return WriteReport(written, unchanged, removed, _stats(out, outputs))
+        try:
+            stage.mkdir()
+            (stage / MARKER).write_bytes(b"This folder is written by feedpub and replaced on every build.\n")
+        except OSError as e:
+            raise OutputError([Problem(str(out), None, f"cannot write output: {e}")]) from None
+        self._stage = str(stage)
+        pending, self._pending = self._pending, []
+        for path in pending:
+            self._link(path)
+
+    def _target(self, path: str) -> str:
+        assert self._stage is not None
+        target = os.path.join(self._stage, path)
+        folder = os.path.dirname(target)
+        if folder not in self._folders:
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
+        return target
+
+    def _link(self, path: str) -> None:
+        """Put the old folder's file at path into the new one (a hard link; a copy where there are none)."""
+        try:
+            target = self._target(path)
+            try:
+                os.link(self._old[path], target)
+            except OSError:
+                shutil.copy2(self._old[path], target)
+        except OSError as e:
+            raise OutputError([Problem(str(self._out), None, f"cannot write output: {e}")]) from None
+
+    def _put(self, o: Output | Kept, same: bool) -> None:
+        if same:
+            self._link(o.path)
+            return
+        assert isinstance(o, Output)
+        try:
+            with open(self._target(o.path), "wb") as f:
+                f.write(o.data)
+        except OSError as e:
+            raise OutputError([Problem(str(self._out), None, f"cannot write output: {e}")]) from None
+
+    def _swap(self, stage: Path) -> None:
+        out = self._out
+        retired = out.parent / f".{out.name}.old-{os.getpid()}"
+        try:
+            if out.exists():
+                out.rename(retired)
+            try:
+                stage.rename(out)
+            except OSError:
+                if retired.exists():
+                    retired.rename(out)
+                raise
+        except OSError as e:
+            raise OutputError([Problem(str(out), None, f"cannot write output: {e}")]) from None
+        self._stage = None
+        shutil.rmtree(retired, ignore_errors=True)
+
+    def _stats(self) -> dict[str, Written]:
+        """Return what the cache should remember of each output file now in the folder."""
+        prefix = str(self._out) + os.sep
+        files: dict[str, Written] = {}
+        for path, key in self._keys.items():
+            try:
+                st = os.stat(prefix + path)
+            except OSError:
+                continue
+            files[path] = Written(key, st.st_size, st.st_mtime_ns, st.st_ino)
+        return files
