@@ -341,7 +341,7 @@ def digest(ctx: click.Context, week: str | None, since: datetime | None, until: 
     """Build the site with the email digest of a chosen week (or date range).
 
     Writes digest/<week>.html (CSS inlined), .txt and .eml, and latest.* copies, into the
-    output folder, with the feeds.
+    output folder, with the feeds. Digests of other weeks already there are kept.
 
     \b
     Example:

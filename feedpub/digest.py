@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import re
 import textwrap
 from collections.abc import Mapping, Sequence
@@ -26,6 +27,8 @@ from feedpub.model import Category, Entry, Image, Kept, Output, Rendered, instan
 from feedpub.select import Listed, Selection
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from feedpub.catalogue import Record
 
 L = TypeVar("L", bound=Listed)
@@ -34,6 +37,9 @@ _INSTANT = attrgetter("instant")
 FOLDER = "digest/"
 TEXT_WIDTH = 78
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_LABEL = re.compile(r"^(?:\d{4}-W\d{2}|\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2})$")  # a week, or since_until
+EXTENSIONS = ("html", "txt", "eml")
+EARLIER = b"earlier digest"  # the key of an earlier digest's files: kept as they are, never remade
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")  # not %B: that follows the machine's locale
 
@@ -348,7 +354,33 @@ def outputs(digest: Digest, config: Config) -> Made:
 
 def paths(label: str) -> tuple[str, ...]:
     """Return the files of the digest of a window: its own .html, .txt and .eml, and latest.*."""
-    return tuple(f"{FOLDER}{name}.{ext}" for name in (label, "latest") for ext in ("html", "txt", "eml"))
+    return tuple(f"{FOLDER}{name}.{ext}" for name in (label, "latest") for ext in EXTENSIONS)
+
+
+def earlier(out: Path, made: str | None) -> tuple[str, ...]:
+    """Return the files of the digests that earlier builds left in the output folder, but made's.
+
+    A digest is a record of what was mailed, and its web copy may be linked from the mail or
+    the site, so a build keeps every other week's files (made by an earlier weekly build or by
+    ``feedpub digest --week``) as they are, and the site lists them. Only files named like a
+    digest count; delete one to drop it from the archive.
+    """
+    try:
+        with os.scandir(out / FOLDER) as found:
+            names = [e.name for e in found if e.is_file()]
+    except OSError:  # no output folder yet, or no digest in it
+        return ()
+    kept = []
+    for name in names:
+        label, dot, ext = name.rpartition(".")
+        if dot and ext in EXTENSIONS and label != made and _LABEL.match(label):
+            kept.append(FOLDER + name)
+    return tuple(sorted(kept))
+
+
+def kept_earlier(files: Sequence[str]) -> list[Kept]:
+    """Return earlier digests' files as outputs the output folder holds already."""
+    return [Kept(path, EARLIER) for path in files]
 
 
 def _warnings(label: str, size: int, config: Config) -> tuple[str, ...]:

@@ -13,6 +13,8 @@ that pays:
 
 The site pages list every feed and its newest entries: when they must be made, every feed
 is described in full (its entries rendered, or their bodies taken from the build cache).
+The digests of other weeks that dist/ holds (made by earlier builds) are kept as they are
+and listed by the site pages: a digest that was mailed stays readable.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ class Plan:
     prev_archive_url: str | None  # the newest archive page, linked from the site-wide feed
     mail: digest.Plan[Record] | None
     mail_kept: digest.Made | None  # the digest dist/ holds already
+    earlier_mail: tuple[str, ...]  # the files of other weeks' digests in dist/: kept, listed on the site
     site_key: bytes
     make_site: bool
     context: str  # the build cache's: part of every key
@@ -62,8 +65,10 @@ class Plan:
         make = tuple(c for c in feeds if not publish.held(c, keys[c], previous))
         mail = digest.plan(chosen, config, now=now, request=request, context=context)
         mail_kept = digest.held(mail, previous, config) if mail is not None else None
-        site_key = site.key(list(keys.values()), digest.paths(mail.window.label) if mail else (), context)
-        return cls(chosen, pages, feeds, keys, make, prev_archive_url, mail, mail_kept, site_key,
+        earlier = digest.earlier(config.out, mail.window.label if mail else None)
+        site_key = site.key(list(keys.values()), (*(digest.paths(mail.window.label) if mail else ()), *earlier),
+                            context)
+        return cls(chosen, pages, feeds, keys, make, prev_archive_url, mail, mail_kept, earlier, site_key,
                    not site.held(site_key, previous), context, previous)
 
     def make(self, config: Config, now: datetime, store: cache.BuildCache, parts: dict[str, archive.Parts],
@@ -96,7 +101,8 @@ class Plan:
         store.flush()  # the catalogue is written meanwhile
         emit([*feeding.result(), *self._kept_feeds()])
         mail = mailing.result()
-        emit([*mail.outputs, *self._site_outputs(specs, config, [o.path for o in mail.outputs])])
+        emit([*mail.outputs, *digest.kept_earlier(self.earlier_mail)])
+        emit(self._site_outputs(specs, config, [*(o.path for o in mail.outputs), *self.earlier_mail]))
         return mail
 
     def _mail_shown(self) -> list[Record]:

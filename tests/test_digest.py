@@ -130,6 +130,61 @@ class TestWindow:
             digest.build([], {}, config, now=NOW, request=digest.Request())
 
 
+class TestEarlierDigests:
+    """A digest that was made stays: later builds keep its files as they are and the site lists it."""
+
+    @pytest.mark.parametrize("cache", [True, False])
+    def test_a_build_keeps_other_weeks_digests(self, make_digest, cache: bool) -> None:
+        config, _ = make_digest(digest.Request("2023-W08"), cache=cache)
+        folder = config.out / "digest"
+        old = {ext: (folder / f"2023-W08.{ext}").stat() for ext in digest.EXTENSIONS}
+        old_bytes = {ext: (folder / f"2023-W08.{ext}").read_bytes() for ext in digest.EXTENSIONS}
+
+        result = build(config, now=NOW)  # the newest week: 2024-W09
+
+        assert result.mail.label == "2024-W09"
+        for ext in digest.EXTENSIONS:
+            kept = folder / f"2023-W08.{ext}"
+            assert kept.read_bytes() == old_bytes[ext]
+            assert (kept.stat().st_ino, kept.stat().st_mtime_ns) == (old[ext].st_ino, old[ext].st_mtime_ns)
+            assert (folder / f"latest.{ext}").read_bytes() == (folder / f"2024-W09.{ext}").read_bytes()
+        index = lxml_html.fromstring((config.out / "index.html").read_bytes())
+        assert index.get_element_by_id("latest-digest").get("href") == "digest/latest.html"
+        assert [a.get("href") for a in index.findall(".//ul[@id='digest-archive']//a")] == [
+            "digest/2024-W09.html", "digest/2023-W08.html"]
+
+        again = build(config, now=NOW)  # nothing changed: nothing rewritten, the archive still listed
+        assert again.report.written == () and again.report.removed == ()
+        assert (folder / "2023-W08.html").stat().st_ino == old["html"].st_ino
+
+    def test_a_deleted_digest_leaves_the_archive(self, make_digest) -> None:
+        config, _ = make_digest(digest.Request("2023-W08"))
+        build(config, now=NOW)
+        for ext in digest.EXTENSIONS:
+            (config.out / "digest" / f"2023-W08.{ext}").unlink()
+
+        build(config, now=NOW)
+
+        assert sorted(p.name for p in (config.out / "digest").iterdir()) == [
+            "2024-W09.eml", "2024-W09.html", "2024-W09.txt", "latest.eml", "latest.html", "latest.txt"]
+        index = lxml_html.fromstring((config.out / "index.html").read_bytes())
+        assert [a.get("href") for a in index.findall(".//ul[@id='digest-archive']//a")] == ["digest/2024-W09.html"]
+
+    def test_only_files_named_like_a_digest_are_kept(self, tmp_path: Path) -> None:
+        folder = tmp_path / "digest"
+        folder.mkdir()
+        names = ["2023-W08.html", "2023-W08.txt", "2023-W08.eml", "2023-02-01_2023-02-28.html", "2024-W09.html",
+                 "latest.html", "notes.html", "2023-W08.pdf", "2023-W8.html", "2023-W08.html.bak"]
+        for name in names:
+            (folder / name).write_text("x")
+        (folder / "2023-W07.html").mkdir()  # not a file
+
+        assert digest.earlier(tmp_path, "2024-W09") == (
+            "digest/2023-02-01_2023-02-28.html", "digest/2023-W08.eml", "digest/2023-W08.html",
+            "digest/2023-W08.txt")
+        assert digest.earlier(tmp_path / "nothing-here", "2024-W09") == ()
+
+
 class TestGrouping:
     def test_categories_by_size_then_name_newest_first(self, tmp_path: Path, make_config) -> None:
         """Sections run by size then name; items in a section newest first."""
