@@ -183,12 +183,6 @@ def _category_lines(names: Mapping[str, str]) -> dict[str, str]:
     return _category_lines_of(tuple(names.items()))
 
 
-def atom_page(page: Page[Entry], last: int, config: Config) -> bytes:
-    """Return the Atom archive document of one page of entries whose values are already settled."""
-    settled: select.Selection[Entry] = select.Selection(page.entries, {}, frozenset())
-    return assemble(page, last, config, settled, {e.rel: parts(e) for e in page.entries})
-
-
 def page_key(page: Page[L], last: int, chosen: select.Selection[Any], context: str,
              fingerprints: Callable[[L], bytes]) -> bytes:
     """Return what a page's bytes depend on, hashed: its place, its entries and the cache context."""

@@ -182,8 +182,6 @@ class BuildCache:
                 shards = [{} for _ in range(SHARDS)]
                 break
         self._shards = shards
-        if len(shards) == 1:  # pragma: no cover - SHARDS is more than one
-            return dict(shards[0])
         found: dict[str, Record] = {}
         for shard in shards:
             found.update(shard)
@@ -396,8 +394,3 @@ def opened(config: Config) -> Iterator[BuildCache]:
     finally:
         store.flush()
         store.close()
-
-
-def stat_key(st: os.stat_result) -> tuple[int, int]:
-    """Return the (size, mtime_ns) a record is matched on before any hashing."""
-    return st.st_size, st.st_mtime_ns

@@ -128,14 +128,6 @@ def texts(d: datetime) -> Texts:
     return found
 
 
-def record_of(entry: Entry, size: int, mtime_ns: int, data: bytes, micros: int | None = None) -> Record:
-    """Return the record of a document just read: its entry, file size, mtime and bytes.
-
-    micros: entry.micros, if known already.
-    """
-    return from_rows([row_of(entry, size, mtime_ns, data, micros)])[0]
-
-
 Row = tuple[Any, ...]  # a record's stored fields (_STORED), no objects: cheap to pickle
 
 

@@ -259,20 +259,6 @@ def _sections(chosen: Sequence[L], config: Config) -> list[tuple[Category, list[
             for c, members in _ordered(groups, config)]
 
 
-def shown(entries: Sequence[L], config: Config, *, now: datetime, request: Request | None = None) -> list[L]:
-    """Return the entries the requested digest shows (none when there is no digest to make).
-
-    The build renders them first, so that the digest can be inlined while the rest renders.
-    """
-    try:
-        win = window(request or Request(required=False), entries, config, now)
-    except DigestError:
-        return []  # reported by start(), in its place in the build
-    if win is None:
-        return []
-    return [e for _c, members, _more in _sections(in_window(entries, win), config) for e in members]
-
-
 def make(entries: Sequence[Listed], rendered: Mapping[str, Rendered], config: Config, win: Window) -> Digest:
     """Group the window's entries into a Digest; raise DigestError when there are none."""
     chosen = in_window(entries, win)

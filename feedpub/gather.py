@@ -292,9 +292,8 @@ def render_all(items: Iterable[Entry | Record], config: Config, store: cache.Bui
     return result
 
 
-def read_entries(config: Config, store: cache.BuildCache | None = None) -> tuple[list[Entry], list[Problem]]:
+def read_entries(config: Config) -> tuple[list[Entry], list[Problem]]:
     """Load and normalise every document, in file order (no cache: for check and tools)."""
-    del store
     found = load.discover_rel(config.source)
     job = (config, found)
     made = workers.run(_entries_range, job, len(found), workers.count(config.workers), PARALLEL_READS)

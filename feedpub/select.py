@@ -118,13 +118,11 @@ def publishable(items: Iterable[T], config: Config, now: datetime) -> list[T]:
     return kept
 
 
-def unify_categories(items: Sequence[T], config: Config) -> list[T]:
-    """Give every item of a category slug the same display name (config, else most used)."""
-    return _unified(items, config)[0]
-
-
 def _unified(items: Sequence[T], config: Config) -> tuple[list[T], dict[str, str]]:
-    """Return unify_categories(items) and the name it settled for each slug."""
+    """Give every item of a category slug the same display name (config, else most used).
+
+    Return the items and the name settled for each slug.
+    """
     # Records share one Category object per (slug, name): count objects, then merge equal ones
     # (hashing a dataclass per item is slow; entries, made one by one, merge here too).
     categories = list(map(_CATEGORY, items))
@@ -167,12 +165,6 @@ def tied_instants(items: Iterable[Listed]) -> frozenset[int]:
     return frozenset(u for u, n in counts.items() if n > 1 and u % 1_000_000 == 0)
 
 
-def distinct_updated(entries: Sequence[Entry]) -> list[Entry]:
-    """Give entries that share an ``updated`` instant distinct ones (see tied_instants)."""
-    chosen = Selection(entries, {}, tied_instants(entries))
-    return [e if e.updated_instant not in chosen.tied else changed(e, updated=chosen.updated(e)) for e in entries]
-
-
 def check_unique(items: Sequence[T], whole: Callable[[T], Entry] | None = None) -> None:
     """Raise SourceError naming both files when two items share an id or a permalink."""
     ids = list(map(_ID, items))
@@ -203,7 +195,7 @@ def check_unique(items: Sequence[T], whole: Callable[[T], Entry] | None = None) 
 def by_category(items: Sequence[T]) -> dict[Category, list[T]]:
     """Group items (kept in their order) by category slug, sorted by slug.
 
-    Each group is keyed by the category of its first item: after unify_categories, the one
+    Each group is keyed by the category of its first item: after choose(), the one
     name of its slug.
     """
     groups: dict[str, list[T]] = {}

@@ -55,9 +55,6 @@ class Previous:
         return (st.st_size, st.st_mtime_ns, st.st_ino) == (known.size, known.mtime_ns, known.ino)
 
 
-NOTHING = Previous(Path(), {})  # for builds that know nothing of the output folder
-
-
 @dataclass(frozen=True)
 class WriteReport:
     """What a write did."""

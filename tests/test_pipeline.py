@@ -230,21 +230,26 @@ class TestValidatorWarnings:
     def test_tie_offsets_do_not_depend_on_neighbours(self) -> None:
         """An entry's offset comes from its id only, so adding entries never moves it."""
         from dataclasses import replace
+        from datetime import datetime
 
         from feedpub.model import Category, Entry
-        from feedpub.select import distinct_updated
+        from feedpub.select import Selection, tied_instants
 
         def entry(i: str) -> Entry:
             return Entry(id=f"urn:x:{i}", url=f"https://h/{i}", title=i, title_source="t", date=NOW,
                          date_source="d", updated=NOW, category=Category("n", "N"), category_source="c",
                          summary="", source="", author="", tags=(), image=None, rel=i, fmt="markdown")
 
-        two = distinct_updated([entry("a"), entry("b")])
-        three = distinct_updated([entry("a"), entry("b"), entry("c")])
-        assert two[0].updated == three[0].updated and two[1].updated == three[1].updated
-        assert len({e.updated for e in three}) == 3
-        lone = distinct_updated([entry("a"), replace(entry("z"), updated=NOW.replace(year=2020))])
-        assert lone[0].updated == NOW  # no tie, no offset
+        def settled(entries: list[Entry]) -> list[datetime]:
+            chosen = Selection(entries, {}, tied_instants(entries))
+            return [chosen.updated(e) for e in entries]
+
+        two = settled([entry("a"), entry("b")])
+        three = settled([entry("a"), entry("b"), entry("c")])
+        assert two == three[:2]
+        assert len(set(three)) == 3
+        lone = settled([entry("a"), replace(entry("z"), updated=NOW.replace(year=2020))])
+        assert lone[0] == NOW  # no tie, no offset
 
     def test_single_media_content_is_not_grouped(self, built: Config) -> None:
         """A lone media:content is not wrapped in media:group (MediaGroupWithoutAlternatives)."""

@@ -41,12 +41,6 @@ class TestPrevious:
         assert (out / "a.xml").stat().st_ino != st.st_ino
         assert not write.Previous(out, report.files).holds("a.xml", b"k")
 
-    def test_nothing_is_held_without_a_record(self, tmp_path: Path) -> None:
-        """NOTHING, for builds without a cache, holds no file."""
-        out = tmp_path / "out"
-        _write(out, {"a.xml": b"<a/>"})
-        assert not write.NOTHING.holds("a.xml", b"k")
-
 
 class TestKept:
     def test_kept_files_are_linked_not_rewritten(self, tmp_path: Path) -> None:
