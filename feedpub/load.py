@@ -11,7 +11,6 @@ import codecs
 import datetime as dt
 import os
 import re
-from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -21,7 +20,7 @@ import frontmatter
 import yaml
 
 from feedpub.errors import Problem, SourceError
-from feedpub.model import EMPTY, Limits, SourceDoc
+from feedpub.model import EMPTY, Limits, SourceDoc, make
 from feedpub.plaintext import CONTROL
 
 SUFFIXES = (".md", ".markdown", ".txt")
@@ -346,7 +345,8 @@ def parse(text: str, path: Path, rel: str, mtime: float, limits: Limits | None =
     limits = limits or Limits()
     fences = _fences(text)
     if fences is None:
-        return _source_doc(path, rel, EMPTY, EMPTY, text, 1, False, mtime)
+        return make(SourceDoc, {"path": path, "rel": rel, "meta": EMPTY, "meta_lines": EMPTY, "body": text,
+                                "body_line": 1, "has_front_matter": False, "mtime": mtime})
     fm_start, fm_end, body_start = fences
     fm = text[fm_start:fm_end]
     # fm starts right after the opening '---' (its line is line 1), so fm's line k is file
@@ -385,23 +385,9 @@ def parse(text: str, path: Path, rel: str, mtime: float, limits: Limits | None =
     bad_keys = [k for k in meta if not isinstance(k, str)]
     if bad_keys:
         raise SourceError([Problem(rel, 2, f"front matter key {bad_keys[0]!r} is not a string")])
-    return _source_doc(
-        path, rel, MappingProxyType(meta), MappingProxyType(lines), body, body_line, True, mtime
-    )
-
-
-def _source_doc(path: Path, rel: str, meta: Mapping[str, Any], meta_lines: Mapping[str, int], body: str,
-                body_line: int, has_front_matter: bool, mtime: float) -> SourceDoc:
-    """Make SourceDoc(path, rel, …) without its generated __init__.
-
-    The __init__ of a frozen dataclass sets each field through object.__setattr__: a
-    microsecond of every document. SourceDoc has no __post_init__, so the instance is the
-    same (same fields, equality and hash; a test compares them).
-    """
-    doc = object.__new__(SourceDoc)
-    doc.__dict__.update(path=path, rel=rel, meta=meta, meta_lines=meta_lines, body=body,
-                        body_line=body_line, has_front_matter=has_front_matter, mtime=mtime)
-    return doc
+    return make(SourceDoc, {"path": path, "rel": rel, "meta": MappingProxyType(meta),
+                            "meta_lines": MappingProxyType(lines), "body": body, "body_line": body_line,
+                            "has_front_matter": True, "mtime": mtime})
 
 
 def key_lines(fm: str) -> dict[str, int]:

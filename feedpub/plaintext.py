@@ -11,6 +11,8 @@ import html
 import re
 from dataclasses import dataclass
 
+from feedpub.model import make
+
 TRAILER_SCAN = 40  # lines from the end searched for Date:/Source:/Author:
 _TRAILER = re.compile(r"^\s*(date|source|author)\s*:\s*(.*?)\s*$", re.IGNORECASE)
 _BREAK = re.compile(r"^\s*(?:<br\s*/?>\s*)+$", re.IGNORECASE)
@@ -76,17 +78,13 @@ def split_trailer(body: str) -> tuple[str, Trailer]:
     if not found:
         return body, _NO_TRAILER
     date = found.get("date")
-    # Trailer(...) without the generated __init__ of a frozen dataclass (each field set through
-    # object.__setattr__); Trailer has no __post_init__, so the value is the same.
-    trailer = object.__new__(Trailer)
-    trailer.__dict__.update({
+    return body[:kept], make(Trailer, {
         "date": date[0] if date else None,
         # 0-based line of the Date: line, or for one in the top piece, of that piece's last line
         "date_line": body.count("\n") - date[1] if date else None,
         "source": found["source"][0] if "source" in found else None,
         "author": found["author"][0] if "author" in found else None,
     })
-    return body[:kept], trailer
 
 
 _BLOCK_START = re.compile(r"^\s*(?:[#>|<*+\-•]|\d{1,3}[.)]\s|```|~~~)|^ {4}")
