@@ -396,12 +396,6 @@ def _outputs(digest: Digest, config: Config, *, background: bool, key: bytes = b
     return workers.Combined([inlining], finish)
 
 
-def build(entries: Sequence[Entry], rendered: Mapping[str, Rendered], config: Config, *,
-          now: datetime, request: Request | None = None) -> Made:
-    """Make the requested digest's files (by default: the latest week's, if there is one)."""
-    return start(entries, rendered, config, now=now, request=request, background=False).result()
-
-
 @dataclass(frozen=True)
 class Plan(Generic[L]):
     """The digest a build makes: its window, every published record dated in it, and its key."""
@@ -432,25 +426,18 @@ def plan(chosen: Selection[R], config: Config, *, now: datetime, request: Reques
 def held(plan: Plan[Any], previous: write.Previous, config: Config) -> Made | None:
     """Return the digest the output folder already holds for plan's key, if it does."""
     files = paths(plan.window.label)
-    if not all(previous.holds(p, plan.key) for p in files):
+    if not previous.holds_all(files, plan.key):
         return None
     size = (config.out / files[0]).stat().st_size
     return Made(plan.window.label, tuple(Kept(p, plan.key) for p in files), len(plan.shown), size,
                 _warnings(plan.window.label, size, config))
 
 
-def start(entries: Sequence[Listed], rendered: Mapping[str, Rendered], config: Config, *,
-          now: datetime, request: Request | None = None, background: bool = True,
-          key: bytes = b"") -> workers.Later[Made]:
-    """Begin the requested digest's files; its CSS is inlined in a forked child while the build goes on.
+def start(plan: Plan[Any], rendered: Mapping[str, Rendered], config: Config, *,
+          background: bool = True) -> workers.Later[Made]:
+    """Begin the planned digest's files; its CSS is inlined in a forked child while the build goes on.
 
-    Only with more than one worker (config.workers). key is what its files are written for.
+    Only with more than one worker (config.workers). rendered holds the shown entries' bodies.
     """
-    request = request or Request(required=False)
-    win = window(request, entries, config, now)
-    if win is None:  # 'latest' of nothing
-        if request.required:
-            raise _problem("no published entries to make a digest of")
-        return workers.start(Made, background=False)
     background = background and workers.count(config.workers) > 1
-    return _outputs(make(entries, rendered, config, win), config, background=background, key=key)
+    return _outputs(make(plan.members, rendered, config, plan.window), config, background=background, key=plan.key)

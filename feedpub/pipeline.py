@@ -117,7 +117,7 @@ def _build(config: Config, now: datetime, skip_invalid: bool, progress: Progress
         written = store.written(config.out)  # what dist/ holds, by output key
         todo = plan.Plan.of(chosen, config, now, digest_request, store.context, write.Previous(config.out, written))
         with write.Staging(config.out) as stage:  # atomic: all or nothing; kept files stay as they are
-            mail = todo.make(config, now, store, found.parts, progress, digest_request, stage.add)  # what dist/ lacks
+            mail = todo.make(config, now, store, found.parts, progress, stage.add)  # what dist/ lacks
             report = stage.commit()
         store.save_written(config.out, report.files, written)
     return BuildResult(chosen, tuple(found.problems), report, (*store.warnings, *mail.warnings), mail, reread)

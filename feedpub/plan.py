@@ -72,8 +72,7 @@ class Plan:
                    not site.held(site_key, previous), context, previous)
 
     def make(self, config: Config, now: datetime, store: cache.BuildCache, parts: dict[str, archive.Parts],
-             progress: Progress | None, request: digest.Request | None,
-             emit: Callable[[Iterable[Output | Kept]], None]) -> digest.Made:
+             progress: Progress | None, emit: Callable[[Iterable[Output | Kept]], None]) -> digest.Made:
         """Make what dist/ does not hold, handing every output to emit as it comes; return the digest made.
 
         parts: archive entry parts of the documents read in this build (consumed).
@@ -88,10 +87,11 @@ class Plan:
         emit(archive.start(self.pages, config, self.chosen, self.context, self.previous, parts,
                            functools.partial(gather.parts_of, config=config)))
         rendered = gather.render_all(mail_todo, config, store, steps, settle=settle)
-        mailing = self._start_mail(rendered, config, now, request)
+        mailing = self._start_mail(rendered, config)
         rendered |= gather.render_all(feed_todo, config, store, steps, settle=settle)
         specs = self._specs(rendered, config, now)
-        making = [s for s in specs if s.folder in {_folder(c) for c in self.make_feeds}]
+        folders = {_folder(c) for c in self.make_feeds}
+        making = [s for s in specs if s.folder in folders]
         fork = self._fork_feeds(rendered) and workers.count(config.workers) > 1
         # with a child, it serialises every other feed while this process does the rest
         feeding = workers.start(functools.partial(self._feed_files, making[::2] if fork else [], config),
@@ -125,12 +125,11 @@ class Plan:
         return (len(self.make_feeds) >= FORKED_FEEDS
                 and sum(len(r.content_html) for r in rendered.values()) <= FORKED_FEEDS_MAX_TEXT)
 
-    def _start_mail(self, rendered: dict[str, Rendered], config: Config, now: datetime,
-                    request: digest.Request | None) -> workers.Later[digest.Made]:
+    def _start_mail(self, rendered: dict[str, Rendered], config: Config) -> workers.Later[digest.Made]:
         """Begin the digest's files, unless dist/ holds them (its CSS is inlined in a forked child)."""
         if self.mail_kept is not None or self.mail is None:
             return workers.Done(self.mail_kept or digest.Made())
-        return digest.start(self.chosen.published, rendered, config, now=now, request=request, key=self.mail.key)
+        return digest.start(self.mail, rendered, config)
 
     def _specs(self, rendered: dict[str, Rendered], config: Config, now: datetime) -> list[FeedSpec]:
         """Describe the feeds to make (every feed, when the site pages are made too)."""

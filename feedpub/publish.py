@@ -97,7 +97,7 @@ def keys(plan: Mapping[Category | None, Sequence[Any]], chosen: Selection[Any], 
 def held(category: Category | None, key: bytes, previous: write.Previous) -> bool:
     """Whether the output folder holds every file of a feed as written for key."""
     paths = layout.feed_paths(category)
-    return all(previous.holds(paths.path(kind), key) for kind in KINDS)
+    return previous.holds_all((paths.path(kind) for kind in KINDS), key)
 
 
 def outputs(feed_specs: Sequence[FeedSpec], config: Config, keys: Mapping[str, bytes] | None = None) -> list[Output]:

@@ -139,4 +139,4 @@ def key(feed_keys: Sequence[bytes], digest_paths: Sequence[str], context: str) -
 
 def held(key: bytes, previous: write.Previous) -> bool:
     """Whether the output folder holds the site pages as written for key."""
-    return all(previous.holds(p, key) for p in PATHS)
+    return previous.holds_all(PATHS, key)

@@ -29,6 +29,7 @@ from feedpub.cli import cli
 from feedpub.config import Config, load_config
 from feedpub.errors import ConfigError, DigestError, OutputError
 from feedpub.pipeline import BuildResult, build
+from feedpub.select import Selection
 from tests.conftest import NOW, ROOT, write_doc
 
 GOLDEN = Path(__file__).parent / "golden" / "digest"
@@ -125,9 +126,10 @@ class TestWindow:
     def test_build_without_entries_in_latest_has_no_digest(self, seeds: Path, make_config) -> None:
         """For a plain build, nothing to show means no digest, not an error; for `digest` it is one."""
         config = make_config(seeds)
-        assert digest.build([], {}, config, now=NOW) == digest.Made()
+        nothing: Selection[Any] = Selection([], {}, frozenset())
+        assert digest.plan(nothing, config, now=NOW, request=None, context="") is None
         with pytest.raises(DigestError, match=r"^digest: no published entries to make a digest of$"):
-            digest.build([], {}, config, now=NOW, request=digest.Request())
+            digest.plan(nothing, config, now=NOW, request=digest.Request(), context="")
 
 
 class TestEarlierDigests:
