@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import operator
 from array import array
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone, tzinfo
@@ -163,6 +164,7 @@ def _records(columns: Mapping[str, Sequence[Any]]) -> list[Record]:
 
 _ROW = ("rel", "size", "mtime_ns", "fingerprint", "id", "url", "slug", "name", "draft", "date_source", "instant",
         "updated_instant", "micros", "date_when", "updated_when")  # the fields of a Row, in order
+_row_of_record = operator.attrgetter(*(f"category.{f}" if f in ("slug", "name") else f for f in _ROW))
 
 
 # Most records share one of a few categories: one object each.
@@ -196,15 +198,6 @@ _MAGIC = b"feedpub-catalogue-3"
 _NEW = functools.partial(tuple.__new__, Record)  # Record._make without its Python-level checks
 
 
-def _stored_columns(records: Sequence[Record]) -> dict[str, Sequence[Any]]:
-    columns: dict[str, Sequence[Any]] = dict(zip(FIELDS, zip(*records, strict=True), strict=True)) if records \
-        else dict.fromkeys(FIELDS, ())
-    texts = {id(c): f"{c.slug}{_US}{c.name}" for c in columns["category"]}  # records share a few objects
-    columns["category"] = [texts[id(c)] for c in columns["category"]]
-    columns["url"] = ["" if url == id_ else url for id_, url in zip(columns["id"], columns["url"], strict=True)]
-    return columns
-
-
 def _text(values: Sequence[str], what: str) -> bytes:
     text = "\0".join(values)
     if text.count("\0") != max(len(values) - 1, 0):
@@ -214,7 +207,7 @@ def _text(values: Sequence[str], what: str) -> bytes:
 
 def encode(records: Sequence[Record]) -> bytes:
     """Return the records as one bytes value of columns; raise ValueError if one cannot be kept."""
-    return _encode(_stored_columns(records), len(records))
+    return encode_rows(list(map(_row_of_record, records)))
 
 
 def encode_rows(rows: Sequence[Row]) -> bytes:
