@@ -142,6 +142,7 @@ class BuildCache:
         self._shards: list[dict[str, Record]] = [{} for _ in range(SHARDS)]  # as read, then as updated
         self._dirty: set[int] = set()  # shards to write back
         self._encoded: dict[int, bytes] = {}  # dirty shards whose encoding is known already
+        self._pruned = False  # rows of other contexts deleted (once a build)
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -287,8 +288,12 @@ class BuildCache:
     # --- housekeeping ---
 
     def flush(self) -> None:
-        """Write the catalogue shards that changed and drop rows of other contexts: once per build."""
-        if self._conn is None:
+        """Write the catalogue shards that changed since the last flush; drop rows of other contexts once.
+
+        A build flushes while its outputs are made and again when the cache closes: the
+        second writes only what changed in between (usually nothing).
+        """
+        if self._conn is None or (self._pruned and not self._dirty):
             return
         ctx = self.context
         encoded = []
@@ -300,14 +305,17 @@ class BuildCache:
             encoded.append((s, ctx, data, _shard_check(s, ctx, data)))
         self._dirty.clear()
 
+        prune = not self._pruned
+
         def write(c: sqlite3.Connection) -> None:
             with c:
                 c.executemany("INSERT OR REPLACE INTO catalogue VALUES (?, ?, ?, ?)", encoded)
-                # rows of other contexts (an old config or feedpub) are dead
-                c.execute("DELETE FROM catalogue WHERE context != ?", (ctx,))
-                if c.execute("SELECT 1 FROM bodies WHERE context != ? LIMIT 1", (ctx,)).fetchone():
-                    c.execute("DELETE FROM bodies WHERE context != ?", (ctx,))
+                if prune:  # rows of other contexts (an old config or feedpub) are dead
+                    c.execute("DELETE FROM catalogue WHERE context != ?", (ctx,))
+                    if c.execute("SELECT 1 FROM bodies WHERE context != ? LIMIT 1", (ctx,)).fetchone():
+                        c.execute("DELETE FROM bodies WHERE context != ?", (ctx,))
 
+        self._pruned = True
         self._guarded(write)
 
     def close(self) -> None:

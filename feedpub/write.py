@@ -192,12 +192,11 @@ class Staging:
     def commit(self) -> WriteReport:
         """Swap the new folder in (if anything changed) and return what the write did."""
         removed = tuple(sorted(set(self._old) - set(self._keys)))
-        report = WriteReport(tuple(sorted(self._written)), tuple(sorted(self._unchanged)), removed)
-        if report.changed or not (self._out / MARKER).exists():
+        if self._written or removed or not (self._out / MARKER).exists():
             self._start()
             assert self._stage is not None
             self._swap(Path(self._stage))
-        return WriteReport(report.written, report.unchanged, removed, self._stats())
+        return WriteReport(tuple(sorted(self._written)), tuple(sorted(self._unchanged)), removed, self._stats())
 
     def _start(self) -> None:
         """Make the new folder (once), linking the unchanged files added so far."""

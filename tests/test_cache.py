@@ -297,6 +297,9 @@ class TestCacheHits:
         assert links
         assert all(link.startswith("https://elsewhere.example/") for link in links)
         assert output_tree(moved.out) == _fresh(moved, tmp_path, "fresh")
+        with sqlite3.connect(cache.cache_path(moved)) as db:  # the old configuration's rows are gone
+            for query in ("SELECT DISTINCT context FROM catalogue", "SELECT DISTINCT context FROM bodies"):
+                assert db.execute(query).fetchall() == [(cache.context_key(moved),)]
 
     def test_template_change_invalidates_the_cache(
         self, corpus: Path, make_config: Callable[..., Config], calls: dict[str, list[str]], tmp_path: Path
