@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from feedpub import gather, workers
+from feedpub import gather, plan, workers
 from feedpub.config import Config, load_config
 from feedpub.errors import ConfigError
 from feedpub.pipeline import build
@@ -27,6 +27,7 @@ def always_parallel(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(gather, "PARALLEL_READS", 1)
     monkeypatch.setattr(gather, "PARALLEL_RENDERS", 1)
     monkeypatch.setattr(gather, "PARALLEL_REREADS", 1)
+    monkeypatch.setattr(plan, "FORKED_FEEDS", 1)  # half the feeds serialised in a child
 
 
 class TestParallelBuild:
