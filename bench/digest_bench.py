@@ -14,8 +14,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from feedpub import digest, pipeline, select  # after the path set-up above
+from feedpub import pipeline, select  # after the path set-up above
 from feedpub.config import load_config
+from feedpub.outputs import digest
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 

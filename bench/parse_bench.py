@@ -18,10 +18,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from feedpub import archive, catalogue, load  # after the path set-up above
+from feedpub import load  # after the path set-up above
 from feedpub.config import load_config
 from feedpub.errors import SourceError
-from feedpub.normalise import normalise
+from feedpub.incremental import catalogue
+from feedpub.outputs import archive
+from feedpub.sources.normalise import normalise
 
 
 def main(folder: Path, runs: int) -> None:

@@ -228,7 +228,7 @@ def check(ctx: click.Context, source_: Path | None, out_: Path | None, config_: 
       feedpub check --strict             # in CI: fail on any warning
       feedpub check --format json | jq '.summary'
     """
-    from feedpub.check import check as run_check
+    from feedpub.commands.check import check as run_check
 
     report = run_check(_load(ctx, source_, out_, config_, future=future), now=now_from_env())
     if format_ == "json":
@@ -269,7 +269,7 @@ def serve(ctx: click.Context, source_: Path | None, out_: Path | None, config_: 
     Example:
       feedpub serve --port 8080          # then open http://127.0.0.1:8080/
     """
-    from feedpub.serve import Preview, Rebuild
+    from feedpub.commands.serve import Preview, Rebuild
 
     quiet = ctx.find_root().params.get("quiet", False)
 
@@ -319,7 +319,7 @@ def init(ctx: click.Context, folder: Path, force: bool) -> None:
     Example:
       feedpub init my-site && cd my-site && feedpub build
     """
-    from feedpub.scaffold import init_project
+    from feedpub.commands.init import init_project
 
     written = init_project(folder, today=now_from_env().date(), force=force)
     if not ctx.find_root().params.get("quiet", False):
@@ -348,7 +348,7 @@ def digest(ctx: click.Context, week: str | None, since: datetime | None, until: 
       feedpub digest --week 2023-W08
       feedpub digest --since 2023-02-01 --until 2023-02-28
     """
-    from feedpub.digest import Request
+    from feedpub.outputs.digest import Request
     from feedpub.pipeline import build as run_build
 
     cfg = _config(ctx)
@@ -380,7 +380,7 @@ def send(ctx: click.Context, to: str, eml: Path | None) -> None:
     Example:
       feedpub digest && feedpub send --to me@example.org
     """
-    from feedpub import send as sending
+    from feedpub.commands import send as sending
 
     cfg = _config(ctx)
     path = eml or cfg.out / "digest" / "latest.eml"

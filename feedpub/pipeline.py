@@ -19,11 +19,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from feedpub import cache, digest, feeds, gather, inline, plan, render, select, templating, write
-from feedpub.catalogue import Record
+from feedpub import select, write
 from feedpub.config import Config
 from feedpub.errors import Problem, SourceError
+from feedpub.incremental import cache, gather, plan
+from feedpub.incremental.catalogue import Record
 from feedpub.model import Entry, Rendered, deferred
+from feedpub.outputs import atom_rss, digest
+from feedpub.render import content, inline, templating
 
 
 @dataclass(frozen=True)
@@ -72,13 +75,13 @@ def _checked(records: list[Record], problems: Sequence[Problem], skip_invalid: b
 
 def _prepare_outputs(config: Config) -> None:
     """Load the libraries and templates that making every output needs (a cold build will)."""
-    render.prepare(config)
-    feeds.prepare()
+    content.prepare(config)
+    atom_rss.prepare()
     inline.prepare()
     templating.prepare(config, TEMPLATES)
 
 
-TEMPLATES = ("digest.html.j2", "digest.txt.j2", "index.html.j2", "feeds.opml.j2", "feed.xsl.j2")
+TEMPLATES = ("digest.html.j2", "digest.txt.j2", "index.html.j2", "atom_rss.opml.j2", "feed.xsl.j2")
 
 
 @contextlib.contextmanager

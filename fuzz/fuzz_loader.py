@@ -19,10 +19,11 @@ import atheris
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout
 
 with atheris.instrument_imports():
-    from feedpub import load, render
     from feedpub.config import load_config
     from feedpub.errors import FeedpubError
-    from feedpub.normalise import normalise
+    from feedpub.render import content
+    from feedpub.sources import load
+    from feedpub.sources.normalise import normalise
 
 _TMP = Path(tempfile.mkdtemp(prefix="feedpub-fuzz-"))
 _CONFIG = load_config(None, {"source": str(_TMP), "out": str(_TMP / "out")}, cwd=_TMP)
@@ -34,7 +35,7 @@ def test_one(data: bytes) -> None:
     path.write_bytes(data)
     try:
         entry = normalise(load.read(path, _TMP), _CONFIG)
-        render.render(entry, _CONFIG)
+        content.render(entry, _CONFIG)
     except FeedpubError:
         pass
 

@@ -83,7 +83,7 @@ def output_tree(folder: Path) -> dict[str, bytes]:
 @pytest.fixture
 def preview(seeds: Path, make_config: Callable[..., Config]) -> Iterator[Any]:
     """A feedpub serve preview of the seeds on 127.0.0.1 (any free port), stopped afterwards."""
-    from feedpub.serve import Preview
+    from feedpub.commands.serve import Preview
 
     p = Preview(make_config(seeds), clock=lambda: NOW, port=0)
     p.start()

@@ -13,9 +13,11 @@ import feedparser
 import pytest
 from lxml import etree
 
-from feedpub import archive, cache, catalogue, select
+from feedpub import select
 from feedpub.config import Config
 from feedpub.errors import ConfigError
+from feedpub.incremental import cache, catalogue
+from feedpub.outputs import archive
 from feedpub.pipeline import build
 from tests.conftest import NOW, check_json_feed, check_xml_feed, write_corpus
 

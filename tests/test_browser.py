@@ -9,8 +9,8 @@ from typing import Any
 import feedparser
 import pytest
 
+from feedpub.commands.serve import Preview
 from feedpub.config import Config
-from feedpub.serve import Preview
 from tests.browser import save_screenshot
 from tests.conftest import NOW
 
@@ -100,7 +100,7 @@ _LAYOUT_JS = """() => {
 class TestDigestInBrowser:
     @pytest.fixture
     def digest_file(self, seeds: Path, make_config: Callable[..., Config]) -> Path:
-        from feedpub import digest as digest_mod
+        from feedpub.outputs import digest as digest_mod
         from feedpub.pipeline import build
 
         config = make_config(seeds, **{"digest.logo_url": "https://news.example.org/logo.png",

@@ -19,10 +19,12 @@ from zoneinfo import ZoneInfo
 import feedparser
 import pytest
 
-from feedpub import cache, catalogue, feeds, gather, inline, render
 from feedpub.config import Config, load_config
 from feedpub.errors import SourceError
+from feedpub.incremental import cache, catalogue, gather
+from feedpub.outputs import atom_rss
 from feedpub.pipeline import build, read_entries
+from feedpub.render import content, inline
 from tests.conftest import NOW, ROOT, output_tree, write_corpus, write_doc
 
 
@@ -43,7 +45,7 @@ def corpus(tmp_path: Path) -> Path:
 def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
     """Record which documents are normalised and rendered (the real functions still run)."""
     seen: dict[str, list[str]] = {"normalise": [], "render": []}
-    real_normalise, real_render = gather.normalise, render.render
+    real_normalise, real_render = gather.normalise, content.render
 
     def normalise(doc, config):  # type: ignore[no-untyped-def]
         seen["normalise"].append(doc.rel)
@@ -54,7 +56,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
         return real_render(entry, config, doc)
 
     monkeypatch.setattr(gather, "normalise", normalise)
-    monkeypatch.setattr(render, "render", rendered)
+    monkeypatch.setattr(content, "render", rendered)
     return seen
 
 
@@ -127,11 +129,11 @@ class TestCacheHits:
     ) -> None:
         """A rebuild keeps the files of unchanged feeds and makes only the changed ones."""
         config = make_config(corpus)
-        log = tmp_path / "feeds.log"  # a file, not a list: feeds may be made in a forked child
+        log = tmp_path / "atom_rss.log"  # a file, not a list: feeds may be made in a forked child
         log.write_text("")
-        real = feeds.atom_and_rss
+        real = atom_rss.atom_and_rss
 
-        def counting(spec: feeds.FeedSpec, config: Config) -> tuple[bytes, bytes]:
+        def counting(spec: atom_rss.FeedSpec, config: Config) -> tuple[bytes, bytes]:
             with log.open("a") as f:
                 f.write(spec.folder + "\n")
             return real(spec, config)
@@ -139,7 +141,7 @@ class TestCacheHits:
         def made() -> list[str]:
             return log.read_text().splitlines()
 
-        monkeypatch.setattr(feeds, "atom_and_rss", counting)
+        monkeypatch.setattr(atom_rss, "atom_and_rss", counting)
         build(config, now=NOW)
         every = sorted(made())
         assert len(every) > 1

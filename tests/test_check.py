@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from feedpub.check import CheckReport, check
+from feedpub.commands.check import CheckReport, check
 from feedpub.config import Config
 from tests.conftest import NOW, write_doc
 

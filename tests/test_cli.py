@@ -16,12 +16,12 @@ import feedparser
 import pytest
 from click.testing import CliRunner, Result
 
-import feedpub.check
 import feedpub.cli
+import feedpub.commands.check
 from feedpub import __version__
 from feedpub.cli import cli
+from feedpub.commands.init import CONFIG_TEXT
 from feedpub.config import _FIELDS
-from feedpub.scaffold import CONFIG_TEXT
 from tests.conftest import NOW, ROOT, write_doc
 
 EPOCH = "1736942400"  # 2025-01-15T12:00:00Z, the tests' NOW
@@ -77,7 +77,7 @@ class TestGlobal:
         def broken(*_a: object, **_k: object) -> None:
             raise KeyError("boom")
 
-        monkeypatch.setattr(feedpub.check, "check", broken)
+        monkeypatch.setattr(feedpub.commands.check, "check", broken)
         result = run(runner, "--source", seeds, "check")
         assert result.exit_code == 1
         assert result.stderr == ("Error: internal error: KeyError: 'boom' "

@@ -24,11 +24,13 @@ from hypothesis import strategies as st
 from lxml import etree
 from lxml import html as lxml_html
 
-from feedpub import digest, inline, resources
+from feedpub import resources
 from feedpub.cli import cli
 from feedpub.config import Config, load_config
 from feedpub.errors import ConfigError, DigestError, OutputError
+from feedpub.outputs import digest
 from feedpub.pipeline import BuildResult, build
+from feedpub.render import inline
 from feedpub.select import Selection
 from tests.conftest import NOW, ROOT, write_doc
 

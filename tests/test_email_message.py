@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from feedpub import digest
 from feedpub.config import Config
+from feedpub.outputs import digest
 from feedpub.pipeline import build
 from tests.conftest import NOW
 

@@ -12,9 +12,9 @@ import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from feedpub.load import simple_front_matter
 from feedpub.model import Category, Entry, changed
 from feedpub.slug import absolute_url, encode_url
+from feedpub.sources.load import simple_front_matter
 from tests.conftest import NOW
 
 _KEYS = st.sampled_from(["title", "date", "summary", "yes", "on", "null", "x-y", "_k", "Title", "n"])

@@ -10,8 +10,8 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from feedpub import feeds, jsonfeed, publish
 from feedpub.config import Config
+from feedpub.outputs import atom_rss, feeds, jsonfeed
 from feedpub.pipeline import read_entries, render_all
 from tests.conftest import NOW
 
@@ -21,12 +21,12 @@ class TestAtomAndRss:
         """atom_and_rss gives the bytes of atom() and rss(), for every feed, with hub and archive links."""
         config = make_config(seeds, hub_url="https://hub.example.com/")
         entries, _ = read_entries(config)
-        plan = publish.feed_entries(sorted(entries, key=lambda e: e.sort_key), config)
+        plan = feeds.feed_entries(sorted(entries, key=lambda e: e.sort_key), config)
         rendered = render_all((e for members in plan.values() for e in members), config)
-        specs = publish.specs(plan, rendered, config, NOW, "https://example.com/archive/atom/3.xml")
+        specs = feeds.specs(plan, rendered, config, NOW, "https://example.com/archive/atom/3.xml")
         assert len(specs) > 2
         for spec in specs:
-            assert feeds.atom_and_rss(spec, config) == (feeds.atom(spec, config), feeds.rss(spec, config))
+            assert atom_rss.atom_and_rss(spec, config) == (atom_rss.atom(spec, config), atom_rss.rss(spec, config))
 
 
 _json = st.recursive(

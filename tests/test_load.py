@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from feedpub import load
 from feedpub.errors import SourceError
 from feedpub.model import Limits
+from feedpub.sources import load
 from tests.conftest import write_doc
 
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from feedpub import load
 from feedpub.config import Config
 from feedpub.errors import SourceError
 from feedpub.model import Entry
-from feedpub.normalise import normalise
+from feedpub.sources import load
+from feedpub.sources.normalise import normalise
 from tests.conftest import write_doc
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from feedpub import gather, plan, workers
 from feedpub.config import Config, load_config
 from feedpub.errors import ConfigError
+from feedpub.incremental import gather, plan, workers
 from feedpub.pipeline import build
 from tests.conftest import NOW, output_tree, write_corpus, write_doc
 

@@ -17,13 +17,14 @@ import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from feedpub import dates, load, plaintext, slug
-from feedpub import normalise as normalise_module
+from feedpub import slug
 from feedpub.config import Config
 from feedpub.errors import Problem, SourceError
 from feedpub.model import Category, Entry, Image, SourceDoc
-from feedpub.normalise import normalise
-from feedpub.plaintext import CONTROL
+from feedpub.sources import dates, load, plaintext
+from feedpub.sources import normalise as normalise_module
+from feedpub.sources.normalise import normalise
+from feedpub.sources.plaintext import CONTROL
 from tests.test_fastpaths import front_matter
 
 # Characters around the ones CONTROL removes, and the bytes that spell them in UTF-8.

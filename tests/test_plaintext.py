@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from feedpub import plaintext
+from feedpub.sources import plaintext
 
 
 class TestSplitTrailer:

@@ -9,9 +9,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from feedpub import catalogue, publish, select
+from feedpub import select
 from feedpub.config import Config
+from feedpub.incremental import catalogue
 from feedpub.model import Category, Entry, changed
+from feedpub.outputs import feeds
 from feedpub.pipeline import read_entries
 from tests.conftest import NOW, write_corpus, write_doc
 
@@ -74,7 +76,7 @@ class TestFeedEntries:
         for limit in (1, 3, 50):
             config = make_config(source, feed_limit=limit)
             chosen = select.choose(_records(entries), config, NOW)
-            full = publish.feed_entries(chosen.published, config)
-            early = publish.feed_entries(chosen.published, config, chosen.names)
+            full = feeds.feed_entries(chosen.published, config)
+            early = feeds.feed_entries(chosen.published, config, chosen.names)
             assert list(early) == list(full)
             assert {c: [r.id for r in m] for c, m in early.items()} == {c: [r.id for r in m] for c, m in full.items()}

@@ -22,8 +22,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from feedpub import send
 from feedpub.cli import cli
+from feedpub.commands import send
 from feedpub.config import Config
 from feedpub.errors import SendError
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import feedparser
 import pytest
 
+from feedpub.commands.serve import Preview, Rebuild, content_type
 from feedpub.config import Config, load_config
 from feedpub.errors import FeedpubError
-from feedpub.serve import Preview, Rebuild, content_type
 from tests.conftest import NOW
 
 CHROME_ACCEPT = (

@@ -20,16 +20,18 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from feedpub import layout, templating, workers, write
+from feedpub import layout, write
 from feedpub.config import Config
 from feedpub.errors import DigestError, Problem
+from feedpub.incremental import workers
 from feedpub.model import Category, Entry, Image, Kept, Output, Rendered, instant_of
+from feedpub.render import templating
 from feedpub.select import Listed, Selection
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from feedpub.catalogue import Record
+    from feedpub.incremental.catalogue import Record
 
 L = TypeVar("L", bound=Listed)
 R = TypeVar("R", bound="Record")
@@ -288,9 +290,9 @@ def _rendered(e: Listed, rendered: Mapping[str, Rendered], config: Config) -> Re
         return found
     if not isinstance(e, Entry):
         raise KeyError(f"{e.rel} is shown in the digest but was not rendered")
-    from feedpub import render
+    from feedpub.render import content
 
-    return render.render(e, config)
+    return content.render(e, config)
 
 
 # --- writing it -------------------------------------------------------------------------
@@ -322,7 +324,7 @@ def html(digest: Digest, config: Config) -> str:
 
 def _html(digest: Digest, config: Config, *, background: bool) -> workers.Later[str]:
     """Begin the inlined HTML email (in a forked child if background: premailer is slow)."""
-    from feedpub import inline
+    from feedpub.render import inline
 
     page = templating.render(config, "digest.html.j2", **_context(digest, config))
     return workers.start(functools.partial(inline.inline, page, "digest.html.j2"), background=background)
@@ -383,11 +385,11 @@ def _outputs(digest: Digest, config: Config, *, background: bool, key: bytes = b
     plain = text(digest, config)  # meanwhile
 
     def finish(made: list[str]) -> Made:
-        from feedpub import email_message  # the email package: only when a digest is made
+        from feedpub.outputs import eml  # the email package: only when a digest is made
 
         page = made[0]
         data = {"html": page.encode("utf-8"), "txt": plain.encode("utf-8"),
-                "eml": email_message.message(digest, page, plain, config)}
+                "eml": eml.message(digest, page, plain, config)}
         files = [Output(path, data[path.rsplit(".", 1)[1]], key) for path in paths(digest.window.label)]
         size = len(data["html"])
         return Made(digest.window.label, tuple(files), digest.count, size,

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from feedpub.config import Config
 
 if TYPE_CHECKING:  # digest imports this module; the annotation only needs the name
-    from feedpub.digest import Digest
+    from feedpub.outputs.digest import Digest
 
 
 def one_line(value: str) -> str:

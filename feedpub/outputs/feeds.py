@@ -7,10 +7,11 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from feedpub import feeds, jsonfeed, layout, write
+from feedpub import layout, write
 from feedpub.config import Config
-from feedpub.feeds import FeedSpec
 from feedpub.model import Category, Output, Rendered
+from feedpub.outputs import atom_rss, jsonfeed
+from feedpub.outputs.atom_rss import FeedSpec
 from feedpub.select import Listed, Selection, by_category
 
 L = TypeVar("L", bound=Listed)
@@ -104,7 +105,7 @@ def outputs(feed_specs: Sequence[FeedSpec], config: Config, keys: Mapping[str, b
     """Serialise every feed in its three formats (keys: what each feed's files are written for, by folder)."""
     result = []
     for spec in feed_specs:
-        files = (*feeds.atom_and_rss(spec, config), jsonfeed.jsonfeed(spec, config))
+        files = (*atom_rss.atom_and_rss(spec, config), jsonfeed.jsonfeed(spec, config))
         paths = layout.FeedPaths(spec.folder)
         key = keys.get(spec.folder, b"") if keys else b""
         result += [Output(paths.path(kind), data, key) for kind, data in zip(KINDS, files, strict=True)]

@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from feedpub import layout, templating, write
+from feedpub import layout, write
 from feedpub.config import Config
-from feedpub.feeds import FeedSpec
 from feedpub.model import Output
+from feedpub.outputs.atom_rss import FeedSpec
+from feedpub.render import templating
 
 LABELS = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
 LATEST_DIGEST = "latest.html"

@@ -1,13 +1,13 @@
 """Stages 1–3 at archive scale: load and normalise through the cache and both cores, render what is shown.
 
 The result is exactly what the plain stages give one document at a time (``load.read`` →
-``normalise`` → ``render.render``), only faster:
+``normalise`` → ``content.render``), only faster:
 
 - a document whose size and mtime match its catalogue record in the build cache is not read
-  at all: the record is all that choosing entries needs (:mod:`feedpub.catalogue`);
+  at all: the record is all that choosing entries needs (:mod:`feedpub.incremental.catalogue`);
 - the others are read in a pool of forked worker processes, in chunks merged back in file
   order, so the output is byte-identical to a single-process build. Each worker sends back
-  a document's record and the parts of its archive entry (:data:`feedpub.archive.Parts`),
+  a document's record and the parts of its archive entry (:data:`feedpub.outputs.archive.Parts`),
   not its entry: the archive pages of a cold build are then a join of strings;
 - the few documents an output shows in full are read again when it is made
   (:func:`render_all`, :func:`parts_of`), their bodies rendered unless the cache has them.
@@ -25,12 +25,15 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from feedpub import archive, cache, catalogue, dates, load, render, workers
-from feedpub.catalogue import Record
 from feedpub.config import Config
 from feedpub.errors import Problem, SourceError
+from feedpub.incremental import cache, catalogue, workers
+from feedpub.incremental.catalogue import Record
 from feedpub.model import Entry, Rendered
-from feedpub.normalise import normalise
+from feedpub.outputs import archive
+from feedpub.render import content
+from feedpub.sources import dates, load
+from feedpub.sources.normalise import normalise
 
 
 def _read_only(d: dict[str, Any]) -> MappingProxyType[str, Any]:
@@ -243,7 +246,7 @@ def _render_range(job: tuple[Config, Sequence[Entry | Record], frozenset[int]],
     for i in indexes:
         item = todo[i]
         if isinstance(item, Entry):
-            r = render.render(item, config)
+            r = content.render(item, config)
             out.append((item, r.content_html, r.summary))
             continue
         doc = load.read(config.source / item.rel, config.source, config.limits, rel=item.rel)
@@ -251,7 +254,7 @@ def _render_range(job: tuple[Config, Sequence[Entry | Record], frozenset[int]],
         if i in cached:  # only the entry is wanted: its body comes from the cache
             out.append((entry, "", ""))
         else:
-            r = render.render(entry, config, doc)
+            r = content.render(entry, config, doc)
             out.append((entry, r.content_html, r.summary))
     return out
 
@@ -273,19 +276,19 @@ def render_all(items: Iterable[Entry | Record], config: Config, store: cache.Bui
     stored = store.bodies(keys.values())
     cached = frozenset(i for i, x in enumerate(todo) if keys.get(x.id) in stored)
     if len(todo) - len(cached) >= PARALLEL_RENDERS:
-        render.prepare(config)  # parser and cleaner built once, shared by the forked workers
+        content.prepare(config)  # parser and cleaner built once, shared by the forked workers
     made = workers.run(_render_range, (config, todo, cached), len(todo), workers.count(config.workers),
                        PARALLEL_RENDERS)
     fresh: dict[tuple[str, bytes], tuple[str, str]] = {}
     result: dict[str, Rendered] = {}
     for i, (x, (entry, made_content, made_summary)) in enumerate(zip(todo, made, strict=True)):
         key = keys.get(x.id)
-        content, summary = made_content, made_summary
+        html, summary = made_content, made_summary
         if key is not None and i in cached:
-            content, summary = stored[key]
+            html, summary = stored[key]
         elif key is not None and (entry.id, entry.date) == (x.id, x.date):  # not edited since it was listed
-            fresh[key] = (content, summary)
-        result[x.id] = Rendered(settle(entry) if settle is not None else entry, content, summary)
+            fresh[key] = (html, summary)
+        result[x.id] = Rendered(settle(entry) if settle is not None else entry, html, summary)
         if progress is not None:
             progress(i + 1, len(todo))
     store.save_bodies(fresh)

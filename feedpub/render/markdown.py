@@ -1,7 +1,7 @@
 """Render Markdown to HTML (CommonMark plus tables and strikethrough) with markdown-it-py.
 
 The only module that imports markdown-it-py. Its output is *not* safe: raw HTML in a
-document passes through, so callers always hand it to :mod:`feedpub.sanitize`.
+document passes through, so callers always hand it to :mod:`feedpub.render.sanitize`.
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ import json
 from typing import Any
 
 from feedpub.config import Config
-from feedpub.feeds import FeedSpec
 from feedpub.model import Rendered
+from feedpub.outputs.atom_rss import FeedSpec
 
 VERSION = "https://jsonfeed.org/version/1.1"
 

@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any, Generic, TypeVar
 
-from feedpub import catalogue, layout, select, write
-from feedpub.catalogue import Record
+from feedpub import layout, select, write
 from feedpub.config import Config
+from feedpub.incremental import catalogue
+from feedpub.incremental.catalogue import Record
 from feedpub.model import Entry, Kept, Output
 from feedpub.select import Listed
 

@@ -21,7 +21,7 @@ import yaml
 
 from feedpub.errors import Problem, SourceError
 from feedpub.model import EMPTY, Limits, SourceDoc, make
-from feedpub.plaintext import CONTROL
+from feedpub.sources.plaintext import CONTROL
 
 SUFFIXES = (".md", ".markdown", ".txt")
 _KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:", re.MULTILINE)

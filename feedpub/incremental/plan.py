@@ -24,11 +24,13 @@ from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from feedpub import archive, cache, digest, gather, layout, publish, select, site, workers, write
-from feedpub.catalogue import Record
+from feedpub import layout, select, write
 from feedpub.config import Config
-from feedpub.feeds import FeedSpec
+from feedpub.incremental import cache, gather, workers
+from feedpub.incremental.catalogue import Record
 from feedpub.model import Category, Kept, Output, Rendered
+from feedpub.outputs import archive, digest, feeds, site
+from feedpub.outputs.atom_rss import FeedSpec
 
 FORKED_FEEDS = 4  # feeds to make from which a child process makes them, while archive pages are joined
 FORKED_FEEDS_MAX_TEXT = 4_000_000  # characters of rendered bodies, past which the feeds are made here
@@ -60,15 +62,15 @@ class Plan:
         """Plan the outputs of a selection: key each, and see which dist/ already holds."""
         pages = archive.pages(chosen.published, config)
         prev_archive_url = archive.newest_page_url(pages, config)
-        feeds = publish.feed_entries(chosen.published, config, chosen.names)
-        keys = publish.keys(feeds, chosen, now, prev_archive_url, context)
-        make = tuple(c for c in feeds if not publish.held(c, keys[c], previous))
+        members = feeds.feed_entries(chosen.published, config, chosen.names)
+        keys = feeds.keys(members, chosen, now, prev_archive_url, context)
+        make = tuple(c for c in members if not feeds.held(c, keys[c], previous))
         mail = digest.plan(chosen, config, now=now, request=request, context=context)
         mail_kept = digest.held(mail, previous, config) if mail is not None else None
         earlier = digest.earlier(config.out, mail.window.label if mail else None)
         site_key = site.key(list(keys.values()), (*(digest.paths(mail.window.label) if mail else ()), *earlier),
                             context)
-        return cls(chosen, pages, feeds, keys, make, prev_archive_url, mail, mail_kept, earlier, site_key,
+        return cls(chosen, pages, members, keys, make, prev_archive_url, mail, mail_kept, earlier, site_key,
                    not site.held(site_key, previous), context, previous)
 
     def make(self, config: Config, now: datetime, store: cache.BuildCache, parts: dict[str, archive.Parts],
@@ -133,11 +135,11 @@ class Plan:
 
     def _specs(self, rendered: dict[str, Rendered], config: Config, now: datetime) -> list[FeedSpec]:
         """Describe the feeds to make (every feed, when the site pages are made too)."""
-        return publish.specs(self._feeds_to_describe(), rendered, config, now, self.prev_archive_url)
+        return feeds.specs(self._feeds_to_describe(), rendered, config, now, self.prev_archive_url)
 
     def _feed_files(self, specs: list[FeedSpec], config: Config) -> list[Output]:
         """Serialise feeds, each with its key."""
-        return publish.outputs(specs, config, {_folder(c): k for c, k in self.feed_keys.items()})
+        return feeds.outputs(specs, config, {_folder(c): k for c, k in self.feed_keys.items()})
 
     def _kept_feeds(self) -> list[Kept]:
         """Return the files of the feeds dist/ holds already."""
@@ -145,7 +147,7 @@ class Plan:
         for c in self.feeds:
             if c not in self.make_feeds:
                 paths = layout.feed_paths(c)
-                kept += [Kept(paths.path(kind), self.feed_keys[c]) for kind in publish.KINDS]
+                kept += [Kept(paths.path(kind), self.feed_keys[c]) for kind in feeds.KINDS]
         return kept
 
     def _site_outputs(self, specs: list[FeedSpec], config: Config, digest_paths: list[str]) -> list[Output | Kept]:

@@ -1,7 +1,7 @@
 """Stage 2 — normalise: turn what a document says (SourceDoc) into what it means (Entry).
 
 Cheap by design: no Markdown is rendered here, so a whole archive can be normalised and
-only the entries that land in an output are rendered later (:mod:`feedpub.render`).
+only the entries that land in an output are rendered later (:mod:`feedpub.render.content`).
 Every inference records where its value came from (``title_source``, ``date_source``…),
 which ``feedpub check`` and ``--verbose`` show.
 """
@@ -15,11 +15,11 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from feedpub import dates, plaintext
 from feedpub.config import Config
 from feedpub.errors import Problem, SourceError
 from feedpub.model import Category, Entry, Image, SourceDoc, make
 from feedpub.slug import RESERVED_NAMES, absolute_url, encode_url, slugify
+from feedpub.sources import dates, plaintext
 
 TITLE_MAX = 80  # characters of an inferred title; a headline longer than this is not one
 SUMMARY_MAX = 300

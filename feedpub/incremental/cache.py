@@ -3,9 +3,9 @@
 One SQLite file in the source folder's ``.feedpub/`` (hidden, so never read as a document),
 with three tables:
 
-- ``catalogue``: every valid document's :class:`~feedpub.catalogue.Record` (its size, mtime,
+- ``catalogue``: every valid document's :class:`~feedpub.incremental.catalogue.Record` (its size, mtime,
   fingerprint and the fields choosing entries needs), in 16 shards by a hash of the path,
-  each stored as columns (:func:`feedpub.catalogue.encode`). A document whose size and
+  each stored as columns (:func:`feedpub.incremental.catalogue.encode`). A document whose size and
   mtime match its record is not read again; a build rewrites only the shards it changed.
 - ``bodies``: the rendered HTML and summary of documents some output showed, by fingerprint,
   so a touched but unchanged file keeps its body.
@@ -40,16 +40,17 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from feedpub import __version__, catalogue, resources
-from feedpub.catalogue import Record
+from feedpub import __version__, resources
 from feedpub.config import Config
+from feedpub.incremental import catalogue
+from feedpub.incremental.catalogue import Record
 from feedpub.write import Written
 
 SCHEMA = 5  # bump when the tables change
 SHARDS = 16  # of the catalogue: a rebuild rewrites the shards of changed documents only
 FOLDER = ".feedpub"
 FILE = "cache.sqlite"
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent  # the feedpub package: all its code
 
 
 def cache_path(config: Config) -> Path:
@@ -82,7 +83,7 @@ def context_key(config: Config) -> str:
         if f.name not in ("out", "config_path", "cache", "workers"):  # do not change any output
             value = getattr(config, f.name)
             h.update(f"{f.name}={sorted(value.items()) if f.name == 'categories' else value!r}\n".encode())
-    from feedpub import templating
+    from feedpub.render import templating
 
     for p in templating.template_files(config):
         h.update(str(p).encode() + b"\0" + p.read_bytes() + b"\0")

@@ -10,10 +10,11 @@ from __future__ import annotations
 import html
 import re
 
-from feedpub import load, mdrender, plaintext, sanitize
 from feedpub.config import Config
 from feedpub.model import Entry, Rendered, SourceDoc
-from feedpub.normalise import SUMMARY_MAX, body_of, source_path
+from feedpub.render import markdown, sanitize
+from feedpub.sources import load, plaintext
+from feedpub.sources.normalise import SUMMARY_MAX, body_of, source_path
 
 _PARA = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 
@@ -24,7 +25,7 @@ def body_html(entry: Entry, config: Config, doc: SourceDoc | None = None) -> str
         doc = load.read(source_path(entry, config), config.source, config.limits)
     body = body_of(doc)
     text = plaintext.join_broken_paragraphs(body.text)  # only rendered bodies pay for this
-    raw = mdrender.to_html(text) if body.fmt == "markdown" else plaintext.to_html(text)
+    raw = markdown.to_html(text) if body.fmt == "markdown" else plaintext.to_html(text)
     return sanitize.clean(raw, config.base_url)
 
 
@@ -43,7 +44,7 @@ def prepare(config: Config) -> None:
     Each worker would otherwise import markdown-it and build its parser itself (~45 ms of
     CPU apiece); built once here, the forked workers share it.
     """
-    mdrender.prepare()
+    markdown.prepare()
     sanitize.prepare(config.base_url)
 
 

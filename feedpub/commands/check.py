@@ -14,12 +14,14 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from feedpub import load, mdrender, plaintext, render, sanitize, select
+from feedpub import select
 from feedpub.config import Config
 from feedpub.errors import Problem, SourceError
 from feedpub.model import Entry
-from feedpub.normalise import body_of, source_path
 from feedpub.pipeline import read_entries
+from feedpub.render import content, markdown, sanitize
+from feedpub.sources import load, plaintext
+from feedpub.sources.normalise import body_of, source_path
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 DEFAULT_BASE_URL = Config.__dataclass_fields__["base_url"].default  # the example host: "not configured"
@@ -128,7 +130,7 @@ def _relative_urls(raw_html: str) -> list[str]:
 def _body_findings(entry: Entry, config: Config, base_configured: bool) -> list[Finding]:
     doc = load.read(source_path(entry, config), config.source)
     body = body_of(doc)
-    raw = mdrender.to_html(body.text) if body.fmt == "markdown" else plaintext.to_html(body.text)
+    raw = markdown.to_html(body.text) if body.fmt == "markdown" else plaintext.to_html(body.text)
     found = []
     if not base_configured:
         key = next((k for k in ("image", "cover", "thumbnail") if isinstance(doc.meta.get(k), str)), None)
@@ -140,7 +142,7 @@ def _body_findings(entry: Entry, config: Config, base_configured: bool) -> list[
             found.append(Finding(WARNING, "relative-link", entry.rel, _line_of(entry, config, url),
                                  f"relative link {url!r} will point at {config.base_url}: "
                                  "set 'base_url' in feedpub.toml to your site's address"))
-    if not entry.summary and not render.summary_from_html(sanitize.clean(raw, config.base_url)):
+    if not entry.summary and not content.summary_from_html(sanitize.clean(raw, config.base_url)):
         found.append(Finding(WARNING, "empty-summary", entry.rel, entry.lines.get("summary"),
                              "summary is empty (no 'summary' and no paragraph of text): "
                              "readers will show the title twice"))

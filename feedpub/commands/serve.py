@@ -19,10 +19,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from feedpub import layout, templating
+from feedpub import layout
 from feedpub.config import Config
 from feedpub.errors import FeedpubError, Problem
 from feedpub.pipeline import BuildResult, build
+from feedpub.render import templating
 
 HOST = "127.0.0.1"  # a preview is for this machine only
 CONTENT_TYPES = {
