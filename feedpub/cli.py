@@ -128,7 +128,9 @@ def build(ctx: click.Context, source_: Path | None, out_: Path | None, config_: 
     with _ProgressBar(enabled=not quiet and _on_terminal()) as progress:
         result = run_build(cfg, now=now_from_env(), skip_invalid=skip_invalid, progress=progress)
     if verbose and not quiet:
-        for e in result.entries:
+        from feedpub.pipeline import entries  # reads every published document again: only when asked
+
+        for e in entries(result, cfg):
             click.echo(f"{e.rel}: title from {e.title_source}, date {e.date.date()} from {e.date_source}, "
                        f"category '{e.category.name}' from {e.category_source}")
     for p in result.skipped:
@@ -172,10 +174,10 @@ class _ProgressBar:
 
 
 def _summary(result: BuildResult, cfg: Config) -> None:
-    per_category = Counter(e.category.name for e in result.entries)
+    per_category = Counter(e.category.name for e in result.published)
     counts = ", ".join(f"{name} {n}" for name, n in sorted(per_category.items()))
     report = result.report
-    click.echo(f"{_plural(len(result.entries), 'entry', 'entries')} ({counts or 'none'})", err=True)
+    click.echo(f"{_plural(len(result.published), 'entry', 'entries')} ({counts or 'none'})", err=True)
     click.echo(f"{_plural(len(report.written), 'file')} written, {len(report.unchanged)} unchanged, "
                f"{len(report.removed)} removed: {cfg.out}", err=True)
     mail = result.mail
@@ -283,7 +285,7 @@ def serve(ctx: click.Context, source_: Path | None, out_: Path | None, config_: 
             click.echo("Still serving the last good build.", err=True)
         elif not quiet and outcome.result is not None:
             names = ", ".join(Path(c).name for c in outcome.changed[:3])
-            click.echo(f"Rebuilt ({names}): {len(outcome.result.entries)} entries, "
+            click.echo(f"Rebuilt ({names}): {len(outcome.result.published)} entries, "
                        f"{len(outcome.result.report.written)} files written", err=True)
 
     cfg = load()

@@ -1,19 +1,20 @@
 """The frozen values that flow between pipeline stages.
 
-``SourceDoc`` (what a file says) → ``Entry`` (what it means: metadata only, cheap to keep for
-a whole archive) → ``Rendered`` (an entry with its sanitized HTML, made only for entries that
-land in an output). A stage returns new values; it never fills in fields of old ones.
+``SourceDoc`` (what a file says) → ``Entry`` (what it means: metadata only) → ``Rendered``
+(an entry with its sanitized HTML, made only for entries that land in an output). What a
+build keeps of every entry across builds is its projection, ``incremental.catalogue.Record``.
+A stage returns new values; it never fills in fields of old ones.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 _T = TypeVar("_T")
@@ -149,51 +150,9 @@ class Entry:
         """Return how far (µs) a tie in 'updated' moves this entry: from a hash of its id."""
         return stable_micros(self.id)
 
-    if not TYPE_CHECKING:  # invisible to mypy: every field still type-checks as always present
-
-        def __getattr__(self, name: str) -> Any:
-            """Fill in the fields of a *deferred* entry on first use (Python asks only for missing ones).
-
-            A build's result lists every published entry with only what its catalogue record
-            says (id, url, dates, category, draft, rel, date_source) plus a ``_deferred``
-            loader for the rest (see :func:`deferred`): a build of a 50,000-document archive
-            must not read 50,000 documents again to publish the few hundred its outputs show.
-            Fields already present (the settled category and 'updated') are kept.
-            """
-            load = self.__dict__.get("_deferred")
-            if load is None or name.startswith("__"):
-                raise AttributeError(name)
-            self._fill(load())
-            try:
-                return self.__dict__[name]
-            except KeyError:
-                raise AttributeError(name) from None
-
-        def _fill(self, full: Entry) -> None:
-            values = self.__dict__
-            for key in ENTRY_FIELDS:
-                if key not in values:
-                    values[key] = full.__dict__[key]
-            values.pop("_deferred", None)
-
-        def __getstate__(self) -> dict[str, Any]:
-            """Pickle (to a worker process) with every field filled in, never the loader."""
-            load = self.__dict__.get("_deferred")
-            if load is not None:
-                self._fill(load())
-            return self.__dict__
-
-
-ENTRY_FIELDS: tuple[str, ...] = tuple(Entry.__dataclass_fields__)
-
-
-def deferred(load: Callable[[], Entry], **known: Any) -> Entry:
-    """Return an Entry with the fields known now; the others come from load() on first use.
-
-    For a build's result: it publishes a whole archive, and a caller may never look at most
-    of it (see Entry.__getattr__).
-    """
-    return make(Entry, {**known, "_deferred": load})
+    def with_category(self, category: Category) -> Entry:
+        """Return this entry under another spelling of its category."""
+        return changed(self, category=category)
 
 
 @dataclass(frozen=True)

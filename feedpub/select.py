@@ -47,6 +47,9 @@ class Listed(Protocol):
     def updated_instant(self) -> int: ...
     @property
     def micros(self) -> int: ...
+    def with_category(self, category: Category) -> Listed:
+        """Return this item under another spelling of its category."""
+        ...
 
 
 T = TypeVar("T", bound=Listed)
@@ -145,11 +148,7 @@ def _unified(items: Sequence[T], config: Config) -> tuple[list[T], dict[str, str
 
 
 def _with_category(item: T, category: Category) -> T:
-    if item.category is category:
-        return item
-    if isinstance(item, tuple):  # a catalogue record
-        return cast(T, item._replace(category=category))
-    return changed(item, category=category)
+    return item if item.category is category else cast(T, item.with_category(category))
 
 
 def tied_instants(items: Iterable[Listed]) -> frozenset[int]:
@@ -165,29 +164,47 @@ def tied_instants(items: Iterable[Listed]) -> frozenset[int]:
     return frozenset(u for u, n in counts.items() if n > 1 and u % 1_000_000 == 0)
 
 
-def check_unique(items: Sequence[T], whole: Callable[[T], Entry] | None = None) -> None:
-    """Raise SourceError naming both files when two items share an id or a permalink."""
+def duplicates(items: Sequence[T], whole: Callable[[T], Entry] | None = None) -> tuple[list[Problem], set[str]]:
+    """Return a problem for every document that shares an id or a permalink with another, and their paths.
+
+    Each document in conflict is named once, in path order, with the others it clashes
+    with, even when it shares both its id and its permalink. whole gives the entry of an
+    item (for the line numbers of the message) when items are catalogue records.
+    """
     ids = list(map(_ID, items))
     urls = list(map(_URL, items))
     # the common case, found without sorting the archive: ids unique, and urls unique (most
     # entries' url is their id, the same object: then the ids said it already)
     if len(set(ids)) == len(items) and (all(map(operator.is_, urls, ids)) or len(set(urls)) == len(items)):
-        return
+        return [], set()
+    by_id: dict[str, list[T]] = {}
+    by_url: dict[str, list[T]] = {}
+    for x in items:
+        by_id.setdefault(x.id, []).append(x)
+        by_url.setdefault(x.url, []).append(x)
     problems: list[Problem] = []
-    for attr, label in (("id", "id"), ("url", "permalink")):
-        first: dict[str, T] = {}
-        for x in sorted(items, key=lambda x: x.rel):
-            value = getattr(x, attr)
-            if value in first:
-                other = first[value]
-                lines = (whole(x) if whole is not None else cast(Entry, x)).lines
-                key_line = lines.get("id") if attr == "id" else None
-                problems.append(Problem(
-                    x.rel, key_line or lines.get("permalink") or lines.get("url"),
-                    f"duplicate {label} {value!r}: also used by {other.rel}",
-                ))
-            else:
-                first[value] = x
+    involved: set[str] = set()
+    for x in sorted(items, key=lambda x: x.rel):
+        same_id = [o.rel for o in by_id[x.id] if o is not x]
+        same_url = [o.rel for o in by_url[x.url] if o is not x]
+        if not same_id and not same_url:
+            continue
+        lines = (whole(x) if whole is not None else cast(Entry, x)).lines
+        if same_id and x.id != x.url:  # an id of its own
+            what = f"duplicate id {x.id!r}" + (f" and permalink {x.url!r}" if same_url else "")
+            line = lines.get("id") or lines.get("permalink") or lines.get("url")
+        else:  # the id is the permalink (the usual case), or only the permalinks clash
+            what = f"duplicate permalink {x.url!r}"
+            line = lines.get("permalink") or lines.get("url") or lines.get("id")
+        others = sorted({*same_id, *same_url})
+        problems.append(Problem(x.rel, line, f"{what}: also used by {', '.join(others)}"))
+        involved.add(x.rel)
+    return problems, involved
+
+
+def check_unique(items: Sequence[T], whole: Callable[[T], Entry] | None = None) -> None:
+    """Raise SourceError naming both files when two items share an id or a permalink."""
+    problems, _involved = duplicates(items, whole)
     if problems:
         raise SourceError(problems)
 

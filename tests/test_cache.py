@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import json
 import os
-import pickle
 import shutil
 import sqlite3
 import subprocess
@@ -23,7 +22,7 @@ from feedpub.config import Config, load_config
 from feedpub.errors import SourceError
 from feedpub.incremental import cache, catalogue, gather
 from feedpub.outputs import atom_rss
-from feedpub.pipeline import build, read_entries
+from feedpub.pipeline import build, entries, read_entries
 from feedpub.render import content, inline
 from tests.conftest import NOW, ROOT, output_tree, write_corpus, write_doc
 
@@ -180,10 +179,10 @@ class TestCacheHits:
     def test_edit_no_output_shows_reads_nothing_else(
         self, corpus: Path, make_config: Callable[..., Config], calls: dict[str, list[str]], tmp_path: Path
     ) -> None:
-        """Editing a document only an archive page shows reads that page's documents, and renders nothing."""
+        """Editing a document only an archive page shows reads that document alone, and renders nothing."""
         config = make_config(corpus, feed_limit=2, archive_page_size=2)
         build(config, now=NOW)
-        assert build(config, now=NOW).entries[-2].rel == "policy/b0001.md"  # on archive page 1, in no feed
+        assert build(config, now=NOW).published[-2].rel == "policy/b0001.md"  # on archive page 1, in no feed
         calls["normalise"].clear()
         calls["render"].clear()
         before = output_tree(config.out)
@@ -191,7 +190,7 @@ class TestCacheHits:
         doc.write_text(doc.read_text(encoding="utf-8").replace("Quoted: 1", "Quoted: one"), encoding="utf-8")
         result = build(config, now=NOW)
         assert calls["render"] == []
-        assert calls["normalise"] == ["policy/b0001.md", "a0000.md"]  # it, then the other entry of page 1
+        assert calls["normalise"] == ["policy/b0001.md"]  # the page's other entry comes from its record
         assert result.report.written == ("archive/atom/1.xml",)
         assert {p for p, data in output_tree(config.out).items() if before.get(p) != data} == {"archive/atom/1.xml"}
         assert output_tree(config.out) == _fresh(config, tmp_path, "fresh")
@@ -438,11 +437,10 @@ class TestCacheDamage:
         assert back == records
         assert [r.date.tzinfo for r in back] == [r.date.tzinfo for r in records]
         assert catalogue.decode(catalogue.encode([])) == []
-        # a cold build stores what its read workers encoded from rows, a rebuild what it
-        # encodes from records: the same bytes either way
-        rows = [catalogue.row_of(gather.whole(r, config), r.size, r.mtime_ns, (config.source / r.rel).read_bytes())
-                for r in records]
-        assert catalogue.encode_rows(rows) == catalogue.encode(records)
+        # a record is its entry's projection: made again from a fresh read, the same record
+        again = [catalogue.record_of(gather.whole(r, config), r.size, r.mtime_ns, (config.source / r.rel).read_bytes())
+                 for r in records]
+        assert again == records
 
     def test_damaged_columns_are_refused(self, corpus: Path, make_config: Callable[..., Config]) -> None:
         """Columns cut short, padded or of the wrong form do not decode (ValueError), whatever the cut."""
@@ -455,24 +453,23 @@ class TestCacheDamage:
         with pytest.raises(ValueError, match="not a catalogue"):
             catalogue.decode(data + b"x")
 
-    def test_unchanged_entries_are_deferred_and_whole_on_use(
+    def test_published_entries_are_read_only_when_asked(
         self, corpus: Path, make_config: Callable[..., Config]
     ) -> None:
-        """A build's entries read their other fields only on use, equal to a fresh read, even after the build."""
+        """A rebuild's result holds records; entries read on request equal a fresh read, settled as published."""
         config = make_config(corpus, timezone="Asia/Taipei", feed_limit=1)
         fresh, _ = read_entries(config)
         build(config, now=NOW)
-        again = build(config, now=NOW).entries  # the cache is closed once build returns
-        deferred = [e for e in again if "_deferred" in e.__dict__]
-        assert deferred == list(again)  # nothing was read until asked for
+        result = build(config, now=NOW)  # the cache is closed once build returns
+        assert all(isinstance(r, catalogue.Record) for r in result.published)
         by_rel = {e.rel: e for e in fresh}
-        for e in again:
+        read = entries(result, config)
+        assert [e.rel for e in read] == [r.rel for r in result.published]
+        for e, r in zip(read, result.published, strict=True):
             want = by_rel[e.rel]
             assert (e.title, e.summary, e.tags, e.image, dict(e.lines)) == (
                 want.title, want.summary, want.tags, want.image, dict(want.lines))
-            assert "_deferred" not in e.__dict__
-        copy = pickle.loads(pickle.dumps(deferred[0]))  # noqa: S301 - our own object, in this process
-        assert "_deferred" not in copy.__dict__ and copy == deferred[0]
+            assert (e.category, e.updated) == (r.category, result.chosen.updated(r))
 
     @pytest.mark.parametrize(
         "when",

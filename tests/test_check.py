@@ -68,13 +68,13 @@ class TestFindings:
         assert "modification time" in undated.message
 
     def test_duplicate_permalink_is_an_error_naming_both(self, folder: Path, make_config) -> None:
-        """Two documents with one permalink give an error on the second naming the first."""
+        """Two documents with one permalink give an error on each, naming the other."""
         write_doc(folder, "a.md", "---\ntitle: A\ndate: 2024-01-01\npermalink: /x/\n---\nText.\n")
         write_doc(folder, "b.md", "---\ntitle: B\ndate: 2024-01-02\npermalink: /x/\n---\nText.\n")
         report = check(make_config(folder, base_url=SITE), now=NOW)
         dup = [f for f in report.findings if f.code == "duplicate-permalink"]
-        assert [(f.path, f.line) for f in dup] == [("b.md", 4)]  # the permalink line
-        assert "also used by a.md" in dup[0].message
+        assert [(f.path, f.line) for f in dup] == [("a.md", 4), ("b.md", 4)]  # the permalink lines
+        assert "also used by b.md" in dup[0].message and "also used by a.md" in dup[1].message
         assert report.exit_code() == 1
 
     def test_duplicate_id(self, folder: Path, make_config) -> None:

@@ -174,14 +174,14 @@ class TestBoundedCost:
 
 class TestRules:
     def test_duplicate_permalink_names_both_files(self, tmp_path: Path, make_config) -> None:
-        """Two documents with one permalink are an error naming both."""
+        """Two documents with one permalink: one error each naming the other (not one as id, one as permalink)."""
         src = tmp_path / "src"
         write_doc(src, "a.md", "---\ntitle: A\ndate: 2024-01-01\npermalink: /same/\n---\nx\n")
         write_doc(src, "b.md", "---\ntitle: B\ndate: 2024-01-02\npermalink: same/\n---\nx\n")
         with pytest.raises(SourceError) as e:
             build(make_config(src), now=NOW)
         assert [str(p) for p in e.value.problems] == [
-            "b.md:4: duplicate id 'https://news.example.org/same/': also used by a.md",
+            "a.md:4: duplicate permalink 'https://news.example.org/same/': also used by b.md",
             "b.md:4: duplicate permalink 'https://news.example.org/same/': also used by a.md",
         ]
 
@@ -203,6 +203,6 @@ class TestRules:
         src = tmp_path / "src"
         write_doc(src, "past.md", "---\ntitle: Past\ndate: 2024-01-01\n---\nx\n")
         write_doc(src, "future.md", "---\ntitle: Future\ndate: 2030-01-01\n---\nx\n")
-        assert [e.title for e in build(make_config(src), now=NOW).entries] == ["Past"]
+        assert [e.title for e in build(make_config(src), now=NOW).published] == ["Past"]
         later = make_config(src, future=True, out=str(tmp_path / "f"))
-        assert [e.title for e in build(later, now=NOW).entries] == ["Future", "Past"]
+        assert [e.title for e in build(later, now=NOW).published] == ["Future", "Past"]

@@ -215,7 +215,7 @@ class TestFeedOptions:
         write_doc(src, "c.md", "---\ntitle: C\ndate: 2024-01-03\ncategory: Cell Therapy\n---\nx\n")
         config = make_config(src)
         result = build(config, now=NOW)
-        assert {e.category.name for e in result.entries} == {"Cell Therapy"}
+        assert {e.category.name for e in result.published} == {"Cell Therapy"}
         feed = feedparser.parse((config.out / "categories/cell-therapy/atom.xml").read_bytes())
         assert len(feed.entries) == 3 and feed.feed.title.endswith("Cell Therapy")
 
@@ -283,3 +283,40 @@ class TestPublishableOrder:
         for _ in range(5):
             rng.shuffle(entries)
             assert publishable(entries, config, NOW) == want
+
+
+class TestAllProblemsAtOnce:
+    def _site(self, tmp_path: Path) -> Path:
+        from tests.conftest import write_doc
+
+        src = tmp_path / "src"
+        write_doc(src, "bad1.md", "---\ntitle: [unclosed\n---\nx\n")
+        write_doc(src, "bad2.md", "---\ntitle: Two\ndate: 2024-02-31\n---\nx\n")
+        write_doc(src, "dup-a.md", "---\ntitle: A\ndate: 2024-01-01\npermalink: /same/\n---\nx\n")
+        write_doc(src, "dup-b.md", "---\ntitle: B\ndate: 2024-01-02\npermalink: /same/\n---\nx\n")
+        write_doc(src, "good.md", "---\ntitle: Good\ndate: 2024-01-03\n---\nx\n")
+        return src
+
+    def test_broken_documents_and_duplicates_are_reported_together(
+        self, tmp_path: Path, make_config: Callable[..., Config]
+    ) -> None:
+        """Unreadable documents and a duplicate permalink fail one build together, in file order."""
+        from feedpub.errors import SourceError
+
+        config = make_config(self._site(tmp_path))
+        with pytest.raises(SourceError) as e:
+            build(config, now=NOW)
+        assert [p.path for p in e.value.problems] == ["bad1.md", "bad2.md", "dup-a.md", "dup-b.md"]
+        assert [p.message.rsplit(" ", 1)[1] for p in e.value.problems[2:]] == ["dup-b.md", "dup-a.md"]
+        assert not config.out.exists()
+
+    def test_skip_invalid_skips_and_lists_both_documents_in_conflict(
+        self, tmp_path: Path, make_config: Callable[..., Config]
+    ) -> None:
+        """With skip_invalid, documents in conflict are left out (both) and listed; the rest is published."""
+        config = make_config(self._site(tmp_path))
+        result = build(config, now=NOW, skip_invalid=True)
+        assert [r.rel for r in result.published] == ["good.md"]
+        assert [p.path for p in result.skipped] == ["bad1.md", "bad2.md", "dup-a.md", "dup-b.md"]
+        titles = [e.title for e in feedparser.parse((config.out / "atom.xml").read_bytes()).entries]
+        assert titles == ["Good"]

@@ -19,7 +19,7 @@ from tests.conftest import NOW, write_corpus, write_doc
 
 
 def _records(entries: list[Entry]) -> list[catalogue.Record]:
-    return catalogue.from_rows([catalogue.row_of(e, 0, 0, e.rel.encode()) for e in entries])  # as a build does
+    return [catalogue.record_of(e, 0, 0, e.rel.encode()) for e in entries]  # as a build does
 
 
 def _same(a: select.Selection[Entry], b: select.Selection[catalogue.Record]) -> None:

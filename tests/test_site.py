@@ -14,7 +14,7 @@ from feedpub import layout, select
 from feedpub.config import Config
 from feedpub.outputs import feeds, site
 from feedpub.outputs.site import digest_links
-from feedpub.pipeline import build, read_entries, render_all
+from feedpub.pipeline import build, read_entries
 from tests.conftest import NOW, check_xml_feed
 
 MEDIA = {
@@ -55,9 +55,9 @@ class TestIndex:
         """With no digest outputs the page has no digest section (and with them, it has one)."""
         config = built
         entries, _ = read_entries(config)
-        plan = feeds.feed_entries(select.publishable(entries, config, NOW), config)
-        specs = feeds.specs(plan, render_all((e for m in plan.values() for e in m), config), config, NOW)
-        index = next(o for o in site.outputs(specs, config, ()) if o.path == layout.INDEX)
+        chosen = select.choose(entries, config, NOW)
+        plan = feeds.feed_entries(chosen.published, config)
+        index = next(o for o in site.outputs(list(plan.items()), chosen, config, ()) if o.path == layout.INDEX)
         assert html.fromstring(index.data).find(".//section[@id='digest']") is None
         built_page = html.parse(str(built.out / "index.html")).getroot()
         assert built_page.find(".//section[@id='digest']") is not None
@@ -108,11 +108,11 @@ class TestDigestLinks:
         """Digest paths given to the site stage become the latest link and the archive list."""
         config = make_config(seeds)
         entries, _ = read_entries(config)
-        plan = feeds.feed_entries(select.publishable(entries, config, NOW), config)
-        specs = feeds.specs(plan, render_all((e for m in plan.values() for e in m), config), config, NOW)
+        chosen = select.choose(entries, config, NOW)
+        plan = feeds.feed_entries(chosen.published, config)
         index = next(
             o
-            for o in site.outputs(specs, config, ["digest/2025-W03.html", "digest/latest.html"])
+            for o in site.outputs(list(plan.items()), chosen, config, ["digest/2025-W03.html", "digest/latest.html"])
             if o.path == layout.INDEX
         )
         page = html.fromstring(index.data)

@@ -46,7 +46,7 @@ from feedpub.incremental import catalogue
 from feedpub.incremental.catalogue import Record
 from feedpub.write import Written
 
-SCHEMA = 5  # bump when the tables change
+SCHEMA = 6  # bump when the tables change
 SHARDS = 16  # of the catalogue: a rebuild rewrites the shards of changed documents only
 FOLDER = ".feedpub"
 FILE = "cache.sqlite"
@@ -166,8 +166,11 @@ class BuildCache:
             "SELECT 1 FROM catalogue WHERE context = ? LIMIT 1", (self.context,)).fetchone())
         return found is not None
 
-    def catalogue(self) -> dict[str, Record]:
-        """Return the record of every document the cache knows under this build's context, verified."""
+    def catalogue(self, shared: catalogue.Shared | None = None) -> dict[str, Record]:
+        """Return the record of every document the cache knows under this build's context, verified.
+
+        shared: the build's objects for repeated values (dates, categories).
+        """
         shards: list[dict[str, Record]] = [{} for _ in range(SHARDS)]
         rows = self._guarded(lambda c: c.execute(
             "SELECT shard, data, checksum FROM catalogue WHERE context = ?", (self.context,)).fetchall())
@@ -178,7 +181,7 @@ class BuildCache:
                 shards = [{} for _ in range(SHARDS)]
                 break
             try:
-                shards[shard] = {r.rel: r for r in catalogue.decode(data)}
+                shards[shard] = {r.rel: r for r in catalogue.decode(data, shared)}
             except ValueError:
                 self._discard("a catalogue shard does not decode")
                 shards = [{} for _ in range(SHARDS)]

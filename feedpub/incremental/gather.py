@@ -1,16 +1,15 @@
-"""Stages 1–3 at archive scale: load and normalise through the cache and both cores, render what is shown.
+"""Load and normalise at archive scale: a record per document, through the build cache and every core.
 
-The result is exactly what the plain stages give one document at a time (``load.read`` →
-``normalise`` → ``content.render``), only faster:
+The result is exactly what the plain stages give one document at a time
+(``sources.load.read`` → ``sources.normalise.normalise`` → ``catalogue.record_of``), only faster:
 
-- a document whose size and mtime match its catalogue record in the build cache is not read
-  at all: the record is all that choosing entries needs (:mod:`feedpub.incremental.catalogue`);
-- the others are read in a pool of forked worker processes, in chunks merged back in file
-  order, so the output is byte-identical to a single-process build. Each worker sends back
-  a document's record and the parts of its archive entry (:data:`feedpub.outputs.archive.Parts`),
-  not its entry: the archive pages of a cold build are then a join of strings;
+- a document whose size and mtime match its record in the build cache is not read at all:
+  the record is all that choosing and listing entries need (:mod:`feedpub.incremental.catalogue`);
+- the others are read in a pool of forked worker processes, in chunks that come back
+  encoded (the columns the build cache stores) and are merged in file order, so the output
+  is byte-identical to a single-process build;
 - the few documents an output shows in full are read again when it is made
-  (:func:`render_all`, :func:`parts_of`), their bodies rendered unless the cache has them.
+  (:func:`render_all`), their bodies rendered unless the cache has them.
 
 Small inputs stay in one process, where a pool costs more than it saves.
 """
@@ -30,7 +29,6 @@ from feedpub.errors import Problem, SourceError
 from feedpub.incremental import cache, catalogue, workers
 from feedpub.incremental.catalogue import Record
 from feedpub.model import Entry, Rendered
-from feedpub.outputs import archive
 from feedpub.render import content
 from feedpub.sources import dates, load
 from feedpub.sources.normalise import normalise
@@ -45,33 +43,125 @@ copyreg.pickle(MappingProxyType, lambda m: (_read_only, (dict(m),)))
 
 PARALLEL_READS = 1500  # below this many changed documents a pool costs more than it saves
 PARALLEL_RENDERS = 120
-PARALLEL_REREADS = 600  # documents read again for archive pages: no Markdown, so more per pool
 
 
 @dataclass(frozen=True)
 class Found:
     """Every document of the source folder: a record for each valid one, problems for the others."""
 
-    records: list[Record]  # in path order when every document was read, else in no particular order
+    records: list[Record]  # in no particular order (select orders them)
     problems: list[Problem]  # in path order
-    parts: dict[str, archive.Parts]  # archive entry parts of the documents read in this build, by rel
 
 
-def _read_one(rel: str, name: str, config: Config) -> tuple[catalogue.Row, archive.Parts] | tuple[Problem, ...]:
-    """Read one document: its record (as a row: cheap to send back) and archive parts, or its problems."""
+def entry_of(rel: str, name: str, config: Config) -> tuple[Entry, bytes, int, int]:
+    """Read and normalise one document: its entry, its bytes, size and mtime (raise SourceError)."""
+    data, st = load.read_bytes(name, rel, config.limits)
+    # source / rel, not Path(name): pathlib then parses the relative part only
+    doc = load.from_bytes(data, config.source / rel, rel, st.st_mtime, config.limits)
+    return normalise(doc, config), data, st.st_size, st.st_mtime_ns
+
+
+def record_or_problems(rel: str, name: str, config: Config) -> Record | tuple[Problem, ...]:
+    """Return one document's record, or its problems."""
     try:
-        data, st = load.read_bytes(name, rel, config.limits)
-        # source / rel, not Path(name): pathlib then parses the relative part only
-        entry = normalise(load.from_bytes(data, config.source / rel, rel, st.st_mtime, config.limits), config)
+        entry, data, size, mtime_ns = entry_of(rel, name, config)
     except SourceError as e:
         return tuple(e.problems)
-    micros = entry.micros
-    return catalogue.row_of(entry, st.st_size, st.st_mtime_ns, data, micros), archive.parts(entry, micros)
+    return catalogue.record_of(entry, size, mtime_ns, data)
 
 
-def _read_range(job: tuple[Config, Sequence[tuple[str, str]]], indexes: range) -> list[Any]:
-    config, found = job
-    return [_read_one(*found[i], config) for i in indexes]
+_Chunk = tuple[bytes | None, list[Record], list[tuple[int, tuple[Problem, ...]]]]
+
+
+def _read_groups(job: tuple[Config, Sequence[tuple[str, str]], Sequence[Sequence[int]]],
+                 indexes: range) -> list[_Chunk]:
+    """Read every document of some groups: per group, its records encoded, and its problems by index.
+
+    The records come back encoded (as they are only if one cannot be), cheaper to send and to
+    read than pickled records, and the same bytes the build cache stores.
+    """
+    config, found, groups = job
+    out: list[_Chunk] = []
+    for g in indexes:
+        records: list[Record] = []
+        bad: list[tuple[int, tuple[Problem, ...]]] = []
+        for i in groups[g]:
+            result = record_or_problems(*found[i], config)
+            if isinstance(result, Record):
+                records.append(result)
+            else:
+                bad.append((i, result))
+        try:
+            out.append((catalogue.encode(records), [], bad))
+        except ValueError:
+            out.append((None, records, bad))
+    return out
+
+
+def _read(config: Config, found: Sequence[tuple[str, str]], groups: Sequence[Sequence[int]],
+          shared: catalogue.Shared, meanwhile: Callable[[], None] | None,
+          keep: Callable[[int, bytes | None, list[Record]], None]) -> list[Problem]:
+    """Read the documents of every group (in a pool when many); hand each group's records to keep.
+
+    Return the problems, in file order.
+    """
+    n = sum(map(len, groups))
+    chunk = 1 if n >= PARALLEL_READS else max(len(groups), 1)
+    results = workers.imap(_read_groups, (config, found, groups), len(groups), workers.count(config.workers),
+                           1 if n >= PARALLEL_READS else len(groups) + 1, chunk=chunk, smallest=1,
+                           meanwhile=meanwhile)
+    failed: list[tuple[int, tuple[Problem, ...]]] = []
+    for g, (data, records, bad) in enumerate(result for part in results for result in part):
+        keep(g, data, catalogue.decode(data, shared) if data is not None else records)
+        failed += bad
+    failed.sort(key=lambda item: item[0])  # file order
+    return [p for _i, these in failed for p in these]
+
+
+def read_catalogue(config: Config, store: cache.BuildCache, shared: catalogue.Shared,
+                   meanwhile: Callable[[], None] | None = None) -> Found:
+    """Return a record for every document, reading only those the cache does not know as they are.
+
+    The cache's catalogue is updated (written when it flushes). When a pool of workers reads,
+    this process runs meanwhile() as they start.
+    """
+    # Listing and stat-ing every document (~0.2 s for 50,000) is done by another process
+    # while this one decodes the catalogue (~0.1 s): a rebuild's two largest steps at once.
+    listed = workers.start(functools.partial(load.listing, config.source),
+                           background=store.has_catalogue() and workers.count(config.workers) > 1)
+    known = store.catalogue(shared)
+    if not known:
+        del listed  # a cold build reads every document (and never needed the listing)
+        return _read_all(config, store, shared, meanwhile)
+    found = listed.result()
+    kept: list[Record] = []
+    missing: list[tuple[str, str]] = []
+    matched = 0  # documents the cache knows that are still there
+    get = known.get
+    for rel, path, size, mtime_ns in found:
+        record = get(rel)
+        if record is not None:
+            matched += 1
+            if size == record.size and mtime_ns == record.mtime_ns and _still_valid(record, config):
+                kept.append(record)
+                continue
+        missing.append((rel, path))
+    missing.sort()  # only the documents read need file order (for their problems)
+    fresh: list[Record] = []
+
+    def keep(_group: int, _data: bytes | None, records: list[Record]) -> None:
+        fresh.extend(records)
+
+    size = max(PARALLEL_READS // 8, 1)
+    groups = [range(i, min(i + size, len(missing))) for i in range(0, len(missing), size)]
+    problems = _read(config, missing, groups, shared, meanwhile, keep)
+    # forget documents that are gone, or that were read again and are not valid now
+    there = {f[0] for f in found} if matched < len(known) else set()
+    gone = [rel for rel in known if rel not in there] if there else []
+    valid = {r.rel for r in fresh}
+    store.update(fresh, [*gone, *(rel for rel, _path in missing if rel not in valid)])
+    records = kept + fresh
+    return Found(records, problems or _nothing_found(config, records))
 
 
 def _still_valid(record: Record, config: Config) -> bool:
@@ -86,128 +176,24 @@ def _still_valid(record: Record, config: Config) -> bool:
     return record.date_source == "git" and record.date == found.astimezone(config.tz)
 
 
-def read_catalogue(config: Config, store: cache.BuildCache,
-                   meanwhile: Callable[[], None] | None = None) -> Found:
-    """Return a record for every document, reading only those the cache does not know as they are.
-
-    Problems keep file order (records need not: select orders them); the cache's catalogue
-    is updated (written when it closes). When a pool of workers reads, this process runs
-    meanwhile() as they start.
-    """
-    # Listing and stat-ing every document (~0.2 s for 50,000) is done by another process
-    # while this one decodes the catalogue (~0.1 s): a rebuild's two largest steps at once.
-    listed = workers.start(functools.partial(load.listing, config.source),
-                           background=store.has_catalogue() and workers.count(config.workers) > 1)
-    known = store.catalogue()
-    if not known:
-        del listed  # a cold build reads every document (and never needed the listing)
-        return _read_all(config, store, meanwhile)
-    # only the documents to read need file order (for their problems'), and they are sorted
-    # below; the records' order changes no output (select sorts them)
-    found = listed.result()
-    outcome: list[Record | tuple[Problem, ...] | None] = [None] * len(found)
-    missing: list[int] = []
-    matched = 0  # documents the cache knows that are still there
-    get, inferred = known.get, ("git", "mtime")
-    for i, (rel, _path, size, mtime_ns) in enumerate(found):
-        record = get(rel)
-        if record is not None:
-            matched += 1
-            if (size == record.size and mtime_ns == record.mtime_ns
-                    and (record.date_source not in inferred or _still_valid(record, config))):
-                outcome[i] = record
-                continue
-        missing.append(i)
-    missing.sort(key=lambda i: found[i][0])
-
-    job = (config, [found[i][:2] for i in missing])
-    chunks = workers.imap(_read_range, job, len(missing), workers.count(config.workers), PARALLEL_READS,
-                          meanwhile=meanwhile)
-    parts: dict[str, archive.Parts] = {}
-    fresh: list[Record] = []
-    at = 0
-    for chunk in chunks:
-        read = [(missing[at + k], result) for k, result in enumerate(chunk)]
-        at += len(chunk)
-        valid = [(i, result) for i, result in read if result and isinstance(result[0], tuple)]
-        made = catalogue.from_rows([result[0] for _i, result in valid])
-        for (i, result), record in zip(valid, made, strict=True):
-            parts[record.rel] = result[1]
-            outcome[i] = record
-        fresh += made
-        for i, result in read:
-            if outcome[i] is None:
-                outcome[i] = result  # its problems
-
-    records = [item for item in outcome if isinstance(item, Record)]
-    problems: list[Problem] = []
-    for i in missing:  # in file order
-        item = outcome[i]
-        if item is not None and not isinstance(item, Record):
-            problems.extend(item)
-    # forget documents that are gone, or that were read again and are not valid now
-    gone = []
-    if matched < len(known):
-        there = {f[0] for f in found}
-        gone = [rel for rel in known if rel not in there]
-    store.update(fresh, [*gone, *(found[i][0] for i in missing if not isinstance(outcome[i], Record))])
-    return Found(records, problems or _nothing_found(config, records), parts)
-
-
-_Shard = tuple[bytes | None, list[catalogue.Row], list[archive.Parts], list[tuple[int, Any]]]
-
-
-def _read_shards(job: tuple[Config, Sequence[tuple[str, str]], Sequence[Sequence[int]]],
-                 indexes: range) -> list[_Shard]:
-    """Read every document of some catalogue shards: per shard, its encoding, its parts and its problems.
-
-    The shard's records come back encoded (rows only if a field cannot be), cheaper to send
-    and to read than rows, and the same bytes the build cache stores.
-    """
-    config, found, shards = job
-    out: list[_Shard] = []
-    for s in indexes:
-        rows: list[catalogue.Row] = []
-        parts: list[archive.Parts] = []
-        bad: list[tuple[int, Any]] = []
-        for i in shards[s]:
-            result = _read_one(*found[i], config)
-            if result and isinstance(result[0], tuple):
-                rows.append(result[0])
-                parts.append(result[1])
-            else:
-                bad.append((i, result))
-        try:
-            out.append((catalogue.encode_rows(rows), [], parts, bad))
-        except ValueError:
-            out.append((None, rows, parts, bad))
-    return out
-
-
-def _read_all(config: Config, store: cache.BuildCache, meanwhile: Callable[[], None] | None) -> Found:
+def _read_all(config: Config, store: cache.BuildCache, shared: catalogue.Shared,
+              meanwhile: Callable[[], None] | None) -> Found:
     """Read every document (a cold build), shard by shard of the catalogue, in a pool when many."""
     found = load.discover_rel(config.source)
     shards: list[list[int]] = [[] for _ in range(cache.SHARDS)]
     for i, (rel, _path) in enumerate(found):
         shards[cache.shard_of(rel)].append(i)
-    threshold = 1 if len(found) >= PARALLEL_READS else cache.SHARDS + 1
-    results = workers.imap(_read_shards, (config, found, shards), cache.SHARDS, workers.count(config.workers),
-                           threshold, chunk=1, smallest=1, meanwhile=meanwhile)
     records: list[Record] = []
-    parts: dict[str, archive.Parts] = {}
-    failed: list[tuple[int, Any]] = []
-    for s, (data, rows, shard_parts, bad) in enumerate(result for chunk in results for result in chunk):
-        made = catalogue.decode(data) if data is not None else catalogue.from_rows(rows)
-        parts.update(zip([r.rel for r in made], shard_parts, strict=True))
-        records += made
-        failed += bad
+
+    def keep(shard: int, data: bytes | None, made: list[Record]) -> None:
+        records.extend(made)
         if data is not None:
-            store.put_shard(s, data, made)
+            store.put_shard(shard, data, made)
         else:
             store.update(made, ())
-    failed.sort(key=lambda item: item[0])  # file order
-    problems = [p for _i, these in failed for p in these]
-    return Found(records, problems or _nothing_found(config, records), parts)
+
+    problems = _read(config, found, shards, shared, meanwhile, keep)
+    return Found(records, problems or _nothing_found(config, records))
 
 
 def _nothing_found(config: Config, records: Sequence[Record]) -> list[Problem]:
@@ -225,18 +211,6 @@ def _nothing_found(config: Config, records: Sequence[Record]) -> list[Problem]:
 def whole(record: Record, config: Config) -> Entry:
     """Read the entry of a catalogue record again (as it is in the file now)."""
     return normalise(load.read(config.source / record.rel, config.source, config.limits, rel=record.rel), config)
-
-
-def _parts_range(job: tuple[Config, Sequence[Record]], indexes: range) -> list[archive.Parts]:
-    config, todo = job
-    return [archive.parts(whole(todo[i], config)) for i in indexes]
-
-
-def parts_of(records: Sequence[Record], config: Config) -> dict[str, archive.Parts]:
-    """Return the archive entry parts of documents read again (in a pool when there are many)."""
-    made = workers.run(_parts_range, (config, records), len(records), workers.count(config.workers),
-                       PARALLEL_REREADS)
-    return {r.rel: p for r, p in zip(records, made, strict=True)}
 
 
 def _render_range(job: tuple[Config, Sequence[Entry | Record], frozenset[int]],

@@ -14,7 +14,7 @@ import pickle
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
-_JOB: Any = None  # what the forked workers work on
+_JOB: Any = None  # in a worker process only: what it works on (set by _adopt as it starts)
 _T = TypeVar("_T")
 _T_co = TypeVar("_T_co", covariant=True)
 
@@ -57,10 +57,17 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _pool(workers: int) -> Any:
+def _adopt(job: Any) -> None:
+    """Start a worker: keep the job it inherited (forked, so never pickled)."""
+    global _JOB  # noqa: PLW0603 - this worker process's own: the parent never sets it
+    _JOB = job
+
+
+def _pool(workers: int, job: Any) -> Any:
     import multiprocessing
 
-    return multiprocessing.get_context("fork").Pool(workers)
+    # With fork, a Process's arguments (here the initializer's) are inherited, not pickled.
+    return multiprocessing.get_context("fork").Pool(workers, initializer=_adopt, initargs=(job,))
 
 
 def count(configured: int) -> int:
@@ -87,13 +94,8 @@ def run(func: Callable[[Any, range], list[Any]], job: Any, n: int, workers: int,
         return func(job, range(n))
     size = max(16, -(-n // (workers * 4)))  # a few chunks per worker evens out slow ones
     chunks = [range(i, min(i + size, n)) for i in range(0, n, size)]
-    global _JOB  # noqa: PLW0603 - forked workers inherit it: that is the point
-    _JOB = job
-    try:
-        with _forking(), _pool(workers) as pool:
-            parts = pool.map(_call, [(func, c) for c in chunks])
-    finally:
-        _JOB = None
+    with _forking(), _pool(workers, job) as pool:
+        parts = pool.map(_call, [(func, c) for c in chunks])
     return [item for part in parts for item in part]
 
 
@@ -122,16 +124,11 @@ def imap(
         return
     size = max(smallest, min(chunk, -(-n // (workers * 4))))  # a few chunks per worker, none tiny
     chunks = [range(i, min(i + size, n)) for i in range(0, n, size)]
-    global _JOB  # noqa: PLW0603 - forked workers inherit it: that is the point
-    _JOB = job
-    try:
-        with _forking(), _pool(workers) as pool:
-            results = pool.imap(_call, [(func, c) for c in chunks])
-            if meanwhile is not None:
-                meanwhile()
-            yield from results
-    finally:
-        _JOB = None
+    with _forking(), _pool(workers, job) as pool:
+        results = pool.imap(_call, [(func, c) for c in chunks])
+        if meanwhile is not None:
+            meanwhile()
+        yield from results
 
 
 class Later(Protocol[_T_co]):

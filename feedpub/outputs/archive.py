@@ -1,4 +1,4 @@
-"""Stage 4b — archive: the whole history as RFC 5005 §4 archived feed pages (Atom).
+"""Output kind ``archive``: the whole history as RFC 5005 §4 archived feed pages (Atom).
 
 The site's entries, oldest first, are cut into pages of ``archive_page_size``; only complete
 pages are written (``archive/atom/1.xml`` holds the oldest), so a page's entries do not move
@@ -10,24 +10,25 @@ feed: walking current → prev-archive → … reaches every entry.
 
 Pages list each entry's metadata and its own summary, not its rendered body: rendering every
 article of a large archive would cost more than the rest of the build, and a reader follows
-the entry's link for the article. Only the site-wide feed is archived; every archived entry
-names its category. Written with the standard library: a page is a flat list of entries.
+the entry's link for the article. So a page is made from catalogue records alone. Only
+the site-wide feed is archived; every archived entry names its category. Written with the
+standard library: a page is a flat list of entries.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from operator import attrgetter
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from feedpub import layout, select, write
+from feedpub import layout, select
 from feedpub.config import Config
-from feedpub.incremental import catalogue
 from feedpub.incremental.catalogue import Record
-from feedpub.model import Entry, Kept, Output
+from feedpub.model import Output, Rendered
+from feedpub.outputs.protocol import Build, Job, Made
 from feedpub.select import Listed
 
 FH_NS = "http://purl.org/syndication/history/1.0"
@@ -55,11 +56,6 @@ def pages(entries: Sequence[L], config: Config) -> list[Page[L]]:
     return [Page(k + 1, tuple(oldest_first[k * size : (k + 1) * size][::-1])) for k in range(full)]
 
 
-def newest_page_url(archive: Sequence[Page[Any]], config: Config) -> str | None:
-    """Return the URL the current feed's prev-archive link points to (None: no archive yet)."""
-    return layout.archive_url(archive[-1].number, config) if archive else None
-
-
 def escape(text: str) -> str:
     """Escape text for XML character data (str.replace: the archive escapes every field)."""
     if "&" in text or "<" in text or ">" in text:  # most fields hold none: three scans, no copies
@@ -80,41 +76,23 @@ def _link(href: str, rel: str, kind: str | None = None) -> str:
     return f"  <link href={quoteattr(href)} rel={quoteattr(rel)}{t}/>\n"
 
 
-Parts = str
-"""An entry's <entry> element, but for what the build settles for all entries at once.
-
-Made where its document is read (in a worker, while the whole archive is read), so that a
-page is a join of strings: the element is ``head + <updated> + middle + <category> + tail``,
-the updated time being ``updated``, or ``updated_tied`` when the build finds other entries
-at the same instant (select.tied_instants), and the category line naming the category's
-settled name. Those six (head, updated, updated_tied, middle, tail, slug) are kept as one
-string, joined by NUL (which no XML text holds): a 50,000-entry archive holds them all for
-a while, and one string each takes ~17 MB less, and crosses from a worker faster, than six.
-"""
-
-
-def parts(e: Entry, micros: int | None = None) -> Parts:
-    """Return the parts of e's <entry> element (see Parts); micros: e.micros, if known already."""
-    image = e.image
+def entry_element(r: Record, updated: datetime, name: str) -> str:
+    """Return the <entry> element of a record: updated and its category name as the build settled them."""
+    image = r.image
     enclosure = (
         f'    <link href={quoteattr(image.url)} rel="enclosure" type={quoteattr(image.mime_type)}/>\n'
         if image is not None else ""
     )
-    name = e.author or e.source
-    author = f"    <author>\n      <name>{escape(name)}</name>\n    </author>\n" if name else ""
-    tags = "".join([_tag_line(tag) for tag in e.tags])
-    summary = f"    <summary>{escape(e.summary)}</summary>\n" if e.summary else ""
-    updated = catalogue.texts(e.updated).iso
-    # Moved by micros (< 1 s) from a whole second, the time keeps its second and its offset:
-    # the same text as (updated + micros).isoformat(), without the datetime arithmetic.
-    tied = f"{updated[:19]}.{e.micros if micros is None else micros:06d}{updated[19:]}" \
-        if e.updated.microsecond == 0 else ""
+    author_name = r.author or r.source
+    author = f"    <author>\n      <name>{escape(author_name)}</name>\n    </author>\n" if author_name else ""
+    tags = "".join([_tag_line(tag) for tag in r.tags])
+    summary = f"    <summary>{escape(r.summary)}</summary>\n" if r.summary else ""
     return (
-        f"  <entry>\n    <id>{escape(e.id)}</id>\n    <title>{escape(e.title)}</title>\n    <updated>\0"
-        f"{updated}\0{tied}\0</updated>\n"
-        f'    <link href={quoteattr(e.url)} rel="alternate" type="text/html"/>\n{enclosure}'
-        f"    <published>{catalogue.texts(e.date).iso}</published>\n{author}\0"
-        f"{tags}{summary}  </entry>\n\0{e.category.slug}"
+        f"  <entry>\n    <id>{escape(r.id)}</id>\n    <title>{escape(r.title)}</title>\n"
+        f"    <updated>{updated.isoformat()}</updated>\n"
+        f'    <link href={quoteattr(r.url)} rel="alternate" type="text/html"/>\n{enclosure}'
+        f"    <published>{r.date.isoformat()}</published>\n{author}"
+        f"{_category_line(r.category.slug, name)}{tags}{summary}  </entry>\n"
     )
 
 
@@ -153,73 +131,50 @@ def _head(number: int, last: int, updated: str, config: Config) -> str:
     return "".join(head)
 
 
-def assemble(page: Page[L], last: int, config: Config, chosen: select.Selection[Any],
-             parts_of: Mapping[str, Parts]) -> bytes:
-    """Return the Atom archive document of one page from its entries' parts, values settled by chosen."""
-    # a 50,000-entry archive runs this loop 50,000 times: locals, and one category line per slug
-    tied, names, lines = chosen.tied, chosen.names, _category_lines(chosen.names)
+def assemble(page: Page[Record], last: int, config: Config, chosen: select.Selection[Any]) -> bytes:
+    """Return the Atom archive document of one page, values settled by chosen."""
+    names = chosen.names
     body = []
     newest, latest = page.entries[0], None  # the newest settled 'updated': the first of equal ones
-    for e in page.entries:
-        head, updated, updated_tied, middle, tail, slug = parts_of[e.rel].split("\0")
-        at = e.updated_instant
-        if at in tied:
-            updated = updated_tied
-            at += e.micros
+    for r in page.entries:
+        updated = chosen.updated(r)
+        at = r.updated_instant + (r.micros if r.updated_instant in chosen.tied else 0)
         if latest is None or at > latest:
-            newest, latest = e, at
-        line = lines.get(slug) or _category_line(slug, names.get(slug, e.category.name))
-        body.append(f"{head}{updated}{middle}{line}{tail}")
-    updated = chosen.updated(newest).isoformat()
-    return (_head(page.number, last, updated, config) + "".join(body) + "</feed>\n").encode("utf-8")
+            newest, latest = r, at
+        body.append(entry_element(r, updated, names.get(r.category.slug, r.category.name)))
+    head = _head(page.number, last, chosen.updated(newest).isoformat(), config)
+    return (head + "".join(body) + "</feed>\n").encode("utf-8")
 
 
-@functools.lru_cache(maxsize=16)
-def _category_lines_of(names: tuple[tuple[str, str], ...]) -> dict[str, str]:
-    return {slug: _category_line(slug, name) for slug, name in names}
-
-
-def _category_lines(names: Mapping[str, str]) -> dict[str, str]:
-    """Return each slug's category line under its settled name (made once per build)."""
-    return _category_lines_of(tuple(names.items()))
-
-
-def page_key(page: Page[L], last: int, chosen: select.Selection[Any], context: str,
-             fingerprints: Callable[[L], bytes]) -> bytes:
+def page_key(page: Page[Record], last: int, chosen: select.Selection[Any], context: str) -> bytes:
     """Return what a page's bytes depend on, hashed: its place, its entries and the cache context."""
     h = hashlib.blake2b(f"page {page.number}/{last}\0{context}\0".encode(), digest_size=16)
-    h.update(chosen.tokens(page.entries, [fingerprints(e) for e in page.entries]))
+    h.update(chosen.tokens(page.entries, [r.fingerprint for r in page.entries]))
     return h.digest()
 
 
-def start(archive: Sequence[Page[Record]], config: Config, chosen: select.Selection[Record], context: str,
-          kept: write.Previous, fresh: dict[str, Parts],
-          read: Callable[[Sequence[Record]], Mapping[str, Parts]]) -> Iterator[Output | Kept]:
-    """Yield every archive page: kept where the output folder already holds it, else made.
+class _Archive:
+    """The kind: one job per complete page, made from records alone (no body is rendered)."""
 
-    A page is made from the parts of its entries' elements: from this build's reading where
-    it read the document (fresh, which this consumes), else from reading it again (``read``,
-    in a pool when many). Pages are made one at a time as they are asked for: a writer that
-    writes each at once never holds the archive's pages all together.
-    """
-    last = archive[-1].number if archive else 0
-    todo: list[tuple[str, Page[Record], bytes]] = []
-    for page in archive:
-        path = layout.archive_path(page.number)
-        key = page_key(page, last, chosen, context, _FINGERPRINT)
-        if kept.holds(path, key):
-            yield Kept(path, key)
-        else:
-            todo.append((path, page, key))
-    missing = [e for _path, page, _key in todo for e in page.entries if e.rel not in fresh]
-    more = read(missing) if missing else {}
-    parts_of = fresh
-    parts_of.update(more)
-    for path, page, key in todo:
-        made = assemble(page, last, config, chosen, parts_of)
-        for e in page.entries:  # joined: dropped, so that pages and parts are never all held at once
-            del parts_of[e.rel]
-        yield Output(path, made, key)
+    name = "archive"
+
+    def plan(self, build: Build, planned: Sequence[Job]) -> list[Job]:  # noqa: ARG002 - the Kind protocol
+        """Return a job per complete archive page, oldest first."""
+        archive = pages(build.chosen.published, build.config)
+        last = archive[-1].number if archive else 0
+        return [Job(self.name, (layout.archive_path(p.number),), page_key(p, last, build.chosen, build.context),
+                    detail=(p, last)) for p in archive]
+
+    def make(self, job: Job, build: Build, rendered: Mapping[str, Rendered]) -> Made:  # noqa: ARG002 - the Kind protocol
+        """Make one archive page."""
+        page, last = job.detail
+        return Made((Output(job.paths[0], assemble(page, last, build.config, build.chosen), job.key),))
 
 
-_FINGERPRINT = attrgetter("fingerprint")
+KIND = _Archive()
+
+
+def newest_page(planned: Sequence[Job], config: Config) -> str | None:
+    """Return the URL of the newest archive page among planned jobs (the current feed links it)."""
+    numbers = [job.detail[0].number for job in planned if job.kind == KIND.name]
+    return layout.archive_url(max(numbers), config) if numbers else None

@@ -1,9 +1,14 @@
-"""Stage 4b — digest: the weekly email, as inlined HTML, plain text and an .eml message.
+"""Output kind ``digest``: the weekly email, as inlined HTML, plain text and an .eml message.
 
 A week is an ISO week in the site time zone. The entries of the chosen week become a frozen
 :class:`Digest` (sections by category, items newest first), which the templates turn into
 HTML (CSS inlined, merge tags intact) and text written from the same data, never by
 stripping the HTML. Only entries that land in the digest are rendered.
+
+Its job is made in another process when the build has one to spare (premailer's CSS
+inlining is slow). The digests of other weeks that the output folder holds (made by earlier
+builds) are kept as they are and listed by the site pages: a digest that was mailed stays
+readable.
 """
 
 from __future__ import annotations
@@ -20,11 +25,13 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from feedpub import layout, write
+from feedpub import layout
 from feedpub.config import Config
 from feedpub.errors import DigestError, Problem
 from feedpub.incremental import workers
 from feedpub.model import Category, Entry, Image, Kept, Output, Rendered, instant_of
+from feedpub.outputs import protocol
+from feedpub.outputs.protocol import Build, Job
 from feedpub.render import templating
 from feedpub.select import Listed, Selection
 
@@ -425,21 +432,41 @@ def plan(chosen: Selection[R], config: Config, *, now: datetime, request: Reques
     return Plan(win, members, shown, h.digest())
 
 
-def held(plan: Plan[Any], previous: write.Previous, config: Config) -> Made | None:
-    """Return the digest the output folder already holds for plan's key, if it does."""
-    files = paths(plan.window.label)
-    if not previous.holds_all(files, plan.key):
-        return None
-    size = (config.out / files[0]).stat().st_size
-    return Made(plan.window.label, tuple(Kept(p, plan.key) for p in files), len(plan.shown), size,
-                _warnings(plan.window.label, size, config))
+def report(jobs: Sequence[Job], config: Config) -> Made:
+    """Return what the build's digest is, from its files in the output folder (after writing)."""
+    for job in jobs:
+        if job.kind == KIND.name and not job.as_is:
+            p: Plan[Any] = job.detail
+            label = p.window.label
+            size = (config.out / job.paths[0]).stat().st_size
+            return Made(label, tuple(Kept(path, job.key) for path in job.paths), len(p.shown), size,
+                        _warnings(label, size, config))
+    return Made()
 
 
-def start(plan: Plan[Any], rendered: Mapping[str, Rendered], config: Config, *,
-          background: bool = True) -> workers.Later[Made]:
-    """Begin the planned digest's files; its CSS is inlined in a forked child while the build goes on.
+class _Digest:
+    """The kind: the requested (or latest) digest's job, and the earlier digests kept as they are."""
 
-    Only with more than one worker (config.workers). rendered holds the shown entries' bodies.
-    """
-    background = background and workers.count(config.workers) > 1
-    return _outputs(make(plan.members, rendered, config, plan.window), config, background=background, key=plan.key)
+    name = "digest"
+
+    def plan(self, build: Build, planned: Sequence[Job]) -> list[Job]:  # noqa: ARG002 - the Kind protocol
+        """Return the digest's job (if there is a digest), then one keeping earlier weeks' files."""
+        made = plan(build.chosen, build.config, now=build.now, request=build.digest, context=build.context)
+        jobs = []
+        if made is not None:
+            jobs.append(Job(self.name, paths(made.window.label), made.key, shows=made.shown, detail=made,
+                            background=True))
+        kept = earlier(build.config.out, made.window.label if made else None)
+        if kept:
+            jobs.append(Job(self.name, kept, EARLIER, as_is=True))
+        return jobs
+
+    def make(self, job: Job, build: Build, rendered: Mapping[str, Rendered]) -> protocol.Made:
+        """Make the digest's .html, .txt and .eml files, and the latest.* copies."""
+        p: Plan[Any] = job.detail
+        digest = make(p.members, rendered, build.config, p.window)
+        files = _outputs(digest, build.config, background=False, key=job.key).result()
+        return protocol.Made(tuple(o for o in files.outputs if isinstance(o, Output)))
+
+
+KIND = _Digest()

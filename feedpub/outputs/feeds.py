@@ -1,4 +1,9 @@
-"""Stage 4 — feeds: the site-wide and per-category Atom, RSS and JSON feeds as Outputs."""
+"""Output kind ``feeds``: the site-wide and per-category Atom, RSS and JSON feeds.
+
+One job per feed (its three files): the newest ``feed_limit`` entries of the site, or of a
+category, each shown in full (rendered body). The site-wide feed links the newest archive
+page (kind ``archive``, planned before this one).
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,12 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from feedpub import layout, write
+from feedpub import layout
 from feedpub.config import Config
 from feedpub.model import Category, Output, Rendered
-from feedpub.outputs import atom_rss, jsonfeed
+from feedpub.outputs import archive, atom_rss, jsonfeed
 from feedpub.outputs.atom_rss import FeedSpec
+from feedpub.outputs.protocol import Build, Job, Made
 from feedpub.select import Listed, Selection, by_category
 
 L = TypeVar("L", bound=Listed)
@@ -47,6 +53,11 @@ def feed_entries(entries: Sequence[L], config: Config, slugs: Collection[str] | 
     return plan
 
 
+def feed_title(category: Category | None, config: Config) -> str:
+    """Return the title of the site-wide feed (None) or of a category's."""
+    return config.title if category is None else f"{config.title} — {category.name}"
+
+
 def specs(
     plan: Mapping[Category | None, Sequence[Listed]],
     rendered: Mapping[str, Rendered],
@@ -58,7 +69,7 @@ def specs(
     out = []
     for category, members in plan.items():
         paths = layout.feed_paths(category)
-        title = config.title if category is None else f"{config.title} — {category.name}"
+        title = feed_title(category, config)
         subtitle = config.description if category is None else f"{category.name} from {config.title}"
         out.append(FeedSpec(
             title=title,
@@ -95,12 +106,6 @@ def keys(plan: Mapping[Category | None, Sequence[Any]], chosen: Selection[Any], 
     return found
 
 
-def held(category: Category | None, key: bytes, previous: write.Previous) -> bool:
-    """Whether the output folder holds every file of a feed as written for key."""
-    paths = layout.feed_paths(category)
-    return previous.holds_all((paths.path(kind) for kind in KINDS), key)
-
-
 def outputs(feed_specs: Sequence[FeedSpec], config: Config, keys: Mapping[str, bytes] | None = None) -> list[Output]:
     """Serialise every feed in its three formats (keys: what each feed's files are written for, by folder)."""
     result = []
@@ -110,3 +115,27 @@ def outputs(feed_specs: Sequence[FeedSpec], config: Config, keys: Mapping[str, b
         key = keys.get(spec.folder, b"") if keys else b""
         result += [Output(paths.path(kind), data, key) for kind, data in zip(KINDS, files, strict=True)]
     return result
+
+
+class _Feeds:
+    """The kind: one job per feed, its entries shown in full."""
+
+    name = "feeds"
+
+    def plan(self, build: Build, planned: Sequence[Job]) -> list[Job]:
+        """Return a job per feed: the site-wide one, then each category's by slug."""
+        prev = archive.newest_page(planned, build.config)
+        members = feed_entries(build.chosen.published, build.config, build.chosen.names)
+        found = keys(members, build.chosen, build.now, prev, build.context)
+        return [Job(self.name, tuple(layout.feed_paths(c).path(kind) for kind in KINDS), found[c],
+                    shows=tuple(m), detail=(c, tuple(m), prev), background=True)
+                for c, m in members.items()]
+
+    def make(self, job: Job, build: Build, rendered: Mapping[str, Rendered]) -> Made:
+        """Serialise one feed in its three formats."""
+        category, members, prev = job.detail
+        (spec,) = specs({category: members}, rendered, build.config, build.now, prev)
+        return Made(tuple(outputs([spec], build.config, {spec.folder: job.key})))
+
+
+KIND = _Feeds()

@@ -1,23 +1,28 @@
-"""Stage 5 — site: the pages around the feeds (index.html, feeds.opml, feed.xsl) as Outputs.
+"""Output kind ``site``: the pages around the feeds (index.html, feeds.opml, feed.xsl).
 
 index.html lists every feed with autodiscovery ``<link rel="alternate">`` tags, feeds.opml
 lets a subscriber import them all at once, and feed.xsl makes an Atom or RSS feed opened in
-a browser read as a page. The digest stage is separate: its output paths come in as
-``digest_paths`` so this module never imports it (an empty list means no digest section).
+a browser read as a page. They list every feed and digest the build planned (kinds
+``feeds`` and ``digest``, planned before this one), from catalogue records alone: no body is
+rendered for them.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import PurePosixPath
+from typing import Any
 
-from feedpub import layout, write
+from feedpub import layout
 from feedpub.config import Config
-from feedpub.model import Output
-from feedpub.outputs.atom_rss import FeedSpec
+from feedpub.model import Category, Output, Rendered
+from feedpub.outputs import feeds as feeds_kind
+from feedpub.outputs.protocol import Build, Job, Made
 from feedpub.render import templating
+from feedpub.select import Listed, Selection
 
 LABELS = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
 LATEST_DIGEST = "latest.html"
@@ -59,21 +64,20 @@ class DigestLinks:
     archive: tuple[tuple[str, str], ...]  # (label, path)
 
 
-def site_feeds(feed_specs: Sequence[FeedSpec], config: Config) -> list[SiteFeed]:
+def site_feeds(feeds: Sequence[tuple[Category | None, Sequence[Listed]]], config: Config) -> list[SiteFeed]:
     """Describe each feed for the site pages: the site-wide one first, then categories."""
     result = []
-    for spec in sorted(feed_specs, key=lambda s: (s.folder != "", s.folder)):
-        paths = layout.FeedPaths(spec.folder)
-        category = spec.entries[0].entry.category if spec.folder and spec.entries else None
+    for category, members in sorted(feeds, key=lambda f: (f[0] is not None, layout.feed_paths(f[0]).folder)):
+        paths = layout.feed_paths(category)
         links = tuple(
             FeedLink(kind, LABELS[kind], layout.MEDIA_TYPES[kind], paths.path(kind), paths.url(kind, config))
             for kind in ("atom", "rss", "json")
         )
         result.append(SiteFeed(
             name=category.name if category else "All articles",
-            title=spec.title,
+            title=feeds_kind.feed_title(category, config),
             category=category.slug if category else "",
-            count=len(spec.entries),
+            count=len(members),
             links=links,
         ))
     return result
@@ -89,21 +93,20 @@ def digest_links(digest_paths: Sequence[str]) -> DigestLinks | None:
     return DigestLinks(latest, tuple((PurePosixPath(p).stem, p) for p in weeks))
 
 
-def index_html(feeds: Sequence[SiteFeed], site_wide: FeedSpec | None, config: Config,
+def index_html(feeds: Sequence[SiteFeed], latest: Sequence[Listed], config: Config,
                digest: DigestLinks | None) -> bytes:
     """Return the index page: every feed with autodiscovery links, the newest entries, the digests."""
-    latest = [r.entry for r in site_wide.entries[:LATEST_ENTRIES]] if site_wide else []
-    text = templating.render(config, "index.html.j2", site=config, feeds=feeds, latest=latest,
+    text = templating.render(config, "index.html.j2", site=config, feeds=feeds, latest=latest[:LATEST_ENTRIES],
                              digest=digest, opml=layout.OPML)
     return text.encode("utf-8")
 
 
-def opml(feeds: Sequence[SiteFeed], site_wide: FeedSpec | None, config: Config) -> bytes:
+def opml(feeds: Sequence[SiteFeed], modified: datetime | None, config: Config) -> bytes:
     """Return an OPML 2.0 list of every feed (Atom), categories grouped under one outline."""
     from email.utils import format_datetime  # here: a rebuild that keeps the site pages never needs it
 
-    modified = format_datetime(site_wide.updated) if site_wide and site_wide.entries else ""
-    text = templating.render(config, "feeds.opml.j2", site=config, feeds=feeds, modified=modified)
+    text = templating.render(config, "feeds.opml.j2", site=config, feeds=feeds,
+                             modified=format_datetime(modified) if modified is not None else "")
     return text.encode("utf-8")
 
 
@@ -115,17 +118,19 @@ def stylesheet(config: Config) -> bytes:
 PATHS = (layout.INDEX, layout.OPML, layout.FEED_STYLESHEET)
 
 
-def outputs(feed_specs: Sequence[FeedSpec], config: Config, digest_paths: Sequence[str] = (),
-            key: bytes = b"") -> list[Output]:
+def outputs(feeds: Sequence[tuple[Category | None, Sequence[Listed]]], chosen: Selection[Any], config: Config,
+            digest_paths: Sequence[str] = (), key: bytes = b"") -> list[Output]:
     """Return index.html, feeds.opml and feed.xsl for the feeds (and digests) of a build.
 
-    key: what the files are written for (see key()).
+    feeds: each feed's category (None: site-wide) and entries; key: what the files are
+    written for (see key()).
     """
-    feeds = site_feeds(feed_specs, config)
-    site_wide = next((s for s in feed_specs if s.folder == ""), None)
+    described = site_feeds(feeds, config)
+    site_wide = next((members for category, members in feeds if category is None), ())
+    modified = max(map(chosen.updated, site_wide)) if site_wide else None
     return [
-        Output(layout.INDEX, index_html(feeds, site_wide, config, digest_links(digest_paths)), key),
-        Output(layout.OPML, opml(feeds, site_wide, config), key),
+        Output(layout.INDEX, index_html(described, site_wide, config, digest_links(digest_paths)), key),
+        Output(layout.OPML, opml(described, modified, config), key),
         Output(layout.FEED_STYLESHEET, stylesheet(config), key),
     ]
 
@@ -138,6 +143,22 @@ def key(feed_keys: Sequence[bytes], digest_paths: Sequence[str], context: str) -
     return h.digest()
 
 
-def held(key: bytes, previous: write.Previous) -> bool:
-    """Whether the output folder holds the site pages as written for key."""
-    return previous.holds_all(PATHS, key)
+class _Site:
+    """The kind: one job, the three site pages, made from records."""
+
+    name = "site"
+
+    def plan(self, build: Build, planned: Sequence[Job]) -> list[Job]:
+        """Return the site pages' job: they list every planned feed and digest."""
+        feed_jobs = [j for j in planned if j.kind == feeds_kind.KIND.name]
+        digest_paths = tuple(p for j in planned if j.kind == "digest" for p in j.paths)
+        return [Job(self.name, PATHS, key([j.key for j in feed_jobs], digest_paths, build.context),
+                    detail=(tuple(j.detail[:2] for j in feed_jobs), digest_paths))]
+
+    def make(self, job: Job, build: Build, rendered: Mapping[str, Rendered]) -> Made:  # noqa: ARG002 - the Kind protocol
+        """Make index.html, feeds.opml and feed.xsl."""
+        feeds, digest_paths = job.detail
+        return Made(tuple(outputs(feeds, build.chosen, build.config, digest_paths, job.key)))
+
+
+KIND = _Site()

@@ -1,0 +1,53 @@
+"""One build's context: its cache, its shared objects, what the output folder held. Nothing outlives it.
+
+A process that builds many times (``feedpub serve``) must give the hundredth build the bytes
+a fresh process gives: whatever a build memoises lives here, and is dropped when it ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from feedpub import write
+from feedpub.config import Config
+from feedpub.incremental import cache, catalogue
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """What one build keeps while it runs."""
+
+    config: Config
+    store: cache.BuildCache  # what the last build knew (a miss for everything when disabled)
+    shared: catalogue.Shared  # one object per distinct date and category of the records read
+    written: dict[str, write.Written]  # what the output folder holds, by path, as the last build wrote it
+
+    @property
+    def previous(self) -> write.Previous:
+        """Return the output folder's files as the last build wrote them (kept outputs are checked against it)."""
+        return write.Previous(self.config.out, self.written)
+
+    def save(self, report: write.WriteReport) -> None:
+        """Record what the build wrote to the output folder, for the next build."""
+        self.store.save_written(self.config.out, report.files, self.written)
+
+
+@contextlib.contextmanager
+def opened(config: Config) -> Iterator[BuildContext]:
+    """Open a build's context: its cache (closed at the end), and no cyclic garbage collection meanwhile.
+
+    A build of a large archive makes hundreds of thousands of small objects that live to its
+    end, and the collector kept walking all of them: a third of a 50,000-document rebuild's
+    time. A build makes few reference cycles; they are collected when it returns.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        with cache.opened(config) as store:
+            yield BuildContext(config, store, catalogue.Shared(), store.written(config.out))
+    finally:
+        if was_enabled:
+            gc.enable()

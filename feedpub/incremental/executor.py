@@ -1,0 +1,70 @@
+"""The executor: make what a build planned, keeping what the output folder already holds.
+
+    plan ──▶ every kind's jobs (feedpub.outputs.KINDS, in order), each with its key
+    keep ──▶ a job whose files were written for its key: neither made nor rewritten
+    render ▶ the entries the other jobs show (bodies from the build cache, the rest in a pool)
+    make ──▶ the jobs worth it (background) half in a forked child, the rest here
+
+Every output goes to ``emit`` as soon as it is made (the writer streams it to disk), so a
+build never holds all its files at once.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
+
+from feedpub import outputs, write
+from feedpub.incremental import cache, gather, workers
+from feedpub.model import Kept, Output, Rendered
+from feedpub.outputs.protocol import Build, Job, Made
+
+FORKED_MAX_TEXT = 4_000_000  # characters of rendered bodies past which nothing is made in a child
+
+Progress = Callable[[int, int], None]  # (done, total), called after each rendered entry
+
+
+def plan(build: Build) -> list[Job]:
+    """Return the jobs of every output kind, in the order of feedpub.outputs.KINDS."""
+    planned: list[Job] = []
+    for kind in outputs.KINDS:
+        planned += kind.plan(build, planned)
+    return planned
+
+
+def run(jobs: Sequence[Job], build: Build, store: cache.BuildCache, previous: write.Previous,
+        emit: Callable[[Iterable[Output | Kept]], None], progress: Progress | None = None) -> tuple[str, ...]:
+    """Make every job whose files the output folder does not hold; hand every file to emit; return warnings."""
+    todo = []
+    for job in jobs:
+        if job.as_is or previous.holds_all(job.paths, job.key):
+            emit([Kept(path, job.key) for path in job.paths])
+        else:
+            todo.append(job)
+    rendered = gather.render_all((r for job in todo for r in job.shows), build.config, store, progress,
+                                 settle=build.chosen.settle)
+    # with a child, it makes every other background job while this process makes the rest;
+    # its files come back through a pipe, so they exist twice for a while: only when small
+    background = [job for job in todo if job.background]
+    fork = (len(background) >= 2 and workers.count(build.config.workers) > 1
+            and sum(len(r.content_html) for r in rendered.values()) <= FORKED_MAX_TEXT)
+    elsewhere = background[::2] if fork else []
+    making = workers.start(functools.partial(_make, elsewhere, build, rendered), background=fork)
+    store.flush()  # the catalogue is written meanwhile
+    warnings: list[str] = []
+    away = set(map(id, elsewhere))
+    for job in todo:
+        if id(job) not in away:
+            made = _make([job], build, rendered)[0]
+            emit(made.outputs)
+            warnings += made.warnings
+    for made in making.result():
+        emit(made.outputs)
+        warnings += made.warnings
+    return tuple(warnings)
+
+
+def _make(jobs: Sequence[Job], build: Build, rendered: Mapping[str, Rendered]) -> list[Made]:
+    """Make jobs, each by its kind."""
+    kinds = {kind.name: kind for kind in outputs.KINDS}
+    return [kinds[job.kind].make(job, build, rendered) for job in jobs]
