@@ -79,7 +79,8 @@ class Config:
     max_front_matter_kb: int = 64
     max_nesting: int = 50
     digest: DigestConfig = field(default_factory=DigestConfig)
-    cache: bool = True  # keep a build cache in <source>/.feedpub/
+    cache: bool = True  # keep a build cache (in cache_dir, else the user's cache folder)
+    cache_dir: Path | None = None  # where build caches live (default: $XDG_CACHE_HOME/feedpub)
     workers: int = 0  # processes for parsing/rendering many documents; 0 = one per core
     archive_page_size: int | None = None  # entries per RFC 5005 archive page (feed_limit); 0 = none
     hub_url: str = ""  # WebSub hub announced by the current feeds
@@ -311,6 +312,7 @@ _FIELDS: dict[str, Callable[[Any], Any]] = {
     "digest.smtp_user": _one_line,
     "digest.smtp_starttls": _bool,
     "cache": _bool,
+    "cache_dir": _path,
     "workers": _count,
     "archive_page_size": _count,
     "hub_url": _hub,
@@ -409,16 +411,17 @@ def load_config(
         # CLI paths are relative to cwd; file paths to the file's folder, like mkdocs.
         if key in overrides:
             return (cwd / str(overrides[key])).resolve()
-        return (base / str(values.get(key, default))).resolve()
+        return (base / Path(str(values.get(key, default))).expanduser()).resolve()
 
     source = resolve("source", "seeds")
     if "source" not in values and not source.is_dir():
         source = resources.seeds_dir()  # no config and no ./seeds: build the embedded seeds
     out = resolve("out", "dist")
     templates = resolve("templates_dir", "") if "templates_dir" in values else None
+    cache_dir = resolve("cache_dir", "") if "cache_dir" in values else None
     simple = {
-        k: v for k, v in values.items() if k not in ("source", "out", "templates_dir") and "." not in k
+        k: v for k, v in values.items() if k not in ("source", "out", "templates_dir", "cache_dir") and "." not in k
     }
     digest = DigestConfig(**{k.partition(".")[2]: v for k, v in values.items() if k.startswith("digest.")})
-    return Config(source=source, out=out, templates_dir=templates, config_path=config_file,
+    return Config(source=source, out=out, templates_dir=templates, cache_dir=cache_dir, config_path=config_file,
                   digest=digest, **simple)

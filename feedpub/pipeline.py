@@ -111,7 +111,7 @@ def build(config: Config, *, now: datetime, skip_invalid: bool = False,
 def _build(config: Config, now: datetime, skip_invalid: bool, progress: Progress | None,
            digest_request: digest.Request | None) -> BuildResult:
     reread = functools.partial(gather.whole, config=config)
-    with cache.opened(config) as store:  # what the last build knew: <source>/.feedpub/
+    with cache.opened(config) as store:  # what the last build knew (cache.cache_path)
         # a record per document: only changed ones are read (by other processes when many,
         # while this one loads what making outputs needs)
         found = gather.read_catalogue(config, store, meanwhile=functools.partial(_prepare_outputs, config))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -11,27 +12,42 @@ from pathlib import Path
 import feedparser
 import pytest
 
+from tests.conftest import write_doc
+
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _tracked(folder: str) -> list[str]:
+    """Return the files of a folder of the checkout that git tracks, relative to it."""
+    listed = subprocess.run(["git", "ls-files", "-z", folder], cwd=ROOT, capture_output=True, check=True).stdout
+    return sorted(Path(p).relative_to(folder).as_posix() for p in listed.decode().split("\0") if p)
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A wheel of a copy of the checkout whose seeds and templates hold left-over hidden files."""
+    src = tmp_path_factory.mktemp("checkout") / "feedpub"
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(".git", "dist", "build", "*.egg-info", "test-artifacts"))
+    for folder in ("seeds", "templates"):  # what an old build's cache or an editor leaves behind
+        write_doc(src / folder, ".feedpub/cache.sqlite", "not a seed")
+        write_doc(src / folder, ".news.md.swp", "not a seed")
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                    "-w", str(out), str(ROOT)], check=True, capture_output=True)
+                    "-w", str(out), str(src)], check=True, capture_output=True)
     return next(out.glob("feedpub-*.whl"))
 
 
 class TestWheel:
     def test_ships_templates_and_seeds(self, wheel: Path) -> None:
-        """The wheel holds the default templates and the four seeds."""
+        """The wheel holds the default templates and the four seeds, and no hidden file beside them."""
         names = zipfile.ZipFile(wheel).namelist()
-        seeds = [n for n in names if n.startswith("feedpub/_data/seeds/")]
-        assert sorted(Path(n).name for n in seeds) == sorted(p.name for p in (ROOT / "seeds").iterdir())
+        seeds = sorted(n.removeprefix("feedpub/_data/seeds/") for n in names if n.startswith("feedpub/_data/seeds/"))
+        assert seeds == _tracked("seeds")
+        assert len(seeds) == 4
         shipped = sorted(n.removeprefix("feedpub/_data/templates/") for n in names
                          if n.startswith("feedpub/_data/templates/"))
-        assert shipped == sorted(p.relative_to(ROOT / "templates").as_posix()
-                                 for p in (ROOT / "templates").rglob("*") if p.is_file())
+        assert shipped == _tracked("templates")
+        assert not [n for n in names if "/." in n or "cache.sqlite" in n]
 
     def test_builds_embedded_seeds_from_any_directory(self, wheel: Path, tmp_path: Path) -> None:
         """Installed from the wheel, `feedpub build` in an empty folder builds the embedded seeds."""
