@@ -67,3 +67,20 @@ class TestWheel:
             capture_output=True, text=True, check=True).stdout
         feed = feedparser.parse((work / "dist" / "atom.xml").read_bytes())
         assert feed.bozo == 0 and len(feed.entries) == 4
+
+
+def _quickstart_code() -> list[str]:
+    """Return the command lines of the README's Quickstart section, in order."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Quickstart\n", 1)[1].split("\n## ", 1)[0]
+    return [line[4:] for line in section.splitlines() if line.startswith("    ") and line.strip()]
+
+
+class TestCI:
+    def test_ci_runs_the_readme_quickstart_literally(self) -> None:
+        """.ci/run runs the Quickstart's first two command lines as written, install-and-build first."""
+        listed = subprocess.run(["bash", str(ROOT / ".ci" / "run"), "--list"], capture_output=True, text=True,
+                                check=True).stdout.splitlines()
+        assert listed == _quickstart_code()[:2]
+        assert listed[0].startswith("python3 -m pip install . ") and listed[0].endswith("&& feedpub build")
+        assert listed[1] == "python3 -m pip install '.[test]' && python3 -m pytest"
