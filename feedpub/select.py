@@ -174,12 +174,16 @@ def check_unique(items: Sequence[T], whole: Callable[[T], Entry] | None = None) 
     if len(set(ids)) == len(items) and (all(map(operator.is_, urls, ids)) or len(set(urls)) == len(items)):
         return
     problems: list[Problem] = []
-    for attr, label in (("id", "id"), ("url", "permalink")):
+    said: set[tuple[str, str]] = set()  # a pair sharing permalink and id (its id is its url) is said once
+    for attr, label in (("url", "permalink"), ("id", "id")):
         first: dict[str, T] = {}
         for x in sorted(items, key=lambda x: x.rel):
             value = getattr(x, attr)
             if value in first:
                 other = first[value]
+                if (x.rel, other.rel) in said:
+                    continue
+                said.add((x.rel, other.rel))
                 lines = (whole(x) if whole is not None else cast(Entry, x)).lines
                 key_line = lines.get("id") if attr == "id" else None
                 problems.append(Problem(

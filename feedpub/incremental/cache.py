@@ -93,7 +93,8 @@ def context_key(config: Config) -> str:
         except metadata.PackageNotFoundError:
             h.update(f"{dist} -\n".encode())
     for f in fields(config):
-        if f.name not in ("out", "config_path", "cache", "cache_dir", "workers"):  # do not change any output
+        # none of these changes an output
+        if f.name not in ("out", "config_path", "key_lines", "cache", "cache_dir", "workers"):
             value = getattr(config, f.name)
             h.update(f"{f.name}={sorted(value.items()) if f.name == 'categories' else value!r}\n".encode())
     from feedpub.render import templating
