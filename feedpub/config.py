@@ -472,7 +472,7 @@ def load_config(
         problems.append(Problem(where, _key_line(text, "archive_page_size"),
                                 f"'archive_page_size' ({page}) must not exceed 'feed_limit' ({limit})"))
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError(sorted(problems, key=lambda p: p.line or 0))  # in the file's order
     if "source" not in values and not source.is_dir():
         source = resources.seeds_dir()  # no config and no ./seeds: build the embedded seeds
     out = resolve("out", "dist")

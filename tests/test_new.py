@@ -49,12 +49,15 @@ class TestNewArticle:
 
     def test_toml_front_matter_when_the_folder_uses_it(self, tmp_path: Path,
                                                        make_config: Callable[..., Config]) -> None:
-        """When most of the folder's documents start with '+++', the article gets TOML front matter."""
-        write_doc(tmp_path / "src", "a.md", '+++\ntitle = "A"\n+++\nText.\n')
-        write_doc(tmp_path / "src", "b/c.md", '+++\ntitle = "C"\n+++\nText.\n')
-        write_doc(tmp_path / "src", "d.md", "---\ntitle: D\n---\nText.\n")
-        assert front_matter_style(tmp_path / "src") == "toml"
-        path = new_article(make_config(tmp_path / "src"), 'A "TOML" one', today=TODAY)
+        """When most of the folder's documents start with '+++', the article gets TOML front matter (a hidden parent folder is no matter)."""
+        src = tmp_path / ".sites" / "src"
+        write_doc(src, "a.md", '+++\ntitle = "A"\n+++\nText.\n')
+        write_doc(src, "b/c.md", '+++\ntitle = "C"\n+++\nText.\n')
+        write_doc(src, "d.md", "---\ntitle: D\n---\nText.\n")
+        write_doc(src, "_drafts/e.md", "---\ntitle: E\n---\nText.\n")
+        write_doc(src, "_drafts/f.md", "---\ntitle: F\n---\nText.\n")
+        assert front_matter_style(src) == "toml"
+        path = new_article(make_config(src), 'A "TOML" one', today=TODAY)
         assert _front_matter(path, "+++") == {"title": 'A "TOML" one', "date": TODAY}
 
     def test_category_subfolder(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:

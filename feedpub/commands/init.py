@@ -17,6 +17,8 @@ EXAMPLE = "hello-feedpub.md"
 CONFIG_TEXT = """\
 # feedpub configuration. Paths are relative to this file.
 # Every key is optional; the commented lines show the default. Reference: README.md.
+# Keep the tables ([digest], [categories]) at the end: in TOML every key below a [table]
+# line belongs to that table.
 
 # Folder of documents (.md, .markdown, .txt; subfolders become categories).
 source = "articles"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import date
 from pathlib import Path
@@ -17,8 +18,9 @@ _SAMPLE = 50  # documents looked at to tell the folder's front matter style
 def front_matter_style(folder: Path) -> str:
     """Return 'toml' when most documents of folder start with '+++' front matter, else 'yaml'."""
     toml = yaml = 0
-    for path in sorted(folder.rglob("*"))[: _SAMPLE * 4]:
-        if path.suffix not in SUFFIXES or not path.is_file() or any(p.startswith((".", "_")) for p in path.parts):
+    for path in itertools.islice(folder.rglob("*"), _SAMPLE * 4):  # a sample: never walk a whole archive
+        hidden = any(p.startswith((".", "_")) for p in path.relative_to(folder).parts)  # as the loader skips them
+        if path.suffix not in SUFFIXES or hidden or not path.is_file():
             continue
         try:
             with path.open("rb") as f:
