@@ -41,7 +41,7 @@ EXPECTED = {
     "impossible-date.md": ["impossible-date.md:3: invalid date in front matter: \"2022-02-30\" (day is out of range for month)"],
     "javascript-image.md": ["javascript-image.md:4: 'image' is not an http(s) URL: 'javascript:alert(1)'"],
     "javascript-permalink.md": ["javascript-permalink.md:4: 'permalink' must be a path or an http(s) URL, "
-                                "got 'javascript:alert(1)'"],
+                                'not the string "javascript:alert(1)"'],
     "latin1.txt": ["latin1.txt: not valid UTF-8 text: undecodable byte 0xe9 at byte offset 3"],
     "list-front-matter.md": ["list-front-matter.md:2: front matter must be a mapping of keys, not a list"],
     "only-front-matter.md": ["only-front-matter.md:4: document has no body text and no 'summary' to publish"],

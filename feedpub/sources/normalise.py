@@ -276,7 +276,7 @@ def _url(doc: SourceDoc, category: Category, config: Config, probs: _Problems) -
             probs.add(key, f"'{key}' is {e}")
             return config.base_url
         if not url.lower().startswith(("http://", "https://")):
-            probs.add(key, f"'{key}' must be a path or an http(s) URL, got {link[:80]!r}")
+            probs.add(key, f"'{key}' must be a path or an http(s) URL, not {_kind(link)}")
         return url
     slug, _ = _text_field(doc, probs, "slug")
     leaf = (slug and slugify(slug)) or slugify(_stem(doc.rel)) or "article"
@@ -471,7 +471,7 @@ def _other_fields(doc: SourceDoc, probs: _Problems) -> tuple[str, str, str, str,
     """Return the id, summary, author, source, tags and draft a document names, problems in that order."""
     raw_id, id_key = _text_field(doc, probs, "id", "guid")
     if id_key and raw_id and not _SCHEME.match(raw_id):
-        probs.add(id_key, f"'{id_key}' must be an absolute URI (https://… or urn:…), got {raw_id[:80]!r}")
+        probs.add(id_key, f"'{id_key}' must be an absolute URI (https://… or urn:…), not {_kind(raw_id)}")
     elif id_key and raw_id.split(":", 1)[0].lower() in _ACTIVE_SCHEMES:
         probs.add(id_key, f"'{id_key}' must not use the {raw_id.split(':', 1)[0]}: scheme")
     elif id_key and raw_id:
