@@ -309,3 +309,29 @@ class TestBaseUrlWarning:
             "feedpub: warning: 'base_url' is not set (there is no feedpub.toml; 'feedpub init' writes one): "
             "links will point at the example host https://news.example.org/"]
         assert not (tmp_path / "feedpub.toml").exists()
+
+
+class TestDocumentMessages:
+    """Document mistakes at the command line: exact 'Error: file:line: …' lines that name the value."""
+
+    @pytest.mark.parametrize(("text", "error"), [
+        ("---\ntitle: A\ndraft: sometimes\n---\nText.\n", "a.md:3: 'draft' must be true or false, not the string \"sometimes\""),
+        ("---\ntitle: A\ndate: 2024-02-30\n---\nText.\n",
+         "a.md:3: invalid date in front matter: \"2024-02-30\" (day is out of range for month)"),
+        ("---\ntitle: A\npermalink: 'javascript:x'\n---\nText.\n",
+         "a.md:3: 'permalink' must be a path or an http(s) URL, not the string \"javascript:x\""),
+    ])
+    def test_build_names_the_value(self, runner: CliRunner, tmp_path: Path, text: str, error: str) -> None:
+        """A bad document fails the build with one 'Error:' line naming the value and its type."""
+        write_doc(tmp_path / "src", "a.md", text)
+        result = run(runner, "build", "--source", tmp_path / "src", "--out", tmp_path / "o")
+        assert result.exit_code == 1
+        assert result.stderr == f"Error: {error}\n"
+
+    def test_a_shared_permalink_is_reported_once(self, runner: CliRunner, tmp_path: Path) -> None:
+        """Two documents with one permalink (so one id) are one error, not one per field."""
+        for name in ("a.md", "b.md"):
+            write_doc(tmp_path / "src", name, "---\ntitle: T\ndate: 2024-01-01\npermalink: /same/\n---\nText.\n")
+        result = run(runner, "build", "--source", tmp_path / "src", "--out", tmp_path / "o")
+        assert result.exit_code == 1
+        assert result.stderr == "Error: b.md:4: duplicate permalink 'https://news.example.org/same/': also used by a.md\n"
