@@ -10,15 +10,16 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from feedpub import __version__
-from feedpub.config import Config, load_config
-from feedpub.errors import FeedpubError
+from feedpub.config import CONFIG_NAME, Config, load_config
+from feedpub.errors import FeedpubError, OptionError
 
 if TYPE_CHECKING:
     from feedpub.pipeline import BuildResult
@@ -44,20 +45,108 @@ def _plural(n: int, one: str, many: str = "") -> str:
     return f"{n} {one if n == 1 else many or one + 's'}"
 
 
+# --- global options -------------------------------------------------------------------------
+# Declared once. Before the command name every command accepts them (they describe the site,
+# so one line of options serves a script's every command; a command ignores those it has no
+# use for); after it, each command takes those that mean something to it, and `check --out`
+# is an error. The value given after the command wins; -v counts both.
+
+F = TypeVar("F", bound=Callable[..., Any])
+_GIVEN = "feedpub.globals"  # ctx.meta (shared by the group's and the command's contexts)
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Store a global option's value where every command finds it."""
+    if value is None or value is False or value == 0:
+        return value
+    given = ctx.meta.setdefault(_GIVEN, {})
+    name = param.name or ""
+    given[name] = given.get(name, 0) + value if name == "verbose" else value
+    return value
+
+
+_PATH_FILE = click.Path(path_type=Path, dir_okay=False)
+_PATH_DIR = click.Path(path_type=Path, file_okay=False)
+_GLOBAL_OPTIONS: dict[str, Callable[[F], F]] = {
+    "config": click.option("--config", type=_PATH_FILE, metavar="FILE", expose_value=False, callback=_remember,
+                           help="Config file (default: ./feedpub.toml if present)."),
+    "source": click.option("--source", type=_PATH_DIR, metavar="DIR", expose_value=False, callback=_remember,
+                           help="Folder of documents (overrides 'source')."),
+    "out": click.option("--out", type=_PATH_DIR, metavar="DIR", expose_value=False, callback=_remember,
+                        help="Output folder (overrides 'out')."),
+    "verbose": click.option("-v", "--verbose", count=True, expose_value=False, callback=_remember,
+                            help="Say more: the summary even outside a terminal, and where each entry's "
+                                 "title, date and category came from."),
+    "quiet": click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=_remember,
+                          help="Print errors only."),
+    "debug": click.option("--debug", is_flag=True, expose_value=False, callback=_remember,
+                          help="Show the traceback of an internal error (for a bug report)."),
+}
+
+
+def _options(*names: str) -> Callable[[F], F]:
+    """Add the named global options to a command."""
+
+    def add(f: F) -> F:
+        for name in reversed(names):
+            f = _GLOBAL_OPTIONS[name](f)
+        return f
+
+    return add
+
+
+@dataclass(frozen=True)
+class _Globals:
+    config: Path | None = None
+    source: Path | None = None
+    out: Path | None = None
+    verbose: int = 0
+    quiet: bool = False
+    debug: bool = False
+
+
+def _globals(ctx: click.Context) -> _Globals:
+    """Return the global options given before or after the command name."""
+    return _Globals(**ctx.meta.get(_GIVEN, {}))
+
+
 def _config(ctx: click.Context, **overrides: Any) -> Config:
-    opts = ctx.find_root().params
-    merged = {"source": _str(opts.get("source")), "out": _str(opts.get("out")), **overrides}
-    return load_config(opts.get("config"), merged)
+    """Load the config with the global --config, --source and --out (those the command takes)."""
+    g = _globals(ctx)
+    return load_config(g.config, {"source": _str(g.source), "out": _str(g.out), **overrides})
+
+
+def _example_notice(ctx: click.Context, cfg: Config) -> None:
+    """Say once (stderr) that a build without a config builds the example articles, and how to start a site."""
+    g = _globals(ctx)
+    if g.quiet or cfg.config_path is not None or g.source is not None:
+        return
+    cwd = Path.cwd().resolve()
+    shown = cfg.source.relative_to(cwd).as_posix() if cfg.source.is_relative_to(cwd) else "feedpub's embedded seeds"
+    click.echo(f"No {CONFIG_NAME} here: building the example articles ({shown}) into {cfg.out}. "
+               "To start your own site: feedpub init my-site", err=True)
+
+
+class _Command(click.Command):
+    """A command whose option errors (OptionError) are usage errors: exit 2, after its usage line."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OptionError as e:
+            raise click.UsageError("\n".join(p.message for p in e.problems), ctx) from None
 
 
 class _Group(click.Group):
     """Turns FeedpubError into 'Error: …' lines and exit code 1, never a traceback."""
 
+    command_class = _Command
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except FeedpubError as e:
-            if ctx.params.get("debug"):
+            if _globals(ctx).debug:
                 raise
             for p in e.problems:
                 click.echo(f"Error: {p}", err=True)
@@ -68,7 +157,7 @@ class _Group(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except Exception as e:
-            if ctx.params.get("debug"):
+            if _globals(ctx).debug:
                 raise
             click.echo(f"Error: internal error: {type(e).__name__}: {e} "
                        "(run 'feedpub --debug …' for a traceback and please report it)", err=True)
@@ -76,18 +165,14 @@ class _Group(click.Group):
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Config file (default: ./feedpub.toml if present).")
-@click.option("--source", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Folder of documents (overrides 'source').")
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Output folder (overrides 'out').")
-@click.option("-v", "--verbose", count=True, help="Say more (per-document inference with -v).")
-@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
-@click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")
+@_options("config", "source", "out", "verbose", "quiet", "debug")
 @click.version_option(__version__, prog_name="feedpub")
-def cli(config: Path | None, source: Path | None, out: Path | None, verbose: int, quiet: bool, debug: bool) -> None:
+def cli() -> None:
     """Publish a folder of articles as Atom, RSS and JSON feeds and a weekly email digest.
+
+    The options above go before the command, where every command accepts them, or after
+    it, where each command takes those that mean something to it (see its --help):
+    feedpub -q build is feedpub build -q.
 
     \b
     Example:
@@ -97,20 +182,11 @@ def cli(config: Path | None, source: Path | None, out: Path | None, verbose: int
 
 
 @cli.command()
-@click.option("--source", "source_", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Folder of documents (overrides 'source').")
-@click.option("--out", "out_", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Output folder (overrides 'out').")
-@click.option("--config", "config_", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Config file (default: ./feedpub.toml if present).")
+@_options("config", "source", "out", "verbose", "quiet", "debug")
 @click.option("--future", is_flag=True, default=None, help="Publish entries dated in the future too.")
 @click.option("--skip-invalid", is_flag=True, help="Publish the valid documents, list the others, exit 1.")
-@click.option("-v", "--verbose", "verbose_", count=True,
-              help="Show where each entry's title, date and category came from.")
-@click.option("-q", "--quiet", "quiet_", is_flag=True, help="Print errors only.")
 @click.pass_context
-def build(ctx: click.Context, source_: Path | None, out_: Path | None, config_: Path | None,
-          future: bool | None, skip_invalid: bool, verbose_: int, quiet_: bool) -> None:
+def build(ctx: click.Context, future: bool | None, skip_invalid: bool) -> None:
     """Build the feeds (and digest) of the source folder into the output folder.
 
     \b
@@ -119,15 +195,20 @@ def build(ctx: click.Context, source_: Path | None, out_: Path | None, config_: 
     """
     from feedpub.pipeline import build as run_build
 
-    root = ctx.find_root().params
-    cfg = load_config(config_ or root.get("config"), {
-        "source": _str(source_ or root.get("source")), "out": _str(out_ or root.get("out")), "future": future,
-    })
-    verbose = verbose_ + root.get("verbose", 0)
-    quiet = quiet_ or root.get("quiet", False)
+    cfg = _config(ctx, future=future)
+    _example_notice(ctx, cfg)
+    quiet = _globals(ctx).quiet
     with _ProgressBar(enabled=not quiet and _on_terminal()) as progress:
         result = run_build(cfg, now=now_from_env(), skip_invalid=skip_invalid, progress=progress)
-    if verbose and not quiet:
+    _report(ctx, result, cfg)
+    if result.skipped:
+        ctx.exit(1)
+
+
+def _report(ctx: click.Context, result: BuildResult, cfg: Config) -> None:
+    """Print what a build did: -v's per-entry lines, skipped documents, warnings, removals, the summary."""
+    g = _globals(ctx)
+    if g.verbose and not g.quiet:
         from feedpub.pipeline import entries  # reads every published document again: only when asked
 
         for e in entries(result, cfg):
@@ -137,10 +218,12 @@ def build(ctx: click.Context, source_: Path | None, out_: Path | None, config_: 
         click.echo(f"Error: {p} (skipped)", err=True)
     for w in result.warnings:
         click.echo(f"Warning: {w}", err=True)
-    if not quiet and (verbose or _on_terminal()):  # a cron job or CI log gets errors and warnings only
+    removed = result.report.removed
+    if removed and not g.quiet:  # said even in cron: a file the user put there is gone
+        click.echo(f"Removed from {cfg.out} ({_plural(len(removed), 'file')} this build no longer makes): "
+                   f"{', '.join(removed)}", err=True)
+    if not g.quiet and (g.verbose or _on_terminal()):  # a cron job or CI log gets errors and warnings only
         _summary(result, cfg)
-    if result.skipped:
-        ctx.exit(1)
 
 
 PROGRESS_MIN = 50  # entries to render before a progress bar is worth drawing
@@ -187,43 +270,21 @@ def _summary(result: BuildResult, cfg: Config) -> None:
                    f"{mail.html_bytes / 1024:.1f} KB of {cfg.digest.size_limit_kb} KB{over}", err=True)
 
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _site_options(f: F) -> F:
-    """Add the per-command --source/--out/--config that override the global ones."""
-    f = click.option("--config", "config_", type=click.Path(path_type=Path, dir_okay=False), default=None,
-                     help="Config file (default: ./feedpub.toml if present).")(f)
-    f = click.option("--out", "out_", type=click.Path(path_type=Path, file_okay=False), default=None,
-                     help="Output folder (overrides 'out').")(f)
-    return click.option("--source", "source_", type=click.Path(path_type=Path, file_okay=False), default=None,
-                        help="Folder of documents (overrides 'source').")(f)
-
-
-def _load(ctx: click.Context, source_: Path | None, out_: Path | None, config_: Path | None,
-          **overrides: Any) -> Config:
-    root = ctx.find_root().params
-    return load_config(config_ or root.get("config"), {
-        "source": _str(source_ or root.get("source")), "out": _str(out_ or root.get("out")), **overrides,
-    })
-
-
 @cli.command()
-@_site_options
+@_options("config", "source", "quiet", "debug")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too (for CI).")
 @click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Report format.")
 @click.option("--future", is_flag=True, default=None,
               help="Check as if entries dated in the future were published.")
 @click.pass_context
-def check(ctx: click.Context, source_: Path | None, out_: Path | None, config_: Path | None,
-          strict: bool, format_: str, future: bool | None) -> None:
+def check(ctx: click.Context, strict: bool, format_: str, future: bool | None) -> None:
     """Lint the documents without writing anything.
 
     Exits 1 on errors, and on warnings too with --strict. Shows where each document's
     title, date and category came from, and warns about undated documents, duplicate ids or
     permalinks, unknown categories, relative links with no base_url, future dates and empty
-    summaries.
+    summaries. It writes nothing, so it takes no --out; -q prints the errors only.
 
     \b
     Example:
@@ -232,11 +293,11 @@ def check(ctx: click.Context, source_: Path | None, out_: Path | None, config_: 
     """
     from feedpub.commands.check import check as run_check
 
-    report = run_check(_load(ctx, source_, out_, config_, future=future), now=now_from_env())
+    report = run_check(_config(ctx, future=future), now=now_from_env())
     if format_ == "json":
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         ctx.exit(report.exit_code(strict=strict))
-    quiet = ctx.find_root().params.get("quiet", False)
+    quiet = _globals(ctx).quiet
     if not quiet:
         for doc in report.documents:
             click.echo(str(doc))
@@ -253,15 +314,14 @@ def check(ctx: click.Context, source_: Path | None, out_: Path | None, config_: 
 
 
 @cli.command()
-@_site_options
+@_options("config", "source", "out", "quiet", "debug")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port on 127.0.0.1 (0: any free port).")
 @click.option("--future", is_flag=True, default=None, help="Publish entries dated in the future too.")
 @click.option("--interval", type=click.FloatRange(0.05, 60), default=0.5, show_default=True,
               help="Seconds between checks for changed files.")
 @click.pass_context
-def serve(ctx: click.Context, source_: Path | None, out_: Path | None, config_: Path | None,
-          port: int, future: bool | None, interval: float) -> None:
+def serve(ctx: click.Context, port: int, future: bool | None, interval: float) -> None:
     """Preview the site on 127.0.0.1, rebuilding on every change.
 
     Builds, serves the output folder with the feeds' media types, and rebuilds when a
@@ -273,10 +333,10 @@ def serve(ctx: click.Context, source_: Path | None, out_: Path | None, config_: 
     """
     from feedpub.commands.serve import Preview, Rebuild
 
-    quiet = ctx.find_root().params.get("quiet", False)
+    quiet = _globals(ctx).quiet
 
     def load() -> Config:
-        return _load(ctx, source_, out_, config_, future=future)
+        return _config(ctx, future=future)
 
     def report(outcome: Rebuild) -> None:
         if outcome.error is not None:
@@ -289,6 +349,7 @@ def serve(ctx: click.Context, source_: Path | None, out_: Path | None, config_: 
                        f"{len(outcome.result.report.written)} files written", err=True)
 
     cfg = load()
+    _example_notice(ctx, cfg)
     preview = Preview(cfg, clock=now_from_env, port=port, reload_config=load, on_rebuild=report)
     first = preview.start()
     try:
@@ -309,7 +370,8 @@ def serve(ctx: click.Context, source_: Path | None, out_: Path | None, config_: 
 
 
 @cli.command()
-@click.argument("folder", type=click.Path(path_type=Path, file_okay=False), default=".", required=False)
+@_options("quiet", "debug")
+@click.argument("folder", type=_PATH_DIR, default=".", required=False)
 @click.option("--force", is_flag=True, help="Overwrite feedpub.toml and the example document if they exist.")
 @click.pass_context
 def init(ctx: click.Context, folder: Path, force: bool) -> None:
@@ -324,22 +386,54 @@ def init(ctx: click.Context, folder: Path, force: bool) -> None:
     from feedpub.commands.init import init_project
 
     written = init_project(folder, today=now_from_env().date(), force=force)
-    if not ctx.find_root().params.get("quiet", False):
+    if not _globals(ctx).quiet:
         for path in written:
             click.echo(f"Wrote {path}")
         click.echo(f"Next: cd {folder} && feedpub check && feedpub serve")
 
 
 @cli.command()
+@_options("config", "source", "quiet", "debug")
+@click.argument("title")
+@click.option("--category", default=None, metavar="NAME",
+              help="The article's category (its subfolder, when the source folder has one of that name).")
+@click.pass_context
+def new(ctx: click.Context, title: str, category: str | None) -> None:
+    """Start an article: front matter with TITLE and today's date, in the source folder.
+
+    The file is <source>/YYYY-MM-DD-<slug of the title>.md (in the category's subfolder when
+    there is one), with YAML front matter, or TOML (+++) when the folder's documents use it.
+    It never overwrites a file.
+
+    \b
+    Example:
+      feedpub new "Our first results" --category news
+    """
+    from feedpub.commands.new import new_article
+
+    cfg = _config(ctx)
+    path = new_article(cfg, title, today=now_from_env().astimezone(cfg.tz).date(), category=category)
+    if not _globals(ctx).quiet:
+        click.echo(f"Wrote {path}")
+
+
+def _day(ctx: click.Context, param: click.Parameter, value: datetime | None) -> date | None:  # noqa: ARG001
+    return None if value is None else value.date()
+
+
+@cli.command()
+@_options("config", "source", "out", "verbose", "quiet", "debug")
 @click.option("--week", default=None, metavar="WEEK",
               help="ISO week like 2023-W08, 'last' (the last complete week) or 'latest' (default: "
                    "the newest week with entries).")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD", callback=_day,
               help="First day of a date range, in the site time zone.")
-@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD", callback=_day,
               help="Last day of the range (default: today).")
+@click.option("--future", is_flag=True, default=None, help="Publish entries dated in the future too.")
 @click.pass_context
-def digest(ctx: click.Context, week: str | None, since: datetime | None, until: datetime | None) -> None:
+def digest(ctx: click.Context, week: str | None, since: date | None, until: date | None,
+           future: bool | None) -> None:
     """Build the site with the email digest of a chosen week (or date range).
 
     Writes digest/<week>.html (CSS inlined), .txt and .eml, and latest.* copies, into the
@@ -350,16 +444,17 @@ def digest(ctx: click.Context, week: str | None, since: datetime | None, until: 
       feedpub digest --week 2023-W08
       feedpub digest --since 2023-02-01 --until 2023-02-28
     """
-    from feedpub.outputs.digest import Request
+    from feedpub.outputs.digest import Request, window
     from feedpub.pipeline import build as run_build
 
-    cfg = _config(ctx)
-    request = Request(week, since.date() if since else None, until.date() if until else None)
-    result = run_build(cfg, now=now_from_env(), digest_request=request)
+    cfg = _config(ctx, future=future)
+    request, now = Request(week, since, until), now_from_env()
+    window(request, (), cfg, now)  # a wrong --week/--since/--until is a usage error before any work
+    _example_notice(ctx, cfg)
+    result = run_build(cfg, now=now, digest_request=request)
+    _report(ctx, result, cfg)
     mail = result.mail
-    for w in result.warnings:
-        click.echo(f"Warning: {w}", err=True)
-    if not ctx.find_root().params.get("quiet"):
+    if not _globals(ctx).quiet:
         for ext in ("html", "txt", "eml"):
             click.echo(cfg.out / "digest" / f"{mail.label}.{ext}")
         noun = "entry" if mail.items == 1 else "entries"
@@ -368,9 +463,9 @@ def digest(ctx: click.Context, week: str | None, since: datetime | None, until: 
 
 
 @cli.command()
+@_options("config", "out", "quiet", "debug")
 @click.option("--to", "to", required=True, metavar="ADDRESS", help="Recipient of the test send.")
-@click.option("--eml", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Message to send (default: <out>/digest/latest.eml).")
+@click.option("--eml", type=_PATH_FILE, default=None, help="Message to send (default: <out>/digest/latest.eml).")
 @click.pass_context
 def send(ctx: click.Context, to: str, eml: Path | None) -> None:
     """Send the built digest to one address over SMTP (STARTTLS), as a test.
@@ -388,7 +483,7 @@ def send(ctx: click.Context, to: str, eml: Path | None) -> None:
     path = eml or cfg.out / "digest" / "latest.eml"
     smtp = sending.settings(cfg, os.environ)
     sending.send(path, to, smtp)
-    if not ctx.find_root().params.get("quiet"):
+    if not _globals(ctx).quiet:
         click.echo(f"sent {path} to {to} via {smtp.host}:{smtp.port}", err=True)
 
 

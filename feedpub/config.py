@@ -79,11 +79,13 @@ class Config:
     max_front_matter_kb: int = 64
     max_nesting: int = 50
     digest: DigestConfig = field(default_factory=DigestConfig)
-    cache: bool = True  # keep a build cache in <source>/.feedpub/
+    cache: bool = True  # keep a build cache (in cache_dir, else the user's cache folder)
+    cache_dir: Path | None = None  # where build caches live (default: $XDG_CACHE_HOME/feedpub)
     workers: int = 0  # processes for parsing/rendering many documents; 0 = one per core
     archive_page_size: int | None = None  # entries per RFC 5005 archive page (feed_limit); 0 = none
     hub_url: str = ""  # WebSub hub announced by the current feeds
     config_path: Path | None = None  # the file these settings came from, if any
+    key_lines: Mapping[str, int | None] = field(default_factory=lambda: MappingProxyType({}))  # keys in the file
 
     @property
     def tz(self) -> ZoneInfo:
@@ -107,11 +109,39 @@ class Config:
 
 
 # --- validators: each returns the cleaned value or raises ValueError with a message ---------
+# A message names the value it rejects and its type: `not the string "20"`, never `got '20'`.
+
+
+def shown(v: Any) -> str:
+    """Describe a value from a TOML file by its TOML type and text: 'the string "yes"', 'the number 20'."""
+    if isinstance(v, bool):
+        return f"the boolean {str(v).lower()}"
+    if isinstance(v, int | float):
+        return f"the number {v}"
+    if isinstance(v, str):
+        return f"the string {_quoted(v)}"
+    if isinstance(v, list):
+        return f"a list of {len(v)}"
+    if isinstance(v, dict):
+        return "a table"
+    return f"the date {v.isoformat()}" if hasattr(v, "isoformat") else f"a {type(v).__name__}"
+
+
+def _quoted(s: str) -> str:
+    """Return s in double quotes as TOML writes it, shortened when long."""
+    s = s if len(s) <= 60 else s[:57] + "..."
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _hint(value: str, options: Any) -> str:
+    """Return ' (did you mean "x"?)' for the option closest to value, or ''."""
+    close = difflib.get_close_matches(value, list(options), n=1, cutoff=0.6)
+    return f" (did you mean {_quoted(close[0])}?)" if close else ""
 
 
 def _str(v: Any) -> str:
     if not isinstance(v, str):
-        raise ValueError(f"must be a string, not {type(v).__name__}")
+        raise ValueError(f"must be a string, not {shown(v)}")
     return v
 
 
@@ -126,16 +156,16 @@ def _url(v: Any) -> str:
     s = _nonempty(v)
     parts = urlsplit(s)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"must be an absolute http(s) URL, got {s!r}")
+        raise ValueError(f"must be an absolute http(s) URL, not {shown(s)}")
     if parts.query or parts.fragment:
-        raise ValueError("must not have a query or fragment")
+        raise ValueError(f"must not have a query or fragment, not {shown(s)}")
     return s if s.endswith("/") else s + "/"
 
 
 def _lang(v: Any) -> str:
     s = _nonempty(v)
     if not _LANG.match(s):
-        raise ValueError(f"must be a language tag like 'en' or 'zh-TW', got {s!r}")
+        raise ValueError(f"must be a language tag like \"en\" or \"zh-TW\", not {shown(s)}")
     return s
 
 
@@ -144,13 +174,16 @@ def _tz(v: Any) -> str:
     try:
         ZoneInfo(s)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {s!r} (use an IANA name like 'Asia/Taipei')") from None
+        from zoneinfo import available_timezones  # only when the name is wrong: it reads the whole database
+
+        hint = _hint(s, available_timezones()) or ' (use an IANA name like "Asia/Taipei")'
+        raise ValueError(f"must be a time zone, not {shown(s)}{hint}") from None
     return s
 
 
 def _limit(v: Any) -> int:
     if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-        raise ValueError(f"must be a positive integer, got {v!r}")
+        raise ValueError(f"must be a positive integer, not {shown(v)}")
     return v
 
 
@@ -160,7 +193,7 @@ def _choice(options: tuple[str, ...]) -> Callable[[Any], str]:
     def check(v: Any) -> str:
         s = _str(v)
         if s not in options:
-            raise ValueError(f"must be one of {', '.join(options)}, got {s!r}")
+            raise ValueError(f"must be one of {', '.join(options)}, not {shown(s)}{_hint(s, options)}")
         return s
 
     return check
@@ -168,33 +201,33 @@ def _choice(options: tuple[str, ...]) -> Callable[[Any], str]:
 
 def _bool(v: Any) -> bool:
     if not isinstance(v, bool):
-        raise ValueError(f"must be true or false, got {v!r}")
+        raise ValueError(f"must be true or false, not {shown(v)}")
     return v
 
 
 def _email(v: Any) -> str:
     s = _str(v).strip()
     if s and not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", s):
-        raise ValueError(f"is not an email address: {s!r}")
+        raise ValueError(f"must be an email address, not {shown(s)}")
     return s
 
 
 def _categories(v: Any) -> Mapping[str, str]:
     if not isinstance(v, dict):
-        raise ValueError("must be a table of slug = \"Display name\"")
+        raise ValueError(f"must be a table of slug = \"Display name\", not {shown(v)}")
     from feedpub.slug import slugify  # late: slug imports nothing of ours, but keep config light
 
     out: dict[str, str] = {}
     for k, name in v.items():
         if not isinstance(name, str) or not name.strip():
-            raise ValueError(f"category {k!r} needs a non-empty display name")
+            raise ValueError(f"category {_quoted(k)} needs a non-empty display name, not {shown(name)}")
         out[slugify(k)] = name.strip()
     return MappingProxyType(out)
 
 
 def _count(v: Any) -> int:
     if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-        raise ValueError(f"must be a whole number, 0 or more, got {v!r}")
+        raise ValueError(f"must be a whole number, 0 or more, not {shown(v)}")
     return v
 
 
@@ -203,7 +236,7 @@ def _hub(v: Any) -> str:
     if s:
         parts = urlsplit(s)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"must be an absolute http(s) URL, got {s!r}")
+            raise ValueError(f"must be an absolute http(s) URL, not {shown(s)}")
     return s
 
 
@@ -214,14 +247,14 @@ def _path(v: Any) -> str:
 
 def _port(v: Any) -> int:
     if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 65535:
-        raise ValueError(f"must be a port number 1-65535, got {v!r}")
+        raise ValueError(f"must be a port number 1-65535, not {shown(v)}")
     return v
 
 
 def _one_line(v: Any) -> str:
     s = _str(v)
     if "\n" in s or "\r" in s:
-        raise ValueError("must be a single line")
+        raise ValueError(f"must be a single line, not {shown(s)}")
     return s.strip()
 
 
@@ -230,7 +263,7 @@ def _address(v: Any) -> str:
     from email.utils import parseaddr  # here: most configurations name no address
 
     if s and not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", parseaddr(s)[1]):
-        raise ValueError(f"is not an email address (or 'Name <address>'): {s!r}")
+        raise ValueError(f"must be an email address (or \"Name <address>\"), not {shown(s)}")
     return s
 
 
@@ -239,7 +272,7 @@ def _subject(v: Any) -> str:
     try:
         names = {f for _t, f, _s, _c in string.Formatter().parse(s) if f is not None}
     except ValueError as e:
-        raise ValueError(f"is not a valid template: {e}") from None
+        raise ValueError(f"is not a valid template ({e}): {shown(s)}") from None
     unknown = sorted(n for n in names if n not in _SUBJECT_FIELDS)
     if unknown:
         raise ValueError(f"uses unknown field {{{unknown[0]}}} (known: {', '.join(_SUBJECT_FIELDS)})")
@@ -249,7 +282,7 @@ def _subject(v: Any) -> str:
 def _campaign(v: Any) -> str:
     s = _one_line(v)
     if s.replace("{week}", "").count("{") or s.replace("{week}", "").count("}"):
-        raise ValueError(f"may only use the field {{week}}, got {s!r}")
+        raise ValueError(f"may only use the field {{week}}, not {shown(s)}")
     return s
 
 
@@ -258,13 +291,13 @@ def _optional_url(v: Any) -> str:
     parts = urlsplit(s)
     web = parts.scheme in ("http", "https") and parts.netloc
     if s and not (web or (parts.scheme == "mailto" and parts.path)):
-        raise ValueError(f"must be an absolute http(s) or mailto: URL, got {s!r}")
+        raise ValueError(f"must be an absolute http(s) or mailto: URL, not {shown(s)}")
     return s
 
 
 def _slugs(v: Any) -> tuple[str, ...]:
     if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):
-        raise ValueError("must be a list of category slugs")
+        raise ValueError(f"must be a list of category slugs, not {shown(v)}")
     from feedpub.slug import slugify  # late, as in _categories
 
     return tuple(slugify(x) for x in v)
@@ -311,6 +344,7 @@ _FIELDS: dict[str, Callable[[Any], Any]] = {
     "digest.smtp_user": _one_line,
     "digest.smtp_starttls": _bool,
     "cache": _bool,
+    "cache_dir": _path,
     "workers": _count,
     "archive_page_size": _count,
     "hub_url": _hub,
@@ -341,6 +375,21 @@ def _key_line(text: str, key: str) -> int | None:
     return text.count("\n", 0, m.start()) + 1 if m else None
 
 
+_TOP_LEVEL = frozenset(k for k in _FIELDS if "." not in k) - {"categories"}
+
+
+def _syntax_problem(where: str, text: str, e: tomllib.TOMLDecodeError) -> Problem:
+    """Locate a TOML syntax error by the parser's own position and quote the line it is on."""
+    m = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
+    message = re.sub(r"\s*\(at (?:line \d+, column \d+|end of document)\)", "", str(e))
+    if m is None:
+        return Problem(where, None, f"not valid TOML: {message}")
+    line, column = int(m.group(1)), int(m.group(2))
+    source_line = text.splitlines()[line - 1].strip() if line <= len(text.splitlines()) else ""
+    hint = " (text values need quotes: title = \"My site\")" if message == "Invalid value" else ""
+    return Problem(where, line, f"not valid TOML at column {column}: {message}{hint}: {source_line}")
+
+
 def load_config(
     config_file: Path | None = None,
     overrides: Mapping[str, Any] | None = None,
@@ -355,70 +404,84 @@ def load_config(
     overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
     raw: dict[str, Any] = {}
     text = ""
-    shown = CONFIG_NAME
+    where = CONFIG_NAME
     if config_file is None and (cwd / CONFIG_NAME).is_file():
         config_file = cwd / CONFIG_NAME
     if config_file is not None:
         config_file = (cwd / config_file).resolve()
-        shown = str(config_file)
+        where = str(config_file)
         try:
             text = config_file.read_text(encoding="utf-8-sig")
             raw = tomllib.loads(text)
         except FileNotFoundError:
-            raise ConfigError([Problem(shown, None, "config file not found")]) from None
+            raise ConfigError([Problem(where, None, "config file not found")]) from None
         except (OSError, UnicodeDecodeError) as e:
-            raise ConfigError([Problem(shown, None, f"cannot read config file: {e}")]) from None
+            raise ConfigError([Problem(where, None, f"cannot read config file: {e}")]) from None
         except tomllib.TOMLDecodeError as e:
-            m = re.search(r"\(at line (\d+), column \d+\)", str(e))
-            msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))
-            raise ConfigError([Problem(shown, int(m.group(1)) if m else None, msg)]) from None
+            raise ConfigError([_syntax_problem(where, text, e)]) from None
 
     problems: list[Problem] = []
     values: dict[str, Any] = {}
+    lines: dict[str, int | None] = {}
+    for table in ("categories", *_TABLES):  # the TOML trap: every key after a [table] line is the table's
+        inside = raw.get(table)
+        if not isinstance(inside, dict):
+            continue
+        for key in [k for k in inside if k in _TOP_LEVEL]:
+            del inside[key]  # one problem, not also "category 'feed_limit' needs a display name"
+            problems.append(Problem(where, _key_line(text, f"{table}.{key}"),
+                                    f"'{key}' is inside the [{table}] table: move it above the [{table}] line "
+                                    "(in TOML every key after a [table] line belongs to that table)"))
     for key, value in _flatten(raw).items():
+        lines[key] = _key_line(text, key)
         if key in _TABLES:
-            problems.append(Problem(shown, _key_line(text, key), f"'{key}' must be a table ([{key}])"))
+            problems.append(Problem(where, _key_line(text, key), f"'{key}' must be a table ([{key}])"))
             continue
         check = _FIELDS.get(key)
         if check is None:
             hint = difflib.get_close_matches(key, _FIELDS, n=1)
             suffix = f" (did you mean '{hint[0]}'?)" if hint else ""
-            problems.append(Problem(shown, _key_line(text, key), f"unknown key '{key}'{suffix}"))
+            problems.append(Problem(where, _key_line(text, key), f"unknown key '{key}'{suffix}"))
             continue
         try:
             values[key] = check(value)
         except ValueError as e:
-            problems.append(Problem(shown, _key_line(text, key), f"'{key}' {e}"))
+            problems.append(Problem(where, _key_line(text, key), f"'{key}' {e}"))
     for key, value in overrides.items():
         try:
             values[key] = _FIELDS[key](value)
         except ValueError as e:
             problems.append(Problem("option", None, f"--{key.replace('_', '-')} {e}"))
-    page, limit = values.get("archive_page_size", 0), values.get("feed_limit", 50)
-    if not problems and page > limit:
-        # a reader walks current feed + archive pages; the entries newer than the last full
-        # page must all be in the current feed, so a page may not hold more than it does
-        problems.append(Problem(shown, _key_line(text, "archive_page_size"),
-                                f"'archive_page_size' ({page}) must not exceed 'feed_limit' ({limit})"))
-    if problems:
-        raise ConfigError(problems)
-
     base = config_file.parent if config_file is not None else cwd
 
     def resolve(key: str, default: str) -> Path:
         # CLI paths are relative to cwd; file paths to the file's folder, like mkdocs.
         if key in overrides:
             return (cwd / str(overrides[key])).resolve()
-        return (base / str(values.get(key, default))).resolve()
+        return (base / Path(str(values.get(key, default))).expanduser()).resolve()
 
     source = resolve("source", "seeds")
+    if "source" in values and "source" not in overrides and not source.is_dir():
+        why = "does not exist" if not source.exists() else "is not a folder"
+        problems.append(Problem(where, lines.get("source"),
+                                f"'source' must be a folder of documents: {source} ({shown(values['source'])}) {why}"))
+    page, limit = values.get("archive_page_size", 0), values.get("feed_limit", 50)
+    if not problems and page > limit:
+        # a reader walks current feed + archive pages; the entries newer than the last full
+        # page must all be in the current feed, so a page may not hold more than it does
+        problems.append(Problem(where, _key_line(text, "archive_page_size"),
+                                f"'archive_page_size' ({page}) must not exceed 'feed_limit' ({limit})"))
+    if problems:
+        raise ConfigError(sorted(problems, key=lambda p: p.line or 0))  # in the file's order
     if "source" not in values and not source.is_dir():
         source = resources.seeds_dir()  # no config and no ./seeds: build the embedded seeds
     out = resolve("out", "dist")
     templates = resolve("templates_dir", "") if "templates_dir" in values else None
+    cache_dir = resolve("cache_dir", "") if "cache_dir" in values else None
     simple = {
-        k: v for k, v in values.items() if k not in ("source", "out", "templates_dir") and "." not in k
+        k: v for k, v in values.items() if k not in ("source", "out", "templates_dir", "cache_dir") and "." not in k
     }
     digest = DigestConfig(**{k.partition(".")[2]: v for k, v in values.items() if k.startswith("digest.")})
-    return Config(source=source, out=out, templates_dir=templates, config_path=config_file,
-                  digest=digest, **simple)
+    return Config(source=source, out=out, templates_dir=templates, cache_dir=cache_dir, config_path=config_file,
+                  digest=digest, key_lines=MappingProxyType({k: v for k, v in lines.items() if k in values}),
+                  **simple)

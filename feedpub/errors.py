@@ -54,6 +54,10 @@ class SendError(FeedpubError):
     """A test send of the digest failed."""
 
 
+class OptionError(FeedpubError):
+    """A command-line option has a wrong value or combination: a usage error (exit 2)."""
+
+
 def problem(path: Path | str, line: int | None, message: str) -> Problem:
     """Make a Problem for a path, shown relative and with forward slashes."""
     return Problem(Path(path).as_posix() if isinstance(path, Path) else path, line, message)

@@ -40,9 +40,13 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """A headless Chromium browser shared by the session (skips locally, fails under CI, if absent)."""
+    """A headless Chromium browser shared by one test module (skips locally, fails under CI, if absent).
+
+    Not by the session: playwright's event loop and driver process, left alive while other
+    tests fork worker processes, hung a later test (the main thread waiting in the loop).
+    """
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:

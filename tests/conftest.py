@@ -30,6 +30,14 @@ NOW = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
 SEED_MTIME = datetime(2024, 3, 1, 9, 30, tzinfo=UTC).timestamp()
 
 
+@pytest.fixture(autouse=True)
+def cache_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test's build caches (and its subprocesses') live in a temporary folder, never ~/.cache."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("FEEDPUB_CACHE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def atom_schema() -> etree.RelaxNG:
     """The Atom 1.0 RELAX NG schema (RFC 4287 appendix B)."""

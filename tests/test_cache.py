@@ -61,7 +61,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
 
 def _rels(corpus: Path) -> set[str]:
     """Return the path of every document of a corpus, as the build names them."""
-    return {p.relative_to(corpus).as_posix() for p in corpus.rglob("*") if p.is_file() and ".feedpub" not in p.parts}
+    return {p.relative_to(corpus).as_posix() for p in corpus.rglob("*") if p.is_file()}
 
 
 def _records(config: Config) -> dict[str, catalogue.Record]:
@@ -320,9 +320,58 @@ class TestCacheHits:
         assert calls["render"]
 
     def test_cache_can_be_turned_off(self, corpus: Path, make_config: Callable[..., Config]) -> None:
-        """With cache = false nothing is written into the source folder."""
-        build(make_config(corpus, cache=False), now=NOW)
-        assert not (corpus / cache.FOLDER).exists()
+        """With cache = false no cache file is made."""
+        config = make_config(corpus, cache=False)
+        build(config, now=NOW)
+        assert not cache.cache_path(config).parent.exists()
+
+
+class TestCachePath:
+    def test_a_build_writes_nothing_beside_its_documents(
+        self, corpus: Path, make_config: Callable[..., Config], cache_home: Path
+    ) -> None:
+        """The cache lives under FEEDPUB_CACHE_DIR: the source folder holds only its documents afterwards."""
+        before = sorted(p for p in corpus.rglob("*"))
+        config = make_config(corpus)
+        build(config, now=NOW)
+        assert sorted(p for p in corpus.rglob("*")) == before
+        assert cache.cache_path(config).is_relative_to(cache_home)
+        assert cache.cache_path(config).is_file()
+
+    def test_one_cache_per_source_and_output(self, corpus: Path, make_config: Callable[..., Config],
+                                             tmp_path: Path) -> None:
+        """Two output folders of one source have two caches; the same pair always the same one."""
+        config = make_config(corpus)
+        other = replace(config, out=tmp_path / "elsewhere")
+        assert cache.cache_path(config) != cache.cache_path(other)
+        assert cache.cache_path(config) == cache.cache_path(make_config(corpus))
+
+    def test_cache_dir_wins_over_the_environment(self, corpus: Path, make_config: Callable[..., Config],
+                                                 tmp_path: Path) -> None:
+        """The cache_dir key is used before FEEDPUB_CACHE_DIR."""
+        config = make_config(corpus, cache_dir=str(tmp_path / "mine"))
+        build(config, now=NOW)
+        assert cache.cache_path(config).parent.parent == tmp_path / "mine"
+        assert cache.cache_path(config).is_file()
+
+    def test_xdg_cache_home_then_home(self, corpus: Path, make_config: Callable[..., Config], tmp_path: Path,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+        """Without either, the cache is in $XDG_CACHE_HOME/feedpub, or ~/.cache/feedpub when that is unset or relative."""
+        config = make_config(corpus)
+        monkeypatch.setenv("HOME", str(tmp_path / "home"))
+        assert cache.cache_root(config, {"XDG_CACHE_HOME": "/var/cache/u"}) == Path("/var/cache/u/feedpub")
+        assert cache.cache_root(config, {"XDG_CACHE_HOME": "rel"}) == tmp_path / "home" / ".cache" / "feedpub"
+        assert cache.cache_root(config, {}) == tmp_path / "home" / ".cache" / "feedpub"
+        assert cache.cache_root(config, {"FEEDPUB_CACHE_DIR": str(tmp_path / "c")}) == tmp_path / "c"
+
+    def test_no_usable_cache_folder_builds_without_a_cache(
+        self, corpus: Path, make_config: Callable[..., Config], tmp_path: Path
+    ) -> None:
+        """A cache folder that cannot be made (a file is in the way) leaves the build right, without a cache."""
+        (tmp_path / "blocked").write_text("a file, not a folder")
+        config = make_config(corpus, cache_dir=str(tmp_path / "blocked"))
+        build(config, now=NOW)
+        assert output_tree(config.out) == _fresh(config, tmp_path, "fresh")
 
 
 class TestCacheDamage:
@@ -332,7 +381,7 @@ class TestCacheDamage:
         """A cache file that is not a database is replaced, and the output is right."""
         config = make_config(corpus)
         path = cache.cache_path(config)
-        path.parent.mkdir()
+        path.parent.mkdir(parents=True)
         path.write_bytes(b"this is not SQLite" * 100)
         result = build(config, now=NOW)
         assert output_tree(config.out) == _fresh(config, tmp_path, "fresh")

@@ -135,7 +135,8 @@ class TestBuild:
         write_doc(tmp_path / "src", "b.md", "---\ntitle: B\ndate: 2024-02-30\n---\nText.\n")
         result = run(runner, "--source", tmp_path / "src", "--out", tmp_path / "out", "build")
         assert result.exit_code == 1
-        assert result.stderr == "Error: b.md:3: invalid date in front matter: day is out of range for month\n"
+        assert result.stderr == ('Error: b.md:3: invalid date in front matter: "2024-02-30" '
+                                 "(day is out of range for month)\n")
         assert not (tmp_path / "out").exists()
 
 

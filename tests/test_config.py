@@ -28,7 +28,7 @@ class TestLoadConfig:
 
     def test_paths_in_file_are_relative_to_the_file(self, tmp_path: Path) -> None:
         """Paths in a config file resolve against the file's folder, not cwd."""
-        (tmp_path / "site").mkdir()
+        (tmp_path / "site" / "articles").mkdir(parents=True)
         (tmp_path / "site" / "conf.toml").write_text('source = "articles"\n')
         cfg = load_config(Path("site/conf.toml"), cwd=tmp_path)
         assert cfg.source == tmp_path / "site" / "articles"
@@ -42,9 +42,10 @@ class TestLoadConfig:
             load_config(cwd=tmp_path)
         shown = str(tmp_path / "feedpub.toml")
         assert str(e.value).splitlines() == [
-            f"{shown}:2: 'base_url' must be an absolute http(s) URL, got 'ftp://x'",
-            f"{shown}:3: 'feed_limit' must be a positive integer, got 0",
-            f"{shown}:4: 'timezone' unknown time zone 'Mars/Olympus' (use an IANA name like 'Asia/Taipei')",
+            f'{shown}:2: \'base_url\' must be an absolute http(s) URL, not the string "ftp://x"',
+            f"{shown}:3: 'feed_limit' must be a positive integer, not the number 0",
+            f'{shown}:4: \'timezone\' must be a time zone, not the string "Mars/Olympus" (use an IANA name like '
+            '"Asia/Taipei")',
             f"{shown}:5: unknown key 'langauge' (did you mean 'language'?)",
         ]
 
@@ -63,3 +64,63 @@ class TestLoadConfig:
     def test_base_url_gains_trailing_slash(self, tmp_path: Path) -> None:
         """A base URL under a path is normalised to end with '/'."""
         assert load_config(None, {"base_url": "https://h.org/news"}, cwd=tmp_path).base_url == "https://h.org/news/"
+
+
+class TestFirstHourMistakes:
+    """The config mistakes a new user makes, each an exact 'file:line: message' naming the value and its type."""
+
+    def _problems(self, tmp_path: Path, text: str) -> list[str]:
+        (tmp_path / "feedpub.toml").write_text(text, encoding="utf-8")
+        with pytest.raises(ConfigError) as e:
+            load_config(cwd=tmp_path)
+        where = tmp_path / "feedpub.toml"
+        return [line.replace(f"{where}:", "feedpub.toml:") for line in str(e.value).splitlines()]
+
+    def test_top_level_key_inside_a_table(self, tmp_path: Path) -> None:
+        """A known key written after [categories] or [digest] is one error saying to move it above the table."""
+        assert self._problems(tmp_path, '[categories]\nnews = "News"\nfeed_limit = 20\n\n[digest]\ntitle = "x"\n') == [
+            "feedpub.toml:3: 'feed_limit' is inside the [categories] table: move it above the [categories] line "
+            "(in TOML every key after a [table] line belongs to that table)",
+            "feedpub.toml:6: 'title' is inside the [digest] table: move it above the [digest] line "
+            "(in TOML every key after a [table] line belongs to that table)",
+        ]
+
+    def test_enumerated_values_suggest_the_closest(self, tmp_path: Path) -> None:
+        """content_mode, digest.profile and timezone name the wrong value and the nearest right one."""
+        assert self._problems(tmp_path, 'content_mode = "ful"\ntimezone = "Asia/Taipie"\n[digest]\nprofile = "mailchimpp"\n') == [
+            "feedpub.toml:1: 'content_mode' must be one of both, full, summary, not the string \"ful\" "
+            "(did you mean \"full\"?)",
+            "feedpub.toml:2: 'timezone' must be a time zone, not the string \"Asia/Taipie\" (did you mean \"Asia/Taipei\"?)",
+            "feedpub.toml:4: 'digest.profile' must be one of none, mailchimp, listmonk, buttondown, not the string "
+            "\"mailchimpp\" (did you mean \"mailchimp\"?)",
+        ]
+
+    def test_toml_syntax_error_says_where_and_what(self, tmp_path: Path) -> None:
+        """A TOML syntax error gives the parser's line, column and message, and quotes the line."""
+        assert self._problems(tmp_path, 'title = "a"\nbase_url = https://x.org/\n') == [
+            "feedpub.toml:2: not valid TOML at column 12: Invalid value (text values need quotes: "
+            "title = \"My site\"): base_url = https://x.org/",
+        ]
+
+    def test_missing_source_folder_is_traced_to_its_line(self, tmp_path: Path) -> None:
+        """source naming a folder that does not exist is an error at the line of 'source'."""
+        assert self._problems(tmp_path, 'title = "a"\nsource = "article"\n') == [
+            f"feedpub.toml:2: 'source' must be a folder of documents: {tmp_path / 'article'} "
+            "(the string \"article\") does not exist",
+        ]
+
+    @pytest.mark.parametrize(("text", "message"), [
+        ("future = \"yes\"\n", "'future' must be true or false, not the string \"yes\""),
+        ("feed_limit = \"20\"\n", "'feed_limit' must be a positive integer, not the string \"20\""),
+        ("feed_limit = 2.5\n", "'feed_limit' must be a positive integer, not the number 2.5"),
+        ("title = 7\n", "'title' must be a string, not the number 7"),
+        ("cache = 1\n", "'cache' must be true or false, not the number 1"),
+        ("workers = true\n", "'workers' must be a whole number, 0 or more, not the boolean true"),
+        ("author_email = \"me\"\n", "'author_email' must be an email address, not the string \"me\""),
+        ("categories = [\"a\"]\n", "'categories' must be a table of slug = \"Display name\", not a list of 1"),
+        ("[categories]\nnews = 1\n", "'categories' category \"news\" needs a non-empty display name, not the number 1"),
+    ])
+    def test_messages_name_the_value_and_its_type(self, tmp_path: Path, text: str, message: str) -> None:
+        """A wrong value is named with its TOML type: a string "20" is not the number 20."""
+        [problem] = self._problems(tmp_path, text)
+        assert problem.split(": ", 1)[1] == message

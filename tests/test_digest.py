@@ -27,7 +27,7 @@ from lxml import html as lxml_html
 from feedpub import resources
 from feedpub.cli import cli
 from feedpub.config import Config, load_config
-from feedpub.errors import ConfigError, DigestError, OutputError
+from feedpub.errors import ConfigError, DigestError, OptionError, OutputError
 from feedpub.outputs import digest
 from feedpub.pipeline import BuildResult, build
 from feedpub.render import inline
@@ -118,9 +118,9 @@ class TestWindow:
     ])
     def test_bad_or_empty_selection_is_an_error_and_writes_nothing(self, seeds: Path, make_config,
                                                                      request_, message) -> None:
-        """A bad week or an empty selection raises DigestError with a clear message; no file is written."""
+        """A bad week is an OptionError, an empty selection a DigestError, each with a clear message; no file is written."""
         config = make_config(seeds)
-        with pytest.raises(DigestError) as e:
+        with pytest.raises(DigestError if message.startswith("no entries") else OptionError) as e:
             build(config, now=NOW, digest_request=request_)
         assert str(e.value) == f"digest: {message}"
         assert not config.out.exists()
@@ -512,11 +512,12 @@ class TestDigestConfig:
             load_config(cwd=tmp_path)
         where = str(tmp_path / "feedpub.toml")
         assert str(e.value).splitlines() == [
-            f"{where}:3: 'digest.profile' must be one of none, mailchimp, listmonk, buttondown, got 'mc'",
-            f"{where}:4: 'digest.smtp_port' must be a port number 1-65535, got 0",
+            f"{where}:3: 'digest.profile' must be one of none, mailchimp, listmonk, buttondown, "
+            'not the string "mc"',
+            f"{where}:4: 'digest.smtp_port' must be a port number 1-65535, not the number 0",
             f"{where}:5: unknown key 'digest.profil' (did you mean 'digest.profile'?)",
             f"{where}:6: 'digest.subject' uses unknown field {{foo}} (known: site, period, week, start, end)",
-            f"{where}:7: 'digest.utm_campaign' may only use the field {{week}}, got '{{x}}'",
+            f"{where}:7: 'digest.utm_campaign' may only use the field {{week}}, not the string \"{{x}}\"",
         ]
 
     def test_readme_example_is_valid(self, tmp_path: Path) -> None:

@@ -143,9 +143,10 @@ class TestFields:
     @pytest.mark.parametrize(("line", "message"), [
         ("title: [a, b]", "a.md:2: 'title' must be text, not a list"),
         ("title: {x: 1}", "a.md:2: 'title' must be text, not a mapping"),
-        ("title: A\ndraft: maybe", "a.md:3: 'draft' must be true or false, not str"),
+        ("title: A\ndraft: maybe", "a.md:3: 'draft' must be true or false, not the string \"maybe\""),
+        ("title: A\ndraft: 1", "a.md:3: 'draft' must be true or false, not the number 1"),
         ("title: A\ntags: {a: 1}", "a.md:3: 'tags' must be a list of text, not a mapping"),
-        ("title: A\npermalink: 'javascript:alert(1)'", "a.md:3: 'permalink' must be a path or an http(s) URL, got 'javascript:alert(1)'"),
+        ("title: A\npermalink: 'javascript:alert(1)'", "a.md:3: 'permalink' must be a path or an http(s) URL, not the string \"javascript:alert(1)\""),
         ("title: A\nid: 'data:text/html,x'", "a.md:3: 'id' must not use the data: scheme"),
         ("title: A\nimage: 'javascript:alert(1)'", "a.md:3: 'image' is not an http(s) URL: 'javascript:alert(1)'"),
     ])

@@ -104,7 +104,7 @@ class TestParallelBuild:
 class TestWorkersConfig:
     def test_negative_workers_is_refused(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
         """workers must be 0 (one per core) or more: a config error naming the key."""
-        with pytest.raises(ConfigError, match="--workers must be a whole number, 0 or more, got -1"):
+        with pytest.raises(ConfigError, match="--workers must be a whole number, 0 or more, not the number -1"):
             make_config(tmp_path, workers=-1)
 
     def test_workers_in_the_config_file(self, tmp_path: Path) -> None:
@@ -117,8 +117,8 @@ class TestWorkersConfig:
             load_config(None, cwd=tmp_path)
         messages = [p.message for p in info.value.problems]
         assert messages == [
-            "'workers' must be a whole number, 0 or more, got 'two'",
-            "'cache' must be true or false, got 'yes'",
+            "'workers' must be a whole number, 0 or more, not the string \"two\"",
+            "'cache' must be true or false, not the string \"yes\"",
         ]
 
 

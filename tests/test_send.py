@@ -25,7 +25,7 @@ from cryptography.x509.oid import NameOID
 from feedpub.cli import cli
 from feedpub.commands import send
 from feedpub.config import Config
-from feedpub.errors import SendError
+from feedpub.errors import OptionError, SendError
 
 
 class Inbox:
@@ -97,7 +97,7 @@ class TestSend:
 
     def test_bad_recipient_and_missing_file(self, built: Config, tmp_path: Path) -> None:
         """A recipient with a newline or no address, or no built digest, is refused."""
-        with pytest.raises(SendError, match="--to is not an email address"):
+        with pytest.raises(OptionError, match="--to is not an email address"):
             send.send(built.out / "digest/latest.eml", "a@b.org\nBcc: c@d.org", _smtp(1))
         with pytest.raises(SendError, match=r"cannot read the digest: .*\(run 'feedpub digest' first\)"):
             send.send(tmp_path / "none.eml", "a@b.org", _smtp(1))

@@ -170,15 +170,26 @@ def _entry_findings(entry: Entry, config: Config, now: datetime, base_configured
     return found + _body_findings(entry, config, base_configured)
 
 
+def _no_base_url(config: Config) -> Finding:
+    """Say where base_url is still the example: set to it in the config file, not set there, or no file."""
+    example = f"links will point at the example host {config.base_url}"
+    if "base_url" in config.key_lines:
+        return Finding(WARNING, "no-base-url", str(config.config_path), config.key_lines["base_url"],
+                       f"'base_url' is the example {config.base_url!r}: {example}; set your site's address")
+    if config.config_path is not None:
+        return Finding(WARNING, "no-base-url", str(config.config_path), None,
+                       f"'base_url' is not set: {example}; add base_url = \"https://…/\"")
+    return Finding(WARNING, "no-base-url", "feedpub", None,
+                   f"'base_url' is not set (there is no feedpub.toml; 'feedpub init' writes one): {example}")
+
+
 def check(config: Config, *, now: datetime) -> CheckReport:
     """Lint every document of config.source as a build at now would see it; write nothing."""
     entries, problems = read_entries(config)
     findings = [Finding(ERROR, "invalid", p.path, p.line, p.message) for p in problems]
     base_configured = config.base_url != DEFAULT_BASE_URL
     if not base_configured:
-        findings.append(Finding(WARNING, "no-base-url", str(config.config_path or "feedpub.toml"), None,
-                                "'base_url' is not set: links will point at the example host "
-                                f"{config.base_url}"))
+        findings.append(_no_base_url(config))
     entries = sorted(entries, key=lambda e: e.rel)
     for entry in entries:
         findings.extend(_entry_findings(entry, config, now, base_configured))

@@ -17,6 +17,8 @@ EXAMPLE = "hello-feedpub.md"
 CONFIG_TEXT = """\
 # feedpub configuration. Paths are relative to this file.
 # Every key is optional; the commented lines show the default. Reference: README.md.
+# Keep the tables ([digest], [categories]) at the end: in TOML every key below a [table]
+# line belongs to that table.
 
 # Folder of documents (.md, .markdown, .txt; subfolders become categories).
 source = "articles"
@@ -47,7 +49,8 @@ base_url = "https://news.example.org/"
 # max_nesting = 50             # deepest YAML [ / { nesting accepted
 
 # Large archives (see README, "Performance" and "Feed history").
-# cache = true                 # build cache in <source>/.feedpub/
+# cache = true                 # keep a build cache (outside the project, see cache_dir)
+# cache_dir = "~/.cache/feedpub"  # default: $FEEDPUB_CACHE_DIR, else $XDG_CACHE_HOME/feedpub
 # workers = 0                  # processes for many changed documents; 0 = one per core
 # archive_page_size = 50       # entries per RFC 5005 archive page (default feed_limit); 0 = none
 # hub_url = ""                 # WebSub hub announced by the feeds

@@ -19,7 +19,7 @@ from email.utils import parseaddr
 from pathlib import Path
 
 from feedpub.config import Config
-from feedpub.errors import Problem, SendError
+from feedpub.errors import OptionError, Problem, SendError
 
 ENV_PREFIX = "FEEDPUB_SMTP_"
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
@@ -63,7 +63,7 @@ def settings(config: Config, env: Mapping[str, str]) -> Smtp:
 def addressed(eml: bytes, to: str) -> EmailMessage:
     """Parse a built .eml and address it to one recipient."""
     if "@" not in parseaddr(to)[1] or "\n" in to or "\r" in to:
-        raise SendError(f"--to is not an email address: {to!r}")
+        raise OptionError([Problem("send", None, f"--to is not an email address: {to!r}")])
     msg = BytesParser(policy=policy.default).parsebytes(eml)
     del msg["To"]
     msg["To"] = to

@@ -1,7 +1,8 @@
 """The persistent build cache: what a rebuild needs to read, render and write only what changed.
 
-One SQLite file in the source folder's ``.feedpub/`` (hidden, so never read as a document),
-with three tables:
+One SQLite file per pair of source and output folders, under the user's cache folder
+(:func:`cache_path`: never inside the source folder, the output folder or feedpub itself, so a
+build leaves nothing in a git checkout or a wheel), with three tables:
 
 - ``catalogue``: every valid document's :class:`~feedpub.incremental.catalogue.Record` (its size, mtime,
   fingerprint and the fields choosing entries needs), in 16 shards by a hash of the path,
@@ -48,14 +49,26 @@ from feedpub.write import Written
 
 SCHEMA = 6  # bump when the tables change
 SHARDS = 16  # of the catalogue: a rebuild rewrites the shards of changed documents only
-FOLDER = ".feedpub"
 FILE = "cache.sqlite"
+ENV = "FEEDPUB_CACHE_DIR"  # overrides the cache folder (tests, CI, a shared machine)
 _PACKAGE = Path(__file__).resolve().parent.parent  # the feedpub package: all its code
 
 
-def cache_path(config: Config) -> Path:
-    """Return where the cache of a source folder lives."""
-    return config.source / FOLDER / FILE
+def cache_root(config: Config, environ: Mapping[str, str] = os.environ) -> Path:
+    """Return the folder of feedpub's caches: cache_dir, $FEEDPUB_CACHE_DIR, else the XDG cache folder."""
+    if config.cache_dir is not None:
+        return config.cache_dir
+    if environ.get(ENV):
+        return Path(environ[ENV]).resolve()
+    xdg = environ.get("XDG_CACHE_HOME", "")
+    # the XDG spec: a relative XDG_CACHE_HOME is invalid and ignored
+    return (Path(xdg) if Path(xdg).is_absolute() else Path.home() / ".cache") / "feedpub"
+
+
+def cache_path(config: Config, environ: Mapping[str, str] = os.environ) -> Path:
+    """Return where the cache of a build lives: one file per pair of source and output folders."""
+    folders = f"{config.source.resolve()}\0{config.out.resolve()}".encode()
+    return cache_root(config, environ) / hashlib.blake2b(folders, digest_size=10).hexdigest() / FILE
 
 
 _OUTPUT_LIBRARIES = ("feedgen", "lxml", "markdown-it-py", "nh3", "premailer", "cssutils", "jinja2", "PyYAML",
@@ -80,7 +93,8 @@ def context_key(config: Config) -> str:
         except metadata.PackageNotFoundError:
             h.update(f"{dist} -\n".encode())
     for f in fields(config):
-        if f.name not in ("out", "config_path", "cache", "workers"):  # do not change any output
+        # none of these changes an output
+        if f.name not in ("out", "config_path", "key_lines", "cache", "cache_dir", "workers"):
             value = getattr(config, f.name)
             h.update(f"{f.name}={sorted(value.items()) if f.name == 'categories' else value!r}\n".encode())
     from feedpub.render import templating
@@ -382,12 +396,13 @@ def opened(config: Config) -> Iterator[BuildCache]:
     if not config.cache or config.source.resolve() == resources.seeds_dir().resolve():
         yield BuildCache(None, context_key(config), None)  # never write into the package's embedded seeds
         return
-    path = cache_path(config)
     context = context_key(config)
     conn: sqlite3.Connection | None = None
+    path: Path | None = None
     damage = ""
     try:
-        path.parent.mkdir(exist_ok=True)
+        path = cache_path(config)  # RuntimeError: no home folder to put it in
+        path.parent.mkdir(parents=True, exist_ok=True)
         try:
             conn = _connect(path)
         except sqlite3.OperationalError:
@@ -397,8 +412,8 @@ def opened(config: Config) -> Iterator[BuildCache]:
                 damage = str(e) or type(e).__name__
             _remove(path)
             conn = _connect(path)
-    except (OSError, sqlite3.Error, DamagedError):
-        conn = None  # read-only source folder or the like: build without a cache
+    except (OSError, RuntimeError, sqlite3.Error, DamagedError):
+        conn = None  # a read-only cache folder or the like: build without a cache
     store = BuildCache(conn, context, path if conn is not None else None)
     store.rebuilt, store.damage = bool(damage), damage
     try:

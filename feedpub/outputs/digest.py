@@ -27,7 +27,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from feedpub import layout
 from feedpub.config import Config
-from feedpub.errors import DigestError, Problem
+from feedpub.errors import DigestError, OptionError, Problem
 from feedpub.incremental import workers
 from feedpub.model import Category, Entry, Image, Kept, Output, Rendered, instant_of
 from feedpub.outputs import protocol
@@ -159,6 +159,11 @@ def _problem(message: str) -> DigestError:
     return DigestError([Problem("digest", None, message)])
 
 
+def _usage(message: str) -> OptionError:
+    """A wrong --week/--since/--until: a usage error, not a failed digest."""
+    return OptionError([Problem("digest", None, message)])
+
+
 def day_text(d: date) -> str:
     """Return a date as '20 February 2023', whatever the machine's locale."""
     return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
@@ -176,12 +181,12 @@ def window(request: Request, entries: Sequence[Listed], config: Config, now: dat
     week = request.week or "latest"
     if request.since or request.until:
         if request.week:
-            raise _problem("use either --week or --since/--until, not both")
+            raise _usage("use either --week or --since/--until, not both")
         if request.since is None:
-            raise _problem("--until needs --since")
+            raise _usage("--until needs --since")
         until = request.until or now.astimezone(config.tz).date()
         if until < request.since:
-            raise _problem(f"--until {until} is before --since {request.since}")
+            raise _usage(f"--until {until} is before --since {request.since}")
         return Window(f"{request.since}_{until}", datetime.combine(request.since, time(0), tzinfo=config.tz),
                       datetime.combine(until + timedelta(days=1), time(0), tzinfo=config.tz))
     if week == "latest":
@@ -197,7 +202,7 @@ def window(request: Request, entries: Sequence[Listed], config: Config, now: dat
             raise ValueError
         return _iso_week(date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1), config)
     except ValueError:
-        raise _problem(f"--week must be an ISO week like 2023-W08, 'last' or 'latest': {week!r}") from None
+        raise _usage(f"--week must be an ISO week like 2023-W08, 'last' or 'latest': {week!r}") from None
 
 
 def in_window(entries: Sequence[L], win: Window) -> list[L]:

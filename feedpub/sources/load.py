@@ -370,9 +370,9 @@ def parse(text: str, path: Path, rel: str, mtime: float, limits: Limits | None =
         raise SourceError([_yaml_problem(rel, e, 1)]) from None
     except (ValueError, TypeError, OverflowError) as e:
         # PyYAML raises ValueError when it builds an impossible timestamp like 2022-02-30.
-        line = _first_date_line(fm)
+        line, value = _bad_date(fm)
         why = "UTC offset out of range" if "offset" in str(e) else str(e)
-        raise SourceError([Problem(rel, line, f"invalid date in front matter: {why}")]) from None
+        raise SourceError([Problem(rel, line, f"invalid date in front matter: {value} ({why})")]) from None
     except RecursionError:
         raise SourceError([Problem(rel, 2, "front matter is nested too deeply")]) from None
     if meta is None:
@@ -395,9 +395,22 @@ def key_lines(fm: str) -> dict[str, int]:
     return {m.group(1): fm.count("\n", 0, m.start()) + 1 for m in _KEY.finditer(fm)}
 
 
-def _first_date_line(fm: str) -> int | None:
-    m = re.search(r"^\w+\s*:\s*['\"]?\d{4}-\d{1,2}-\d{1,2}", fm, re.MULTILINE)
-    return fm.count("\n", 0, m.start()) + 1 if m else None
+_DATE_VALUE = re.compile(r"^\w+\s*:\s*['\"]?((\d{4})-(\d{1,2})-(\d{1,2})[^'\"\n#]*)", re.MULTILINE)
+
+
+def _bad_date(fm: str) -> tuple[int | None, str]:
+    """Return the line and text of the front matter's impossible date (else its first date) for the message."""
+    found = list(_DATE_VALUE.finditer(fm))
+    for m in found:
+        try:
+            dt.date(int(m.group(2)), int(m.group(3)), int(m.group(4)))
+        except ValueError:
+            break
+    else:
+        if not found:
+            return None, "a date"
+        m = found[0]
+    return fm.count("\n", 0, m.start()) + 1, f'"{m.group(1).strip()}"'
 
 
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)

@@ -8,9 +8,10 @@ which ``feedpub check`` and ``--verbose`` show.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -127,6 +128,12 @@ def _kind(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, str):  # a scalar: named with its value, shortened
+        return "the string " + json.dumps(value if len(value) <= 60 else value[:57] + "...", ensure_ascii=False)
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, date):
+        return f"the date {value.isoformat()}"
     return type(value).__name__
 
 
@@ -269,7 +276,7 @@ def _url(doc: SourceDoc, category: Category, config: Config, probs: _Problems) -
             probs.add(key, f"'{key}' is {e}")
             return config.base_url
         if not url.lower().startswith(("http://", "https://")):
-            probs.add(key, f"'{key}' must be a path or an http(s) URL, got {link[:80]!r}")
+            probs.add(key, f"'{key}' must be a path or an http(s) URL, not {_kind(link)}")
         return url
     slug, _ = _text_field(doc, probs, "slug")
     leaf = (slug and slugify(slug)) or slugify(_stem(doc.rel)) or "article"
@@ -464,7 +471,7 @@ def _other_fields(doc: SourceDoc, probs: _Problems) -> tuple[str, str, str, str,
     """Return the id, summary, author, source, tags and draft a document names, problems in that order."""
     raw_id, id_key = _text_field(doc, probs, "id", "guid")
     if id_key and raw_id and not _SCHEME.match(raw_id):
-        probs.add(id_key, f"'{id_key}' must be an absolute URI (https://… or urn:…), got {raw_id[:80]!r}")
+        probs.add(id_key, f"'{id_key}' must be an absolute URI (https://… or urn:…), not {_kind(raw_id)}")
     elif id_key and raw_id.split(":", 1)[0].lower() in _ACTIVE_SCHEMES:
         probs.add(id_key, f"'{id_key}' must not use the {raw_id.split(':', 1)[0]}: scheme")
     elif id_key and raw_id:
