@@ -203,11 +203,15 @@ class TestContentModes:
         assert item.find("{http://purl.org/rss/1.0/modules/content/}encoded") is None
 
     def test_full_mode_has_no_summary_and_describes_with_the_html(self) -> None:
-        """content_mode full: Atom has only the content; RSS's description is the HTML body."""
+        """content_mode full: Atom has only the content, declared HTML; RSS's description is the HTML body."""
         s = spec(entry())
         el = atom_entry(s, config(content_mode="full"))
         assert el.find(f"{A}summary") is None
-        assert el.findtext(f"{A}content") == "<p>The body.</p>"
+        content_el = el.find(f"{A}content")
+        assert content_el is not None
+        assert (content_el.get("type"), content_el.text) == ("html", "<p>The body.</p>")
+        parsed = feedparser.parse(atom_rss.atom(s, config(content_mode="full")))
+        assert parsed.entries[0].content[0].type == "text/html"
         item = rss_item(s, config(content_mode="full"))
         assert item.findtext("description") == "<p>The body.</p>"
         assert item.findtext("{http://purl.org/rss/1.0/modules/content/}encoded") == "<p>The body.</p>"
