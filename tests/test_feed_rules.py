@@ -120,14 +120,15 @@ class TestEntryFields:
         assert next(item.iter(f"{MEDIA}content"), None) is None
 
     def test_image_is_media_content(self) -> None:
-        """In RSS the image is a media:content of medium image (and any enclosure is that image)."""
+        """In RSS the image is a media:content of medium image; any enclosure is that image, with a length."""
         image = Image("https://news.example.org/i.jpg", "image/jpeg", "alt")
         item = rss_item(spec(entry(image=image)))
         media = item.find(f"{MEDIA}content")
         assert media is not None
         assert (media.get("url"), media.get("type"), media.get("medium")) == (image.url, "image/jpeg", "image")
-        for enclosure in item.findall("enclosure"):
+        for enclosure in item.findall("enclosure"):  # RSS requires a length: a number of bytes
             assert (enclosure.get("url"), enclosure.get("type")) == (image.url, "image/jpeg")
+            assert (enclosure.get("length") or "").isdigit()
 
     def test_dates(self) -> None:
         """Atom gives published (the date) and updated; RSS gives pubDate, the date."""
@@ -336,6 +337,9 @@ class TestWhichFeeds:
         plan = feeds.feed_entries(entries, config(feed_limit=3), {"a", "b", "c"})
         assert {k.slug if k else None: len(v) for k, v in plan.items()} == {None: 3, "a": 3, "b": 3, "c": 3}
         assert plan == feeds.feed_entries(entries, config(feed_limit=3))
+        two = [entry(f"https://x/{i}", date=DAY - timedelta(days=i), category=(c, c.upper())) for i, c in enumerate("aabb")]
+        plan = feeds.feed_entries(two, config(feed_limit=2), {"a", "b"})
+        assert {k.slug if k else None: len(v) for k, v in plan.items()} == {None: 2, "a": 2, "b": 2}
 
     def test_specs_name_each_feed(self) -> None:
         """A category feed is titled 'Site — Name', links under categories/<slug>/, without the archive link."""
