@@ -105,10 +105,10 @@ def _generator(spec: FeedSpec, config: Config, self_url: str) -> FeedGenerator:
             fe.category({"term": tag})
         if config.content_mode in ("both", "summary"):
             fe.summary(r.summary)
+        if config.content_mode == "full":  # before content(): description() also sets Atom content, untyped
+            fe.description(r.content_html)
         if config.content_mode in ("both", "full"):
             fe.content(r.content_html, type="html")
-        if config.content_mode == "full":
-            fe.description(r.content_html)
         if e.image is not None:
             fe.enclosure(e.image.url, "0", e.image.mime_type)
             fe.media.content({"url": e.image.url, "type": e.image.mime_type, "medium": "image"})

@@ -19,6 +19,9 @@ _FILENAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
 _OFFSET = re.compile(r"\s*(Z|[+-]\d{2}:?\d{2})$")
 _FORMATS = ("%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
 MIN_YEAR, MAX_YEAR = 1970, 9999
+# xsd:dateTime, Atom's date type, allows no zone further from UTC (nor does any real zone):
+# a feed dated +15:00 fails the Atom schema.
+MAX_OFFSET = timedelta(hours=14)
 _MIDNIGHT = time(0)
 
 
@@ -38,6 +41,9 @@ def to_datetime(value: object, tz: tzinfo) -> datetime:
     """
     if isinstance(value, datetime):
         _check_year(value)
+        offset = value.utcoffset()
+        if offset is not None and abs(offset) > MAX_OFFSET:
+            raise DateValueError(f"is not a date: {value.isoformat()!r} (bad UTC offset)")
         return value if value.tzinfo else value.replace(tzinfo=tz)
     if isinstance(value, date):
         _check_year(value)
@@ -76,7 +82,7 @@ def _parse_date_string(text: str, tz: tzinfo) -> datetime:
             sign = -1 if raw[0] == "-" else 1
             digits = raw[1:].replace(":", "")
             hours, minutes = int(digits[:2]), int(digits[2:])
-            if hours > 23 or minutes > 59:
+            if minutes > 59 or timedelta(hours=hours, minutes=minutes) > MAX_OFFSET:
                 raise DateValueError(f"is not a date: {text!r} (bad UTC offset)")
             offset = timezone(sign * timedelta(hours=hours, minutes=minutes))
     s = re.sub(r"\.\d+$", "", s)  # fractional seconds carry nothing a feed shows
