@@ -44,6 +44,11 @@ def _html(config: Config, label: str = "latest") -> Any:
     return lxml_html.fromstring((config.out / "digest" / f"{label}.html").read_bytes())
 
 
+def _titles(page: Any) -> list[str]:
+    """The titles a digest shows, in order: the lead story's, then the sections'."""
+    return [a.text_content() for a in page.find_class("lead-link") + page.find_class("title-link")]
+
+
 def _doc(title: str, day: str, category: str = "news", body: str = "Some text.", **meta: str) -> str:
     extra = "".join(f"{k}: {v}\n" for k, v in meta.items())
     return f"---\ntitle: {title}\ndate: {day}\ncategory: {category}\n{extra}---\n{body}\n"
@@ -67,14 +72,16 @@ class TestWindow:
         config, result = make_digest(None)
         assert result.mail.label == "2024-W09"
         assert sorted(p.name for p in (config.out / "digest").iterdir()) == [
-            "2024-W09.eml", "2024-W09.html", "2024-W09.txt", "latest.eml", "latest.html", "latest.txt"]
+            "2024-W09.eml", "2024-W09.html", "2024-W09.txt", "latest.eml", "latest.html", "latest.subject.txt",
+            "latest.txt"]
         folder = config.out / "digest"
         assert (folder / "latest.html").read_bytes() == (folder / "2024-W09.html").read_bytes()
+        assert (folder / "latest.subject.txt").read_text("utf-8") == "feedpub — week of 26 February 2024\n"
 
     def test_named_week_selects_its_entries(self, make_digest) -> None:
         """--week 2023-W08 holds exactly the seed dated Monday 2023-02-20."""
         config, result = make_digest(digest.Request("2023-W08"))
-        titles = [a.text_content() for a in _html(config, "2023-W08").find_class("title-link")]
+        titles = _titles(_html(config, "2023-W08"))
         assert result.mail.label == "2023-W08"
         assert len(titles) == 1 and titles[0].startswith("Taiwan to become Asia")
 
@@ -103,7 +110,7 @@ class TestWindow:
         """--since/--until take whole days at both ends, in the site zone."""
         config, result = make_digest(digest.Request(since=date(2023, 2, 20), until=date(2023, 2, 20)))
         assert result.mail.label == "2023-02-20_2023-02-20"
-        assert len(_html(config, result.mail.label).find_class("item")) == 1
+        assert len(_titles(_html(config, result.mail.label))) == 1
 
     @pytest.mark.parametrize(("request_", "message"), [
         (digest.Request("2023-W99"),
@@ -170,7 +177,8 @@ class TestEarlierDigests:
         build(config, now=NOW)
 
         assert sorted(p.name for p in (config.out / "digest").iterdir()) == [
-            "2024-W09.eml", "2024-W09.html", "2024-W09.txt", "latest.eml", "latest.html", "latest.txt"]
+            "2024-W09.eml", "2024-W09.html", "2024-W09.txt", "latest.eml", "latest.html", "latest.subject.txt",
+            "latest.txt"]
         index = lxml_html.fromstring((config.out / "index.html").read_bytes())
         assert [a.get("href") for a in index.findall(".//ul[@id='digest-archive']//a")] == ["digest/2024-W09.html"]
 
@@ -191,7 +199,7 @@ class TestEarlierDigests:
 
 class TestGrouping:
     def test_categories_by_size_then_name_newest_first(self, tmp_path: Path, make_config) -> None:
-        """Sections run by size then name; items in a section newest first."""
+        """The newest entry leads; sections run by size then name (the lead counted); items newest first."""
         src = tmp_path / "src"
         for i, (cat, day) in enumerate([("b", "2023-02-20"), ("b", "2023-02-22"), ("c", "2023-02-21"),
                                         ("a", "2023-02-23"), ("c", "2023-02-24")]):
@@ -200,13 +208,13 @@ class TestGrouping:
         build(config, now=NOW)
         page = _html(config)
         assert [h.text_content() for h in page.find_class("section-title")] == ["B", "C", "A"]
-        assert [a.text_content() for a in page.find_class("title-link")] == ["T1", "T0", "T4", "T2", "T3"]
+        assert _titles(page) == ["T4", "T1", "T0", "T2", "T3"]  # T4 leads, and is not repeated in C
 
     def test_category_order_setting_comes_first(self, tmp_path: Path, make_config) -> None:
         """digest.category_order puts the named categories first, in that order."""
         src = tmp_path / "src"
         for i, cat in enumerate(["b", "b", "c", "a"]):
-            write_doc(src, f"{i}.md", _doc(f"T{i}", "2023-02-20", cat))
+            write_doc(src, f"{i}.md", _doc(f"T{i}", "2023-02-21" if i == 0 else "2023-02-20", cat))
         config = make_config(src, **{"digest.category_order": ["a", "c"]})
         build(config, now=NOW)
         assert [h.text_content() for h in _html(config).find_class("section-title")] == ["A", "C", "B"]
@@ -219,9 +227,9 @@ class TestGrouping:
         config = make_config(src, **{"digest.max_items_per_category": 2})
         build(config, now=NOW)
         page = _html(config)
-        assert [a.text_content() for a in page.find_class("title-link")] == ["T4", "T3"]
+        assert _titles(page) == ["T4", "T3"]
         more = page.find_class("more-link")
-        assert [m.text_content() for m in more] == ["3 more in News"]
+        assert [m.text_content() for m in more] == ["3 more in News \u2192"]
         assert more[0].get("href").startswith("https://news.example.org/categories/news/atom.xml?utm_source=")
         text = (config.out / "digest/latest.txt").read_text()
         assert "  3 more in News:\n  https://news.example.org/categories/news/atom.xml?utm_source=" in text
@@ -234,17 +242,25 @@ class TestEmailSafeHtml:
                                    "digest.postal_address": "1 Example Road, Taipei"})
         return _html(config, LABEL)
 
-    def test_each_category_is_a_section_with_its_items(self, page: Any) -> None:
-        """The seeds give a News section (3 items) then Events (1), each item complete."""
+    def test_lead_story_then_each_category_with_its_items(self, page: Any) -> None:
+        """The newest seed leads (with a button); then News (2 more items) and Events (1), each item complete."""
+        (lead,) = page.find_class("lead")
+        assert lead.find_class("kicker")[0].text_content() == "Top story · News"
+        assert lead.find_class("lead-link")[0].text_content().startswith("As global supply chains")
+        assert lead.find_class("button")[0].text_content() == "Read the full story"
         assert [h.text_content() for h in page.find_class("section-title")] == ["News", "Events"]
         items = page.find_class("item")
-        assert len(items) == 4
+        assert len(items) == 3
         for item in items:
-            assert item.find_class("title-link") and item.find_class("summary")[0].text_content()
-            assert item.find_class("read-more")[0].text_content() == "Read more"
+            link = item.find_class("title-link")[0]
+            assert item.find_class("summary")[0].text_content()
+            (cta,) = item.find_class("cta")  # one call to action, to the same article as the title
+            assert cta.text_content() == "Continue reading \u2192" and cta.get("href") == link.get("href")
             assert re.search(r"\d{1,2} [A-Z][a-z]+ \d{4}$", item.find_class("meta")[0].text_content())
         events = items[-1]
         assert events.find_class("meta")[0].text_content() == "GeneOnline · 14 June 2022"
+        headings = [el.tag for el in page.iter("h1", "h2", "h3")]
+        assert headings == ["h1", "h2", "h2", "h3", "h3", "h2", "h3"]  # site, lead, News, 2 items, Events, 1
 
     def test_every_class_rule_is_inlined(self, page: Any) -> None:
         """Each element styled by a class of digest.css carries that rule's properties inline."""
@@ -262,52 +278,72 @@ class TestEmailSafeHtml:
                 style = el.get("style") or ""
                 inlined = {d.split(":")[0].strip() for d in style.split(";") if ":" in d}
                 assert set(rules[cls]) <= inlined, (cls, style)
-        assert {"container", "item", "title-link", "footer", "logo", "image", "address"} <= used
+        assert {"container", "item", "title-link", "footer", "logo", "thumb", "address", "lead", "button"} <= used
 
-    def test_media_queries_stay_in_head_and_no_linked_css(self, page: Any) -> None:
-        """One <style> remains, in the head, holding only the media queries; no <link rel=stylesheet>."""
+    def test_only_the_dark_mode_query_stays_in_head_and_no_linked_css(self, page: Any) -> None:
+        """One <style> remains, in the head, holding one media query, for dark mode; no <link rel=stylesheet>."""
         styles = page.findall(".//style")
         assert len(styles) == 1 and styles[0].getparent().tag == "head"
         css = styles[0].text
-        assert "@media screen and (max-width: 620px)" in css and "@media (prefers-color-scheme: dark)" in css
+        assert re.findall(r"@media[^{]*", css) == ["@media (prefers-color-scheme: dark) "]  # the layout needs none
         assert not re.sub(r"@media[^{]*\{(?:[^{}]*\{[^}]*\})*[^{}]*\}", "", css).strip()  # nothing but @media
         assert not page.xpath(".//link[contains(@rel, 'stylesheet')]")
 
     def test_no_css_the_big_clients_drop(self, page: Any) -> None:
-        """No flex, grid or CSS variables anywhere (inline styles or head)."""
+        """No flex, grid, CSS variables, opacity or display:none anywhere (inline styles or head)."""
         inline_styles = [el.get("style") for el in page.iter() if isinstance(el.tag, str) and el.get("style")]
         styles = " ".join(inline_styles + [s.text for s in page.findall(".//style")])
-        assert not re.search(r"\bflex\b|\bgrid\b|var\(|--[\w-]+\s*:", styles)
+        assert not re.search(r"\bflex\b|\bgrid\b|var\(|--[\w-]+\s*:|opacity|display\s*:\s*none", styles)
 
     def test_layout_is_email_safe(self, page: Any) -> None:
-        """lang set, 600 px presentation tables, an MSO wrapper, web-safe fonts, colour-scheme meta."""
-        assert page.get("lang") == "en"
+        """lang/dir set, a fluid 600 px container, MSO ghost tables, web-safe fonts, colour-scheme meta."""
+        assert (page.get("lang"), page.get("dir")) == ("en", "ltr")
         tables = page.findall(".//table")
         assert tables and all(t.get("role") == "presentation" for t in tables)
-        assert page.find_class("container")[0].get("width") == "600"
+        assert "max-width:600px" in page.find_class("container")[0].get("style")
         comments = [c.text for c in page.iter(etree.Comment)]
         assert any(c.startswith("[if mso]><table role=\"presentation\" width=\"600\"") for c in comments)
-        assert "Arial, Helvetica, sans-serif" in page.find_class("summary")[0].getparent().get("style")
+        # each thumbnail and its text are two ghost-table columns for Outlook, fluid blocks elsewhere
+        ghost = [c for c in comments if 'td width="176"' in c]
+        assert len(ghost) == len(page.find_class("thumb-col")) == 2
+        assert "Arial, Helvetica, sans-serif" in page.find_class("summary")[0].get("style")
         assert page.xpath("//meta[@name='color-scheme']/@content") == ["light dark"]
 
-    def test_images_have_alt_width_and_absolute_src(self, page: Any) -> None:
-        """Every img (logo and article images) has alt text, a width and an absolute src."""
+    def test_images_have_width_height_and_absolute_src(self, page: Any) -> None:
+        """Every img has a width, an absolute src; article images a height and no alt repeating the title."""
         imgs = page.findall(".//img")
         assert len(imgs) == 3  # the logo and two article images
+        logo = page.find_class("logo")[0]
+        assert logo.get("alt") == "feedpub" and "font-size:26px" in logo.get("style")  # styled when blocked
         for img in imgs:
-            assert img.get("alt") and img.get("width", "").isdigit()
+            assert img.get("width", "").isdigit()
             assert urlsplit(img.get("src")).scheme == "https" and urlsplit(img.get("src")).netloc
+        for thumb in page.find_class("thumb"):
+            assert (thumb.get("width"), thumb.get("height")) == ("160", "106")
+            assert thumb.get("alt") == ""  # the seeds give no image_alt: the title beside it says it all
+            assert thumb.getparent().tag != "a"  # not a link without a name
+
+    def test_alt_text_from_the_document(self, tmp_path: Path, make_config) -> None:
+        """image_alt becomes the lead image's alt text; the lead image is 560 wide."""
+        write_doc(tmp_path / "src", "a.md", _doc("Harbour", "2023-02-20", image="https://x.org/a.jpg",
+                                                 image_alt="Boats in the harbour at dawn"))
+        config = make_config(tmp_path / "src")
+        build(config, now=NOW)
+        (img,) = _html(config).find_class("lead-image")
+        assert (img.get("alt"), img.get("width"), img.get("height")) == ("Boats in the harbour at dawn", "560",
+                                                                          "373")
 
     def test_utm_on_article_links_only(self, make_digest) -> None:
         """Article links get the UTM parameters; footer merge-tag links stay untouched."""
         config, _ = make_digest(**{"digest.profile": "mailchimp", "digest.utm_campaign": "weekly-{week}"})
         page = _html(config, LABEL)
-        for a in page.find_class("title-link") + page.find_class("read-more"):
+        for a in page.find_class("title-link") + page.find_class("cta") + page.find_class("lead-link"):
             query = parse_qs(urlsplit(a.get("href")).query)
             assert query == {"utm_source": ["newsletter"], "utm_medium": ["email"],
                              "utm_campaign": [f"weekly-{LABEL}"]}
         site = "https://news.example.org/"
-        assert [a.get("href") for a in page.find_class("footer-link")] == [site, "*|ARCHIVE|*", "*|UNSUB|*"]
+        assert [a.get("href") for a in page.find_class("footer-link")] == ["*|UNSUB|*", "*|ARCHIVE|*", site]
+        assert page.find_class("topbar-link")[0].get("href") == "*|ARCHIVE|*"
 
     def test_existing_utm_is_kept(self, seeds: Path, make_config) -> None:
         """A URL that already has UTM parameters is left as it is; others keep their query."""
@@ -325,7 +361,7 @@ class TestTemplates:
         config = make_config(tmp_path / "src")
         build(config, now=NOW)
         page = _html(config)
-        assert page.find_class("title-link")[0].text_content() == "<b>Bold</b> & co"
+        assert page.find_class("lead-link")[0].text_content() == "<b>Bold</b> & co"
         assert not page.findall(".//b")
         assert "* <b>Bold</b> & co\n" in (config.out / "digest/latest.txt").read_text()
 
@@ -445,7 +481,7 @@ class TestPlainText:
                "  GeneOnline · 14 June 2022\n" in text
         url = "https://news.example.org/events/bio-asia-taiwan-2022-connecting-the-asian-value-chain/"
         utm = f"utm_source=newsletter&utm_medium=email&utm_campaign=digest-{LABEL}"
-        assert f"  Read more:\n  {url}?{utm}\n" in text
+        assert f"  Continue reading:\n  {url}?{utm}\n" in text
         assert "\nNEWS\n----\n" in text and "\nEVENTS\n------\n" in text
         for line in text.splitlines():
             assert len(line) <= 78 or " " not in line.strip(), line  # only a lone URL may run over
@@ -526,7 +562,9 @@ class TestDigestConfig:
         assert block
         (tmp_path / "feedpub.toml").write_text(textwrap.dedent(block.group(0)), encoding="utf-8")
         config = load_config(cwd=tmp_path)
-        assert config.digest.profile == "mailchimp"
+        assert config.digest.profile == "none"  # the default: the example shows defaults
+        assert digest.unready(config) == (  # and, once its example URL is replaced, a sendable digest
+            "digest.unsubscribe_url is still the example 'https://lists.example.org/unsubscribe'",)
         keys = re.findall(r"^    (\w+) = ", block.group(0), re.MULTILINE)
         assert sorted(keys) == sorted(f.name for f in dataclasses.fields(config.digest))
 
@@ -536,12 +574,16 @@ class TestDigestConfig:
         with pytest.raises(ConfigError, match=r"feedpub.toml:1: 'digest' must be a table \(\[digest\]\)"):
             load_config(cwd=tmp_path)
 
-    def test_no_urls_no_links(self, make_digest) -> None:
-        """Profile 'none' without URLs links only the site: no dead view-online or unsubscribe link."""
+    def test_no_urls_no_unsubscribe_link_and_the_web_copy_to_view(self, make_digest) -> None:
+        """Profile 'none' without URLs: no dead unsubscribe link; 'view online' is the digest's copy in the output."""
         config, _ = make_digest()
-        assert [a.get("href") for a in _html(config, LABEL).find_class("footer-link")] == ["https://news.example.org/"]
+        web_copy = f"https://news.example.org/digest/{LABEL}.html"
+        page = _html(config, LABEL)
+        assert [a.get("href") for a in page.find_class("footer-link")] == [web_copy, "https://news.example.org/"]
+        assert page.find_class("topbar-link")[0].get("href") == web_copy
+        assert (config.out / "digest" / f"{LABEL}.html").is_file()
         text = (config.out / "digest" / f"{LABEL}.txt").read_text()
-        assert "View online" not in text and "Unsubscribe" not in text
+        assert f"View online: {web_copy}" in text and "Unsubscribe" not in text
 
     def test_settings_reach_the_email(self, make_digest) -> None:
         """Subject template, intro, preheader and footer come from the config."""
@@ -552,9 +594,9 @@ class TestDigestConfig:
         page = _html(config, LABEL)
         assert page.findtext(".//title") == f"feedpub: {LABEL} (1 January 2022 – 31 December 2024)"
         assert page.find_class("intro")[0].text_content() == "Hello!"
-        assert page.find_class("preheader")[0].text_content().startswith("Peek\u034f")
+        assert page.find_class("preheader")[0].text_content() == "Peek"
         assert [a.get("href") for a in page.find_class("footer-link")] == [
-            "https://news.example.org/", "https://x.org/v", "https://x.org/u"]
+            "https://x.org/u", "https://x.org/v", "https://news.example.org/"]
 
 
 class TestCli:
@@ -568,7 +610,12 @@ class TestCli:
         assert result.stdout.splitlines() == expected
         size = len((out / "digest/2023-W08.html").read_bytes())
         kb = f"{size / 1024:.1f}"
-        assert result.stderr == f"digest 2023-W08: 1 entry; inlined HTML {kb} KB (limit 102 KB)\n"
+        assert result.stderr.splitlines() == [
+            f"digest 2023-W08: 1 entry; inlined HTML {kb} KB (limit 102 KB)",
+            "Warning: digest 2023-W08 is not ready to send: no unsubscribe link: set digest.unsubscribe_url (it "
+            "also makes the List-Unsubscribe and List-Unsubscribe-Post headers), or digest.profile to your ESP's",
+            "Warning: digest 2023-W08 is not ready to send: no postal address: set digest.postal_address "
+            "(CAN-SPAM and every ESP require one)"]
         assert (out / "atom.xml").is_file() and (out / "digest/latest.eml").is_file()
 
     def test_empty_week_is_a_clear_error(self, seeds: Path, tmp_path: Path) -> None:
