@@ -166,3 +166,27 @@ class TestDigestInBrowser:
         dark = g["background"] == "rgb(18, 20, 23)"
         assert dark == (scheme == "dark"), g["background"]
         assert (g["title_color"] == "rgb(241, 243, 245)") == dark  # light titles on the dark card
+
+    def test_right_to_left_puts_the_thumbnail_on_the_right(self, chromium: Any, seeds: Path,
+                                                         make_config: Callable[..., Config]) -> None:
+        """In a dir=rtl digest at 600 px, each thumbnail sits to the right of its text."""
+        from datetime import date
+
+        from feedpub.outputs import digest as digest_mod
+        from feedpub.pipeline import build
+
+        config = make_config(seeds, language="he")
+        build(config, now=NOW, digest_request=digest_mod.Request(None, since=date(2022, 1, 1),
+                                                                 until=date(2024, 12, 31)))
+        context = chromium.new_context(viewport={"width": 600, "height": 900})
+        page = context.new_page()
+        page.route("http*://**/*", lambda route: route.fulfill(status=200, content_type="image/png",
+                                                                 body=_png(1200, 800)))
+        page.goto(next((config.out / "digest").glob("2022-01-01_*.html")).resolve().as_uri())
+        page.wait_for_load_state("load")
+        g = page.evaluate(_GEOMETRY_JS)
+        save_screenshot(page, "digest-600-rtl")
+        context.close()
+        assert g["pairs"]
+        for thumb, text in g["pairs"]:
+            assert thumb["left"] >= text["right"] and abs(thumb["top"] - text["top"]) < 2, (thumb, text)
