@@ -29,7 +29,7 @@ from feedpub.errors import SendError
 from feedpub.pipeline import build
 from tests.conftest import NOW
 
-READY = {"digest.unsubscribe_url": "https://lists.example.net/unsubscribe",  # what a sendable digest needs
+READY = {"digest.unsubscribe_url": "https://lists.mysite.net/unsubscribe",  # what a sendable digest needs
          "digest.postal_address": "1 Example Road, Taipei"}
 
 
@@ -126,6 +126,16 @@ class TestSend:
             f"{eml}: no unsubscribe mechanism: set digest.unsubscribe_url (https; it adds List-Unsubscribe "
             "and List-Unsubscribe-Post) or digest.profile, then build again",
             f"{eml}: no postal address: set digest.postal_address, then build again"]
+        assert inbox.envelopes == []
+
+    def test_the_example_unsubscribe_url_is_refused(self, seeds: Path, make_config: Any, server) -> None:
+        """A digest built with init's example unsubscribe URL is not sent."""
+        inbox, port = server
+        config = make_config(seeds, **{**READY, "digest.unsubscribe_url": "https://news.example.org/unsubscribe"})
+        build(config, now=NOW)
+        with pytest.raises(SendError, match=r"the unsubscribe link <https://news.example.org/unsubscribe> is "
+                                            r"still the example"):
+            _send(config, _smtp(port))
         assert inbox.envelopes == []
 
     def test_esp_merge_tags_are_a_warning(self, seeds: Path, make_config: Any, server) -> None:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from feedpub.config import Config
 from feedpub.errors import Problem, SendError
-from feedpub.outputs.digest import PROFILES
+from feedpub.outputs.digest import PROFILES, placeholder
 from feedpub.render.inline import MERGE_TAG
 
 ENV_PREFIX = "FEEDPUB_SMTP_"
@@ -117,6 +117,9 @@ def review(msg: EmailMessage, config: Config, where: str) -> tuple[list[Problem]
         problems.append(Problem(where, None, "no unsubscribe mechanism: set digest.unsubscribe_url (https; "
                                 "it adds List-Unsubscribe and List-Unsubscribe-Post) or digest.profile, "
                                 "then build again"))
+    elif one_click and not esp_unsubscribe and placeholder(str(msg["List-Unsubscribe"]).strip("<>")):
+        problems.append(Problem(where, None, f"the unsubscribe link {msg['List-Unsubscribe']} is still the "
+                                "example: set digest.unsubscribe_url, then build again"))
     address = " ".join(config.digest.postal_address.split())
     if not address or address.upper().startswith("TODO"):
         problems.append(Problem(where, None, "no postal address: set digest.postal_address, then build again"))

@@ -332,7 +332,8 @@ def _links(config: Config, label: str) -> tuple[str, str, str, str]:
     return d.unsubscribe_url, view_online_url(config, label), "", d.unsubscribe_url
 
 
-def _placeholder(url: str) -> bool:
+def placeholder(url: str) -> bool:
+    """Return whether url is on an example host (example.org/.com/.net): a value still to fill in."""
     host = (urlsplit(url).hostname or "").lower()
     return any(host == h or host.endswith("." + h) for h in _PLACEHOLDER_HOSTS)
 
@@ -349,7 +350,7 @@ def unready(config: Config) -> tuple[str, ...]:
         if not d.unsubscribe_url:
             found.append("no unsubscribe link: set digest.unsubscribe_url (it also makes the List-Unsubscribe "
                          "and List-Unsubscribe-Post headers), or digest.profile to your ESP's")
-        elif _placeholder(d.unsubscribe_url):
+        elif placeholder(d.unsubscribe_url):
             found.append(f"digest.unsubscribe_url is still the example {d.unsubscribe_url!r}")
         elif urlsplit(d.unsubscribe_url).scheme != "https":
             found.append("digest.unsubscribe_url must be https: one-click unsubscribe (RFC 8058) needs it")
