@@ -44,7 +44,7 @@ def main(items: int) -> None:
         win = digest.window(digest.Request(), entries, config, NOW)
         if win is None:
             raise SystemExit("no entries")
-        made = digest.make(entries, rendered, config, win)
+        made = digest.make(entries, rendered, config, win, NOW)
         runs = []
         for _ in range(6):
             wall, cpu = time.perf_counter(), time.process_time()

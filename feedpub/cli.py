@@ -268,6 +268,13 @@ def _summary(result: BuildResult, cfg: Config) -> None:
         over = " — over the limit, Gmail will clip it" if mail.html_bytes > cfg.digest.size_limit_kb * 1024 else ""
         click.echo(f"digest {mail.label}: {_plural(mail.items, 'entry', 'entries')}, inlined HTML "
                    f"{mail.html_bytes / 1024:.1f} KB of {cfg.digest.size_limit_kb} KB{over}", err=True)
+        _unready(mail)
+
+
+def _unready(mail: Any) -> None:
+    """Say why the digest may not be mailed as it is (anti-spam law; `send` refuses it)."""
+    for reason in mail.unready:
+        click.echo(f"Warning: digest {mail.label} is not ready to send: {reason}", err=True)
 
 
 @cli.command()
@@ -460,18 +467,23 @@ def digest(ctx: click.Context, week: str | None, since: date | None, until: date
         noun = "entry" if mail.items == 1 else "entries"
         click.echo(f"digest {mail.label}: {mail.items} {noun}; inlined HTML {mail.html_bytes / 1024:.1f} KB "
                    f"(limit {cfg.digest.size_limit_kb} KB)", err=True)
+        _unready(mail)
 
 
 @cli.command()
 @_options("config", "out", "quiet", "debug")
 @click.option("--to", "to", required=True, metavar="ADDRESS", help="Recipient of the test send.")
 @click.option("--eml", type=_PATH_FILE, default=None, help="Message to send (default: <out>/digest/latest.eml).")
+@click.option("--test-prefix/--no-test-prefix", default=True,
+              help='Put "[TEST] " before the subject (default: on).')
 @click.pass_context
-def send(ctx: click.Context, to: str, eml: Path | None) -> None:
+def send(ctx: click.Context, to: str, eml: Path | None, test_prefix: bool) -> None:
     """Send the built digest to one address over SMTP (STARTTLS), as a test.
 
     SMTP host, port, user and STARTTLS come from [digest] in the config or from
     FEEDPUB_SMTP_HOST/PORT/USER/STARTTLS; the password from FEEDPUB_SMTP_PASSWORD.
+    Each send is a new message (Message-ID, Date now); a digest without an unsubscribe
+    mechanism or postal address is refused.
 
     \b
     Example:
@@ -482,7 +494,8 @@ def send(ctx: click.Context, to: str, eml: Path | None) -> None:
     cfg = _config(ctx)
     path = eml or cfg.out / "digest" / "latest.eml"
     smtp = sending.settings(cfg, os.environ)
-    sending.send(path, to, smtp)
+    for warning in sending.send(path, to, smtp, cfg, now=datetime.now(tz=UTC), test=test_prefix):
+        click.echo(f"Warning: {warning}", err=True)
     if not _globals(ctx).quiet:
         click.echo(f"sent {path} to {to} via {smtp.host}:{smtp.port}", err=True)
 

@@ -37,13 +37,15 @@ class DigestConfig:
     profile: str = "none"  # which ESP's merge tags go in the footer (none: plain URLs below)
     from_address: str = ""  # "Name <addr>" or addr; default: site title at noreply@<site host>
     subject: str = "{site} — {period}"  # period: 'week of 20 February 2023' or 'd1 to d2'
-    intro: str = "Here is what we published this week."
+    intro: str = ""  # "": a sentence that fits the period (a week, a week still running, a range)
+    footer_note: str = ""  # why the reader gets this email; "": "You are receiving this email because …"
     preheader: str = ""  # inbox preview text; default: the titles of the first items
     postal_address: str = ""
     logo_url: str = ""
     logo_width: int = 160
     unsubscribe_url: str = ""  # profile none only
-    view_online_url: str = ""  # profile none only; no link when empty
+    view_online_url: str = ""  # profile none only; "": the digest's copy at <base_url>digest/<week>.html
+    accent_colors: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # slug -> #rrggbb
     utm_source: str = "newsletter"
     utm_medium: str = "email"
     utm_campaign: str = "digest-{week}"
@@ -225,6 +227,22 @@ def _categories(v: Any) -> Mapping[str, str]:
     return MappingProxyType(out)
 
 
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _colors(v: Any) -> Mapping[str, str]:
+    if not isinstance(v, dict):
+        raise ValueError('must be a table of category slug = "#rrggbb"')
+    from feedpub.slug import slugify  # late, as in _categories
+
+    out: dict[str, str] = {}
+    for k, color in v.items():
+        if not isinstance(color, str) or not _COLOR.match(color):
+            raise ValueError(f"category {k!r}: colour must be written #rrggbb, got {color!r}")
+        out[slugify(k)] = color.lower()
+    return MappingProxyType(out)
+
+
 def _count(v: Any) -> int:
     if isinstance(v, bool) or not isinstance(v, int) or v < 0:
         raise ValueError(f"must be a whole number, 0 or more, not {shown(v)}")
@@ -333,6 +351,8 @@ _FIELDS: dict[str, Callable[[Any], Any]] = {
     "digest.logo_width": _limit,
     "digest.unsubscribe_url": _optional_url,
     "digest.view_online_url": _optional_url,
+    "digest.footer_note": _one_line,
+    "digest.accent_colors": _colors,
     "digest.utm_source": _one_line,
     "digest.utm_medium": _one_line,
     "digest.utm_campaign": _campaign,

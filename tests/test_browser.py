@@ -97,6 +97,23 @@ _LAYOUT_JS = """() => {
 }"""
 
 
+# Where the digest's parts land: the lead story's top and every item's, the card's top, each
+# thumbnail column with its text column, and the colours dark mode changes.
+_GEOMETRY_JS = """() => {
+  const box = el => { const r = el.getBoundingClientRect();
+    return {left: r.left, right: r.right, top: r.top, bottom: r.bottom}; };
+  const lead = document.querySelector('.lead');
+  const pairs = [...document.querySelectorAll('.thumb-col')].map(c =>
+    [box(c.querySelector('img')), box(c.parentElement.querySelector('.text-col'))]);
+  return {lead: lead ? lead.getBoundingClientRect().top : null,
+          items: [...document.querySelectorAll('.item')].map(i => i.getBoundingClientRect().top),
+          card_top: document.querySelector('.card').getBoundingClientRect().top,
+          pairs,
+          background: getComputedStyle(document.querySelector('.outer')).backgroundColor,
+          title_color: getComputedStyle(document.querySelector('.title-link')).color};
+}"""
+
+
 class TestDigestInBrowser:
     @pytest.fixture
     def digest_file(self, seeds: Path, make_config: Callable[..., Config]) -> Path:
@@ -109,10 +126,11 @@ class TestDigestInBrowser:
                                                                  until=__import__("datetime").date(2024, 12, 31)))
         return next((config.out / "digest").glob("2022-01-01_*.html"))
 
-    @pytest.mark.parametrize("width", [375, 600])
-    def test_fits_the_viewport(self, chromium: Any, digest_file: Path, width: int) -> None:
-        """At phone and desktop widths: no horizontal scroll, images inside, no text under 14 px."""
-        context = chromium.new_context(viewport={"width": width, "height": 900})
+    @pytest.mark.parametrize("scheme", ["light", "dark"])
+    @pytest.mark.parametrize("width", [375, 600, 1024])
+    def test_fits_the_viewport(self, chromium: Any, digest_file: Path, width: int, scheme: str) -> None:
+        """At phone to desktop widths, light and dark: no horizontal scroll, images inside, no text under 14 px."""
+        context = chromium.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
         page = context.new_page()
         requested: list[str] = []
 
@@ -126,7 +144,8 @@ class TestDigestInBrowser:
         page.goto(digest_file.resolve().as_uri())
         page.wait_for_load_state("load")
         m = page.evaluate(_LAYOUT_JS)
-        save_screenshot(page, f"digest-{width}")
+        g = page.evaluate(_GEOMETRY_JS)
+        save_screenshot(page, f"digest-{width}-{scheme}")
         context.close()
         assert requested, "the digest should show the article images"
         assert m["scroll"] <= m["vw"], f"horizontal scroll: {m['scroll']} > {m['vw']}"
@@ -134,3 +153,40 @@ class TestDigestInBrowser:
         for img in m["imgs"]:
             assert img["left"] >= 0 and img["right"] <= m["vw"] + 0.5, img
         assert m["small"] == []
+        # the lead story comes first, above every other item; the card does not touch the top
+        assert g["lead"] is not None and all(g["lead"] < top for top in g["items"])
+        assert g["card_top"] >= 16
+        # thumbnails beside the text where there is room, above it on a phone
+        for thumb, text in g["pairs"]:
+            if width >= 600:
+                assert thumb["right"] <= text["left"] and abs(thumb["top"] - text["top"]) < 2, (thumb, text)
+            else:
+                assert thumb["bottom"] <= text["top"] + 0.5, (thumb, text)
+        assert g["pairs"]
+        dark = g["background"] == "rgb(18, 20, 23)"
+        assert dark == (scheme == "dark"), g["background"]
+        assert (g["title_color"] == "rgb(241, 243, 245)") == dark  # light titles on the dark card
+
+    def test_right_to_left_puts_the_thumbnail_on_the_right(self, chromium: Any, seeds: Path,
+                                                         make_config: Callable[..., Config]) -> None:
+        """In a dir=rtl digest at 600 px, each thumbnail sits to the right of its text."""
+        from datetime import date
+
+        from feedpub.outputs import digest as digest_mod
+        from feedpub.pipeline import build
+
+        config = make_config(seeds, language="he")
+        build(config, now=NOW, digest_request=digest_mod.Request(None, since=date(2022, 1, 1),
+                                                                 until=date(2024, 12, 31)))
+        context = chromium.new_context(viewport={"width": 600, "height": 900})
+        page = context.new_page()
+        page.route("http*://**/*", lambda route: route.fulfill(status=200, content_type="image/png",
+                                                                 body=_png(1200, 800)))
+        page.goto(next((config.out / "digest").glob("2022-01-01_*.html")).resolve().as_uri())
+        page.wait_for_load_state("load")
+        g = page.evaluate(_GEOMETRY_JS)
+        save_screenshot(page, "digest-600-rtl")
+        context.close()
+        assert g["pairs"]
+        for thumb, text in g["pairs"]:
+            assert thumb["left"] >= text["right"] and abs(thumb["top"] - text["top"]) < 2, (thumb, text)

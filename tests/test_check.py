@@ -138,11 +138,12 @@ class TestFindings:
         assert str(err).startswith("b.md:3: error: ")
 
     def test_clean_document_has_no_findings(self, folder: Path, make_config) -> None:
-        """A dated, titled, summarised document with a real base URL gives nothing to report."""
+        """A dated, titled, summarised document, a real base URL and a sendable digest give nothing to report."""
         write_doc(
             folder, "a.md", "---\ntitle: A\ndate: 2024-01-01\n---\nText with [a link](https://x.org/).\n"
         )
-        report = check(make_config(folder, base_url=SITE), now=NOW)
+        ready = {"digest.unsubscribe_url": "https://lists.x.org/u", "digest.postal_address": "1 Main St"}
+        report = check(make_config(folder, base_url=SITE, **ready), now=NOW)
         assert report.findings == ()
         assert report.exit_code(strict=True) == 0
 

@@ -130,12 +130,16 @@ class TestEachCommandTakesItsOptions:
 
     def test_send(self, runner: CliRunner, site: Path, seeds: Path, tmp_path: Path, closed_port: int,
                   monkeypatch: pytest.MonkeyPatch) -> None:
-        """send takes --config --out -q --debug --to --eml (here: to a port nobody listens on)."""
-        assert run(runner, "digest", "--source", seeds, "--out", tmp_path / "o", "-q").exit_code == 0
+        """send takes --config --out -q --debug --to --eml --no-test-prefix (here: to a port nobody listens on)."""
+        ready = tmp_path / "ready.toml"  # a digest that may be sent: unsubscribe link and postal address
+        ready.write_text('title = "Options"\n[digest]\nunsubscribe_url = "https://lists.mysite.net/unsubscribe"\n'
+                         'postal_address = "1 Example Road, Taipei"\n', encoding="utf-8")
+        site = ready
+        assert run(runner, "digest", "--config", site, "--source", seeds, "--out", tmp_path / "o", "-q").exit_code == 0
         monkeypatch.setenv("FEEDPUB_SMTP_HOST", "127.0.0.1")
         monkeypatch.setenv("FEEDPUB_SMTP_PORT", str(closed_port))
         monkeypatch.setenv("FEEDPUB_SMTP_STARTTLS", "0")
-        for extra in ([], ["--eml", tmp_path / "o" / "digest" / "latest.eml"]):
+        for extra in ([], ["--eml", tmp_path / "o" / "digest" / "latest.eml", "--no-test-prefix"]):
             options = ["--config", site, "--out", tmp_path / "o", "-q", "--to", "me@example.org", *extra]
             result = run(runner, "send", *options)
             assert result.exit_code == 1

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
+import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
@@ -44,6 +47,11 @@ def _html(config: Config, label: str = "latest") -> Any:
     return lxml_html.fromstring((config.out / "digest" / f"{label}.html").read_bytes())
 
 
+def _titles(page: Any) -> list[str]:
+    """The titles a digest shows, in order: the lead story's, then the sections'."""
+    return [a.text_content() for a in page.find_class("lead-link") + page.find_class("title-link")]
+
+
 def _doc(title: str, day: str, category: str = "news", body: str = "Some text.", **meta: str) -> str:
     extra = "".join(f"{k}: {v}\n" for k, v in meta.items())
     return f"---\ntitle: {title}\ndate: {day}\ncategory: {category}\n{extra}---\n{body}\n"
@@ -67,14 +75,16 @@ class TestWindow:
         config, result = make_digest(None)
         assert result.mail.label == "2024-W09"
         assert sorted(p.name for p in (config.out / "digest").iterdir()) == [
-            "2024-W09.eml", "2024-W09.html", "2024-W09.txt", "latest.eml", "latest.html", "latest.txt"]
+            "2024-W09.eml", "2024-W09.html", "2024-W09.txt", "latest.eml", "latest.html", "latest.subject.txt",
+            "latest.txt"]
         folder = config.out / "digest"
         assert (folder / "latest.html").read_bytes() == (folder / "2024-W09.html").read_bytes()
+        assert (folder / "latest.subject.txt").read_text("utf-8") == "feedpub — week of 26 February 2024\n"
 
     def test_named_week_selects_its_entries(self, make_digest) -> None:
         """--week 2023-W08 holds exactly the seed dated Monday 2023-02-20."""
         config, result = make_digest(digest.Request("2023-W08"))
-        titles = [a.text_content() for a in _html(config, "2023-W08").find_class("title-link")]
+        titles = _titles(_html(config, "2023-W08"))
         assert result.mail.label == "2023-W08"
         assert len(titles) == 1 and titles[0].startswith("Taiwan to become Asia")
 
@@ -103,7 +113,7 @@ class TestWindow:
         """--since/--until take whole days at both ends, in the site zone."""
         config, result = make_digest(digest.Request(since=date(2023, 2, 20), until=date(2023, 2, 20)))
         assert result.mail.label == "2023-02-20_2023-02-20"
-        assert len(_html(config, result.mail.label).find_class("item")) == 1
+        assert len(_titles(_html(config, result.mail.label))) == 1
 
     @pytest.mark.parametrize(("request_", "message"), [
         (digest.Request("2023-W99"),
@@ -170,7 +180,8 @@ class TestEarlierDigests:
         build(config, now=NOW)
 
         assert sorted(p.name for p in (config.out / "digest").iterdir()) == [
-            "2024-W09.eml", "2024-W09.html", "2024-W09.txt", "latest.eml", "latest.html", "latest.txt"]
+            "2024-W09.eml", "2024-W09.html", "2024-W09.txt", "latest.eml", "latest.html", "latest.subject.txt",
+            "latest.txt"]
         index = lxml_html.fromstring((config.out / "index.html").read_bytes())
         assert [a.get("href") for a in index.findall(".//ul[@id='digest-archive']//a")] == ["digest/2024-W09.html"]
 
@@ -191,7 +202,7 @@ class TestEarlierDigests:
 
 class TestGrouping:
     def test_categories_by_size_then_name_newest_first(self, tmp_path: Path, make_config) -> None:
-        """Sections run by size then name; items in a section newest first."""
+        """The newest entry leads; sections run by size then name (the lead counted); items newest first."""
         src = tmp_path / "src"
         for i, (cat, day) in enumerate([("b", "2023-02-20"), ("b", "2023-02-22"), ("c", "2023-02-21"),
                                         ("a", "2023-02-23"), ("c", "2023-02-24")]):
@@ -200,13 +211,13 @@ class TestGrouping:
         build(config, now=NOW)
         page = _html(config)
         assert [h.text_content() for h in page.find_class("section-title")] == ["B", "C", "A"]
-        assert [a.text_content() for a in page.find_class("title-link")] == ["T1", "T0", "T4", "T2", "T3"]
+        assert _titles(page) == ["T4", "T1", "T0", "T2", "T3"]  # T4 leads, and is not repeated in C
 
     def test_category_order_setting_comes_first(self, tmp_path: Path, make_config) -> None:
         """digest.category_order puts the named categories first, in that order."""
         src = tmp_path / "src"
         for i, cat in enumerate(["b", "b", "c", "a"]):
-            write_doc(src, f"{i}.md", _doc(f"T{i}", "2023-02-20", cat))
+            write_doc(src, f"{i}.md", _doc(f"T{i}", "2023-02-21" if i == 0 else "2023-02-20", cat))
         config = make_config(src, **{"digest.category_order": ["a", "c"]})
         build(config, now=NOW)
         assert [h.text_content() for h in _html(config).find_class("section-title")] == ["A", "C", "B"]
@@ -219,9 +230,9 @@ class TestGrouping:
         config = make_config(src, **{"digest.max_items_per_category": 2})
         build(config, now=NOW)
         page = _html(config)
-        assert [a.text_content() for a in page.find_class("title-link")] == ["T4", "T3"]
+        assert _titles(page) == ["T4", "T3"]
         more = page.find_class("more-link")
-        assert [m.text_content() for m in more] == ["3 more in News"]
+        assert [m.text_content() for m in more] == ["3 more in News \u2192"]
         assert more[0].get("href").startswith("https://news.example.org/categories/news/atom.xml?utm_source=")
         text = (config.out / "digest/latest.txt").read_text()
         assert "  3 more in News:\n  https://news.example.org/categories/news/atom.xml?utm_source=" in text
@@ -234,17 +245,25 @@ class TestEmailSafeHtml:
                                    "digest.postal_address": "1 Example Road, Taipei"})
         return _html(config, LABEL)
 
-    def test_each_category_is_a_section_with_its_items(self, page: Any) -> None:
-        """The seeds give a News section (3 items) then Events (1), each item complete."""
+    def test_lead_story_then_each_category_with_its_items(self, page: Any) -> None:
+        """The newest seed leads (with a button); then News (2 more items) and Events (1), each item complete."""
+        (lead,) = page.find_class("lead")
+        assert lead.find_class("kicker")[0].text_content() == "Top story · News"
+        assert lead.find_class("lead-link")[0].text_content().startswith("As global supply chains")
+        assert lead.find_class("button")[0].text_content() == "Read the full story"
         assert [h.text_content() for h in page.find_class("section-title")] == ["News", "Events"]
         items = page.find_class("item")
-        assert len(items) == 4
+        assert len(items) == 3
         for item in items:
-            assert item.find_class("title-link") and item.find_class("summary")[0].text_content()
-            assert item.find_class("read-more")[0].text_content() == "Read more"
+            link = item.find_class("title-link")[0]
+            assert item.find_class("summary")[0].text_content()
+            (cta,) = item.find_class("cta")  # one call to action, to the same article as the title
+            assert cta.text_content() == "Continue reading \u2192" and cta.get("href") == link.get("href")
             assert re.search(r"\d{1,2} [A-Z][a-z]+ \d{4}$", item.find_class("meta")[0].text_content())
         events = items[-1]
         assert events.find_class("meta")[0].text_content() == "GeneOnline · 14 June 2022"
+        headings = [el.tag for el in page.iter("h1", "h2", "h3")]
+        assert headings == ["h1", "h2", "h2", "h3", "h3", "h2", "h3"]  # site, lead, News, 2 items, Events, 1
 
     def test_every_class_rule_is_inlined(self, page: Any) -> None:
         """Each element styled by a class of digest.css carries that rule's properties inline."""
@@ -262,52 +281,72 @@ class TestEmailSafeHtml:
                 style = el.get("style") or ""
                 inlined = {d.split(":")[0].strip() for d in style.split(";") if ":" in d}
                 assert set(rules[cls]) <= inlined, (cls, style)
-        assert {"container", "item", "title-link", "footer", "logo", "image", "address"} <= used
+        assert {"container", "item", "title-link", "footer", "logo", "thumb", "address", "lead", "button"} <= used
 
-    def test_media_queries_stay_in_head_and_no_linked_css(self, page: Any) -> None:
-        """One <style> remains, in the head, holding only the media queries; no <link rel=stylesheet>."""
+    def test_only_the_dark_mode_query_stays_in_head_and_no_linked_css(self, page: Any) -> None:
+        """One <style> remains, in the head, holding one media query, for dark mode; no <link rel=stylesheet>."""
         styles = page.findall(".//style")
         assert len(styles) == 1 and styles[0].getparent().tag == "head"
         css = styles[0].text
-        assert "@media screen and (max-width: 620px)" in css and "@media (prefers-color-scheme: dark)" in css
+        assert re.findall(r"@media[^{]*", css) == ["@media (prefers-color-scheme: dark) "]  # the layout needs none
         assert not re.sub(r"@media[^{]*\{(?:[^{}]*\{[^}]*\})*[^{}]*\}", "", css).strip()  # nothing but @media
         assert not page.xpath(".//link[contains(@rel, 'stylesheet')]")
 
     def test_no_css_the_big_clients_drop(self, page: Any) -> None:
-        """No flex, grid or CSS variables anywhere (inline styles or head)."""
+        """No flex, grid, CSS variables, opacity or display:none anywhere (inline styles or head)."""
         inline_styles = [el.get("style") for el in page.iter() if isinstance(el.tag, str) and el.get("style")]
         styles = " ".join(inline_styles + [s.text for s in page.findall(".//style")])
-        assert not re.search(r"\bflex\b|\bgrid\b|var\(|--[\w-]+\s*:", styles)
+        assert not re.search(r"\bflex\b|\bgrid\b|var\(|--[\w-]+\s*:|opacity|display\s*:\s*none", styles)
 
     def test_layout_is_email_safe(self, page: Any) -> None:
-        """lang set, 600 px presentation tables, an MSO wrapper, web-safe fonts, colour-scheme meta."""
-        assert page.get("lang") == "en"
+        """lang/dir set, a fluid 600 px container, MSO ghost tables, web-safe fonts, colour-scheme meta."""
+        assert (page.get("lang"), page.get("dir")) == ("en", "ltr")
         tables = page.findall(".//table")
         assert tables and all(t.get("role") == "presentation" for t in tables)
-        assert page.find_class("container")[0].get("width") == "600"
+        assert "max-width:600px" in page.find_class("container")[0].get("style")
         comments = [c.text for c in page.iter(etree.Comment)]
         assert any(c.startswith("[if mso]><table role=\"presentation\" width=\"600\"") for c in comments)
-        assert "Arial, Helvetica, sans-serif" in page.find_class("summary")[0].getparent().get("style")
+        # each thumbnail and its text are two ghost-table columns for Outlook, fluid blocks elsewhere
+        ghost = [c for c in comments if 'td width="176"' in c]
+        assert len(ghost) == len(page.find_class("thumb-col")) == 2
+        assert "font-family:Arial, sans-serif" in page.find_class("summary")[0].get("style")
         assert page.xpath("//meta[@name='color-scheme']/@content") == ["light dark"]
 
-    def test_images_have_alt_width_and_absolute_src(self, page: Any) -> None:
-        """Every img (logo and article images) has alt text, a width and an absolute src."""
+    def test_images_have_width_height_and_absolute_src(self, page: Any) -> None:
+        """Every img has a width, an absolute src; article images a height and no alt repeating the title."""
         imgs = page.findall(".//img")
         assert len(imgs) == 3  # the logo and two article images
+        logo = page.find_class("logo")[0]
+        assert logo.get("alt") == "feedpub" and "font-size:26px" in logo.get("style")  # styled when blocked
         for img in imgs:
-            assert img.get("alt") and img.get("width", "").isdigit()
+            assert img.get("width", "").isdigit()
             assert urlsplit(img.get("src")).scheme == "https" and urlsplit(img.get("src")).netloc
+        for thumb in page.find_class("thumb"):
+            assert (thumb.get("width"), thumb.get("height")) == ("160", "106")
+            assert thumb.get("alt") == ""  # the seeds give no image_alt: the title beside it says it all
+            assert thumb.getparent().tag != "a"  # not a link without a name
+
+    def test_alt_text_from_the_document(self, tmp_path: Path, make_config) -> None:
+        """image_alt becomes the lead image's alt text; the lead image is 560 wide."""
+        write_doc(tmp_path / "src", "a.md", _doc("Harbour", "2023-02-20", image="https://x.org/a.jpg",
+                                                 image_alt="Boats in the harbour at dawn"))
+        config = make_config(tmp_path / "src")
+        build(config, now=NOW)
+        (img,) = _html(config).find_class("lead-image")
+        assert (img.get("alt"), img.get("width"), img.get("height")) == ("Boats in the harbour at dawn", "560",
+                                                                          "373")
 
     def test_utm_on_article_links_only(self, make_digest) -> None:
         """Article links get the UTM parameters; footer merge-tag links stay untouched."""
         config, _ = make_digest(**{"digest.profile": "mailchimp", "digest.utm_campaign": "weekly-{week}"})
         page = _html(config, LABEL)
-        for a in page.find_class("title-link") + page.find_class("read-more"):
+        for a in page.find_class("title-link") + page.find_class("cta") + page.find_class("lead-link"):
             query = parse_qs(urlsplit(a.get("href")).query)
             assert query == {"utm_source": ["newsletter"], "utm_medium": ["email"],
                              "utm_campaign": [f"weekly-{LABEL}"]}
         site = "https://news.example.org/"
-        assert [a.get("href") for a in page.find_class("footer-link")] == [site, "*|ARCHIVE|*", "*|UNSUB|*"]
+        assert [a.get("href") for a in page.find_class("footer-link")] == ["*|UNSUB|*", "*|ARCHIVE|*", site]
+        assert page.find_class("topbar-link")[0].get("href") == "*|ARCHIVE|*"
 
     def test_existing_utm_is_kept(self, seeds: Path, make_config) -> None:
         """A URL that already has UTM parameters is left as it is; others keep their query."""
@@ -318,6 +357,33 @@ class TestEmailSafeHtml:
             "https://x.org/a?id=3&utm_source=newsletter&utm_medium=email&utm_campaign=digest-2023-W08#top")
 
 
+class TestLook:
+    def test_category_accent_colours(self, make_digest) -> None:
+        """accent_colors colours a category's section rule, and the lead's kicker and button."""
+        config, _ = make_digest(**{"digest.accent_colors": {"news": "#AB3412", "Events": "#127834"}})
+        page = _html(config, LABEL)
+        rules = [re.search(r"border-bottom-color:\s*(#\w+)", h.get("style")).group(1)
+                 for h in page.find_class("section-title")]
+        assert rules == ["#ab3412", "#127834"]
+        assert page.find_class("kicker")[0].get("style").endswith("color:#ab3412")
+        assert "background-color:#ab3412" in page.find_class("button")[0].get("style")
+
+    def test_bad_colour_is_a_config_error(self, tmp_path: Path) -> None:
+        """A colour not written #rrggbb is reported with its key."""
+        (tmp_path / "feedpub.toml").write_text('[digest]\naccent_colors = { news = "red" }\n', encoding="utf-8")
+        with pytest.raises(ConfigError, match=r"'digest.accent_colors' category 'news': colour must be written "
+                                              r"#rrggbb, got 'red'"):
+            load_config(cwd=tmp_path)
+
+    def test_right_to_left_language(self, make_digest) -> None:
+        """A Hebrew site's digest is dir=rtl, and no column forces left alignment on it."""
+        config, _ = make_digest(language="he")
+        page = _html(config, LABEL)
+        assert (page.get("lang"), page.get("dir")) == ("he", "rtl")
+        columns = page.find_class("item") + page.find_class("thumb-col") + page.find_class("text-col")
+        assert len(columns) == 7 and not any("text-align" in el.get("style") for el in columns)
+
+
 class TestTemplates:
     def test_document_text_is_escaped_in_html_and_plain_in_text(self, tmp_path: Path, make_config) -> None:
         """A title with markup is text in the HTML (autoescaped) and verbatim in the plain text."""
@@ -325,7 +391,7 @@ class TestTemplates:
         config = make_config(tmp_path / "src")
         build(config, now=NOW)
         page = _html(config)
-        assert page.find_class("title-link")[0].text_content() == "<b>Bold</b> & co"
+        assert page.find_class("lead-link")[0].text_content() == "<b>Bold</b> & co"
         assert not page.findall(".//b")
         assert "* <b>Bold</b> & co\n" in (config.out / "digest/latest.txt").read_text()
 
@@ -445,7 +511,7 @@ class TestPlainText:
                "  GeneOnline · 14 June 2022\n" in text
         url = "https://news.example.org/events/bio-asia-taiwan-2022-connecting-the-asian-value-chain/"
         utm = f"utm_source=newsletter&utm_medium=email&utm_campaign=digest-{LABEL}"
-        assert f"  Read more:\n  {url}?{utm}\n" in text
+        assert f"  Continue reading:\n  {url}?{utm}\n" in text
         assert "\nNEWS\n----\n" in text and "\nEVENTS\n------\n" in text
         for line in text.splitlines():
             assert len(line) <= 78 or " " not in line.strip(), line  # only a lone URL may run over
@@ -527,7 +593,9 @@ class TestDigestConfig:
         assert block
         (tmp_path / "feedpub.toml").write_text(textwrap.dedent(block.group(0)), encoding="utf-8")
         config = load_config(cwd=tmp_path)
-        assert config.digest.profile == "mailchimp"
+        assert config.digest.profile == "none"  # the default: the example shows defaults
+        assert digest.unready(config) == (  # and, once its example URL is replaced, a sendable digest
+            "digest.unsubscribe_url is still the example 'https://lists.example.org/unsubscribe'",)
         keys = re.findall(r"^    (\w+) = ", block.group(0), re.MULTILINE)
         assert sorted(keys) == sorted(f.name for f in dataclasses.fields(config.digest))
 
@@ -537,12 +605,16 @@ class TestDigestConfig:
         with pytest.raises(ConfigError, match=r"feedpub.toml:1: 'digest' must be a table \(\[digest\]\)"):
             load_config(cwd=tmp_path)
 
-    def test_no_urls_no_links(self, make_digest) -> None:
-        """Profile 'none' without URLs links only the site: no dead view-online or unsubscribe link."""
+    def test_no_urls_no_unsubscribe_link_and_the_web_copy_to_view(self, make_digest) -> None:
+        """Profile 'none' without URLs: no dead unsubscribe link; 'view online' is the digest's copy in the output."""
         config, _ = make_digest()
-        assert [a.get("href") for a in _html(config, LABEL).find_class("footer-link")] == ["https://news.example.org/"]
+        web_copy = f"https://news.example.org/digest/{LABEL}.html"
+        page = _html(config, LABEL)
+        assert [a.get("href") for a in page.find_class("footer-link")] == [web_copy, "https://news.example.org/"]
+        assert page.find_class("topbar-link")[0].get("href") == web_copy
+        assert (config.out / "digest" / f"{LABEL}.html").is_file()
         text = (config.out / "digest" / f"{LABEL}.txt").read_text()
-        assert "View online" not in text and "Unsubscribe" not in text
+        assert f"View online: {web_copy}" in text and "Unsubscribe" not in text
 
     def test_settings_reach_the_email(self, make_digest) -> None:
         """Subject template, intro, preheader and footer come from the config."""
@@ -553,9 +625,9 @@ class TestDigestConfig:
         page = _html(config, LABEL)
         assert page.findtext(".//title") == f"feedpub: {LABEL} (1 January 2022 – 31 December 2024)"
         assert page.find_class("intro")[0].text_content() == "Hello!"
-        assert page.find_class("preheader")[0].text_content().startswith("Peek\u034f")
+        assert page.find_class("preheader")[0].text_content() == "Peek"
         assert [a.get("href") for a in page.find_class("footer-link")] == [
-            "https://news.example.org/", "https://x.org/v", "https://x.org/u"]
+            "https://x.org/u", "https://x.org/v", "https://news.example.org/"]
 
 
 class TestCli:
@@ -569,7 +641,12 @@ class TestCli:
         assert result.stdout.splitlines() == expected
         size = len((out / "digest/2023-W08.html").read_bytes())
         kb = f"{size / 1024:.1f}"
-        assert result.stderr == f"digest 2023-W08: 1 entry; inlined HTML {kb} KB (limit 102 KB)\n"
+        assert result.stderr.splitlines() == [
+            f"digest 2023-W08: 1 entry; inlined HTML {kb} KB (limit 102 KB)",
+            "Warning: digest 2023-W08 is not ready to send: no unsubscribe link: set digest.unsubscribe_url (it "
+            "also makes the List-Unsubscribe and List-Unsubscribe-Post headers), or digest.profile to your ESP's",
+            "Warning: digest 2023-W08 is not ready to send: no postal address: set digest.postal_address "
+            "(CAN-SPAM and every ESP require one)"]
         assert (out / "atom.xml").is_file() and (out / "digest/latest.eml").is_file()
 
     def test_empty_week_is_a_clear_error(self, seeds: Path, tmp_path: Path) -> None:
@@ -606,3 +683,271 @@ class TestGolden:
             for name, data in files.items():
                 (GOLDEN / name).write_bytes(data)
         assert files == {name: (GOLDEN / name).read_bytes() for name in files}
+
+
+# --- which week, compliance, text forms, spam filters, mail clients ----------------------
+
+WEDNESDAY = datetime(2024, 2, 28, 12, 0, tzinfo=UTC)  # in 2024-W09, after the two seeds of Monday
+
+
+def _tool(name: str) -> str:
+    """Return the path of an external tool; skip without it, but fail under CI (which installs it)."""
+    path = shutil.which(name)
+    if path is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{name} must be installed under CI (.ci/run installs it)", pytrace=False)
+        pytest.skip(f"{name} is not installed")
+    return path
+
+
+class TestWhichWeek:
+    def test_default_is_the_last_complete_week_with_entries(self, tmp_path: Path, make_config) -> None:
+        """On a Wednesday the default digest is last week's, not the three days of this one."""
+        src = tmp_path / "src"
+        write_doc(src, "old.md", _doc("Last week", "2024-02-21"))
+        write_doc(src, "new.md", _doc("This week", "2024-02-26"))
+        config = make_config(src)
+        result = build(config, now=WEDNESDAY)
+        assert result.mail.label == "2024-W08"
+        page = _html(config)
+        assert _titles(page) == ["Last week"]
+        assert page.find_class("period")[0].text_content() == "Week of 19 February 2024"
+        assert page.find_class("intro")[0].text_content() == "Here is what we published in the week of 19 February 2024."
+
+    def test_the_boundary_is_monday_midnight_in_the_site_zone(self, tmp_path: Path, make_config) -> None:
+        """An entry at 23:59 on Sunday (Taipei) is last week's; at 00:00 on Monday it is this week's."""
+        src = tmp_path / "src"
+        write_doc(src, "a.md", _doc("Sunday night", "2024-02-25T23:59:59+08:00"))
+        write_doc(src, "b.md", _doc("Monday", "2024-02-26T00:00:00+08:00"))
+        config = make_config(src, timezone="Asia/Taipei")
+        assert build(config, now=WEDNESDAY).mail.label == "2024-W08"
+        assert _titles(_html(config)) == ["Sunday night"]
+
+    def test_a_running_week_says_so(self, tmp_path: Path, make_config) -> None:
+        """With entries only in the running week, the digest is of that week and says it is not over."""
+        write_doc(tmp_path / "src", "new.md", _doc("This week", "2024-02-26"))
+        config = make_config(tmp_path / "src")
+        result = build(config, now=WEDNESDAY)
+        assert result.mail.label == "2024-W09"
+        page = _html(config)
+        assert page.find_class("period")[0].text_content() == "Week of 26 February 2024 (so far)"
+        assert page.find_class("intro")[0].text_content() == (
+            "This week is not over yet: here is what we have published since Monday 26 February 2024.")
+        assert (config.out / "digest/latest.subject.txt").read_text() == "feedpub — week of 26 February 2024 (so far)\n"
+
+    def test_the_seeds_default_still_has_entries(self, make_digest) -> None:
+        """The seeds (2022-2024) built at NOW (2025) give the 2024-W09 digest with both of its entries."""
+        _, result = make_digest(None)
+        assert (result.mail.label, result.mail.items) == ("2024-W09", 2)
+
+    def test_a_range_intro_names_the_range(self, make_digest) -> None:
+        """A --since/--until digest does not say 'this week'."""
+        config, _ = make_digest()
+        assert _html(config, LABEL).find_class("intro")[0].text_content() == (
+            "Here is what we published from 1 January 2022 to 31 December 2024.")
+
+    def test_featured_tag_leads(self, tmp_path: Path, make_config) -> None:
+        """An entry tagged 'featured' is the lead story even when newer entries exist."""
+        src = tmp_path / "src"
+        write_doc(src, "a.md", _doc("Older, featured", "2023-02-20", tags="[featured]"))
+        write_doc(src, "b.md", _doc("Newer", "2023-02-22"))
+        config = make_config(src)
+        build(config, now=NOW)
+        assert _titles(_html(config)) == ["Older, featured", "Newer"]
+
+
+class TestCompliance:
+    def test_unready_names_what_is_missing(self, seeds: Path, make_config) -> None:
+        """No unsubscribe URL and no address are both named; an ESP profile needs only the address."""
+        assert [r.split(":")[0] for r in digest.unready(make_config(seeds))] == ["no unsubscribe link",
+                                                                                "no postal address"]
+        esp = make_config(seeds, **{"digest.profile": "listmonk", "digest.postal_address": "1 Main St"})
+        assert digest.unready(esp) == ()
+        http = make_config(seeds, **{"digest.unsubscribe_url": "http://lists.x.org/u", "digest.postal_address": "A"})
+        assert digest.unready(http) == ("digest.unsubscribe_url must be https: one-click unsubscribe "
+                                        "(RFC 8058) needs it",)
+
+    def test_check_warns(self, seeds: Path, make_config) -> None:
+        """`check` reports the two findings as warnings, with their codes."""
+        from feedpub.commands.check import check
+
+        report = check(make_config(seeds), now=NOW)
+        found = [(f.severity, f.code) for f in report.findings if f.code.startswith("digest-")]
+        assert found == [("warning", "digest-unsubscribe"), ("warning", "digest-postal-address")]
+
+    def test_init_config_is_sendable_once_filled_in(self, tmp_path: Path) -> None:
+        """The config init writes names its placeholders; filled in, the digest is ready and one-click."""
+        from feedpub.commands.init import CONFIG_TEXT, init_project
+
+        init_project(tmp_path, today=date(2024, 2, 21))
+        config = load_config(cwd=tmp_path)
+        assert [r.split(" is still")[0] for r in digest.unready(config)] == ["digest.unsubscribe_url",
+                                                                            "digest.postal_address"]
+        filled = CONFIG_TEXT.replace("https://news.example.org/unsubscribe", "https://lists.mysite.net/u").replace(
+            "TODO: your postal address", "1 Main St, Springfield")
+        (tmp_path / "feedpub.toml").write_text(filled, encoding="utf-8")
+        config = load_config(cwd=tmp_path)
+        assert digest.unready(config) == ()
+        result = build(config, now=WEDNESDAY)
+        assert result.mail.unready == ()
+        msg = BytesParser(policy=policy.default).parsebytes((config.out / "digest/latest.eml").read_bytes())
+        assert msg["List-Unsubscribe"] == "<https://lists.mysite.net/u>"
+        assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert "1 Main St, Springfield" in msg.get_body(("plain",)).get_content()
+
+
+_FILLER = re.compile("[\u034f\u200c\u00a0\u200b\u2007\u00ad]{2,}|&#847;|&zwnj;")
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip(" .…") for s in re.split(r"(?<=[.!?…])\s+", " ".join(text.split())) if len(s) > 20]
+
+
+class TestTextForms:
+    @pytest.fixture
+    def cut_title(self, tmp_path: Path, make_config) -> Config:
+        """A plain-text document whose title is its cut first sentence, and another one after it."""
+        src = tmp_path / "src"
+        first = ("As global supply chains undergo restructuring, the biotech and pharmaceutical sectors are "
+                 "increasingly influenced by geopolitical risks.")
+        write_doc(src, "a.txt", f"{first} These dynamics are prompting companies to rethink.\n\nMore text.\n")
+        write_doc(src, "b.md", _doc("Second", "2023-02-19", body=f"{first}\n"))
+        for p in src.iterdir():
+            os.utime(p, (NOW.timestamp() - 86400 * 30,) * 2)
+        config = make_config(src)
+        build(config, now=NOW, digest_request=digest.Request(since=date(2020, 1, 1), until=date(2025, 1, 1)))
+        return config
+
+    def test_a_cut_first_sentence_title_is_not_repeated(self, cut_title: Config) -> None:
+        """A title made of the cut first sentence: the summary starts after that sentence, in HTML and text."""
+        label = "2020-01-01_2025-01-01"
+        page = _html(cut_title, label)
+        title = page.find_class("lead-link")[0].text_content()
+        assert title.startswith("As global supply chains") and title.endswith("…")
+        assert page.find_class("summary")[0].text_content() == "These dynamics are prompting companies to rethink."
+        text = (cut_title.out / "digest" / f"{label}.txt").read_text("utf-8")
+        assert text.count("As global supply chains") == 2  # the lead's title, and the other item's summary
+        assert "  These dynamics are prompting companies to rethink.\n" in text
+
+    def test_summary_is_two_or_three_lines(self) -> None:
+        """summary_text cuts at a word within the limit and drops a leading title."""
+        long = "Word " * 100
+        assert len(digest.summary_text("T", long, 160)) <= 160
+        assert digest.summary_text("Hello world", "Hello world. Second sentence here.", 160) == "Second sentence here."
+        assert digest.summary_text("Hello", "Hello", 160) == ""
+        assert digest.summary_text("Other", "Hello world.", 160) == "Hello world."
+
+    def test_text_part_has_no_filler_and_no_repeated_sentence(self, make_digest) -> None:
+        """The seeds' text part: no invisible filler characters, no sentence printed twice."""
+        config, _ = make_digest(**{"digest.postal_address": "1 Example Road, Taipei"})
+        msg = BytesParser(policy=policy.default).parsebytes((config.out / "digest" / f"{LABEL}.eml").read_bytes())
+        text = msg.get_body(("plain",)).get_content()
+        assert not _FILLER.search(text)
+        sentences = _sentences(text)
+        assert len(sentences) > 5 and len(sentences) == len(set(sentences)), sentences
+        assert not text.startswith("In this issue")  # no preheader in the text part
+
+    def test_w3m_dump_has_no_filler(self, make_digest) -> None:
+        """`w3m -dump` of the HTML (a text client) shows no filler characters and the preview as one line."""
+        w3m = _tool("w3m")
+        config, _ = make_digest()
+        dump = subprocess.run([w3m, "-dump", "-cols", "80", "-T", "text/html", "-O", "UTF-8",
+                               str(config.out / "digest" / f"{LABEL}.html")],
+                              capture_output=True, text=True, check=True, timeout=60).stdout
+        assert not _FILLER.search(dump)
+        lines = [line for line in dump.splitlines() if line.strip()]
+        assert lines[0].startswith("In this issue: ")
+        assert "Week of" not in dump and "1 January 2022 to 31 December 2024" in dump
+
+
+def _hundred(folder: Path) -> Path:
+    """Write 100 documents in one week (2023-W08), in four categories, half with images."""
+    for i in range(100):
+        image = f"image: https://news.example.org/img/{i}.jpg\n" if i % 2 else ""
+        write_doc(folder, f"{i:03d}.md", f"---\ntitle: Article {i} about the biotech industry in Taiwan\n"
+                  f"date: 2023-02-{20 + i % 7}T{i % 24:02d}:00:00Z\ncategory: cat{i % 4}\n{image}"
+                  f"summary: What happened in the sector this week, and what it means for readers {i}.\n---\n"
+                  f"Body of article {i}.\n")
+    return folder
+
+
+class TestSpamFilters:
+    """SpamAssassin (offline, -L) scores the message as a receiving server would see it."""
+
+    def _score(self, eml: bytes) -> tuple[float, str]:
+        sa = _tool("spamassassin")
+        msg = BytesParser(policy=policy.default).parsebytes(eml)
+        received = (f"Received: from mail.news.example.org (mail.news.example.org [93.184.215.14])\r\n"
+                    f"\tby mx.example.net with ESMTPS id 4Zx9Q2; {msg['Date']}\r\n").encode()
+        out = subprocess.run([sa, "-L", "-t"], input=received + eml, capture_output=True, timeout=300,
+                             check=False).stdout.decode("utf-8", "replace")
+        status = re.search(r"^X-Spam-Status: \w+, score=(-?[\d.]+)", out, re.MULTILINE)
+        assert status, out[:2000]
+        return float(status.group(1)), out[out.find("Content analysis details"):]
+
+    def test_seeds_digest_scores_low(self, make_digest) -> None:
+        """The seeds' .eml, with unsubscribe and address configured, scores at most 0.5."""
+        config, _ = make_digest(None, **{"digest.unsubscribe_url": "https://lists.mysite.net/u",
+                                         "digest.postal_address": "1 Example Road, Taipei"})
+        score, report = self._score((config.out / "digest/latest.eml").read_bytes())
+        assert score <= 0.5, report
+
+    def test_hundred_items_score_low(self, tmp_path: Path, make_config) -> None:
+        """A digest of 100 items (images, four categories) scores at most 0.5."""
+        config = make_config(_hundred(tmp_path / "src"), **{"digest.unsubscribe_url": "https://lists.mysite.net/u",
+                                                           "digest.postal_address": "1 Example Road, Taipei"})
+        assert build(config, now=NOW).mail.items == 100
+        score, report = self._score((config.out / "digest/latest.eml").read_bytes())
+        assert score <= 0.5, report
+
+
+NODE_TOOLS = ROOT / "tests" / "node"
+CLIENTS = ["gmail.*", "outlook.*", "apple-mail.*", "yahoo.*"]
+# What caniemail still reports for these clients, and why each is acceptable: every entry has
+# a fallback that keeps the email readable and working. Anything else reported fails the test.
+CLIENT_FALLBACKS = {
+    "@media": "only the dark-mode query (prefers-color-scheme): where it is ignored the light "
+              "design shows; the layout itself uses no media query",
+    "border-radius": "square corners on the card and button in Outlook for Windows; nothing else changes",
+    "overflow": "hides the preview text with max-height:0; Outlook for Windows hides it with mso-hide:all, "
+                "and elsewhere it reads as an ordinary first line ('In this issue: …'), no filler",
+    "role attribute": "role=presentation on layout tables; ignored by Windows Mail, whose screen readers "
+                      "then see plain tables with no headers",
+    "<body> element": "replaced by a <div> in some apps; the background and width live on the outer table",
+}
+
+
+class TestClientSupport:
+    def test_caniemail_reports_only_documented_fallbacks(self, make_digest, tmp_path: Path) -> None:
+        """doiuse-email finds nothing unsupported in Gmail, Outlook, Apple Mail or Yahoo without a fallback."""
+        node = _tool("node")
+        if not (NODE_TOOLS / "node_modules" / "doiuse-email").is_dir():
+            if os.environ.get("CI", "").lower() == "true":
+                pytest.fail("doiuse-email must be installed under CI (npm ci --prefix tests/node)", pytrace=False)
+            pytest.skip("doiuse-email is not installed (npm ci --prefix tests/node)")
+        config, _ = make_digest(**{"digest.logo_url": "https://news.example.org/logo.png",
+                                   "digest.postal_address": "1 Example Road, Taipei"})
+        # doiuse-email 0.4.1 leaves Outlook.com out of its list of clients though its caniemail
+        # data has it: add it to that list (the module doIUseEmail itself uses) before checking.
+        script = ("import {doIUseEmail} from 'doiuse-email';import fs from 'node:fs';"
+                  "import {pathToFileURL} from 'node:url';"
+                  "const {emailClientsList} = await import(pathToFileURL("
+                  "'node_modules/doiuse-email/utils/email-clients.js').href);"
+                  "emailClientsList.push('outlook.outlook-com');"
+                  "const r = doIUseEmail(fs.readFileSync(process.argv[1], 'utf8'), {emailClients: "
+                  "JSON.parse(process.argv[2])});process.stdout.write(JSON.stringify(r));")
+        out = subprocess.run([node, "--input-type=module", "-e", script, str(config.out / "digest" / f"{LABEL}.html"),
+                              json.dumps(CLIENTS)], capture_output=True, text=True, cwd=NODE_TOOLS, timeout=120,
+                             check=True).stdout
+        result = json.loads(out)
+        assert any("`outlook.outlook-com`" in n for n in result["notes"])  # Outlook.com was checked too
+        errors = result.get("errors", [])
+        found = {}
+        for message in errors:
+            m = re.fullmatch(r"`(.+)` is not supported by `(.+)`", message)
+            assert m, message
+            found.setdefault(m.group(1), set()).add(m.group(2))
+        assert found, "doiuse-email reported nothing: is it checking the file?"
+        assert set(found) <= set(CLIENT_FALLBACKS), {k: v for k, v in found.items() if k not in CLIENT_FALLBACKS}
+        for gone in ("display:none", "opacity"):
+            assert gone not in found

@@ -125,7 +125,8 @@ class TestIsoWeeks:
     def test_a_named_week(self, week: str, monday: date) -> None:
         """--week names an ISO week: Monday midnight to the next Monday midnight, in the site zone."""
         found = window(Request(week=week), [], KIRITIMATI, NOW)
-        assert found == Window(week, at(monday, KIRITIMATI), at(monday + timedelta(days=7), KIRITIMATI))
+        end = at(monday + timedelta(days=7), KIRITIMATI)
+        assert found == Window(week, at(monday, KIRITIMATI), end, end > NOW)  # a week not over at NOW is running
 
     @pytest.mark.parametrize("week", ["2021-W53", "2023-W00", "2023-W54", "2023-W8", "23-W08", "2023W08",
                                       "2023-W08x", "next", ""])
@@ -163,7 +164,8 @@ class TestEdgesOfTheWindow:
 class TestSinceUntil:
     def test_both_days_are_included(self) -> None:
         """--since 1 May --until 9 May runs from 1 May 00:00 to 10 May 00:00 in the site zone."""
-        found = window(Request(since=date(2023, 5, 1), until=date(2023, 5, 9)), [], KIRITIMATI, NOW)
+        later = datetime(2023, 6, 1, tzinfo=UTC)  # the range is over: not running
+        found = window(Request(since=date(2023, 5, 1), until=date(2023, 5, 9)), [], KIRITIMATI, later)
         assert found == Window("2023-05-01_2023-05-09", at(date(2023, 5, 1), KIRITIMATI),
                                at(date(2023, 5, 10), KIRITIMATI))
         assert found.last_day == date(2023, 5, 9)
@@ -180,7 +182,8 @@ class TestSinceUntil:
 
     def test_one_day(self) -> None:
         """--since and --until on the same day make a window of that one day."""
-        win = window(Request(since=date(2023, 5, 1), until=date(2023, 5, 1)), [], UTC_SITE, NOW)
+        later = datetime(2023, 6, 1, tzinfo=UTC)  # the day is over: not running
+        win = window(Request(since=date(2023, 5, 1), until=date(2023, 5, 1)), [], UTC_SITE, later)
         assert win is not None
         assert (win.end - win.start, win.last_day, win.period) == (
             timedelta(days=1), date(2023, 5, 1), "1 May 2023 to 1 May 2023")

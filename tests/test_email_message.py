@@ -58,13 +58,15 @@ class TestMessage:
         assert data.count(b"\n") == data.count(b"\r\n") > 10
 
     def test_headers(self, eml) -> None:
-        """Subject, From, Date (the end of the week) and a Message-ID on the site's host."""
+        """Subject, From, To (the undisclosed group), Date (the build time) and a Message-ID on the site's host."""
         _, msg = eml()
         assert msg["Subject"] == "feedpub — week of 20 February 2023"
         assert msg["From"] == "feedpub <noreply@news.example.org>"
-        assert msg["Date"].datetime.isoformat() == "2023-02-27T00:00:00+00:00"
+        assert msg["To"] == "undisclosed-recipients:;"
+        assert msg["To"].groups[0].display_name == "undisclosed-recipients" and not msg["To"].addresses
+        assert msg["Date"].datetime == NOW  # not the end of the week, days later: filters score a future Date
         assert re.fullmatch(r"<digest\.2023-W08\.[0-9a-f]{16}@news\.example\.org>", msg["Message-ID"])
-        assert "List-Unsubscribe" not in msg  # no URL configured
+        assert "List-Unsubscribe" not in msg and "List-Unsubscribe-Post" not in msg  # no URL configured
 
     def test_from_and_subject_settings(self, eml) -> None:
         """digest.from_address and digest.subject are used as given."""
@@ -74,11 +76,14 @@ class TestMessage:
         assert msg["Subject"] == "feedpub 2023-W08"
 
     def test_list_unsubscribe_when_the_profile_has_a_url(self, eml) -> None:
-        """Profile 'none' with an unsubscribe URL sets List-Unsubscribe; ESP profiles do not (ESPs add it)."""
+        """Profile 'none' with an https unsubscribe URL sets List-Unsubscribe and RFC 8058's one-click header."""
         _, msg = eml(**{"digest.unsubscribe_url": "https://news.example.org/unsubscribe"})
         assert msg["List-Unsubscribe"] == "<https://news.example.org/unsubscribe>"
+        assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        _, msg = eml(**{"digest.unsubscribe_url": "http://news.example.org/unsubscribe"})
+        assert "List-Unsubscribe-Post" not in msg  # RFC 8058 §3.1: one-click needs https
         _, msg = eml(**{"digest.profile": "mailchimp", "digest.unsubscribe_url": "https://x.org/u"})
-        assert "List-Unsubscribe" not in msg
+        assert "List-Unsubscribe" not in msg  # the ESP adds its own
 
     def test_newlines_cannot_inject_headers(self, eml) -> None:
         """A site title with a newline stays inside Subject/From; no Bcc header appears."""
@@ -95,10 +100,10 @@ class TestMessage:
         build(b, now=NOW, digest_request=WEEK)
         assert (a.out / "digest/2023-W08.eml").read_bytes() == (b.out / "digest/2023-W08.eml").read_bytes()
 
-    def test_range_digest_is_dated_after_its_last_day(self, seeds: Path, make_config) -> None:
-        """A --since/--until digest is dated at the end of its last day and names its dates in the subject."""
+    def test_range_digest_is_dated_at_the_build(self, seeds: Path, make_config) -> None:
+        """A --since/--until digest is dated at the build time and names its dates in the subject."""
         config = make_config(seeds, timezone="Asia/Taipei")
         build(config, now=NOW, digest_request=digest.Request(since=date(2023, 2, 1), until=date(2023, 2, 28)))
         msg = _parse((config.out / "digest/2023-02-01_2023-02-28.eml").read_bytes())
-        assert msg["Date"].datetime.isoformat() == "2023-03-01T00:00:00+08:00"
+        assert msg["Date"].datetime == NOW
         assert msg["Subject"] == "feedpub — 1 February 2023 to 28 February 2023"

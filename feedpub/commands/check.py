@@ -2,7 +2,8 @@
 
 ``feedpub check`` runs load and normalise like a build, then looks at what a build would
 publish: undated documents, duplicate ids and permalinks, categories the config does not
-know, relative links with no real base URL, future dates, empty summaries. The result is a
+know, relative links with no real base URL, future dates, empty summaries, a digest that
+lacks an unsubscribe link or postal address. The result is a
 frozen report; the CLI prints it as text or JSON and picks the exit code.
 """
 
@@ -183,6 +184,15 @@ def _no_base_url(config: Config) -> Finding:
                    f"'base_url' is not set (there is no feedpub.toml; 'feedpub init' writes one): {example}")
 
 
+def _digest_findings(config: Config) -> list[Finding]:
+    """Warn when the digest could not be mailed as it is: no unsubscribe mechanism, no postal address."""
+    from feedpub.outputs import digest  # late: only check needs it here
+
+    where = str(config.config_path or "feedpub.toml")
+    return [Finding(WARNING, "digest-postal-address" if "postal" in reason else "digest-unsubscribe", where, None,
+                    f"the digest is not ready to send: {reason}") for reason in digest.unready(config)]
+
+
 def check(config: Config, *, now: datetime) -> CheckReport:
     """Lint every document of config.source as a build at now would see it; write nothing."""
     entries, problems = read_entries(config)
@@ -190,6 +200,7 @@ def check(config: Config, *, now: datetime) -> CheckReport:
     base_configured = config.base_url != DEFAULT_BASE_URL
     if not base_configured:
         findings.append(_no_base_url(config))
+    findings.extend(_digest_findings(config))
     entries = sorted(entries, key=lambda e: e.rel)
     for entry in entries:
         findings.extend(_entry_findings(entry, config, now, base_configured))

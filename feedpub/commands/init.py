@@ -55,18 +55,25 @@ base_url = "https://news.example.org/"
 # archive_page_size = 50       # entries per RFC 5005 archive page (default feed_limit); 0 = none
 # hub_url = ""                 # WebSub hub announced by the feeds
 
-# The weekly email digest (see README, "Digest"). Every key is optional.
-# [digest]
-# profile = "none"                 # mailchimp | listmonk | buttondown | none: merge tags in the footer
+# The weekly email digest (see README, "Digest"). Mail without an unsubscribe link and
+# your postal address breaks anti-spam law (CAN-SPAM, GDPR): fill in the two TODOs below
+# before you mail it. Until then `feedpub check` warns and `feedpub send` refuses.
+[digest]
+profile = "none"                 # mailchimp | listmonk | buttondown | none: merge tags in the footer
+# With an ESP profile its merge tags make the unsubscribe link; with "none", set this to
+# your https unsubscribe page (it also makes the List-Unsubscribe headers of one-click
+# unsubscribe, RFC 8058, which Gmail and Yahoo require of bulk senders).
+unsubscribe_url = "https://news.example.org/unsubscribe"  # TODO: your unsubscribe page
+postal_address = "TODO: your postal address"
 # from_address = "News <news@example.org>"
 # subject = "{site} — {period}"    # fields: site, period, week, start, end
-# intro = "Here is what we published this week."
+# intro = ""                       # "": a sentence that fits the period
+# footer_note = ""                 # why readers get this email ("": "You are receiving this email because …")
 # preheader = ""                   # inbox preview text (default: the top titles)
-# postal_address = ""              # ESPs require one in bulk mail
 # logo_url = ""
 # logo_width = 160
-# unsubscribe_url = ""             # profile "none" only; also sets List-Unsubscribe
-# view_online_url = ""             # profile "none" only
+# view_online_url = ""             # profile "none" only; "": <base_url>digest/<week>.html
+# accent_colors = { news = "#2b6cb0" }  # per-category colour (#rrggbb)
 # utm_source = "newsletter"
 # utm_medium = "email"
 # utm_campaign = "digest-{week}"

@@ -1,8 +1,13 @@
 """Test sends: mail a built digest (.eml) to one address over SMTP, with STARTTLS.
 
 Real campaigns go through the email service provider; this is for checking how the message
-looks in a real inbox. Host, port, user and STARTTLS come from the ``[digest]`` config, each
-overridden by ``FEEDPUB_SMTP_HOST/PORT/USER/STARTTLS``; the password only ever comes from
+looks in a real inbox. A test send is a new message: its own Message-ID (an inbox drops a
+repeat as a duplicate), the time of sending as Date, the recipient as To and "[TEST]" before
+the subject. A digest that lacks an unsubscribe mechanism or the postal address is refused:
+mail like that breaks anti-spam law even when it goes to one person.
+
+Host, port, user and STARTTLS come from the ``[digest]`` config, each overridden by
+``FEEDPUB_SMTP_HOST/PORT/USER/STARTTLS``; the password only ever comes from
 ``FEEDPUB_SMTP_PASSWORD``, so it never sits in a config file.
 """
 
@@ -12,16 +17,21 @@ import smtplib
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
-from email.utils import parseaddr
+from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 
 from feedpub.config import Config
 from feedpub.errors import OptionError, Problem, SendError
+from feedpub.outputs.digest import PROFILES, placeholder
+from feedpub.render.inline import MERGE_TAG
 
 ENV_PREFIX = "FEEDPUB_SMTP_"
+TEST_PREFIX = "[TEST] "
+ONE_CLICK = "List-Unsubscribe=One-Click"
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
@@ -60,19 +70,73 @@ def settings(config: Config, env: Mapping[str, str]) -> Smtp:
     return Smtp(host, port, user, env.get(ENV_PREFIX + "PASSWORD", ""), starttls)
 
 
-def addressed(eml: bytes, to: str) -> EmailMessage:
-    """Parse a built .eml and address it to one recipient."""
+def addressed(eml: bytes, to: str, *, now: datetime, test: bool = True) -> EmailMessage:
+    """Parse a built .eml and make it a new message to one recipient, sent at now.
+
+    A fresh Message-ID, Date now, To the recipient, and the subject marked "[TEST]" unless
+    test is false.
+    """
     if "@" not in parseaddr(to)[1] or "\n" in to or "\r" in to:
         raise OptionError([Problem("send", None, f"--to is not an email address: {to!r}")])
     msg = BytesParser(policy=policy.default).parsebytes(eml)
-    del msg["To"]
+    host = str(msg.get("Message-ID", "")).rpartition("@")[2].rstrip(">") or None
+    subject = str(msg.get("Subject", ""))
+    for name in ("To", "Date", "Message-ID"):
+        del msg[name]
     msg["To"] = to
+    msg["Date"] = format_datetime(now)
+    msg["Message-ID"] = make_msgid("digest-test", domain=host)
+    if test and not subject.startswith(TEST_PREFIX.strip()):
+        del msg["Subject"]
+        msg["Subject"] = TEST_PREFIX + subject
     return msg
 
 
-def send(eml_path: Path, to: str, smtp: Smtp, *, timeout: float = 30,
-         tls: ssl.SSLContext | None = None) -> None:
-    """Send the .eml at eml_path to one address; raise SendError on any failure.
+def _parts(msg: EmailMessage) -> tuple[str, str]:
+    """Return the text and HTML parts of a message ("" for one it lacks)."""
+    found = []
+    for kind in ("plain", "html"):
+        part = msg.get_body((kind,))
+        found.append(str(part.get_content()) if part is not None else "")
+    return found[0], found[1]
+
+
+def review(msg: EmailMessage, config: Config, where: str) -> tuple[list[Problem], list[str]]:
+    """Return what forbids sending msg (no unsubscribe mechanism, no postal address) and warnings.
+
+    The unsubscribe mechanism is an ESP's unsubscribe merge tag in the HTML, or the
+    List-Unsubscribe header with RFC 8058's List-Unsubscribe-Post (one click). The postal
+    address is digest.postal_address, found in the text part. Warned about: merge tags,
+    which only the ESP fills in, so their links are dead in a test.
+    """
+    text, html = _parts(msg)
+    problems = []
+    esp_unsubscribe = any(p.unsubscribe and f'href="{p.unsubscribe}"' in html for p in PROFILES.values())
+    one_click = bool(msg.get("List-Unsubscribe")) and str(msg.get("List-Unsubscribe-Post", "")) == ONE_CLICK
+    if not (esp_unsubscribe or one_click):
+        problems.append(Problem(where, None, "no unsubscribe mechanism: set digest.unsubscribe_url (https; "
+                                "it adds List-Unsubscribe and List-Unsubscribe-Post) or digest.profile, "
+                                "then build again"))
+    elif one_click and not esp_unsubscribe and placeholder(str(msg["List-Unsubscribe"]).strip("<>")):
+        problems.append(Problem(where, None, f"the unsubscribe link {msg['List-Unsubscribe']} is still the "
+                                "example: set digest.unsubscribe_url, then build again"))
+    address = " ".join(config.digest.postal_address.split())
+    if not address or address.upper().startswith("TODO"):
+        problems.append(Problem(where, None, "no postal address: set digest.postal_address, then build again"))
+    elif address not in " ".join(text.split()):
+        problems.append(Problem(where, None, f"the postal address {address!r} is not in the message; "
+                                "build again"))
+    tags = sorted(set(MERGE_TAG.findall(html)))
+    warnings = []
+    if tags:
+        warnings.append(f"{where}: the message carries merge tags that only your ESP fills in "
+                        f"({', '.join(tags[:4])}): in this test their links do not work")
+    return problems, warnings
+
+
+def send(eml_path: Path, to: str, smtp: Smtp, config: Config, *, now: datetime, test: bool = True,
+         timeout: float = 30, tls: ssl.SSLContext | None = None) -> tuple[str, ...]:
+    """Send the .eml at eml_path to one address as a new message; return warnings; raise SendError.
 
     tls defaults to the system's trusted CAs with hostname checks; pass another context only
     to trust a private CA.
@@ -82,7 +146,10 @@ def send(eml_path: Path, to: str, smtp: Smtp, *, timeout: float = 30,
     except OSError as e:
         raise SendError([Problem(str(eml_path), None, f"cannot read the digest: {e.strerror} "
                                  "(run 'feedpub digest' first)")]) from None
-    msg = addressed(eml, to)
+    msg = addressed(eml, to, now=now, test=test)
+    problems, warnings = review(msg, config, str(eml_path))
+    if problems:
+        raise SendError(problems)
     where = f"{smtp.host}:{smtp.port}"
     if smtp.user and not smtp.starttls:
         raise SendError([Problem(where, None, "refusing to send the SMTP password unencrypted; "
@@ -101,3 +168,4 @@ def send(eml_path: Path, to: str, smtp: Smtp, *, timeout: float = 30,
             server.send_message(msg, to_addrs=[parseaddr(to)[1]])
     except (smtplib.SMTPException, OSError) as e:
         raise SendError([Problem(where, None, f"sending failed: {e}")]) from None
+    return tuple(warnings)

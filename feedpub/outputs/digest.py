@@ -1,9 +1,10 @@
 """Output kind ``digest``: the weekly email, as inlined HTML, plain text and an .eml message.
 
-A week is an ISO week in the site time zone. The entries of the chosen week become a frozen
-:class:`Digest` (sections by category, items newest first), which the templates turn into
-HTML (CSS inlined, merge tags intact) and text written from the same data, never by
-stripping the HTML. Only entries that land in the digest are rendered.
+A week is an ISO week in the site time zone; by default the newest *complete* week with
+entries. The entries of the chosen week become a frozen :class:`Digest` (a lead story, then
+sections by category, items newest first), which the templates turn into HTML (CSS inlined,
+merge tags intact) and text written from the same data, never by stripping the HTML. Only
+entries that land in the digest are rendered.
 
 Its job is made in another process when the build has one to spare (premailer's CSS
 inlining is slow). The digests of other weeks that the output folder holds (made by earlier
@@ -23,7 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from feedpub import layout
 from feedpub.config import Config
@@ -34,6 +35,7 @@ from feedpub.outputs import protocol
 from feedpub.outputs.protocol import Build, Job
 from feedpub.render import templating
 from feedpub.select import Listed, Selection
+from feedpub.sources import plaintext
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -49,8 +51,16 @@ _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 _LABEL = re.compile(r"^(?:\d{4}-W\d{2}|\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2})$")  # a week, or since_until
 EXTENSIONS = ("html", "txt", "eml")
 EARLIER = b"earlier digest"  # the key of an earlier digest's files: kept as they are, never remade
+FEATURED = "featured"  # the tag that makes an entry the lead story
+DEFAULT_ACCENT = "#2b6cb0"
+SUMMARY_CHARS = 160  # two or three lines beside a thumbnail, at 15 px
+LEAD_SUMMARY_CHARS = 240  # two or three lines across the whole card
+IMAGE_RATIO = (3, 2)  # width:height the width/height attributes assume (Outlook for Windows uses them)
+LEAD_WIDTH, THUMB_WIDTH = 560, 160
+_PLACEHOLDER_HOSTS = ("example.org", "example.com", "example.net")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")  # not %B: that follows the machine's locale
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 @dataclass(frozen=True)
@@ -86,13 +96,36 @@ class Window:
     label: str
     start: datetime
     end: datetime
+    running: bool = False  # the window ends after the build time: its digest is not complete
+
+    @property
+    def is_week(self) -> bool:
+        """Return whether the window is an ISO week (else a since/until range)."""
+        return bool(_WEEK.match(self.label))
 
     @property
     def period(self) -> str:
         """Return 'week of 20 February 2023' for an ISO week, else '1 May 2023 to 9 May 2023'."""
-        if _WEEK.match(self.label):
-            return f"week of {day_text(self.start.date())}"
-        return f"{day_text(self.start.date())} to {day_text(self.last_day)}"
+        if self.is_week:
+            return f"week of {day_text(self.start.date())}" + (" (so far)" if self.running else "")
+        return f"{day_text(self.start.date())} to {day_text(self.last_day)}" + (" (so far)" if self.running else "")
+
+    @property
+    def heading(self) -> str:
+        """Return the period as the email's header shows it: 'Week of 20 February 2023'."""
+        return self.period[:1].upper() + self.period[1:]
+
+    @property
+    def intro(self) -> str:
+        """Return the default first sentence of the email, fitting a week, a running week or a range."""
+        first = day_text(self.start.date())
+        if self.running:
+            since = f"{_WEEKDAYS[self.start.weekday()]} {first}"
+            return f"This {'week' if self.is_week else 'period'} is not over yet: here is what we have " \
+                   f"published since {since}."
+        if self.is_week:
+            return f"Here is what we published in the week of {first}."
+        return f"Here is what we published from {first} to {day_text(self.last_day)}."
 
     @property
     def last_day(self) -> date:
@@ -106,10 +139,12 @@ class Item:
 
     title: str
     url: str  # with UTM parameters
-    summary: str
-    image: Image | None
+    summary: str  # two or three lines, never starting with the title
+    image: Image | None  # its alt is "" when the document gave none (the title is beside it)
     source: str
     date: str  # '20 February 2023'
+    category: str  # the category's display name
+    accent: str  # '#rrggbb': the category's colour
 
 
 @dataclass(frozen=True)
@@ -120,6 +155,7 @@ class Section:
     items: tuple[Item, ...]
     more: int
     more_url: str
+    accent: str  # '#rrggbb': the category's colour
 
 
 @dataclass(frozen=True)
@@ -127,6 +163,7 @@ class Digest:
     """Everything a digest says, before any template."""
 
     window: Window
+    lead: Item | None  # the newest item, or the newest tagged 'featured'; not repeated in sections
     sections: tuple[Section, ...]
     subject: str
     preheader: str
@@ -134,11 +171,14 @@ class Digest:
     view_online: str  # URL or merge tag; "" when there is none
     preview_tag: str  # the ESP's preview-text tag, or ""
     list_unsubscribe: str  # a real URL for the List-Unsubscribe header, or ""
+    intro: str
+    footer_note: str  # why the reader gets this email
+    made: datetime  # the build time: the message's Date
 
     @property
     def count(self) -> int:
         """Return the number of items shown."""
-        return sum(len(s.items) for s in self.sections)
+        return sum(len(s.items) for s in self.sections) + (self.lead is not None)
 
 
 @dataclass(frozen=True)
@@ -150,6 +190,7 @@ class Made:
     items: int = 0
     html_bytes: int = 0  # size of the inlined HTML, what Gmail measures
     warnings: tuple[str, ...] = ()
+    unready: tuple[str, ...] = ()  # why the digest may not be sent as it is (see unready())
 
 
 # --- choosing the week ------------------------------------------------------------------
@@ -169,15 +210,20 @@ def day_text(d: date) -> str:
     return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
 
 
-def _iso_week(d: date, config: Config) -> Window:
+def _iso_week(d: date, config: Config, now: datetime) -> Window:
     year, week, _ = d.isocalendar()
     monday = date.fromisocalendar(year, week, 1)
-    return Window(f"{year}-W{week:02d}", datetime.combine(monday, time(0), tzinfo=config.tz),
-                  datetime.combine(monday + timedelta(days=7), time(0), tzinfo=config.tz))
+    end = datetime.combine(monday + timedelta(days=7), time(0), tzinfo=config.tz)
+    return Window(f"{year}-W{week:02d}", datetime.combine(monday, time(0), tzinfo=config.tz), end, end > now)
 
 
 def window(request: Request, entries: Sequence[Listed], config: Config, now: datetime) -> Window | None:
-    """Return the window a request names; None for 'latest' when there are no entries."""
+    """Return the window a request names; None for 'latest' when there are no entries.
+
+    'latest' is the week of the newest entry dated before the current week (in the site
+    zone): the newest complete week that has entries. Only when every entry is of this week
+    (or later) is it the running week, and the digest says so.
+    """
     week = request.week or "latest"
     if request.since or request.until:
         if request.week:
@@ -187,20 +233,24 @@ def window(request: Request, entries: Sequence[Listed], config: Config, now: dat
         until = request.until or now.astimezone(config.tz).date()
         if until < request.since:
             raise _usage(f"--until {until} is before --since {request.since}")
+        end = datetime.combine(until + timedelta(days=1), time(0), tzinfo=config.tz)
         return Window(f"{request.since}_{until}", datetime.combine(request.since, time(0), tzinfo=config.tz),
-                      datetime.combine(until + timedelta(days=1), time(0), tzinfo=config.tz))
+                      end, end > now)
+    today = now.astimezone(config.tz).date()
     if week == "latest":
-        if not entries:
+        this_week = instant_of(_iso_week(today, config, now).start)
+        done = [e for e in entries if e.instant < this_week] or list(entries)
+        if not done:
             return None
-        newest = max(entries, key=_INSTANT)  # the first of the newest, as max() of their dates would be
-        return _iso_week(newest.date.astimezone(config.tz).date(), config)
+        newest = max(done, key=_INSTANT)  # the first of the newest, as max() of their dates would be
+        return _iso_week(newest.date.astimezone(config.tz).date(), config, now)
     if week == "last":
-        return _iso_week(now.astimezone(config.tz).date() - timedelta(days=7), config)
+        return _iso_week(today - timedelta(days=7), config, now)
     m = _WEEK.match(week)
     try:
         if not m:
             raise ValueError
-        return _iso_week(date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1), config)
+        return _iso_week(date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1), config, now)
     except ValueError:
         raise _usage(f"--week must be an ISO week like 2023-W08, 'last' or 'latest': {week!r}") from None
 
@@ -245,22 +295,83 @@ def inert(text: str) -> str:
     return _TAG_OPENERS.sub(lambda m: "\u200b".join(g for g in m.groups() if g), text)
 
 
-def _item(r: Rendered, config: Config, win: Window) -> Item:
+def _folded(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def summary_text(title: str, summary: str, limit: int) -> str:
+    """Return summary cut to about limit characters, without the title it may start with.
+
+    A title made from a document's first sentence (cut at 80 characters, ending in '…') is
+    that sentence again: the summary then starts after the sentence, so no reader sees it twice.
+    """
+    text = " ".join(summary.split())
+    head = _folded(title.rstrip("…").rstrip(". "))
+    if head and _folded(text).startswith(head):
+        first = plaintext.first_sentence(text)
+        if text.startswith(first) and _folded(first).startswith(head):
+            text = text[len(first):]
+        else:  # the summary is the title and more, with no sentence end: keep what follows it
+            text = text[len(head):].lstrip(" .:;,–—-…")
+        text = text.strip()
+    return plaintext.shorten_clean(text, limit) if text else ""
+
+
+def _item(r: Rendered, config: Config, win: Window, limit: int) -> Item:
     e = r.entry
-    image = e.image if e.image is None else replace(e.image, alt=inert(e.image.alt))
-    return Item(inert(e.title), with_utm(e.url, config, win), inert(r.summary), image, inert(e.source),
-                day_text(e.date.astimezone(config.tz).date()))
+    image = e.image
+    if image is not None:  # alt text that only repeats the title beside it would be read twice
+        image = replace(image, alt="" if _folded(image.alt) == _folded(e.title) else inert(image.alt))
+    return Item(inert(e.title), with_utm(e.url, config, win), inert(summary_text(e.title, r.summary, limit)),
+                image, inert(e.source), day_text(e.date.astimezone(config.tz).date()), inert(e.category.name),
+                config.digest.accent_colors.get(e.category.slug, DEFAULT_ACCENT))
 
 
-def _links(config: Config) -> tuple[str, str, str, str]:
+def view_online_url(config: Config, label: str) -> str:
+    """Return the web copy of a digest for profile 'none': the setting, else <base_url>digest/<label>.html.
+
+    Earlier digests' files stay in the output folder (see earlier()), so the link keeps working.
+    """
+    return config.digest.view_online_url or urljoin(config.base_url, f"{FOLDER}{label}.html")
+
+
+def _links(config: Config, label: str) -> tuple[str, str, str, str]:
     """Return unsubscribe, view-online, preview tag and List-Unsubscribe URL for the profile."""
     d = config.digest
     profile = PROFILES.get(d.profile)
     if profile is not None:
         return profile.unsubscribe, profile.view_online, profile.preview, ""
-    # Profile 'none': plain URLs, or no link. (Not the copy in dist/digest/: the next build of
-    # another week removes it, and a sent email's link would break.)
-    return d.unsubscribe_url, d.view_online_url, "", d.unsubscribe_url
+    return d.unsubscribe_url, view_online_url(config, label), "", d.unsubscribe_url
+
+
+def placeholder(url: str) -> bool:
+    """Return whether url is on an example host (example.org/.com/.net): a value still to fill in."""
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == h or host.endswith("." + h) for h in _PLACEHOLDER_HOSTS)
+
+
+def unready(config: Config) -> tuple[str, ...]:
+    """Return why a digest made with config may not be mailed as it is (no unsubscribe, no address).
+
+    Anti-spam law (CAN-SPAM, GDPR/ePrivacy) and every ESP require both in bulk mail. `check`
+    and `build` warn; `send` refuses.
+    """
+    d = config.digest
+    found = []
+    if d.profile == "none":
+        if not d.unsubscribe_url:
+            found.append("no unsubscribe link: set digest.unsubscribe_url (it also makes the List-Unsubscribe "
+                         "and List-Unsubscribe-Post headers), or digest.profile to your ESP's")
+        elif placeholder(d.unsubscribe_url):
+            found.append(f"digest.unsubscribe_url is still the example {d.unsubscribe_url!r}")
+        elif urlsplit(d.unsubscribe_url).scheme != "https":
+            found.append("digest.unsubscribe_url must be https: one-click unsubscribe (RFC 8058) needs it")
+    address = d.postal_address.strip()
+    if not address:
+        found.append("no postal address: set digest.postal_address (CAN-SPAM and every ESP require one)")
+    elif address.upper().startswith("TODO"):
+        found.append(f"digest.postal_address is still the placeholder {address!r}")
+    return tuple(found)
 
 
 def _sections(chosen: Sequence[L], config: Config) -> list[tuple[Category, list[L], int]]:
@@ -273,27 +384,46 @@ def _sections(chosen: Sequence[L], config: Config) -> list[tuple[Category, list[
             for c, members in _ordered(groups, config)]
 
 
-def make(entries: Sequence[Listed], rendered: Mapping[str, Rendered], config: Config, win: Window) -> Digest:
-    """Group the window's entries into a Digest; raise DigestError when there are none."""
+def _lead(groups: Sequence[tuple[Category, list[L], int]], rendered: Mapping[str, Rendered],
+          config: Config) -> L:
+    """Return the lead story: the newest entry tagged 'featured', else the newest shown."""
+    shown = sorted((e for _c, members, _more in groups for e in members), key=lambda e: (-e.instant, e.id))
+    for e in shown:
+        if FEATURED in (t.lower() for t in _rendered(e, rendered, config).entry.tags):
+            return e
+    return shown[0]
+
+
+def make(entries: Sequence[Listed], rendered: Mapping[str, Rendered], config: Config, win: Window,
+         now: datetime) -> Digest:
+    """Group the window's entries into a Digest made at now; raise DigestError when there are none."""
     chosen = in_window(entries, win)
     if not chosen:
         span = f"{win.start.date()} to {win.last_day}, {config.timezone}"
         raise _problem(f"no entries in {win.label} ({span}); nothing to send")
+    groups = _sections(chosen, config)
+    lead_entry = _lead(groups, rendered, config)
+    lead = _item(_rendered(lead_entry, rendered, config), config, win, LEAD_SUMMARY_CHARS)
     sections = []
-    for category, members, more in _sections(chosen, config):
+    for category, members, more in groups:
+        rest = [e for e in members if e is not lead_entry]
+        if not rest and not more:
+            continue
         more_url = with_utm(layout.feed_paths(category).url("atom", config), config, win)
         sections.append(Section(
             replace(category, name=inert(category.name)),
-            tuple(_item(_rendered(e, rendered, config), config, win) for e in members),
-            more, more_url,
+            tuple(_item(_rendered(e, rendered, config), config, win, SUMMARY_CHARS) for e in rest),
+            more, more_url, config.digest.accent_colors.get(category.slug, DEFAULT_ACCENT),
         ))
     d = config.digest
     subject = d.subject.format(site=config.title, period=win.period, week=win.label,
                                start=day_text(win.start.date()), end=day_text(win.last_day))
-    preheader = d.preheader or " · ".join(i.title for s in sections for i in s.items[:1])
-    unsubscribe, view, preview, list_unsub = _links(config)
-    return Digest(win, tuple(sections), " ".join(subject.split()), " ".join(preheader.split()),
-                  unsubscribe, view, preview, list_unsub)
+    titles = [lead.title, *(i.title for s in sections for i in s.items[:1])]
+    preheader = d.preheader or "In this issue: " + " · ".join(titles[:3])
+    unsubscribe, view, preview, list_unsub = _links(config, win.label)
+    note = d.footer_note or f"You are receiving this email because you subscribed to {config.title}."
+    return Digest(win, lead, tuple(sections), " ".join(subject.split()), " ".join(preheader.split()),
+                  unsubscribe, view, preview, list_unsub, d.intro or win.intro, note, now)
 
 
 def _rendered(e: Listed, rendered: Mapping[str, Rendered], config: Config) -> Rendered:
@@ -323,10 +453,21 @@ def link_line(label: str, url: str, indent: str = "", width: int = TEXT_WIDTH) -
     return line if len(line) <= width else f"{indent}{label}\n{indent}{url}"
 
 
+_RTL = frozenset(("ar", "arc", "dv", "fa", "ha", "he", "khw", "ks", "ku", "ps", "sd", "ur", "yi"))
+
+
+def direction(language: str) -> str:
+    """Return 'rtl' for a language written right to left (its primary subtag), else 'ltr'."""
+    return "rtl" if language.split("-", maxsplit=1)[0].lower() in _RTL else "ltr"
+
+
 def _context(digest: Digest, config: Config) -> dict[str, object]:
+    w, h = IMAGE_RATIO
     return {"digest": digest, "site": config.title, "site_url": config.base_url, "lang": config.language,
-            "settings": config.digest, "day_text": day_text, "wrap": wrap, "link_line": link_line,
-            "text_width": TEXT_WIDTH}
+            "dir": direction(config.language), "settings": config.digest, "day_text": day_text, "wrap": wrap,
+            "link_line": link_line, "text_width": TEXT_WIDTH,
+            "lead_width": LEAD_WIDTH, "lead_height": LEAD_WIDTH * h // w,
+            "thumb_width": THUMB_WIDTH, "thumb_height": THUMB_WIDTH * h // w}
 
 
 def html(digest: Digest, config: Config) -> str:
@@ -352,9 +493,12 @@ def outputs(digest: Digest, config: Config) -> Made:
     return _outputs(digest, config, background=False).result()
 
 
+SUBJECT_FILE = f"{FOLDER}latest.subject.txt"  # the subject, decoded, to paste into an ESP
+
+
 def paths(label: str) -> tuple[str, ...]:
-    """Return the files of the digest of a window: its own .html, .txt and .eml, and latest.*."""
-    return tuple(f"{FOLDER}{name}.{ext}" for name in (label, "latest") for ext in EXTENSIONS)
+    """Return the files of the digest of a window: its own .html, .txt and .eml, latest.*, the subject."""
+    return (*(f"{FOLDER}{name}.{ext}" for name in (label, "latest") for ext in EXTENSIONS), SUBJECT_FILE)
 
 
 def earlier(out: Path, made: str | None) -> tuple[str, ...]:
@@ -402,10 +546,12 @@ def _outputs(digest: Digest, config: Config, *, background: bool, key: bytes = b
         page = made[0]
         data = {"html": page.encode("utf-8"), "txt": plain.encode("utf-8"),
                 "eml": eml.message(digest, page, plain, config)}
-        files = [Output(path, data[path.rsplit(".", 1)[1]], key) for path in paths(digest.window.label)]
+        files = [Output(path, data[path.rsplit(".", 1)[1]], key) for path in paths(digest.window.label)
+                 if path != SUBJECT_FILE]
+        files.append(Output(SUBJECT_FILE, (digest.subject + "\n").encode("utf-8"), key))
         size = len(data["html"])
         return Made(digest.window.label, tuple(files), digest.count, size,
-                    _warnings(digest.window.label, size, config))
+                    _warnings(digest.window.label, size, config), unready(config))
 
     return workers.Combined([inlining], finish)
 
@@ -418,6 +564,7 @@ class Plan(Generic[L]):
     members: tuple[L, ...]  # newest first
     shown: tuple[L, ...]  # in digest order: what its sections show
     key: bytes  # everything its files depend on, hashed
+    now: datetime | None = None  # the build time: the message's Date (not in the key: a rebuild keeps the files)
 
 
 def plan(chosen: Selection[R], config: Config, *, now: datetime, request: Request | None,
@@ -431,10 +578,11 @@ def plan(chosen: Selection[R], config: Config, *, now: datetime, request: Reques
         return None
     members = tuple(in_window(chosen.published, win))
     shown = tuple(e for _c, m, _more in _sections(members, config) for e in m)
-    h = hashlib.blake2b(f"digest {win.label} {win.start.isoformat()} {win.end.isoformat()}\0{context}\0".encode(),
+    h = hashlib.blake2b(f"digest {win.label} {win.start.isoformat()} {win.end.isoformat()} {win.running}"
+                        f"\0{context}\0".encode(),
                         digest_size=16)
     h.update(chosen.tokens(members, [e.fingerprint for e in members]))
-    return Plan(win, members, shown, h.digest())
+    return Plan(win, members, shown, h.digest(), now)
 
 
 def report(jobs: Sequence[Job], config: Config) -> Made:
@@ -445,7 +593,7 @@ def report(jobs: Sequence[Job], config: Config) -> Made:
             label = p.window.label
             size = (config.out / job.paths[0]).stat().st_size
             return Made(label, tuple(Kept(path, job.key) for path in job.paths), len(p.shown), size,
-                        _warnings(label, size, config))
+                        _warnings(label, size, config), unready(config))
     return Made()
 
 
@@ -469,7 +617,7 @@ class _Digest:
     def make(self, job: Job, build: Build, rendered: Mapping[str, Rendered]) -> protocol.Made:
         """Make the digest's .html, .txt and .eml files, and the latest.* copies."""
         p: Plan[Any] = job.detail
-        digest = make(p.members, rendered, build.config, p.window)
+        digest = make(p.members, rendered, build.config, p.window, p.now or p.window.end)
         files = _outputs(digest, build.config, background=False, key=job.key).result()
         return protocol.Made(tuple(o for o in files.outputs if isinstance(o, Output)))
 

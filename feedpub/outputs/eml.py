@@ -1,8 +1,9 @@
 """The digest as an RFC 5322 message (.eml): multipart/alternative, text first, HTML last.
 
 Built with the standard library's email package. Every header is deterministic (Date is the
-end of the digest's window, Message-ID a hash of its content) so rebuilds are byte-identical,
-and header values are collapsed to one line so no title or setting can inject a header.
+build time, Message-ID a hash of the content) so a build is reproducible, and header values
+are collapsed to one line so no title or setting can inject a header. ``To:`` is the
+``undisclosed-recipients:;`` group until a sender addresses it (`feedpub send`, an ESP).
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from feedpub.config import Config
 
 if TYPE_CHECKING:  # digest imports this module; the annotation only needs the name
     from feedpub.outputs.digest import Digest
+
+
+UNDISCLOSED = "undisclosed-recipients:;"  # RFC 5322 §3.4 empty group: the file is addressed to no one yet
 
 
 def one_line(value: str) -> str:
@@ -40,11 +44,14 @@ def message(digest: Digest, html: str, text: str, config: Config) -> bytes:
     msg = EmailMessage(policy=policy.SMTP)
     msg["Subject"] = one_line(digest.subject)
     msg["From"] = one_line(from_address(config))
-    msg["Date"] = format_datetime(digest.window.end)  # when the week is over: fixed, not the clock
+    msg["To"] = UNDISCLOSED
+    msg["Date"] = format_datetime(digest.made)  # the build time (SOURCE_DATE_EPOCH in a reproducible build)
     fingerprint = hashlib.sha256("\0".join((config.base_url, digest.window.label, text)).encode()).hexdigest()
     msg["Message-ID"] = f"<digest.{digest.window.label}.{fingerprint[:16]}@{site_host(config)}>"
     if digest.list_unsubscribe:
         msg["List-Unsubscribe"] = f"<{one_line(digest.list_unsubscribe)}>"
+        if digest.list_unsubscribe.startswith("https:"):  # RFC 8058 one-click: https only
+            msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content(text, subtype="plain", charset="utf-8")
     msg.add_alternative(html, subtype="html", charset="utf-8")
     msg.set_boundary(f"=_feedpub_{fingerprint[16:48]}")  # the default one is random
