@@ -45,7 +45,7 @@ class Record(NamedTuple):
     date_source: str
     instant: int  # the date in µs since the epoch: sorting and comparing without time zones
     updated_instant: int
-    micros: int  # 1-999,999, from a hash of the id: how far a tie in 'updated' is moved apart
+    micros: int  # whole seconds in µs, from a hash of the id: how far a tie in 'updated' is moved apart
     date_when: str  # the date in when_text's form: what the cache keeps of it
     updated_when: str
 

@@ -62,11 +62,13 @@ def _read_one(rel: str, name: str, config: Config) -> tuple[catalogue.Row, archi
     try:
         data, st = load.read_bytes(name, rel, config.limits)
         # source / rel, not Path(name): pathlib then parses the relative part only
-        entry = normalise(load.from_bytes(data, config.source / rel, rel, st.st_mtime, config.limits), config)
+        doc = load.from_bytes(data, config.source / rel, rel, st.st_mtime, config.limits)
+        entry = normalise(doc, config)
     except SourceError as e:
         return tuple(e.problems)
     micros = entry.micros
-    return catalogue.row_of(entry, st.st_size, st.st_mtime_ns, data, micros), archive.parts(entry, micros)
+    return (catalogue.row_of(entry, st.st_size, st.st_mtime_ns, data, micros),
+            archive.parts(entry, config, content.lead_summary(entry, doc, config), micros))
 
 
 def _read_range(job: tuple[Config, Sequence[tuple[str, str]]], indexes: range) -> list[Any]:
@@ -229,7 +231,12 @@ def whole(record: Record, config: Config) -> Entry:
 
 def _parts_range(job: tuple[Config, Sequence[Record]], indexes: range) -> list[archive.Parts]:
     config, todo = job
-    return [archive.parts(whole(todo[i], config)) for i in indexes]
+    made = []
+    for i in indexes:
+        doc = load.read(config.source / todo[i].rel, config.source, config.limits, rel=todo[i].rel)
+        entry = normalise(doc, config)
+        made.append(archive.parts(entry, config, content.lead_summary(entry, doc, config)))
+    return made
 
 
 def parts_of(records: Sequence[Record], config: Config) -> dict[str, archive.Parts]:
