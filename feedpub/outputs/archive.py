@@ -125,10 +125,11 @@ def parts(e: Entry, config: Config, summary: str, micros: int | None = None) -> 
 def _text_element(name: str, text: str) -> str:
     """Return an Atom text construct: text that looks like markup is declared escaped HTML.
 
-    As in the current feeds (atom_rss._text_construct): type="text" holding '<' makes the
-    W3C validator warn ContainsUndeclaredHTML; escaped HTML shows the same characters.
+    As in the current feeds (atom_rss._text_construct): text that looks like HTML in
+    type="text" makes the W3C validator warn ContainsUndeclaredHTML (mapping.looks_like_html);
+    escaped HTML shows the same characters.
     """
-    if "<" in text:
+    if mapping.looks_like_html(text):
         return f'    <{name} type="html">{escape(escape(text))}</{name}>\n'
     return f"    <{name}>{escape(text)}</{name}>\n"
 

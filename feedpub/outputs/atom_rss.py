@@ -98,11 +98,12 @@ def _generator(spec: FeedSpec, config: Config, self_url: str) -> FeedGenerator:
         fe.id(e.id)
         fe.guid(e.id, permalink=e.id == e.url and e.id.startswith(("http://", "https://")))
         fe.title(e.title)
-        for link in _links(r, config):
-            fe.link(**link)
+        # the alternate link only: feedgen makes an enclosure link an RSS enclosure too (of
+        # length 0 when it has none); _repair_atom writes every Atom link
+        fe.link(**_links(r, config)[0])
         fe.published(mapping.seconds(e.date))
         fe.updated(mapping.seconds(e.updated))
-        # Atom people here; RSS <author> / dc:creator are written by _rss_people
+        # Atom people here; RSS dc:creator names are written by _rss_people
         for a in mapping.authors_of(e):
             fe.author({"name": a.name, **({"email": a.email} if a.email else {}), **({"uri": a.uri} if a.uri else {})})
         for term in mapping.terms_of(e, config):
@@ -148,12 +149,12 @@ def _unwrap_media_groups(root: etree._Element) -> None:
 
 
 def _text_construct(el: etree._Element | None) -> None:
-    """Declare text that looks like markup as escaped HTML (type="html"), the same words.
+    """Declare text that looks like HTML as escaped HTML (type="html"), the same words.
 
-    Atom type="text" may hold '<', but the W3C validator warns that such text looks like
-    undeclared HTML (ContainsUndeclaredHTML); escaped HTML shows the same characters.
+    The W3C validator warns about text that looks like undeclared HTML (ContainsUndeclaredHTML,
+    see mapping.looks_like_html); escaped HTML shows the same characters.
     """
-    if el is not None and el.get("type", "text") == "text" and el.text and "<" in el.text:
+    if el is not None and el.get("type", "text") == "text" and el.text and mapping.looks_like_html(el.text):
         el.set("type", "html")
         el.text = html.escape(el.text, quote=False)
 
@@ -244,19 +245,14 @@ def _rss(fg: FeedGenerator, spec: FeedSpec, config: Config) -> bytes:
 
 
 def _rss_people(item: etree._Element, r: Rendered) -> None:
-    """Write an item's people as mapping.rss_people says, in place of feedgen's <author>."""
+    """Write an item's people as dc:creator names (mapping.rss_creators), in place of feedgen's <author>."""
     from lxml import etree
 
     for old in item.findall("author"):
         item.remove(old)
-    author, creators = mapping.rss_people(mapping.authors_of(r.entry))
     anchor = item.find("title")
     assert anchor is not None
-    if author:
-        el = etree.Element("author")
-        el.text = author
-        anchor.addnext(el)
-    for name in reversed(creators):
+    for name in reversed(mapping.rss_creators(mapping.authors_of(r.entry))):
         el = etree.Element(f"{{{DC_NS}}}creator")
         el.text = name
         anchor.addnext(el)

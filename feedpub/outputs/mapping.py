@@ -8,6 +8,7 @@ size of its image.
 
 from __future__ import annotations
 
+import html.entities
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,8 +37,8 @@ class Term:
     scheme: str = ""  # the category's own folder of feeds for the entry's category, "" for a tag
 
 
-# "[Jane Doe](https://example.com/jane)", the whole text
-_MD_LINK = re.compile(r"\[([^\[\]]+)\]\(\s*<?([^()\s<>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+# "[Jane Doe](https://example.com/jane)" (a URL may hold balanced parentheses)
+_MD_LINK = re.compile(r"\[([^\[\]]+)\]\(\s*<?([^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*)>?(?:\s+\"[^\"]*\")?\s*\)")
 # "Jane Doe <jane@example.com>" or "<jane@example.com>"
 _NAME_ADDR = re.compile(r"(.*?)\s*<([^<>@\s]+@[^<>@\s]+\.[^<>@\s]+)>")
 _EMAIL = re.compile(r"[^<>@\s()]+@[^<>@\s()]+\.[^<>@\s()]+")
@@ -75,19 +76,16 @@ def authors_of(entry: Entry) -> tuple[Author, ...]:
     return (parse_author(text),) if text else ()
 
 
-def rss_people(authors: tuple[Author, ...]) -> tuple[str, tuple[str, ...]]:
-    """Return an RSS item's ``<author>`` text ("" for none) and its ``dc:creator`` names.
+def rss_creators(authors: tuple[Author, ...]) -> tuple[str, ...]:
+    """Return an RSS item's ``dc:creator`` names: one per author, never an RSS ``<author>``.
 
-    RSS ``<author>`` holds an e-mail address (the W3C validator warns on a bare name) and
-    appears once; ``dc:creator`` holds a name. One author with an address goes in
-    ``<author>`` as ``jane@example.com (Jane Doe)``; otherwise every author is a
-    ``dc:creator``. Never both: the validator warns about an item with both
-    (DuplicateItemSemantics), and readers show one or the other.
+    RSS ``<author>`` must hold an e-mail address (the W3C validator warns on a bare name),
+    and readers show it verbatim: sfeed and rss-parser show ``jane@example.com (Jane Doe)``
+    where Atom and JSON Feed show Jane Doe. ``dc:creator`` holds a name, as the other formats
+    do; the e-mail address is in Atom ``<email>`` and the JSON Feed author's ``mailto:`` url.
+    Never both elements: the validator warns about an item with both (DuplicateItemSemantics).
     """
-    if len(authors) == 1 and authors[0].email:
-        a = authors[0]
-        return f"{a.email} ({a.name})", ()
-    return "", tuple(a.name for a in authors)
+    return tuple(a.name for a in authors)
 
 
 def category_scheme(slug: str, base_url: str) -> str:
@@ -104,6 +102,36 @@ def terms_of(entry: Entry, config: Config) -> tuple[Term, ...]:
     """
     first = Term(entry.category.name, category_scheme(entry.category.slug, config.base_url))
     return (first, *(Term(tag) for tag in entry.tags))
+
+
+# HTML element names (the W3C validator's list, as HTML 4 and 5 name them): an end tag of one
+# in text makes the text look like HTML
+HTML_TAGS = frozenset("""
+a abbr acronym address applet area article aside audio b base basefont bdi bdo big blink blockquote
+body br button canvas caption center cite code col colgroup data datalist dd del details dfn dialog
+dir div dl dt em embed fieldset figcaption figure font footer form frame frameset h1 h2 h3 h4 h5 h6
+head header hgroup hr html i iframe img input ins isindex kbd keygen label legend li link main map
+mark marquee menu meta meter nav noframes noscript object ol optgroup option output p param picture
+pre progress q rp rt ruby s samp script section select small source span strike strong style sub
+summary sup table tbody td template textarea tfoot th thead time title tr track tt u ul var video
+wbr""".split())
+_END_TAG = re.compile(r"</(\w+)>")
+_ENTITY = re.compile(r"&(#?\w+);")
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether text reads as HTML to the W3C validator: an HTML end tag or a character reference.
+
+    Such text in an Atom text construct is declared ``type="html"`` (escaped once more);
+    other text, ``R&D <agency>`` included, stays ``type="text"``, which every client shows
+    as it is (sfeed and rss-parser show an HTML title's markup). In an RSS title the
+    validator warns ContainsHTML, which no spelling avoids.
+    """
+    if "<" not in text and "&" not in text:
+        return False
+    if any(tag.lower() in HTML_TAGS for tag in _END_TAG.findall(text)):
+        return True
+    return any(ref[0] == "#" or ref in html.entities.name2codepoint for ref in _ENTITY.findall(text))
 
 
 def seconds(d: datetime) -> datetime:
