@@ -3,7 +3,7 @@
     documents ──load──▶ SourceDoc ──normalise──▶ Entry ──┬─ feeds ──▶ Atom / RSS / JSON Feed
      (a Record each, kept by the build cache: unchanged   ├─ archive ▶ RFC 5005 archive pages
       documents are not read; outputs show what they      ├─ digest ─▶ HTML (inlined) / text / .eml
-      need of the others, read again)                     └─ site ───▶ index page, OPML, feed.xsl
+      need of the others, read again)                     └─ site ───▶ index page, OPML, feed.css
                                          all outputs ──write──▶ dist/ (atomic)
 
 Every output has a key (everything its bytes depend on, hashed): one whose key is the one
@@ -81,7 +81,7 @@ def _prepare_outputs(config: Config) -> None:
     templating.prepare(config, TEMPLATES)
 
 
-TEMPLATES = ("digest.html.j2", "digest.txt.j2", "index.html.j2", "atom_rss.opml.j2", "feed.xsl.j2")
+TEMPLATES = ("digest.html.j2", "digest.txt.j2", "index.html.j2", "atom_rss.opml.j2", "feed.css.j2")
 
 
 @contextlib.contextmanager

@@ -44,7 +44,7 @@ class FeedSpec:
     home_url: str  # the page this feed is the feed of (rel="alternate")
     entries: tuple[Rendered, ...]
     folder: str = ""  # where its files go inside dist/ ("" or "categories/<slug>/")
-    stylesheet_url: str | None = None  # XSL that makes the feed readable in a browser
+    stylesheet_url: str | None = None  # CSS that makes the feed readable in a browser
     hub_url: str | None = None  # WebSub hub, if configured
     built: datetime | None = None  # the build's 'now': the date of a feed with no entries yet
     prev_archive_url: str | None = None  # newest RFC 5005 archive page, if any
@@ -131,7 +131,7 @@ def _serialise(root: etree._Element, stylesheet_url: str | None) -> bytes:
     body: bytes = etree.tostring(root, encoding="UTF-8", xml_declaration=False, pretty_print=True)
     head = b'<?xml version="1.0" encoding="UTF-8"?>\n'
     if stylesheet_url:
-        head += f'<?xml-stylesheet type="text/xsl" href="{stylesheet_url}"?>\n'.encode()
+        head += f'<?xml-stylesheet type="text/css" href="{stylesheet_url}"?>\n'.encode()
     return head + body
 
 

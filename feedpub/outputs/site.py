@@ -1,9 +1,10 @@
-"""Stage 5 — site: the pages around the feeds (index.html, feeds.opml, feed.xsl) as Outputs.
+"""Stage 5 — site: the pages around the feeds (index.html, feeds.opml, feed.css) as Outputs.
 
 index.html lists every feed with autodiscovery ``<link rel="alternate">`` tags, feeds.opml
-lets a subscriber import them all at once, and feed.xsl makes an Atom or RSS feed opened in
-a browser read as a page. The digest stage is separate: its output paths come in as
-``digest_paths`` so this module never imports it (an empty list means no digest section).
+lets a subscriber import them all at once, and feed.css makes an Atom or RSS feed opened in
+a browser read as a page (CSS, not XSLT, which Chromium is removing). The digest stage is
+separate: its output paths come in as ``digest_paths`` so this module never imports it (an
+empty list means no digest section).
 """
 
 from __future__ import annotations
@@ -108,8 +109,8 @@ def opml(feeds: Sequence[SiteFeed], site_wide: FeedSpec | None, config: Config) 
 
 
 def stylesheet(config: Config) -> bytes:
-    """Return the XSL stylesheet that shows an Atom or RSS feed as a page in a browser."""
-    return templating.render(config, "feed.xsl.j2", site=config).encode("utf-8")
+    """Return the CSS stylesheet that shows an Atom or RSS feed as a page in a browser."""
+    return templating.render(config, "feed.css.j2", site=config).encode("utf-8")
 
 
 PATHS = (layout.INDEX, layout.OPML, layout.FEED_STYLESHEET)
@@ -117,7 +118,7 @@ PATHS = (layout.INDEX, layout.OPML, layout.FEED_STYLESHEET)
 
 def outputs(feed_specs: Sequence[FeedSpec], config: Config, digest_paths: Sequence[str] = (),
             key: bytes = b"") -> list[Output]:
-    """Return index.html, feeds.opml and feed.xsl for the feeds (and digests) of a build.
+    """Return index.html, feeds.opml and feed.css for the feeds (and digests) of a build.
 
     key: what the files are written for (see key()).
     """
