@@ -67,11 +67,11 @@ def awkward_site(folder: Path) -> Path:
     """Write a site of awkward entries: markup-like, emoji and RTL titles, tags, several authors, ties."""
     write_doc(folder, "a.md", "---\ntitle: R&D <agency> opens\ndate: 2024-05-01\ncategory: Go Brand\n"
               "tags: [AI & ML, Launch]\nauthor: '[Jane Doe](https://example.com/jane)'\n"
-              "image: /images/pic.png\n---\n# Heading first\n\nThe agency opens a lab.\n\nMore text.\n")
+              "image: https://cdn.example.net/x.jpg\n---\n# Heading first\n\nThe agency opens a lab.\n\nMore text.\n")
     write_doc(folder, "b.md", "---\ntitle: <b>2021</b> in review\ndate: 2024-05-01\ncategory: go-brand\n"
               "author: Omar Haddad <omar@example.com>\n---\n```\ncode\n\nstill code\n```\n\nThe year in text.\n")
     write_doc(folder, "c.md", "---\ntitle: Launch day 🚀 at dawn\ndate: 2024-05-01\n"
-              "authors: [Mei Lin, Tomas Novak]\nimage: https://cdn.example.net/x.jpg\n---\nEmoji 🚀 body.\n")
+              "authors: [Mei Lin, Tomas Novak]\nimage: /images/pic.png\n---\nEmoji 🚀 body.\n")
     write_doc(folder, "d.md", "---\ntitle: مرحبا بالعالم\ndate: 2024-05-02T10:00:00+03:00\n"
               "category: events\ntags: [عربي]\n---\nنص عربي.\n")
     write_doc(folder, "e.txt", "Plain headline five\n\nA plain-text body, first paragraph.\n\nDate: 2024-05-03\n"
@@ -228,15 +228,15 @@ class TestFormatsSayTheSame:
         """A local image's size is the RSS enclosure length, the Atom link length, media:content fileSize and size_in_bytes."""
         rss = etree.parse(str(awkward.out / "rss.xml")).getroot()
         lengths = {i.findtext("title"): i.find("enclosure") for i in rss.iter("item")}
-        assert lengths["R&D <agency> opens"].get("length") == str(len(PNG))
-        assert lengths["Launch day 🚀 at dawn"] is None  # remote, size unknown: media:content only
+        assert lengths["Launch day 🚀 at dawn"].get("length") == str(len(PNG))
+        assert lengths["R&D <agency> opens"] is None  # remote, size unknown: media:content only
         media = rss.find(".//{http://search.yahoo.com/mrss/}content")
         assert media is not None
         atom = feedparser.parse((awkward.out / "atom.xml").read_bytes())
-        agency = next(e for e in atom.entries if e.title.startswith("R&D"))
-        assert next(link for link in agency.links if link.rel == "enclosure").length == str(len(PNG))
+        launch = next(e for e in atom.entries if e.title.startswith("Launch"))
+        assert next(link for link in launch.links if link.rel == "enclosure").length == str(len(PNG))
         items = json.loads((awkward.out / "feed.json").read_text())["items"]
-        assert next(i for i in items if i["title"].startswith("R&D"))["attachments"][0]["size_in_bytes"] == len(PNG)
+        assert next(i for i in items if i["title"].startswith("Launch"))["attachments"][0]["size_in_bytes"] == len(PNG)
 
     def test_dates_at_whole_seconds_and_ties_apart(self, awkward: Config) -> None:
         """No date has a fraction of a second in any format, and entries tied in 'updated' stay distinct."""
@@ -266,6 +266,30 @@ class TestFormatsSayTheSame:
         for title in set(summaries) & set(current):
             assert summaries[title] == current[title]
         assert summaries["Note 0"] == "Note 0 text."
+
+    def test_archive_entries_say_what_the_current_feed_says(self, awkward: Config) -> None:
+        """An entry both in an archive page and in the current Atom feed reads the same in both, field by field."""
+        def read(path: Path) -> dict[str, tuple[Any, ...]]:
+            return {e.id: (e.title, e.title_detail.type, e.link, e.published, e.updated,
+                           [(a.get("name"), a.get("email"), a.get("href")) for a in e.get("authors", [])],
+                           [(t.term, t.scheme) for t in e.tags], e.summary,
+                           [(link.href, link.get("length")) for link in e.links if link.rel == "enclosure"])
+                    for e in feedparser.parse(path.read_bytes()).entries}
+
+        current = read(awkward.out / "atom.xml")
+        archived: dict[str, tuple[Any, ...]] = {}
+        for page in (awkward.out / "archive/atom").glob("*.xml"):
+            archived.update(read(page))
+        both = set(current) & set(archived)
+        assert len(both) == 5
+        for entry_id in both:
+            assert archived[entry_id] == current[entry_id], entry_id
+        review = archived["https://news.example.org/go-brand/b/"]
+        assert review[:2] == ("&lt;b&gt;2021&lt;/b&gt; in review", "text/html")  # HTML showing the tags as text
+        assert review[5] == [("Omar Haddad", "omar@example.com", None)]
+        assert review[6] == [("Go Brand", "https://news.example.org/categories/go-brand/")]
+        launch = archived["https://news.example.org/news/c/"]
+        assert launch[8] == [("https://news.example.org/images/pic.png", str(len(PNG)))]
 
     def test_lead_summary_is_the_rendered_summary(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
         """The archive's summary, made from the first blocks, is the one a full render gives (headings, fences, text)."""
