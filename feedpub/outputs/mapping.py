@@ -9,10 +9,11 @@ size of its image.
 from __future__ import annotations
 
 import html.entities
+import os
 import re
+import stat
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from feedpub import layout
@@ -144,34 +145,31 @@ def iso(d: datetime) -> str:
     return d.isoformat(timespec="seconds")
 
 
-def local_file(url: str, config: Config) -> Path | None:
-    """Return the file in the source folder that an image URL on the site names (None: not one)."""
-    base = config.base_url
-    parts = urlsplit(url)
-    candidates = []
-    if url.startswith(base):
-        candidates.append(unquote(urlsplit(url[len(base):]).path))
-    if parts.netloc == urlsplit(base).netloc:
-        candidates.append(unquote(parts.path).lstrip("/"))
-    root = config.source.resolve()
-    for rel in candidates:
-        if not rel or rel.endswith("/"):
-            continue
-        path = (root / rel).resolve()
-        if path.is_relative_to(root) and path.is_file():
-            return path
-    return None
-
-
 def enclosure_length(image: Image, config: Config) -> int | None:
     """Return the size in bytes of an image that is a file in the source folder (None: unknown).
 
     An RSS enclosure needs a positive length (the W3C validator rejects 0); a remote image's
     size is not known without fetching it, which a build never does, so such an image goes
     out as media:content, an Atom enclosure link and a JSON Feed image, which need none.
+    The image is the source folder's file at the URL's path below base_url (or below the
+    host, for ``/images/x.jpg``); one stat, no resolving: every archive entry asks.
     """
-    path = local_file(image.url, config)
-    if path is None:
-        return None
-    size = path.stat().st_size
-    return size or None
+    base, url = config.base_url, image.url
+    candidates = []
+    if url.startswith(base):
+        candidates.append(urlsplit(url[len(base):]).path)
+    parts, site = urlsplit(url), urlsplit(base)
+    if parts.netloc == site.netloc and parts.scheme == site.scheme:
+        candidates.append(parts.path.lstrip("/"))
+    root = os.path.normpath(os.fspath(config.source))
+    for rel in candidates:
+        path = os.path.normpath(os.path.join(root, unquote(rel)))
+        if not rel or rel.endswith("/") or not path.startswith(root + os.sep):
+            continue
+        try:
+            st = os.stat(path)
+        except (OSError, ValueError):  # missing, or a name the file system refuses
+            continue
+        if stat.S_ISREG(st.st_mode) and st.st_size:
+            return st.st_size
+    return None
