@@ -301,3 +301,7 @@ class TestFormatsSayTheSame:
                 assert content.lead_summary(entry, doc, config) == content.render(entry, config, doc).summary
         doc = load.read(config.source / "b.md", config.source, config.limits)
         assert content.lead_summary(normalise(doc, config), doc, config) == "The year in text."
+        headings = "".join(f"## Part {i}\n\n" for i in range(content.LEAD_BLOCKS + 1))
+        late = write_doc(config.source, "late.md", f"---\ntitle: Late\n---\n{headings}At last, text.\n")
+        doc = load.read(late, config.source, config.limits)
+        assert content.lead_summary(normalise(doc, config), doc, config) == "At last, text."  # rendered whole
