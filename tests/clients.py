@@ -206,3 +206,25 @@ def _same(folder: Path, label: str, seen: list[Seen], expected: list[Seen]) -> N
             if f.name == "title" and label.endswith(" rss") and feedcheck.looks_like_html(b) and a == as_text(b):
                 continue
             assert a == b, f"{folder}: entry {n} ({want.id}): {label} shows {f.name} {a!r}, JSON Feed {b!r}"
+
+
+def agree_atom(paths: list[Path]) -> int:
+    """Assert that sfeed, rss-parser and feed-extractor show each entry of Atom-only files as feedparser does.
+
+    For the RFC 5005 archive pages, which have no RSS or JSON Feed twin. Return how many
+    (client, file) readings were compared.
+    """
+    node_seen = read_node(paths)
+    compared = 0
+    for path in paths:
+        expected = read_feedparser(path)
+        marked = html_titles(path)
+        readings = {"sfeed atom": _titles_as_text(_first_author(read_sfeed(path)), marked)}
+        for client, shown in node_seen[path].items():
+            one = _titles_as_text(_first_author(shown), marked) if client == "rss-parser" else shown
+            readings[f"{client} atom"] = one
+        for label, seen in readings.items():
+            want = _first_author(expected) if label.startswith(("sfeed", "rss-parser")) else expected
+            _same(path, label, seen, want)
+            compared += 1
+    return compared
