@@ -9,7 +9,7 @@ from feedpub.model import Category
 
 FEED_FILES = {"atom": "atom.xml", "rss": "rss.xml", "json": "feed.json"}
 MEDIA_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml", "json": "application/feed+json"}
-FEED_STYLESHEET = "feed.xsl"
+FEED_STYLESHEET = "feed.css"
 INDEX = "index.html"
 OPML = "feeds.opml"
 
@@ -37,9 +37,9 @@ def feed_paths(category: Category | None) -> FeedPaths:
 def relative_to_root(folder: str, name: str) -> str:
     """Return the path of root file name as seen from a file in folder ("categories/x/" -> "../../name").
 
-    Relative, not absolute: a browser applies an XSL stylesheet only from the feed's own
-    origin, so an absolute base_url would fail on a preview server, and a root path like
-    "/feed.xsl" would miss a site published under a sub-path (https://host/news/).
+    Relative, not absolute: an absolute base_url would load the live site's stylesheet into a
+    preview server's feed, and a root path like "/feed.css" would miss a site published
+    under a sub-path (https://host/news/).
     """
     return "../" * folder.count("/") + name
 

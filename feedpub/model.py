@@ -27,10 +27,16 @@ def instant_of(d: datetime) -> int:
     return (d - _EPOCH) // _MICROSECOND
 
 
+TIE_SECONDS = 3599  # a tie in 'updated' is moved 1 s to 59 min 59 s later (see select.tied_instants)
+
+
 def stable_micros(key: str) -> int:
-    """Return 1-999,999 from a hash of key: the same on every machine and in every build."""
+    """Return whole seconds (1-3,599) in µs from a hash of key: the same on every machine and build.
+
+    Whole seconds: every format writes dates at that precision (RSS can hold no less).
+    """
     digest = hashlib.sha256(key.encode("utf-8")).digest()
-    return int.from_bytes(digest[:4], "big") % 999_999 + 1
+    return (int.from_bytes(digest[:4], "big") % TIE_SECONDS + 1) * 1_000_000
 
 
 def changed(value: _T, **fields: Any) -> _T:

@@ -100,7 +100,7 @@ def render_all(entries: Sequence[Entry], config: Config, progress: Progress | No
     return gather.render_all(entries, config, cache.DISABLED, progress)
 
 
-TEMPLATES = ("digest.html.j2", "digest.txt.j2", "index.html.j2", "feeds.opml.j2", "feed.xsl.j2")
+TEMPLATES = ("digest.html.j2", "digest.txt.j2", "index.html.j2", "feeds.opml.j2", "feed.css.j2")
 
 
 def _prepare_outputs(config: Config) -> None:

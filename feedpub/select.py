@@ -2,7 +2,7 @@
 
 Also settles, once for the whole build, each category's display name (one category never
 shows under two spellings) and which entries share an ``updated`` instant (they are moved
-a fraction of a second apart in every output).
+whole seconds apart in every output).
 
 Every function here takes entries or catalogue records alike (:class:`feedpub.incremental.catalogue.Record`
 has the attributes of an :class:`Entry` that choosing needs): a build chooses among the
@@ -156,9 +156,12 @@ def tied_instants(items: Iterable[Listed]) -> frozenset[int]:
 
     Date-only documents all say midnight, and files added in one commit share its time; the
     W3C validator warns when two Atom entries have the same atom:updated (DuplicateUpdated).
-    Such entries are moved apart by 1-999,999 µs from a hash of their id (``micros``), so an
-    entry's ``updated`` never depends on which other entries exist and stays put from build
-    to build.
+    Such entries are moved apart by 1 s to 59 min 59 s from a hash of their id (``micros``),
+    so an entry's ``updated`` never depends on which other entries exist and stays put from
+    build to build. Whole seconds, because every format writes dates to the second (RSS
+    cannot say less, and a JSON Feed reader must see the Atom reader's date); within an
+    hour, because a reader may show the date (ten entries tied at one instant still land on
+    ten different seconds but about once in 80 such ties).
     """
     counts = Counter(map(_UPDATED_INSTANT, items))
     return frozenset(u for u, n in counts.items() if n > 1 and u % 1_000_000 == 0)

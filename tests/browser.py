@@ -82,9 +82,13 @@ def browser_page(chromium: Any) -> Iterator[Callable[..., Any]]:
         context.close()
 
 
-def save_screenshot(page: Any, name: str) -> Path:
-    """Save a full-page screenshot as test-artifacts/<name>.png and return its path."""
+def save_screenshot(page: Any, name: str, *, full_page: bool = True) -> Path:
+    """Save a screenshot (of the full page, unless told not to) as test-artifacts/<name>.png; return its path.
+
+    An XML document styled by CSS has no body for Playwright to measure a full page by (its
+    full-page screenshot then waits forever): take those at the window's size.
+    """
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path

@@ -1,4 +1,4 @@
-"""Real-browser checks in headless Chromium: the index page and feeds rendered via XSL, served by serve."""
+"""Real-browser checks in headless Chromium: the index page and feeds styled by CSS, served by serve."""
 
 from __future__ import annotations
 
@@ -51,18 +51,41 @@ class TestIndexPage:
         save_screenshot(page, "index-375")
 
 
+_SHOWN = """root => {
+  const shown = el => getComputedStyle(el).display !== "none";
+  const all = [...root.getElementsByTagNameNS("*", "*")];
+  const self = all.find(el => el.localName === "link" && el.getAttribute("rel") === "self");
+  const note = getComputedStyle(self, "::before").content + " " + getComputedStyle(self, "::after").content;
+  const entries = all.filter(el => (el.localName === "entry" || el.localName === "item") && shown(el));
+  const child = (el, name) => [...el.children].find(c => c.localName === name);
+  return {
+    note,
+    titles: entries.map(e => child(e, "title").textContent),
+    dates: entries.map(e => {
+      const d = child(e, "published") || child(e, "pubDate");
+      return shown(d) ? [d.textContent, d.getBoundingClientRect().width, d.scrollWidth] : null;
+    }),
+    hidden: all.filter(el => ["content", "encoded", "guid", "id", "updated"].includes(el.localName))
+               .every(el => !shown(el)),
+  };
+}"""
+
+
 class TestFeedInBrowser:
     @pytest.mark.parametrize("path", ["atom.xml", "categories/news/rss.xml"])
-    def test_feed_renders_via_xsl(self, preview: Preview, browser_page: Callable[..., Any], path: str) -> None:
-        """A feed opened in the browser becomes an HTML page with the subscribe note and every entry title."""
+    def test_feed_renders_with_css(self, preview: Preview, browser_page: Callable[..., Any], path: str) -> None:
+        """A feed opened in the browser is styled by feed.css: the subscribe note and URL, every title and its day."""
         page = browser_page(preview.url + path)
-        assert page.evaluate("document.contentType") == "text/html"  # the XSL turned XML into HTML
-        note = page.inner_text("#subscribe")
-        assert "copy this URL into your reader" in note
-        assert preview.config.base_url + path in note
+        assert page.evaluate("document.contentType").endswith("xml")  # no XSLT: the feed itself, styled
+        seen = page.evaluate(_SHOWN, page.evaluate_handle("document.documentElement"))
+        assert "copy this URL into your reader" in seen["note"]
+        assert preview.config.base_url + path in seen["note"]
         titles = [e.title for e in feedparser.parse((preview.config.out / path).read_bytes()).entries]
-        assert page.locator("article h2").all_inner_texts() == titles
-        save_screenshot(page, "feed-" + path.replace("/", "-").removesuffix(".xml"))
+        assert seen["titles"] == titles
+        for text, width, full in seen["dates"]:  # cut to the day: '2024-03-01', 'Fri, 01 Mar 2024'
+            assert width < full, text
+        assert seen["hidden"]
+        save_screenshot(page, "feed-" + path.replace("/", "-").removesuffix(".xml"), full_page=False)
 
 
 def _png(width: int, height: int) -> bytes:

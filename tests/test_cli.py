@@ -94,7 +94,7 @@ class TestBuild:
         out = tmp_path / "out"
         result = run(runner, "--source", seeds, "--out", out, "build")
         assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
-        assert {"atom.xml", "index.html", "feeds.opml", "feed.xsl"} <= {p.name for p in out.iterdir()}
+        assert {"atom.xml", "index.html", "feeds.opml", "feed.css"} <= {p.name for p in out.iterdir()}
 
     def test_verbose_summary(self, runner: CliRunner, seeds: Path, tmp_path: Path) -> None:
         """-v shows each document's inference, entries per category and files written."""

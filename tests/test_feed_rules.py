@@ -223,7 +223,9 @@ class TestContentModes:
         s = spec(entry(), summary="1 < 2 <img src=x onerror=alert(1)>")
         parsed = feedparser.parse(atom_rss.atom(s, config()))
         assert parsed.bozo == 0
-        assert parsed.entries[0].summary == "1 &lt; 2 &lt;img src=x onerror=alert(1)&gt;"
+        shown = (parsed.entries[0].summary_detail.type, parsed.entries[0].summary)
+        assert shown in {("text/plain", "1 < 2 <img src=x onerror=alert(1)>"),  # text: the characters
+                         ("text/html", "1 &lt; 2 &lt;img src=x onerror=alert(1)&gt;")}  # or HTML showing them
         item = rss_item(s)
         assert item.findtext("description") == "1 &lt; 2 &lt;img src=x onerror=alert(1)&gt;"
 
@@ -357,7 +359,7 @@ class TestWhichFeeds:
         assert (bio.atom_url, bio.rss_url, bio.json_url) == (
             "https://news.example.org/categories/bio/atom.xml", "https://news.example.org/categories/bio/rss.xml",
             "https://news.example.org/categories/bio/feed.json")
-        assert (bio.stylesheet_url, site.stylesheet_url) == ("../../feed.xsl", "feed.xsl")
+        assert (bio.stylesheet_url, site.stylesheet_url) == ("../../feed.css", "feed.css")
         assert bio.hub_url == site.hub_url == "https://hub.example/"
         assert [r.entry.id for r in bio.entries] == [e.id]
         assert bio.built == NOW

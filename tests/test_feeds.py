@@ -1,19 +1,31 @@
-"""The feed writers: one feedgen generator for Atom and RSS, and the JSON Feed text."""
+"""The feed writers: one mapping of an entry onto Atom, RSS and JSON Feed that every client reads alike."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import feedparser
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from lxml import etree
 
+from feedpub import model
 from feedpub.config import Config
-from feedpub.outputs import atom_rss, feeds, jsonfeed
-from feedpub.pipeline import read_entries, render_all
-from tests.conftest import NOW
+from feedpub.outputs import atom_rss, feeds, jsonfeed, mapping
+from feedpub.pipeline import build, read_entries, render_all
+from feedpub.render import content
+from feedpub.sources import load
+from feedpub.sources.normalise import normalise
+from tests import clients, feedcheck
+from tests.conftest import NOW, ROOT, check_json_feed, check_xml_feed, write_doc
 
 
 class TestAtomAndRss:
@@ -41,3 +53,257 @@ class TestJsonDumps:
     def test_same_text_as_json_dumps(self, value: Any) -> None:
         """dumps writes exactly what json.dumps(ensure_ascii=False, indent=2) writes."""
         assert jsonfeed.dumps(value) == json.dumps(value, ensure_ascii=False, indent=2)
+
+
+# --- one mapping, read alike by every client ---------------------------------------------
+
+ATOM_NS = "{http://www.w3.org/2005/Atom}"
+MAKE_CORPUS = ROOT.parent / "shared" / "bench" / "make_corpus.py"
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
+
+def awkward_site(folder: Path) -> Path:
+    """Write a site of awkward entries: markup-like, emoji and RTL titles, tags, several authors, ties."""
+    write_doc(folder, "a.md", "---\ntitle: R&D <agency> opens\ndate: 2024-05-01\ncategory: Go Brand\n"
+              "tags: [AI & ML, Launch]\nauthor: '[Jane Doe](https://example.com/jane)'\n"
+              "image: https://cdn.example.net/x.jpg\n---\n# Heading first\n\nThe agency opens a lab.\n\nMore text.\n")
+    write_doc(folder, "b.md", "---\ntitle: <b>2021</b> in review\ndate: 2024-05-01\ncategory: go-brand\n"
+              "author: Omar Haddad <omar@example.com>\n---\n```\ncode\n\nstill code\n```\n\nThe year in text.\n")
+    write_doc(folder, "c.md", "---\ntitle: Launch day 🚀 at dawn\ndate: 2024-05-01\n"
+              "authors: [Mei Lin, Tomas Novak]\nimage: /images/pic.png\n---\nEmoji 🚀 body.\n")
+    write_doc(folder, "d.md", "---\ntitle: مرحبا بالعالم\ndate: 2024-05-02T10:00:00+03:00\n"
+              "category: events\ntags: [عربي]\n---\nنص عربي.\n")
+    write_doc(folder, "e.txt", "Plain headline five\n\nA plain-text body, first paragraph.\n\nDate: 2024-05-03\n"
+              "Source: Wire & Co\n")
+    for i in range(6):  # enough for an archive page or two, dated on one day: ties in 'updated'
+        write_doc(folder, f"news/n{i}.md", f"---\ntitle: Note {i}\ndate: 2024-04-0{i + 1}\n---\nNote {i} text.\n")
+    (folder / "images").mkdir()
+    (folder / "images/pic.png").write_bytes(PNG)
+    return folder
+
+
+@pytest.fixture
+def awkward(tmp_path: Path, make_config: Callable[..., Config]) -> Config:
+    """The awkward site built at NOW with feeds of 8 and archive pages of 4."""
+    config = make_config(awkward_site(tmp_path / "awkward"), feed_limit=8, archive_page_size=4)
+    build(config, now=NOW)
+    return config
+
+
+@pytest.fixture
+def corpus(tmp_path: Path, make_config: Callable[..., Config]) -> Config:
+    """The synthetic 1,000-document corpus (shared/bench/make_corpus.py, seed 1) built at NOW."""
+    if not MAKE_CORPUS.is_file():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{MAKE_CORPUS} is missing")
+        pytest.skip(f"{MAKE_CORPUS} is missing")
+    source = tmp_path / "corpus"
+    subprocess.run([sys.executable, str(MAKE_CORPUS), "1000", str(source), "--seed", "1"], check=True,
+                   capture_output=True)
+    config = make_config(source)
+    build(config, now=NOW)
+    return config
+
+
+def _all_feeds(out: Path) -> tuple[list[Path], list[Path]]:
+    xml = sorted(p for p in out.rglob("*.xml"))
+    return xml, sorted(out.rglob("feed.json"))
+
+
+def _valid(config: Config, atom_schema: etree.RelaxNG, jsonfeed_validator: Any) -> None:
+    xml, json_feeds = _all_feeds(config.out)
+    for p in xml:
+        check_xml_feed(p, atom_schema if etree.parse(str(p)).getroot().tag == f"{ATOM_NS}feed" else None)
+    for p in json_feeds:
+        check_json_feed(p, jsonfeed_validator)
+
+
+class TestEveryClientAgrees:
+    def test_seeds(self, built: Config, atom_schema: etree.RelaxNG, jsonfeed_validator: Any) -> None:
+        """Every client shows each seed entry with the same title, link, id, date, authors and categories in each format."""
+        _valid(built, atom_schema, jsonfeed_validator)
+        assert clients.agree(built.out) >= 3 * 6
+
+    def test_awkward_site(self, awkward: Config, atom_schema: etree.RelaxNG, jsonfeed_validator: Any) -> None:
+        """Markup-like, emoji and RTL titles, tags and several authors read the same in every format and client."""
+        _valid(awkward, atom_schema, jsonfeed_validator)
+        assert clients.agree(awkward.out) >= 3 * 6
+        items = {i["title"]: i for i in json.loads((awkward.out / "feed.json").read_text())["items"]}
+        assert items["R&D <agency> opens"]["authors"] == [{"name": "Jane Doe", "url": "https://example.com/jane"}]
+        assert items["R&D <agency> opens"]["tags"] == ["Go Brand", "AI & ML", "Launch"]
+        assert items["<b>2021</b> in review"]["authors"] == [{"name": "Omar Haddad",
+                                                              "url": "mailto:omar@example.com"}]
+        assert "مرحبا بالعالم" in items and "Launch day 🚀 at dawn" in items
+
+    def test_corpus(self, corpus: Config, atom_schema: etree.RelaxNG, jsonfeed_validator: Any) -> None:
+        """The 1,000-document corpus: every feed and archive page valid, every client agrees on every entry."""
+        _valid(corpus, atom_schema, jsonfeed_validator)
+        assert clients.agree(corpus.out) >= 3 * 9
+        assert clients.agree_atom(sorted((corpus.out / "archive/atom").glob("*.xml"))) == 3 * 16  # complete pages of 50 among the entries dated before NOW
+
+
+class TestValidatorWarnings:
+    def test_none_on_the_seeds(self, built: Config) -> None:
+        """The seeds' feeds give none of the validator's warnings."""
+        xml, _ = _all_feeds(built.out)
+        assert [w for p in xml for w in feedcheck.warnings(p)] == []
+
+    def test_only_rss_titles_with_markup_on_the_awkward_site(self, awkward: Config) -> None:
+        """On the awkward site only RSS titles holding an HTML end tag warn (ContainsHTML: no spelling avoids it)."""
+        xml, _ = _all_feeds(awkward.out)
+        assert len([p for p in xml if "archive" in p.parts]) == 2
+        found = [(p.name, *w) for p in xml for w in feedcheck.warnings(p)]
+        assert found and all(f[0] == "rss.xml" and f[1] == "ContainsHTML" and f[3] == "<b>2021</b> in review"
+                             for f in found), found
+
+    def test_only_unavoidable_on_the_corpus(self, corpus: Config) -> None:
+        """On the corpus every warning is ContainsHTML of an RSS title that holds an HTML end tag."""
+        xml, _ = _all_feeds(corpus.out)
+        found = [w for p in xml for w in feedcheck.warnings(p)]
+        assert found == feedcheck.unavoidable(found)
+        assert all("</" in w[2] for w in found)
+
+    def test_checks_fire(self, tmp_path: Path) -> None:
+        """The checks find what they look for (an undeclared HTML title, no text, length 0, a bare RSS author)."""
+        atom = tmp_path / "a.xml"
+        atom.write_text(f'<feed xmlns="{ATOM_NS[1:-1]}"><author><name>x</name></author><entry><id>i</id>'
+                        "<title>&lt;b&gt;x&lt;/b&gt;</title><updated>2024-01-01T00:00:00.5+00:00</updated>"
+                        '<link rel="enclosure" href="h" length="0"/></entry></feed>')
+        assert sorted(w[0] for w in feedcheck.warnings(atom)) == [
+            "ContainsUndeclaredHTML", "InvalidIntegerAttribute", "MissingTextualContent"]
+        rss = tmp_path / "r.xml"
+        rss.write_text('<rss xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><item><title>a &amp;amp; b</title>'
+                       "<author>Jane</author><dc:creator>Jane</dc:creator><pubDate>2024-01-01</pubDate>"
+                       '<enclosure url="h" length="0" type="image/png"/></item></channel></rss>')
+        assert sorted(w[0] for w in feedcheck.warnings(rss)) == [
+            "ContainsHTML", "DuplicateItemSemantics", "InvalidContact", "InvalidIntegerAttribute",
+            "InvalidRFC2822Date"]
+
+
+class TestMapping:
+    @pytest.mark.parametrize(("text", "author"), [
+        ("[Jane Doe](https://example.com/jane)", mapping.Author("Jane Doe", uri="https://example.com/jane")),
+        ("[Jane Doe](mailto:jane@example.com)", mapping.Author("Jane Doe", email="jane@example.com")),
+        ("Jane Doe <jane@example.com>", mapping.Author("Jane Doe", email="jane@example.com")),
+        ("jane@example.com", mapping.Author("jane@example.com", email="jane@example.com")),
+        ("By [Jane](https://a.example/) and [Bob](https://b.example/)", mapping.Author("By Jane and Bob")),
+        ("[Jane](javascript:alert(1))", mapping.Author("Jane")),
+        ("Healthcare+ Expo", mapping.Author("Healthcare+ Expo")),
+    ])
+    def test_parse_author(self, text: str, author: mapping.Author) -> None:
+        """A Markdown link or an address in an author text becomes a name with a page or an e-mail, never verbatim."""
+        assert mapping.parse_author(text) == author
+
+    def test_rss_creators(self) -> None:
+        """RSS names every author with a dc:creator name, an e-mail address never in it."""
+        jane = mapping.Author("Jane", email="j@example.com")
+        assert mapping.rss_creators((jane,)) == ("Jane",)
+        assert mapping.rss_creators((jane, mapping.Author("Bob", uri="https://b.example/"))) == ("Jane", "Bob")
+        assert mapping.rss_creators(()) == ()
+
+    @pytest.mark.parametrize(("text", "html"), [
+        ("R&D <agency>", False), ("<b>2021</b>", True), ("a &amp; b", True), ("x &#60; y", True),
+        ("</agency> & co", False), ("Tom & Jerry;", False), ("a <B>b</B>", True),
+    ])
+    def test_looks_like_html(self, text: str, html: bool) -> None:
+        """Text reads as HTML when it holds an HTML end tag or a character reference, as the validator decides."""
+        assert mapping.looks_like_html(text) is html
+        assert feedcheck.looks_like_html(text) is html
+
+    def test_enclosure_length_of_local_file(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
+        """An image in the source folder has its file size; a remote or missing one none."""
+        config = make_config(awkward_site(tmp_path / "s"))
+        image = model.Image(config.base_url + "images/pic.png", "image/png", "")
+        assert mapping.enclosure_length(image, config) == len(PNG)
+        assert mapping.enclosure_length(model.Image(config.base_url + "images/none.png", "image/png", ""),
+                                        config) is None
+        assert mapping.enclosure_length(model.Image("https://cdn.example.net/images/pic.png", "image/png", ""),
+                                        config) is None
+        assert mapping.enclosure_length(model.Image(config.base_url + "../../etc/passwd", "image/png", ""),
+                                        config) is None
+
+
+class TestFormatsSayTheSame:
+    def test_local_image_has_its_length_everywhere(self, awkward: Config) -> None:
+        """A local image's size is the RSS enclosure length, the Atom link length, media:content fileSize and size_in_bytes."""
+        rss = etree.parse(str(awkward.out / "rss.xml")).getroot()
+        lengths = {i.findtext("title"): i.find("enclosure") for i in rss.iter("item")}
+        assert lengths["Launch day 🚀 at dawn"].get("length") == str(len(PNG))
+        assert lengths["R&D <agency> opens"] is None  # remote, size unknown: media:content only
+        media = rss.find(".//{http://search.yahoo.com/mrss/}content")
+        assert media is not None
+        atom = feedparser.parse((awkward.out / "atom.xml").read_bytes())
+        launch = next(e for e in atom.entries if e.title.startswith("Launch"))
+        assert next(link for link in launch.links if link.rel == "enclosure").length == str(len(PNG))
+        items = json.loads((awkward.out / "feed.json").read_text())["items"]
+        assert next(i for i in items if i["title"].startswith("Launch"))["attachments"][0]["size_in_bytes"] == len(PNG)
+
+    def test_dates_at_whole_seconds_and_ties_apart(self, awkward: Config) -> None:
+        """No date has a fraction of a second in any format, and entries tied in 'updated' stay distinct."""
+        for p in awkward.out.rglob("*.xml"):
+            for el in etree.parse(str(p)).getroot().iter(f"{ATOM_NS}updated", f"{ATOM_NS}published"):
+                assert "." not in (el.text or ""), (p, el.text)
+        atom = etree.parse(str(awkward.out / "atom.xml")).getroot()
+        updated = [e.findtext(f"{ATOM_NS}updated") for e in atom.findall(f"{ATOM_NS}entry")]
+        assert len(set(updated)) == len(updated)
+        items = json.loads((awkward.out / "feed.json").read_text())["items"]
+        assert [i["date_modified"] for i in items] == [mapping.iso(datetime.fromisoformat(u)) for u in updated]
+        moved = [u for u in updated if u.startswith("2024-05-01T") and not u.startswith("2024-05-01T00:00:00")]
+        assert len(moved) == 3  # the three entries of 1 May, moved whole seconds apart
+
+    def test_archive_entries_have_text_and_declared_markup(self, awkward: Config) -> None:
+        """Archive entries all have a summary, markup-like titles are type="html", and every client reads pages alike."""
+        summaries = {}
+        for page in (awkward.out / "archive/atom").glob("*.xml"):
+            for entry in feedparser.parse(page.read_bytes()).entries:
+                summaries[entry.title] = entry.summary
+            root = etree.parse(str(page)).getroot()
+            for title in root.iter(f"{ATOM_NS}title"):
+                assert not feedcheck.looks_like_html(title.text or "") or title.get("type") == "html"
+        assert len(summaries) == 8
+        assert all(summaries.values())
+        assert clients.agree_atom(sorted((awkward.out / "archive/atom").glob("*.xml"))) == 2 * 3
+        current = {e.title: e.summary for e in feedparser.parse((awkward.out / "atom.xml").read_bytes()).entries}
+        for title in set(summaries) & set(current):
+            assert summaries[title] == current[title]
+        assert summaries["Note 0"] == "Note 0 text."
+
+    def test_archive_entries_say_what_the_current_feed_says(self, awkward: Config) -> None:
+        """An entry both in an archive page and in the current Atom feed reads the same in both, field by field."""
+        def read(path: Path) -> dict[str, tuple[Any, ...]]:
+            return {e.id: (e.title, e.title_detail.type, e.link, e.published, e.updated,
+                           [(a.get("name"), a.get("email"), a.get("href")) for a in e.get("authors", [])],
+                           [(t.term, t.scheme) for t in e.tags], e.summary,
+                           [(link.href, link.get("length")) for link in e.links if link.rel == "enclosure"])
+                    for e in feedparser.parse(path.read_bytes()).entries}
+
+        current = read(awkward.out / "atom.xml")
+        archived: dict[str, tuple[Any, ...]] = {}
+        for page in (awkward.out / "archive/atom").glob("*.xml"):
+            archived.update(read(page))
+        both = set(current) & set(archived)
+        assert len(both) == 5
+        for entry_id in both:
+            assert archived[entry_id] == current[entry_id], entry_id
+        review = archived["https://news.example.org/go-brand/b/"]
+        assert review[:2] == ("&lt;b&gt;2021&lt;/b&gt; in review", "text/html")  # HTML showing the tags as text
+        assert review[5] == [("Omar Haddad", "omar@example.com", None)]
+        assert review[6] == [("Go Brand", "https://news.example.org/categories/go-brand/")]
+        launch = archived["https://news.example.org/news/c/"]
+        assert launch[8] == [("https://news.example.org/images/pic.png", str(len(PNG)))]
+
+    def test_lead_summary_is_the_rendered_summary(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
+        """The archive's summary, made from the first blocks, is the one a full render gives (headings, fences, text)."""
+        config = make_config(awkward_site(tmp_path / "s"))
+        for path in sorted(config.source.rglob("*")):
+            if path.suffix in (".md", ".txt"):
+                doc = load.read(path, config.source, config.limits)
+                entry = normalise(doc, config)
+                assert content.lead_summary(entry, doc, config) == content.render(entry, config, doc).summary
+        doc = load.read(config.source / "b.md", config.source, config.limits)
+        assert content.lead_summary(normalise(doc, config), doc, config) == "The year in text."
+        headings = "".join(f"## Part {i}\n\n" for i in range(content.LEAD_BLOCKS + 1))
+        late = write_doc(config.source, "late.md", f"---\ntitle: Late\n---\n{headings}At last, text.\n")
+        doc = load.read(late, config.source, config.limits)
+        assert content.lead_summary(normalise(doc, config), doc, config) == "At last, text."  # rendered whole

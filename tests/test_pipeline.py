@@ -41,14 +41,14 @@ class TestSeedsBuild:
         bio = by_title["BIO Asia-Taiwan 2022： Connecting the Asian Value Chain"]
         assert bio.published.startswith("2022-06-14T00:00:00")
         assert bio.author == "GeneOnline"
-        assert bio.tags[0].term == "events"
+        assert (bio.tags[0].term, bio.tags[0].scheme) == ("Events", "https://news.example.org/categories/events/")
         enclosure = next(link for link in bio.links if link.rel == "enclosure")
         assert enclosure.href == ("https://www.geneonline.com/wp-content/uploads/"
                                   "%E5%AF%A6%E9%AB%94%E5%B1%95%E5%A0%B4-scaled.jpg")
         devices = next(e for t, e in by_title.items() if t.startswith("Taiwan to become Asia"))
         assert devices.published.startswith("2023-02-20")
         assert devices.author == "Healthcare+ Expo"
-        assert devices.tags[0].term == "news"
+        assert devices.tags[0].term == "News"
         assert next(link for link in devices.links if link.rel == "enclosure").href == \
             "https://news.example.org/images/20230220news.jpg"
         assert devices.link == ("https://news.example.org/news/taiwan-to-become-asias-centre-of-excellence"
@@ -92,7 +92,7 @@ class TestSeedsBuild:
         """A category feed's title names the category and holds only its entries."""
         feed = feedparser.parse((built.out / "categories/events/atom.xml").read_bytes())
         assert "Events" in feed.feed.title
-        assert [e.tags[0].term for e in feed.entries] == ["events"]
+        assert [e.tags[0].term for e in feed.entries] == ["Events"]
 
     def test_rss_has_summary_and_full_content(self, built: Config) -> None:
         """In 'both' mode RSS description is the summary and content:encoded the full HTML."""

@@ -37,7 +37,7 @@ class TestContentType:
             ("atom.xml", "application/atom+xml"),
             ("categories/news/rss.xml", "application/rss+xml"),
             ("feed.json", "application/feed+json"),
-            ("feed.xsl", "application/xslt+xml"),
+            ("feed.css", "text/css; charset=utf-8"),
             ("feeds.opml", "text/x-opml"),
             ("index.html", "text/html; charset=utf-8"),
         ],
@@ -47,7 +47,7 @@ class TestContentType:
         assert content_type(path) == expected
 
     def test_browsers_get_feeds_as_xml(self) -> None:
-        """A browser navigation (Accept has text/html) gets Atom/RSS as application/xml, so XSL applies."""
+        """A browser navigation (Accept has text/html) gets Atom/RSS as application/xml, so its CSS applies."""
         assert content_type("atom.xml", CHROME_ACCEPT) == "application/xml; charset=utf-8"
         assert content_type("categories/x/rss.xml", CHROME_ACCEPT) == "application/xml; charset=utf-8"
         assert content_type("feed.json", CHROME_ACCEPT) == "application/feed+json"
@@ -60,14 +60,14 @@ class TestContentType:
 
 class TestPreview:
     def test_serves_every_feed_with_its_media_type(self, preview: Preview) -> None:
-        """Atom, RSS and JSON feeds, the XSL and index.html come back 200 with the right Content-Type."""
+        """Atom, RSS and JSON feeds, the stylesheet and index.html come back 200 with the right Content-Type."""
         assert preview.url.startswith("http://127.0.0.1:")
         for path, media in [
             ("atom.xml", "application/atom+xml"),
             ("rss.xml", "application/rss+xml"),
             ("feed.json", "application/feed+json"),
             ("categories/events/atom.xml", "application/atom+xml"),
-            ("feed.xsl", "application/xslt+xml"),
+            ("feed.css", "text/css; charset=utf-8"),
             ("index.html", "text/html; charset=utf-8"),
         ]:
             status, ctype, _ = _get(preview.url + path)

@@ -22,7 +22,7 @@ CONFIG_TEXT = """\
 
 # Folder of documents (.md, .markdown, .txt; subfolders become categories).
 source = "articles"
-# Where the feeds, index.html, feeds.opml and feed.xsl are written (replaced on every build).
+# Where the feeds, index.html, feeds.opml and feed.css are written (replaced on every build).
 out = "dist"
 
 # Shown as the title of the site-wide feed and of index.html.

@@ -28,7 +28,7 @@ from feedpub.render import templating
 HOST = "127.0.0.1"  # a preview is for this machine only
 CONTENT_TYPES = {
     **{name: layout.MEDIA_TYPES[kind] for kind, name in layout.FEED_FILES.items()},
-    ".xsl": "application/xslt+xml",
+    ".css": "text/css; charset=utf-8",
     ".opml": "text/x-opml",
     ".html": "text/html; charset=utf-8",
     ".txt": "text/plain; charset=utf-8",
@@ -36,7 +36,7 @@ CONTENT_TYPES = {
 }
 
 BROWSER_FEED_TYPE = "application/xml; charset=utf-8"
-_XSL_FEEDS = frozenset(layout.FEED_FILES[kind] for kind in ("atom", "rss"))
+_STYLED_FEEDS = frozenset(layout.FEED_FILES[kind] for kind in ("atom", "rss"))
 
 Snapshot = dict[str, tuple[int, int]]
 
@@ -54,11 +54,11 @@ def content_type(path: str, accept: str = "") -> str:
     """Return the media type to serve a file of the output folder with, given the Accept header.
 
     Chromium shows application/atom+xml and application/rss+xml as plain text and never
-    applies their XSL stylesheet, so a browser navigating to a feed (it accepts text/html;
+    applies their stylesheet, so a browser navigating to a feed (it accepts text/html;
     feed readers do not ask for it) gets the same bytes as application/xml.
     """
     name = path.rsplit("/", 1)[-1]
-    if name in _XSL_FEEDS and "text/html" in accept:
+    if name in _STYLED_FEEDS and "text/html" in accept:
         return BROWSER_FEED_TYPE
     if name in CONTENT_TYPES:
         return CONTENT_TYPES[name]

@@ -53,7 +53,7 @@ class Record(NamedTuple):
     date: datetime
     updated: datetime
     category: Category
-    summary: str  # as the document gives it ("" when it is derived from the body)
+    summary: str  # as the document gives it, else its first paragraph (what listing pages show)
     author: str
     source: str
     tags: tuple[str, ...]
@@ -63,7 +63,7 @@ class Record(NamedTuple):
     # derived from the entry: sorting and comparing without time zones
     instant: int  # the date in µs since the epoch
     updated_instant: int
-    micros: int  # 1-999,999, from a hash of the id: how far a tie in 'updated' is moved apart
+    micros: int  # whole seconds in µs, from a hash of the id: how far a tie in 'updated' is moved apart
 
     @property
     def sort_key(self) -> tuple[int, str]:
@@ -92,9 +92,15 @@ def fingerprint(rel: str, data: bytes, date: datetime, updated: datetime) -> byt
     return h.digest()
 
 
-def record_of(entry: Entry, size: int, mtime_ns: int, data: bytes) -> Record:
-    """Return the record of a document: its file's facts and its entry's projection."""
+def record_of(entry: Entry, size: int, mtime_ns: int, data: bytes, *, summary: str | None = None) -> Record:
+    """Return the record of a document: its file's facts and its entry's projection.
+
+    summary: the text pages that list entries show for it, when the document gives none
+    (its first paragraph: ``render.content.lead_summary``).
+    """
     values = {f: getattr(entry, f) for f in FROM_ENTRY}
+    if summary is not None:
+        values["summary"] = summary
     return Record(
         **values,
         size=size, mtime_ns=mtime_ns, fingerprint=fingerprint(entry.rel, data, entry.date, entry.updated),

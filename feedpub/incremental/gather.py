@@ -64,10 +64,15 @@ def entry_of(rel: str, name: str, config: Config) -> tuple[Entry, bytes, int, in
 def record_or_problems(rel: str, name: str, config: Config) -> Record | tuple[Problem, ...]:
     """Return one document's record, or its problems."""
     try:
-        entry, data, size, mtime_ns = entry_of(rel, name, config)
+        data, st = load.read_bytes(name, rel, config.limits)
+        # source / rel, not Path(name): pathlib then parses the relative part only
+        doc = load.from_bytes(data, config.source / rel, rel, st.st_mtime, config.limits)
+        entry = normalise(doc, config)
     except SourceError as e:
         return tuple(e.problems)
-    return catalogue.record_of(entry, size, mtime_ns, data)
+    # the archive lists every entry with text: the document's summary, else its first paragraph
+    summary = content.lead_summary(entry, doc, config)
+    return catalogue.record_of(entry, st.st_size, st.st_mtime_ns, data, summary=summary)
 
 
 _Chunk = tuple[bytes | None, list[Record], list[tuple[int, tuple[Problem, ...]]]]

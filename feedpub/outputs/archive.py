@@ -28,6 +28,7 @@ from feedpub import layout, select
 from feedpub.config import Config
 from feedpub.incremental.catalogue import Record
 from feedpub.model import Output, Rendered
+from feedpub.outputs import mapping
 from feedpub.outputs.protocol import Build, Job, Made
 from feedpub.select import Listed
 
@@ -76,24 +77,48 @@ def _link(href: str, rel: str, kind: str | None = None) -> str:
     return f"  <link href={quoteattr(href)} rel={quoteattr(rel)}{t}/>\n"
 
 
-def entry_element(r: Record, updated: datetime, name: str) -> str:
-    """Return the <entry> element of a record: updated and its category name as the build settled them."""
+def entry_element(r: Record, updated: datetime, name: str, config: Config) -> str:
+    """Return the <entry> element of a record: updated and its category name as the build settled them.
+
+    The entry says what the current feeds say of it (feedpub.outputs.mapping): authors,
+    categories by their shown name, whole seconds, a summary that is text unless it looks
+    like markup.
+    """
     image = r.image
-    enclosure = (
-        f'    <link href={quoteattr(image.url)} rel="enclosure" type={quoteattr(image.mime_type)}/>\n'
-        if image is not None else ""
-    )
-    author_name = r.author or r.source
-    author = f"    <author>\n      <name>{escape(author_name)}</name>\n    </author>\n" if author_name else ""
+    enclosure = ""
+    if image is not None:
+        length = mapping.enclosure_length(image, config)
+        size = f' length="{length}"' if length else ""
+        enclosure = f'    <link href={quoteattr(image.url)} rel="enclosure" type={quoteattr(image.mime_type)}{size}/>\n'
+    people = "".join([_person(a) for a in mapping.authors_of(r)])
     tags = "".join([_tag_line(tag) for tag in r.tags])
-    summary = f"    <summary>{escape(r.summary)}</summary>\n" if r.summary else ""
+    text = _text_element("summary", r.summary) if r.summary else ""
     return (
-        f"  <entry>\n    <id>{escape(r.id)}</id>\n    <title>{escape(r.title)}</title>\n"
-        f"    <updated>{updated.isoformat()}</updated>\n"
+        f"  <entry>\n    <id>{escape(r.id)}</id>\n{_text_element('title', r.title)}"
+        f"    <updated>{mapping.iso(mapping.seconds(updated))}</updated>\n"
         f'    <link href={quoteattr(r.url)} rel="alternate" type="text/html"/>\n{enclosure}'
-        f"    <published>{r.date.isoformat()}</published>\n{author}"
-        f"{_category_line(r.category.slug, name)}{tags}{summary}  </entry>\n"
+        f"    <published>{mapping.iso(mapping.seconds(r.date))}</published>\n{people}"
+        f"{_category_line(name, mapping.category_scheme(r.category.slug, config.base_url))}{tags}{text}"
+        "  </entry>\n"
     )
+
+
+def _text_element(name: str, text: str) -> str:
+    """Return an Atom text construct: text that looks like markup is declared escaped HTML.
+
+    As in the current feeds (atom_rss._text_construct): text that looks like HTML in
+    type="text" makes the W3C validator warn ContainsUndeclaredHTML (mapping.looks_like_html);
+    escaped HTML shows the same characters.
+    """
+    if mapping.looks_like_html(text):
+        return f'    <{name} type="html">{escape(escape(text))}</{name}>\n'
+    return f"    <{name}>{escape(text)}</{name}>\n"
+
+
+def _person(a: mapping.Author) -> str:
+    email = f"      <email>{escape(a.email)}</email>\n" if a.email else ""
+    uri = f"      <uri>{escape(a.uri)}</uri>\n" if a.uri else ""
+    return f"    <author>\n      <name>{escape(a.name)}</name>\n{email}{uri}    </author>\n"
 
 
 @functools.lru_cache(maxsize=4096)
@@ -102,8 +127,8 @@ def _tag_line(tag: str) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _category_line(slug: str, name: str) -> str:
-    return f"    <category term={quoteattr(slug)} label={quoteattr(name)}/>\n"
+def _category_line(name: str, scheme: str) -> str:
+    return f"    <category term={quoteattr(name)} scheme={quoteattr(scheme)}/>\n"
 
 
 def _head(number: int, last: int, updated: str, config: Config) -> str:
@@ -141,8 +166,8 @@ def assemble(page: Page[Record], last: int, config: Config, chosen: select.Selec
         at = r.updated_instant + (r.micros if r.updated_instant in chosen.tied else 0)
         if latest is None or at > latest:
             newest, latest = r, at
-        body.append(entry_element(r, updated, names.get(r.category.slug, r.category.name)))
-    head = _head(page.number, last, chosen.updated(newest).isoformat(), config)
+        body.append(entry_element(r, updated, names.get(r.category.slug, r.category.name), config))
+    head = _head(page.number, last, mapping.iso(mapping.seconds(chosen.updated(newest))), config)
     return (head + "".join(body) + "</feed>\n").encode("utf-8")
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from feedpub.config import Config
 from feedpub.model import Rendered
+from feedpub.outputs import mapping
 
 if TYPE_CHECKING:
     from feedgen.feed import FeedGenerator
@@ -43,7 +44,7 @@ class FeedSpec:
     home_url: str  # the page this feed is the feed of (rel="alternate")
     entries: tuple[Rendered, ...]
     folder: str = ""  # where its files go inside dist/ ("" or "categories/<slug>/")
-    stylesheet_url: str | None = None  # XSL that makes the feed readable in a browser
+    stylesheet_url: str | None = None  # CSS that makes the feed readable in a browser
     hub_url: str | None = None  # WebSub hub, if configured
     built: datetime | None = None  # the build's 'now': the date of a feed with no entries yet
     prev_archive_url: str | None = None  # newest RFC 5005 archive page, if any
@@ -64,11 +65,16 @@ def prepare() -> None:
     import lxml.etree  # noqa: F401
 
 
-def _links(r: Rendered) -> list[dict[str, str]]:
+def _links(r: Rendered, config: Config) -> list[dict[str, str]]:
     """The links of an entry, in the order they are written (see _repair_atom)."""
     links = [{"href": r.entry.url, "rel": "alternate", "type": "text/html"}]
-    if r.entry.image is not None:
-        links.append({"href": r.entry.image.url, "rel": "enclosure", "type": r.entry.image.mime_type})
+    image = r.entry.image
+    if image is not None:
+        link = {"href": image.url, "rel": "enclosure", "type": image.mime_type}
+        length = mapping.enclosure_length(image, config)
+        if length:
+            link["length"] = str(length)
+        links.append(link)
     return links
 
 
@@ -84,34 +90,38 @@ def _generator(spec: FeedSpec, config: Config, self_url: str) -> FeedGenerator:
     fg.language(config.language)
     fg.author({"name": config.author_name, **({"email": config.author_email} if config.author_email else {})})
     fg.generator("feedpub", uri=GENERATOR_URI)
-    fg.updated(spec.updated)
-    fg.lastBuildDate(spec.updated)
+    fg.updated(mapping.seconds(spec.updated))
+    fg.lastBuildDate(mapping.seconds(spec.updated))
     for r in spec.entries:  # newest first already; 'append' keeps that order
         e = r.entry
         fe = fg.add_entry(order="append")
         fe.id(e.id)
         fe.guid(e.id, permalink=e.id == e.url and e.id.startswith(("http://", "https://")))
         fe.title(e.title)
-        for link in _links(r):
-            fe.link(**link)
-        fe.published(e.date)
-        fe.updated(e.updated)
-        name = e.author or e.source
-        if name:
-            fe.author({"name": name})
-            fe.dc.dc_creator(name)
-        fe.category({"term": e.category.slug, "label": e.category.name})
-        for tag in e.tags:
-            fe.category({"term": tag})
+        # the alternate link only: feedgen makes an enclosure link an RSS enclosure too (of
+        # length 0 when it has none); _repair_atom writes every Atom link
+        fe.link(**_links(r, config)[0])
+        fe.published(mapping.seconds(e.date))
+        fe.updated(mapping.seconds(e.updated))
+        # Atom people here; RSS dc:creator names are written by _rss_people
+        for a in mapping.authors_of(e):
+            fe.author({"name": a.name, **({"email": a.email} if a.email else {}), **({"uri": a.uri} if a.uri else {})})
+        for term in mapping.terms_of(e, config):
+            fe.category({"term": term.name, **({"scheme": term.scheme} if term.scheme else {})})
         if config.content_mode in ("both", "summary"):
             fe.summary(r.summary)
         if config.content_mode == "full":  # before content(): description() also sets Atom content, untyped
             fe.description(r.content_html)
         if config.content_mode in ("both", "full"):
             fe.content(r.content_html, type="html")
-        if e.image is not None:
-            fe.enclosure(e.image.url, "0", e.image.mime_type)
-            fe.media.content({"url": e.image.url, "type": e.image.mime_type, "medium": "image"})
+        image = e.image
+        if image is not None:
+            length = mapping.enclosure_length(image, config)
+            media = {"url": image.url, "type": image.mime_type, "medium": "image"}
+            if length:  # an RSS enclosure needs its real size: without one, media:content says it
+                fe.enclosure(image.url, str(length), image.mime_type)
+                media["fileSize"] = str(length)
+            fe.media.content(media)
     return fg
 
 
@@ -121,7 +131,7 @@ def _serialise(root: etree._Element, stylesheet_url: str | None) -> bytes:
     body: bytes = etree.tostring(root, encoding="UTF-8", xml_declaration=False, pretty_print=True)
     head = b'<?xml version="1.0" encoding="UTF-8"?>\n'
     if stylesheet_url:
-        head += f'<?xml-stylesheet type="text/xsl" href="{stylesheet_url}"?>\n'.encode()
+        head += f'<?xml-stylesheet type="text/css" href="{stylesheet_url}"?>\n'.encode()
     return head + body
 
 
@@ -139,31 +149,30 @@ def _unwrap_media_groups(root: etree._Element) -> None:
 
 
 def _text_construct(el: etree._Element | None) -> None:
-    """Declare text that looks like markup as escaped HTML (type="html"), the same words.
+    """Declare text that looks like HTML as escaped HTML (type="html"), the same words.
 
-    Atom type="text" may hold '<', but the W3C validator warns that such text looks like
-    undeclared HTML (ContainsUndeclaredHTML); escaped HTML shows the same characters.
+    The W3C validator warns about text that looks like undeclared HTML (ContainsUndeclaredHTML,
+    see mapping.looks_like_html); escaped HTML shows the same characters.
     """
-    if el is not None and el.get("type", "text") == "text" and el.text and "<" in el.text:
+    if el is not None and el.get("type", "text") == "text" and el.text and mapping.looks_like_html(el.text):
         el.set("type", "html")
         el.text = html.escape(el.text, quote=False)
 
 
-def _repair_atom(xml: bytes, spec: FeedSpec) -> etree._Element:
+def _repair_atom(xml: bytes, spec: FeedSpec, config: Config) -> etree._Element:
     from lxml import etree
 
     root = etree.fromstring(xml)
     _unwrap_media_groups(root)
     entries = root.findall(f"{{{ATOM_NS}}}entry")
     for el, r in zip(entries, spec.entries, strict=True):
-        # dc:creator is for RSS; Atom says the same with <author>
-        for redundant in el.findall(f"{{{ATOM_NS}}}link") + el.findall(f"{{{DC_NS}}}creator"):
+        for redundant in el.findall(f"{{{ATOM_NS}}}link"):
             el.remove(redundant)
         anchor = el.find(f"{{{ATOM_NS}}}title")
         assert anchor is not None
         _text_construct(anchor)
         _text_construct(el.find(f"{{{ATOM_NS}}}summary"))
-        for link in reversed(_links(r)):
+        for link in reversed(_links(r, config)):
             anchor.addnext(etree.Element(f"{{{ATOM_NS}}}link", link))
     if spec.hub_url:
         root.find(f"{{{ATOM_NS}}}link").addprevious(
@@ -181,7 +190,7 @@ def _repair_atom(xml: bytes, spec: FeedSpec) -> etree._Element:
 
 def atom(spec: FeedSpec, config: Config) -> bytes:
     """Return the Atom 1.0 document of a feed."""
-    return _atom(_generator(spec, config, spec.atom_url), spec)
+    return _atom(_generator(spec, config, spec.atom_url), spec, config)
 
 
 def rss(spec: FeedSpec, config: Config) -> bytes:
@@ -196,13 +205,13 @@ def atom_and_rss(spec: FeedSpec, config: Config) -> tuple[bytes, bytes]:
     the two formats differ only in the feed's links (RSS does not show the feed id).
     """
     fg = _generator(spec, config, spec.atom_url)
-    return _atom(fg, spec), _rss(fg, spec, config)
+    return _atom(fg, spec, config), _rss(fg, spec, config)
 
 
-def _atom(fg: FeedGenerator, spec: FeedSpec) -> bytes:
+def _atom(fg: FeedGenerator, spec: FeedSpec, config: Config) -> bytes:
     fg.link(href=spec.home_url, rel="alternate", type="text/html", replace=True)
     fg.link(href=spec.atom_url, rel="self", type="application/atom+xml")
-    return _serialise(_repair_atom(fg.atom_str(pretty=False), spec), spec.stylesheet_url)
+    return _serialise(_repair_atom(fg.atom_str(pretty=False), spec, config), spec.stylesheet_url)
 
 
 def _rss(fg: FeedGenerator, spec: FeedSpec, config: Config) -> bytes:
@@ -218,6 +227,8 @@ def _rss(fg: FeedGenerator, spec: FeedSpec, config: Config) -> bytes:
     channel_description = root.find("channel/description")
     assert channel_description is not None
     channel_description.text = html.escape(spec.subtitle or spec.title, quote=False)  # HTML to readers too
+    for item, r in zip(root.iter("item"), spec.entries, strict=True):
+        _rss_people(item, r)
     if config.content_mode != "full":
         # RSS readers treat <description> as HTML: the plain-text summary must be escaped
         # once more, or a summary reading "<img onerror=…>" would become markup in readers.
@@ -229,4 +240,19 @@ def _rss(fg: FeedGenerator, spec: FeedSpec, config: Config) -> bytes:
         channel = root.find("channel")
         assert channel is not None
         channel.append(etree.Element(f"{{{ATOM_NS}}}link", {"rel": "hub", "href": spec.hub_url}))
+    etree.cleanup_namespaces(root)
     return _serialise(root, spec.stylesheet_url)
+
+
+def _rss_people(item: etree._Element, r: Rendered) -> None:
+    """Write an item's people as dc:creator names (mapping.rss_creators), in place of feedgen's <author>."""
+    from lxml import etree
+
+    for old in item.findall("author"):
+        item.remove(old)
+    anchor = item.find("title")
+    assert anchor is not None
+    for name in reversed(mapping.rss_creators(mapping.authors_of(r.entry))):
+        el = etree.Element(f"{{{DC_NS}}}creator")
+        el.text = name
+        anchor.addnext(el)

@@ -11,17 +11,20 @@ from typing import Any
 
 from feedpub.config import Config
 from feedpub.model import Rendered
+from feedpub.outputs import mapping
 from feedpub.outputs.atom_rss import FeedSpec
 
 VERSION = "https://jsonfeed.org/version/1.1"
 
 
-def _rfc3339(value: Any) -> str:
-    return str(value.isoformat(timespec="seconds"))
+def _author(a: mapping.Author) -> dict[str, str]:
+    """Return a JSON Feed author: a name and a web page (JSON Feed has no e-mail: a mailto: link)."""
+    url = a.uri or (f"mailto:{a.email}" if a.email else "")
+    return {"name": a.name, **({"url": url} if url else {})}
 
 
-def _item(r: Rendered, mode: str) -> dict[str, Any]:
-    e = r.entry
+def _item(r: Rendered, config: Config) -> dict[str, Any]:
+    e, mode = r.entry, config.content_mode
     item: dict[str, Any] = {"id": e.id, "url": e.url, "title": e.title}
     if mode in ("both", "full"):
         item["content_html"] = r.content_html
@@ -31,14 +34,18 @@ def _item(r: Rendered, mode: str) -> dict[str, Any]:
         item["summary"] = r.summary
     if e.image is not None:
         item["image"] = e.image.url
-    item["date_published"] = _rfc3339(e.date)
-    item["date_modified"] = _rfc3339(e.updated)
-    name = e.author or e.source
-    if name:
-        item["authors"] = [{"name": name}]
-    item["tags"] = [e.category.name, *e.tags]
+    item["date_published"] = mapping.iso(e.date)
+    item["date_modified"] = mapping.iso(e.updated)
+    authors = mapping.authors_of(e)
+    if authors:
+        item["authors"] = [_author(a) for a in authors]
+    item["tags"] = [t.name for t in mapping.terms_of(e, config)]
     if e.image is not None:
-        item["attachments"] = [{"url": e.image.url, "mime_type": e.image.mime_type}]
+        attachment: dict[str, Any] = {"url": e.image.url, "mime_type": e.image.mime_type}
+        length = mapping.enclosure_length(e.image, config)
+        if length:
+            attachment["size_in_bytes"] = length
+        item["attachments"] = [attachment]
     return item
 
 
@@ -55,7 +62,7 @@ def jsonfeed(spec: FeedSpec, config: Config) -> bytes:
     }
     if spec.hub_url:
         doc["hubs"] = [{"type": "WebSub", "url": spec.hub_url}]
-    doc["items"] = [_item(r, config.content_mode) for r in spec.entries]
+    doc["items"] = [_item(r, config) for r in spec.entries]
     return (dumps(doc) + "\n").encode("utf-8")
 
 

@@ -1,10 +1,10 @@
-"""Output kind ``site``: the pages around the feeds (index.html, feeds.opml, feed.xsl).
+"""Output kind ``site``: the pages around the feeds (index.html, feeds.opml, feed.css).
 
 index.html lists every feed with autodiscovery ``<link rel="alternate">`` tags, feeds.opml
-lets a subscriber import them all at once, and feed.xsl makes an Atom or RSS feed opened in
-a browser read as a page. They list every feed and digest the build planned (kinds
-``feeds`` and ``digest``, planned before this one), from catalogue records alone: no body is
-rendered for them.
+lets a subscriber import them all at once, and feed.css makes an Atom or RSS feed opened in
+a browser read as a page (CSS, not XSLT, which Chromium is removing). They list every
+feed and digest the build planned (kinds ``feeds`` and ``digest``, planned before this
+one), from catalogue records alone: no body is rendered for them.
 """
 
 from __future__ import annotations
@@ -111,8 +111,8 @@ def opml(feeds: Sequence[SiteFeed], modified: datetime | None, config: Config) -
 
 
 def stylesheet(config: Config) -> bytes:
-    """Return the XSL stylesheet that shows an Atom or RSS feed as a page in a browser."""
-    return templating.render(config, "feed.xsl.j2", site=config).encode("utf-8")
+    """Return the CSS stylesheet that shows an Atom or RSS feed as a page in a browser."""
+    return templating.render(config, "feed.css.j2", site=config).encode("utf-8")
 
 
 PATHS = (layout.INDEX, layout.OPML, layout.FEED_STYLESHEET)
@@ -120,7 +120,7 @@ PATHS = (layout.INDEX, layout.OPML, layout.FEED_STYLESHEET)
 
 def outputs(feeds: Sequence[tuple[Category | None, Sequence[Listed]]], chosen: Selection[Any], config: Config,
             digest_paths: Sequence[str] = (), key: bytes = b"") -> list[Output]:
-    """Return index.html, feeds.opml and feed.xsl for the feeds (and digests) of a build.
+    """Return index.html, feeds.opml and feed.css for the feeds (and digests) of a build.
 
     feeds: each feed's category (None: site-wide) and entries; key: what the files are
     written for (see key()).
@@ -156,7 +156,7 @@ class _Site:
                     detail=(tuple(j.detail[:2] for j in feed_jobs), digest_paths))]
 
     def make(self, job: Job, build: Build, rendered: Mapping[str, Rendered]) -> Made:  # noqa: ARG002 - the Kind protocol
-        """Make index.html, feeds.opml and feed.xsl."""
+        """Make index.html, feeds.opml and feed.css."""
         feeds, digest_paths = job.detail
         return Made(tuple(outputs(feeds, build.chosen, build.config, digest_paths, job.key)))
 

@@ -17,6 +17,9 @@ from feedpub.sources import load, plaintext
 from feedpub.sources.normalise import SUMMARY_MAX, body_of, source_path
 
 _PARA = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_FENCE = re.compile(r"^ {0,3}(?:```|~~~)", re.MULTILINE)
+LEAD_BLOCKS = 12  # blocks of a body read for its first paragraph before the whole body is rendered
 
 
 def body_html(entry: Entry, config: Config, doc: SourceDoc | None = None) -> str:
@@ -36,6 +39,37 @@ def summary_from_html(content_html: str) -> str:
         if text:
             return plaintext.shorten(text, SUMMARY_MAX)
     return ""
+
+
+def lead_summary(entry: Entry, doc: SourceDoc, config: Config) -> str:
+    """Return the summary render() gives an entry, rendering only the first blocks of its body.
+
+    For the archive, which lists every document of a site: the summary of the front matter,
+    else the text of the first paragraph, else the title. Blocks (split at blank lines) are
+    rendered one at a time until one holds a paragraph with text (a fenced code block with
+    blank lines inside stays one block); only a body whose first blocks have none is
+    rendered whole. Plain text is rendered whole: it is fast, and a line is a heading or not
+    by what follows it.
+    """
+    if entry.summary:
+        return entry.summary
+    body = body_of(doc)
+    if body.fmt != "markdown":  # plain text renders fast, and whether a line is a heading depends on the next
+        return summary_from_html(body_html(entry, config, doc)) or entry.title
+    text = plaintext.join_broken_paragraphs(body.text)
+    blocks = _BLANK_LINE.split(text, maxsplit=LEAD_BLOCKS)
+    chunk = ""
+    for block in blocks[:LEAD_BLOCKS]:
+        chunk = f"{chunk}\n\n{block}" if chunk else block
+        if len(_FENCE.findall(chunk)) % 2:  # inside a fenced block: it goes on after the blank line
+            continue
+        found = summary_from_html(sanitize.clean(markdown.to_html(chunk), config.base_url))
+        if found:
+            return found
+        chunk = ""
+    if len(blocks) > LEAD_BLOCKS:
+        return summary_from_html(body_html(entry, config, doc)) or entry.title
+    return entry.title
 
 
 def prepare(config: Config) -> None:

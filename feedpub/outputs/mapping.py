@@ -1,0 +1,176 @@
+"""One mapping of an entry onto Atom, RSS and JSON Feed, so that every reader shows the same entry.
+
+The README's "What each format says" table is this module in words. The three writers
+(:mod:`atom_rss`, :mod:`jsonfeed`, :mod:`archive`) ask it for the values they differ on most
+easily: who wrote an entry, which categories it is in, its dates at one precision, and the
+size of its image.
+"""
+
+from __future__ import annotations
+
+import html.entities
+import os
+import re
+import stat
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import unquote, urlsplit
+
+from feedpub import layout
+from feedpub.config import Config
+from feedpub.incremental.catalogue import Record
+from feedpub.model import Category, Entry, Image
+
+
+@dataclass(frozen=True)
+class Author:
+    """A person an entry names: a name always, a web page and an e-mail address when known."""
+
+    name: str
+    uri: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class Term:
+    """A category as every format writes it: the name people read, and the scheme it is from."""
+
+    name: str
+    scheme: str = ""  # the category's own folder of feeds for the entry's category, "" for a tag
+
+
+# "[Jane Doe](https://example.com/jane)" (a URL may hold balanced parentheses)
+_MD_LINK = re.compile(r"\[([^\[\]]+)\]\(\s*<?([^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*)>?(?:\s+\"[^\"]*\")?\s*\)")
+# "Jane Doe <jane@example.com>" or "<jane@example.com>"
+_NAME_ADDR = re.compile(r"(.*?)\s*<([^<>@\s]+@[^<>@\s]+\.[^<>@\s]+)>")
+_EMAIL = re.compile(r"[^<>@\s()]+@[^<>@\s()]+\.[^<>@\s()]+")
+
+
+def parse_author(text: str) -> Author:
+    """Return the person a document's author text names, Markdown links and addresses taken apart.
+
+    ``[Jane Doe](https://example.com/jane)`` is Jane Doe with that page, ``Jane Doe
+    <jane@example.com>`` Jane Doe with that address; other links inside the text keep only
+    their words (a reader shows the name as text in every format).
+    """
+    text = text.strip()
+    whole = _MD_LINK.fullmatch(text)
+    if whole and whole.group(2).lower().startswith(("http://", "https://")):
+        return Author(whole.group(1).strip(), uri=whole.group(2))
+    if whole and whole.group(2).lower().startswith("mailto:") and _EMAIL.fullmatch(whole.group(2)[7:]):
+        return Author(whole.group(1).strip(), email=whole.group(2)[7:])
+    text = _MD_LINK.sub(lambda m: m.group(1), text)
+    addr = _NAME_ADDR.fullmatch(text)
+    if addr:
+        return Author(addr.group(1).strip() or addr.group(2), email=addr.group(2))
+    if _EMAIL.fullmatch(text):
+        return Author(text, email=text)
+    return Author(text)
+
+
+def authors_of(entry: Entry | Record) -> tuple[Author, ...]:
+    """Return who wrote an entry, in order: its author, else the source it came from, else nobody.
+
+    The one place the outputs read an entry's people (entries will carry a tuple of authors:
+    then this returns that tuple).
+    """
+    text = entry.author or entry.source
+    return (parse_author(text),) if text else ()
+
+
+def rss_creators(authors: tuple[Author, ...]) -> tuple[str, ...]:
+    """Return an RSS item's ``dc:creator`` names: one per author, never an RSS ``<author>``.
+
+    RSS ``<author>`` must hold an e-mail address (the W3C validator warns on a bare name),
+    and readers show it verbatim: sfeed and rss-parser show ``jane@example.com (Jane Doe)``
+    where Atom and JSON Feed show Jane Doe. ``dc:creator`` holds a name, as the other formats
+    do; the e-mail address is in Atom ``<email>`` and the JSON Feed author's ``mailto:`` url.
+    Never both elements: the validator warns about an item with both (DuplicateItemSemantics).
+    """
+    return tuple(a.name for a in authors)
+
+
+def category_scheme(slug: str, base_url: str) -> str:
+    """Return the scheme of an entry's category: the folder of that category's feeds."""
+    return base_url + layout.feed_paths(Category(slug, slug)).folder
+
+
+def terms_of(entry: Entry, config: Config) -> tuple[Term, ...]:
+    """Return an entry's categories: its category under its display name, then its tags.
+
+    Every format writes the display name as the category's text (Atom ``term``, RSS
+    ``<category>``, a JSON Feed tag): readers show that text, and an Atom ``term`` that is
+    the slug would show ``go-brand`` where RSS shows ``Go Brand``.
+    """
+    first = Term(entry.category.name, category_scheme(entry.category.slug, config.base_url))
+    return (first, *(Term(tag) for tag in entry.tags))
+
+
+# HTML element names (the W3C validator's list, as HTML 4 and 5 name them): an end tag of one
+# in text makes the text look like HTML
+HTML_TAGS = frozenset("""
+a abbr acronym address applet area article aside audio b base basefont bdi bdo big blink blockquote
+body br button canvas caption center cite code col colgroup data datalist dd del details dfn dialog
+dir div dl dt em embed fieldset figcaption figure font footer form frame frameset h1 h2 h3 h4 h5 h6
+head header hgroup hr html i iframe img input ins isindex kbd keygen label legend li link main map
+mark marquee menu meta meter nav noframes noscript object ol optgroup option output p param picture
+pre progress q rp rt ruby s samp script section select small source span strike strong style sub
+summary sup table tbody td template textarea tfoot th thead time title tr track tt u ul var video
+wbr""".split())
+_END_TAG = re.compile(r"</(\w+)>")
+_ENTITY = re.compile(r"&(#?\w+);")
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether text reads as HTML to the W3C validator: an HTML end tag or a character reference.
+
+    Such text in an Atom text construct is declared ``type="html"`` (escaped once more);
+    other text, ``R&D <agency>`` included, stays ``type="text"``, which every client shows
+    as it is (sfeed and rss-parser show an HTML title's markup). In an RSS title the
+    validator warns ContainsHTML, which no spelling avoids.
+    """
+    if "<" not in text and "&" not in text:
+        return False
+    if any(tag.lower() in HTML_TAGS for tag in _END_TAG.findall(text)):
+        return True
+    return any(ref[0] == "#" or ref in html.entities.name2codepoint for ref in _ENTITY.findall(text))
+
+
+def seconds(d: datetime) -> datetime:
+    """Return a date at whole seconds: every format writes its dates at that precision."""
+    return d.replace(microsecond=0) if d.microsecond else d
+
+
+def iso(d: datetime) -> str:
+    """Return a date as RFC 3339 at whole seconds (Atom and JSON Feed)."""
+    return d.isoformat(timespec="seconds")
+
+
+def enclosure_length(image: Image, config: Config) -> int | None:
+    """Return the size in bytes of an image that is a file in the source folder (None: unknown).
+
+    An RSS enclosure needs a positive length (the W3C validator rejects 0); a remote image's
+    size is not known without fetching it, which a build never does, so such an image goes
+    out as media:content, an Atom enclosure link and a JSON Feed image, which need none.
+    The image is the source folder's file at the URL's path below base_url (or below the
+    host, for ``/images/x.jpg``); one stat, no resolving: every archive entry asks.
+    """
+    base, url = config.base_url, image.url
+    candidates = []
+    if url.startswith(base):
+        candidates.append(urlsplit(url[len(base):]).path)
+    parts, site = urlsplit(url), urlsplit(base)
+    if parts.netloc == site.netloc and parts.scheme == site.scheme:
+        candidates.append(parts.path.lstrip("/"))
+    root = os.path.normpath(os.fspath(config.source))
+    for rel in candidates:
+        path = os.path.normpath(os.path.join(root, unquote(rel)))
+        if not rel or rel.endswith("/") or not path.startswith(root + os.sep):
+            continue
+        try:
+            st = os.stat(path)
+        except (OSError, ValueError):  # missing, or a name the file system refuses
+            continue
+        if stat.S_ISREG(st.st_mode) and st.st_size:
+            return st.st_size
+    return None
