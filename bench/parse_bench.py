@@ -18,11 +18,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from feedpub import load  # after the path set-up above
 from feedpub.config import load_config
 from feedpub.errors import SourceError
 from feedpub.incremental import catalogue
 from feedpub.outputs import archive
+from feedpub.sources import load  # after the path set-up above
+from feedpub.sources.dates import SourceContext
 from feedpub.sources.normalise import normalise
 
 
@@ -33,6 +34,7 @@ def main(folder: Path, runs: int) -> None:
     found = load.discover_rel(config.source)
     paths = [(rel, Path(name)) for rel, name in found]
     limits = config.limits
+    context = SourceContext.of(config)  # one per build, as a build makes it
     best = {"read": float("inf"), "normalise": float("inf"), "row + parts": float("inf")}
     failed = 0
     for _ in range(runs):
@@ -48,7 +50,7 @@ def main(folder: Path, runs: int) -> None:
         failed = len(paths) - len(docs)
         for doc in docs:
             try:
-                entries.append(normalise(doc, config))
+                entries.append(normalise(doc, config, context))
             except SourceError:
                 failed += 1
         best["normalise"] = min(best["normalise"], time.process_time() - t)

@@ -278,7 +278,7 @@ def _unready(mail: Any) -> None:
 
 
 @cli.command()
-@_options("config", "source", "quiet", "debug")
+@_options("config", "source", "verbose", "quiet", "debug")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too (for CI).")
 @click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Report format.")
@@ -291,7 +291,8 @@ def check(ctx: click.Context, strict: bool, format_: str, future: bool | None) -
     Exits 1 on errors, and on warnings too with --strict. Shows where each document's
     title, date and category came from, and warns about undated documents, duplicate ids or
     permalinks, unknown categories, relative links with no base_url, future dates and empty
-    summaries. It writes nothing, so it takes no --out; -q prints the errors only.
+    summaries. It writes nothing, so it takes no --out; -q prints the errors only, -v also
+    lists the files left out (drafts, generator files, redirect stubs) and why.
 
     \b
     Example:
@@ -304,13 +305,17 @@ def check(ctx: click.Context, strict: bool, format_: str, future: bool | None) -
     if format_ == "json":
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         ctx.exit(report.exit_code(strict=strict))
-    quiet = _globals(ctx).quiet
+    g = _globals(ctx)
+    quiet = g.quiet
     if not quiet:
         for doc in report.documents:
             click.echo(str(doc))
     for finding in report.findings:
         if finding.severity == "error" or not quiet:
             click.echo(str(finding))
+    if not quiet and g.verbose:  # -v: also the files left out, and why
+        for path, why in report.excluded:
+            click.echo(f"{path}: excluded: {why}")
     if not quiet:
         inferred = report.title_and_date_inferred
         click.echo(f"{_plural(len(report.documents), 'document')}, {_plural(len(report.errors), 'error')}, "

@@ -88,6 +88,10 @@ class Config:
     hub_url: str = ""  # WebSub hub announced by the current feeds
     config_path: Path | None = None  # the file these settings came from, if any
     key_lines: Mapping[str, int | None] = field(default_factory=lambda: MappingProxyType({}))  # keys in the file
+    # --- reading existing sites (issue 13) ---
+    exclude: tuple[str, ...] = ()  # globs of files and folders that are not articles, beside the defaults
+    template_syntax: str = "strip"  # template tags left in a body: "strip" them, or "keep" them as text
+    front_matter_keys: tuple[str, ...] = ()  # front-matter keys that check accepts without a warning
 
     @property
     def tz(self) -> ZoneInfo:
@@ -321,6 +325,12 @@ def _slugs(v: Any) -> tuple[str, ...]:
     return tuple(slugify(x) for x in v)
 
 
+def _globs(v: Any) -> tuple[str, ...]:
+    if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):
+        raise ValueError("must be a list of non-empty strings")
+    return tuple(x.strip() for x in v)
+
+
 _FIELDS: dict[str, Callable[[Any], Any]] = {
     "source": _path,
     "out": _path,
@@ -368,6 +378,10 @@ _FIELDS: dict[str, Callable[[Any], Any]] = {
     "workers": _count,
     "archive_page_size": _count,
     "hub_url": _hub,
+    # --- reading existing sites (issue 13) ---
+    "exclude": _globs,
+    "template_syntax": _choice(("strip", "keep")),
+    "front_matter_keys": _globs,
 }
 _TABLES = ("digest",)  # tables whose keys are flattened to 'table.key' and checked one by one
 

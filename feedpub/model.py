@@ -63,7 +63,7 @@ def make(cls: type[_T], fields: dict[str, Any]) -> _T:
     ~3 us of every document's normalise for an Entry, ~0.5 us for each smaller value, and
     every document of an archive is read on a cold build. Only for the classes of this
     project that have no __post_init__ or InitVar (SourceDoc, Entry, Body, Category, Image,
-    Trailer): for them the instance is the same (same fields, equality and hash; tests
+    Author, Trailer): for them the instance is the same (same fields, equality and hash; tests
     compare the two ways).
     """
     value = object.__new__(cls)
@@ -92,6 +92,7 @@ class SourceDoc:
     body_line: int  # file line on which ``body`` starts
     has_front_matter: bool
     mtime: float
+    dialect: str = ""  # of the front matter: "yaml", "toml", "json", "headers"; "" when there is none
 
 
 @dataclass(frozen=True, order=True)
@@ -111,6 +112,15 @@ class Category:
     name: str
 
 
+@dataclass(frozen=True, order=True)
+class Author:
+    """A person who wrote an entry: a name, and a web page and email address when the document gives them."""
+
+    name: str
+    uri: str = ""  # absolute http(s) URL, or ""
+    email: str = ""
+
+
 @dataclass(frozen=True)
 class Entry:
     """What a document means: every field a feed needs except the rendered body."""
@@ -126,13 +136,16 @@ class Entry:
     category_source: str  # "front matter", "folder", "default"
     summary: str  # plain text; "" when it must be derived from the body at render time
     source: str  # where the article came from ("GeneOnline"), or ""
-    author: str  # author named by the document, or ""
+    authors: tuple[Author, ...]  # named by the document, in its order
     tags: tuple[str, ...]
     image: Image | None
     rel: str  # source path relative to the source folder (for messages)
     fmt: str  # "markdown" or "text": how the body is turned into HTML
     draft: bool = False
     lines: Mapping[str, int] = field(default_factory=lambda: EMPTY, compare=False)  # field -> line, for messages
+    expires: datetime | None = None  # not published from then on (Hugo's expiryDate)
+    summary_source: str = ""  # "front matter", "divider" (text above <!--more-->), or "" (first paragraph)
+    page_base: str = ""  # what relative links and images resolve against ("": the site's base_url)
 
     @property
     def sort_key(self) -> tuple[float, str]:

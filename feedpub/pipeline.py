@@ -55,20 +55,21 @@ def build(config: Config, *, now: datetime, skip_invalid: bool = False,
     with context.opened(config) as ctx:  # this build's cache and memos: nothing outlives it
         # load + normalise every document the cache does not know as it is (a pool when many;
         # this process loads what making outputs needs meanwhile)
-        found = gather.read_catalogue(config, ctx.store, ctx.shared, functools.partial(_prepare_outputs, config))
-        records, skipped = _valid(found, config, now, skip_invalid)  # nothing is written past a bad document
+        found = gather.read_catalogue(config, ctx.store, ctx.shared, ctx.sources,
+                                     functools.partial(_prepare_outputs, config))
+        records, skipped = _valid(found, ctx, now, skip_invalid)  # nothing is written past a bad document
         chosen = select.choose(records, config, now)  # drafts and future out; names and ties settled once
         todo = Build(config, now, chosen, ctx.store.context, digest_request)
         jobs = executor.plan(todo)  # every output of every kind, with its key
         with write.Staging(config.out) as stage:  # atomic: all or nothing; kept files stay as they are
-            warnings = executor.run(jobs, todo, ctx.store, ctx.previous, stage.add, progress)
+            warnings = executor.run(jobs, todo, ctx, stage.add, progress)
             report = stage.commit()
         ctx.save(report)
     mail = digest.report(jobs, config)
     return BuildResult(chosen, skipped, report, (*ctx.store.warnings, *warnings, *mail.warnings), mail)
 
 
-def _valid(found: gather.Found, config: Config, now: datetime,
+def _valid(found: gather.Found, ctx: context.BuildContext, now: datetime,
            skip_invalid: bool) -> tuple[list[Record], tuple[Problem, ...]]:
     """Return the records to publish and the problems of the documents left out.
 
@@ -76,8 +77,8 @@ def _valid(found: gather.Found, config: Config, now: datetime,
     would publish under an id or permalink another one has. Raise SourceError with all of
     them unless skip_invalid (and something is left to publish).
     """
-    clash, involved = select.duplicates(select.publishable(found.records, config, now),
-                                        functools.partial(gather.whole, config=config))
+    clash, involved = select.duplicates(select.publishable(found.records, ctx.config, now),
+                                        functools.partial(gather.whole, config=ctx.config, context=ctx.sources))
     problems = sorted([*found.problems, *clash], key=lambda p: (p.path, p.line or 0))
     records = [r for r in found.records if r.rel not in involved] if involved else found.records
     if problems and not (skip_invalid and records):

@@ -100,3 +100,14 @@ def absolute_url(url: str, base_url: str) -> str:
         return encode_url(urljoin(base_url, url.lstrip("/")))
     except ValueError:
         raise ValueError(f"not a valid URL: {url[:80]!r}") from None
+
+
+def resolve_url(url: str, base_url: str, page_url: str = "") -> str:
+    """Resolve a URL a document names: a relative path against its page's URL when given, else as absolute_url.
+
+    A page bundle keeps its images beside its index.md: ``pipeline.svg`` there means the one
+    under the page's own address. A root-relative ``/x`` still means the site's (see absolute_url).
+    """
+    if page_url and url and not url.startswith(("/", "#", "?")) and ":" not in url.split("/", 1)[0]:
+        return absolute_url(url, page_url)
+    return absolute_url(url, base_url)

@@ -159,3 +159,36 @@ class TestReport:
             "002_745ad8260e82fd0e.txt",
             "003_2fe242069e3d0db2.txt",
         ]
+
+
+class TestExcluded:
+    def test_check_v_lists_what_was_left_out_and_why(self, folder: Path) -> None:
+        """check -v prints each file left out with its reason; without -v it prints none of them; JSON always has them."""
+        from click.testing import CliRunner
+
+        from feedpub.cli import cli
+
+        write_doc(folder, "README.md", "# About this folder\n")
+        write_doc(folder, "news/a.md", "---\ntitle: A\ndate: 2024-01-01\n---\nText.\n")
+        write_doc(folder, "news/a/notes.md", "Notes.\n")
+        runner = CliRunner()
+        verbose = runner.invoke(cli, ["check", "--source", str(folder), "-v"])
+        quiet = runner.invoke(cli, ["check", "--source", str(folder)])
+        as_json = json.loads(runner.invoke(cli, ["check", "--source", str(folder), "--format", "json"]).stdout)
+        assert "README.md: excluded: not an article (README, LICENSE, CHANGELOG…)" in verbose.stdout
+        assert "news/a/: excluded: holds the files of a.md (a document's resource folder)" in verbose.stdout
+        assert "excluded" not in quiet.stdout
+        assert as_json["excluded"] == [
+            {"path": "README.md", "reason": "not an article (README, LICENSE, CHANGELOG…)"},
+            {"path": "news/a/", "reason": "holds the files of a.md (a document's resource folder)"}]
+        assert [d["path"] for d in as_json["documents"]] == ["news/a.md"]
+
+
+class TestExpired:
+    def test_an_entry_past_its_expiry_date_is_a_warning_at_its_line(self, folder: Path,
+                                                                     make_config: Callable[..., Config]) -> None:
+        """expiryDate before the check's time is a warning naming its line; a later one is none."""
+        write_doc(folder, "old.md", "---\ntitle: A\ndate: 2024-01-01\nexpiryDate: 2025-01-15\n---\nText.\n")
+        write_doc(folder, "new.md", "---\ntitle: B\ndate: 2024-01-01\nexpiryDate: 2025-01-16\n---\nText.\n")
+        report = check(make_config(folder), now=NOW)
+        assert [(f.path, f.line) for f in report.findings if f.code == "expired"] == [("old.md", 4)]

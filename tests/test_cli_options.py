@@ -53,7 +53,7 @@ GLOBALS = ("--config", "--source", "--out", "-v", "-q", "--debug")
 TAKES = {
     "build": GLOBALS,
     "digest": GLOBALS,
-    "check": ("--config", "--source", "-q", "--debug"),
+    "check": ("--config", "--source", "-v", "-q", "--debug"),
     "serve": ("--config", "--source", "--out", "-q", "--debug"),
     "send": ("--config", "--out", "-q", "--debug"),
     "init": ("-q", "--debug"),

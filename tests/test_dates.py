@@ -11,7 +11,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from feedpub.sources.dates import DateValueError, from_filename, from_git, from_mtime, parse_date_string, to_datetime
+from feedpub.sources.dates import (
+    DateValueError,
+    from_filename,
+    from_mtime,
+    git_first_commit_dates,
+    parse_date_string,
+    to_datetime,
+)
+
+
+def from_git(path: Path, root: Path) -> datetime | None:
+    """Return the git date of a file under root as a build's SourceContext gives it."""
+    return git_first_commit_dates(root).get(path.resolve())
 
 TAIPEI = ZoneInfo("Asia/Taipei")
 NEW_YORK = ZoneInfo("America/New_York")

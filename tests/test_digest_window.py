@@ -25,7 +25,7 @@ def entry(id_: str, when: datetime) -> Entry:
     """Return an entry dated when (the other fields fixed)."""
     return Entry(id=id_, url=id_, title=id_, title_source="front matter", date=when, date_source="front matter",
                  updated=when, category=Category("news", "News"), category_source="front matter", summary="",
-                 source="", author="", tags=(), image=None, rel=f"{id_}.md", fmt="markdown")
+                 source="", authors=(), tags=(), image=None, rel=f"{id_}.md", fmt="markdown")
 
 
 def at(day: date, config: Config, clock: time = time(0)) -> datetime:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from feedpub.model import Category, Entry, changed
 from feedpub.slug import absolute_url, encode_url
-from feedpub.sources.load import simple_front_matter
+from feedpub.sources import frontmatter
 from tests.conftest import NOW
 
 _KEYS = st.sampled_from(["title", "date", "summary", "yes", "on", "null", "x-y", "_k", "Title", "n"])
@@ -91,20 +91,24 @@ class TestSimpleFrontMatter:
     @example("\ntitle: Plain title\ndate: 2025-01-26\nsummary: It's fine, really.\n")
     @example('\ntitle: "R&D <b> 2022: x"\nimage: https://x.org/a.jpg\n')
     @example('\ntitle: "R&D \\"b\\" 2022"\nsummary: "x\\\\y"\n')
+    @example("\ntitle: A\n\ndate: 2025-01-07\nlayout: page\n")
+    @example("\ntitle: 'a: b'\nsummary: \"x\"  \nimage: https://x.example/a.jpg\n")
     def test_agrees_with_pyyaml_whenever_it_answers(self, fm: str) -> None:
         """When the fast path returns a mapping, PyYAML's safe loader returns the same one, types included."""
-        fast = simple_front_matter(fm)
-        if fast is None:
+        read = frontmatter._FLAT(fm)
+        if read is None:
             return
+        fast = read[0]
         slow = yaml.load(fm, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
         slow = {} if slow is None else slow
         assert fast == slow
         assert [type(v) for v in fast.values()] == [type(v) for v in slow.values()]
+        assert read[1] == frontmatter.key_lines(fm)  # each key's line, as the general path finds them
 
     def test_common_front_matter_takes_the_fast_path(self) -> None:
         """Flat key: value front matter with a date is parsed without PyYAML."""
-        assert simple_front_matter("\ntitle: A\ndate: 2025-01-26\n") is not None
-        assert simple_front_matter("\ntags:\n  - a\n") is None
+        assert frontmatter._FLAT("\ntitle: A\ndate: 2025-01-26\n") is not None
+        assert frontmatter._FLAT("\ntags:\n  - a\n") is None
 
 
 def _slow_absolute(url: str, base: str) -> str:
@@ -136,7 +140,7 @@ class TestChanged:
         entry = Entry(
             id="urn:x", url="https://example.org/a/", title="T", title_source="front matter",
             date=NOW, date_source="front matter", updated=NOW, category=Category("news", "News"),
-            category_source="default", summary="", source="", author="", tags=("a",), image=None,
+            category_source="default", summary="", source="", authors=(), tags=("a",), image=None,
             rel="a.md", fmt="markdown", lines=MappingProxyType({"title": 2}),
         )
         later = NOW + timedelta(microseconds=7)

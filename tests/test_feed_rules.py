@@ -14,7 +14,7 @@ from lxml import etree
 
 from feedpub import layout
 from feedpub.config import Config
-from feedpub.model import Category, Entry, Image, Rendered
+from feedpub.model import Author, Category, Entry, Image, Rendered
 from feedpub.outputs import atom_rss, feeds
 from feedpub.outputs.atom_rss import FeedSpec
 from feedpub.render import content
@@ -42,7 +42,7 @@ def entry(id_: str = "https://news.example.org/news/a/", *, url: str | None = No
     return Entry(id=id_, url=id_ if url is None else url, title=title, title_source="front matter", date=date,
                  date_source="front matter", updated=date if updated is None else updated,
                  category=Category(*category), category_source="front matter", summary="", source=source,
-                 author=author, tags=tags, image=image, rel="a.md", fmt="markdown")
+                 authors=(Author(author),) if author else (), tags=tags, image=image, rel="a.md", fmt="markdown")
 
 
 def spec(*entries: Entry, summary: str = "The summary.", html: str = "<p>The body.</p>", **fields: Any) -> FeedSpec:
@@ -141,11 +141,11 @@ class TestEntryFields:
 
     @pytest.mark.parametrize(("author", "source", "name"), [
         ("Mei-Ling Chen", "GeneOnline", "Mei-Ling Chen"),
-        ("", "GeneOnline", "GeneOnline"),
+        ("", "GeneOnline", None),
         ("Wei Lin", "", "Wei Lin"),
     ])
-    def test_author_else_source_names_the_entry(self, author: str, source: str, name: str) -> None:
-        """The author names an entry, else its source: Atom <author>, RSS dc:creator."""
+    def test_the_author_names_the_entry_never_its_source(self, author: str, source: str, name: str | None) -> None:
+        """The author names an entry (Atom <author>, RSS dc:creator); a source it came from never does."""
         s = spec(entry(author=author, source=source))
         el = atom_entry(s)
         assert el.findtext(f"{A}author/{A}name") == name
@@ -314,6 +314,46 @@ class TestSummaries:
         """With no body text and no summary field, the title is the summary (and the body)."""
         r = rendered("---\ntitle: Only a title\nsummary: ''\n---\n\n![](x.png)\n")
         assert r.summary == "Only a title"
+
+
+class TestAttribution:
+    """A document's source ends its text once, in every format alike; it is never its author."""
+
+    @pytest.fixture
+    def rendered(self, tmp_path: Path, make_config: Callable[..., Config]) -> Callable[[str], Rendered]:
+        src = tmp_path / "src"
+
+        def make(text: str) -> Rendered:
+            path = write_doc(src, "a.md", text)
+            cfg = make_config(src)
+            doc = load.read(path, src)
+            return content.render(normalise(doc, cfg), cfg, doc)
+
+        return make
+
+    def test_a_source_ends_the_body_and_not_the_summary(self, rendered) -> None:
+        """The front matter's source is the last paragraph; the summary is still the first paragraph."""
+        r = rendered("---\ntitle: T\nsource: Gene <Online> & Co\n---\nFirst.\n")
+        assert r.content_html == "<p>First.</p>\n<p>Source: Gene &lt;Online&gt; &amp; Co</p>"
+        assert r.summary == "First."
+        assert r.entry.authors == ()
+
+    def test_a_url_source_is_a_link(self, rendered) -> None:
+        """A source that is one http(s) URL links there; anything else is text."""
+        r = rendered("---\ntitle: T\nsource: https://example.org/a?b=1&c=2\n---\nx\n")
+        assert r.content_html.endswith('<p>Source: <a href="https://example.org/a?b=1&amp;c=2">'
+                                       'https://example.org/a?b=1&amp;c=2</a></p>')
+        r = rendered("---\ntitle: T\nsource: javascript:alert(1)\n---\nx\n")
+        assert r.content_html.endswith("<p>Source: javascript:alert(1)</p>")
+
+    def test_no_source_adds_nothing(self, rendered) -> None:
+        """Without a source the body is the rendered text alone."""
+        assert rendered("---\ntitle: T\n---\nx\n").content_html == "<p>x</p>"
+
+    def test_a_trailing_source_line_is_the_attribution(self, rendered) -> None:
+        """A plain trailing "Source:" line leaves the text and comes back once, as the attribution."""
+        r = rendered("---\ntitle: T\n---\nBody.\n\nSource: GeneOnline\n")
+        assert r.content_html == "<p>Body.</p>\n<p>Source: GeneOnline</p>"
 
 
 class TestWhichFeeds:

@@ -109,11 +109,29 @@ class TestLimits:
 
 class TestDiscover:
     def test_finds_documents_in_subfolders_sorted(self, tmp_path: Path) -> None:
-        """.md, .markdown and .txt in subfolders are found; hidden and other files are not."""
-        for name in ["b.md", "a/c.txt", "a/d.markdown", ".hidden.md", "e.html", ".git/x.md", "_drafts/y.md"]:
+        """.md, .markdown and .txt in subfolders are found (Jekyll's _drafts too); hidden, _-prefixed and other files are not."""
+        for name in ["b.md", "a/c.txt", "a/d.markdown", ".hidden.md", "e.html", ".git/x.md", "_drafts/y.md",
+                     "_private/z.md"]:
             write_doc(tmp_path, name, "x")
         found = [rel for rel, _path in load.discover_rel(tmp_path)]
-        assert found == ["a/c.txt", "a/d.markdown", "b.md"]
+        assert found == ["_drafts/y.md", "a/c.txt", "a/d.markdown", "b.md"]
+
+    def test_what_is_not_an_article_is_left_out_with_a_reason(self, tmp_path: Path) -> None:
+        """READMEs, licences, Hugo section pages, the top index.md, resource folders, the output folder and 'exclude' globs are left out, each with why."""
+        for name in ["README.md", "docs/LICENSE.txt", "CHANGELOG.md", "posts/_index.md", "index.md", "posts/index.md",
+                     "posts/a.md", "posts/a/notes.md", "dist/feed.txt", "node_modules/x/readme.md", "_posts/2024-01-02-p.md",
+                     "drafts/wip.md", "notes/todo.txt", "posts/b/index.md"]:
+            write_doc(tmp_path, name, "x")
+        found = load.discover(tmp_path, load.Rules(exclude=("wip.*", "notes/*"), out=tmp_path / "dist"))
+        assert [rel for rel, _path in found.found] == ["_posts/2024-01-02-p.md", "posts/a.md", "posts/b/index.md",
+                                                        "posts/index.md"]
+        reasons = dict(found.excluded)
+        assert set(reasons) == {"README.md", "docs/LICENSE.txt", "CHANGELOG.md", "posts/_index.md", "index.md",
+                                "posts/a/", "dist/", "node_modules/", "drafts/wip.md", "notes/todo.txt"}
+        assert reasons["posts/a/"] == "holds the files of a.md (a document's resource folder)"
+        assert reasons["dist/"] == "the output folder"
+        assert reasons["index.md"] == "the site's home page (index.md at the top)"
+        assert reasons["notes/todo.txt"] == reasons["drafts/wip.md"] == "matches 'exclude'"
 
     def test_listing_stats_every_document_and_marks_one_gone(self, tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
@@ -132,3 +150,52 @@ class TestDiscover:
         assert [(rel, size) for rel, _path, size, _mtime in found] == [("a/c.txt", 7), ("b.md", 4), ("d.md", -1)]
         assert [(rel, path) for rel, path, _size, _mtime in found] == sorted(load.discover_rel(tmp_path))
         assert found[1][3] == real_stat(tmp_path / "b.md").st_mtime_ns
+
+
+class TestDialects:
+    @pytest.mark.parametrize(("text", "dialect"), [
+        ("+++\ntitle = \"T\"\ndate = 2024-01-02T10:00:00+08:00\n[taxonomies]\ntags = [\"a\"]\n+++\n\nBody\n", "toml"),
+        ('{\n  "title": "T",\n  "date": "2024-01-02T10:00:00+08:00",\n  "taxonomies": {"tags": ["a"]}\n}\n\nBody\n', "json"),
+        ('---json\n{"title": "T", "date": "2024-01-02T10:00:00+08:00", "taxonomies": {"tags": ["a"]}}\n---\nBody\n',
+         "json"),
+        ("---\ntitle: T\ndate: 2024-01-02T10:00:00+08:00\ntaxonomies: {tags: [a]}\n---\nBody\n", "yaml"),
+    ])
+    def test_every_dialect_gives_the_same_mapping(self, tmp_path: Path, text: str, dialect: str) -> None:
+        """TOML, JSON, Eleventy's ---json and YAML front matter give one mapping and leave the body alone."""
+        doc = _read(tmp_path, "a.md", text.encode())
+        assert (doc.dialect, doc.meta["title"], doc.meta["taxonomies"], doc.body) == (dialect, "T", {"tags": ["a"]},
+                                                                                        "Body\n")
+        assert str(doc.meta["date"]).replace("T", " ") == "2024-01-02 10:00:00+08:00"
+
+    def test_key_lines_are_file_lines(self, tmp_path: Path) -> None:
+        """Each key's line is its line in the file, in TOML and in headers too."""
+        toml = _read(tmp_path, "a.md", b"+++\ntitle = 'T'\n\ndate = 2024-01-02\n[extra]\nimage = 'x'\n+++\nB\n")
+        assert dict(toml.meta_lines) == {"title": 2, "date": 4, "extra": 5}
+        headers = _read(tmp_path, "b.md", b"Title: T\nDate: 2024-01-02\n\nBody\n")
+        assert (dict(headers.meta_lines), headers.body, headers.body_line) == ({"title": 1, "date": 2}, "Body\n", 4)
+
+    @pytest.mark.parametrize("text", [
+        "Market Intelligence: the week in review\n\nText.\n",  # one header-like line, no Title
+        "Title: T\nFavourite colour: blue\n\nText.\n",  # a key nobody knows
+        "Title: T\nText right below.\n",  # no blank line after the headers
+        "Date: 2024-01-02\nSource: X\n\nText.\n",  # known keys, but no Title
+    ])
+    def test_text_that_only_looks_like_headers_is_text(self, tmp_path: Path, text: str) -> None:
+        """Key: value headers are read only when every key is known, one is Title, and a blank line ends them."""
+        doc = _read(tmp_path, "a.txt", text.encode())
+        assert (doc.has_front_matter, doc.body) == (False, text)
+
+    def test_pelican_headers_are_read(self, tmp_path: Path) -> None:
+        """Pelican's headers become lower-case keys with text values; a continuation line joins its value."""
+        doc = _read(tmp_path, "a.md", b"Title: T\nTags: a, b\nSummary: one\n    two\nStatus: draft\n\nBody\n")
+        assert dict(doc.meta) == {"title": "T", "tags": "a, b", "summary": "one two", "status": "draft"}
+
+    @pytest.mark.parametrize(("text", "message"), [
+        ("+++\ntitle = 'T'\ndate = \n+++\nB\n", "a.md:3: invalid TOML front matter: Invalid value"),
+        ('{\n  "title": "T",\n  "x": nope\n}\nB\n', "a.md:3: invalid JSON front matter: Expecting value"),
+        ("---js\n{ title: 'x' }\n---\nB\n", "a.md:1: front matter in JavaScript (---js) is not read: feedpub never "
+         "runs code; write it as YAML or ---json, or add the file to 'exclude'"),
+    ])
+    def test_errors_name_the_line(self, tmp_path: Path, text: str, message: str) -> None:
+        """Broken TOML or JSON front matter, and JavaScript front matter, are errors at their line."""
+        assert _error(tmp_path, "a.md", text.encode()) == message

@@ -13,7 +13,7 @@ import pytest
 from feedpub.config import Config
 from feedpub.errors import SourceError
 from feedpub.model import Entry
-from feedpub.sources import load
+from feedpub.sources import load, templates
 from feedpub.sources.normalise import normalise
 from tests.conftest import write_doc
 
@@ -85,6 +85,42 @@ class TestDates:
         path.write_text("Headline\n\nBody changed.\n")  # later edits do not move the date
         e = normalise(load.read(path, src), make_config(src))
         assert (e.date.isoformat(), e.date_source) == ("2019-07-08T07:10:11+00:00", "git")
+
+    def test_undated_embedded_seeds_take_the_newest_seeds_date(self, make_config) -> None:
+        """The embedded seeds' undated documents take the newest dated seed's date: not feedpub's git history, not the install time."""
+        from feedpub import resources
+        from feedpub.incremental import gather
+
+        entries, problems = gather.read_entries(make_config(resources.seeds_dir()))
+        assert problems == []
+        dated = {e.rel: (e.date.isoformat(), e.date_source) for e in entries}
+        undated = {rel: v for rel, v in dated.items() if v[1] not in ("front matter", "Date: line")}
+        assert sorted(undated.values()) == [("2023-02-20T00:00:00+00:00", "newest seed")] * 2
+        assert max(v[0] for v in dated.values()) == "2023-02-20T00:00:00+00:00"
+
+    def test_a_commit_between_two_builds_dates_the_second(self, tmp_path: Path, make_config) -> None:
+        """Two builds in one process (as feedpub serve runs them): a document committed between them is dated by git in the second."""
+        from feedpub.pipeline import build, entries
+        from tests.conftest import NOW
+
+        src = tmp_path / "repo"
+        write_doc(src, "dated.md", "---\ntitle: Dated\ndate: 2019-01-01\n---\nx\n")
+        env = {**os.environ, "GIT_AUTHOR_DATE": "2019-07-08T09:10:11+02:00",
+               "GIT_COMMITTER_DATE": "2019-07-08T09:10:11+02:00", "GIT_AUTHOR_NAME": "t",
+               "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
+        for cmd in (["init", "-q"], ["add", "."], ["commit", "-qm", "first"]):
+            subprocess.run(["git", "-C", str(src), *cmd], check=True, env=env)
+        path = write_doc(src, "a.txt", "Headline\n\nBody.\n")
+        stamp = datetime(2020, 3, 4, tzinfo=UTC).timestamp()
+        os.utime(path, (stamp, stamp))
+        config = make_config(src)
+        first = {e.rel: e.date_source for e in entries(build(config, now=NOW), config)}
+        env = {**env, "GIT_COMMITTER_DATE": "2021-02-03T04:05:06+00:00"}
+        for cmd in (["add", "a.txt"], ["commit", "-qm", "second"]):
+            subprocess.run(["git", "-C", str(src), *cmd], check=True, env=env)
+        second = {e.rel: (e.date_source, e.date.isoformat()) for e in entries(build(config, now=NOW), config)}
+        assert first["a.txt"] == "mtime"
+        assert second["a.txt"] == ("git", "2021-02-03T04:05:06+00:00")
 
     @pytest.mark.parametrize(("line", "message"), [
         ("date: '2022-02-30'", "a.md:3: 'date' is not a valid date: '2022-02-30'"),
@@ -169,3 +205,112 @@ class TestFields:
     def test_front_matter_only_with_summary_is_a_link_post(self, entry_of) -> None:
         """Front matter with a summary but no body is published (a link post)."""
         assert entry_of("a.md", "---\ntitle: A\nsummary: S\n---\n").summary == "S"
+
+
+class TestConventions:
+    @pytest.mark.parametrize(("key", "value"), [
+        ("date", "2024-05-06"), ("pubDate", "2024-05-06"), ("publishDate", "2024-05-06"), ("published", "2024-05-06"),
+    ])
+    def test_every_generators_date_key(self, entry_of, key: str, value: str) -> None:
+        """date, pubDate (Astro), publishDate and published (Hugo) all date an entry from its front matter."""
+        e = entry_of("a.md", f"---\ntitle: A\n{key}: {value}\n---\nx\n")
+        assert (e.date.date().isoformat(), e.date_source) == ("2024-05-06", "front matter")
+
+    def test_malformed_date_falls_back_to_a_dated_file_name(self, entry_of) -> None:
+        """A malformed front-matter date in a YYYY-MM-DD- file takes the file name's date (check warns)."""
+        e = entry_of("2021-05-04-launch.md", "---\ntitle: A\ndate: May 4th\n---\nx\n")
+        assert (e.date.date().isoformat(), e.date_source) == ("2021-05-04", "filename")
+        assert "'date' is not a date: 'May 4th'" in _error(entry_of, "launch.md", "---\ntitle: A\ndate: May 4th\n---\nx\n")
+        e = entry_of("2021-05-04-other.md", "---\ntitle: A\ndate: 2021-02-30\n---\nx\n")  # YAML's own date type
+        assert (e.date.date().isoformat(), e.date_source) == ("2021-05-04", "filename")
+        assert _error(entry_of, "other.md", "---\ntitle: A\ndate: 2021-02-30\n---\nx\n") == \
+            "other.md:3: invalid date in front matter: \"2021-02-30\" (day is out of range for month)"
+
+    def test_eleventy_date_words_are_no_date(self, entry_of) -> None:
+        """Eleventy's 'git Created' means the file's own date: the chain goes on (here: the file name)."""
+        e = entry_of("2020-01-02_post.md", "---\ntitle: A\ndate: git Created\n---\nx\n")
+        assert (e.date.date().isoformat(), e.date_source, e.url) == ("2020-01-02", "filename",
+                                                                     "https://news.example.org/news/post/")
+
+    @pytest.mark.parametrize(("meta", "draft"), [
+        ("draft: true", True), ("published: false", True), ("status: draft", True), ("status: hidden", True),
+        ("eleventyExcludeFromCollections: true", True), ("permalink: false", True), ("status: published", False),
+        ("published: true", False), ("draft: false", False),
+    ])
+    def test_every_generators_draft(self, entry_of, meta: str, draft: bool) -> None:
+        """Hugo/Zola draft, Jekyll published: false, Pelican Status, Eleventy's exclusions all mean draft."""
+        assert entry_of("a.md", f"---\ntitle: A\ndate: 2024-01-01\n{meta}\n---\nx\n").draft is draft
+
+    def test_jekyll_drafts_folder_and_post_folder(self, entry_of) -> None:
+        """_drafts holds drafts; _posts names no category and the date prefix leaves the slug."""
+        draft = entry_of("_drafts/idea.md", "---\ntitle: A\ndate: 2024-01-01\n---\nx\n")
+        post = entry_of("blog/_posts/2024-01-02-hello-world.md", "---\ntitle: B\n---\nx\n")
+        assert draft.draft and not post.draft
+        assert (post.category.slug, post.url, post.date.date().isoformat()) == (
+            "blog", "https://news.example.org/blog/hello-world/", "2024-01-02")
+
+    def test_bundle_takes_slug_date_and_category_from_folders(self, entry_of) -> None:
+        """news/2024-03-01-launch/index.md is 'launch' in 'news', dated 2024-03-01, its files under its URL."""
+        e = entry_of("news/2024-03-01-launch/index.md", "---\ntitle: A\nimage: cover.png\n---\nx\n")
+        assert (e.url, e.date.date().isoformat(), e.category.slug) == (
+            "https://news.example.org/news/launch/", "2024-03-01", "news")
+        assert (e.page_base, e.image.url if e.image else None) == (e.url, "https://news.example.org/news/launch/cover.png")
+
+    @pytest.mark.parametrize(("value", "expected"), [
+        ("Wei Lin", [("Wei Lin", "", "")]),
+        ("[Wei Lin, Mei-Ling Chen]", [("Wei Lin", "", ""), ("Mei-Ling Chen", "", "")]),
+        ("'[Ana Silva](https://example.com/ana/)'", [("Ana Silva", "https://example.com/ana/", "")]),
+        ("'Ana Silva <ana@example.com>'", [("Ana Silva", "", "ana@example.com")]),
+        ("{name: Ana, url: /people/ana/}", [("Ana", "https://news.example.org/people/ana/", "")]),
+        ("'[Ana](javascript:alert)'", [("Ana", "", "")]),
+    ])
+    def test_authors_in_every_shape(self, entry_of, value: str, expected: list[tuple[str, str, str]]) -> None:
+        """A name, a list, a Markdown link, Name <email> and a mapping each give authors with name, URI and email."""
+        e = entry_of("a.md", f"---\ntitle: A\ndate: 2024-01-01\nauthor: {value}\n---\nx\n")
+        assert [(a.name, a.uri, a.email) for a in e.authors] == expected
+
+    def test_source_is_never_the_author(self, entry_of) -> None:
+        """A Source: trailer and a source: key are attributions; only Author: or author: name an author."""
+        e = entry_of("a.md", "---\ntitle: A\ndate: 2024-01-01\n---\nText.\n\nSource: GeneOnline\n")
+        assert (e.source, e.authors) == ("GeneOnline", ())
+        e = entry_of("b.md", "---\ntitle: A\ndate: 2024-01-01\nsource: Reuters\nauthor: Lin\n---\nText.\n")
+        assert (e.source, [a.name for a in e.authors]) == ("Reuters", ["Lin"])
+
+    def test_more_divider_makes_the_summary(self, entry_of) -> None:
+        """The text above <!--more--> is the summary, its Markdown markup dropped; a summary key wins."""
+        e = entry_of("a.md", "---\ntitle: A\ndate: 2024-01-01\n---\n## Intro\n\nSome **bold** text.\n<!--more-->\nRest.\n")
+        assert (e.summary, e.summary_source) == ("Intro Some bold text.", "divider")
+        e = entry_of("b.md", "---\ntitle: A\ndate: 2024-01-01\nsummary: Own.\n---\nTop.\n<!--more-->\nRest.\n")
+        assert (e.summary, e.summary_source) == ("Own.", "front matter")
+
+    def test_redirect_stub_is_a_draft(self, entry_of) -> None:
+        """A document that only redirects (redirect_to and no text) is never published, and no error."""
+        e = entry_of("2023-10-05-old.md", "---\nredirect_to: https://example.com/x/\n---\n")
+        assert (e.draft, e.title_source, e.date_source) == (True, "redirect", "filename")
+
+    def test_expiry_and_zola_taxonomies(self, entry_of) -> None:
+        """expiryDate is kept; Zola's [taxonomies] give category and tags, [extra] the image."""
+        e = entry_of("a.md", "+++\ntitle = 'A'\ndate = 2024-01-01\nexpiryDate = 2025-01-01\n[taxonomies]\n"
+                             "categories = ['Science']\ntags = ['x', 'y']\n[extra]\nimage = '/i.png'\n+++\nx\n")
+        assert e.expires is not None and e.expires.date().isoformat() == "2025-01-01"
+        assert (e.category.slug, e.tags, e.image.url if e.image else None) == (
+            "science", ("x", "y"), "https://news.example.org/i.png")
+
+
+class TestTemplates:
+    def test_raw_is_unwrapped_and_tags_found_with_lines(self) -> None:
+        """{% raw %} keeps its text; Hugo's escaped shortcode is literal; every other tag is found at its line."""
+        found = templates.process("A {% raw %}{{ x }}{% endraw %}\n{{< y >}}\n{{</* z */>}}\n{% link a.md %}\n",
+                                  strip=True)
+        assert found.text == "A {{ x }}\n\n{{< z >}}\n\n"
+        assert found.tags == ((1, "{{< y >}}"), (3, "{% link a.md %}"))
+
+    def test_keep_leaves_tags(self) -> None:
+        """With strip off the tags stay as text, and are still found."""
+        found = templates.process("{{ site.url }} and {{% note %}}x{{% /note %}}", strip=False)
+        assert found.text == "{{ site.url }} and {{% note %}}x{{% /note %}}"
+        assert [tag for _line, tag in found.tags] == ["{{ site.url }}", "{{% note %}}", "{{% /note %}}"]
+
+    def test_braces_that_are_no_template_are_text(self) -> None:
+        """JSON in prose and a lone brace are not template tags."""
+        assert templates.process('Send {"a": 1} or { b }.', strip=True).tags == ()

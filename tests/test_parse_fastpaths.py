@@ -13,7 +13,6 @@ from types import MappingProxyType
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
-import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -21,11 +20,10 @@ from feedpub import slug
 from feedpub.config import Config
 from feedpub.errors import Problem, SourceError
 from feedpub.model import Category, Entry, Image, SourceDoc
-from feedpub.sources import dates, load, plaintext
+from feedpub.sources import conventions, dates, frontmatter, load, plaintext
 from feedpub.sources import normalise as normalise_module
 from feedpub.sources.normalise import normalise
 from feedpub.sources.plaintext import CONTROL
-from tests.test_fastpaths import front_matter
 
 # Characters around the ones CONTROL removes, and the bytes that spell them in UTF-8.
 _EDGY = st.sampled_from(
@@ -132,40 +130,6 @@ def common_front_matter(draw: st.DrawFn) -> str:
         if draw(st.integers(0, 19)) == 0:
             lines.append(draw(st.sampled_from(["", "   ", "# c", "- x", "  k: v"])))
     return draw(st.sampled_from(["", "\n", " \n"])) + "\n".join(lines) + draw(st.sampled_from(["", "\n"]))
-
-
-class TestCommonFrontMatter:
-    @settings(max_examples=500, deadline=None)
-    @given(st.one_of(common_front_matter(), front_matter()))
-    @example("\ntitle: A\n\ndate: 2025-01-07\nlayout: page\n")
-    @example("\ntitle: 'a: b'\nsummary: \"x\"  \nimage: https://x.example/a.jpg\n")
-    @example('\ntitle: "R&D \\"x\\" \\\\ y"\ndate: 2025-01-07\n')
-    def test_agrees_with_the_line_by_line_reading(self, fm: str) -> None:
-        """The one-regex reading, when it answers, equals the line-by-line one, types and lines included.
-
-        With a backslash in the front matter (which only the one-regex reading reads, in escapes)
-        it equals what PyYAML reads instead.
-        """
-        fast = load._common_front_matter(fm)
-        if "\\" in fm:
-            if fast is not None:
-                slow_meta = yaml.load(fm, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
-                assert fast[0] == (slow_meta or {})
-                assert [type(v) for v in fast[0].values()] == [type(v) for v in (slow_meta or {}).values()]
-                assert fast[1] == load.key_lines(fm)
-            return
-        slow = load._line_by_line(fm)
-        if fast is not None:
-            assert slow is not None
-            assert fast == slow
-            assert [type(v) for v in fast[0].values()] == [type(v) for v in slow[0].values()]
-        if slow is not None:
-            assert slow[1] == load.key_lines(fm)
-
-    def test_common_front_matter_takes_the_one_regex_path(self) -> None:
-        """The usual front matter of an archive (quoted title, date, URLs) is read by the fast reading."""
-        fm = '\ntitle: "Q: a"\nsummary: It is.\nimage: https://x.example/a.jpg\ncategory: news\ndate: 2025-01-07\n'
-        assert load._common_front_matter(fm) is not None
 
 
 _TRAILER_LINES = st.sampled_from(
@@ -369,9 +333,9 @@ class TestSplitFrontMatter:
         """split_front_matter gives what python-frontmatter's detect() and split() give, or None when they refuse."""
         text = opening + lines + end
         expected: tuple[str, str] | None = None
-        if text.startswith("---") and load._HANDLER.detect(text):
+        if text.startswith("---") and frontmatter.YAML_HANDLER.detect(text):
             try:
-                expected = load._HANDLER.split(text)
+                expected = frontmatter.YAML_HANDLER.split(text)
             except ValueError:
                 expected = None
         assert load.split_front_matter(text) == expected
@@ -592,13 +556,6 @@ def source_docs(draw: st.DrawFn) -> SourceDoc:
                      MappingProxyType(lines), body, len(meta) + 3, has_front_matter, 1.7e9)
 
 
-class _NeverDisjoint:
-    """Stands for _RARE_KEYS in a test: every document seems to have one of them."""
-
-    def isdisjoint(self, _other: object) -> bool:
-        return False
-
-
 def _normalised(doc: SourceDoc, config: Config) -> object:
     """Return the entry's fields (lines included), or the problems normalise reported."""
     try:
@@ -608,22 +565,6 @@ def _normalised(doc: SourceDoc, config: Config) -> object:
 
 
 _CONFIG = Config(source=Path("/nonexistent-feedpub-source"), out=Path("/nonexistent-feedpub-out"))
-
-
-class TestRareKeys:
-    @settings(max_examples=600, deadline=None)
-    @given(source_docs())
-    def test_shortcut_equals_the_general_fields(self, doc: SourceDoc) -> None:
-        """A document without rare keys gets the entry, or the problems in the order, that the general code gives."""
-        original, usual = normalise_module._RARE_KEYS, normalise_module._usual_entry
-        normalise_module._usual_entry = lambda _doc, _config: None  # the general steps, gate and all
-        try:
-            fast = _normalised(doc, _CONFIG)
-            normalise_module._RARE_KEYS = _NeverDisjoint()  # type: ignore[assignment]
-            slow = _normalised(doc, _CONFIG)
-        finally:
-            normalise_module._RARE_KEYS, normalise_module._usual_entry = original, usual
-        assert fast == slow
 
 
 def _old_slugify(text: str, *, max_len: int = 80) -> str:
@@ -642,47 +583,6 @@ class TestSlugify:
         """An ASCII text skips NFKD and the encoding, and gets the slug it got through them."""
         assert slug.slugify(text) == _old_slugify(text)
         assert slug.slugify(text, max_len=5) == _old_slugify(text, max_len=5)
-
-
-_USUAL_META_VALUES = st.one_of(
-    st.sampled_from(["Title", " A  b ", "", " ", "\x07", "\u00a0x", "news/a-b/", "/x/y", "https://x.example/p?q#f",
-                     "javascript:x", "http://[x", "//cdn.example/a.png", "a.PNG", "/i/a.webp?x=1", "CON", "é 中",
-                     "2025-01-07", "2025-02-30", "Date: x", "word " * 150]),
-    st.dates(min_value=date(1960, 1, 1)), st.none(), st.booleans(), st.integers(0, 3000),
-    st.lists(st.sampled_from(["a", 1]), max_size=2),
-)
-
-
-_USUAL_VALUES_OF = {
-    "title": st.sampled_from(["Title", "R&D <b> \"x\"", "é 中"]),
-    "date": st.dates(min_value=date(1960, 1, 1)),
-    "permalink": st.sampled_from(["news/t/", "/a/b", "https://x.example/p", "mailto:a@x.example"]),
-    "summary": st.sampled_from(["A summary.", "word " * 150]),
-    "image": st.sampled_from(["/a.png", "https://cdn.example/u/年-x.jpg", "https://cdn.example/a.webp?x=1",
-                              "javascript:x"]),
-    "category": st.sampled_from(["news", "Cell & Gene", "cdmo"]),
-    "layout": st.just("page"),
-}
-
-
-@st.composite
-def usual_docs(draw: st.DrawFn) -> SourceDoc:
-    """A SourceDoc shaped like most of an archive's (the usual keys, text values), now and then an odd value or key."""
-    keys = ["title", "permalink", *draw(st.lists(st.sampled_from(["date", "date", "summary", "image", "category",
-                                                                  "layout"]), unique=True))]
-    meta: dict[str, object] = {}
-    for key in draw(st.permutations(keys)):
-        odd = draw(st.integers(0, 9)) == 0
-        if not (odd and draw(st.booleans())):  # an odd document may lack a key
-            meta[key] = draw(_USUAL_META_VALUES if odd else _USUAL_VALUES_OF[key])
-    if draw(st.integers(0, 9)) == 0:
-        meta[draw(st.sampled_from(_META_KEYS))] = draw(_META_VALUES)
-    body = draw(st.sampled_from(["Text.", "", " \n", "Text.\n\n<br/>\nSource: S\nAuthor: A\n", "Text.\nDate: 2025-02-01",
-                                 "Text.\n\n<br/>\nDate: 2025-02-01 10:00\n<br/>\nSource: S", "Text.\nDate: 2025-02-30",
-                                 "Text.\nDate: soon", "Date: 2025-02-01"]))
-    lines = {key: n for n, key in enumerate(meta, 2)}
-    return SourceDoc(Path("/nonexistent-feedpub-source/news/a.md"), "news/a.md", MappingProxyType(meta),
-                     MappingProxyType(lines), body, len(meta) + 3, draw(st.booleans()) or bool(meta), 1.7e9)
 
 
 class _ReadKeys(dict[str, object]):
@@ -705,43 +605,13 @@ class _ReadKeys(dict[str, object]):
         return super().__contains__(key)
 
 
-class TestUsualEntry:
-    @settings(max_examples=700, deadline=None)
-    @given(st.one_of(usual_docs(), source_docs()))
-    @example(SourceDoc(Path("/s/a.md"), "a.md", MappingProxyType({"title": "T", "date": date(2025, 1, 7),
-             "permalink": "a/", "image": "\x07"}), MappingProxyType({}), "Text.", 5, True, 0.0))
-    def test_equals_the_general_steps(self, doc: SourceDoc) -> None:
-        """Whenever _usual_entry answers, its entry is the one the general steps make (fields and lines)."""
-        fast = normalise_module._usual_entry(doc, _CONFIG)
-        if fast is None:
-            return
-        original = normalise_module._usual_entry
-        normalise_module._usual_entry = lambda _doc, _config: None
-        try:
-            slow = _normalised(doc, _CONFIG)
-        finally:
-            normalise_module._usual_entry = original
-        assert fast.__dict__ == slow
-
-    def test_takes_the_usual_documents(self, seeds: Path) -> None:
-        """A document like most of an archive's (a date, a permalink, an image, a trailer) is the usual one."""
-        doc = SourceDoc(Path("/s/a.md"), "a.md", MappingProxyType({
-            "title": "T", "summary": "S.", "image": "/a.png", "category": "news", "permalink": "news/t/",
-            "layout": "page", "date": date(2025, 1, 7)}), MappingProxyType({}), "Text.\n\n<br/>\nSource: X\n", 9,
-            True, 0.0)
-        assert normalise_module._usual_entry(doc, _CONFIG) is not None
-
+class TestReadKeys:
     @settings(max_examples=300, deadline=None)
     @given(source_docs())
     def test_normalise_reads_only_the_keys_it_names(self, doc: SourceDoc) -> None:
-        """The general steps ask the front matter about no key outside _READ_KEYS (_usual_entry relies on it)."""
+        """normalise asks the front matter about no key outside conventions.READ (check's unknown keys rely on it)."""
         meta = _ReadKeys(doc.meta)
         doc = SourceDoc(doc.path, doc.rel, meta, doc.meta_lines, doc.body, doc.body_line, doc.has_front_matter,
                         doc.mtime)
-        original = normalise_module._usual_entry
-        normalise_module._usual_entry = lambda _doc, _config: None
-        try:
-            _normalised(doc, _CONFIG)
-        finally:
-            normalise_module._usual_entry = original
-        assert meta.asked <= normalise_module._READ_KEYS
+        _normalised(doc, _CONFIG)
+        assert meta.asked <= conventions.READ

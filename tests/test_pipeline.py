@@ -34,20 +34,20 @@ class TestSeedsBuild:
             check_json_feed(p, jsonfeed_validator)
 
     def test_seed_entries_come_out_right(self, built: Config) -> None:
-        """Each seed has the right title, date, category, source and absolute image URL."""
+        """Each seed has the right title, date, category and absolute image URL; its Source: line is no author."""
         feed = feedparser.parse((built.out / "atom.xml").read_bytes())
         by_title = {e.title: e for e in feed.entries}
         assert len(feed.entries) == 4
         bio = by_title["BIO Asia-Taiwan 2022： Connecting the Asian Value Chain"]
         assert bio.published.startswith("2022-06-14T00:00:00")
-        assert bio.author == "GeneOnline"
+        assert "author" not in bio  # "Source: GeneOnline" names where it came from, not who wrote it
         assert (bio.tags[0].term, bio.tags[0].scheme) == ("Events", "https://news.example.org/categories/events/")
         enclosure = next(link for link in bio.links if link.rel == "enclosure")
         assert enclosure.href == ("https://www.geneonline.com/wp-content/uploads/"
                                   "%E5%AF%A6%E9%AB%94%E5%B1%95%E5%A0%B4-scaled.jpg")
         devices = next(e for t, e in by_title.items() if t.startswith("Taiwan to become Asia"))
         assert devices.published.startswith("2023-02-20")
-        assert devices.author == "Healthcare+ Expo"
+        assert "author" not in devices
         assert devices.tags[0].term == "News"
         assert next(link for link in devices.links if link.rel == "enclosure").href == \
             "https://news.example.org/images/20230220news.jpg"
@@ -59,10 +59,18 @@ class TestSeedsBuild:
         assert untitled.endswith("…") and len(untitled) <= 80
 
     def test_trailer_lines_leave_the_body(self, built: Config) -> None:
-        """Trailing Date:/Source: lines and their <br/> are not part of any content."""
+        """Trailing Date:/Source: lines and their <br/> leave the text; the source ends it once, as attribution."""
+        sources = {}
         for e in feedparser.parse((built.out / "atom.xml").read_bytes()).entries:
             text = e.content[0].value
-            assert "Date:" not in text and "Source:" not in text and "<br" not in text
+            assert "Date:" not in text and "<br" not in text
+            assert text.count("Source:") <= 1
+            if "Source:" in text:
+                last = text.rstrip().rsplit("\n", 1)[-1]
+                assert last.startswith("<p>Source: ") and last.endswith("</p>"), last
+                sources[e.title[:20]] = last
+            assert "author" not in e  # a source is never the author
+        assert sorted(sources.values()) == ["<p>Source: GeneOnline</p>", "<p>Source: Healthcare+ Expo</p>"]
 
     def test_plain_text_lists_become_lists(self, built: Config) -> None:
         """Numbered lines and Unicode bullets of the plain-text seed become <ol> and <ul>."""
@@ -243,7 +251,7 @@ class TestValidatorWarnings:
         def entry(i: str) -> Entry:
             return Entry(id=f"urn:x:{i}", url=f"https://h/{i}", title=i, title_source="t", date=NOW,
                          date_source="d", updated=NOW, category=Category("n", "N"), category_source="c",
-                         summary="", source="", author="", tags=(), image=None, rel=i, fmt="markdown")
+                         summary="", source="", authors=(), tags=(), image=None, rel=i, fmt="markdown")
 
         def settled(entries: list[Entry]) -> list[datetime]:
             chosen = Selection(entries, {}, tied_instants(entries))
@@ -279,7 +287,7 @@ class TestPublishableOrder:
             when = NOW - timedelta(days=rng.randrange(4), hours=rng.choice((0, 0, 5)))
             return Entry(id=f"urn:x:{rng.randrange(10**6)}-{i}", url=f"https://h/{i}", title="t",
                          title_source="t", date=when, date_source="d", updated=when,
-                         category=Category("n", "N"), category_source="c", summary="", source="", author="",
+                         category=Category("n", "N"), category_source="c", summary="", source="", authors=(),
                          tags=(), image=None, rel=str(i), fmt="markdown")
 
         entries = [entry(i) for i in range(300)]

@@ -56,7 +56,7 @@ class TestRecordsAndEntriesAgree:
         config = make_config(tmp_path / "src")
         base = Entry(id="", url="", title="t", title_source="front matter", date=NOW, date_source="front matter",
                      updated=NOW, category=Category("a", "A"), category_source="front matter", summary="",
-                     source="", author="", tags=(), image=None, rel="", fmt="markdown")
+                     source="", authors=(), tags=(), image=None, rel="", fmt="markdown")
         entries = []
         for i, (day, micro, slug, name, draft) in enumerate(spec):
             when = NOW - timedelta(days=day, microseconds=micro * 250_000)

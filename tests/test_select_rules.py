@@ -26,7 +26,7 @@ def entry(id_: str, date: datetime = NOW - timedelta(days=1), *, updated: dateti
     return Entry(
         id=id_, url=id_ if url is None else url, title=id_, title_source="front matter", date=date,
         date_source="front matter", updated=date if updated is None else updated,
-        category=Category(*category), category_source="front matter", summary="", source="", author="",
+        category=Category(*category), category_source="front matter", summary="", source="", authors=(),
         tags=(), image=None, rel=rel or f"{id_}.md", fmt="markdown", draft=draft, lines=lines or {},
     )
 

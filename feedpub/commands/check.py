@@ -9,6 +9,7 @@ frozen report; the CLI prints it as text or JSON and picks the exit code.
 
 from __future__ import annotations
 
+import difflib
 import html
 import re
 from dataclasses import asdict, dataclass
@@ -18,10 +19,10 @@ from typing import Any
 from feedpub import select
 from feedpub.config import Config
 from feedpub.errors import Problem, SourceError
-from feedpub.model import Entry
+from feedpub.model import Entry, SourceDoc
 from feedpub.pipeline import read_entries
 from feedpub.render import content, markdown, sanitize
-from feedpub.sources import load, plaintext
+from feedpub.sources import conventions, load, plaintext
 from feedpub.sources.normalise import body_of, source_path
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -31,6 +32,7 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 UNDATED_SOURCES = {  # date sources that are not part of the document, and why they are fragile
     "git": "its first git commit, which a shallow clone or a move to another repository loses",
     "mtime": "the file's modification time, which changes when the file is copied",
+    "newest seed": "the newest date among the embedded seeds that carry one",
 }
 
 
@@ -79,6 +81,7 @@ class CheckReport:
 
     documents: tuple[DocumentReport, ...]
     findings: tuple[Finding, ...]
+    excluded: tuple[tuple[str, str], ...] = ()  # (path, why) of what was not read as a document
 
     @property
     def errors(self) -> tuple[Finding, ...]:
@@ -104,6 +107,7 @@ class CheckReport:
         return {
             "documents": [{**asdict(d), "inferred": list(d.inferred)} for d in self.documents],
             "findings": [asdict(f) for f in self.findings],
+            "excluded": [{"path": p, "reason": why} for p, why in self.excluded],
             "summary": {"documents": len(self.documents), "errors": len(self.errors),
                         "warnings": len(self.warnings),
                         "title_and_date_inferred": list(self.title_and_date_inferred)},
@@ -128,11 +132,39 @@ def _relative_urls(raw_html: str) -> list[str]:
     return list(dict.fromkeys(urls))
 
 
-def _body_findings(entry: Entry, config: Config, base_configured: bool) -> list[Finding]:
-    doc = load.read(source_path(entry, config), config.source)
-    body = body_of(doc)
-    raw = markdown.to_html(body.text) if body.fmt == "markdown" else plaintext.to_html(body.text)
+def _source_findings(entry: Entry, doc: SourceDoc, config: Config) -> list[Finding]:
+    """Find what the document says that no reader of it will see: template tags, unknown keys, a fallen-back date."""
     found = []
+    action = "stripped from" if config.template_syntax == "strip" else "kept as text in"
+    for line, tag in body_of(doc, config.template_syntax).templates:
+        found.append(Finding(WARNING, "template-syntax", entry.rel, line,
+                             f"template tag {tag!r} is not run by feedpub: {action} the output "
+                             "(template_syntax)"))
+    accepted = conventions.READ | conventions.GENERATORS | frozenset(config.front_matter_keys)
+    if doc.dialect == "headers":
+        accepted = frozenset(k.lower() for k in accepted)
+    for key in doc.meta:
+        if key in accepted:
+            continue
+        hint = difflib.get_close_matches(key, sorted(conventions.READ), n=1, cutoff=0.75)
+        suffix = f" (did you mean '{hint[0]}'?)" if hint else ""
+        found.append(Finding(WARNING, "unknown-key", entry.rel, doc.meta_lines.get(key),
+                             f"front-matter key '{key}' is not read by feedpub{suffix}; "
+                             "list it in 'front_matter_keys' to accept it"))
+    if entry.date_source == "filename":
+        bad = next((k for k in conventions.DATE if k in doc.meta and not isinstance(doc.meta[k], bool)), None)
+        if bad is not None:
+            found.append(Finding(WARNING, "date-from-filename", entry.rel, doc.meta_lines.get(bad),
+                                 f"'{bad}' is not a valid date ({str(doc.meta[bad])[:40]!r}): dated "
+                                 f"{entry.date.date()} from the file name instead"))
+    return found
+
+
+def _body_findings(entry: Entry, config: Config, base_configured: bool) -> list[Finding]:
+    doc = load.read(source_path(entry, config), config.source, config.limits)
+    body = body_of(doc, config.template_syntax)
+    raw = markdown.to_html(body.text) if body.fmt == "markdown" else plaintext.to_html(body.text)
+    found = _source_findings(entry, doc, config)
     if not base_configured:
         key = next((k for k in ("image", "cover", "thumbnail") if isinstance(doc.meta.get(k), str)), None)
         if key and _relative_urls(f'src="{html.escape(doc.meta[key])}"'):
@@ -166,8 +198,17 @@ def _entry_findings(entry: Entry, config: Config, now: datetime, base_configured
                   else "left out until then (or use --future)")
         found.append(Finding(WARNING, "future-date", entry.rel, entry.lines.get("date"),
                              f"dated in the future ({entry.date.isoformat()}): {action}"))
-    if entry.draft:
+    if entry.expires is not None and entry.expires <= now and not entry.draft:
+        key = next((k for k in conventions.EXPIRES if k in entry.lines), None)
+        found.append(Finding(WARNING, "expired", entry.rel, entry.lines.get(key) if key else None,
+                             f"expired on {entry.expires.date()} ('{key or 'expiryDate'}'): its generator no longer "
+                             "publishes it, feedpub still does (add 'draft: true' or list it in 'exclude')"))
+    if entry.draft and entry.title_source == "redirect":
+        found.append(Finding(INFO, "excluded", entry.rel, None, f"a redirect stub ({entry.title}): not published"))
+    elif entry.draft:
         found.append(Finding(INFO, "draft", entry.rel, entry.lines.get("draft"), "draft: not published"))
+    if entry.title_source == "redirect":
+        return found  # not an article: its body is nobody's concern
     return found + _body_findings(entry, config, base_configured)
 
 
@@ -215,4 +256,5 @@ def check(config: Config, *, now: datetime) -> CheckReport:
                        e.category.name, e.category_source, e.draft)
         for e in entries
     )
-    return CheckReport(documents, tuple(findings))
+    excluded = tuple(load.discover(config.source, load.Rules.of(config)).excluded) if config.source.is_dir() else ()
+    return CheckReport(documents, tuple(findings), excluded)

@@ -55,6 +55,11 @@ base_url = "https://news.example.org/"
 # archive_page_size = 50       # entries per RFC 5005 archive page (default feed_limit); 0 = none
 # hub_url = ""                 # WebSub hub announced by the feeds
 
+# Reading a Hugo, Zola, Jekyll, Pelican or Eleventy site (see README, "Bring your existing site").
+# exclude = ["drafts/*"]         # files and folders that are not articles, beside the defaults
+# template_syntax = "strip"      # shortcodes and Liquid tags left in a body: strip | keep
+# front_matter_keys = ["layout"]  # keys check accepts without an "unknown key" warning
+
 # The weekly email digest (see README, "Digest"). Mail without an unsubscribe link and
 # your postal address breaks anti-spam law (CAN-SPAM, GDPR): fill in the two TODOs below
 # before you mail it. Until then `feedpub check` warns and `feedpub send` refuses.

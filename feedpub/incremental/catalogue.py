@@ -30,7 +30,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from feedpub.model import Category, Entry, Image, instant_of, stable_micros
+from feedpub.model import Author, Category, Entry, Image, instant_of, stable_micros
 
 
 class Record(NamedTuple):
@@ -54,7 +54,7 @@ class Record(NamedTuple):
     updated: datetime
     category: Category
     summary: str  # as the document gives it, else its first paragraph (what listing pages show)
-    author: str
+    authors: tuple[Author, ...]
     source: str
     tags: tuple[str, ...]
     image: Image | None

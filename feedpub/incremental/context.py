@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from feedpub import write
 from feedpub.config import Config
 from feedpub.incremental import cache, catalogue
+from feedpub.sources.dates import SourceContext
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class BuildContext:
     store: cache.BuildCache  # what the last build knew (a miss for everything when disabled)
     shared: catalogue.Shared  # one object per distinct date and category of the records read
     written: dict[str, write.Written]  # what the output folder holds, by path, as the last build wrote it
+    sources: SourceContext  # what dating documents asked of git, once per build
 
     @property
     def previous(self) -> write.Previous:
@@ -47,7 +49,7 @@ def opened(config: Config) -> Iterator[BuildContext]:
     gc.disable()
     try:
         with cache.opened(config) as store:
-            yield BuildContext(config, store, catalogue.Shared(), store.written(config.out))
+            yield BuildContext(config, store, catalogue.Shared(), store.written(config.out), SourceContext.of(config))
     finally:
         if was_enabled:
             gc.enable()

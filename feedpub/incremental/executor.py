@@ -14,8 +14,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from feedpub import outputs, write
-from feedpub.incremental import cache, gather, workers
+from feedpub import outputs
+from feedpub.incremental import context, gather, workers
 from feedpub.model import Kept, Output, Rendered
 from feedpub.outputs.protocol import Build, Job, Made
 
@@ -32,9 +32,10 @@ def plan(build: Build) -> list[Job]:
     return planned
 
 
-def run(jobs: Sequence[Job], build: Build, store: cache.BuildCache, previous: write.Previous,
+def run(jobs: Sequence[Job], build: Build, ctx: context.BuildContext,
         emit: Callable[[Iterable[Output | Kept]], None], progress: Progress | None = None) -> tuple[str, ...]:
     """Make every job whose files the output folder does not hold; hand every file to emit; return warnings."""
+    store, previous = ctx.store, ctx.previous
     todo = []
     for job in jobs:
         if job.as_is or previous.holds_all(job.paths, job.key):
@@ -42,7 +43,7 @@ def run(jobs: Sequence[Job], build: Build, store: cache.BuildCache, previous: wr
         else:
             todo.append(job)
     rendered = gather.render_all((r for job in todo for r in job.shows), build.config, store, progress,
-                                 settle=build.chosen.settle)
+                                 settle=build.chosen.settle, context=ctx.sources)
     # with a child, it makes every other background job while this process makes the rest;
     # its files come back through a pipe, so they exist twice for a while: only when small
     background = [job for job in todo if job.background]

@@ -30,7 +30,8 @@ from feedpub.incremental import cache, catalogue, workers
 from feedpub.incremental.catalogue import Record
 from feedpub.model import Entry, Rendered
 from feedpub.render import content
-from feedpub.sources import dates, load
+from feedpub.sources import load
+from feedpub.sources.dates import SourceContext
 from feedpub.sources.normalise import normalise
 
 
@@ -53,21 +54,22 @@ class Found:
     problems: list[Problem]  # in path order
 
 
-def entry_of(rel: str, name: str, config: Config) -> tuple[Entry, bytes, int, int]:
+def entry_of(rel: str, name: str, config: Config, context: SourceContext) -> tuple[Entry, bytes, int, int]:
     """Read and normalise one document: its entry, its bytes, size and mtime (raise SourceError)."""
     data, st = load.read_bytes(name, rel, config.limits)
     # source / rel, not Path(name): pathlib then parses the relative part only
     doc = load.from_bytes(data, config.source / rel, rel, st.st_mtime, config.limits)
-    return normalise(doc, config), data, st.st_size, st.st_mtime_ns
+    return normalise(doc, config, context), data, st.st_size, st.st_mtime_ns
 
 
-def record_or_problems(rel: str, name: str, config: Config) -> Record | tuple[Problem, ...]:
+def record_or_problems(rel: str, name: str, config: Config,
+                       context: SourceContext | None = None) -> Record | tuple[Problem, ...]:
     """Return one document's record, or its problems."""
     try:
         data, st = load.read_bytes(name, rel, config.limits)
         # source / rel, not Path(name): pathlib then parses the relative part only
         doc = load.from_bytes(data, config.source / rel, rel, st.st_mtime, config.limits)
-        entry = normalise(doc, config)
+        entry = normalise(doc, config, context or SourceContext.of(config))
     except SourceError as e:
         return tuple(e.problems)
     # the archive lists every entry with text: the document's summary, else its first paragraph
@@ -78,20 +80,20 @@ def record_or_problems(rel: str, name: str, config: Config) -> Record | tuple[Pr
 _Chunk = tuple[bytes | None, list[Record], list[tuple[int, tuple[Problem, ...]]]]
 
 
-def _read_groups(job: tuple[Config, Sequence[tuple[str, str]], Sequence[Sequence[int]]],
+def _read_groups(job: tuple[Config, SourceContext, Sequence[tuple[str, str]], Sequence[Sequence[int]]],
                  indexes: range) -> list[_Chunk]:
     """Read every document of some groups: per group, its records encoded, and its problems by index.
 
     The records come back encoded (as they are only if one cannot be), cheaper to send and to
     read than pickled records, and the same bytes the build cache stores.
     """
-    config, found, groups = job
+    config, context, found, groups = job
     out: list[_Chunk] = []
     for g in indexes:
         records: list[Record] = []
         bad: list[tuple[int, tuple[Problem, ...]]] = []
         for i in groups[g]:
-            result = record_or_problems(*found[i], config)
+            result = record_or_problems(*found[i], config, context)
             if isinstance(result, Record):
                 records.append(result)
             else:
@@ -103,7 +105,7 @@ def _read_groups(job: tuple[Config, Sequence[tuple[str, str]], Sequence[Sequence
     return out
 
 
-def _read(config: Config, found: Sequence[tuple[str, str]], groups: Sequence[Sequence[int]],
+def _read(config: Config, context: SourceContext, found: Sequence[tuple[str, str]], groups: Sequence[Sequence[int]],
           shared: catalogue.Shared, meanwhile: Callable[[], None] | None,
           keep: Callable[[int, bytes | None, list[Record]], None]) -> list[Problem]:
     """Read the documents of every group (in a pool when many); hand each group's records to keep.
@@ -112,7 +114,7 @@ def _read(config: Config, found: Sequence[tuple[str, str]], groups: Sequence[Seq
     """
     n = sum(map(len, groups))
     chunk = 1 if n >= PARALLEL_READS else max(len(groups), 1)
-    results = workers.imap(_read_groups, (config, found, groups), len(groups), workers.count(config.workers),
+    results = workers.imap(_read_groups, (config, context, found, groups), len(groups), workers.count(config.workers),
                            1 if n >= PARALLEL_READS else len(groups) + 1, chunk=chunk, smallest=1,
                            meanwhile=meanwhile)
     failed: list[tuple[int, tuple[Problem, ...]]] = []
@@ -123,7 +125,7 @@ def _read(config: Config, found: Sequence[tuple[str, str]], groups: Sequence[Seq
     return [p for _i, these in failed for p in these]
 
 
-def read_catalogue(config: Config, store: cache.BuildCache, shared: catalogue.Shared,
+def read_catalogue(config: Config, store: cache.BuildCache, shared: catalogue.Shared, context: SourceContext,
                    meanwhile: Callable[[], None] | None = None) -> Found:
     """Return a record for every document, reading only those the cache does not know as they are.
 
@@ -132,12 +134,12 @@ def read_catalogue(config: Config, store: cache.BuildCache, shared: catalogue.Sh
     """
     # Listing and stat-ing every document (~0.2 s for 50,000) is done by another process
     # while this one decodes the catalogue (~0.1 s): a rebuild's two largest steps at once.
-    listed = workers.start(functools.partial(load.listing, config.source),
+    listed = workers.start(functools.partial(load.listing, config.source, load.Rules.of(config)),
                            background=store.has_catalogue() and workers.count(config.workers) > 1)
     known = store.catalogue(shared)
     if not known:
         del listed  # a cold build reads every document (and never needed the listing)
-        return _read_all(config, store, shared, meanwhile)
+        return _read_all(config, context, store, shared, meanwhile)
     found = listed.result()
     kept: list[Record] = []
     missing: list[tuple[str, str]] = []
@@ -147,7 +149,7 @@ def read_catalogue(config: Config, store: cache.BuildCache, shared: catalogue.Sh
         record = get(rel)
         if record is not None:
             matched += 1
-            if size == record.size and mtime_ns == record.mtime_ns and _still_valid(record, config):
+            if size == record.size and mtime_ns == record.mtime_ns and _still_valid(record, context):
                 kept.append(record)
                 continue
         missing.append((rel, path))
@@ -159,7 +161,7 @@ def read_catalogue(config: Config, store: cache.BuildCache, shared: catalogue.Sh
 
     size = max(PARALLEL_READS // 8, 1)
     groups = [range(i, min(i + size, len(missing))) for i in range(0, len(missing), size)]
-    problems = _read(config, missing, groups, shared, meanwhile, keep)
+    problems = _read(config, context, missing, groups, shared, meanwhile, keep)
     # forget documents that are gone, or that were read again and are not valid now
     there = {f[0] for f in found} if matched < len(known) else set()
     gone = [rel for rel in known if rel not in there] if there else []
@@ -169,22 +171,23 @@ def read_catalogue(config: Config, store: cache.BuildCache, shared: catalogue.Sh
     return Found(records, problems or _nothing_found(config, records))
 
 
-def _still_valid(record: Record, config: Config) -> bool:
+def _still_valid(record: Record, context: SourceContext) -> bool:
     """Whether a record's inferred date still holds (git history may have grown)."""
     if record.date_source not in ("git", "mtime"):
         return True
-    if not dates.git_first_commit_dates(config.source):  # not in git: mtime is in the record's key
+    config = context.config
+    if not context.git_dates:  # not in git: mtime is in the record's key
         return record.date_source == "mtime"
-    found = dates.from_git(config.source / record.rel, config.source)
+    found = context.git_date(config.source / record.rel)
     if found is None:
         return record.date_source == "mtime"
     return record.date_source == "git" and record.date == found.astimezone(config.tz)
 
 
-def _read_all(config: Config, store: cache.BuildCache, shared: catalogue.Shared,
+def _read_all(config: Config, context: SourceContext, store: cache.BuildCache, shared: catalogue.Shared,
               meanwhile: Callable[[], None] | None) -> Found:
     """Read every document (a cold build), shard by shard of the catalogue, in a pool when many."""
-    found = load.discover_rel(config.source)
+    found = load.discover_rel(config.source, rules=load.Rules.of(config))
     shards: list[list[int]] = [[] for _ in range(cache.SHARDS)]
     for i, (rel, _path) in enumerate(found):
         shards[cache.shard_of(rel)].append(i)
@@ -197,7 +200,7 @@ def _read_all(config: Config, store: cache.BuildCache, shared: catalogue.Shared,
         else:
             store.update(made, ())
 
-    problems = _read(config, found, shards, shared, meanwhile, keep)
+    problems = _read(config, context, found, shards, shared, meanwhile, keep)
     return Found(records, problems or _nothing_found(config, records))
 
 
@@ -213,14 +216,15 @@ def _nothing_found(config: Config, records: Sequence[Record]) -> list[Problem]:
 # --- documents read again, in full -------------------------------------------------------
 
 
-def whole(record: Record, config: Config) -> Entry:
+def whole(record: Record, config: Config, context: SourceContext | None = None) -> Entry:
     """Read the entry of a catalogue record again (as it is in the file now)."""
-    return normalise(load.read(config.source / record.rel, config.source, config.limits, rel=record.rel), config)
+    return normalise(load.read(config.source / record.rel, config.source, config.limits, rel=record.rel), config,
+                     context or SourceContext.of(config))
 
 
-def _render_range(job: tuple[Config, Sequence[Entry | Record], frozenset[int]],
+def _render_range(job: tuple[Config, SourceContext, Sequence[Entry | Record], frozenset[int]],
                   indexes: range) -> list[tuple[Entry, str, str]]:
-    config, todo, cached = job
+    config, context, todo, cached = job
     out = []
     for i in indexes:
         item = todo[i]
@@ -229,7 +233,7 @@ def _render_range(job: tuple[Config, Sequence[Entry | Record], frozenset[int]],
             out.append((item, r.content_html, r.summary))
             continue
         doc = load.read(config.source / item.rel, config.source, config.limits, rel=item.rel)
-        entry = normalise(doc, config)
+        entry = normalise(doc, config, context)
         if i in cached:  # only the entry is wanted: its body comes from the cache
             out.append((entry, "", ""))
         else:
@@ -240,7 +244,8 @@ def _render_range(job: tuple[Config, Sequence[Entry | Record], frozenset[int]],
 
 def render_all(items: Iterable[Entry | Record], config: Config, store: cache.BuildCache,
                progress: Callable[[int, int], None] | None = None,
-               settle: Callable[[Entry], Entry] | None = None) -> dict[str, Rendered]:
+               settle: Callable[[Entry], Entry] | None = None,
+               context: SourceContext | None = None) -> dict[str, Rendered]:
     """Render each distinct entry once, keyed by id: cached bodies reused, the rest in a pool.
 
     A catalogue record is read again for its entry; settle then gives that entry the values
@@ -256,7 +261,8 @@ def render_all(items: Iterable[Entry | Record], config: Config, store: cache.Bui
     cached = frozenset(i for i, x in enumerate(todo) if keys.get(x.id) in stored)
     if len(todo) - len(cached) >= PARALLEL_RENDERS:
         content.prepare(config)  # parser and cleaner built once, shared by the forked workers
-    made = workers.run(_render_range, (config, todo, cached), len(todo), workers.count(config.workers),
+    job = (config, context or SourceContext.of(config), todo, cached)
+    made = workers.run(_render_range, job, len(todo), workers.count(config.workers),
                        PARALLEL_RENDERS)
     fresh: dict[tuple[str, bytes], tuple[str, str]] = {}
     result: dict[str, Rendered] = {}
@@ -276,8 +282,8 @@ def render_all(items: Iterable[Entry | Record], config: Config, store: cache.Bui
 
 def read_entries(config: Config) -> tuple[list[Entry], list[Problem]]:
     """Load and normalise every document, in file order (no cache: for check and tools)."""
-    found = load.discover_rel(config.source)
-    job = (config, found)
+    found = load.discover_rel(config.source, rules=load.Rules.of(config))
+    job = (config, SourceContext.of(config), found)
     made = workers.run(_entries_range, job, len(found), workers.count(config.workers), PARALLEL_READS)
     entries: list[Entry] = []
     problems: list[Problem] = []
@@ -291,13 +297,14 @@ def read_entries(config: Config) -> tuple[list[Entry], list[Problem]]:
     return entries, problems
 
 
-def _entries_range(job: tuple[Config, Sequence[tuple[str, str]]], indexes: range) -> list[Entry | tuple[Problem, ...]]:
-    config, found = job
+def _entries_range(job: tuple[Config, SourceContext, Sequence[tuple[str, str]]],
+                   indexes: range) -> list[Entry | tuple[Problem, ...]]:
+    config, context, found = job
     out: list[Entry | tuple[Problem, ...]] = []
     for i in indexes:
         rel, name = found[i]
         try:
-            out.append(normalise(load.read(Path(name), config.source, config.limits, rel=rel), config))
+            out.append(normalise(load.read(Path(name), config.source, config.limits, rel=rel), config, context))
         except SourceError as e:
             out.append(tuple(e.problems))
     return out

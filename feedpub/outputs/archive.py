@@ -27,7 +27,7 @@ from typing import Any, Generic, TypeVar
 from feedpub import layout, select
 from feedpub.config import Config
 from feedpub.incremental.catalogue import Record
-from feedpub.model import Output, Rendered
+from feedpub.model import Author, Output, Rendered
 from feedpub.outputs import mapping
 from feedpub.outputs.protocol import Build, Job, Made
 from feedpub.select import Listed
@@ -115,7 +115,7 @@ def _text_element(name: str, text: str) -> str:
     return f"    <{name}>{escape(text)}</{name}>\n"
 
 
-def _person(a: mapping.Author) -> str:
+def _person(a: Author) -> str:
     email = f"      <email>{escape(a.email)}</email>\n" if a.email else ""
     uri = f"      <uri>{escape(a.uri)}</uri>\n" if a.uri else ""
     return f"    <author>\n      <name>{escape(a.name)}</name>\n{email}{uri}    </author>\n"

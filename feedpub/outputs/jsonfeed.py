@@ -10,14 +10,14 @@ import json
 from typing import Any
 
 from feedpub.config import Config
-from feedpub.model import Rendered
+from feedpub.model import Author, Rendered
 from feedpub.outputs import mapping
 from feedpub.outputs.atom_rss import FeedSpec
 
 VERSION = "https://jsonfeed.org/version/1.1"
 
 
-def _author(a: mapping.Author) -> dict[str, str]:
+def _author(a: Author) -> dict[str, str]:
     """Return a JSON Feed author: a name and a web page (JSON Feed has no e-mail: a mailto: link)."""
     url = a.uri or (f"mailto:{a.email}" if a.email else "")
     return {"name": a.name, **({"url": url} if url else {})}

@@ -19,16 +19,7 @@ from urllib.parse import unquote, urlsplit
 from feedpub import layout
 from feedpub.config import Config
 from feedpub.incremental.catalogue import Record
-from feedpub.model import Category, Entry, Image
-
-
-@dataclass(frozen=True)
-class Author:
-    """A person an entry names: a name always, a web page and an e-mail address when known."""
-
-    name: str
-    uri: str = ""
-    email: str = ""
+from feedpub.model import Author, Category, Entry, Image
 
 
 @dataclass(frozen=True)
@@ -69,13 +60,11 @@ def parse_author(text: str) -> Author:
 
 
 def authors_of(entry: Entry | Record) -> tuple[Author, ...]:
-    """Return who wrote an entry, in order: its author, else the source it came from, else nobody.
+    """Return who wrote an entry, in order (a source it came from is no author: sources/normalise).
 
-    The one place the outputs read an entry's people (entries will carry a tuple of authors:
-    then this returns that tuple).
+    The one place the outputs read an entry's people.
     """
-    text = entry.author or entry.source
-    return (parse_author(text),) if text else ()
+    return entry.authors
 
 
 def rss_creators(authors: tuple[Author, ...]) -> tuple[str, ...]:

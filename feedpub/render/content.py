@@ -26,10 +26,10 @@ def body_html(entry: Entry, config: Config, doc: SourceDoc | None = None) -> str
     """Return the sanitized HTML body of entry (read from its file unless doc is given), URLs absolute."""
     if doc is None:
         doc = load.read(source_path(entry, config), config.source, config.limits)
-    body = body_of(doc)
+    body = body_of(doc, config.template_syntax)
     text = plaintext.join_broken_paragraphs(body.text)  # only rendered bodies pay for this
     raw = markdown.to_html(text) if body.fmt == "markdown" else plaintext.to_html(text)
-    return sanitize.clean(raw, config.base_url)
+    return sanitize.clean(raw, config.base_url, entry.page_base)
 
 
 def summary_from_html(content_html: str) -> str:
@@ -88,4 +88,20 @@ def render(entry: Entry, config: Config, doc: SourceDoc | None = None) -> Render
     summary = entry.summary or summary_from_html(content) or entry.title
     if not content:
         content = f"<p>{html.escape(summary, quote=False)}</p>"  # a link post: its summary is its text
-    return Rendered(entry, content, summary)
+    return Rendered(entry, content + attribution(entry.source), summary)
+
+
+def attribution(source: str) -> str:
+    """Return the closing "Source: …" paragraph of a body whose article came from elsewhere.
+
+    A source is no author (sources/normalise), and no feed format has a field readers show
+    for it (RSS ``<source>`` names a feed and needs its URL; Atom ``<source>`` is a whole
+    feed's metadata), so the attribution the document ends with stays in the text every
+    format carries alike. A source that is a URL is a link.
+    """
+    if not source:
+        return ""
+    text = html.escape(source, quote=False)
+    if source.startswith(("http://", "https://")) and not any(c.isspace() or c in "<>\"" for c in source):
+        text = f'<a href="{html.escape(source)}">{text}</a>'
+    return f"\n<p>Source: {text}</p>"

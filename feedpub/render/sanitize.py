@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from feedpub.slug import absolute_url
+from feedpub.slug import resolve_url
 
 if TYPE_CHECKING:
     import nh3
@@ -37,14 +37,14 @@ _EMPTY_PARA = re.compile(r"<p>(?:\s|&nbsp;|\u00a0)*</p>\n?")
 _DIGITS = re.compile(r"^\d{1,4}$")
 
 
-@lru_cache(maxsize=16)
-def _cleaner(base_url: str) -> nh3.Cleaner:
+@lru_cache(maxsize=64)
+def _cleaner(base_url: str, page_url: str = "") -> nh3.Cleaner:
     import nh3  # on first use: a rebuild whose bodies all come from the build cache cleans nothing
 
     def keep(_tag: str, attr: str, value: str) -> str | None:
         if attr in _URL_ATTRS:
             try:
-                url = absolute_url(value, base_url)
+                url = resolve_url(value, base_url, page_url)
             except ValueError:
                 return None  # not a URL at all: drop the attribute, keep the text
             scheme = url.split(":", 1)[0].lower() if ":" in url else ""
@@ -70,9 +70,12 @@ def prepare(base_url: str) -> None:
     _cleaner(base_url)
 
 
-def clean(html: str, base_url: str) -> str:
-    """Return html with only safe markup left and every link and image URL absolute."""
-    return _EMPTY_PARA.sub("", _cleaner(base_url).clean(html)).strip()
+def clean(html: str, base_url: str, page_url: str = "") -> str:
+    """Return html with only safe markup left and every link and image URL absolute.
+
+    page_url: where a page bundle's relative links point (its own URL), "" for the site's base_url.
+    """
+    return _EMPTY_PARA.sub("", _cleaner(base_url, page_url).clean(html)).strip()
 
 
 def text_only(html: str) -> str:

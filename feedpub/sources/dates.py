@@ -1,7 +1,9 @@
 """Parse the dates documents carry, and find one for documents that carry none.
 
-The chain, first match wins: front matter ``date`` → trailing ``Date:`` line → a
-``YYYY-MM-DD-`` filename prefix → the file's first commit in git → its modification time.
+The chain, first match wins: front matter ``date`` (or another generator's name for it, see
+:mod:`feedpub.sources.conventions`) → trailing ``Date:`` line → a ``YYYY-MM-DD-`` prefix of the
+file's name (of the folder's, for a page bundle) → the file's first commit in the git repository
+that holds the source folder → its modification time.
 Date-only values mean midnight in the site time zone; every datetime leaving here is aware.
 """
 
@@ -10,12 +12,19 @@ from __future__ import annotations
 import re
 import subprocess
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
-from functools import lru_cache
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from feedpub import resources
+
+if TYPE_CHECKING:
+    from feedpub.config import Config
 
 _ISO_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
-_FILENAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
+_FILENAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[-_]")  # Jekyll, Hugo: '-'; Zola also '_'
 _OFFSET = re.compile(r"\s*(Z|[+-]\d{2}:?\d{2})$")
 _FORMATS = ("%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
 MIN_YEAR, MAX_YEAR = 1970, 9999
@@ -112,7 +121,6 @@ def from_filename(name: str, tz: tzinfo) -> datetime | None:
     return datetime.combine(d, time(0), tzinfo=tz)
 
 
-@lru_cache(maxsize=8)
 def git_first_commit_dates(folder: Path) -> Mapping[Path, datetime]:
     """Map every file under folder to the date of the commit that first added it.
 
@@ -151,11 +159,65 @@ def git_first_commit_dates(folder: Path) -> Mapping[Path, datetime]:
     return found
 
 
-def from_git(path: Path, source_root: Path) -> datetime | None:
-    """Return the date of the commit that first added path, if it is committed."""
-    found = git_first_commit_dates(source_root)
-    # outside git the mapping is empty: no need to resolve the path (a dozen system calls)
-    return found.get(path.resolve()) if found else None
+@dataclass(frozen=True)
+class SourceContext:
+    """What dating documents needs from outside them, made once per build and passed to normalise.
+
+    The git history is asked on first need (most builds date every document from the
+    document itself) and kept by this value only: the next build makes a new one, so a
+    document committed between two builds of one ``feedpub serve`` is dated by git in the second.
+    """
+
+    config: Config
+    fallback: bool = True  # whether undated seeds take the newest seed's date (off while finding it)
+
+    @classmethod
+    def of(cls, config: Config) -> SourceContext:
+        """Return a fresh context for a build of config.source."""
+        return cls(config)
+
+    @cached_property
+    def embedded(self) -> bool:
+        """Whether the source folder is the seeds embedded in feedpub (not the user's documents)."""
+        return self.config.source.resolve() == resources.seeds_dir().resolve()
+
+    @cached_property
+    def git_dates(self) -> Mapping[Path, datetime]:
+        """Map every committed file under the source folder to the date it was first committed.
+
+        Empty for the seeds embedded in feedpub: feedpub's own history is not theirs.
+        """
+        return {} if self.embedded else git_first_commit_dates(self.config.source)
+
+    def git_date(self, path: Path) -> datetime | None:
+        """Return the date of the commit that first added path, if it is committed."""
+        found = self.git_dates
+        # outside git the mapping is empty: no need to resolve the path (a dozen system calls)
+        return found.get(path.resolve()) if found else None
+
+    @cached_property
+    def newest_dated(self) -> datetime | None:
+        """Return the newest date the embedded seeds carry themselves (None for any other folder).
+
+        An undated seed takes it instead of its file time, which is when feedpub was installed
+        or checked out: the same seeds give the same dates wherever feedpub runs.
+        """
+        if not (self.fallback and self.embedded):
+            return None
+        # here, not on top: load and normalise import this module
+        from feedpub.errors import SourceError
+        from feedpub.sources import load, normalise
+
+        quiet = SourceContext(self.config, fallback=False)
+        found = []
+        for rel, name in load.discover_rel(self.config.source, rules=load.Rules.of(self.config)):
+            try:
+                entry = normalise.normalise(load.read(Path(name), self.config.source, rel=rel), self.config, quiet)
+            except SourceError:
+                continue
+            if entry.date_source not in ("git", "mtime") and not entry.draft:
+                found.append(entry.date)
+        return max(found, default=None)
 
 
 def from_mtime(mtime: float, tz: tzinfo) -> datetime:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -18,15 +19,14 @@ from typing import Any
 
 from feedpub.config import Config
 from feedpub.errors import Problem, SourceError
-from feedpub.model import Category, Entry, Image, SourceDoc, make
-from feedpub.slug import RESERVED_NAMES, absolute_url, encode_url, slugify
-from feedpub.sources import dates, plaintext
+from feedpub.model import Author, Category, Entry, Image, SourceDoc, make
+from feedpub.slug import RESERVED_NAMES, absolute_url, encode_url, resolve_url, slugify
+from feedpub.sources import conventions as keys
+from feedpub.sources import dates, plaintext, templates
+from feedpub.sources.dates import SourceContext
 
 TITLE_MAX = 80  # characters of an inferred title; a headline longer than this is not one
 SUMMARY_MAX = 300
-# Keys of the last-modified date, the first present wins (a dict: ordered, and most documents
-# have none of them, which one isdisjoint() says).
-_UPDATED_KEYS = dict.fromkeys(("updated", "lastmod", "modified", "last_modified_at")).keys()
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 _ACTIVE_SCHEMES = {"javascript", "vbscript", "data", "file"}
 IMAGE_TYPES = {
@@ -45,12 +45,18 @@ class Body:
     line: int  # file line where text starts
     trailer: plaintext.Trailer
     header: plaintext.Header | None
+    excerpt: str | None = None  # the text above a summary divider (<!--more-->), if there is one
+    templates: tuple[tuple[int, str], ...] = ()  # (file line, tag) of template syntax left in the body
 
 
-def body_of(doc: SourceDoc) -> Body:
-    """Return the body to render: trailer removed; for plain text, header block removed."""
+def body_of(doc: SourceDoc, template_syntax: str = "strip") -> Body:
+    """Return the body to render: trailer, divider and raw markers removed; for plain text, header block removed.
+
+    template_syntax: "strip" removes template tags left in the body, "keep" leaves them as text.
+    """
     fmt = _format(doc)
-    text, trailer = plaintext.split_trailer(doc.body)
+    found = templates.process(doc.body, strip=template_syntax == "strip")
+    text, trailer = plaintext.split_trailer(found.text)
     header = None
     line = doc.body_line
     if fmt == "text":
@@ -60,7 +66,28 @@ def body_of(doc: SourceDoc) -> Body:
             line += header.lines_removed
         else:
             header = None
-    return make(Body, {"text": text, "fmt": fmt, "line": line, "trailer": trailer, "header": header})
+    excerpt = None
+    own = doc.meta.get(keys.EXCERPT_SEPARATOR) if doc.meta else None
+    # every usual divider is an HTML comment; a search for one character first (memchr speed)
+    # skips most bodies: a search for '<!--' costs several times more
+    lt = text.find("<") if own is None else 0
+    if own is not None or (lt >= 0 and text.find("<!--", lt) >= 0):
+        for divider in _dividers(doc.meta):
+            at = text.find(divider)
+            if at >= 0:
+                excerpt, text = text[:at], text[:at] + text[at + len(divider):]
+                break
+    tags = tuple((doc.body_line + n, tag) for n, tag in found.tags)
+    return make(Body, {"text": text, "fmt": fmt, "line": line, "trailer": trailer, "header": header,
+                       "excerpt": excerpt, "templates": tags})
+
+
+def _dividers(meta: Mapping[str, Any]) -> tuple[str, ...]:
+    """Return the summary dividers of a document: its own excerpt_separator, then <!--more-->."""
+    own = meta.get(keys.EXCERPT_SEPARATOR) if meta else None
+    if isinstance(own, str) and own.strip():  # Jekyll's default, a blank line, is no divider
+        return (own, *keys.MORE)
+    return keys.MORE
 
 
 def _blank(text: str) -> bool:
@@ -141,8 +168,8 @@ def _list_field(doc: SourceDoc, probs: _Problems, key: str) -> tuple[str, ...]:
     value = doc.meta.get(key)
     if value is None:
         return ()
-    if isinstance(value, str):
-        return tuple(t for t in (plaintext.clean_line(v) for v in value.split(",")) if t)
+    if isinstance(value, str):  # Pelican: "a, b", or "a, b; c" when a tag holds a comma
+        return tuple(t for t in (plaintext.clean_line(v) for v in value.split(";" if ";" in value else ",")) if t)
     if isinstance(value, list) and all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
         return tuple(t for t in (plaintext.clean_line(str(v)) for v in value) if t)
     probs.add(key, f"'{key}' must be a list of text, not {_kind(value)}")
@@ -161,13 +188,27 @@ def _date(value: object, key: str, config: Config, probs: _Problems) -> datetime
         return None
 
 
-def _entry_date(doc: SourceDoc, body: Body, config: Config, probs: _Problems) -> tuple[datetime | None, str]:
+# Eleventy's words for "the file's own dates": no date in the document itself.
+_ELEVENTY_DATES = frozenset(("last modified", "created", "git last modified", "git created"))
+
+
+def _entry_date(doc: SourceDoc, body: Body, config: Config, probs: _Problems,
+                context: SourceContext) -> tuple[datetime | None, str]:
     meta = doc.meta
-    for key in ("date", "published", "pubDate") if meta else ():
+    for key in keys.DATE if meta else ():
         value = meta.get(key)
-        if value is not None:
-            # None when the value is not a valid date: _date recorded the problem
-            return _date(value, key, config, probs), "front matter"
+        if value is None or (isinstance(value, bool) and key == keys.PUBLISHED):
+            continue  # Jekyll's published: false is no date
+        if isinstance(value, str) and value.strip().lower() in _ELEVENTY_DATES:
+            break
+        if isinstance(value, str) and not _looks_valid(value, config):
+            named = dates.from_filename(_dated_name(doc.rel), config.tz)
+            if named is not None:
+                # the file's name carries a date and the front matter's is malformed: the name
+                # decides, and check says so (a 102-post archive is not stopped by one typo)
+                return named, "filename"
+        # None when the value is not a valid date: _date recorded the problem
+        return _date(value, key, config, probs), "front matter"
     if body.trailer.date is not None:
         line = doc.body_line + (body.trailer.date_line or 0)
         try:
@@ -175,13 +216,36 @@ def _entry_date(doc: SourceDoc, body: Body, config: Config, probs: _Problems) ->
         except dates.DateValueError as e:
             probs.add(None, f"'Date:' line {e}", line)
             return None, "Date: line"
-    d = dates.from_filename(doc.path.name, config.tz)
+    d = dates.from_filename(_dated_name(doc.rel), config.tz)
     if d is not None:
         return d, "filename"
-    d = dates.from_git(doc.path, config.source)
+    d = context.git_date(doc.path)
     if d is not None:
         return d.astimezone(config.tz), "git"
+    d = context.newest_dated
+    if d is not None:
+        return d, "newest seed"
     return dates.from_mtime(doc.mtime, config.tz), "mtime"
+
+
+def _looks_valid(value: str, config: Config) -> bool:
+    try:
+        dates.parse_date_string(value, config.tz)
+    except dates.DateValueError:
+        return False
+    return True
+
+
+def _dated_name(rel: str) -> str:
+    """Return the name that may carry a document's date: its file's, or its bundle folder's."""
+    parts = rel.split("/")
+    if len(parts) > 1 and _is_bundle_index(parts[-1]):
+        return parts[-2]
+    return parts[-1]
+
+
+def _is_bundle_index(name: str) -> bool:
+    return name in ("index.md", "index.markdown", "index.txt")
 
 
 def _title(doc: SourceDoc, body: Body, probs: _Problems) -> tuple[str, str]:
@@ -232,25 +296,38 @@ def _first_text_line(text: str) -> str:
 _category_slug = lru_cache(maxsize=1024)(slugify)
 
 
+def _first_of(value: Any) -> Any:
+    """Return the first item of a list (None when empty), or the value itself."""
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value
+
+
 def _category(doc: SourceDoc, config: Config, probs: _Problems) -> tuple[Category, str]:
-    value = doc.meta.get("category")
+    meta = doc.meta
+    value = meta.get("category") if meta else None
     key = "category"
     if isinstance(value, str):  # nearly every category: what the checks below do with a str
         raw, source = plaintext.clean_line(value), "front matter"
     else:
         raw, source = "", "default"
-        if value is None and doc.meta.get("categories") is not None:
-            value = doc.meta["categories"]
-            key = "categories"
-        if isinstance(value, list):
-            value = value[0] if value else None
+        if value is None and meta:
+            if meta.get("categories") is not None:
+                value, key = meta["categories"], "categories"
+                if isinstance(value, str) and doc.dialect == "yaml":
+                    value = value.split()  # Jekyll: categories: a b, separated by spaces
+            elif isinstance(taxonomies := meta.get(keys.TAXONOMIES), dict):
+                value, key = taxonomies.get("categories"), keys.TAXONOMIES  # Zola
+        value = _first_of(value)
         if value is not None:
             if isinstance(value, (str, int)) and not isinstance(value, bool):
                 raw, source = plaintext.clean_line(str(value)), "front matter"
             else:
                 probs.add(key, f"'{key}' must be text or a list of text, not {_kind(value)}")
-    if not raw and "/" in doc.rel:
-        raw, source = doc.rel.split("/", 1)[0], "folder"
+    if not raw:
+        folder = _folder(doc.rel)
+        if folder:
+            raw, source = folder, "folder"
     if not raw:
         raw = config.default_category
     slug = _category_slug(raw)
@@ -267,21 +344,59 @@ def _category(doc: SourceDoc, config: Config, probs: _Problems) -> tuple[Categor
     return make(Category, {"slug": slug, "name": name}), source
 
 
-def _url(doc: SourceDoc, category: Category, config: Config, probs: _Problems) -> str:
-    link, key = _text_field(doc, probs, "permalink", "url")
+def _folder(rel: str) -> str:
+    """Return the folder that names a document's category: its first, not a bundle's own nor _posts."""
+    if "/" not in rel:
+        return ""
+    parts = rel.split("/")
+    folders = parts[:-2] if _is_bundle_index(parts[-1]) else parts[:-1]
+    return next((f for f in folders if not f.startswith("_")), "")
+
+
+def _url(doc: SourceDoc, category: Category, config: Config, probs: _Problems) -> tuple[str, str]:
+    """Return the entry's URL and where its relative links point ("": the site's base_url)."""
+    meta = doc.meta
+    name = doc.rel[doc.rel.rfind("/") + 1:]
+    own = "/" in doc.rel and _is_bundle_index(name)  # a page bundle: its files sit beside it
+    link, key = "", None
+    if meta:
+        for candidate in keys.URL:
+            value = meta.get(candidate)
+            if value is None or value is False:
+                continue
+            if isinstance(value, str):
+                if "{{" in value or "{%" in value:
+                    continue  # an Eleventy permalink template: not a URL until Eleventy runs it
+                link, key = plaintext.clean_line(value), candidate  # what _text_field does with a str
+            else:
+                link, key = _text_field(doc, probs, candidate)
+            break
+        if not link and isinstance(meta.get(keys.ZOLA_PATH), str):
+            link, key = plaintext.clean_line(meta[keys.ZOLA_PATH]).strip("/") + "/", keys.ZOLA_PATH
     if link:
         try:
             url = absolute_url(link, config.base_url)
         except ValueError as e:
             probs.add(key, f"'{key}' is {e}")
-            return config.base_url
+            return config.base_url, ""
         if not url.lower().startswith(("http://", "https://")):
             probs.add(key, f"'{key}' must be a path or an http(s) URL, not {_kind(link)}")
-        return url
-    slug, _ = _text_field(doc, probs, "slug")
-    leaf = (slug and slugify(slug)) or slugify(_stem(doc.rel)) or "article"
-    folder = category.slug
-    return absolute_url(f"{folder}/{leaf}/", config.base_url)
+        return url, url if own else ""
+    slug, _ = _text_field(doc, probs, *keys.SLUG)
+    if not slug:
+        slug = _undated(_dated_name(doc.rel) if own else _stem(doc.rel))
+    leaf = slugify(slug) or "article"
+    url = absolute_url(f"{category.slug}/{leaf}/", config.base_url)
+    return url, url if own else ""
+
+
+_DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}[-_]")
+
+
+def _undated(name: str) -> str:
+    """Return a name without its YYYY-MM-DD- prefix (Jekyll and Zola take the slug from the rest)."""
+    m = _DATE_PREFIX.match(name)
+    return name[m.end():] if m and m.end() < len(name) else name
 
 
 def _stem(rel: str) -> str:
@@ -293,20 +408,47 @@ def _stem(rel: str) -> str:
     return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
-def _image(doc: SourceDoc, title: str, config: Config, probs: _Problems) -> Image | None:
-    url, key = _text_field(doc, probs, "image", "cover", "thumbnail")
+def _image(doc: SourceDoc, title: str, config: Config, page_base: str, probs: _Problems) -> Image | None:
+    meta = doc.meta
+    if not meta or (_IMAGE_KEYS.isdisjoint(meta) and keys.EXTRA not in meta):
+        return None
+    url, key, alt = "", None, ""
+    extra = meta.get(keys.EXTRA)  # Zola themes keep theirs under [extra]
+    for table in (meta, extra) if isinstance(extra, dict) else (meta,):
+        for candidate in keys.IMAGE:
+            if candidate not in table:
+                continue
+            value = table[candidate]
+            if isinstance(value, dict):  # cover: {image: …, alt: …}
+                alt = str(value["alt"]) if isinstance(value.get("alt"), str) else ""
+                value = value.get("image") or value.get("src") or value.get("url")
+            value = _first_of(value)  # Hugo's images: [a, b]
+            if value is not None and value != "":
+                key = candidate
+                if isinstance(value, str):
+                    url = plaintext.clean_line(value)
+                else:
+                    probs.add(candidate, f"'{candidate}' must be text, not {_kind(value)}")
+                break
+        if key:
+            break
     if not url:
         return None
     try:
-        absolute = absolute_url(url, config.base_url)
+        absolute = resolve_url(url, config.base_url, page_base)
     except ValueError as e:
         probs.add(key, f"'{key}' is {e}")
         return None
     if not absolute.lower().startswith(("http://", "https://")):
         probs.add(key, f"'{key}' is not an http(s) URL: {url!r}")
         return None
-    alt, _ = _text_field(doc, probs, "image_alt", "alt")
-    return make(Image, {"url": absolute, "mime_type": _image_type(absolute), "alt": alt or title})
+    if not alt and not _IMAGE_ALT.isdisjoint(meta):
+        alt, _ = _text_field(doc, probs, *keys.IMAGE_ALT)
+    return make(Image, {"url": absolute, "mime_type": _image_type(absolute),
+                        "alt": (plaintext.clean_line(alt) if alt else "") or title})
+
+
+_IMAGE_KEYS, _IMAGE_ALT = frozenset(keys.IMAGE), frozenset(keys.IMAGE_ALT)
 
 
 def _image_type(url: str) -> str:
@@ -324,44 +466,54 @@ def _image_type(url: str) -> str:
 _EXTENSION = re.compile(r"[^?#]*\.([^./?#]*)(?:[?#]|\Z)")
 
 
-def normalise(doc: SourceDoc, config: Config) -> Entry:
-    """Infer an Entry from a SourceDoc; raise SourceError listing all its problems."""
-    entry = _usual_entry(doc, config)
-    if entry is not None:
-        return entry
-    probs = _Problems(doc)
-    body = body_of(doc)
+def normalise(doc: SourceDoc, config: Config, context: SourceContext | None = None) -> Entry:
+    """Infer an Entry from a SourceDoc; raise SourceError listing all its problems.
+
+    context: what dating needs from outside the document, made once per build (a new one
+    when not given: it holds no state worth keeping between builds).
+    """
+    context = context if context is not None else SourceContext.of(config)
     meta = doc.meta
     if not doc.has_front_matter and _blank(doc.body):
         raise SourceError([Problem(doc.rel, None, "file is empty")])
+    probs = _Problems(doc)
+    body = body_of(doc, config.template_syntax)
+    if meta and _redirect_stub(doc):
+        return _stub(doc, body, config, context)
     title, title_source = _title(doc, body, probs)
-    date, date_source = _entry_date(doc, body, config, probs)
-    updated = None
-    for key in _UPDATED_KEYS if not _UPDATED_KEYS.isdisjoint(meta) else ():
-        value = meta.get(key)
-        if value is not None:  # the first key with a value decides, valid or not
-            updated = _date(value, key, config, probs)
-            break
+    date, date_source = _entry_date(doc, body, config, probs, context)
+    # most documents have none of these meanings' keys: one isdisjoint() says so for all
+    rare = bool(meta) and not _RARE.isdisjoint(meta)
+    updated = _first_date(doc, keys.UPDATED, config, probs) if rare and not _UPDATED.isdisjoint(meta) else None
+    expires = _first_date(doc, keys.EXPIRES, config, probs) if rare and not _EXPIRES.isdisjoint(meta) else None
     category, category_source = _category(doc, config, probs)
-    url = _url(doc, category, config, probs)
-    tags: tuple[str, ...]
-    if _RARE_KEYS.isdisjoint(meta):
-        # Most documents have none of these keys: _other_fields would give these defaults
-        # and find no problem (a test compares the two).
-        raw_id, author, source, tags, draft = "", "", "", (), False
-        summary, _ = _text_field(doc, probs, "summary", "description", "excerpt")
-    else:
-        raw_id, summary, author, source, tags, draft = _other_fields(doc, probs)
+    url, page_base = _url(doc, category, config, probs)
+    raw_id = _id(doc, probs) if rare and not _ID.isdisjoint(meta) else ""
+    summary, summary_key = _text_field(doc, probs, *keys.SUMMARY)
+    summary_source = "front matter" if summary_key else ""
+    if not summary and body.excerpt is not None:
+        summary = _plain(body.excerpt, body.fmt)
+        summary_source = "divider" if summary else ""
+    authors = _authors(doc, config, probs) if rare and not _AUTHOR.isdisjoint(meta) else ()
+    if not authors and body.trailer.author:
+        authors = (make(Author, {"name": plaintext.clean_line(body.trailer.author), "uri": "", "email": ""}),)
+    source = _text_field(doc, probs, *keys.SOURCE, allow_list=True)[0] if rare and "source" in meta else ""
+    tags = _tags(doc, probs) if rare and not _TAGS.isdisjoint(meta) else ()
     if body.header is not None:
         tags = body.header.kicker + tags
-    image = _image(doc, title, config, probs)
+    draft = _draft(doc, probs) if rare and not _DRAFT.isdisjoint(meta) else False
+    if meta and meta.get("permalink") is False:
+        draft = True  # Eleventy: no page is written
+    if not draft and "/_drafts/" in f"/{doc.rel}":
+        draft = True  # Jekyll's drafts folder
+    image = _image(doc, title, config, page_base, probs)
     if _blank(body.text) and not summary:
         fence = doc.body_line - 1 if doc.has_front_matter else None  # the body is empty: point at the fence
         probs.add(None, "document has no body text and no 'summary' to publish", fence)
     if probs.items:
         raise SourceError(probs.items)
     assert date is not None  # every failing branch above recorded a problem
-    # a dict display, not keywords: a call with 18 keywords costs twice the dict
+    # a dict display, not keywords: a call with many keywords costs twice the dict
     return make(Entry, {
         "id": raw_id or url,
         "url": url,
@@ -373,103 +525,66 @@ def normalise(doc: SourceDoc, config: Config) -> Entry:
         "category": category,
         "category_source": category_source,
         "summary": plaintext.shorten_clean(summary, SUMMARY_MAX * 2) if summary else "",
-        "source": source or body.trailer.source or "",
-        "author": author or body.trailer.author or "",
+        "source": source or (plaintext.clean_line(body.trailer.source) if body.trailer.source else ""),
+        "authors": authors,
         "tags": tuple(dict.fromkeys(tags)) if tags else (),
         "image": image,
         "rel": doc.rel,
         "fmt": body.fmt,
         "draft": draft,
         "lines": doc.meta_lines,
+        "expires": expires,
+        "summary_source": summary_source,
+        "page_base": page_base,
     })
 
 
-# Every front matter key normalise reads (a test checks that it reads no other), and the few
-# that _usual_entry reads itself.
-_READ_KEYS = frozenset((
-    "title", "date", "published", "pubDate", *_UPDATED_KEYS, "category", "categories", "permalink", "url", "slug",
-    "id", "guid", "summary", "description", "excerpt", "author", "authors", "source", "tags", "keywords", "draft",
-    "image", "cover", "thumbnail", "image_alt", "alt", "format",
-))
-_USUAL_KEYS = frozenset(("title", "date", "category", "permalink", "summary", "image"))
-_UNUSUAL_KEYS = _READ_KEYS - _USUAL_KEYS
+_UPDATED, _EXPIRES, _ID = frozenset(keys.UPDATED), frozenset(keys.EXPIRES), frozenset(keys.ID)
+_AUTHOR = frozenset((*keys.AUTHOR, keys.EXTRA))
+_TAGS = frozenset(("tags", "keywords", keys.TAXONOMIES))
+_DRAFT = frozenset((keys.DRAFT, keys.PUBLISHED, keys.STATUS, keys.EXCLUDED_FROM_COLLECTIONS))
+_RARE = _UPDATED | _EXPIRES | _ID | _AUTHOR | _TAGS | _DRAFT | {"source"}
 
 
-def _usual_entry(doc: SourceDoc, config: Config) -> Entry | None:
-    """Return normalise's entry for the usual document, or None for any other.
-
-    The usual document has front matter whose keys, among those normalise reads, are at most
-    title, date, category, permalink, summary and image, with text values (date: any value
-    _date takes, or none and a Date: line), and no problem. Then normalise's general steps reduce to these few (a test
-    compares the two on documents of every shape); any other document, or any problem, is
-    left to them. ~20 % of a usual document's normalise.
-    """
-    meta = doc.meta
-    if not doc.has_front_matter or not _UNUSUAL_KEYS.isdisjoint(meta):
-        return None
-    title, day, link = meta.get("title"), meta.get("date"), meta.get("permalink")
-    summary, image = meta.get("summary", ""), meta.get("image")
-    if not (isinstance(title, str) and isinstance(link, str) and isinstance(summary, str)
-            and (image is None or isinstance(image, str))):
-        return None
-    title, link, summary = plaintext.clean_line(title), plaintext.clean_line(link), plaintext.clean_line(summary)
-    image = plaintext.clean_line(image) if image is not None else ""  # "": no image, as _image says
-    if not title or not link:
-        return None  # an empty title is a problem; an empty permalink means a URL made from the slug
-    text, trailer = plaintext.split_trailer(doc.body)  # what body_of gives a document with front matter
+def _stub(doc: SourceDoc, body: Body, config: Config, context: SourceContext) -> Entry:
+    """Return the entry of a redirect stub: a draft (never published), titled by where it points."""
+    target = next(str(doc.meta[k]) for k in keys.REDIRECT if isinstance(doc.meta.get(k), str))
     probs = _Problems(doc)
-    if day is not None:
-        date, date_source = _date(day, "date", config, probs), "front matter"
-    elif trailer.date is not None:
-        try:
-            date, date_source = dates.parse_date_string(trailer.date, config.tz), "Date: line"
-        except dates.DateValueError:
-            return None
-    else:
-        return None  # a date from the file's name, git or time: the general steps decide
+    date, date_source = _entry_date(doc, body, config, probs, context)
     category, category_source = _category(doc, config, probs)
-    if date is None or probs.items or (_blank(text) and not summary):
-        return None
-    base = config.base_url
-    try:
-        url = absolute_url(link, base)
-        absolute = absolute_url(image, base) if image else ""
-    except ValueError:
-        return None
-    if not url.lower().startswith(("http://", "https://")) or (
-            absolute and not absolute.lower().startswith(("http://", "https://"))):
-        return None
+    url, page_base = _url(doc, category, config, probs)
+    if date is None:
+        date, date_source = dates.from_mtime(doc.mtime, config.tz), "mtime"
     return make(Entry, {
-        "id": url,
-        "url": url,
-        "title": title,
-        "title_source": "front matter",
-        "date": date,
-        "date_source": date_source,
-        "updated": date,
-        "category": category,
-        "category_source": category_source,
-        "summary": plaintext.shorten_clean(summary, SUMMARY_MAX * 2) if summary else "",
-        "source": trailer.source or "",
-        "author": trailer.author or "",
-        "tags": (),
-        "image": make(Image, {"url": absolute, "mime_type": _image_type(absolute), "alt": title})
-        if absolute else None,
-        "rel": doc.rel,
-        "fmt": "markdown",
-        "draft": False,
-        "lines": doc.meta_lines,
+        "id": url, "url": url, "title": f"redirect to {plaintext.clean_line(target)[:80]}",
+        "title_source": "redirect", "date": date, "date_source": date_source, "updated": date,
+        "category": category, "category_source": category_source, "summary": "", "source": "", "authors": (),
+        "tags": (), "image": None, "rel": doc.rel, "fmt": body.fmt, "draft": True, "lines": doc.meta_lines,
+        "expires": None, "summary_source": "", "page_base": page_base,
     })
 
 
-# Keys that only _other_fields reads, and that few documents have.
-_RARE_KEYS = frozenset(("id", "guid", "description", "excerpt", "author", "authors", "source", "tags", "keywords",
-                        "draft", "published"))
+def _first_date(doc: SourceDoc, names: tuple[str, ...], config: Config, probs: _Problems) -> datetime | None:
+    """Return the date of the first of names the front matter has (valid or not: it decides)."""
+    meta = doc.meta
+    if not meta:
+        return None
+    for key in names:
+        value = meta.get(key)
+        if value is not None:
+            return _date(value, key, config, probs)
+    return None
 
 
-def _other_fields(doc: SourceDoc, probs: _Problems) -> tuple[str, str, str, str, tuple[str, ...], bool]:
-    """Return the id, summary, author, source, tags and draft a document names, problems in that order."""
-    raw_id, id_key = _text_field(doc, probs, "id", "guid")
+def _plain(text: str, fmt: str) -> str:
+    """Return the text of a Markdown or plain-text excerpt as one line (markup dropped)."""
+    lines = [_HEADING.sub(r"\1", line) for line in text.split("\n")] if fmt == "markdown" else [text]
+    return plaintext.clean_line(_INLINE_MARKUP.sub("", " ".join(lines)) if fmt == "markdown" else lines[0])
+
+
+def _id(doc: SourceDoc, probs: _Problems) -> str:
+    """Return the id a document names (an absolute URI), or ""."""
+    raw_id, id_key = _text_field(doc, probs, *keys.ID)
     if id_key and raw_id and not _SCHEME.match(raw_id):
         probs.add(id_key, f"'{id_key}' must be an absolute URI (https://… or urn:…), not {_kind(raw_id)}")
     elif id_key and raw_id.split(":", 1)[0].lower() in _ACTIVE_SCHEMES:
@@ -479,17 +594,109 @@ def _other_fields(doc: SourceDoc, probs: _Problems) -> tuple[str, str, str, str,
             raw_id = encode_url(raw_id)  # an IRI safe for XML
         except ValueError:
             probs.add(id_key, f"'{id_key}' is not a valid URI: {raw_id[:80]!r}")
-    summary, _ = _text_field(doc, probs, "summary", "description", "excerpt")
-    author, _ = _text_field(doc, probs, "author", "authors", allow_list=True)
-    source, _ = _text_field(doc, probs, "source", allow_list=True)
+    return raw_id
+
+
+def _tags(doc: SourceDoc, probs: _Problems) -> tuple[str, ...]:
+    """Return the tags of tags, keywords and Zola's [taxonomies] tags, in that order."""
     tags = _list_field(doc, probs, "tags") + _list_field(doc, probs, "keywords")
-    draft = doc.meta.get("draft", False)
+    taxonomies = doc.meta.get(keys.TAXONOMIES)
+    if isinstance(taxonomies, dict) and isinstance(zola := taxonomies.get("tags"), list):
+        tags += tuple(t for t in (plaintext.clean_line(str(v)) for v in zola if isinstance(v, (str, int))) if t)
+    return tags
+
+
+def _draft(doc: SourceDoc, probs: _Problems) -> bool:
+    """Return whether a document says it is not to be published, in any generator's words."""
+    meta = doc.meta
+    draft = meta.get(keys.DRAFT, False)
+    if isinstance(draft, str) and doc.dialect == "headers":
+        draft = draft.strip().lower() in ("true", "yes")
     if not isinstance(draft, bool):
-        probs.add("draft", f"'draft' must be true or false, not {_kind(draft)}")
+        probs.add(keys.DRAFT, f"'draft' must be true or false, not {_kind(draft)}")
         draft = False
-    if doc.meta.get("published") is False:
-        draft = True  # Jekyll's way of saying draft
-    return raw_id, summary, author, source, tags, draft
+    status = meta.get(keys.STATUS)
+    return (draft
+            or meta.get(keys.PUBLISHED) is False  # Jekyll
+            or (isinstance(status, str) and status.strip().lower() in keys.DRAFT_STATUSES)  # Pelican
+            or meta.get(keys.EXCLUDED_FROM_COLLECTIONS) is True)  # Eleventy
+
+
+def _redirect_stub(doc: SourceDoc) -> bool:
+    """Whether a document only redirects elsewhere (redirect: /x and no text): not an article."""
+    meta = doc.meta
+    return (not _REDIRECT_KEYS.isdisjoint(meta)  # one test for nearly every document
+            and any(isinstance(meta.get(k), str) for k in keys.REDIRECT) and _blank(doc.body))
+
+
+_REDIRECT_KEYS = frozenset(keys.REDIRECT)
+
+
+_MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_NAME_EMAIL = re.compile(r"(.*?)\s*<([^<>@\s]+@[^<>\s]+)>")
+
+
+def _authors(doc: SourceDoc, config: Config, probs: _Problems) -> tuple[Author, ...]:
+    """Return the authors a document names: a name, a list, a mapping, a Markdown link, Name <email>."""
+    meta = doc.meta
+    for table in (meta, meta.get(keys.EXTRA)):
+        if not isinstance(table, dict) and table is not meta:
+            continue
+        for key in keys.AUTHOR:
+            value = table.get(key)
+            if value is None or value in ("", []):
+                continue
+            if isinstance(value, str):
+                # Pelican's Authors: A, B (or "Doe, Jane; Roe, Richard"); an author string is one
+                # name unless it holds ';'
+                split = ";" if ";" in value or key != "authors" else ","
+                value = [v for v in value.split(split) if v.strip()]
+            if not isinstance(value, list):
+                value = [value]
+            found = []
+            for item in value:
+                author = _author(item, config)
+                if author is None:
+                    probs.add(key, f"'{key}' must be a name, a list of names or of {{name: …}}, not {_kind(item)}")
+                    return ()
+                if author.name:
+                    found.append(author)
+            return tuple(dict.fromkeys(found))
+    return ()
+
+
+def _author(value: Any, config: Config) -> Author | None:
+    """Return one Author from a string or a mapping; None when the value is neither."""
+    name = uri = email = ""
+    if isinstance(value, dict):
+        name = str(value["name"]) if isinstance(value.get("name"), str) else ""
+        link = next((str(value[k]) for k in ("uri", "url", "link", "website") if isinstance(value.get(k), str)), "")
+        email = str(value["email"]) if isinstance(value.get("email"), str) else ""
+        uri = _author_uri(link, config)
+        return make(Author, {"name": plaintext.clean_line(name), "uri": uri, "email": email.strip()})
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        return None
+    text = plaintext.clean_line(value)
+    if m := _MARKDOWN_LINK.fullmatch(text):
+        name, uri = m.group(1), _author_uri(m.group(2), config)
+    elif m := _NAME_EMAIL.fullmatch(text):
+        name, email = m.group(1), m.group(2)
+    else:
+        name = text
+    return make(Author, {"name": plaintext.clean_line(name), "uri": uri, "email": email})
+
+
+def _author_uri(link: str, config: Config) -> str:
+    """Return an author's page as an absolute http(s) URL, or "" when it is not one."""
+    if not link.strip():
+        return ""
+    try:
+        url = absolute_url(link, config.base_url)
+    except ValueError:
+        return ""
+    return url if url.lower().startswith(("http://", "https://")) else ""
 
 
 def source_path(entry: Entry, config: Config) -> Path:

@@ -1,0 +1,69 @@
+"""Which front-matter keys mean what, in the generators whose content folders feedpub reads.
+
+One table per meaning: the first key of a tuple that a document has decides (see the README's
+"Bring your existing site"). Hugo, Zola, Jekyll, Pelican (keys in lower case, as Pelican reads
+them), Eleventy and Astro name the same things differently; these are their names.
+"""
+
+from __future__ import annotations
+
+TITLE = ("title",)
+# Hugo: date, publishDate (pubdate, published); Astro: pubDate; Jekyll's `published` is a
+# boolean (see DRAFT), never a date.
+DATE = ("date", "pubDate", "publishDate", "pubdate", "publishdate", "published")
+# Hugo lastmod, Zola updated, Pelican Modified, Jekyll's jekyll-last-modified-at, Astro updatedDate.
+UPDATED = ("updated", "lastmod", "lastMod", "modified", "last_modified_at", "updatedDate")
+EXPIRES = ("expiryDate", "expirydate", "unpublishdate", "expires")
+CATEGORY = ("category", "categories")
+TAGS = ("tags", "keywords")
+URL = ("permalink", "url")  # a path or an absolute URL
+SLUG = ("slug",)
+ZOLA_PATH = "path"  # Zola: the page's path below the site, no leading slash needed
+SUMMARY = ("summary", "description", "excerpt")
+IMAGE = ("image", "images", "cover", "heroImage", "featured_image", "feature_image", "thumbnail")
+IMAGE_ALT = ("image_alt", "alt")
+AUTHOR = ("authors", "author", "by")
+SOURCE = ("source",)
+ID = ("id", "guid")
+FORMAT = "format"
+DRAFT = "draft"  # Hugo, Zola, Eleventy (by convention), Astro: draft: true
+PUBLISHED = "published"  # Jekyll: published: false
+STATUS = "status"  # Pelican: Status: draft | hidden | published
+DRAFT_STATUSES = frozenset(("draft", "hidden", "skip"))
+EXCLUDED_FROM_COLLECTIONS = "eleventyExcludeFromCollections"
+EXCERPT_SEPARATOR = "excerpt_separator"  # Jekyll, per page
+REDIRECT = ("redirect", "redirect_to")  # a stub that only sends readers elsewhere: not an article
+TAXONOMIES = "taxonomies"  # Zola: [taxonomies] tags = […], categories = […]
+EXTRA = "extra"  # Zola: [extra] holds a theme's own keys (image, author…), read after the top level
+# The summary divider of Hugo and Zola (and the excerpt_separator Jekyll sites usually choose).
+MORE = ("<!--more-->", "<!-- more -->")
+
+READ = frozenset((
+    *TITLE, *DATE, *UPDATED, *EXPIRES, *CATEGORY, *TAGS, *URL, *SLUG, ZOLA_PATH, *SUMMARY, *IMAGE,
+    *IMAGE_ALT, *AUTHOR, *SOURCE, *ID, FORMAT, DRAFT, STATUS, EXCLUDED_FROM_COLLECTIONS, EXCERPT_SEPARATOR,
+    TAXONOMIES, EXTRA, *REDIRECT,
+))
+"""Every key normalise reads."""
+
+GENERATORS = frozenset((
+    # Hugo
+    "aliases", "build", "cascade", "headless", "isCJKLanguage", "layout", "linkTitle", "markup", "menu",
+    "menus", "outputs", "params", "resources", "sitemap", "translationKey", "type", "weight", "series",
+    "toc", "ShowToc", "TocOpen", "hideSummary", "canonicalURL", "math", "comments", "lang",
+    # Zola
+    "template", "page_template", "in_search_index", "render", "insert_anchor_links", "sort_by",
+    # Jekyll
+    "redirect_from", "sitemap_exclude", "last_modified", "comments_locked",
+    # Pelican
+    "save_as", "translation", "subtitle", "modified_at",
+    # Eleventy
+    "eleventyNavigation", "eleventyComputed", "eleventyImport", "pagination", "dynamicPermalink",
+    "permalinkBypassOutputDir", "templateEngineOverride",
+    # Astro and themes
+    "canonical", "noindex", "robots", "featured", "hidden", "pinned", "sticky", "share",
+    "readingTime", "reading_time", "audio", "videos", "nav_order", "parent", "has_children",
+))
+"""Keys the generators (or their common themes) read and feedpub does not: accepted quietly."""
+
+HEADER_KEYS = frozenset(k.lower() for k in READ | GENERATORS) | {"authors", "lang", "modified"}
+"""Keys a Pelican / MultiMarkdown header block may use (lower case, as Pelican reads them)."""

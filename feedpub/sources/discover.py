@@ -1,0 +1,192 @@
+"""Find the documents of a source folder, and leave out what is not an article.
+
+A site's content folder holds more than articles. Left out, each for a reason ``check -v``
+shows: hidden files and folders; ``_``-prefixed ones except the generators' content folders
+(Jekyll's ``_posts`` and ``_drafts``); ``README*``, ``LICENSE*``, ``CHANGELOG*`` and the like;
+Hugo's section pages ``_index.md``; an ``index.md`` at the top (a home page, not a post); a
+folder named like a document beside it (``post/`` beside ``post.md`` holds that post's files);
+``node_modules``; the output folder when it lies inside the source; and whatever the
+``exclude`` setting's globs match (a glob without ``/`` matches a name at any depth, one with
+``/`` the path below the source folder: ``/*.md`` the documents at the top, ``pages/**``
+everything under pages/).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from feedpub.config import Config
+
+SUFFIXES = (".md", ".markdown", ".txt")
+DEFAULT_EXCLUDE = ("README*", "LICENSE*", "LICENCE*", "CHANGELOG*", "CONTRIBUTING*", "CODE_OF_CONDUCT*",
+                   "SECURITY*", "_index.*")
+CONTENT_FOLDERS = frozenset(("_posts", "_drafts"))
+_SKIPPED_FOLDERS = frozenset(("node_modules",))
+_HOME_PAGES = frozenset(("index.md", "index.markdown"))
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What to leave out of a source folder beside the defaults."""
+
+    exclude: tuple[str, ...] = ()  # the config's globs
+    out: Path | None = None  # the output folder: never read back as input
+
+    @classmethod
+    def of(cls, config: Config) -> Rules:
+        """Return the rules a configuration sets."""
+        return cls(config.exclude, config.out)
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """The documents of a source folder, and what was left out and why."""
+
+    found: list[tuple[str, str]]  # (POSIX path relative to the source, file system path), sorted
+    excluded: list[tuple[str, str]]  # (relative path, why), sorted
+
+
+def _matcher(globs: tuple[str, ...], *, paths: bool = False) -> re.Pattern[str] | None:
+    """Return one regex for globs (case-insensitive, as file systems of Windows and macOS are).
+
+    For paths, ``*`` and ``?`` stay within one folder and ``**`` crosses folders.
+    """
+    if not globs:
+        return None
+    return re.compile("|".join(f"(?:{_path_glob(g) if paths else fnmatch.translate(g)})" for g in globs),
+                      re.IGNORECASE)
+
+
+def _path_glob(glob: str) -> str:
+    """Translate a glob of a path below the source folder into a regex."""
+    out = []
+    for piece in re.split(r"(\*\*/?|\*|\?)", glob):
+        if piece.startswith("**"):
+            out.append("(?:.*/)?" if piece.endswith("/") else ".*")
+        elif piece == "*":
+            out.append("[^/]*")
+        elif piece == "?":
+            out.append("[^/]")
+        else:
+            out.append(re.escape(piece))
+    return "".join(out) + r"\Z"
+
+
+_DEFAULT = _matcher(DEFAULT_EXCLUDE)
+
+
+class _Walk:
+    """One walk of a source folder under some rules."""
+
+    def __init__(self, source: Path, rules: Rules, *, explain: bool) -> None:
+        self.top = str(source)
+        self.explain = explain
+        # a glob with a '/' (a leading one anchors it at the top) is a path, any other a name
+        self.by_name = _matcher(tuple(g.rstrip("/") for g in rules.exclude if "/" not in g.rstrip("/")))
+        self.by_path = _matcher(tuple(g.strip("/") for g in rules.exclude if "/" in g.rstrip("/")), paths=True)
+        self.out = ""
+        if rules.out is not None:
+            try:
+                self.out = rules.out.resolve().relative_to(source.resolve()).as_posix()
+            except ValueError:
+                self.out = ""  # outside the source: nothing to leave out
+        self.excluded: list[tuple[str, str]] = []
+
+    def _user(self, rel: str, name: str) -> str | None:
+        if self.by_name is not None and self.by_name.match(name):
+            return "matches 'exclude'"
+        if self.by_path is not None and self.by_path.match(rel):
+            return "matches 'exclude'"
+        return None
+
+    def folder_reason(self, rel: str, name: str, stems: set[str]) -> str | None:
+        """Return why a folder is left out, or None."""
+        if name.startswith("."):
+            return "hidden folder"
+        if name.startswith("_") and name not in CONTENT_FOLDERS:
+            return "folder starting with '_' (not a content folder like _posts)"
+        if name in _SKIPPED_FOLDERS:
+            return "dependencies folder"
+        if self.out and rel == self.out:
+            return "the output folder"
+        if name in stems:
+            return f"holds the files of {name}.md (a document's resource folder)"
+        return self._user(rel, name)
+
+    def file_reason(self, rel: str, name: str, top: bool) -> str | None:
+        """Return why a document file is left out, or None."""
+        if name[0] in "._":
+            return "hidden file" if name[0] == "." else "file starting with '_' (Hugo's _index.md: a section page)"
+        if _DEFAULT is not None and _DEFAULT.match(name):
+            return "not an article (README, LICENSE, CHANGELOG…)"
+        if top and name.lower() in _HOME_PAGES:
+            return "the site's home page (index.md at the top)"
+        return self._user(rel, name)
+
+    def run(self) -> list[tuple[str, str]]:
+        found: list[tuple[str, str]] = []
+        top_len = len(self.top)
+        for folder, dirs, files in os.walk(self.top):
+            # strings, not pathlib or os.path.join: this runs once per file of the archive
+            prefix = folder[top_len:].strip(os.sep).replace(os.sep, "/")
+            prefix = prefix + "/" if prefix else ""
+            where = folder if folder.endswith(os.sep) else folder + os.sep
+            documents = [f for f in files if f.lower().endswith(SUFFIXES)]
+            stems = {f.rsplit(".", 1)[0] for f in documents if not f.lower().startswith("index.")}
+            kept = []
+            for d in sorted(dirs):
+                why = self.folder_reason(prefix + d, d, stems)
+                if why is None:
+                    kept.append(d)
+                elif self.explain and not d.startswith("."):  # hidden stays hidden (.git, the cache)
+                    self.excluded.append((prefix + d + "/", why))
+            dirs[:] = kept
+            for f in documents:
+                why = self.file_reason(prefix + f, f, not prefix)
+                if why is None:
+                    found.append((prefix + f, where + f))
+                elif self.explain and not f.startswith("."):
+                    self.excluded.append((prefix + f, why))
+        return found
+
+
+def discover_rel(source: Path, *, ordered: bool = True, rules: Rules | None = None) -> list[tuple[str, str]]:
+    """List (POSIX path relative to source, file system path) of every document, sorted by the former.
+
+    ordered=False leaves them in the file system's order, for a caller that sorts only the
+    few it reads (a rebuild of 50,000 documents need not sort them all).
+    """
+    found = _Walk(source, rules or Rules(), explain=False).run()
+    if ordered:
+        found.sort()  # by rel: no two files share one
+    return found
+
+
+def discover(source: Path, rules: Rules | None = None) -> Discovery:
+    """Return the documents of source and what was left out, with why (for ``check -v``)."""
+    walk = _Walk(source, rules or Rules(), explain=True)
+    found = walk.run()
+    return Discovery(sorted(found), sorted(walk.excluded))
+
+
+def listing(source: Path, rules: Rules | None = None) -> list[tuple[str, str, int, int]]:
+    """Return (rel, path, size, mtime_ns) of every document, in the file system's order.
+
+    A document that vanishes between listing and stat has size -1 (reading it reports why).
+    """
+    stat = os.stat
+    found = []
+    for rel, path in discover_rel(source, ordered=False, rules=rules):
+        try:
+            st = stat(path)
+        except OSError:
+            found.append((rel, path, -1, -1))
+            continue
+        found.append((rel, path, st.st_size, st.st_mtime_ns))
+    return found

@@ -1,0 +1,321 @@
+"""Front matter in every dialect static site generators write, split from the body and parsed.
+
+This is the only module that imports python-frontmatter and PyYAML. The dialects:
+
+- YAML between ``---`` lines (Jekyll, Hugo, Zola's older sites, Eleventy, Astro…), also with
+  a language after the opening fence as gray-matter (Eleventy) allows: ``---yaml``, ``---json``;
+  ``---js`` / ``---javascript`` is JavaScript, which feedpub never runs: an error naming the file.
+- TOML between ``+++`` lines (Hugo, Zola), parsed with :mod:`tomllib`.
+- JSON: an object whose ``{`` and ``}`` stand alone on the first line and a later one (Hugo).
+- ``Key: value`` headers on the first lines, ended by a blank line (Pelican, MultiMarkdown):
+  only when every key is one :mod:`feedpub.sources.conventions` knows and one is ``Title``,
+  so a plain-text article that starts with "Market Intelligence: the week" is not misread.
+
+Nothing is inferred here: the mapping is what the front matter says.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import tomllib
+from dataclasses import dataclass
+from typing import Any
+
+import frontmatter
+import yaml
+
+from feedpub.errors import Problem, SourceError
+from feedpub.model import Limits
+from feedpub.sources.flat_yaml import FlatReader
+
+
+class _YAML(frontmatter.default_handlers.YAMLHandler):
+    """python-frontmatter's YAML handler, pinned to the safe C loader when PyYAML has it."""
+
+    def load(self, fm: str, **_kwargs: object) -> Any:
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        return yaml.load(fm, Loader=loader)  # noqa: S506 - a safe loader, never the full one
+
+
+class _TOML(frontmatter.default_handlers.BaseHandler):
+    """TOML between ``+++`` fences (python-frontmatter's boundary), parsed by the standard tomllib."""
+
+    FM_BOUNDARY = re.compile(r"^\+{3,}\s*$", re.MULTILINE)
+    START_DELIMITER = END_DELIMITER = "+++"
+
+    def load(self, fm: str, **_kwargs: object) -> Any:
+        return tomllib.loads(fm)
+
+
+class _KeepBadTimestamps(yaml.SafeLoader):
+    """PyYAML's safe loader, except that an impossible timestamp (2022-02-30) stays text."""
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            return self.construct_scalar(node)
+
+
+_KeepBadTimestamps.add_constructor("tag:yaml.org,2002:timestamp", _KeepBadTimestamps.construct_yaml_timestamp)
+_DATED_NAME = re.compile(r"(?:^|/)\d{4}-\d{2}-\d{2}[-_][^/]*(?:/index\.[a-z]+)?$")
+
+YAML_HANDLER = _YAML()
+TOML_HANDLER = _TOML()
+JSON_HANDLER = frontmatter.default_handlers.JSONHandler()
+_FLAT = FlatReader(yaml.resolver.Resolver.yaml_implicit_resolvers)
+
+_JSON_END = re.compile(r"^\}\s*$", re.MULTILINE)  # as the other fences: a blank line below goes too
+_LANGUAGE_FENCE = re.compile(r"---([A-Za-z]+)[ \t]*\n")
+_LANGUAGES = {"yaml": "yaml", "yml": "yaml", "json": "json", "toml": "toml", "js": "js", "javascript": "js"}
+_HEADER = re.compile(r"([A-Za-z][A-Za-z0-9_-]*):[ \t]+(\S.*?)[ \t]*\n")
+_CONTINUED = re.compile(r"[ ]{4,}(\S.*?)[ \t]*\n")
+_YAML_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:", re.MULTILINE)
+_TOML_KEY = re.compile(r"^[ \t]*\"?([A-Za-z_][\w-]*)\"?[ \t]*=", re.MULTILINE)
+_TOML_TABLE = re.compile(r"^[ \t]*\[+[ \t]*\"?([A-Za-z_][\w-]*)", re.MULTILINE)
+_JSON_KEY = re.compile(r"^[ \t]*\"([^\"\n]+)\"[ \t]*:", re.MULTILINE)
+_QUOTED = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\n]|'')*'")
+
+
+@dataclass(frozen=True)
+class Split:
+    """Where a document's front matter is, and in which dialect."""
+
+    dialect: str  # "yaml", "toml", "json", "headers" or "js"
+    fm: str  # the front matter's text, without its fences
+    fm_line: int  # file line of fm's first line
+    body_start: int  # offset of the body in the text
+    body_line: int  # file line on which the body starts
+    fence_end: int  # offset just after the closing fence (the body may start a line below)
+
+
+def split(text: str, header_keys: frozenset[str]) -> Split | None:
+    """Find the front matter of a decoded text; None when it has none.
+
+    header_keys: the keys ``Key: value`` headers may use (lower case).
+    """
+    first = text[:1]
+    if first == "-":
+        if text.startswith("---"):
+            return _fenced(text)
+        return None
+    if first == "+":
+        return _between(text, TOML_HANDLER, "toml") if text.startswith("+++") else None
+    if first == "{":
+        return _json(text)
+    if first.isalpha():
+        return _headers(text, header_keys)
+    return None
+
+
+def _fenced(text: str) -> Split | None:
+    """Split ``---`` front matter as python-frontmatter's YAML handler does (or ``---lang``)."""
+    language = _LANGUAGE_FENCE.match(text)
+    if language is not None and language.group(1).lower() in _LANGUAGES:
+        dialect = _LANGUAGES[language.group(1).lower()]
+        closing = YAML_HANDLER.FM_BOUNDARY.search(text, language.end())
+        if closing is None:
+            return None
+        return _made(text, dialect, language.end(), closing.start(), closing.end())
+    fence = YAML_HANDLER.FM_BOUNDARY
+    opening = fence.match(text)
+    if opening is None:
+        return None
+    # the handler's split(): the closing fence is the first later line its pattern matches,
+    # and such a line starts with '---', so only those lines are tried
+    at = opening.end() - 1
+    while (at := text.find("\n---", at)) >= 0:
+        at += 1
+        closing = fence.match(text, at)
+        if closing is not None:
+            return _made(text, "yaml", opening.end(), closing.start(), closing.end())
+    return None
+
+
+def _between(text: str, handler: frontmatter.default_handlers.BaseHandler, dialect: str) -> Split | None:
+    assert handler.FM_BOUNDARY is not None
+    opening = handler.FM_BOUNDARY.match(text)
+    if opening is None:
+        return None
+    closing = handler.FM_BOUNDARY.search(text, opening.end())
+    if closing is None:
+        return None
+    return _made(text, dialect, opening.end(), closing.start(), closing.end())
+
+
+def _json(text: str) -> Split | None:
+    """Split Hugo's JSON front matter: '{' alone on the first line up to the first '}' alone on a line."""
+    if not text.startswith(("{\n", "{ \n")):
+        return None
+    closing = _JSON_END.search(text)
+    if closing is None:
+        return None
+    return _made(text, "json", 0, closing.start() + 1, closing.end())
+
+
+def _made(text: str, dialect: str, fm_start: int, fm_end: int, body_start: int) -> Split:
+    # the body starts after the closing fence, or on the line below it
+    fence_end = body_start
+    body_line = text.count("\n", 0, body_start) + 1
+    if text.startswith("\n", body_start):
+        body_start, body_line = body_start + 1, body_line + 1
+    # fm's first line is the rest of the opening fence's line when the fence's pattern left
+    # the newline in (then it is empty), else the line below the fence
+    fm_line = text.count("\n", 0, fm_start) + 1
+    return Split(dialect, text[fm_start:fm_end], fm_line, body_start, body_line, fence_end)
+
+
+def _headers(text: str, known: frozenset[str]) -> Split | None:
+    """Split Pelican / MultiMarkdown ``Key: value`` headers, when every key is known and one is Title."""
+    at = 0
+    keys: list[str] = []
+    while True:
+        m = _HEADER.match(text, at)
+        if m is not None:
+            keys.append(m.group(1).lower())
+            at = m.end()
+            continue
+        if keys and (c := _CONTINUED.match(text, at)) is not None:
+            at = c.end()
+            continue
+        break
+    if "title" not in keys or not set(keys) <= known:
+        return None
+    if at < len(text) and not text.startswith("\n", at):
+        return None  # headers end with a blank line (or the end of the file)
+    body_start = at + 1 if at < len(text) else at
+    return Split("headers", text[:at], 1, body_start, text.count("\n", 0, body_start) + 1, at)
+
+
+def _nesting(fm: str) -> int:
+    """Return the deepest nesting of flow collections ([ and {) outside quoted strings."""
+    depth = deepest = 0
+    for ch in _QUOTED.sub("", fm):
+        if ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
+def parse(found: Split, rel: str, limits: Limits) -> tuple[dict[str, Any], dict[str, int]]:
+    """Return the front matter's mapping and each key's file line; raise SourceError naming file:line."""
+    fm, first = found.fm, found.fm_line
+    if fm.startswith("\n"):
+        first += 1  # the first line that can hold a key: what errors about the whole mapping name
+    if found.dialect == "js":
+        raise SourceError([Problem(rel, 1, "front matter in JavaScript (---js) is not read: feedpub never runs "
+                                   "code; write it as YAML or ---json, or add the file to 'exclude'")])
+    # an ASCII text is as long in UTF-8 as in characters (isascii() reads a flag: no scan)
+    if (len(fm) if fm.isascii() else len(fm.encode("utf-8"))) > limits.max_front_matter_bytes:
+        raise SourceError([Problem(rel, 1, f"front matter is larger than the limit of "
+                                   f"{limits.max_front_matter_bytes // 1024} KB (max_front_matter_kb)")])
+    if ("[" in fm or "{" in fm) and (deepest := _nesting(fm)) > limits.max_nesting:
+        raise SourceError([Problem(rel, first, f"front matter nests {deepest} levels deep; "
+                                   f"the limit is {limits.max_nesting}")])
+    if found.dialect == "headers":
+        return _parse_headers(fm)
+    if found.dialect == "yaml":
+        flat = _FLAT(fm)
+        if flat is not None:
+            return flat[0], {k: found.fm_line - 1 + n for k, n in flat[1].items()}
+    meta = _load(found, rel)
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise SourceError(
+            [Problem(rel, first, f"front matter must be a mapping of keys, not a {type(meta).__name__}")]
+        )
+    bad_keys = [k for k in meta if not isinstance(k, str)]
+    if bad_keys:
+        raise SourceError([Problem(rel, first, f"front matter key {bad_keys[0]!r} is not a string")])
+    return meta, {k: found.fm_line - 1 + n for k, n in key_lines(fm, found.dialect).items()}
+
+
+def _load(found: Split, rel: str) -> Any:
+    fm, first = found.fm, found.fm_line
+    try:
+        if found.dialect == "toml":
+            return TOML_HANDLER.load(fm)
+        if found.dialect == "json":
+            return JSON_HANDLER.load(fm)
+        return YAML_HANDLER.load(fm)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+        line = first + mark.line if mark is not None else first
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise SourceError([Problem(rel, line, f"invalid YAML front matter: {problem}")]) from None
+    except tomllib.TOMLDecodeError as e:
+        m = re.search(r"at line (\d+)", str(e))
+        line = first - 1 + int(m.group(1)) if m else first
+        raise SourceError([Problem(rel, line, f"invalid TOML front matter: {str(e).split(' (at ')[0]}")]) from None
+    except json.JSONDecodeError as e:
+        raise SourceError([Problem(rel, first - 1 + e.lineno, f"invalid JSON front matter: {e.msg}")]) from None
+    except (ValueError, TypeError, OverflowError) as e:
+        # PyYAML raises ValueError when it builds an impossible timestamp like 2022-02-30. In
+        # a file whose name carries a date, the value stays text: normalise then dates it by
+        # the name, and check says why (a typo does not stop a whole archive).
+        if found.dialect == "yaml" and _DATED_NAME.search(rel):
+            try:
+                return yaml.load(fm, Loader=_KeepBadTimestamps)  # noqa: S506 - a safe loader
+            except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError):
+                pass
+        at, value = _bad_date(fm)
+        line = first - 1 + at if at is not None else None
+        why = "UTC offset out of range" if "offset" in str(e) else str(e)
+        raise SourceError([Problem(rel, line, f"invalid date in front matter: {value} ({why})")]) from None
+    except RecursionError:
+        raise SourceError([Problem(rel, first, "front matter is nested too deeply")]) from None
+
+
+_DATE_VALUE = re.compile(r"^\w+\s*[:=]\s*['\"]?((\d{4})-(\d{1,2})-(\d{1,2})[^'\"\n#]*)", re.MULTILINE)
+
+
+def _bad_date(fm: str) -> tuple[int | None, str]:
+    """Return the line (in ``fm``) and quoted text of its impossible date, else of its first date.
+
+    The message names the value so that the user sees *which* date is wrong ("2024-02-30"),
+    not only the parser's reason ("day is out of range for month").
+    """
+    found = list(_DATE_VALUE.finditer(fm))
+    for m in found:
+        try:
+            dt.date(int(m.group(2)), int(m.group(3)), int(m.group(4)))
+        except ValueError:
+            break
+    else:
+        if not found:
+            return None, "a date"
+        m = found[0]
+    return fm.count("\n", 0, m.start()) + 1, f'"{m.group(1).strip()}"'
+
+
+def _parse_headers(fm: str) -> tuple[dict[str, Any], dict[str, int]]:
+    """Read ``Key: value`` headers as Pelican does: keys in lower case, values as text."""
+    meta: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    key = ""
+    for number, line in enumerate(fm.split("\n"), 1):
+        m = _HEADER.match(line + "\n")
+        if m is not None:
+            key = m.group(1).lower()
+            meta[key], lines[key] = m.group(2), number
+        elif line.strip() and key:
+            meta[key] = f"{meta[key]} {line.strip()}"  # a continuation line
+    return meta, lines
+
+
+def key_lines(fm: str, dialect: str = "yaml") -> dict[str, int]:
+    """Map each top-level key that starts a line of front matter to that line (the last one if repeated)."""
+    if dialect == "toml":
+        table = _TOML_TABLE.search(fm)  # keys below the first [table] are that table's
+        top = table.start() if table is not None else len(fm)
+        found = {m.group(1): fm.count("\n", 0, m.start()) + 1 for m in _TOML_KEY.finditer(fm, 0, top)}
+        for m in _TOML_TABLE.finditer(fm):  # [taxonomies], [extra], [[…]]
+            found.setdefault(m.group(1), fm.count("\n", 0, m.start()) + 1)
+        return found
+    pattern = _JSON_KEY if dialect == "json" else _YAML_KEY
+    return {m.group(1): fm.count("\n", 0, m.start()) + 1 for m in pattern.finditer(fm)}

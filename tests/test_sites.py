@@ -1,0 +1,264 @@
+"""Content folders of real generators' sites (tests/sites/<generator>/), built and checked field by field.
+
+Each fixture is written the way its generator's documentation shows: Hugo with TOML, YAML and
+JSON front matter and a page bundle; Zola with TOML, [taxonomies], [extra] and path; Jekyll
+with _posts, Liquid and excerpt_separator; Pelican with metadata headers; Eleventy with
+---json and ---js. Feeds are read back with feedparser and json.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import pytest
+
+from feedpub.commands.check import CheckReport, check
+from feedpub.config import Config
+from feedpub.pipeline import build, entries
+from tests.conftest import NOW
+
+SITES = Path(__file__).parent / "sites"
+BASE = "https://blog.example.org/"
+# Text of front matter or templates that must never reach a reader.
+LEAKS = ("+++", "---js", "---json", "{{", "}}", "{%", "%}", "Title:", "Date:", "eleventyExcludeFromCollections", "taxonomies")
+
+
+class Site:
+    """A fixture site built into a temporary folder, its feeds read back."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.result = build(config, now=NOW, skip_invalid=True)
+        self.atom = feedparser.parse((config.out / "atom.xml").read_bytes())
+        self.json = json.loads((config.out / "feed.json").read_text(encoding="utf-8"))
+        assert self.atom.bozo == 0
+
+    def entry(self, title: str) -> Any:
+        """Return the Atom entry titled title."""
+        return next(e for e in self.atom.entries if e.title == title)
+
+    def item(self, title: str) -> dict[str, Any]:
+        """Return the JSON Feed item titled title."""
+        return next(i for i in self.json["items"] if i["title"] == title)
+
+    def model(self, title: str) -> Any:
+        """Return the published Entry titled title (every field, authors all)."""
+        return next(e for e in entries(self.result, self.config) if e.title == title)
+
+    def titles(self) -> set[str]:
+        """Return the titles the feeds publish."""
+        return {e.title for e in self.atom.entries}
+
+    def text(self) -> str:
+        """Return every output file's text, for what must not leak into any of them."""
+        return "\n".join(p.read_text(encoding="utf-8") for p in sorted(self.config.out.rglob("*"))
+                         if p.is_file() and p.suffix in (".xml", ".json", ".html", ".txt"))
+
+
+@pytest.fixture
+def site(tmp_path: Path, make_config: Callable[..., Config]) -> Callable[..., Site]:
+    """Copy a fixture site to tmp_path and build it (its content folder: the part below the site)."""
+
+    def make(name: str, content: str = "", **config: Any) -> Site:
+        root = tmp_path / name
+        shutil.copytree(SITES / name, root)
+        return Site(make_config(root / content if content else root, base_url=BASE, **config))
+
+    return make
+
+
+def _report(site: Site) -> CheckReport:
+    return check(site.config, now=NOW)
+
+
+def _codes(report: CheckReport) -> list[tuple[str, str, int | None]]:
+    return [(f.code, f.path, f.line) for f in report.findings]
+
+
+class TestHugo:
+    def test_toml_front_matter_is_read_field_by_field(self, site: Callable[..., Site]) -> None:
+        """A TOML post gives title, date with its offset, lastmod, category, tags, authors, summary, image and link."""
+        hugo = site("hugo", "content")
+        e = hugo.entry("Shipping the TOML parser")
+        assert e.published == "2024-03-05T09:30:00+01:00"
+        assert e.updated == "2024-03-07T10:00:00+01:00"
+        assert e.link == BASE + "engineering/toml-parser/"
+        assert [t.term for t in e.tags] == ["Engineering", "toml", "parsers"]  # the category by its display name
+        assert e.summary == "How the new parser reads TOML front matter."
+        assert [a["name"] for a in e.authors] == ["Wei Lin", "Mei-Ling Chen"]  # feedparser's .author is the last
+        assert [a.name for a in hugo.model("Shipping the TOML parser").authors] == ["Wei Lin", "Mei-Ling Chen"]
+        item = hugo.item("Shipping the TOML parser")
+        assert item["image"] == BASE + "images/toml.png"
+        assert item["tags"] == ["Engineering", "toml", "parsers"]
+
+    def test_yaml_and_json_front_matter_and_markdown_link_authors(self, site: Callable[..., Site]) -> None:
+        """YAML with description, cover.image and a Markdown-link author; JSON front matter; the draft left out."""
+        hugo = site("hugo", "content")
+        release = hugo.item("Release 2.0: what changed")
+        assert release["date_published"] == "2024-04-10T08:00:00-04:00"
+        assert release["summary"] == "Everything new in the second release."
+        assert release["image"] == BASE + "images/release.jpg"
+        assert release["authors"] == [{"name": "Ana Silva", "url": "https://example.com/ana/"}]  # not "[Ana Silva](https://…)"
+        assert hugo.model("Release 2.0: what changed").authors[0].uri == "https://example.com/ana/"
+        assert "<!--more-->" not in release["content_html"] and "The rest of the story" in release["content_html"]
+        notes = hugo.item("Notes in JSON")
+        assert (notes["date_published"], notes["url"]) == ("2024-02-20T12:00:00+00:00", BASE + "notes/json-notes/")
+        assert hugo.titles() == {"Shipping the TOML parser", "Release 2.0: what changed", "Notes in JSON",
+                                 "A page bundle"}  # no README, no _index.md, no draft
+
+    def test_page_bundle_takes_its_folder_and_resolves_its_files(self, site: Callable[..., Site]) -> None:
+        """posts/bundle-post/index.md is 'bundle-post', and its relative image and links resolve under its own URL."""
+        bundle = site("hugo", "content").item("A page bundle")
+        assert bundle["url"] == BASE + "engineering/bundle-post/"
+        assert bundle["image"] == BASE + "engineering/bundle-post/cover.jpg"
+        assert f'src="{BASE}engineering/bundle-post/pipeline.svg"' in bundle["content_html"]
+        assert f'href="{BASE}engineering/bundle-post/notes/"' in bundle["content_html"]
+        assert f'href="{BASE}"' in bundle["content_html"]  # a root-relative link is the site's
+
+    def test_shortcodes_are_stripped_and_reported(self, site: Callable[..., Site]) -> None:
+        """Shortcodes never reach the output; check names each with its line."""
+        hugo = site("hugo", "content")
+        assert "<p>It was fast enough.</p>" in hugo.item("Shipping the TOML parser")["content_html"]
+        for leak in LEAKS:
+            assert leak not in hugo.text(), leak
+        report = _report(hugo)
+        assert [c for c in _codes(report) if c[0] == "template-syntax"] == [
+            ("template-syntax", "posts/toml-parser.md", 15), ("template-syntax", "posts/toml-parser.md", 17),
+            ("template-syntax", "posts/toml-parser.md", 17)]
+        assert dict(report.excluded) == {
+            "README.md": "not an article (README, LICENSE, CHANGELOG…)",
+            "_index.md": "file starting with '_' (Hugo's _index.md: a section page)",
+            "posts/_index.md": "file starting with '_' (Hugo's _index.md: a section page)"}
+
+    def test_keep_leaves_template_syntax_as_text(self, site: Callable[..., Site]) -> None:
+        """template_syntax = "keep" publishes the tags as they are written."""
+        hugo = site("hugo", "content", template_syntax="keep")
+        assert "{{% mark %}}fast{{% /mark %}}" in hugo.item("Shipping the TOML parser")["content_html"]
+
+
+class TestZola:
+    def test_toml_taxonomies_extra_and_updated(self, site: Callable[..., Site]) -> None:
+        """[taxonomies] give category and tags, [extra] the image, the dated file name its slug without the date."""
+        zola = site("zola", "content")
+        e = zola.entry("First light")
+        assert e.published == "2024-01-15T21:00:00+09:00"
+        assert e.updated == "2024-01-16T00:00:00+00:00"
+        assert e.link == BASE + "observatory/first-light/"
+        assert [t.term for t in e.tags] == ["Observatory", "astronomy", "telescopes"]
+        assert e.author == "Mika Sato"
+        assert e.summary == "The telescope's first night."
+        assert zola.item("First light")["image"] == BASE + "img/first-light.jpg"
+
+    def test_path_and_bundle_and_draft(self, site: Callable[..., Site]) -> None:
+        """'path' sets the address, the bundle's image resolves under it, and draft = true is left out."""
+        zola = site("zola", "content")
+        second = zola.item("Second light")
+        assert second["url"] == BASE + "notes/second-light/"
+        assert f'src="{BASE}notes/second-light/dome.png"' in second["content_html"]
+        assert zola.titles() == {"First light", "Second light"}
+
+
+class TestJekyll:
+    def test_posts_dates_slugs_categories_and_excerpt(self, site: Callable[..., Site]) -> None:
+        """_posts are read: the front-matter time zone, categories' first, author lists, excerpt_separator."""
+        jekyll = site("jekyll", exclude=["/*.md"])
+        e = jekyll.entry("Liquid tags, kept apart")
+        assert e.published == "2023-11-20T14:05:00+01:00"
+        assert e.link == BASE + "releases/liquid-tags/"
+        assert [t.term for t in e.tags] == ["Releases", "liquid", "jekyll"]
+        assert e.summary == "Templates are text in a feed."
+        assert [a.name for a in jekyll.model("Liquid tags, kept apart").authors] == ["Wei Lin", "Mei-Ling Chen"]
+        install = jekyll.entry("Installing")
+        assert (install.published, install.link) == ("2023-11-01T00:00:00+00:00", BASE + "news/install/")
+        assert jekyll.titles() == {"Liquid tags, kept apart", "Installing"}  # not the draft, stub, page or home
+
+    def test_raw_is_unwrapped_and_other_liquid_stripped(self, site: Callable[..., Site]) -> None:
+        """{% raw %} keeps its text; {% link %} and {{ site.x }} are gone from every output."""
+        jekyll = site("jekyll", exclude=["/*.md"])
+        html = jekyll.item("Liquid tags, kept apart")["content_html"]
+        assert "Write {{ page.title }} to show a title." in html
+        assert "{%" not in html and "site.baseurl" not in html
+
+    def test_check_reports_typos_template_tags_and_exclusions(self, site: Callable[..., Site]) -> None:
+        """catgory and sumary get 'did you mean'; template tags their line; the stub, home and layouts are excluded."""
+        report = _report(site("jekyll", exclude=["/*.md"]))
+        messages = {(f.code, f.path, f.line): f.message for f in report.findings}
+        assert "did you mean 'category'" in messages[("unknown-key", "_posts/2023-11-01-install.md", 4)]
+        assert "did you mean 'summary'" in messages[("unknown-key", "_posts/2023-11-01-install.md", 5)]
+        assert [c for c in _codes(report) if c[0] == "template-syntax"] == [
+            ("template-syntax", "_posts/2023-11-20-liquid-tags.md", 14)] * 2
+        assert ("excluded", "_posts/2023-10-05-old-link.md", None) in messages
+        assert dict(report.excluded) == {"_layouts/": "folder starting with '_' (not a content folder like _posts)",
+                                         "about.md": "matches 'exclude'",
+                                         "index.md": "the site's home page (index.md at the top)"}
+        assert not [c for c in _codes(report) if c[0] == "unknown-key" and "layout" in str(messages[c])]
+
+    def test_front_matter_keys_accepts_keys_quietly(self, site: Callable[..., Site]) -> None:
+        """Keys listed in front_matter_keys are no warning."""
+        report = _report(site("jekyll", exclude=["/*.md"], front_matter_keys=["catgory", "sumary"]))
+        assert not [f for f in report.findings if f.code == "unknown-key"]
+
+
+class TestPelican:
+    def test_metadata_headers_are_read(self, site: Callable[..., Site]) -> None:
+        """Title/Date/Modified/Category/Tags/Slug/Authors/Summary headers become fields, not text."""
+        pelican = site("pelican", "content", exclude=["pages/**"])
+        e = pelican.entry("My super title")
+        assert (e.published, e.updated) == ("2010-12-03T10:20:00+00:00", "2010-12-05T19:30:00+00:00")
+        assert e.link == BASE + "python/my-super-post/"
+        assert [t.term for t in e.tags] == ["Python", "pelican", "publishing"]
+        assert e.summary == "Short version for index and feeds"
+        assert pelican.item("My super title")["content_html"] == "<p>This is the content of my super blog post.</p>"
+        for leak in LEAKS:
+            assert leak not in pelican.text(), leak
+
+    def test_semicolons_and_status_draft(self, site: Callable[..., Site]) -> None:
+        """'Doe, Jane; Roe, Richard' is two authors; Status: draft and the pages folder are not published."""
+        pelican = site("pelican", "content", exclude=["pages/**"])
+        second = pelican.item("Lists with commas")
+        assert second["authors"][0] == {"name": "Metaireau, Alexis"}
+        assert [a.name for a in pelican.model("Lists with commas").authors] == ["Metaireau, Alexis", "Doyle, Conan"]
+        assert second["tags"] == ["Python", "pelican, publishing tool", "pelican, bird"]
+        assert pelican.titles() == {"My super title", "Lists with commas"}
+
+
+class TestEleventy:
+    def test_json_front_matter_and_permalink_templates(self, site: Callable[..., Site]) -> None:
+        """---json is read (author mapping with url and email); a permalink template is not taken as a URL."""
+        eleventy = site("eleventy")
+        item = eleventy.item("Front matter in JSON")
+        assert item["date_published"] == "2024-06-01T00:00:00+00:00"
+        assert item["authors"] == [{"name": "Grace Tao", "url": "https://example.com/grace/"}]  # no e-mail: JSON Feed has no field for it
+        author = eleventy.model("Front matter in JSON").authors[0]
+        assert (author.uri, author.email) == ("https://example.com/grace/", "grace@example.com")
+        assert item["tags"] == ["Posts", "post", "eleventy"]
+        yaml_post = eleventy.item("A YAML post")
+        assert yaml_post["url"] == BASE + "posts/yaml-post/"
+        assert yaml_post["image"] == BASE + "img/yaml.png"
+
+    def test_js_front_matter_is_never_published(self, site: Callable[..., Site]) -> None:
+        """---js is an error naming the file (skipped with --skip-invalid); eleventyExcludeFromCollections is a draft."""
+        eleventy = site("eleventy")
+        assert eleventy.titles() == {"Front matter in JSON", "A YAML post"}
+        assert [str(p) for p in eleventy.result.skipped] == [
+            "posts/js-post.md:1: front matter in JavaScript (---js) is not read: feedpub never runs code; "
+            "write it as YAML or ---json, or add the file to 'exclude'"]
+        assert "Computed" not in eleventy.text() and "function(data)" not in eleventy.text()
+
+
+class TestOutputInsideSource:
+    def test_the_output_folder_is_never_read_back(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
+        """With out inside source, a second build publishes what the first did: no digest .txt becomes an article."""
+        source = tmp_path / "articles"
+        (source / "news").mkdir(parents=True)
+        (source / "news" / "a.md").write_text("---\ntitle: A\ndate: 2025-01-10\n---\nText.\n", encoding="utf-8")
+        config = make_config(source, out=str(source / "dist"), base_url=BASE, future=True)  # files dated now count
+        first = [r.rel for r in build(config, now=NOW).published]
+        assert any(p.suffix == ".txt" for p in (source / "dist").rglob("*"))  # the digest's text version
+        second = [r.rel for r in build(config, now=NOW).published]
+        assert first == second == ["news/a.md"]
