@@ -92,6 +92,11 @@ class Config:
     exclude: tuple[str, ...] = ()  # globs of files and folders that are not articles, beside the defaults
     template_syntax: str = "strip"  # template tags left in a body: "strip" them, or "keep" them as text
     front_matter_keys: tuple[str, ...] = ()  # front-matter keys that check accepts without a warning
+    # --- the site around the feeds (issue 14) ---
+    pages: bool = True  # write an article page per entry (false: the site's own generator does)
+    list_size: int = 20  # entries per page of index.html and of each category's and tag's page
+    static_dir: Path | None = None  # copied verbatim into out (default: ./static beside the config, if any)
+    tag_feeds: bool = False  # also a feed (and a page) per tag, under tags/<slug>/
 
     @property
     def tz(self) -> ZoneInfo:
@@ -382,6 +387,11 @@ _FIELDS: dict[str, Callable[[Any], Any]] = {
     "exclude": _globs,
     "template_syntax": _choice(("strip", "keep")),
     "front_matter_keys": _globs,
+    # --- the site around the feeds (issue 14) ---
+    "pages": _bool,
+    "list_size": _limit,
+    "static_dir": _path,
+    "tag_feeds": _bool,
 }
 _TABLES = ("digest",)  # tables whose keys are flattened to 'table.key' and checked one by one
 
@@ -499,6 +509,9 @@ def load_config(
         why = "does not exist" if not source.exists() else "is not a folder"
         problems.append(Problem(where, lines.get("source"),
                                 f"'source' must be a folder of documents: {source} ({shown(values['source'])}) {why}"))
+    if "static_dir" in values and not resolve("static_dir", "").is_dir():
+        problems.append(Problem(where, lines.get("static_dir"),
+                                f"'static_dir' must be a folder: {resolve('static_dir', '')} does not exist"))
     page, limit = values.get("archive_page_size", 0), values.get("feed_limit", 50)
     if not problems and page > limit:
         # a reader walks current feed + archive pages; the entries newer than the last full
@@ -512,10 +525,15 @@ def load_config(
     out = resolve("out", "dist")
     templates = resolve("templates_dir", "") if "templates_dir" in values else None
     cache_dir = resolve("cache_dir", "") if "cache_dir" in values else None
+    static = resolve("static_dir", "") if "static_dir" in values else None
+    if static is None and config_file is not None and (base / "static").is_dir():
+        static = (base / "static").resolve()  # Hugo's, Zola's and Eleventy's usual place, beside the config
     simple = {
-        k: v for k, v in values.items() if k not in ("source", "out", "templates_dir", "cache_dir") and "." not in k
+        k: v for k, v in values.items()
+        if k not in ("source", "out", "templates_dir", "cache_dir", "static_dir") and "." not in k
     }
     digest = DigestConfig(**{k.partition(".")[2]: v for k, v in values.items() if k.startswith("digest.")})
-    return Config(source=source, out=out, templates_dir=templates, cache_dir=cache_dir, config_path=config_file,
+    return Config(source=source, out=out, templates_dir=templates, cache_dir=cache_dir, static_dir=static,
+                  config_path=config_file,
                   digest=digest, key_lines=MappingProxyType({k: v for k, v in lines.items() if k in values}),
                   **simple)

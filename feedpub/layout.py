@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from feedpub.config import Config
 from feedpub.model import Category
@@ -55,3 +56,67 @@ def archive_path(number: int) -> str:
 def archive_url(number: int, config: Config) -> str:
     """Return the absolute URL of archive page number."""
     return config.base_url + archive_path(number)
+
+
+# --- the pages of the site (issue 14) ---------------------------------------------------------
+
+SITE_STYLESHEET = "site.css"  # the look every HTML page shares
+SITEMAP = "sitemap.xml"
+NOT_FOUND = "404.html"
+PAGE_FILE = "index.html"
+
+
+def page_path(url: str, config: Config) -> str | None:
+    """Return the output path of the page at url, or None when the page is not the site's to write.
+
+    ``…/news/x/`` is ``news/x/index.html``, ``…/2024/x.html`` itself, ``…/posts/x`` (no
+    extension) ``posts/x/index.html`` (servers answer ``/posts/x`` with that folder's
+    index). A URL outside base_url lives elsewhere, and base_url itself is the home page.
+    """
+    if not url.startswith(config.base_url):
+        return None
+    rest = unquote(url[len(config.base_url):].partition("#")[0].partition("?")[0])
+    if not rest or rest.startswith("/") or "\\" in rest:
+        return None
+    if rest.endswith("/"):
+        return rest + PAGE_FILE
+    leaf = rest.rsplit("/", 1)[-1]
+    return rest if leaf.lower().endswith((".html", ".htm")) else f"{rest}/{PAGE_FILE}"
+
+
+def list_folder(kind: str, slug: str = "") -> str:
+    """Return the folder of a listing: "" for the home page, "categories/<slug>/", "tags/<slug>/"."""
+    return f"{kind}/{slug}/" if kind else ""
+
+
+def list_path(folder: str, number: int) -> str:
+    """Return the output path of page number (1 = newest) of the listing in folder."""
+    return f"{folder}{PAGE_FILE}" if number == 1 else f"{folder}page/{number}/{PAGE_FILE}"
+
+
+def tag_slug(tag: str) -> str:
+    """Return the slug of a tag's folder: its slug, or a short hash for a tag of no ASCII letters (天文)."""
+    from hashlib import blake2b
+
+    from feedpub.slug import slugify
+
+    return slugify(tag) or "tag-" + blake2b(tag.encode("utf-8"), digest_size=4).hexdigest()
+
+
+def href(from_path: str, to_path: str) -> str:
+    """Return the relative link from the page at from_path to the file at to_path (both in out).
+
+    Relative, so the site works under any base path and in ``feedpub serve``; a folder's
+    ``index.html`` is linked as the folder (``../news/x/``).
+    """
+    target = to_path
+    if target == PAGE_FILE or target.endswith("/" + PAGE_FILE):
+        target = target[: -len(PAGE_FILE)]
+    here = from_path.rsplit("/", 1)[0] + "/" if "/" in from_path else ""
+    common = 0
+    while common < min(len(here), len(target)) and here[common] == target[common]:
+        common += 1
+    common = here.rfind("/", 0, common) + 1 if common else 0
+    up = here[common:].count("/")
+    rel = "../" * up + target[common:]
+    return rel or "./"

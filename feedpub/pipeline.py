@@ -101,7 +101,8 @@ def render_all(entries: Sequence[Entry], config: Config, progress: Progress | No
     return gather.render_all(entries, config, cache.DISABLED, progress)
 
 
-TEMPLATES = ("digest.html.j2", "digest.txt.j2", "index.html.j2", "feeds.opml.j2", "feed.css.j2")
+TEMPLATES = ("digest.html.j2", "digest.txt.j2", "index.html.j2", "feeds.opml.j2", "feed.css.j2", "article.html.j2",
+             "list.html.j2", "site.css.j2", "404.html.j2")
 
 
 def _prepare_outputs(config: Config) -> None:

@@ -179,8 +179,8 @@ class TestCacheHits:
     def test_edit_no_output_shows_reads_nothing_else(
         self, corpus: Path, make_config: Callable[..., Config], calls: dict[str, list[str]], tmp_path: Path
     ) -> None:
-        """Editing a document only an archive page shows reads that document alone, and renders nothing."""
-        config = make_config(corpus, feed_limit=2, archive_page_size=2)
+        """Without article pages, editing a document only an archive page shows reads it alone and renders nothing."""
+        config = make_config(corpus, feed_limit=2, archive_page_size=2, pages=False)
         build(config, now=NOW)
         assert build(config, now=NOW).published[-2].rel == "policy/b0001.md"  # on archive page 1, in no feed
         calls["normalise"].clear()
@@ -191,8 +191,10 @@ class TestCacheHits:
         result = build(config, now=NOW)
         assert calls["render"] == []
         assert calls["normalise"] == ["policy/b0001.md"]  # the page's other entry comes from its record
-        assert result.report.written == ("archive/atom/1.xml",)
-        assert {p for p, data in output_tree(config.out).items() if before.get(p) != data} == {"archive/atom/1.xml"}
+        # the archive page and the listings that show its summary (home page, its category's page)
+        shown = {"archive/atom/1.xml", "index.html", "categories/policy/index.html"}
+        assert set(result.report.written) == shown
+        assert {p for p, data in output_tree(config.out).items() if before.get(p) != data} == shown
         assert output_tree(config.out) == _fresh(config, tmp_path, "fresh")
 
     def test_problems_keep_file_order_with_a_cache(

@@ -12,7 +12,8 @@ from lxml import etree, html
 
 from feedpub import layout, select
 from feedpub.config import Config
-from feedpub.outputs import feeds, site
+from feedpub.outputs import feeds, lists, site
+from feedpub.outputs.protocol import Build
 from feedpub.outputs.site import digest_links
 from feedpub.pipeline import build, read_entries
 from tests.conftest import NOW, check_xml_feed
@@ -46,8 +47,11 @@ class TestIndex:
         page = html.parse(str(built.out / "index.html")).getroot()
         items = page.findall(".//li[@class='feed']")
         assert [li.get("data-category") for li in items] == ["", "events", "news"]
-        hrefs = {a.get("href") for li in items for a in li.iter("a")}
+        hrefs = {a.get("href") for li in items for a in li.iter("a") if a.get("data-kind")}
         assert hrefs == _feed_files(built.out)
+        pages = [a.get("href") for li in items for a in li.iter("a") if not a.get("data-kind")]
+        assert pages == ["categories/events/", "categories/news/"]  # a category's name opens its page
+        assert all((built.out / p / "index.html").is_file() for p in pages)
         assert "(4 entries)" in items[0].text_content()
         assert "(1 entry)" in items[1].text_content()
 
@@ -57,8 +61,12 @@ class TestIndex:
         entries, _ = read_entries(config)
         chosen = select.choose(entries, config, NOW)
         plan = feeds.feed_entries(chosen.published, config)
-        index = next(o for o in site.outputs(list(plan.items()), chosen, config, ()) if o.path == layout.INDEX)
-        assert html.fromstring(index.data).find(".//section[@id='digest']") is None
+        todo = Build(config, NOW, chosen, "")
+        described = site.site_feeds(list(plan.items()), config)
+        home = lists.Listing("", "", config.title, True)
+        data = lists.page(home, 1, 1, chosen.published, todo, {"feeds": described, "digest": None, "opml": "x"})
+        assert html.fromstring(data).find(".//section[@id='digest']") is None
+        assert html.fromstring(data).find(".//section[@id='feeds']") is not None
         built_page = html.parse(str(built.out / "index.html")).getroot()
         assert built_page.find(".//section[@id='digest']") is not None
 
@@ -110,12 +118,11 @@ class TestDigestLinks:
         entries, _ = read_entries(config)
         chosen = select.choose(entries, config, NOW)
         plan = feeds.feed_entries(chosen.published, config)
-        index = next(
-            o
-            for o in site.outputs(list(plan.items()), chosen, config, ["digest/2025-W03.html", "digest/latest.html"])
-            if o.path == layout.INDEX
-        )
-        page = html.fromstring(index.data)
+        described = site.site_feeds(list(plan.items()), config)
+        links = digest_links(["digest/2025-W03.html", "digest/latest.html"])
+        data = lists.page(lists.Listing("", "", config.title, True), 1, 1, chosen.published,
+                          Build(config, NOW, chosen, ""), {"feeds": described, "digest": links, "opml": "x"})
+        page = html.fromstring(data)
         assert page.get_element_by_id("latest-digest").get("href") == "digest/latest.html"
         assert [a.get("href") for a in page.findall(".//ul[@id='digest-archive']//a")] == [
             "digest/2025-W03.html"

@@ -60,6 +60,12 @@ base_url = "https://news.example.org/"
 # template_syntax = "strip"      # shortcodes and Liquid tags left in a body: strip | keep
 # front_matter_keys = ["layout"]  # keys check accepts without an "unknown key" warning
 
+# The site around the feeds (see README, "The site").
+# pages = true                   # an article page per entry; false when your generator makes them
+# list_size = 20                 # entries per page of the home page and of each category's page
+# static_dir = "static"          # copied as it is into the output (default: ./static, if there is one)
+# tag_feeds = false              # also a feed and a page per tag, under tags/<slug>/
+
 # The weekly email digest (see README, "Digest"). Mail without an unsubscribe link and
 # your postal address breaks anti-spam law (CAN-SPAM, GDPR): fill in the two TODOs below
 # before you mail it. Until then `feedpub check` warns and `feedpub send` refuses.

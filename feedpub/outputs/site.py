@@ -1,10 +1,11 @@
-"""Output kind ``site``: the pages around the feeds (index.html, feeds.opml, feed.css).
+"""Output kind ``site``: the files around the feeds and pages.
 
-index.html lists every feed with autodiscovery ``<link rel="alternate">`` tags, feeds.opml
-lets a subscriber import them all at once, and feed.css makes an Atom or RSS feed opened in
-a browser read as a page (CSS, not XSLT, which Chromium is removing). They list every
-feed and digest the build planned (kinds ``feeds`` and ``digest``, planned before this
-one), from catalogue records alone: no body is rendered for them.
+feeds.opml lets a subscriber import every feed at once; feed.css makes an Atom or RSS feed
+opened in a browser read as a page (CSS, not XSLT, which Chromium is removing); site.css
+is the look of every HTML page; 404.html is what a server answers for a missing page;
+sitemap.xml lists every page for search engines. The home page and the other listings are
+kind ``lists``; the article pages, kind ``pages``. Everything here is made from catalogue
+records alone: no body is rendered.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from feedpub.select import Listed, Selection
 
 LABELS = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
 LATEST_DIGEST = "latest.html"
-LATEST_ENTRIES = 10  # how many of the newest entries the index page shows
 
 
 @dataclass(frozen=True)
@@ -93,14 +93,6 @@ def digest_links(digest_paths: Sequence[str]) -> DigestLinks | None:
     return DigestLinks(latest, tuple((PurePosixPath(p).stem, p) for p in weeks))
 
 
-def index_html(feeds: Sequence[SiteFeed], latest: Sequence[Listed], config: Config,
-               digest: DigestLinks | None) -> bytes:
-    """Return the index page: every feed with autodiscovery links, the newest entries, the digests."""
-    text = templating.render(config, "index.html.j2", site=config, feeds=feeds, latest=latest[:LATEST_ENTRIES],
-                             digest=digest, opml=layout.OPML)
-    return text.encode("utf-8")
-
-
 def opml(feeds: Sequence[SiteFeed], modified: datetime | None, config: Config) -> bytes:
     """Return an OPML 2.0 list of every feed (Atom), categories grouped under one outline."""
     from email.utils import format_datetime  # here: a rebuild that keeps the site pages never needs it
@@ -115,12 +107,12 @@ def stylesheet(config: Config) -> bytes:
     return templating.render(config, "feed.css.j2", site=config).encode("utf-8")
 
 
-PATHS = (layout.INDEX, layout.OPML, layout.FEED_STYLESHEET)
+PATHS = (layout.OPML, layout.FEED_STYLESHEET, layout.SITE_STYLESHEET, layout.NOT_FOUND)
 
 
 def outputs(feeds: Sequence[tuple[Category | None, Sequence[Listed]]], chosen: Selection[Any], config: Config,
-            digest_paths: Sequence[str] = (), key: bytes = b"") -> list[Output]:
-    """Return index.html, feeds.opml and feed.css for the feeds (and digests) of a build.
+            key: bytes = b"") -> list[Output]:
+    """Return feeds.opml, feed.css, site.css and 404.html for the feeds of a build.
 
     feeds: each feed's category (None: site-wide) and entries; key: what the files are
     written for (see key()).
@@ -129,10 +121,46 @@ def outputs(feeds: Sequence[tuple[Category | None, Sequence[Listed]]], chosen: S
     site_wide = next((members for category, members in feeds if category is None), ())
     modified = max(map(chosen.updated, site_wide)) if site_wide else None
     return [
-        Output(layout.INDEX, index_html(described, site_wide, config, digest_links(digest_paths)), key),
         Output(layout.OPML, opml(described, modified, config), key),
         Output(layout.FEED_STYLESHEET, stylesheet(config), key),
+        Output(layout.SITE_STYLESHEET, templating.render(config, "site.css.j2", site=config).encode("utf-8"), key),
+        Output(layout.NOT_FOUND, templating.render(config, "404.html.j2", site=config).encode("utf-8"), key),
     ]
+
+
+SITEMAP_MAX = 50_000  # URLs in one sitemap file (the sitemaps.org limit); more go to parts and an index
+
+
+def sitemap_urls(chosen: Selection[Any], config: Config) -> list[tuple[str, str]]:
+    """Return (URL, lastmod) of every page the site writes: home, categories, then articles, newest first."""
+    urls = [(config.base_url, "")]
+    for category in sorted({r.category.slug for r in chosen.published}):
+        urls.append((config.base_url + f"categories/{category}/", ""))
+    if config.pages:
+        for r in chosen.published:
+            if layout.page_path(r.url, config) is not None:
+                urls.append((r.url, chosen.updated(r).isoformat(timespec="seconds")))
+    return urls
+
+
+def sitemaps(urls: Sequence[tuple[str, str]], config: Config) -> list[tuple[str, bytes]]:
+    """Return sitemap.xml (and its parts sitemap-N.xml when there are more than SITEMAP_MAX URLs)."""
+    from xml.sax.saxutils import escape  # here: a rebuild that keeps the site files never needs it
+
+    def urlset(part: Sequence[tuple[str, str]]) -> bytes:
+        rows = "".join(f"<url><loc>{escape(u)}</loc>{f'<lastmod>{m}</lastmod>' if m else ''}</url>\n"
+                       for u, m in part)
+        return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{rows}</urlset>\n').encode()
+
+    if len(urls) <= SITEMAP_MAX:
+        return [(layout.SITEMAP, urlset(urls))]
+    parts = [urls[i:i + SITEMAP_MAX] for i in range(0, len(urls), SITEMAP_MAX)]
+    files = [(f"sitemap-{n}.xml", urlset(part)) for n, part in enumerate(parts, 1)]
+    index = "".join(f"<sitemap><loc>{escape(config.base_url + name)}</loc></sitemap>\n" for name, _ in files)
+    return [(layout.SITEMAP, ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                              '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+                              f'{index}</sitemapindex>\n').encode()), *files]
 
 
 def key(feed_keys: Sequence[bytes], digest_paths: Sequence[str], context: str) -> bytes:
@@ -144,21 +172,28 @@ def key(feed_keys: Sequence[bytes], digest_paths: Sequence[str], context: str) -
 
 
 class _Site:
-    """The kind: one job, the three site pages, made from records."""
+    """The kind: the site files (one job) and the sitemap (another), made from records."""
 
     name = "site"
 
     def plan(self, build: Build, planned: Sequence[Job]) -> list[Job]:
-        """Return the site pages' job: they list every planned feed and digest."""
+        """Return the site files' job (they list every planned feed) and the sitemap's."""
         feed_jobs = [j for j in planned if j.kind == feeds_kind.KIND.name]
-        digest_paths = tuple(p for j in planned if j.kind == "digest" for p in j.paths)
-        return [Job(self.name, PATHS, key([j.key for j in feed_jobs], digest_paths, build.context),
-                    detail=(tuple(j.detail[:2] for j in feed_jobs), digest_paths))]
+        urls = sitemap_urls(build.chosen, build.config)
+        parts = -(-len(urls) // SITEMAP_MAX)
+        paths = (layout.SITEMAP, *(f"sitemap-{n}.xml" for n in range(1, parts + 1) if parts > 1))
+        h = hashlib.blake2b(f"sitemap\0{build.context}\0".encode(), digest_size=16)
+        h.update("\n".join(f"{u} {m}" for u, m in urls).encode("utf-8"))
+        return [Job(self.name, PATHS, key([j.key for j in feed_jobs], (), build.context),
+                    detail=("files", tuple(j.detail[:2] for j in feed_jobs))),
+                Job(self.name, paths, h.digest(), detail=("sitemap", urls))]
 
     def make(self, job: Job, build: Build, rendered: Mapping[str, Rendered]) -> Made:  # noqa: ARG002 - the Kind protocol
-        """Make index.html, feeds.opml and feed.css."""
-        feeds, digest_paths = job.detail
-        return Made(tuple(outputs(feeds, build.chosen, build.config, digest_paths, job.key)))
+        """Make the site files, or the sitemap."""
+        what, detail = job.detail
+        if what == "sitemap":
+            return Made(tuple(Output(name, data, job.key) for name, data in sitemaps(detail, build.config)))
+        return Made(tuple(outputs(detail, build.chosen, build.config, job.key)))
 
 
 KIND = _Site()

@@ -60,6 +60,16 @@ def render(config: Config, name: str, **context: Any) -> str:
         raise OutputError([Problem(name, None, f"template error: {e.message}")]) from None
 
 
+def trusted(sanitized_html: str) -> Any:
+    """Mark HTML that feedpub's sanitizer made as safe to insert as it is (never user text).
+
+    Autoescaping would otherwise print a rendered body's tags as text.
+    """
+    from markupsafe import Markup  # jinja2's own
+
+    return Markup(sanitized_html)  # noqa: S704 - sanitized by feedpub.render.sanitize
+
+
 def prepare(config: Config, names: Iterable[str]) -> None:
     """Import jinja2 and compile the templates names now (the environment keeps them)."""
     import jinja2

@@ -1,0 +1,85 @@
+"""Output kind ``files``: the site's own files, copied as they are.
+
+The ``static_dir`` folder is copied verbatim (a logo, ``about.html``, ``robots.txt``
+survive every build), then the assets of the source folder (images and downloads beside the
+documents, see :mod:`feedpub.sources.assets`): a page bundle's files beside its page, the
+others at their path. A file is never copied over a file the build makes (the site's pages
+and feeds win), and a later source wins over an earlier one at the same path.
+
+One job per file, keyed by where it comes from and its size and modification time: an
+unchanged file is neither read nor rewritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+
+from feedpub import layout
+from feedpub.config import Config
+from feedpub.model import Output, Rendered
+from feedpub.outputs.protocol import Build, Job, Made
+from feedpub.sources import assets
+
+
+def local_files(config: Config, documents: Iterable[tuple[str, str]]) -> dict[str, assets.Asset]:
+    """Return every file to copy by its output path (documents: each published (rel, url), for bundles).
+
+    The static folder first, then the source folder's assets: a page bundle's go below its
+    page's folder, the rest keep their path.
+    """
+    found: dict[str, assets.Asset] = {}
+    if config.static_dir is not None:
+        for a in assets.find(config.static_dir, out=config.out, everything=True):
+            found[a.rel] = a
+    bundles: dict[str, str] = {}
+    if config.pages:
+        for rel, url in documents:
+            folder = assets.bundle_folder(rel)
+            page = layout.page_path(url, config) if folder is not None else None
+            if folder is not None and page is not None:
+                bundles[folder] = page.rsplit("/", 1)[0] + "/" if "/" in page else ""
+    for a in assets.find(config.source, out=config.out):
+        target = a.rel
+        for folder, page_folder in _owners(a.rel, bundles):
+            target = page_folder + a.rel[len(folder):]
+            break
+        found.setdefault(target, a)  # static/ first: a file the user placed there wins
+    return found
+
+
+def _owners(rel: str, bundles: Mapping[str, str]) -> Iterable[tuple[str, str]]:
+    """Yield the (bundle folder, page folder) that holds rel, innermost first."""
+    folder = rel
+    while "/" in folder:
+        folder = folder.rsplit("/", 1)[0]
+        page = bundles.get(folder + "/")
+        if page is not None:
+            yield folder + "/", page
+
+
+def key(path: str, a: assets.Asset, context: str) -> bytes:
+    """Return what a copied file depends on: its source file's path, size and modification time."""
+    return hashlib.blake2b(f"file\0{path}\0{a.path}\0{a.size}\0{a.mtime_ns}\0{context}".encode(),
+                           digest_size=16).digest()
+
+
+class _Files:
+    """The kind: one job per copied file."""
+
+    name = "files"
+
+    def plan(self, build: Build, planned: Sequence[Job]) -> list[Job]:
+        """Return a job per file to copy that no planned output of the build has the path of."""
+        made = {p for j in planned for p in j.paths}
+        found = local_files(build.config, ((r.rel, r.url) for r in build.chosen.published))
+        return [Job(self.name, (path,), key(path, a, build.context), detail=a)
+                for path, a in sorted(found.items()) if path not in made]
+
+    def make(self, job: Job, build: Build, rendered: Mapping[str, Rendered]) -> Made:  # noqa: ARG002 - the Kind protocol
+        """Copy one file (read now: a file changed since planning is copied as it is now)."""
+        with open(job.detail.path, "rb") as f:
+            return Made((Output(job.paths[0], f.read(), job.key),))
+
+
+KIND = _Files()

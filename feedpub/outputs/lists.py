@@ -1,0 +1,159 @@
+"""Output kind ``lists``: the pages that list entries, newest first, a page at a time.
+
+``index.html`` (with every feed, the digests and the newest entries), then ``page/2/``…;
+a page per category at ``categories/<slug>/`` — the folder of that category's feeds — and,
+with ``tag_feeds``, a page per tag at ``tags/<slug>/``. Each listing is cut into pages of
+``list_size`` entries with previous/next links, and announces its own feeds.
+
+Made from catalogue records alone (title, date, summary): no body is rendered. One job per
+page, keyed by the entries it lists: editing one document remakes the pages that show it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from feedpub import layout
+from feedpub.config import Config
+from feedpub.incremental.catalogue import Record
+from feedpub.model import Category, Output, Rendered
+from feedpub.outputs import feeds as feeds_kind
+from feedpub.outputs import site
+from feedpub.outputs.pages import FeedRef, Link, entry_href, feed_refs
+from feedpub.outputs.protocol import Build, Job, Made
+from feedpub.render import templating
+from feedpub.select import Selection
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One listing: where its pages go, what it is called, and the feed folder it announces."""
+
+    folder: str  # "", "categories/<slug>/", "tags/<slug>/"
+    title: str  # "" for the home page
+    feed_title: str
+    feeds: bool  # whether feedpub writes feeds in folder (a tag's only with tag_feeds)
+
+
+@dataclass(frozen=True)
+class Item:
+    """An entry as a listing shows it."""
+
+    href: str
+    title: str
+    published: str  # ISO date-time
+    day: str  # the date as text
+    summary: str
+    category: Link
+
+
+def listings(build: Build) -> list[tuple[Listing, Sequence[Record]]]:
+    """Return every listing of the site and its entries, newest first: home, categories, tags."""
+    config, chosen = build.config, build.chosen
+    found: list[tuple[Listing, Sequence[Record]]] = [
+        (Listing("", "", feeds_kind.feed_title(None, config), True), chosen.published)]
+    groups: dict[str, list[Record]] = {}
+    for r in chosen.published:
+        groups.setdefault(r.category.slug, []).append(r)
+    for slug in sorted(groups):
+        category = groups[slug][0].category
+        found.append((Listing(layout.feed_paths(category).folder, category.name,
+                              feeds_kind.feed_title(category, config), True), groups[slug]))
+    if config.tag_feeds:
+        tags: dict[str, tuple[str, list[Record]]] = {}
+        for r in chosen.published:
+            for tag in r.tags:
+                slug = layout.tag_slug(tag)
+                tags.setdefault(slug, (tag, []))[1].append(r)
+        for slug in sorted(tags):
+            tag, members = tags[slug]
+            found.append((Listing(layout.list_folder("tags", slug), f"#{tag}", f"{config.title} — #{tag}", True),
+                          members))
+    return found
+
+
+def item(r: Record, here: str, chosen: Selection[Record], config: Config) -> Item:
+    """Return a record as the listing page at here shows it."""
+    name = chosen.names.get(r.category.slug, r.category.name)
+    d = r.date.astimezone(config.tz)
+    folder = layout.feed_paths(Category(r.category.slug, name)).folder
+    return Item(entry_href(r.url, here, config), r.title, r.date.isoformat(timespec="seconds"),
+                f"{d.day} {d:%B %Y}", r.summary, Link(layout.href(here, layout.list_path(folder, 1)), name))
+
+
+def page(listing: Listing, number: int, count: int, members: Sequence[Record], build: Build,
+         extra: Mapping[str, Any]) -> bytes:
+    """Return page number (of count) of a listing; extra: what the home page adds (feeds, digest)."""
+    config = build.config
+    here = layout.list_path(listing.folder, number)
+    items = tuple(item(r, here, build.chosen, config) for r in members)
+    newer = Link(layout.href(here, layout.list_path(listing.folder, number - 1)), "Newer") if number > 1 else None
+    older = Link(layout.href(here, layout.list_path(listing.folder, number + 1)), "Older") if number < count else None
+    home_feed = ("", feeds_kind.feed_title(None, config))
+    folders = [home_feed] if not listing.folder else [home_feed, (listing.folder, listing.feed_title)]
+    context = {
+        "site": config, "listing": listing, "title": listing.title, "entries": items,
+        "number": number, "count": count, "newer": newer, "older": older,
+        "canonical": config.base_url + here.removesuffix(layout.PAGE_FILE),
+        "home": layout.href(here, layout.INDEX), "stylesheet": layout.href(here, layout.SITE_STYLESHEET),
+        "alternates": feed_refs(here, *folders) if "feeds" not in extra else tuple(
+            FeedRef(link.media_type, f"{f.title} ({link.label})", layout.href(here, link.path), link.label)
+            for f in extra["feeds"] for link in f.links),  # the home page announces every feed
+        "own_feeds": feed_refs(here, (listing.folder, listing.feed_title)) if listing.folder else (),
+        **extra,
+    }
+    if "feeds" in extra:
+        context["latest"] = members  # the records themselves: what index.html.j2 overrides used before pages
+    name = "index.html.j2" if not listing.folder else "list.html.j2"
+    return templating.render(config, name, **context).encode("utf-8")
+
+
+def home_extra(planned: Sequence[Job], build: Build) -> tuple[dict[str, Any], bytes]:
+    """Return what the first home page shows besides entries (feeds, digests, OPML) and its key part."""
+    feed_jobs = [j for j in planned if j.kind == feeds_kind.KIND.name]
+    digest_paths = tuple(p for j in planned if j.kind == "digest" for p in j.paths)
+    described = site.site_feeds([j.detail[:2] for j in feed_jobs], build.config)
+    extra = {"feeds": described, "digest": site.digest_links(digest_paths), "opml": layout.OPML}
+    return extra, site.key([j.key for j in feed_jobs], digest_paths, build.context)
+
+
+def key(listing: Listing, number: int, count: int, members: Sequence[Record], chosen: Selection[Record],
+        context: str, extra_key: bytes = b"") -> bytes:
+    """Return what a listing page depends on, hashed: its entries as settled, its place, the config."""
+    h = hashlib.blake2b(f"list\0{listing}\0{number}\0{count}\0{context}\0".encode(), digest_size=16)
+    h.update(extra_key)
+    h.update(chosen.tokens(members, [r.fingerprint for r in members]))
+    return h.digest()
+
+
+class _Lists:
+    """The kind: one job per page of each listing."""
+
+    name = "lists"
+
+    def plan(self, build: Build, planned: Sequence[Job]) -> list[Job]:
+        """Return a job per page of the home page's, each category's and each tag's listing."""
+        size = build.config.list_size
+        extra, extra_key = home_extra(planned, build)
+        jobs = []
+        for listing, members in listings(build):
+            count = max(1, -(-len(members) // size))
+            for number in range(1, count + 1):
+                shown = members[(number - 1) * size:number * size]
+                first = not listing.folder and number == 1
+                jobs.append(Job(self.name, (layout.list_path(listing.folder, number),),
+                                key(listing, number, count, shown, build.chosen, build.context,
+                                    extra_key if first else b""),
+                                detail=(listing, number, count, tuple(shown), extra if first else {})))
+        return jobs
+
+    def make(self, job: Job, build: Build, rendered: Mapping[str, Rendered]) -> Made:  # noqa: ARG002 - the Kind protocol
+        """Make one listing page."""
+        listing, number, count, members, extra = job.detail
+        return Made((Output(job.paths[0], page(listing, number, count, members, build, extra), job.key),))
+
+
+KIND = _Lists()

@@ -1,0 +1,155 @@
+"""Output kind ``pages``: an article page for every published entry, at the entry's URL.
+
+Every link feedpub puts in a feed, a digest or a listing points to ``<base_url><path>``; this
+kind writes the page there (``news/x/`` → ``news/x/index.html``), for the whole archive, not
+only the entries of the current feeds. An entry whose URL lies outside base_url (an
+external ``canonical``/``link``, or a ``permalink`` on another host) has its home elsewhere
+and gets no page; ``pages = false`` turns the kind off for a site whose own generator
+writes them.
+
+One job per page, keyed by the entry's document, the values the build settled for it
+(category name, ``updated``) and its neighbours' titles and URLs (the previous/next
+links): editing one document remakes its page and its two neighbours', nothing else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from feedpub import layout
+from feedpub.config import Config
+from feedpub.incremental.catalogue import Record
+from feedpub.model import Author, Entry, Output, Rendered
+from feedpub.outputs.protocol import Build, Job, Made
+from feedpub.render import templating
+
+TEMPLATE = "article.html.j2"
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link as a page shows it: where it goes (relative inside the site) and its text."""
+
+    href: str
+    text: str
+
+
+@dataclass(frozen=True)
+class FeedRef:
+    """A feed a page announces for autodiscovery: its media type, title and (relative) path."""
+
+    media_type: str
+    title: str  # "<feed title> (<format>)"
+    href: str
+    label: str = ""  # the format: "Atom", "RSS", "JSON Feed"
+
+
+def entry_href(url: str, here: str, config: Config) -> str:
+    """Return how the page at here links an entry: relative to its page, or its URL when it has none."""
+    target = layout.page_path(url, config)
+    return layout.href(here, target) if target is not None else url
+
+
+def feed_refs(here: str, *folders: tuple[str, str]) -> tuple[FeedRef, ...]:
+    """Return the Atom, RSS and JSON feeds of each (folder, title) as seen from the page at here."""
+    refs = []
+    for folder, title in folders:
+        for kind, label in (("atom", "Atom"), ("rss", "RSS"), ("json", "JSON Feed")):
+            refs.append(FeedRef(layout.MEDIA_TYPES[kind], f"{title} ({label})",
+                                layout.href(here, folder + layout.FEED_FILES[kind]), label))
+    return tuple(refs)
+
+
+def day_text(entry: Entry, config: Config) -> str:
+    """Return an entry's date as people read it, in the site's time zone ("20 February 2023")."""
+    d = entry.date.astimezone(config.tz)
+    return f"{d.day} {d:%B %Y}"
+
+
+def people(authors: Sequence[Author]) -> tuple[Link, ...]:
+    """Return the authors as links (href "" for an author without a web page)."""
+    return tuple(Link(a.uri, a.name) for a in authors)
+
+
+def context(r: Rendered, here: str, newer: Record | None, older: Record | None, config: Config) -> dict[str, Any]:
+    """Return what the article template shows: every value computed here, none in the template."""
+    e = r.entry
+    from feedpub.outputs import feeds  # the feed titles, as the feeds say them
+
+    category_folder = layout.feed_paths(e.category).folder
+    show_tags = config.tag_feeds
+    tags = tuple(Link(layout.href(here, layout.list_path(layout.list_folder("tags", layout.tag_slug(t)), 1))
+                      if show_tags else "", t) for t in e.tags)
+    image = e.image if e.image is not None and e.image.url not in r.content_html else None
+    return {
+        "site": config,
+        "entry": e,
+        "title": e.title,
+        "description": r.summary,
+        "content": templating.trusted(r.content_html),
+        "canonical": e.url,
+        "published": e.date.isoformat(timespec="seconds"),
+        "modified": e.updated.isoformat(timespec="seconds"),
+        "day": day_text(e, config),
+        "authors": people(e.authors),
+        "category": Link(layout.href(here, layout.list_path(category_folder, 1)), e.category.name),
+        "tags": tags,
+        "image": image,
+        "home": layout.href(here, layout.INDEX),
+        "stylesheet": layout.href(here, layout.SITE_STYLESHEET),
+        "alternates": feed_refs(here, ("", feeds.feed_title(None, config)),
+                           (category_folder, feeds.feed_title(e.category, config))),
+        "newer": Link(entry_href(newer.url, here, config), newer.title) if newer is not None else None,
+        "older": Link(entry_href(older.url, here, config), older.title) if older is not None else None,
+    }
+
+
+def page(r: Rendered, here: str, newer: Record | None, older: Record | None, config: Config) -> bytes:
+    """Return the article page of a rendered entry (here: its path in the output folder)."""
+    return templating.render(config, TEMPLATE, **context(r, here, newer, older, config)).encode("utf-8")
+
+
+def key(record: Record, token: bytes, here: str, newer: Record | None, older: Record | None, context: str) -> bytes:
+    """Return what an article page depends on, hashed: its document, settled values, neighbours, the config."""
+    around = "\0".join(f"{x.url}\0{x.title}" if x is not None else "" for x in (newer, older))
+    h = hashlib.blake2b(f"page\0{here}\0{around}\0{context}\0".encode(), digest_size=16)
+    h.update(record.fingerprint)
+    h.update(token)
+    return h.digest()
+
+
+class _Pages:
+    """The kind: one job per article page, its entry shown in full."""
+
+    name = "pages"
+
+    def plan(self, build: Build, planned: Sequence[Job]) -> list[Job]:  # noqa: ARG002 - the Kind protocol
+        """Return a job per published entry whose page is the site's to write."""
+        config = build.config
+        if not config.pages:
+            return []
+        published = build.chosen.published
+        jobs = []
+        last = len(published) - 1
+        for i, r in enumerate(published):
+            here = layout.page_path(r.url, config)
+            if here is None:
+                continue
+            newer = published[i - 1] if i > 0 else None
+            older = published[i + 1] if i < last else None
+            token = build.chosen.tokens((r,), (r.fingerprint,))
+            jobs.append(Job(self.name, (here,), key(r, token, here, newer, older, build.context),
+                            shows=(r,), detail=(r, newer, older)))
+        return jobs
+
+    def make(self, job: Job, build: Build, rendered: Mapping[str, Rendered]) -> Made:
+        """Make one article page."""
+        r, newer, older = job.detail
+        here = job.paths[0]
+        return Made((Output(here, page(rendered[r.id], here, newer, older, build.config), job.key),))
+
+
+KIND = _Pages()

@@ -1,0 +1,76 @@
+"""Find the files of a source folder that pages use but that are not documents: its assets.
+
+Images, audio, video and downloads (PDF, ZIP, …) beside the documents are copied to the
+output as they are, as Jekyll copies every file of a site and Hugo the files of a page
+bundle: a file inside a page bundle (``post/index.md`` with ``post/diagram.svg``) goes
+beside the bundle's page, wherever its URL puts it; any other keeps its path below the
+source folder (``images/x.png`` → ``<base_url>images/x.png``, where ``image: /images/x.png``
+points). Only these kinds of file, so that a site's configuration, scripts or notes never
+end up published by accident. Hidden and ``_``-prefixed folders (except the generators'
+content folders), ``node_modules`` and the output folder are never entered.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from feedpub.sources.discover import CONTENT_FOLDERS
+
+ASSET_SUFFIXES = frozenset("""
+.png .jpg .jpeg .gif .webp .avif .svg .ico .bmp .tif .tiff .heic
+.mp3 .m4a .ogg .oga .opus .wav .flac .mp4 .m4v .webm .ogv .mov .vtt .srt
+.pdf .epub .zip .csv .ics
+""".split())
+BUNDLE_INDEXES = frozenset(("index.md", "index.markdown", "index.txt"))
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A file to copy: where it is on disk and below the source folder, and its stat for the key."""
+
+    rel: str  # POSIX path below the folder it was found in
+    path: str  # file system path
+    size: int
+    mtime_ns: int
+
+
+def is_asset(name: str) -> bool:
+    """Whether a file name is of a kind that is copied (by its suffix, in any case)."""
+    dot = name.rfind(".")
+    return dot > 0 and name[dot:].lower() in ASSET_SUFFIXES
+
+
+def find(top: Path, *, out: Path | None = None, everything: bool = False) -> list[Asset]:
+    """Return the assets below top, sorted by path (everything: every file that is not hidden, for static/)."""
+    found = []
+    skip = ""
+    if out is not None:
+        try:
+            skip = out.resolve().relative_to(top.resolve()).as_posix()
+        except ValueError:
+            skip = ""
+    root = str(top)
+    for folder, dirs, files in os.walk(root):
+        prefix = folder[len(root):].strip(os.sep).replace(os.sep, "/")
+        prefix = prefix + "/" if prefix else ""
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (prefix + d) != skip and (
+            everything or ((not d.startswith("_") or d in CONTENT_FOLDERS) and d != "node_modules")))
+        for name in files:
+            if name.startswith(".") or not (everything or is_asset(name)):
+                continue
+            path = os.path.join(folder, name)
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue  # vanished since the listing: nothing to copy
+            found.append(Asset(prefix + name, path, st.st_size, st.st_mtime_ns))
+    found.sort(key=lambda a: a.rel)
+    return found
+
+
+def bundle_folder(rel: str) -> str | None:
+    """Return the folder (with "/") of the page bundle whose index document is rel, else None."""
+    folder, _, name = rel.rpartition("/")
+    return folder + "/" if folder and name in BUNDLE_INDEXES else None
