@@ -10,7 +10,7 @@ import feedparser
 import pytest
 from lxml import etree, html
 
-from feedpub import layout, select
+from feedpub import select
 from feedpub.config import Config
 from feedpub.outputs import feeds, lists, site
 from feedpub.outputs.protocol import Build
