@@ -150,7 +150,8 @@ class TestCheck:
         assert result.exit_code == 0
         lines = result.stdout.splitlines()
         assert lines[-1] == "Title and date inferred: 002_745ad8260e82fd0e.txt, 003_2fe242069e3d0db2.txt"
-        assert lines[-2] == "4 documents, 0 errors, 6 warnings"  # 2: the digest lacks unsubscribe and address
+        # 2: the digest lacks unsubscribe and address; 1: the news seed's image is in no folder of the site
+        assert lines[-2] == "4 documents, 0 errors, 7 warnings"
         assert "001_0ea8fba5654caf24.txt:4: warning: relative 'image'" in result.stdout
         assert not (seeds.parent / "dist").exists()
 
@@ -167,7 +168,7 @@ class TestCheck:
             "002_745ad8260e82fd0e.txt",
             "003_2fe242069e3d0db2.txt",
         ]
-        assert {f["code"] for f in data["findings"]} == {"no-base-url", "relative-image", "undated",
+        assert {f["code"] for f in data["findings"]} == {"no-base-url", "relative-image", "undated", "missing-file",
                                                        "digest-unsubscribe", "digest-postal-address"}
 
     def test_errors_exit_1(self, runner: CliRunner, tmp_path: Path) -> None:

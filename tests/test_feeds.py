@@ -85,8 +85,8 @@ def awkward_site(folder: Path) -> Path:
 
 @pytest.fixture
 def awkward(tmp_path: Path, make_config: Callable[..., Config]) -> Config:
-    """The awkward site built at NOW with feeds of 8 and archive pages of 4."""
-    config = make_config(awkward_site(tmp_path / "awkward"), feed_limit=8, archive_page_size=4)
+    """The awkward site built at NOW with feeds of 8, archive pages of 4 and a feed per tag."""
+    config = make_config(awkward_site(tmp_path / "awkward"), feed_limit=8, archive_page_size=4, tag_feeds=True)
     build(config, now=NOW)
     return config
 
@@ -135,6 +135,11 @@ class TestEveryClientAgrees:
         assert items["<b>2021</b> in review"]["authors"] == [{"name": "Omar Haddad",
                                                               "url": "mailto:omar@example.com"}]
         assert "مرحبا بالعالم" in items and "Launch day 🚀 at dawn" in items
+        tagged = json.loads((awkward.out / "tags/launch/feed.json").read_text())
+        assert tagged["title"] == "feedpub — #Launch" and tagged["home_page_url"] == awkward.base_url + "tags/launch/"
+        assert [i["title"] for i in tagged["items"]] == ["R&D <agency> opens"]  # by slug: "Launch" only here
+        assert sorted(p.parent.name for p in (awkward.out / "tags").glob("*/atom.xml")) == \
+            sorted(["ai-ml", "launch", "tag-" + __import__("hashlib").blake2b("عربي".encode(), digest_size=4).hexdigest()])
 
     def test_corpus(self, corpus: Config, atom_schema: etree.RelaxNG, jsonfeed_validator: Any) -> None:
         """The 1,000-document corpus: every feed and archive page valid, every client agrees on every entry."""

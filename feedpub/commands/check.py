@@ -15,6 +15,7 @@ import re
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import unquote
 
 from feedpub import select
 from feedpub.config import Config
@@ -22,7 +23,7 @@ from feedpub.errors import Problem, SourceError
 from feedpub.model import Entry, SourceDoc
 from feedpub.pipeline import read_entries
 from feedpub.render import content, markdown, sanitize
-from feedpub.sources import conventions, load, plaintext
+from feedpub.sources import assets, conventions, load, plaintext
 from feedpub.sources.normalise import body_of, source_path
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -160,11 +161,43 @@ def _source_findings(entry: Entry, doc: SourceDoc, config: Config) -> list[Findi
     return found
 
 
-def _body_findings(entry: Entry, config: Config, base_configured: bool) -> list[Finding]:
+def _missing_files(entry: Entry, cleaned: str, config: Config, available: frozenset[str]) -> list[Finding]:
+    """Find the links under base_url that an entry shows or has but that the site will not have.
+
+    available: every output path a build makes or copies. A file (an image, a PDF) that is
+    not there is 'missing-file'; a page that is not there, 'dead-link'.
+    """
+    urls = [(entry.image.url, "image")] if entry.image is not None else []
+    urls += [(html.unescape(u), "") for _attr, u in _URL_ATTR.findall(cleaned)]
+    found = []
+    for url, key in dict.fromkeys(urls):
+        if not url.startswith(config.base_url):
+            continue
+        path = unquote(url[len(config.base_url):].partition("#")[0].partition("?")[0])
+        name = path.rsplit("/", 1)[-1]
+        if assets.is_asset(name):
+            if path in available:
+                continue
+            where = "static_dir" if config.static_dir is not None else "a 'static' folder beside feedpub.toml"
+            code, message = "missing-file", f"'{path}' is not in the source folder or {where}"
+        else:
+            page = path + "index.html" if not path or path.endswith("/") else path
+            if page in available or f"{page}/index.html" in available:
+                continue
+            code, message = "dead-link", f"'{page}' is no page of the site (no document has that address)"
+        line = entry.lines.get(key) if key else _line_of(entry, config, name or url)
+        found.append(Finding(WARNING, code, entry.rel, line, f"{message}: {url} will not exist on the site"))
+    return found
+
+
+def _body_findings(entry: Entry, config: Config, base_configured: bool,
+                   available: frozenset[str] | None) -> list[Finding]:
     doc = load.read(source_path(entry, config), config.source, config.limits)
     body = body_of(doc, config.template_syntax)
     raw = markdown.to_html(body.text) if body.fmt == "markdown" else plaintext.to_html(body.text)
     found = _source_findings(entry, doc, config)
+    if available is not None and not entry.draft:
+        found += _missing_files(entry, sanitize.clean(raw, config.base_url, entry.page_base), config, available)
     if not base_configured:
         key = next((k for k in ("image", "cover", "thumbnail") if isinstance(doc.meta.get(k), str)), None)
         if key and _relative_urls(f'src="{html.escape(doc.meta[key])}"'):
@@ -182,7 +215,8 @@ def _body_findings(entry: Entry, config: Config, base_configured: bool) -> list[
     return found
 
 
-def _entry_findings(entry: Entry, config: Config, now: datetime, base_configured: bool) -> list[Finding]:
+def _entry_findings(entry: Entry, config: Config, now: datetime, base_configured: bool,
+                    available: frozenset[str] | None = None) -> list[Finding]:
     found = []
     if entry.date_source in UNDATED_SOURCES:
         found.append(Finding(WARNING, "undated", entry.rel, None,
@@ -209,7 +243,22 @@ def _entry_findings(entry: Entry, config: Config, now: datetime, base_configured
         found.append(Finding(INFO, "draft", entry.rel, entry.lines.get("draft"), "draft: not published"))
     if entry.title_source == "redirect":
         return found  # not an article: its body is nobody's concern
-    return found + _body_findings(entry, config, base_configured)
+    return found + _body_findings(entry, config, base_configured, available)
+
+
+def _site_paths(config: Config, published: list[Entry], files: Any) -> frozenset[str]:
+    """Return the output paths a build of published would make or copy (for links to check)."""
+    from feedpub import layout
+
+    paths = set(files.local_files(config, [(e.rel, e.url) for e in published]))
+    folders = ["", *(layout.feed_paths(e.category).folder for e in published)]
+    if config.tag_feeds:
+        folders += [layout.list_folder("tags", layout.tag_slug(t)) for e in published for t in e.tags]
+    for folder in folders:
+        paths.update(folder + name for name in (*layout.FEED_FILES.values(), layout.PAGE_FILE))
+    paths.update((layout.OPML, layout.SITEMAP, layout.FEED_STYLESHEET, layout.SITE_STYLESHEET, layout.NOT_FOUND))
+    paths.update(p for e in published if (p := layout.page_path(e.url, config)) is not None)
+    return frozenset(paths)
 
 
 def _no_base_url(config: Config) -> Finding:
@@ -243,8 +292,18 @@ def check(config: Config, *, now: datetime) -> CheckReport:
         findings.append(_no_base_url(config))
     findings.extend(_digest_findings(config))
     entries = sorted(entries, key=lambda e: e.rel)
+    available = None  # the files a build copies (pages on: feedpub hosts the site, so it can tell)
+    if config.pages:
+        from feedpub.outputs import files  # late: only check needs it here
+
+        available = _site_paths(config, [e for e in entries if not e.draft], files)
+    else:
+        findings.append(Finding(INFO, "pages-off", str(config.config_path or "feedpub.toml"),
+                                config.key_lines.get("pages"),
+                                f"pages = false: feedpub writes no article pages; every entry links to its "
+                                f"address under {config.base_url}, which your site's generator must make"))
     for entry in entries:
-        findings.extend(_entry_findings(entry, config, now, base_configured))
+        findings.extend(_entry_findings(entry, config, now, base_configured, available))
     try:
         select.check_unique([e for e in entries if not e.draft])
     except SourceError as e:

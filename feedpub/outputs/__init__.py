@@ -6,12 +6,13 @@ to :data:`KINDS`. The executor keeps, renders and fans out for every kind alike.
 
 from __future__ import annotations
 
-from feedpub.outputs import archive, digest, feeds, files, lists, pages, site
+from feedpub.outputs import archive, digest, feeds, files, lists, pages, site, tag_feeds
 from feedpub.outputs.protocol import Kind
 
 KINDS: tuple[Kind, ...] = (
     archive.KIND,  # before feeds: the site-wide feed links the newest archive page
     feeds.KIND,
+    tag_feeds.KIND,  # with tag_feeds = true
     digest.KIND,
     pages.KIND,  # an article page per entry
     lists.KIND,  # after feeds and digest: the home page lists every feed and digest

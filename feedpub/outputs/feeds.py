@@ -77,7 +77,7 @@ def specs(
             atom_url=paths.url("atom", config),
             rss_url=paths.url("rss", config),
             json_url=paths.url("json", config),
-            home_url=config.base_url,
+            home_url=config.base_url + paths.folder,  # the site's or the category's page (kind lists)
             entries=tuple(rendered[e.id] for e in members),
             folder=paths.folder,
             built=now,

@@ -63,13 +63,9 @@ def listings(build: Build) -> list[tuple[Listing, Sequence[Record]]]:
         found.append((Listing(layout.feed_paths(category).folder, category.name,
                               feeds_kind.feed_title(category, config), True), groups[slug]))
     if config.tag_feeds:
-        tags: dict[str, tuple[str, list[Record]]] = {}
-        for r in chosen.published:
-            for tag in r.tags:
-                slug = layout.tag_slug(tag)
-                tags.setdefault(slug, (tag, []))[1].append(r)
-        for slug in sorted(tags):
-            tag, members = tags[slug]
+        from feedpub.outputs.tag_feeds import tag_members
+
+        for slug, (tag, members) in tag_members(chosen.published, len(chosen.published)).items():
             found.append((Listing(layout.list_folder("tags", slug), f"#{tag}", f"{config.title} — #{tag}", True),
                           members))
     return found

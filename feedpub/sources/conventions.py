@@ -17,6 +17,10 @@ EXPIRES = ("expiryDate", "expirydate", "unpublishdate", "expires")
 CATEGORY = ("category", "categories")
 TAGS = ("tags", "keywords")
 URL = ("permalink", "url")  # a path or an absolute URL
+# An article whose home is another site (a cross-post, a link post): an absolute URL here is
+# the entry's link, and feedpub writes no page for it. Hugo themes (PaperMod: canonicalURL),
+# Astro and Jekyll's jekyll-seo-tag (canonical_url), link blogs (link, external_url).
+CANONICAL = ("canonicalURL", "canonical_url", "canonical", "link", "external_url")
 SLUG = ("slug",)
 ZOLA_PATH = "path"  # Zola: the page's path below the site, no leading slash needed
 SUMMARY = ("summary", "description", "excerpt")
@@ -40,7 +44,7 @@ MORE = ("<!--more-->", "<!-- more -->")
 
 READ = frozenset((
     *TITLE, *DATE, *UPDATED, *EXPIRES, *CATEGORY, *TAGS, *URL, *SLUG, ZOLA_PATH, *SUMMARY, *IMAGE,
-    *IMAGE_ALT, *AUTHOR, *SOURCE, *ID, FORMAT, DRAFT, STATUS, EXCLUDED_FROM_COLLECTIONS, EXCERPT_SEPARATOR,
+    *IMAGE_ALT, *AUTHOR, *SOURCE, *ID, *CANONICAL, FORMAT, DRAFT, STATUS, EXCLUDED_FROM_COLLECTIONS, EXCERPT_SEPARATOR,
     TAXONOMIES, EXTRA, *REDIRECT,
 ))
 """Every key normalise reads."""
@@ -49,7 +53,7 @@ GENERATORS = frozenset((
     # Hugo
     "aliases", "build", "cascade", "headless", "isCJKLanguage", "layout", "linkTitle", "markup", "menu",
     "menus", "outputs", "params", "resources", "sitemap", "translationKey", "type", "weight", "series",
-    "toc", "ShowToc", "TocOpen", "hideSummary", "canonicalURL", "math", "comments", "lang",
+    "toc", "ShowToc", "TocOpen", "hideSummary", "math", "comments", "lang",
     # Zola
     "template", "page_template", "in_search_index", "render", "insert_anchor_links", "sort_by",
     # Jekyll
@@ -60,7 +64,7 @@ GENERATORS = frozenset((
     "eleventyNavigation", "eleventyComputed", "eleventyImport", "pagination", "dynamicPermalink",
     "permalinkBypassOutputDir", "templateEngineOverride",
     # Astro and themes
-    "canonical", "noindex", "robots", "featured", "hidden", "pinned", "sticky", "share",
+    "noindex", "robots", "featured", "hidden", "pinned", "sticky", "share",
     "readingTime", "reading_time", "audio", "videos", "nav_order", "parent", "has_children",
 ))
 """Keys the generators (or their common themes) read and feedpub does not: accepted quietly."""

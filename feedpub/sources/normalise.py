@@ -360,6 +360,16 @@ def _url(doc: SourceDoc, category: Category, config: Config, probs: _Problems) -
     own = "/" in doc.rel and _is_bundle_index(name)  # a page bundle: its files sit beside it
     link, key = "", None
     if meta:
+        for candidate in keys.CANONICAL:  # an article whose home is elsewhere links there
+            value = meta.get(candidate)
+            if isinstance(value, str) and value.strip().lower().startswith(("http://", "https://")):
+                url = plaintext.clean_line(value)
+                if not url.startswith(config.base_url):
+                    try:
+                        return absolute_url(url, config.base_url), ""
+                    except ValueError as e:
+                        probs.add(candidate, f"'{candidate}' is {e}")
+                        return config.base_url, ""
         for candidate in keys.URL:
             value = meta.get(candidate)
             if value is None or value is False:

@@ -1,0 +1,80 @@
+"""Output kind ``tag_feeds``: a feed per tag, with ``tag_feeds = true``.
+
+Each tag's newest ``feed_limit`` entries in Atom, RSS and JSON Feed under ``tags/<slug>/``,
+beside the tag's page (kind ``lists``). Tags are compared by slug, so ``AI & ML`` and
+``ai-ml`` are one tag, shown as its first spelling; a tag with no ASCII letters (``天文``)
+gets a short hash for a slug. Off by default: a site with hundreds of tags would publish
+hundreds of feeds nobody asked for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+
+from feedpub import layout
+from feedpub.config import Config
+from feedpub.incremental.catalogue import Record
+from feedpub.model import Rendered
+from feedpub.outputs import feeds
+from feedpub.outputs.atom_rss import FeedSpec
+from feedpub.outputs.protocol import Build, Job, Made
+
+
+def tag_members(published: Sequence[Record], limit: int) -> dict[str, tuple[str, list[Record]]]:
+    """Return each tag slug's name (its first spelling, newest first) and newest entries, at most limit."""
+    found: dict[str, tuple[str, list[Record]]] = {}
+    for r in published:
+        for tag in dict.fromkeys(r.tags):
+            slug = layout.tag_slug(tag)
+            members = found.setdefault(slug, (tag, []))[1]
+            if len(members) < limit and (not members or members[-1] is not r):
+                members.append(r)
+    return dict(sorted(found.items()))
+
+
+def spec(slug: str, tag: str, members: Sequence[Record], rendered: Mapping[str, Rendered], build: Build) -> FeedSpec:
+    """Describe the feed of one tag."""
+    config: Config = build.config
+    folder = layout.list_folder("tags", slug)
+    return FeedSpec(
+        title=f"{config.title} — #{tag}",
+        subtitle=f"Articles tagged {tag} from {config.title}",
+        atom_url=config.base_url + folder + layout.FEED_FILES["atom"],
+        rss_url=config.base_url + folder + layout.FEED_FILES["rss"],
+        json_url=config.base_url + folder + layout.FEED_FILES["json"],
+        home_url=config.base_url + folder,  # the tag's page (kind lists)
+        entries=tuple(rendered[r.id] for r in members),
+        folder=folder,
+        built=build.now,
+        stylesheet_url=layout.relative_to_root(folder, layout.FEED_STYLESHEET),
+        hub_url=config.hub_url or None,
+    )
+
+
+class _TagFeeds:
+    """The kind: one job per tag (its three files), entries shown in full."""
+
+    name = "tag_feeds"
+
+    def plan(self, build: Build, planned: Sequence[Job]) -> list[Job]:  # noqa: ARG002 - the Kind protocol
+        """Return a job per tag of the published entries (none unless tag_feeds is on)."""
+        if not build.config.tag_feeds:
+            return []
+        jobs = []
+        for slug, (tag, members) in tag_members(build.chosen.published, build.config.feed_limit).items():
+            h = hashlib.blake2b(f"tag feed\0{slug}\0{tag}\0{build.context}\0".encode(), digest_size=16)
+            h.update(build.chosen.tokens(members, [r.fingerprint for r in members]))
+            folder = layout.list_folder("tags", slug)
+            jobs.append(Job(self.name, tuple(folder + layout.FEED_FILES[k] for k in feeds.KINDS), h.digest(),
+                            shows=tuple(members), detail=(slug, tag, tuple(members)), background=True))
+        return jobs
+
+    def make(self, job: Job, build: Build, rendered: Mapping[str, Rendered]) -> Made:
+        """Serialise one tag's feed in its three formats."""
+        slug, tag, members = job.detail
+        return Made(tuple(feeds.outputs([spec(slug, tag, members, rendered, build)], build.config,
+                                        {layout.list_folder("tags", slug): job.key})))
+
+
+KIND = _TagFeeds()
