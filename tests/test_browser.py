@@ -51,6 +51,46 @@ class TestIndexPage:
         save_screenshot(page, "index-375")
 
 
+ARTICLE = "news/taiwan-to-become-asias-centre-of-excellence-for-the-production-and-development-of-advanced-medical-devices/"
+
+
+class TestSitePages:
+    @pytest.mark.parametrize("width", [375, 1024])
+    @pytest.mark.parametrize("path", [ARTICLE, "categories/news/"])
+    def test_fit_the_viewport(self, preview: Preview, browser_page: Callable[..., Any], path: str, width: int) -> None:
+        """An article page (the seeds' longest title) and a category page fit 375 and 1024 px: no sideways scroll."""
+        page = browser_page(preview.url + path, width=width)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert page.locator("h1").bounding_box()["width"] <= width
+        save_screenshot(page, f"{path.split('/')[0]}-{width}")
+
+    def test_article_page_shows_the_entry(self, preview: Preview, browser_page: Callable[..., Any]) -> None:
+        """The article page shows its title, date, category link, body and attribution; its links are served."""
+        page = browser_page(preview.url + ARTICLE, width=1024)
+        assert page.locator("h1").inner_text().startswith("Taiwan to become Asia's centre")
+        assert page.locator("time").get_attribute("datetime").startswith("2023-02-20")
+        assert page.locator("article").inner_text().rstrip().endswith("Source: Healthcare+ Expo")
+        category = page.locator("p.meta a", has_text="News")
+        assert category.get_attribute("href") == "../../categories/news/"
+        for selector in ("nav.around a", "link[rel=stylesheet]", "link[rel=alternate]"):
+            for href in page.eval_on_selector_all(selector, "els => els.map(e => e.href)"):
+                assert page.request.get(href).ok, href
+
+    def test_dark_mode(self, preview: Preview, chromium: Any) -> None:
+        """With the system in dark mode the pages turn dark, text light."""
+        context = chromium.new_context(viewport={"width": 375, "height": 800}, color_scheme="dark")
+        try:
+            page = context.new_page()
+            page.goto(preview.url + ARTICLE)
+            colours = page.evaluate("""() => [getComputedStyle(document.body).backgroundColor,
+                                              getComputedStyle(document.body).color]""")
+            luminance = [sum(int(c) for c in v[v.index("(") + 1:-1].split(",")[:3]) / 3 for v in colours]
+            assert luminance[0] < 60 < 180 < luminance[1], colours
+            save_screenshot(page, "article-375-dark")
+        finally:
+            context.close()
+
+
 _SHOWN = """root => {
   const shown = el => getComputedStyle(el).display !== "none";
   const all = [...root.getElementsByTagNameNS("*", "*")];
