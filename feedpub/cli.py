@@ -337,7 +337,9 @@ def serve(ctx: click.Context, port: int, future: bool | None, interval: float) -
     """Preview the site on 127.0.0.1, rebuilding on every change.
 
     Builds, serves the output folder with the feeds' media types, and rebuilds when a
-    document, a template or the config file changes. Stop with Ctrl-C.
+    document, a template or the config file changes. Open pages reload by themselves after
+    each rebuild; a failed build's errors show over the last good page (and here). The
+    files in the output folder stay what `feedpub build` writes. Stop with Ctrl-C.
 
     \b
     Example:
@@ -371,7 +373,7 @@ def serve(ctx: click.Context, port: int, future: bool | None, interval: float) -
         if not quiet:
             for path in ("atom.xml", "rss.xml", "feed.json", "feeds.opml"):
                 click.echo(f"  {preview.url}{path}")
-            click.echo("Watching for changes; press Ctrl-C to stop.")
+            click.echo("Watching for changes (open pages reload themselves); press Ctrl-C to stop.")
         preview.watch(interval)
     except KeyboardInterrupt:
         pass

@@ -9,12 +9,15 @@ Use from a test::
     def test_x(browser_page):
         page = browser_page("dist/index.html", width=375)   # a path or an http:// URL
         save_screenshot(page, "index-375")
+        with reloads_itself(page):                           # the page must reload on its own
+            edit_something()
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -92,3 +95,16 @@ def save_screenshot(page: Any, name: str, *, full_page: bool = True) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+@contextmanager
+def reloads_itself(page: Any, *, timeout: float = 10.0) -> Iterator[None]:
+    """Expect the page to load a new document by itself during (or soon after) the block, within timeout seconds.
+
+    A mark left in the old document's window proves the document was replaced, not merely
+    changed by its own script; the test never calls page.reload().
+    """
+    page.evaluate("window.__feedpubOldDocument = true")
+    with page.expect_event("load", timeout=timeout * 1000):
+        yield
+    assert page.evaluate("window.__feedpubOldDocument === undefined"), "the page did not reload"

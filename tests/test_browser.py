@@ -1,4 +1,4 @@
-"""Real-browser checks in headless Chromium: the index page and feeds styled by CSS, served by serve."""
+"""Real-browser checks in headless Chromium: the index page and feeds styled by CSS, served by serve, live reload."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 
 from feedpub.commands.serve import Preview
 from feedpub.config import Config
-from tests.browser import save_screenshot
-from tests.conftest import NOW
+from tests.browser import reloads_itself, save_screenshot
+from tests.conftest import NOW, write_doc
 
 pytestmark = pytest.mark.browser
 FEED_FILES = {"atom.xml", "rss.xml", "feed.json"}
@@ -109,6 +109,61 @@ _SHOWN = """root => {
                .every(el => !shown(el)),
   };
 }"""
+
+
+_OVERLAY_JS = """() => {
+  const box = document.getElementById("feedpub-build-errors");
+  if (!box) return null;
+  const r = box.getBoundingClientRect();
+  return {position: getComputedStyle(box).position, items: [...box.querySelectorAll("li")].map(li => li.textContent),
+          inside: r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth,
+          heading: document.querySelector("h1").textContent};
+}"""
+
+
+class TestLiveReload:
+    def test_page_reloads_itself_after_an_edit(
+        self, preview: Preview, seeds: Path, browser_page: Callable[..., Any]
+    ) -> None:
+        """With the watcher running, editing a document makes the open page reload by itself, once, with the new title."""
+        write_doc(seeds, "2024-05-01-draft.md", "---\ntitle: First working title\n---\nBody.\n")
+        preview.poll()
+        preview.watch_in_background(interval=0.05)
+        page = browser_page(preview.url)
+        assert "First working title" in page.inner_text("body")
+        with reloads_itself(page):
+            write_doc(seeds, "2024-05-01-draft.md", "---\ntitle: The title we settled on\n---\nBody.\n")
+        text = page.inner_text("body")
+        assert "The title we settled on" in text and "First working title" not in text
+        # the reloaded page knows its build: it does not reload again (no reload loop)
+        page.evaluate("window.__stillHere = true")
+        page.wait_for_timeout(1000)
+        assert page.evaluate("window.__stillHere === true")
+
+    def test_failed_build_shows_its_errors_until_fixed(
+        self, preview: Preview, seeds: Path, browser_page: Callable[..., Any]
+    ) -> None:
+        """A failed rebuild reloads the page into the last good build under a fixed box naming file:line, as text; the fix removes it."""
+        page = browser_page(preview.url)
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        assert page.evaluate(_OVERLAY_JS) is None
+        with reloads_itself(page):
+            write_doc(seeds, "bad.md", '---\ntitle: Bad\ndate: "<script>alert(1)</script>"\n---\nx\n')
+            assert preview.poll().error is not None  # type: ignore[union-attr]
+        shown = page.evaluate(_OVERLAY_JS)
+        assert shown is not None
+        assert shown["position"] == "fixed" and shown["inside"]
+        assert len(shown["items"]) == 1
+        assert shown["items"][0].startswith("bad.md:3: 'date' is not a date: '<script>alert(1)</script>'")
+        assert shown["heading"] == "feedpub"  # the last good page underneath
+        save_screenshot(page, "serve-build-errors", full_page=False)
+        with reloads_itself(page):
+            write_doc(seeds, "bad.md", "---\ntitle: Mended\ndate: 2024-05-03\n---\nx\n")
+            assert preview.poll().error is None  # type: ignore[union-attr]
+        assert page.evaluate(_OVERLAY_JS) is None
+        assert "Mended" in page.inner_text("body")
+        assert dialogs == []  # the error text never ran as script
 
 
 class TestFeedInBrowser:

