@@ -4,6 +4,7 @@
     keep ──▶ a job whose files were written for its key: neither made nor rewritten
     render ▶ the entries the other jobs show (bodies from the build cache, the rest in a pool)
     make ──▶ the jobs worth it (background) half in a forked child, the rest here
+    each ──▶ jobs showing one entry (article pages): rendered and made together in the pool
 
 Every output goes to ``emit`` as soon as it is made (the writer streams it to disk), so a
 build never holds all its files at once.
@@ -36,10 +37,12 @@ def run(jobs: Sequence[Job], build: Build, ctx: context.BuildContext,
         emit: Callable[[Iterable[Output | Kept]], None], progress: Progress | None = None) -> tuple[str, ...]:
     """Make every job whose files the output folder does not hold; hand every file to emit; return warnings."""
     store, previous = ctx.store, ctx.previous
-    todo = []
+    todo, alone = [], []
     for job in jobs:
         if job.as_is or previous.holds_all(job.paths, job.key):
             emit([Kept(path, job.key) for path in job.paths])
+        elif len(job.shows) == 1 and not job.background:
+            alone.append(job)  # an article page: rendered and made in one go, below
         else:
             todo.append(job)
     rendered = gather.render_all((r for job in todo for r in job.shows), build.config, store, progress,
@@ -62,7 +65,18 @@ def run(jobs: Sequence[Job], build: Build, ctx: context.BuildContext,
     for made in making.result():
         emit(made.outputs)
         warnings += made.warnings
+    # the jobs that show one entry each (a page per document): rendered and made together in
+    # the worker pool, chunk by chunk, so the bodies of a whole archive are never held at once
+    for made in gather.make_each(alone, build.config, store, ctx.sources, build.chosen.settle,
+                                 functools.partial(_make_one, build), progress):
+        emit(made.outputs)
+        warnings += made.warnings
     return tuple(warnings)
+
+
+def _make_one(build: Build, job: Job, rendered: Mapping[str, Rendered]) -> Made:
+    """Make one job by its kind."""
+    return _make([job], build, rendered)[0]
 
 
 def _make(jobs: Sequence[Job], build: Build, rendered: Mapping[str, Rendered]) -> list[Made]:

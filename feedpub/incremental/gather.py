@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import copyreg
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -278,6 +278,49 @@ def render_all(items: Iterable[Entry | Record], config: Config, store: cache.Bui
             progress(i + 1, len(todo))
     store.save_bodies(fresh)
     return result
+
+
+def make_each(jobs: Sequence[Any], config: Config, store: cache.BuildCache, context: SourceContext,
+              settle: Callable[[Entry], Entry], make: Callable[[Any, dict[str, Rendered]], Any],
+              progress: Callable[[int, int], None] | None = None) -> Iterator[Any]:
+    """Yield make(job, rendered) for jobs that each show one entry, rendering and making together.
+
+    An article page per document: its body is rendered, the page made and the body dropped
+    in the same worker, chunk by chunk, so no process ever holds the bodies of a whole
+    archive, and making (templates) runs on every core as rendering does. A body already in
+    the build cache is reused; bodies rendered here are not added to it (a page is remade only
+    when its document or a neighbour changes, and rendering one body again is cheap).
+    """
+    shown = [job.shows[0] for job in jobs]
+    keys = {r.id: (r.rel, r.fingerprint) for r in shown} if store.enabled else {}
+    stored = store.bodies(keys.values())
+    if len(jobs) >= PARALLEL_RENDERS:
+        content.prepare(config)  # built once, shared by the forked workers
+    job = (config, context, jobs, stored, keys, settle, make)
+    done = 0
+    for part in workers.imap(_make_range, job, len(jobs), workers.count(config.workers), PARALLEL_RENDERS,
+                             chunk=256, smallest=16):
+        done += len(part)
+        if progress is not None:
+            progress(done, len(jobs))
+        yield from part
+
+
+def _make_range(job: tuple[Any, ...], indexes: range) -> list[Any]:
+    config, context, jobs, stored, keys, settle, make = job
+    out = []
+    for i in indexes:
+        shown = jobs[i].shows[0]
+        doc = load.read(config.source / shown.rel, config.source, config.limits, rel=shown.rel)
+        entry = normalise(doc, config, context)
+        key = keys.get(shown.id)
+        if key in stored and (entry.id, entry.date) == (shown.id, shown.date):  # not edited since it was listed
+            html, summary = stored[key]
+        else:
+            r = content.render(entry, config, doc)
+            html, summary = r.content_html, r.summary
+        out.append(make(jobs[i], {shown.id: Rendered(settle(entry), html, summary)}))
+    return out
 
 
 def read_entries(config: Config) -> tuple[list[Entry], list[Problem]]:
