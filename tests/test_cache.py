@@ -197,6 +197,39 @@ class TestCacheHits:
         assert {p for p, data in output_tree(config.out).items() if before.get(p) != data} == shown
         assert output_tree(config.out) == _fresh(config, tmp_path, "fresh")
 
+    def test_an_edit_remakes_its_page_and_what_shows_it(
+        self, corpus: Path, make_config: Callable[..., Config], calls: dict[str, list[str]], tmp_path: Path
+    ) -> None:
+        """A body edit remakes the document's page (and the archive page listing it); a title edit also
+        its neighbours' pages and the listings that show it. Nothing else is read, rendered or written."""
+        config = make_config(corpus, feed_limit=2, archive_page_size=2, list_size=4)
+        first = build(config, now=NOW)
+        order = [r.rel for r in first.published]
+        assert order.index("a0004.md") not in (0, 1, len(order) - 1)  # in no feed, with two neighbours
+        doc = corpus / "a0004.md"
+        page = "news/a0004/index.html"
+        calls["render"].clear()
+        doc.write_text(doc.read_text(encoding="utf-8").replace("Body *4*.", "Body *4*, edited."), encoding="utf-8")
+        result = build(config, now=NOW)
+        assert calls["render"] == ["a0004.md"]
+        archive = {p for p in result.report.written if p.startswith("archive/")}
+        assert set(result.report.written) == {page, *archive} and len(archive) <= 1  # the page holding it, if archived
+        assert "edited" in (config.out / page).read_text()
+        calls["render"].clear()
+        doc.write_text(doc.read_text(encoding="utf-8").replace("title: Article 4", "title: Retitled 4"),
+                       encoding="utf-8")
+        result = build(config, now=NOW)
+        i = order.index("a0004.md")
+        neighbours = {p for p in result.report.written if p.endswith("/index.html") and "/" in p[:-11]
+                      and not p.startswith(("categories/", "page/", "tags/"))} - {page}
+        assert len(neighbours) == 2, result.report.written
+        # the neighbours' bodies come from the build cache when a feed or the digest showed them
+        assert "a0004.md" in calls["render"] and set(calls["render"]) <= {"a0004.md", order[i - 1], order[i + 1]}
+        assert "index.html" in result.report.written or "page/2/index.html" in result.report.written
+        assert "categories/news/index.html" in result.report.written or \
+            any(p.startswith("categories/news/page/") for p in result.report.written)
+        assert output_tree(config.out) == _fresh(config, tmp_path, "fresh")
+
     def test_problems_keep_file_order_with_a_cache(
         self, corpus: Path, make_config: Callable[..., Config]
     ) -> None:
