@@ -75,8 +75,8 @@ def lead_summary(entry: Entry, doc: SourceDoc, config: Config) -> str:
 def prepare(config: Config) -> None:
     """Set up the Markdown parser and the sanitizer before forking render workers.
 
-    Each worker would otherwise import markdown-it and build its parser itself (~45 ms of
-    CPU apiece); built once here, the forked workers share it.
+    Each worker would otherwise import the Markdown renderer and nh3 and set them up itself;
+    done once here, the forked workers share them.
     """
     markdown.prepare()
     sanitize.prepare(config.base_url)
