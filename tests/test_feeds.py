@@ -312,3 +312,17 @@ class TestFormatsSayTheSame:
         late = write_doc(config.source, "late.md", f"---\ntitle: Late\n---\n{headings}At last, text.\n")
         doc = load.read(late, config.source, config.limits)
         assert content.lead_summary(normalise(doc, config), doc, config) == "At last, text."  # rendered whole
+
+    @pytest.mark.parametrize(("body", "summary"), [
+        ("A claim.[^1]\n\nMore.\n\n[^1]: The source.\n", "A claim.1"),
+        ("Read [the report][r] now.\n\nMore.\n\n[r]: https://example.org/r\n", "Read the report now."),
+        ("![a chart][c]\n\nText after.\n\n[c]: /c.png\n", "Text after."),
+    ], ids=["footnote", "reference-link", "reference-image"])
+    def test_lead_summary_with_definitions_below(self, tmp_path: Path, make_config: Callable[..., Config],
+                                                 body: str, summary: str) -> None:
+        """A first block whose footnote or link reference is defined further down summarises as a full render does."""
+        config = make_config(tmp_path / "s")
+        path = write_doc(config.source, "d.md", f"---\ntitle: D\n---\n{body}")
+        doc = load.read(path, config.source, config.limits)
+        entry = normalise(doc, config)
+        assert content.lead_summary(entry, doc, config) == content.render(entry, config, doc).summary == summary

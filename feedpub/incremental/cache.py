@@ -71,7 +71,7 @@ def cache_path(config: Config, environ: Mapping[str, str] = os.environ) -> Path:
     return cache_root(config, environ) / hashlib.blake2b(folders, digest_size=10).hexdigest() / FILE
 
 
-_OUTPUT_LIBRARIES = ("feedgen", "lxml", "markdown-it-py", "nh3", "premailer", "cssutils", "jinja2", "PyYAML",
+_OUTPUT_LIBRARIES = ("feedgen", "lxml", "comrak", "nh3", "premailer", "cssutils", "jinja2", "PyYAML",
                      "python-frontmatter")
 
 

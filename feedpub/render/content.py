@@ -48,8 +48,9 @@ def lead_summary(entry: Entry, doc: SourceDoc, config: Config) -> str:
     else the text of the first paragraph, else the title. Blocks (split at blank lines) are
     rendered one at a time until one holds a paragraph with text (a fenced code block with
     blank lines inside stays one block); only a body whose first blocks have none is
-    rendered whole. Plain text is rendered whole: it is fast, and a line is a heading or not
-    by what follows it.
+    rendered whole. So is a body that defines link references or footnotes (``[r]: url``,
+    ``[^1]: note``): a block that uses them renders differently without the definition.
+    Plain text is rendered whole: it is fast, and a line is a heading or not by what follows it.
     """
     if entry.summary:
         return entry.summary
@@ -57,6 +58,8 @@ def lead_summary(entry: Entry, doc: SourceDoc, config: Config) -> str:
     if body.fmt != "markdown":  # plain text renders fast, and whether a line is a heading depends on the next
         return summary_from_html(body_html(entry, config, doc)) or entry.title
     text = plaintext.join_broken_paragraphs(body.text)
+    if "]:" in text:  # a link reference or footnote defined anywhere: a block alone would show "[x][r]", "[^1]"
+        return summary_from_html(body_html(entry, config, doc)) or entry.title
     blocks = _BLANK_LINE.split(text, maxsplit=LEAD_BLOCKS)
     chunk = ""
     for block in blocks[:LEAD_BLOCKS]:
@@ -75,8 +78,8 @@ def lead_summary(entry: Entry, doc: SourceDoc, config: Config) -> str:
 def prepare(config: Config) -> None:
     """Set up the Markdown parser and the sanitizer before forking render workers.
 
-    Each worker would otherwise import markdown-it and build its parser itself (~45 ms of
-    CPU apiece); built once here, the forked workers share it.
+    Each worker would otherwise import the Markdown renderer and nh3 and set them up itself;
+    done once here, the forked workers share them.
     """
     markdown.prepare()
     sanitize.prepare(config.base_url)
