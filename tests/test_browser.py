@@ -62,7 +62,7 @@ class TestSitePages:
         page = browser_page(preview.url + path, width=width)
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         assert page.locator("h1").bounding_box()["width"] <= width
-        save_screenshot(page, f"{path.split('/')[0]}-{width}")
+        save_screenshot(page, f"{path.split('/', maxsplit=1)[0]}-{width}")
 
     def test_article_page_shows_the_entry(self, preview: Preview, browser_page: Callable[..., Any]) -> None:
         """The article page shows its title, date, category link, body and attribution; its links are served."""
