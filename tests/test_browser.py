@@ -85,7 +85,8 @@ class TestSitePages:
             colours = page.evaluate("""() => [getComputedStyle(document.body).backgroundColor,
                                               getComputedStyle(document.body).color]""")
             luminance = [sum(int(c) for c in v[v.index("(") + 1:-1].split(",")[:3]) / 3 for v in colours]
-            assert luminance[0] < 60 < 180 < luminance[1], colours
+            background, text = luminance
+            assert background < 60 and text > 180, colours
             save_screenshot(page, "article-375-dark")
         finally:
             context.close()

@@ -87,7 +87,8 @@ def _keep_ranges(markdown: str) -> str:
             for span in _CODE_SPAN.finditer(line):  # code spans stay as written
                 parts.append(_RANGE_TILDE.sub(r"\\~", line[pos:span.start()]) + span.group(0))
                 pos = span.end()
-            line = "".join(parts) + _RANGE_TILDE.sub(r"\\~", line[pos:])
+            out.append("".join(parts) + _RANGE_TILDE.sub(r"\\~", line[pos:]))
+            continue
         out.append(line)
     return "\n".join(out)
 
