@@ -1,0 +1,88 @@
+"""Where each page lives and how pages link each other: the rules of feedpub/layout.py at their edges."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from posixpath import normpath
+
+import pytest
+
+from feedpub import layout
+from feedpub.config import Config
+
+BASE = "https://blog.example.org/news/"  # a site under a sub-path
+
+
+@pytest.fixture
+def config(tmp_path: Path, make_config: Callable[..., Config]) -> Config:
+    (tmp_path / "src").mkdir()
+    return make_config(tmp_path / "src", base_url=BASE)
+
+
+class TestPagePath:
+    @pytest.mark.parametrize(("url", "path"), [
+        (BASE + "events/launch/", "events/launch/index.html"),
+        (BASE + "2024/05/launch.html", "2024/05/launch.html"),
+        (BASE + "2024/05/launch.HTM", "2024/05/launch.HTM"),
+        (BASE + "posts/launch", "posts/launch/index.html"),
+        (BASE + "a/b/#section", "a/b/index.html"),
+        (BASE + "a/b/?ref=x", "a/b/index.html"),
+        (BASE + "caf%C3%A9/", "café/index.html"),
+    ])
+    def test_a_url_under_base_url_is_a_file_there(self, config: Config, url: str, path: str) -> None:
+        """A folder URL is its index.html, an .html URL itself, any other a folder; fragment and query dropped."""
+        assert layout.page_path(url, config) == path
+
+    @pytest.mark.parametrize("url", [
+        "https://elsewhere.example/news/a/",  # another host
+        "https://blog.example.org/other/a/",  # the same host, outside the site's path
+        BASE,  # the home page is the listing's, never an entry's
+        BASE + "#top",
+        BASE + "/a/",  # a path that would leave the output folder's top
+    ])
+    def test_no_page_outside_the_site(self, config: Config, url: str) -> None:
+        """A URL outside base_url, or base_url itself, gets no entry page."""
+        assert layout.page_path(url, config) is None
+
+
+class TestHref:
+    @pytest.mark.parametrize(("here", "there", "link"), [
+        ("index.html", "index.html", "./"),
+        ("index.html", "news/x/index.html", "news/x/"),
+        ("news/x/index.html", "index.html", "../../"),
+        ("news/x/index.html", "news/y/index.html", "../y/"),
+        ("news/x/index.html", "news/x/pic.png", "pic.png"),
+        ("news/x/index.html", "site.css", "../../site.css"),
+        ("newsx/index.html", "news/a/index.html", "../news/a/"),  # a shared prefix is not a shared folder
+        ("page/2/index.html", "page/3/index.html", "../3/"),
+        ("a/b.html", "a/c.html", "c.html"),
+        ("a/b/c/index.html", "a/index.html", "../../"),
+    ])
+    def test_relative_links(self, here: str, there: str, link: str) -> None:
+        """The link from here to there is relative, a folder's index.html linked as the folder."""
+        assert layout.href(here, there) == link
+
+    @pytest.mark.parametrize(("here", "there"), [
+        ("x/y/z/index.html", "x/q/index.html"), ("index.html", "a/b/c.png"), ("a/index.html", "b/c/d.html"),
+        ("tags/ai-ml/page/4/index.html", "categories/news/index.html"),
+    ])
+    def test_a_link_resolves_to_its_target(self, here: str, there: str) -> None:
+        """Followed from here as a browser would, the link lands on there (or its folder)."""
+        folder = here.rsplit("/", 1)[0] if "/" in here else ""
+        landed = normpath(f"{folder}/{layout.href(here, there)}") if folder else normpath(layout.href(here, there))
+        assert landed == normpath(there.removesuffix("index.html") or ".")
+
+
+class TestListings:
+    def test_page_one_is_the_folders_index(self) -> None:
+        """Page 1 of a listing is its folder's index.html; page 2 on are under page/N/."""
+        assert layout.list_path("", 1) == "index.html"
+        assert layout.list_path("", 2) == "page/2/index.html"
+        assert layout.list_path("categories/news/", 3) == "categories/news/page/3/index.html"
+
+    def test_tag_slugs(self) -> None:
+        """A tag's slug is its slug; a tag of no ASCII letters gets a stable short hash, distinct per tag."""
+        assert layout.tag_slug("AI & ML") == "ai-ml"
+        assert layout.tag_slug("天文") == layout.tag_slug("天文") != layout.tag_slug("地理")
+        assert layout.tag_slug("天文").startswith("tag-") and len(layout.tag_slug("天文")) == 12
