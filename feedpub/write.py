@@ -1,9 +1,9 @@
-"""Final stage — write: put a build's outputs into the output folder, atomically.
+"""Final stage — write: put a build's outputs into the output folder, all or nothing.
 
-Outputs are staged in a sibling temporary folder and swapped in only when all of them were
-written, so a failed or interrupted build leaves the last good output byte-identical. Files
-whose bytes did not change are hard-linked from the old output (their mtime and inode stay,
-so rsync/CDN uploads skip them), and a build that changes nothing touches nothing.
+Changed outputs are staged in a sibling temporary folder and put in only when all of them
+were made, so a failed build (a bad document, a template error) leaves the last good output
+byte-identical. Files whose bytes did not change are left as they are (their mtime and inode
+stay, so rsync/CDN uploads skip them), and a build that changes nothing touches nothing.
 
 A rebuild of a large archive does not even make most of its outputs: every output has a key
 (everything its bytes depend on, hashed), the build cache records the key, size, mtime and
@@ -117,6 +117,16 @@ def _same(path: str, data: bytes) -> bool:
         return False
 
 
+def _prune(folder: str, top: str) -> None:
+    """Remove folder and its parents up to (not including) top while they are empty."""
+    while folder != top and folder.startswith(top + os.sep):
+        try:
+            os.rmdir(folder)
+        except OSError:
+            return  # not empty (or gone): its parents are not empty either
+        folder = os.path.dirname(folder)
+
+
 def _guard(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise OutputError([Problem(str(out), None, "output path exists and is not a folder")])
@@ -140,23 +150,31 @@ def write_outputs(outputs: Iterable[Output | Kept], out: Path) -> WriteReport:
 
 
 class Staging:
-    """A build's output folder, made beside the old one as its outputs come, swapped in by commit().
+    """A build's changed outputs, staged beside the output folder as they come, put in by commit().
 
     Outputs are written as they are added, so that a build never holds all its files at
-    once (an archive's pages, feeds full of long articles). The new folder is only started
-    at the first output that differs from the old folder: a build that changes nothing
-    writes nothing. Leaving the ``with`` block without commit() (an error) removes it, and
-    the old folder is as it was.
+    once (an archive's pages, feeds full of long articles). Only files that differ from the
+    output folder's are staged: a build that changes nothing writes nothing, and a rebuild
+    after one edit of a 50,000-page site stages a handful of files, not the whole site.
+    Leaving the ``with`` block without commit() (an error: a bad document, a template
+    error, a full disk while staging) removes the staged files, and the output folder is as
+    it was. commit() moves the staged files in, each replacing its old file atomically
+    (``os.replace``), and removes the files no output has any more; a new output folder is
+    swapped in whole. (Replacing the whole folder on every build, as feedpub did before it
+    wrote a page per article, meant linking every kept file into a new folder and deleting
+    the old one: seconds for a large site. The trade: a build killed *during* commit leaves
+    a mix of old and new files, which the next build repairs, as their stats no longer
+    match what the cache recorded.)
     """
 
     def __init__(self, out: Path) -> None:
         _guard(out)
         self._out = out
         self._old = _existing(out)
+        self._fresh = not (out / MARKER).exists()  # a new output folder: swapped in whole
         self._keys: dict[str, bytes] = {}  # every output added: path -> key
         self._written: list[str] = []
         self._unchanged: list[str] = []
-        self._pending: list[str] = []  # unchanged files not linked yet (no new folder yet)
         self._stage: str | None = None
         self._folders: set[str] = set()
 
@@ -169,7 +187,7 @@ class Staging:
             self._stage = None
 
     def add(self, outputs: Iterable[Output | Kept]) -> None:
-        """Add outputs: written now if they differ from the old folder's files, else linked."""
+        """Add outputs: staged now if they differ from the output folder's files, else left as they are."""
         for o in outputs:
             check_path(o.path)
             if o.path in self._keys:
@@ -179,27 +197,28 @@ class Staging:
                 if o.path not in self._old:  # Previous.holds() saw it: the folder changed under the build
                     raise OutputError([Problem(str(self._out), None, f"{o.path} disappeared from the output "
                                                "folder during the build; build again")])
-                same = True
-            else:
-                same = o.path in self._old and _same(self._old[o.path], o.data)
-            (self._unchanged if same else self._written).append(o.path)
-            if same and self._stage is None:
-                self._pending.append(o.path)
+                self._unchanged.append(o.path)
                 continue
+            if o.path in self._old and _same(self._old[o.path], o.data):
+                self._unchanged.append(o.path)
+                continue
+            self._written.append(o.path)
             self._start()
-            self._put(o, same)
+            self._put(o)
 
     def commit(self) -> WriteReport:
-        """Swap the new folder in (if anything changed) and return what the write did."""
+        """Put the staged files into the output folder, remove what is gone; return what the write did."""
         removed = tuple(sorted(set(self._old) - set(self._keys)))
-        if self._written or removed or not (self._out / MARKER).exists():
+        if self._fresh:
             self._start()
             assert self._stage is not None
             self._swap(Path(self._stage))
+        elif self._written or removed:
+            self._update(removed)
         return WriteReport(tuple(sorted(self._written)), tuple(sorted(self._unchanged)), removed, self._stats())
 
     def _start(self) -> None:
-        """Make the new folder (once), linking the unchanged files added so far."""
+        """Make the staging folder (once)."""
         if self._stage is not None:
             return
         out = self._out
@@ -208,13 +227,11 @@ class Staging:
         shutil.rmtree(stage, ignore_errors=True)
         try:
             stage.mkdir()
-            (stage / MARKER).write_bytes(b"This folder is written by feedpub and replaced on every build.\n")
+            if self._fresh:
+                (stage / MARKER).write_bytes(b"This folder is written by feedpub and replaced on every build.\n")
         except OSError as e:
             raise OutputError([Problem(str(out), None, f"cannot write output: {e}")]) from None
         self._stage = str(stage)
-        pending, self._pending = self._pending, []
-        for path in pending:
-            self._link(path)
 
     def _target(self, path: str) -> str:
         assert self._stage is not None
@@ -225,27 +242,34 @@ class Staging:
             self._folders.add(folder)
         return target
 
-    def _link(self, path: str) -> None:
-        """Put the old folder's file at path into the new one (a hard link; a copy where there are none)."""
-        try:
-            target = self._target(path)
-            try:
-                os.link(self._old[path], target)
-            except OSError:
-                shutil.copy2(self._old[path], target)
-        except OSError as e:
-            raise OutputError([Problem(str(self._out), None, f"cannot write output: {e}")]) from None
-
-    def _put(self, o: Output | Kept, same: bool) -> None:
-        if same:
-            self._link(o.path)
-            return
-        assert isinstance(o, Output)
+    def _put(self, o: Output) -> None:
         try:
             with open(self._target(o.path), "wb") as f:
                 f.write(o.data)
         except OSError as e:
             raise OutputError([Problem(str(self._out), None, f"cannot write output: {e}")]) from None
+
+    def _update(self, removed: tuple[str, ...]) -> None:
+        """Remove the files that are gone, then move each staged file over its old one."""
+        top = str(self._out)
+        try:
+            for path in removed:
+                os.unlink(self._old[path])
+                _prune(os.path.dirname(self._old[path]), top)
+            made: set[str] = set()
+            for path in self._written:
+                target = os.path.join(top, path)
+                folder = os.path.dirname(target)
+                if folder not in made:
+                    os.makedirs(folder, exist_ok=True)
+                    made.add(folder)
+                os.replace(os.path.join(self._stage or "", path), target)
+        except OSError as e:
+            raise OutputError([Problem(str(self._out), None, f"cannot write output: {e}")]) from None
+        finally:
+            if self._stage is not None:
+                shutil.rmtree(self._stage, ignore_errors=True)
+                self._stage = None
 
     def _swap(self, stage: Path) -> None:
         out = self._out

@@ -1,4 +1,4 @@
-"""The output folder: replaced atomically, unchanged files kept, kept outputs trusted only while intact."""
+"""The output folder: changed files put in only when a build succeeds, unchanged files kept, kept outputs trusted only while intact."""
 
 from __future__ import annotations
 
@@ -82,3 +82,44 @@ class TestKept:
         assert report.removed == ("old/b.xml",)
         assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
             ".feedpub-output", "a.xml"]
+
+
+class TestInPlace:
+    def test_only_changed_files_are_replaced(self, tmp_path: Path) -> None:
+        """A rebuild replaces the changed file (new inode) and leaves every other file and folder as it was."""
+        out = tmp_path / "out"
+        _write(out, {"a/index.html": b"a", "b/index.html": b"b", "feed.xml": b"f"})
+        before = {p: (out / p).stat().st_ino for p in ("a/index.html", "b/index.html", "feed.xml")}
+        folder = (out / "b").stat().st_ino
+        report = _write(out, {"a/index.html": b"a", "b/index.html": b"B", "feed.xml": b"f"})
+        assert report.written == ("b/index.html",) and (out / "b/index.html").read_bytes() == b"B"
+        assert (out / "b/index.html").stat().st_ino != before["b/index.html"]
+        assert {p: (out / p).stat().st_ino for p in ("a/index.html", "feed.xml")} == \
+            {p: before[p] for p in ("a/index.html", "feed.xml")}
+        assert (out / "b").stat().st_ino == folder  # the output folder was not replaced
+        assert not list(tmp_path.glob(".out.*"))  # no staging folder left behind
+
+    def test_a_removed_page_leaves_no_empty_folder(self, tmp_path: Path) -> None:
+        """A page that is gone takes its now empty folders with it; a folder still holding files stays."""
+        out = tmp_path / "out"
+        _write(out, {"news/x/index.html": b"x", "news/y/index.html": b"y", "deep/a/b/c.html": b"c"})
+        _write(out, {"news/y/index.html": b"y"})
+        assert not (out / "news/x").exists() and not (out / "deep").exists()
+        assert (out / "news/y/index.html").read_bytes() == b"y"
+
+    def test_a_failure_before_commit_changes_nothing(self, tmp_path: Path) -> None:
+        """An error after some outputs were staged leaves the output folder as it was, and no staging folder."""
+        out = tmp_path / "out"
+        _write(out, {"a.html": b"a", "b.html": b"b"})
+        with pytest.raises(OutputError), write.Staging(out) as stage:
+            stage.add([Output("a.html", b"changed", b"k"), Output("c.html", b"new", b"k")])
+            stage.add([Output("a.html", b"again", b"k")])  # two outputs at one path: an error
+        assert (out / "a.html").read_bytes() == b"a" and not (out / "c.html").exists()
+        assert not list(tmp_path.glob(".out.*"))
+
+    def test_a_file_where_a_folder_must_go(self, tmp_path: Path) -> None:
+        """An old output file at the path of a new output's folder is removed first."""
+        out = tmp_path / "out"
+        _write(out, {"posts": b"a file"})
+        _write(out, {"posts/index.html": b"a page"})
+        assert (out / "posts/index.html").read_bytes() == b"a page"
