@@ -17,7 +17,7 @@ import os
 import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import NamedTuple
 
 from feedpub.errors import OutputError, Problem
@@ -82,7 +82,7 @@ def check_path(rel: str) -> str:
     elif "\\" in rel or rel.startswith("/") or (len(rel) > 1 and rel[1] == ":"):
         reason = "is absolute or uses Windows separators"
     else:
-        for part in PurePosixPath(rel).parts:
+        for part in rel.split("/"):
             if part in ("..", ".", "") or part.split(".")[0].lower() in RESERVED_NAMES:
                 reason = f"has a forbidden segment {part!r}"
                 break
@@ -189,7 +189,8 @@ class Staging:
     def add(self, outputs: Iterable[Output | Kept]) -> None:
         """Add outputs: staged now if they differ from the output folder's files, else left as they are."""
         for o in outputs:
-            check_path(o.path)
+            if not isinstance(o, Kept):  # a kept file is one the output folder holds: its path was checked
+                check_path(o.path)
             if o.path in self._keys:
                 raise OutputError([Problem("output", None, f"two outputs would be written to {o.path!r}")])
             self._keys[o.path] = o.key
