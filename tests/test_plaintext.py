@@ -20,6 +20,58 @@ class TestSplitTrailer:
         assert plaintext.split_trailer(text) == (text, plaintext.Trailer())
 
 
+class TestSplitTrailerEdges:
+    """The trailer rule at its edges: which last lines count, which value wins, where the date is."""
+
+    def test_every_key_any_case_and_spacing(self) -> None:
+        """DATE, source and Author lines in any case, with spaces around the colon, are read and trimmed."""
+        body, t = plaintext.split_trailer("Text.\n  DATE :  2022-06-14  \nsource:Wire\nAuthor : Jane Doe\n")
+        assert body == "Text."
+        assert (t.date, t.source, t.author) == ("2022-06-14", "Wire", "Jane Doe")
+
+    def test_the_last_of_a_repeated_key_wins(self) -> None:
+        """Read from the end, the lowest Date: line is the date; a second one above it is text, and ends the trailer."""
+        body, t = plaintext.split_trailer("Text.\nDate: 2020-01-01\nDate: 2021-02-02\n")
+        assert (body, t.date, t.date_line) == ("Text.\nDate: 2020-01-01", "2021-02-02", 2)
+
+    def test_a_key_without_value_ends_the_trailer(self) -> None:
+        """'Source:' with nothing after it is text: only the lines below it are the trailer."""
+        body, t = plaintext.split_trailer("Text.\nSource:\nDate: 2021-02-02")
+        assert (body, t.date, t.source) == ("Text.\nSource:", "2021-02-02", None)
+
+    def test_a_line_with_a_colon_is_not_always_a_trailer(self) -> None:
+        """A last line like 'Note: see above' is text: no trailer, the body unchanged."""
+        text = "Text.\n\nNote: see above\n"
+        assert plaintext.split_trailer(text) == (text, plaintext.Trailer())
+
+    def test_a_body_that_is_only_a_trailer(self) -> None:
+        """Nothing above the trailer: the body is empty and the date is on line 0."""
+        body, t = plaintext.split_trailer("Date: 2021-02-02\nSource: X")
+        assert (body, t.date, t.date_line, t.source) == ("", "2021-02-02", 0, "X")
+
+    def test_breaks_and_blank_lines_belong_to_the_trailer(self) -> None:
+        """<br>, <BR />, repeated breaks and blank lines between trailer lines go with it; text above stays whole."""
+        body, t = plaintext.split_trailer("One.\n\nTwo.\n<BR />\n\n<br><br/>\nSource: Wire\n\n")
+        assert (body, t.source, t.date) == ("One.\n\nTwo.", "Wire", None)
+
+    def test_a_break_inside_text_is_not_a_trailer(self) -> None:
+        """A line with a <br> among words is text: the trailer stops under it."""
+        body, t = plaintext.split_trailer("Text <br> more\nSource: Wire")
+        assert (body, t.source) == ("Text <br> more", "Wire")
+
+    def test_only_the_last_lines_are_looked_at(self) -> None:
+        """A trailer line more than TRAILER_SCAN lines from the end (blank lines below it) is not found."""
+        near = "Text.\nDate: 2021-02-02" + "\n" * (plaintext.TRAILER_SCAN - 1)
+        assert plaintext.split_trailer(near)[1].date == "2021-02-02"
+        far = "Text.\nDate: 2021-02-02" + "\n" * (plaintext.TRAILER_SCAN + 1)
+        assert plaintext.split_trailer(far) == (far, plaintext.Trailer())
+
+    def test_date_line_counts_lines_from_the_top(self) -> None:
+        """date_line is the 0-based line of the Date: line in the whole body, whatever is below it."""
+        body = "a\nb\nc\nDate: 2021-02-02\n<br/>\nSource: S\n"
+        assert plaintext.split_trailer(body)[1].date_line == 3
+
+
 class TestSplitHeader:
     def test_headline_is_last_line_of_header_block(self) -> None:
         """Kicker lines above the headline become kickers; the headline is the title."""
