@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from lxml import etree
 
 from feedpub.sources import plaintext
@@ -70,6 +71,55 @@ class TestSplitTrailerEdges:
         """date_line is the 0-based line of the Date: line in the whole body, whatever is below it."""
         body = "a\nb\nc\nDate: 2021-02-02\n<br/>\nSource: S\n"
         assert plaintext.split_trailer(body)[1].date_line == 3
+
+
+class TestSplitHeaderEdges:
+    """The header-block rule at its edges: what a title-like line is, and where the text starts."""
+
+    def test_blank_lines_above_and_between_are_skipped(self) -> None:
+        """Leading blank lines are no headline; the text starts at its first line, counted in lines_removed."""
+        h = plaintext.split_header("\n\nKicker\n\nHeadline\n\n\nText starts here.")
+        assert (h.title, h.kicker, h.body, h.lines_removed) == ("Headline", ("Kicker",), "Text starts here.", 7)
+
+    @pytest.mark.parametrize("end", [".", "!", "?", ",", ";", ":"])
+    def test_a_line_ending_like_a_sentence_is_no_title(self, end: str) -> None:
+        """A first line ending in . ! ? , ; or : is text: no header block."""
+        body = f"Short line{end}\n\nMore text."
+        assert plaintext.split_header(body) == plaintext.Header(None, (), body, 0)
+
+    def test_title_length_boundary(self) -> None:
+        """150 characters can be a title; 151 cannot."""
+        ok, long = "A" + "b" * 149, "A" + "b" * 150
+        assert plaintext.split_header(f"{ok}\n\nText.").title == ok
+        assert plaintext.split_header(f"{long}\n\nText.").title is None
+
+    def test_lowercase_lists_and_numbers_are_no_title(self) -> None:
+        """A line starting lowercase, a bullet or a numbered item is not a headline."""
+        for first in ("lowercase start", "• Bullet item", "- Dash item", "1. First item", "12) Item"):
+            assert plaintext.split_header(f"{first}\n\nText.").title is None, first
+
+    def test_a_short_line_glued_to_text_is_a_paragraph(self) -> None:
+        """A title-like line followed directly by a line of running text starts a paragraph."""
+        body = "Taiwan Biotech\nannounced today that it will expand."
+        assert plaintext.split_header(body).title is None
+
+    def test_headers_with_no_text_after_are_no_header(self) -> None:
+        """Title-like lines and nothing below them: the body stays as it is, without a title."""
+        assert plaintext.split_header("Only A Headline\n\n").title is None
+        assert plaintext.split_header("Only A Headline").title is None
+
+    def test_whitespace_in_titles_is_collapsed(self) -> None:
+        """A headline's runs of spaces and no-break spaces become one space."""
+        assert plaintext.split_header("Cell\u00a0and   Gene  \n\nText.").title == "Cell and Gene"
+
+
+class TestCleanLine:
+    def test_spaces_controls_and_no_break_spaces(self) -> None:
+        """Runs of whitespace become one space, control characters go, ends are trimmed."""
+        assert plaintext.clean_line("  a  b\tc\n d ") == "a b c d"
+        assert plaintext.clean_line("a\u00a0b\x07c") == "a bc"
+        assert plaintext.clean_line(" plain ") == "plain"
+        assert plaintext.clean_line("") == ""
 
 
 class TestSplitHeader:
