@@ -199,3 +199,73 @@ class TestDialects:
     def test_errors_name_the_line(self, tmp_path: Path, text: str, message: str) -> None:
         """Broken TOML or JSON front matter, and JavaScript front matter, are errors at their line."""
         assert _error(tmp_path, "a.md", text.encode()) == message
+
+
+class TestDecodeRule:
+    """decode() at its edges: encodings, line ends, binary files, control characters."""
+
+    @pytest.mark.parametrize(("data", "text"), [
+        (b"\xef\xbb\xbfA\r\nB\rC\n", "A\nB\nC\n"),  # UTF-8 BOM dropped, CRLF and CR become LF
+        ("A\r\nB\rC".encode("utf-16"), "A\nB\nC"),  # UTF-16 with its BOM, the same line ends
+        ("\ufeffA".encode("utf-16-be"), "A"),
+        (b"tab\tkept\n", "tab\tkept\n"),
+        ("caf\u00e9 \u2014 \u4e2d".encode(), "caf\u00e9 \u2014 \u4e2d"),
+    ])
+    def test_encodings_and_line_ends(self, data: bytes, text: str) -> None:
+        """UTF-8 (BOM or not) and UTF-16 with a BOM are read; every line end becomes a newline."""
+        assert load.decode(data, "a.md") == text
+
+    @pytest.mark.parametrize(("char", "kept"), [
+        ("\x00", False), ("\x07", False), ("\x1f", False), ("\x7f", False), ("\x85", False), ("\x9f", False),
+        ("\ufffe", False), ("\uffff", False), ("\t", True), ("\n", True), ("\xa0", True), ("\u2028", True),
+    ])
+    def test_control_characters(self, char: str, kept: bool) -> None:
+        """C0 (but tab and newline), DEL, C1 and the two non-characters are removed; other text stays."""
+        data = ("a" * 9000 + char + "b").encode()  # past the first 8 KB, where a NUL means binary
+        assert load.decode(data, "a.md") == "a" * 9000 + (char if kept else "") + "b"
+        assert load.utf8_may_have_controls(data) is not kept
+
+    def test_utf16_controls_are_removed_too(self) -> None:
+        """A UTF-16 document takes the same control-character rule."""
+        assert load.decode("a\x07b\x85c".encode("utf-16"), "a.md") == "abc"
+
+    def test_a_nul_in_the_first_8_kb_means_binary(self) -> None:
+        """A NUL byte in the first 8,192 bytes makes the file binary, named with its offset; later it is a control."""
+        with pytest.raises(SourceError, match="NUL byte at byte offset 8191"):
+            load.decode(b"a" * 8191 + b"\0", "a.md")
+        assert load.decode(b"a" * 8192 + b"\0", "a.md") == "a" * 8192
+
+    def test_undecodable_bytes_name_their_offset(self) -> None:
+        """Invalid UTF-8 is an error naming the byte and its offset (after a BOM, counted in the file)."""
+        with pytest.raises(SourceError, match="undecodable byte 0xff at byte offset 5"):
+            load.decode(b"\xef\xbb\xbfab\xff", "a.md")
+        with pytest.raises(SourceError, match="not valid UTF-16 text"):
+            load.decode(codecs.BOM_UTF16_LE + b"\x00\xd8", "a.md")  # a lone high surrogate
+
+
+class TestReadBytes:
+    def test_the_size_limit_is_inclusive(self, tmp_path: Path) -> None:
+        """A file of exactly max_document_kb is read; one byte more is refused before reading."""
+        from feedpub.model import Limits
+
+        limits = Limits(max_document_bytes=1024)
+        (tmp_path / "ok.md").write_bytes(b"x" * 1024)
+        (tmp_path / "big.md").write_bytes(b"x" * 1025)
+        data, stat = load.read_bytes(tmp_path / "ok.md", "ok.md", limits)
+        assert data == b"x" * 1024 and stat.st_size == 1024
+        with pytest.raises(SourceError, match="larger than the limit of 1 KB"):
+            load.read_bytes(tmp_path / "big.md", "big.md", limits)
+
+    def test_a_file_that_cannot_be_read(self, tmp_path: Path) -> None:
+        """A missing file or a folder is an error naming the document, not a traceback."""
+        with pytest.raises(SourceError, match="gone.md: cannot read file"):
+            load.read_bytes(tmp_path / "gone.md", "gone.md")
+        (tmp_path / "dir.md").mkdir()
+        with pytest.raises(SourceError, match="dir.md: cannot read file"):
+            load.read_bytes(tmp_path / "dir.md", "dir.md")
+
+    def test_a_large_file_is_read_whole(self, tmp_path: Path) -> None:
+        """A file larger than one read() returns is read to its end."""
+        data = bytes(range(256)) * 40000  # 10 MB
+        (tmp_path / "a.md").write_bytes(data)
+        assert load.read_bytes(tmp_path / "a.md", "a.md")[0] == data

@@ -62,16 +62,19 @@ def decode(data: bytes, rel: str) -> str:
         if nul >= 0:
             raise SourceError([Problem(rel, None, f"looks like a binary file (NUL byte at byte offset {nul}); "
                                        "documents must be UTF-8 or UTF-16 text")])
+    skip = 0  # bytes of a UTF-8 BOM, before what is decoded: error offsets count them (offsets in the file)
     try:
         if encoding == "utf-16":
             text = data.decode(encoding)
         else:
-            # what the utf-8-sig codec does (error offsets included), without its Python step
-            text = (data[3:] if data.startswith(codecs.BOM_UTF8) else data).decode("utf-8")
+            # what the utf-8-sig codec does, without its Python step
+            skip = 3 if data.startswith(codecs.BOM_UTF8) else 0
+            text = (data[skip:] if skip else data).decode("utf-8")
     except UnicodeDecodeError as e:
+        at = e.start + skip
         raise SourceError(
             [Problem(rel, None, f"not valid {encoding.upper().replace('-SIG', '')} text: "
-                     f"undecodable byte 0x{data[e.start]:02x} at byte offset {e.start}")]
+                     f"undecodable byte 0x{data[at]:02x} at byte offset {at}")]
         ) from None
     # One scan finds no CR in most files; two replace() passes cost ~6 us a document. In UTF-8
     # the byte 0x0D is only ever a CR, and memchr() over the bytes is faster than a scan of a
