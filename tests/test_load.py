@@ -258,10 +258,10 @@ class TestReadBytes:
 
     def test_a_file_that_cannot_be_read(self, tmp_path: Path) -> None:
         """A missing file or a folder is an error naming the document, not a traceback."""
-        with pytest.raises(SourceError, match="gone.md: cannot read file"):
+        with pytest.raises(SourceError, match=r"gone\.md: cannot read file"):
             load.read_bytes(tmp_path / "gone.md", "gone.md")
         (tmp_path / "dir.md").mkdir()
-        with pytest.raises(SourceError, match="dir.md: cannot read file"):
+        with pytest.raises(SourceError, match=r"dir\.md: cannot read file"):
             load.read_bytes(tmp_path / "dir.md", "dir.md")
 
     def test_a_large_file_is_read_whole(self, tmp_path: Path) -> None:

@@ -41,8 +41,10 @@ def _general_decode(data: bytes) -> str:
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as e:
+        # the utf-8-sig codec counts offsets after the BOM; the message counts them in the file
+        at = e.start + (3 if encoding == "utf-8-sig" and data.startswith(b"\xef\xbb\xbf") else 0)
         raise SourceError([Problem("a.md", None, f"not valid {encoding.upper().replace('-SIG', '')} text: "
-                                   f"undecodable byte 0x{data[e.start]:02x} at byte offset {e.start}")]) from None
+                                   f"undecodable byte 0x{data[at]:02x} at byte offset {at}")]) from None
     return CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
