@@ -314,3 +314,28 @@ class TestTemplates:
     def test_braces_that_are_no_template_are_text(self) -> None:
         """JSON in prose and a lone brace are not template tags."""
         assert templates.process('Send {"a": 1} or { b }.', strip=True).tags == ()
+
+
+class TestCanonical:
+    """An article whose home is another site: the canonical keys at their edges."""
+
+    BASE = "https://blog.example.org/"
+
+    @pytest.mark.parametrize("key", ["canonicalURL", "canonical_url", "canonical", "link", "external_url"])
+    def test_an_absolute_url_on_another_host_is_the_link(self, entry_of, key: str) -> None:
+        """Each canonical key with an http(s) URL elsewhere makes that URL the entry's link, not a page of ours."""
+        e = entry_of("news/a.md", f"---\ntitle: A\n{key}: https://elsewhere.example/p/1\n---\nx\n",
+                     base_url=self.BASE)
+        assert (e.url, e.page_base) == ("https://elsewhere.example/p/1", "")
+
+    def test_it_wins_over_a_permalink(self, entry_of) -> None:
+        """A permalink names our copy's path; the canonical URL elsewhere is where the article lives."""
+        e = entry_of("news/a.md", "---\ntitle: A\npermalink: /x/\ncanonical: http://elsewhere.example/a\n---\nx\n",
+                     base_url=self.BASE)
+        assert e.url == "http://elsewhere.example/a"
+
+    @pytest.mark.parametrize("value", ["/news/a/", "news/a", "mailto:a@b.org", "https://blog.example.org/own/"])
+    def test_a_path_or_our_own_url_is_no_home_elsewhere(self, entry_of, value: str) -> None:
+        """A relative path, another scheme, or a URL under base_url leaves the entry's own address."""
+        e = entry_of("news/a.md", f"---\ntitle: A\ncanonical: {value}\n---\nx\n", base_url=self.BASE)
+        assert e.url == self.BASE + "news/a/"
