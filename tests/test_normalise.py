@@ -339,3 +339,51 @@ class TestCanonical:
         """A relative path, another scheme, or a URL under base_url leaves the entry's own address."""
         e = entry_of("news/a.md", f"---\ntitle: A\ncanonical: {value}\n---\nx\n", base_url=self.BASE)
         assert e.url == self.BASE + "news/a/"
+
+
+class TestImageRule:
+    """Which front-matter key gives the image, and how its URL and alt text are settled."""
+
+    BASE = "https://blog.example.org/"
+
+    def _image(self, entry_of, fm: str, name: str = "news/a.md"):  # type: ignore[no-untyped-def]
+        return entry_of(name, f"---\ntitle: The title\n{fm}\n---\nx\n", base_url=self.BASE).image
+
+    def test_the_first_key_in_the_table_order_wins(self, entry_of) -> None:
+        """image beats cover, cover beats thumbnail, whatever their order in the file."""
+        img = self._image(entry_of, "thumbnail: /t.png\ncover: /c.png\nimage: /i.png")
+        assert img.url == self.BASE + "i.png"
+        assert self._image(entry_of, "thumbnail: /t.png\ncover: /c.png").url == self.BASE + "c.png"
+
+    def test_a_list_gives_its_first_and_a_mapping_its_image_and_alt(self, entry_of) -> None:
+        """Hugo's images: [a, b] is a; PaperMod's cover: {image, alt} gives both."""
+        assert self._image(entry_of, "images: [/a.jpg, /b.jpg]").url == self.BASE + "a.jpg"
+        img = self._image(entry_of, "cover:\n  image: /c.webp\n  alt: A dome at night")
+        assert (img.url, img.alt, img.mime_type) == (self.BASE + "c.webp", "A dome at night", "image/webp")
+
+    def test_an_empty_value_falls_through_to_the_next_key(self, entry_of) -> None:
+        """image: '' is no image: the next key that has one gives it."""
+        assert self._image(entry_of, "image: ''\ncover: /c.png").url == self.BASE + "c.png"
+
+    def test_alt_text_comes_from_image_alt_else_the_title(self, entry_of) -> None:
+        """image_alt (or alt) is the alt text; without one, the title is."""
+        assert self._image(entry_of, "image: /i.png\nimage_alt: '  Two   words '").alt == "Two words"
+        assert self._image(entry_of, "image: /i.png").alt == "The title"
+
+    def test_relative_to_the_site_or_to_a_bundle(self, entry_of) -> None:
+        """A relative image resolves against base_url, or against its page in a page bundle; absolute stays."""
+        assert self._image(entry_of, "image: pic.png").url == self.BASE + "pic.png"
+        bundled = self._image(entry_of, "image: pic.png", name="news/post/index.md")
+        assert bundled.url == self.BASE + "news/post/pic.png"
+        assert self._image(entry_of, "image: https://cdn.example.net/x.jpg").url == "https://cdn.example.net/x.jpg"
+
+    def test_zola_extra_is_read_after_the_top_level(self, entry_of) -> None:
+        """[extra] image is used when the top level has none, and never over it."""
+        assert self._image(entry_of, "extra:\n  image: /e.png").url == self.BASE + "e.png"
+        assert self._image(entry_of, "image: /i.png\nextra:\n  image: /e.png").url == self.BASE + "i.png"
+
+    def test_not_text_or_not_http_is_an_error(self, entry_of) -> None:
+        """A number, or a URL of another scheme, is an error naming the key."""
+        assert "'image' must be text" in _error(entry_of, "a.md", "---\ntitle: A\nimage: 5\n---\nx\n")
+        assert "'image' is not an http(s) URL" in _error(entry_of, "a.md",
+                                                          "---\ntitle: A\nimage: 'javascript:alert(1)'\n---\nx\n")
