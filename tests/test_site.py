@@ -63,7 +63,7 @@ class TestIndex:
         plan = feeds.feed_entries(chosen.published, config)
         todo = Build(config, NOW, chosen, "")
         described = site.site_feeds(list(plan.items()), config)
-        home = lists.Listing("", "", config.title, True)
+        home = lists.Listing("", "", config.title)
         data = lists.page(home, 1, 1, chosen.published, todo, {"feeds": described, "digest": None, "opml": "x"})
         assert html.fromstring(data).find(".//section[@id='digest']") is None
         assert html.fromstring(data).find(".//section[@id='feeds']") is not None
@@ -120,7 +120,7 @@ class TestDigestLinks:
         plan = feeds.feed_entries(chosen.published, config)
         described = site.site_feeds(list(plan.items()), config)
         links = digest_links(["digest/2025-W03.html", "digest/latest.html"])
-        data = lists.page(lists.Listing("", "", config.title, True), 1, 1, chosen.published,
+        data = lists.page(lists.Listing("", "", config.title), 1, 1, chosen.published,
                           Build(config, NOW, chosen, ""), {"feeds": described, "digest": links, "opml": "x"})
         page = html.fromstring(data)
         assert page.get_element_by_id("latest-digest").get("href") == "digest/latest.html"

@@ -34,6 +34,7 @@ from feedpub.model import Category, Entry, Image, Kept, Output, Rendered, instan
 from feedpub.outputs import protocol
 from feedpub.outputs.protocol import Build, Job
 from feedpub.render import templating
+from feedpub.render.templating import day_text
 from feedpub.select import Listed, Selection
 from feedpub.sources import plaintext
 
@@ -58,8 +59,6 @@ LEAD_SUMMARY_CHARS = 240  # two or three lines across the whole card
 IMAGE_RATIO = (3, 2)  # width:height the width/height attributes assume (Outlook for Windows uses them)
 LEAD_WIDTH, THUMB_WIDTH = 560, 160
 _PLACEHOLDER_HOSTS = ("example.org", "example.com", "example.net")
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")  # not %B: that follows the machine's locale
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -203,11 +202,6 @@ def _problem(message: str) -> DigestError:
 def _usage(message: str) -> OptionError:
     """A wrong --week/--since/--until: a usage error, not a failed digest."""
     return OptionError([Problem("digest", None, message)])
-
-
-def day_text(d: date) -> str:
-    """Return a date as '20 February 2023', whatever the machine's locale."""
-    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
 
 
 def _iso_week(d: date, config: Config, now: datetime) -> Window:

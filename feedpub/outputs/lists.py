@@ -25,7 +25,7 @@ from feedpub.outputs import site
 from feedpub.outputs.pages import FeedRef, Link, entry_href, feed_refs
 from feedpub.outputs.protocol import Build, Job, Made
 from feedpub.render import templating
-from feedpub.select import Selection
+from feedpub.select import Selection, by_category
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,6 @@ class Listing:
     folder: str  # "", "categories/<slug>/", "tags/<slug>/"
     title: str  # "" for the home page
     feed_title: str
-    feeds: bool  # whether feedpub writes feeds in folder (a tag's only with tag_feeds)
 
 
 @dataclass(frozen=True)
@@ -54,19 +53,15 @@ def listings(build: Build) -> list[tuple[Listing, Sequence[Record]]]:
     """Return every listing of the site and its entries, newest first: home, categories, tags."""
     config, chosen = build.config, build.chosen
     found: list[tuple[Listing, Sequence[Record]]] = [
-        (Listing("", "", feeds_kind.feed_title(None, config), True), chosen.published)]
-    groups: dict[str, list[Record]] = {}
-    for r in chosen.published:
-        groups.setdefault(r.category.slug, []).append(r)
-    for slug in sorted(groups):
-        category = groups[slug][0].category
+        (Listing("", "", feeds_kind.feed_title(None, config)), chosen.published)]
+    for category, members in by_category(chosen.published).items():
         found.append((Listing(layout.feed_paths(category).folder, category.name,
-                              feeds_kind.feed_title(category, config), True), groups[slug]))
+                              feeds_kind.feed_title(category, config)), members))
     if config.tag_feeds:
         from feedpub.outputs.tag_feeds import tag_members
 
         for slug, (tag, members) in tag_members(chosen.published, len(chosen.published)).items():
-            found.append((Listing(layout.list_folder("tags", slug), f"#{tag}", f"{config.title} — #{tag}", True),
+            found.append((Listing(layout.list_folder("tags", slug), f"#{tag}", f"{config.title} — #{tag}"),
                           members))
     return found
 
@@ -74,10 +69,10 @@ def listings(build: Build) -> list[tuple[Listing, Sequence[Record]]]:
 def item(r: Record, here: str, chosen: Selection[Record], config: Config) -> Item:
     """Return a record as the listing page at here shows it."""
     name = chosen.names.get(r.category.slug, r.category.name)
-    d = r.date.astimezone(config.tz)
     folder = layout.feed_paths(Category(r.category.slug, name)).folder
     return Item(entry_href(r.url, here, config), r.title, r.date.isoformat(timespec="seconds"),
-                f"{d.day} {d:%B %Y}", r.summary, Link(layout.href(here, layout.list_path(folder, 1)), name))
+                templating.day_text(r.date.astimezone(config.tz).date()),
+                r.summary, Link(layout.href(here, layout.list_path(folder, 1)), name))
 
 
 def page(listing: Listing, number: int, count: int, members: Sequence[Record], build: Build,

@@ -65,8 +65,7 @@ def feed_refs(here: str, *folders: tuple[str, str]) -> tuple[FeedRef, ...]:
 
 def day_text(entry: Entry, config: Config) -> str:
     """Return an entry's date as people read it, in the site's time zone ("20 February 2023")."""
-    d = entry.date.astimezone(config.tz)
-    return f"{d.day} {d:%B %Y}"
+    return templating.day_text(entry.date.astimezone(config.tz).date())
 
 
 def people(authors: Sequence[Author]) -> tuple[Link, ...]:

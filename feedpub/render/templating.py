@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -58,6 +59,15 @@ def render(config: Config, name: str, **context: Any) -> str:
         raise OutputError([Problem(name, None, "template not found")]) from None
     except jinja2.UndefinedError as e:
         raise OutputError([Problem(name, None, f"template error: {e.message}")]) from None
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")  # not %B: that follows the machine's locale
+
+
+def day_text(d: date) -> str:
+    """Return a date as '20 February 2023', whatever the machine's locale (strftime's %B follows it)."""
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
 
 
 def trusted(sanitized_html: str) -> Any:
