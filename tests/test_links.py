@@ -181,3 +181,37 @@ class TestNuChecker:
         )
         assert run.returncode == 0, run.stdout + run.stderr
         assert "error" not in (run.stdout + run.stderr).lower() and "warning" not in (run.stdout + run.stderr).lower()
+
+
+class TestSitemap:
+    NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+    def test_lists_every_page_once(self, built: Config) -> None:
+        """sitemap.xml (parsed) lists the home page, each category's page and every article page, with lastmod."""
+        from lxml import etree
+
+        root = etree.parse(str(built.out / "sitemap.xml")).getroot()
+        assert root.tag == f"{self.NS}urlset"
+        locs = [u.findtext(f"{self.NS}loc") for u in root]
+        assert len(locs) == len(set(locs))
+        pages = {crawl.target(u, built.base_url) for u in locs}
+        written = {p.relative_to(built.out).as_posix() for p in built.out.rglob("index.html")}
+        assert pages == written  # every page the site has, and nothing else
+        articles = [u for u in root if "categories" not in u.findtext(f"{self.NS}loc") and
+                    u.findtext(f"{self.NS}loc") != built.base_url]
+        assert len(articles) == 4 and all(u.findtext(f"{self.NS}lastmod") for u in articles)
+
+    def test_split_past_the_limit(self, built: Config, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Past SITEMAP_MAX URLs, sitemap.xml is an index of sitemap-N.xml files holding them all."""
+        from lxml import etree
+
+        from feedpub.outputs import site
+
+        urls = [(f"{built.base_url}p{i}/", "") for i in range(5)]
+        monkeypatch.setattr(site, "SITEMAP_MAX", 2)
+        files = dict(site.sitemaps(urls, built))
+        assert sorted(files) == ["sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml", "sitemap.xml"]
+        index = etree.fromstring(files["sitemap.xml"])
+        assert [s.findtext(f"{self.NS}loc") for s in index] == [built.base_url + f"sitemap-{n}.xml" for n in (1, 2, 3)]
+        parts = [u.findtext(f"{self.NS}loc") for n in (1, 2, 3) for u in etree.fromstring(files[f"sitemap-{n}.xml"])]
+        assert parts == [u for u, _ in urls]
