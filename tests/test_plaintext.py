@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from feedpub.sources import plaintext
@@ -190,3 +194,39 @@ class TestJoinBrokenParagraphs:
         """Headings, list items and sentences that end properly are not joined."""
         for text in ("### a heading\n\nlowercase para", "- item one\n\nlowercase para", "Ends.\n\nlower start"):
             assert plaintext.join_broken_paragraphs(text) == text
+
+
+def _join_reference(text: str) -> str:
+    """join_broken_paragraphs without its shortcut: the rule, line by line."""
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if (i + 2 < len(lines) and not lines[i + 1].strip() and re.search(r"[a-z,]$", line.rstrip())
+                and lines[i + 2][:1].islower() and not plaintext._BLOCK_START.match(line)
+                and not plaintext._BLOCK_START.match(lines[i + 2])):
+            lines[i + 2] = line.rstrip() + " " + lines[i + 2]
+            i += 2
+            continue
+        out.append(line)
+        i += 1
+    return "\n".join(out)
+
+
+class TestJoinShortcut:
+    """The shortcut (no candidate anywhere: the text as it is) never changes the answer."""
+
+    @given(st.text(alphabet="aZ,. \t\n\u00a0\u2028é#-1\r", max_size=40))
+    @settings(max_examples=600, deadline=None)
+    def test_same_as_the_rule_line_by_line(self, text: str) -> None:
+        assert plaintext.join_broken_paragraphs(text) == _join_reference(text)
+
+    @pytest.mark.parametrize(("text", "joined"), [
+        ("in the \t\n \t\nconvention", "in the convention"),  # spaces after the first part and on the blank line
+        ("in the\n\u00a0\nconvention", "in the convention"),  # a no-break space is blank too
+        ("in the,\n\néclairs", "in the, éclairs"),  # a lowercase letter beyond ASCII starts the second part
+        ("a\n\n,\n\nb", "a\n\n, b"),  # the comma that starts one line ends the next candidate
+    ])
+    def test_joins_across_any_blank_line(self, text: str, joined: str) -> None:
+        assert plaintext.join_broken_paragraphs(text) == joined == _join_reference(text)

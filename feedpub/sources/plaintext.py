@@ -88,6 +88,23 @@ def split_trailer(body: str) -> tuple[str, Trailer]:
 
 
 _BLOCK_START = re.compile(r"^\s*(?:[#>|<*+\-•]|\d{1,3}[.)]\s|```|~~~)|^ {4}")
+_JOINABLE_END = re.compile(r"[a-z,]$")
+# A blank line and the first character of the line after it. Only where that character is a
+# lowercase letter and the line before the blank one ends in a lowercase letter or comma can
+# a paragraph be rejoined.
+_BLANK_THEN = re.compile(r"\n[^\S\n]*\n(\S)")
+
+
+def _may_join(text: str, blank: re.Match[str]) -> bool:
+    """Whether the lines around a blank line are a first part and a second part to rejoin."""
+    if not blank.group(1).islower():
+        return False
+    end = blank.start()
+    before = text[text.rfind("\n", 0, end) + 1:end].rstrip()
+    return before[-1:] in _JOINABLE_ENDS
+
+
+_JOINABLE_ENDS = frozenset("abcdefghijklmnopqrstuvwxyz,")
 
 
 def join_broken_paragraphs(text: str) -> str:
@@ -96,6 +113,8 @@ def join_broken_paragraphs(text: str) -> str:
     Only when the first part ends in a lowercase letter or comma, the second starts with a
     lowercase letter, and neither is a heading, list, quote, table, HTML or code line.
     """
+    if not any(_may_join(text, m) for m in _BLANK_THEN.finditer(text)):  # most bodies: the loop would join nothing
+        return text
     lines = text.split("\n")
     out: list[str] = []
     i = 0
@@ -104,7 +123,7 @@ def join_broken_paragraphs(text: str) -> str:
         if (
             i + 2 < len(lines)
             and not lines[i + 1].strip()
-            and re.search(r"[a-z,]$", line.rstrip())
+            and _JOINABLE_END.search(line.rstrip())
             and lines[i + 2][:1].islower()
             and not _BLOCK_START.match(line)
             and not _BLOCK_START.match(lines[i + 2])
