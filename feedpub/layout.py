@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os.path
 from dataclasses import dataclass
 from urllib.parse import unquote
 
@@ -112,10 +113,8 @@ def href(from_path: str, to_path: str) -> str:
     target = to_path
     if target == PAGE_FILE or target.endswith("/" + PAGE_FILE):
         target = target[: -len(PAGE_FILE)]
-    here = from_path.rsplit("/", 1)[0] + "/" if "/" in from_path else ""
-    common = 0
-    while common < min(len(here), len(target)) and here[common] == target[common]:
-        common += 1
+    here = from_path[: from_path.rfind("/") + 1]  # its folder, "" at the top
+    common = len(os.path.commonprefix((here, target)))  # noqa: RUF071 - by character, then back to a "/"
     common = here.rfind("/", 0, common) + 1 if common else 0
     up = here[common:].count("/")
     rel = "../" * up + target[common:]
