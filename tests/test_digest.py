@@ -463,6 +463,16 @@ class TestMergeTags:
         assert "<p>feedpubmergetag0z</p>" in out and 'href="*|UNSUB|*"' in out
 
 
+class TestFloatingImages:
+    @pytest.mark.parametrize(("css", "align"), [("float: right", "right"), ("float: left", "left"), ("", None)])
+    def test_a_floated_image_is_aligned_for_outlook(self, css: str, align: str | None) -> None:
+        """An image the CSS floats gets align= (Outlook ignores float); others get none."""
+        page = (f"<html><head><style>img {{ {css}; border: 0 }}</style></head>"
+                "<body><p><img src='https://example.org/a.png' alt='a'>text</p></body></html>")
+        img = lxml_html.fromstring(inline.inline(page)).find(".//img")
+        assert img.get("align") == align
+
+
 class TestQuiet:
     def test_cssutils_does_not_flood_the_log(self, caplog: pytest.LogCaptureFixture) -> None:
         """Email-only CSS (mso-*, unknown properties, odd values) is inlined without a log record."""
