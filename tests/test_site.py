@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urljoin
@@ -90,6 +91,20 @@ class TestIndex:
         config = make_config(seeds, templates_dir=str(tmp_path / "tpl"))
         build(config, now=NOW)
         assert (config.out / "index.html").read_text() == "<p>feedpub has 3 feeds</p>\n"
+
+    def test_the_next_build_in_the_process_reads_the_edited_template(
+        self, seeds: Path, make_config: Callable[..., Config], tmp_path: Path
+    ) -> None:
+        """A template edited between two builds of one process (feedpub serve) is read again."""
+        (tmp_path / "tpl").mkdir()
+        tpl = tmp_path / "tpl" / "index.html.j2"
+        tpl.write_text("<p>one</p>\n")
+        config = make_config(seeds, templates_dir=str(tmp_path / "tpl"), cache=False)
+        build(config, now=NOW)
+        tpl.write_text("<p>two</p>\n")
+        os.utime(tpl, ns=(tpl.stat().st_atime_ns, tpl.stat().st_mtime_ns - 10**9))  # even with an older mtime
+        build(config, now=NOW)
+        assert (config.out / "index.html").read_text() == "<p>two</p>\n"
 
 
 class TestDigestLinks:

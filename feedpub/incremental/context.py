@@ -7,13 +7,15 @@ a fresh process gives: whatever a build memoises lives here, and is dropped when
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from feedpub import write
 from feedpub.config import Config
-from feedpub.incremental import cache, catalogue
+from feedpub.incremental import cache, catalogue, workers
+from feedpub.render import templating
 from feedpub.sources.dates import SourceContext
 
 
@@ -26,6 +28,7 @@ class BuildContext:
     shared: catalogue.Shared  # one object per distinct date and category of the records read
     written: dict[str, write.Written]  # what the output folder holds, by path, as the last build wrote it
     sources: SourceContext  # what dating documents asked of git, once per build
+    held: workers.Later[dict[str, str]]  # every file the output folder holds (write.existing), found meanwhile
 
     @property
     def previous(self) -> write.Previous:
@@ -45,11 +48,16 @@ def opened(config: Config) -> Iterator[BuildContext]:
     end, and the collector kept walking all of them: a third of a 50,000-document rebuild's
     time. A build makes few reference cycles; they are collected when it returns.
     """
+    templating.forget()  # templates as their files are now (serve rebuilds after an edit)
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         with cache.opened(config) as store:
-            yield BuildContext(config, store, catalogue.Shared(), store.written(config.out), SourceContext.of(config))
+            # a rebuild walks the output folder in another process while this one decodes the cache
+            held = workers.start(functools.partial(write.existing, config.out),
+                                 background=store.has_catalogue() and workers.count(config.workers) > 1)
+            yield BuildContext(config, store, catalogue.Shared(), store.written(config.out), SourceContext.of(config),
+                               held)
     finally:
         if was_enabled:
             gc.enable()
