@@ -61,7 +61,7 @@ def build(config: Config, *, now: datetime, skip_invalid: bool = False,
         chosen = select.choose(records, config, now)  # drafts and future out; names and ties settled once
         todo = Build(config, now, chosen, ctx.store.context, digest_request)
         jobs = executor.plan(todo)  # every output of every kind, with its key
-        with write.Staging(config.out) as stage:  # atomic: all or nothing; kept files stay as they are
+        with write.Staging(config.out, ctx.held, ctx.written) as stage:  # atomic: all or nothing; kept files stay
             warnings = executor.run(jobs, todo, ctx, stage.add, progress)
             report = stage.commit()
         ctx.save(report)
