@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -269,3 +270,114 @@ class TestReadBytes:
         data = bytes(range(256)) * 40000  # 10 MB
         (tmp_path / "a.md").write_bytes(data)
         assert load.read_bytes(tmp_path / "a.md", "a.md")[0] == data
+
+
+class TestFrontMatterEdges:
+    """Where front matter ends, what it may hold, and how its errors read."""
+
+    def test_empty_front_matter(self, tmp_path: Path) -> None:
+        """Two fences with nothing (or only a comment) between them: front matter with no keys, the body below."""
+        for text in (b"---\n---\nBody", b"---\n# notes\n---\nBody"):
+            doc = _read(tmp_path, "a.md", text)
+            assert (doc.has_front_matter, dict(doc.meta), doc.body) == (True, {}, "Body"), text
+
+    def test_a_rule_in_the_body_is_not_a_fence(self, tmp_path: Path) -> None:
+        """The first '---' line after the opening one closes the front matter; a later one is the body's."""
+        doc = _read(tmp_path, "a.md", b"---\ntitle: T\n---\nPara.\n\n---\n\nMore.\n")
+        assert (dict(doc.meta), doc.body, doc.body_line) == ({"title": "T"}, "Para.\n\n---\n\nMore.\n", 4)
+
+    def test_json_opening_brace_may_have_a_trailing_space(self, tmp_path: Path) -> None:
+        """Hugo's JSON front matter is read when its '{' line ends in a space."""
+        doc = _read(tmp_path, "a.md", b'{ \n  "title": "T"\n}\nBody')
+        assert (doc.dialect, dict(doc.meta), doc.body) == ("json", {"title": "T"}, "Body")
+
+    def test_headers_up_to_the_end_of_the_file(self, tmp_path: Path) -> None:
+        """Pelican headers with no body below them are still headers."""
+        doc = _read(tmp_path, "a.md", b"Title: T\nDate: 2024-01-02\n")
+        assert (doc.dialect, dict(doc.meta), doc.body) == ("headers", {"title": "T", "date": "2024-01-02"}, "")
+
+    def test_key_lines_of_nested_yaml_and_fenced_json(self, tmp_path: Path) -> None:
+        """Keys of YAML with a nested list, of ---json and of ---yaml have their file lines."""
+        nested = _read(tmp_path, "a.md", b"---\ntitle: T\ntags:\n  - a\n  - b\nsummary: S\n---\nB\n")
+        assert dict(nested.meta_lines) == {"title": 2, "tags": 3, "summary": 6}
+        fenced = _read(tmp_path, "b.md", b'---json\n{\n  "title": "T",\n  "date": "2024-01-02"\n}\n---\nB\n')
+        assert dict(fenced.meta_lines) == {"title": 3, "date": 4}
+        yaml = _read(tmp_path, "c.md", b"---yaml\ntitle: T\ntags: [a]\n---\nB\n")
+        assert dict(yaml.meta_lines) == {"title": 2, "tags": 3}
+
+    def test_keys_must_be_text(self, tmp_path: Path) -> None:
+        """A YAML key that is a number is an error naming it, at the front matter's first line."""
+        assert _error(tmp_path, "a.md", b"---\n2024: x\n---\nB\n") == "a.md:2: front matter key 2024 is not a string"
+
+    def test_yaml_error_message(self, tmp_path: Path) -> None:
+        """A YAML syntax error says what the parser expected, at the line where it noticed."""
+        msg = _error(tmp_path, "x.md", b"---\ntitle: ok\nsummary: [unclosed\ndate: 2020-01-01\n---\nBody\n")
+        assert msg == "x.md:4: invalid YAML front matter: did not find expected ',' or ']'"
+
+    def test_toml_error_at_the_end(self, tmp_path: Path) -> None:
+        """TOML that ends mid-value is an error at the front matter's opening line."""
+        msg = _error(tmp_path, "a.md", b"+++\ntitle = 'T'\nx = [1,\n+++\nB\n")
+        assert msg == "a.md:1: invalid TOML front matter: Invalid value"
+
+
+class TestFrontMatterDates:
+    """Impossible dates in YAML: which one the error names, and the files whose name dates them."""
+
+    def test_the_impossible_date_is_named_not_the_first(self, tmp_path: Path) -> None:
+        """With a valid 29 February (2024) above an impossible one (2023), the error names 2023-02-29."""
+        msg = _error(tmp_path, "a.md", b"---\ndate: 2024-02-29\nupdated: 2023-02-29\n---\nB\n")
+        assert msg == 'a.md:3: invalid date in front matter: "2023-02-29" (day is out of range for month)'
+
+    def test_an_offset_out_of_range(self, tmp_path: Path) -> None:
+        """A timestamp with a +25:00 offset is an error naming the value and why."""
+        msg = _error(tmp_path, "a.md", b"---\ntitle: T\ndate: 2024-01-02 10:00:00 +25:00\n---\nB\n")
+        assert msg == 'a.md:3: invalid date in front matter: "2024-01-02 10:00:00 +25:00" (UTC offset out of range)'
+
+    def test_a_nested_impossible_date(self, tmp_path: Path) -> None:
+        """An impossible date below a top-level key is still an error, without a line to name."""
+        msg = _error(tmp_path, "a.md", b"---\ntitle: T\nextra:\n  date: 2024-02-30\n---\nB\n")
+        assert msg == "a.md: invalid date in front matter: a date (day is out of range for month)"
+
+    @pytest.mark.parametrize("name", ["2022-02-28-post.md", "posts/2022-02-28_post.md", "2022-02-28-post/index.md"])
+    def test_a_dated_file_keeps_its_impossible_date_as_text(self, tmp_path: Path, name: str) -> None:
+        """In a file whose name (or bundle folder) carries a date, an impossible date stays text; valid ones stay dates."""
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        doc = _read(tmp_path, name, b"---\ntitle: T\ndate: 2022-02-30\nupdated: 2022-03-01\n---\nB\n")
+        assert (doc.meta["date"], doc.meta["updated"]) == ("2022-02-30", dt.date(2022, 3, 1))
+
+    def test_a_dated_toml_file_is_not_excused(self, tmp_path: Path) -> None:
+        """TOML has no impossible-date leniency: the error stands even in a dated file."""
+        msg = _error(tmp_path, "2022-02-28-post.md", b"+++\ntitle = 'T'\ndate = 2022-02-30\n+++\nB\n")
+        assert msg.startswith("2022-02-28-post.md:3: invalid TOML front matter:")
+
+
+class TestFrontMatterLimits:
+    """The size and nesting limits at their edges."""
+
+    def test_the_size_limit_counts_bytes(self, tmp_path: Path) -> None:
+        """Front matter of exactly max_front_matter_bytes UTF-8 bytes is read; one more byte is refused."""
+        fm = "\ntitle: " + "é" * 10 + "\n"  # 20 bytes of é, 10 characters
+        size = len(fm.encode())
+        doc = _read(tmp_path, "a.md", f"---{fm}---\nB\n".encode(), Limits(max_front_matter_bytes=size))
+        assert doc.meta["title"] == "é" * 10
+        msg = _error(tmp_path, "a.md", f"---{fm}---\nB\n".encode(), Limits(max_front_matter_bytes=size - 1))
+        assert msg == "a.md:1: front matter is larger than the limit of 0 KB (max_front_matter_kb)"
+
+    def test_nesting_limit_is_inclusive(self, tmp_path: Path) -> None:
+        """50 nested lists are read; 51 are refused."""
+        doc = _read(tmp_path, "a.md", ("---\nx: " + "[" * 50 + "]" * 50 + "\n---\nB\n").encode())
+        assert "x" in doc.meta
+        msg = _error(tmp_path, "a.md", ("---\nx: " + "[" * 51 + "]" * 51 + "\n---\nB\n").encode())
+        assert msg == "a.md:2: front matter nests 51 levels deep; the limit is 50"
+
+    def test_nested_mappings_count_too(self, tmp_path: Path) -> None:
+        """Flow mappings {…} nest as lists do."""
+        msg = _error(tmp_path, "a.md", ("---\nx: " + "{a: " * 51 + "1" + "}" * 51 + "\n---\nB\n").encode())
+        assert msg == "a.md:2: front matter nests 51 levels deep; the limit is 50"
+
+    def test_depth_is_the_deepest_point(self, tmp_path: Path) -> None:
+        """Sixty sibling lists are two levels deep; an empty list before a deep one does not lower its depth."""
+        doc = _read(tmp_path, "a.md", ("---\nx: [" + ", ".join(["[a]"] * 60) + "]\n---\nB\n").encode())
+        assert len(doc.meta["x"]) == 60
+        msg = _error(tmp_path, "a.md", ("---\nx: [[[]" + "[" * 49 + "]" * 49 + "]]\n---\nB\n").encode())
+        assert msg == "a.md:2: front matter nests 51 levels deep; the limit is 50"
