@@ -381,3 +381,11 @@ class TestFrontMatterLimits:
         assert len(doc.meta["x"]) == 60
         msg = _error(tmp_path, "a.md", ("---\nx: [[[]" + "[" * 49 + "]" * 49 + "]]\n---\nB\n").encode())
         assert msg == "a.md:2: front matter nests 51 levels deep; the limit is 50"
+
+    @pytest.mark.parametrize("entry", ["- ", "? ", "-\t"])
+    def test_block_entries_opened_on_one_line_count_too(self, tmp_path: Path, entry: str) -> None:
+        """'- - - a' nests a list per dash: 50 on a line are read; 30,000 are refused at their line, not a crash."""
+        doc = _read(tmp_path, "a.md", ("---\ntitle: T\nx:\n  " + "- " * 50 + "a\n---\nB\n").encode())
+        assert doc.meta["title"] == "T"
+        msg = _error(tmp_path, "a.md", ("---\ntitle: T\nx:\n  " + entry * 30000 + "a\n---\nB\n").encode())
+        assert msg == "a.md:4: front matter nests 30000 levels deep on one line; the limit is 50"
