@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from feedpub.errors import SourceError
-from feedpub.model import Limits
+from feedpub.model import EMPTY, Limits, SourceDoc
 from feedpub.sources import load
 from tests.conftest import write_doc
 
@@ -242,6 +242,41 @@ class TestDecodeRule:
             load.decode(b"\xef\xbb\xbfab\xff", "a.md")
         with pytest.raises(SourceError, match="not valid UTF-16 text"):
             load.decode(codecs.BOM_UTF16_LE + b"\x00\xd8", "a.md")  # a lone high surrogate
+
+
+class TestSourceDoc:
+    """A SourceDoc is exactly what the file says, every field of it."""
+
+    def test_a_document_without_front_matter(self, tmp_path: Path) -> None:
+        """Its path, rel, whole text as body, line 1, no meta, the file's mtime and no dialect."""
+        path = tmp_path / "notes" / "a.txt"
+        path.parent.mkdir()
+        path.write_bytes(b"Just text.\n")
+        assert load.read(path, tmp_path) == SourceDoc(
+            path=path, rel="notes/a.txt", meta=EMPTY, meta_lines=EMPTY, body="Just text.\n", body_line=1,
+            has_front_matter=False, mtime=path.stat().st_mtime, dialect="")
+
+    def test_a_document_with_front_matter(self, tmp_path: Path) -> None:
+        """Its meta and key lines, the body below the fence and where it starts, and the dialect."""
+        path = tmp_path / "a.md"
+        path.write_bytes(b"---\ntitle: T\n---\nBody\n")
+        assert load.read(path, tmp_path) == SourceDoc(
+            path=path, rel="a.md", meta={"title": "T"}, meta_lines={"title": 2}, body="Body\n", body_line=4,
+            has_front_matter=True, mtime=path.stat().st_mtime, dialect="yaml")
+
+    def test_from_bytes_keeps_the_path_and_the_limits(self, tmp_path: Path) -> None:
+        """from_bytes() gives the document the path it is told, and applies the limits it is given."""
+        doc = load.from_bytes(b"---\ntitle: T\n---\nB\n", tmp_path / "a.md", "a.md", 5.0)
+        assert (doc.path, doc.rel, doc.mtime) == (tmp_path / "a.md", "a.md", 5.0)
+        with pytest.raises(SourceError, match="front matter is larger than the limit"):
+            load.from_bytes(b"---\ntitle: T\n---\nB\n", tmp_path / "a.md", "a.md", 5.0,
+                            Limits(max_front_matter_bytes=5))
+
+    def test_split_front_matter(self) -> None:
+        """The text between the --- fences, and everything after the closing one; None without fences."""
+        assert load.split_front_matter("---\ntitle: T\n---\nBody") == ("\ntitle: T\n", "\nBody")
+        assert load.split_front_matter("---\ntitle: T\n---") == ("\ntitle: T\n", "")
+        assert load.split_front_matter("Title: T\n\nBody") is None
 
 
 class TestReadBytes:
