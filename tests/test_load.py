@@ -226,6 +226,12 @@ class TestDecodeRule:
         assert load.decode(data, "a.md") == "a" * 9000 + (char if kept else "") + "b"
         assert load.utf8_may_have_controls(data) is not kept
 
+    @pytest.mark.parametrize("char", ["\x85", "\ufffe", "\uffff", "\x07"])
+    def test_a_control_character_at_the_very_start(self, char: str) -> None:
+        """A C1 control or a non-character as the file's first character is removed like any other."""
+        data = (char + "Text").encode()
+        assert (load.decode(data, "a.md"), load.utf8_may_have_controls(data)) == ("Text", True)
+
     def test_utf16_controls_are_removed_too(self) -> None:
         """A UTF-16 document takes the same control-character rule."""
         assert load.decode("a\x07b\x85c".encode("utf-16"), "a.md") == "abc"
@@ -242,6 +248,18 @@ class TestDecodeRule:
             load.decode(b"\xef\xbb\xbfab\xff", "a.md")
         with pytest.raises(SourceError, match="not valid UTF-16 text"):
             load.decode(codecs.BOM_UTF16_LE + b"\x00\xd8", "a.md")  # a lone high surrogate
+        with pytest.raises(SourceError) as e:
+            load.decode(codecs.BOM_UTF16_LE + "ab".encode("utf-16-le") + b"\x00\xd8", "a.md")
+        assert str(e.value) == "a.md: not valid UTF-16 text: undecodable byte 0x00 at byte offset 6"
+
+    def test_binary_file_message_names_the_first_nul(self) -> None:
+        """The message names the file and the first NUL byte's offset, 0 included."""
+        with pytest.raises(SourceError) as e:
+            load.decode(b"\0\0\0A", "a.txt")
+        assert str(e.value) == ("a.txt: looks like a binary file (NUL byte at byte offset 0); "
+                                "documents must be UTF-8 or UTF-16 text")
+        with pytest.raises(SourceError, match=r"NUL byte at byte offset 3\)"):
+            load.decode(b"GIF\0\0\0", "a.gif")
 
 
 class TestSourceDoc:
