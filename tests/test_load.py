@@ -318,6 +318,31 @@ class TestReadBytes:
         with pytest.raises(SourceError, match=r"dir\.md: cannot read file"):
             load.read_bytes(tmp_path / "dir.md", "dir.md")
 
+    @pytest.mark.parametrize("chunk", [None, 5])
+    def test_a_file_that_grew_after_its_stat_is_read_to_its_end(self, tmp_path: Path, chunk: int | None,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+        """With the stat of an older, shorter file, every byte now in it is read, also when read() returns little at a time."""
+        path = tmp_path / "a.md"
+        path.write_bytes(b"0123456789")
+        stat = os.stat(path)
+        path.write_bytes(bytes(range(48, 123)))  # 75 bytes
+        if chunk:  # a pipe or a network file system: read() may return fewer bytes than asked
+            real = os.read
+            monkeypatch.setattr(os, "read", lambda fd, n: real(fd, min(n, chunk)))
+        data, _ = load.read_bytes(path, "a.md", Limits(max_document_bytes=75), stat)
+        assert data == bytes(range(48, 123))
+        with pytest.raises(SourceError) as e:
+            load.read_bytes(path, "a.md", Limits(max_document_bytes=74), stat)
+        assert str(e.value) == "a.md: file grew past the size limit while being read"
+
+    def test_short_reads_are_read_on(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A read() that returns fewer bytes than asked is followed by more until the end of the file."""
+        data = bytes(range(256)) * 10
+        (tmp_path / "a.md").write_bytes(data)
+        real = os.read
+        monkeypatch.setattr(os, "read", lambda fd, n: real(fd, min(n, 100)))
+        assert load.read_bytes(tmp_path / "a.md", "a.md")[0] == data
+
     def test_a_large_file_is_read_whole(self, tmp_path: Path) -> None:
         """A file larger than one read() returns is read to its end."""
         data = bytes(range(256)) * 40000  # 10 MB
