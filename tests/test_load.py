@@ -232,6 +232,15 @@ class TestDecodeRule:
         data = (char + "Text").encode()
         assert (load.decode(data, "a.md"), load.utf8_may_have_controls(data)) == ("Text", True)
 
+    def test_a_line_end_as_the_first_byte(self) -> None:
+        """A CR (or CRLF) that opens the file becomes a newline too."""
+        assert load.decode(b"\rA\rB", "a.md") == "\nA\nB"
+        assert load.decode(b"\r\nA", "a.md") == "\nA"
+
+    def test_utf16_without_ascii_loses_its_non_characters(self) -> None:
+        """UTF-16 text with no byte below 0x20 (CJK) still has U+FFFE removed."""
+        assert load.decode("中\ufffe文".encode("utf-16"), "a.md") == "中文"
+
     def test_utf16_controls_are_removed_too(self) -> None:
         """A UTF-16 document takes the same control-character rule."""
         assert load.decode("a\x07b\x85c".encode("utf-16"), "a.md") == "abc"
@@ -309,11 +318,16 @@ class TestReadBytes:
         assert data == b"x" * 1024 and stat.st_size == 1024
         with pytest.raises(SourceError, match="larger than the limit of 1 KB"):
             load.read_bytes(tmp_path / "big.md", "big.md", limits)
+        (tmp_path / "big.md").write_bytes(b"x" * 2048)
+        with pytest.raises(SourceError) as e:
+            load.read_bytes(tmp_path / "big.md", "big.md", limits)
+        assert str(e.value) == "big.md: file is 2 KB, larger than the limit of 1 KB (max_document_kb)"
 
     def test_a_file_that_cannot_be_read(self, tmp_path: Path) -> None:
         """A missing file or a folder is an error naming the document, not a traceback."""
-        with pytest.raises(SourceError, match=r"gone\.md: cannot read file"):
+        with pytest.raises(SourceError) as e:
             load.read_bytes(tmp_path / "gone.md", "gone.md")
+        assert str(e.value) == "gone.md: cannot read file: No such file or directory"
         (tmp_path / "dir.md").mkdir()
         with pytest.raises(SourceError, match=r"dir\.md: cannot read file"):
             load.read_bytes(tmp_path / "dir.md", "dir.md")
