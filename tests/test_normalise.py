@@ -387,3 +387,60 @@ class TestImageRule:
         assert "'image' must be text" in _error(entry_of, "a.md", "---\ntitle: A\nimage: 5\n---\nx\n")
         assert "'image' is not an http(s) URL" in _error(entry_of, "a.md",
                                                           "---\ntitle: A\nimage: 'javascript:alert(1)'\n---\nx\n")
+
+
+class TestMessages:
+    """What an error says about the value it refuses: its type, or the string itself, shortened."""
+
+    @pytest.mark.parametrize(("line", "message"), [
+        ("title: yes", "a.md:2: 'title' must be text, not a boolean (true; YAML reads yes/no/on/off as booleans: "
+                       "quote text)"),
+        ("title: !!binary aGVsbG8=", "a.md:2: 'title' must be text, not bytes"),
+        ("title: A\ndraft: 是的", "a.md:3: 'draft' must be true or false, not the string \"是的\""),
+        ("title: A\ndraft: '" + "a" * 60 + "'", "a.md:3: 'draft' must be true or false, not the string \""
+                                                + "a" * 60 + "\""),
+        ("title: A\ndraft: '" + "a" * 61 + "'", "a.md:3: 'draft' must be true or false, not the string \""
+                                                + "a" * 57 + "...\""),
+    ])
+    def test_the_refused_value_is_described(self, entry_of, line: str, message: str) -> None:
+        """Booleans say which and why, other types by name, strings as written (non-ASCII too) up to 60 characters."""
+        assert _error(entry_of, "a.md", f"---\n{line}\n---\nx\n") == message
+
+
+class TestTitleFromText:
+    """A title from the text when no key and no heading gives one."""
+
+    def test_the_first_line_with_text(self, entry_of) -> None:
+        """Blank lines above are skipped; only the first line with text is read, to its end."""
+        e = entry_of("a.md", "\n  \nLine one\nLine two\nLine three.")
+        assert (e.title, e.title_source) == ("Line one", "first sentence")
+        assert entry_of("b.md", "Only line").title == "Only line"
+
+    def test_no_text_to_make_a_title_from(self, entry_of) -> None:
+        """Front matter with a summary but no title and no body: an error at the body's line."""
+        assert _error(entry_of, "a.md", "---\nsummary: S\n---\n") == \
+            "a.md:4: document has no title and no text to make one from"
+
+
+class TestRedirectStubs:
+    def test_a_stub_is_titled_by_its_target(self, entry_of) -> None:
+        """The stub's title names where it points."""
+        e = entry_of("old.md", "---\nredirect_to: https://example.com/x/\n---\n")
+        assert (e.title, e.draft) == ("redirect to https://example.com/x/", True)
+
+    def test_a_stubs_bad_or_missing_date_is_no_error(self, entry_of) -> None:
+        """A stub is never published: a malformed date, or none, leaves it dated by the file, without an error."""
+        e = entry_of("old.md", "---\nredirect_to: /x/\ndate: nope\n---\n")
+        assert (e.title, e.date_source) == ("redirect to /x/", "mtime")
+        assert entry_of("old2.md", "---\nredirect_to: /x/\n---\n").date_source == "mtime"
+
+
+class TestIdRule:
+    @pytest.mark.parametrize(("value", "message"), [
+        ("foo", "a.md:3: 'id' must be an absolute URI (https://… or urn:…), not the string \"foo\""),
+        ("'file:///C:/x'", "a.md:3: 'id' must not use the file: scheme"),
+        ("'https://[bad/x'", "a.md:3: 'id' is not a valid URI: 'https://[bad/x'"),
+    ])
+    def test_what_is_no_id(self, entry_of, value: str, message: str) -> None:
+        """An id must be an absolute URI, of no active scheme (whatever follows it), that is valid."""
+        assert _error(entry_of, "a.md", f"---\ntitle: A\nid: {value}\n---\nx\n") == message
