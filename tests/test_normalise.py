@@ -7,12 +7,13 @@ import subprocess
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from feedpub.config import Config
 from feedpub.errors import SourceError
-from feedpub.model import Entry
+from feedpub.model import Category, Entry
 from feedpub.sources import load, templates
 from feedpub.sources.normalise import normalise
 from tests.conftest import write_doc
@@ -263,6 +264,9 @@ class TestConventions:
         ("'Ana Silva <ana@example.com>'", [("Ana Silva", "", "ana@example.com")]),
         ("{name: Ana, url: /people/ana/}", [("Ana", "https://news.example.org/people/ana/", "")]),
         ("'[Ana](javascript:alert)'", [("Ana", "", "")]),
+        ("{name: Ana, email: a@b.org}", [("Ana", "", "a@b.org")]),
+        ("{name: Ana, url: 'https://[bad/'}", [("Ana", "", "")]),
+        ("{name: Ana, url: 'http://example.com/ana/'}", [("Ana", "http://example.com/ana/", "")]),
     ])
     def test_authors_in_every_shape(self, entry_of, value: str, expected: list[tuple[str, str, str]]) -> None:
         """A name, a list, a Markdown link, Name <email> and a mapping each give authors with name, URI and email."""
@@ -428,6 +432,31 @@ class TestRedirectStubs:
         e = entry_of("old.md", "---\nredirect_to: https://example.com/x/\n---\n")
         assert (e.title, e.draft) == ("redirect to https://example.com/x/", True)
 
+    def test_a_stub_entry_field_by_field(self, tmp_path: Path, make_config) -> None:
+        """A stub is a draft with its URL as id, its date as updated, and nothing to publish: no summary, source, tags or image."""
+        src = tmp_path / "src"
+        path = write_doc(src, "news/old.md", "---\nredirect_to: /new/\ndate: nope\n---\n")
+        stamp = datetime(2020, 3, 4, 5, 6, 7, tzinfo=UTC).timestamp()
+        os.utime(path, (stamp, stamp))
+        e = normalise(load.read(path, src), make_config(src, timezone="Asia/Taipei"))
+        when = datetime(2020, 3, 4, 13, 6, 7, tzinfo=ZoneInfo("Asia/Taipei"))
+        url = "https://news.example.org/news/old/"
+        assert e == Entry(id=url, url=url, title="redirect to /new/", title_source="redirect", date=when,
+                          date_source="mtime", updated=when, category=Category(slug="news", name="News"),
+                          category_source="folder", summary="", source="", authors=(), tags=(), image=None,
+                          rel="news/old.md", fmt="markdown", draft=True, expires=None, summary_source="", page_base="")
+        assert (e.date.utcoffset(), dict(e.lines)) == (when.utcoffset(), {"redirect_to": 2, "date": 3})
+
+    def test_a_long_target_is_shortened_in_the_title(self, entry_of) -> None:
+        """The title shows the first 80 characters of the target."""
+        target = "https://example.com/" + "x" * 100
+        assert entry_of("old.md", f"---\nredirect_to: {target}\n---\n").title == "redirect to " + target[:80]
+
+    def test_a_stubs_bad_fields_are_no_error(self, entry_of) -> None:
+        """A stub's category or permalink of the wrong kind is no error: it is never published."""
+        e = entry_of("old.md", "---\nredirect_to: /x/\ncategory: {a: 1}\npermalink: 'javascript:alert(1)'\n---\n")
+        assert (e.draft, e.category.slug) == (True, "news")
+
     def test_a_stubs_bad_or_missing_date_is_no_error(self, entry_of) -> None:
         """A stub is never published: a malformed date, or none, leaves it dated by the file, without an error."""
         e = entry_of("old.md", "---\nredirect_to: /x/\ndate: nope\n---\n")
@@ -444,3 +473,17 @@ class TestIdRule:
     def test_what_is_no_id(self, entry_of, value: str, message: str) -> None:
         """An id must be an absolute URI, of no active scheme (whatever follows it), that is valid."""
         assert _error(entry_of, "a.md", f"---\ntitle: A\nid: {value}\n---\nx\n") == message
+
+
+class TestSummaryDividers:
+    def test_jekylls_own_excerpt_separator(self, entry_of) -> None:
+        """A document's excerpt_separator divides it; Jekyll's default, a blank line, does not."""
+        e = entry_of("a.md", "---\ntitle: A\nexcerpt_separator: <!--cut-->\n---\nTop *part*.\n<!--cut-->\nRest.\n")
+        assert (e.summary, e.summary_source) == ("Top part.", "divider")
+        e = entry_of("b.md", '---\ntitle: A\nexcerpt_separator: "\\n\\n"\n---\nTop part.\n\nRest.\n')
+        assert (e.summary, e.summary_source) == ("", "")
+
+    def test_a_plain_text_excerpt_is_kept_as_written(self, entry_of) -> None:
+        """Above the divider of a plain-text document, every line is the summary, '*' and '_' included."""
+        e = entry_of("a.txt", "Headline\n\nFirst line of intro\nwith *stars* and snake_case.\n<!--more-->\nRest.\n")
+        assert (e.summary, e.summary_source) == ("First line of intro with *stars* and snake_case.", "divider")
