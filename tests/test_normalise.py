@@ -487,3 +487,80 @@ class TestSummaryDividers:
         """Above the divider of a plain-text document, every line is the summary, '*' and '_' included."""
         e = entry_of("a.txt", "Headline\n\nFirst line of intro\nwith *stars* and snake_case.\n<!--more-->\nRest.\n")
         assert (e.summary, e.summary_source) == ("First line of intro with *stars* and snake_case.", "divider")
+
+
+class TestBundlesAndNames:
+    @pytest.mark.parametrize("name", ["2024-03-01-launch/index.md", "news/2024-03-01-launch/index.markdown",
+                                      "news/2024-03-01-launch/index.txt"])
+    def test_every_bundle_index_takes_its_folders_name(self, entry_of, name: str) -> None:
+        """index.md, index.markdown and index.txt are bundles, at the top too: the folder gives date, slug and base."""
+        e = entry_of(name, "---\ntitle: A\n---\nx\n")
+        assert (e.url, e.date.date().isoformat(), e.date_source, e.page_base) == (
+            "https://news.example.org/news/launch/", "2024-03-01", "filename", "https://news.example.org/news/launch/")
+
+    def test_a_top_level_index_is_no_bundle(self, entry_of) -> None:
+        """index.md with no folder above is named by itself."""
+        e = entry_of("index.md", "---\ntitle: A\n---\nx\n")
+        assert (e.url, e.page_base) == ("https://news.example.org/news/index/", "")
+
+
+class TestImageTypes:
+    @pytest.mark.parametrize(("path", "mime"), [
+        ("/img/photo.HEIC?x=1", "image/heic"), ("/img/a.svg#f", "image/svg+xml"),
+        ("/img/photo.xyz", "image/jpeg"), ("/img/photo", "image/jpeg"), ("/img.d/photo", "image/jpeg"),
+    ])
+    def test_the_type_comes_from_the_last_segments_extension(self, entry_of, path: str, mime: str) -> None:
+        """The extension before a query or fragment names the type, in any case; none or an unknown one is JPEG."""
+        e = entry_of("a.md", f"---\ntitle: A\nimage: {path}\n---\nx\n")
+        assert e.image is not None and e.image.mime_type == mime
+
+
+class TestTagsAndDrafts:
+    def test_tags_keywords_and_zola_tags_in_order_once(self, entry_of) -> None:
+        """tags, then keywords, then Zola's [taxonomies] tags (numbers as text); each tag once."""
+        e = entry_of("a.md", "---\ntitle: A\ntags: [a]\nkeywords: [b, a]\ntaxonomies: {tags: [c, 2]}\n---\nx\n")
+        assert e.tags == ("a", "b", "c", "2")
+
+    @pytest.mark.parametrize(("line", "message"), [
+        ("tags: [true, a]", "a.md:3: 'tags' must be a list of text, not a list"),
+        ("keywords: {a: 1}", "a.md:3: 'keywords' must be a list of text, not a mapping"),
+        ("updated: nope", "a.md:3: 'updated' is not a date: 'nope' (expected YYYY-MM-DD, optionally with time and offset)"),
+    ])
+    def test_wrong_tags_and_dates_are_errors(self, entry_of, line: str, message: str) -> None:
+        """A boolean among tags, keywords that are no list, an updated that is no date: errors at their line."""
+        assert _error(entry_of, "a.md", f"---\ntitle: A\n{line}\n---\nx\n") == message
+
+    @pytest.mark.parametrize(("value", "draft"), [("yes", True), ("True ", True), ("no", False), ("false", False)])
+    def test_pelican_draft_headers_are_text(self, entry_of, value: str, draft: bool) -> None:
+        """In Pelican headers, Draft: yes or true (any case) is a draft; in YAML the string 'yes' is an error."""
+        assert entry_of("a.md", f"Title: T\nDraft: {value}\n\nBody\n").draft is draft
+        assert _error(entry_of, "b.md", "---\ntitle: A\ndraft: 'yes'\n---\nx\n") == \
+            "b.md:3: 'draft' must be true or false, not the string \"yes\""
+
+
+class TestAuthorRule:
+    @pytest.mark.parametrize(("line", "expected"), [
+        ("author: Doe, Jane", [("Doe, Jane", "")]),  # one author's string is one name
+        ("authors: Ana, Bo", [("Ana", ""), ("Bo", "")]),  # Pelican's Authors: a list
+        ("authors: Doe, Jane; Roe, Richard", [("Doe, Jane", ""), ("Roe, Richard", "")]),  # ';' when names hold ','
+        ("author: 42", [("42", "")]),
+        ("author: {url: /a/}", []),  # no name, no author
+        ("author: {name: A, uri: /u/}", [("A", "https://news.example.org/u/")]),
+        ("author: {name: A, link: /l/}", [("A", "https://news.example.org/l/")]),
+        ("author: {name: A, website: /w/}", [("A", "https://news.example.org/w/")]),
+        ("authors: ''\nauthor: Bo", [("Bo", "")]),  # an empty value gives way to the next key
+    ])
+    def test_author_strings_and_mappings(self, entry_of, line: str, expected: list[tuple[str, str]]) -> None:
+        """Names split on ',' only in 'authors', on ';' anywhere; numbers are names; a mapping's link is any of four keys."""
+        e = entry_of("a.md", f"---\ntitle: A\n{line}\n---\nx\n")
+        assert [(a.name, a.uri) for a in e.authors] == expected
+
+    def test_zola_extra_author(self, entry_of) -> None:
+        """Zola themes keep the author under [extra]."""
+        e = entry_of("a.md", "+++\ntitle = 'A'\n[extra]\nauthor = 'Ana'\n+++\nx\n")
+        assert [a.name for a in e.authors] == ["Ana"]
+
+    def test_a_list_in_the_list_is_an_error(self, entry_of) -> None:
+        """An author that is itself a list is an error at the key's line."""
+        assert _error(entry_of, "a.md", "---\ntitle: A\nauthor: [[a]]\n---\nx\n") == \
+            "a.md:3: 'author' must be a name, a list of names or of {name: …}, not a list"
