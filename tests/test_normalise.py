@@ -564,3 +564,19 @@ class TestAuthorRule:
         """An author that is itself a list is an error at the key's line."""
         assert _error(entry_of, "a.md", "---\ntitle: A\nauthor: [[a]]\n---\nx\n") == \
             "a.md:3: 'author' must be a name, a list of names or of {name: …}, not a list"
+
+
+class TestTitleAndNameEdges:
+    @pytest.mark.parametrize("value", ["''", "'   '"])
+    def test_an_empty_title_is_an_error_at_its_line(self, entry_of, value: str) -> None:
+        """title: '' (or only spaces) is no title to infer around: an error at the key."""
+        assert _error(entry_of, "a.md", f"---\ntitle: {value}\n---\nx\n") == "a.md:2: 'title' is empty"
+
+    def test_only_the_last_dot_starts_the_extension(self, entry_of) -> None:
+        """v1.2-release.md is the page v1-2-release, not v1."""
+        assert entry_of("v1.2-release.md", "---\ntitle: A\n---\nx\n").url == "https://news.example.org/news/v1-2-release/"
+
+    def test_a_redirect_key_with_text_is_an_article(self, entry_of) -> None:
+        """redirect_to above a body is no stub: the article is published under its own title."""
+        e = entry_of("a.md", "---\ntitle: A\nredirect_to: /x/\n---\nText.\n")
+        assert (e.draft, e.title, e.title_source) == (False, "A", "front matter")
