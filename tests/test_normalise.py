@@ -580,3 +580,32 @@ class TestTitleAndNameEdges:
         """redirect_to above a body is no stub: the article is published under its own title."""
         e = entry_of("a.md", "---\ntitle: A\nredirect_to: /x/\n---\nText.\n")
         assert (e.draft, e.title, e.title_source) == (False, "A", "front matter")
+
+
+class TestTitleSources:
+    @pytest.mark.parametrize(("name", "text", "title", "source"), [
+        ("a.md", "---\ntitle: T\n---\nx\n", "T", "front matter"),
+        ("a.md", "---\ntitle: 2023\n---\nx\n", "2023", "front matter"),  # YAML's number, as text
+        ("a.txt", "Kicker\n\nHeadline Here\n\nText of it.\n", "Headline Here", "header block"),
+        ("a.md", "Some **bold** `code` text here. More.", "Some bold code text here.", "first sentence"),
+    ])
+    def test_where_the_title_comes_from(self, entry_of, name: str, text: str, title: str, source: str) -> None:
+        """The title key (a number too), a plain-text header block, or the first sentence without its markup."""
+        e = entry_of(name, text)
+        assert (e.title, e.title_source) == (title, source)
+
+
+class TestImageMappings:
+    @pytest.mark.parametrize("value", ["{image: /c.png}", "{src: /c.png}", "{url: /c.png}"])
+    def test_a_cover_mapping_without_alt(self, entry_of, value: str) -> None:
+        """A cover mapping gives its image, src or url; without alt the title is the alt text."""
+        e = entry_of("a.md", f"---\ntitle: The title\ncover: {value}\n---\nx\n")
+        assert e.image is not None and (e.image.url, e.image.alt) == ("https://news.example.org/c.png", "The title")
+
+    def test_an_empty_image_alone_is_no_image(self, entry_of) -> None:
+        """image: '' and no other key: the entry has no image."""
+        assert entry_of("a.md", "---\ntitle: A\nimage: ''\n---\nx\n").image is None
+
+    def test_an_image_that_is_no_text_names_its_line(self, entry_of) -> None:
+        """image: 5 is an error at the key's line."""
+        assert _error(entry_of, "a.md", "---\ntitle: A\nimage: 5\n---\nx\n") == "a.md:3: 'image' must be text, not the number 5"
