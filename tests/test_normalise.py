@@ -15,7 +15,7 @@ from feedpub.config import Config
 from feedpub.errors import SourceError
 from feedpub.model import Category, Entry
 from feedpub.sources import load, templates
-from feedpub.sources.normalise import normalise
+from feedpub.sources.normalise import body_of, normalise
 from tests.conftest import write_doc
 
 
@@ -609,3 +609,48 @@ class TestImageMappings:
     def test_an_image_that_is_no_text_names_its_line(self, entry_of) -> None:
         """image: 5 is an error at the key's line."""
         assert _error(entry_of, "a.md", "---\ntitle: A\nimage: 5\n---\nx\n") == "a.md:3: 'image' must be text, not the number 5"
+
+
+class TestFieldShapes:
+    def test_template_tags_are_stripped_by_default(self) -> None:
+        """body_of() without a template_syntax strips template tags from the body."""
+        doc = load.parse("---\ntitle: A\n---\nA {{ x }} b\n", Path("a.md"), "a.md", 0.0)
+        assert body_of(doc).text == "A  b\n"
+
+    @pytest.mark.parametrize(("line", "source"), [("source: [A, B]", "A, B"), ("source: {name: Reuters}", "Reuters")])
+    def test_a_source_list_or_mapping(self, entry_of, line: str, source: str) -> None:
+        """source may be a list of names (joined) or a {name: …} mapping."""
+        assert entry_of("a.md", f"---\ntitle: A\n{line}\n---\nx\n").source == source
+
+    def test_a_title_mapping_with_a_name_is_still_an_error(self, entry_of) -> None:
+        """Only source and authors take a {name: …} mapping; a title may not."""
+        assert _error(entry_of, "a.md", "---\ntitle: {name: X}\n---\nx\n") == "a.md:2: 'title' must be text, not a mapping"
+
+    def test_empty_lists_are_no_value(self, entry_of) -> None:
+        """categories: [] leaves the folder to name the category; images: [] is no image."""
+        e = entry_of("events/x.md", "---\ntitle: A\ncategories: []\nimages: []\n---\nx\n")
+        assert (e.category.slug, e.category_source, e.image) == ("events", "folder", None)
+
+    @pytest.mark.parametrize("name", ["events/launch/index.md", "_posts/events/2024-01-02-x.md"])
+    def test_the_category_folder_above_a_bundle_or_below_posts(self, entry_of, name: str) -> None:
+        """A bundle's category is the folder above its own; in Jekyll's _posts, the first folder not starting '_'."""
+        assert entry_of(name, "---\ntitle: A\n---\nx\n").category.slug == "events"
+
+
+class TestImageEdges:
+    def test_an_invalid_or_http_url(self, entry_of) -> None:
+        """A URL that cannot be parsed is an error at its line; plain http is accepted."""
+        assert _error(entry_of, "a.md", "---\ntitle: A\nimage: 'https://[bad/x.png'\n---\nx\n") == \
+            "a.md:3: 'image' is not a valid URL: 'https://[bad/x.png'"
+        e = entry_of("b.md", "---\ntitle: A\nimage: http://cdn.example/x.jpg\n---\nx\n")
+        assert e.image is not None and e.image.url == "http://cdn.example/x.jpg"
+
+    def test_a_covers_own_alt_wins_over_image_alt(self, entry_of) -> None:
+        """The alt inside a cover mapping is kept even when image_alt says otherwise."""
+        e = entry_of("a.md", "---\ntitle: A\ncover: {image: /c.png, alt: Own}\nimage_alt: Other\n---\nx\n")
+        assert e.image is not None and e.image.alt == "Own"
+
+    def test_an_alt_that_is_no_text(self, entry_of) -> None:
+        """image_alt as a list is an error at its line."""
+        assert _error(entry_of, "a.md", "---\ntitle: A\nimage: /c.png\nimage_alt: [a, b]\n---\nx\n") == \
+            "a.md:4: 'image_alt' must be text, not a list"
