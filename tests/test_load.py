@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import os
 from pathlib import Path
 
 import pytest
 
 from feedpub.errors import SourceError
-from feedpub.model import Limits
+from feedpub.model import EMPTY, Limits, SourceDoc
 from feedpub.sources import load
 from tests.conftest import write_doc
 
@@ -225,6 +226,21 @@ class TestDecodeRule:
         assert load.decode(data, "a.md") == "a" * 9000 + (char if kept else "") + "b"
         assert load.utf8_may_have_controls(data) is not kept
 
+    @pytest.mark.parametrize("char", ["\x85", "\ufffe", "\uffff", "\x07"])
+    def test_a_control_character_at_the_very_start(self, char: str) -> None:
+        """A C1 control or a non-character as the file's first character is removed like any other."""
+        data = (char + "Text").encode()
+        assert (load.decode(data, "a.md"), load.utf8_may_have_controls(data)) == ("Text", True)
+
+    def test_a_line_end_as_the_first_byte(self) -> None:
+        """A CR (or CRLF) that opens the file becomes a newline too."""
+        assert load.decode(b"\rA\rB", "a.md") == "\nA\nB"
+        assert load.decode(b"\r\nA", "a.md") == "\nA"
+
+    def test_utf16_without_ascii_loses_its_non_characters(self) -> None:
+        """UTF-16 text with no byte below 0x20 (CJK) still has U+FFFE removed."""
+        assert load.decode("中\ufffe文".encode("utf-16"), "a.md") == "中文"
+
     def test_utf16_controls_are_removed_too(self) -> None:
         """A UTF-16 document takes the same control-character rule."""
         assert load.decode("a\x07b\x85c".encode("utf-16"), "a.md") == "abc"
@@ -241,6 +257,53 @@ class TestDecodeRule:
             load.decode(b"\xef\xbb\xbfab\xff", "a.md")
         with pytest.raises(SourceError, match="not valid UTF-16 text"):
             load.decode(codecs.BOM_UTF16_LE + b"\x00\xd8", "a.md")  # a lone high surrogate
+        with pytest.raises(SourceError) as e:
+            load.decode(codecs.BOM_UTF16_LE + "ab".encode("utf-16-le") + b"\x00\xd8", "a.md")
+        assert str(e.value) == "a.md: not valid UTF-16 text: undecodable byte 0x00 at byte offset 6"
+
+    def test_binary_file_message_names_the_first_nul(self) -> None:
+        """The message names the file and the first NUL byte's offset, 0 included."""
+        with pytest.raises(SourceError) as e:
+            load.decode(b"\0\0\0A", "a.txt")
+        assert str(e.value) == ("a.txt: looks like a binary file (NUL byte at byte offset 0); "
+                                "documents must be UTF-8 or UTF-16 text")
+        with pytest.raises(SourceError, match=r"NUL byte at byte offset 3\)"):
+            load.decode(b"GIF\0\0\0", "a.gif")
+
+
+class TestSourceDoc:
+    """A SourceDoc is exactly what the file says, every field of it."""
+
+    def test_a_document_without_front_matter(self, tmp_path: Path) -> None:
+        """Its path, rel, whole text as body, line 1, no meta, the file's mtime and no dialect."""
+        path = tmp_path / "notes" / "a.txt"
+        path.parent.mkdir()
+        path.write_bytes(b"Just text.\n")
+        assert load.read(path, tmp_path) == SourceDoc(
+            path=path, rel="notes/a.txt", meta=EMPTY, meta_lines=EMPTY, body="Just text.\n", body_line=1,
+            has_front_matter=False, mtime=path.stat().st_mtime, dialect="")
+
+    def test_a_document_with_front_matter(self, tmp_path: Path) -> None:
+        """Its meta and key lines, the body below the fence and where it starts, and the dialect."""
+        path = tmp_path / "a.md"
+        path.write_bytes(b"---\ntitle: T\n---\nBody\n")
+        assert load.read(path, tmp_path) == SourceDoc(
+            path=path, rel="a.md", meta={"title": "T"}, meta_lines={"title": 2}, body="Body\n", body_line=4,
+            has_front_matter=True, mtime=path.stat().st_mtime, dialect="yaml")
+
+    def test_from_bytes_keeps_the_path_and_the_limits(self, tmp_path: Path) -> None:
+        """from_bytes() gives the document the path it is told, and applies the limits it is given."""
+        doc = load.from_bytes(b"---\ntitle: T\n---\nB\n", tmp_path / "a.md", "a.md", 5.0)
+        assert (doc.path, doc.rel, doc.mtime) == (tmp_path / "a.md", "a.md", 5.0)
+        with pytest.raises(SourceError, match="front matter is larger than the limit"):
+            load.from_bytes(b"---\ntitle: T\n---\nB\n", tmp_path / "a.md", "a.md", 5.0,
+                            Limits(max_front_matter_bytes=5))
+
+    def test_split_front_matter(self) -> None:
+        """The text between the --- fences, and everything after the closing one; None without fences."""
+        assert load.split_front_matter("---\ntitle: T\n---\nBody") == ("\ntitle: T\n", "\nBody")
+        assert load.split_front_matter("---\ntitle: T\n---") == ("\ntitle: T\n", "")
+        assert load.split_front_matter("Title: T\n\nBody") is None
 
 
 class TestReadBytes:
@@ -255,17 +318,166 @@ class TestReadBytes:
         assert data == b"x" * 1024 and stat.st_size == 1024
         with pytest.raises(SourceError, match="larger than the limit of 1 KB"):
             load.read_bytes(tmp_path / "big.md", "big.md", limits)
+        (tmp_path / "big.md").write_bytes(b"x" * 2048)
+        with pytest.raises(SourceError) as e:
+            load.read_bytes(tmp_path / "big.md", "big.md", limits)
+        assert str(e.value) == "big.md: file is 2 KB, larger than the limit of 1 KB (max_document_kb)"
 
     def test_a_file_that_cannot_be_read(self, tmp_path: Path) -> None:
         """A missing file or a folder is an error naming the document, not a traceback."""
-        with pytest.raises(SourceError, match=r"gone\.md: cannot read file"):
+        with pytest.raises(SourceError) as e:
             load.read_bytes(tmp_path / "gone.md", "gone.md")
+        assert str(e.value) == "gone.md: cannot read file: No such file or directory"
         (tmp_path / "dir.md").mkdir()
         with pytest.raises(SourceError, match=r"dir\.md: cannot read file"):
             load.read_bytes(tmp_path / "dir.md", "dir.md")
+
+    @pytest.mark.parametrize("chunk", [None, 5])
+    def test_a_file_that_grew_after_its_stat_is_read_to_its_end(self, tmp_path: Path, chunk: int | None,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+        """With the stat of an older, shorter file, every byte now in it is read, also when read() returns little at a time."""
+        path = tmp_path / "a.md"
+        path.write_bytes(b"0123456789")
+        stat = os.stat(path)
+        path.write_bytes(bytes(range(48, 123)))  # 75 bytes
+        if chunk:  # a pipe or a network file system: read() may return fewer bytes than asked
+            real = os.read
+            monkeypatch.setattr(os, "read", lambda fd, n: real(fd, min(n, chunk)))
+        data, _ = load.read_bytes(path, "a.md", Limits(max_document_bytes=75), stat)
+        assert data == bytes(range(48, 123))
+        with pytest.raises(SourceError) as e:
+            load.read_bytes(path, "a.md", Limits(max_document_bytes=74), stat)
+        assert str(e.value) == "a.md: file grew past the size limit while being read"
+
+    def test_short_reads_are_read_on(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A read() that returns fewer bytes than asked is followed by more until the end of the file."""
+        data = bytes(range(256)) * 10
+        (tmp_path / "a.md").write_bytes(data)
+        real = os.read
+        monkeypatch.setattr(os, "read", lambda fd, n: real(fd, min(n, 100)))
+        assert load.read_bytes(tmp_path / "a.md", "a.md")[0] == data
 
     def test_a_large_file_is_read_whole(self, tmp_path: Path) -> None:
         """A file larger than one read() returns is read to its end."""
         data = bytes(range(256)) * 40000  # 10 MB
         (tmp_path / "a.md").write_bytes(data)
         assert load.read_bytes(tmp_path / "a.md", "a.md")[0] == data
+
+
+class TestFrontMatterEdges:
+    """Where front matter ends, what it may hold, and how its errors read."""
+
+    def test_empty_front_matter(self, tmp_path: Path) -> None:
+        """Two fences with nothing (or only a comment) between them: front matter with no keys, the body below."""
+        for text in (b"---\n---\nBody", b"---\n# notes\n---\nBody"):
+            doc = _read(tmp_path, "a.md", text)
+            assert (doc.has_front_matter, dict(doc.meta), doc.body) == (True, {}, "Body"), text
+
+    def test_a_rule_in_the_body_is_not_a_fence(self, tmp_path: Path) -> None:
+        """The first '---' line after the opening one closes the front matter; a later one is the body's."""
+        doc = _read(tmp_path, "a.md", b"---\ntitle: T\n---\nPara.\n\n---\n\nMore.\n")
+        assert (dict(doc.meta), doc.body, doc.body_line) == ({"title": "T"}, "Para.\n\n---\n\nMore.\n", 4)
+
+    def test_json_opening_brace_may_have_a_trailing_space(self, tmp_path: Path) -> None:
+        """Hugo's JSON front matter is read when its '{' line ends in a space."""
+        doc = _read(tmp_path, "a.md", b'{ \n  "title": "T"\n}\nBody')
+        assert (doc.dialect, dict(doc.meta), doc.body) == ("json", {"title": "T"}, "Body")
+
+    def test_headers_up_to_the_end_of_the_file(self, tmp_path: Path) -> None:
+        """Pelican headers with no body below them are still headers."""
+        doc = _read(tmp_path, "a.md", b"Title: T\nDate: 2024-01-02\n")
+        assert (doc.dialect, dict(doc.meta), doc.body) == ("headers", {"title": "T", "date": "2024-01-02"}, "")
+
+    def test_key_lines_of_nested_yaml_and_fenced_json(self, tmp_path: Path) -> None:
+        """Keys of YAML with a nested list, of ---json and of ---yaml have their file lines."""
+        nested = _read(tmp_path, "a.md", b"---\ntitle: T\ntags:\n  - a\n  - b\nsummary: S\n---\nB\n")
+        assert dict(nested.meta_lines) == {"title": 2, "tags": 3, "summary": 6}
+        fenced = _read(tmp_path, "b.md", b'---json\n{\n  "title": "T",\n  "date": "2024-01-02"\n}\n---\nB\n')
+        assert dict(fenced.meta_lines) == {"title": 3, "date": 4}
+        yaml = _read(tmp_path, "c.md", b"---yaml\ntitle: T\ntags: [a]\n---\nB\n")
+        assert dict(yaml.meta_lines) == {"title": 2, "tags": 3}
+
+    def test_keys_must_be_text(self, tmp_path: Path) -> None:
+        """A YAML key that is a number is an error naming it, at the front matter's first line."""
+        assert _error(tmp_path, "a.md", b"---\n2024: x\n---\nB\n") == "a.md:2: front matter key 2024 is not a string"
+
+    def test_yaml_error_message(self, tmp_path: Path) -> None:
+        """A YAML syntax error says what the parser expected, at the line where it noticed."""
+        msg = _error(tmp_path, "x.md", b"---\ntitle: ok\nsummary: [unclosed\ndate: 2020-01-01\n---\nBody\n")
+        assert msg == "x.md:4: invalid YAML front matter: did not find expected ',' or ']'"
+
+    def test_toml_error_at_the_end(self, tmp_path: Path) -> None:
+        """TOML that ends mid-value is an error at the front matter's opening line."""
+        msg = _error(tmp_path, "a.md", b"+++\ntitle = 'T'\nx = [1,\n+++\nB\n")
+        assert msg == "a.md:1: invalid TOML front matter: Invalid value"
+
+
+class TestFrontMatterDates:
+    """Impossible dates in YAML: which one the error names, and the files whose name dates them."""
+
+    def test_the_impossible_date_is_named_not_the_first(self, tmp_path: Path) -> None:
+        """With a valid 29 February (2024) above an impossible one (2023), the error names 2023-02-29."""
+        msg = _error(tmp_path, "a.md", b"---\ndate: 2024-02-29\nupdated: 2023-02-29\n---\nB\n")
+        assert msg == 'a.md:3: invalid date in front matter: "2023-02-29" (day is out of range for month)'
+
+    def test_an_offset_out_of_range(self, tmp_path: Path) -> None:
+        """A timestamp with a +25:00 offset is an error naming the value and why."""
+        msg = _error(tmp_path, "a.md", b"---\ntitle: T\ndate: 2024-01-02 10:00:00 +25:00\n---\nB\n")
+        assert msg == 'a.md:3: invalid date in front matter: "2024-01-02 10:00:00 +25:00" (UTC offset out of range)'
+
+    def test_a_nested_impossible_date(self, tmp_path: Path) -> None:
+        """An impossible date below a top-level key is still an error, without a line to name."""
+        msg = _error(tmp_path, "a.md", b"---\ntitle: T\nextra:\n  date: 2024-02-30\n---\nB\n")
+        assert msg == "a.md: invalid date in front matter: a date (day is out of range for month)"
+
+    @pytest.mark.parametrize("name", ["2022-02-28-post.md", "posts/2022-02-28_post.md", "2022-02-28-post/index.md"])
+    def test_a_dated_file_keeps_its_impossible_date_as_text(self, tmp_path: Path, name: str) -> None:
+        """In a file whose name (or bundle folder) carries a date, an impossible date stays text; valid ones stay dates."""
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        doc = _read(tmp_path, name, b"---\ntitle: T\ndate: 2022-02-30\nupdated: 2022-03-01\n---\nB\n")
+        assert (doc.meta["date"], doc.meta["updated"]) == ("2022-02-30", dt.date(2022, 3, 1))
+
+    def test_a_dated_toml_file_is_not_excused(self, tmp_path: Path) -> None:
+        """TOML has no impossible-date leniency: the error stands even in a dated file."""
+        msg = _error(tmp_path, "2022-02-28-post.md", b"+++\ntitle = 'T'\ndate = 2022-02-30\n+++\nB\n")
+        assert msg.startswith("2022-02-28-post.md:3: invalid TOML front matter:")
+
+
+class TestFrontMatterLimits:
+    """The size and nesting limits at their edges."""
+
+    def test_the_size_limit_counts_bytes(self, tmp_path: Path) -> None:
+        """Front matter of exactly max_front_matter_bytes UTF-8 bytes is read; one more byte is refused."""
+        fm = "\ntitle: " + "é" * 10 + "\n"  # 20 bytes of é, 10 characters
+        size = len(fm.encode())
+        doc = _read(tmp_path, "a.md", f"---{fm}---\nB\n".encode(), Limits(max_front_matter_bytes=size))
+        assert doc.meta["title"] == "é" * 10
+        msg = _error(tmp_path, "a.md", f"---{fm}---\nB\n".encode(), Limits(max_front_matter_bytes=size - 1))
+        assert msg == "a.md:1: front matter is larger than the limit of 0 KB (max_front_matter_kb)"
+
+    def test_nesting_limit_is_inclusive(self, tmp_path: Path) -> None:
+        """50 nested lists are read; 51 are refused."""
+        doc = _read(tmp_path, "a.md", ("---\nx: " + "[" * 50 + "]" * 50 + "\n---\nB\n").encode())
+        assert "x" in doc.meta
+        msg = _error(tmp_path, "a.md", ("---\nx: " + "[" * 51 + "]" * 51 + "\n---\nB\n").encode())
+        assert msg == "a.md:2: front matter nests 51 levels deep; the limit is 50"
+
+    def test_nested_mappings_count_too(self, tmp_path: Path) -> None:
+        """Flow mappings {…} nest as lists do."""
+        msg = _error(tmp_path, "a.md", ("---\nx: " + "{a: " * 51 + "1" + "}" * 51 + "\n---\nB\n").encode())
+        assert msg == "a.md:2: front matter nests 51 levels deep; the limit is 50"
+
+    def test_depth_is_the_deepest_point(self, tmp_path: Path) -> None:
+        """Sixty sibling lists are two levels deep; an empty list before a deep one does not lower its depth."""
+        doc = _read(tmp_path, "a.md", ("---\nx: [" + ", ".join(["[a]"] * 60) + "]\n---\nB\n").encode())
+        assert len(doc.meta["x"]) == 60
+        msg = _error(tmp_path, "a.md", ("---\nx: [[[]" + "[" * 49 + "]" * 49 + "]]\n---\nB\n").encode())
+        assert msg == "a.md:2: front matter nests 51 levels deep; the limit is 50"
+
+    @pytest.mark.parametrize("entry", ["- ", "? ", "-\t"])
+    def test_block_entries_opened_on_one_line_count_too(self, tmp_path: Path, entry: str) -> None:
+        """'- - - a' nests a list per dash: 50 on a line are read; 30,000 are refused at their line, not a crash."""
+        doc = _read(tmp_path, "a.md", ("---\ntitle: T\nx:\n  " + "- " * 50 + "a\n---\nB\n").encode())
+        assert doc.meta["title"] == "T"
+        msg = _error(tmp_path, "a.md", ("---\ntitle: T\nx:\n  " + entry * 30000 + "a\n---\nB\n").encode())
+        assert msg == "a.md:4: front matter nests 30000 levels deep on one line; the limit is 50"

@@ -7,14 +7,15 @@ import subprocess
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from feedpub.config import Config
 from feedpub.errors import SourceError
-from feedpub.model import Entry
+from feedpub.model import Category, Entry
 from feedpub.sources import load, templates
-from feedpub.sources.normalise import normalise
+from feedpub.sources.normalise import body_of, normalise
 from tests.conftest import write_doc
 
 
@@ -263,6 +264,9 @@ class TestConventions:
         ("'Ana Silva <ana@example.com>'", [("Ana Silva", "", "ana@example.com")]),
         ("{name: Ana, url: /people/ana/}", [("Ana", "https://news.example.org/people/ana/", "")]),
         ("'[Ana](javascript:alert)'", [("Ana", "", "")]),
+        ("{name: Ana, email: a@b.org}", [("Ana", "", "a@b.org")]),
+        ("{name: Ana, url: 'https://[bad/'}", [("Ana", "", "")]),
+        ("{name: Ana, url: 'http://example.com/ana/'}", [("Ana", "http://example.com/ana/", "")]),
     ])
     def test_authors_in_every_shape(self, entry_of, value: str, expected: list[tuple[str, str, str]]) -> None:
         """A name, a list, a Markdown link, Name <email> and a mapping each give authors with name, URI and email."""
@@ -387,3 +391,266 @@ class TestImageRule:
         assert "'image' must be text" in _error(entry_of, "a.md", "---\ntitle: A\nimage: 5\n---\nx\n")
         assert "'image' is not an http(s) URL" in _error(entry_of, "a.md",
                                                           "---\ntitle: A\nimage: 'javascript:alert(1)'\n---\nx\n")
+
+
+class TestMessages:
+    """What an error says about the value it refuses: its type, or the string itself, shortened."""
+
+    @pytest.mark.parametrize(("line", "message"), [
+        ("title: yes", "a.md:2: 'title' must be text, not a boolean (true; YAML reads yes/no/on/off as booleans: "
+                       "quote text)"),
+        ("title: !!binary aGVsbG8=", "a.md:2: 'title' must be text, not bytes"),
+        ("title: A\ndraft: 是的", "a.md:3: 'draft' must be true or false, not the string \"是的\""),
+        ("title: A\ndraft: '" + "a" * 60 + "'", "a.md:3: 'draft' must be true or false, not the string \""
+                                                + "a" * 60 + "\""),
+        ("title: A\ndraft: '" + "a" * 61 + "'", "a.md:3: 'draft' must be true or false, not the string \""
+                                                + "a" * 57 + "...\""),
+    ])
+    def test_the_refused_value_is_described(self, entry_of, line: str, message: str) -> None:
+        """Booleans say which and why, other types by name, strings as written (non-ASCII too) up to 60 characters."""
+        assert _error(entry_of, "a.md", f"---\n{line}\n---\nx\n") == message
+
+
+class TestTitleFromText:
+    """A title from the text when no key and no heading gives one."""
+
+    def test_the_first_line_with_text(self, entry_of) -> None:
+        """Blank lines above are skipped; only the first line with text is read, to its end."""
+        e = entry_of("a.md", "\n  \nLine one\nLine two\nLine three.")
+        assert (e.title, e.title_source) == ("Line one", "first sentence")
+        assert entry_of("b.md", "Only line").title == "Only line"
+
+    def test_no_text_to_make_a_title_from(self, entry_of) -> None:
+        """Front matter with a summary but no title and no body: an error at the body's line."""
+        assert _error(entry_of, "a.md", "---\nsummary: S\n---\n") == \
+            "a.md:4: document has no title and no text to make one from"
+
+
+class TestRedirectStubs:
+    def test_a_stub_is_titled_by_its_target(self, entry_of) -> None:
+        """The stub's title names where it points."""
+        e = entry_of("old.md", "---\nredirect_to: https://example.com/x/\n---\n")
+        assert (e.title, e.draft) == ("redirect to https://example.com/x/", True)
+
+    def test_a_stub_entry_field_by_field(self, tmp_path: Path, make_config) -> None:
+        """A stub is a draft with its URL as id, its date as updated, and nothing to publish: no summary, source, tags or image."""
+        src = tmp_path / "src"
+        path = write_doc(src, "news/old.md", "---\nredirect_to: /new/\ndate: nope\n---\n")
+        stamp = datetime(2020, 3, 4, 5, 6, 7, tzinfo=UTC).timestamp()
+        os.utime(path, (stamp, stamp))
+        e = normalise(load.read(path, src), make_config(src, timezone="Asia/Taipei"))
+        when = datetime(2020, 3, 4, 13, 6, 7, tzinfo=ZoneInfo("Asia/Taipei"))
+        url = "https://news.example.org/news/old/"
+        assert e == Entry(id=url, url=url, title="redirect to /new/", title_source="redirect", date=when,
+                          date_source="mtime", updated=when, category=Category(slug="news", name="News"),
+                          category_source="folder", summary="", source="", authors=(), tags=(), image=None,
+                          rel="news/old.md", fmt="markdown", draft=True, expires=None, summary_source="", page_base="")
+        assert (e.date.utcoffset(), dict(e.lines)) == (when.utcoffset(), {"redirect_to": 2, "date": 3})
+
+    def test_a_long_target_is_shortened_in_the_title(self, entry_of) -> None:
+        """The title shows the first 80 characters of the target."""
+        target = "https://example.com/" + "x" * 100
+        assert entry_of("old.md", f"---\nredirect_to: {target}\n---\n").title == "redirect to " + target[:80]
+
+    def test_a_stubs_bad_fields_are_no_error(self, entry_of) -> None:
+        """A stub's category or permalink of the wrong kind is no error: it is never published."""
+        e = entry_of("old.md", "---\nredirect_to: /x/\ncategory: {a: 1}\npermalink: 'javascript:alert(1)'\n---\n")
+        assert (e.draft, e.category.slug) == (True, "news")
+
+    def test_a_stubs_bad_or_missing_date_is_no_error(self, entry_of) -> None:
+        """A stub is never published: a malformed date, or none, leaves it dated by the file, without an error."""
+        e = entry_of("old.md", "---\nredirect_to: /x/\ndate: nope\n---\n")
+        assert (e.title, e.date_source) == ("redirect to /x/", "mtime")
+        assert entry_of("old2.md", "---\nredirect_to: /x/\n---\n").date_source == "mtime"
+
+
+class TestIdRule:
+    @pytest.mark.parametrize(("value", "message"), [
+        ("foo", "a.md:3: 'id' must be an absolute URI (https://… or urn:…), not the string \"foo\""),
+        ("'file:///C:/x'", "a.md:3: 'id' must not use the file: scheme"),
+        ("'https://[bad/x'", "a.md:3: 'id' is not a valid URI: 'https://[bad/x'"),
+    ])
+    def test_what_is_no_id(self, entry_of, value: str, message: str) -> None:
+        """An id must be an absolute URI, of no active scheme (whatever follows it), that is valid."""
+        assert _error(entry_of, "a.md", f"---\ntitle: A\nid: {value}\n---\nx\n") == message
+
+
+class TestSummaryDividers:
+    def test_jekylls_own_excerpt_separator(self, entry_of) -> None:
+        """A document's excerpt_separator divides it; Jekyll's default, a blank line, does not."""
+        e = entry_of("a.md", "---\ntitle: A\nexcerpt_separator: <!--cut-->\n---\nTop *part*.\n<!--cut-->\nRest.\n")
+        assert (e.summary, e.summary_source) == ("Top part.", "divider")
+        e = entry_of("b.md", '---\ntitle: A\nexcerpt_separator: "\\n\\n"\n---\nTop part.\n\nRest.\n')
+        assert (e.summary, e.summary_source) == ("", "")
+
+    def test_a_plain_text_excerpt_is_kept_as_written(self, entry_of) -> None:
+        """Above the divider of a plain-text document, every line is the summary, '*' and '_' included."""
+        e = entry_of("a.txt", "Headline\n\nFirst line of intro\nwith *stars* and snake_case.\n<!--more-->\nRest.\n")
+        assert (e.summary, e.summary_source) == ("First line of intro with *stars* and snake_case.", "divider")
+
+
+class TestBundlesAndNames:
+    @pytest.mark.parametrize("name", ["2024-03-01-launch/index.md", "news/2024-03-01-launch/index.markdown",
+                                      "news/2024-03-01-launch/index.txt"])
+    def test_every_bundle_index_takes_its_folders_name(self, entry_of, name: str) -> None:
+        """index.md, index.markdown and index.txt are bundles, at the top too: the folder gives date, slug and base."""
+        e = entry_of(name, "---\ntitle: A\n---\nx\n")
+        assert (e.url, e.date.date().isoformat(), e.date_source, e.page_base) == (
+            "https://news.example.org/news/launch/", "2024-03-01", "filename", "https://news.example.org/news/launch/")
+
+    def test_a_top_level_index_is_no_bundle(self, entry_of) -> None:
+        """index.md with no folder above is named by itself."""
+        e = entry_of("index.md", "---\ntitle: A\n---\nx\n")
+        assert (e.url, e.page_base) == ("https://news.example.org/news/index/", "")
+
+
+class TestImageTypes:
+    @pytest.mark.parametrize(("path", "mime"), [
+        ("/img/photo.HEIC?x=1", "image/heic"), ("/img/a.svg#f", "image/svg+xml"),
+        ("/img/photo.xyz", "image/jpeg"), ("/img/photo", "image/jpeg"), ("/img.d/photo", "image/jpeg"),
+    ])
+    def test_the_type_comes_from_the_last_segments_extension(self, entry_of, path: str, mime: str) -> None:
+        """The extension before a query or fragment names the type, in any case; none or an unknown one is JPEG."""
+        e = entry_of("a.md", f"---\ntitle: A\nimage: {path}\n---\nx\n")
+        assert e.image is not None and e.image.mime_type == mime
+
+
+class TestTagsAndDrafts:
+    def test_tags_keywords_and_zola_tags_in_order_once(self, entry_of) -> None:
+        """tags, then keywords, then Zola's [taxonomies] tags (numbers as text); each tag once."""
+        e = entry_of("a.md", "---\ntitle: A\ntags: [a]\nkeywords: [b, a]\ntaxonomies: {tags: [c, 2]}\n---\nx\n")
+        assert e.tags == ("a", "b", "c", "2")
+
+    @pytest.mark.parametrize(("line", "message"), [
+        ("tags: [true, a]", "a.md:3: 'tags' must be a list of text, not a list"),
+        ("keywords: {a: 1}", "a.md:3: 'keywords' must be a list of text, not a mapping"),
+        ("updated: nope", "a.md:3: 'updated' is not a date: 'nope' (expected YYYY-MM-DD, optionally with time and offset)"),
+    ])
+    def test_wrong_tags_and_dates_are_errors(self, entry_of, line: str, message: str) -> None:
+        """A boolean among tags, keywords that are no list, an updated that is no date: errors at their line."""
+        assert _error(entry_of, "a.md", f"---\ntitle: A\n{line}\n---\nx\n") == message
+
+    @pytest.mark.parametrize(("value", "draft"), [("yes", True), ("True ", True), ("no", False), ("false", False)])
+    def test_pelican_draft_headers_are_text(self, entry_of, value: str, draft: bool) -> None:
+        """In Pelican headers, Draft: yes or true (any case) is a draft; in YAML the string 'yes' is an error."""
+        assert entry_of("a.md", f"Title: T\nDraft: {value}\n\nBody\n").draft is draft
+        assert _error(entry_of, "b.md", "---\ntitle: A\ndraft: 'yes'\n---\nx\n") == \
+            "b.md:3: 'draft' must be true or false, not the string \"yes\""
+
+
+class TestAuthorRule:
+    @pytest.mark.parametrize(("line", "expected"), [
+        ("author: Doe, Jane", [("Doe, Jane", "")]),  # one author's string is one name
+        ("authors: Ana, Bo", [("Ana", ""), ("Bo", "")]),  # Pelican's Authors: a list
+        ("authors: Doe, Jane; Roe, Richard", [("Doe, Jane", ""), ("Roe, Richard", "")]),  # ';' when names hold ','
+        ("author: 42", [("42", "")]),
+        ("author: {url: /a/}", []),  # no name, no author
+        ("author: {name: A, uri: /u/}", [("A", "https://news.example.org/u/")]),
+        ("author: {name: A, link: /l/}", [("A", "https://news.example.org/l/")]),
+        ("author: {name: A, website: /w/}", [("A", "https://news.example.org/w/")]),
+        ("authors: ''\nauthor: Bo", [("Bo", "")]),  # an empty value gives way to the next key
+    ])
+    def test_author_strings_and_mappings(self, entry_of, line: str, expected: list[tuple[str, str]]) -> None:
+        """Names split on ',' only in 'authors', on ';' anywhere; numbers are names; a mapping's link is any of four keys."""
+        e = entry_of("a.md", f"---\ntitle: A\n{line}\n---\nx\n")
+        assert [(a.name, a.uri) for a in e.authors] == expected
+
+    def test_zola_extra_author(self, entry_of) -> None:
+        """Zola themes keep the author under [extra]."""
+        e = entry_of("a.md", "+++\ntitle = 'A'\n[extra]\nauthor = 'Ana'\n+++\nx\n")
+        assert [a.name for a in e.authors] == ["Ana"]
+
+    def test_a_list_in_the_list_is_an_error(self, entry_of) -> None:
+        """An author that is itself a list is an error at the key's line."""
+        assert _error(entry_of, "a.md", "---\ntitle: A\nauthor: [[a]]\n---\nx\n") == \
+            "a.md:3: 'author' must be a name, a list of names or of {name: …}, not a list"
+
+
+class TestTitleAndNameEdges:
+    @pytest.mark.parametrize("value", ["''", "'   '"])
+    def test_an_empty_title_is_an_error_at_its_line(self, entry_of, value: str) -> None:
+        """title: '' (or only spaces) is no title to infer around: an error at the key."""
+        assert _error(entry_of, "a.md", f"---\ntitle: {value}\n---\nx\n") == "a.md:2: 'title' is empty"
+
+    def test_only_the_last_dot_starts_the_extension(self, entry_of) -> None:
+        """v1.2-release.md is the page v1-2-release, not v1."""
+        assert entry_of("v1.2-release.md", "---\ntitle: A\n---\nx\n").url == "https://news.example.org/news/v1-2-release/"
+
+    def test_a_redirect_key_with_text_is_an_article(self, entry_of) -> None:
+        """redirect_to above a body is no stub: the article is published under its own title."""
+        e = entry_of("a.md", "---\ntitle: A\nredirect_to: /x/\n---\nText.\n")
+        assert (e.draft, e.title, e.title_source) == (False, "A", "front matter")
+
+
+class TestTitleSources:
+    @pytest.mark.parametrize(("name", "text", "title", "source"), [
+        ("a.md", "---\ntitle: T\n---\nx\n", "T", "front matter"),
+        ("a.md", "---\ntitle: 2023\n---\nx\n", "2023", "front matter"),  # YAML's number, as text
+        ("a.txt", "Kicker\n\nHeadline Here\n\nText of it.\n", "Headline Here", "header block"),
+        ("a.md", "Some **bold** `code` text here. More.", "Some bold code text here.", "first sentence"),
+    ])
+    def test_where_the_title_comes_from(self, entry_of, name: str, text: str, title: str, source: str) -> None:
+        """The title key (a number too), a plain-text header block, or the first sentence without its markup."""
+        e = entry_of(name, text)
+        assert (e.title, e.title_source) == (title, source)
+
+
+class TestImageMappings:
+    @pytest.mark.parametrize("value", ["{image: /c.png}", "{src: /c.png}", "{url: /c.png}"])
+    def test_a_cover_mapping_without_alt(self, entry_of, value: str) -> None:
+        """A cover mapping gives its image, src or url; without alt the title is the alt text."""
+        e = entry_of("a.md", f"---\ntitle: The title\ncover: {value}\n---\nx\n")
+        assert e.image is not None and (e.image.url, e.image.alt) == ("https://news.example.org/c.png", "The title")
+
+    def test_an_empty_image_alone_is_no_image(self, entry_of) -> None:
+        """image: '' and no other key: the entry has no image."""
+        assert entry_of("a.md", "---\ntitle: A\nimage: ''\n---\nx\n").image is None
+
+    def test_an_image_that_is_no_text_names_its_line(self, entry_of) -> None:
+        """image: 5 is an error at the key's line."""
+        assert _error(entry_of, "a.md", "---\ntitle: A\nimage: 5\n---\nx\n") == "a.md:3: 'image' must be text, not the number 5"
+
+
+class TestFieldShapes:
+    def test_template_tags_are_stripped_by_default(self) -> None:
+        """body_of() without a template_syntax strips template tags from the body."""
+        doc = load.parse("---\ntitle: A\n---\nA {{ x }} b\n", Path("a.md"), "a.md", 0.0)
+        assert body_of(doc).text == "A  b\n"
+
+    @pytest.mark.parametrize(("line", "source"), [("source: [A, B]", "A, B"), ("source: {name: Reuters}", "Reuters")])
+    def test_a_source_list_or_mapping(self, entry_of, line: str, source: str) -> None:
+        """source may be a list of names (joined) or a {name: …} mapping."""
+        assert entry_of("a.md", f"---\ntitle: A\n{line}\n---\nx\n").source == source
+
+    def test_a_title_mapping_with_a_name_is_still_an_error(self, entry_of) -> None:
+        """Only source and authors take a {name: …} mapping; a title may not."""
+        assert _error(entry_of, "a.md", "---\ntitle: {name: X}\n---\nx\n") == "a.md:2: 'title' must be text, not a mapping"
+
+    def test_empty_lists_are_no_value(self, entry_of) -> None:
+        """categories: [] leaves the folder to name the category; images: [] is no image."""
+        e = entry_of("events/x.md", "---\ntitle: A\ncategories: []\nimages: []\n---\nx\n")
+        assert (e.category.slug, e.category_source, e.image) == ("events", "folder", None)
+
+    @pytest.mark.parametrize("name", ["events/launch/index.md", "_posts/events/2024-01-02-x.md"])
+    def test_the_category_folder_above_a_bundle_or_below_posts(self, entry_of, name: str) -> None:
+        """A bundle's category is the folder above its own; in Jekyll's _posts, the first folder not starting '_'."""
+        assert entry_of(name, "---\ntitle: A\n---\nx\n").category.slug == "events"
+
+
+class TestImageEdges:
+    def test_an_invalid_or_http_url(self, entry_of) -> None:
+        """A URL that cannot be parsed is an error at its line; plain http is accepted."""
+        assert _error(entry_of, "a.md", "---\ntitle: A\nimage: 'https://[bad/x.png'\n---\nx\n") == \
+            "a.md:3: 'image' is not a valid URL: 'https://[bad/x.png'"
+        e = entry_of("b.md", "---\ntitle: A\nimage: http://cdn.example/x.jpg\n---\nx\n")
+        assert e.image is not None and e.image.url == "http://cdn.example/x.jpg"
+
+    def test_a_covers_own_alt_wins_over_image_alt(self, entry_of) -> None:
+        """The alt inside a cover mapping is kept even when image_alt says otherwise."""
+        e = entry_of("a.md", "---\ntitle: A\ncover: {image: /c.png, alt: Own}\nimage_alt: Other\n---\nx\n")
+        assert e.image is not None and e.image.alt == "Own"
+
+    def test_an_alt_that_is_no_text(self, entry_of) -> None:
+        """image_alt as a list is an error at its line."""
+        assert _error(entry_of, "a.md", "---\ntitle: A\nimage: /c.png\nimage_alt: [a, b]\n---\nx\n") == \
+            "a.md:4: 'image_alt' must be text, not a list"

@@ -77,6 +77,8 @@ _TOML_KEY = re.compile(r"^[ \t]*\"?([A-Za-z_][\w-]*)\"?[ \t]*=", re.MULTILINE)
 _TOML_TABLE = re.compile(r"^[ \t]*\[+[ \t]*\"?([A-Za-z_][\w-]*)", re.MULTILINE)
 _JSON_KEY = re.compile(r"^[ \t]*\"([^\"\n]+)\"[ \t]*:", re.MULTILINE)
 _QUOTED = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\n]|'')*'")
+# Two or more block entries opened on one line ("- - - a": a list in a list in a list)
+_COMPACT = re.compile(r"^[ \t]*((?:[-?:][ \t]+){2,})", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -201,6 +203,21 @@ def _nesting(fm: str) -> int:
     return deepest
 
 
+def _compact_nesting(fm: str) -> tuple[int, int]:
+    """Return the most block collections one line of YAML opens at once, and that line's offset in fm.
+
+    "- - - a" nests three lists at two bytes a level: a 64 KB front matter holds 30,000 levels,
+    and libyaml's composer (recursive C) overflows the stack, killing the process, near 20,000.
+    Nesting by indentation costs a line per level, so it cannot get that deep.
+    """
+    deepest, at = 0, 0
+    for m in _COMPACT.finditer(fm):
+        depth = sum(m.group(1).count(c) for c in "-?:")
+        if depth > deepest:
+            deepest, at = depth, m.start()
+    return deepest, at
+
+
 def parse(found: Split, rel: str, limits: Limits) -> tuple[dict[str, Any], dict[str, int]]:
     """Return the front matter's mapping and each key's file line; raise SourceError naming file:line."""
     fm, first = found.fm, found.fm_line
@@ -222,6 +239,11 @@ def parse(found: Split, rel: str, limits: Limits) -> tuple[dict[str, Any], dict[
         flat = _FLAT(fm)
         if flat is not None:
             return flat[0], {k: found.fm_line - 1 + n for k, n in flat[1].items()}
+        # only what PyYAML reads can be nested so (the flat reader takes no lists)
+        deepest, at = _compact_nesting(fm)
+        if deepest > limits.max_nesting:
+            raise SourceError([Problem(rel, found.fm_line + fm.count("\n", 0, at), f"front matter nests {deepest} "
+                                       f"levels deep on one line; the limit is {limits.max_nesting}")])
     meta = _load(found, rel)
     if meta is None:
         meta = {}
