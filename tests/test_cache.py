@@ -242,11 +242,12 @@ class TestCacheHits:
             build(config, now=NOW)
         assert [p.path for p in e.value.problems] == ["a0005.md", "b.md", "policy/bad.md", "zz.md"]
 
+    @pytest.mark.parametrize("workers", [1, 2])  # 2: the folder is walked and stat'ed by another process
     def test_output_file_changed_by_hand_is_made_again(
-        self, corpus: Path, make_config: Callable[..., Config], tmp_path: Path
+        self, corpus: Path, make_config: Callable[..., Config], tmp_path: Path, workers: int
     ) -> None:
         """A file of the output folder edited or deleted since the last build is made again, not trusted."""
-        config = make_config(corpus)
+        config = make_config(corpus, workers=workers)
         build(config, now=NOW)
         (config.out / "atom.xml").write_bytes(b"<broken/>")
         (config.out / "categories" / "news" / "rss.xml").unlink()

@@ -124,3 +124,35 @@ class TestInPlace:
         _write(out, {"posts": b"a file"})
         _write(out, {"posts/index.html": b"a page"})
         assert (out / "posts/index.html").read_bytes() == b"a page"
+
+
+class TestExisting:
+    def test_every_file_with_its_stat(self, tmp_path: Path) -> None:
+        """Each file below the folder, by its relative path, with the stat os.stat gives; not the marker."""
+        out = tmp_path / "out"
+        (out / "a" / "b").mkdir(parents=True)
+        (out / write.MARKER).write_bytes(b"")
+        (out / "top.html").write_bytes(b"1")
+        (out / "a" / "b" / "deep.xml").write_bytes(b"22")
+        found = write.existing(out)
+        assert set(found) == {"top.html", "a/b/deep.xml"}
+        for rel, held in found.items():
+            st = os.stat(out / rel)
+            assert held == write.Held(str(out / rel), st.st_size, st.st_mtime_ns, st.st_ino)
+
+    def test_links_as_os_walk_lists_them(self, tmp_path: Path) -> None:
+        """A linked folder is not followed; a link to a file is a file; a dangling link is one that cannot be stat'ed."""
+        out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+        out.mkdir()
+        elsewhere.mkdir()
+        (elsewhere / "x.txt").write_bytes(b"x")
+        (out / "folder").symlink_to(elsewhere, target_is_directory=True)
+        (out / "file").symlink_to(elsewhere / "x.txt")
+        (out / "gone").symlink_to(tmp_path / "nothing")
+        found = write.existing(out)
+        assert set(found) == {"file", "gone"}
+        assert found["file"].size == 1
+        assert found["gone"][1:] == (-1, -1, -1)
+
+    def test_no_folder_holds_nothing(self, tmp_path: Path) -> None:
+        assert write.existing(tmp_path / "none") == {}

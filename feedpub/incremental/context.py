@@ -28,12 +28,12 @@ class BuildContext:
     shared: catalogue.Shared  # one object per distinct date and category of the records read
     written: dict[str, write.Written]  # what the output folder holds, by path, as the last build wrote it
     sources: SourceContext  # what dating documents asked of git, once per build
-    held: workers.Later[dict[str, str]]  # every file the output folder holds (write.existing), found meanwhile
+    held: workers.Later[dict[str, write.Held]]  # every file the output folder holds (write.existing), found meanwhile
 
     @property
     def previous(self) -> write.Previous:
         """Return the output folder's files as the last build wrote them (kept outputs are checked against it)."""
-        return write.Previous(self.config.out, self.written)
+        return write.Previous(self.config.out, self.written, self.held)
 
     def save(self, report: write.WriteReport) -> None:
         """Record what the build wrote to the output folder, for the next build."""
