@@ -338,7 +338,7 @@ class Staging:
         kept, known = self._kept, self._known
         for path, key in self._keys.items():
             if path in kept and path in known and known[path].key == key:
-                files[path] = known[path]  # Previous.holds() found the file as recorded, just now
+                files[path] = known[path]  # Previous.holds() found it as recorded (the walk's stat, as the build began)
                 continue
             try:
                 st = os.stat(prefix + path)

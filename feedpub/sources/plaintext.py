@@ -88,7 +88,6 @@ def split_trailer(body: str) -> tuple[str, Trailer]:
 
 
 _BLOCK_START = re.compile(r"^\s*(?:[#>|<*+\-•]|\d{1,3}[.)]\s|```|~~~)|^ {4}")
-_JOINABLE_END = re.compile(r"[a-z,]$")
 # A blank line and the first character of the line after it. Only where that character is a
 # lowercase letter and the line before the blank one ends in a lowercase letter or comma can
 # a paragraph be rejoined.
@@ -123,7 +122,7 @@ def join_broken_paragraphs(text: str) -> str:
         if (
             i + 2 < len(lines)
             and not lines[i + 1].strip()
-            and _JOINABLE_END.search(line.rstrip())
+            and line.rstrip()[-1:] in _JOINABLE_ENDS
             and lines[i + 2][:1].islower()
             and not _BLOCK_START.match(line)
             and not _BLOCK_START.match(lines[i + 2])
