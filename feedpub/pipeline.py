@@ -62,7 +62,7 @@ def build(config: Config, *, now: datetime, skip_invalid: bool = False,
         todo = Build(config, now, chosen, ctx.store.context, digest_request)
         jobs = executor.plan(todo)  # every output of every kind, with its key
         with write.Staging(config.out, ctx.held, ctx.written) as stage:  # atomic: all or nothing; kept files stay
-            warnings = executor.run(jobs, todo, ctx, stage.add, progress)
+            warnings = executor.run(jobs, todo, ctx, stage, progress)
             report = stage.commit()
         ctx.save(report)
     mail = digest.report(jobs, config)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -37,6 +37,14 @@ class Written(NamedTuple):
     size: int
     mtime_ns: int
     ino: int
+
+
+class Staged(NamedTuple):
+    """An output a :meth:`Staging.stager` function handled: its path, key, and whether it was staged."""
+
+    path: str
+    key: bytes
+    written: bool  # False: the output folder holds these bytes already
 
 
 class Previous:
@@ -230,24 +238,56 @@ class Staging:
     def add(self, outputs: Iterable[Output | Kept]) -> None:
         """Add outputs: staged now if they differ from the output folder's files, else left as they are."""
         for o in outputs:
-            if not isinstance(o, Kept):  # a kept file is one the output folder holds: its path was checked
-                check_path(o.path)
-            if o.path in self._keys:
-                raise OutputError([Problem("output", None, f"two outputs would be written to {o.path!r}")])
-            self._keys[o.path] = o.key
-            if isinstance(o, Kept):
+            if isinstance(o, Kept):  # a kept file is one the output folder holds: its path was checked
+                self._claim(o.path, o.key)
                 if o.path not in self._old:  # Previous.holds() saw it: the folder changed under the build
                     raise OutputError([Problem(str(self._out), None, f"{o.path} disappeared from the output "
                                                "folder during the build; build again")])
                 self._unchanged.append(o.path)
                 self._kept.add(o.path)
                 continue
+            check_path(o.path)
+            self._claim(o.path, o.key)
             if o.path in self._old and _same(self._old[o.path].path, o.data):
                 self._unchanged.append(o.path)
                 continue
             self._written.append(o.path)
             self._start()
             self._put(o)
+
+    def stager(self) -> Callable[[Iterable[Output]], list[Staged]]:
+        """Return a function that stages outputs from another process; hand what it returns to note().
+
+        For the worker processes that make article pages: each writes its own files (forked
+        after this call, they inherit the staging folder and the old folder's listing), so
+        the pages' bytes never cross back to this process, which only notes their paths.
+        The staging folder is made now, before the fork, so every worker writes into one.
+        """
+        self._start()
+        return self._stage_elsewhere
+
+    def _stage_elsewhere(self, outputs: Iterable[Output]) -> list[Staged]:
+        staged = []
+        for o in outputs:
+            check_path(o.path)
+            old = self._old.get(o.path)
+            if old is not None and _same(old.path, o.data):
+                staged.append(Staged(o.path, o.key, written=False))
+                continue
+            self._put(o)
+            staged.append(Staged(o.path, o.key, written=True))
+        return staged
+
+    def note(self, staged: Iterable[Staged]) -> None:
+        """Add the outputs a stager() function staged (in whichever process it ran)."""
+        for s in staged:
+            self._claim(s.path, s.key)
+            (self._written if s.written else self._unchanged).append(s.path)
+
+    def _claim(self, path: str, key: bytes) -> None:
+        if path in self._keys:
+            raise OutputError([Problem("output", None, f"two outputs would be written to {path!r}")])
+        self._keys[path] = key
 
     def commit(self) -> WriteReport:
         """Put the staged files into the output folder, remove what is gone; return what the write did."""

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from feedpub.config import Config, load_config
-from feedpub.errors import ConfigError
+from feedpub.errors import ConfigError, OutputError
 from feedpub.incremental import gather, workers
 from feedpub.pipeline import build
 from tests.conftest import NOW, output_tree, write_corpus, write_doc
@@ -99,6 +99,27 @@ class TestParallelBuild:
         fresh = make_config(corpus, workers=1, cache=False, out=str(tmp_path / "fresh"))
         build(fresh, now=NOW)
         assert output_tree(first.out) == output_tree(again.out) == output_tree(fresh.out)
+
+
+    @pytest.mark.usefixtures("always_parallel")
+    def test_a_page_failing_in_a_worker_leaves_the_output_as_it_was(
+        self, corpus: Path, make_config: Callable[..., Config], tmp_path: Path
+    ) -> None:
+        """Pages are staged by the workers: one failing page fails the build, and nothing of it is put in."""
+        templates = tmp_path / "templates"
+        templates.mkdir()
+        config = make_config(corpus, workers=2, out=str(tmp_path / "out"), templates_dir=str(templates))
+        build(config, now=NOW)
+        before = output_tree(config.out)
+        page = next(p for p in before if p.count("/") == 2 and p.endswith("/index.html"))
+        # one page of 90 fails, made by a worker after others were staged
+        (templates / "article.html.j2").write_text(
+            '{% extends "base.html.j2" %}{% block main %}{{ content }}'
+            '{% if entry.rel.endswith("0061.md") %}{{ missing }}{% endif %}{% endblock %}\n')
+        with pytest.raises(OutputError, match="'missing' is undefined"):
+            build(config, now=NOW)
+        assert output_tree(config.out) == before and page in before
+        assert not list(tmp_path.glob(".out.*"))
 
 
 class TestWorkersConfig:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -124,6 +125,56 @@ class TestInPlace:
         _write(out, {"posts": b"a file"})
         _write(out, {"posts/index.html": b"a page"})
         assert (out / "posts/index.html").read_bytes() == b"a page"
+
+
+class TestStagedElsewhere:
+    """Article pages are staged by the worker processes that make them; this process only notes them."""
+
+    def _in_child(self, put: object, outputs: list[Output]) -> list[write.Staged]:
+        """Run put(outputs) in a forked child, as a page worker does; return what it returned."""
+        from feedpub.incremental import workers
+
+        return workers.start(lambda: put(outputs), background=True).result()  # type: ignore[operator]
+
+    def test_files_staged_by_a_child_are_committed(self, tmp_path: Path) -> None:
+        """A changed or new file a child staged is put in; an equal one is noted unchanged and not rewritten."""
+        out = tmp_path / "out"
+        _write(out, {"news/a/index.html": b"a", "news/b/index.html": b"b"})
+        before = (out / "news/a/index.html").stat()
+        with write.Staging(out) as stage:
+            staged = self._in_child(stage.stager(), [Output("news/a/index.html", b"a", b"k2"),
+                                                     Output("news/b/index.html", b"B", b"k2"),
+                                                     Output("news/c/index.html", b"c", b"k2")])
+            assert [s.written for s in staged] == [False, True, True]
+            stage.note(staged)
+            stage.add([Output("index.html", b"home", b"k2")])
+            report = stage.commit()
+        assert report.written == ("index.html", "news/b/index.html", "news/c/index.html")
+        assert report.unchanged == ("news/a/index.html",)
+        assert (out / "news/b/index.html").read_bytes() == b"B" and (out / "news/c/index.html").read_bytes() == b"c"
+        assert (out / "news/a/index.html").stat().st_ino == before.st_ino
+        assert {p: f.key for p, f in report.files.items()} == dict.fromkeys(
+            ("index.html", "news/a/index.html", "news/b/index.html", "news/c/index.html"), b"k2")
+
+    def test_a_path_staged_twice_is_an_error_and_changes_nothing(self, tmp_path: Path) -> None:
+        """A page at the path another output has is refused when noted, and the output folder stays as it was."""
+        out = tmp_path / "out"
+        _write(out, {"a.html": b"a"})
+        with write.Staging(out) as stage:
+            stage.add([Output("news/x/index.html", b"list", b"k")])
+            staged = self._in_child(stage.stager(), [Output("news/x/index.html", b"page", b"k")])
+            with pytest.raises(OutputError, match=re.escape("two outputs would be written to 'news/x/index.html'")):
+                stage.note(staged)
+        assert sorted(p.name for p in out.iterdir()) == [".feedpub-output", "a.html"]
+        assert not list(tmp_path.glob(".out.*"))
+
+    def test_an_unsafe_path_is_refused_where_it_is_staged(self, tmp_path: Path) -> None:
+        """The stager checks each path as add() does: nothing is written outside the staging folder."""
+        with write.Staging(tmp_path / "out") as stage:
+            put = stage.stager()
+            with pytest.raises(OutputError, match="forbidden segment"):
+                put([Output("../escape.html", b"x", b"k")])
+        assert not (tmp_path / "escape.html").exists()
 
 
 class TestExisting:

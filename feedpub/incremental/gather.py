@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import copyreg
 import functools
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -282,7 +282,7 @@ def render_all(items: Iterable[Entry | Record], config: Config, store: cache.Bui
 
 def make_each(jobs: Sequence[Any], config: Config, store: cache.BuildCache, context: SourceContext,
               settle: Callable[[Entry], Entry], make: Callable[[Any, dict[str, Rendered]], Any],
-              progress: Callable[[int, int], None] | None = None) -> Iterator[Any]:
+              progress: Callable[[int, int], None] | None = None) -> Generator[Any, None, None]:
     """Yield make(job, rendered) for jobs that each show one entry, rendering and making together.
 
     An article page per document: its body is rendered, the page made and the body dropped
