@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -181,3 +182,31 @@ class TestStart:
         combined = workers.Combined(parts, finish)
         assert combined.result() == combined.result() == [0, 1, 4, 9, 16]
         assert len(calls) == 1
+
+
+def _with_pid(job: int, indexes: range) -> list[tuple[int, int]]:
+    return [(i * job, os.getpid()) for i in indexes]
+
+
+class TestImap:
+    @pytest.mark.parametrize("workers_", [2, 3])
+    def test_shared_chunks_come_in_order_and_this_process_makes_its_share(self, workers_: int) -> None:
+        """With share, results are func's in index order; every workers-th chunk is made here, the rest by the pool."""
+        parts = list(workers.imap(_with_pid, 3, 100, workers_, 1, chunk=10, smallest=10, share=True))
+        assert [len(p) for p in parts] == [10] * 10
+        assert [v for part in parts for v, _pid in part] == [i * 3 for i in range(100)]
+        makers = [{pid for _v, pid in part} for part in parts]
+        assert all(len(m) == 1 for m in makers)
+        here = [k for k, m in enumerate(makers) if m == {os.getpid()}]
+        assert here == list(range(0, 10, workers_))
+
+    def test_without_share_every_chunk_is_made_by_the_pool(self) -> None:
+        """The plain pool makes no chunk in this process."""
+        parts = list(workers.imap(_with_pid, 1, 40, 2, 1, chunk=10, smallest=10))
+        assert [v for part in parts for v, _pid in part] == list(range(40))
+        assert all(pid != os.getpid() for part in parts for _v, pid in part)
+
+    def test_small_work_stays_here(self) -> None:
+        """Below the threshold nothing forks, shared or not."""
+        parts = list(workers.imap(_with_pid, 1, 5, 2, 10, chunk=10, share=True))
+        assert parts == [[(i, os.getpid()) for i in range(5)]]

@@ -60,8 +60,10 @@ def run(jobs: Sequence[Job], build: Build, ctx: context.BuildContext, stage: wri
     pages = gather.make_each(alone, build.config, store, ctx.sources, build.chosen.settle,
                              functools.partial(_make_staged, build, put), progress)
     with contextlib.closing(pages):  # on an error here, the pool ends before the staging folder goes
-        for staged, more in pages:
-            stage.note(staged)
+        for job, (written, more) in zip(alone, pages, strict=True):
+            # noted under the job's own path and key objects, not copies unpickled from a
+            # worker: the staging keeps one per file (~8 MB fewer for 50,000 pages)
+            stage.note(write.Staged(path, job.key, w) for path, w in zip(job.paths, written, strict=True))
             warnings += more
     return tuple(warnings)
 
@@ -94,11 +96,18 @@ def _make_others(todo: Sequence[Job], build: Build, ctx: context.BuildContext, r
 
 
 def _make_staged(build: Build, put: Callable[[Iterable[Output]], list[write.Staged]] | None, job: Job,
-                 rendered: Mapping[str, Rendered]) -> tuple[list[write.Staged], tuple[str, ...]]:
-    """Make one article page and stage its file (in whichever process this runs)."""
+                 rendered: Mapping[str, Rendered]) -> tuple[tuple[bool, ...], tuple[str, ...]]:
+    """Make one article page and stage its files (in whichever process this runs).
+
+    Return, per path of the job, whether its file was staged (False: the output folder has
+    those bytes already), and the warnings.
+    """
     assert put is not None  # only called when there are pages to make
     made = _make([job], build, rendered)[0]
-    return put(made.outputs), made.warnings
+    staged = put(made.outputs)
+    if [s.path for s in staged] != list(job.paths):  # noted by the job's paths: they must be these
+        raise AssertionError(f"a page job made {[s.path for s in staged]}, not {list(job.paths)}")
+    return tuple(s.written for s in staged), made.warnings
 
 
 def _make(jobs: Sequence[Job], build: Build, rendered: Mapping[str, Rendered]) -> list[Made]:

