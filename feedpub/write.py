@@ -246,14 +246,7 @@ class Staging:
                 self._unchanged.append(o.path)
                 self._kept.add(o.path)
                 continue
-            check_path(o.path)
-            self._claim(o.path, o.key)
-            if o.path in self._old and _same(self._old[o.path].path, o.data):
-                self._unchanged.append(o.path)
-                continue
-            self._written.append(o.path)
-            self._start()
-            self._put(o)
+            self.note([self._stage_one(o)])
 
     def stager(self) -> Callable[[Iterable[Output]], list[Staged]]:
         """Return a function that stages outputs from another process; hand what it returns to note().
@@ -264,19 +257,20 @@ class Staging:
         The staging folder is made now, before the fork, so every worker writes into one.
         """
         self._start()
-        return self._stage_elsewhere
+        return self._stage_all
 
-    def _stage_elsewhere(self, outputs: Iterable[Output]) -> list[Staged]:
-        staged = []
-        for o in outputs:
-            check_path(o.path)
-            old = self._old.get(o.path)
-            if old is not None and _same(old.path, o.data):
-                staged.append(Staged(o.path, o.key, written=False))
-                continue
-            self._put(o)
-            staged.append(Staged(o.path, o.key, written=True))
-        return staged
+    def _stage_all(self, outputs: Iterable[Output]) -> list[Staged]:
+        return [self._stage_one(o) for o in outputs]
+
+    def _stage_one(self, o: Output) -> Staged:
+        """Write one output into the staging folder unless the output folder has its bytes already."""
+        check_path(o.path)
+        old = self._old.get(o.path)
+        if old is not None and _same(old.path, o.data):
+            return Staged(o.path, o.key, written=False)
+        self._start()  # made on the first file staged (already, in a stager()'s workers)
+        self._put(o)
+        return Staged(o.path, o.key, written=True)
 
     def note(self, staged: Iterable[Staged]) -> None:
         """Add the outputs a stager() function staged (in whichever process it ran)."""

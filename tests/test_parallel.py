@@ -188,6 +188,12 @@ def _with_pid(job: int, indexes: range) -> list[tuple[int, int]]:
     return [(i * job, os.getpid()) for i in indexes]
 
 
+def _fails_at(job: int, indexes: range) -> list[int]:
+    if job in indexes:
+        raise ValueError(f"index {job}")
+    return list(indexes)
+
+
 class TestImap:
     @pytest.mark.parametrize("workers_", [2, 3])
     def test_shared_chunks_come_in_order_and_this_process_makes_its_share(self, workers_: int) -> None:
@@ -199,6 +205,15 @@ class TestImap:
         assert all(len(m) == 1 for m in makers)
         here = [k for k, m in enumerate(makers) if m == {os.getpid()}]
         assert here == list(range(0, 10, workers_))
+
+    @pytest.mark.parametrize("bad", [5, 15])  # in this process's chunk, in the pool's
+    def test_an_error_in_a_shared_chunk_reaches_the_caller(self, bad: int) -> None:
+        """Wherever a chunk fails, the caller gets its error and the pool is gone (no worker left running)."""
+        import multiprocessing
+
+        with pytest.raises(ValueError, match=f"index {bad}"):
+            list(workers.imap(_fails_at, bad, 40, 2, 1, chunk=10, smallest=10, share=True))
+        assert multiprocessing.active_children() == []
 
     def test_without_share_every_chunk_is_made_by_the_pool(self) -> None:
         """The plain pool makes no chunk in this process."""

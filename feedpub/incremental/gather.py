@@ -289,7 +289,7 @@ def make_each(jobs: Sequence[Any], config: Config, store: cache.BuildCache, cont
     in the same worker, chunk by chunk, so no process ever holds the bodies of a whole
     archive, and making (templates) runs on every core as rendering does; this process
     makes its share of the chunks (see workers.imap: the peak memory of a cold 50k build
-    went from ~355 MB to ~270 MB). A body already in
+    went from ~355 MB to ~320 MB). A body already in
     the build cache is reused; bodies rendered here are not added to it (a page is remade only
     when its document or a neighbour changes, and rendering one body again is cheap).
     """
