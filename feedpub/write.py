@@ -106,6 +106,8 @@ class WriteReport:
 
 def unsafe(rel: str) -> str | None:
     """Return why rel may not be written into the output folder, or None when it is a safe relative POSIX path."""
+    if _PLAIN.fullmatch(rel):
+        return None
     if not rel or "\0" in rel:
         return "is empty or holds a NUL byte"
     if "\\" in rel or rel.startswith("/") or (len(rel) > 1 and rel[1] == ":"):
@@ -131,14 +133,24 @@ def fold(path: str) -> str:
     return path.lower() if path.isascii() else unicodedata.normalize("NFC", path).casefold()
 
 
+_SEGMENT = r"(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?:[./]|$))[a-z0-9_][a-z0-9._-]*"
+_PLAIN = re.compile(rf"{_SEGMENT}(?:/{_SEGMENT})*")  # safe for sure: what slugs make (most paths), checked fast
+
+
 class Clash(NamedTuple):
-    """Two outputs that cannot both be written: each one's path and owner, and why."""
+    """Two outputs that cannot both be written: each one's path and owner, and how they clash."""
 
     path: str
     owner: object
     other_path: str
     other_owner: object
-    why: str
+    how: str  # "same": one path; "case": one path but for case; "folder": path is a file, other_path needs a folder
+
+    def __str__(self) -> str:
+        return {"same": f"outputs {self.path!r} and {self.other_path!r} are one file",
+                "case": f"outputs {self.path!r} and {self.other_path!r} differ only in case: one file on macOS "
+                        "and Windows",
+                "folder": f"output {self.path!r} is a file where {self.other_path!r} needs a folder"}[self.how]
 
 
 def clashes(claims: Iterable[tuple[str, T]]) -> list[Clash]:
@@ -147,31 +159,39 @@ def clashes(claims: Iterable[tuple[str, T]]) -> list[Clash]:
     Two paths clash when they are one file on a case-insensitive file system (equal, or
     equal but for case or Unicode normalization: the output must unpack on a Mac or
     Windows, too), or when one is a folder on the way to the other (a file ``a`` and a
-    page ``a/index.html``). One pass with two dicts, never pairwise: each file's folded
-    path, and each folder with the first file below it.
+    page ``a/index.html``). Linear, never pairwise: the folded paths in one set, their
+    folders (each level once) in another; only when they meet is anything looked up.
     """
-    files: dict[str, tuple[str, T]] = {}
-    folders: dict[str, tuple[str, T]] = {}
+    claimed = claims if isinstance(claims, list) else list(claims)
+    keys = [path.lower() if path.isascii() else fold(path) for path, _owner in claimed]
     found: list[Clash] = []
-    for path, owner in claims:
-        key = fold(path)
-        first = files.get(key)
-        if first is not None:
-            why = "the same path" if first[0] == path else "the same path but for case"
-            found.append(Clash(first[0], first[1], path, owner, why))
-            continue
-        files[key] = (path, owner)
-        end = key.rfind("/")
-        while end > 0:
-            folder = key[:end]
-            if folder in folders:  # and so are the folders above it
-                break
-            folders[folder] = (path, owner)
-            end = key.rfind("/", 0, end)
-    for key, (path, owner) in files.items():
-        below = folders.get(key)
-        if below is not None:
-            found.append(Clash(path, owner, below[0], below[1], "a file where the other needs a folder"))
+    first: dict[str, int] = {}
+    files = set(keys)
+    if len(files) != len(keys):
+        for i, key in enumerate(keys):
+            j = first.setdefault(key, i)
+            if j != i:
+                how = "same" if claimed[j][0] == claimed[i][0] else "case"
+                found.append(Clash(*claimed[j], *claimed[i], how))
+    folders: set[str] = set()
+    level = {key.rpartition("/")[0] for key in files}
+    while level:  # the parents, then their parents: most files share them, so each level is smaller
+        level -= folders
+        folders |= level
+        level = {folder.rpartition("/")[0] for folder in level}
+    files &= folders
+    if files:  # a file where a folder must be: name the first path that needs the folder
+        below: dict[str, int] = {}
+        for i, key in enumerate(keys):
+            end = key.rfind("/")
+            while end > 0:
+                below.setdefault(key[:end], i)
+                end = key.rfind("/", 0, end)
+        done = set()
+        for i, key in enumerate(keys):
+            if key in files and key not in done:
+                done.add(key)
+                found.append(Clash(*claimed[i], *claimed[below[key]], "folder"))
     return found
 
 
@@ -434,8 +454,7 @@ class Staging:
         """
         found = clashes((path, None) for path in self._keys)
         if found:
-            raise OutputError([Problem("output", None, f"outputs {c.path!r} and {c.other_path!r} cannot both be "
-                                       f"written: {c.why}") for c in found])
+            raise OutputError([Problem("output", None, f"{c}: nothing was written") for c in found])
         removed = tuple(sorted(set(self._old) - set(self._keys)))
         if self._fresh or self._written or removed:
             self._start()
