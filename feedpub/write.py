@@ -513,6 +513,7 @@ class Staging:
                     moves.remove(self._old[path].path)
                 for path in self._written:
                     moves.replace(path)
+                moves.prune()
         except OSError as e:
             raise OutputError([Problem(str(self._out), None, f"cannot write output: {e}; {moves.undo()}")]) from None
         finally:
@@ -551,6 +552,7 @@ class _Moves:
         self._undo: list[tuple[str, str, str]] = []  # (what, path, the old file set aside) to undo, in order
         self._folders: set[str] = set()
         self._set = 0  # files set aside so far (each gets a number as its name)
+        self._emptied: set[str] = set()  # folders that removed files were in
 
     def _set_aside(self, path: str, *, keep: bool) -> str | None:
         """Keep the old file at path in the staging folder (keep: by a link, leaving it in place); None if none."""
@@ -579,16 +581,27 @@ class _Moves:
         self._undo.append(("tree", target, ""))
 
     def remove(self, path: str) -> None:
-        """Move a file of the output folder aside, and its folders with it if they are left empty."""
+        """Move a file of the output folder aside (its folder goes too if prune() finds it empty)."""
         aside = self._set_aside(path, keep=False)
         if aside is not None:
             self._undo.append(("restore", path, aside))
-            _prune(os.path.dirname(path), self._top)
+            self._emptied.add(os.path.dirname(path))
+
+    def prune(self) -> None:
+        """Remove the folders that removed files left empty (last: the old folders stay until all moved)."""
+        for folder in sorted(self._emptied, reverse=True):
+            _prune(folder, self._top)
 
     def replace(self, rel: str) -> None:
         """Put the staged file rel in, over the old one if there is one."""
         target = os.path.join(self._top, rel)
         self._make_folders(os.path.dirname(target))
+        if os.path.isdir(target) and not os.path.islink(target):  # a folder whose files were all removed
+            inside = target + os.sep
+            for folder in sorted((f for f in self._emptied if f == target or f.startswith(inside)), reverse=True):
+                _prune(folder, os.path.dirname(target))
+            if not os.path.isdir(target):
+                self._undo.append(("unfolder", target, ""))
         aside = self._set_aside(target, keep=True)
         try:
             os.replace(os.path.join(self._stage, rel), target)
@@ -628,6 +641,8 @@ class _Moves:
                         shutil.rmtree(path)
                     else:
                         os.unlink(path)
+                elif what == "unfolder":
+                    os.mkdir(path)
                 else:
                     os.rmdir(path)
             except OSError as e:
