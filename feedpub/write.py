@@ -452,11 +452,11 @@ class Staging:
         Nothing moves while two outputs clash (the build names their documents before it
         stages anything: this is the guarantee, for every caller).
         """
-        found = clashes((path, None) for path in self._keys)
-        if found:
-            raise OutputError([Problem("output", None, f"{c}: nothing was written") for c in found])
         removed = tuple(sorted(set(self._old) - set(self._keys)))
-        if self._fresh or self._written or removed:
+        if self._fresh or self._written or removed:  # else nothing moves, and nothing can clash that did not before
+            found = clashes([(path, None) for path in self._keys])
+            if found:
+                raise OutputError([Problem("output", None, f"{c}: nothing was written") for c in found])
             self._start()
             self._move_in(removed)
         self._made_out = False
