@@ -1,7 +1,8 @@
 """Lint the sources without writing anything: what was inferred, and what will go wrong.
 
 ``feedpub check`` runs load and normalise like a build, then looks at what a build would
-publish: undated documents, duplicate ids and permalinks, categories the config does not
+publish: undated documents, duplicate ids and permalinks, outputs that would overwrite one
+another (the build's own check, on the build's own plan), categories the config does not
 know, relative links with no real base URL, future dates, empty summaries, a digest that
 lacks an unsubscribe link or postal address. The result is a
 frozen report; the CLI prints it as text or JSON and picks the exit code.
@@ -21,7 +22,7 @@ from feedpub import select
 from feedpub.config import Config
 from feedpub.errors import Problem, SourceError
 from feedpub.model import Entry, SourceDoc
-from feedpub.pipeline import read_entries
+from feedpub.pipeline import output_problems, read_entries
 from feedpub.render import content, markdown, sanitize
 from feedpub.sources import assets, conventions, load, plaintext
 from feedpub.sources.normalise import body_of, source_path
@@ -310,6 +311,9 @@ def check(config: Config, *, now: datetime) -> CheckReport:
         code = {True: "duplicate-id", False: "duplicate-permalink"}
         findings.extend(Finding(ERROR, code["duplicate id" in p.message], p.path, p.line, p.message)
                         for p in e.problems)
+    if entries:  # the outputs a build would refuse to write: the build's own plan and rule
+        findings.extend(Finding(ERROR, "unsafe-path" if p.message.startswith("refusing") else "output-clash",
+                                p.path, p.line, p.message) for p in output_problems(config, now=now))
     documents = tuple(
         DocumentReport(e.rel, e.title, e.title_source, e.date.isoformat(), e.date_source,
                        e.category.name, e.category_source, e.draft)
