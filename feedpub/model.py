@@ -119,6 +119,8 @@ class Author:
     name: str
     uri: str = ""  # absolute http(s) URL, or ""
     email: str = ""
+    # "Acme" of "[Jane Doe](…) (Acme)": shown beside the name on the article page; no feed format has a place for it
+    affiliation: str = ""
 
 
 @dataclass(frozen=True)

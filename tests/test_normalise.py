@@ -654,3 +654,107 @@ class TestImageEdges:
         """image_alt as a list is an error at its line."""
         assert _error(entry_of, "a.md", "---\ntitle: A\nimage: /c.png\nimage_alt: [a, b]\n---\nx\n") == \
             "a.md:4: 'image_alt' must be text, not a list"
+
+
+class TestDateFromAddress:
+    @pytest.mark.parametrize(("line", "day", "source"), [
+        ('path = "2014/12/12/1.0-Timeline"', "2014-12-12", "path"),  # Zola, no leading slash
+        ('path = "/inside-rust/2024/01/02/x/"', "2024-01-02", "path"),  # one folder before the year
+        ('permalink = "/2019/02/28/leap/"', "2019-02-28", "permalink"),
+        ('url = "https://elsewhere.example/2020/02/29/x/"', "2020-02-29", "url"),
+    ])
+    def test_an_address_that_starts_with_a_day_dates_the_document(self, entry_of, line: str, day: str,
+                                                                   source: str) -> None:
+        """path, permalink or url starting YYYY/MM/DD (after one folder at most) is the date, and says so."""
+        e = entry_of("a.md", f"+++\ntitle = 'A'\n{line}\n+++\nx\n")
+        assert (e.date.isoformat(), e.date_source) == (f"{day}T00:00:00+00:00", source)
+
+    @pytest.mark.parametrize("path", ["2014/13/45/x", "2019/02/29/x", "a/b/2014/12/12/x", "2014/1/2/x",
+                                      "notes/2014-12-12", "1969/12/31/x"])
+    def test_no_real_day_at_the_start_is_no_date(self, entry_of, path: str) -> None:
+        """A month 13, 29 February of a common year, a day two folders deep, one digit: the file time dates it."""
+        e = entry_of("a.md", f'+++\ntitle = "A"\npath = "{path}"\n+++\nx\n')
+        assert e.date_source == "mtime"
+
+    def test_front_matter_and_file_name_come_first(self, entry_of) -> None:
+        """A date key, then a dated file name, win over the address."""
+        e = entry_of("a.md", '+++\ntitle = "A"\ndate = 2020-01-01\npath = "2014/12/12/x"\n+++\nx\n')
+        assert (e.date.date().isoformat(), e.date_source) == ("2020-01-01", "front matter")
+        e = entry_of("2021-05-04-b.md", '+++\ntitle = "B"\npath = "2014/12/12/x"\n+++\nx\n')
+        assert (e.date.date().isoformat(), e.date_source) == ("2021-05-04", "filename")
+
+
+class TestPelicanEmptyHeaders:
+    def test_a_header_with_nothing_after_it_is_empty(self, entry_of) -> None:
+        """'Tags: ' and 'Category:' with no value leave the header block read: title, date, no tags, folder category."""
+        e = entry_of("news/a.md", "Title: The Hipster Effect: Why Anti-Conformists Always End Up Looking The Same\n"
+                                  "Date: 2019-03-05\nTags: \nCategory:\nModified:\n\nBody.\n")
+        assert (e.title, e.title_source) == ("The Hipster Effect: Why Anti-Conformists Always End Up Looking The Same",
+                                             "front matter")
+        assert (e.date.date().isoformat(), e.tags, e.category.slug, e.updated) == ("2019-03-05", (), "news", e.date)
+
+    def test_an_empty_date_header_is_no_date(self, entry_of) -> None:
+        """'Date:' with nothing after it gives way to the file name's date."""
+        e = entry_of("2018-07-01-a.md", "Title: A\nDate:\n\nBody.\n")
+        assert (e.date.date().isoformat(), e.date_source) == ("2018-07-01", "filename")
+
+
+class TestYearFolders:
+    @pytest.mark.parametrize(("name", "url"), [
+        ("2025/slug/index.md", "2025/slug/"),
+        ("2025/05/slug/index.md", "2025/05/slug/"),
+        ("2019/old-post.md", "2019/old-post/"),
+        ("2019/07/old-post.md", "2019/07/old-post/"),
+    ])
+    def test_a_year_folder_is_an_archive_not_a_category(self, entry_of, name: str, url: str) -> None:
+        """The default category; the year (and month) stay in the address, so years never share one."""
+        e = entry_of(name, "---\ntitle: A\ndate: 2025-01-01\n---\nx\n", default_category="Blog")
+        assert (e.category.slug, e.category_source, e.url) == ("blog", "default", "https://news.example.org/" + url)
+
+    def test_front_matter_names_the_category(self, entry_of) -> None:
+        """A category key still decides."""
+        e = entry_of("2025/slug/index.md", "---\ntitle: A\ndate: 2025-01-01\ncategory: Rust\n---\nx\n")
+        assert (e.category.slug, e.category_source) == ("rust", "front matter")
+
+    def test_other_folders_still_name_categories(self, entry_of) -> None:
+        """A folder of another name, and a year folder below it, are as before."""
+        e = entry_of("blog/2025/slug/index.md", "---\ntitle: A\ndate: 2025-01-01\n---\nx\n")
+        assert (e.category.slug, e.url) == ("blog", "https://news.example.org/blog/slug/")
+        e = entry_of("12345/a.md", "---\ntitle: A\ndate: 2025-01-01\n---\nx\n")
+        assert e.category.slug == "12345"
+
+
+class TestAuthorLinks:
+    @pytest.mark.parametrize(("text", "expected"), [
+        ("[Jane Doe](https://github.com/jdoe) (Acme)", [("Jane Doe", "https://github.com/jdoe", "", "Acme")]),
+        ("[A](https://u1.example/), [B](https://u2.example/) (Org)",
+         [("A", "https://u1.example/", "", ""), ("B", "https://u2.example/", "", "Org")]),
+        ("[A](https://u1.example/) (X) and [B](https://u2.example/) (Y)",
+         [("A", "https://u1.example/", "", "X"), ("B", "https://u2.example/", "", "Y")]),
+        ("By [Jane](https://a.example/) and [Bob](https://b.example/)",
+         [("Jane", "https://a.example/", "", ""), ("Bob", "https://b.example/", "", "")]),
+        ("[A](/people/a/) & Bob Smith on behalf of the team",
+         [("A", "https://news.example.org/people/a/", "", ""), ("Bob Smith on behalf of the team", "", "", "")]),
+        ("[Doe, Jane](https://d.example/)", [("Doe, Jane", "https://d.example/", "", "")]),
+        ("[Jane Doe](mailto:jane@example.com)", [("Jane Doe", "", "jane@example.com", "")]),
+        ("[Jane](javascript:alert(1))", [("Jane", "", "", "")]),
+        ("Jane Doe <jane@example.com>", [("Jane Doe", "", "jane@example.com", "")]),
+        ("jane@example.com", [("jane@example.com", "", "jane@example.com", "")]),
+        ("Healthcare+ Expo (Paris)", [("Healthcare+ Expo (Paris)", "", "", "")]),  # no link: one name, verbatim
+    ])
+    @pytest.mark.parametrize("key", ["author", "authors", "by"])
+    def test_every_link_is_an_author_with_its_affiliation(self, entry_of, key: str, text: str,
+                                                          expected: list[tuple[str, str, str, str]]) -> None:
+        """Each Markdown link is a name and a URI, the parenthesis after it the affiliation, in any author key."""
+        e = entry_of("a.md", f"---\ntitle: A\ndate: 2024-01-01\n{key}: '{text}'\n---\nx\n")
+        assert [(a.name, a.uri, a.email, a.affiliation) for a in e.authors] == expected
+
+    def test_a_list_of_linked_authors(self, entry_of) -> None:
+        """Each item of a list is read the same way."""
+        e = entry_of("a.md", "---\ntitle: A\ndate: 2024-01-01\nauthors:\n- '[A](https://a.example/) (X)'\n- B\n---\nx\n")
+        assert [(a.name, a.uri, a.affiliation) for a in e.authors] == [("A", "https://a.example/", "X"), ("B", "", "")]
+
+    def test_an_author_line_is_read_the_same_way(self, entry_of) -> None:
+        """A trailing Author: line with a link gives a name and a URI."""
+        e = entry_of("a.txt", "Headline\n\nBody.\n\nAuthor: [Jane Doe](https://j.example/) (Acme)\n")
+        assert [(a.name, a.uri, a.affiliation) for a in e.authors] == [("Jane Doe", "https://j.example/", "Acme")]
