@@ -66,7 +66,8 @@ def build(config: Config, *, now: datetime, skip_invalid: bool = False,
             report = stage.commit()
         ctx.save(report)
     mail = digest.report(jobs, config)
-    return BuildResult(chosen, skipped, report, (*ctx.store.warnings, *warnings, *mail.warnings), mail)
+    pages = tuple(str(p) for p in found.pages)  # pages of the site, not posts: left out, said
+    return BuildResult(chosen, skipped, report, (*pages, *ctx.store.warnings, *warnings, *mail.warnings), mail)
 
 
 def _valid(found: gather.Found, ctx: context.BuildContext, now: datetime,

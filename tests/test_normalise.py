@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from feedpub.config import Config
-from feedpub.errors import SourceError
+from feedpub.errors import NotAPost, SourceError
 from feedpub.model import Category, Entry
 from feedpub.sources import load, templates
-from feedpub.sources.normalise import body_of, normalise
+from feedpub.sources.normalise import body_of, mostly_dated, normalise
 from tests.conftest import write_doc
 
 
@@ -200,12 +200,12 @@ class TestFields:
     def test_empty_file_and_front_matter_only(self, entry_of) -> None:
         """An empty file, or front matter with no body and no summary, is an error."""
         assert _error(entry_of, "a.md", "") == "a.md: file is empty"
-        assert _error(entry_of, "b.md", "---\ntitle: B\n---\n") == \
-            "b.md:3: document has no body text and no 'summary' to publish"
+        assert _error(entry_of, "b.md", "---\ntitle: B\ndate: 2024-01-01\n---\n") == \
+            "b.md:4: document has no body text and no 'summary' to publish"
 
     def test_front_matter_only_with_summary_is_a_link_post(self, entry_of) -> None:
         """Front matter with a summary but no body is published (a link post)."""
-        assert entry_of("a.md", "---\ntitle: A\nsummary: S\n---\n").summary == "S"
+        assert entry_of("a.md", "---\ntitle: A\ndate: 2024-01-01\nsummary: S\n---\n").summary == "S"
 
 
 class TestConventions:
@@ -422,8 +422,8 @@ class TestTitleFromText:
 
     def test_no_text_to_make_a_title_from(self, entry_of) -> None:
         """Front matter with a summary but no title and no body: an error at the body's line."""
-        assert _error(entry_of, "a.md", "---\nsummary: S\n---\n") == \
-            "a.md:4: document has no title and no text to make one from"
+        assert _error(entry_of, "a.md", "---\nsummary: S\ndate: 2024-01-01\n---\n") == \
+            "a.md:5: document has no title and no text to make one from"
 
 
 class TestRedirectStubs:
@@ -758,3 +758,57 @@ class TestAuthorLinks:
         """A trailing Author: line with a link gives a name and a URI."""
         e = entry_of("a.txt", "Headline\n\nBody.\n\nAuthor: [Jane Doe](https://j.example/) (Acme)\n")
         assert [(a.name, a.uri, a.affiliation) for a in e.authors] == [("Jane Doe", "https://j.example/", "Acme")]
+
+
+class TestWhatIsAPost:
+    @pytest.mark.parametrize(("sources", "pages", "mostly"), [
+        (["front matter", "filename", "mtime"], 0, True),
+        (["front matter", "mtime"], 0, False),  # half is not most
+        (["front matter", "path"], 1, True),
+        (["front matter", "path"], 2, False),  # the pages count among the documents
+        (["git", "mtime", "newest seed", "Date: line"], 0, False),
+    ])
+    def test_mostly_dated(self, sources: list[str], pages: int, mostly: bool) -> None:
+        """More than half of the documents, pages included, carry their own date."""
+        assert mostly_dated(sources, pages) is mostly
+
+    @pytest.mark.parametrize(("text", "reason"), [
+        ('+++\ntemplate = "latest.html"\n+++\n', "no text to publish (its body is empty; 'template' names the list "
+                                                    "template 'latest.html')"),
+        ("---\ntitle: Index\ntemplate: true\n---\n<ul>{{ range .Pages }}<li>{{ .Title }}</li>{{ end }}</ul>\n",
+         "no text to publish (its body is only template syntax; 'template: true' makes its body a template)"),
+        ("---\ntitle: Archive\nlayout: archives\n---\nEvery post, by year.\n",
+         "'layout' names the list template 'archives'"),
+        ("---\ntitle: Tags\n---\n{% for t in site.tags %}{{ t }}{% endfor %}\n",
+         "no text to publish (its body is only template syntax)"),
+    ])
+    def test_an_undated_page_is_not_a_post(self, entry_of, text: str, reason: str) -> None:
+        """No date of its own, and no text or a list template: one NotAPost problem saying why."""
+        with pytest.raises(SourceError) as e:
+            entry_of("blog/x.md", text)
+        assert [(type(p), str(p)) for p in e.value.problems] == [
+            (NotAPost, f"blog/x.md: not a post, left out: no date of its own and {reason}")]
+
+    @pytest.mark.parametrize("text", [
+        "---\ntitle: About\nlayout: page\n---\nWho we are.\n",  # a template that lists nothing
+        "---\ntitle: Index\ntemplate: true\ndate: 2024-01-01\n---\nText {{ x }}.\n",  # a date of its own
+        "Just a note with text.\n",
+    ])
+    def test_posts_stay_posts(self, entry_of, text: str) -> None:
+        """Text and no list template, or a date of its own: normalised as before."""
+        assert entry_of("blog/x.md", text).rel == "blog/x.md"
+
+    def test_find_pages_off_reads_it_as_any_document(self, entry_of, tmp_path: Path,
+                                                      make_config: Callable[..., Config]) -> None:
+        """Without find_pages, the page is a document like any other (here: one with no text, an error)."""
+        path = write_doc(tmp_path / "s", "x.md", "---\ntitle: T\n---\n{{ x }}\n")
+        with pytest.raises(SourceError) as e:
+            normalise(load.read(path, tmp_path / "s"), make_config(tmp_path / "s"), find_pages=False)
+        assert str(e.value) == "x.md:3: document has no body text and no 'summary' to publish"
+
+    def test_a_title_a_date_and_only_template_syntax_is_a_post_without_text(self, entry_of) -> None:
+        """A Pelican post that is only {% notebook %}: published with its title and date, not an error."""
+        e = entry_of("a.md", "Title: Notebook\nDate: 2017-12-18\n\n{% notebook x.ipynb cells[1:] %}\n")
+        assert (e.title, e.date.date().isoformat(), e.summary) == ("Notebook", "2017-12-18", "")
+        assert _error(entry_of, "b.md", "Title: Notebook\nDate: 2017-12-18\n\n\n") == \
+            "b.md:3: document has no body text and no 'summary' to publish"  # no tag, no text: still an error

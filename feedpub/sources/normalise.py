@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from feedpub.config import Config
-from feedpub.errors import Problem, SourceError
+from feedpub.errors import NotAPost, Problem, SourceError
 from feedpub.model import Author, Category, Entry, Image, SourceDoc, make
 from feedpub.slug import RESERVED_NAMES, absolute_url, encode_url, resolve_url, slugify
 from feedpub.sources import conventions as keys
@@ -507,11 +507,15 @@ def _image_type(url: str) -> str:
 _EXTENSION = re.compile(r"[^?#]*\.([^./?#]*)(?:[?#]|\Z)")
 
 
-def normalise(doc: SourceDoc, config: Config, context: SourceContext | None = None) -> Entry:
+def normalise(doc: SourceDoc, config: Config, context: SourceContext | None = None, *,
+              find_pages: bool = True) -> Entry:
     """Infer an Entry from a SourceDoc; raise SourceError listing all its problems.
 
     context: what dating needs from outside the document, made once per build (a new one
-    when not given: it holds no state worth keeping between builds).
+    when not given: it holds no state worth keeping between builds). find_pages: a document that
+    looks like a page of the site rather than a post (see :func:`page_reason`) raises SourceError
+    with one :class:`NotAPost` problem; where documents are gathered, knowing them all, it is left
+    out (most documents are dated: :func:`mostly_dated`) or read again without find_pages.
     """
     context = context if context is not None else SourceContext.of(config)
     meta = doc.meta
@@ -548,7 +552,11 @@ def normalise(doc: SourceDoc, config: Config, context: SourceContext | None = No
     if not draft and "/_drafts/" in f"/{doc.rel}":
         draft = True  # Jekyll's drafts folder
     image = _image(doc, title, config, page_base, probs)
-    if _blank(body.text) and not summary:
+    if find_pages and date_source in UNDATED and (why := page_reason(doc, body)):
+        raise SourceError([NotAPost(doc.rel, None, f"not a post, left out: {why}")])
+    # a body of template tags alone (a Pelican {% notebook %}) is a post with a title, a date and no text
+    bodyless = bool(body.templates) and title_source == "front matter" and date_source not in UNDATED
+    if _blank(body.text) and not summary and not bodyless:
         fence = doc.body_line - 1 if doc.has_front_matter else None  # the body is empty: point at the fence
         probs.add(None, "document has no body text and no 'summary' to publish", fence)
     if probs.items:
@@ -578,6 +586,51 @@ def normalise(doc: SourceDoc, config: Config, context: SourceContext | None = No
         "summary_source": summary_source,
         "page_base": page_base,
     })
+
+
+UNDATED = frozenset(("git", "mtime", "newest seed"))
+"""Where the date of a document that carries none of its own comes from."""
+
+
+def mostly_dated(date_sources: Iterable[str], pages: int) -> bool:
+    """Whether most documents of a source carry their own date (pages: those found to look like pages).
+
+    Only there is an undated document without text a page: in a folder of notes that git or the
+    file time dates, it is one more note.
+    """
+    sources = list(date_sources)
+    dated = sum(1 for s in sources if s not in UNDATED)
+    return dated * 2 > len(sources) + pages
+
+
+def page_reason(doc: SourceDoc, body: Body) -> str:
+    """Say why an undated document is a page of the site, not a post ("" when it may be a post).
+
+    A template or layout that lists posts, or no text to publish: a body that is empty, or only
+    template syntax and markup once the tags a generator would run are taken out.
+    """
+    meta = doc.meta
+    key = next((k for k in keys.TEMPLATE if meta and meta.get(k) not in (None, False, "")), "")
+    template = meta[key] if key else None
+    named = ""
+    if template is True:
+        named = f"'{key}: true' makes its body a template"
+    elif isinstance(template, str) and _stem(template.strip().lower()) in keys.LIST_TEMPLATES:
+        named = f"'{key}' names the list template {template.strip()!r}"
+    if _has_text(body.text):
+        return f"no date of its own and {named}" if named else ""
+    what = "only template syntax" if body.templates else "empty"
+    return f"no date of its own and no text to publish (its body is {what}" + (f"; {named})" if named else ")")
+
+
+_MARKUP = re.compile(r"<[^>]*>")
+
+
+def _has_text(text: str) -> bool:
+    """Whether text holds a letter or digit outside template tags and HTML tags."""
+    if "{" in text or "<" in text:
+        text = _MARKUP.sub("", templates.process(text, strip=True).text)
+    return any(c.isalnum() for c in text)
 
 
 _UPDATED, _EXPIRES, _ID = frozenset(keys.UPDATED), frozenset(keys.EXPIRES), frozenset(keys.ID)
