@@ -213,17 +213,19 @@ def _found(config: Config, context: SourceContext, records: list[Record], proble
     return Found(records, problems or _nothing_found(config, records), pages)
 
 
-def _record_again(rel: str, config: Config, context: SourceContext) -> Record | tuple[Problem, ...]:
-    return record_or_problems(rel, str(config.source / rel), config, context, find_pages=False)
+def _record_again(rel: str, config: Config, context: SourceContext) -> tuple[Record | None, tuple[Problem, ...]]:
+    result = record_or_problems(rel, str(config.source / rel), config, context, find_pages=False)
+    return (result, ()) if isinstance(result, Record) else (None, result)
 
 
 def pages_apart(problems: list[Problem], date_sources: Iterable[str],
-                again: Callable[[str], _T | tuple[Problem, ...]]) -> tuple[list[_T], list[Problem], list[NotAPost]]:
+                again: Callable[[str], tuple[_T | None, tuple[Problem, ...]]],
+                ) -> tuple[list[_T], list[Problem], list[NotAPost]]:
     """Tell the pages of the site (NotAPost) from the other problems of a source's documents.
 
     Where most documents carry their own date, a page is left out (returned last, for a
     warning); elsewhere nothing tells a page from an undated post, so each is read again as any
-    document: again(rel) gives its entry or its problems. Return (what was read again, the
+    document: again(rel) gives its entry (or None) and its problems. Return (what was read again, the
     other problems in path order, the pages left out).
     """
     pages = [p for p in problems if isinstance(p, NotAPost)]
@@ -234,11 +236,10 @@ def pages_apart(problems: list[Problem], date_sources: Iterable[str],
         return [], rest, pages
     made: list[_T] = []
     for page in pages:
-        result = again(page.path)
-        if isinstance(result, tuple):
-            rest += result
-        else:
+        result, problems_again = again(page.path)
+        if result is not None:
             made.append(result)
+        rest += problems_again
     rest.sort(key=lambda p: p.path)  # stable: a document's own problems keep their order
     return made, rest, []
 
@@ -385,12 +386,12 @@ def read_entries(config: Config) -> tuple[list[Entry], list[Problem]]:
     return entries, problems
 
 
-def _entry_again(rel: str, config: Config, context: SourceContext) -> Entry | tuple[Problem, ...]:
+def _entry_again(rel: str, config: Config, context: SourceContext) -> tuple[Entry | None, tuple[Problem, ...]]:
     try:
         return normalise(load.read(config.source / rel, config.source, config.limits, rel=rel), config, context,
-                         find_pages=False)
+                         find_pages=False), ()
     except SourceError as e:
-        return tuple(e.problems)
+        return None, tuple(e.problems)
 
 
 def _entries_range(job: tuple[Config, SourceContext, Sequence[tuple[str, str]]],

@@ -53,17 +53,17 @@ MORE = ("<!--more-->", "<!-- more -->")
 READ = frozenset((
     *TITLE, *DATE, *UPDATED, *EXPIRES, *CATEGORY, *TAGS, *URL, *SLUG, ZOLA_PATH, *SUMMARY, *IMAGE,
     *IMAGE_ALT, *AUTHOR, *SOURCE, *ID, *CANONICAL, FORMAT, DRAFT, STATUS, EXCLUDED_FROM_COLLECTIONS, EXCERPT_SEPARATOR,
-    TAXONOMIES, EXTRA, *REDIRECT,
+    TAXONOMIES, EXTRA, *REDIRECT, *TEMPLATE,
 ))
 """Every key normalise reads."""
 
 GENERATORS = frozenset((
     # Hugo
-    "aliases", "build", "cascade", "headless", "isCJKLanguage", "layout", "linkTitle", "markup", "menu",
+    "aliases", "build", "cascade", "headless", "isCJKLanguage", "linkTitle", "markup", "menu",
     "menus", "outputs", "params", "resources", "sitemap", "translationKey", "type", "weight", "series",
     "toc", "ShowToc", "TocOpen", "hideSummary", "math", "comments", "lang",
     # Zola
-    "template", "page_template", "in_search_index", "render", "insert_anchor_links", "sort_by",
+    "page_template", "in_search_index", "render", "insert_anchor_links", "sort_by",
     # Jekyll
     "redirect_from", "sitemap_exclude", "last_modified", "comments_locked",
     # Pelican
