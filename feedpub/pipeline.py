@@ -69,8 +69,9 @@ def build(config: Config, *, now: datetime, skip_invalid: bool = False,
             report = stage.commit()
         ctx.save(report)
     mail = digest.report(jobs, config)
-    return BuildResult(chosen, skipped, report, (*ctx.store.warnings, *stage.notices, *warnings, *mail.warnings),
-                       mail)
+    pages = tuple(str(p) for p in found.pages)  # pages of the site, not posts: left out, said
+    return BuildResult(chosen, skipped, report,
+                       (*pages, *ctx.store.warnings, *stage.notices, *warnings, *mail.warnings), mail)
 
 
 def output_problems(config: Config, *, now: datetime) -> list[Problem]:

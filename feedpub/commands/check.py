@@ -20,7 +20,7 @@ from urllib.parse import unquote
 
 from feedpub import select
 from feedpub.config import Config
-from feedpub.errors import Problem, SourceError
+from feedpub.errors import NotAPost, Problem, SourceError
 from feedpub.model import Entry, SourceDoc
 from feedpub.pipeline import output_problems, read_entries
 from feedpub.render import content, markdown, sanitize
@@ -197,6 +197,10 @@ def _body_findings(entry: Entry, config: Config, base_configured: bool,
     body = body_of(doc, config.template_syntax)
     raw = markdown.to_html(body.text) if body.fmt == "markdown" else plaintext.to_html(body.text)
     found = _source_findings(entry, doc, config)
+    if body.templates and not body.text.strip():
+        found.append(Finding(WARNING, "no-body", entry.rel, body.line,
+                             "the body is only template syntax, which feedpub does not run: published with its "
+                             "title, date, summary and link, and no text"))
     if available is not None and not entry.draft:
         found += _missing_files(entry, sanitize.clean(raw, config.base_url, entry.page_base), config, available)
     if not base_configured:
@@ -287,7 +291,8 @@ def _digest_findings(config: Config) -> list[Finding]:
 def check(config: Config, *, now: datetime) -> CheckReport:
     """Lint every document of config.source as a build at now would see it; write nothing."""
     entries, problems = read_entries(config)
-    findings = [Finding(ERROR, "invalid", p.path, p.line, p.message) for p in problems]
+    findings = [Finding(WARNING, "not-a-post", p.path, p.line, p.message) if isinstance(p, NotAPost)
+                else Finding(ERROR, "invalid", p.path, p.line, p.message) for p in problems]
     base_configured = config.base_url != DEFAULT_BASE_URL
     if not base_configured:
         findings.append(_no_base_url(config))
