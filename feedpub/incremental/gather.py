@@ -29,6 +29,7 @@ from feedpub.errors import Problem, SourceError
 from feedpub.incremental import cache, catalogue, workers
 from feedpub.incremental.catalogue import Record
 from feedpub.model import Entry, Rendered
+from feedpub.places import Refused
 from feedpub.render import content
 from feedpub.sources import load
 from feedpub.sources.dates import SourceContext
@@ -52,6 +53,7 @@ class Found:
 
     records: list[Record]  # in no particular order (select orders them)
     problems: list[Problem]  # in path order
+    refused: Sequence[Refused] = ()  # what may not be read (a link leading outside, a FIFO…), in path order
 
 
 def entry_of(rel: str, name: str, config: Config, context: SourceContext) -> tuple[Entry, bytes, int, int]:
@@ -140,7 +142,7 @@ def read_catalogue(config: Config, store: cache.BuildCache, shared: catalogue.Sh
     if not known:
         del listed  # a cold build reads every document (and never needed the listing)
         return _read_all(config, context, store, shared, meanwhile)
-    found = listed.result()
+    found, refused = listed.result()
     kept: list[Record] = []
     missing: list[tuple[str, str]] = []
     matched = 0  # documents the cache knows that are still there
@@ -168,7 +170,7 @@ def read_catalogue(config: Config, store: cache.BuildCache, shared: catalogue.Sh
     valid = {r.rel for r in fresh}
     store.update(fresh, [*gone, *(rel for rel, _path in missing if rel not in valid)])
     records = kept + fresh
-    return Found(records, problems or _nothing_found(config, records))
+    return Found(records, problems or _nothing_found(config, records), refused)
 
 
 def _still_valid(record: Record, context: SourceContext) -> bool:
@@ -187,7 +189,7 @@ def _still_valid(record: Record, context: SourceContext) -> bool:
 def _read_all(config: Config, context: SourceContext, store: cache.BuildCache, shared: catalogue.Shared,
               meanwhile: Callable[[], None] | None) -> Found:
     """Read every document (a cold build), shard by shard of the catalogue, in a pool when many."""
-    found = load.discover_rel(config.source, rules=load.Rules.of(config))
+    found, refused = load.documents(config.source, rules=load.Rules.of(config))
     shards: list[list[int]] = [[] for _ in range(cache.SHARDS)]
     for i, (rel, _path) in enumerate(found):
         shards[cache.shard_of(rel)].append(i)
@@ -201,7 +203,7 @@ def _read_all(config: Config, context: SourceContext, store: cache.BuildCache, s
             store.update(made, ())
 
     problems = _read(config, context, found, shards, shared, meanwhile, keep)
-    return Found(records, problems or _nothing_found(config, records))
+    return Found(records, problems or _nothing_found(config, records), refused)
 
 
 def _nothing_found(config: Config, records: Sequence[Record]) -> list[Problem]:
