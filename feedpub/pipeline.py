@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from feedpub import select, write
+from feedpub import places, select, write
 from feedpub.config import Config
 from feedpub.errors import Problem, SourceError
 from feedpub.incremental import cache, context, executor, gather
@@ -52,6 +52,7 @@ Progress = Callable[[int, int], None]  # (done, total), called after each render
 def build(config: Config, *, now: datetime, skip_invalid: bool = False,
           progress: Progress | None = None, digest_request: digest.Request | None = None) -> BuildResult:
     """Build every output of the site into config.out; raise FeedpubError on any problem."""
+    places.check(config, cache.written_root(config))  # before anything is read or written
     with context.opened(config) as ctx:  # this build's cache and memos: nothing outlives it
         # load + normalise every document the cache does not know as it is (a pool when many;
         # this process loads what making outputs needs meanwhile)
@@ -66,7 +67,9 @@ def build(config: Config, *, now: datetime, skip_invalid: bool = False,
             report = stage.commit()
         ctx.save(report)
     mail = digest.report(jobs, config)
-    return BuildResult(chosen, skipped, report, (*ctx.store.warnings, *warnings, *mail.warnings), mail)
+    # a link to a folder outside is met by the walk for documents and by the one for files: said once
+    refused = dict.fromkeys([*map(str, found.refused), *todo.notes])
+    return BuildResult(chosen, skipped, report, (*ctx.store.warnings, *refused, *warnings, *mail.warnings), mail)
 
 
 def _valid(found: gather.Found, ctx: context.BuildContext, now: datetime,

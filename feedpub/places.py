@@ -189,7 +189,8 @@ class Walk:
             if e.is_file(follow_symlinks=False):
                 return e.stat(follow_symlinks=False)
             if not e.is_symlink():
-                self._refuse(rel, f"{kind_of(e.stat(follow_symlinks=False).st_mode)}, not a regular file: not read")
+                self._refuse(rel, f"{kind_of(e.stat(follow_symlinks=False).st_mode)} in {self.what}, "
+                                  "not a regular file: not read")
                 return None
             target = os.path.realpath(e.path)
             if not self._inside(target):
@@ -198,13 +199,15 @@ class Walk:
             found = os.stat(target)
         except FileNotFoundError:
             if e.is_symlink():
-                self._refuse(rel, f"a symbolic link to {os.readlink(e.path)}, which does not exist: not read")
+                self._refuse(rel, f"a symbolic link in {self.what} to {os.readlink(e.path)}, which does not exist: "
+                                  "not read")
             return None  # else gone since the listing: nothing to read
         except OSError as err:
-            self._refuse(rel, f"cannot be read: {err.strerror or err}")
+            self._refuse(rel, f"cannot be read ({err.strerror or err}) in {self.what}: not read")
             return None
         if not st.S_ISREG(found.st_mode):
-            self._refuse(rel, f"a symbolic link to {kind_of(found.st_mode)}, not a regular file: not read")
+            self._refuse(rel, f"a symbolic link in {self.what} to {kind_of(found.st_mode)}, not a regular file: "
+                         "not read")
             return None
         return found
 
