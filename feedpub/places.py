@@ -53,8 +53,12 @@ def kind_of(mode: int) -> str:
 
 @dataclass(frozen=True)
 class _Place:
-    key: str  # how the user names it: the config key
+    key: str  # the config key that sets it
     path: Path  # resolved: symbolic links and '..' gone
+
+    @property
+    def name(self) -> str:
+        return "the cache folder" if self.key == "cache_dir" else f"'{self.key}'"
 
 
 def _places(config: Config, cache_root: Path | None) -> list[_Place]:
@@ -64,7 +68,7 @@ def _places(config: Config, cache_root: Path | None) -> list[_Place]:
     if config.templates_dir is not None:
         found.append(_Place("templates_dir", config.templates_dir))
     if cache_root is not None:
-        found.append(_Place("the cache folder (cache_dir or FEEDPUB_CACHE_DIR)", cache_root))
+        found.append(_Place("cache_dir", cache_root))  # or FEEDPUB_CACHE_DIR, or the user's cache folder
     return [_Place(p.key, Path(os.path.realpath(p.path))) for p in found]
 
 
@@ -73,8 +77,9 @@ def _why(inner: _Place, outer: _Place) -> str | None:
     if outer.key == "out":
         return ("a build replaces the output folder, and would delete what is inside it; "
                 "choose an output folder outside the others")
-    if inner.key.startswith("the cache"):
-        return "feedpub writes its cache nowhere it reads or publishes; choose a cache folder outside the others"
+    if inner.key == "cache_dir":
+        return ("feedpub writes its cache nowhere it reads or publishes; choose another cache_dir "
+                "(or FEEDPUB_CACHE_DIR)")
     if inner.key == "source" and outer.key == "static_dir":
         return "the static folder is copied as it is: the documents, drafts too, would be published as files"
     return None
@@ -97,11 +102,11 @@ def check(config: Config, cache_root: Path | None = None) -> None:
             if inner.path != outer.path:
                 why = _why(inner, outer)
                 if why is not None:
-                    problems.append(Problem(where, line, f"'{inner.key}' ({inner.path}) is inside "
-                                                         f"'{outer.key}' ({outer.path}): {why}"))
+                    problems.append(Problem(where, line, f"{inner.name} ({inner.path}) is inside "
+                                                         f"{outer.name} ({outer.path}): {why}"))
             elif i < j:  # one problem per pair
                 why = _why(inner, outer) or _why(outer, inner) or "each must be a folder of its own"
-                problems.append(Problem(where, line, f"'{inner.key}' and '{outer.key}' are one folder "
+                problems.append(Problem(where, line, f"{inner.name} and {outer.name} are one folder "
                                                      f"({inner.path}): {why}"))
     if problems:
         raise ConfigError(problems)
