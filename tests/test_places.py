@@ -104,22 +104,26 @@ class TestFolders:
 
     def test_static_folder_inside_the_output_is_refused(self, tmp_path: Path,
                                                          make_config: Callable[..., Config]) -> None:
-        """static_dir inside out: refused (a build would delete it as files it no longer makes)."""
-        (tmp_path / "dist" / "static").mkdir(parents=True)
-        config = make_config(_site(tmp_path / "src"), static_dir=str(tmp_path / "dist" / "static"))
+        """static_dir inside an output folder feedpub made: refused, where a build would delete its files."""
+        config = make_config(_site(tmp_path / "src"))
+        build(config, now=NOW)
+        write_doc(tmp_path / "dist", "static/logo.svg", "<svg/>")
+        config = make_config(tmp_path / "src", static_dir=str(tmp_path / "dist" / "static"))
         with pytest.raises(ConfigError, match=r"'static_dir' \(.*\) is inside 'out'"):
             build(config, now=NOW)
+        assert (tmp_path / "dist" / "static" / "logo.svg").is_file()
 
     def test_cache_inside_the_output_is_refused(self, tmp_path: Path, make_config: Callable[..., Config],
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
         """A cache folder inside the output folder (FEEDPUB_CACHE_DIR or cache_dir) is refused; with no cache, not."""
         config = make_config(_site(tmp_path / "src"))
+        build(config, now=NOW)
         monkeypatch.setenv("FEEDPUB_CACHE_DIR", str(tmp_path / "dist" / "cache"))
         with pytest.raises(ConfigError, match=r"the cache folder \(.*/dist/cache\) is inside 'out' \(.*/dist\)"):
             build(config, now=NOW)
         with pytest.raises(ConfigError, match=r"the cache folder \(.*/dist/c\) is inside 'out'"):
             build(make_config(tmp_path / "src", cache_dir=str(tmp_path / "dist" / "c")), now=NOW)
-        assert not (tmp_path / "dist").exists()
+        assert not (tmp_path / "dist" / "cache").exists() and not (tmp_path / "dist" / "c").exists()
         assert build(make_config(tmp_path / "src", cache=False), now=NOW).published
 
     def test_cache_inside_the_source_is_refused(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
