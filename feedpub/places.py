@@ -5,12 +5,12 @@ the source folder, the static folder and the templates folder. :func:`check` ref
 anything is read or written, folders that would make a build destroy or publish what it
 should not:
 
-- no two of them are one folder;
-- nothing lies inside the output folder (a build replaces it, and would delete the documents
-  as "files this build no longer makes");
-- the cache lies inside none of them (it would be deleted, published or read as input);
-- the source folder is not inside the static folder (its documents, drafts too, would be
-  copied as they are).
+- nothing is, or lies inside, the output folder (a build replaces it, and would delete the
+  documents as "files this build no longer makes");
+- the cache is, or lies inside, none of the others (it would be deleted, published or read
+  as input);
+- the source folder is not, nor lies inside, the static folder (its documents, drafts too,
+  would be copied as they are).
 
 The output folder may lie inside the source or static folder (a Jekyll or Eleventy site
 folder holds its own output): every walk below skips it, so it is never read back. The cache
@@ -89,7 +89,8 @@ def check(config: Config, cache_root: Path | None = None) -> None:
     """Raise ConfigError naming both folders where one lies inside another that it may not.
 
     cache_root: the folder of build caches, when the build keeps one. Paths are compared as
-    they really are (symbolic links and '..' resolved).
+    they really are (symbolic links and '..' resolved). No line is named: a folder may come
+    from an option that overrides the file.
     """
     places = _places(config, cache_root)
     where = str(config.config_path) if config.config_path is not None else "feedpub"
@@ -98,16 +99,16 @@ def check(config: Config, cache_root: Path | None = None) -> None:
         for j, outer in enumerate(places):
             if i == j or not inner.path.is_relative_to(outer.path):
                 continue
-            line = config.key_lines.get(inner.key) or config.key_lines.get(outer.key)
             if inner.path != outer.path:
                 why = _why(inner, outer)
                 if why is not None:
-                    problems.append(Problem(where, line, f"{inner.name} ({inner.path}) is inside "
+                    problems.append(Problem(where, None, f"{inner.name} ({inner.path}) is inside "
                                                          f"{outer.name} ({outer.path}): {why}"))
             elif i < j:  # one problem per pair
-                why = _why(inner, outer) or _why(outer, inner) or "each must be a folder of its own"
-                problems.append(Problem(where, line, f"{inner.name} and {outer.name} are one folder "
-                                                     f"({inner.path}): {why}"))
+                why = _why(inner, outer) or _why(outer, inner)
+                if why is not None:
+                    problems.append(Problem(where, None, f"{inner.name} and {outer.name} are one folder "
+                                                         f"({inner.path}): {why}"))
     if problems:
         raise ConfigError(problems)
 
