@@ -140,72 +140,96 @@ class Walk:
         self.top = str(top)
         self.what = what  # how warnings name the folder: "the source folder", "static_dir"
         self.real = os.path.realpath(self.top)
+        self._real_sep = self.real.rstrip(os.sep) + os.sep
         self.skip = frozenset(os.path.realpath(f) for f in skip if f is not None)  # never entered
         self.refused: list[Refused] = []
-        self._entries: dict[str, os.DirEntry[str]] = {}
+        # of the folder last yielded: its path with a separator, its prefix, and its entries
+        # that are neither folders nor regular files (nearly always none)
+        self._where = ""
         self._prefix = ""
+        self._special: dict[str, os.DirEntry[str]] = {}
 
     def _inside(self, target: str) -> bool:
-        return target == self.real or target.startswith(self.real.rstrip(os.sep) + os.sep)
+        return target == self.real or target.startswith(self._real_sep)
 
     def _refuse(self, rel: str, why: str) -> None:
         self.refused.append(Refused(rel, why))
 
     def __iter__(self) -> Iterator[tuple[str, str, list[str], list[str]]]:
+        # scandir, not os.walk: an entry's type comes with its name (no system call), and this
+        # runs once per file of an archive
         stack = [(self.top, "", self.real)]
         while stack:
             folder, prefix, real = stack.pop()
+            dirs: list[str] = []
+            files: list[str] = []
+            special: dict[str, os.DirEntry[str]] = {}
+            links: dict[str, os.DirEntry[str]] = {}  # links to folders
             try:
                 with os.scandir(folder) as it:
-                    entries = {e.name: e for e in it if not e.name.startswith(".")}
+                    for e in it:
+                        name = e.name
+                        if name[0] == ".":
+                            continue
+                        if e.is_file(follow_symlinks=False):
+                            files.append(name)
+                        elif e.is_dir(follow_symlinks=False):
+                            dirs.append(name)
+                        elif e.is_symlink() and _is_dir(e):
+                            dirs.append(name)  # pruned by name like a folder, then dropped below
+                            links[name] = e
+                        else:
+                            files.append(name)
+                            special[name] = e
             except OSError:
                 continue  # gone or unreadable since it was listed: nothing in it to read
-            dirs, files = [], []
-            for name, e in entries.items():
-                try:
-                    is_dir = e.is_dir()  # a link to a folder too: pruned by name like one
-                except OSError:
-                    is_dir = False
-                (dirs if is_dir else files).append(name)
-            self._entries, self._prefix = entries, prefix
+            self._where = folder if folder.endswith(os.sep) else folder + os.sep
+            self._prefix, self._special = prefix, special
             yield folder, prefix, dirs, files
             deeper = []
             for name in dirs:
-                e = entries[name]
-                if e.is_symlink():
-                    target = os.path.realpath(e.path)
+                link = links.get(name)
+                if link is not None:
+                    target = os.path.realpath(link.path)
                     if not self._inside(target):
                         self._refuse(prefix + name + "/", f"a symbolic link to {target}, a folder outside "
                                      f"{self.what}: not read")
                     continue  # one inside is read where it really is
                 inner = os.path.join(real, name)
                 if inner not in self.skip:
-                    deeper.append((e.path, f"{prefix}{name}/", inner))
+                    deeper.append((self._where + name, f"{prefix}{name}/", inner))
             stack.extend(reversed(deeper))
 
     def may_read(self, name: str) -> bool:
         """Whether entry name of the folder last yielded may be read (a regular file costs no system call)."""
-        return self._entries[name].is_file(follow_symlinks=False) or self.file(name) is not None
+        return name not in self._special or self._other(name) is not None
 
     def file(self, name: str) -> os.stat_result | None:
         """Return the stat of entry name of the folder last yielded if it may be read, else None (noted)."""
-        e = self._entries[name]
-        rel = self._prefix + name
+        if name in self._special:
+            return self._other(name)
         try:
-            if e.is_file(follow_symlinks=False):
-                return e.stat(follow_symlinks=False)
-            if not e.is_symlink():
-                self._refuse(rel, f"{kind_of(e.stat(follow_symlinks=False).st_mode)} in {self.what}, "
-                                  "not a regular file: not read")
+            found = os.lstat(self._where + name)
+        except OSError:
+            return None  # gone since the listing: nothing to read
+        return found if st.S_ISREG(found.st_mode) else self._other(name)
+
+    def _other(self, name: str) -> os.stat_result | None:
+        """Return the stat of what a link that is not a regular file leads to, if it may be read, else None (noted)."""
+        path, rel = self._where + name, self._prefix + name
+        try:
+            mode = os.lstat(path).st_mode
+            if not st.S_ISLNK(mode):
+                self._refuse(rel, f"{kind_of(mode)} in {self.what}, not a regular file: not read")
                 return None
-            target = os.path.realpath(e.path)
+            target = os.path.realpath(path)
             if not self._inside(target):
                 self._refuse(rel, f"a symbolic link to {target}, outside {self.what}: not read")
                 return None
             found = os.stat(target)
         except FileNotFoundError:
-            if e.is_symlink():
-                self._refuse(rel, f"a symbolic link in {self.what} to {os.readlink(e.path)}, which does not exist: "
+            if os.path.islink(path):
+                self._refuse(rel, f"a symbolic link in {self.what} to {os.readlink(path)}, which does not exist: "
                                   "not read")
             return None  # else gone since the listing: nothing to read
         except OSError as err:
@@ -216,6 +240,14 @@ class Walk:
                          "not read")
             return None
         return found
+
+
+def _is_dir(e: os.DirEntry[str]) -> bool:
+    """Whether a link leads to a folder (a broken one does not)."""
+    try:
+        return e.is_dir()
+    except OSError:
+        return False
 
 
 _READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
