@@ -131,7 +131,7 @@ class Walk:
 
     Iterate it as ``os.walk`` (top down; prune ``dirs`` in place): it yields ``(folder,
     prefix, dirs, files)`` with prefix the folder's POSIX path below the top ("" or "a/b/").
-    ``files`` names every entry that is not a folder, hidden ones left out; ask :meth:`file`
+    ``files`` names every entry that is not a folder, hidden ones left out; ask :meth:`look`
     about each one before reading it. ``dirs`` names the folders and the links to folders;
     after the caller prunes it, a link among them is dropped (refused when it leads outside).
     """
@@ -200,46 +200,47 @@ class Walk:
                     deeper.append((self._where + name, f"{prefix}{name}/", inner))
             stack.extend(reversed(deeper))
 
-    def may_read(self, name: str) -> bool:
-        """Whether entry name of the folder last yielded may be read (a regular file costs no system call)."""
-        return name not in self._special or self._other(name) is not None
+    def look(self, name: str, *, stat: bool = True) -> tuple[bool, os.stat_result | None]:
+        """Return whether entry name of the folder last yielded may be read, and its stat.
 
-    def file(self, name: str) -> os.stat_result | None:
-        """Return the stat of entry name of the folder last yielded if it may be read, else None (noted)."""
+        What may not be read is noted with why. The stat is None when not asked for (stat=False:
+        a regular file then costs no system call) or when nothing is there: a file gone since
+        the listing, or a link inside to nothing, may still be read, and reading it names the
+        problem.
+        """
         if name in self._special:
             return self._other(name)
+        if not stat:
+            return True, None
         try:
             found = os.lstat(self._where + name)
         except OSError:
-            return None  # gone since the listing: nothing to read
-        return found if st.S_ISREG(found.st_mode) else self._other(name)
+            return True, None  # gone since the listing: reading it says so
+        return (True, found) if st.S_ISREG(found.st_mode) else self._other(name)
 
-    def _other(self, name: str) -> os.stat_result | None:
-        """Return the stat of what a link that is not a regular file leads to, if it may be read, else None (noted)."""
+    def _other(self, name: str) -> tuple[bool, os.stat_result | None]:
+        """Look at an entry that is not a regular file: a link is followed if it stays inside."""
         path, rel = self._where + name, self._prefix + name
         try:
             mode = os.lstat(path).st_mode
             if not st.S_ISLNK(mode):
                 self._refuse(rel, f"{kind_of(mode)} in {self.what}, not a regular file: not read")
-                return None
+                return False, None
             target = os.path.realpath(path)
             if not self._inside(target):
                 self._refuse(rel, f"a symbolic link to {target}, outside {self.what}: not read")
-                return None
+                return False, None
             found = os.stat(target)
         except FileNotFoundError:
-            if os.path.islink(path):
-                self._refuse(rel, f"a symbolic link in {self.what} to {os.readlink(path)}, which does not exist: "
-                                  "not read")
-            return None  # else gone since the listing: nothing to read
+            return True, None  # a link inside to nothing, or gone since the listing: reading it says so
         except OSError as err:
             self._refuse(rel, f"cannot be read ({err.strerror or err}) in {self.what}: not read")
-            return None
+            return False, None
         if not st.S_ISREG(found.st_mode):
             self._refuse(rel, f"a symbolic link in {self.what} to {kind_of(found.st_mode)}, not a regular file: "
                          "not read")
-            return None
-        return found
+            return False, None
+        return True, found
 
 
 def _is_dir(e: os.DirEntry[str]) -> bool:

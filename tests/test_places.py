@@ -250,14 +250,19 @@ class TestLinks:
                         f"etc/: a symbolic link to {outside}, a folder outside static_dir: not read"]
         assert [f.path for f in check(config, now=NOW).findings if f.code == "not-read"] == ["more/", "etc/"]
 
-    def test_a_broken_link_is_a_warning(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
-        """A document that is a link to nothing is named and left out; the others are published."""
+    def test_a_broken_link_inside_is_an_error_naming_it(self, tmp_path: Path,
+                                                        make_config: Callable[..., Config]) -> None:
+        """A document that is a link to nothing inside the source is read, and reading it names the problem."""
         source = _site(tmp_path / "src")
         (source / "gone.md").symlink_to("nowhere.md")
-        result = build(make_config(source), now=NOW)
-        assert [r.rel for r in result.published] == ["a.md"]
-        assert ("gone.md: a symbolic link in the source folder to nowhere.md, which does not exist: not read"
-                in result.warnings)
+        config = make_config(source)
+        with pytest.raises(SourceError, match=r"gone\.md: cannot read file: No such file"):
+            build(config, now=NOW)
+        (source / "gone.md").unlink()
+        build(config, now=NOW)
+        (source / "gone.md").symlink_to("nowhere.md")  # the same through the listing of a cached build
+        with pytest.raises(SourceError, match=r"gone\.md: cannot read file: No such file"):
+            build(config, now=NOW)
 
 
 @needs_fifo

@@ -192,7 +192,7 @@ def snapshot(config: Config) -> Snapshot:
         walk = places.Walk(top, what, (config.out,))
         for folder, _prefix, _dirs, names in walk:
             for name in names:
-                st = walk.file(name)  # None: gone between listing and stat, or not readable
+                _readable, st = walk.look(name)  # None: not readable, or gone between listing and stat
                 if st is not None:
                     stamps[os.path.join(folder, name)] = (st.st_mtime_ns, st.st_size)
     files = templating.template_files(config)

@@ -65,8 +65,8 @@ def find(top: Path, what: str, *, out: Path | None = None,
         for name in files:
             if not (everything or is_asset(name)):
                 continue
-            st = walk.file(name)
-            if st is not None:
+            _readable, st = walk.look(name)
+            if st is not None:  # None: refused (noted), or nothing there to copy
                 found.append(Asset(prefix + name, os.path.join(folder, name), st.st_size, st.st_mtime_ns))
     found.sort(key=lambda a: a.rel)
     return found, sorted(walk.refused, key=lambda r: r.rel)

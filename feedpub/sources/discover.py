@@ -153,11 +153,15 @@ class _Walk:
             for f in documents:
                 why = self.file_reason(prefix + f, f, not prefix)
                 if why is None:
+                    readable, st = walk.look(f, stat=stat)
+                    if not readable:
+                        continue
                     if not stat:
-                        if walk.may_read(f):
-                            found.append((prefix + f, where + f))
-                    elif (st := walk.file(f)) is not None:
+                        found.append((prefix + f, where + f))
+                    elif st is not None:
                         found.append((prefix + f, where + f, st.st_size, st.st_mtime_ns))
+                    else:  # nothing there: reading it says why
+                        found.append((prefix + f, where + f, -1, -1))
                 elif self.explain:
                     self.excluded.append((prefix + f, why))
         return found
@@ -193,7 +197,8 @@ def discover(source: Path, rules: Rules | None = None) -> Discovery:
 def listing(source: Path, rules: Rules | None = None) -> tuple[list[tuple[str, str, int, int]], list[places.Refused]]:
     """Return (rel, path, size, mtime_ns) of every document, in the file system's order, and what was refused.
 
-    A document that vanishes between listing and stat is not listed (as if gone a moment sooner).
+    A document that vanishes between listing and stat, or a link to nothing, has size -1 (reading
+    it reports why).
     """
     walk = _Walk(source, rules or Rules(), explain=False)
     found = walk.run(stat=True)
