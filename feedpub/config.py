@@ -387,7 +387,7 @@ class Config:
         output=False, example="1")
     archive_page_size: int | None = _opt(
         None, _count, "entries per RFC 5005 archive page; `0` = write no archive; may not exceed `feed_limit`",
-        output=True, example="100", shown="`feed_limit`")
+        output=True, example="10", shown="`feed_limit`")
     hub_url: str = _opt(
         "", _hub, "a WebSub hub announced by the current feeds (`<link rel=\"hub\">` in Atom and RSS, `hubs` in "
         "JSON Feed)", output=True, example='"https://pubsubhubbub.appspot.com/"')
