@@ -15,235 +15,23 @@ from __future__ import annotations
 
 import difflib
 import re
-import string
 import sys
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
-from email.utils import parseaddr
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo
 
 from feedpub import resources
+from feedpub import validators as check
 from feedpub.errors import ConfigError, Problem
 from feedpub.model import Limits
-from feedpub.slug import slugify
 
 CONFIG_NAME = "feedpub.toml"
 CONTENT_MODES = ("both", "full", "summary")
 DIGEST_PROFILES = ("none", "mailchimp", "listmonk", "buttondown")
-_SUBJECT_FIELDS = ("site", "period", "week", "start", "end")  # what digest.subject may use
-_LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")  # BCP 47, the shape xml:lang takes
-
-# --- validators: each returns the cleaned value or raises ValueError with a message ---------
-# A message names the value it rejects and its type: `not the string "20"`, never `got '20'`.
-
-
-def shown(v: Any) -> str:
-    """Describe a value from a TOML file by its TOML type and text: 'the string "yes"', 'the number 20'."""
-    if isinstance(v, bool):
-        return f"the boolean {str(v).lower()}"
-    if isinstance(v, int | float):
-        return f"the number {v}"
-    if isinstance(v, str):
-        return f"the string {_quoted(v)}"
-    if isinstance(v, list):
-        return f"a list of {len(v)}"
-    if isinstance(v, dict):
-        return "a table"
-    return f"the date {v.isoformat()}" if hasattr(v, "isoformat") else f"a {type(v).__name__}"
-
-
-def _quoted(s: str) -> str:
-    """Return s in double quotes as TOML writes it, shortened when long."""
-    s = s if len(s) <= 60 else s[:57] + "..."
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-
-
-def _hint(value: str, options: Any) -> str:
-    """Return ' (did you mean "x"?)' for the option closest to value, or ''."""
-    close = difflib.get_close_matches(value, list(options), n=1, cutoff=0.6)
-    return f" (did you mean {_quoted(close[0])}?)" if close else ""
-
-
-def _str(v: Any) -> str:
-    if not isinstance(v, str):
-        raise ValueError(f"must be a string, not {shown(v)}")
-    return v
-
-
-def _nonempty(v: Any) -> str:
-    s = _str(v).strip()
-    if not s:
-        raise ValueError("must not be empty")
-    return s
-
-
-def _url(v: Any) -> str:
-    s = _nonempty(v)
-    parts = urlsplit(s)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"must be an absolute http(s) URL, not {shown(s)}")
-    if parts.query or parts.fragment:
-        raise ValueError(f"must not have a query or fragment, not {shown(s)}")
-    return s if s.endswith("/") else s + "/"
-
-
-def _lang(v: Any) -> str:
-    s = _nonempty(v)
-    if not _LANG.match(s):
-        raise ValueError(f"must be a language tag like \"en\" or \"zh-TW\", not {shown(s)}")
-    return s
-
-
-def _tz(v: Any) -> str:
-    s = _nonempty(v)
-    try:
-        ZoneInfo(s)
-    except (ZoneInfoNotFoundError, ValueError):
-        # available_timezones() reads the whole database: only when the name is wrong
-        hint = _hint(s, available_timezones()) or ' (use an IANA name like "Asia/Taipei")'
-        raise ValueError(f"must be a time zone, not {shown(s)}{hint}") from None
-    return s
-
-
-def _limit(v: Any) -> int:
-    if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-        raise ValueError(f"must be a positive integer, not {shown(v)}")
-    return v
-
-
-def _choice(options: tuple[str, ...]) -> Callable[[Any], str]:
-    """Make a validator accepting exactly one of options."""
-
-    def check(v: Any) -> str:
-        s = _str(v)
-        if s not in options:
-            raise ValueError(f"must be one of {', '.join(options)}, not {shown(s)}{_hint(s, options)}")
-        return s
-
-    return check
-
-
-def _bool(v: Any) -> bool:
-    if not isinstance(v, bool):
-        raise ValueError(f"must be true or false, not {shown(v)}")
-    return v
-
-
-def _email(v: Any) -> str:
-    s = _str(v).strip()
-    if s and not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", s):
-        raise ValueError(f"must be an email address, not {shown(s)}")
-    return s
-
-
-def _categories(v: Any) -> Mapping[str, str]:
-    if not isinstance(v, dict):
-        raise ValueError(f"must be a table of slug = \"Display name\", not {shown(v)}")
-    out: dict[str, str] = {}
-    for k, name in v.items():
-        if not isinstance(name, str) or not name.strip():
-            raise ValueError(f"category {_quoted(k)} needs a non-empty display name, not {shown(name)}")
-        out[slugify(k)] = name.strip()
-    return MappingProxyType(out)
-
-
-_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
-
-
-def _colors(v: Any) -> Mapping[str, str]:
-    if not isinstance(v, dict):
-        raise ValueError('must be a table of category slug = "#rrggbb"')
-    out: dict[str, str] = {}
-    for k, color in v.items():
-        if not isinstance(color, str) or not _COLOR.match(color):
-            raise ValueError(f"category {k!r}: colour must be written #rrggbb, got {color!r}")
-        out[slugify(k)] = color.lower()
-    return MappingProxyType(out)
-
-
-def _count(v: Any) -> int:
-    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-        raise ValueError(f"must be a whole number, 0 or more, not {shown(v)}")
-    return v
-
-
-def _hub(v: Any) -> str:
-    s = _str(v).strip()
-    if s:
-        parts = urlsplit(s)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"must be an absolute http(s) URL, not {shown(s)}")
-    return s
-
-
-def _path(v: Any) -> str:
-    return _nonempty(str(v) if isinstance(v, Path) else v)  # click hands over Path objects
-
-
-def _port(v: Any) -> int:
-    if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 65535:
-        raise ValueError(f"must be a port number 1-65535, not {shown(v)}")
-    return v
-
-
-def _one_line(v: Any) -> str:
-    s = _str(v)
-    if "\n" in s or "\r" in s:
-        raise ValueError(f"must be a single line, not {shown(s)}")
-    return s.strip()
-
-
-def _address(v: Any) -> str:
-    s = _one_line(v)
-    if s and not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", parseaddr(s)[1]):
-        raise ValueError(f"must be an email address (or \"Name <address>\"), not {shown(s)}")
-    return s
-
-
-def _subject(v: Any) -> str:
-    s = _nonempty(_one_line(v))
-    try:
-        names = {f for _t, f, _s, _c in string.Formatter().parse(s) if f is not None}
-    except ValueError as e:
-        raise ValueError(f"is not a valid template ({e}): {shown(s)}") from None
-    unknown = sorted(n for n in names if n not in _SUBJECT_FIELDS)
-    if unknown:
-        raise ValueError(f"uses unknown field {{{unknown[0]}}} (known: {', '.join(_SUBJECT_FIELDS)})")
-    return s
-
-
-def _campaign(v: Any) -> str:
-    s = _one_line(v)
-    if s.replace("{week}", "").count("{") or s.replace("{week}", "").count("}"):
-        raise ValueError(f"may only use the field {{week}}, not {shown(s)}")
-    return s
-
-
-def _optional_url(v: Any) -> str:
-    s = _one_line(v)
-    parts = urlsplit(s)
-    web = parts.scheme in ("http", "https") and parts.netloc
-    if s and not (web or (parts.scheme == "mailto" and parts.path)):
-        raise ValueError(f"must be an absolute http(s) or mailto: URL, not {shown(s)}")
-    return s
-
-
-def _slugs(v: Any) -> tuple[str, ...]:
-    if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):
-        raise ValueError(f"must be a list of category slugs, not {shown(v)}")
-    return tuple(slugify(x) for x in v)
-
-
-def _globs(v: Any) -> tuple[str, ...]:
-    if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):
-        raise ValueError("must be a list of non-empty strings")
-    return tuple(x.strip() for x in v)
-
 
 
 # --- the options: each declared once, as a dataclass field carrying its Option -------------
@@ -268,7 +56,7 @@ class Option:
     @property
     def folder(self) -> bool:
         """Return whether the value is a folder, resolved against where it was given."""
-        return self.validate is _path
+        return self.validate is check.path
 
 
 def _opt(default: T, validate: Callable[[Any], Any], doc: str, *, output: bool, example: str, shown: str = "") -> T:
@@ -281,7 +69,7 @@ def _opt(default: T, validate: Callable[[Any], Any], doc: str, *, output: bool, 
 
 def _folder(default: str | None, doc: str, *, output: bool, example: str, shown: str = "") -> Any:
     """Declare a folder option: a text default is required in the dataclass (load_config resolves it)."""
-    meta = {_OPTION: Option("", default, _path, doc, output, example, shown)}
+    meta = {_OPTION: Option("", default, check.path, doc, output, example, shown)}
     return field(metadata=meta) if default is not None else field(default=None, metadata=meta)
 
 
@@ -289,49 +77,50 @@ def _folder(default: str | None, doc: str, *, output: bool, example: str, shown:
 class DigestConfig:
     """The ``[digest]`` table: how the weekly email looks, is tagged and is sent."""
 
-    profile: str = _opt("none", _choice(DIGEST_PROFILES), "whose merge tags go in the footer (none: plain URLs)",
+    profile: str = _opt("none", check.choice(DIGEST_PROFILES), "whose merge tags go in the footer (none: plain URLs)",
                         output=True, example='"mailchimp"')
-    from_address: str = _opt("", _address, '"Name <addr>" or addr; "": the site title at noreply@<site host>',
+    from_address: str = _opt("", check.address, '"Name <addr>" or addr; "": the site title at noreply@<site host>',
                              output=True, example='"News <news@example.org>"')
-    subject: str = _opt("{site} — {period}", _subject,
+    subject: str = _opt("{site} — {period}", check.subject,
                         "fields: site, period ('week of 20 February 2023' or 'd1 to d2'), week, start, end",
                         output=True, example='"{site}: {week}"')
-    intro: str = _opt("", _str, '"": a sentence that fits the period (a week, a week still running, a range)',
+    intro: str = _opt("", check.text, '"": a sentence that fits the period (a week, a week still running, a range)',
                       output=True, example='"Hello from the lab."')
-    footer_note: str = _opt("", _one_line,
+    footer_note: str = _opt("", check.one_line,
                             'why the reader gets this email; "": "You are receiving this email because …"',
                             output=True, example='"You signed up at the fair."')
-    preheader: str = _opt("", _one_line, "inbox preview text; default: the titles of the first items",
+    preheader: str = _opt("", check.one_line, "inbox preview text; default: the titles of the first items",
                           output=True, example='"Five stories this week"')
-    postal_address: str = _opt("", _str, "the sender's postal address, which bulk mail must show",
+    postal_address: str = _opt("", check.text, "the sender's postal address, which bulk mail must show",
                                output=True, example='"1 Example Road, Taipei"')
-    logo_url: str = _opt("", _optional_url, "an https image; the site name is shown when empty",
+    logo_url: str = _opt("", check.optional_url, "an https image; the site name is shown when empty",
                          output=True, example='"https://example.org/logo.png"')
-    logo_width: int = _opt(160, _limit, "pixels (mail clients need the width attribute)", output=True, example="120")
-    unsubscribe_url: str = _opt("", _optional_url, "profile none only", output=True,
+    logo_width: int = _opt(160, check.positive, "pixels (mail clients need the width attribute)",
+                           output=True, example="120")
+    unsubscribe_url: str = _opt("", check.optional_url, "profile none only", output=True,
                                 example='"https://lists.example.org/unsubscribe"')
-    view_online_url: str = _opt("", _optional_url, 'profile none only; "": <base_url>digest/<week>.html',
+    view_online_url: str = _opt("", check.optional_url, 'profile none only; "": <base_url>digest/<week>.html',
                                 output=True, example='"https://example.org/mail/"')
-    accent_colors: Mapping[str, str] = _opt(MappingProxyType({}), _colors, "per category slug: #rrggbb",
+    accent_colors: Mapping[str, str] = _opt(MappingProxyType({}), check.colors, "per category slug: #rrggbb",
                                             output=True, example='{ news = "#2b6cb0" }')
-    utm_source: str = _opt("newsletter", _one_line, "added to article links that have no utm_ parameters",
+    utm_source: str = _opt("newsletter", check.one_line, "added to article links that have no utm_ parameters",
                            output=True, example='"digest"')
-    utm_medium: str = _opt("email", _one_line, "as utm_source", output=True, example='"mail"')
-    utm_campaign: str = _opt("digest-{week}", _campaign, "as utm_source; may use {week}",
+    utm_medium: str = _opt("email", check.one_line, "as utm_source", output=True, example='"mail"')
+    utm_campaign: str = _opt("digest-{week}", check.campaign, "as utm_source; may use {week}",
                              output=True, example='"weekly-{week}"')
-    category_order: tuple[str, ...] = _opt((), _slugs, "slugs first, in this order; the rest by size then name",
+    category_order: tuple[str, ...] = _opt((), check.slugs, "slugs first, in this order; the rest by size then name",
                                            output=True, example='["events", "news"]')
-    max_items_per_category: int = _opt(0, _count, '0: no cap; else "N more in <category>" links',
+    max_items_per_category: int = _opt(0, check.count, '0: no cap; else "N more in <category>" links',
                                        output=True, example="5")
-    size_limit_kb: int = _opt(102, _limit, "warn above this: Gmail clips HTML above about 102 KB",
+    size_limit_kb: int = _opt(102, check.positive, "warn above this: Gmail clips HTML above about 102 KB",
                               output=True, example="80")
     # the SMTP settings are only sent with, but the digest's templates see the whole table
-    smtp_host: str = _opt("localhost", _nonempty, "SMTP server of feedpub send", output=True,
+    smtp_host: str = _opt("localhost", check.nonempty, "SMTP server of feedpub send", output=True,
                           example='"smtp.example.org"')
-    smtp_port: int = _opt(587, _port, "its port", output=True, example="465")
-    smtp_user: str = _opt("", _one_line, "its login (the password: $FEEDPUB_SMTP_PASSWORD)", output=True,
+    smtp_port: int = _opt(587, check.port, "its port", output=True, example="465")
+    smtp_user: str = _opt("", check.one_line, "its login (the password: $FEEDPUB_SMTP_PASSWORD)", output=True,
                           example='"news"')
-    smtp_starttls: bool = _opt(True, _bool, "encrypt with STARTTLS", output=True, example="false")
+    smtp_starttls: bool = _opt(True, check.boolean, "encrypt with STARTTLS", output=True, example="false")
 
 
 @dataclass(frozen=True)
@@ -344,72 +133,80 @@ class Config:
     out: Path = _folder(
         "dist", "output folder; a build puts in only the files that changed, and only once every output is made",
         output=False, example='"public"')
-    title: str = _opt("feedpub", _nonempty, "site-wide feed title and index.html heading",
+    title: str = _opt("feedpub", check.nonempty, "site-wide feed title and index.html heading",
                       output=True, example='"Taiwan Biotech News"')
-    description: str = _opt("Articles published with feedpub", _str, "feed subtitle / description",
+    description: str = _opt("Articles published with feedpub", check.text, "feed subtitle / description",
                             output=True, example='"Weekly news from the lab"')
     base_url: str = _opt(
-        "https://news.example.org/", _url, "where `out` is published; links, ids and relative images are made "
+        "https://news.example.org/", check.url, "where `out` is published; links, ids and relative images are made "
         "absolute against it. Left at the default, `check` warns", output=True, example='"https://example.com/news/"')
-    language: str = _opt("en", _lang, "BCP 47 tag: `xml:lang`, RSS `<language>`, `<html lang>`",
+    language: str = _opt("en", check.lang, "BCP 47 tag: `xml:lang`, RSS `<language>`, `<html lang>`",
                          output=True, example='"zh-TW"')
-    timezone: str = _opt("UTC", _tz, "IANA zone for dates written without one (`2024-05-01` is midnight there)",
+    timezone: str = _opt("UTC", check.tz, "IANA zone for dates written without one (`2024-05-01` is midnight there)",
                          output=True, example='"Asia/Taipei"')
-    author: str = _opt("", _str, "feed-level author", output=True, example='"Jane Doe"', shown='`""` (the title)')
-    author_email: str = _opt("", _email, "feed-level author email", output=True, example='"news@example.com"')
-    feed_limit: int = _opt(50, _limit, "newest entries per feed", output=True, example="20")
+    author: str = _opt("", check.text, "feed-level author", output=True, example='"Jane Doe"', shown='`""` (the title)')
+    author_email: str = _opt("", check.email, "feed-level author email", output=True, example='"news@example.com"')
+    feed_limit: int = _opt(50, check.positive, "newest entries per feed", output=True, example="20")
     content_mode: str = _opt(
-        "both", _choice(CONTENT_MODES),
+        "both", check.choice(CONTENT_MODES),
         "`both`: summary and full HTML; `full`: full HTML only; `summary`: summary only",
         output=True, example='"summary"')
-    default_category: str = _opt("news", _nonempty, "category of documents with none in front matter and no folder",
-                                 output=True, example='"general"')
+    default_category: str = _opt(
+        "news", check.nonempty, "category of documents with none in front matter and no folder",
+        output=True, example='"general"')
     categories: Mapping[str, str] = _opt(
-        MappingProxyType({}), _categories,
+        MappingProxyType({}), check.categories,
         "display names of category slugs; when non-empty, `check` warns about other categories",
         output=True, example='[categories]\nnews = "News"')
     templates_dir: Path | None = _folder(None, "your templates, tried before the built-in ones",
                                          output=True, example='"templates"')
-    future: bool = _opt(False, _bool, "publish entries dated after the build time (`--future` on the command line)",
-                        output=True, example="true")
-    max_document_kb: int = _opt(10 * 1024, _limit, "larger documents are refused before they are read (see *Safety*)",
-                                output=True, example="2048")
-    max_front_matter_kb: int = _opt(64, _limit, "larger front matter is refused before it is parsed",
+    future: bool = _opt(
+        False, check.boolean, "publish entries dated after the build time (`--future` on the command line)",
+        output=True, example="true")
+    max_document_kb: int = _opt(
+        10 * 1024, check.positive, "larger documents are refused before they are read (see *Safety*)",
+        output=True, example="2048")
+    max_front_matter_kb: int = _opt(64, check.positive, "larger front matter is refused before it is parsed",
                                     output=True, example="16")
-    max_nesting: int = _opt(50, _limit, "deepest YAML `[`/`{` nesting accepted", output=True, example="20")
-    cache: bool = _opt(True, _bool, "keep a build cache (see *Performance*)", output=False, example="false")
+    max_nesting: int = _opt(50, check.positive, "deepest YAML `[`/`{` nesting accepted", output=True, example="20")
+    cache: bool = _opt(True, check.boolean, "keep a build cache (see *Performance*)", output=False, example="false")
     cache_dir: Path | None = _folder(
         None, "folder of build caches, one subfolder per pair of source and output folders; never inside either",
         output=False, example='"/var/cache/feedpub"',
         shown="`$FEEDPUB_CACHE_DIR`, else `$XDG_CACHE_HOME/feedpub`, else `~/.cache/feedpub`")
     workers: int = _opt(
-        0, _count, "processes used to parse and render many changed documents; `0` = one per core, `1` = never fork",
+        0, check.count,
+        "processes used to parse and render many changed documents; `0` = one per core, `1` = never fork",
         output=False, example="1")
     archive_page_size: int | None = _opt(
-        None, _count, "entries per RFC 5005 archive page; `0` = write no archive; may not exceed `feed_limit`",
+        None, check.count, "entries per RFC 5005 archive page; `0` = write no archive; may not exceed `feed_limit`",
         output=True, example="10", shown="`feed_limit`")
     hub_url: str = _opt(
-        "", _hub, "a WebSub hub announced by the current feeds (`<link rel=\"hub\">` in Atom and RSS, `hubs` in "
+        "", check.hub, "a WebSub hub announced by the current feeds (`<link rel=\"hub\">` in Atom and RSS, `hubs` in "
         "JSON Feed)", output=True, example='"https://pubsubhubbub.appspot.com/"')
     exclude: tuple[str, ...] = _opt(
-        (), _globs, "files and folders that are not articles, beside the defaults (see *Bring your existing site*): "
-        "a glob without `/` matches a name anywhere, one with `/` a path below `source` (`*` within a folder, `**` "
-        "across)", output=True, example='["/*.md", "pages/**"]')
+        (), check.globs,
+        "files and folders that are not articles, beside the defaults (see *Bring your existing site*): a glob "
+        "without `/` matches a name anywhere, one with `/` a path below `source` (`*` within a folder, `**` across)",
+        output=True, example='["/*.md", "pages/**"]')
     template_syntax: str = _opt(
-        "strip", _choice(("strip", "keep")), "Liquid tags, Hugo shortcodes and Go template actions left in a body: "
-        "removed from the output, or kept as text; `check` lists each (`template-syntax`)",
+        "strip", check.choice(("strip", "keep")),
+        "Liquid tags, Hugo shortcodes and Go template actions left in a body: removed from the output, or kept as "
+        "text; `check` lists each (`template-syntax`)",
         output=True, example='"keep"')
     front_matter_keys: tuple[str, ...] = _opt(
-        (), _globs, "front-matter keys of your own that `check` accepts without an `unknown-key` warning",
+        (), check.globs, "front-matter keys of your own that `check` accepts without an `unknown-key` warning",
         output=True, example='["hero", "series_order"]')
-    pages: bool = _opt(True, _bool, "write an article page per entry; `false` when your site's generator makes them",
-                       output=True, example="false")
-    list_size: int = _opt(20, _limit, "entries per page of the home page and of each category's and tag's page",
+    pages: bool = _opt(
+        True, check.boolean, "write an article page per entry; `false` when your site's generator makes them",
+        output=True, example="false")
+    list_size: int = _opt(20, check.positive, "entries per page of the home page and of each category's and tag's page",
                           output=True, example="50")
     static_dir: Path | None = _folder(None, "folder copied as it is into `out`", output=True, example='"public-files"',
                                       shown="`./static` beside `feedpub.toml`, if there is one")
-    tag_feeds: bool = _opt(False, _bool, "also a page and Atom, RSS and JSON feeds per tag, under `tags/<slug>/`",
-                           output=True, example="true")
+    tag_feeds: bool = _opt(
+        False, check.boolean, "also a page and Atom, RSS and JSON feeds per tag, under `tags/<slug>/`",
+        output=True, example="true")
     digest: DigestConfig = field(default_factory=DigestConfig, metadata={
         _TABLE: (DigestConfig, "see *Digest*", "the weekly email: profile, sender, subject, footer, UTM, size limit, "
                  "SMTP")})
@@ -468,7 +265,7 @@ def _toml(v: Any) -> str:
     if isinstance(v, bool):
         return str(v).lower()
     if isinstance(v, str):
-        return _quoted(v)
+        return check.quoted(v)
     if isinstance(v, tuple):
         return "[" + ", ".join(_toml(x) for x in v) + "]"
     if isinstance(v, Mapping):
@@ -649,8 +446,9 @@ def _check_places(file: _File, places: _Places, lines: Mapping[str, int | None])
     source = places.path("source")
     if "source" in values and "source" not in places.given and source is not None and not source.is_dir():
         why = "does not exist" if not source.exists() else "is not a folder"
+        given = check.shown(values["source"])
         problems.append(Problem(file.where, lines.get("source"),
-                                f"'source' must be a folder of documents: {source} ({shown(values['source'])}) {why}"))
+                                f"'source' must be a folder of documents: {source} ({given}) {why}"))
     static = places.path("static_dir")
     if "static_dir" in values and static is not None and not static.is_dir():
         problems.append(Problem(file.where, lines.get("static_dir"),
