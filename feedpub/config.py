@@ -245,7 +245,9 @@ def _declared(cls: type, prefix: str = "") -> Iterator[Option]:
 
 
 OPTIONS: Mapping[str, Option] = MappingProxyType({o.name: o for o in _declared(Config)})
-_TABLES = tuple(f.name for f in fields(Config) if _TABLE in f.metadata)  # keys flattened to 'table.key'
+# the tables, whose keys are flattened to 'table.key' in the file and checked one by one
+_TABLES: Mapping[str, type] = MappingProxyType(
+    {f.name: f.metadata[_TABLE][0] for f in fields(Config) if _TABLE in f.metadata})
 _TOP_LEVEL = frozenset(k for k in OPTIONS if "." not in k) - {"categories"}  # the keys [categories] may not hold
 
 
@@ -481,9 +483,10 @@ def _folders(places: _Places, config_file: Path | None) -> dict[str, Any]:
 def _make(values: Mapping[str, Any], folders: Mapping[str, Any], config_file: Path | None,
           lines: Mapping[str, int | None]) -> Config:
     """Make the Config of valid values: unset options keep their defaults."""
-    tables = {t: {k.partition(".")[2]: v for k, v in values.items() if k.startswith(f"{t}.")} for t in _TABLES}
+    tables = {t: cls(**{k.partition(".")[2]: v for k, v in values.items() if k.startswith(f"{t}.")})
+              for t, cls in _TABLES.items()}
     top = {k: v for k, v in values.items() if "." not in k and k not in folders}
-    return Config(**top, **folders, digest=DigestConfig(**tables["digest"]), config_path=config_file,
+    return Config(**top, **folders, **tables, config_path=config_file,
                   key_lines=MappingProxyType({k: v for k, v in lines.items() if k in values}))
 
 
@@ -506,7 +509,8 @@ def load_config(
     values |= _check_options(given, problems)
     places = _Places(cwd, config_file.parent if config_file is not None else cwd, given, values)
     problems += _check_places(file, places, lines)
-    problems += [] if problems else _check_archive(file, values, lines)
+    if not problems:  # only a valid feed_limit can bound archive_page_size
+        problems = _check_archive(file, values, lines)
     if problems:
         raise ConfigError(sorted(problems, key=lambda p: p.line or 0))  # in the file's order
     return _make(values, _folders(places, config_file), config_file, lines)
