@@ -1,4 +1,10 @@
-"""Configuration: one frozen dataclass, validated in one place.
+"""Configuration: every option declared once, as a field of a frozen dataclass.
+
+Each field of :class:`Config` and :class:`DigestConfig` carries its :class:`Option` (default,
+validator, documentation, example, whether it changes output bytes), and everything else is
+derived from those declarations: the validation of ``feedpub.toml`` (:func:`load_config`), the
+README's configuration table (:func:`markdown_table`) and the settings of the cache's context
+key (:func:`output_values`). A new option is one field; nothing can forget it.
 
 Precedence: command-line options > ``feedpub.toml`` > defaults. Every problem in the file is
 collected and reported at once, each naming its key (and line, when the key is in the file),
@@ -9,94 +15,204 @@ from __future__ import annotations
 
 import difflib
 import re
-import string
+import sys
 import tomllib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from feedpub import resources
+from feedpub import validators as check
 from feedpub.errors import ConfigError, Problem
 from feedpub.model import Limits
 
 CONFIG_NAME = "feedpub.toml"
 CONTENT_MODES = ("both", "full", "summary")
 DIGEST_PROFILES = ("none", "mailchimp", "listmonk", "buttondown")
-_SUBJECT_FIELDS = ("site", "period", "week", "start", "end")  # what digest.subject may use
-_LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")  # BCP 47, the shape xml:lang takes
+
+
+# --- the options: each declared once, as a dataclass field carrying its Option -------------
+
+T = TypeVar("T")
+_OPTION = "feedpub.option"  # the field metadata key holding a field's Option
+_TABLE = "feedpub.table"  # the field metadata key of a [table] of options: (its dataclass, README default, doc)
+
+
+@dataclass(frozen=True)
+class Option:
+    """One key of ``feedpub.toml``: its default, how it is checked and shown, whether it changes output."""
+
+    name: str  # as written in the file: 'feed_limit', 'digest.profile'
+    default: Any  # the value when neither the file nor an option sets it; a folder's as written in a file
+    validate: Callable[[Any], Any]  # returns the cleaned value or raises ValueError naming the value
+    doc: str  # the README's meaning of the key (Markdown)
+    output: bool  # changes output bytes, so its value is part of the cache's context key
+    example: str  # a value other than the default, as TOML text (a table: its lines)
+    shown: str = ""  # the README's default when the value alone does not say it (Markdown)
+
+    @property
+    def folder(self) -> bool:
+        """Return whether the value is a folder, resolved against where it was given."""
+        return self.validate is check.path
+
+
+def _opt(default: T, validate: Callable[[Any], Any], doc: str, *, output: bool, example: str, shown: str = "") -> T:
+    """Declare an option field: the dataclass default and, in its metadata, the rest of the Option."""
+    meta = {_OPTION: Option("", default, validate, doc, output, example, shown)}
+    if isinstance(default, Mapping):  # unhashable, so a dataclass wants a factory; immutable, so one object serves
+        return field(default_factory=lambda: default, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def _folder(default: str | None, doc: str, *, output: bool, example: str, shown: str = "") -> Any:
+    """Declare a folder option: a text default is required in the dataclass (load_config resolves it)."""
+    meta = {_OPTION: Option("", default, check.path, doc, output, example, shown)}
+    return field(metadata=meta) if default is not None else field(default=None, metadata=meta)
 
 
 @dataclass(frozen=True)
 class DigestConfig:
     """The ``[digest]`` table: how the weekly email looks, is tagged and is sent."""
 
-    profile: str = "none"  # which ESP's merge tags go in the footer (none: plain URLs below)
-    from_address: str = ""  # "Name <addr>" or addr; default: site title at noreply@<site host>
-    subject: str = "{site} — {period}"  # period: 'week of 20 February 2023' or 'd1 to d2'
-    intro: str = ""  # "": a sentence that fits the period (a week, a week still running, a range)
-    footer_note: str = ""  # why the reader gets this email; "": "You are receiving this email because …"
-    preheader: str = ""  # inbox preview text; default: the titles of the first items
-    postal_address: str = ""
-    logo_url: str = ""
-    logo_width: int = 160
-    unsubscribe_url: str = ""  # profile none only
-    view_online_url: str = ""  # profile none only; "": the digest's copy at <base_url>digest/<week>.html
-    accent_colors: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # slug -> #rrggbb
-    utm_source: str = "newsletter"
-    utm_medium: str = "email"
-    utm_campaign: str = "digest-{week}"
-    category_order: tuple[str, ...] = ()  # slugs first, in this order; the rest by size then name
-    max_items_per_category: int = 0  # 0: no cap
-    size_limit_kb: int = 102  # Gmail clips HTML above about 102 KB
-    smtp_host: str = "localhost"
-    smtp_port: int = 587
-    smtp_user: str = ""
-    smtp_starttls: bool = True
+    profile: str = _opt("none", check.choice(DIGEST_PROFILES), "whose merge tags go in the footer (none: plain URLs)",
+                        output=True, example='"mailchimp"')
+    from_address: str = _opt("", check.address, '"Name <addr>" or addr; "": the site title at noreply@<site host>',
+                             output=True, example='"News <news@example.org>"')
+    subject: str = _opt("{site} — {period}", check.subject,
+                        "fields: site, period ('week of 20 February 2023' or 'd1 to d2'), week, start, end",
+                        output=True, example='"{site}: {week}"')
+    intro: str = _opt("", check.text, '"": a sentence that fits the period (a week, a week still running, a range)',
+                      output=True, example='"Hello from the lab."')
+    footer_note: str = _opt("", check.one_line,
+                            'why the reader gets this email; "": "You are receiving this email because …"',
+                            output=True, example='"You signed up at the fair."')
+    preheader: str = _opt("", check.one_line, "inbox preview text; default: the titles of the first items",
+                          output=True, example='"Five stories this week"')
+    postal_address: str = _opt("", check.text, "the sender's postal address, which bulk mail must show",
+                               output=True, example='"1 Example Road, Taipei"')
+    logo_url: str = _opt("", check.optional_url, "an https image; the site name is shown when empty",
+                         output=True, example='"https://example.org/logo.png"')
+    logo_width: int = _opt(160, check.positive, "pixels (mail clients need the width attribute)",
+                           output=True, example="120")
+    unsubscribe_url: str = _opt("", check.optional_url, "profile none only", output=True,
+                                example='"https://lists.example.org/unsubscribe"')
+    view_online_url: str = _opt("", check.optional_url, 'profile none only; "": <base_url>digest/<week>.html',
+                                output=True, example='"https://example.org/mail/"')
+    accent_colors: Mapping[str, str] = _opt(MappingProxyType({}), check.colors, "per category slug: #rrggbb",
+                                            output=True, example='{ news = "#2b6cb0" }')
+    utm_source: str = _opt("newsletter", check.one_line, "added to article links that have no utm_ parameters",
+                           output=True, example='"digest"')
+    utm_medium: str = _opt("email", check.one_line, "as utm_source", output=True, example='"mail"')
+    utm_campaign: str = _opt("digest-{week}", check.campaign, "as utm_source; may use {week}",
+                             output=True, example='"weekly-{week}"')
+    category_order: tuple[str, ...] = _opt((), check.slugs, "slugs first, in this order; the rest by size then name",
+                                           output=True, example='["events", "news"]')
+    max_items_per_category: int = _opt(0, check.count, '0: no cap; else "N more in <category>" links',
+                                       output=True, example="5")
+    size_limit_kb: int = _opt(102, check.positive, "warn above this: Gmail clips HTML above about 102 KB",
+                              output=True, example="80")
+    # the SMTP settings are only sent with, but the digest's templates see the whole table
+    smtp_host: str = _opt("localhost", check.nonempty, "SMTP server of feedpub send", output=True,
+                          example='"smtp.example.org"')
+    smtp_port: int = _opt(587, check.port, "its port", output=True, example="465")
+    smtp_user: str = _opt("", check.one_line, "its login (the password: $FEEDPUB_SMTP_PASSWORD)", output=True,
+                          example='"news"')
+    smtp_starttls: bool = _opt(True, check.boolean, "encrypt with STARTTLS", output=True, example="false")
 
 
 @dataclass(frozen=True)
 class Config:
     """Every setting of a build, validated; paths are absolute."""
 
-    source: Path
-    out: Path
-    title: str = "feedpub"
-    description: str = "Articles published with feedpub"
-    base_url: str = "https://news.example.org/"
-    language: str = "en"
-    timezone: str = "UTC"
-    author: str = ""
-    author_email: str = ""
-    feed_limit: int = 50
-    content_mode: str = "both"
-    default_category: str = "news"
-    categories: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    templates_dir: Path | None = None
-    future: bool = False
-    max_document_kb: int = 10 * 1024
-    max_front_matter_kb: int = 64
-    max_nesting: int = 50
-    digest: DigestConfig = field(default_factory=DigestConfig)
-    cache: bool = True  # keep a build cache (in cache_dir, else the user's cache folder)
-    cache_dir: Path | None = None  # where build caches live (default: $XDG_CACHE_HOME/feedpub)
-    workers: int = 0  # processes for parsing/rendering many documents; 0 = one per core
-    archive_page_size: int | None = None  # entries per RFC 5005 archive page (feed_limit); 0 = none
-    hub_url: str = ""  # WebSub hub announced by the current feeds
+    source: Path = _folder(
+        "seeds", "folder of `.md`, `.markdown`, `.txt` documents; first-level subfolders are categories",
+        output=True, example='"articles"', shown='`"seeds"` (the embedded seeds when there is no `./seeds`)')
+    out: Path = _folder(
+        "dist", "output folder; a build puts in only the files that changed, and only once every output is made",
+        output=False, example='"public"')
+    title: str = _opt("feedpub", check.nonempty, "site-wide feed title and index.html heading",
+                      output=True, example='"Taiwan Biotech News"')
+    description: str = _opt("Articles published with feedpub", check.text, "feed subtitle / description",
+                            output=True, example='"Weekly news from the lab"')
+    base_url: str = _opt(
+        "https://news.example.org/", check.url, "where `out` is published; links, ids and relative images are made "
+        "absolute against it. Left at the default, `check` warns", output=True, example='"https://example.com/news/"')
+    language: str = _opt("en", check.lang, "BCP 47 tag: `xml:lang`, RSS `<language>`, `<html lang>`",
+                         output=True, example='"zh-TW"')
+    timezone: str = _opt("UTC", check.tz, "IANA zone for dates written without one (`2024-05-01` is midnight there)",
+                         output=True, example='"Asia/Taipei"')
+    author: str = _opt("", check.text, "feed-level author", output=True, example='"Jane Doe"', shown='`""` (the title)')
+    author_email: str = _opt("", check.email, "feed-level author email", output=True, example='"news@example.com"')
+    feed_limit: int = _opt(50, check.positive, "newest entries per feed", output=True, example="20")
+    content_mode: str = _opt(
+        "both", check.choice(CONTENT_MODES),
+        "`both`: summary and full HTML; `full`: full HTML only; `summary`: summary only",
+        output=True, example='"summary"')
+    default_category: str = _opt(
+        "news", check.nonempty, "category of documents with none in front matter and no folder",
+        output=True, example='"general"')
+    categories: Mapping[str, str] = _opt(
+        MappingProxyType({}), check.categories,
+        "display names of category slugs; when non-empty, `check` warns about other categories",
+        output=True, example='[categories]\nnews = "News"')
+    templates_dir: Path | None = _folder(None, "your templates, tried before the built-in ones",
+                                         output=True, example='"templates"')
+    future: bool = _opt(
+        False, check.boolean, "publish entries dated after the build time (`--future` on the command line)",
+        output=True, example="true")
+    max_document_kb: int = _opt(
+        10 * 1024, check.positive, "larger documents are refused before they are read (see *Safety*)",
+        output=True, example="2048")
+    max_front_matter_kb: int = _opt(64, check.positive, "larger front matter is refused before it is parsed",
+                                    output=True, example="16")
+    max_nesting: int = _opt(50, check.positive, "deepest YAML `[`/`{` nesting accepted", output=True, example="20")
+    cache: bool = _opt(True, check.boolean, "keep a build cache (see *Performance*)", output=False, example="false")
+    cache_dir: Path | None = _folder(
+        None, "folder of build caches, one subfolder per pair of source and output folders; never inside either",
+        output=False, example='"/var/cache/feedpub"',
+        shown="`$FEEDPUB_CACHE_DIR`, else `$XDG_CACHE_HOME/feedpub`, else `~/.cache/feedpub`")
+    workers: int = _opt(
+        0, check.count,
+        "processes used to parse and render many changed documents; `0` = one per core, `1` = never fork",
+        output=False, example="1")
+    archive_page_size: int | None = _opt(
+        None, check.count, "entries per RFC 5005 archive page; `0` = write no archive; may not exceed `feed_limit`",
+        output=True, example="10", shown="`feed_limit`")
+    hub_url: str = _opt(
+        "", check.hub, "a WebSub hub announced by the current feeds (`<link rel=\"hub\">` in Atom and RSS, `hubs` in "
+        "JSON Feed)", output=True, example='"https://pubsubhubbub.appspot.com/"')
+    exclude: tuple[str, ...] = _opt(
+        (), check.globs,
+        "files and folders that are not articles, beside the defaults (see *Bring your existing site*): a glob "
+        "without `/` matches a name anywhere, one with `/` a path below `source` (`*` within a folder, `**` across)",
+        output=True, example='["/*.md", "pages/**"]')
+    template_syntax: str = _opt(
+        "strip", check.choice(("strip", "keep")),
+        "Liquid tags, Hugo shortcodes and Go template actions left in a body: removed from the output, or kept as "
+        "text; `check` lists each (`template-syntax`)",
+        output=True, example='"keep"')
+    front_matter_keys: tuple[str, ...] = _opt(
+        (), check.globs, "front-matter keys of your own that `check` accepts without an `unknown-key` warning",
+        output=True, example='["hero", "series_order"]')
+    pages: bool = _opt(
+        True, check.boolean, "write an article page per entry; `false` when your site's generator makes them",
+        output=True, example="false")
+    list_size: int = _opt(20, check.positive, "entries per page of the home page and of each category's and tag's page",
+                          output=True, example="50")
+    static_dir: Path | None = _folder(None, "folder copied as it is into `out`", output=True, example='"public-files"',
+                                      shown="`./static` beside `feedpub.toml`, if there is one")
+    tag_feeds: bool = _opt(
+        False, check.boolean, "also a page and Atom, RSS and JSON feeds per tag, under `tags/<slug>/`",
+        output=True, example="true")
+    digest: DigestConfig = field(default_factory=DigestConfig, metadata={
+        _TABLE: (DigestConfig, "see *Digest*", "the weekly email: profile, sender, subject, footer, UTM, size limit, "
+                 "SMTP")})
+    # where the settings came from: not options
     config_path: Path | None = None  # the file these settings came from, if any
     key_lines: Mapping[str, int | None] = field(default_factory=lambda: MappingProxyType({}))  # keys in the file
-    # --- reading existing sites (issue 13) ---
-    exclude: tuple[str, ...] = ()  # globs of files and folders that are not articles, beside the defaults
-    template_syntax: str = "strip"  # template tags left in a body: "strip" them, or "keep" them as text
-    front_matter_keys: tuple[str, ...] = ()  # front-matter keys that check accepts without a warning
-    # --- the site around the feeds (issue 14) ---
-    pages: bool = True  # write an article page per entry (false: the site's own generator does)
-    list_size: int = 20  # entries per page of index.html and of each category's and tag's page
-    static_dir: Path | None = None  # copied verbatim into out (default: ./static beside the config, if any)
-    tag_feeds: bool = False  # also a feed (and a page) per tag, under tags/<slug>/
 
     @property
     def tz(self) -> ZoneInfo:
@@ -119,281 +235,66 @@ class Config:
         return self.author or self.title
 
 
-# --- validators: each returns the cleaned value or raises ValueError with a message ---------
-# A message names the value it rejects and its type: `not the string "20"`, never `got '20'`.
+def _declared(cls: type, prefix: str = "") -> Iterator[Option]:
+    """Yield the options of a dataclass's fields, a table's named 'table.key', in declaration order."""
+    for f in fields(cls):
+        if _OPTION in f.metadata:
+            yield replace(f.metadata[_OPTION], name=prefix + f.name)
+        elif _TABLE in f.metadata:
+            yield from _declared(f.metadata[_TABLE][0], f"{prefix}{f.name}.")
 
 
-def shown(v: Any) -> str:
-    """Describe a value from a TOML file by its TOML type and text: 'the string "yes"', 'the number 20'."""
+OPTIONS: Mapping[str, Option] = MappingProxyType({o.name: o for o in _declared(Config)})
+# the tables, whose keys are flattened to 'table.key' in the file and checked one by one
+_TABLES: Mapping[str, type] = MappingProxyType(
+    {f.name: f.metadata[_TABLE][0] for f in fields(Config) if _TABLE in f.metadata})
+_TOP_LEVEL = frozenset(k for k in OPTIONS if "." not in k) - {"categories"}  # the keys [categories] may not hold
+
+
+def value_of(config: Config, name: str) -> Any:
+    """Return the value of the option name ('feed_limit', 'digest.profile') in config."""
+    table, _, leaf = name.rpartition(".")
+    return getattr(getattr(config, table) if table else config, leaf)
+
+
+def output_values(config: Config) -> list[tuple[str, Any]]:
+    """Return (name, value) of every option that changes output bytes, in declaration order."""
+    return [(name, value_of(config, name)) for name, o in OPTIONS.items() if o.output]
+
+
+def _toml(v: Any) -> str:
+    """Write a default as TOML text."""
     if isinstance(v, bool):
-        return f"the boolean {str(v).lower()}"
-    if isinstance(v, int | float):
-        return f"the number {v}"
+        return str(v).lower()
     if isinstance(v, str):
-        return f"the string {_quoted(v)}"
-    if isinstance(v, list):
-        return f"a list of {len(v)}"
-    if isinstance(v, dict):
-        return "a table"
-    return f"the date {v.isoformat()}" if hasattr(v, "isoformat") else f"a {type(v).__name__}"
+        return check.quoted(v)
+    if isinstance(v, tuple):
+        return "[" + ", ".join(_toml(x) for x in v) + "]"
+    if isinstance(v, Mapping):
+        return "{" + ", ".join(f"{k} = {_toml(x)}" for k, x in v.items()) + "}"
+    return str(v)
 
 
-def _quoted(s: str) -> str:
-    """Return s in double quotes as TOML writes it, shortened when long."""
-    s = s if len(s) <= 60 else s[:57] + "..."
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+def _row(*cells: str) -> str:
+    return "| " + " | ".join(cells) + " |"
 
 
-def _hint(value: str, options: Any) -> str:
-    """Return ' (did you mean "x"?)' for the option closest to value, or ''."""
-    close = difflib.get_close_matches(value, list(options), n=1, cutoff=0.6)
-    return f" (did you mean {_quoted(close[0])}?)" if close else ""
+def markdown_table() -> str:
+    """Return the README's table of the top-level options and tables, one row each."""
+    rows = [_row("Key", "Default", "Example", "Meaning"), _row("---", "---", "---", "---")]
+    for f in fields(Config):
+        if _TABLE in f.metadata:
+            _cls, shown, doc = f.metadata[_TABLE]
+            rows.append(_row(f"`[{f.name}]`", shown, "", doc))
+        elif _OPTION in f.metadata:
+            o = OPTIONS[f.name]
+            default = o.shown or ("none" if o.default is None else f"`{_toml(o.default)}`")
+            example = "<br>".join(f"`{line}`" for line in o.example.splitlines())
+            rows.append(_row(f"`{o.name}`", default, example, o.doc))
+    return "\n".join(rows) + "\n"
 
 
-def _str(v: Any) -> str:
-    if not isinstance(v, str):
-        raise ValueError(f"must be a string, not {shown(v)}")
-    return v
-
-
-def _nonempty(v: Any) -> str:
-    s = _str(v).strip()
-    if not s:
-        raise ValueError("must not be empty")
-    return s
-
-
-def _url(v: Any) -> str:
-    s = _nonempty(v)
-    parts = urlsplit(s)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"must be an absolute http(s) URL, not {shown(s)}")
-    if parts.query or parts.fragment:
-        raise ValueError(f"must not have a query or fragment, not {shown(s)}")
-    return s if s.endswith("/") else s + "/"
-
-
-def _lang(v: Any) -> str:
-    s = _nonempty(v)
-    if not _LANG.match(s):
-        raise ValueError(f"must be a language tag like \"en\" or \"zh-TW\", not {shown(s)}")
-    return s
-
-
-def _tz(v: Any) -> str:
-    s = _nonempty(v)
-    try:
-        ZoneInfo(s)
-    except (ZoneInfoNotFoundError, ValueError):
-        from zoneinfo import available_timezones  # only when the name is wrong: it reads the whole database
-
-        hint = _hint(s, available_timezones()) or ' (use an IANA name like "Asia/Taipei")'
-        raise ValueError(f"must be a time zone, not {shown(s)}{hint}") from None
-    return s
-
-
-def _limit(v: Any) -> int:
-    if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-        raise ValueError(f"must be a positive integer, not {shown(v)}")
-    return v
-
-
-def _choice(options: tuple[str, ...]) -> Callable[[Any], str]:
-    """Make a validator accepting exactly one of options."""
-
-    def check(v: Any) -> str:
-        s = _str(v)
-        if s not in options:
-            raise ValueError(f"must be one of {', '.join(options)}, not {shown(s)}{_hint(s, options)}")
-        return s
-
-    return check
-
-
-def _bool(v: Any) -> bool:
-    if not isinstance(v, bool):
-        raise ValueError(f"must be true or false, not {shown(v)}")
-    return v
-
-
-def _email(v: Any) -> str:
-    s = _str(v).strip()
-    if s and not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", s):
-        raise ValueError(f"must be an email address, not {shown(s)}")
-    return s
-
-
-def _categories(v: Any) -> Mapping[str, str]:
-    if not isinstance(v, dict):
-        raise ValueError(f"must be a table of slug = \"Display name\", not {shown(v)}")
-    from feedpub.slug import slugify  # late: slug imports nothing of ours, but keep config light
-
-    out: dict[str, str] = {}
-    for k, name in v.items():
-        if not isinstance(name, str) or not name.strip():
-            raise ValueError(f"category {_quoted(k)} needs a non-empty display name, not {shown(name)}")
-        out[slugify(k)] = name.strip()
-    return MappingProxyType(out)
-
-
-_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
-
-
-def _colors(v: Any) -> Mapping[str, str]:
-    if not isinstance(v, dict):
-        raise ValueError('must be a table of category slug = "#rrggbb"')
-    from feedpub.slug import slugify  # late, as in _categories
-
-    out: dict[str, str] = {}
-    for k, color in v.items():
-        if not isinstance(color, str) or not _COLOR.match(color):
-            raise ValueError(f"category {k!r}: colour must be written #rrggbb, got {color!r}")
-        out[slugify(k)] = color.lower()
-    return MappingProxyType(out)
-
-
-def _count(v: Any) -> int:
-    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-        raise ValueError(f"must be a whole number, 0 or more, not {shown(v)}")
-    return v
-
-
-def _hub(v: Any) -> str:
-    s = _str(v).strip()
-    if s:
-        parts = urlsplit(s)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"must be an absolute http(s) URL, not {shown(s)}")
-    return s
-
-
-def _path(v: Any) -> str:
-    return _nonempty(str(v) if isinstance(v, Path) else v)  # click hands over Path objects
-
-
-
-def _port(v: Any) -> int:
-    if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 65535:
-        raise ValueError(f"must be a port number 1-65535, not {shown(v)}")
-    return v
-
-
-def _one_line(v: Any) -> str:
-    s = _str(v)
-    if "\n" in s or "\r" in s:
-        raise ValueError(f"must be a single line, not {shown(s)}")
-    return s.strip()
-
-
-def _address(v: Any) -> str:
-    s = _one_line(v)
-    from email.utils import parseaddr  # here: most configurations name no address
-
-    if s and not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", parseaddr(s)[1]):
-        raise ValueError(f"must be an email address (or \"Name <address>\"), not {shown(s)}")
-    return s
-
-
-def _subject(v: Any) -> str:
-    s = _nonempty(_one_line(v))
-    try:
-        names = {f for _t, f, _s, _c in string.Formatter().parse(s) if f is not None}
-    except ValueError as e:
-        raise ValueError(f"is not a valid template ({e}): {shown(s)}") from None
-    unknown = sorted(n for n in names if n not in _SUBJECT_FIELDS)
-    if unknown:
-        raise ValueError(f"uses unknown field {{{unknown[0]}}} (known: {', '.join(_SUBJECT_FIELDS)})")
-    return s
-
-
-def _campaign(v: Any) -> str:
-    s = _one_line(v)
-    if s.replace("{week}", "").count("{") or s.replace("{week}", "").count("}"):
-        raise ValueError(f"may only use the field {{week}}, not {shown(s)}")
-    return s
-
-
-def _optional_url(v: Any) -> str:
-    s = _one_line(v)
-    parts = urlsplit(s)
-    web = parts.scheme in ("http", "https") and parts.netloc
-    if s and not (web or (parts.scheme == "mailto" and parts.path)):
-        raise ValueError(f"must be an absolute http(s) or mailto: URL, not {shown(s)}")
-    return s
-
-
-def _slugs(v: Any) -> tuple[str, ...]:
-    if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):
-        raise ValueError(f"must be a list of category slugs, not {shown(v)}")
-    from feedpub.slug import slugify  # late, as in _categories
-
-    return tuple(slugify(x) for x in v)
-
-
-def _globs(v: Any) -> tuple[str, ...]:
-    if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):
-        raise ValueError("must be a list of non-empty strings")
-    return tuple(x.strip() for x in v)
-
-
-_FIELDS: dict[str, Callable[[Any], Any]] = {
-    "source": _path,
-    "out": _path,
-    "title": _nonempty,
-    "description": _str,
-    "base_url": _url,
-    "language": _lang,
-    "timezone": _tz,
-    "author": _str,
-    "author_email": _email,
-    "feed_limit": _limit,
-    "content_mode": _choice(CONTENT_MODES),
-    "default_category": _nonempty,
-    "categories": _categories,
-    "templates_dir": _path,
-    "future": _bool,
-    "max_document_kb": _limit,
-    "max_front_matter_kb": _limit,
-    "max_nesting": _limit,
-    # [digest] table: validated key by key like the top level, reported as 'digest.<key>'
-    "digest.profile": _choice(DIGEST_PROFILES),
-    "digest.from_address": _address,
-    "digest.subject": _subject,
-    "digest.intro": _str,
-    "digest.preheader": _one_line,
-    "digest.postal_address": _str,
-    "digest.logo_url": _optional_url,
-    "digest.logo_width": _limit,
-    "digest.unsubscribe_url": _optional_url,
-    "digest.view_online_url": _optional_url,
-    "digest.footer_note": _one_line,
-    "digest.accent_colors": _colors,
-    "digest.utm_source": _one_line,
-    "digest.utm_medium": _one_line,
-    "digest.utm_campaign": _campaign,
-    "digest.category_order": _slugs,
-    "digest.max_items_per_category": _count,
-    "digest.size_limit_kb": _limit,
-    "digest.smtp_host": _nonempty,
-    "digest.smtp_port": _port,
-    "digest.smtp_user": _one_line,
-    "digest.smtp_starttls": _bool,
-    "cache": _bool,
-    "cache_dir": _path,
-    "workers": _count,
-    "archive_page_size": _count,
-    "hub_url": _hub,
-    # --- reading existing sites (issue 13) ---
-    "exclude": _globs,
-    "template_syntax": _choice(("strip", "keep")),
-    "front_matter_keys": _globs,
-    # --- the site around the feeds (issue 14) ---
-    "pages": _bool,
-    "list_size": _limit,
-    "static_dir": _path,
-    "tag_feeds": _bool,
-}
-_TABLES = ("digest",)  # tables whose keys are flattened to 'table.key' and checked one by one
+# --- loading -------------------------------------------------------------------------------
 
 
 def _flatten(raw: dict[str, Any]) -> dict[str, Any]:
@@ -419,7 +320,6 @@ def _key_line(text: str, key: str) -> int | None:
     return text.count("\n", 0, m.start()) + 1 if m else None
 
 
-_TOP_LEVEL = frozenset(k for k in _FIELDS if "." not in k) - {"categories"}
 
 
 def _syntax_problem(where: str, text: str, e: tomllib.TOMLDecodeError) -> Problem:
@@ -434,6 +334,162 @@ def _syntax_problem(where: str, text: str, e: tomllib.TOMLDecodeError) -> Proble
     return Problem(where, line, f"not valid TOML at column {column}: {message}{hint}: {source_line}")
 
 
+@dataclass(frozen=True)
+class _File:
+    """The config file as read: its name in messages, its text (for lines) and its TOML values."""
+
+    where: str
+    text: str = ""
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+    def line(self, key: str) -> int | None:
+        """Return the line of key ('digest.profile': inside [digest]), or None."""
+        return _key_line(self.text, key)
+
+
+def _find(config_file: Path | None, cwd: Path) -> Path | None:
+    """Return the absolute config file: the one given, else ./feedpub.toml if there is one."""
+    if config_file is None and (cwd / CONFIG_NAME).is_file():
+        config_file = cwd / CONFIG_NAME
+    return None if config_file is None else (cwd / config_file).resolve()
+
+
+def _read(config_file: Path | None) -> _File:
+    """Read and parse the config file (none: no values)."""
+    if config_file is None:
+        return _File(CONFIG_NAME)
+    where, text = str(config_file), ""
+    try:
+        text = config_file.read_text(encoding="utf-8-sig")
+        return _File(where, text, tomllib.loads(text))
+    except FileNotFoundError:
+        raise ConfigError([Problem(where, None, "config file not found")]) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError([Problem(where, None, f"cannot read config file: {e}")]) from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError([_syntax_problem(where, text, e)]) from None
+
+
+def _misplaced(file: _File) -> tuple[dict[str, Any], list[Problem]]:
+    """Take out the top-level keys written below a [table] line (the TOML trap), one problem each."""
+    raw, problems = dict(file.raw), []
+    for table in ("categories", *_TABLES):
+        inside = raw.get(table)
+        if not isinstance(inside, dict):
+            continue
+        raw[table] = {k: v for k, v in inside.items() if k not in _TOP_LEVEL}  # not also "category 'x' needs …"
+        problems += [Problem(file.where, file.line(f"{table}.{key}"),
+                             f"'{key}' is inside the [{table}] table: move it above the [{table}] line "
+                             "(in TOML every key after a [table] line belongs to that table)")
+                     for key in inside if key in _TOP_LEVEL]
+    return raw, problems
+
+
+def _from_file(key: str, value: Any) -> Any:
+    """Return the checked value of a key of the file, or raise ValueError with the whole message."""
+    if key in _TABLES:
+        raise ValueError(f"'{key}' must be a table ([{key}])")
+    option = OPTIONS.get(key)
+    if option is None:
+        hint = difflib.get_close_matches(key, OPTIONS, n=1)
+        raise ValueError(f"unknown key '{key}'" + (f" (did you mean '{hint[0]}'?)" if hint else ""))
+    try:
+        return option.validate(value)
+    except ValueError as e:
+        raise ValueError(f"'{key}' {e}") from None
+
+
+def _check_file(file: _File, problems: list[Problem]) -> tuple[dict[str, Any], dict[str, int | None]]:
+    """Return the valid values of the file and the line of every key in it, adding a problem per bad key."""
+    raw, misplaced = _misplaced(file)
+    problems += misplaced
+    values: dict[str, Any] = {}
+    lines: dict[str, int | None] = {}
+    for key, value in _flatten(raw).items():
+        lines[key] = file.line(key)
+        try:
+            values[key] = _from_file(key, value)
+        except ValueError as e:
+            problems.append(Problem(file.where, lines[key], str(e)))
+    return values, lines
+
+
+def _check_options(given: Mapping[str, Any], problems: list[Problem]) -> dict[str, Any]:
+    """Return the valid values of the command-line options, adding a problem per bad one."""
+    values: dict[str, Any] = {}
+    for key, value in given.items():
+        try:
+            values[key] = OPTIONS[key].validate(value)
+        except ValueError as e:
+            problems.append(Problem("option", None, f"--{key.replace('_', '-')} {e}"))
+    return values
+
+
+@dataclass(frozen=True)
+class _Places:
+    """Resolve folder options: an option's against cwd, the file's against the file's folder (as mkdocs)."""
+
+    cwd: Path
+    base: Path
+    given: Mapping[str, Any]
+    values: Mapping[str, Any]
+
+    def path(self, key: str) -> Path | None:
+        """Return the absolute folder of key, or None when it is unset and has no default."""
+        if key in self.given:
+            return (self.cwd / str(self.given[key])).resolve()
+        raw = self.values.get(key, OPTIONS[key].default)
+        return None if raw is None else (self.base / Path(str(raw)).expanduser()).resolve()
+
+
+def _check_places(file: _File, places: _Places, lines: Mapping[str, int | None]) -> list[Problem]:
+    """Return a problem for a source or static_dir of the file that is not a folder."""
+    problems, values = [], places.values
+    source = places.path("source")
+    if "source" in values and "source" not in places.given and source is not None and not source.is_dir():
+        why = "does not exist" if not source.exists() else "is not a folder"
+        given = check.shown(values["source"])
+        problems.append(Problem(file.where, lines.get("source"),
+                                f"'source' must be a folder of documents: {source} ({given}) {why}"))
+    static = places.path("static_dir")
+    if "static_dir" in values and static is not None and not static.is_dir():
+        problems.append(Problem(file.where, lines.get("static_dir"),
+                                f"'static_dir' must be a folder: {static} does not exist"))
+    return problems
+
+
+def _check_archive(file: _File, values: Mapping[str, Any], lines: Mapping[str, int | None]) -> list[Problem]:
+    """Return a problem when an archive page would hold more entries than the current feed."""
+    # a reader walks current feed + archive pages; the entries newer than the last full
+    # page must all be in the current feed, so a page may not hold more than it does
+    page, limit = values.get("archive_page_size"), values.get("feed_limit", OPTIONS["feed_limit"].default)
+    if page is None or page <= limit:
+        return []
+    return [Problem(file.where, lines.get("archive_page_size"),
+                    f"'archive_page_size' ({page}) must not exceed 'feed_limit' ({limit})")]
+
+
+def _folders(places: _Places, config_file: Path | None) -> dict[str, Any]:
+    """Return every folder option resolved, with the defaults that depend on what exists."""
+    folders: dict[str, Any] = {k: places.path(k) for k, o in OPTIONS.items() if o.folder}
+    source = folders["source"]
+    if "source" not in places.values and not (source and source.is_dir()):
+        folders["source"] = resources.seeds_dir()  # no config and no ./seeds: build the embedded seeds
+    if folders["static_dir"] is None and config_file is not None and (places.base / "static").is_dir():
+        folders["static_dir"] = (places.base / "static").resolve()  # Hugo's, Zola's, Eleventy's place, beside it
+    return folders
+
+
+def _make(values: Mapping[str, Any], folders: Mapping[str, Any], config_file: Path | None,
+          lines: Mapping[str, int | None]) -> Config:
+    """Make the Config of valid values: unset options keep their defaults."""
+    tables = {t: cls(**{k.partition(".")[2]: v for k, v in values.items() if k.startswith(f"{t}.")})
+              for t, cls in _TABLES.items()}
+    top = {k: v for k, v in values.items() if "." not in k and k not in folders}
+    return Config(**top, **folders, **tables, config_path=config_file,
+                  key_lines=MappingProxyType({k: v for k, v in lines.items() if k in values}))
+
+
 def load_config(
     config_file: Path | None = None,
     overrides: Mapping[str, Any] | None = None,
@@ -445,95 +501,20 @@ def load_config(
     Overrides whose value is ``None`` are ignored, so an unset CLI flag never hides the file.
     """
     cwd = (cwd or Path.cwd()).resolve()
-    overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
-    raw: dict[str, Any] = {}
-    text = ""
-    where = CONFIG_NAME
-    if config_file is None and (cwd / CONFIG_NAME).is_file():
-        config_file = cwd / CONFIG_NAME
-    if config_file is not None:
-        config_file = (cwd / config_file).resolve()
-        where = str(config_file)
-        try:
-            text = config_file.read_text(encoding="utf-8-sig")
-            raw = tomllib.loads(text)
-        except FileNotFoundError:
-            raise ConfigError([Problem(where, None, "config file not found")]) from None
-        except (OSError, UnicodeDecodeError) as e:
-            raise ConfigError([Problem(where, None, f"cannot read config file: {e}")]) from None
-        except tomllib.TOMLDecodeError as e:
-            raise ConfigError([_syntax_problem(where, text, e)]) from None
-
+    given = {k: v for k, v in (overrides or {}).items() if v is not None}
+    config_file = _find(config_file, cwd)
+    file = _read(config_file)
     problems: list[Problem] = []
-    values: dict[str, Any] = {}
-    lines: dict[str, int | None] = {}
-    for table in ("categories", *_TABLES):  # the TOML trap: every key after a [table] line is the table's
-        inside = raw.get(table)
-        if not isinstance(inside, dict):
-            continue
-        for key in [k for k in inside if k in _TOP_LEVEL]:
-            del inside[key]  # one problem, not also "category 'feed_limit' needs a display name"
-            problems.append(Problem(where, _key_line(text, f"{table}.{key}"),
-                                    f"'{key}' is inside the [{table}] table: move it above the [{table}] line "
-                                    "(in TOML every key after a [table] line belongs to that table)"))
-    for key, value in _flatten(raw).items():
-        lines[key] = _key_line(text, key)
-        if key in _TABLES:
-            problems.append(Problem(where, _key_line(text, key), f"'{key}' must be a table ([{key}])"))
-            continue
-        check = _FIELDS.get(key)
-        if check is None:
-            hint = difflib.get_close_matches(key, _FIELDS, n=1)
-            suffix = f" (did you mean '{hint[0]}'?)" if hint else ""
-            problems.append(Problem(where, _key_line(text, key), f"unknown key '{key}'{suffix}"))
-            continue
-        try:
-            values[key] = check(value)
-        except ValueError as e:
-            problems.append(Problem(where, _key_line(text, key), f"'{key}' {e}"))
-    for key, value in overrides.items():
-        try:
-            values[key] = _FIELDS[key](value)
-        except ValueError as e:
-            problems.append(Problem("option", None, f"--{key.replace('_', '-')} {e}"))
-    base = config_file.parent if config_file is not None else cwd
-
-    def resolve(key: str, default: str) -> Path:
-        # CLI paths are relative to cwd; file paths to the file's folder, like mkdocs.
-        if key in overrides:
-            return (cwd / str(overrides[key])).resolve()
-        return (base / Path(str(values.get(key, default))).expanduser()).resolve()
-
-    source = resolve("source", "seeds")
-    if "source" in values and "source" not in overrides and not source.is_dir():
-        why = "does not exist" if not source.exists() else "is not a folder"
-        problems.append(Problem(where, lines.get("source"),
-                                f"'source' must be a folder of documents: {source} ({shown(values['source'])}) {why}"))
-    if "static_dir" in values and not resolve("static_dir", "").is_dir():
-        problems.append(Problem(where, lines.get("static_dir"),
-                                f"'static_dir' must be a folder: {resolve('static_dir', '')} does not exist"))
-    page, limit = values.get("archive_page_size", 0), values.get("feed_limit", 50)
-    if not problems and page > limit:
-        # a reader walks current feed + archive pages; the entries newer than the last full
-        # page must all be in the current feed, so a page may not hold more than it does
-        problems.append(Problem(where, _key_line(text, "archive_page_size"),
-                                f"'archive_page_size' ({page}) must not exceed 'feed_limit' ({limit})"))
+    values, lines = _check_file(file, problems)
+    values |= _check_options(given, problems)
+    places = _Places(cwd, config_file.parent if config_file is not None else cwd, given, values)
+    problems += _check_places(file, places, lines)
+    if not problems:  # only a valid feed_limit can bound archive_page_size
+        problems = _check_archive(file, values, lines)
     if problems:
         raise ConfigError(sorted(problems, key=lambda p: p.line or 0))  # in the file's order
-    if "source" not in values and not source.is_dir():
-        source = resources.seeds_dir()  # no config and no ./seeds: build the embedded seeds
-    out = resolve("out", "dist")
-    templates = resolve("templates_dir", "") if "templates_dir" in values else None
-    cache_dir = resolve("cache_dir", "") if "cache_dir" in values else None
-    static = resolve("static_dir", "") if "static_dir" in values else None
-    if static is None and config_file is not None and (base / "static").is_dir():
-        static = (base / "static").resolve()  # Hugo's, Zola's and Eleventy's usual place, beside the config
-    simple = {
-        k: v for k, v in values.items()
-        if k not in ("source", "out", "templates_dir", "cache_dir", "static_dir") and "." not in k
-    }
-    digest = DigestConfig(**{k.partition(".")[2]: v for k, v in values.items() if k.startswith("digest.")})
-    return Config(source=source, out=out, templates_dir=templates, cache_dir=cache_dir, static_dir=static,
-                  config_path=config_file,
-                  digest=digest, key_lines=MappingProxyType({k: v for k, v in lines.items() if k in values}),
-                  **simple)
+    return _make(values, _folders(places, config_file), config_file, lines)
+
+
+if __name__ == "__main__":  # python -m feedpub.config: the README's table, to paste into "Configuration reference"
+    sys.stdout.write(markdown_table())

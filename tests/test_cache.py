@@ -18,13 +18,14 @@ from zoneinfo import ZoneInfo
 import feedparser
 import pytest
 
-from feedpub.config import Config, load_config
+from feedpub.config import OPTIONS, Config, load_config, value_of
 from feedpub.errors import SourceError
 from feedpub.incremental import cache, catalogue, gather
 from feedpub.outputs import atom_rss
 from feedpub.pipeline import build, entries, read_entries
 from feedpub.render import content, inline
 from tests.conftest import NOW, ROOT, output_tree, write_corpus, write_doc
+from tests.test_config import example_of
 
 
 def _titles(config: Config) -> set[str]:
@@ -630,6 +631,28 @@ class TestCacheDamage:
         assert output_tree(tmp_path / "out0") == output_tree(tmp_path / "out1")
         config = load_config(None, {"source": str(corpus), "out": str(tmp_path / "out0")})
         assert len(_records(config)) == 12
+
+
+class TestContextKey:
+    """The settings in the cache's context key are exactly the options declared to change output bytes."""
+
+    @pytest.mark.parametrize("name", list(OPTIONS))
+    def test_an_option_is_in_the_key_exactly_when_it_changes_output(self, name: str, tmp_path: Path) -> None:
+        """Setting any option to its example changes the key if the option changes output, and only then."""
+        config = Config(source=tmp_path / "src", out=tmp_path / "out")
+        option = OPTIONS[name]
+        value = tmp_path / example_of(option) if option.folder else option.validate(example_of(option))
+        table, _, leaf = name.rpartition(".")
+        changed = (replace(config, digest=replace(config.digest, **{leaf: value})) if table
+                   else replace(config, **{leaf: value}))
+        assert value_of(changed, name) != value_of(config, name)
+        assert (cache.context_key(changed) != cache.context_key(config)) is option.output
+
+    def test_where_the_settings_came_from_is_not_in_the_key(self, tmp_path: Path) -> None:
+        """The config file's name and its key lines change no output, so they keep the key."""
+        config = Config(source=tmp_path / "src", out=tmp_path / "out")
+        moved = replace(config, config_path=tmp_path / "feedpub.toml", key_lines={"title": 3})
+        assert cache.context_key(moved) == cache.context_key(config)
 
 
 class TestLibraryVersions:

@@ -22,7 +22,7 @@ import feedpub.commands.check
 from feedpub import __version__
 from feedpub.cli import cli
 from feedpub.commands.init import CONFIG_TEXT
-from feedpub.config import _FIELDS
+from feedpub.config import OPTIONS
 from tests.conftest import NOW, ROOT, write_doc
 
 EPOCH = "1736942400"  # 2025-01-15T12:00:00Z, the tests' NOW
@@ -218,7 +218,7 @@ class TestInit:
 
     def test_config_mentions_every_key(self) -> None:
         """The commented config names every configuration key."""
-        for key in _FIELDS:
+        for key in OPTIONS:
             table, _, name = key.rpartition(".")
             text = "\n" + CONFIG_TEXT.split(f"[{table}]\n", 1)[1] if table else CONFIG_TEXT
             assert f"\n{name} = " in text or f"\n# {name} = " in text or f"[{name}]" in text, key

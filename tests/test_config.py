@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+import tomllib
+from dataclasses import fields
 from pathlib import Path
+from types import MappingProxyType
+from typing import Any
 
 import pytest
 
 from feedpub import resources
-from feedpub.config import load_config
+from feedpub.config import OPTIONS, Config, DigestConfig, Option, load_config, markdown_table, value_of
 from feedpub.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def example_of(option: Option) -> Any:
+    """Return an option's example as a feedpub.toml gives it (a table example is its own [table])."""
+    leaf = option.name.rpartition(".")[2]
+    text = option.example if "\n" in option.example else f"{leaf} = {option.example}"
+    return tomllib.loads(text)[leaf]
+
+
+def _toml_lines(option: Option) -> list[str]:
+    leaf = option.name.rpartition(".")[2]
+    return option.example.splitlines() if "\n" in option.example else [f"{leaf} = {option.example}"]
 
 
 class TestLoadConfig:
@@ -124,3 +142,64 @@ class TestFirstHourMistakes:
         """A wrong value is named with its TOML type: a string "20" is not the number 20."""
         [problem] = self._problems(tmp_path, text)
         assert problem.split(": ", 1)[1] == message
+
+
+class TestOptions:
+    """Each option is declared once; the file's checks, the README and the defaults all come from it."""
+
+    def test_every_setting_is_a_declared_option(self) -> None:
+        """Every field of Config and DigestConfig is an option (or the [digest] table), so none escapes the checks,
+        the README table or the cache key; only where the settings came from is not."""
+        names = {f.name for f in fields(Config)} - {"digest", "config_path", "key_lines"}
+        names |= {f"digest.{f.name}" for f in fields(DigestConfig)}
+        assert names == set(OPTIONS)
+        assert all(isinstance(o.output, bool) and o.doc and o.example for o in OPTIONS.values())
+
+    def test_readme_table_is_made_from_the_options(self) -> None:
+        """The README's configuration table is exactly the one the options make (python -m feedpub.config)."""
+        readme = (ROOT / "README.md").read_text(encoding="utf-8")
+        section = readme.split("## Configuration reference\n", 1)[1].split("\n## ", 1)[0]
+        table = "".join(line + "\n" for line in section.splitlines() if line.startswith("|"))
+        assert table == markdown_table()
+
+    def test_table_rows_follow_the_declarations(self) -> None:
+        """A row per top-level option in declaration order, then [digest]; defaults written as TOML."""
+        rows = markdown_table().splitlines()[2:]
+        assert [r.split(" | ")[0] for r in rows] == [f"| `{k}`" for k in OPTIONS if "." not in k] + ["| `[digest]`"]
+        assert "| `feed_limit` | `50` | `20` | newest entries per feed |" in rows
+        assert "| `templates_dir` | none | `\"templates\"` |" in "\n".join(rows)
+        assert '| `categories` | `{}` | `[categories]`<br>`news = \"News\"` |' in "\n".join(rows)
+
+    @pytest.mark.parametrize("name", list(OPTIONS))
+    def test_default_passes_its_own_check(self, name: str) -> None:
+        """A default is a value the file could give: its validator returns it unchanged."""
+        option = OPTIONS[name]
+        if option.default is None:
+            return
+        as_toml = {tuple: list, MappingProxyType: dict}.get(type(option.default), lambda v: v)  # as tomllib gives it
+        assert option.validate(as_toml(option.default)) == option.default
+
+    def test_no_file_gives_every_default(self, tmp_path: Path) -> None:
+        """Without a file every option has its declared default (folders resolved against cwd)."""
+        (tmp_path / "seeds").mkdir()
+        cfg = load_config(cwd=tmp_path)
+        for name, option in OPTIONS.items():
+            want = tmp_path / option.default if option.folder and option.default else option.default
+            assert value_of(cfg, name) == want, name
+
+    def test_every_example_loads_from_a_file(self, tmp_path: Path) -> None:
+        """A feedpub.toml setting every option to its example loads, each value its example's, none the default."""
+        for folder in ("articles", "public-files"):
+            (tmp_path / folder).mkdir()
+        top = [o for o in OPTIONS.values() if "." not in o.name]
+        digest = [o for o in OPTIONS.values() if o.name.startswith("digest.")]
+        text = [line for o in top if "\n" not in o.example for line in _toml_lines(o)]
+        text += [line for o in top if "\n" in o.example for line in _toml_lines(o)]
+        text += ["[digest]"] + [line for o in digest for line in _toml_lines(o)]
+        (tmp_path / "feedpub.toml").write_text("\n".join(text) + "\n", encoding="utf-8")
+        cfg = load_config(cwd=tmp_path)
+        for name, option in OPTIONS.items():
+            value = value_of(cfg, name)
+            example = example_of(option)
+            want = (tmp_path / example).resolve() if option.folder else option.validate(example)
+            assert value == want and value != option.default, name

@@ -37,12 +37,11 @@ import os
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 from feedpub import __version__, resources
-from feedpub.config import Config
+from feedpub.config import Config, output_values
 from feedpub.incremental import catalogue
 from feedpub.incremental.catalogue import Record
 from feedpub.write import Written
@@ -102,11 +101,9 @@ def context_key(config: Config) -> str:
             h.update(f"{dist} {metadata.version(dist)}\n".encode())
         except metadata.PackageNotFoundError:
             h.update(f"{dist} -\n".encode())
-    for f in fields(config):
-        # none of these changes an output
-        if f.name not in ("out", "config_path", "key_lines", "cache", "cache_dir", "workers"):
-            value = getattr(config, f.name)
-            h.update(f"{f.name}={sorted(value.items()) if f.name == 'categories' else value!r}\n".encode())
+    # the options declared to change output bytes; a table in its order, which a template may show
+    for name, value in output_values(config):
+        h.update(f"{name}={value!r}\n".encode())
     from feedpub.render import templating
 
     for p in templating.template_files(config):
