@@ -119,6 +119,16 @@ class Config:
         return self.author or self.title
 
 
+NO_OUTPUT = frozenset({"out", "config_path", "key_lines", "cache", "cache_dir", "workers"})
+"""Settings that change no output's bytes (where files go, how fast, where the cache is)."""
+
+
+def setting_text(config: Config, name: str) -> str:
+    """Return a setting (a field or a property of Config) as keys hash it: a mapping in a stable order."""
+    value = getattr(config, name)
+    return repr(sorted(value.items())) if isinstance(value, Mapping) else repr(value)
+
+
 # --- validators: each returns the cleaned value or raises ValueError with a message ---------
 # A message names the value it rejects and its type: `not the string "20"`, never `got '20'`.
 

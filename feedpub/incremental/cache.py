@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from feedpub import __version__, resources
-from feedpub.config import Config
+from feedpub.config import NO_OUTPUT, Config, setting_text
 from feedpub.incremental import catalogue
 from feedpub.incremental.catalogue import Record
 from feedpub.write import Written
@@ -93,10 +93,8 @@ def context_key(config: Config) -> str:
         except metadata.PackageNotFoundError:
             h.update(f"{dist} -\n".encode())
     for f in fields(config):
-        # none of these changes an output
-        if f.name not in ("out", "config_path", "key_lines", "cache", "cache_dir", "workers"):
-            value = getattr(config, f.name)
-            h.update(f"{f.name}={sorted(value.items()) if f.name == 'categories' else value!r}\n".encode())
+        if f.name not in NO_OUTPUT:
+            h.update(f"{f.name}={setting_text(config, f.name)}\n".encode())
     from feedpub.render import templating
 
     for p in templating.template_files(config):
