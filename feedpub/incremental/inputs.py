@@ -20,16 +20,17 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import operator
 import os
 import stat
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from pathlib import PurePath
 from typing import Any, cast
 
 from feedpub.config import NO_OUTPUT, Config, setting_text
 from feedpub.incremental.catalogue import Record
-from feedpub.outputs.protocol import EVERY, NOT_A_FILE, NOTHING, Build, File, Given, Job
+from feedpub.outputs.protocol import EVERY, NOT_A_FILE, Build, File, Given, Inputs, Job
 from feedpub.render import templating
 from feedpub.select import Selection
 
@@ -59,55 +60,75 @@ class Stats:
         return found
 
 
-_SIMPLE = (int, float, bool, type(None))
+_RECORD, _TEXT, _SEQUENCE, _PLAIN, _DATACLASS, _TUPLE, _MAPPING = range(7)
+_HOW: dict[type, int] = {Record: _RECORD, str: _TEXT, tuple: _SEQUENCE, list: _SEQUENCE, int: _PLAIN,
+                         float: _PLAIN, bool: _PLAIN, type(None): _PLAIN, bytes: _PLAIN, datetime: _PLAIN,
+                         date: _PLAIN}
+_FIELDS: dict[type, tuple[bytes, Callable[[Any], tuple[Any, ...]]]] = {}
 
 
 def encode(value: Any, out: list[bytes], records: list[Record]) -> None:
-    """Append a plan's bytes to out and its records to records (hashed apart: see Keys)."""
+    """Append a plan's bytes to out and its records to records (hashed apart: see Keys).
+
+    Every value is typed and its length told, so two different plans never join to the
+    same bytes. A datetime is written with its zone: two zones at one offset may print apart.
+    """
     t = type(value)
-    if t is Record:
+    how = _HOW.get(t)
+    if how is None:
+        how = _classify(t)
+    if how == _TEXT:
+        data = value.encode("utf-8", "surrogatepass")
+        out.append(b"s%d:%s" % (len(data), data))
+    elif how == _RECORD:
         records.append(value)
         out.append(b"r")
-    elif t is str:
-        data = value.encode("utf-8", "surrogatepass")
-        out.append(b"s%d:" % len(data))
-        out.append(data)
-    elif t is tuple or t is list:
-        out.append(b"(%d" % len(value))
+    elif how in (_DATACLASS, _SEQUENCE, _TUPLE):
+        if how == _DATACLASS:
+            name, values = _FIELDS[t]
+            out.append(name)
+            value = values(value)
+        else:
+            out.append(b"(%d" % len(value) if how == _SEQUENCE else b"%s(%d" % (t.__qualname__.encode(), len(value)))
         for item in value:
-            encode(item, out, records)
-    elif t in _SIMPLE:
-        out.append(repr(value).encode() + b";")
-    elif dataclasses.is_dataclass(value):
-        out.append(t.__qualname__.encode() + b"{")
-        for name in _identity(t):
-            encode(getattr(value, name), out, records)
-    elif isinstance(value, datetime | date):
-        out.append(repr(value).encode() + b";")  # the zone too: two zones at one offset may print apart
-    elif isinstance(value, tuple):  # named tuples (File)
-        out.append(t.__qualname__.encode())
-        encode(tuple(value), out, records)
-    elif isinstance(value, Mapping):
+            kind = type(item)
+            if kind is str:  # most items: no call
+                data = item.encode("utf-8", "surrogatepass")
+                out.append(b"s%d:%s" % (len(data), data))
+            elif kind is Record:
+                records.append(item)
+                out.append(b"r")
+            else:
+                encode(item, out, records)
+    elif how == _PLAIN:
+        out.append(b"%s;" % repr(value).encode())
+    else:  # a mapping, in its own order
         out.append(b"{%d" % len(value))
         for k, v in value.items():
             encode(k, out, records)
             encode(v, out, records)
-    elif isinstance(value, PurePath | bytes):
-        out.append(repr(value).encode() + b";")
+
+
+def _classify(t: type) -> int:
+    """Return how values of type t are encoded (remembered per type)."""
+    if dataclasses.is_dataclass(t):
+        # only the fields that are part of the value's identity (compared): a field with
+        # compare=False is not part of the key
+        names = [f.name for f in dataclasses.fields(t) if f.compare]
+        get = operator.attrgetter(*names) if len(names) > 1 else lambda v: tuple(getattr(v, n) for n in names)
+        _FIELDS[t] = (f"{t.__qualname__}{{{len(names)}".encode(), get)
+        how = _DATACLASS
+    elif issubclass(t, tuple):  # named tuples (File)
+        how = _TUPLE
+    elif issubclass(t, Mapping):
+        how = _MAPPING
+    elif issubclass(t, PurePath | datetime | date | bytes | int | float | str):
+        how = _PLAIN
     else:
         raise TypeError(f"a job's plan holds a {t.__qualname__}: plans hold frozen dataclasses, tuples, "
                         "mappings, records and plain values, which keys know how to hash")
-
-
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _identity(t: type) -> tuple[str, ...]:
-    """Return the fields of a dataclass that are part of its identity (compared: so hashed)."""
-    names = _FIELDS.get(t)
-    if names is None:
-        names = _FIELDS[t] = tuple(f.name for f in dataclasses.fields(t) if f.compare)
-    return names
+    _HOW[t] = how
+    return how
 
 
 def settings_of(names: tuple[str, ...], config: Config) -> tuple[str, ...]:
@@ -125,25 +146,36 @@ class Keys:
         self._head = f"{build.context}\0".encode()
         self._settings: dict[tuple[str, ...], bytes] = {}
         self._templates: dict[tuple[str, ...], bytes] = {}
+        # by the declaration's id (it is kept alive here, so the id stays its own): most jobs
+        # of a kind share one Inputs value, and hashing it as a dict key costs more than this
+        self._declared: dict[int, tuple[Inputs, bytes]] = {}
 
     def __call__(self, job: Job[Any]) -> bytes:
         """Return the key of a job: its declared inputs, hashed."""
-        out = [self._head, job.kind.encode(), b"\0", "\0".join(job.paths).encode("utf-8", "surrogatepass"), b"\0"]
+        paths = job.paths
+        where = paths[0] if len(paths) == 1 else "\0".join(paths)
+        out = [self._head, b"%s\0%s\0" % (job.kind.encode(), where.encode("utf-8", "surrogatepass"))]
         records: list[Record] = []
         encode(job.plan, out, records)
         declared = job.inputs
-        if declared is not NOTHING:
-            out.append(self._settings.get(declared.settings) or self._hash_settings(declared.settings))
-            for f in declared.files:
-                out.append(b"f%s\0%d\0%d\0" % (f.path.encode("utf-8", "surrogatepass"), f.size, f.mtime_ns))
-            if declared.templates:
-                out.append(self._templates.get(declared.templates) or self._hash_templates(declared.templates))
-            if declared.now:
-                out.append(b"now " + self._build.now.isoformat().encode())
+        known = self._declared.get(id(declared))
+        out.append(known[1] if known is not None else self._hash_declared(declared))
         h = hashlib.blake2b(b"".join(out), digest_size=16)
         if records:
             h.update(self._build.chosen.tokens(records, [r.fingerprint for r in records]))
         return h.digest()
+
+    def _hash_declared(self, declared: Inputs) -> bytes:
+        out = [self._settings.get(declared.settings) or self._hash_settings(declared.settings)]
+        for f in declared.files:
+            out.append(b"f%s\0%d\0%d\0" % (f.path.encode("utf-8", "surrogatepass"), f.size, f.mtime_ns))
+        if declared.templates:
+            out.append(self._templates.get(declared.templates) or self._hash_templates(declared.templates))
+        if declared.now:
+            out.append(b"now " + self._build.now.isoformat().encode())
+        part = b"".join(out)
+        self._declared[id(declared)] = (declared, part)
+        return part
 
     def _hash_settings(self, names: tuple[str, ...]) -> bytes:
         config = self._build.config

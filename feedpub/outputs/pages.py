@@ -72,7 +72,8 @@ def people(authors: Sequence[Author]) -> tuple[Link, ...]:
     return tuple(Link(a.uri, a.name) for a in authors)
 
 
-def context(r: Rendered, here: str, newer: Link | None, older: Link | None, config: Config) -> dict[str, Any]:
+def context(r: Rendered, here: str, newer: tuple[str, str] | None, older: tuple[str, str] | None,
+            config: Config) -> dict[str, Any]:
     """Return what the article template shows: every value computed here, none in the template."""
     e = r.entry
     from feedpub.outputs import feeds  # the feed titles, as the feeds say them
@@ -100,15 +101,16 @@ def context(r: Rendered, here: str, newer: Link | None, older: Link | None, conf
         "stylesheet": layout.href(here, layout.SITE_STYLESHEET),
         "alternates": feed_refs(here, ("", feeds.feed_title(None, config)),
                            (category_folder, feeds.feed_title(e.category, config))),
-        "newer": Link(entry_href(newer.href, here, config), newer.text) if newer is not None else None,
-        "older": Link(entry_href(older.href, here, config), older.text) if older is not None else None,
+        "newer": Link(entry_href(newer[0], here, config), newer[1]) if newer is not None else None,
+        "older": Link(entry_href(older[0], here, config), older[1]) if older is not None else None,
     }
 
 
-def page(r: Rendered, here: str, newer: Link | None, older: Link | None, config: Config) -> bytes:
+def page(r: Rendered, here: str, newer: tuple[str, str] | None, older: tuple[str, str] | None,
+         config: Config) -> bytes:
     """Return the article page of a rendered entry.
 
-    here: its path in the output folder; newer, older: its neighbours' URLs and titles.
+    here: its path in the output folder; newer, older: its neighbours' (URL, title).
     """
     return templating.render(config, TEMPLATE, **context(r, here, newer, older, config)).encode("utf-8")
 
@@ -118,8 +120,8 @@ class Planned:
     """An article page to make: its entry, and the URL and title of the entries before and after it."""
 
     record: Record
-    newer: Link | None  # href: the entry's URL (the page makes it relative)
-    older: Link | None
+    newer: tuple[str, str] | None  # (URL, title); a page is planned per entry every build: plain tuples
+    older: tuple[str, str] | None
 
 
 TEMPLATES = (TEMPLATE, "base.html.j2")
@@ -144,8 +146,8 @@ class _Pages:
             here = layout.page_path(r.url, config)
             if here is None:
                 continue
-            newer = Link(published[i - 1].url, published[i - 1].title) if i > 0 else None
-            older = Link(published[i + 1].url, published[i + 1].title) if i < last else None
+            newer = (published[i - 1].url, published[i - 1].title) if i > 0 else None
+            older = (published[i + 1].url, published[i + 1].title) if i < last else None
             jobs.append(Job(self.name, (here,), Planned(r, newer, older), EVERY_SETTING, shows=(r,)))
         return jobs
 

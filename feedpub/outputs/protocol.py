@@ -79,9 +79,11 @@ class Build:
     stat: Callable[[str], File] = field(default=lambda path: File(path, NOT_A_FILE, 0))  # once per file per build
 
 
-@dataclass(frozen=True)
-class Job(Generic[P]):
-    """Files made together: where they go, and everything making them reads (declared, not hashed)."""
+class Job(NamedTuple, Generic[P]):
+    """Files made together: where they go, and everything making them reads (declared, not hashed).
+
+    A named tuple, as Record is: a large archive plans one per article page every build.
+    """
 
     kind: str  # the name of the kind that plans and makes it
     paths: tuple[str, ...]  # relative to the output folder

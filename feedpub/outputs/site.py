@@ -131,13 +131,16 @@ def outputs(feeds: Sequence[tuple[Category | None, Sequence[Listed]]], chosen: S
 SITEMAP_MAX = 50_000  # URLs in one sitemap file (the sitemaps.org limit); more go to parts and an index
 
 
-def sitemap_urls(chosen: Selection[Any], config: Config) -> list[tuple[str, str]]:
-    """Return (URL, lastmod) of every page the site writes: home, categories, then articles, newest first."""
+def sitemap_urls(published: Sequence[Record], chosen: Selection[Any], config: Config) -> list[tuple[str, str]]:
+    """Return (URL, lastmod) of every page the site writes: home, categories, then articles, newest first.
+
+    published: newest first; chosen: the 'updated' values the build settled; config: base_url and pages.
+    """
     urls = [(config.base_url, "")]
-    for category in sorted({r.category.slug for r in chosen.published}):
+    for category in sorted({r.category.slug for r in published}):
         urls.append((config.base_url + f"categories/{category}/", ""))
     if config.pages:
-        for r in chosen.published:
+        for r in published:
             if layout.page_path(r.url, config) is not None:
                 urls.append((r.url, chosen.updated(r).isoformat(timespec="seconds")))
     return urls
@@ -172,9 +175,10 @@ class Files:
 
 @dataclass(frozen=True)
 class Sitemap:
-    """The sitemap to make: every page's URL and last change."""
+    """The sitemap to make: every published record (its page's URL and last change), and how many files."""
 
-    urls: tuple[tuple[str, str], ...]
+    published: tuple[Record, ...]  # newest first
+    parts: int
 
 
 TEMPLATES = ("feeds.opml.j2", "feed.css.j2", "site.css.j2", "404.html.j2")
@@ -188,19 +192,20 @@ class _Site:
 
     def plan(self, build: Build, planned: Sequence[Job[Any]]) -> list[Job[Any]]:
         """Return the site files' job (they list every planned feed) and the sitemap's."""
-        urls = sitemap_urls(build.chosen, build.config)
-        parts = -(-len(urls) // SITEMAP_MAX)
+        published = tuple(build.chosen.published)
+        parts = -(-len(sitemap_urls(published, build.chosen, build.config)) // SITEMAP_MAX)
         paths = (layout.SITEMAP, *(f"sitemap-{n}.xml" for n in range(1, parts + 1) if parts > 1))
         feeds = tuple((f.category, f.members) for f in feeds_kind.planned_feeds(planned))
         # the templates are given the whole configuration
         return [Job(self.name, PATHS, Files(feeds), Inputs(EVERY, templates=TEMPLATES)),
-                Job(self.name, paths, Sitemap(tuple(urls)), Inputs(("base_url",)))]
+                Job(self.name, paths, Sitemap(published, parts), Inputs(("base_url", "pages")))]
 
     def make(self, job: Job[Files | Sitemap], given: Given, rendered: Mapping[str, Rendered]) -> Made:  # noqa: ARG002 - the Kind protocol
         """Make the site files, or the sitemap."""
         p = job.plan
         if isinstance(p, Sitemap):
-            return Made(tuple(Output(name, data) for name, data in sitemaps(p.urls, given.config)))
+            urls = sitemap_urls(p.published, given.settled, given.config)
+            return Made(tuple(Output(name, data) for name, data in sitemaps(urls, given.config)))
         return Made(tuple(outputs(p.feeds, given.settled, given.config)))
 
 
