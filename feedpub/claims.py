@@ -12,14 +12,14 @@ problems through the same function.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from feedpub import write
 from feedpub.config import Config
 from feedpub.errors import OutputError, Problem
 from feedpub.incremental import gather
-from feedpub.outputs.protocol import Job
-from feedpub.sources import assets
+from feedpub.outputs.files import Copy
+from feedpub.outputs.protocol import Job, Keyed
 from feedpub.sources.dates import SourceContext
 
 URL_KEYS = ("permalink", "url", "slug", "path")  # the front-matter keys a page's path comes from
@@ -40,15 +40,15 @@ class Owner(NamedTuple):
         return (": give the document another permalink or slug", ": rename or move the file", "")[self.rank]
 
 
-def problems(jobs: Sequence[Job], config: Config, context: SourceContext | None = None) -> list[Problem]:
+def problems(jobs: Sequence[Keyed], config: Config, context: SourceContext | None = None) -> list[Problem]:
     """Return a problem for every path of jobs that is unsafe or clashes with another, naming who makes each.
 
     context: the build's dating memo (a document named in a problem is read again for its line).
     """
-    def name(job: Job, path: str) -> Owner:
+    def name(job: Job[Any], path: str) -> Owner:
         return _owner(job, path, config, context)
 
-    claimed = [(path, job) for job in jobs for path in job.paths]
+    claimed = [(path, keyed.job) for keyed in jobs for path in keyed.job.paths]
     found = [Problem(o.where, o.line, f"refusing to write {o.subject}: the path {reason}")
              for path, job in claimed if (reason := write.unsafe(path)) is not None and (o := name(job, path))]
     for c in write.clashes(claimed):
@@ -66,22 +66,22 @@ def problems(jobs: Sequence[Job], config: Config, context: SourceContext | None 
     return sorted(found, key=lambda p: (p.path, p.line or 0, p.message))
 
 
-def refuse_clashes(jobs: Sequence[Job], config: Config, context: SourceContext | None = None) -> None:
+def refuse_clashes(jobs: Sequence[Keyed], config: Config, context: SourceContext | None = None) -> None:
     """Raise OutputError with every problem of problems(jobs), if there is one."""
     found = problems(jobs, config, context)
     if found:
         raise OutputError(found)
 
 
-def _owner(job: Job, path: str, config: Config, context: SourceContext | None) -> Owner:
+def _owner(job: Job[Any], path: str, config: Config, context: SourceContext | None) -> Owner:
     """Return who makes path: a document's page, a copy of a file, or a file the build makes."""
     if job.kind == "pages" and len(job.shows) == 1:
         record = job.shows[0]
         lines = gather.whole(record, config, context).lines
         line = next((lines[k] for k in URL_KEYS if k in lines), None)
         return Owner(record.rel, line, f"its page {path!r}", f"the page of {record.rel} ({path!r})", 0)
-    if job.kind == "files" and isinstance(job.detail, assets.Asset):
-        source = job.detail.path
+    if isinstance(job.plan, Copy):
+        source = job.plan.source.path
         return Owner(source, None, f"its copy {path!r}", f"the copy of {source} ({path!r})", 1)
     made = f"the file {path!r} that the build makes ({job.kind})"
     return Owner("output", None, made, made, 2)

@@ -262,6 +262,17 @@ def output_values(config: Config) -> list[tuple[str, Any]]:
     return [(name, value_of(config, name)) for name, o in OPTIONS.items() if o.output]
 
 
+# Config's fields that change no output's bytes (where files go, how fast, where the cache is):
+# what a job declaring every setting (inputs.EVERY) does not depend on.
+NO_OUTPUT = frozenset({"config_path", "key_lines", *(n for n, o in OPTIONS.items() if not o.output and "." not in n)})
+
+
+def setting_text(config: Config, name: str) -> str:
+    """Return a setting (a field or a property of Config) as keys hash it: a mapping in a stable order."""
+    value = getattr(config, name)
+    return repr(sorted(value.items())) if isinstance(value, Mapping) else repr(value)
+
+
 def _toml(v: Any) -> str:
     """Write a default as TOML text."""
     if isinstance(v, bool):

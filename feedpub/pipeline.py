@@ -62,8 +62,8 @@ def build(config: Config, *, now: datetime, skip_invalid: bool = False,
                                      functools.partial(_prepare_outputs, config))
         records, skipped = _valid(found, ctx, now, skip_invalid)  # nothing is written past a bad document
         chosen = select.choose(records, config, now)  # drafts and future out; names and ties settled once
-        todo = Build(config, now, chosen, ctx.store.context, digest_request)
-        jobs = executor.plan(todo)  # every output of every kind, with its key
+        todo = Build(config, now, chosen, ctx.store.context, digest_request, stat=ctx.stat)
+        jobs = executor.plan(todo)  # every output of every kind, with its key: its declared inputs, hashed
         claims.refuse_clashes(jobs, config, ctx.sources)  # before anything is staged: a clash changes nothing
         with write.Staging(config.out, ctx.held, ctx.written) as stage:  # atomic: all or nothing; kept files stay
             warnings = executor.run(jobs, todo, ctx, stage, progress)

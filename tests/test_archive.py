@@ -16,8 +16,10 @@ from lxml import etree
 from feedpub import select
 from feedpub.config import Config
 from feedpub.errors import ConfigError
-from feedpub.incremental import cache, catalogue
+from feedpub.incremental import cache, catalogue, inputs
+from feedpub.incremental.catalogue import Record
 from feedpub.outputs import archive
+from feedpub.outputs.protocol import Build, Job
 from feedpub.pipeline import build
 from tests.conftest import NOW, check_json_feed, check_xml_feed, write_corpus
 
@@ -206,15 +208,18 @@ class TestArchiveCache:
             records = sorted(store.catalogue().values(), key=lambda r: r.sort_key)
         chosen = select.choose(records, archived, NOW)
         page = archive.pages(chosen.published, archived)[0]
-        key = archive.page_key(page, 5, chosen, "ctx")
-        assert key == archive.page_key(page, 5, chosen, "ctx")
+
+        def page_key(last: int, chosen: select.Selection[Record], context: str) -> bytes:
+            build = Build(archived, NOW, chosen, context)
+            return inputs.Keys(build)(Job("archive", ("archive/atom/1.xml",), archive.Planned(page, last, ())))
+
+        key = page_key(5, chosen, "ctx")
+        assert key == page_key(5, chosen, "ctx")
         first = page.entries[0]
         tied = replace(chosen, tied=chosen.tied | {first.updated_instant})
         renamed = replace(chosen, names={**chosen.names, first.category.slug: "Renamed"})
-        assert len({key, archive.page_key(page, 5, tied, "ctx"),
-                    archive.page_key(page, 5, renamed, "ctx"),
-                    archive.page_key(page, 6, chosen, "ctx"),
-                    archive.page_key(page, 5, chosen, "other")}) == 5
+        assert len({key, page_key(5, tied, "ctx"), page_key(5, renamed, "ctx"), page_key(6, chosen, "ctx"),
+                    page_key(5, chosen, "other")}) == 5
 
 
 class TestFingerprint:

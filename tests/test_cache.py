@@ -93,6 +93,25 @@ class TestCacheHits:
         assert calls == {"normalise": [], "render": []}
         assert not result.report.changed
 
+    def test_replaced_image_gives_its_new_length(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
+        """A local image replaced by a larger file (same path) gives its new length in every feed and archive page."""
+        source = tmp_path / "site"
+        for i in range(3):
+            write_doc(source, f"p{i}.md", f"---\ntitle: Post {i}\ndate: 2025-01-0{i + 1}\n"
+                      f"{'image: /images/pic.png' if i == 1 else ''}\n---\nBody {i}.\n")
+        (source / "images").mkdir()
+        (source / "images/pic.png").write_bytes(b"\x89PNG" + b"a" * 100)
+        config = make_config(source, archive_page_size=1, feed_limit=3)
+        build(config, now=NOW)
+        assert 'length="104"' in (config.out / "rss.xml").read_text()
+        (source / "images/pic.png").write_bytes(b"\x89PNG" + b"b" * 900)
+        build(config, now=NOW)
+        rss = (config.out / "rss.xml").read_text()
+        assert 'length="904"' in rss and 'length="104"' not in rss
+        feed = json.loads((config.out / "feed.json").read_text())
+        assert [a["size_in_bytes"] for item in feed["items"] for a in item.get("attachments", [])] == [904]
+        assert output_tree(config.out) == _fresh(config, tmp_path, "fresh")
+
     def test_unchanged_digest_is_not_inlined_again(
         self, corpus: Path, make_config: Callable[..., Config], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     ) -> None:

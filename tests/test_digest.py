@@ -139,9 +139,9 @@ class TestWindow:
         """For a plain build, nothing to show means no digest, not an error; for `digest` it is one."""
         config = make_config(seeds)
         nothing: Selection[Any] = Selection([], {}, frozenset())
-        assert digest.plan(nothing, config, now=NOW, request=None, context="") is None
+        assert digest.plan(nothing, config, now=NOW, request=None) is None
         with pytest.raises(DigestError, match=r"^digest: no published entries to make a digest of$"):
-            digest.plan(nothing, config, now=NOW, request=digest.Request(), context="")
+            digest.plan(nothing, config, now=NOW, request=digest.Request())
 
 
 class TestEarlierDigests:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,9 +13,12 @@ from lxml import etree
 
 from feedpub import layout
 from feedpub.config import Config
+from feedpub.incremental import inputs
+from feedpub.incremental.catalogue import Record, record_of
 from feedpub.model import Author, Category, Entry, Image, Rendered
-from feedpub.outputs import atom_rss, feeds
+from feedpub.outputs import archive, atom_rss, feeds
 from feedpub.outputs.atom_rss import FeedSpec
+from feedpub.outputs.protocol import Build, Job
 from feedpub.render import content
 from feedpub.select import Selection, choose
 from feedpub.sources import load
@@ -406,54 +408,50 @@ class TestWhichFeeds:
         assert feeds.specs(plan, {e.id: Rendered(e, "", "x")}, config(), NOW)[0].hub_url is None
 
 
-@dataclass(frozen=True)
-class Listed:
-    """The fields of a catalogue record that a feed's key reads (a stand-in, whatever the record type)."""
-
-    id: str
-    category: Category
-    fingerprint: bytes
-    updated_instant: int = 0
-    micros: int = 1
+def record(id_: str, category: Category, data: bytes = b"A", *, updated: datetime | None = None) -> Record:
+    """Return the record of a document in category (data: its bytes, in its fingerprint)."""
+    e = entry(id_, category=(category.slug, category.name), updated=updated)
+    return record_of(e, len(data), 0, data)
 
 
 class TestFeedKeys:
-    def _keys(self, plan: dict[Category | None, list[Listed]], *, names: dict[str, str] | None = None,
-              tied: frozenset[int] = frozenset(), now: datetime = NOW, prev: str | None = "https://x/archive/1.xml",
-              context: str = "ctx") -> dict[Category | None, bytes]:
-        chosen: Selection[Any] = Selection((), names or {"bio": "Bio"}, tied)
-        return feeds.keys(plan, chosen, now, prev, context)
+    def _keys(self, published: list[Record], *, names: dict[str, str] | None = None,
+              tied: frozenset[int] = frozenset(), now: datetime = NOW, archived: bool = True,
+              context: str = "ctx") -> dict[str, bytes]:
+        """Return the key of each feed job of a build publishing records, by its folder."""
+        chosen: Selection[Record] = Selection(published, names or {"bio": "Bio"}, tied)
+        build = Build(config(), now, chosen, context)
+        page = archive.Planned(archive.Page(2, ()), 2, ())
+        before = [Job("archive", ("archive/atom/2.xml",), page)] if archived else []
+        return {job.paths[0]: inputs.Keys(build)(job) for job in feeds.KIND.plan(build, before)}
 
     def test_each_input_changes_the_key(self) -> None:
         """A feed's key changes with its entries, their settled values, its name, the archive link and the context."""
         bio = Category("bio", "Bio")
-        a, b = Listed("a", bio, b"A" * 16, 10_000_000), Listed("b", bio, b"B" * 16)
-        plan: dict[Category | None, list[Listed]] = {None: [a, b], bio: [a]}
-        base = self._keys(plan)
-        assert base == self._keys(plan)
+        a, b = record("a", bio, updated=DAY + timedelta(hours=1)), record("b", bio)
+        base = self._keys([a, b])
+        assert base == self._keys([a, b])
         assert len(set(base.values())) == 2
         changed = [
-            self._keys({None: [a], bio: [b]}),
-            self._keys({None: [b, a], bio: [b]}),
-            self._keys({None: [a, Listed("b", bio, b"C" * 16)], bio: [Listed("a", bio, b"D" * 16)]}),
-            self._keys(plan, tied=frozenset({10_000_000})),
-            self._keys(plan, names={"bio": "BIO"}),
-            self._keys({None: [a, b], Category("bio", "BIO"): [a]}),
-            self._keys(plan, prev="https://x/archive/2.xml"),
-            self._keys(plan, context="other"),
+            self._keys([a]),
+            self._keys([b, a]),
+            self._keys([a, record("b", bio, b"C")]),
+            self._keys([a, b], tied=frozenset({a.updated_instant})),
+            self._keys([a, b], names={"bio": "BIO"}),
+            self._keys([a, b], archived=False),
+            self._keys([a, b], context="other"),
         ]
         for other in changed:
-            assert list(other.values()) != list(base.values())
-        assert self._keys(plan, prev=None)[bio] == base[bio]  # only the site feed links the archive
-        assert self._keys(plan, prev=None)[None] != base[None]
+            assert other["atom.xml"] != base["atom.xml"]
+        assert self._keys([a, b], archived=False)["categories/bio/atom.xml"] == base["categories/bio/atom.xml"]
+        assert self._keys([a, b], names={"bio": "BIO"})["categories/bio/atom.xml"] != base["categories/bio/atom.xml"]
 
     def test_now_counts_only_for_an_empty_feed(self) -> None:
         """The build time is part of the key of a feed without entries only (it is that feed's 'updated')."""
-        bio = Category("bio", "Bio")
-        full = {None: [Listed("a", bio, b"A" * 16)]}
+        full = [record("a", Category("bio", "Bio"))]
         later = NOW + timedelta(days=1)
         assert self._keys(full) == self._keys(full, now=later)
-        assert self._keys({None: []}) != self._keys({None: []}, now=later)
+        assert self._keys([]) != self._keys([], now=later)
 
     def test_held_needs_all_three_files_for_the_key(self, tmp_path: Path) -> None:
         """A feed job is kept when its Atom, RSS and JSON files are those written for its key, none missing."""
@@ -477,15 +475,14 @@ class TestFeedKeys:
         (folder / "rss.xml").unlink()
         assert not held(bio, b"k", previous)
 
-    def test_outputs_are_three_files_per_feed_with_its_key(self) -> None:
-        """Each feed gives atom.xml, rss.xml and feed.json in its folder, carrying the key of that folder."""
+    def test_outputs_are_three_files_per_feed(self) -> None:
+        """Each feed gives atom.xml, rss.xml and feed.json in its folder (the executor gives them its key)."""
         site, bio = spec(entry()), spec(entry(), folder="categories/bio/")
-        made = feeds.outputs([site, bio], config(), {"categories/bio/": b"kb"})
+        made = feeds.outputs([site, bio], config())
         assert [(o.path, o.key) for o in made] == [
             ("atom.xml", b""), ("rss.xml", b""), ("feed.json", b""),
-            ("categories/bio/atom.xml", b"kb"), ("categories/bio/rss.xml", b"kb"), ("categories/bio/feed.json", b"kb"),
+            ("categories/bio/atom.xml", b""), ("categories/bio/rss.xml", b""), ("categories/bio/feed.json", b""),
         ]
         assert made[0].data == atom_rss.atom(site, config())
         assert made[1].data == atom_rss.rss(site, config())
         assert made[2].data.startswith(b"{")
-        assert [o.key for o in feeds.outputs([site], config())] == [b""] * 3

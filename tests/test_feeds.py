@@ -19,7 +19,9 @@ from lxml import etree
 
 from feedpub import model
 from feedpub.config import Config
+from feedpub.incremental import inputs
 from feedpub.outputs import atom_rss, feeds, jsonfeed, mapping
+from feedpub.outputs.protocol import NOT_A_FILE, File
 from feedpub.pipeline import build, read_entries, render_all
 from feedpub.render import content
 from feedpub.sources import load
@@ -206,14 +208,41 @@ class TestMapping:
     def test_enclosure_length_of_local_file(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
         """An image in the source folder has its file size; a remote or missing one none."""
         config = make_config(awkward_site(tmp_path / "s"))
-        image = model.Image(config.base_url + "images/pic.png", "image/png", "")
-        assert mapping.enclosure_length(image, config) == len(PNG)
-        assert mapping.enclosure_length(model.Image(config.base_url + "images/none.png", "image/png", ""),
-                                        config) is None
-        assert mapping.enclosure_length(model.Image("https://cdn.example.net/images/pic.png", "image/png", ""),
-                                        config) is None
-        assert mapping.enclosure_length(model.Image(config.base_url + "../../etc/passwd", "image/png", ""),
-                                        config) is None
+
+        def length(url: str) -> int | None:
+            image = model.Image(url, "image/png", "")
+            _files, sizes = mapping.image_sizes([image], config, inputs.Stats())
+            return mapping.enclosure_length(image, dict(sizes))
+
+        assert length(config.base_url + "images/pic.png") == len(PNG)
+        assert length("https://news.example.org/images/pic.png") == len(PNG)  # below the host, for /images/x.png
+        assert length(config.base_url + "images/none.png") is None
+        assert length("https://cdn.example.net/images/pic.png") is None
+        assert length(config.base_url + "../../etc/passwd") is None
+
+    def test_image_files_are_measured_once_and_declared(self, tmp_path: Path,
+                                                        make_config: Callable[..., Config]) -> None:
+        """Every file an image may be is declared with its size and mtime, a missing one too; each is stat'ed once."""
+        config = make_config(awkward_site(tmp_path / "s"), base_url="https://news.example.org/blog/")
+        stat = inputs.Stats()
+        seen: list[str] = []
+
+        def counting(path: str) -> File:
+            seen.append(path)
+            return stat(path)
+
+        image = model.Image("https://news.example.org/images/pic.png", "image/png", "")
+        files, sizes = mapping.image_sizes([image, image, None], config, counting)
+        source = os.path.normpath(config.source)
+        assert [f.path for f in files] == [os.path.join(source, "images/pic.png")]
+        assert files[0].size == len(PNG) and files[0].mtime_ns == os.stat(files[0].path).st_mtime_ns
+        assert sizes == ((image.url, len(PNG)),)
+        assert seen == [files[0].path]
+        missing = model.Image("https://news.example.org/blog/none.png", "image/png", "")
+        files, sizes = mapping.image_sizes([missing], config, stat)
+        assert [(f.path, f.size) for f in files] == [(os.path.join(source, "none.png"), NOT_A_FILE),
+                                                     (os.path.join(source, "blog/none.png"), NOT_A_FILE)]
+        assert sizes == ()
 
 
 class TestFormatsSayTheSame:

@@ -14,7 +14,6 @@ from lxml import etree, html
 from feedpub import select
 from feedpub.config import Config
 from feedpub.outputs import feeds, lists, site
-from feedpub.outputs.protocol import Build
 from feedpub.outputs.site import digest_links
 from feedpub.pipeline import build, read_entries
 from tests.conftest import NOW, check_xml_feed
@@ -62,10 +61,9 @@ class TestIndex:
         entries, _ = read_entries(config)
         chosen = select.choose(entries, config, NOW)
         plan = feeds.feed_entries(chosen.published, config)
-        todo = Build(config, NOW, chosen, "")
         described = site.site_feeds(list(plan.items()), config)
         home = lists.Listing("", "", config.title)
-        data = lists.page(home, 1, 1, chosen.published, todo, {"feeds": described, "digest": None, "opml": "x"})
+        data = lists.page(home, 1, 1, chosen.published, chosen, config, {"feeds": described, "digest": None, "opml": "x"})
         assert html.fromstring(data).find(".//section[@id='digest']") is None
         assert html.fromstring(data).find(".//section[@id='feeds']") is not None
         built_page = html.parse(str(built.out / "index.html")).getroot()
@@ -135,8 +133,8 @@ class TestDigestLinks:
         plan = feeds.feed_entries(chosen.published, config)
         described = site.site_feeds(list(plan.items()), config)
         links = digest_links(["digest/2025-W03.html", "digest/latest.html"])
-        data = lists.page(lists.Listing("", "", config.title), 1, 1, chosen.published,
-                          Build(config, NOW, chosen, ""), {"feeds": described, "digest": links, "opml": "x"})
+        data = lists.page(lists.Listing("", "", config.title), 1, 1, chosen.published, chosen, config,
+                          {"feeds": described, "digest": links, "opml": "x"})
         page = html.fromstring(data)
         assert page.get_element_by_id("latest-digest").get("href") == "digest/latest.html"
         assert [a.get("href") for a in page.findall(".//ul[@id='digest-archive']//a")] == [

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from feedpub import write
 from feedpub.config import Config
-from feedpub.incremental import cache, catalogue, workers
+from feedpub.incremental import cache, catalogue, inputs, workers
 from feedpub.render import templating
 from feedpub.sources.dates import SourceContext
 
@@ -29,6 +29,7 @@ class BuildContext:
     written: dict[str, write.Written]  # what the output folder holds, by path, as the last build wrote it
     sources: SourceContext  # what dating documents asked of git, once per build
     held: workers.Later[dict[str, write.Held]]  # every file the output folder holds (write.existing), found meanwhile
+    stat: inputs.Stats  # the files output jobs read (images, copied files): each stat'ed once
 
     @property
     def previous(self) -> write.Previous:
@@ -57,7 +58,7 @@ def opened(config: Config) -> Iterator[BuildContext]:
             held = workers.start(functools.partial(write.existing, config.out),
                                  background=store.has_catalogue() and workers.count(config.workers) > 1)
             yield BuildContext(config, store, catalogue.Shared(), store.written(config.out), SourceContext.of(config),
-                               held)
+                               held, inputs.Stats())
     finally:
         if was_enabled:
             gc.enable()

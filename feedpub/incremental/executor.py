@@ -1,9 +1,12 @@
 """The executor: make what a build planned, keeping what the output folder already holds.
 
-    plan ──▶ every kind's jobs (feedpub.outputs.KINDS, in order), each with its key
+    order ─▶ the output kinds (feedpub.outputs.KINDS), each after the kinds it names
+    plan ──▶ every kind's jobs, each declaring its inputs; the key of each is those inputs
+             hashed (feedpub.incremental.inputs), the same way for every kind
     keep ──▶ a job whose files were written for its key: neither made nor rewritten
     render ▶ the entries the other jobs show (bodies from the build cache, the rest in a pool)
-    make ──▶ the jobs worth it (background) half in a forked child, the rest here
+    make ──▶ the jobs worth it (background) half in a forked child, the rest here; make() is
+             given its job's declared inputs only
     each ──▶ jobs showing one entry (article pages): rendered, made and staged together in
              the pool; this process only notes their paths
 
@@ -16,77 +19,107 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from feedpub import outputs, write
-from feedpub.incremental import context, gather, workers
+from feedpub.incremental import context, gather, inputs, workers
 from feedpub.model import Kept, Output, Rendered
-from feedpub.outputs.protocol import Build, Job, Made
+from feedpub.outputs.protocol import ALL, Build, Job, Keyed, Kind, Made
 
 FORKED_MAX_TEXT = 4_000_000  # characters of rendered bodies past which nothing is made in a child
 
 Progress = Callable[[int, int], None]  # (done, total), called after each rendered entry
 
 
-def plan(build: Build) -> list[Job]:
-    """Return the jobs of every output kind, in the order of feedpub.outputs.KINDS."""
-    planned: list[Job] = []
-    for kind in outputs.KINDS:
-        planned += kind.plan(build, planned)
-    return planned
+def order(kinds: Sequence[Kind]) -> list[Kind]:
+    """Return kinds with each after the kinds it names (else in their given order); raise ValueError on a cycle."""
+    names = [k.name for k in kinds]
+    after: dict[str, set[str]] = {}
+    for k in kinds:
+        if k.after == ALL:
+            after[k.name] = {n for n in names if n != k.name}
+            continue
+        unknown = [n for n in k.after if n not in names]
+        if unknown:
+            raise ValueError(f"output kind {k.name!r} comes after {', '.join(map(repr, unknown))}, which is no kind")
+        after[k.name] = set(k.after)
+    done: list[Kind] = []
+    placed: set[str] = set()
+    while len(done) < len(kinds):
+        ready = next((k for k in kinds if k.name not in placed and after[k.name] <= placed), None)
+        if ready is None:
+            stuck = sorted(n for n in names if n not in placed)
+            raise ValueError(f"output kinds come after each other in a cycle: {', '.join(stuck)}")
+        done.append(ready)
+        placed.add(ready.name)
+    return done
 
 
-def run(jobs: Sequence[Job], build: Build, ctx: context.BuildContext, stage: write.Staging,
+def plan(build: Build, kinds: Sequence[Kind] | None = None) -> list[Keyed]:
+    """Return the jobs of every output kind with their keys, each kind planned after those it names."""
+    planned: dict[str, list[Job[Any]]] = {}
+    for kind in order(outputs.KINDS if kinds is None else kinds):
+        before = (n for n in planned) if kind.after == ALL else kind.after
+        planned[kind.name] = kind.plan(build, [job for name in before for job in planned[name]])
+    key = inputs.Keys(build)
+    return [Keyed(job, key(job)) for jobs in planned.values() for job in jobs]
+
+
+def run(jobs: Sequence[Keyed], build: Build, ctx: context.BuildContext, stage: write.Staging,
         progress: Progress | None = None) -> tuple[str, ...]:
     """Make every job whose files the output folder does not hold; stage every file; return warnings."""
     store, previous = ctx.store, ctx.previous
-    todo, alone = [], []
-    for job in jobs:
-        if job.as_is or previous.holds_all(job.paths, job.key):
-            stage.add([Kept(path, job.key) for path in job.paths])
+    todo: list[Keyed] = []
+    alone: list[Keyed] = []
+    for keyed in jobs:
+        job, key = keyed
+        if job.as_is or previous.holds_all(job.paths, key):
+            stage.add([Kept(path, key) for path in job.paths])
         elif len(job.shows) == 1 and not job.background:
-            alone.append(job)  # an article page: rendered and made in one go, below
+            alone.append(keyed)  # an article page: rendered and made in one go, below
         else:
-            todo.append(job)
+            todo.append(keyed)
     # rendered before the pages' pool starts: it may use a pool of its own
-    rendered = gather.render_all((r for job in todo for r in job.shows), build.config, store, progress,
+    rendered = gather.render_all((r for keyed in todo for r in keyed.job.shows), build.config, store, progress,
                                  settle=build.chosen.settle, context=ctx.sources)
-    warnings = _make_others(todo, build, ctx, rendered, stage)
+    given = inputs.Givens(build)
+    warnings = _make_others(todo, given, build, ctx, rendered, stage)
     # The jobs that show one entry each (a page per document) are rendered, made and staged
     # together in the worker pool, chunk by chunk: the bodies of a whole archive are never
     # held at once, and no page's bytes come back to this process, which only notes them.
     # (Not while this process makes the other jobs: whatever it touches then, a forked
     # worker shares, and each page it writes to is copied: ~40 MB more for 50,000 documents.)
     put = stage.stager() if alone else None
-    pages = gather.make_each(alone, build.config, store, ctx.sources, build.chosen.settle,
-                             functools.partial(_make_staged, build, put), progress)
+    pages = gather.make_each([keyed.job for keyed in alone], build.config, store, ctx.sources, build.chosen.settle,
+                             functools.partial(_make_staged, given, put), progress)
     with contextlib.closing(pages):  # on an error here, the pool ends before the staging folder goes
-        for job, (written, more) in zip(alone, pages, strict=True):
+        for (job, key), (written, more) in zip(alone, pages, strict=True):
             # noted under the job's own path and key objects, not copies unpickled from a
-            # worker: the staging keeps one per file (~8 MB fewer for 50,000 pages)
-            stage.note(write.Staged(path, job.key, w) for path, w in zip(job.paths, written, strict=True))
+            # worker: the staging keeps one per file
+            stage.note(write.Staged(path, key, w) for path, w in zip(job.paths, written, strict=True))
             warnings += more
     return tuple(warnings)
 
 
-def _make_others(todo: Sequence[Job], build: Build, ctx: context.BuildContext, rendered: Mapping[str, Rendered],
-                 stage: write.Staging) -> list[str]:
+def _make_others(todo: Sequence[Keyed], given: inputs.Givens, build: Build, ctx: context.BuildContext,
+                 rendered: Mapping[str, Rendered], stage: write.Staging) -> list[str]:
     """Make the jobs that are not article pages, staging their files; return their warnings.
 
     A forked child makes every other background job while this process makes the rest; its
     files come back through a pipe, so they exist twice for a while: only when the rendered
     bodies are small.
     """
-    background = [job for job in todo if job.background]
+    background = [keyed for keyed in todo if keyed.job.background]
     fork = (len(background) >= 2 and workers.count(build.config.workers) > 1
             and sum(len(r.content_html) for r in rendered.values()) <= FORKED_MAX_TEXT)
     elsewhere = background[::2] if fork else []
-    making = workers.start(functools.partial(_make, elsewhere, build, rendered), background=fork)
+    making = workers.start(functools.partial(_make, elsewhere, given, rendered), background=fork)
     ctx.store.flush()  # the catalogue is written meanwhile
     warnings: list[str] = []
     away = set(map(id, elsewhere))
-    for job in todo:
-        if id(job) not in away:
-            made = _make([job], build, rendered)[0]
+    for keyed in todo:
+        if id(keyed) not in away:
+            made = _make([keyed], given, rendered)[0]
             stage.add(made.outputs)
             warnings += made.warnings
     for made in making.result():
@@ -95,22 +128,33 @@ def _make_others(todo: Sequence[Job], build: Build, ctx: context.BuildContext, r
     return warnings
 
 
-def _make_staged(build: Build, put: Callable[[Iterable[Output]], list[write.Staged]] | None, job: Job,
-                 rendered: Mapping[str, Rendered]) -> tuple[tuple[bool, ...], tuple[str, ...]]:
+def _make_staged(given: inputs.Givens, put: Callable[[Iterable[Output]], list[write.Staged]] | None,
+                 job: Job[Any], rendered: Mapping[str, Rendered]) -> tuple[tuple[bool, ...], tuple[str, ...]]:
     """Make one article page and stage its files (in whichever process this runs).
 
     Return, per path of the job, whether its file was staged (False: the output folder has
     those bytes already), and the warnings.
     """
     assert put is not None  # only called when there are pages to make
-    made = _make([job], build, rendered)[0]
+    made = _make_one(job, given, rendered)  # its files are noted under its key, by the caller
     staged = put(made.outputs)
     if [s.path for s in staged] != list(job.paths):  # noted by the job's paths: they must be these
         raise AssertionError(f"a page job made {[s.path for s in staged]}, not {list(job.paths)}")
     return tuple(s.written for s in staged), made.warnings
 
 
-def _make(jobs: Sequence[Job], build: Build, rendered: Mapping[str, Rendered]) -> list[Made]:
-    """Make jobs, each by its kind."""
-    kinds = {kind.name: kind for kind in outputs.KINDS}
-    return [kinds[job.kind].make(job, build, rendered) for job in jobs]
+def _make(jobs: Sequence[Keyed], given: inputs.Givens, rendered: Mapping[str, Rendered]) -> list[Made]:
+    """Make jobs, each by its kind from its declared inputs; its files carry its key."""
+    made = []
+    for job, key in jobs:
+        files = _make_one(job, given, rendered)
+        made.append(Made(tuple(Output(o.path, o.data, key) for o in files.outputs), files.warnings))
+    return made
+
+
+def _make_one(job: Job[Any], given: inputs.Givens, rendered: Mapping[str, Rendered]) -> Made:
+    """Make a job by its kind, from its declared inputs."""
+    return _KINDS[job.kind].make(job, given(job), rendered)
+
+
+_KINDS = {kind.name: kind for kind in outputs.KINDS}

@@ -1,7 +1,8 @@
 """The outputs of a build: one module per kind, each behind the protocol of :mod:`.protocol`.
 
-To add a kind: write its module (a ``KIND`` with ``name``, ``plan`` and ``make``) and add it
-to :data:`KINDS`. The executor keeps, renders and fans out for every kind alike.
+To add a kind: write its module (a ``KIND`` with ``name``, ``after``, ``plan`` and ``make``)
+and add it to :data:`KINDS`. Its jobs declare their inputs; the executor keys, keeps, renders
+and fans out for every kind alike, and plans each kind after the kinds its ``after`` names.
 """
 
 from __future__ import annotations
@@ -9,13 +10,13 @@ from __future__ import annotations
 from feedpub.outputs import archive, digest, feeds, files, lists, pages, site, tag_feeds
 from feedpub.outputs.protocol import Kind
 
-KINDS: tuple[Kind, ...] = (
-    archive.KIND,  # before feeds: the site-wide feed links the newest archive page
-    feeds.KIND,
+KINDS: tuple[Kind, ...] = (  # planned in this order where their `after` allows
+    archive.KIND,
+    feeds.KIND,  # after archive: the site-wide feed links the newest archive page
     tag_feeds.KIND,  # with tag_feeds = true
     digest.KIND,
     pages.KIND,  # an article page per entry
     lists.KIND,  # after feeds and digest: the home page lists every feed and digest
-    site.KIND,  # OPML, stylesheets, 404, sitemap
-    files.KIND,  # last: the static folder and the documents' own files, where no output of the build goes
+    site.KIND,  # after feeds: OPML, stylesheets, 404, sitemap
+    files.KIND,  # after all: the static folder and the documents' own files, where no output of the build goes
 )

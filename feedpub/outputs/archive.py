@@ -18,7 +18,6 @@ standard library: a page is a flat list of entries.
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,7 +28,7 @@ from feedpub.config import Config
 from feedpub.incremental.catalogue import Record
 from feedpub.model import Author, Output, Rendered
 from feedpub.outputs import mapping
-from feedpub.outputs.protocol import Build, Job, Made
+from feedpub.outputs.protocol import Build, Given, Inputs, Job, Made, plans
 from feedpub.select import Listed
 
 FH_NS = "http://purl.org/syndication/history/1.0"
@@ -77,7 +76,7 @@ def _link(href: str, rel: str, kind: str | None = None) -> str:
     return f"  <link href={quoteattr(href)} rel={quoteattr(rel)}{t}/>\n"
 
 
-def entry_element(r: Record, updated: datetime, name: str, config: Config) -> str:
+def entry_element(r: Record, updated: datetime, name: str, config: Config, sizes: Mapping[str, int]) -> str:
     """Return the <entry> element of a record: updated and its category name as the build settled them.
 
     The entry says what the current feeds say of it (feedpub.outputs.mapping): authors,
@@ -87,7 +86,7 @@ def entry_element(r: Record, updated: datetime, name: str, config: Config) -> st
     image = r.image
     enclosure = ""
     if image is not None:
-        length = mapping.enclosure_length(image, config)
+        length = mapping.enclosure_length(image, sizes)
         size = f' length="{length}"' if length else ""
         enclosure = f'    <link href={quoteattr(image.url)} rel="enclosure" type={quoteattr(image.mime_type)}{size}/>\n'
     people = "".join([_person(a) for a in mapping.authors_of(r)])
@@ -156,8 +155,9 @@ def _head(number: int, last: int, updated: str, config: Config) -> str:
     return "".join(head)
 
 
-def assemble(page: Page[Record], last: int, config: Config, chosen: select.Selection[Any]) -> bytes:
-    """Return the Atom archive document of one page, values settled by chosen."""
+def assemble(page: Page[Record], last: int, config: Config, chosen: select.Selection[Any],
+             sizes: Mapping[str, int]) -> bytes:
+    """Return the Atom archive document of one page, values settled by chosen (sizes: see mapping.image_sizes)."""
     names = chosen.names
     body = []
     newest, latest = page.entries[0], None  # the newest settled 'updated': the first of equal ones
@@ -166,40 +166,51 @@ def assemble(page: Page[Record], last: int, config: Config, chosen: select.Selec
         at = r.updated_instant + (r.micros if r.updated_instant in chosen.tied else 0)
         if latest is None or at > latest:
             newest, latest = r, at
-        body.append(entry_element(r, updated, names.get(r.category.slug, r.category.name), config))
+        body.append(entry_element(r, updated, names.get(r.category.slug, r.category.name), config, sizes))
     head = _head(page.number, last, mapping.iso(mapping.seconds(chosen.updated(newest))), config)
     return (head + "".join(body) + "</feed>\n").encode("utf-8")
 
 
-def page_key(page: Page[Record], last: int, chosen: select.Selection[Any], context: str) -> bytes:
-    """Return what a page's bytes depend on, hashed: its place, its entries and the cache context."""
-    h = hashlib.blake2b(f"page {page.number}/{last}\0{context}\0".encode(), digest_size=16)
-    h.update(chosen.tokens(page.entries, [r.fingerprint for r in page.entries]))
-    return h.digest()
+@dataclass(frozen=True)
+class Planned:
+    """An archive page to make: the page, the number of the newest page, and its local images' sizes."""
+
+    page: Page[Record]
+    last: int
+    image_sizes: tuple[tuple[str, int], ...]  # by URL (mapping.image_sizes)
+
+
+SETTINGS = ("base_url", "title", "language", "author_email", "author_name")  # what a page's head and entries say
 
 
 class _Archive:
     """The kind: one job per complete page, made from records alone (no body is rendered)."""
 
     name = "archive"
+    after = ()
 
-    def plan(self, build: Build, planned: Sequence[Job]) -> list[Job]:  # noqa: ARG002 - the Kind protocol
+    def plan(self, build: Build, planned: Sequence[Job[Any]]) -> list[Job[Any]]:  # noqa: ARG002 - the Kind protocol
         """Return a job per complete archive page, oldest first."""
         archive = pages(build.chosen.published, build.config)
         last = archive[-1].number if archive else 0
-        return [Job(self.name, (layout.archive_path(p.number),), page_key(p, last, build.chosen, build.context),
-                    detail=(p, last)) for p in archive]
+        jobs: list[Job[Any]] = []
+        for p in archive:
+            files, sizes = mapping.image_sizes((r.image for r in p.entries), build.config, build.stat)
+            jobs.append(Job(self.name, (layout.archive_path(p.number),), Planned(p, last, sizes),
+                            Inputs(SETTINGS, files)))
+        return jobs
 
-    def make(self, job: Job, build: Build, rendered: Mapping[str, Rendered]) -> Made:  # noqa: ARG002 - the Kind protocol
+    def make(self, job: Job[Planned], given: Given, rendered: Mapping[str, Rendered]) -> Made:  # noqa: ARG002 - the Kind protocol
         """Make one archive page."""
-        page, last = job.detail
-        return Made((Output(job.paths[0], assemble(page, last, build.config, build.chosen), job.key),))
+        p = job.plan
+        return Made((Output(job.paths[0], assemble(p.page, p.last, given.config, given.settled,
+                                                   dict(p.image_sizes))),))
 
 
 KIND = _Archive()
 
 
-def newest_page(planned: Sequence[Job], config: Config) -> str | None:
+def newest_page(planned: Sequence[Job[Any]], config: Config) -> str | None:
     """Return the URL of the newest archive page among planned jobs (the current feed links it)."""
-    numbers = [job.detail[0].number for job in planned if job.kind == KIND.name]
+    numbers = [p.page.number for p in plans(planned, Planned)]
     return layout.archive_url(max(numbers), config) if numbers else None

@@ -11,7 +11,8 @@ serialisation, in :func:`_repair_atom`.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -48,6 +49,7 @@ class FeedSpec:
     hub_url: str | None = None  # WebSub hub, if configured
     built: datetime | None = None  # the build's 'now': the date of a feed with no entries yet
     prev_archive_url: str | None = None  # newest RFC 5005 archive page, if any
+    image_sizes: Mapping[str, int] = field(default_factory=dict)  # local images' sizes by URL (mapping.image_sizes)
 
     @property
     def updated(self) -> datetime:
@@ -65,13 +67,13 @@ def prepare() -> None:
     import lxml.etree  # noqa: F401
 
 
-def _links(r: Rendered, config: Config) -> list[dict[str, str]]:
+def _links(r: Rendered, sizes: Mapping[str, int]) -> list[dict[str, str]]:
     """The links of an entry, in the order they are written (see _repair_atom)."""
     links = [{"href": r.entry.url, "rel": "alternate", "type": "text/html"}]
     image = r.entry.image
     if image is not None:
         link = {"href": image.url, "rel": "enclosure", "type": image.mime_type}
-        length = mapping.enclosure_length(image, config)
+        length = mapping.enclosure_length(image, sizes)
         if length:
             link["length"] = str(length)
         links.append(link)
@@ -100,7 +102,7 @@ def _generator(spec: FeedSpec, config: Config, self_url: str) -> FeedGenerator:
         fe.title(e.title)
         # the alternate link only: feedgen makes an enclosure link an RSS enclosure too (of
         # length 0 when it has none); _repair_atom writes every Atom link
-        fe.link(**_links(r, config)[0])
+        fe.link(**_links(r, spec.image_sizes)[0])
         fe.published(mapping.seconds(e.date))
         fe.updated(mapping.seconds(e.updated))
         # Atom people here; RSS dc:creator names are written by _rss_people
@@ -116,7 +118,7 @@ def _generator(spec: FeedSpec, config: Config, self_url: str) -> FeedGenerator:
             fe.content(r.content_html, type="html")
         image = e.image
         if image is not None:
-            length = mapping.enclosure_length(image, config)
+            length = mapping.enclosure_length(image, spec.image_sizes)
             media = {"url": image.url, "type": image.mime_type, "medium": "image"}
             if length:  # an RSS enclosure needs its real size: without one, media:content says it
                 fe.enclosure(image.url, str(length), image.mime_type)
@@ -159,7 +161,7 @@ def _text_construct(el: etree._Element | None) -> None:
         el.text = html.escape(el.text, quote=False)
 
 
-def _repair_atom(xml: bytes, spec: FeedSpec, config: Config) -> etree._Element:
+def _repair_atom(xml: bytes, spec: FeedSpec) -> etree._Element:
     from lxml import etree
 
     root = etree.fromstring(xml)
@@ -172,7 +174,7 @@ def _repair_atom(xml: bytes, spec: FeedSpec, config: Config) -> etree._Element:
         assert anchor is not None
         _text_construct(anchor)
         _text_construct(el.find(f"{{{ATOM_NS}}}summary"))
-        for link in reversed(_links(r, config)):
+        for link in reversed(_links(r, spec.image_sizes)):
             anchor.addnext(etree.Element(f"{{{ATOM_NS}}}link", link))
     if spec.hub_url:
         root.find(f"{{{ATOM_NS}}}link").addprevious(
@@ -190,7 +192,7 @@ def _repair_atom(xml: bytes, spec: FeedSpec, config: Config) -> etree._Element:
 
 def atom(spec: FeedSpec, config: Config) -> bytes:
     """Return the Atom 1.0 document of a feed."""
-    return _atom(_generator(spec, config, spec.atom_url), spec, config)
+    return _atom(_generator(spec, config, spec.atom_url), spec)
 
 
 def rss(spec: FeedSpec, config: Config) -> bytes:
@@ -205,13 +207,13 @@ def atom_and_rss(spec: FeedSpec, config: Config) -> tuple[bytes, bytes]:
     the two formats differ only in the feed's links (RSS does not show the feed id).
     """
     fg = _generator(spec, config, spec.atom_url)
-    return _atom(fg, spec, config), _rss(fg, spec, config)
+    return _atom(fg, spec), _rss(fg, spec, config)
 
 
-def _atom(fg: FeedGenerator, spec: FeedSpec, config: Config) -> bytes:
+def _atom(fg: FeedGenerator, spec: FeedSpec) -> bytes:
     fg.link(href=spec.home_url, rel="alternate", type="text/html", replace=True)
     fg.link(href=spec.atom_url, rel="self", type="application/atom+xml")
-    return _serialise(_repair_atom(fg.atom_str(pretty=False), spec, config), spec.stylesheet_url)
+    return _serialise(_repair_atom(fg.atom_str(pretty=False), spec), spec.stylesheet_url)
 
 
 def _rss(fg: FeedGenerator, spec: FeedSpec, config: Config) -> bytes:

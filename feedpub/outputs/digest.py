@@ -15,12 +15,11 @@ readable.
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import re
 import textwrap
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -51,7 +50,6 @@ TEXT_WIDTH = 78
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 _LABEL = re.compile(r"^(?:\d{4}-W\d{2}|\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2})$")  # a week, or since_until
 EXTENSIONS = ("html", "txt", "eml")
-EARLIER = b"earlier digest"  # the key of an earlier digest's files: kept as they are, never remade
 FEATURED = "featured"  # the tag that makes an entry the lead story
 DEFAULT_ACCENT = "#2b6cb0"
 SUMMARY_CHARS = 160  # two or three lines beside a thumbnail, at 15 px
@@ -516,11 +514,6 @@ def earlier(out: Path, made: str | None) -> tuple[str, ...]:
     return tuple(sorted(kept))
 
 
-def kept_earlier(files: Sequence[str]) -> list[Kept]:
-    """Return earlier digests' files as outputs the output folder holds already."""
-    return [Kept(path, EARLIER) for path in files]
-
-
 def _warnings(label: str, size: int, config: Config) -> tuple[str, ...]:
     limit = config.digest.size_limit_kb
     if size <= limit * 1024:
@@ -552,17 +545,17 @@ def _outputs(digest: Digest, config: Config, *, background: bool, key: bytes = b
 
 @dataclass(frozen=True)
 class Plan(Generic[L]):
-    """The digest a build makes: its window, every published record dated in it, and its key."""
+    """The digest a build makes: its window and every published record dated in it."""
 
     window: Window
     members: tuple[L, ...]  # newest first
     shown: tuple[L, ...]  # in digest order: what its sections show
-    key: bytes  # everything its files depend on, hashed
-    now: datetime | None = None  # the build time: the message's Date (not in the key: a rebuild keeps the files)
+    # the build time: the message's Date; not part of the plan's identity (so of its key): a
+    # rebuild keeps the files a digest was made as
+    now: datetime | None = field(default=None, compare=False)
 
 
-def plan(chosen: Selection[R], config: Config, *, now: datetime, request: Request | None,
-         context: str) -> Plan[R] | None:
+def plan(chosen: Selection[R], config: Config, *, now: datetime, request: Request | None) -> Plan[R] | None:
     """Return the requested digest's plan; None when there is nothing to make (raise when required)."""
     request = request or Request(required=False)
     win = window(request, chosen.published, config, now)
@@ -572,47 +565,53 @@ def plan(chosen: Selection[R], config: Config, *, now: datetime, request: Reques
         return None
     members = tuple(in_window(chosen.published, win))
     shown = tuple(e for _c, m, _more in _sections(members, config) for e in m)
-    h = hashlib.blake2b(f"digest {win.label} {win.start.isoformat()} {win.end.isoformat()} {win.running}"
-                        f"\0{context}\0".encode(),
-                        digest_size=16)
-    h.update(chosen.tokens(members, [e.fingerprint for e in members]))
-    return Plan(win, members, shown, h.digest(), now)
+    return Plan(win, members, shown, now)
 
 
-def report(jobs: Sequence[Job], config: Config) -> Made:
+def report(jobs: Sequence[protocol.Keyed], config: Config) -> Made:
     """Return what the build's digest is, from its files in the output folder (after writing)."""
-    for job in jobs:
+    for job, key in jobs:
         if job.kind == KIND.name and not job.as_is:
-            p: Plan[Any] = job.detail
+            p: Plan[Any] = job.plan
             label = p.window.label
             size = (config.out / job.paths[0]).stat().st_size
-            return Made(label, tuple(Kept(path, job.key) for path in job.paths), len(p.shown), size,
+            return Made(label, tuple(Kept(path, key) for path in job.paths), len(p.shown), size,
                         _warnings(label, size, config), unready(config))
     return Made()
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """The digests earlier builds left in the output folder: kept as they are, never made again."""
+
+
+TEMPLATES = ("digest.html.j2", "digest.txt.j2", "digest.css")
 
 
 class _Digest:
     """The kind: the requested (or latest) digest's job, and the earlier digests kept as they are."""
 
     name = "digest"
+    after = ()
 
-    def plan(self, build: Build, planned: Sequence[Job]) -> list[Job]:  # noqa: ARG002 - the Kind protocol
+    def plan(self, build: Build, planned: Sequence[Job[Any]]) -> list[Job[Any]]:  # noqa: ARG002 - the Kind protocol
         """Return the digest's job (if there is a digest), then one keeping earlier weeks' files."""
-        made = plan(build.chosen, build.config, now=build.now, request=build.digest, context=build.context)
-        jobs = []
+        made = plan(build.chosen, build.config, now=build.now, request=build.digest)
+        jobs: list[Job[Any]] = []
         if made is not None:
-            jobs.append(Job(self.name, paths(made.window.label), made.key, shows=made.shown, detail=made,
-                            background=True))
+            # the templates are given the whole configuration
+            jobs.append(Job(self.name, paths(made.window.label), made, protocol.Inputs(protocol.EVERY,
+                            templates=TEMPLATES), shows=made.shown, background=True))
         kept = earlier(build.config.out, made.window.label if made else None)
         if kept:
-            jobs.append(Job(self.name, kept, EARLIER, as_is=True))
+            jobs.append(Job(self.name, kept, Earlier(), as_is=True))
         return jobs
 
-    def make(self, job: Job, build: Build, rendered: Mapping[str, Rendered]) -> protocol.Made:
+    def make(self, job: Job[Plan[Any]], given: protocol.Given, rendered: Mapping[str, Rendered]) -> protocol.Made:
         """Make the digest's .html, .txt and .eml files, and the latest.* copies."""
-        p: Plan[Any] = job.detail
-        digest = make(p.members, rendered, build.config, p.window, p.now or p.window.end)
-        files = _outputs(digest, build.config, background=False, key=job.key).result()
+        p = job.plan
+        digest = make(p.members, rendered, given.config, p.window, p.now or p.window.end)
+        files = _outputs(digest, given.config, background=False).result()
         return protocol.Made(tuple(o for o in files.outputs if isinstance(o, Output)))
 
 

@@ -7,20 +7,22 @@ page (kind ``archive``, planned before this one).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
 from feedpub import layout
 from feedpub.config import Config
+from feedpub.incremental.catalogue import Record
 from feedpub.model import Category, Output, Rendered
-from feedpub.outputs import archive, atom_rss, jsonfeed
+from feedpub.outputs import archive, atom_rss, jsonfeed, mapping
 from feedpub.outputs.atom_rss import FeedSpec
-from feedpub.outputs.protocol import Build, Job, Made
-from feedpub.select import Listed, Selection, by_category
+from feedpub.outputs.protocol import Build, File, Given, Inputs, Job, Made, plans
+from feedpub.select import Listed, by_category
 
 L = TypeVar("L", bound=Listed)
+P = TypeVar("P")
 KINDS = ("atom", "rss", "json")
 
 
@@ -62,10 +64,15 @@ def specs(
     plan: Mapping[Category | None, Sequence[Listed]],
     rendered: Mapping[str, Rendered],
     config: Config,
-    now: datetime,
+    now: datetime | None,
     prev_archive_url: str | None = None,
+    image_sizes: Mapping[str, int] | None = None,
 ) -> list[FeedSpec]:
-    """Describe every feed of the plan, with its rendered entries (the site feed links its archive)."""
+    """Describe every feed of the plan, with its rendered entries (the site feed links its archive).
+
+    now: the build time, the date of a feed without entries; image_sizes: local images'
+    sizes by URL (mapping.image_sizes).
+    """
     out = []
     for category, members in plan.items():
         paths = layout.feed_paths(category)
@@ -84,58 +91,69 @@ def specs(
             stylesheet_url=layout.relative_to_root(paths.folder, layout.FEED_STYLESHEET),
             hub_url=config.hub_url or None,
             prev_archive_url=prev_archive_url if category is None else None,
+            image_sizes=image_sizes or {},
         ))
     return out
 
 
-def keys(plan: Mapping[Category | None, Sequence[Any]], chosen: Selection[Any], now: datetime,
-         prev_archive_url: str | None, context: str) -> dict[Category | None, bytes]:
-    """Return what each feed's files depend on, hashed: its entries, their settled values, the config.
-
-    The build's now shows only in a feed without entries (its 'updated'); the site-wide
-    feed links the newest archive page.
-    """
-    found = {}
-    for category, members in plan.items():
-        name = "" if category is None else f"{category.slug}\0{category.name}"
-        prev = prev_archive_url if category is None else ""
-        empty = now.isoformat() if not members else ""
-        h = hashlib.blake2b(f"feed {name}\0{prev}\0{empty}\0{context}\0".encode(), digest_size=16)
-        h.update(chosen.tokens(members, [e.fingerprint for e in members]))
-        found[category] = h.digest()
-    return found
-
-
-def outputs(feed_specs: Sequence[FeedSpec], config: Config, keys: Mapping[str, bytes] | None = None) -> list[Output]:
-    """Serialise every feed in its three formats (keys: what each feed's files are written for, by folder)."""
+def outputs(feed_specs: Sequence[FeedSpec], config: Config) -> list[Output]:
+    """Serialise every feed in its three formats."""
     result = []
     for spec in feed_specs:
         files = (*atom_rss.atom_and_rss(spec, config), jsonfeed.jsonfeed(spec, config))
         paths = layout.FeedPaths(spec.folder)
-        key = keys.get(spec.folder, b"") if keys else b""
-        result += [Output(paths.path(kind), data, key) for kind, data in zip(KINDS, files, strict=True)]
+        result += [Output(paths.path(kind), data) for kind, data in zip(KINDS, files, strict=True)]
     return result
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A feed to make: its category (None: site-wide), entries, the archive it links, its images' sizes."""
+
+    category: Category | None
+    members: tuple[Record, ...]  # newest first
+    prev_archive_url: str | None  # the newest archive page (the site-wide feed only)
+    image_sizes: tuple[tuple[str, int], ...]  # by URL (mapping.image_sizes)
+
+
+SETTINGS = ("title", "description", "base_url", "hub_url", "language", "author_email", "author_name",
+            "content_mode")  # what a feed says besides its entries
+
+
+def feed_job(name: str, paths: tuple[str, ...], plan: P, members: Sequence[Record], files: tuple[File, ...]) -> Job[P]:
+    """Return the job of one feed (site, category or tag): its entries shown in full, its images' files read."""
+    # the build time shows only in a feed without entries (its 'updated')
+    return Job(name, paths, plan, Inputs(SETTINGS, files, now=not members), shows=tuple(members), background=True)
 
 
 class _Feeds:
     """The kind: one job per feed, its entries shown in full."""
 
     name = "feeds"
+    after = ("archive",)  # the site-wide feed links the newest archive page
 
-    def plan(self, build: Build, planned: Sequence[Job]) -> list[Job]:
+    def plan(self, build: Build, planned: Sequence[Job[Any]]) -> list[Job[Any]]:
         """Return a job per feed: the site-wide one, then each category's by slug."""
         prev = archive.newest_page(planned, build.config)
         members = feed_entries(build.chosen.published, build.config, build.chosen.names)
-        found = keys(members, build.chosen, build.now, prev, build.context)
-        return [Job(self.name, tuple(layout.feed_paths(c).path(kind) for kind in KINDS), found[c],
-                    shows=tuple(m), detail=(c, tuple(m), prev), background=True)
-                for c, m in members.items()]
+        jobs: list[Job[Any]] = []
+        for c, m in members.items():
+            files, sizes = mapping.image_sizes((r.image for r in m), build.config, build.stat)
+            paths = tuple(layout.feed_paths(c).path(kind) for kind in KINDS)
+            jobs.append(feed_job(self.name, paths, Planned(c, tuple(m), prev if c is None else None, sizes), m, files))
+        return jobs
 
-    def make(self, job: Job, build: Build, rendered: Mapping[str, Rendered]) -> Made:
+    def make(self, job: Job[Planned], given: Given, rendered: Mapping[str, Rendered]) -> Made:
         """Serialise one feed in its three formats."""
-        category, members, prev = job.detail
-        (spec,) = specs({category: members}, rendered, build.config, build.now, prev)
-        return Made(tuple(outputs([spec], build.config, {spec.folder: job.key})))
+        p = job.plan
+        (spec,) = specs({p.category: p.members}, rendered, given.config, given.now, p.prev_archive_url,
+                        dict(p.image_sizes))
+        return Made(tuple(outputs([spec], given.config)))
 
 
 KIND = _Feeds()
+
+
+def planned_feeds(planned: Sequence[Job[Any]]) -> list[Planned]:
+    """Return the feeds among planned jobs, site-wide first (how the site pages list them)."""
+    return plans(planned, Planned)

@@ -13,13 +13,14 @@ leading out of its folder, a FIFO; see :mod:`feedpub.places`) is not copied: the
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from feedpub import layout, places
 from feedpub.config import Config
 from feedpub.model import Output, Rendered
-from feedpub.outputs.protocol import Build, Job, Made
+from feedpub.outputs.protocol import ALL, Build, File, Given, Inputs, Job, Made
 from feedpub.sources import assets
 
 
@@ -66,30 +67,36 @@ def _owners(rel: str, bundles: Mapping[str, str]) -> Iterable[tuple[str, str]]:
             yield folder + "/", page
 
 
-def key(path: str, a: assets.Asset, context: str) -> bytes:
-    """Return what a copied file depends on: its source file's path, size and modification time."""
-    return hashlib.blake2b(f"file\0{path}\0{a.path}\0{a.size}\0{a.mtime_ns}\0{context}".encode(),
-                           digest_size=16).digest()
+@dataclass(frozen=True)
+class Copy:
+    """A file to copy as it is: the file, with the size and mtime it had when the build found it."""
+
+    source: File
 
 
 class _Files:
     """The kind: one job per copied file."""
 
     name = "files"
+    after = ALL  # a file is never copied where an output of the build goes
 
-    def plan(self, build: Build, planned: Sequence[Job]) -> list[Job]:
+    def plan(self, build: Build, planned: Sequence[Job[Any]]) -> list[Job[Any]]:
         """Return a job per file to copy that no planned output of the build has the path of."""
         made = {p for j in planned for p in j.paths}
         found, refused = local_files(build.config, ((r.rel, r.url) for r in build.chosen.published))
         build.notes.extend(map(str, refused))
-        return [Job(self.name, (path,), key(path, a, build.context), detail=a)
-                for path, a in sorted(found.items()) if path not in made]
+        jobs: list[Job[Any]] = []
+        for path, a in sorted(found.items()):
+            if path not in made:
+                source = File(a.path, a.size, a.mtime_ns)
+                jobs.append(Job(self.name, (path,), Copy(source), Inputs(files=(source,))))
+        return jobs
 
-    def make(self, job: Job, build: Build, rendered: Mapping[str, Rendered]) -> Made:  # noqa: ARG002 - the Kind protocol
+    def make(self, job: Job[Copy], given: Given, rendered: Mapping[str, Rendered]) -> Made:  # noqa: ARG002 - the Kind protocol
         """Copy one file (read now: a file changed since planning is copied as it is now)."""
-        fd, _stat = places.open_regular(job.detail.path)
+        fd, _stat = places.open_regular(job.plan.source.path)
         with open(fd, "rb") as f:
-            return Made((Output(job.paths[0], f.read(), job.key),))
+            return Made((Output(job.paths[0], f.read()),))
 
 
 KIND = _Files()

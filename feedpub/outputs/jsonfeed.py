@@ -7,6 +7,7 @@ a dependency. Keys are emitted in a fixed order so output is byte-identical acro
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from feedpub.config import Config
@@ -23,7 +24,7 @@ def _author(a: Author) -> dict[str, str]:
     return {"name": a.name, **({"url": url} if url else {})}
 
 
-def _item(r: Rendered, config: Config) -> dict[str, Any]:
+def _item(r: Rendered, config: Config, sizes: Mapping[str, int]) -> dict[str, Any]:
     e, mode = r.entry, config.content_mode
     item: dict[str, Any] = {"id": e.id, "url": e.url, "title": e.title}
     if mode in ("both", "full"):
@@ -42,7 +43,7 @@ def _item(r: Rendered, config: Config) -> dict[str, Any]:
     item["tags"] = [t.name for t in mapping.terms_of(e, config)]
     if e.image is not None:
         attachment: dict[str, Any] = {"url": e.image.url, "mime_type": e.image.mime_type}
-        length = mapping.enclosure_length(e.image, config)
+        length = mapping.enclosure_length(e.image, sizes)
         if length:
             attachment["size_in_bytes"] = length
         item["attachments"] = [attachment]
@@ -62,7 +63,7 @@ def jsonfeed(spec: FeedSpec, config: Config) -> bytes:
     }
     if spec.hub_url:
         doc["hubs"] = [{"type": "WebSub", "url": spec.hub_url}]
-    doc["items"] = [_item(r, config) for r in spec.entries]
+    doc["items"] = [_item(r, config, spec.image_sizes) for r in spec.entries]
     return (dumps(doc) + "\n").encode("utf-8")
 
 

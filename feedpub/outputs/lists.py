@@ -11,7 +11,6 @@ page, keyed by the entries it lists: editing one document remakes the pages that
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +22,7 @@ from feedpub.model import Category, Output, Rendered
 from feedpub.outputs import feeds as feeds_kind
 from feedpub.outputs import site
 from feedpub.outputs.pages import FeedRef, Link, entry_href, feed_refs
-from feedpub.outputs.protocol import Build, Job, Made
+from feedpub.outputs.protocol import EVERY, Build, Given, Inputs, Job, Made
 from feedpub.render import templating
 from feedpub.select import Selection, by_category
 
@@ -75,12 +74,14 @@ def item(r: Record, here: str, chosen: Selection[Record], config: Config) -> Ite
                 r.summary, Link(layout.href(here, layout.list_path(folder, 1)), name))
 
 
-def page(listing: Listing, number: int, count: int, members: Sequence[Record], build: Build,
-         extra: Mapping[str, Any]) -> bytes:
-    """Return page number (of count) of a listing; extra: what the home page adds (feeds, digest)."""
-    config = build.config
+def page(listing: Listing, number: int, count: int, members: Sequence[Record], chosen: Selection[Record],
+         config: Config, extra: Mapping[str, Any]) -> bytes:
+    """Return page number (of count) of a listing.
+
+    chosen: the category names the build settled; extra: what the home page adds.
+    """
     here = layout.list_path(listing.folder, number)
-    items = tuple(item(r, here, build.chosen, config) for r in members)
+    items = tuple(item(r, here, chosen, config) for r in members)
     newer = Link(layout.href(here, layout.list_path(listing.folder, number - 1)), "Newer") if number > 1 else None
     older = Link(layout.href(here, layout.list_path(listing.folder, number + 1)), "Older") if number < count else None
     home_feed = ("", feeds_kind.feed_title(None, config))
@@ -102,49 +103,63 @@ def page(listing: Listing, number: int, count: int, members: Sequence[Record], b
     return templating.render(config, name, **context).encode("utf-8")
 
 
-def home_extra(planned: Sequence[Job], build: Build) -> tuple[dict[str, Any], bytes]:
-    """Return what the first home page shows besides entries (feeds, digests, OPML) and its key part."""
-    feed_jobs = [j for j in planned if j.kind == feeds_kind.KIND.name]
+@dataclass(frozen=True)
+class Home:
+    """What the first home page shows besides entries: every feed, the digests, the OPML file."""
+
+    feeds: tuple[site.SiteFeed, ...]
+    digest: site.DigestLinks | None
+    opml: str = layout.OPML
+
+
+def home(planned: Sequence[Job[Any]], build: Build) -> Home:
+    """Return what the first home page shows of the planned feeds and digests."""
     digest_paths = tuple(p for j in planned if j.kind == "digest" for p in j.paths)
-    described = site.site_feeds([j.detail[:2] for j in feed_jobs], build.config)
-    extra = {"feeds": described, "digest": site.digest_links(digest_paths), "opml": layout.OPML}
-    return extra, site.key([j.key for j in feed_jobs], digest_paths, build.context)
+    described = site.site_feeds([(f.category, f.members) for f in feeds_kind.planned_feeds(planned)], build.config)
+    return Home(tuple(described), site.digest_links(digest_paths))
 
 
-def key(listing: Listing, number: int, count: int, members: Sequence[Record], chosen: Selection[Record],
-        context: str, extra_key: bytes = b"") -> bytes:
-    """Return what a listing page depends on, hashed: its entries as settled, its place, the config."""
-    h = hashlib.blake2b(f"list\0{listing}\0{number}\0{count}\0{context}\0".encode(), digest_size=16)
-    h.update(extra_key)
-    h.update(chosen.tokens(members, [r.fingerprint for r in members]))
-    return h.digest()
+@dataclass(frozen=True)
+class Planned:
+    """A listing page to make: which page of which listing, its entries, and what the home page adds."""
+
+    listing: Listing
+    number: int
+    count: int
+    members: tuple[Record, ...]
+    home: Home | None  # on the first page of the home listing only
+
+
+TEMPLATES = ("index.html.j2", "list.html.j2", "base.html.j2", "entries.html.j2")
 
 
 class _Lists:
     """The kind: one job per page of each listing."""
 
     name = "lists"
+    after = ("feeds", "digest")  # the home page lists every feed and digest
 
-    def plan(self, build: Build, planned: Sequence[Job]) -> list[Job]:
+    def plan(self, build: Build, planned: Sequence[Job[Any]]) -> list[Job[Any]]:
         """Return a job per page of the home page's, each category's and each tag's listing."""
         size = build.config.list_size
-        extra, extra_key = home_extra(planned, build)
-        jobs = []
+        front = home(planned, build)
+        declared = Inputs(EVERY, templates=TEMPLATES)  # the templates are given the whole configuration
+        jobs: list[Job[Any]] = []
         for listing, members in listings(build):
             count = max(1, -(-len(members) // size))
             for number in range(1, count + 1):
-                shown = members[(number - 1) * size:number * size]
+                shown = tuple(members[(number - 1) * size:number * size])
                 first = not listing.folder and number == 1
                 jobs.append(Job(self.name, (layout.list_path(listing.folder, number),),
-                                key(listing, number, count, shown, build.chosen, build.context,
-                                    extra_key if first else b""),
-                                detail=(listing, number, count, tuple(shown), extra if first else {})))
+                                Planned(listing, number, count, shown, front if first else None), declared))
         return jobs
 
-    def make(self, job: Job, build: Build, rendered: Mapping[str, Rendered]) -> Made:  # noqa: ARG002 - the Kind protocol
+    def make(self, job: Job[Planned], given: Given, rendered: Mapping[str, Rendered]) -> Made:  # noqa: ARG002 - the Kind protocol
         """Make one listing page."""
-        listing, number, count, members, extra = job.detail
-        return Made((Output(job.paths[0], page(listing, number, count, members, build, extra), job.key),))
+        p = job.plan
+        extra = {"feeds": p.home.feeds, "digest": p.home.digest, "opml": p.home.opml} if p.home is not None else {}
+        return Made((Output(job.paths[0], page(p.listing, p.number, p.count, p.members, given.settled,
+                                               given.config, extra)),))
 
 
 KIND = _Lists()

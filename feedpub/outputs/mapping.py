@@ -11,7 +11,7 @@ from __future__ import annotations
 import html.entities
 import os
 import re
-import stat
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import unquote, urlsplit
@@ -20,6 +20,7 @@ from feedpub import layout
 from feedpub.config import Config
 from feedpub.incremental.catalogue import Record
 from feedpub.model import Author, Category, Entry, Image
+from feedpub.outputs.protocol import File
 
 
 @dataclass(frozen=True)
@@ -106,14 +107,11 @@ def iso(d: datetime) -> str:
     return d.isoformat(timespec="seconds")
 
 
-def enclosure_length(image: Image, config: Config) -> int | None:
-    """Return the size in bytes of an image that is a file in the source folder (None: unknown).
+def image_files(image: Image, config: Config) -> tuple[str, ...]:
+    """Return the files of the source folder an image may be, most likely first (none for a remote image).
 
-    An RSS enclosure needs a positive length (the W3C validator rejects 0); a remote image's
-    size is not known without fetching it, which a build never does, so such an image goes
-    out as media:content, an Atom enclosure link and a JSON Feed image, which need none.
     The image is the source folder's file at the URL's path below base_url (or below the
-    host, for ``/images/x.jpg``); one stat, no resolving: every archive entry asks.
+    host, for ``/images/x.jpg``); no resolving: every archive entry asks.
     """
     base, url = config.base_url, image.url
     candidates = []
@@ -123,14 +121,38 @@ def enclosure_length(image: Image, config: Config) -> int | None:
     if parts.netloc == site.netloc and parts.scheme == site.scheme:
         candidates.append(parts.path.lstrip("/"))
     root = os.path.normpath(os.fspath(config.source))
+    found: list[str] = []
     for rel in candidates:
         path = os.path.normpath(os.path.join(root, unquote(rel)))
-        if not rel or rel.endswith("/") or not path.startswith(root + os.sep):
+        if rel and not rel.endswith("/") and path.startswith(root + os.sep) and path not in found:
+            found.append(path)
+    return tuple(found)
+
+
+def image_sizes(images: Iterable[Image | None], config: Config,
+                stat: Callable[[str], File]) -> tuple[tuple[File, ...], tuple[tuple[str, int], ...]]:
+    """Return the files local images may be (as stat found them), and each local image's size by URL.
+
+    An RSS enclosure needs a positive length (the W3C validator rejects 0); a remote image's
+    size is not known without fetching it, which a build never does, so such an image goes
+    out as media:content, an Atom enclosure link and a JSON Feed image, which need none.
+    Sizes are found when a build plans: the files are part of the key of every output that
+    writes a length, and make() reads the sizes, never the files.
+    """
+    files: dict[str, File] = {}
+    sizes: dict[str, int] = {}
+    for image in images:
+        if image is None or image.url in sizes:
             continue
-        try:
-            st = os.stat(path)
-        except (OSError, ValueError):  # missing, or a name the file system refuses
-            continue
-        if stat.S_ISREG(st.st_mode) and st.st_size:
-            return st.st_size
-    return None
+        for path in image_files(image, config):
+            f = files.get(path) or stat(path)
+            files[path] = f
+            if f.size > 0:
+                sizes[image.url] = f.size
+                break
+    return tuple(files.values()), tuple(sorted(sizes.items()))
+
+
+def enclosure_length(image: Image, sizes: Mapping[str, int]) -> int | None:
+    """Return the size in bytes of an image that is a file in the source folder (None: unknown; see image_sizes)."""
+    return sizes.get(image.url)

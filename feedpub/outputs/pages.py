@@ -14,7 +14,6 @@ links): editing one document remakes its page and its two neighbours', nothing e
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +22,7 @@ from feedpub import layout
 from feedpub.config import Config
 from feedpub.incremental.catalogue import Record
 from feedpub.model import Author, Entry, Output, Rendered
-from feedpub.outputs.protocol import Build, Job, Made
+from feedpub.outputs.protocol import EVERY, Build, Given, Inputs, Job, Made
 from feedpub.render import templating
 
 TEMPLATE = "article.html.j2"
@@ -80,7 +79,8 @@ def people(authors: Sequence[Author]) -> tuple[Person, ...]:
     return tuple(Person(a.uri, a.name, a.affiliation) for a in authors)
 
 
-def context(r: Rendered, here: str, newer: Record | None, older: Record | None, config: Config) -> dict[str, Any]:
+def context(r: Rendered, here: str, newer: tuple[str, str] | None, older: tuple[str, str] | None,
+            config: Config) -> dict[str, Any]:
     """Return what the article template shows: every value computed here, none in the template."""
     e = r.entry
     from feedpub.outputs import feeds  # the feed titles, as the feeds say them
@@ -108,54 +108,61 @@ def context(r: Rendered, here: str, newer: Record | None, older: Record | None, 
         "stylesheet": layout.href(here, layout.SITE_STYLESHEET),
         "alternates": feed_refs(here, ("", feeds.feed_title(None, config)),
                            (category_folder, feeds.feed_title(e.category, config))),
-        "newer": Link(entry_href(newer.url, here, config), newer.title) if newer is not None else None,
-        "older": Link(entry_href(older.url, here, config), older.title) if older is not None else None,
+        "newer": Link(entry_href(newer[0], here, config), newer[1]) if newer is not None else None,
+        "older": Link(entry_href(older[0], here, config), older[1]) if older is not None else None,
     }
 
 
-def page(r: Rendered, here: str, newer: Record | None, older: Record | None, config: Config) -> bytes:
-    """Return the article page of a rendered entry (here: its path in the output folder)."""
+def page(r: Rendered, here: str, newer: tuple[str, str] | None, older: tuple[str, str] | None,
+         config: Config) -> bytes:
+    """Return the article page of a rendered entry.
+
+    here: its path in the output folder; newer, older: its neighbours' (URL, title).
+    """
     return templating.render(config, TEMPLATE, **context(r, here, newer, older, config)).encode("utf-8")
 
 
-def key(record: Record, token: bytes, here: str, newer: Record | None, older: Record | None, context: str) -> bytes:
-    """Return what an article page depends on, hashed: its document, settled values, neighbours, the config."""
-    around = "\0".join(f"{x.url}\0{x.title}" if x is not None else "" for x in (newer, older))
-    h = hashlib.blake2b(f"page\0{here}\0{around}\0{context}\0".encode(), digest_size=16)
-    h.update(record.fingerprint)
-    h.update(token)
-    return h.digest()
+@dataclass(frozen=True)
+class Planned:
+    """An article page to make: its entry, and the URL and title of the entries before and after it."""
+
+    record: Record
+    newer: tuple[str, str] | None  # (URL, title); a page is planned per entry every build: plain tuples
+    older: tuple[str, str] | None
+
+
+TEMPLATES = (TEMPLATE, "base.html.j2")
+EVERY_SETTING = Inputs(EVERY, templates=TEMPLATES)  # the template is given the whole configuration
 
 
 class _Pages:
     """The kind: one job per article page, its entry shown in full."""
 
     name = "pages"
+    after = ()
 
-    def plan(self, build: Build, planned: Sequence[Job]) -> list[Job]:  # noqa: ARG002 - the Kind protocol
+    def plan(self, build: Build, planned: Sequence[Job[Any]]) -> list[Job[Any]]:  # noqa: ARG002 - the Kind protocol
         """Return a job per published entry whose page is the site's to write."""
         config = build.config
         if not config.pages:
             return []
         published = build.chosen.published
-        jobs = []
+        jobs: list[Job[Any]] = []
         last = len(published) - 1
         for i, r in enumerate(published):
             here = layout.page_path(r.url, config)
             if here is None:
                 continue
-            newer = published[i - 1] if i > 0 else None
-            older = published[i + 1] if i < last else None
-            token = build.chosen.tokens((r,), (r.fingerprint,))
-            jobs.append(Job(self.name, (here,), key(r, token, here, newer, older, build.context),
-                            shows=(r,), detail=(r, newer, older)))
+            newer = (published[i - 1].url, published[i - 1].title) if i > 0 else None
+            older = (published[i + 1].url, published[i + 1].title) if i < last else None
+            jobs.append(Job(self.name, (here,), Planned(r, newer, older), EVERY_SETTING, shows=(r,)))
         return jobs
 
-    def make(self, job: Job, build: Build, rendered: Mapping[str, Rendered]) -> Made:
+    def make(self, job: Job[Planned], given: Given, rendered: Mapping[str, Rendered]) -> Made:
         """Make one article page."""
-        r, newer, older = job.detail
+        p = job.plan
         here = job.paths[0]
-        return Made((Output(here, page(rendered[r.id], here, newer, older, build.config), job.key),))
+        return Made((Output(here, page(rendered[p.record.id], here, p.newer, p.older, given.config)),))
 
 
 KIND = _Pages()

@@ -10,7 +10,6 @@ records alone: no body is rendered.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,9 +18,10 @@ from typing import Any
 
 from feedpub import layout
 from feedpub.config import Config
+from feedpub.incremental.catalogue import Record
 from feedpub.model import Category, Output, Rendered
 from feedpub.outputs import feeds as feeds_kind
-from feedpub.outputs.protocol import Build, Job, Made
+from feedpub.outputs.protocol import EVERY, Build, Given, Inputs, Job, Made
 from feedpub.render import templating
 from feedpub.select import Listed, Selection
 
@@ -110,34 +110,37 @@ def stylesheet(config: Config) -> bytes:
 PATHS = (layout.OPML, layout.FEED_STYLESHEET, layout.SITE_STYLESHEET, layout.NOT_FOUND)
 
 
-def outputs(feeds: Sequence[tuple[Category | None, Sequence[Listed]]], chosen: Selection[Any], config: Config,
-            key: bytes = b"") -> list[Output]:
+def outputs(feeds: Sequence[tuple[Category | None, Sequence[Listed]]], chosen: Selection[Any],
+            config: Config) -> list[Output]:
     """Return feeds.opml, feed.css, site.css and 404.html for the feeds of a build.
 
-    feeds: each feed's category (None: site-wide) and entries; key: what the files are
-    written for (see key()).
+    feeds: each feed's category (None: site-wide) and entries; chosen: the values the build
+    settled ('updated').
     """
     described = site_feeds(feeds, config)
     site_wide = next((members for category, members in feeds if category is None), ())
     modified = max(map(chosen.updated, site_wide)) if site_wide else None
     return [
-        Output(layout.OPML, opml(described, modified, config), key),
-        Output(layout.FEED_STYLESHEET, stylesheet(config), key),
-        Output(layout.SITE_STYLESHEET, templating.render(config, "site.css.j2", site=config).encode("utf-8"), key),
-        Output(layout.NOT_FOUND, templating.render(config, "404.html.j2", site=config).encode("utf-8"), key),
+        Output(layout.OPML, opml(described, modified, config)),
+        Output(layout.FEED_STYLESHEET, stylesheet(config)),
+        Output(layout.SITE_STYLESHEET, templating.render(config, "site.css.j2", site=config).encode("utf-8")),
+        Output(layout.NOT_FOUND, templating.render(config, "404.html.j2", site=config).encode("utf-8")),
     ]
 
 
 SITEMAP_MAX = 50_000  # URLs in one sitemap file (the sitemaps.org limit); more go to parts and an index
 
 
-def sitemap_urls(chosen: Selection[Any], config: Config) -> list[tuple[str, str]]:
-    """Return (URL, lastmod) of every page the site writes: home, categories, then articles, newest first."""
+def sitemap_urls(published: Sequence[Record], chosen: Selection[Any], config: Config) -> list[tuple[str, str]]:
+    """Return (URL, lastmod) of every page the site writes: home, categories, then articles, newest first.
+
+    published: newest first; chosen: the 'updated' values the build settled; config: base_url and pages.
+    """
     urls = [(config.base_url, "")]
-    for category in sorted({r.category.slug for r in chosen.published}):
+    for category in sorted({r.category.slug for r in published}):
         urls.append((config.base_url + f"categories/{category}/", ""))
     if config.pages:
-        for r in chosen.published:
+        for r in published:
             if layout.page_path(r.url, config) is not None:
                 urls.append((r.url, chosen.updated(r).isoformat(timespec="seconds")))
     return urls
@@ -163,37 +166,47 @@ def sitemaps(urls: Sequence[tuple[str, str]], config: Config) -> list[tuple[str,
                               f'{index}</sitemapindex>\n').encode()), *files]
 
 
-def key(feed_keys: Sequence[bytes], digest_paths: Sequence[str], context: str) -> bytes:
-    """Return what the site pages depend on, hashed: every feed (by its key), the digests, the config."""
-    h = hashlib.blake2b(f"site\0{chr(0).join(digest_paths)}\0{context}\0".encode(), digest_size=16)
-    for k in feed_keys:
-        h.update(k)
-    return h.digest()
+@dataclass(frozen=True)
+class Files:
+    """The site files to make: every feed (its category and entries), which the OPML lists."""
+
+    feeds: tuple[tuple[Category | None, tuple[Record, ...]], ...]
+
+
+@dataclass(frozen=True)
+class Sitemap:
+    """The sitemap to make: every published record (its page's URL and last change), and how many files."""
+
+    published: tuple[Record, ...]  # newest first
+    parts: int
+
+
+TEMPLATES = ("feeds.opml.j2", "feed.css.j2", "site.css.j2", "404.html.j2")
 
 
 class _Site:
     """The kind: the site files (one job) and the sitemap (another), made from records."""
 
     name = "site"
+    after = ("feeds",)  # the OPML lists every feed
 
-    def plan(self, build: Build, planned: Sequence[Job]) -> list[Job]:
+    def plan(self, build: Build, planned: Sequence[Job[Any]]) -> list[Job[Any]]:
         """Return the site files' job (they list every planned feed) and the sitemap's."""
-        feed_jobs = [j for j in planned if j.kind == feeds_kind.KIND.name]
-        urls = sitemap_urls(build.chosen, build.config)
-        parts = -(-len(urls) // SITEMAP_MAX)
+        published = tuple(build.chosen.published)
+        parts = -(-len(sitemap_urls(published, build.chosen, build.config)) // SITEMAP_MAX)
         paths = (layout.SITEMAP, *(f"sitemap-{n}.xml" for n in range(1, parts + 1) if parts > 1))
-        h = hashlib.blake2b(f"sitemap\0{build.context}\0".encode(), digest_size=16)
-        h.update("\n".join(f"{u} {m}" for u, m in urls).encode("utf-8"))
-        return [Job(self.name, PATHS, key([j.key for j in feed_jobs], (), build.context),
-                    detail=("files", tuple(j.detail[:2] for j in feed_jobs))),
-                Job(self.name, paths, h.digest(), detail=("sitemap", urls))]
+        feeds = tuple((f.category, f.members) for f in feeds_kind.planned_feeds(planned))
+        # the templates are given the whole configuration
+        return [Job(self.name, PATHS, Files(feeds), Inputs(EVERY, templates=TEMPLATES)),
+                Job(self.name, paths, Sitemap(published, parts), Inputs(("base_url", "pages")))]
 
-    def make(self, job: Job, build: Build, rendered: Mapping[str, Rendered]) -> Made:  # noqa: ARG002 - the Kind protocol
+    def make(self, job: Job[Files | Sitemap], given: Given, rendered: Mapping[str, Rendered]) -> Made:  # noqa: ARG002 - the Kind protocol
         """Make the site files, or the sitemap."""
-        what, detail = job.detail
-        if what == "sitemap":
-            return Made(tuple(Output(name, data, job.key) for name, data in sitemaps(detail, build.config)))
-        return Made(tuple(outputs(detail, build.chosen, build.config, job.key)))
+        p = job.plan
+        if isinstance(p, Sitemap):
+            urls = sitemap_urls(p.published, given.settled, given.config)
+            return Made(tuple(Output(name, data) for name, data in sitemaps(urls, given.config)))
+        return Made(tuple(outputs(p.feeds, given.settled, given.config)))
 
 
 KIND = _Site()

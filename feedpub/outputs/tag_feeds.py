@@ -9,16 +9,18 @@ hundreds of feeds nobody asked for.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from feedpub import layout
 from feedpub.config import Config
 from feedpub.incremental.catalogue import Record
 from feedpub.model import Rendered
-from feedpub.outputs import feeds
+from feedpub.outputs import feeds, mapping
 from feedpub.outputs.atom_rss import FeedSpec
-from feedpub.outputs.protocol import Build, Job, Made
+from feedpub.outputs.protocol import Build, Given, Job, Made
 
 
 def tag_members(published: Sequence[Record], limit: int) -> dict[str, tuple[str, list[Record]]]:
@@ -33,9 +35,9 @@ def tag_members(published: Sequence[Record], limit: int) -> dict[str, tuple[str,
     return dict(sorted(found.items()))
 
 
-def spec(slug: str, tag: str, members: Sequence[Record], rendered: Mapping[str, Rendered], build: Build) -> FeedSpec:
-    """Describe the feed of one tag."""
-    config: Config = build.config
+def spec(slug: str, tag: str, members: Sequence[Record], rendered: Mapping[str, Rendered], config: Config,
+         now: datetime | None, image_sizes: Mapping[str, int]) -> FeedSpec:
+    """Describe the feed of one tag (now: the date of a feed without entries; image_sizes: see mapping.image_sizes)."""
     folder = layout.list_folder("tags", slug)
     return FeedSpec(
         title=f"{config.title} — #{tag}",
@@ -46,35 +48,46 @@ def spec(slug: str, tag: str, members: Sequence[Record], rendered: Mapping[str, 
         home_url=config.base_url + folder,  # the tag's page (kind lists)
         entries=tuple(rendered[r.id] for r in members),
         folder=folder,
-        built=build.now,
+        built=now,
         stylesheet_url=layout.relative_to_root(folder, layout.FEED_STYLESHEET),
         hub_url=config.hub_url or None,
+        image_sizes=image_sizes,
     )
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A tag's feed to make: the tag's slug and name, its entries, its images' sizes."""
+
+    slug: str
+    tag: str
+    members: tuple[Record, ...]  # newest first
+    image_sizes: tuple[tuple[str, int], ...]  # by URL (mapping.image_sizes)
 
 
 class _TagFeeds:
     """The kind: one job per tag (its three files), entries shown in full."""
 
     name = "tag_feeds"
+    after = ()
 
-    def plan(self, build: Build, planned: Sequence[Job]) -> list[Job]:  # noqa: ARG002 - the Kind protocol
+    def plan(self, build: Build, planned: Sequence[Job[Any]]) -> list[Job[Any]]:  # noqa: ARG002 - the Kind protocol
         """Return a job per tag of the published entries (none unless tag_feeds is on)."""
         if not build.config.tag_feeds:
             return []
-        jobs = []
+        jobs: list[Job[Any]] = []
         for slug, (tag, members) in tag_members(build.chosen.published, build.config.feed_limit).items():
-            h = hashlib.blake2b(f"tag feed\0{slug}\0{tag}\0{build.context}\0".encode(), digest_size=16)
-            h.update(build.chosen.tokens(members, [r.fingerprint for r in members]))
+            files, sizes = mapping.image_sizes((r.image for r in members), build.config, build.stat)
             folder = layout.list_folder("tags", slug)
-            jobs.append(Job(self.name, tuple(folder + layout.FEED_FILES[k] for k in feeds.KINDS), h.digest(),
-                            shows=tuple(members), detail=(slug, tag, tuple(members)), background=True))
+            paths = tuple(folder + layout.FEED_FILES[k] for k in feeds.KINDS)
+            jobs.append(feeds.feed_job(self.name, paths, Planned(slug, tag, tuple(members), sizes), members, files))
         return jobs
 
-    def make(self, job: Job, build: Build, rendered: Mapping[str, Rendered]) -> Made:
+    def make(self, job: Job[Planned], given: Given, rendered: Mapping[str, Rendered]) -> Made:
         """Serialise one tag's feed in its three formats."""
-        slug, tag, members = job.detail
-        return Made(tuple(feeds.outputs([spec(slug, tag, members, rendered, build)], build.config,
-                                        {layout.list_folder("tags", slug): job.key})))
+        p = job.plan
+        return Made(tuple(feeds.outputs([spec(p.slug, p.tag, p.members, rendered, given.config, given.now,
+                                              dict(p.image_sizes))], given.config)))
 
 
 KIND = _TagFeeds()

@@ -102,6 +102,13 @@ def prepare(config: Config, names: Iterable[str]) -> None:
             env.get_template(name)
 
 
+def template_file(config: Config, name: str) -> Path | None:
+    """Return the file template name is read from: the user's templates_dir first (None: there is none)."""
+    folders = [config.templates_dir] if config.templates_dir else []
+    folders.append(resources.templates_dir())
+    return next((f / name for f in folders if (f / name).is_file()), None)
+
+
 def template_files(config: Config) -> list[Path]:
     """List every template file a build may read (for change detection)."""
     folders = [config.templates_dir] if config.templates_dir else []
