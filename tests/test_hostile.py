@@ -42,6 +42,9 @@ EXPECTED = {
     "javascript-image.md": ["javascript-image.md:4: 'image' is not an http(s) URL: 'javascript:alert(1)'"],
     "javascript-permalink.md": ["javascript-permalink.md:4: 'permalink' must be a path or an http(s) URL, "
                                 'not the string "javascript:alert(1)"'],
+    "late-9999.md": ["late-9999.md:3: 'date' is out of range: '9999-12-31T23:30:00-05:00' (the latest date an "
+                     "entry can carry is 9999-12-26T10:00:00Z, so that every time zone and its digest week stay "
+                     "inside year 9999)"],
     "latin1.txt": ["latin1.txt: not valid UTF-8 text: undecodable byte 0xe9 at byte offset 3"],
     "list-front-matter.md": ["list-front-matter.md:2: front matter must be a mapping of keys, not a list"],
     "only-front-matter.md": ["only-front-matter.md:4: document has no body text and no 'summary' to publish"],
@@ -197,6 +200,37 @@ class TestRules:
             build(make_config(tmp_path / "nowhere"), now=NOW)
         assert str(e.value.problems[0]) == f"{tmp_path / 'nowhere'}: source folder not found"
         assert not (tmp_path / "dist").exists()
+
+    def test_the_latest_date_an_entry_can_carry(self, tmp_path: Path, make_config) -> None:
+        """Up to 9999-12-26T10:00Z an entry builds with --future in any zone; from there on it is an error."""
+        src = tmp_path / "src"
+        write_doc(src, "last.md", "---\ntitle: Last\ndate: 9999-12-26T23:59:59+14:00\n"
+                  "updated: 9999-12-26T09:59:59Z\nexpiryDate: 9999-12-31T23:59:59-12:00\n---\nx\n")
+        for zone in ("Pacific/Kiritimati", "Etc/GMT+12"):
+            config = make_config(src, future=True, timezone=zone, out=str(tmp_path / zone.replace("/", "-")))
+            assert [e.title for e in build(config, now=NOW).published] == ["Last"]
+            assert b"9999-12-26" in (config.out / "atom.xml").read_bytes()
+        write_doc(src, "after.md", "---\ntitle: After\ndate: 2024-01-01\nupdated: 9999-12-26T10:00:00Z\n---\nx\n")
+        write_doc(src, "trailer.txt", "Trailer\n\nText.\n\nDate: 9999-12-31\n")
+        with pytest.raises(SourceError) as e:
+            build(make_config(src, future=True), now=NOW)
+        later = ("(the latest date an entry can carry is 9999-12-26T10:00:00Z, so that every time zone and its "
+                 "digest week stay inside year 9999)")
+        assert [str(p) for p in e.value.problems] == [
+            f"after.md:4: 'updated' is out of range: '9999-12-26T10:00:00+00:00' {later}",
+            f"trailer.txt:5: 'Date:' line is out of range: '9999-12-31' {later}",
+        ]
+
+    def test_the_earliest_date_in_any_zone(self, tmp_path: Path, make_config) -> None:
+        """1970-01-01 at +14:00 (still 1969 in UTC) builds; year 1 at +05:00 is an error naming its line."""
+        src = tmp_path / "src"
+        write_doc(src, "first.md", "---\ntitle: First\ndate: 1970-01-01T00:00:00+14:00\n---\nx\n")
+        config = make_config(src, future=True)
+        assert [e.date.year for e in build(config, now=NOW).published] == [1970]
+        write_doc(src, "one.md", "---\ntitle: One\ndate: 0001-01-01T00:00:00+05:00\n---\nx\n")
+        with pytest.raises(SourceError) as e:
+            build(make_config(src, future=True), now=NOW)
+        assert [str(p) for p in e.value.problems] == ["one.md:3: 'date' year 1 is out of range 1970-9999"]
 
     def test_future_entries_wait_unless_asked(self, tmp_path: Path, make_config) -> None:
         """Entries dated after 'now' are left out, and published with future=true."""

@@ -176,13 +176,17 @@ def _list_field(doc: SourceDoc, probs: _Problems, key: str) -> tuple[str, ...]:
     return ()
 
 
-def _date(value: object, key: str, config: Config, probs: _Problems) -> datetime | None:
-    """Return the value of key (not None) as an aware datetime, or None having recorded why not."""
+def _date(value: object, key: str, config: Config, probs: _Problems, *, shown: bool = True) -> datetime | None:
+    """Return the value of key (not None) as an aware datetime, or None having recorded why not.
+
+    shown: whether outputs show the date (an expiry date is only compared, so 9999-12-31 may mean "never").
+    """
     if isinstance(value, bool):
         probs.add(key, f"'{key}' is not a date: {value!r} (YAML read it as a boolean)")
         return None
     try:
-        return dates.to_datetime(value, config.tz)
+        found = dates.to_datetime(value, config.tz)
+        return dates.check_latest(found, value) if shown else found
     except dates.DateValueError as e:
         probs.add(key, f"'{key}' {e}")
         return None
@@ -212,7 +216,8 @@ def _entry_date(doc: SourceDoc, body: Body, config: Config, probs: _Problems,
     if body.trailer.date is not None:
         line = doc.body_line + (body.trailer.date_line or 0)
         try:
-            return dates.parse_date_string(body.trailer.date, config.tz), "Date: line"
+            found = dates.parse_date_string(body.trailer.date, config.tz)
+            return dates.check_latest(found, body.trailer.date), "Date: line"
         except dates.DateValueError as e:
             probs.add(None, f"'Date:' line {e}", line)
             return None, "Date: line"
@@ -495,7 +500,8 @@ def normalise(doc: SourceDoc, config: Config, context: SourceContext | None = No
     # most documents have none of these meanings' keys: one isdisjoint() says so for all
     rare = bool(meta) and not _RARE.isdisjoint(meta)
     updated = _first_date(doc, keys.UPDATED, config, probs) if rare and not _UPDATED.isdisjoint(meta) else None
-    expires = _first_date(doc, keys.EXPIRES, config, probs) if rare and not _EXPIRES.isdisjoint(meta) else None
+    expires = (_first_date(doc, keys.EXPIRES, config, probs, shown=False)
+               if rare and not _EXPIRES.isdisjoint(meta) else None)
     category, category_source = _category(doc, config, probs)
     url, page_base = _url(doc, category, config, probs)
     raw_id = _id(doc, probs) if rare and not _ID.isdisjoint(meta) else ""
@@ -574,7 +580,8 @@ def _stub(doc: SourceDoc, body: Body, config: Config, context: SourceContext) ->
     })
 
 
-def _first_date(doc: SourceDoc, names: tuple[str, ...], config: Config, probs: _Problems) -> datetime | None:
+def _first_date(doc: SourceDoc, names: tuple[str, ...], config: Config, probs: _Problems, *,
+                shown: bool = True) -> datetime | None:
     """Return the date of the first of names the front matter has (valid or not: it decides)."""
     meta = doc.meta
     if not meta:
@@ -582,7 +589,7 @@ def _first_date(doc: SourceDoc, names: tuple[str, ...], config: Config, probs: _
     for key in names:
         value = meta.get(key)
         if value is not None:
-            return _date(value, key, config, probs)
+            return _date(value, key, config, probs, shown=shown)
     return None
 
 
