@@ -52,6 +52,10 @@ EXPECTED = {
                              "and cannot name a feed folder"],
     "scalar-front-matter.md": ["scalar-front-matter.md:2: front matter must be a mapping of keys, not a str"],
     "title-list.md": ["title-list.md:2: 'title' must be text, not a list"],
+    "unclosed-fence.md": ["unclosed-fence.md:1: front matter opened at line 1 by '---' is never closed "
+                          "(no '---' line ends it)"],
+    "unclosed-toml.md": ["unclosed-toml.md:1: front matter opened at line 1 by '+++' is never closed "
+                         "(no '+++' line ends it)"],
     "unclosed-yaml.md": ["unclosed-yaml.md:4: invalid YAML front matter: found unexpected end of stream"],
     "year-99999.md": ["year-99999.md:3: 'date' is not a date: '99999-01-01' "
                       "(expected YYYY-MM-DD, optionally with time and offset)"],

@@ -378,6 +378,39 @@ class TestFrontMatterEdges:
         doc = _read(tmp_path, "a.md", b"---\ntitle: T\n---\nPara.\n\n---\n\nMore.\n")
         assert (dict(doc.meta), doc.body, doc.body_line) == ({"title": "T"}, "Para.\n\n---\n\nMore.\n", 4)
 
+    @pytest.mark.parametrize(("text", "fence", "closing"), [
+        (b"---\ntitle: T\ndate: 2024-01-02\n\nBody.\n", "---", "---"),
+        (b"---\n\n  \ntitle: T\n", "---", "---"),  # blank lines above the first key
+        (b"---\nTitle: T\n", "---", "---"),  # a key conventions know, in any case
+        (b"---\nlayout: post\n", "---", "---"),  # any key in lower case
+        (b"----  \ntitle: T\n", "----", "---"),
+        (b"---yaml\nTitle: T\n", "---yaml", "---"),  # a language: front matter whatever follows
+        (b"---json\nprose\n", "---json", "---"),
+        (b"+++\ntitle = 'T'\n\nBody.\n", "+++", "+++"),
+        (b'+++\n"title" = "T"\n', "+++", "+++"),
+        (b"+++\n[extra]\n", "+++", "+++"),
+        (b'{\n  "title": "T"\n', "{", "}"),
+    ])
+    def test_front_matter_never_closed_is_an_error(self, tmp_path: Path, text: bytes, fence: str,
+                                                   closing: str) -> None:
+        """An opening fence above a key of its dialect with no closing fence is an error naming line 1."""
+        assert _error(tmp_path, "a.md", text) == (
+            f"a.md:1: front matter opened at line 1 by {fence!r} is never closed (no {closing!r} line ends it)")
+
+    @pytest.mark.parametrize("text", [
+        b"---\n\nNote: read this first.\n",  # a capitalised word no generator uses as a key
+        b"---\nSome prose below a rule.\n",
+        b"---\n# A heading\n",
+        b"---\n  title: indented, so no key\n",
+        b"---\nhttps://example.org/\n",
+        b"---\n", b"---\n\n\n",
+        b"+++\nprose\n", b"{\nprose\n", b"{\n",
+    ])
+    def test_a_fence_above_text_is_text(self, tmp_path: Path, text: bytes) -> None:
+        """A rule (or brace) above a line that is no key of its dialect opens nothing: the file is all body."""
+        doc = _read(tmp_path, "a.md", text)
+        assert (doc.has_front_matter, doc.body) == (False, text.decode())
+
     def test_json_opening_brace_may_have_a_trailing_space(self, tmp_path: Path) -> None:
         """Hugo's JSON front matter is read when its '{' line ends in a space."""
         doc = _read(tmp_path, "a.md", b'{ \n  "title": "T"\n}\nBody')

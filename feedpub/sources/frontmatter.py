@@ -85,8 +85,8 @@ _COMPACT = re.compile(r"^[ \t]*((?:[-?:][ \t]+){2,})", re.MULTILINE)
 class Split:
     """Where a document's front matter is, and in which dialect."""
 
-    dialect: str  # "yaml", "toml", "json", "headers" or "js"
-    fm: str  # the front matter's text, without its fences
+    dialect: str  # "yaml", "toml", "json", "headers", "js", or "unclosed" (an error: see _unclosed)
+    fm: str  # the front matter's text, without its fences (for "unclosed", the opening fence)
     fm_line: int  # file line of fm's first line
     body_start: int  # offset of the body in the text
     body_line: int  # file line on which the body starts
@@ -101,12 +101,13 @@ def split(text: str, header_keys: frozenset[str]) -> Split | None:
     first = text[:1]
     if first == "-":
         if text.startswith("---"):
-            return _fenced(text)
+            return _fenced(text) or _unclosed(text, header_keys)
         return None
     if first == "+":
-        return _between(text, TOML_HANDLER, "toml") if text.startswith("+++") else None
+        return (_between(text, TOML_HANDLER, "toml") or _unclosed(text, header_keys)) if text.startswith("+++") \
+            else None
     if first == "{":
-        return _json(text)
+        return _json(text) or _unclosed(text, header_keys)
     if first.isalpha():
         return _headers(text, header_keys)
     return None
@@ -155,6 +156,47 @@ def _json(text: str) -> Split | None:
     if closing is None:
         return None
     return _made(text, "json", 0, closing.start() + 1, closing.end())
+
+
+_FIRST_TEXT_LINE = re.compile(r"^[ \t]*\S.*$", re.MULTILINE)
+_YAML_KEY_LINE = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]|$)")
+_OPENERS = (  # an opening fence, and what the first line of text below it is when it opens front matter
+    (re.compile(r"-{3,}[ \t]*"), _YAML_KEY_LINE),
+    (re.compile(r"\+{3,}[ \t]*"), re.compile(r"[ \t]*(?:\[|\"?[A-Za-z_][\w-]*\"?[ \t]*=)")),
+    (re.compile(r"\{[ \t]*"), re.compile(r"[ \t]*\"[^\"\n]+\"[ \t]*:")),
+)
+
+
+def _unclosed(text: str, known: frozenset[str]) -> Split | None:
+    """Return a Split of dialect "unclosed" when text opens front matter that no fence closes, else None.
+
+    Such a document would otherwise be published with its fence as the title and its keys as
+    text. A fence with a language (``---yaml``) always opens front matter. A bare fence does
+    when the first line of text below it is a key of the fence's dialect: a TOML key or
+    [table] below ``+++``, a quoted key below ``{``, and below ``---`` a YAML key that starts
+    in lower case (as generators' keys do) or is one conventions know. So a Markdown rule
+    ``---`` above prose stays the text's own, even above "Note: read this first".
+    """
+    end = text.find("\n")
+    if end < 0:
+        return None  # a fence alone opens nothing
+    fence = text[:end].rstrip()
+    language = _LANGUAGE_FENCE.match(text)
+    if language is not None and language.group(1).lower() in _LANGUAGES:
+        return Split("unclosed", fence, 1, 0, 1, 0)
+    below = _FIRST_TEXT_LINE.search(text, end + 1)
+    if below is None:
+        return None
+    for opener, first_line in _OPENERS:
+        if opener.fullmatch(text, 0, end) is None:
+            continue
+        key = first_line.match(below.group(0))
+        if key is None:
+            return None
+        if key.re is _YAML_KEY_LINE and not (key.group(1)[0].islower() or key.group(1).lower() in known):
+            return None
+        return Split("unclosed", fence, 1, 0, 1, 0)
+    return None
 
 
 def _made(text: str, dialect: str, fm_start: int, fm_end: int, body_start: int) -> Split:
@@ -223,6 +265,10 @@ def parse(found: Split, rel: str, limits: Limits) -> tuple[dict[str, Any], dict[
     fm, first = found.fm, found.fm_line
     if fm.startswith("\n"):
         first += 1  # the first line that can hold a key: what errors about the whole mapping name
+    if found.dialect == "unclosed":
+        closing = "}" if found.fm == "{" else found.fm[:3]
+        raise SourceError([Problem(rel, 1, f"front matter opened at line 1 by {found.fm!r} is never closed "
+                                   f"(no {closing!r} line ends it)")])
     if found.dialect == "js":
         raise SourceError([Problem(rel, 1, "front matter in JavaScript (---js) is not read: feedpub never runs "
                                    "code; write it as YAML or ---json, or add the file to 'exclude'")])
