@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -478,6 +479,40 @@ class TestFrontMatterDates:
 
 class TestFrontMatterLimits:
     """The size and nesting limits at their edges."""
+
+    LIMIT = sys.get_int_max_str_digits()  # the most decimal digits Python reads or writes an int with
+    TOO_LONG = f"a number of more than {LIMIT} digits: too long to read (quote it to keep it as text)"
+
+    @pytest.mark.parametrize(("head", "key_line", "tail"), [
+        ("---\ntitle: T\nweight: ", "weight: ", "\n---\nB\n"),
+        ("+++\ntitle = 'T'\nweight = ", "weight = ", "\n+++\nB\n"),
+        ('{\n"title": "T",\n"weight": ', '"weight": ', "\n}\nB\n"),
+    ])
+    def test_a_number_too_long_to_read_names_its_line(self, tmp_path: Path, head: str, key_line: str,
+                                                      tail: str) -> None:
+        """A decimal number of one digit more than Python reads is an error naming its key and line; the limit is not."""
+        ok = _read(tmp_path, "a.md", (head + "9" * self.LIMIT + tail).encode())
+        assert ok.meta["weight"] == 10 ** self.LIMIT - 1
+        assert _error(tmp_path, "b.md", (head + "9" * (self.LIMIT + 1) + tail).encode()) == (
+            f"b.md:3: 'weight' holds {self.TOO_LONG}")
+
+    def test_a_long_number_in_a_list_names_its_line(self, tmp_path: Path) -> None:
+        """A long number on a line of its own (a list item) names that line."""
+        text = f"---\ntitle: T\nratings:\n  - 1\n  - {'9' * 5000}\n---\nB\n"
+        assert _error(tmp_path, "a.md", text.encode()) == f"a.md:5: {self.TOO_LONG}"
+
+    @pytest.mark.parametrize("text", [
+        "---\ntitle: 0x{}\ndate: 2024-01-02\n---\nB\n",
+        "---\ntitle: T\ntags: [a, 0x{}]\n---\nB\n",
+        "---\ntitle: T\nextra:\n  weight: 0x{}\n---\nB\n",
+    ])
+    def test_a_hexadecimal_number_too_long_to_show(self, tmp_path: Path, text: str) -> None:
+        """0x… reads at any length, but one of more decimal digits than Python writes names the key that holds it."""
+        digits = len(f"{10 ** self.LIMIT:x}")  # the shortest hexadecimal number that is too long
+        key, line = ("title", 2) if "title: 0x" in text else (("tags", 3) if "tags" in text else ("extra", 3))
+        assert _error(tmp_path, "a.md", text.format("f" * digits).encode()) == (
+            f"a.md:{line}: '{key}' holds {self.TOO_LONG}")
+        assert _read(tmp_path, "b.md", text.format("f" * (digits - 1)).encode()).has_front_matter
 
     def test_the_size_limit_counts_bytes(self, tmp_path: Path) -> None:
         """Front matter of exactly max_front_matter_bytes UTF-8 bytes is read; one more byte is refused."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import sys
 import tomllib
 from dataclasses import dataclass
 from typing import Any
@@ -300,7 +301,44 @@ def parse(found: Split, rel: str, limits: Limits) -> tuple[dict[str, Any], dict[
     bad_keys = [k for k in meta if not isinstance(k, str)]
     if bad_keys:
         raise SourceError([Problem(rel, first, f"front matter key {bad_keys[0]!r} is not a string")])
-    return meta, {k: found.fm_line - 1 + n for k, n in key_lines(fm, found.dialect).items()}
+    lines = {k: found.fm_line - 1 + n for k, n in key_lines(fm, found.dialect).items()}
+    # a hexadecimal number needs more than 4 characters for every 5 decimal digits: shorter front
+    # matter holds none too long
+    if _MAX_DIGITS and len(fm) > _MAX_DIGITS * 4 // 5:
+        long_key = next((k for k, v in meta.items() if _has_long_number(v)), None)
+        if long_key is not None:
+            raise SourceError([Problem(rel, lines.get(long_key, first), f"'{long_key}' holds {_TOO_LONG}")])
+    return meta, lines
+
+
+# Python reads and writes an int of at most this many decimal digits (0: any); one more
+# digit raises ValueError, so a longer number in front matter could be neither read nor shown.
+_MAX_DIGITS = sys.get_int_max_str_digits()
+_TOO_LONG = f"a number of more than {_MAX_DIGITS} digits: too long to read (quote it to keep it as text)"
+_LONG_DIGITS = re.compile(rf"[0-9][0-9_]{{{_MAX_DIGITS},}}" if _MAX_DIGITS else r"(?!)")
+_LINE_KEY = re.compile(r"[ \t]*[\"']?([A-Za-z_][\w-]*)[\"']?[ \t]*[:=]")
+
+
+def _has_long_number(value: object) -> bool:
+    """Whether value is or holds an int of more than _MAX_DIGITS decimal digits (a 0x… one can be)."""
+    if isinstance(value, int):
+        return not isinstance(value, bool) and abs(value) >= 10 ** _MAX_DIGITS
+    if isinstance(value, dict):
+        return any(_has_long_number(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_long_number(v) for v in value)
+    return False
+
+
+def _long_number(fm: str, first: int) -> tuple[int, str] | None:
+    """Return the file line and message of the first decimal number in fm too long to read, or None."""
+    m = _LONG_DIGITS.search(fm)
+    if m is None or len(m.group(0).replace("_", "")) <= _MAX_DIGITS:
+        return None
+    start = fm.rfind("\n", 0, m.start()) + 1
+    key = _LINE_KEY.match(fm, start)
+    line = first + fm.count("\n", 0, m.start())
+    return line, f"'{key.group(1)}' holds {_TOO_LONG}" if key is not None else _TOO_LONG
 
 
 def _load(found: Split, rel: str) -> Any:
@@ -323,6 +361,9 @@ def _load(found: Split, rel: str) -> Any:
     except json.JSONDecodeError as e:
         raise SourceError([Problem(rel, first - 1 + e.lineno, f"invalid JSON front matter: {e.msg}")]) from None
     except (ValueError, TypeError, OverflowError) as e:
+        long_number = _long_number(fm, first)
+        if long_number is not None:
+            raise SourceError([Problem(rel, *long_number)]) from None
         # PyYAML raises ValueError when it builds an impossible timestamp like 2022-02-30. In
         # a file whose name carries a date, the value stays text: normalise then dates it by
         # the name, and check says why (a typo does not stop a whole archive).
