@@ -50,9 +50,12 @@ EXPECTED = {
     "long-number.md": ["long-number.md:4: 'weight' holds a number of more than 4300 digits: too long to read "
                        "(quote it to keep it as text)"],
     "only-front-matter.md": ["only-front-matter.md:4: document has no body text and no 'summary' to publish"],
+    "permalink-index.md": ["permalink-index.md:4: 'permalink' '/index.html' gives the page 'index.html', "
+                           "but the build writes its own 'index.html' there"],
     "reserved-category.md": ["reserved-category.md:4: category 'CON' is a reserved device name on Windows "
                              "and cannot name a feed folder"],
     "scalar-front-matter.md": ["scalar-front-matter.md:2: front matter must be a mapping of keys, not a str"],
+    "slug-nul.md": ["slug-nul.md:4: 'slug' 'nul' is a reserved device name on Windows and cannot name a page folder"],
     "title-list.md": ["title-list.md:2: 'title' must be text, not a list"],
     "unclosed-fence.md": ["unclosed-fence.md:1: front matter opened at line 1 by '---' is never closed "
                           "(no '---' line ends it)"],
@@ -193,6 +196,36 @@ class TestRules:
             "a.md:4: duplicate permalink 'https://news.example.org/same/': also used by b.md",
             "b.md:4: duplicate permalink 'https://news.example.org/same/': also used by a.md",
         ]  # once: the id is the permalink
+
+    def test_page_paths_a_build_cannot_write_name_the_document(self, tmp_path: Path, make_config) -> None:
+        """A slug or permalink that makes a reserved or build-made path is an error naming the key's line."""
+        src = tmp_path / "src"
+        write_doc(src, "aux.md", "---\ntitle: A\ndate: 2024-01-01\n---\nx\n")
+        write_doc(src, "css.md", "---\ntitle: C\ndate: 2024-01-01\npermalink: /feed.css\n---\nx\n")
+        write_doc(src, "con.md", "---\ntitle: D\ndate: 2024-01-01\nurl: /notes/con.html\n---\nx\n")
+        write_doc(src, "nul.md", "---\ntitle: N\ndate: 2024-01-01\nslug: NUL\n---\nx\n")
+        with pytest.raises(SourceError) as e:
+            build(make_config(src), now=NOW)
+        assert [str(p) for p in e.value.problems] == [
+            "aux.md: the file name's slug 'aux' is a reserved device name on Windows and cannot name a page "
+            "folder: set slug",
+            "con.md:4: 'url' '/notes/con.html' gives the page 'notes/con.html', and 'con.html' is a reserved "
+            "device name on Windows (with any extension)",
+            "css.md:4: 'permalink' '/feed.css' gives the page 'feed.css/index.html', but the build writes its "
+            "own 'feed.css' there",
+            "nul.md:4: 'slug' 'NUL' is a reserved device name on Windows and cannot name a page folder",
+        ]
+
+    def test_names_near_reserved_ones_are_pages(self, tmp_path: Path, make_config) -> None:
+        """A slug or permalink that only starts like a reserved or build-made name is an ordinary page."""
+        src = tmp_path / "src"
+        write_doc(src, "a.md", "---\ntitle: A\ndate: 2024-01-01\nslug: con-1\n---\nx\n")
+        write_doc(src, "b.md", "---\ntitle: B\ndate: 2024-01-02\npermalink: /index.htm\n---\nx\n")
+        write_doc(src, "c.md", "---\ntitle: C\ndate: 2024-01-03\npermalink: /notes/feed.css/\n---\nx\n")
+        config = make_config(src)
+        build(config, now=NOW)
+        assert all((config.out / p).is_file() for p in ("news/con-1/index.html", "index.htm",
+                                                        "notes/feed.css/index.html"))
 
     def test_empty_folder(self, tmp_path: Path, make_config) -> None:
         """An empty source folder is a clear error, not an empty feed."""

@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from feedpub import layout
 from feedpub.config import Config
 from feedpub.errors import Problem, SourceError
 from feedpub.model import Author, Category, Entry, Image, SourceDoc, make
@@ -396,13 +397,34 @@ def _url(doc: SourceDoc, category: Category, config: Config, probs: _Problems) -
             return config.base_url, ""
         if not url.lower().startswith(("http://", "https://")):
             probs.add(key, f"'{key}' must be a path or an http(s) URL, not {_kind(link)}")
+        elif problem := _page_path_problem(url, config):
+            probs.add(key, f"'{key}' {link!r} {problem}")
         return url, url if own else ""
-    slug, _ = _text_field(doc, probs, *keys.SLUG)
+    slug, slug_key = _text_field(doc, probs, *keys.SLUG)
     if not slug:
         slug = _undated(_dated_name(doc.rel) if own else _stem(doc.rel))
     leaf = slugify(slug) or "article"
+    if leaf in RESERVED_NAMES:
+        said = f"'{slug_key}' {slug!r}" if slug_key else f"the file name's slug {leaf!r}"
+        probs.add(slug_key, f"{said} is a reserved device name on Windows and cannot name a page folder"
+                  f"{'' if slug_key else ': set slug'}")
     url = absolute_url(f"{category.slug}/{leaf}/", config.base_url)
     return url, url if own else ""
+
+
+def _page_path_problem(url: str, config: Config) -> str:
+    """Return why the page of a permalink cannot be written where it says, or "" when it can."""
+    path = layout.page_path(url, config)
+    if path is None:
+        return ""  # not the site's to write
+    parts = path.split("/")
+    reserved = next((p for p in parts if p.split(".")[0].lower() in RESERVED_NAMES), None)
+    if reserved is not None:
+        return (f"gives the page {path!r}, and {reserved!r} is a reserved device name on Windows"
+                f"{' (with any extension)' if '.' in reserved else ''}")
+    if path in layout.ROOT_FILES or (len(parts) > 1 and parts[0] in layout.ROOT_FILES):
+        return f"gives the page {path!r}, but the build writes its own {parts[0]!r} there"
+    return ""
 
 
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}[-_]")
