@@ -12,6 +12,7 @@ import lxml.html
 import pytest
 from lxml import etree
 
+from feedpub.commands.check import check
 from feedpub.config import Config
 from feedpub.errors import FeedpubError, SourceError
 from feedpub.pipeline import build
@@ -182,6 +183,22 @@ class TestBoundedCost:
         config = make_config(src)
         build(config, now=NOW)
         check_xml_feed(config.out / "atom.xml")
+
+
+    def test_hundred_thousand_nested_divs_build_flattened(self, tmp_path: Path, make_config) -> None:
+        """100,000 nested <div> build (flattened below the sanitizer's bound), the text kept; check warns."""
+        src = tmp_path / "src"
+        body = "<div>" * 100_000 + "deep text" + "</div>" * 100_000
+        write_doc(src, "divs.md", f"---\ntitle: Divs\ndate: 2024-01-01\n---\nBefore.\n\n{body}\n\nAfter.\n")
+        config = make_config(src)
+        build(config, now=NOW)
+        page = (config.out / "news/divs/index.html").read_text(encoding="utf-8")
+        assert "Before." in page and "deep text" in page and "After." in page
+        assert "deep text" in (config.out / "atom.xml").read_text(encoding="utf-8")
+        report = check(config, now=NOW)
+        assert [str(f) for f in report.warnings if f.code == "deep-html"] == [
+            "divs.md: warning: its HTML nests more than 100 elements deep: the deeper tags are dropped, "
+            "their text kept"]
 
 
 class TestRules:

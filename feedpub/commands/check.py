@@ -196,6 +196,10 @@ def _body_findings(entry: Entry, config: Config, base_configured: bool,
     body = body_of(doc, config.template_syntax)
     raw = markdown.to_html(body.text) if body.fmt == "markdown" else plaintext.to_html(body.text)
     found = _source_findings(entry, doc, config)
+    if sanitize.may_be_deep(raw) and sanitize.flatten(raw) != raw:
+        found.append(Finding(WARNING, "deep-html", entry.rel, None,
+                             f"its HTML nests more than {sanitize.MAX_DEPTH} elements deep: the deeper tags "
+                             "are dropped, their text kept"))
     if available is not None and not entry.draft:
         found += _missing_files(entry, sanitize.clean(raw, config.base_url, entry.page_base), config, available)
     if not base_configured:
