@@ -65,6 +65,9 @@ SITE_STYLESHEET = "site.css"  # the look every HTML page shares
 SITEMAP = "sitemap.xml"
 NOT_FOUND = "404.html"
 PAGE_FILE = "index.html"
+# The files every build writes at the top of the output folder: no article page may be one,
+# nor sit in a folder of that name.
+ROOT_FILES = frozenset({INDEX, NOT_FOUND, SITEMAP, SITE_STYLESHEET, FEED_STYLESHEET, OPML, *FEED_FILES.values()})
 
 
 def page_path(url: str, config: Config) -> str | None:

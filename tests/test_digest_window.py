@@ -202,6 +202,17 @@ class TestSinceUntil:
         assert error(Request(since=date(2023, 5, 2), until=date(2023, 5, 1))) == (
             "digest: --until 2023-05-01 is before --since 2023-05-02")
 
+    def test_the_last_weeks_of_year_9999(self) -> None:
+        """9999-W51 is the last week a digest can show; W52 and an --until of 9999-12-31 end after year 9999."""
+        found = window(Request(week="9999-W51"), [], KIRITIMATI, NOW)
+        assert found is not None and found.end == at(date(9999, 12, 27), KIRITIMATI)
+        assert error(Request(week="9999-W52")) == (
+            "digest: --week 9999-W52 ends after year 9999: the last week a digest can show is 9999-W51")
+        assert error(Request(since=date(9999, 12, 1), until=date(9999, 12, 31))) == (
+            "digest: --until 9999-12-31 is too late: the last day a digest can end on is 9999-12-30")
+        until = window(Request(since=date(9999, 12, 1), until=date(9999, 12, 30)), [], BAKER, NOW)
+        assert until is not None and until.last_day == date(9999, 12, 30)
+
     def test_until_alone_is_an_error(self) -> None:
         """--until needs --since."""
         assert error(Request(until=date(2023, 5, 1))) == "digest: --until needs --since"

@@ -12,6 +12,7 @@ import lxml.html
 import pytest
 from lxml import etree
 
+from feedpub.commands.check import check
 from feedpub.config import Config
 from feedpub.errors import FeedpubError, SourceError
 from feedpub.pipeline import build
@@ -42,13 +43,25 @@ EXPECTED = {
     "javascript-image.md": ["javascript-image.md:4: 'image' is not an http(s) URL: 'javascript:alert(1)'"],
     "javascript-permalink.md": ["javascript-permalink.md:4: 'permalink' must be a path or an http(s) URL, "
                                 'not the string "javascript:alert(1)"'],
+    "late-9999.md": ["late-9999.md:3: 'date' is out of range: '9999-12-31T23:30:00-05:00' (the latest date an "
+                     "entry can carry is 9999-12-26T10:00:00Z, so that every time zone and its digest week stay "
+                     "inside year 9999)"],
     "latin1.txt": ["latin1.txt: not valid UTF-8 text: undecodable byte 0xe9 at byte offset 3"],
     "list-front-matter.md": ["list-front-matter.md:2: front matter must be a mapping of keys, not a list"],
+    "long-number.md": ["long-number.md:4: 'weight' holds a number of more than 4300 digits: too long to read "
+                       "(quote it to keep it as text)"],
     "only-front-matter.md": ["only-front-matter.md:4: document has no body text and no 'summary' to publish"],
+    "permalink-index.md": ["permalink-index.md:4: 'permalink' '/index.html' gives the page 'index.html', "
+                           "but the build writes its own 'index.html' there"],
     "reserved-category.md": ["reserved-category.md:4: category 'CON' is a reserved device name on Windows "
                              "and cannot name a feed folder"],
     "scalar-front-matter.md": ["scalar-front-matter.md:2: front matter must be a mapping of keys, not a str"],
+    "slug-nul.md": ["slug-nul.md:4: 'slug' 'nul' is a reserved device name on Windows and cannot name a page folder"],
     "title-list.md": ["title-list.md:2: 'title' must be text, not a list"],
+    "unclosed-fence.md": ["unclosed-fence.md:1: front matter opened at line 1 by '---' is never closed "
+                          "(no '---' line ends it)"],
+    "unclosed-toml.md": ["unclosed-toml.md:1: front matter opened at line 1 by '+++' is never closed "
+                         "(no '+++' line ends it)"],
     "unclosed-yaml.md": ["unclosed-yaml.md:4: invalid YAML front matter: found unexpected end of stream"],
     "year-99999.md": ["year-99999.md:3: 'date' is not a date: '99999-01-01' "
                       "(expected YYYY-MM-DD, optionally with time and offset)"],
@@ -172,6 +185,22 @@ class TestBoundedCost:
         check_xml_feed(config.out / "atom.xml")
 
 
+    def test_hundred_thousand_nested_divs_build_flattened(self, tmp_path: Path, make_config) -> None:
+        """100,000 nested <div> build (flattened below the sanitizer's bound), the text kept; check warns."""
+        src = tmp_path / "src"
+        body = "<div>" * 100_000 + "deep text" + "</div>" * 100_000
+        write_doc(src, "divs.md", f"---\ntitle: Divs\ndate: 2024-01-01\n---\nBefore.\n\n{body}\n\nAfter.\n")
+        config = make_config(src)
+        build(config, now=NOW)
+        page = (config.out / "news/divs/index.html").read_text(encoding="utf-8")
+        assert "Before." in page and "deep text" in page and "After." in page
+        assert "deep text" in (config.out / "atom.xml").read_text(encoding="utf-8")
+        report = check(config, now=NOW)
+        assert [str(f) for f in report.warnings if f.code == "deep-html"] == [
+            "divs.md: warning: its HTML nests more than 100 elements deep: the deeper tags are dropped, "
+            "their text kept"]
+
+
 class TestRules:
     def test_duplicate_permalink_names_both_files(self, tmp_path: Path, make_config) -> None:
         """Two documents with one permalink: one error each naming the other (not one as id, one as permalink)."""
@@ -185,6 +214,36 @@ class TestRules:
             "b.md:4: duplicate permalink 'https://news.example.org/same/': also used by a.md",
         ]  # once: the id is the permalink
 
+    def test_page_paths_a_build_cannot_write_name_the_document(self, tmp_path: Path, make_config) -> None:
+        """A slug or permalink that makes a reserved or build-made path is an error naming the key's line."""
+        src = tmp_path / "src"
+        write_doc(src, "aux.md", "---\ntitle: A\ndate: 2024-01-01\n---\nx\n")
+        write_doc(src, "css.md", "---\ntitle: C\ndate: 2024-01-01\npermalink: /feed.css\n---\nx\n")
+        write_doc(src, "con.md", "---\ntitle: D\ndate: 2024-01-01\nurl: /notes/con.html\n---\nx\n")
+        write_doc(src, "nul.md", "---\ntitle: N\ndate: 2024-01-01\nslug: NUL\n---\nx\n")
+        with pytest.raises(SourceError) as e:
+            build(make_config(src), now=NOW)
+        assert [str(p) for p in e.value.problems] == [
+            "aux.md: the file name's slug 'aux' is a reserved device name on Windows and cannot name a page "
+            "folder: set slug",
+            "con.md:4: 'url' '/notes/con.html' gives the page 'notes/con.html', and 'con.html' is a reserved "
+            "device name on Windows (with any extension)",
+            "css.md:4: 'permalink' '/feed.css' gives the page 'feed.css/index.html', but the build writes its "
+            "own 'feed.css' there",
+            "nul.md:4: 'slug' 'NUL' is a reserved device name on Windows and cannot name a page folder",
+        ]
+
+    def test_names_near_reserved_ones_are_pages(self, tmp_path: Path, make_config) -> None:
+        """A slug or permalink that only starts like a reserved or build-made name is an ordinary page."""
+        src = tmp_path / "src"
+        write_doc(src, "a.md", "---\ntitle: A\ndate: 2024-01-01\nslug: con-1\n---\nx\n")
+        write_doc(src, "b.md", "---\ntitle: B\ndate: 2024-01-02\npermalink: /index.htm\n---\nx\n")
+        write_doc(src, "c.md", "---\ntitle: C\ndate: 2024-01-03\npermalink: /notes/feed.css/\n---\nx\n")
+        config = make_config(src)
+        build(config, now=NOW)
+        assert all((config.out / p).is_file() for p in ("news/con-1/index.html", "index.htm",
+                                                        "notes/feed.css/index.html"))
+
     def test_empty_folder(self, tmp_path: Path, make_config) -> None:
         """An empty source folder is a clear error, not an empty feed."""
         (tmp_path / "src").mkdir()
@@ -197,6 +256,37 @@ class TestRules:
             build(make_config(tmp_path / "nowhere"), now=NOW)
         assert str(e.value.problems[0]) == f"{tmp_path / 'nowhere'}: source folder not found"
         assert not (tmp_path / "dist").exists()
+
+    def test_the_latest_date_an_entry_can_carry(self, tmp_path: Path, make_config) -> None:
+        """Up to 9999-12-26T10:00Z an entry builds with --future in any zone; from there on it is an error."""
+        src = tmp_path / "src"
+        write_doc(src, "last.md", "---\ntitle: Last\ndate: 9999-12-26T23:59:59+14:00\n"
+                  "updated: 9999-12-26T09:59:59Z\nexpiryDate: 9999-12-31T23:59:59-12:00\n---\nx\n")
+        for zone in ("Pacific/Kiritimati", "Etc/GMT+12"):
+            config = make_config(src, future=True, timezone=zone, out=str(tmp_path / zone.replace("/", "-")))
+            assert [e.title for e in build(config, now=NOW).published] == ["Last"]
+            assert b"9999-12-26" in (config.out / "atom.xml").read_bytes()
+        write_doc(src, "after.md", "---\ntitle: After\ndate: 2024-01-01\nupdated: 9999-12-26T10:00:00Z\n---\nx\n")
+        write_doc(src, "trailer.txt", "Trailer\n\nText.\n\nDate: 9999-12-31\n")
+        with pytest.raises(SourceError) as e:
+            build(make_config(src, future=True), now=NOW)
+        later = ("(the latest date an entry can carry is 9999-12-26T10:00:00Z, so that every time zone and its "
+                 "digest week stay inside year 9999)")
+        assert [str(p) for p in e.value.problems] == [
+            f"after.md:4: 'updated' is out of range: '9999-12-26T10:00:00+00:00' {later}",
+            f"trailer.txt:5: 'Date:' line is out of range: '9999-12-31' {later}",
+        ]
+
+    def test_the_earliest_date_in_any_zone(self, tmp_path: Path, make_config) -> None:
+        """1970-01-01 at +14:00 (still 1969 in UTC) builds; year 1 at +05:00 is an error naming its line."""
+        src = tmp_path / "src"
+        write_doc(src, "first.md", "---\ntitle: First\ndate: 1970-01-01T00:00:00+14:00\n---\nx\n")
+        config = make_config(src, future=True)
+        assert [e.date.year for e in build(config, now=NOW).published] == [1970]
+        write_doc(src, "one.md", "---\ntitle: One\ndate: 0001-01-01T00:00:00+05:00\n---\nx\n")
+        with pytest.raises(SourceError) as e:
+            build(make_config(src, future=True), now=NOW)
+        assert [str(p) for p in e.value.problems] == ["one.md:3: 'date' year 1 is out of range 1970-9999"]
 
     def test_future_entries_wait_unless_asked(self, tmp_path: Path, make_config) -> None:
         """Entries dated after 'now' are left out, and published with future=true."""

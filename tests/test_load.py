@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -371,6 +372,39 @@ class TestFrontMatterEdges:
         doc = _read(tmp_path, "a.md", b"---\ntitle: T\n---\nPara.\n\n---\n\nMore.\n")
         assert (dict(doc.meta), doc.body, doc.body_line) == ({"title": "T"}, "Para.\n\n---\n\nMore.\n", 4)
 
+    @pytest.mark.parametrize(("text", "fence", "closing"), [
+        (b"---\ntitle: T\ndate: 2024-01-02\n\nBody.\n", "---", "---"),
+        (b"---\n\n  \ntitle: T\n", "---", "---"),  # blank lines above the first key
+        (b"---\nTitle: T\n", "---", "---"),  # a key conventions know, in any case
+        (b"---\nlayout: post\n", "---", "---"),  # any key in lower case
+        (b"----  \ntitle: T\n", "----", "---"),
+        (b"---yaml\nTitle: T\n", "---yaml", "---"),  # a language: front matter whatever follows
+        (b"---json\nprose\n", "---json", "---"),
+        (b"+++\ntitle = 'T'\n\nBody.\n", "+++", "+++"),
+        (b'+++\n"title" = "T"\n', "+++", "+++"),
+        (b"+++\n[extra]\n", "+++", "+++"),
+        (b'{\n  "title": "T"\n', "{", "}"),
+    ])
+    def test_front_matter_never_closed_is_an_error(self, tmp_path: Path, text: bytes, fence: str,
+                                                   closing: str) -> None:
+        """An opening fence above a key of its dialect with no closing fence is an error naming line 1."""
+        assert _error(tmp_path, "a.md", text) == (
+            f"a.md:1: front matter opened at line 1 by {fence!r} is never closed (no {closing!r} line ends it)")
+
+    @pytest.mark.parametrize("text", [
+        b"---\n\nNote: read this first.\n",  # a capitalised word no generator uses as a key
+        b"---\nSome prose below a rule.\n",
+        b"---\n# A heading\n",
+        b"---\n  title: indented, so no key\n",
+        b"---\nhttps://example.org/\n",
+        b"---\n", b"---\n\n\n",
+        b"+++\nprose\n", b"{\nprose\n", b"{\n",
+    ])
+    def test_a_fence_above_text_is_text(self, tmp_path: Path, text: bytes) -> None:
+        """A rule (or brace) above a line that is no key of its dialect opens nothing: the file is all body."""
+        doc = _read(tmp_path, "a.md", text)
+        assert (doc.has_front_matter, doc.body) == (False, text.decode())
+
     def test_json_opening_brace_may_have_a_trailing_space(self, tmp_path: Path) -> None:
         """Hugo's JSON front matter is read when its '{' line ends in a space."""
         doc = _read(tmp_path, "a.md", b'{ \n  "title": "T"\n}\nBody')
@@ -438,6 +472,40 @@ class TestFrontMatterDates:
 
 class TestFrontMatterLimits:
     """The size and nesting limits at their edges."""
+
+    LIMIT = sys.get_int_max_str_digits()  # the most decimal digits Python reads or writes an int with
+    TOO_LONG = f"a number of more than {LIMIT} digits: too long to read (quote it to keep it as text)"
+
+    @pytest.mark.parametrize(("head", "key_line", "tail"), [
+        ("---\ntitle: T\nweight: ", "weight: ", "\n---\nB\n"),
+        ("+++\ntitle = 'T'\nweight = ", "weight = ", "\n+++\nB\n"),
+        ('{\n"title": "T",\n"weight": ', '"weight": ', "\n}\nB\n"),
+    ])
+    def test_a_number_too_long_to_read_names_its_line(self, tmp_path: Path, head: str, key_line: str,
+                                                      tail: str) -> None:
+        """A decimal number of one digit more than Python reads is an error naming its key and line; the limit is not."""
+        ok = _read(tmp_path, "a.md", (head + "9" * self.LIMIT + tail).encode())
+        assert ok.meta["weight"] == 10 ** self.LIMIT - 1
+        assert _error(tmp_path, "b.md", (head + "9" * (self.LIMIT + 1) + tail).encode()) == (
+            f"b.md:3: 'weight' holds {self.TOO_LONG}")
+
+    def test_a_long_number_in_a_list_names_its_line(self, tmp_path: Path) -> None:
+        """A long number on a line of its own (a list item) names that line."""
+        text = f"---\ntitle: T\nratings:\n  - 1\n  - {'9' * 5000}\n---\nB\n"
+        assert _error(tmp_path, "a.md", text.encode()) == f"a.md:5: {self.TOO_LONG}"
+
+    @pytest.mark.parametrize("text", [
+        "---\ntitle: 0x{}\ndate: 2024-01-02\n---\nB\n",
+        "---\ntitle: T\ntags: [a, 0x{}]\n---\nB\n",
+        "---\ntitle: T\nextra:\n  weight: 0x{}\n---\nB\n",
+    ])
+    def test_a_hexadecimal_number_too_long_to_show(self, tmp_path: Path, text: str) -> None:
+        """0x… reads at any length, but one of more decimal digits than Python writes names the key that holds it."""
+        digits = len(f"{10 ** self.LIMIT:x}")  # the shortest hexadecimal number that is too long
+        key, line = ("title", 2) if "title: 0x" in text else (("tags", 3) if "tags" in text else ("extra", 3))
+        assert _error(tmp_path, "a.md", text.format("f" * digits).encode()) == (
+            f"a.md:{line}: '{key}' holds {self.TOO_LONG}")
+        assert _read(tmp_path, "b.md", text.format("f" * (digits - 1)).encode()).has_front_matter
 
     def test_the_size_limit_counts_bytes(self, tmp_path: Path) -> None:
         """Front matter of exactly max_front_matter_bytes UTF-8 bytes is read; one more byte is refused."""

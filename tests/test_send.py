@@ -167,10 +167,47 @@ class TestSend:
         with pytest.raises(SendError, match=rf"^127.0.0.1:{port}: sending failed: "):
             _send(ready, _smtp(port))
 
+    @pytest.mark.parametrize(("to", "header"), [
+        ("Jane Doe <jane@example.org>", "Jane Doe <jane@example.org>"),
+        ('"Doe, Jane" <jane@example.org>', '"Doe, Jane" <jane@example.org>'),
+        ("<jane@example.org>", "jane@example.org"),
+        ("jane@example.org (Jane)", "Jane <jane@example.org>"),
+    ])
+    def test_a_named_recipient_gets_it(self, ready: Config, server, to: str, header: str) -> None:
+        """'Name <addr>': the envelope goes to the address the To header shows, and to no one else."""
+        inbox, port = server
+        _send(ready, _smtp(port), to=to)
+        (envelope,) = inbox.envelopes
+        assert envelope.rcpt_tos == ["jane@example.org"]
+        msg = BytesParser(policy=policy.default).parsebytes(envelope.original_content)
+        assert msg["To"] == header
+        assert [a.addr_spec for a in msg["To"].addresses] == envelope.rcpt_tos
+
+    @pytest.mark.parametrize(("to", "why"), [
+        ("a@x.org, b@y.org", "takes one address, not several: 'a@x.org, b@y.org' (send once to each)"),
+        ("A <a@x.org>, b@y.org", "takes one address, not several: 'A <a@x.org>, b@y.org' (send once to each)"),
+        ("a@x.org;b@y.org", "takes one address, not several: 'a@x.org;b@y.org' (send once to each)"),
+        ('"A" <a@x.org> <b@y.org>', "takes one address, not several: '\"A\" <a@x.org> <b@y.org>' (send once to each)"),
+        ("a@x\x0b.org", "holds a control character ('\\x0b'): 'a@x\\x0b.org'"),
+        ("a@b.org\nBcc: c@d.org", "holds a control character ('\\n'): 'a@b.org\\nBcc: c@d.org'"),
+        ("", "is empty: give one email address"),
+        (" ", "is empty: give one email address"),
+        ("a@b@c.org", "is not an email address: 'a@b@c.org'"),
+        ("not an address", "is not an email address: 'not an address'"),
+        ("@x.org", "is not an email address: '@x.org'"),
+    ])
+    def test_anything_but_one_address_is_refused(self, ready: Config, server, to: str, why: str) -> None:
+        """Several addresses, control characters, nothing or no address: a usage error, and nothing is sent."""
+        inbox, port = server
+        with pytest.raises(OptionError) as e:
+            _send(ready, _smtp(port), to=to)
+        assert str(e.value) == f"send: --to {why}"
+        assert inbox.envelopes == []
+
     def test_bad_recipient_and_missing_file(self, ready: Config, tmp_path: Path) -> None:
-        """A recipient with a newline or no address, or no built digest, is refused."""
+        """A recipient that is no address, or no built digest, is refused."""
         with pytest.raises(OptionError, match="--to is not an email address"):
-            _send(ready, _smtp(1), to="a@b.org\nBcc: c@d.org")
+            _send(ready, _smtp(1), to="nobody")
         with pytest.raises(SendError, match=r"cannot read the digest: .*\(run 'feedpub digest' first\)"):
             send.send(tmp_path / "none.eml", "a@b.org", _smtp(1), ready, now=NOW)
 
@@ -265,6 +302,21 @@ class TestCli:
         assert [e.rcpt_tos for e in inbox.envelopes] == [["reader@example.org"]]
         msg = BytesParser(policy=policy.default).parsebytes(inbox.envelopes[0].original_content)
         assert msg["Subject"] == subject
+
+    def test_several_recipients_exit_2(self, ready: Config, toml: Path, server,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+        """`feedpub send --to 'a, b'` is a usage error (exit 2, the usage line, one Error: line); nothing is sent."""
+        inbox, port = server
+        monkeypatch.setenv("FEEDPUB_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("FEEDPUB_SMTP_PORT", str(port))
+        monkeypatch.setenv("FEEDPUB_SMTP_STARTTLS", "0")
+        result = CliRunner().invoke(cli, ["--config", str(toml), "--source", str(ready.source), "--out",
+                                          str(ready.out), "send", "--to", "a@x.org, b@y.org"])
+        assert result.exit_code == 2
+        assert result.stderr.splitlines()[0].startswith("Usage: ")
+        assert result.stderr.splitlines()[-1] == (
+            "Error: --to takes one address, not several: 'a@x.org, b@y.org' (send once to each)")
+        assert inbox.envelopes == []
 
     def test_unready_digest_exits_1(self, built: Config, server, monkeypatch: pytest.MonkeyPatch) -> None:
         """`feedpub send` of a digest with no unsubscribe and no address exits 1 naming both; nothing is sent."""

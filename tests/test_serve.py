@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import http.client
+import select
+import socket
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -134,6 +138,81 @@ class TestPreview:
         with pytest.raises(urllib.error.HTTPError) as e:
             _get(preview.url + "nope.xml")
         assert e.value.code == 404
+
+    @pytest.mark.parametrize(("target", "status"), [
+        ("/%00", 400), ("/news/%00.html", 400), ("/%01", 400), ("/a%0Ab/", 400), ("/%7F", 400),
+        ("/..%2f..%2fetc/passwd", 400), ("/%2e%2e/", 400), ("/news/../index.html", 400), ("/./index.html", 400),
+        ("/news%2findex.html", 400), ("/news%5cindex.html", 400),
+        ("/" + "a" * 300, 404), ("/" + "a" * 300 + "/", 404), ("/news/" + "é" * 128 + "/", 404),
+        ("/" + "a/" * 600, 404), ("/%ff", 404), ("/" + "a" * 255, 404),
+    ])
+    def test_paths_it_cannot_map_are_answered(self, preview: Preview, target: str, status: int,
+                                              capfd: pytest.CaptureFixture[str]) -> None:
+        """NUL and other controls, dot segments and encoded slashes answer 400, names too long 404; no traceback."""
+        host, port = preview.url.split("/")[2].split(":")
+        conn = http.client.HTTPConnection(host, int(port), timeout=10)
+        try:
+            conn.request("GET", urllib.parse.quote(target, safe="/%"))
+            assert conn.getresponse().status == status
+        finally:
+            conn.close()
+        assert _get(preview.url)[0] == 200  # and the server goes on
+        assert capfd.readouterr().err == ""
+
+    def test_two_hundred_simultaneous_requests_are_all_answered(self, preview: Preview) -> None:
+        """200 clients asking at once each get the page (bounded: each waits at most 60 s)."""
+        host, port = preview.url.split("/")[2].split(":")
+
+        def ask(_n: int) -> int:
+            conn = http.client.HTTPConnection(host, int(port), timeout=60)
+            try:
+                conn.request("GET", "/atom.xml")
+                response = conn.getresponse()
+                response.read()
+                return response.status
+            finally:
+                conn.close()
+
+        with ThreadPoolExecutor(max_workers=200) as pool:
+            assert list(pool.map(ask, range(200))) == [200] * 200
+
+    def test_the_listen_backlog_holds_a_burst(self, preview: Preview, capfd: pytest.CaptureFixture[str]) -> None:
+        """While the server accepts nothing, 120 connections still complete; each is answered once it does."""
+        server = preview._server
+        assert server is not None
+        held, accept = threading.Event(), server.get_request
+
+        def get_request() -> tuple[socket.socket, object]:
+            held.wait(30)
+            return accept()
+
+        server.get_request = get_request  # type: ignore[method-assign]
+        host, port = preview.url.split("/")[2].split(":")
+        clients = [socket.socket() for _ in range(120)]
+        try:
+            for c in clients:
+                c.setblocking(False)
+                c.connect_ex((host, int(port)))
+            pending, deadline = set(clients), time.monotonic() + 10
+            while pending and time.monotonic() < deadline:  # a handshake in the queue completes at once
+                _, ready, _ = select.select([], list(pending), [], 0.5)
+                pending -= set(ready)
+            assert len(clients) - len(pending) == len(clients)
+            held.set()
+            for c in clients:
+                c.setblocking(True)
+                c.settimeout(30)
+                c.sendall(b"GET /feed.css HTTP/1.0\r\n\r\n")
+            assert [c.recv(12) for c in clients] == [b"HTTP/1.0 200"] * len(clients)
+        finally:
+            held.set()
+            for c in clients:
+                c.close()  # before the whole answer is read: a client that hangs up is no error
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and any(
+                t.name.endswith("(process_request_thread)") for t in threading.enumerate()):
+            time.sleep(0.05)  # until every answer's thread is done, its error (if any) printed
+        assert capfd.readouterr().err == ""
 
     def test_source_change_rebuilds(self, preview: Preview, seeds: Path) -> None:
         """A new document appears in the served feed after poll() sees it."""

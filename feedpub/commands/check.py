@@ -203,6 +203,10 @@ def _body_findings(entry: Entry, config: Config, base_configured: bool,
         found.append(Finding(WARNING, "no-body", entry.rel, body.line,
                              "the body is only template syntax, which feedpub does not run: published with its "
                              "title, date, summary and link, and no text"))
+    if sanitize.may_be_deep(raw) and sanitize.flatten(raw) != raw:
+        found.append(Finding(WARNING, "deep-html", entry.rel, None,
+                             f"its HTML nests more than {sanitize.MAX_DEPTH} elements deep: the deeper tags "
+                             "are dropped, their text kept"))
     if available is not None and not entry.draft:
         found += _missing_files(entry, sanitize.clean(raw, config.base_url, entry.page_base), config, available)
     if not base_configured:

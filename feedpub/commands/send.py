@@ -13,15 +13,18 @@ Host, port, user and STARTTLS come from the ``[digest]`` config, each overridden
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from email import policy
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.parser import BytesParser
-from email.utils import format_datetime, make_msgid, parseaddr
+from email.utils import format_datetime, getaddresses, make_msgid
 from pathlib import Path
 
 from feedpub.config import Config
@@ -70,20 +73,49 @@ def settings(config: Config, env: Mapping[str, str]) -> Smtp:
     return Smtp(host, port, user, env.get(ENV_PREFIX + "PASSWORD", ""), starttls)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def recipient(to: str) -> Address:
+    """Return the one address --to names ('a@x.org' or 'Name <a@x.org>'); raise OptionError otherwise.
+
+    Exactly one: with 'a@x.org, b@y.org' the To header would name two people while the
+    envelope, which decides who gets the mail, names one.
+    """
+    def bad(why: str) -> OptionError:
+        return OptionError([Problem("send", None, f"--to {why}")])
+
+    if not to.strip():
+        raise bad("is empty: give one email address")
+    control = _CONTROL.search(to)
+    if control is not None:
+        raise bad(f"holds a control character ({control.group(0)!r}): {to!r}")
+    found = [pair for pair in getaddresses([to]) if pair != ("", "")]  # what it could not read at all
+    if len(found) > 1:
+        raise bad(f"takes one address, not several: {to!r} (send once to each)")
+    name, addr = found[0] if found else ("", "")
+    local, _, domain = addr.rpartition("@")
+    try:
+        if not local or not domain or "@" in local or "<" in name or ">" in name:
+            raise ValueError
+        return Address(display_name=name, addr_spec=addr)
+    except (ValueError, IndexError, HeaderParseError):
+        raise bad(f"is not an email address: {to!r}") from None
+
+
 def addressed(eml: bytes, to: str, *, now: datetime, test: bool = True) -> EmailMessage:
     """Parse a built .eml and make it a new message to one recipient, sent at now.
 
-    A fresh Message-ID, Date now, To the recipient, and the subject marked "[TEST]" unless
-    test is false.
+    A fresh Message-ID, Date now, To the recipient (see recipient()), and the subject marked
+    "[TEST]" unless test is false.
     """
-    if "@" not in parseaddr(to)[1] or "\n" in to or "\r" in to:
-        raise OptionError([Problem("send", None, f"--to is not an email address: {to!r}")])
+    address = recipient(to)
     msg = BytesParser(policy=policy.default).parsebytes(eml)
     host = str(msg.get("Message-ID", "")).rpartition("@")[2].rstrip(">") or None
     subject = str(msg.get("Subject", ""))
     for name in ("To", "Date", "Message-ID"):
         del msg[name]
-    msg["To"] = to
+    msg["To"] = address
     msg["Date"] = format_datetime(now)
     msg["Message-ID"] = make_msgid("digest-test", domain=host)
     if test and not subject.startswith(TEST_PREFIX.strip()):
@@ -165,7 +197,8 @@ def send(eml_path: Path, to: str, smtp: Smtp, config: Config, *, now: datetime, 
                 server.ehlo()
             if smtp.user:
                 server.login(smtp.user, smtp.password)
-            server.send_message(msg, to_addrs=[parseaddr(to)[1]])
+            # the envelope's recipient is the To header's: who gets the mail is who it names
+            server.send_message(msg, to_addrs=[a.addr_spec for a in msg["To"].addresses])
     except (smtplib.SMTPException, OSError) as e:
         raise SendError([Problem(where, None, f"sending failed: {e}")]) from None
     return tuple(warnings)

@@ -23,6 +23,7 @@ import http.server
 import io
 import os
 import re
+import sys
 import threading
 import urllib.parse
 from collections.abc import Callable
@@ -211,6 +212,44 @@ def _changes(old: Snapshot, new: Snapshot) -> tuple[str, ...]:
     return tuple(sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k)))
 
 
+NAME_MAX = 255  # the longest file name (in UTF-8 bytes) the file systems feedpub writes to allow
+PATH_MAX = 1024  # a longer request path is none the output folder has (its own path comes on top)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def unmappable(target: str) -> int:
+    """Return 400 or 404 for a request target that names no file of the output folder, else 0.
+
+    400: a segment that is '.' or '..', or whose decoding holds a slash, a backslash or a
+    control character (NUL included): no file of the output has such a name, and mapping it
+    would ask the file system something else than the client did. 404: a name or path longer
+    than a file system keeps (it would otherwise fail deep in the server, with no answer).
+    """
+    route = urllib.parse.urlsplit(target).path
+    if len(route) > PATH_MAX:
+        return 404
+    for segment in route.split("/")[1:]:
+        name = urllib.parse.unquote(segment, errors="surrogateescape")
+        if name in (".", "..") or "/" in name or "\\" in name or _CONTROL.search(name):
+            return 400
+        if len(name.encode("utf-8", "surrogateescape")) > NAME_MAX:
+            return 404
+    return 0
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    """A thread per request; a listen backlog that holds a browser's burst (socketserver's default is 5)."""
+
+    request_queue_size = 128
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Say nothing when a client hung up (a reload, a closed tab); report anything else as usual."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
     """Serves the output folder with feed media types, uncached, logging nowhere; HTML gets the reload script."""
 
@@ -228,7 +267,15 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             super().do_GET()
 
     def send_head(self) -> Any:
-        page = self._html_file()
+        status = unmappable(self.path)
+        if status:
+            self.send_error(status)
+            return None
+        try:
+            page = self._html_file()
+        except (OSError, ValueError):  # whatever else the file system refuses to look up
+            self.send_error(404)
+            return None
         if page is None:
             return super().send_head()  # files, redirects, listings and 404s as usual
         try:
@@ -312,7 +359,7 @@ class Preview:
         self._on_rebuild = on_rebuild or (lambda _r: None)
         self._skip_invalid = skip_invalid
         self._stamps: Snapshot = {}
-        self._server: http.server.ThreadingHTTPServer | None = None
+        self._server: _Server | None = None
         self._threads: list[threading.Thread] = []
         self._stop = threading.Event()
         self._broadcast = Broadcast()
@@ -353,11 +400,10 @@ class Preview:
         first = build(self.config, now=self._clock(), skip_invalid=self._skip_invalid)
         handler = functools.partial(_Handler, directory=str(self.config.out), broadcast=self._broadcast)
         try:
-            self._server = http.server.ThreadingHTTPServer((HOST, self._port), handler)
+            self._server = _Server((HOST, self._port), handler)
         except OSError as e:
             message = f"cannot serve: {e.strerror or e} (try another --port, or --port 0)"
             raise FeedpubError([Problem(f"{HOST}:{self._port}", None, message)]) from None
-        self._server.daemon_threads = True
         thread = threading.Thread(target=self._server.serve_forever, name="feedpub-serve", daemon=True)
         thread.start()
         self._threads.append(thread)

@@ -225,6 +225,9 @@ def window(request: Request, entries: Sequence[Listed], config: Config, now: dat
         until = request.until or now.astimezone(config.tz).date()
         if until < request.since:
             raise _usage(f"--until {until} is before --since {request.since}")
+        if until >= date.max:  # the window ends at midnight after until, which no date can name
+            last = date.max - timedelta(days=1)
+            raise _usage(f"--until {until} is too late: the last day a digest can end on is {last}")
         end = datetime.combine(until + timedelta(days=1), time(0), tzinfo=config.tz)
         return Window(f"{request.since}_{until}", datetime.combine(request.since, time(0), tzinfo=config.tz),
                       end, end > now)
@@ -245,6 +248,8 @@ def window(request: Request, entries: Sequence[Listed], config: Config, now: dat
         return _iso_week(date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1), config, now)
     except ValueError:
         raise _usage(f"--week must be an ISO week like 2023-W08, 'last' or 'latest': {week!r}") from None
+    except OverflowError:  # the week of 9999-12-31 ends in year 10000
+        raise _usage(f"--week {week} ends after year 9999: the last week a digest can show is 9999-W51") from None
 
 
 def in_window(entries: Sequence[L], win: Window) -> list[L]:

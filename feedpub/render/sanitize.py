@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from feedpub.slug import resolve_url
@@ -65,6 +66,91 @@ def _cleaner(base_url: str, page_url: str = "") -> nh3.Cleaner:
     )
 
 
+# --- bounding the nesting the sanitizer is given ------------------------------------------
+
+MAX_DEPTH = 100  # elements open at once in what the sanitizer parses; deeper start tags are dropped, text kept
+_VOID = frozenset("area base br col embed hr img input keygen link meta param source track wbr".split())
+_RAW_TEXT = frozenset("script style textarea title xmp iframe noembed noframes".split())  # no tags inside
+# HTML ends an open element of these when one of its group starts (<li>a<li>b: two items, not nested)
+_GROUP = {"p": "p", "li": "li", "dt": "d", "dd": "d", "tr": "tr", "td": "t", "th": "t", "option": "o",
+          "thead": "s", "tbody": "s", "tfoot": "s"}
+_MARK = re.compile(r"<(/?)[A-Za-z]")
+_STEP = {"": 1, "/": -1}
+_TAG = re.compile(r"<!--.*?(?:-->|\Z)|<(/?)([A-Za-z][^\s/>]*)(?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.DOTALL)
+
+
+def may_be_deep(html: str) -> bool:
+    """Whether html may nest more than MAX_DEPTH elements (False means it does not).
+
+    Counts every start tag as opening and every end tag as closing (void and unclosed
+    elements only make it say True more often), in C-speed steps: a typical body costs a
+    small part of what sanitizing it does.
+    """
+    if html.count("<") <= MAX_DEPTH:
+        return False
+    return max(accumulate(map(_STEP.__getitem__, _MARK.findall(html))), default=0) > MAX_DEPTH
+
+
+def flatten(html: str) -> str:
+    """Return html with at most MAX_DEPTH elements open at once: deeper start and end tags dropped, text kept.
+
+    nh3's HTML parser (html5ever) takes time quadratic in the nesting depth of most elements
+    (100,000 nested <div> take most of a minute; the ten million a 10 MB document can open,
+    days), and no reader shows such depths. The depth is counted as HTML counts it, closely
+    enough: void elements open nothing, an end tag closes the innermost open element of its
+    name (and what is open inside it; a stray one is kept as written), a <p>, <li>, <td>…
+    ends an open one of its kind, and comments and the text of <script>, <style>… hold no tags.
+    """
+    if not may_be_deep(html):
+        return html
+    out: list[str] = []
+    stack: list[tuple[str, bool]] = []  # (name, kept) of each open element
+    open_by_name: dict[str, int] = {}
+    depth = pos = 0
+
+    def close(name: str) -> bool:
+        """Pop open elements down to the innermost one named name; return whether it was kept."""
+        nonlocal depth
+        while True:
+            inner, kept = stack.pop()
+            open_by_name[inner] -= 1
+            depth -= kept
+            if inner == name:
+                return kept
+
+    for m in _TAG.finditer(html):
+        if m.start() < pos:
+            continue  # inside the text of a raw-text element, already copied
+        out.append(html[pos:m.start()])
+        pos = m.end()
+        name = (m.group(2) or "").lower()
+        if not name or name in _VOID or m.group(0).endswith("/>"):  # a comment, a void or self-closed tag
+            out.append(m.group(0))
+            continue
+        if m.group(1):  # an end tag: kept when what it closes was, or as written when nothing it names is open
+            if not open_by_name.get(name) or close(name):
+                out.append(m.group(0))
+            continue
+        group = _GROUP.get(name)
+        if group is not None:  # an open one of its group, near the top, ends here
+            near = next((n for n, _ in reversed(stack[-8:]) if _GROUP.get(n) == group), None)
+            if near is not None:
+                close(near)
+        kept = depth < MAX_DEPTH
+        stack.append((name, kept))
+        open_by_name[name] = open_by_name.get(name, 0) + 1
+        depth += kept
+        if kept:
+            out.append(m.group(0))
+        if name in _RAW_TEXT:  # its text up to its end tag is no markup
+            end = re.compile(rf"</{name}\b", re.IGNORECASE).search(html, pos)
+            text_end = end.start() if end is not None else len(html)
+            out.append(html[pos:text_end])
+            pos = text_end
+    out.append(html[pos:])
+    return "".join(out)
+
+
 def prepare(base_url: str) -> None:
     """Import nh3 and build the cleaner for base_url now (forked render workers then inherit it)."""
     _cleaner(base_url)
@@ -75,7 +161,7 @@ def clean(html: str, base_url: str, page_url: str = "") -> str:
 
     page_url: where a page bundle's relative links point (its own URL), "" for the site's base_url.
     """
-    return _EMPTY_PARA.sub("", _cleaner(base_url, page_url).clean(html)).strip()
+    return _EMPTY_PARA.sub("", _cleaner(base_url, page_url).clean(flatten(html))).strip()
 
 
 def text_only(html: str) -> str:

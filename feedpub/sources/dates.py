@@ -34,6 +34,10 @@ MIN_YEAR, MAX_YEAR = 1970, 9999
 # a feed dated +15:00 fails the Atom schema.
 MAX_OFFSET = timedelta(hours=14)
 _MIDNIGHT = time(0)
+# The latest instant an entry may carry. Every output shows a date in the site zone (up to
+# +14:00 from UTC) and the digest holds it in a whole ISO week, so the instant must stay
+# inside year 9999 both ways: the last such week ends on Sunday 9999-12-26 at midnight, +14:00.
+LATEST = datetime(9999, 12, 27, tzinfo=timezone(MAX_OFFSET))
 
 
 class DateValueError(ValueError):
@@ -43,6 +47,16 @@ class DateValueError(ValueError):
 def _check_year(d: date) -> None:
     if not MIN_YEAR <= d.year <= MAX_YEAR:
         raise DateValueError(f"year {d.year} is out of range {MIN_YEAR}-{MAX_YEAR}")
+
+
+def check_latest(d: datetime, written: object) -> datetime:
+    """Return d, or raise DateValueError when it is LATEST or later (written: the value as the document has it)."""
+    if d < LATEST:
+        return d
+    shown = written.isoformat() if isinstance(written, (date, datetime)) else str(written)
+    raise DateValueError(f"is out of range: {shown!r} (the latest date an entry can carry is "
+                         f"{LATEST.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}, so that every time zone and its "
+                         "digest week stay inside year 9999)")
 
 
 def to_datetime(value: object, tz: tzinfo) -> datetime:
@@ -120,7 +134,8 @@ def from_filename(name: str, tz: tzinfo) -> datetime | None:
         return None
     if not MIN_YEAR <= d.year <= MAX_YEAR:
         return None
-    return datetime.combine(d, time(0), tzinfo=tz)
+    found = datetime.combine(d, time(0), tzinfo=tz)
+    return found if found < LATEST else None
 
 
 # An address that starts with a day: "2014/12/12/1.0-Timeline", "/inside-rust/2024/01/02/x/",

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import sys
 import tomllib
 from dataclasses import dataclass
 from typing import Any
@@ -86,8 +87,8 @@ _COMPACT = re.compile(r"^[ \t]*((?:[-?:][ \t]+){2,})", re.MULTILINE)
 class Split:
     """Where a document's front matter is, and in which dialect."""
 
-    dialect: str  # "yaml", "toml", "json", "headers" or "js"
-    fm: str  # the front matter's text, without its fences
+    dialect: str  # "yaml", "toml", "json", "headers", "js", or "unclosed" (an error: see _unclosed)
+    fm: str  # the front matter's text, without its fences (for "unclosed", the opening fence)
     fm_line: int  # file line of fm's first line
     body_start: int  # offset of the body in the text
     body_line: int  # file line on which the body starts
@@ -102,12 +103,13 @@ def split(text: str, header_keys: frozenset[str]) -> Split | None:
     first = text[:1]
     if first == "-":
         if text.startswith("---"):
-            return _fenced(text)
+            return _fenced(text) or _unclosed(text, header_keys)
         return None
     if first == "+":
-        return _between(text, TOML_HANDLER, "toml") if text.startswith("+++") else None
+        return (_between(text, TOML_HANDLER, "toml") or _unclosed(text, header_keys)) if text.startswith("+++") \
+            else None
     if first == "{":
-        return _json(text)
+        return _json(text) or _unclosed(text, header_keys)
     if first.isalpha():
         return _headers(text, header_keys)
     return None
@@ -156,6 +158,47 @@ def _json(text: str) -> Split | None:
     if closing is None:
         return None
     return _made(text, "json", 0, closing.start() + 1, closing.end())
+
+
+_FIRST_TEXT_LINE = re.compile(r"^[ \t]*\S.*$", re.MULTILINE)
+_YAML_KEY_LINE = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]|$)")
+_OPENERS = (  # an opening fence, and what the first line of text below it is when it opens front matter
+    (re.compile(r"-{3,}[ \t]*"), _YAML_KEY_LINE),
+    (re.compile(r"\+{3,}[ \t]*"), re.compile(r"[ \t]*(?:\[|\"?[A-Za-z_][\w-]*\"?[ \t]*=)")),
+    (re.compile(r"\{[ \t]*"), re.compile(r"[ \t]*\"[^\"\n]+\"[ \t]*:")),
+)
+
+
+def _unclosed(text: str, known: frozenset[str]) -> Split | None:
+    """Return a Split of dialect "unclosed" when text opens front matter that no fence closes, else None.
+
+    Such a document would otherwise be published with its fence as the title and its keys as
+    text. A fence with a language (``---yaml``) always opens front matter. A bare fence does
+    when the first line of text below it is a key of the fence's dialect: a TOML key or
+    [table] below ``+++``, a quoted key below ``{``, and below ``---`` a YAML key that starts
+    in lower case (as generators' keys do) or is one conventions know. So a Markdown rule
+    ``---`` above prose stays the text's own, even above "Note: read this first".
+    """
+    end = text.find("\n")
+    if end < 0:
+        return None  # a fence alone opens nothing
+    fence = text[:end].rstrip()
+    language = _LANGUAGE_FENCE.match(text)
+    if language is not None and language.group(1).lower() in _LANGUAGES:
+        return Split("unclosed", fence, 1, 0, 1, 0)
+    below = _FIRST_TEXT_LINE.search(text, end + 1)
+    if below is None:
+        return None
+    for opener, first_line in _OPENERS:
+        if opener.fullmatch(text, 0, end) is None:
+            continue
+        key = first_line.match(below.group(0))
+        if key is None:
+            return None
+        if key.re is _YAML_KEY_LINE and not (key.group(1)[0].islower() or key.group(1).lower() in known):
+            return None
+        return Split("unclosed", fence, 1, 0, 1, 0)
+    return None
 
 
 def _made(text: str, dialect: str, fm_start: int, fm_end: int, body_start: int) -> Split:
@@ -224,6 +267,10 @@ def parse(found: Split, rel: str, limits: Limits) -> tuple[dict[str, Any], dict[
     fm, first = found.fm, found.fm_line
     if fm.startswith("\n"):
         first += 1  # the first line that can hold a key: what errors about the whole mapping name
+    if found.dialect == "unclosed":
+        closing = "}" if found.fm == "{" else found.fm[:3]
+        raise SourceError([Problem(rel, 1, f"front matter opened at line 1 by {found.fm!r} is never closed "
+                                   f"(no {closing!r} line ends it)")])
     if found.dialect == "js":
         raise SourceError([Problem(rel, 1, "front matter in JavaScript (---js) is not read: feedpub never runs "
                                    "code; write it as YAML or ---json, or add the file to 'exclude'")])
@@ -255,7 +302,44 @@ def parse(found: Split, rel: str, limits: Limits) -> tuple[dict[str, Any], dict[
     bad_keys = [k for k in meta if not isinstance(k, str)]
     if bad_keys:
         raise SourceError([Problem(rel, first, f"front matter key {bad_keys[0]!r} is not a string")])
-    return meta, {k: found.fm_line - 1 + n for k, n in key_lines(fm, found.dialect).items()}
+    lines = {k: found.fm_line - 1 + n for k, n in key_lines(fm, found.dialect).items()}
+    # a hexadecimal number needs more than 4 characters for every 5 decimal digits: shorter front
+    # matter holds none too long
+    if _MAX_DIGITS and len(fm) > _MAX_DIGITS * 4 // 5:
+        long_key = next((k for k, v in meta.items() if _has_long_number(v)), None)
+        if long_key is not None:
+            raise SourceError([Problem(rel, lines.get(long_key, first), f"'{long_key}' holds {_TOO_LONG}")])
+    return meta, lines
+
+
+# Python reads and writes an int of at most this many decimal digits (0: any); one more
+# digit raises ValueError, so a longer number in front matter could be neither read nor shown.
+_MAX_DIGITS = sys.get_int_max_str_digits()
+_TOO_LONG = f"a number of more than {_MAX_DIGITS} digits: too long to read (quote it to keep it as text)"
+_LONG_DIGITS = re.compile(rf"[0-9][0-9_]{{{_MAX_DIGITS},}}" if _MAX_DIGITS else r"(?!)")
+_LINE_KEY = re.compile(r"[ \t]*[\"']?([A-Za-z_][\w-]*)[\"']?[ \t]*[:=]")
+
+
+def _has_long_number(value: object) -> bool:
+    """Whether value is or holds an int of more than _MAX_DIGITS decimal digits (a 0x… one can be)."""
+    if isinstance(value, int):
+        return not isinstance(value, bool) and abs(value) >= 10 ** _MAX_DIGITS
+    if isinstance(value, dict):
+        return any(_has_long_number(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_long_number(v) for v in value)
+    return False
+
+
+def _long_number(fm: str, first: int) -> tuple[int, str] | None:
+    """Return the file line and message of the first decimal number in fm too long to read, or None."""
+    m = _LONG_DIGITS.search(fm)
+    if m is None or len(m.group(0).replace("_", "")) <= _MAX_DIGITS:
+        return None
+    start = fm.rfind("\n", 0, m.start()) + 1
+    key = _LINE_KEY.match(fm, start)
+    line = first + fm.count("\n", 0, m.start())
+    return line, f"'{key.group(1)}' holds {_TOO_LONG}" if key is not None else _TOO_LONG
 
 
 def _load(found: Split, rel: str) -> Any:
@@ -278,6 +362,9 @@ def _load(found: Split, rel: str) -> Any:
     except json.JSONDecodeError as e:
         raise SourceError([Problem(rel, first - 1 + e.lineno, f"invalid JSON front matter: {e.msg}")]) from None
     except (ValueError, TypeError, OverflowError) as e:
+        long_number = _long_number(fm, first)
+        if long_number is not None:
+            raise SourceError([Problem(rel, *long_number)]) from None
         # PyYAML raises ValueError when it builds an impossible timestamp like 2022-02-30. In
         # a file whose name carries a date, the value stays text: normalise then dates it by
         # the name, and check says why (a typo does not stop a whole archive).

@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from feedpub import layout
 from feedpub.config import Config
 from feedpub.errors import NotAPost, Problem, SourceError
 from feedpub.model import Author, Category, Entry, Image, SourceDoc, make
@@ -176,13 +177,17 @@ def _list_field(doc: SourceDoc, probs: _Problems, key: str) -> tuple[str, ...]:
     return ()
 
 
-def _date(value: object, key: str, config: Config, probs: _Problems) -> datetime | None:
-    """Return the value of key (not None) as an aware datetime, or None having recorded why not."""
+def _date(value: object, key: str, config: Config, probs: _Problems, *, shown: bool = True) -> datetime | None:
+    """Return the value of key (not None) as an aware datetime, or None having recorded why not.
+
+    shown: whether outputs show the date (an expiry date is only compared, so 9999-12-31 may mean "never").
+    """
     if isinstance(value, bool):
         probs.add(key, f"'{key}' is not a date: {value!r} (YAML read it as a boolean)")
         return None
     try:
-        return dates.to_datetime(value, config.tz)
+        found = dates.to_datetime(value, config.tz)
+        return dates.check_latest(found, value) if shown else found
     except dates.DateValueError as e:
         probs.add(key, f"'{key}' {e}")
         return None
@@ -212,7 +217,8 @@ def _entry_date(doc: SourceDoc, body: Body, config: Config, probs: _Problems,
     if body.trailer.date is not None:
         line = doc.body_line + (body.trailer.date_line or 0)
         try:
-            return dates.parse_date_string(body.trailer.date, config.tz), "Date: line"
+            found = dates.parse_date_string(body.trailer.date, config.tz)
+            return dates.check_latest(found, body.trailer.date), "Date: line"
         except dates.DateValueError as e:
             probs.add(None, f"'Date:' line {e}", line)
             return None, "Date: line"
@@ -421,14 +427,35 @@ def _url(doc: SourceDoc, category: Category, config: Config, probs: _Problems) -
             return config.base_url, ""
         if not url.lower().startswith(("http://", "https://")):
             probs.add(key, f"'{key}' must be a path or an http(s) URL, not {_kind(link)}")
+        elif problem := _page_path_problem(url, config):
+            probs.add(key, f"'{key}' {link!r} {problem}")
         return url, url if own else ""
-    slug, _ = _text_field(doc, probs, *keys.SLUG)
+    slug, slug_key = _text_field(doc, probs, *keys.SLUG)
     if not slug:
         slug = _undated(_dated_name(doc.rel) if own else _stem(doc.rel))
     leaf = slugify(slug) or "article"
+    if leaf in RESERVED_NAMES:
+        said = f"'{slug_key}' {slug!r}" if slug_key else f"the file name's slug {leaf!r}"
+        probs.add(slug_key, f"{said} is a reserved device name on Windows and cannot name a page folder"
+                  f"{'' if slug_key else ': set slug'}")
     # a post in a year folder keeps its year in its address: two years' "weekly-notes" stay two pages
     url = absolute_url(f"{_archive(doc.rel) or category.slug + '/'}{leaf}/", config.base_url)
     return url, url if own else ""
+
+
+def _page_path_problem(url: str, config: Config) -> str:
+    """Return why the page of a permalink cannot be written where it says, or "" when it can."""
+    path = layout.page_path(url, config)
+    if path is None:
+        return ""  # not the site's to write
+    parts = path.split("/")
+    reserved = next((p for p in parts if p.split(".")[0].lower() in RESERVED_NAMES), None)
+    if reserved is not None:
+        return (f"gives the page {path!r}, and {reserved!r} is a reserved device name on Windows"
+                f"{' (with any extension)' if '.' in reserved else ''}")
+    if path in layout.ROOT_FILES or (len(parts) > 1 and parts[0] in layout.ROOT_FILES):
+        return f"gives the page {path!r}, but the build writes its own {parts[0]!r} there"
+    return ""
 
 
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}[-_]")
@@ -530,7 +557,8 @@ def normalise(doc: SourceDoc, config: Config, context: SourceContext | None = No
     # most documents have none of these meanings' keys: one isdisjoint() says so for all
     rare = bool(meta) and not _RARE.isdisjoint(meta)
     updated = _first_date(doc, keys.UPDATED, config, probs) if rare and not _UPDATED.isdisjoint(meta) else None
-    expires = _first_date(doc, keys.EXPIRES, config, probs) if rare and not _EXPIRES.isdisjoint(meta) else None
+    expires = (_first_date(doc, keys.EXPIRES, config, probs, shown=False)
+               if rare and not _EXPIRES.isdisjoint(meta) else None)
     category, category_source = _category(doc, config, probs)
     url, page_base = _url(doc, category, config, probs)
     raw_id = _id(doc, probs) if rare and not _ID.isdisjoint(meta) else ""
@@ -658,7 +686,8 @@ def _stub(doc: SourceDoc, body: Body, config: Config, context: SourceContext) ->
     })
 
 
-def _first_date(doc: SourceDoc, names: tuple[str, ...], config: Config, probs: _Problems) -> datetime | None:
+def _first_date(doc: SourceDoc, names: tuple[str, ...], config: Config, probs: _Problems, *,
+                shown: bool = True) -> datetime | None:
     """Return the date of the first of names the front matter has (valid or not: it decides)."""
     meta = doc.meta
     if not meta:
@@ -666,7 +695,7 @@ def _first_date(doc: SourceDoc, names: tuple[str, ...], config: Config, probs: _
     for key in names:
         value = meta.get(key)
         if value is not None and not _empty_header(doc, value):
-            return _date(value, key, config, probs)
+            return _date(value, key, config, probs, shown=shown)
     return None
 
 
