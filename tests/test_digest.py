@@ -40,6 +40,9 @@ from tests.conftest import NOW, ROOT, write_doc
 GOLDEN = Path(__file__).parent / "golden" / "digest"
 ALL_SEEDS = digest.Request(since=date(2022, 1, 1), until=date(2024, 12, 31))  # both categories, with images
 LABEL = "2022-01-01_2024-12-31"
+# Builds whose default digest is a week with entries (NOW, in 2025, is long after every test document)
+AFTER_W08 = datetime(2023, 2, 27, 9, tzinfo=UTC)  # Monday of 2023-W09: the default digest is 2023-W08
+AFTER_SEEDS = datetime(2024, 3, 4, 9, tzinfo=UTC)  # Monday of 2024-W10: the default is the seeds' newest, 2024-W09
 CSS_RULE = re.compile(r"\.([\w-]+)\s*\{([^}]*)\}")
 
 
@@ -61,18 +64,18 @@ def _doc(title: str, day: str, category: str = "news", body: str = "Some text.",
 def make_digest(seeds: Path, make_config: Callable[..., Config]) -> Callable[..., tuple[Config, BuildResult]]:
     """Build the seeds with digest settings (keys like 'digest.profile') and a digest request."""
 
-    def make(request: digest.Request | None = ALL_SEEDS, source: Path | None = None,
+    def make(request: digest.Request | None = ALL_SEEDS, source: Path | None = None, now: datetime = NOW,
              **settings: Any) -> tuple[Config, BuildResult]:
         config = make_config(source or seeds, **settings)
-        return config, build(config, now=NOW, digest_request=request)
+        return config, build(config, now=now, digest_request=request)
 
     return make
 
 
 class TestWindow:
     def test_latest_is_the_newest_week_with_entries(self, make_digest) -> None:
-        """By default the digest is of the newest week that has entries (the seeds: 2024-W09)."""
-        config, result = make_digest(None)
+        """--week latest is the newest complete week that has entries, however old (the seeds: 2024-W09)."""
+        config, result = make_digest(digest.Request("latest"))
         assert result.mail.label == "2024-W09"
         assert sorted(p.name for p in (config.out / "digest").iterdir()) == [
             "2024-W09.eml", "2024-W09.html", "2024-W09.txt", "latest.eml", "latest.html", "latest.subject.txt",
@@ -107,7 +110,7 @@ class TestWindow:
         write_doc(tmp_path / "src", "a.md", _doc("Late", "2023-02-19T23:30:00+00:00"))
         for zone, label in (("UTC", "2023-W07"), ("Asia/Taipei", "2023-W08")):
             config = make_config(tmp_path / "src", timezone=zone)
-            assert build(config, now=NOW).mail.label == label
+            assert build(config, now=NOW, digest_request=digest.Request("latest")).mail.label == label
 
     def test_since_until_is_inclusive(self, make_digest) -> None:
         """--since/--until take whole days at both ends, in the site zone."""
@@ -135,13 +138,17 @@ class TestWindow:
         assert str(e.value) == f"digest: {message}"
         assert not config.out.exists()
 
-    def test_build_without_entries_in_latest_has_no_digest(self, seeds: Path, make_config) -> None:
-        """For a plain build, nothing to show means no digest, not an error; for `digest` it is one."""
+    def test_without_entries_the_default_is_empty_and_latest_an_error(self, seeds: Path, make_config) -> None:
+        """Nothing published: the default week is empty (no digest, not an error); --week latest is an error."""
         config = make_config(seeds)
         nothing: Selection[Any] = Selection([], {}, frozenset())
-        assert digest.plan(nothing, config, now=NOW, request=None, context="") is None
+        last = digest.window(digest.Request("last"), [], config, NOW)
+        assert digest.plan(nothing, config, now=NOW, request=None, context="") == digest.Empty(last)
+        assert digest.plan(nothing, config, now=NOW, request=digest.Request(), context="") == digest.Empty(last)
+        assert digest.plan(nothing, config, now=NOW, request=digest.Request("latest", required=False),
+                           context="") is None
         with pytest.raises(DigestError, match=r"^digest: no published entries to make a digest of$"):
-            digest.plan(nothing, config, now=NOW, request=digest.Request(), context="")
+            digest.plan(nothing, config, now=NOW, request=digest.Request("latest"), context="")
 
 
 class TestEarlierDigests:
@@ -154,7 +161,7 @@ class TestEarlierDigests:
         old = {ext: (folder / f"2023-W08.{ext}").stat() for ext in digest.EXTENSIONS}
         old_bytes = {ext: (folder / f"2023-W08.{ext}").read_bytes() for ext in digest.EXTENSIONS}
 
-        result = build(config, now=NOW)  # the newest week: 2024-W09
+        result = build(config, now=AFTER_SEEDS)  # the default week: 2024-W09
 
         assert result.mail.label == "2024-W09"
         for ext in digest.EXTENSIONS:
@@ -167,17 +174,17 @@ class TestEarlierDigests:
         assert [a.get("href") for a in index.findall(".//ul[@id='digest-archive']//a")] == [
             "digest/2024-W09.html", "digest/2023-W08.html"]
 
-        again = build(config, now=NOW)  # nothing changed: nothing rewritten, the archive still listed
+        again = build(config, now=AFTER_SEEDS)  # nothing changed: nothing rewritten, the archive still listed
         assert again.report.written == () and again.report.removed == ()
         assert (folder / "2023-W08.html").stat().st_ino == old["html"].st_ino
 
     def test_a_deleted_digest_leaves_the_archive(self, make_digest) -> None:
         config, _ = make_digest(digest.Request("2023-W08"))
-        build(config, now=NOW)
+        build(config, now=AFTER_SEEDS)
         for ext in digest.EXTENSIONS:
             (config.out / "digest" / f"2023-W08.{ext}").unlink()
 
-        build(config, now=NOW)
+        build(config, now=AFTER_SEEDS)
 
         assert sorted(p.name for p in (config.out / "digest").iterdir()) == [
             "2024-W09.eml", "2024-W09.html", "2024-W09.txt", "latest.eml", "latest.html", "latest.subject.txt",
@@ -208,7 +215,7 @@ class TestGrouping:
                                         ("a", "2023-02-23"), ("c", "2023-02-24")]):
             write_doc(src, f"{i}.md", _doc(f"T{i}", day, cat))
         config = make_config(src)
-        build(config, now=NOW)
+        build(config, now=AFTER_W08)
         page = _html(config)
         assert [h.text_content() for h in page.find_class("section-title")] == ["B", "C", "A"]
         assert _titles(page) == ["T4", "T1", "T0", "T2", "T3"]  # T4 leads, and is not repeated in C
@@ -219,7 +226,7 @@ class TestGrouping:
         for i, cat in enumerate(["b", "b", "c", "a"]):
             write_doc(src, f"{i}.md", _doc(f"T{i}", "2023-02-21" if i == 0 else "2023-02-20", cat))
         config = make_config(src, **{"digest.category_order": ["a", "c"]})
-        build(config, now=NOW)
+        build(config, now=AFTER_W08)
         assert [h.text_content() for h in _html(config).find_class("section-title")] == ["A", "C", "B"]
 
     def test_cap_links_to_the_rest(self, tmp_path: Path, make_config) -> None:
@@ -228,7 +235,7 @@ class TestGrouping:
         for i in range(5):
             write_doc(src, f"{i}.md", _doc(f"T{i}", f"2023-02-2{i}", "news"))
         config = make_config(src, **{"digest.max_items_per_category": 2})
-        build(config, now=NOW)
+        build(config, now=AFTER_W08)
         page = _html(config)
         assert _titles(page) == ["T4", "T3"]
         more = page.find_class("more-link")
@@ -357,7 +364,7 @@ class TestEmailSafeHtml:
         write_doc(tmp_path / "src", "a.md", _doc("Harbour", "2023-02-20", image="https://x.org/a.jpg",
                                                  image_alt="Boats in the harbour at dawn"))
         config = make_config(tmp_path / "src")
-        build(config, now=NOW)
+        build(config, now=AFTER_W08)
         (img,) = _html(config).find_class("lead-image")
         assert (img.get("alt"), img.get("width"), img.get("height")) == ("Boats in the harbour at dawn", "560",
                                                                           "373")
@@ -415,7 +422,7 @@ class TestTemplates:
         """A title with markup is text in the HTML (autoescaped) and verbatim in the plain text."""
         write_doc(tmp_path / "src", "a.md", _doc('"<b>Bold</b> & co"', "2023-02-20"))
         config = make_config(tmp_path / "src")
-        build(config, now=NOW)
+        build(config, now=AFTER_W08)
         page = _html(config)
         assert page.find_class("lead-link")[0].text_content() == "<b>Bold</b> & co"
         assert not page.findall(".//b")
@@ -619,7 +626,7 @@ class TestSize:
     def test_over_102_kb_warns(self, corpus: Path, make_config) -> None:
         """A digest whose inlined HTML is over the limit is still written, with a warning naming the fix."""
         config = make_config(corpus)
-        result = build(config, now=NOW)
+        result = build(config, now=AFTER_W08)
         size = len((config.out / "digest/latest.html").read_bytes())
         assert size > 102 * 1024
         assert result.warnings == (f"digest/2023-W08.html: the inlined HTML is {size / 1024:.0f} KB, "
@@ -629,7 +636,7 @@ class TestSize:
     def test_cap_brings_it_under(self, corpus: Path, make_config) -> None:
         """With a per-category cap the same corpus fits, with no warning."""
         config = make_config(corpus, **{"digest.max_items_per_category": 10})
-        result = build(config, now=NOW)
+        result = build(config, now=AFTER_W08)
         assert result.warnings == ()
         assert len((config.out / "digest/latest.html").read_bytes()) <= 102 * 1024
         assert len(_html(config).find_class("more-link")) == 3
@@ -637,7 +644,7 @@ class TestSize:
     def test_cli_prints_the_warning(self, corpus: Path, tmp_path: Path) -> None:
         """`feedpub build` prints size warnings on stderr and still succeeds."""
         args = ["--source", str(corpus), "--out", str(tmp_path / "o"), "build", "-q"]
-        result = CliRunner().invoke(cli, args)
+        result = CliRunner().invoke(cli, args, env={"SOURCE_DATE_EPOCH": str(int(AFTER_W08.timestamp()))})
         assert result.exit_code == 0, result.output
         assert result.stderr.startswith("Warning: digest/2023-W08.html: the inlined HTML is ")
 
@@ -798,10 +805,10 @@ class TestWhichWeek:
         assert _titles(_html(config)) == ["Sunday night"]
 
     def test_a_running_week_says_so(self, tmp_path: Path, make_config) -> None:
-        """With entries only in the running week, the digest is of that week and says it is not over."""
+        """With entries only in the running week, --week latest is that week and says it is not over."""
         write_doc(tmp_path / "src", "new.md", _doc("This week", "2024-02-26"))
         config = make_config(tmp_path / "src")
-        result = build(config, now=WEDNESDAY)
+        result = build(config, now=WEDNESDAY, digest_request=digest.Request("latest"))
         assert result.mail.label == "2024-W09"
         page = _html(config)
         assert page.find_class("period")[0].text_content() == "Week of 26 February 2024 (so far)"
@@ -809,9 +816,9 @@ class TestWhichWeek:
             "This week is not over yet: here is what we have published since Monday 26 February 2024.")
         assert (config.out / "digest/latest.subject.txt").read_text() == "feedpub — week of 26 February 2024 (so far)\n"
 
-    def test_the_seeds_default_still_has_entries(self, make_digest) -> None:
-        """The seeds (2022-2024) built at NOW (2025) give the 2024-W09 digest with both of its entries."""
-        _, result = make_digest(None)
+    def test_the_seeds_default_has_entries_the_week_after(self, make_digest) -> None:
+        """The seeds built the Monday after their newest week give its digest, 2024-W09, with both its entries."""
+        _, result = make_digest(None, now=AFTER_SEEDS)
         assert (result.mail.label, result.mail.items) == ("2024-W09", 2)
 
     def test_a_range_intro_names_the_range(self, make_digest) -> None:
@@ -826,7 +833,7 @@ class TestWhichWeek:
         write_doc(src, "a.md", _doc("Older, featured", "2023-02-20", tags="[featured]"))
         write_doc(src, "b.md", _doc("Newer", "2023-02-22"))
         config = make_config(src)
-        build(config, now=NOW)
+        build(config, now=AFTER_W08)
         assert _titles(_html(config)) == ["Older, featured", "Newer"]
 
 
@@ -961,7 +968,7 @@ class TestSpamFilters:
 
     def test_seeds_digest_scores_low(self, make_digest) -> None:
         """The seeds' .eml, with unsubscribe and address configured, scores at most 0.5."""
-        config, _ = make_digest(None, **{"digest.unsubscribe_url": "https://lists.mysite.net/u",
+        config, _ = make_digest(None, now=AFTER_SEEDS, **{"digest.unsubscribe_url": "https://lists.mysite.net/u",
                                          "digest.postal_address": "1 Example Road, Taipei"})
         score, report = self._score((config.out / "digest/latest.eml").read_bytes())
         assert score <= 0.5, report
@@ -970,7 +977,7 @@ class TestSpamFilters:
         """A digest of 100 items (images, four categories) scores at most 0.5."""
         config = make_config(_hundred(tmp_path / "src"), **{"digest.unsubscribe_url": "https://lists.mysite.net/u",
                                                            "digest.postal_address": "1 Example Road, Taipei"})
-        assert build(config, now=NOW).mail.items == 100
+        assert build(config, now=AFTER_W08).mail.items == 100
         score, report = self._score((config.out / "digest/latest.eml").read_bytes())
         assert score <= 0.5, report
 
