@@ -13,12 +13,13 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -149,6 +150,94 @@ class TestWindow:
                            context="") is None
         with pytest.raises(DigestError, match=r"^digest: no published entries to make a digest of$"):
             digest.plan(nothing, config, now=NOW, request=digest.Request("latest"), context="")
+
+
+class TestEmptyWeek:
+    """The default digest is the last complete week; when that week has no entries none is made.
+
+    latest.* then stay byte for byte (not rewritten, not removed) and the build says so, so
+    whoever mails latest.html each Monday is told instead of sending an old issue again.
+    """
+
+    WARNING = ("digest-empty-week: no entries in {week} ({span}, UTC), the last complete week: no digest made, "
+               "{latest}; 'feedpub digest --week' makes any week")
+    W10 = WARNING.format(week="2024-W10", span="4 March 2024 to 10 March 2024",
+                         latest="digest/latest.* kept as they were")
+
+    @staticmethod
+    def _files(config: Config) -> dict[str, tuple[bytes, int, int]]:
+        """Every digest file: its bytes, inode and mtime (a rewrite changes the last two)."""
+        return {p.name: (p.read_bytes(), p.stat().st_ino, p.stat().st_mtime_ns)
+                for p in sorted((config.out / "digest").iterdir())}
+
+    @pytest.mark.parametrize("cache", [True, False])
+    def test_latest_is_kept_as_it_is_and_the_build_says_so(self, make_digest, cache: bool) -> None:
+        """The Monday after an empty week, latest.* and the week's files stay untouched; a rebuild changes nothing."""
+        config, first = make_digest(None, now=AFTER_SEEDS, cache=cache)
+        assert first.mail.label == "2024-W09" and first.warnings == ()
+        before = self._files(config)
+
+        result = build(config, now=datetime(2024, 3, 11, 0, 0, tzinfo=UTC))  # 2024-W10 had no entries
+
+        assert (result.mail.label, result.mail.items) == ("", 0)
+        assert result.warnings == (self.W10,)
+        assert result.report.removed == ()
+        assert self._files(config) == before  # latest.*, latest.subject.txt and 2024-W09.*, not even rewritten
+        index = lxml_html.fromstring((config.out / "index.html").read_bytes())
+        assert index.get_element_by_id("latest-digest").get("href") == "digest/latest.html"
+        assert [a.get("href") for a in index.findall(".//ul[@id='digest-archive']//a")] == ["digest/2024-W09.html"]
+
+        again = build(config, now=datetime(2024, 3, 17, 23, 59, tzinfo=UTC))  # the same week: nothing to do
+        assert (again.report.written, again.report.removed, again.warnings) == ((), (), (self.W10,))
+        assert self._files(config) == before
+
+    def test_a_fresh_output_gets_no_digest_and_a_warning(self, make_digest) -> None:
+        """Built at NOW (2025-W03) the seeds' last complete week is empty: no digest file at all, and the warning."""
+        config, result = make_digest(None)
+        assert result.mail == digest.Made(warnings=result.warnings)
+        assert result.warnings == (self.WARNING.format(week="2025-W02", span="6 January 2025 to 12 January 2025",
+                                                       latest="no digest/latest.* yet"),)
+        assert not (config.out / "digest").exists()
+        assert (config.out / "atom.xml").is_file()  # the rest of the site is built
+        assert lxml_html.fromstring((config.out / "index.html").read_bytes()).find(".//section[@id='digest']") is None
+
+    @pytest.mark.parametrize(("entry", "made"), [
+        ("2024-03-03T23:59:59+08:00", True),  # the last second of 2024-W09 in Taipei
+        ("2024-03-04T00:00:00+08:00", False),  # the first of 2024-W10: this week's, not last week's
+    ])
+    def test_the_week_ends_on_monday_midnight_in_the_site_zone(self, tmp_path: Path, make_config, entry: str,
+                                                                made: bool) -> None:
+        """An entry of Sunday 23:59:59 makes the Monday digest; one of Monday 00:00 waits for the next."""
+        write_doc(tmp_path / "src", "a.md", _doc("Edge", entry))
+        config = make_config(tmp_path / "src", timezone="Asia/Taipei")
+        result = build(config, now=datetime(2024, 3, 4, 0, 0, 1, tzinfo=ZoneInfo("Asia/Taipei")))
+        assert result.mail.label == ("2024-W09" if made else "")
+        assert (config.out / "digest/latest.html").is_file() == made
+
+    def test_weekly_builds_never_repeat_an_issue(self, tmp_path: Path, make_config) -> None:
+        """Monday after Monday: a week with entries replaces latest.*, an empty one leaves the last issue alone."""
+        src = tmp_path / "src"
+        write_doc(src, "a.md", _doc("First", "2024-02-21"))  # 2024-W08
+        config = make_config(src)
+        mondays = [datetime(2024, 2, 26, 8, tzinfo=UTC) + timedelta(weeks=i) for i in range(4)]  # to 18 March
+        labels, subjects = [], []
+        for i, monday in enumerate(mondays):
+            if i == 2:
+                write_doc(src, "b.md", _doc("Second", "2024-03-06"))  # 2024-W10, written during that week
+            labels.append(build(config, now=monday).mail.label)
+            subjects.append((config.out / "digest/latest.subject.txt").read_text("utf-8"))
+        assert labels == ["2024-W08", "", "2024-W10", ""]
+        assert subjects == ["feedpub — week of 19 February 2024\n"] * 2 + ["feedpub — week of 4 March 2024\n"] * 2
+        assert sorted(p.name for p in (config.out / "digest").glob("*.html")) == [
+            "2024-W08.html", "2024-W10.html", "latest.html"]
+
+    def test_a_named_week_is_still_made_and_an_empty_one_still_refused(self, make_digest) -> None:
+        """--week makes any week with entries, however old; --week last on an empty week is an error."""
+        config, result = make_digest(digest.Request("2023-W08"))
+        assert result.mail.label == "2023-W08" and result.warnings == ()
+        with pytest.raises(DigestError, match=r"^digest: no entries in 2025-W02 \(2025-01-06 to 2025-01-12, UTC\); "
+                                              r"nothing to send$"):
+            build(config, now=NOW, digest_request=digest.Request("last"))
 
 
 class TestEarlierDigests:
@@ -739,6 +828,26 @@ class TestCli:
         assert result.stderr == ("Error: digest: no entries in 2023-W09 (2023-02-27 to 2023-03-05, UTC); "
                                  "nothing to send\n")
         assert not out.exists()
+
+    @pytest.mark.parametrize(("command", "code"), [("build", 0), ("digest", 1)])
+    def test_an_empty_default_week_warns_and_digest_exits_1(self, seeds: Path, tmp_path: Path, command: str,
+                                                            code: int) -> None:
+        """Both commands build the site and warn; `digest`, asked for a digest, exits 1 (`digest && send` stops)."""
+        out = tmp_path / "out"
+        runner = CliRunner(env={"SOURCE_DATE_EPOCH": str(int(AFTER_SEEDS.timestamp()))})
+        assert runner.invoke(cli, ["--source", str(seeds), "--out", str(out), "digest"]).exit_code == 0
+        latest = (out / "digest/latest.eml").read_bytes()
+
+        runner = CliRunner(env={"SOURCE_DATE_EPOCH": str(int(datetime(2024, 3, 11, 9, tzinfo=UTC).timestamp()))})
+        result = runner.invoke(cli, ["--source", str(seeds), "--out", str(out), command])
+
+        assert result.exit_code == code, result.output
+        assert result.stdout == ""
+        assert result.stderr.splitlines()[0] == (
+            "Warning: digest-empty-week: no entries in 2024-W10 (4 March 2024 to 10 March 2024, UTC), the last "
+            "complete week: no digest made, digest/latest.* kept as they were; 'feedpub digest --week' makes any week")
+        assert "digest 2024-W10" not in result.stderr and "not ready to send" not in result.stderr
+        assert (out / "digest/latest.eml").read_bytes() == latest and (out / "atom.xml").is_file()
 
     def test_subprocess_since_until(self, seeds: Path, tmp_path: Path) -> None:
         """`python -m feedpub digest --since/--until` works as installed users run it."""
