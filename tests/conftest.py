@@ -28,6 +28,9 @@ SCHEMAS = Path(__file__).resolve().parent / "schemas"
 # A fixed build time and a fixed mtime for the undated seeds make outputs reproducible.
 NOW = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
 SEED_MTIME = datetime(2024, 3, 1, 9, 30, tzinfo=UTC).timestamp()
+# At NOW the last complete week has no seed, so a plain build makes no digest; on the Monday
+# after the seeds' newest week (2024-W09) it makes that week's, as a weekly build would.
+AFTER_SEEDS = datetime(2024, 3, 4, 9, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)

@@ -36,14 +36,13 @@ from feedpub.outputs import digest
 from feedpub.pipeline import BuildResult, build
 from feedpub.render import inline
 from feedpub.select import Selection
-from tests.conftest import NOW, ROOT, write_doc
+from tests.conftest import AFTER_SEEDS, NOW, ROOT, write_doc
 
 GOLDEN = Path(__file__).parent / "golden" / "digest"
 ALL_SEEDS = digest.Request(since=date(2022, 1, 1), until=date(2024, 12, 31))  # both categories, with images
 LABEL = "2022-01-01_2024-12-31"
 # Builds whose default digest is a week with entries (NOW, in 2025, is long after every test document)
 AFTER_W08 = datetime(2023, 2, 27, 9, tzinfo=UTC)  # Monday of 2023-W09: the default digest is 2023-W08
-AFTER_SEEDS = datetime(2024, 3, 4, 9, tzinfo=UTC)  # Monday of 2024-W10: the default is the seeds' newest, 2024-W09
 CSS_RULE = re.compile(r"\.([\w-]+)\s*\{([^}]*)\}")
 
 
