@@ -24,6 +24,11 @@ class Problem:
         return f"{where}: {self.message}"
 
 
+@dataclass(frozen=True)
+class NotAPost(Problem):
+    """A document that is a page of the site (an index, a list, a template), not a post: left out with a warning."""
+
+
 class FeedpubError(Exception):
     """Base class of every error feedpub reports to users."""
 

@@ -119,6 +119,8 @@ class Author:
     name: str
     uri: str = ""  # absolute http(s) URL, or ""
     email: str = ""
+    # "Acme" of "[Jane Doe](…) (Acme)": shown beside the name on the article page; no feed format has a place for it
+    affiliation: str = ""
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,7 @@ class Entry:
     title: str
     title_source: str  # "front matter", "header block", "first line", "first sentence"
     date: datetime  # timezone-aware
-    date_source: str  # "front matter", "Date: line", "filename", "git", "mtime"
+    date_source: str  # "front matter", "Date: line", "filename", "path"/"permalink"/"url", "git", "mtime"
     updated: datetime  # timezone-aware, >= date unless the document says otherwise
     category: Category
     category_source: str  # "front matter", "folder", "default"

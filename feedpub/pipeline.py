@@ -14,20 +14,22 @@ rewrites a job whose files were written for its key (``executor.run``).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from feedpub import select, write
+from feedpub import claims, select, write
 from feedpub.config import Config
-from feedpub.errors import Problem, SourceError
+from feedpub.errors import DigestError, Problem, SourceError
 from feedpub.incremental import cache, context, executor, gather
-from feedpub.incremental.catalogue import Record
+from feedpub.incremental.catalogue import Record, Shared
 from feedpub.model import Entry, Rendered
 from feedpub.outputs import atom_rss, digest
 from feedpub.outputs.protocol import Build
 from feedpub.render import content, inline, templating
+from feedpub.sources.dates import SourceContext
 
 
 @dataclass(frozen=True)
@@ -61,12 +63,34 @@ def build(config: Config, *, now: datetime, skip_invalid: bool = False,
         chosen = select.choose(records, config, now)  # drafts and future out; names and ties settled once
         todo = Build(config, now, chosen, ctx.store.context, digest_request)
         jobs = executor.plan(todo)  # every output of every kind, with its key
+        claims.refuse_clashes(jobs, config, ctx.sources)  # before anything is staged: a clash changes nothing
         with write.Staging(config.out, ctx.held, ctx.written) as stage:  # atomic: all or nothing; kept files stay
             warnings = executor.run(jobs, todo, ctx, stage, progress)
             report = stage.commit()
         ctx.save(report)
     mail = digest.report(jobs, config)
-    return BuildResult(chosen, skipped, report, (*ctx.store.warnings, *warnings, *mail.warnings), mail)
+    pages = tuple(str(p) for p in found.pages)  # pages of the site, not posts: left out, said
+    return BuildResult(chosen, skipped, report,
+                       (*pages, *ctx.store.warnings, *stage.notices, *warnings, *mail.warnings), mail)
+
+
+def output_problems(config: Config, *, now: datetime) -> list[Problem]:
+    """Return what a build at now would refuse to write (outputs that clash, unsafe paths); write nothing.
+
+    For check: the build's own plan and rule (claims.problems), without the build cache.
+    Nothing to say when the build would stop earlier (two documents with one permalink, no
+    entry for the digest): check reports those itself.
+    """
+    config = dataclasses.replace(config, cache=False)
+    sources = SourceContext.of(config)
+    with cache.opened(config) as store:
+        found = gather.read_catalogue(config, store, Shared(), sources)
+        whole = functools.partial(gather.whole, config=config, context=sources)
+        try:
+            jobs = executor.plan(Build(config, now, select.choose(found.records, config, now, whole), store.context))
+        except (SourceError, DigestError):
+            return []
+        return claims.problems(jobs, config, sources)
 
 
 def _valid(found: gather.Found, ctx: context.BuildContext, now: datetime,

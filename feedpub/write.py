@@ -1,8 +1,10 @@
 """Final stage — write: put a build's outputs into the output folder, all or nothing.
 
-Changed outputs are staged in a sibling temporary folder and put in only when all of them
-were made, so a failed build (a bad document, a template error) leaves the last good output
-byte-identical. Files whose bytes did not change are left as they are (their mtime and inode
+Changed outputs are staged in a temporary folder inside the output folder (so moving them
+in never crosses file systems) and put in only when all of them were made and no two of
+them clash (:func:`clashes`), so a failed build (a bad document, a template error, two
+outputs at one path) leaves the last good output byte-identical; a move that fails midway
+is undone. Files whose bytes did not change are left as they are (their mtime and inode
 stay, so rsync/CDN uploads skip them), and a build that changes nothing touches nothing.
 
 A rebuild of a large archive does not even make most of its outputs: every output has a key
@@ -13,12 +15,16 @@ recorded is :class:`~feedpub.model.Kept` (see :class:`Previous`).
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import shutil
+import socket
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from feedpub.errors import OutputError, Problem
 from feedpub.model import Kept, Output
@@ -28,6 +34,13 @@ if TYPE_CHECKING:
     from feedpub.incremental.workers import Later
 
 MARKER = ".feedpub-output"  # marks a folder feedpub may replace wholesale
+OWN = ".feedpub-"  # names at the top of the output folder that are feedpub's own, never an output's
+STAGE_PREFIX = ".feedpub-stage-"  # + the pid of the build: where it stages, inside the output folder
+STAGE_MARKER = ".feedpub-stage"  # in a staging folder: which host and process made it
+_ASIDE = ".feedpub-aside"  # in a staging folder: the old files a commit replaced, until it is done
+_STAGE_NAME = re.compile(r"\.feedpub-stage-([1-9][0-9]*)\Z")
+_OLD_SIBLING = re.compile(r"\.(.+)\.(?:tmp|old)-([1-9][0-9]*)\Z")  # where older versions staged: beside the folder
+T = TypeVar("T")
 
 
 class Written(NamedTuple):
@@ -91,21 +104,95 @@ class WriteReport:
         return bool(self.written or self.removed)
 
 
+def unsafe(rel: str) -> str | None:
+    """Return why rel may not be written into the output folder, or None when it is a safe relative POSIX path."""
+    if _PLAIN.fullmatch(rel):
+        return None
+    if not rel or "\0" in rel:
+        return "is empty or holds a NUL byte"
+    if "\\" in rel or rel.startswith("/") or (len(rel) > 1 and rel[1] == ":"):
+        return "is absolute or uses Windows separators"
+    if rel[:len(OWN)].lower() == OWN:
+        return f"starts with {OWN!r}, the names feedpub keeps for itself"
+    for part in rel.split("/"):
+        if part in ("..", ".", "") or part.split(".")[0].lower() in RESERVED_NAMES:
+            return f"has a forbidden segment {part!r}"
+    return None
+
+
 def check_path(rel: str) -> str:
     """Return rel if it is a safe relative POSIX path inside the output folder, else raise."""
-    reason = None
-    if not rel or "\0" in rel:
-        reason = "is empty or holds a NUL byte"
-    elif "\\" in rel or rel.startswith("/") or (len(rel) > 1 and rel[1] == ":"):
-        reason = "is absolute or uses Windows separators"
-    else:
-        for part in rel.split("/"):
-            if part in ("..", ".", "") or part.split(".")[0].lower() in RESERVED_NAMES:
-                reason = f"has a forbidden segment {part!r}"
-                break
+    reason = unsafe(rel)
     if reason:
         raise OutputError([Problem("output", None, f"refusing to write {rel!r}: the path {reason}")])
     return rel
+
+
+def fold(path: str) -> str:
+    """Return path as a case-insensitive file system (macOS, Windows) compares it: one spelling per file."""
+    return path.lower() if path.isascii() else unicodedata.normalize("NFC", path).casefold()
+
+
+_SEGMENT = r"(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?:[./]|$))[a-z0-9_][a-z0-9._-]*"
+_PLAIN = re.compile(rf"{_SEGMENT}(?:/{_SEGMENT})*")  # safe for sure: what slugs make (most paths), checked fast
+
+
+class Clash(NamedTuple):
+    """Two outputs that cannot both be written: each one's path and owner, and how they clash."""
+
+    path: str
+    owner: object
+    other_path: str
+    other_owner: object
+    how: str  # "same": one path; "case": one path but for case; "folder": path is a file, other_path needs a folder
+
+    def __str__(self) -> str:
+        return {"same": f"outputs {self.path!r} and {self.other_path!r} are one file",
+                "case": f"outputs {self.path!r} and {self.other_path!r} differ only in case: one file on macOS "
+                        "and Windows",
+                "folder": f"output {self.path!r} is a file where {self.other_path!r} needs a folder"}[self.how]
+
+
+def clashes(claims: Iterable[tuple[str, T]]) -> list[Clash]:
+    """Return every pair of claimed output paths (path, owner) that cannot both be files of one folder.
+
+    Two paths clash when they are one file on a case-insensitive file system (equal, or
+    equal but for case or Unicode normalization: the output must unpack on a Mac or
+    Windows, too), or when one is a folder on the way to the other (a file ``a`` and a
+    page ``a/index.html``). Linear, never pairwise: the folded paths in one set, their
+    folders (each level once) in another; only when they meet is anything looked up.
+    """
+    claimed = claims if isinstance(claims, list) else list(claims)
+    keys = [path.lower() if path.isascii() else fold(path) for path, _owner in claimed]
+    found: list[Clash] = []
+    first: dict[str, int] = {}
+    files = set(keys)
+    if len(files) != len(keys):
+        for i, key in enumerate(keys):
+            j = first.setdefault(key, i)
+            if j != i:
+                how = "same" if claimed[j][0] == claimed[i][0] else "case"
+                found.append(Clash(*claimed[j], *claimed[i], how))
+    folders: set[str] = set()
+    level = {key.rpartition("/")[0] for key in files}
+    while level:  # the parents, then their parents: most files share them, so each level is smaller
+        level -= folders
+        folders |= level
+        level = {folder.rpartition("/")[0] for folder in level}
+    files &= folders
+    if files:  # a file where a folder must be: name the first path that needs the folder
+        below: dict[str, int] = {}
+        for i, key in enumerate(keys):
+            end = key.rfind("/")
+            while end > 0:
+                below.setdefault(key[:end], i)
+                end = key.rfind("/", 0, end)
+        done = set()
+        for i, key in enumerate(keys):
+            if key in files and key not in done:
+                done.add(key)
+                found.append(Clash(*claimed[i], *claimed[below[key]], "folder"))
+    return found
 
 
 class Held(NamedTuple):
@@ -136,6 +223,8 @@ def existing(out: Path) -> dict[str, Held]:
         except OSError:
             continue
         for e in entries:
+            if not prefix and e.name.startswith(STAGE_PREFIX):  # a build's staging folder, not an output
+                continue
             try:
                 if e.is_dir():
                     if not e.is_symlink():
@@ -180,6 +269,68 @@ def _guard(out: Path) -> None:
         )])
 
 
+def leftovers(out: Path) -> tuple[str, ...]:
+    """Remove the staging folders that killed builds left in out (or beside it, where older versions staged).
+
+    Only a folder that is provably feedpub's own and abandoned goes: named as feedpub names
+    them, holding its marker, made on this host by a process that no longer runs (or by
+    this one, cut short earlier). Return a sentence for each folder removed, and for each
+    that looks like a leftover but cannot be told from one in use (left alone).
+    """
+    said = []
+    for name in _names(out):
+        m = _STAGE_NAME.match(name)
+        if m is not None:
+            said += _drop_abandoned(out / name, int(m[1]), out / name / STAGE_MARKER)
+    for name in _names(out.parent):
+        m = _OLD_SIBLING.match(name)
+        if m is not None and m[1] == out.name:  # a staged or a retired output folder: both hold the marker
+            said += _drop_abandoned(out.parent / name, int(m[2]), out.parent / name / MARKER)
+    return tuple(said)
+
+
+def _names(folder: Path) -> list[str]:
+    try:
+        return sorted(os.listdir(folder))
+    except OSError:
+        return []
+
+
+def _drop_abandoned(folder: Path, pid: int, marker: Path) -> list[str]:
+    """Remove folder if marker says this host made it and process pid is gone; return what to tell the user."""
+    try:
+        text = marker.read_text(encoding="utf-8", errors="replace") if marker.is_file() else None
+    except OSError:
+        text = None
+    if text is None:
+        return [f"{folder} looks like a staging folder a stopped build left, but holds no {marker.name}: "
+                "left alone (delete it if it is not yours)"]
+    fields = dict(line.split(" ", 1) for line in text.splitlines() if " " in line)
+    host = fields.get("host", socket.gethostname())  # older versions' marker names no host
+    if host != socket.gethostname() or (pid != os.getpid() and _alive(pid)):
+        if host == socket.gethostname():
+            return []  # a build running now
+        return [f"{folder} is the staging folder of a build on host {host}: left alone "
+                "(delete it when no build runs there)"]
+    shutil.rmtree(folder, ignore_errors=True)
+    if folder.exists():
+        return [f"{folder}, left by a stopped build (process {pid}), could not be removed: delete it"]
+    return [f"removed {folder}: the staging folder of a build that was stopped (process {pid})"]
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process pid runs on this host (on systems where that cannot be asked, assume so)."""
+    if os.name != "posix":  # os.kill(pid, 0) would end the process on Windows
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it runs, as another user
+        return True
+    return True
+
+
 def write_outputs(outputs: Iterable[Output | Kept], out: Path) -> WriteReport:
     """Make out hold exactly outputs; replace it atomically, or leave it untouched.
 
@@ -192,21 +343,24 @@ def write_outputs(outputs: Iterable[Output | Kept], out: Path) -> WriteReport:
 
 
 class Staging:
-    """A build's changed outputs, staged beside the output folder as they come, put in by commit().
+    """A build's changed outputs, staged inside the output folder as they come, put in by commit().
 
     Outputs are written as they are added, so that a build never holds all its files at
     once (an archive's pages, feeds full of long articles). Only files that differ from the
     output folder's are staged: a build that changes nothing writes nothing, and a rebuild
     after one edit of a 50,000-page site stages a handful of files, not the whole site.
+    The staging folder (``.feedpub-stage-<pid>``) lies inside the output folder, so every
+    move is a rename on one file system, even when the output folder is a mount point.
     Leaving the ``with`` block without commit() (an error: a bad document, a template
     error, a full disk while staging) removes the staged files, and the output folder is as
-    it was. commit() moves the staged files in, each replacing its old file atomically
-    (``os.replace``), and removes the files no output has any more; a new output folder is
-    swapped in whole. (Replacing the whole folder on every build, as feedpub did before it
-    wrote a page per article, meant linking every kept file into a new folder and deleting
-    the old one: seconds for a large site. The trade: a build killed *during* commit leaves
-    a mix of old and new files, which the next build repairs, as their stats no longer
-    match what the cache recorded.)
+    it was. commit() first refuses outputs that clash (:func:`clashes`), then moves the
+    staged files in, each replacing its old file atomically (``os.replace``), and removes the
+    files no output has any more. Every move is noted, so a move that fails (a read-only
+    folder, a full disk) undoes the ones before it: the old files come back, same bytes and
+    inode. Only a build killed *during* commit, or a failure that cannot be undone either,
+    leaves a mix of old and new files; the error names the new ones, and the next build
+    repairs them, as their stats no longer match what the cache recorded. A staging folder a
+    killed build left is removed by the next one (:func:`leftovers`).
     """
 
     def __init__(self, out: Path, held: Later[dict[str, Held]] | None = None,
@@ -217,10 +371,12 @@ class Staging:
         """
         _guard(out)
         self._out = out
+        self.notices = leftovers(out)  # said to the user: what killed builds had left, removed
         self._old = held.result() if held is not None else existing(out)
         self._known = known or {}
         self._kept: set[str] = set()
-        self._fresh = not (out / MARKER).exists()  # a new output folder: swapped in whole
+        self._fresh = not (out / MARKER).exists()  # a new output folder: nothing in it to replace
+        self._made_out = False  # whether staging made the output folder (a failed build removes it again)
         self._keys: dict[str, bytes] = {}  # every output added: path -> key
         self._written: list[str] = []
         self._unchanged: list[str] = []
@@ -231,6 +387,13 @@ class Staging:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._drop_stage()
+        if self._made_out:  # a failed first build leaves no empty output folder behind
+            with contextlib.suppress(OSError):
+                self._out.rmdir()
+            self._made_out = False
+
+    def _drop_stage(self) -> None:
         if self._stage is not None:
             shutil.rmtree(self._stage, ignore_errors=True)
             self._stage = None
@@ -284,26 +447,35 @@ class Staging:
         self._keys[path] = key
 
     def commit(self) -> WriteReport:
-        """Put the staged files into the output folder, remove what is gone; return what the write did."""
+        """Put the staged files into the output folder, remove what is gone; return what the write did.
+
+        Nothing moves while two outputs clash (the build names their documents before it
+        stages anything: this is the guarantee, for every caller).
+        """
         removed = tuple(sorted(set(self._old) - set(self._keys)))
-        if self._fresh:
+        if self._fresh or self._written or removed:  # else nothing moves, and nothing can clash that did not before
+            found = clashes([(path, None) for path in self._keys])
+            if found:
+                raise OutputError([Problem("output", None, f"{c}: nothing was written") for c in found])
             self._start()
-            assert self._stage is not None
-            self._swap(Path(self._stage))
-        elif self._written or removed:
-            self._update(removed)
+            self._move_in(removed)
+        self._made_out = False
         return WriteReport(tuple(sorted(self._written)), tuple(sorted(self._unchanged)), removed, self._stats())
 
     def _start(self) -> None:
-        """Make the staging folder (once)."""
+        """Make the staging folder (once), and the output folder if there is none."""
         if self._stage is not None:
             return
         out = self._out
-        out.parent.mkdir(parents=True, exist_ok=True)
-        stage = out.parent / f".{out.name}.tmp-{os.getpid()}"
-        shutil.rmtree(stage, ignore_errors=True)
+        stage = out / f"{STAGE_PREFIX}{os.getpid()}"
         try:
+            if not out.is_dir():
+                out.mkdir(parents=True)
+                self._made_out = True
+            shutil.rmtree(stage, ignore_errors=True)  # this process's: an earlier build of it that was cut short
             stage.mkdir()
+            (stage / STAGE_MARKER).write_text(f"feedpub staging folder\nhost {socket.gethostname()}\n"
+                                              f"pid {os.getpid()}\n", encoding="utf-8")
             if self._fresh:
                 (stage / MARKER).write_bytes(b"This folder is written by feedpub and replaced on every build.\n")
         except OSError as e:
@@ -326,44 +498,26 @@ class Staging:
         except OSError as e:
             raise OutputError([Problem(str(self._out), None, f"cannot write output: {e}")]) from None
 
-    def _update(self, removed: tuple[str, ...]) -> None:
-        """Remove the files that are gone, then move each staged file over its old one."""
-        top = str(self._out)
+    def _move_in(self, removed: tuple[str, ...]) -> None:
+        """Move the staged files in and the removed ones out, noting each move; undo them all on an error."""
+        assert self._stage is not None
+        moves = _Moves(str(self._out), self._stage)
         try:
-            for path in removed:
-                os.unlink(self._old[path].path)
-                _prune(os.path.dirname(self._old[path].path), top)
-            made: set[str] = set()
-            for path in self._written:
-                target = os.path.join(top, path)
-                folder = os.path.dirname(target)
-                if folder not in made:
-                    os.makedirs(folder, exist_ok=True)
-                    made.add(folder)
-                os.replace(os.path.join(self._stage or "", path), target)
+            if self._fresh:  # an empty folder: the staged folders move in whole, the marker first
+                moves.add_tree(MARKER)
+                for name in sorted(os.listdir(self._stage)):
+                    if name not in (STAGE_MARKER, MARKER):
+                        moves.add_tree(name)
+            else:
+                for path in removed:
+                    moves.remove(self._old[path].path)
+                for path in self._written:
+                    moves.replace(path)
+                moves.prune()
         except OSError as e:
-            raise OutputError([Problem(str(self._out), None, f"cannot write output: {e}")]) from None
+            raise OutputError([Problem(str(self._out), None, f"cannot write output: {e}; {moves.undo()}")]) from None
         finally:
-            if self._stage is not None:
-                shutil.rmtree(self._stage, ignore_errors=True)
-                self._stage = None
-
-    def _swap(self, stage: Path) -> None:
-        out = self._out
-        retired = out.parent / f".{out.name}.old-{os.getpid()}"
-        try:
-            if out.exists():
-                out.rename(retired)
-            try:
-                stage.rename(out)
-            except OSError:
-                if retired.exists():
-                    retired.rename(out)
-                raise
-        except OSError as e:
-            raise OutputError([Problem(str(out), None, f"cannot write output: {e}")]) from None
-        self._stage = None
-        shutil.rmtree(retired, ignore_errors=True)
+            self._drop_stage()
 
     def _stats(self) -> dict[str, Written]:
         """Return what the cache should remember of each output file now in the folder."""
@@ -380,3 +534,128 @@ class Staging:
                 continue
             files[path] = Written(key, st.st_size, st.st_mtime_ns, st.st_ino)
         return files
+
+
+class _Moves:
+    """The moves of one commit, each noted as it is done so that all of them can be undone.
+
+    An old file that a new one replaces is first linked into the staging folder (it stays
+    in place, so a reader never finds the path missing), or moved there where links are not
+    supported; a removed file is moved there. Undoing puts them back with a rename: the old
+    bytes, inode and mtime.
+    """
+
+    def __init__(self, top: str, stage: str) -> None:
+        self._top = top
+        self._stage = stage
+        self._aside = os.path.join(stage, _ASIDE)
+        self._undo: list[tuple[str, str, str]] = []  # (what, path, the old file set aside) to undo, in order
+        self._folders: set[str] = set()
+        self._set = 0  # files set aside so far (each gets a number as its name)
+        self._emptied: set[str] = set()  # folders that removed files were in
+
+    def _set_aside(self, path: str, *, keep: bool) -> str | None:
+        """Keep the old file at path in the staging folder (keep: by a link, leaving it in place); None if none."""
+        if not self._set:
+            os.makedirs(self._aside, exist_ok=True)
+        self._set += 1
+        aside = os.path.join(self._aside, str(self._set))
+        if keep:
+            try:
+                os.link(path, aside, follow_symlinks=False)
+                return aside
+            except FileNotFoundError:
+                return None
+            except OSError:  # no hard links on this file system: move it aside instead
+                pass
+        try:
+            os.rename(path, aside)
+        except FileNotFoundError:
+            return None
+        return aside
+
+    def add_tree(self, name: str) -> None:
+        """Move a file or folder of the staging folder's top into the (empty) output folder."""
+        target = os.path.join(self._top, name)
+        os.rename(os.path.join(self._stage, name), target)
+        self._undo.append(("tree", target, ""))
+
+    def remove(self, path: str) -> None:
+        """Move a file of the output folder aside (its folder goes too if prune() finds it empty)."""
+        aside = self._set_aside(path, keep=False)
+        if aside is not None:
+            self._undo.append(("restore", path, aside))
+            self._emptied.add(os.path.dirname(path))
+
+    def prune(self) -> None:
+        """Remove the folders that removed files left empty (last: the old folders stay until all moved)."""
+        for folder in sorted(self._emptied, reverse=True):
+            _prune(folder, self._top)
+
+    def replace(self, rel: str) -> None:
+        """Put the staged file rel in, over the old one if there is one."""
+        target = os.path.join(self._top, rel)
+        self._make_folders(os.path.dirname(target))
+        if os.path.isdir(target) and not os.path.islink(target):  # a folder whose files were all removed
+            inside = target + os.sep
+            for folder in sorted((f for f in self._emptied if f == target or f.startswith(inside)), reverse=True):
+                _prune(folder, os.path.dirname(target))
+            if not os.path.isdir(target):
+                self._undo.append(("unfolder", target, ""))
+        aside = self._set_aside(target, keep=True)
+        try:
+            os.replace(os.path.join(self._stage, rel), target)
+        except OSError:
+            if aside is not None and not os.path.lexists(target):  # moved aside, not replaced: undone below
+                self._undo.append(("restore", target, aside))
+            raise
+        self._undo.append(("restore", target, aside) if aside is not None else ("remove", target, ""))
+
+    def _make_folders(self, folder: str) -> None:
+        """Make folder and its missing parents below the output folder, noting each one made."""
+        if folder in self._folders:
+            return
+        missing = []
+        at = folder
+        while at != self._top and not os.path.isdir(at):
+            missing.append(at)
+            at = os.path.dirname(at)
+        for f in reversed(missing):
+            os.mkdir(f)
+            self._undo.append(("folder", f, ""))
+        self._folders.add(folder)
+
+    def undo(self) -> str:
+        """Undo every move, last first; return what to tell the user about the output folder now."""
+        failed: list[str] = []
+        why = ""
+        for what, path, aside in reversed(self._undo):
+            try:
+                if what == "restore":
+                    os.makedirs(os.path.dirname(path), exist_ok=True)  # a removed file's folder was pruned
+                    os.replace(aside, path)
+                elif what == "remove":
+                    os.unlink(path)
+                elif what == "tree":
+                    if os.path.isdir(path) and not os.path.islink(path):
+                        shutil.rmtree(path)
+                    else:
+                        os.unlink(path)
+                elif what == "unfolder":
+                    os.mkdir(path)
+                else:
+                    os.rmdir(path)
+            except OSError as e:
+                if what != "folder":
+                    failed.append(os.path.relpath(path, self._top))
+                    why = why or str(e)
+        if not failed:
+            return "nothing in the output folder was changed"
+        return (f"undoing the moves failed too ({why}): {_listed(sorted(failed))} in {self._top} may be from this "
+                "failed build (or missing); the next build that succeeds makes them again")
+
+
+def _listed(paths: list[str], most: int = 20) -> str:
+    """Return paths as a list to read, the first most of them."""
+    shown = ", ".join(paths[:most])
+    return shown + (f" and {len(paths) - most} more" if len(paths) > most else "")

@@ -50,9 +50,9 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
     seen: dict[str, list[str]] = {"normalise": [], "render": []}
     real_normalise, real_render = gather.normalise, content.render
 
-    def normalise(doc, config, context=None):  # type: ignore[no-untyped-def]
+    def normalise(doc, config, context=None, **options):  # type: ignore[no-untyped-def]
         seen["normalise"].append(doc.rel)
-        return real_normalise(doc, config, context)
+        return real_normalise(doc, config, context, **options)
 
     def rendered(entry, config, doc=None):  # type: ignore[no-untyped-def]
         seen["render"].append(entry.rel)

@@ -187,19 +187,6 @@ class TestValidatorWarnings:
 
 
 class TestMapping:
-    @pytest.mark.parametrize(("text", "author"), [
-        ("[Jane Doe](https://example.com/jane)", mapping.Author("Jane Doe", uri="https://example.com/jane")),
-        ("[Jane Doe](mailto:jane@example.com)", mapping.Author("Jane Doe", email="jane@example.com")),
-        ("Jane Doe <jane@example.com>", mapping.Author("Jane Doe", email="jane@example.com")),
-        ("jane@example.com", mapping.Author("jane@example.com", email="jane@example.com")),
-        ("By [Jane](https://a.example/) and [Bob](https://b.example/)", mapping.Author("By Jane and Bob")),
-        ("[Jane](javascript:alert(1))", mapping.Author("Jane")),
-        ("Healthcare+ Expo", mapping.Author("Healthcare+ Expo")),
-    ])
-    def test_parse_author(self, text: str, author: mapping.Author) -> None:
-        """A Markdown link or an address in an author text becomes a name with a page or an e-mail, never verbatim."""
-        assert mapping.parse_author(text) == author
-
     def test_rss_creators(self) -> None:
         """RSS names every author with a dc:creator name, an e-mail address never in it."""
         jane = mapping.Author("Jane", email="j@example.com")

@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from feedpub.config import Config
-from feedpub.errors import SourceError
+from feedpub.errors import NotAPost, SourceError
 from feedpub.model import Category, Entry
 from feedpub.sources import load, templates
-from feedpub.sources.normalise import body_of, normalise
+from feedpub.sources.normalise import body_of, mostly_dated, normalise
 from tests.conftest import write_doc
 
 
@@ -200,12 +200,12 @@ class TestFields:
     def test_empty_file_and_front_matter_only(self, entry_of) -> None:
         """An empty file, or front matter with no body and no summary, is an error."""
         assert _error(entry_of, "a.md", "") == "a.md: file is empty"
-        assert _error(entry_of, "b.md", "---\ntitle: B\n---\n") == \
-            "b.md:3: document has no body text and no 'summary' to publish"
+        assert _error(entry_of, "b.md", "---\ntitle: B\ndate: 2024-01-01\n---\n") == \
+            "b.md:4: document has no body text and no 'summary' to publish"
 
     def test_front_matter_only_with_summary_is_a_link_post(self, entry_of) -> None:
         """Front matter with a summary but no body is published (a link post)."""
-        assert entry_of("a.md", "---\ntitle: A\nsummary: S\n---\n").summary == "S"
+        assert entry_of("a.md", "---\ntitle: A\ndate: 2024-01-01\nsummary: S\n---\n").summary == "S"
 
 
 class TestConventions:
@@ -422,8 +422,8 @@ class TestTitleFromText:
 
     def test_no_text_to_make_a_title_from(self, entry_of) -> None:
         """Front matter with a summary but no title and no body: an error at the body's line."""
-        assert _error(entry_of, "a.md", "---\nsummary: S\n---\n") == \
-            "a.md:4: document has no title and no text to make one from"
+        assert _error(entry_of, "a.md", "---\nsummary: S\ndate: 2024-01-01\n---\n") == \
+            "a.md:5: document has no title and no text to make one from"
 
 
 class TestRedirectStubs:
@@ -654,3 +654,161 @@ class TestImageEdges:
         """image_alt as a list is an error at its line."""
         assert _error(entry_of, "a.md", "---\ntitle: A\nimage: /c.png\nimage_alt: [a, b]\n---\nx\n") == \
             "a.md:4: 'image_alt' must be text, not a list"
+
+
+class TestDateFromAddress:
+    @pytest.mark.parametrize(("line", "day", "source"), [
+        ('path = "2014/12/12/1.0-Timeline"', "2014-12-12", "path"),  # Zola, no leading slash
+        ('path = "/inside-rust/2024/01/02/x/"', "2024-01-02", "path"),  # one folder before the year
+        ('permalink = "/2019/02/28/leap/"', "2019-02-28", "permalink"),
+        ('url = "https://elsewhere.example/2020/02/29/x/"', "2020-02-29", "url"),
+    ])
+    def test_an_address_that_starts_with_a_day_dates_the_document(self, entry_of, line: str, day: str,
+                                                                   source: str) -> None:
+        """path, permalink or url starting YYYY/MM/DD (after one folder at most) is the date, and says so."""
+        e = entry_of("a.md", f"+++\ntitle = 'A'\n{line}\n+++\nx\n")
+        assert (e.date.isoformat(), e.date_source) == (f"{day}T00:00:00+00:00", source)
+
+    @pytest.mark.parametrize("path", ["2014/13/45/x", "2019/02/29/x", "a/b/2014/12/12/x", "2014/1/2/x",
+                                      "notes/2014-12-12", "1969/12/31/x"])
+    def test_no_real_day_at_the_start_is_no_date(self, entry_of, path: str) -> None:
+        """A month 13, 29 February of a common year, a day two folders deep, one digit: the file time dates it."""
+        e = entry_of("a.md", f'+++\ntitle = "A"\npath = "{path}"\n+++\nx\n')
+        assert e.date_source == "mtime"
+
+    def test_front_matter_and_file_name_come_first(self, entry_of) -> None:
+        """A date key, then a dated file name, win over the address."""
+        e = entry_of("a.md", '+++\ntitle = "A"\ndate = 2020-01-01\npath = "2014/12/12/x"\n+++\nx\n')
+        assert (e.date.date().isoformat(), e.date_source) == ("2020-01-01", "front matter")
+        e = entry_of("2021-05-04-b.md", '+++\ntitle = "B"\npath = "2014/12/12/x"\n+++\nx\n')
+        assert (e.date.date().isoformat(), e.date_source) == ("2021-05-04", "filename")
+
+
+class TestPelicanEmptyHeaders:
+    def test_a_header_with_nothing_after_it_is_empty(self, entry_of) -> None:
+        """'Tags: ' and 'Category:' with no value leave the header block read: title, date, no tags, folder category."""
+        e = entry_of("news/a.md", "Title: The Hipster Effect: Why Anti-Conformists Always End Up Looking The Same\n"
+                                  "Date: 2019-03-05\nTags: \nCategory:\nModified:\n\nBody.\n")
+        assert (e.title, e.title_source) == ("The Hipster Effect: Why Anti-Conformists Always End Up Looking The Same",
+                                             "front matter")
+        assert (e.date.date().isoformat(), e.tags, e.category.slug, e.updated) == ("2019-03-05", (), "news", e.date)
+
+    def test_an_empty_date_header_is_no_date(self, entry_of) -> None:
+        """'Date:' with nothing after it gives way to the file name's date."""
+        e = entry_of("2018-07-01-a.md", "Title: A\nDate:\n\nBody.\n")
+        assert (e.date.date().isoformat(), e.date_source) == ("2018-07-01", "filename")
+
+
+class TestYearFolders:
+    @pytest.mark.parametrize(("name", "url"), [
+        ("2025/slug/index.md", "2025/slug/"),
+        ("2025/05/slug/index.md", "2025/05/slug/"),
+        ("2019/old-post.md", "2019/old-post/"),
+        ("2019/07/old-post.md", "2019/07/old-post/"),
+    ])
+    def test_a_year_folder_is_an_archive_not_a_category(self, entry_of, name: str, url: str) -> None:
+        """The default category; the year (and month) stay in the address, so years never share one."""
+        e = entry_of(name, "---\ntitle: A\ndate: 2025-01-01\n---\nx\n", default_category="Blog")
+        assert (e.category.slug, e.category_source, e.url) == ("blog", "default", "https://news.example.org/" + url)
+
+    def test_front_matter_names_the_category(self, entry_of) -> None:
+        """A category key still decides."""
+        e = entry_of("2025/slug/index.md", "---\ntitle: A\ndate: 2025-01-01\ncategory: Rust\n---\nx\n")
+        assert (e.category.slug, e.category_source) == ("rust", "front matter")
+
+    def test_other_folders_still_name_categories(self, entry_of) -> None:
+        """A folder of another name, and a year folder below it, are as before."""
+        e = entry_of("blog/2025/slug/index.md", "---\ntitle: A\ndate: 2025-01-01\n---\nx\n")
+        assert (e.category.slug, e.url) == ("blog", "https://news.example.org/blog/slug/")
+        e = entry_of("12345/a.md", "---\ntitle: A\ndate: 2025-01-01\n---\nx\n")
+        assert e.category.slug == "12345"
+
+
+class TestAuthorLinks:
+    @pytest.mark.parametrize(("text", "expected"), [
+        ("[Jane Doe](https://github.com/jdoe) (Acme)", [("Jane Doe", "https://github.com/jdoe", "", "Acme")]),
+        ("[A](https://u1.example/), [B](https://u2.example/) (Org)",
+         [("A", "https://u1.example/", "", ""), ("B", "https://u2.example/", "", "Org")]),
+        ("[A](https://u1.example/) (X) and [B](https://u2.example/) (Y)",
+         [("A", "https://u1.example/", "", "X"), ("B", "https://u2.example/", "", "Y")]),
+        ("By [Jane](https://a.example/) and [Bob](https://b.example/)",
+         [("Jane", "https://a.example/", "", ""), ("Bob", "https://b.example/", "", "")]),
+        ("[A](/people/a/) & Bob Smith on behalf of the team",
+         [("A", "https://news.example.org/people/a/", "", ""), ("Bob Smith on behalf of the team", "", "", "")]),
+        ("[Doe, Jane](https://d.example/)", [("Doe, Jane", "https://d.example/", "", "")]),
+        ("[Jane Doe](mailto:jane@example.com)", [("Jane Doe", "", "jane@example.com", "")]),
+        ("[Jane](javascript:alert(1))", [("Jane", "", "", "")]),
+        ("Jane Doe <jane@example.com>", [("Jane Doe", "", "jane@example.com", "")]),
+        ("jane@example.com", [("jane@example.com", "", "jane@example.com", "")]),
+        ("Healthcare+ Expo (Paris)", [("Healthcare+ Expo (Paris)", "", "", "")]),  # no link: one name, verbatim
+    ])
+    @pytest.mark.parametrize("key", ["author", "authors", "by"])
+    def test_every_link_is_an_author_with_its_affiliation(self, entry_of, key: str, text: str,
+                                                          expected: list[tuple[str, str, str, str]]) -> None:
+        """Each Markdown link is a name and a URI, the parenthesis after it the affiliation, in any author key."""
+        e = entry_of("a.md", f"---\ntitle: A\ndate: 2024-01-01\n{key}: '{text}'\n---\nx\n")
+        assert [(a.name, a.uri, a.email, a.affiliation) for a in e.authors] == expected
+
+    def test_a_list_of_linked_authors(self, entry_of) -> None:
+        """Each item of a list is read the same way."""
+        e = entry_of("a.md", "---\ntitle: A\ndate: 2024-01-01\nauthors:\n- '[A](https://a.example/) (X)'\n- B\n---\nx\n")
+        assert [(a.name, a.uri, a.affiliation) for a in e.authors] == [("A", "https://a.example/", "X"), ("B", "", "")]
+
+    def test_an_author_line_is_read_the_same_way(self, entry_of) -> None:
+        """A trailing Author: line with a link gives a name and a URI."""
+        e = entry_of("a.txt", "Headline\n\nBody.\n\nAuthor: [Jane Doe](https://j.example/) (Acme)\n")
+        assert [(a.name, a.uri, a.affiliation) for a in e.authors] == [("Jane Doe", "https://j.example/", "Acme")]
+
+
+class TestWhatIsAPost:
+    @pytest.mark.parametrize(("sources", "pages", "mostly"), [
+        (["front matter", "filename", "mtime"], 0, True),
+        (["front matter", "mtime"], 0, False),  # half is not most
+        (["front matter", "path"], 1, True),
+        (["front matter", "path"], 2, False),  # the pages count among the documents
+        (["git", "mtime", "newest seed", "Date: line"], 0, False),
+    ])
+    def test_mostly_dated(self, sources: list[str], pages: int, mostly: bool) -> None:
+        """More than half of the documents, pages included, carry their own date."""
+        assert mostly_dated(sources, pages) is mostly
+
+    @pytest.mark.parametrize(("text", "reason"), [
+        ('+++\ntemplate = "latest.html"\n+++\n', "no text to publish (its body is empty; 'template' names the list "
+                                                    "template 'latest.html')"),
+        ("---\ntitle: Index\ntemplate: true\n---\n<ul>{{ range .Pages }}<li>{{ .Title }}</li>{{ end }}</ul>\n",
+         "no text to publish (its body is only template syntax; 'template: true' makes its body a template)"),
+        ("---\ntitle: Archive\nlayout: archives\n---\nEvery post, by year.\n",
+         "'layout' names the list template 'archives'"),
+        ("---\ntitle: Tags\n---\n{% for t in site.tags %}{{ t }}{% endfor %}\n",
+         "no text to publish (its body is only template syntax)"),
+    ])
+    def test_an_undated_page_is_not_a_post(self, entry_of, text: str, reason: str) -> None:
+        """No date of its own, and no text or a list template: one NotAPost problem saying why."""
+        with pytest.raises(SourceError) as e:
+            entry_of("blog/x.md", text)
+        assert [(type(p), str(p)) for p in e.value.problems] == [
+            (NotAPost, f"blog/x.md: not a post, left out: no date of its own and {reason}")]
+
+    @pytest.mark.parametrize("text", [
+        "---\ntitle: About\nlayout: page\n---\nWho we are.\n",  # a template that lists nothing
+        "---\ntitle: Index\ntemplate: true\ndate: 2024-01-01\n---\nText {{ x }}.\n",  # a date of its own
+        "Just a note with text.\n",
+    ])
+    def test_posts_stay_posts(self, entry_of, text: str) -> None:
+        """Text and no list template, or a date of its own: normalised as before."""
+        assert entry_of("blog/x.md", text).rel == "blog/x.md"
+
+    def test_find_pages_off_reads_it_as_any_document(self, entry_of, tmp_path: Path,
+                                                      make_config: Callable[..., Config]) -> None:
+        """Without find_pages, the page is a document like any other (here: one with no text, an error)."""
+        path = write_doc(tmp_path / "s", "x.md", "---\ntitle: T\n---\n{{ x }}\n")
+        with pytest.raises(SourceError) as e:
+            normalise(load.read(path, tmp_path / "s"), make_config(tmp_path / "s"), find_pages=False)
+        assert str(e.value) == "x.md:3: document has no body text and no 'summary' to publish"
+
+    def test_a_title_a_date_and_only_template_syntax_is_a_post_without_text(self, entry_of) -> None:
+        """A Pelican post that is only {% notebook %}: published with its title and date, not an error."""
+        e = entry_of("a.md", "Title: Notebook\nDate: 2017-12-18\n\n{% notebook x.ipynb cells[1:] %}\n")
+        assert (e.title, e.date.date().isoformat(), e.summary) == ("Notebook", "2017-12-18", "")
+        assert _error(entry_of, "b.md", "Title: Notebook\nDate: 2017-12-18\n\n\n") == \
+            "b.md:3: document has no body text and no 'summary' to publish"  # no tag, no text: still an error

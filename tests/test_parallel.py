@@ -122,7 +122,7 @@ class TestParallelBuild:
         with pytest.raises(OutputError, match="'missing' is undefined"):
             build(config, now=NOW)
         assert output_tree(config.out) == before and page in before
-        assert not list(tmp_path.glob(".out.*"))
+        assert not list(config.out.glob(".feedpub-stage-*")) and not list(tmp_path.glob(".dist*"))
 
 
 class TestWorkersConfig:

@@ -3,7 +3,10 @@
 Each fixture is written the way its generator's documentation shows: Hugo with TOML, YAML and
 JSON front matter and a page bundle; Zola with TOML, [taxonomies], [extra] and path; Jekyll
 with _posts, Liquid and excerpt_separator; Pelican with metadata headers; Eleventy with
----json and ---js. Feeds are read back with feedparser and json.
+---json and ---js. Then the conventions that once stopped or spoiled a whole real blog: a Zola
+blog dated only by its 'path' with a template-only page, Go's website with a template index
+page, a Pelican blog of notebook posts, Hugo year folders, authors as Markdown links with an
+affiliation. Feeds are read back with feedparser and json.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from typing import Any
 
 import feedparser
 import pytest
+from click.testing import CliRunner
 
+from feedpub.cli import cli
 from feedpub.commands.check import CheckReport, check
 from feedpub.config import Config
 from feedpub.pipeline import build, entries
@@ -262,3 +267,154 @@ class TestOutputInsideSource:
         assert any(p.suffix == ".txt" for p in (source / "dist").rglob("*"))  # the digest's text version
         second = [r.rel for r in build(config, now=NOW).published]
         assert first == second == ["news/a.md"]
+
+
+def _cli_build(site: Site) -> Any:
+    """Build the site again from the command line (the exit code and what it says)."""
+    return CliRunner().invoke(cli, ["build", "--source", str(site.config.source), "--out", str(site.config.out)],
+                              catch_exceptions=False, env={"SOURCE_DATE_EPOCH": str(int(NOW.timestamp()))})
+
+
+def _findings(report: CheckReport, code: str) -> list[tuple[str, int | None, str]]:
+    return [(f.path, f.line, f.message) for f in report.findings if f.code == code]
+
+
+class TestZolaPathDates:
+    """A Zola blog (the Rust blog's layout) whose posts carry their date only in 'path'."""
+
+    def test_each_post_is_dated_by_its_path(self, site: Callable[..., Site]) -> None:
+        """'2014/12/12/…', '/2015/12/10/…/' and 'inside-rust/2024/01/02/…' date the posts; path is the link."""
+        zola = site("zola-paths", "content")
+        timeline = zola.entry("Rust 1.0: Scheduling the trains")
+        assert (timeline.published, timeline.link) == ("2014-12-12T00:00:00+00:00", BASE + "2014/12/12/1.0-Timeline/")
+        assert timeline.summary == "The release schedule that leads up to 1.0."
+        assert [a["name"] for a in timeline.authors] == ["Aaron Turon"]
+        assert [t.term for t in timeline.tags] == ["News"]  # the default category
+        release = zola.item("Announcing Rust 1.5")
+        assert (release["date_published"], release["url"]) == ("2015-12-10T00:00:00+00:00", BASE + "2015/12/10/Rust-1.5/")
+        meeting = zola.item("Compiler team planning meeting")
+        assert (meeting["date_published"], meeting["url"], meeting["tags"]) == (
+            "2024-01-02T00:00:00+00:00", BASE + "inside-rust/2024/01/02/compiler-team-meeting/", ["Inside Rust"])
+        assert meeting["authors"] == [{"name": "Jane Doe", "url": "https://github.com/jdoe"}]
+        assert [r.date_source for r in zola.result.published] == ["path"] * 3
+
+    def test_the_template_only_page_is_left_out_with_a_warning(self, site: Callable[..., Site]) -> None:
+        """+++ template = "latest.html" +++ is no post: the build says so and exits 0; check says where dates came from."""
+        zola = site("zola-paths", "content")
+        assert zola.titles() == {"Rust 1.0: Scheduling the trains", "Announcing Rust 1.5", "Compiler team planning meeting"}
+        assert (zola.result.skipped, zola.result.warnings[0]) == ((), (
+            "releases/latest.md: not a post, left out: no date of its own and no text to publish "
+            "(its body is empty; 'template' names the list template 'latest.html')"))
+        run = _cli_build(zola)  # a second build, from the build cache: the page is still left out, and said
+        assert run.exit_code == 0
+        assert "Warning: releases/latest.md: not a post, left out" in run.stderr
+        report = _report(zola)
+        assert _findings(report, "not-a-post") == [("releases/latest.md", None, zola.result.warnings[0].split(": ", 1)[1])]
+        assert not report.errors
+        assert {(d.path, d.date[:10], d.date_source) for d in report.documents} == {
+            ("Rust-1.0-alpha.md", "2014-12-12", "path"), ("Rust-1.5.md", "2015-12-10", "path"),
+            ("inside-rust/compiler-team-meeting.md", "2024-01-02", "path")}
+        assert "from path" in str(report.documents[0])
+
+
+class TestGoTemplateIndex:
+    """Go's website: posts with date and by, and blog/index.md, a template (template: true) with no date."""
+
+    def test_the_index_page_is_not_the_newest_post(self, site: Callable[..., Site]) -> None:
+        """The template index is left out with a not-a-post warning; the posts are read field by field."""
+        go = site("gosite", "_content")
+        assert go.titles() == {"Go 1.4 is released", "Go's Declaration Syntax"}
+        assert go.atom.entries[0].title == "Go 1.4 is released"  # the newest post leads, not the index
+        item = go.item("Go 1.4 is released")
+        assert (item["date_published"], item["url"], item["authors"], item["tags"]) == (
+            "2014-12-10T00:00:00+00:00", BASE + "blog/go1-4/", [{"name": "Andrew Gerrand"}], ["Blog", "release"])
+        assert item["summary"] == "Go 1.4 adds support for Android, go generate, optimizations, and more."
+        assert go.result.warnings[0] == (
+            "blog/index.md: not a post, left out: no date of its own and no text to publish "
+            "(its body is only template syntax; 'template: true' makes its body a template)")
+        assert _cli_build(go).exit_code == 0
+        report = _report(go)
+        assert [p for p, _line, _m in _findings(report, "not-a-post")] == ["blog/index.md"]
+        assert not report.errors
+
+    def test_an_undated_source_keeps_its_undated_documents(self, site: Callable[..., Site], tmp_path: Path) -> None:
+        """Where most documents are undated, an undated document without text is read as any other document."""
+        go = site("gosite", "_content")
+        for name in ("go1.4.md", "gos-declaration-syntax.md"):
+            path = go.config.source / "blog" / name
+            path.write_text(path.read_text(encoding="utf-8").replace("date: ", "written: "), encoding="utf-8")
+        report = _report(go)
+        assert not _findings(report, "not-a-post")
+        assert [(d.path, d.date_source) for d in report.documents] == [
+            ("blog/go1.4.md", "mtime"), ("blog/gos-declaration-syntax.md", "mtime"), ("blog/index.md", "mtime")]
+        (go.config.source / "blog" / "index.md").write_text("---\ntitle: The Go Blog\ntemplate: true\n---\n{{ x }}\n",
+                                                              encoding="utf-8")
+        assert [(p, m) for p, _line, m in _findings(_report(go), "invalid")] == [
+            ("blog/index.md", "document has no body text and no 'summary' to publish")]
+        result = build(go.config, now=NOW, skip_invalid=True)
+        assert [str(p) for p in result.skipped] == [
+            "blog/index.md:4: document has no body text and no 'summary' to publish"]
+        assert not [w for w in result.warnings if "not a post" in w]
+
+
+class TestPelicanNotebooks:
+    """A Pelican blog (Octopress's liquid_tags) whose posts are a notebook tag and nothing else."""
+
+    def test_notebook_only_posts_are_published_without_a_body(self, site: Callable[..., Site]) -> None:
+        """Title, date, category, tags, author, summary and link; the tag never reaches the output; exit 0."""
+        pelican = site("pelican-notebooks", "content")
+        chutes = pelican.item("Simulating Chutes & Ladders in Python")
+        assert (chutes["date_published"], chutes["url"], chutes["tags"], chutes["authors"]) == (
+            "2017-12-18T11:00:00+00:00", BASE + "python/simulating-chutes-and-ladders/", ["Python", "python", "stats"],
+            [{"name": "Jake VanderPlas"}])
+        assert chutes["summary"] == "Exploring the game of Chutes and Ladders with Markov chains."
+        assert pelican.item("Out-of-Core Dataframes in Python")["content_html"] == "<p>A short post with its own text.</p>"
+        assert "notebook" not in pelican.text() and "{%" not in pelican.text()
+        assert _cli_build(pelican).exit_code == 0
+        report = _report(pelican)
+        assert not report.errors
+        assert [(p, line) for p, line, _m in _findings(report, "no-body")] == [
+            ("2017-12-18-simulating-chutes-and-ladders.md", 9), ("hipster-effect.md", 8)]
+
+    def test_an_empty_header_leaves_the_header_read(self, site: Callable[..., Site]) -> None:
+        """'tags: ' with nothing after it: the title is the Title header's, the date the Date header's, no tags."""
+        hipster = site("pelican-notebooks", "content").item("The Hipster Effect: An IPython Interactive Exploration")
+        assert (hipster["date_published"], hipster["url"], hipster["tags"]) == (
+            "2014-11-11T09:00:00+00:00", BASE + "python/hipster-effect/", ["Python"])
+
+
+class TestHugoYearFolders:
+    """Hugo's content/blog/2025/slug/index.md (and 2019/x.md, 2022/05/x.md) with the source at content/blog."""
+
+    def test_year_folders_are_no_categories(self, site: Callable[..., Site]) -> None:
+        """The category is the front matter's or the default, never '2025'; the year stays in the link."""
+        hugo = site("hugo-years", "content/blog")
+        rust = hugo.item("Rust in 2025")
+        assert (rust["date_published"], rust["url"], rust["tags"]) == (
+            "2025-01-06T10:00:00+00:00", BASE + "2025/rust-in-2025/", ["News"])
+        notes = hugo.item("Release notes")
+        assert (notes["date_published"], notes["url"], notes["tags"]) == (
+            "2019-06-01T00:00:00+00:00", BASE + "2019/release-notes/", ["Releases"])
+        may = hugo.item("May notes")
+        assert (may["url"], may["tags"]) == (BASE + "2022/05/may-notes/", ["News"])
+        for year in ("2019", "2022", "2025"):
+            assert not (hugo.config.out / year / "atom.xml").exists()  # no feed of a year
+        assert {r.category.slug for r in hugo.result.published} == {"news", "releases"}
+        assert _cli_build(hugo).exit_code == 0
+
+    def test_authors_with_affiliations(self, site: Callable[..., Site]) -> None:
+        """Each Markdown link is a name and a page; the parenthesis after it is the affiliation, shown on the page."""
+        hugo = site("hugo-years", "content/blog")
+        assert hugo.item("Rust in 2025")["authors"] == [{"name": "Jane Doe", "url": "https://github.com/jdoe"}]
+        assert [(a.name, a.uri, a.affiliation) for a in hugo.model("Rust in 2025").authors] == [
+            ("Jane Doe", "https://github.com/jdoe", "Acme")]
+        assert [(a.name, a.uri, a.affiliation) for a in hugo.model("Release notes").authors] == [
+            ("Ana Silva", "https://example.com/ana/", "Rust Foundation"), ("Bo Chen", "https://example.com/bo/", "Mozilla")]
+        assert [(a.name, a.uri, a.affiliation) for a in hugo.model("May notes").authors] == [
+            ("Ana Silva", "https://example.com/ana/", ""), ("Bo Chen", "https://example.com/bo/", "Ferrous")]
+        e = hugo.entry("Release notes")
+        assert [(a["name"], a["href"]) for a in e.authors] == [
+            ("Ana Silva", "https://example.com/ana/"), ("Bo Chen", "https://example.com/bo/")]
+        page = (hugo.config.out / "2019" / "release-notes" / "index.html").read_text(encoding="utf-8")
+        assert '<a href="https://example.com/ana/" rel="author">Ana Silva</a> (Rust Foundation)' in page
+        assert "](" not in hugo.text()

@@ -98,7 +98,7 @@ class TestInPlace:
         assert {p: (out / p).stat().st_ino for p in ("a/index.html", "feed.xml")} == \
             {p: before[p] for p in ("a/index.html", "feed.xml")}
         assert (out / "b").stat().st_ino == folder  # the output folder was not replaced
-        assert not list(tmp_path.glob(".out.*"))  # no staging folder left behind
+        assert not list(out.glob(".feedpub-stage-*"))  # no staging folder left behind
 
     def test_a_removed_page_leaves_no_empty_folder(self, tmp_path: Path) -> None:
         """A page that is gone takes its now empty folders with it; a folder still holding files stays."""
@@ -117,7 +117,7 @@ class TestInPlace:
             with pytest.raises(OutputError):
                 stage.add([Output("a.html", b"again", b"k")])  # two outputs at one path: an error
         assert (out / "a.html").read_bytes() == b"a" and not (out / "c.html").exists()
-        assert not list(tmp_path.glob(".out.*"))
+        assert not list(out.glob(".feedpub-stage-*")) and sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
     def test_a_file_where_a_folder_must_go(self, tmp_path: Path) -> None:
         """An old output file at the path of a new output's folder is removed first."""
@@ -166,7 +166,7 @@ class TestStagedElsewhere:
             with pytest.raises(OutputError, match=re.escape("two outputs would be written to 'news/x/index.html'")):
                 stage.note(staged)
         assert sorted(p.name for p in out.iterdir()) == [".feedpub-output", "a.html"]
-        assert not list(tmp_path.glob(".out.*"))
+        assert not list(out.glob(".feedpub-stage-*")) and sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
     def test_an_unsafe_path_is_refused_where_it_is_staged(self, tmp_path: Path) -> None:
         """The stager checks each path as add() does: nothing is written outside the staging folder."""

@@ -1,7 +1,8 @@
 """Lint the sources without writing anything: what was inferred, and what will go wrong.
 
 ``feedpub check`` runs load and normalise like a build, then looks at what a build would
-publish: undated documents, duplicate ids and permalinks, categories the config does not
+publish: undated documents, duplicate ids and permalinks, outputs that would overwrite one
+another (the build's own check, on the build's own plan), categories the config does not
 know, relative links with no real base URL, future dates, empty summaries, a digest that
 lacks an unsubscribe link or postal address. The result is a
 frozen report; the CLI prints it as text or JSON and picks the exit code.
@@ -19,9 +20,9 @@ from urllib.parse import unquote
 
 from feedpub import select
 from feedpub.config import Config
-from feedpub.errors import Problem, SourceError
+from feedpub.errors import NotAPost, Problem, SourceError
 from feedpub.model import Entry, SourceDoc
-from feedpub.pipeline import read_entries
+from feedpub.pipeline import output_problems, read_entries
 from feedpub.render import content, markdown, sanitize
 from feedpub.sources import assets, conventions, load, plaintext
 from feedpub.sources.normalise import body_of, source_path
@@ -196,6 +197,10 @@ def _body_findings(entry: Entry, config: Config, base_configured: bool,
     body = body_of(doc, config.template_syntax)
     raw = markdown.to_html(body.text) if body.fmt == "markdown" else plaintext.to_html(body.text)
     found = _source_findings(entry, doc, config)
+    if body.templates and not body.text.strip():
+        found.append(Finding(WARNING, "no-body", entry.rel, body.line,
+                             "the body is only template syntax, which feedpub does not run: published with its "
+                             "title, date, summary and link, and no text"))
     if available is not None and not entry.draft:
         found += _missing_files(entry, sanitize.clean(raw, config.base_url, entry.page_base), config, available)
     if not base_configured:
@@ -286,7 +291,8 @@ def _digest_findings(config: Config) -> list[Finding]:
 def check(config: Config, *, now: datetime) -> CheckReport:
     """Lint every document of config.source as a build at now would see it; write nothing."""
     entries, problems = read_entries(config)
-    findings = [Finding(ERROR, "invalid", p.path, p.line, p.message) for p in problems]
+    findings = [Finding(WARNING, "not-a-post", p.path, p.line, p.message) if isinstance(p, NotAPost)
+                else Finding(ERROR, "invalid", p.path, p.line, p.message) for p in problems]
     base_configured = config.base_url != DEFAULT_BASE_URL
     if not base_configured:
         findings.append(_no_base_url(config))
@@ -310,6 +316,9 @@ def check(config: Config, *, now: datetime) -> CheckReport:
         code = {True: "duplicate-id", False: "duplicate-permalink"}
         findings.extend(Finding(ERROR, code["duplicate id" in p.message], p.path, p.line, p.message)
                         for p in e.problems)
+    if entries:  # the outputs a build would refuse to write: the build's own plan and rule
+        findings.extend(Finding(ERROR, "unsafe-path" if p.message.startswith("refusing") else "output-clash",
+                                p.path, p.line, p.message) for p in output_problems(config, now=now))
     documents = tuple(
         DocumentReport(e.rel, e.title, e.title_source, e.date.isoformat(), e.date_source,
                        e.category.name, e.category_source, e.draft)

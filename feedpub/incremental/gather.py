@@ -19,20 +19,20 @@ from __future__ import annotations
 import copyreg
 import functools
 from collections.abc import Callable, Generator, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 from feedpub.config import Config
-from feedpub.errors import Problem, SourceError
+from feedpub.errors import NotAPost, Problem, SourceError
 from feedpub.incremental import cache, catalogue, workers
 from feedpub.incremental.catalogue import Record
 from feedpub.model import Entry, Rendered
 from feedpub.render import content
 from feedpub.sources import load
 from feedpub.sources.dates import SourceContext
-from feedpub.sources.normalise import normalise
+from feedpub.sources.normalise import mostly_dated, normalise
 
 
 def _read_only(d: dict[str, Any]) -> MappingProxyType[str, Any]:
@@ -42,6 +42,7 @@ def _read_only(d: dict[str, Any]) -> MappingProxyType[str, Any]:
 # Entries cross the pool's process boundary pickled; their read-only mappings pickle as dicts.
 copyreg.pickle(MappingProxyType, lambda m: (_read_only, (dict(m),)))
 
+_T = TypeVar("_T")
 PARALLEL_READS = 1500  # below this many changed documents a pool costs more than it saves
 PARALLEL_RENDERS = 120
 
@@ -52,6 +53,7 @@ class Found:
 
     records: list[Record]  # in no particular order (select orders them)
     problems: list[Problem]  # in path order
+    pages: list[NotAPost] = field(default_factory=list)  # documents left out as pages of the site, not posts
 
 
 def entry_of(rel: str, name: str, config: Config, context: SourceContext) -> tuple[Entry, bytes, int, int]:
@@ -62,14 +64,14 @@ def entry_of(rel: str, name: str, config: Config, context: SourceContext) -> tup
     return normalise(doc, config, context), data, st.st_size, st.st_mtime_ns
 
 
-def record_or_problems(rel: str, name: str, config: Config,
-                       context: SourceContext | None = None) -> Record | tuple[Problem, ...]:
-    """Return one document's record, or its problems."""
+def record_or_problems(rel: str, name: str, config: Config, context: SourceContext | None = None, *,
+                       find_pages: bool = True) -> Record | tuple[Problem, ...]:
+    """Return one document's record, or its problems (see normalise for find_pages)."""
     try:
         data, st = load.read_bytes(name, rel, config.limits)
         # source / rel, not Path(name): pathlib then parses the relative part only
         doc = load.from_bytes(data, config.source / rel, rel, st.st_mtime, config.limits)
-        entry = normalise(doc, config, context or SourceContext.of(config))
+        entry = normalise(doc, config, context or SourceContext.of(config), find_pages=find_pages)
     except SourceError as e:
         return tuple(e.problems)
     # the archive lists every entry with text: the document's summary, else its first paragraph
@@ -167,8 +169,7 @@ def read_catalogue(config: Config, store: cache.BuildCache, shared: catalogue.Sh
     gone = [rel for rel in known if rel not in there] if there else []
     valid = {r.rel for r in fresh}
     store.update(fresh, [*gone, *(rel for rel, _path in missing if rel not in valid)])
-    records = kept + fresh
-    return Found(records, problems or _nothing_found(config, records))
+    return _found(config, context, kept + fresh, problems)
 
 
 def _still_valid(record: Record, context: SourceContext) -> bool:
@@ -201,7 +202,46 @@ def _read_all(config: Config, context: SourceContext, store: cache.BuildCache, s
             store.update(made, ())
 
     problems = _read(config, context, found, shards, shared, meanwhile, keep)
-    return Found(records, problems or _nothing_found(config, records))
+    return _found(config, context, records, problems)
+
+
+def _found(config: Config, context: SourceContext, records: list[Record], problems: list[Problem]) -> Found:
+    """Return what was found, the pages (not posts) told apart from the other problems."""
+    again = functools.partial(_record_again, config=config, context=context)
+    made, problems, pages = pages_apart(problems, (r.date_source for r in records), again)
+    records += made
+    return Found(records, problems or _nothing_found(config, records), pages)
+
+
+def _record_again(rel: str, config: Config, context: SourceContext) -> tuple[Record | None, tuple[Problem, ...]]:
+    result = record_or_problems(rel, str(config.source / rel), config, context, find_pages=False)
+    return (result, ()) if isinstance(result, Record) else (None, result)
+
+
+def pages_apart(problems: list[Problem], date_sources: Iterable[str],
+                again: Callable[[str], tuple[_T | None, tuple[Problem, ...]]],
+                ) -> tuple[list[_T], list[Problem], list[NotAPost]]:
+    """Tell the pages of the site (NotAPost) from the other problems of a source's documents.
+
+    Where most documents carry their own date, a page is left out (returned last, for a
+    warning); elsewhere nothing tells a page from an undated post, so each is read again as any
+    document: again(rel) gives its entry (or None) and its problems. Return (what was read again, the
+    other problems in path order, the pages left out).
+    """
+    pages = [p for p in problems if isinstance(p, NotAPost)]
+    if not pages:
+        return [], problems, []
+    rest = [p for p in problems if not isinstance(p, NotAPost)]
+    if mostly_dated(date_sources, len(pages)):
+        return [], rest, pages
+    made: list[_T] = []
+    for page in pages:
+        result, problems_again = again(page.path)
+        if result is not None:
+            made.append(result)
+        rest += problems_again
+    rest.sort(key=lambda p: p.path)  # stable: a document's own problems keep their order
+    return made, rest, []
 
 
 def _nothing_found(config: Config, records: Sequence[Record]) -> list[Problem]:
@@ -337,9 +377,21 @@ def read_entries(config: Config) -> tuple[list[Entry], list[Problem]]:
             entries.append(item)
         else:
             problems.extend(item)
+    again = functools.partial(_entry_again, config=config, context=job[1])
+    made_again, problems, pages = pages_apart(problems, (e.date_source for e in entries), again)
+    entries += made_again
+    problems += pages  # the caller tells them apart (isinstance NotAPost): not errors
     if not entries and not problems:
         problems += _nothing_found(config, [])
     return entries, problems
+
+
+def _entry_again(rel: str, config: Config, context: SourceContext) -> tuple[Entry | None, tuple[Problem, ...]]:
+    try:
+        return normalise(load.read(config.source / rel, config.source, config.limits, rel=rel), config, context,
+                         find_pages=False), ()
+    except SourceError as e:
+        return None, tuple(e.problems)
 
 
 def _entries_range(job: tuple[Config, SourceContext, Sequence[tuple[str, str]]],

@@ -30,35 +30,6 @@ class Term:
     scheme: str = ""  # the category's own folder of feeds for the entry's category, "" for a tag
 
 
-# "[Jane Doe](https://example.com/jane)" (a URL may hold balanced parentheses)
-_MD_LINK = re.compile(r"\[([^\[\]]+)\]\(\s*<?([^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*)>?(?:\s+\"[^\"]*\")?\s*\)")
-# "Jane Doe <jane@example.com>" or "<jane@example.com>"
-_NAME_ADDR = re.compile(r"(.*?)\s*<([^<>@\s]+@[^<>@\s]+\.[^<>@\s]+)>")
-_EMAIL = re.compile(r"[^<>@\s()]+@[^<>@\s()]+\.[^<>@\s()]+")
-
-
-def parse_author(text: str) -> Author:
-    """Return the person a document's author text names, Markdown links and addresses taken apart.
-
-    ``[Jane Doe](https://example.com/jane)`` is Jane Doe with that page, ``Jane Doe
-    <jane@example.com>`` Jane Doe with that address; other links inside the text keep only
-    their words (a reader shows the name as text in every format).
-    """
-    text = text.strip()
-    whole = _MD_LINK.fullmatch(text)
-    if whole and whole.group(2).lower().startswith(("http://", "https://")):
-        return Author(whole.group(1).strip(), uri=whole.group(2))
-    if whole and whole.group(2).lower().startswith("mailto:") and _EMAIL.fullmatch(whole.group(2)[7:]):
-        return Author(whole.group(1).strip(), email=whole.group(2)[7:])
-    text = _MD_LINK.sub(lambda m: m.group(1), text)
-    addr = _NAME_ADDR.fullmatch(text)
-    if addr:
-        return Author(addr.group(1).strip() or addr.group(2), email=addr.group(2))
-    if _EMAIL.fullmatch(text):
-        return Author(text, email=text)
-    return Author(text)
-
-
 def authors_of(entry: Entry | Record) -> tuple[Author, ...]:
     """Return who wrote an entry, in order (a source it came from is no author: sources/normalise).
 

@@ -68,9 +68,16 @@ def day_text(entry: Entry, config: Config) -> str:
     return templating.day_text(entry.date.astimezone(config.tz).date())
 
 
-def people(authors: Sequence[Author]) -> tuple[Link, ...]:
-    """Return the authors as links (href "" for an author without a web page)."""
-    return tuple(Link(a.uri, a.name) for a in authors)
+@dataclass(frozen=True)
+class Person(Link):
+    """An author as a page shows them: a link to their page, and the affiliation written after it."""
+
+    affiliation: str = ""
+
+
+def people(authors: Sequence[Author]) -> tuple[Person, ...]:
+    """Return the authors as links (href "" for an author without a web page) with their affiliations."""
+    return tuple(Person(a.uri, a.name, a.affiliation) for a in authors)
 
 
 def context(r: Rendered, here: str, newer: Record | None, older: Record | None, config: Config) -> dict[str, Any]:

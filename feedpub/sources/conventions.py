@@ -39,23 +39,31 @@ EXCERPT_SEPARATOR = "excerpt_separator"  # Jekyll, per page
 REDIRECT = ("redirect", "redirect_to")  # a stub that only sends readers elsewhere: not an article
 TAXONOMIES = "taxonomies"  # Zola: [taxonomies] tags = […], categories = […]
 EXTRA = "extra"  # Zola: [extra] holds a theme's own keys (image, author…), read after the top level
+# The template a page asks for (Zola template, Hugo/Jekyll layout; Go's website: template: true,
+# "run my body as a template"): a page of the site when it names a list of posts, not a post.
+TEMPLATE = ("template", "layout")
+LIST_TEMPLATES = frozenset((
+    "list", "index", "home", "archive", "archives", "latest", "section", "blog", "posts", "tags", "categories",
+    "taxonomy", "terms", "search", "sitemap", "feed", "rss", "atom", "paginated", "pagination",
+))
+"""Names of templates (their file name without extension) that list posts."""
 # The summary divider of Hugo and Zola (and the excerpt_separator Jekyll sites usually choose).
 MORE = ("<!--more-->", "<!-- more -->")
 
 READ = frozenset((
     *TITLE, *DATE, *UPDATED, *EXPIRES, *CATEGORY, *TAGS, *URL, *SLUG, ZOLA_PATH, *SUMMARY, *IMAGE,
     *IMAGE_ALT, *AUTHOR, *SOURCE, *ID, *CANONICAL, FORMAT, DRAFT, STATUS, EXCLUDED_FROM_COLLECTIONS, EXCERPT_SEPARATOR,
-    TAXONOMIES, EXTRA, *REDIRECT,
+    TAXONOMIES, EXTRA, *REDIRECT, *TEMPLATE,
 ))
 """Every key normalise reads."""
 
 GENERATORS = frozenset((
     # Hugo
-    "aliases", "build", "cascade", "headless", "isCJKLanguage", "layout", "linkTitle", "markup", "menu",
+    "aliases", "build", "cascade", "headless", "isCJKLanguage", "linkTitle", "markup", "menu",
     "menus", "outputs", "params", "resources", "sitemap", "translationKey", "type", "weight", "series",
     "toc", "ShowToc", "TocOpen", "hideSummary", "math", "comments", "lang",
     # Zola
-    "template", "page_template", "in_search_index", "render", "insert_anchor_links", "sort_by",
+    "page_template", "in_search_index", "render", "insert_anchor_links", "sort_by",
     # Jekyll
     "redirect_from", "sitemap_exclude", "last_modified", "comments_locked",
     # Pelican

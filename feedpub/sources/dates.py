@@ -2,7 +2,9 @@
 
 The chain, first match wins: front matter ``date`` (or another generator's name for it, see
 :mod:`feedpub.sources.conventions`) → trailing ``Date:`` line → a ``YYYY-MM-DD-`` prefix of the
-file's name (of the folder's, for a page bundle) → the file's first commit in the git repository
+file's name (of the folder's, for a page bundle) → a ``YYYY/MM/DD/`` start of the address the
+front matter gives (Zola's ``path``, a ``permalink`` or ``url``; after one leading folder at most,
+as in ``inside-rust/2024/01/02/x``) → the file's first commit in the git repository
 that holds the source folder → its modification time.
 Date-only values mean midnight in the site time zone; every datetime leaving here is aware.
 """
@@ -110,6 +112,26 @@ def _parse_date_string(text: str, tz: tzinfo) -> datetime:
 def from_filename(name: str, tz: tzinfo) -> datetime | None:
     """Return the date of a 'YYYY-MM-DD-slug.md' filename, or None when it has no such prefix."""
     m = _FILENAME_DATE.match(name)
+    if not m:
+        return None
+    try:
+        d = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+    if not MIN_YEAR <= d.year <= MAX_YEAR:
+        return None
+    return datetime.combine(d, time(0), tzinfo=tz)
+
+
+# An address that starts with a day: "2014/12/12/1.0-Timeline", "/inside-rust/2024/01/02/x/",
+# "https://example.org/2024/01/02/x/". Only the first folder may come before the year: a date
+# deeper in the address (a slug that holds digits) names no day.
+_PATH_DATE = re.compile(r"(?:[a-zA-Z][a-zA-Z0-9+.-]*://[^/]+)?/?(?:[^/\s]+/)??(\d{4})/(\d{2})/(\d{2})(?:/|$)")
+
+
+def from_path(path: str, tz: tzinfo) -> datetime | None:
+    """Return the date a 'YYYY/MM/DD/slug' address starts with, or None (not a real calendar day: None)."""
+    m = _PATH_DATE.match(path.strip())
     if not m:
         return None
     try:

@@ -70,7 +70,8 @@ _FLAT = FlatReader(yaml.resolver.Resolver.yaml_implicit_resolvers)
 _JSON_END = re.compile(r"^\}\s*$", re.MULTILINE)  # as the other fences: a blank line below goes too
 _LANGUAGE_FENCE = re.compile(r"---([A-Za-z]+)[ \t]*\n")
 _LANGUAGES = {"yaml": "yaml", "yml": "yaml", "json": "json", "toml": "toml", "js": "js", "javascript": "js"}
-_HEADER = re.compile(r"([A-Za-z][A-Za-z0-9_-]*):[ \t]+(\S.*?)[ \t]*\n")
+# "Key: value"; "Tags:" with nothing after it is a key with an empty value (Pelican reads it so)
+_HEADER = re.compile(r"([A-Za-z][A-Za-z0-9_-]*):(?:[ \t]+(\S.*?))?[ \t]*\n")
 _CONTINUED = re.compile(r"[ ]{4,}(\S.*?)[ \t]*\n")
 _YAML_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:", re.MULTILINE)
 _TOML_KEY = re.compile(r"^[ \t]*\"?([A-Za-z_][\w-]*)\"?[ \t]*=", re.MULTILINE)
@@ -324,7 +325,7 @@ def _parse_headers(fm: str) -> tuple[dict[str, Any], dict[str, int]]:
         m = _HEADER.match(line + "\n")
         if m is not None:
             key = m.group(1).lower()
-            meta[key], lines[key] = m.group(2), number
+            meta[key], lines[key] = m.group(2) or "", number
         elif line.strip() and key:
             meta[key] = f"{meta[key]} {line.strip()}"  # a continuation line
     return meta, lines

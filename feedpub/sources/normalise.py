@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from feedpub.config import Config
-from feedpub.errors import Problem, SourceError
+from feedpub.errors import NotAPost, Problem, SourceError
 from feedpub.model import Author, Category, Entry, Image, SourceDoc, make
 from feedpub.slug import RESERVED_NAMES, absolute_url, encode_url, resolve_url, slugify
 from feedpub.sources import conventions as keys
@@ -197,8 +197,8 @@ def _entry_date(doc: SourceDoc, body: Body, config: Config, probs: _Problems,
     meta = doc.meta
     for key in keys.DATE if meta else ():
         value = meta.get(key)
-        if value is None or (isinstance(value, bool) and key == keys.PUBLISHED):
-            continue  # Jekyll's published: false is no date
+        if value is None or (isinstance(value, bool) and key == keys.PUBLISHED) or _empty_header(doc, value):
+            continue  # Jekyll's published: false is no date; nor is Pelican's "Date:" with nothing after it
         if isinstance(value, str) and value.strip().lower() in _ELEVENTY_DATES:
             break
         if isinstance(value, str) and not _looks_valid(value, config):
@@ -219,6 +219,10 @@ def _entry_date(doc: SourceDoc, body: Body, config: Config, probs: _Problems,
     d = dates.from_filename(_dated_name(doc.rel), config.tz)
     if d is not None:
         return d, "filename"
+    for key in _ADDRESS_KEYS if meta else ():
+        value = meta.get(key)
+        if isinstance(value, str) and (d := dates.from_path(value, config.tz)) is not None:
+            return d, key  # Zola's path = "2014/12/12/slug": the address is where the day is written
     d = context.git_date(doc.path)
     if d is not None:
         return d.astimezone(config.tz), "git"
@@ -226,6 +230,9 @@ def _entry_date(doc: SourceDoc, body: Body, config: Config, probs: _Problems,
     if d is not None:
         return d, "newest seed"
     return dates.from_mtime(doc.mtime, config.tz), "mtime"
+
+
+_ADDRESS_KEYS = (*keys.URL, keys.ZOLA_PATH)
 
 
 def _looks_valid(value: str, config: Config) -> bool:
@@ -345,12 +352,35 @@ def _category(doc: SourceDoc, config: Config, probs: _Problems) -> tuple[Categor
 
 
 def _folder(rel: str) -> str:
-    """Return the folder that names a document's category: its first, not a bundle's own nor _posts."""
+    """Return the folder that names a document's category: its first, not a bundle's own nor _posts.
+
+    A year folder (2025/slug/index.md, 2025/05/slug.md) is the archive of a blog, not a
+    category: the document then has no category from its folders.
+    """
     if "/" not in rel:
         return ""
+    folders = _folders(rel)
+    first = next((f for f in folders if not f.startswith("_")), "")
+    return "" if _YEAR.fullmatch(first) else first
+
+
+def _folders(rel: str) -> list[str]:
+    """Return the folders above a document, not a page bundle's own."""
     parts = rel.split("/")
-    folders = parts[:-2] if _is_bundle_index(parts[-1]) else parts[:-1]
-    return next((f for f in folders if not f.startswith("_")), "")
+    return parts[:-2] if _is_bundle_index(parts[-1]) else parts[:-1]
+
+
+_YEAR, _MONTH = re.compile(r"\d{4}"), re.compile(r"0[1-9]|1[0-2]")
+
+
+def _archive(rel: str) -> str:
+    """Return the year (and month) folders a document sits in, as '2025/' or '2025/05/'; "" when it does not."""
+    if "/" not in rel:
+        return ""
+    folders = [f for f in _folders(rel) if not f.startswith("_")]
+    if not folders or not _YEAR.fullmatch(folders[0]):
+        return ""
+    return f"{folders[0]}/{folders[1]}/" if len(folders) > 1 and _MONTH.fullmatch(folders[1]) else f"{folders[0]}/"
 
 
 def _url(doc: SourceDoc, category: Category, config: Config, probs: _Problems) -> tuple[str, str]:
@@ -396,7 +426,8 @@ def _url(doc: SourceDoc, category: Category, config: Config, probs: _Problems) -
     if not slug:
         slug = _undated(_dated_name(doc.rel) if own else _stem(doc.rel))
     leaf = slugify(slug) or "article"
-    url = absolute_url(f"{category.slug}/{leaf}/", config.base_url)
+    # a post in a year folder keeps its year in its address: two years' "weekly-notes" stay two pages
+    url = absolute_url(f"{_archive(doc.rel) or category.slug + '/'}{leaf}/", config.base_url)
     return url, url if own else ""
 
 
@@ -476,11 +507,15 @@ def _image_type(url: str) -> str:
 _EXTENSION = re.compile(r"[^?#]*\.([^./?#]*)(?:[?#]|\Z)")
 
 
-def normalise(doc: SourceDoc, config: Config, context: SourceContext | None = None) -> Entry:
+def normalise(doc: SourceDoc, config: Config, context: SourceContext | None = None, *,
+              find_pages: bool = True) -> Entry:
     """Infer an Entry from a SourceDoc; raise SourceError listing all its problems.
 
     context: what dating needs from outside the document, made once per build (a new one
-    when not given: it holds no state worth keeping between builds).
+    when not given: it holds no state worth keeping between builds). find_pages: a document that
+    looks like a page of the site rather than a post (see :func:`page_reason`) raises SourceError
+    with one :class:`NotAPost` problem; where documents are gathered, knowing them all, it is left
+    out (most documents are dated: :func:`mostly_dated`) or read again without find_pages.
     """
     context = context if context is not None else SourceContext.of(config)
     meta = doc.meta
@@ -506,7 +541,7 @@ def normalise(doc: SourceDoc, config: Config, context: SourceContext | None = No
         summary_source = "divider" if summary else ""
     authors = _authors(doc, config, probs) if rare and not _AUTHOR.isdisjoint(meta) else ()
     if not authors and body.trailer.author:
-        authors = (make(Author, {"name": plaintext.clean_line(body.trailer.author), "uri": "", "email": ""}),)
+        authors = tuple(a for a in parse_authors(body.trailer.author, config.base_url) if a.name)
     source = _text_field(doc, probs, *keys.SOURCE, allow_list=True)[0] if rare and "source" in meta else ""
     tags = _tags(doc, probs) if rare and not _TAGS.isdisjoint(meta) else ()
     if body.header is not None:
@@ -517,7 +552,11 @@ def normalise(doc: SourceDoc, config: Config, context: SourceContext | None = No
     if not draft and "/_drafts/" in f"/{doc.rel}":
         draft = True  # Jekyll's drafts folder
     image = _image(doc, title, config, page_base, probs)
-    if _blank(body.text) and not summary:
+    if find_pages and date_source in UNDATED and (why := page_reason(doc, body)):
+        raise SourceError([NotAPost(doc.rel, None, f"not a post, left out: {why}")])
+    # a body of template tags alone (a Pelican {% notebook %}) is a post with a title, a date and no text
+    bodyless = bool(body.templates) and title_source == "front matter" and date_source not in UNDATED
+    if _blank(body.text) and not summary and not bodyless:
         fence = doc.body_line - 1 if doc.has_front_matter else None  # the body is empty: point at the fence
         probs.add(None, "document has no body text and no 'summary' to publish", fence)
     if probs.items:
@@ -547,6 +586,51 @@ def normalise(doc: SourceDoc, config: Config, context: SourceContext | None = No
         "summary_source": summary_source,
         "page_base": page_base,
     })
+
+
+UNDATED = frozenset(("git", "mtime", "newest seed"))
+"""Where the date of a document that carries none of its own comes from."""
+
+
+def mostly_dated(date_sources: Iterable[str], pages: int) -> bool:
+    """Whether most documents of a source carry their own date (pages: those found to look like pages).
+
+    Only there is an undated document without text a page: in a folder of notes that git or the
+    file time dates, it is one more note.
+    """
+    sources = list(date_sources)
+    dated = sum(1 for s in sources if s not in UNDATED)
+    return dated * 2 > len(sources) + pages
+
+
+def page_reason(doc: SourceDoc, body: Body) -> str:
+    """Say why an undated document is a page of the site, not a post ("" when it may be a post).
+
+    A template or layout that lists posts, or no text to publish: a body that is empty, or only
+    template syntax and markup once the tags a generator would run are taken out.
+    """
+    meta = doc.meta
+    key = next((k for k in keys.TEMPLATE if meta and meta.get(k) not in (None, False, "")), "")
+    template = meta[key] if key else None
+    named = ""
+    if template is True:
+        named = f"'{key}: true' makes its body a template"
+    elif isinstance(template, str) and _stem(template.strip().lower()) in keys.LIST_TEMPLATES:
+        named = f"'{key}' names the list template {template.strip()!r}"
+    if _has_text(body.text):
+        return f"no date of its own and {named}" if named else ""
+    what = "only template syntax" if body.templates else "empty"
+    return f"no date of its own and no text to publish (its body is {what}" + (f"; {named})" if named else ")")
+
+
+_MARKUP = re.compile(r"<[^>]*>")
+
+
+def _has_text(text: str) -> bool:
+    """Whether text holds a letter or digit outside template tags and HTML tags."""
+    if "{" in text or "<" in text:
+        text = _MARKUP.sub("", templates.process(text, strip=True).text)
+    return any(c.isalnum() for c in text)
 
 
 _UPDATED, _EXPIRES, _ID = frozenset(keys.UPDATED), frozenset(keys.EXPIRES), frozenset(keys.ID)
@@ -581,9 +665,14 @@ def _first_date(doc: SourceDoc, names: tuple[str, ...], config: Config, probs: _
         return None
     for key in names:
         value = meta.get(key)
-        if value is not None:
+        if value is not None and not _empty_header(doc, value):
             return _date(value, key, config, probs)
     return None
+
+
+def _empty_header(doc: SourceDoc, value: object) -> bool:
+    """Whether value is a Pelican / MultiMarkdown header written with nothing after its key."""
+    return value == "" and doc.dialect == "headers"
 
 
 def _plain(text: str, fmt: str) -> str:
@@ -642,12 +731,19 @@ def _redirect_stub(doc: SourceDoc) -> bool:
 _REDIRECT_KEYS = frozenset(keys.REDIRECT)
 
 
-_MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+# "[Jane Doe](https://example.com/jane)" (a URL may hold balanced parentheses), and the
+# "(Acme)" written right after it: her affiliation, not part of her name
+_MARKDOWN_LINK = re.compile(r"\[([^\[\]]+)\]\(\s*<?([^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*)>?(?:\s+\"[^\"]*\")?\s*\)")
+_AFFILIATION = re.compile(r"\s*\(([^()]*)\)")
 _NAME_EMAIL = re.compile(r"(.*?)\s*<([^<>@\s]+@[^<>\s]+)>")
+_EMAIL = re.compile(r"[^<>@\s()]+@[^<>@\s()]+\.[^<>@\s()]+")
+# What joins the names of a list written as text: "A, B and C", "A & B", "By A with B"
+_JOINERS = re.compile(r"[,;&]|\b(?:and|with)\b", re.IGNORECASE)
+_BY = re.compile(r"\s*by\b\s*", re.IGNORECASE)
 
 
 def _authors(doc: SourceDoc, config: Config, probs: _Problems) -> tuple[Author, ...]:
-    """Return the authors a document names: a name, a list, a mapping, a Markdown link, Name <email>."""
+    """Return the authors a document names: a name, a list, a mapping, Markdown links, Name <email>."""
     meta = doc.meta
     for table in (meta, meta.get(keys.EXTRA)):
         if not isinstance(table, dict) and table is not meta:
@@ -656,54 +752,97 @@ def _authors(doc: SourceDoc, config: Config, probs: _Problems) -> tuple[Author, 
             value = table.get(key)
             if value is None or value in ("", []):
                 continue
-            if isinstance(value, str):
+            if isinstance(value, str) and "](" not in value:
                 # Pelican's Authors: A, B (or "Doe, Jane; Roe, Richard"); an author string is one
-                # name unless it holds ';'
+                # name unless it holds ';' (Markdown links are taken apart by parse_authors)
                 split = ";" if ";" in value or key != "authors" else ","
                 value = [v for v in value.split(split) if v.strip()]
             if not isinstance(value, list):
                 value = [value]
-            found = []
+            found: list[Author] = []
             for item in value:
-                author = _author(item, config)
-                if author is None:
+                named = _author(item, config)
+                if named is None:
                     probs.add(key, f"'{key}' must be a name, a list of names or of {{name: …}}, not {_kind(item)}")
                     return ()
-                if author.name:
-                    found.append(author)
+                found += (a for a in named if a.name)
             return tuple(dict.fromkeys(found))
     return ()
 
 
-def _author(value: Any, config: Config) -> Author | None:
-    """Return one Author from a string or a mapping; None when the value is neither."""
-    name = uri = email = ""
+def _author(value: Any, config: Config) -> tuple[Author, ...] | None:
+    """Return the authors of a string or a mapping; None when the value is neither."""
     if isinstance(value, dict):
         name = str(value["name"]) if isinstance(value.get("name"), str) else ""
         link = next((str(value[k]) for k in ("uri", "url", "link", "website") if isinstance(value.get(k), str)), "")
         email = str(value["email"]) if isinstance(value.get("email"), str) else ""
-        uri = _author_uri(link, config)
-        return make(Author, {"name": plaintext.clean_line(name), "uri": uri, "email": email.strip()})
+        affiliation = str(value["affiliation"]) if isinstance(value.get("affiliation"), str) else ""
+        return (make(Author, {"name": plaintext.clean_line(name), "uri": _author_uri(link, config.base_url),
+                              "email": email.strip(), "affiliation": plaintext.clean_line(affiliation)}),)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str):
         return None
-    text = plaintext.clean_line(value)
-    if m := _MARKDOWN_LINK.fullmatch(text):
-        name, uri = m.group(1), _author_uri(m.group(2), config)
-    elif m := _NAME_EMAIL.fullmatch(text):
-        name, email = m.group(1), m.group(2)
-    else:
-        name = text
-    return make(Author, {"name": plaintext.clean_line(name), "uri": uri, "email": email})
+    return parse_authors(value, config.base_url)
 
 
-def _author_uri(link: str, config: Config) -> str:
+def parse_authors(text: str, base_url: str) -> tuple[Author, ...]:
+    """Return the people an author text names, Markdown links and addresses taken apart.
+
+    ``[Jane Doe](https://example.com/jane) (Acme)`` is Jane Doe, her page and her affiliation;
+    every link of a list is one author (``[A](u1), [B](u2)``, ``By [A](u1) (X) and [B](u2) (Y)``),
+    a name written without a link between them another one. ``Jane Doe <jane@example.com>`` and a
+    bare address give an e-mail. A link to anything but a web page or a ``mailto:`` keeps only its
+    words. Text without a link is one name.
+    """
+    text = plaintext.clean_line(text)
+    if "](" not in text or not (links := list(_MARKDOWN_LINK.finditer(text))):
+        return (_plain_author(text),)
+    found: list[Author] = []
+    at = 0
+    for m in links:
+        found += _names_between(text[at:m.start()], first=at == 0)
+        affiliation = _AFFILIATION.match(text, m.end())
+        at = affiliation.end() if affiliation else m.end()
+        name, target = plaintext.clean_line(m.group(1)), m.group(2)
+        uri = email = ""
+        if target.lower().startswith("mailto:") and _EMAIL.fullmatch(target[7:]):
+            email = target[7:]
+        else:
+            uri = _author_uri(target, base_url)
+        found.append(make(Author, {"name": name, "uri": uri, "email": email,
+                                   "affiliation": plaintext.clean_line(affiliation.group(1)) if affiliation else ""}))
+    found += _names_between(text[at:], first=False)
+    return tuple(found)
+
+
+def _names_between(text: str, *, first: bool) -> list[Author]:
+    """Return the names written without a link around the links of an author list ("By", "and" are none).
+
+    A piece that starts in lower case ("on behalf of the team") is prose, not a name.
+    """
+    if first and (by := _BY.match(text)):
+        text = text[by.end():]
+    return [_plain_author(piece) for piece in (p.strip() for p in _JOINERS.split(text))
+            if piece and piece[0].isalpha() and not piece[0].islower()]
+
+
+def _plain_author(text: str) -> Author:
+    """Return the author a text without links names: "Name <email>", an address, or a name."""
+    if m := _NAME_EMAIL.fullmatch(text):
+        return make(Author, {"name": plaintext.clean_line(m.group(1)) or m.group(2), "uri": "",
+                             "email": m.group(2), "affiliation": ""})
+    if _EMAIL.fullmatch(text):
+        return make(Author, {"name": text, "uri": "", "email": text, "affiliation": ""})
+    return make(Author, {"name": plaintext.clean_line(text), "uri": "", "email": "", "affiliation": ""})
+
+
+def _author_uri(link: str, base_url: str) -> str:
     """Return an author's page as an absolute http(s) URL, or "" when it is not one."""
     if not link.strip():
         return ""
     try:
-        url = absolute_url(link, config.base_url)
+        url = absolute_url(link, base_url)
     except ValueError:
         return ""
     return url if url.lower().startswith(("http://", "https://")) else ""
