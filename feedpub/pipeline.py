@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from feedpub import claims, select, write
+from feedpub import claims, places, select, write
 from feedpub.config import Config
 from feedpub.errors import DigestError, Problem, SourceError
 from feedpub.incremental import cache, context, executor, gather
@@ -54,6 +54,7 @@ Progress = Callable[[int, int], None]  # (done, total), called after each render
 def build(config: Config, *, now: datetime, skip_invalid: bool = False,
           progress: Progress | None = None, digest_request: digest.Request | None = None) -> BuildResult:
     """Build every output of the site into config.out; raise FeedpubError on any problem."""
+    places.check(config, cache.written_root(config))  # before anything is read or written
     with context.opened(config) as ctx:  # this build's cache and memos: nothing outlives it
         # load + normalise every document the cache does not know as it is (a pool when many;
         # this process loads what making outputs needs meanwhile)
@@ -70,8 +71,10 @@ def build(config: Config, *, now: datetime, skip_invalid: bool = False,
         ctx.save(report)
     mail = digest.report(jobs, config)
     pages = tuple(str(p) for p in found.pages)  # pages of the site, not posts: left out, said
+    # a link to a folder outside is met by the walk for documents and by the one for files: said once
+    refused = dict.fromkeys([*map(str, found.refused), *todo.notes])
     return BuildResult(chosen, skipped, report,
-                       (*pages, *ctx.store.warnings, *stage.notices, *warnings, *mail.warnings), mail)
+                       (*pages, *refused, *ctx.store.warnings, *stage.notices, *warnings, *mail.warnings), mail)
 
 
 def output_problems(config: Config, *, now: datetime) -> list[Problem]:
@@ -91,6 +94,7 @@ def output_problems(config: Config, *, now: datetime) -> list[Problem]:
         except (SourceError, DigestError):
             return []
         return claims.problems(jobs, config, sources)
+
 
 
 def _valid(found: gather.Found, ctx: context.BuildContext, now: datetime,

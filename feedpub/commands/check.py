@@ -13,14 +13,16 @@ from __future__ import annotations
 import difflib
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
 
-from feedpub import select
+from feedpub import places, select
 from feedpub.config import Config
 from feedpub.errors import NotAPost, Problem, SourceError
+from feedpub.incremental import cache
 from feedpub.model import Entry, SourceDoc
 from feedpub.pipeline import output_problems, read_entries
 from feedpub.render import content, markdown, sanitize
@@ -251,11 +253,11 @@ def _entry_findings(entry: Entry, config: Config, now: datetime, base_configured
     return found + _body_findings(entry, config, base_configured, available)
 
 
-def _site_paths(config: Config, published: list[Entry], files: Any) -> frozenset[str]:
-    """Return the output paths a build of published would make or copy (for links to check)."""
+def _site_paths(config: Config, published: list[Entry], copied: Iterable[str]) -> frozenset[str]:
+    """Return the output paths a build of published would make or copy (copied: the files copied; for links)."""
     from feedpub import layout
 
-    paths = set(files.local_files(config, [(e.rel, e.url) for e in published]))
+    paths = set(copied)
     folders = ["", *(layout.feed_paths(e.category).folder for e in published)]
     if config.tag_feeds:
         folders += [layout.list_folder("tags", layout.tag_slug(t)) for e in published for t in e.tags]
@@ -290,6 +292,7 @@ def _digest_findings(config: Config) -> list[Finding]:
 
 def check(config: Config, *, now: datetime) -> CheckReport:
     """Lint every document of config.source as a build at now would see it; write nothing."""
+    places.check(config, cache.written_root(config))  # the folders a build would refuse: refused here too
     entries, problems = read_entries(config)
     findings = [Finding(WARNING, "not-a-post", p.path, p.line, p.message) if isinstance(p, NotAPost)
                 else Finding(ERROR, "invalid", p.path, p.line, p.message) for p in problems]
@@ -298,11 +301,13 @@ def check(config: Config, *, now: datetime) -> CheckReport:
         findings.append(_no_base_url(config))
     findings.extend(_digest_findings(config))
     entries = sorted(entries, key=lambda e: e.rel)
+    from feedpub.outputs import files  # late: only check needs it here
+
+    published = [e for e in entries if not e.draft]
+    copied, refused = files.local_files(config, [(e.rel, e.url) for e in published])
     available = None  # the files a build copies (pages on: feedpub hosts the site, so it can tell)
     if config.pages:
-        from feedpub.outputs import files  # late: only check needs it here
-
-        available = _site_paths(config, [e for e in entries if not e.draft], files)
+        available = _site_paths(config, published, copied)
     else:
         findings.append(Finding(INFO, "pages-off", str(config.config_path or "feedpub.toml"),
                                 config.key_lines.get("pages"),
@@ -324,5 +329,11 @@ def check(config: Config, *, now: datetime) -> CheckReport:
                        e.category.name, e.category_source, e.draft)
         for e in entries
     )
-    excluded = tuple(load.discover(config.source, load.Rules.of(config)).excluded) if config.source.is_dir() else ()
+    excluded: tuple[tuple[str, str], ...] = ()
+    if config.source.is_dir():
+        found = load.discover(config.source, load.Rules.of(config))
+        excluded = tuple(found.excluded)
+        refused = [*found.refused, *refused]
+    # a link to a folder outside is met by the walk for documents and by the one for files: said once
+    findings.extend(Finding(WARNING, "not-read", r.rel, None, r.why) for r in dict.fromkeys(refused))
     return CheckReport(documents, tuple(findings), excluded)

@@ -31,7 +31,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from feedpub import layout
+from feedpub import layout, places
 from feedpub.config import Config
 from feedpub.errors import FeedpubError, Problem
 from feedpub.pipeline import BuildResult, build
@@ -179,17 +179,25 @@ def content_type(path: str, accept: str = "") -> str:
 
 
 def snapshot(config: Config) -> Snapshot:
-    """Return (mtime, size) of every input of a build: sources, templates, the config file."""
-    files: list[Path] = []
-    out = config.out.resolve()
-    for folder, dirs, names in os.walk(config.source):
-        # never watch our own output, or every build would trigger the next
-        dirs[:] = [d for d in dirs if Path(folder, d).resolve() != out and not d.startswith(".")]
-        files.extend(Path(folder, n) for n in names)
-    files.extend(templating.template_files(config))
+    """Return (mtime, size) of every input of a build: sources, static files, templates, the config file.
+
+    The source and static folders are walked as a build walks them (:mod:`feedpub.places`):
+    never the output folder, or every build would trigger the next; what a build may not read
+    is not watched either (the build warns about it).
+    """
+    stamps: Snapshot = {}
+    for top, what in ((config.source, "the source folder"), (config.static_dir, "static_dir")):
+        if top is None:
+            continue
+        walk = places.Walk(top, what, (config.out,))
+        for folder, _prefix, _dirs, names in walk:
+            for name in names:
+                _readable, st = walk.look(name)  # None: not readable, or gone between listing and stat
+                if st is not None:
+                    stamps[os.path.join(folder, name)] = (st.st_mtime_ns, st.st_size)
+    files = templating.template_files(config)
     if config.config_path is not None:
         files.append(config.config_path)
-    stamps: Snapshot = {}
     for f in files:
         try:
             st = f.stat()

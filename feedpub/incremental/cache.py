@@ -65,6 +65,16 @@ def cache_root(config: Config, environ: Mapping[str, str] = os.environ) -> Path:
     return (Path(xdg) if Path(xdg).is_absolute() else Path.home() / ".cache") / "feedpub"
 
 
+def written_root(config: Config) -> Path | None:
+    """Return the folder of caches a build of config writes into, or None when it keeps no cache."""
+    if not config.cache or config.source.resolve() == resources.seeds_dir().resolve():
+        return None
+    try:
+        return cache_root(config)
+    except RuntimeError:  # no home folder: the build goes without a cache
+        return None
+
+
 def cache_path(config: Config, environ: Mapping[str, str] = os.environ) -> Path:
     """Return where the cache of a build lives: one file per pair of source and output folders."""
     folders = f"{config.source.resolve()}\0{config.out.resolve()}".encode()

@@ -29,6 +29,7 @@ from feedpub.errors import NotAPost, Problem, SourceError
 from feedpub.incremental import cache, catalogue, workers
 from feedpub.incremental.catalogue import Record
 from feedpub.model import Entry, Rendered
+from feedpub.places import Refused
 from feedpub.render import content
 from feedpub.sources import load
 from feedpub.sources.dates import SourceContext
@@ -54,6 +55,7 @@ class Found:
     records: list[Record]  # in no particular order (select orders them)
     problems: list[Problem]  # in path order
     pages: list[NotAPost] = field(default_factory=list)  # documents left out as pages of the site, not posts
+    refused: Sequence[Refused] = ()  # what may not be read (a link leading outside, a FIFO…), in path order
 
 
 def entry_of(rel: str, name: str, config: Config, context: SourceContext) -> tuple[Entry, bytes, int, int]:
@@ -142,7 +144,7 @@ def read_catalogue(config: Config, store: cache.BuildCache, shared: catalogue.Sh
     if not known:
         del listed  # a cold build reads every document (and never needed the listing)
         return _read_all(config, context, store, shared, meanwhile)
-    found = listed.result()
+    found, refused = listed.result()
     kept: list[Record] = []
     missing: list[tuple[str, str]] = []
     matched = 0  # documents the cache knows that are still there
@@ -169,7 +171,7 @@ def read_catalogue(config: Config, store: cache.BuildCache, shared: catalogue.Sh
     gone = [rel for rel in known if rel not in there] if there else []
     valid = {r.rel for r in fresh}
     store.update(fresh, [*gone, *(rel for rel, _path in missing if rel not in valid)])
-    return _found(config, context, kept + fresh, problems)
+    return _found(config, context, kept + fresh, problems, refused)
 
 
 def _still_valid(record: Record, context: SourceContext) -> bool:
@@ -188,7 +190,7 @@ def _still_valid(record: Record, context: SourceContext) -> bool:
 def _read_all(config: Config, context: SourceContext, store: cache.BuildCache, shared: catalogue.Shared,
               meanwhile: Callable[[], None] | None) -> Found:
     """Read every document (a cold build), shard by shard of the catalogue, in a pool when many."""
-    found = load.discover_rel(config.source, rules=load.Rules.of(config))
+    found, refused = load.documents(config.source, rules=load.Rules.of(config))
     shards: list[list[int]] = [[] for _ in range(cache.SHARDS)]
     for i, (rel, _path) in enumerate(found):
         shards[cache.shard_of(rel)].append(i)
@@ -202,15 +204,16 @@ def _read_all(config: Config, context: SourceContext, store: cache.BuildCache, s
             store.update(made, ())
 
     problems = _read(config, context, found, shards, shared, meanwhile, keep)
-    return _found(config, context, records, problems)
+    return _found(config, context, records, problems, refused)
 
 
-def _found(config: Config, context: SourceContext, records: list[Record], problems: list[Problem]) -> Found:
+def _found(config: Config, context: SourceContext, records: list[Record], problems: list[Problem],
+           refused: Sequence[Refused]) -> Found:
     """Return what was found, the pages (not posts) told apart from the other problems."""
     again = functools.partial(_record_again, config=config, context=context)
     made, problems, pages = pages_apart(problems, (r.date_source for r in records), again)
     records += made
-    return Found(records, problems or _nothing_found(config, records), pages)
+    return Found(records, problems or _nothing_found(config, records), pages, refused)
 
 
 def _record_again(rel: str, config: Config, context: SourceContext) -> tuple[Record | None, tuple[Problem, ...]]:

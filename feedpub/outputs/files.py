@@ -7,7 +7,8 @@ others at their path. A file is never copied over a file the build makes (the si
 and feeds win), and a later source wins over an earlier one at the same path.
 
 One job per file, keyed by where it comes from and its size and modification time: an
-unchanged file is neither read nor rewritten.
+unchanged file is neither read nor rewritten. A file that may not be read (a symbolic link
+leading out of its folder, a FIFO; see :mod:`feedpub.places`) is not copied: the build warns.
 """
 
 from __future__ import annotations
@@ -15,22 +16,27 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 
-from feedpub import layout
+from feedpub import layout, places
 from feedpub.config import Config
 from feedpub.model import Output, Rendered
 from feedpub.outputs.protocol import Build, Job, Made
 from feedpub.sources import assets
 
 
-def local_files(config: Config, documents: Iterable[tuple[str, str]]) -> dict[str, assets.Asset]:
-    """Return every file to copy by its output path (documents: each published (rel, url), for bundles).
+def local_files(config: Config,
+                documents: Iterable[tuple[str, str]]) -> tuple[dict[str, assets.Asset], list[places.Refused]]:
+    """Return every file to copy by its output path, and warnings for those not read (documents: each
+    published (rel, url), for bundles).
 
     The static folder first, then the source folder's assets: a page bundle's go below its
     page's folder, the rest keep their path.
     """
     found: dict[str, assets.Asset] = {}
+    refused: list[places.Refused] = []
     if config.static_dir is not None:
-        for a in assets.find(config.static_dir, out=config.out, everything=True):
+        copied, skipped = assets.find(config.static_dir, "static_dir", out=config.out, everything=True)
+        refused += skipped
+        for a in copied:
             found[a.rel] = a
     bundles: dict[str, str] = {}
     if config.pages:
@@ -39,13 +45,15 @@ def local_files(config: Config, documents: Iterable[tuple[str, str]]) -> dict[st
             page = layout.page_path(url, config) if folder is not None else None
             if folder is not None and page is not None:
                 bundles[folder] = page.rsplit("/", 1)[0] + "/" if "/" in page else ""
-    for a in assets.find(config.source, out=config.out):
+    copied, skipped = assets.find(config.source, "the source folder", out=config.out)
+    refused += skipped
+    for a in copied:
         target = a.rel
         for folder, page_folder in _owners(a.rel, bundles):
             target = page_folder + a.rel[len(folder):]
             break
         found.setdefault(target, a)  # static/ first: a file the user placed there wins
-    return found
+    return found, refused
 
 
 def _owners(rel: str, bundles: Mapping[str, str]) -> Iterable[tuple[str, str]]:
@@ -72,13 +80,15 @@ class _Files:
     def plan(self, build: Build, planned: Sequence[Job]) -> list[Job]:
         """Return a job per file to copy that no planned output of the build has the path of."""
         made = {p for j in planned for p in j.paths}
-        found = local_files(build.config, ((r.rel, r.url) for r in build.chosen.published))
+        found, refused = local_files(build.config, ((r.rel, r.url) for r in build.chosen.published))
+        build.notes.extend(map(str, refused))
         return [Job(self.name, (path,), key(path, a, build.context), detail=a)
                 for path, a in sorted(found.items()) if path not in made]
 
     def make(self, job: Job, build: Build, rendered: Mapping[str, Rendered]) -> Made:  # noqa: ARG002 - the Kind protocol
         """Copy one file (read now: a file changed since planning is copied as it is now)."""
-        with open(job.detail.path, "rb") as f:
+        fd, _stat = places.open_regular(job.detail.path)
+        with open(fd, "rb") as f:
             return Made((Output(job.paths[0], f.read(), job.key),))
 
 

@@ -34,6 +34,8 @@ class Build:
     context: str  # the build cache's (code, libraries, config, templates): part of every key
     digest: Request | None = None  # the digest asked for (None: the default one, if any)
     earlier: Mapping[str, Any] = field(default_factory=dict)  # what a kind found in the output folder
+    # what planning found worth a warning (a file not read: feedpub.places); kinds append, the build reports
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ beside the bundle's page, wherever its URL puts it; any other keeps its path bel
 source folder (``images/x.png`` → ``<base_url>images/x.png``, where ``image: /images/x.png``
 points). Only these kinds of file, so that a site's configuration, scripts or notes never
 end up published by accident. Hidden and ``_``-prefixed folders (except the generators'
-content folders), ``node_modules`` and the output folder are never entered.
+content folders), ``node_modules`` and the output folder are never entered. Only regular
+files are copied, and symbolic links only to files inside the folder walked
+(:mod:`feedpub.places`): the rest is refused, each with why.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from feedpub import places
 from feedpub.sources.discover import CONTENT_FOLDERS
 
 ASSET_SUFFIXES = frozenset("""
@@ -42,8 +45,12 @@ def is_asset(name: str) -> bool:
     return dot > 0 and name[dot:].lower() in ASSET_SUFFIXES
 
 
-def find(top: Path, *, out: Path | None = None, everything: bool = False) -> list[Asset]:
-    """Return the assets below top, sorted by path (everything: every file that is not hidden, for static/)."""
+def find(top: Path, what: str, *, out: Path | None = None,
+         everything: bool = False) -> tuple[list[Asset], list[places.Refused]]:
+    """Return the assets below top, sorted by path, and what was refused (what: the folder, for warnings).
+
+    everything: every file that is not hidden, for static/.
+    """
     found = []
     skip = ""
     if out is not None:
@@ -51,23 +58,18 @@ def find(top: Path, *, out: Path | None = None, everything: bool = False) -> lis
             skip = out.resolve().relative_to(top.resolve()).as_posix()
         except ValueError:
             skip = ""
-    root = str(top)
-    for folder, dirs, files in os.walk(root):
-        prefix = folder[len(root):].strip(os.sep).replace(os.sep, "/")
-        prefix = prefix + "/" if prefix else ""
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (prefix + d) != skip and (
+    walk = places.Walk(top, what, (out,))
+    for folder, prefix, dirs, files in walk:
+        dirs[:] = sorted(d for d in dirs if (prefix + d) != skip and (
             everything or ((not d.startswith("_") or d in CONTENT_FOLDERS) and d != "node_modules")))
         for name in files:
-            if name.startswith(".") or not (everything or is_asset(name)):
+            if not (everything or is_asset(name)):
                 continue
-            path = os.path.join(folder, name)
-            try:
-                st = os.stat(path)
-            except OSError:
-                continue  # vanished since the listing: nothing to copy
-            found.append(Asset(prefix + name, path, st.st_size, st.st_mtime_ns))
+            _readable, st = walk.look(name)
+            if st is not None:  # None: refused (noted), or nothing there to copy
+                found.append(Asset(prefix + name, os.path.join(folder, name), st.st_size, st.st_mtime_ns))
     found.sort(key=lambda a: a.rel)
-    return found
+    return found, sorted(walk.refused, key=lambda r: r.rel)
 
 
 def bundle_folder(rel: str) -> str | None:

@@ -8,7 +8,8 @@ folder named like a document beside it (``post/`` beside ``post.md`` holds that 
 ``node_modules``; the output folder when it lies inside the source; and whatever the
 ``exclude`` setting's globs match (a glob without ``/`` matches a name at any depth, one with
 ``/`` the path below the source folder: ``/*.md`` the documents at the top, ``pages/**``
-everything under pages/).
+everything under pages/). What may be read at all (regular files; symbolic links only to
+files inside the source folder) is :mod:`feedpub.places`'s: the rest is refused, each with why.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from feedpub import places
 
 if TYPE_CHECKING:
     from feedpub.config import Config
@@ -50,6 +53,7 @@ class Discovery:
 
     found: list[tuple[str, str]]  # (POSIX path relative to the source, file system path), sorted
     excluded: list[tuple[str, str]]  # (relative path, why), sorted
+    refused: list[places.Refused]  # what may not be read (a link leading outside, a FIFO…), sorted
 
 
 def _matcher(globs: tuple[str, ...], *, paths: bool = False) -> re.Pattern[str] | None:
@@ -85,7 +89,7 @@ class _Walk:
     """One walk of a source folder under some rules."""
 
     def __init__(self, source: Path, rules: Rules, *, explain: bool) -> None:
-        self.top = str(source)
+        self.walk = places.Walk(source, "the source folder", (rules.out,))
         self.explain = explain
         # a glob with a '/' (a leading one anchors it at the top) is a path, any other a name
         self.by_name = _matcher(tuple(g.rstrip("/") for g in rules.exclude if "/" not in g.rstrip("/")))
@@ -129,13 +133,12 @@ class _Walk:
             return "the site's home page (index.md at the top)"
         return self._user(rel, name)
 
-    def run(self) -> list[tuple[str, str]]:
-        found: list[tuple[str, str]] = []
-        top_len = len(self.top)
-        for folder, dirs, files in os.walk(self.top):
+    def run(self, *, stat: bool = False) -> list[Any]:
+        """Return (rel, path) of every document (stat: (rel, path, size, mtime_ns)), in the file system's order."""
+        found: list[Any] = []
+        walk = self.walk
+        for folder, prefix, dirs, files in walk:
             # strings, not pathlib or os.path.join: this runs once per file of the archive
-            prefix = folder[top_len:].strip(os.sep).replace(os.sep, "/")
-            prefix = prefix + "/" if prefix else ""
             where = folder if folder.endswith(os.sep) else folder + os.sep
             documents = [f for f in files if f.lower().endswith(SUFFIXES)]
             stems = {f.rsplit(".", 1)[0] for f in documents if not f.lower().startswith("index.")}
@@ -144,14 +147,22 @@ class _Walk:
                 why = self.folder_reason(prefix + d, d, stems)
                 if why is None:
                     kept.append(d)
-                elif self.explain and not d.startswith("."):  # hidden stays hidden (.git, the cache)
+                elif self.explain:
                     self.excluded.append((prefix + d + "/", why))
             dirs[:] = kept
             for f in documents:
                 why = self.file_reason(prefix + f, f, not prefix)
                 if why is None:
-                    found.append((prefix + f, where + f))
-                elif self.explain and not f.startswith("."):
+                    readable, st = walk.look(f, stat=stat)
+                    if not readable:
+                        continue
+                    if not stat:
+                        found.append((prefix + f, where + f))
+                    elif st is not None:
+                        found.append((prefix + f, where + f, st.st_size, st.st_mtime_ns))
+                    else:  # nothing there: reading it says why
+                        found.append((prefix + f, where + f, -1, -1))
+                elif self.explain:
                     self.excluded.append((prefix + f, why))
         return found
 
@@ -160,33 +171,35 @@ def discover_rel(source: Path, *, ordered: bool = True, rules: Rules | None = No
     """List (POSIX path relative to source, file system path) of every document, sorted by the former.
 
     ordered=False leaves them in the file system's order, for a caller that sorts only the
-    few it reads (a rebuild of 50,000 documents need not sort them all).
+    few it reads (a rebuild of 50,000 documents need not sort them all). What may not be
+    read is left out silently (:func:`documents` and :func:`discover` say why).
     """
-    found = _Walk(source, rules or Rules(), explain=False).run()
+    return documents(source, ordered=ordered, rules=rules)[0]
+
+
+def documents(source: Path, *, ordered: bool = True,
+              rules: Rules | None = None) -> tuple[list[tuple[str, str]], list[places.Refused]]:
+    """Return what :func:`discover_rel` does, and the entries refused (a link leading outside, a FIFO…)."""
+    walk = _Walk(source, rules or Rules(), explain=False)
+    found = walk.run()
     if ordered:
         found.sort()  # by rel: no two files share one
-    return found
+    return found, sorted(walk.walk.refused, key=lambda r: r.rel)
 
 
 def discover(source: Path, rules: Rules | None = None) -> Discovery:
-    """Return the documents of source and what was left out, with why (for ``check -v``)."""
+    """Return the documents of source, what was left out and what was refused, with why (for ``check``)."""
     walk = _Walk(source, rules or Rules(), explain=True)
     found = walk.run()
-    return Discovery(sorted(found), sorted(walk.excluded))
+    return Discovery(sorted(found), sorted(walk.excluded), sorted(walk.walk.refused, key=lambda r: r.rel))
 
 
-def listing(source: Path, rules: Rules | None = None) -> list[tuple[str, str, int, int]]:
-    """Return (rel, path, size, mtime_ns) of every document, in the file system's order.
+def listing(source: Path, rules: Rules | None = None) -> tuple[list[tuple[str, str, int, int]], list[places.Refused]]:
+    """Return (rel, path, size, mtime_ns) of every document, in the file system's order, and what was refused.
 
-    A document that vanishes between listing and stat has size -1 (reading it reports why).
+    A document that vanishes between listing and stat, or a link to nothing, has size -1 (reading
+    it reports why).
     """
-    stat = os.stat
-    found = []
-    for rel, path in discover_rel(source, ordered=False, rules=rules):
-        try:
-            st = stat(path)
-        except OSError:
-            found.append((rel, path, -1, -1))
-            continue
-        found.append((rel, path, st.st_size, st.st_mtime_ns))
-    return found
+    walk = _Walk(source, rules or Rules(), explain=False)
+    found = walk.run(stat=True)
+    return found, sorted(walk.walk.refused, key=lambda r: r.rel)

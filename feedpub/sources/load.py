@@ -13,15 +13,16 @@ import re
 from pathlib import Path
 from types import MappingProxyType
 
+from feedpub import places
 from feedpub.errors import Problem, SourceError
 from feedpub.model import EMPTY, Limits, SourceDoc, make
 from feedpub.sources import conventions, frontmatter
-from feedpub.sources.discover import SUFFIXES, Rules, discover, discover_rel, listing
+from feedpub.sources.discover import SUFFIXES, Rules, discover, discover_rel, documents, listing
 from feedpub.sources.plaintext import CONTROL
 
 # Finding the documents is discover's; these names stay here for the callers that read them.
-__all__ = ["SUFFIXES", "Rules", "decode", "discover", "discover_rel", "from_bytes", "listing", "parse", "read",
-           "read_bytes"]
+__all__ = ["SUFFIXES", "Rules", "decode", "discover", "discover_rel", "documents", "from_bytes", "listing", "parse",
+           "read", "read_bytes"]
 
 
 def strip_controls(text: str) -> str:
@@ -107,9 +108,6 @@ def parse(text: str, path: Path, rel: str, mtime: float, limits: Limits | None =
                             "dialect": found.dialect})
 
 
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-
-
 def _read_up_to(fd: int, size: int) -> bytes:
     """Read size bytes from fd, fewer only at the end of the file (as a file object's read(size))."""
     data = os.read(fd, size)
@@ -149,8 +147,8 @@ def read_bytes(path: Path | str, rel: str, limits: Limits | None = None,
             raise SourceError([Problem(rel, None, f"file is {stat.st_size // 1024} KB, larger than the limit of "
                                        f"{limits.max_document_bytes // 1024} KB (max_document_kb)")])
         # A bare descriptor, not open(): the file object's set-up is half the cost of reading
-        # a small file.
-        fd = os.open(path, _READ_FLAGS)
+        # a small file. Only a regular file is opened (a FIFO would block, a device is no document).
+        fd, stat = places.open_regular(path, stat)
         try:
             # Ask for the size stat() gave (plus one byte to notice growth), not for the limit:
             # read(n) allocates n bytes up front, and 10 MB per document is measurable.
