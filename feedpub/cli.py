@@ -438,8 +438,9 @@ def _day(ctx: click.Context, param: click.Parameter, value: datetime | None) -> 
 @cli.command()
 @_options("config", "source", "out", "verbose", "quiet", "debug")
 @click.option("--week", default=None, metavar="WEEK",
-              help="ISO week like 2023-W08, 'last' (the last complete week) or 'latest' (default: "
-                   "the newest week with entries).")
+              help="ISO week like 2023-W08, 'last' (the last complete week) or 'latest' (the newest "
+                   "complete week with entries, however old). Default: the last complete week, "
+                   "if it has entries.")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD", callback=_day,
               help="First day of a date range, in the site time zone.")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD", callback=_day,
@@ -451,7 +452,9 @@ def digest(ctx: click.Context, week: str | None, since: date | None, until: date
     """Build the site with the email digest of a chosen week (or date range).
 
     Writes digest/<week>.html (CSS inlined), .txt and .eml, and latest.* copies, into the
-    output folder, with the feeds. Digests of other weeks already there are kept.
+    output folder, with the feeds. Digests of other weeks already there are kept. Without
+    --week or --since, when the last complete week has no entries, no digest is made,
+    latest.* stay as they were and the command exits 1 after building the rest.
 
     \b
     Example:
@@ -468,6 +471,8 @@ def digest(ctx: click.Context, week: str | None, since: date | None, until: date
     result = run_build(cfg, now=now, digest_request=request)
     _report(ctx, result, cfg)
     mail = result.mail
+    if not mail.label:  # the default week is empty (the warning says so): `digest && send` must stop here
+        ctx.exit(1)
     if not _globals(ctx).quiet:
         for ext in ("html", "txt", "eml"):
             click.echo(cfg.out / "digest" / f"{mail.label}.{ext}")

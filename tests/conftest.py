@@ -28,6 +28,9 @@ SCHEMAS = Path(__file__).resolve().parent / "schemas"
 # A fixed build time and a fixed mtime for the undated seeds make outputs reproducible.
 NOW = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
 SEED_MTIME = datetime(2024, 3, 1, 9, 30, tzinfo=UTC).timestamp()
+# At NOW the last complete week has no seed, so a plain build makes no digest; on the Monday
+# after the seeds' newest week (2024-W09) it makes that week's, as a weekly build would.
+AFTER_SEEDS = datetime(2024, 3, 4, 9, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
@@ -75,11 +78,17 @@ def make_config(tmp_path: Path) -> Callable[..., Config]:
 
 @pytest.fixture
 def built(seeds: Path, make_config: Callable[..., Config]) -> Config:
-    """The seeds built at NOW into tmp_path/dist; returns the config (its .out is the output)."""
+    """The seeds built at NOW into tmp_path/dist, with the digest of their newest week; returns the config.
+
+    At NOW the last complete week has no seed, so a plain build makes no digest: the digest
+    of the seeds' newest week (2024-W09, and latest.*) is asked for, as `feedpub digest
+    --week latest` does, so the whole output is there for the tests and golden files.
+    """
+    from feedpub.outputs.digest import Request
     from feedpub.pipeline import build
 
     config = make_config(seeds)
-    build(config, now=NOW)
+    build(config, now=NOW, digest_request=Request("latest"))
     return config
 
 

@@ -24,8 +24,12 @@ from feedpub.incremental import cache, catalogue, gather
 from feedpub.outputs import atom_rss
 from feedpub.pipeline import build, entries, read_entries
 from feedpub.render import content, inline
-from tests.conftest import NOW, ROOT, output_tree, write_corpus, write_doc
+from tests.conftest import ROOT, output_tree, write_corpus, write_doc
 from tests.test_config import example_of
+
+# The Monday after the corpus's last week (its 12 documents run 1 to 12 January 2024): every
+# build here makes that week's digest, so the cached and fresh outputs compared include it.
+NOW = datetime(2024, 1, 15, 12, tzinfo=UTC)
 
 
 def _titles(config: Config) -> set[str]:
@@ -97,7 +101,7 @@ class TestCacheHits:
         """A local image replaced by a larger file (same path) gives its new length in every feed and archive page."""
         source = tmp_path / "site"
         for i in range(3):
-            write_doc(source, f"p{i}.md", f"---\ntitle: Post {i}\ndate: 2025-01-0{i + 1}\n"
+            write_doc(source, f"p{i}.md", f"---\ntitle: Post {i}\ndate: 2024-01-0{i + 1}\n"
                       f"{'image: /images/pic.png' if i == 1 else ''}\n---\nBody {i}.\n")
         (source / "images").mkdir()
         (source / "images/pic.png").write_bytes(b"\x89PNG" + b"a" * 100)

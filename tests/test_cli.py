@@ -11,6 +11,7 @@ import subprocess
 import sys
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import feedparser
@@ -23,9 +24,10 @@ from feedpub import __version__
 from feedpub.cli import cli
 from feedpub.commands.init import CONFIG_TEXT
 from feedpub.config import OPTIONS
-from tests.conftest import NOW, ROOT, write_doc
+from tests.conftest import AFTER_SEEDS, NOW, ROOT, write_doc
 
 EPOCH = "1736942400"  # 2025-01-15T12:00:00Z, the tests' NOW
+WEEKLY = str(int(AFTER_SEEDS.timestamp()))  # a build whose default digest has entries: the seeds' newest week
 
 
 @pytest.fixture
@@ -90,15 +92,16 @@ class TestGlobal:
 
 class TestBuild:
     def test_builds_quietly_when_not_a_terminal(self, runner: CliRunner, seeds: Path, tmp_path: Path) -> None:
-        """Off a terminal build prints nothing and writes feeds and site pages."""
+        """Off a terminal build prints nothing and writes feeds, site pages and the digest."""
         out = tmp_path / "out"
-        result = run(runner, "--source", seeds, "--out", out, "build")
+        result = run(CliRunner(env={"SOURCE_DATE_EPOCH": WEEKLY}), "--source", seeds, "--out", out, "build")
         assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
-        assert {"atom.xml", "index.html", "feeds.opml", "feed.css"} <= {p.name for p in out.iterdir()}
+        assert {"atom.xml", "index.html", "feeds.opml", "feed.css", "digest"} <= {p.name for p in out.iterdir()}
 
     def test_verbose_summary(self, runner: CliRunner, seeds: Path, tmp_path: Path) -> None:
         """-v shows each document's inference, entries per category and files written."""
-        result = run(runner, "-v", "--source", seeds, "--out", tmp_path / "out", "build")
+        result = run(CliRunner(env={"SOURCE_DATE_EPOCH": WEEKLY}), "-v", "--source", seeds, "--out", tmp_path / "out",
+                     "build")
         assert result.exit_code == 0
         assert (
             "002_745ad8260e82fd0e.txt: title from first sentence, date 2024-03-01 from mtime" in result.stdout
@@ -118,7 +121,9 @@ class TestBuild:
                 f"---\ntitle: Post {i}\n---\nText {i}.\n",
             )
         monkeypatch.setattr(feedpub.cli, "_on_terminal", lambda: True)
-        result = run(runner, "--source", tmp_path / "src", "--out", tmp_path / "out", "build")
+        monday = str(int(datetime(2024, 1, 29, 9, tzinfo=UTC).timestamp()))  # after the posts' last week: a digest
+        result = run(CliRunner(env={"SOURCE_DATE_EPOCH": monday}), "--source", tmp_path / "src", "--out",
+                     tmp_path / "out", "build")
         assert result.exit_code == 0
         # click draws only the label when the stream is not a real TTY (as in CliRunner)
         files = sum(1 for p in (tmp_path / "out").rglob("*") if p.is_file() and not p.name.startswith("."))
@@ -129,7 +134,8 @@ class TestBuild:
     ) -> None:
         """A build of a few entries prints the summary on a terminal but no bar."""
         monkeypatch.setattr(feedpub.cli, "_on_terminal", lambda: True)
-        result = run(runner, "--source", seeds, "--out", tmp_path / "out", "build")
+        result = run(CliRunner(env={"SOURCE_DATE_EPOCH": WEEKLY}), "--source", seeds, "--out", tmp_path / "out",
+                     "build")
         assert "Rendering" not in result.stderr
         assert result.stderr.startswith("4 entries (Events 1, News 3)\n")
 

@@ -11,9 +11,9 @@ from click.testing import CliRunner, Result
 
 from feedpub.cli import cli
 from feedpub.errors import FeedpubError
-from tests.conftest import write_doc
+from tests.conftest import AFTER_SEEDS, write_doc
 
-EPOCH = "1736942400"  # 2025-01-15T12:00:00Z, the tests' NOW
+EPOCH = str(int(AFTER_SEEDS.timestamp()))  # 2024-03-04T09:00Z: a build of the seeds makes their newest digest
 
 
 @pytest.fixture
@@ -159,7 +159,7 @@ class TestEachCommandTakesItsOptions:
         result = run(runner, "new", "Hello there", "--category", "news", "--config", site,
                      "--source", tmp_path / "docs", "-q", "--debug")
         assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
-        assert (tmp_path / "docs" / "2025-01-15-hello-there.md").is_file()
+        assert (tmp_path / "docs" / "2024-03-04-hello-there.md").is_file()
 
     @pytest.mark.parametrize("command", list(TAKES))
     def test_global_options_before_any_command(self, runner: CliRunner, command: str, site: Path,
@@ -221,10 +221,12 @@ class TestNoConfig:
         monkeypatch.chdir(tmp_path)
         result = run(runner, "build")
         assert result.exit_code == 0
-        assert result.stderr == (f"No feedpub.toml here: building the example articles (feedpub's embedded "
-                                 f"seeds) into {tmp_path.resolve() / 'dist'}. To start your own site: "
-                                 "feedpub init my-site\n")
-        assert run(runner, "-q", "build").stderr == ""
+        notice, *rest = result.stderr.splitlines()
+        assert notice == (f"No feedpub.toml here: building the example articles (feedpub's embedded "
+                          f"seeds) into {tmp_path.resolve() / 'dist'}. To start your own site: feedpub init my-site")
+        # the embedded seeds' undated documents are dated by git or file time: their last week may be empty
+        assert all(line.startswith("Warning: digest-empty-week: ") for line in rest), rest
+        assert "No feedpub.toml" not in run(runner, "-q", "build").stderr
 
     def test_a_config_or_a_source_means_no_notice(self, runner: CliRunner, seeds: Path, tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:

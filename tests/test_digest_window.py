@@ -33,7 +33,7 @@ def at(day: date, config: Config, clock: time = time(0)) -> datetime:
 
 
 def latest(when: datetime, config: Config = UTC_SITE) -> Window:
-    found = window(Request(), [entry("x", when)], config, NOW)
+    found = window(Request(week="latest"), [entry("x", when)], config, NOW)
     assert found is not None
     return found
 
@@ -97,7 +97,15 @@ class TestIsoWeeks:
 
     def test_latest_without_entries_is_no_window(self) -> None:
         """With nothing published there is no latest week."""
-        assert window(Request(), [], UTC_SITE, NOW) is None
+        assert window(Request(week="latest"), [], UTC_SITE, NOW) is None
+
+    @pytest.mark.parametrize("when", [at(MONDAY, UTC_SITE), datetime(2023, 3, 6, tzinfo=UTC) - US,
+                                      datetime(2023, 3, 6, tzinfo=UTC), NOW])
+    def test_the_default_is_the_last_week_whatever_the_entries(self, when: datetime) -> None:
+        """With no week asked for, the window is the week before now's (2023-W10), not the newest entry's."""
+        assert window(Request(), [entry("x", when)], UTC_SITE, NOW) == window(Request(week="last"), [], UTC_SITE, NOW)
+        assert window(Request(), [], UTC_SITE, NOW) == Window("2023-W10", at(date(2023, 3, 6), UTC_SITE),
+                                                             at(date(2023, 3, 13), UTC_SITE))
 
     @pytest.mark.parametrize(("now", "label"), [
         (datetime(2023, 2, 27, 0, 0, tzinfo=UTC), "2023-W08"),  # Monday of W09, first instant

@@ -6,6 +6,7 @@ import html
 import shutil
 import socket
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import lxml.html
@@ -15,6 +16,7 @@ from lxml import etree
 from feedpub.commands.check import check
 from feedpub.config import Config
 from feedpub.errors import FeedpubError, SourceError
+from feedpub.outputs.digest import Request
 from feedpub.pipeline import build
 from tests.conftest import NOW, check_json_feed, check_xml_feed, write_doc
 from tests.safety import assert_safe_tree
@@ -106,7 +108,9 @@ class TestUnsafeCorpus:
     @pytest.fixture
     def out(self, tmp_path: Path, make_config: Callable[..., Config]) -> Path:
         config = make_config(_copy(tmp_path, "unsafe"))
-        build(config, now=NOW)
+        everything = Request(since=date(2000, 1, 1), until=NOW.date())  # every document in the digest too
+        build(config, now=NOW, digest_request=everything)
+        assert len(list((config.out / "digest").glob("*.html"))) == 2  # the range's, and latest.html
         return config.out
 
     def test_no_active_markup_reaches_any_output(self, out: Path) -> None:

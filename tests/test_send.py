@@ -27,7 +27,7 @@ from feedpub.commands import send
 from feedpub.config import Config
 from feedpub.errors import OptionError, SendError
 from feedpub.pipeline import build
-from tests.conftest import NOW
+from tests.conftest import AFTER_SEEDS, NOW
 
 READY = {"digest.unsubscribe_url": "https://lists.mysite.net/unsubscribe",  # what a sendable digest needs
          "digest.postal_address": "1 Example Road, Taipei"}
@@ -35,9 +35,10 @@ READY = {"digest.unsubscribe_url": "https://lists.mysite.net/unsubscribe",  # wh
 
 @pytest.fixture
 def ready(seeds: Path, make_config: Any) -> Config:
-    """The seeds built at NOW with an unsubscribe URL and a postal address: a digest that may be sent."""
+    """The seeds built the Monday after their newest week, with an unsubscribe URL and a postal address: a digest
+    that may be sent."""
     config = make_config(seeds, **READY)
-    build(config, now=NOW)
+    build(config, now=AFTER_SEEDS)
     return config
 
 
@@ -132,7 +133,7 @@ class TestSend:
         """A digest built with init's example unsubscribe URL is not sent."""
         inbox, port = server
         config = make_config(seeds, **{**READY, "digest.unsubscribe_url": "https://news.example.org/unsubscribe"})
-        build(config, now=NOW)
+        build(config, now=AFTER_SEEDS)
         with pytest.raises(SendError, match=r"the unsubscribe link <https://news.example.org/unsubscribe> is "
                                             r"still the example"):
             _send(config, _smtp(port))
@@ -142,7 +143,7 @@ class TestSend:
         """With an ESP profile the unsubscribe tag satisfies the check, and the dead tags are named."""
         inbox, port = server
         config = make_config(seeds, **{"digest.profile": "mailchimp", "digest.postal_address": "1 Main St"})
-        build(config, now=NOW)
+        build(config, now=AFTER_SEEDS)
         (warning,) = _send(config, _smtp(port))
         assert warning == (f"{config.out / 'digest/latest.eml'}: the message carries merge tags that only your "
                            "ESP fills in (*|ARCHIVE|*, *|MC_PREVIEW_TEXT|*, *|UNSUB|*): in this test their "

@@ -22,7 +22,7 @@ import pytest
 from feedpub.commands.serve import EVENTS_PATH, Preview, Rebuild, Status, content_type, inject
 from feedpub.config import Config, load_config
 from feedpub.errors import FeedpubError, Problem
-from tests.conftest import NOW, output_tree
+from tests.conftest import AFTER_SEEDS, NOW, output_tree
 
 CHROME_ACCEPT = (
     "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,"
@@ -364,17 +364,18 @@ class TestInject:
 
 
 class TestLiveReload:
-    def test_only_html_responses_get_the_script(self, preview: Preview) -> None:
+    def test_only_html_responses_get_the_script(self, seeds: Path, make_config: Callable[..., Config]) -> None:
         """HTML pages (a folder's index.html too) are served with the reload script; feeds, CSS, OPML and text as written."""
-        out = preview.config.out
-        for path, file in [("", "index.html"), ("index.html", "index.html"), ("digest/latest.html", None)]:
-            status, ctype, body = _get(preview.url + path)
-            assert (status, ctype) == (200, "text/html; charset=utf-8"), path
-            assert any(EVENTS_PATH in s for s in _scripts(body)), path
-            assert body != (out / (file or path)).read_bytes()
-        for path in ("atom.xml", "rss.xml", "feed.json", "feed.css", "feeds.opml", "digest/latest.txt",
-                     "categories/news/atom.xml"):
-            assert _get(preview.url + path, CHROME_ACCEPT)[2] == (out / path).read_bytes(), path
+        with Preview(make_config(seeds), clock=lambda: AFTER_SEEDS, port=0) as preview:  # a weekly build: a digest
+            out = preview.config.out
+            for path, file in [("", "index.html"), ("index.html", "index.html"), ("digest/latest.html", None)]:
+                status, ctype, body = _get(preview.url + path)
+                assert (status, ctype) == (200, "text/html; charset=utf-8"), path
+                assert any(EVENTS_PATH in s for s in _scripts(body)), path
+                assert body != (out / (file or path)).read_bytes()
+            for path in ("atom.xml", "rss.xml", "feed.json", "feed.css", "feeds.opml", "digest/latest.txt",
+                         "categories/news/atom.xml"):
+                assert _get(preview.url + path, CHROME_ACCEPT)[2] == (out / path).read_bytes(), path
 
     def test_output_folder_is_what_build_writes(
         self, preview: Preview, seeds: Path, make_config: Callable[..., Config], tmp_path: Path

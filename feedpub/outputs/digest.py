@@ -1,10 +1,12 @@
 """Output kind ``digest``: the weekly email, as inlined HTML, plain text and an .eml message.
 
-A week is an ISO week in the site time zone; by default the newest *complete* week with
-entries. The entries of the chosen week become a frozen :class:`Digest` (a lead story, then
-sections by category, items newest first), which the templates turn into HTML (CSS inlined,
-merge tags intact) and text written from the same data, never by stripping the HTML. Only
-entries that land in the digest are rendered.
+A week is an ISO week in the site time zone; by default the last complete week, made only
+when it has entries: otherwise no digest is made, ``latest.*`` stay as they were and the
+build warns (``digest-empty-week``), so a weekly send never mails an old issue as new.
+The entries of the chosen week become a frozen :class:`Digest` (a lead story, then sections
+by category, items newest first), which the templates turn into HTML (CSS inlined, merge
+tags intact) and text written from the same data, never by stripping the HTML. Only entries
+that land in the digest are rendered.
 
 Its job is made in another process when the build has one to spare (premailer's CSS
 inlining is slow). The digests of other weeks that the output folder holds (made by earlier
@@ -80,10 +82,15 @@ PROFILES: Mapping[str, Profile] = {
 class Request:
     """Which digest to make: a week ('latest', 'last', '2023-W08') or a since/until range."""
 
-    week: str | None = None  # None means 'latest'
+    week: str | None = None  # None: the default, the last complete week if it has entries
     since: date | None = None
     until: date | None = None
     required: bool = True  # False for `feedpub build`: an empty selection means no digest
+
+    @property
+    def default(self) -> bool:
+        """Return whether no week or range was asked for (the weekly digest)."""
+        return self.week is None and self.since is None and self.until is None
 
 
 @dataclass(frozen=True)
@@ -212,11 +219,13 @@ def _iso_week(d: date, config: Config, now: datetime) -> Window:
 def window(request: Request, entries: Sequence[Listed], config: Config, now: datetime) -> Window | None:
     """Return the window a request names; None for 'latest' when there are no entries.
 
-    'latest' is the week of the newest entry dated before the current week (in the site
-    zone): the newest complete week that has entries. Only when every entry is of this week
-    (or later) is it the running week, and the digest says so.
+    The default is 'last', the ISO week before the one holding now (in the site zone),
+    entries or not: plan() makes no digest of it when it has none. 'latest' is the week of
+    the newest entry dated before the current week: the newest complete week that has
+    entries, however old. Only when every entry is of this week (or later) is it the running
+    week, and the digest says so.
     """
-    week = request.week or "latest"
+    week = request.week or "last"
     if request.since or request.until:
         if request.week:
             raise _usage("use either --week or --since/--until, not both")
@@ -549,6 +558,27 @@ def _outputs(digest: Digest, config: Config, *, background: bool, key: bytes = b
 
 
 @dataclass(frozen=True)
+class Empty:
+    """The default digest's week has no entries: no digest is made, latest.* are kept as they are."""
+
+    window: Window
+
+    def warning(self, config: Config, *, kept: bool) -> str:
+        """Return what the build says (kept: whether the output folder holds latest.* files)."""
+        win = self.window
+        latest = f"{FOLDER}latest.* kept as they were" if kept else f"no {FOLDER}latest.* yet"
+        return (f"digest-empty-week: no entries in {win.label} ({day_text(win.start.date())} to "
+                f"{day_text(win.last_day)}, {config.timezone}), the last complete week: no digest made, "
+                f"{latest}; 'feedpub digest --week' makes any week")
+
+
+def latest(out: Path) -> tuple[str, ...]:
+    """Return the latest.* files (and the subject) the output folder holds."""
+    return tuple(path for path in (*(f"{FOLDER}latest.{ext}" for ext in EXTENSIONS), SUBJECT_FILE)
+                 if (out / path).is_file())
+
+
+@dataclass(frozen=True)
 class Plan(Generic[L]):
     """The digest a build makes: its window and every published record dated in it."""
 
@@ -560,8 +590,12 @@ class Plan(Generic[L]):
     now: datetime | None = field(default=None, compare=False)
 
 
-def plan(chosen: Selection[R], config: Config, *, now: datetime, request: Request | None) -> Plan[R] | None:
-    """Return the requested digest's plan; None when there is nothing to make (raise when required)."""
+def plan(chosen: Selection[R], config: Config, *, now: datetime, request: Request | None) -> Plan[R] | Empty | None:
+    """Return the requested digest's plan; Empty for a default week with no entries.
+
+    None when 'latest' finds nothing published (raise when required). A week or range asked
+    for by name is planned even when empty: making it raises, naming the window.
+    """
     request = request or Request(required=False)
     win = window(request, chosen.published, config, now)
     if win is None:
@@ -569,6 +603,8 @@ def plan(chosen: Selection[R], config: Config, *, now: datetime, request: Reques
             raise _problem("no published entries to make a digest of")
         return None
     members = tuple(in_window(chosen.published, win))
+    if not members and request.default:
+        return Empty(win)
     shown = tuple(e for _c, m, _more in _sections(members, config) for e in m)
     return Plan(win, members, shown, now)
 
@@ -576,6 +612,8 @@ def plan(chosen: Selection[R], config: Config, *, now: datetime, request: Reques
 def report(jobs: Sequence[protocol.Keyed], config: Config) -> Made:
     """Return what the build's digest is, from its files in the output folder (after writing)."""
     for job, key in jobs:
+        if job.kind == KIND.name and isinstance(job.plan, Empty):
+            return Made(warnings=(job.plan.warning(config, kept=bool(job.paths)),))
         if job.kind == KIND.name and not job.as_is:
             p: Plan[Any] = job.plan
             label = p.window.label
@@ -594,20 +632,22 @@ TEMPLATES = ("digest.html.j2", "digest.txt.j2", "digest.css")
 
 
 class _Digest:
-    """The kind: the requested (or latest) digest's job, and the earlier digests kept as they are."""
+    """The kind: the requested (or default) digest's job, and the earlier digests kept as they are."""
 
     name = "digest"
     after = ()
 
     def plan(self, build: Build, planned: Sequence[Job[Any]]) -> list[Job[Any]]:  # noqa: ARG002 - the Kind protocol
-        """Return the digest's job (if there is a digest), then one keeping earlier weeks' files."""
+        """Return the digest's job (or one keeping latest.* when the default week is empty), then earlier weeks'."""
         made = plan(build.chosen, build.config, now=build.now, request=build.digest)
         jobs: list[Job[Any]] = []
-        if made is not None:
+        if isinstance(made, Plan):
             # the templates are given the whole configuration
             jobs.append(Job(self.name, paths(made.window.label), made, protocol.Inputs(protocol.EVERY,
                             templates=TEMPLATES), shows=made.shown, background=True))
-        kept = earlier(build.config.out, made.window.label if made else None)
+        elif isinstance(made, Empty):  # kept byte for byte: the next send must not take an old issue for new
+            jobs.append(Job(self.name, latest(build.config.out), made, as_is=True))
+        kept = earlier(build.config.out, made.window.label if isinstance(made, Plan) else None)
         if kept:
             jobs.append(Job(self.name, kept, Earlier(), as_is=True))
         return jobs

@@ -9,14 +9,25 @@ placeholders before inlining and put back, byte for byte, afterwards.
 
 A ``<style data-premailer="ignore">`` block (media queries, dark mode) is kept verbatim in
 the head: those rules cannot be inlined and must still reach the clients that honour them.
+
+premailer also copies ``background-color``, ``vertical-align`` and ``text-align`` into the
+old ``bgcolor``, ``valign`` and ``align`` attributes of *every* styled element. Outlook for
+Windows reads them on table cells (a button's colour comes from its cell's ``bgcolor``), but
+on a link, an image or a div HTML has no such attribute and the Nu checker refuses the page;
+they are only added where HTML defines them.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
+from typing import TYPE_CHECKING
 
 from feedpub.errors import OutputError, Problem
+
+if TYPE_CHECKING:
+    from lxml import etree
 
 # Mailchimp *|TAG|* / *|IF:X|*, and the {{ … }} / {% … %} of listmonk (Go templates),
 # Buttondown (Django) and most others.
@@ -55,9 +66,42 @@ def restore(html: str, saved: list[str]) -> str:
     return out
 
 
+# Where HTML defines each presentational attribute premailer writes (the "obsolete but
+# conforming" features of the HTML standard, §16.2); anywhere else it is invalid.
+_CELLS = frozenset(("tbody", "thead", "tfoot", "tr", "td", "th", "col", "colgroup"))
+DEFINED_ON: dict[str, frozenset[str]] = {
+    "bgcolor": frozenset(("body", "table", "tr", "td", "th")),
+    "valign": _CELLS,
+    "align": _CELLS | {"caption", "div", "embed", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "iframe", "img",
+                       "input", "legend", "object", "p", "table"},
+}
+
+
 def prepare() -> None:
     """Import premailer now (~0.2 s with requests and cssutils), e.g. while other processes work."""
     import premailer.premailer  # noqa: F401 - imported for its side effect: loaded once, shared by forks
+
+
+@functools.cache
+def _inliner() -> type:
+    """Return premailer's Premailer, writing bgcolor/valign/align only where HTML defines them."""
+    import premailer.premailer
+
+    class Inliner(premailer.Premailer):  # type: ignore[misc]  # premailer has no type hints
+        # premailer's hook for these attributes (3.10): called once per styled element, after
+        # its style is merged; what it writes on the wrong element is put back as it was
+        def _style_to_basic_html_attributes(self, element: etree.ElementBase, style_content: str,
+                                            force: bool = False) -> None:
+            before = {name: element.get(name) for name in DEFINED_ON}
+            super()._style_to_basic_html_attributes(element, style_content, force)
+            for name, tags in DEFINED_ON.items():
+                if element.tag not in tags and element.get(name) != before[name]:
+                    if before[name] is None:
+                        del element.attrib[name]
+                    else:
+                        element.set(name, before[name])
+
+    return Inliner
 
 
 def inline(html: str, source: str = "digest template") -> str:
@@ -71,7 +115,7 @@ def inline(html: str, source: str = "digest template") -> str:
 
     hidden, saved = protect(html)
     try:
-        inliner = premailer.Premailer(
+        inliner = _inliner()(
             hidden,
             base_url=None,  # links are absolute already; a base_url would prefix merge tags
             disable_link_rewrites=True,
