@@ -425,9 +425,10 @@ def main() -> None:
     """Run the command line (console script entry point), then end the process at once.
 
     Tearing the interpreter down (a last garbage collection, then freeing every object one by
-    one) took ~0.15 s after a build of a 50,000-document archive: as long as a third of a
-    rebuild. Nothing of feedpub's waits for it: by the time a command returns, its files are
-    written and the build cache is closed; only standard output and error need flushing.
+    one) costs a large archive's rebuild a noticeable part of its time (see
+    docs/performance.md). Nothing of feedpub's waits for it: by the time a command returns,
+    its files are written and the build cache is closed; only standard output and error need
+    flushing.
     """
     try:
         cli(prog_name="feedpub")  # click always ends by raising SystemExit
