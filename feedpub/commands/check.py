@@ -25,8 +25,8 @@ from feedpub.errors import NotAPost, Problem, SourceError
 from feedpub.incremental import cache
 from feedpub.model import Entry, SourceDoc
 from feedpub.pipeline import output_problems, read_entries
-from feedpub.render import content, markdown, sanitize
-from feedpub.sources import assets, conventions, load, plaintext
+from feedpub.render import content, sanitize
+from feedpub.sources import assets, conventions, load
 from feedpub.sources.normalise import body_of, source_path
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -164,16 +164,18 @@ def _source_findings(entry: Entry, doc: SourceDoc, config: Config) -> list[Findi
     return found
 
 
-def _missing_files(entry: Entry, cleaned: str, config: Config, available: frozenset[str]) -> list[Finding]:
+def _missing_files(entry: Entry, cleaned: str, config: Config, available: frozenset[str],
+                   image_line: int | None) -> list[Finding]:
     """Find the links under base_url that an entry shows or has but that the site will not have.
 
     available: every output path a build makes or copies. A file (an image, a PDF) that is
-    not there is 'missing-file'; a page that is not there, 'dead-link'.
+    not there is 'missing-file'; a page that is not there, 'dead-link'. image_line: the line
+    of the key that names the entry's image.
     """
-    urls = [(entry.image.url, "image")] if entry.image is not None else []
-    urls += [(html.unescape(u), "") for _attr, u in _URL_ATTR.findall(cleaned)]
+    urls = [(entry.image.url, True)] if entry.image is not None else []
+    urls += [(html.unescape(u), False) for _attr, u in _URL_ATTR.findall(cleaned)]
     found = []
-    for url, key in dict.fromkeys(urls):
+    for url, is_image in dict.fromkeys(urls):
         if not url.startswith(config.base_url):
             continue
         path = unquote(url[len(config.base_url):].partition("#")[0].partition("?")[0])
@@ -188,16 +190,34 @@ def _missing_files(entry: Entry, cleaned: str, config: Config, available: frozen
             if page in available or f"{page}/index.html" in available:
                 continue
             code, message = "dead-link", f"'{page}' is no page of the site (no document has that address)"
-        line = entry.lines.get(key) if key else _line_of(entry, config, name or url)
+        line = image_line if is_image else _line_of(entry, config, name or url)
         found.append(Finding(WARNING, code, entry.rel, line, f"{message}: {url} will not exist on the site"))
     return found
+
+
+def _image_key(doc: SourceDoc) -> tuple[str, str] | None:
+    """Return the front-matter key that names the entry's image, and the key whose line it is on.
+
+    The image itself is normalise's (``entry.image``, the build's rule); this only finds which
+    key of ``conventions.IMAGE`` gave it, in the same order (top level, then Zola's
+    ``[extra]``), to point at its line: ``('featured_image', 'featured_image')``,
+    ``('extra.image', 'extra')``.
+    """
+    extra = doc.meta.get(conventions.EXTRA)
+    tables = [(doc.meta, "")] + ([(extra, f"{conventions.EXTRA}.")] if isinstance(extra, dict) else [])
+    for table, prefix in tables:
+        key = next((k for k in conventions.IMAGE if table.get(k) not in (None, "", [], {})), None)
+        if key is not None:
+            return prefix + key, key if not prefix else conventions.EXTRA
+    return None
 
 
 def _body_findings(entry: Entry, config: Config, base_configured: bool,
                    available: frozenset[str] | None) -> list[Finding]:
     doc = load.read(source_path(entry, config), config.source, config.limits)
     body = body_of(doc, config.template_syntax)
-    raw = markdown.to_html(body.text) if body.fmt == "markdown" else plaintext.to_html(body.text)
+    raw = content.markup(body.text, body.fmt)  # the build's rendering, looked at before and after sanitizing
+    cleaned = content.sanitized(raw, entry, config)
     found = _source_findings(entry, doc, config)
     if body.templates and not body.text.strip():
         found.append(Finding(WARNING, "no-body", entry.rel, body.line,
@@ -207,22 +227,33 @@ def _body_findings(entry: Entry, config: Config, base_configured: bool,
         found.append(Finding(WARNING, "deep-html", entry.rel, None,
                              f"its HTML nests more than {sanitize.MAX_DEPTH} elements deep: the deeper tags "
                              "are dropped, their text kept"))
+    image = _image_key(doc) if entry.image is not None else None
+    image_line = entry.lines.get(image[1]) if image else None
     if available is not None and not entry.draft:
-        found += _missing_files(entry, sanitize.clean(raw, config.base_url, entry.page_base), config, available)
+        found += _missing_files(entry, cleaned, config, available, image_line)
     if not base_configured:
-        key = next((k for k in ("image", "cover", "thumbnail") if isinstance(doc.meta.get(k), str)), None)
-        if key and _relative_urls(f'src="{html.escape(doc.meta[key])}"'):
-            found.append(Finding(WARNING, "relative-image", entry.rel, entry.lines.get(key),
-                                 f"relative '{key}' {doc.meta[key]!r} will point at {config.base_url}: "
-                                 "set 'base_url' in feedpub.toml to your site's address"))
-        for url in _relative_urls(raw):
-            found.append(Finding(WARNING, "relative-link", entry.rel, _line_of(entry, config, url),
-                                 f"relative link {url!r} will point at {config.base_url}: "
-                                 "set 'base_url' in feedpub.toml to your site's address"))
-    if not entry.summary and not content.summary_from_html(sanitize.clean(raw, config.base_url)):
+        found += _relative_findings(entry, raw, config, image, image_line)
+    if not entry.summary and not content.summary_from_html(cleaned):
         found.append(Finding(WARNING, "empty-summary", entry.rel, entry.lines.get("summary"),
                              "summary is empty (no 'summary' and no paragraph of text): "
                              "readers will show the title twice"))
+    return found
+
+
+def _relative_findings(entry: Entry, raw: str, config: Config, image: tuple[str, str] | None,
+                       image_line: int | None) -> list[Finding]:
+    """Find the image and links that will point at the example host, base_url being left unset."""
+    found = []
+    # a relative image is resolved against base_url (or its page's address, under it): with
+    # base_url the example, an image under it was written relative
+    if image is not None and entry.image is not None and entry.image.url.startswith(config.base_url):
+        found.append(Finding(WARNING, "relative-image", entry.rel, image_line,
+                             f"relative '{image[0]}' will point at {entry.image.url}: "
+                             "set 'base_url' in feedpub.toml to your site's address"))
+    for url in _relative_urls(raw):
+        found.append(Finding(WARNING, "relative-link", entry.rel, _line_of(entry, config, url),
+                             f"relative link {url!r} will point at {config.base_url}: "
+                             "set 'base_url' in feedpub.toml to your site's address"))
     return found
 
 
