@@ -144,9 +144,22 @@ def _source_findings(entry: Entry, doc: SourceDoc, config: Config) -> list[Findi
         found.append(Finding(WARNING, "template-syntax", entry.rel, line,
                              f"template tag {tag!r} is not run by feedpub: {action} the output "
                              "(template_syntax)"))
+    found += _unknown_keys(entry, doc, config)
+    if entry.date_source == "filename":
+        bad = next((k for k in conventions.DATE if k in doc.meta and not isinstance(doc.meta[k], bool)), None)
+        if bad is not None:
+            found.append(Finding(WARNING, "date-from-filename", entry.rel, doc.meta_lines.get(bad),
+                                 f"'{bad}' is not a valid date ({str(doc.meta[bad])[:40]!r}): dated "
+                                 f"{entry.date.date()} from the file name instead"))
+    return found
+
+
+def _unknown_keys(entry: Entry, doc: SourceDoc, config: Config) -> list[Finding]:
+    """Find the front-matter keys neither feedpub nor a generator reads (a typo, most often)."""
     accepted = conventions.READ | conventions.GENERATORS | frozenset(config.front_matter_keys)
-    if doc.dialect == "headers":
+    if doc.dialect == "headers":  # Pelican's and MultiMarkdown's header names are case-insensitive
         accepted = frozenset(k.lower() for k in accepted)
+    found = []
     for key in doc.meta:
         if key in accepted:
             continue
@@ -155,12 +168,6 @@ def _source_findings(entry: Entry, doc: SourceDoc, config: Config) -> list[Findi
         found.append(Finding(WARNING, "unknown-key", entry.rel, doc.meta_lines.get(key),
                              f"front-matter key '{key}' is not read by feedpub{suffix}; "
                              "list it in 'front_matter_keys' to accept it"))
-    if entry.date_source == "filename":
-        bad = next((k for k in conventions.DATE if k in doc.meta and not isinstance(doc.meta[k], bool)), None)
-        if bad is not None:
-            found.append(Finding(WARNING, "date-from-filename", entry.rel, doc.meta_lines.get(bad),
-                                 f"'{bad}' is not a valid date ({str(doc.meta[bad])[:40]!r}): dated "
-                                 f"{entry.date.date()} from the file name instead"))
     return found
 
 
@@ -179,20 +186,26 @@ def _missing_files(entry: Entry, cleaned: str, config: Config, available: frozen
         if not url.startswith(config.base_url):
             continue
         path = unquote(url[len(config.base_url):].partition("#")[0].partition("?")[0])
-        name = path.rsplit("/", 1)[-1]
-        if assets.is_asset(name):
-            if path in available:
-                continue
-            where = "static_dir" if config.static_dir is not None else "a 'static' folder beside feedpub.toml"
-            code, message = "missing-file", f"'{path}' is not in the source folder or {where}"
-        else:
-            page = path + "index.html" if not path or path.endswith("/") else path
-            if page in available or f"{page}/index.html" in available:
-                continue
-            code, message = "dead-link", f"'{page}' is no page of the site (no document has that address)"
-        line = image_line if is_image else _line_of(entry, config, name or url)
+        missing = _not_on_site(path, config, available)
+        if missing is None:
+            continue
+        code, message = missing
+        line = image_line if is_image else _line_of(entry, config, path.rsplit("/", 1)[-1] or url)
         found.append(Finding(WARNING, code, entry.rel, line, f"{message}: {url} will not exist on the site"))
     return found
+
+
+def _not_on_site(path: str, config: Config, available: frozenset[str]) -> tuple[str, str] | None:
+    """Return the finding's code and message for a path under base_url the site will not have, else None."""
+    if assets.is_asset(path.rsplit("/", 1)[-1]):
+        if path in available:
+            return None
+        where = "static_dir" if config.static_dir is not None else "a 'static' folder beside feedpub.toml"
+        return "missing-file", f"'{path}' is not in the source folder or {where}"
+    page = path + "index.html" if not path or path.endswith("/") else path
+    if page in available or f"{page}/index.html" in available:
+        return None
+    return "dead-link", f"'{page}' is no page of the site (no document has that address)"
 
 
 def _image_key(doc: SourceDoc) -> tuple[str, str] | None:
@@ -259,26 +272,11 @@ def _relative_findings(entry: Entry, raw: str, config: Config, image: tuple[str,
 
 def _entry_findings(entry: Entry, config: Config, now: datetime, base_configured: bool,
                     available: frozenset[str] | None = None) -> list[Finding]:
-    found = []
-    if entry.date_source in UNDATED_SOURCES:
-        found.append(Finding(WARNING, "undated", entry.rel, None,
-                             f"no date in the document: dated {entry.date.date()} from "
-                             f"{UNDATED_SOURCES[entry.date_source]}; "
-                             "add 'date: YYYY-MM-DD' to its front matter"))
+    found = _date_findings(entry, config, now)
     if config.categories and entry.category.slug not in config.categories:
         known = ", ".join(sorted(config.categories))
         found.append(Finding(WARNING, "unknown-category", entry.rel, entry.lines.get("category"),
                              f"category '{entry.category.slug}' is not in [categories] ({known})"))
-    if entry.date > now and not entry.draft:
-        action = ("published because 'future' is on" if config.future
-                  else "left out until then (or use --future)")
-        found.append(Finding(WARNING, "future-date", entry.rel, entry.lines.get("date"),
-                             f"dated in the future ({entry.date.isoformat()}): {action}"))
-    if entry.expires is not None and entry.expires <= now and not entry.draft:
-        key = next((k for k in conventions.EXPIRES if k in entry.lines), None)
-        found.append(Finding(WARNING, "expired", entry.rel, entry.lines.get(key) if key else None,
-                             f"expired on {entry.expires.date()} ('{key or 'expiryDate'}'): its generator no longer "
-                             "publishes it, feedpub still does (add 'draft: true' or list it in 'exclude')"))
     if entry.draft and entry.title_source == "redirect":
         found.append(Finding(INFO, "excluded", entry.rel, None, f"a redirect stub ({entry.title}): not published"))
     elif entry.draft:
@@ -286,6 +284,32 @@ def _entry_findings(entry: Entry, config: Config, now: datetime, base_configured
     if entry.title_source == "redirect":
         return found  # not an article: its body is nobody's concern
     return found + _body_findings(entry, config, base_configured, available)
+
+
+def _date_findings(entry: Entry, config: Config, now: datetime) -> list[Finding]:
+    """Find a date that is not the document's own, a date in the future, an expiry already past."""
+    found = []
+    if entry.date_source in UNDATED_SOURCES:
+        found.append(Finding(WARNING, "undated", entry.rel, None,
+                             f"no date in the document: dated {entry.date.date()} from "
+                             f"{UNDATED_SOURCES[entry.date_source]}; "
+                             "add 'date: YYYY-MM-DD' to its front matter"))
+    if entry.date > now and not entry.draft:
+        action = ("published because 'future' is on" if config.future
+                  else "left out until then (or use --future)")
+        found.append(Finding(WARNING, "future-date", entry.rel, entry.lines.get("date"),
+                             f"dated in the future ({entry.date.isoformat()}): {action}"))
+    if entry.expires is not None and entry.expires <= now and not entry.draft:
+        found.append(_expired(entry, entry.expires))
+    return found
+
+
+def _expired(entry: Entry, expires: datetime) -> Finding:
+    """Say that a generator would no longer publish an entry past its expiry date, and feedpub does."""
+    key = next((k for k in conventions.EXPIRES if k in entry.lines), None)
+    return Finding(WARNING, "expired", entry.rel, entry.lines.get(key) if key else None,
+                   f"expired on {expires.date()} ('{key or 'expiryDate'}'): its generator no longer "
+                   "publishes it, feedpub still does (add 'draft: true' or list it in 'exclude')")
 
 
 def _site_paths(config: Config, published: list[Entry], copied: Iterable[str]) -> frozenset[str]:
