@@ -184,13 +184,20 @@ def build(ctx: click.Context, future: bool | None, skip_invalid: bool) -> None:
     Example:
       feedpub build --source articles --out public
     """
+    from feedpub.outputs.digest import Request
     from feedpub.pipeline import build as run_build
 
     cfg = _config(ctx, future=future)
     reporter = _reporter(ctx)
-    reporter.example(cfg, source_given=_globals(ctx).source is not None)
+    example = cfg.config_path is None and _globals(ctx).source is None
+    reporter.example(cfg, source_given=not example)
+    # The example articles are old: their last complete week is empty, and a first build with
+    # no digest to look at would hide half of what feedpub makes. A site's weekly build keeps
+    # the default (the last complete week, or none), so an old issue is never sent again.
+    request = Request("latest", required=False) if example else None
     with _ProgressBar(enabled=not reporter.quiet and _on_terminal()) as progress:
-        result = run_build(cfg, now=now_from_env(), skip_invalid=skip_invalid, progress=progress)
+        result = run_build(cfg, now=now_from_env(), skip_invalid=skip_invalid, progress=progress,
+                           digest_request=request)
     reporter.build(result, cfg)
     if result.skipped:
         ctx.exit(1)
