@@ -793,6 +793,8 @@ class TestWhatIsAPost:
         "---\ntitle: About\nlayout: page\n---\nWho we are.\n",  # a template that lists nothing
         "---\ntitle: Index\ntemplate: true\ndate: 2024-01-01\n---\nText {{ x }}.\n",  # a date of its own
         "Just a note with text.\n",
+        '---\ntitle: Blank\nlayout: " "\n---\nText.\n',  # a blank template name names no template
+        '---\ntitle: Dot\nlayout: "."\n---\nText.\n',
     ])
     def test_posts_stay_posts(self, entry_of, text: str) -> None:
         """Text and no list template, or a date of its own: normalised as before."""

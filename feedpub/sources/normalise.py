@@ -629,6 +629,12 @@ def mostly_dated(date_sources: Iterable[str], pages: int) -> bool:
     return dated * 2 > len(sources) + pages
 
 
+def _template_name(value: str) -> str:
+    """Return a template's name without folder and extension ('_default/list.html' -> 'list'); any text."""
+    name = value.strip().lower().rpartition("/")[2]
+    return name.rpartition(".")[0] or name
+
+
 def page_reason(doc: SourceDoc, body: Body) -> str:
     """Say why an undated document is a page of the site, not a post ("" when it may be a post).
 
@@ -641,7 +647,7 @@ def page_reason(doc: SourceDoc, body: Body) -> str:
     named = ""
     if template is True:
         named = f"'{key}: true' makes its body a template"
-    elif isinstance(template, str) and _stem(template.strip().lower()) in keys.LIST_TEMPLATES:
+    elif isinstance(template, str) and _template_name(template) in keys.LIST_TEMPLATES:
         named = f"'{key}' names the list template {template.strip()!r}"
     if _has_text(body.text):
         return f"no date of its own and {named}" if named else ""
