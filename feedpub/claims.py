@@ -11,16 +11,17 @@ problems through the same function.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from feedpub import write
-from feedpub.config import Config
 from feedpub.errors import OutputError, Problem
-from feedpub.incremental import gather
+from feedpub.model import Entry
 from feedpub.outputs.files import Copy
 from feedpub.outputs.protocol import Job, Keyed
-from feedpub.sources.dates import SourceContext
+from feedpub.records import Record
+
+Whole = Callable[[Record], Entry]  # a record's document read again: its entry (for the line of a key)
 
 URL_KEYS = ("permalink", "url", "slug", "path")  # the front-matter keys a page's path comes from
 
@@ -40,13 +41,13 @@ class Owner(NamedTuple):
         return (": give the document another permalink or slug", ": rename or move the file", "")[self.rank]
 
 
-def problems(jobs: Sequence[Keyed], config: Config, context: SourceContext | None = None) -> list[Problem]:
+def problems(jobs: Sequence[Keyed], whole: Whole) -> list[Problem]:
     """Return a problem for every path of jobs that is unsafe or clashes with another, naming who makes each.
 
-    context: the build's dating memo (a document named in a problem is read again for its line).
+    whole: reads a document named in a problem again, for the line of its permalink.
     """
     def name(job: Job[Any], path: str) -> Owner:
-        return _owner(job, path, config, context)
+        return _owner(job, path, whole)
 
     claimed = [(path, keyed.job) for keyed in jobs for path in keyed.job.paths]
     found = [Problem(o.where, o.line, f"refusing to write {o.subject}: the path {reason}")
@@ -66,18 +67,18 @@ def problems(jobs: Sequence[Keyed], config: Config, context: SourceContext | Non
     return sorted(found, key=lambda p: (p.path, p.line or 0, p.message))
 
 
-def refuse_clashes(jobs: Sequence[Keyed], config: Config, context: SourceContext | None = None) -> None:
-    """Raise OutputError with every problem of problems(jobs), if there is one."""
-    found = problems(jobs, config, context)
+def refuse_clashes(jobs: Sequence[Keyed], whole: Whole) -> None:
+    """Raise OutputError with every problem of problems(jobs, whole), if there is one."""
+    found = problems(jobs, whole)
     if found:
         raise OutputError(found)
 
 
-def _owner(job: Job[Any], path: str, config: Config, context: SourceContext | None) -> Owner:
+def _owner(job: Job[Any], path: str, whole: Whole) -> Owner:
     """Return who makes path: a document's page, a copy of a file, or a file the build makes."""
     if job.kind == "pages" and len(job.shows) == 1:
         record = job.shows[0]
-        lines = gather.whole(record, config, context).lines
+        lines = whole(record).lines
         line = next((lines[k] for k in URL_KEYS if k in lines), None)
         return Owner(record.rel, line, f"its page {path!r}", f"the page of {record.rel} ({path!r})", 0)
     if isinstance(job.plan, Copy):

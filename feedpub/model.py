@@ -2,7 +2,7 @@
 
 ``SourceDoc`` (what a file says) → ``Entry`` (what it means: metadata only) → ``Rendered``
 (an entry with its sanitized HTML, made only for entries that land in an output). What a
-build keeps of every entry across builds is its projection, ``incremental.catalogue.Record``.
+build keeps of every entry across builds is its projection, ``records.Record``.
 A stage returns new values; it never fills in fields of old ones.
 """
 
@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 _T = TypeVar("_T")
+_T_co = TypeVar("_T_co", covariant=True)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -204,3 +205,11 @@ class Kept:
 
     path: str
     key: bytes
+
+
+class Later(Protocol[_T_co]):
+    """A result that may still be in the making (in a forked worker, or made when first asked for)."""
+
+    def result(self) -> _T_co:
+        """Return the result, waiting for it if need be."""
+        ...

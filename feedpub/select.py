@@ -4,7 +4,7 @@ Also settles, once for the whole build, each category's display name (one catego
 shows under two spellings) and which entries share an ``updated`` instant (they are moved
 whole seconds apart in every output).
 
-Every function here takes entries or catalogue records alike (:class:`feedpub.incremental.catalogue.Record`
+Every function here takes entries or catalogue records alike (:class:`feedpub.records.Record`
 has the attributes of an :class:`Entry` that choosing needs): a build chooses among the
 records of a whole archive, ``feedpub check`` and the tests among entries.
 """

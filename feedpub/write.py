@@ -24,14 +24,11 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, TypeVar
+from typing import NamedTuple, TypeVar
 
 from feedpub.errors import OutputError, Problem
-from feedpub.model import Kept, Output
+from feedpub.model import Kept, Later, Output
 from feedpub.slug import RESERVED_NAMES
-
-if TYPE_CHECKING:
-    from feedpub.incremental.workers import Later
 
 MARKER = ".feedpub-output"  # marks a folder feedpub may replace wholesale
 OWN = ".feedpub-"  # names at the top of the output folder that are feedpub's own, never an output's

@@ -4,7 +4,7 @@ One SQLite file per pair of source and output folders, under the user's cache fo
 (:func:`cache_path`: never inside the source folder, the output folder or feedpub itself, so a
 build leaves nothing in a git checkout or a wheel), with three tables:
 
-- ``catalogue``: every valid document's :class:`~feedpub.incremental.catalogue.Record` (its size, mtime,
+- ``catalogue``: every valid document's :class:`~feedpub.records.Record` (its size, mtime,
   fingerprint and the fields choosing entries needs), in 16 shards by a hash of the path,
   each stored as columns (:func:`feedpub.incremental.catalogue.encode`). A document whose size and
   mtime match its record is not read again; a build rewrites only the shards it changed.
@@ -43,7 +43,7 @@ from typing import Any
 from feedpub import __version__, resources
 from feedpub.config import Config, output_values
 from feedpub.incremental import catalogue
-from feedpub.incremental.catalogue import Record
+from feedpub.records import Record
 from feedpub.write import Written
 
 SCHEMA = 6  # bump when the tables change

@@ -1,10 +1,10 @@
 """Load and normalise at archive scale: a record per document, through the build cache and every core.
 
 The result is exactly what the plain stages give one document at a time
-(``sources.load.read`` → ``sources.normalise.normalise`` → ``catalogue.record_of``), only faster:
+(``sources.load.read`` → ``sources.normalise.normalise`` → ``records.record_of``), only faster:
 
 - a document whose size and mtime match its record in the build cache is not read at all:
-  the record is all that choosing and listing entries need (:mod:`feedpub.incremental.catalogue`);
+  the record is all that choosing and listing entries need (:mod:`feedpub.records`);
 - the others are read in a pool of forked worker processes, in chunks that come back
   encoded (the columns the build cache stores) and are merged in file order, so the output
   is byte-identical to a single-process build;
@@ -27,9 +27,9 @@ from typing import Any, TypeVar
 from feedpub.config import Config
 from feedpub.errors import NotAPost, Problem, SourceError
 from feedpub.incremental import cache, catalogue, workers
-from feedpub.incremental.catalogue import Record
 from feedpub.model import Entry, Rendered
 from feedpub.places import Refused
+from feedpub.records import Record, record_of
 from feedpub.render import content
 from feedpub.sources import load
 from feedpub.sources.dates import SourceContext
@@ -78,7 +78,7 @@ def record_or_problems(rel: str, name: str, config: Config, context: SourceConte
         return tuple(e.problems)
     # the archive lists every entry with text: the document's summary, else its first paragraph
     summary = content.lead_summary(entry, doc, config)
-    return catalogue.record_of(entry, st.st_size, st.st_mtime_ns, data, summary=summary)
+    return record_of(entry, st.st_size, st.st_mtime_ns, data, summary=summary)
 
 
 _Chunk = tuple[bytes | None, list[Record], list[tuple[int, tuple[Problem, ...]]]]

@@ -12,11 +12,12 @@ import gc
 import os
 import pickle
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, TypeVar
+
+from feedpub.model import Later
 
 _JOB: Any = None  # in a worker process only: what it works on (set by _adopt as it starts)
 _T = TypeVar("_T")
-_T_co = TypeVar("_T_co", covariant=True)
 
 
 _children = 0  # forked children alive: while there are any, the heap stays frozen
@@ -149,14 +150,6 @@ def _shared(func: Callable[[Any, range], list[Any]], job: Any, chunks: list[rang
         results = pool.imap(_call, [(func, c) for c in theirs])
         for k, c in enumerate(chunks):
             yield func(job, c) if k % turn == 0 else next(results)
-
-
-class Later(Protocol[_T_co]):
-    """A result that may still be in the making."""
-
-    def result(self) -> _T_co:
-        """Return the result, waiting for it if need be."""
-        ...
 
 
 class Pending(Generic[_T]):

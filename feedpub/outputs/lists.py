@@ -17,12 +17,12 @@ from typing import Any
 
 from feedpub import layout
 from feedpub.config import Config
-from feedpub.incremental.catalogue import Record
 from feedpub.model import Category, Output, Rendered
 from feedpub.outputs import feeds as feeds_kind
 from feedpub.outputs import site
 from feedpub.outputs.pages import FeedRef, Link, entry_href, feed_refs
 from feedpub.outputs.protocol import EVERY, Build, Given, Inputs, Job, Made
+from feedpub.records import Record
 from feedpub.render import templating
 from feedpub.select import Selection, by_category
 

@@ -20,9 +20,9 @@ from typing import Any
 
 from feedpub import layout
 from feedpub.config import Config
-from feedpub.incremental.catalogue import Record
 from feedpub.model import Author, Entry, Output, Rendered
 from feedpub.outputs.protocol import EVERY, Build, Given, Inputs, Job, Made
+from feedpub.records import Record
 from feedpub.render import templating
 
 TEMPLATE = "article.html.j2"

@@ -18,10 +18,10 @@ from typing import Any
 
 from feedpub import layout
 from feedpub.config import Config
-from feedpub.incremental.catalogue import Record
 from feedpub.model import Category, Output, Rendered
 from feedpub.outputs import feeds as feeds_kind
 from feedpub.outputs.protocol import EVERY, Build, Given, Inputs, Job, Made
+from feedpub.records import Record
 from feedpub.render import templating
 from feedpub.select import Listed, Selection
 
