@@ -200,3 +200,26 @@ class TestImports:
         """No module of the package imports, through others, itself (late imports included)."""
         found = [c for c in cycles(graph(IMPORTS)) if not all(_under(m, PENDING_LATE) for m in c)]
         assert found == []
+
+    def test_no_import_inside_a_function_but_a_heavy_library(self) -> None:
+        """An import inside a function is a heavy library loaded on first use, listed in LAZY."""
+        late = [i.where for i in IMPORTS if not i.top and not i.typing_only
+                and not _under(i.module, PENDING_LATE) and i.module not in LAZY_MODULES
+                and (i.module, i.target.split(".")[0]) not in LAZY]
+        assert late == []
+
+    @pytest.mark.parametrize("pair", sorted(LAZY))
+    def test_each_lazy_import_says_why(self, pair: tuple[str, str]) -> None:
+        """A heavy library imported late is explained: a comment at its first late import, or one naming it."""
+        module, library = pair
+        lines = MODULES[module].read_text(encoding="utf-8").splitlines()
+        first = min(i.line for i in IMPORTS if (i.module, i.target.split(".")[0]) == pair and not i.top
+                    and not i.typing_only)
+        at_import = "#" in lines[first - 1] or lines[first - 2].strip().startswith("#")
+        naming = any(library in line.partition("#")[2] for line in lines)
+        assert at_import or naming
+
+    @pytest.mark.parametrize("pair", sorted(LAZY))
+    def test_each_lazy_pair_is_used(self, pair: tuple[str, str]) -> None:
+        """A listed lazy import that no longer exists is removed from the list."""
+        assert any((i.module, i.target.split(".")[0]) == pair and not i.top and not i.typing_only for i in IMPORTS)

@@ -37,6 +37,7 @@ import os
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ from feedpub import __version__, resources
 from feedpub.config import Config, output_values
 from feedpub.incremental import catalogue
 from feedpub.records import Record
+from feedpub.render import templating
 from feedpub.write import Written
 
 SCHEMA = 6  # bump when the tables change
@@ -94,8 +96,6 @@ def context_key(config: Config) -> str:
         h.update(f"{p.relative_to(_PACKAGE)} {st.st_size} {st.st_mtime_ns}\n".encode())
     # the libraries whose output is cached (feed bytes, rendered bodies, inlined email):
     # upgrading one must not keep serving what the old version made
-    from importlib import metadata
-
     for dist in _OUTPUT_LIBRARIES:
         try:
             h.update(f"{dist} {metadata.version(dist)}\n".encode())
@@ -104,8 +104,6 @@ def context_key(config: Config) -> str:
     # the options declared to change output bytes; a table in its order, which a template may show
     for name, value in output_values(config):
         h.update(f"{name}={value!r}\n".encode())
-    from feedpub.render import templating
-
     for p in templating.template_files(config):
         h.update(str(p).encode() + b"\0" + p.read_bytes() + b"\0")
     return h.hexdigest()

@@ -65,7 +65,7 @@ def _adopt(job: Any) -> None:
 
 
 def _pool(workers: int, job: Any) -> Any:
-    import multiprocessing
+    import multiprocessing  # here: a build that forks nothing never loads it
 
     # With fork, a Process's arguments (here the initializer's) are inherited, not pickled.
     return multiprocessing.get_context("fork").Pool(workers, initializer=_adopt, initargs=(job,))

@@ -22,6 +22,7 @@ from feedpub.outputs import feeds as feeds_kind
 from feedpub.outputs import site
 from feedpub.outputs.pages import FeedRef, Link, entry_href, feed_refs
 from feedpub.outputs.protocol import EVERY, Build, Given, Inputs, Job, Made
+from feedpub.outputs.tag_feeds import tag_members
 from feedpub.records import Record
 from feedpub.render import templating
 from feedpub.select import Selection, by_category
@@ -57,8 +58,6 @@ def listings(build: Build) -> list[tuple[Listing, Sequence[Record]]]:
         found.append((Listing(layout.feed_paths(category).folder, category.name,
                               feeds_kind.feed_title(category, config)), members))
     if config.tag_feeds:
-        from feedpub.outputs.tag_feeds import tag_members
-
         for slug, (tag, members) in tag_members(chosen.published, len(chosen.published)).items():
             found.append((Listing(layout.list_folder("tags", slug), f"#{tag}", f"{config.title} — #{tag}"),
                           members))
