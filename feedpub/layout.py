@@ -61,7 +61,7 @@ def archive_url(number: int, config: Config) -> str:
     return config.base_url + archive_path(number)
 
 
-# --- the pages of the site (issue 14) ---------------------------------------------------------
+# --- the pages of the site -----------------------------------------------------------------
 
 SITE_STYLESHEET = "site.css"  # the look every HTML page shares
 SITEMAP = "sitemap.xml"

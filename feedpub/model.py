@@ -44,9 +44,10 @@ def changed(value: _T, **fields: Any) -> _T:
     """Return a copy of a frozen model value with some fields changed (dataclasses.replace, faster).
 
     ``replace`` calls the generated ``__init__``, which sets every field through
-    ``object.__setattr__``; a build of a large archive gives ~10,000 entries a new ``updated``,
-    and that was most of the stage's time. The classes here have no ``__post_init__`` or
-    ``InitVar``, so copying the fields gives the same value (same equality and hash).
+    ``object.__setattr__``; a build of a large archive gives thousands of entries a new
+    ``updated``, and that would be most of the stage's time (see docs/performance.md). The
+    classes here have no ``__post_init__`` or ``InitVar``, so copying the fields gives the
+    same value (same equality and hash).
     """
     known = value.__dataclass_fields__  # type: ignore[attr-defined]
     for name in fields:
@@ -60,9 +61,9 @@ def changed(value: _T, **fields: Any) -> _T:
 def make(cls: type[_T], fields: dict[str, Any]) -> _T:
     """Make a frozen value from every one of its fields, as cls(**fields) does, without __init__.
 
-    The generated __init__ of a frozen dataclass sets each field through object.__setattr__:
-    ~3 us of every document's normalise for an Entry, ~0.5 us for each smaller value, and
-    every document of an archive is read on a cold build. Only for the classes of this
+    The generated __init__ of a frozen dataclass sets each field through object.__setattr__,
+    a noticeable part of every document's normalise (see docs/performance.md), and every
+    document of an archive is read on a cold build. Only for the classes of this
     project that have no __post_init__ or InitVar (SourceDoc, Entry, Body, Category, Image,
     Author, Trailer): for them the instance is the same (same fields, equality and hash; tests
     compare the two ways).

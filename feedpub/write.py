@@ -204,7 +204,7 @@ class Held(NamedTuple):
 def existing(out: Path) -> dict[str, Held]:
     """Map every file of the output folder (but the marker) to where it is and its stat.
 
-    A walk of the whole folder: ~1 s for a site of 50,000 pages, so a rebuild starts it in
+    A walk of the whole folder, slow for a large site (see docs/performance.md), so a rebuild starts it in
     another process as it begins (``incremental.context``), and both Previous (is a file as
     the last build wrote it?) and Staging (which files are gone?) take it from there.
     Like os.walk, folders that are symbolic links are listed as nothing, not followed.

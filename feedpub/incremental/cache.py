@@ -122,8 +122,8 @@ def _check(*parts: str | bytes | int) -> bytes:
 
 def _shard_check(shard: int, context: str, data: bytes) -> bytes:
     # CRC-32 of the megabytes of a shard, not a cryptographic hash: it detects damage (what a
-    # checksum here is for: anyone able to edit the file can recompute either), at a fifth
-    # of blake2b's cost on the 16 MB of a 50,000-document catalogue.
+    # checksum here is for: anyone able to edit the file can recompute either), at a fraction
+    # of blake2b's cost on a large catalogue (see docs/performance.md).
     return _check(shard, context, zlib.crc32(data), len(data))
 
 

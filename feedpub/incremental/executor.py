@@ -88,7 +88,7 @@ def run(jobs: Sequence[Keyed], build: Build, ctx: context.BuildContext, stage: w
     # together in the worker pool, chunk by chunk: the bodies of a whole archive are never
     # held at once, and no page's bytes come back to this process, which only notes them.
     # (Not while this process makes the other jobs: whatever it touches then, a forked
-    # worker shares, and each page it writes to is copied: ~40 MB more for 50,000 documents.)
+    # worker shares, and each page it writes to is copied: see docs/performance.md.)
     put = stage.stager() if alone else None
     pages = gather.make_each([keyed.job for keyed in alone], build.config, store, ctx.sources, build.chosen.settle,
                              functools.partial(_make_staged, given, put), progress)

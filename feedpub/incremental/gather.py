@@ -136,8 +136,8 @@ def read_catalogue(config: Config, store: cache.BuildCache, shared: catalogue.Sh
     The cache's catalogue is updated (written when it flushes). When a pool of workers reads,
     this process runs meanwhile() as they start.
     """
-    # Listing and stat-ing every document (~0.2 s for 50,000) is done by another process
-    # while this one decodes the catalogue (~0.1 s): a rebuild's two largest steps at once.
+    # Listing and stat-ing every document is done by another process while this one decodes
+    # the catalogue: a rebuild's two largest steps at once (see docs/performance.md).
     listed = workers.start(functools.partial(load.listing, config.source, load.Rules.of(config)),
                            background=store.has_catalogue() and workers.count(config.workers) > 1)
     known = store.catalogue(shared)
@@ -331,10 +331,10 @@ def make_each(jobs: Sequence[Any], config: Config, store: cache.BuildCache, cont
     An article page per document: its body is rendered, the page made and the body dropped
     in the same worker, chunk by chunk, so no process ever holds the bodies of a whole
     archive, and making (templates) runs on every core as rendering does; this process
-    makes its share of the chunks (see workers.imap: the peak memory of a cold 50k build
-    went from ~355 MB to ~320 MB). A body already in
-    the build cache is reused; bodies rendered here are not added to it (a page is remade only
-    when its document or a neighbour changes, and rendering one body again is cheap).
+    makes its share of the chunks (see workers.imap: a lower peak of memory, in
+    docs/performance.md). A body already in the build cache is reused; bodies rendered here
+    are not added to it (a page is remade only when its document or a neighbour changes, and
+    rendering one body again is cheap).
     """
     shown = [job.shows[0] for job in jobs]
     keys = {r.id: (r.rel, r.fingerprint) for r in shown} if store.enabled else {}

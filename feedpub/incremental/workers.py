@@ -122,7 +122,7 @@ def imap(
     With share, this process is one of the workers: it makes every other chunk itself while
     a pool of one fewer makes the rest. For work whose chunks allocate much (article pages):
     a forked worker's allocations land in its parent's half-free memory pages and copy each
-    one it writes to (~50 MB per worker for 50,000 pages), and this process has none to copy.
+    one it writes to (see docs/performance.md), and this process has none to copy.
     """
     chunks = [range(i, min(i + chunk, n)) for i in range(0, n, chunk)]
     if workers <= 1 or n < threshold or not _can_fork():

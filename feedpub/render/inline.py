@@ -129,7 +129,7 @@ def inline(html: str, source: str = "digest template") -> str:
             exclude_pseudoclasses=True,
             disable_basic_attributes=["width", "height"],  # keep the template's pixel widths for Outlook
             # align="left|right" on floated images, for Outlook: finding them has cssutils
-            # validate every image's style (~50 ms of set-up), so only when some CSS floats
+            # validate every image's style (a costly set-up), so only when some CSS floats
             align_floating_images="float" in hidden,
         )
         out = inliner.transform()

@@ -45,8 +45,8 @@ def _environment(user_dir: Path | None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         # a template is read once per build (forget() starts each build afresh): checking its
-        # file's mtime at every render, and its parent's at every {% extends %}, cost ~10 % of
-        # making 10,000 article pages
+        # file's mtime at every render, and its parent's at every {% extends %}, is a good part of
+        # making many article pages (see docs/performance.md)
         auto_reload=False,
     )
 
