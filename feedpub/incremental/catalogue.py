@@ -158,25 +158,34 @@ def _text_column(texts: Sequence[str], n: int, name: str) -> bytes:
     return b"T" + _text(texts, name)
 
 
+def _encode_text(codec: Codec, values: Sequence[Any], n: int, name: str) -> bytes:
+    return _text_column(values if codec.to_text is None else list(map(codec.to_text, values)), n, name)
+
+
+def _encode_json(_codec: Codec, values: Sequence[Any], n: int, name: str) -> bytes:
+    # each value as JSON text, then stored as a text column (most records share a few)
+    return _text_column([json.dumps(_plain(v), ensure_ascii=False, separators=(",", ":")) for v in values], n, name)
+
+
+def _encode_bytes(_codec: Codec, values: Sequence[bytes], _n: int, _name: str) -> bytes:
+    return array("q", map(len, values)).tobytes() + b"".join(values)
+
+
+_ENCODERS: dict[str, Callable[[Codec, Sequence[Any], int, str], bytes]] = {
+    "text": _encode_text,
+    "int": lambda _codec, values, _n, _name: array("q", values).tobytes(),
+    "bool": lambda _codec, values, _n, _name: bytes(map(bool, values)),
+    "bytes": _encode_bytes,
+    "json": _encode_json,
+}
+
+
 def encode(records: Sequence[Record]) -> bytes:
     """Return the records as one bytes value of columns; raise ValueError if one cannot be kept."""
     n = len(records)
     columns = list(zip(*records, strict=True)) if records else [() for _ in FIELDS]
-    chunks: list[bytes] = []
-    for name, values in zip(FIELDS, columns, strict=True):
-        codec = CODECS[name]
-        if codec.kind == "text":
-            chunks.append(_text_column(values if codec.to_text is None else list(map(codec.to_text, values)),
-                                       n, name))
-        elif codec.kind == "int":
-            chunks.append(array("q", values).tobytes())
-        elif codec.kind == "bool":
-            chunks.append(bytes(map(bool, values)))
-        elif codec.kind == "bytes":
-            chunks.append(array("q", map(len, values)).tobytes() + b"".join(values))
-        else:  # each value as JSON text, then stored as a text column (most records share a few)
-            chunks.append(_text_column([json.dumps(_plain(v), ensure_ascii=False, separators=(",", ":"))
-                                        for v in values], n, name))
+    chunks = [_ENCODERS[CODECS[name].kind](CODECS[name], values, n, name)
+              for name, values in zip(FIELDS, columns, strict=True)]
     head = b" ".join([_MAGIC, str(n).encode(), *(str(len(c)).encode() for c in chunks)])
     return head + b"\n" + b"".join(chunks)
 
@@ -185,18 +194,11 @@ def decode(data: bytes, shared: Shared | None = None) -> list[Record]:
     """Return the records encode() wrote; raise ValueError when data is not such a value."""
     shared = shared or Shared()
     try:
-        head, _, body = data.partition(b"\n")
-        magic, count, *sizes = head.split(b" ")
-        n = int(count)
-        lengths = [int(s) for s in sizes]
-        if magic != _MAGIC or len(lengths) != len(FIELDS) or sum(lengths) != len(body) or n < 0:
-            raise ValueError("not a catalogue")
+        n, chunks = _chunks(data)
         columns: list[Sequence[Any]] = []
-        at = 0
-        for name, length in zip(FIELDS, lengths, strict=True):
-            chunk = body[at : at + length]
-            at += length
-            column = _column(CODECS[name], chunk, n, shared)
+        for name, chunk in zip(FIELDS, chunks, strict=True):
+            codec = CODECS[name]
+            column = _DECODERS[codec.kind](codec, chunk, n, shared)
             if len(column) != n:
                 raise ValueError(f"the column {name} has the wrong length")
             columns.append(column)
@@ -205,32 +207,60 @@ def decode(data: bytes, shared: Shared | None = None) -> list[Record]:
         raise ValueError(f"not a catalogue: {e}") from None
 
 
-def _column(codec: Codec, chunk: bytes, n: int, shared: Shared) -> Sequence[Any]:
-    if codec.kind == "text":
-        texts, codes = _texts(chunk, n)
-        if codec.from_text is not None:  # objects made once per distinct text, then spread by code
-            make = codec.from_text
-            texts = [make(shared, t) for t in texts]
-        return texts if codes is None else [texts[c] for c in codes]
-    if codec.kind == "int":
-        return _integers(chunk)
-    if codec.kind == "bool":
-        if chunk.translate(None, b"\0\1"):
-            raise ValueError("a boolean column holds other bytes")
-        return [b == 1 for b in chunk]
-    if codec.kind == "bytes":
-        sizes = _integers(chunk[: 8 * n])
-        values, at = [], 8 * n
-        for size in sizes:
-            values.append(chunk[at : at + size])
-            at += size
-        if at != len(chunk):
-            raise ValueError("a bytes column does not match its sizes")
-        return values
+def _chunks(data: bytes) -> tuple[int, list[bytes]]:
+    """Return the number of records an encoded catalogue holds and its columns' bytes, one per field."""
+    head, _, body = data.partition(b"\n")
+    magic, count, *sizes = head.split(b" ")
+    n = int(count)
+    lengths = [int(s) for s in sizes]
+    if magic != _MAGIC or len(lengths) != len(FIELDS) or sum(lengths) != len(body) or n < 0:
+        raise ValueError("not a catalogue")
+    chunks, at = [], 0
+    for length in lengths:
+        chunks.append(body[at : at + length])
+        at += length
+    return n, chunks
+
+
+def _decode_text(codec: Codec, chunk: bytes, n: int, shared: Shared) -> Sequence[Any]:
+    texts, codes = _texts(chunk, n)
+    if codec.from_text is not None:  # objects made once per distinct text, then spread by code
+        make = codec.from_text
+        texts = [make(shared, t) for t in texts]
+    return texts if codes is None else [texts[c] for c in codes]
+
+
+def _decode_bool(_codec: Codec, chunk: bytes, _n: int, _shared: Shared) -> Sequence[bool]:
+    if chunk.translate(None, b"\0\1"):
+        raise ValueError("a boolean column holds other bytes")
+    return [b == 1 for b in chunk]
+
+
+def _decode_bytes(_codec: Codec, chunk: bytes, n: int, _shared: Shared) -> Sequence[bytes]:
+    sizes = _integers(chunk[: 8 * n])
+    values, at = [], 8 * n
+    for size in sizes:
+        values.append(chunk[at : at + size])
+        at += size
+    if at != len(chunk):
+        raise ValueError("a bytes column does not match its sizes")
+    return values
+
+
+def _decode_json(codec: Codec, chunk: bytes, n: int, _shared: Shared) -> Sequence[Any]:
     texts, codes = _texts(chunk, n)
     typed = _converter(codec.hint)
     values = [typed(json.loads(t)) for t in texts]  # a distinct value once (no authors, the same two people)
     return values if codes is None else [values[c] for c in codes]
+
+
+_DECODERS: dict[str, Callable[[Codec, bytes, int, Shared], Sequence[Any]]] = {
+    "text": _decode_text,
+    "int": lambda _codec, chunk, _n, _shared: _integers(chunk),
+    "bool": _decode_bool,
+    "bytes": _decode_bytes,
+    "json": _decode_json,
+}
 
 
 def _texts(chunk: bytes, n: int) -> tuple[list[str], list[int] | None]:
