@@ -161,35 +161,50 @@ def clashes(claims: Iterable[tuple[str, T]]) -> list[Clash]:
     """
     claimed = claims if isinstance(claims, list) else list(claims)
     keys = [path.lower() if path.isascii() else fold(path) for path, _owner in claimed]
-    found: list[Clash] = []
-    first: dict[str, int] = {}
     files = set(keys)
-    if len(files) != len(keys):
-        for i, key in enumerate(keys):
-            j = first.setdefault(key, i)
-            if j != i:
-                how = "same" if claimed[j][0] == claimed[i][0] else "case"
-                found.append(Clash(*claimed[j], *claimed[i], how))
-    folders: set[str] = set()
-    level = {key.rpartition("/")[0] for key in files}
-    while level:  # the parents, then their parents: most files share them, so each level is smaller
-        level -= folders
-        folders |= level
-        level = {folder.rpartition("/")[0] for folder in level}
-    files &= folders
+    found = _one_file(claimed, keys) if len(files) != len(keys) else []
+    files &= _folders(files)
     if files:  # a file where a folder must be: name the first path that needs the folder
-        below: dict[str, int] = {}
-        for i, key in enumerate(keys):
-            end = key.rfind("/")
-            while end > 0:
-                below.setdefault(key[:end], i)
-                end = key.rfind("/", 0, end)
+        below = _first_below(keys)
         done = set()
         for i, key in enumerate(keys):
             if key in files and key not in done:
                 done.add(key)
                 found.append(Clash(*claimed[i], *claimed[below[key]], "folder"))
     return found
+
+
+def _one_file(claimed: list[tuple[str, T]], keys: list[str]) -> list[Clash]:
+    """Return the clashes of paths whose folded keys are equal: each with the first path of its key."""
+    found = []
+    first: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        j = first.setdefault(key, i)
+        if j != i:
+            found.append(Clash(*claimed[j], *claimed[i], "same" if claimed[j][0] == claimed[i][0] else "case"))
+    return found
+
+
+def _folders(files: set[str]) -> set[str]:
+    """Return every folder on the way to the files (folded paths), each level once."""
+    folders: set[str] = set()
+    level = {key.rpartition("/")[0] for key in files}
+    while level:  # the parents, then their parents: most files share them, so each level is smaller
+        level -= folders
+        folders |= level
+        level = {folder.rpartition("/")[0] for folder in level}
+    return folders
+
+
+def _first_below(keys: list[str]) -> dict[str, int]:
+    """Map each folder on the way to a key to the index of the first key below it."""
+    below: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        end = key.rfind("/")
+        while end > 0:
+            below.setdefault(key[:end], i)
+            end = key.rfind("/", 0, end)
+    return below
 
 
 class Held(NamedTuple):
