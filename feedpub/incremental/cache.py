@@ -127,6 +127,12 @@ def _shard_check(shard: int, context: str, data: bytes) -> bytes:
     return _check(shard, context, zlib.crc32(data), len(data))
 
 
+def _intact(shard: Any, data: Any, checksum: Any, context: str) -> bool:
+    """Whether a catalogue row is a shard's bytes under its checksum."""
+    return (isinstance(data, bytes) and isinstance(shard, int) and 0 <= shard < SHARDS
+            and checksum == _shard_check(shard, context, data))
+
+
 # --- the store -----------------------------------------------------------------------------
 
 
@@ -190,26 +196,29 @@ class BuildCache:
 
         shared: the build's objects for repeated values (dates, categories).
         """
-        shards: list[dict[str, Record]] = [{} for _ in range(SHARDS)]
         rows = self._guarded(lambda c: c.execute(
             "SELECT shard, data, checksum FROM catalogue WHERE context = ?", (self.context,)).fetchall())
-        for shard, data, checksum in rows or ():
-            if not isinstance(data, bytes) or not isinstance(shard, int) or not 0 <= shard < SHARDS \
-                    or checksum != _shard_check(shard, self.context, data):
-                self._discard("a catalogue shard does not match its checksum")
-                shards = [{} for _ in range(SHARDS)]
-                break
-            try:
-                shards[shard] = {r.rel: r for r in catalogue.decode(data, shared)}
-            except ValueError:
-                self._discard("a catalogue shard does not decode")
-                shards = [{} for _ in range(SHARDS)]
-                break
+        shards = self._decoded(rows or (), shared)
         self._shards = shards
         found: dict[str, Record] = {}
         for shard in shards:
             found.update(shard)
         return found
+
+    def _decoded(self, rows: Iterable[tuple[Any, Any, Any]], shared: catalogue.Shared | None,
+                 ) -> list[dict[str, Record]]:
+        """Return each shard's records by path; all empty, and the cache discarded, when one row is damaged."""
+        shards: list[dict[str, Record]] = [{} for _ in range(SHARDS)]
+        for shard, data, checksum in rows:
+            if not _intact(shard, data, checksum, self.context):
+                self._discard("a catalogue shard does not match its checksum")
+                return [{} for _ in range(SHARDS)]
+            try:
+                shards[shard] = {r.rel: r for r in catalogue.decode(data, shared)}
+            except ValueError:
+                self._discard("a catalogue shard does not decode")
+                return [{} for _ in range(SHARDS)]
+        return shards
 
     def put_shard(self, shard: int, data: bytes, records: Iterable[Record]) -> None:
         """Set a whole shard: its records, and data, their encoding (written by flush as it is)."""
