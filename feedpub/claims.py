@@ -52,19 +52,26 @@ def problems(jobs: Sequence[Keyed], whole: Whole) -> list[Problem]:
     claimed = [(path, keyed.job) for keyed in jobs for path in keyed.job.paths]
     found = [Problem(o.where, o.line, f"refusing to write {o.subject}: the path {reason}")
              for path, job in claimed if (reason := write.unsafe(path)) is not None and (o := name(job, path))]
-    for c in write.clashes(claimed):
-        a, b = name(c.owner, c.path), name(c.other_owner, c.other_path)  # type: ignore[arg-type]
-        if c.how == "same":
-            text = "{} has the same path as {}"
-        elif c.how == "case":
-            text = "{} and {} differ only in case: one file on macOS and Windows"
-        else:  # a is the file, b needs a folder at its path
-            text = "{} would be a file on the path of {}"
-        if b.rank < a.rank:  # said at a document where there is one
-            a, b = b, a
-            text = "{} needs a folder at the path of {}" if c.how == "folder" else text
-        found.append(Problem(a.where, a.line, text.format(a.subject, b.other) + a.advice))
+    found += [_clash(c.how, name(c.owner, c.path), name(c.other_owner, c.other_path))  # type: ignore[arg-type]
+              for c in write.clashes(claimed)]
     return sorted(found, key=lambda p: (p.path, p.line or 0, p.message))
+
+
+_CLASH = {  # how two paths clash: said from the first one's side, and from the second one's
+    "same": ("{} has the same path as {}", "{} has the same path as {}"),
+    "case": ("{} and {} differ only in case: one file on macOS and Windows",) * 2,
+    "folder": ("{} would be a file on the path of {}", "{} needs a folder at the path of {}"),
+}
+
+
+def _clash(how: str, a: Owner, b: Owner) -> Problem:
+    """Return the problem of two owners' paths that clash (a's path is the file when how is "folder")."""
+    first, second = _CLASH[how]
+    if b.rank < a.rank:  # said at a document where there is one
+        a, b, text = b, a, second
+    else:
+        text = first
+    return Problem(a.where, a.line, text.format(a.subject, b.other) + a.advice)
 
 
 def refuse_clashes(jobs: Sequence[Keyed], whole: Whole) -> None:
