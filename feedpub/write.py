@@ -107,14 +107,17 @@ def unsafe(rel: str) -> str | None:
         return None
     if not rel or "\0" in rel:
         return "is empty or holds a NUL byte"
-    if "\\" in rel or rel.startswith("/") or (len(rel) > 1 and rel[1] == ":"):
+    if _ABSOLUTE.match(rel) or "\\" in rel:
         return "is absolute or uses Windows separators"
     if rel[:len(OWN)].lower() == OWN:
         return f"starts with {OWN!r}, the names feedpub keeps for itself"
     for part in rel.split("/"):
-        if part in ("..", ".", "") or part.split(".")[0].lower() in RESERVED_NAMES:
+        if part in ("..", ".", "") or part.partition(".")[0].lower() in RESERVED_NAMES:
             return f"has a forbidden segment {part!r}"
     return None
+
+
+_ABSOLUTE = re.compile(r"/|.:", re.DOTALL)  # from the root, or a Windows drive ("C:")
 
 
 def check_path(rel: str) -> str:
@@ -310,15 +313,11 @@ def _names(folder: Path) -> list[str]:
 
 def _drop_abandoned(folder: Path, pid: int, marker: Path) -> list[str]:
     """Remove folder if marker says this host made it and process pid is gone; return what to tell the user."""
-    try:
-        text = marker.read_text(encoding="utf-8", errors="replace") if marker.is_file() else None
-    except OSError:
-        text = None
-    if text is None:
+    fields = _marker_fields(marker)
+    if fields is None:
         return [f"{folder} looks like a staging folder a stopped build left, but holds no {marker.name}: "
                 "left alone (delete it if it is not yours)"]
-    fields = dict(line.split(" ", 1) for line in text.splitlines() if " " in line)
-    host = fields.get("host", socket.gethostname())  # older versions' marker names no host
+    host = fields.get("host", socket.gethostname())  # a marker without a host is this host's (older versions)
     if host != socket.gethostname() or (pid != os.getpid() and _alive(pid)):
         if host == socket.gethostname():
             return []  # a build running now
@@ -328,6 +327,15 @@ def _drop_abandoned(folder: Path, pid: int, marker: Path) -> list[str]:
     if folder.exists():
         return [f"{folder}, left by a stopped build (process {pid}), could not be removed: delete it"]
     return [f"removed {folder}: the staging folder of a build that was stopped (process {pid})"]
+
+
+def _marker_fields(marker: Path) -> dict[str, str] | None:
+    """Return the 'key value' lines of a staging folder's marker, or None when it cannot be read."""
+    try:
+        text = marker.read_text(encoding="utf-8", errors="replace") if marker.is_file() else None
+    except OSError:
+        return None
+    return None if text is None else dict(line.split(" ", 1) for line in text.splitlines() if " " in line)
 
 
 def _alive(pid: int) -> bool:
@@ -609,11 +617,7 @@ class _Moves:
         target = os.path.join(self._top, rel)
         self._make_folders(os.path.dirname(target))
         if os.path.isdir(target) and not os.path.islink(target):  # a folder whose files were all removed
-            inside = target + os.sep
-            for folder in sorted((f for f in self._emptied if f == target or f.startswith(inside)), reverse=True):
-                _prune(folder, os.path.dirname(target))
-            if not os.path.isdir(target):
-                self._undo.append(("unfolder", target, ""))
+            self._unfolder(target)
         aside = self._set_aside(target, keep=True)
         try:
             os.replace(os.path.join(self._stage, rel), target)
@@ -622,6 +626,14 @@ class _Moves:
                 self._undo.append(("restore", target, aside))
             raise
         self._undo.append(("restore", target, aside) if aside is not None else ("remove", target, ""))
+
+    def _unfolder(self, target: str) -> None:
+        """Remove the folder at target, which removed files emptied, so that a file can take its place."""
+        inside = target + os.sep
+        for folder in sorted((f for f in self._emptied if f == target or f.startswith(inside)), reverse=True):
+            _prune(folder, os.path.dirname(target))
+        if not os.path.isdir(target):
+            self._undo.append(("unfolder", target, ""))
 
     def _make_folders(self, folder: str) -> None:
         """Make folder and its missing parents below the output folder, noting each one made."""
@@ -643,20 +655,7 @@ class _Moves:
         why = ""
         for what, path, aside in reversed(self._undo):
             try:
-                if what == "restore":
-                    os.makedirs(os.path.dirname(path), exist_ok=True)  # a removed file's folder was pruned
-                    os.replace(aside, path)
-                elif what == "remove":
-                    os.unlink(path)
-                elif what == "tree":
-                    if os.path.isdir(path) and not os.path.islink(path):
-                        shutil.rmtree(path)
-                    else:
-                        os.unlink(path)
-                elif what == "unfolder":
-                    os.mkdir(path)
-                else:
-                    os.rmdir(path)
+                _undo_one(what, path, aside)
             except OSError as e:
                 if what != "folder":
                     failed.append(os.path.relpath(path, self._top))
@@ -665,6 +664,24 @@ class _Moves:
             return "nothing in the output folder was changed"
         return (f"undoing the moves failed too ({why}): {_listed(sorted(failed))} in {self._top} may be from this "
                 "failed build (or missing); the next build that succeeds makes them again")
+
+
+def _undo_one(what: str, path: str, aside: str) -> None:
+    """Undo one noted move (raise OSError when it cannot be undone)."""
+    if what == "restore":
+        os.makedirs(os.path.dirname(path), exist_ok=True)  # a removed file's folder was pruned
+        os.replace(aside, path)
+    elif what == "remove":
+        os.unlink(path)
+    elif what == "tree":
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        else:
+            os.unlink(path)
+    elif what == "unfolder":
+        os.mkdir(path)
+    else:
+        os.rmdir(path)
 
 
 def _listed(paths: list[str], most: int = 20) -> str:
