@@ -184,6 +184,7 @@ def build(ctx: click.Context, future: bool | None, skip_invalid: bool) -> None:
     Example:
       feedpub build --source articles --out public
     """
+    # Each command imports its stage when it runs (here and below), so `feedpub --help` loads none.
     from feedpub.outputs.digest import Request
     from feedpub.pipeline import build as run_build
 

@@ -13,14 +13,14 @@ import feedparser
 import pytest
 from lxml import etree
 
-from feedpub import select
+from feedpub import records, select
 from feedpub.config import Config
 from feedpub.errors import ConfigError
-from feedpub.incremental import cache, catalogue, inputs
-from feedpub.incremental.catalogue import Record
+from feedpub.incremental import cache, inputs
 from feedpub.outputs import archive
 from feedpub.outputs.protocol import Build, Job
 from feedpub.pipeline import build
+from feedpub.records import Record
 from tests.conftest import NOW, check_json_feed, check_xml_feed, write_corpus
 from tests.test_feeds import awkward_site
 
@@ -262,7 +262,7 @@ class TestFingerprint:
         variants = [a, a.replace(fold=1), a + timedelta(microseconds=1),
                     a.replace(tzinfo=timezone(timedelta(hours=5)))]
         assert len({v.isoformat() for v in variants}) == len(variants)
-        prints = {catalogue.fingerprint("a.md", b"x", v, v) for v in variants}
+        prints = {records.fingerprint("a.md", b"x", v, v) for v in variants}
         assert len(prints) == len(variants)
         again = datetime(2024, 10, 27, 2, 30, tzinfo=ZoneInfo("Europe/Paris"))
-        assert catalogue.fingerprint("a.md", b"x", again, again) in prints
+        assert records.fingerprint("a.md", b"x", again, again) in prints

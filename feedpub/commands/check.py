@@ -19,11 +19,12 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
 
-from feedpub import places, select
+from feedpub import layout, places, select
 from feedpub.config import Config
 from feedpub.errors import NotAPost, Problem, SourceError
 from feedpub.incremental import cache
 from feedpub.model import Entry, SourceDoc
+from feedpub.outputs import digest, files
 from feedpub.pipeline import output_problems, read_entries
 from feedpub.render import content, sanitize
 from feedpub.sources import assets, conventions, load
@@ -314,8 +315,6 @@ def _expired(entry: Entry, expires: datetime) -> Finding:
 
 def _site_paths(config: Config, published: list[Entry], copied: Iterable[str]) -> frozenset[str]:
     """Return the output paths a build of published would make or copy (copied: the files copied; for links)."""
-    from feedpub import layout
-
     paths = set(copied)
     folders = ["", *(layout.feed_paths(e.category).folder for e in published)]
     if config.tag_feeds:
@@ -342,8 +341,6 @@ def _no_base_url(config: Config) -> Finding:
 
 def _digest_findings(config: Config) -> list[Finding]:
     """Warn when the digest could not be mailed as it is: no unsubscribe mechanism, no postal address."""
-    from feedpub.outputs import digest  # late: only check needs it here
-
     where = str(config.config_path or "feedpub.toml")
     return [Finding(WARNING, "digest-postal-address" if "postal" in reason else "digest-unsubscribe", where, None,
                     f"the digest is not ready to send: {reason}") for reason in digest.unready(config)]
@@ -360,8 +357,6 @@ def check(config: Config, *, now: datetime) -> CheckReport:
         findings.append(_no_base_url(config))
     findings.extend(_digest_findings(config))
     entries = sorted(entries, key=lambda e: e.rel)
-    from feedpub.outputs import files  # late: only check needs it here
-
     published = [e for e in entries if not e.draft]
     copied, refused = files.local_files(config, [(e.rel, e.url) for e in published])
     available = None  # the files a build copies (pages on: feedpub hosts the site, so it can tell)

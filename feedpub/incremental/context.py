@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from feedpub import write
 from feedpub.config import Config
 from feedpub.incremental import cache, catalogue, inputs, workers
+from feedpub.model import Later
 from feedpub.render import templating
 from feedpub.sources.dates import SourceContext
 
@@ -28,7 +29,7 @@ class BuildContext:
     shared: catalogue.Shared  # one object per distinct date and category of the records read
     written: dict[str, write.Written]  # what the output folder holds, by path, as the last build wrote it
     sources: SourceContext  # what dating documents asked of git, once per build
-    held: workers.Later[dict[str, write.Held]]  # every file the output folder holds (write.existing), found meanwhile
+    held: Later[dict[str, write.Held]]  # every file the output folder holds (write.existing), found meanwhile
     stat: inputs.Stats  # the files output jobs read (images, copied files): each stat'ed once
 
     @property

@@ -1,10 +1,10 @@
 """Load and normalise at archive scale: a record per document, through the build cache and every core.
 
 The result is exactly what the plain stages give one document at a time
-(``sources.load.read`` → ``sources.normalise.normalise`` → ``catalogue.record_of``), only faster:
+(``sources.load.read`` → ``sources.normalise.normalise`` → ``records.record_of``), only faster:
 
 - a document whose size and mtime match its record in the build cache is not read at all:
-  the record is all that choosing and listing entries need (:mod:`feedpub.incremental.catalogue`);
+  the record is all that choosing and listing entries need (:mod:`feedpub.records`);
 - the others are read in a pool of forked worker processes, in chunks that come back
   encoded (the columns the build cache stores) and are merged in file order, so the output
   is byte-identical to a single-process build;
@@ -27,9 +27,9 @@ from typing import Any, TypeVar
 from feedpub.config import Config
 from feedpub.errors import NotAPost, Problem, SourceError
 from feedpub.incremental import cache, catalogue, workers
-from feedpub.incremental.catalogue import Record
 from feedpub.model import Entry, Rendered
 from feedpub.places import Refused
+from feedpub.records import Record, record_of
 from feedpub.render import content
 from feedpub.sources import load
 from feedpub.sources.dates import SourceContext
@@ -78,7 +78,7 @@ def record_or_problems(rel: str, name: str, config: Config, context: SourceConte
         return tuple(e.problems)
     # the archive lists every entry with text: the document's summary, else its first paragraph
     summary = content.lead_summary(entry, doc, config)
-    return catalogue.record_of(entry, st.st_size, st.st_mtime_ns, data, summary=summary)
+    return record_of(entry, st.st_size, st.st_mtime_ns, data, summary=summary)
 
 
 _Chunk = tuple[bytes | None, list[Record], list[tuple[int, tuple[Problem, ...]]]]
@@ -136,8 +136,8 @@ def read_catalogue(config: Config, store: cache.BuildCache, shared: catalogue.Sh
     The cache's catalogue is updated (written when it flushes). When a pool of workers reads,
     this process runs meanwhile() as they start.
     """
-    # Listing and stat-ing every document (~0.2 s for 50,000) is done by another process
-    # while this one decodes the catalogue (~0.1 s): a rebuild's two largest steps at once.
+    # Listing and stat-ing every document is done by another process while this one decodes
+    # the catalogue: a rebuild's two largest steps at once (see docs/performance.md).
     listed = workers.start(functools.partial(load.listing, config.source, load.Rules.of(config)),
                            background=store.has_catalogue() and workers.count(config.workers) > 1)
     known = store.catalogue(shared)
@@ -145,6 +145,35 @@ def read_catalogue(config: Config, store: cache.BuildCache, shared: catalogue.Sh
         del listed  # a cold build reads every document (and never needed the listing)
         return _read_all(config, context, store, shared, meanwhile)
     found, refused = listed.result()
+    kept, missing, matched = _known_or_missing(found, known, context)
+    fresh: list[Record] = []
+
+    def keep(_group: int, _data: bytes | None, records: list[Record]) -> None:
+        fresh.extend(records)
+
+    size = max(PARALLEL_READS // 8, 1)
+    groups = [range(i, min(i + size, len(missing))) for i in range(0, len(missing), size)]
+    problems = _read(config, context, missing, groups, shared, meanwhile, keep)
+    store.update(fresh, _forgotten(found, known, matched, missing, fresh))
+    return _found(config, context, kept + fresh, problems, refused)
+
+
+def _forgotten(found: Sequence[tuple[str, str, int, int]], known: dict[str, Record], matched: int,
+               read: Sequence[tuple[str, str]], fresh: Sequence[Record]) -> list[str]:
+    """Return the documents the cache forgets: gone from the source, or read again and not valid now."""
+    there = {f[0] for f in found} if matched < len(known) else set()
+    gone = [rel for rel in known if rel not in there] if there else []
+    valid = {r.rel for r in fresh}
+    return [*gone, *(rel for rel, _path in read if rel not in valid)]
+
+
+def _known_or_missing(found: Iterable[tuple[str, str, int, int]], known: dict[str, Record], context: SourceContext,
+                      ) -> tuple[list[Record], list[tuple[str, str]], int]:
+    """Return the records the cache has of documents as they are, the documents to read, and how many it knew.
+
+    found: each document listed, with its size and mtime. The documents to read (new,
+    changed, or dated by git or mtime when that date moved) are in file order.
+    """
     kept: list[Record] = []
     missing: list[tuple[str, str]] = []
     matched = 0  # documents the cache knows that are still there
@@ -158,20 +187,7 @@ def read_catalogue(config: Config, store: cache.BuildCache, shared: catalogue.Sh
                 continue
         missing.append((rel, path))
     missing.sort()  # only the documents read need file order (for their problems)
-    fresh: list[Record] = []
-
-    def keep(_group: int, _data: bytes | None, records: list[Record]) -> None:
-        fresh.extend(records)
-
-    size = max(PARALLEL_READS // 8, 1)
-    groups = [range(i, min(i + size, len(missing))) for i in range(0, len(missing), size)]
-    problems = _read(config, context, missing, groups, shared, meanwhile, keep)
-    # forget documents that are gone, or that were read again and are not valid now
-    there = {f[0] for f in found} if matched < len(known) else set()
-    gone = [rel for rel in known if rel not in there] if there else []
-    valid = {r.rel for r in fresh}
-    store.update(fresh, [*gone, *(rel for rel, _path in missing if rel not in valid)])
-    return _found(config, context, kept + fresh, problems, refused)
+    return kept, missing, matched
 
 
 def _still_valid(record: Record, context: SourceContext) -> bool:
@@ -299,28 +315,38 @@ def render_all(items: Iterable[Entry | Record], config: Config, store: cache.Bui
     for x in items:
         distinct.setdefault(x.id, x)
     todo = list(distinct.values())
-    keys = {x.id: (x.rel, x.fingerprint) for x in todo if isinstance(x, Record)} if store.enabled else {}
-    stored = store.bodies(keys.values())
+    keys, stored = _stored_bodies(todo, store)
     cached = frozenset(i for i, x in enumerate(todo) if keys.get(x.id) in stored)
     if len(todo) - len(cached) >= PARALLEL_RENDERS:
         content.prepare(config)  # parser and cleaner built once, shared by the forked workers
     job = (config, context or SourceContext.of(config), todo, cached)
     made = workers.run(_render_range, job, len(todo), workers.count(config.workers),
                        PARALLEL_RENDERS)
-    fresh: dict[tuple[str, bytes], tuple[str, str]] = {}
+    fresh: dict[tuple[str, bytes], tuple[str, str]] = {}  # bodies rendered here, for the cache
     result: dict[str, Rendered] = {}
-    for i, (x, (entry, made_content, made_summary)) in enumerate(zip(todo, made, strict=True)):
+    for i, (x, (entry, html, summary)) in enumerate(zip(todo, made, strict=True)):
         key = keys.get(x.id)
-        html, summary = made_content, made_summary
-        if key is not None and i in cached:
-            html, summary = stored[key]
-        elif key is not None and (entry.id, entry.date) == (x.id, x.date):  # not edited since it was listed
-            fresh[key] = (html, summary)
-        result[x.id] = Rendered(settle(entry) if settle is not None else entry, html, summary)
+        body = stored[key] if i in cached else _fresh(key, entry, x, (html, summary), fresh)
+        result[x.id] = Rendered(entry if settle is None else settle(entry), *body)
         if progress is not None:
             progress(i + 1, len(todo))
     store.save_bodies(fresh)
     return result
+
+
+def _stored_bodies(items: Iterable[Entry | Record], store: cache.BuildCache,
+                   ) -> tuple[dict[str, tuple[str, bytes]], dict[tuple[str, bytes], tuple[str, str]]]:
+    """Return the cache key of each record's body by id, and the bodies the cache has (html, summary) by key."""
+    keys = {x.id: (x.rel, x.fingerprint) for x in items if isinstance(x, Record)} if store.enabled else {}
+    return keys, store.bodies(keys.values())
+
+
+def _fresh(key: tuple[str, bytes] | None, entry: Entry, listed: Entry | Record, body: tuple[str, str],
+           fresh: dict[tuple[str, bytes], tuple[str, str]]) -> tuple[str, str]:
+    """Return a body rendered here, noting it in fresh for the cache if its document is as it was listed."""
+    if key is not None and (entry.id, entry.date) == (listed.id, listed.date):  # not edited since it was listed
+        fresh[key] = body
+    return body
 
 
 def make_each(jobs: Sequence[Any], config: Config, store: cache.BuildCache, context: SourceContext,
@@ -331,14 +357,12 @@ def make_each(jobs: Sequence[Any], config: Config, store: cache.BuildCache, cont
     An article page per document: its body is rendered, the page made and the body dropped
     in the same worker, chunk by chunk, so no process ever holds the bodies of a whole
     archive, and making (templates) runs on every core as rendering does; this process
-    makes its share of the chunks (see workers.imap: the peak memory of a cold 50k build
-    went from ~355 MB to ~320 MB). A body already in
-    the build cache is reused; bodies rendered here are not added to it (a page is remade only
-    when its document or a neighbour changes, and rendering one body again is cheap).
+    makes its share of the chunks (see workers.imap: a lower peak of memory, in
+    docs/performance.md). A body already in the build cache is reused; bodies rendered here
+    are not added to it (a page is remade only when its document or a neighbour changes, and
+    rendering one body again is cheap).
     """
-    shown = [job.shows[0] for job in jobs]
-    keys = {r.id: (r.rel, r.fingerprint) for r in shown} if store.enabled else {}
-    stored = store.bodies(keys.values())
+    keys, stored = _stored_bodies([job.shows[0] for job in jobs], store)
     if len(jobs) >= PARALLEL_RENDERS:
         content.prepare(config)  # built once, shared by the forked workers
     job = (config, context, jobs, stored, keys, settle, make)

@@ -25,10 +25,10 @@ from typing import Any, Generic, TypeVar
 
 from feedpub import layout, select
 from feedpub.config import Config
-from feedpub.incremental.catalogue import Record
 from feedpub.model import Author, Output, Rendered
 from feedpub.outputs import atom_rss, mapping
 from feedpub.outputs.protocol import Build, Given, Inputs, Job, Made, plans
+from feedpub.records import Record
 from feedpub.select import Listed
 
 L = TypeVar("L", bound=Listed)

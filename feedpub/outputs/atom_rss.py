@@ -32,10 +32,10 @@ if TYPE_CHECKING:
     from feedgen.feed import FeedEntry, FeedGenerator
     from lxml import etree
 
-    from feedpub.incremental.catalogue import Record
+    from feedpub.records import Record
 
-# feedgen and lxml (~25 ms) are imported by the functions that write a feed: a rebuild whose
-# feeds all come from the build cache, and every user of FeedSpec, never loads them.
+# feedgen and lxml are imported by the functions that write a feed (see docs/performance.md): a
+# rebuild whose feeds all come from the build cache, and every user of FeedSpec, never loads them.
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_NS = "http://search.yahoo.com/mrss/"

@@ -30,8 +30,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, Protocol, TypeVar
 
 from feedpub.config import Config
-from feedpub.incremental.catalogue import Record
 from feedpub.model import Output, Rendered
+from feedpub.records import Record
 from feedpub.select import Selection
 
 if TYPE_CHECKING:
