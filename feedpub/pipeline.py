@@ -29,7 +29,6 @@ from feedpub.model import Entry, Rendered
 from feedpub.outputs import atom_rss, digest
 from feedpub.outputs.protocol import Build
 from feedpub.render import content, inline, templating
-from feedpub.sources.dates import SourceContext
 
 
 @dataclass(frozen=True)
@@ -69,9 +68,10 @@ def build(config: Config, *, now: datetime, skip_invalid: bool = False,
             report = stage.commit()
         ctx.save(report)
     mail = digest.report(jobs, config)
-    pages = tuple(str(p) for p in found.pages)  # pages of the site, not posts: left out, said
+    # pages of the site, not posts: left out, said; and posts published without text
+    said = tuple(str(p) for p in (*found.pages, *gather.without_text(chosen.published)))
     return BuildResult(chosen, skipped, report,
-                       (*pages, *ctx.store.warnings, *stage.notices, *warnings, *mail.warnings), mail)
+                       (*said, *ctx.store.warnings, *stage.notices, *warnings, *mail.warnings), mail)
 
 
 def output_problems(config: Config, *, now: datetime) -> list[Problem]:
@@ -82,7 +82,7 @@ def output_problems(config: Config, *, now: datetime) -> list[Problem]:
     entry for the digest): check reports those itself.
     """
     config = dataclasses.replace(config, cache=False)
-    sources = SourceContext.of(config)
+    sources = gather.sources(config)
     with cache.opened(config) as store:
         found = gather.read_catalogue(config, store, Shared(), sources)
         whole = functools.partial(gather.whole, config=config, context=sources)

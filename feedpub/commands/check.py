@@ -25,7 +25,9 @@ from feedpub.model import Entry, SourceDoc
 from feedpub.pipeline import output_problems, read_entries
 from feedpub.render import content, markdown, sanitize
 from feedpub.sources import assets, conventions, load, plaintext
-from feedpub.sources.normalise import body_of, source_path
+from feedpub.sources.body import body_of
+from feedpub.sources.fields.status import TEMPLATE_ONLY
+from feedpub.sources.normalise import source_path
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 DEFAULT_BASE_URL = Config.__dataclass_fields__["base_url"].default  # the example host: "not configured"
@@ -197,10 +199,8 @@ def _body_findings(entry: Entry, config: Config, base_configured: bool,
     body = body_of(doc, config.template_syntax)
     raw = markdown.to_html(body.text) if body.fmt == "markdown" else plaintext.to_html(body.text)
     found = _source_findings(entry, doc, config)
-    if body.templates and not body.text.strip():
-        found.append(Finding(WARNING, "no-body", entry.rel, body.line,
-                             "the body is only template syntax, which feedpub does not run: published with its "
-                             "title, date, summary and link, and no text"))
+    if entry.template_only:
+        found.append(Finding(WARNING, "no-body", entry.rel, entry.template_only, TEMPLATE_ONLY))
     if available is not None and not entry.draft:
         found += _missing_files(entry, sanitize.clean(raw, config.base_url, entry.page_base), config, available)
     if not base_configured:
