@@ -63,7 +63,8 @@ class Target:
 
 
 # normalise and the modules it composes: every rule of an entry is tested through normalise
-_NORMALISE_TESTS = ("tests/test_normalise.py", "tests/test_entry_rules.py", "tests/test_sites.py")
+_NORMALISE_TESTS = ("tests/test_normalise.py", "tests/test_fields.py", "tests/test_entry_rules.py",
+                    "tests/test_sites.py")
 TARGETS: dict[str, Target] = {
     "select": Target("feedpub/select.py", ("tests/test_select_rules.py", "tests/test_select.py")),
     "dates": Target("feedpub/sources/dates.py", ("tests/test_dates.py",)),
