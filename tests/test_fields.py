@@ -77,6 +77,7 @@ class TestCategory:
         ("a.md", ("category: con",),
          "a.md:4: category 'con' is a reserved device name on Windows and cannot name a feed folder"),
         ("!!!/a.md", (), "!!!/a.md: category '!!!' has no letters or digits to name a feed after"),
+        ("!!!/a.md", ("category: ''",), "!!!/a.md: category '!!!' has no letters or digits to name a feed after"),
         ("con/a.md", (), "con/a.md: category 'con' is a reserved device name on Windows and cannot name a feed folder"),
         ("a.md", ("category: {a: 1}",), "a.md:4: 'category' must be text or a list of text, not a mapping"),
         ("a.md", ("categories: [[a]]",), "a.md:4: 'categories' must be text or a list of text, not a list"),
@@ -96,6 +97,7 @@ class TestUrl:
         ("a.md", ("permalink: '/{% x %}/'",), BASE + "news/a/"),
         ("a.md", ("permalink: '/{{ x }}/'",), BASE + "news/a/"),
         ("a.md", ("path: /a/b/",), BASE + "a/b/"),
+        ("a.md", ("path: //x/y",), BASE + "x/y/"),
         ("a.md", ("slug: '!!!'",), BASE + "news/article/"),
         ("2024-01-02-.md", (), BASE + "news/2024-01-02/"),
         ("2024/05/index.md", (), BASE + "2024/05/"),
@@ -114,6 +116,11 @@ class TestUrl:
     def test_an_address_that_is_none(self, error_of, lines: tuple[str, ...], message: str) -> None:
         """A link that is not a URL is named with its key's line."""
         assert error_of("a.md", _fm(*lines)) == message
+
+
+    def test_a_document_without_front_matter_is_addressed_by_its_name(self, entry_of) -> None:
+        """A plain-text file: its category folder (the default) and its file's name."""
+        assert entry_of("a.txt", "Headline\n\nBody text.\n").url == BASE + "news/a/"
 
 
 class TestId:
