@@ -150,6 +150,9 @@ class Entry:
     expires: datetime | None = None  # not published from then on (Hugo's expiryDate)
     summary_source: str = ""  # "front matter", "divider" (text above <!--more-->), or "" (first paragraph)
     page_base: str = ""  # what relative links and images resolve against ("": the site's base_url)
+    # the file line of a body that was template tags alone (a Pelican {% notebook %}), published
+    # without text; 0 for any other body
+    template_only: int = 0
 
     @property
     def sort_key(self) -> tuple[float, str]:

@@ -30,7 +30,6 @@ from feedpub.outputs import atom_rss, digest
 from feedpub.outputs.protocol import Build
 from feedpub.records import Record
 from feedpub.render import content, inline, templating
-from feedpub.sources.dates import SourceContext
 
 
 @dataclass(frozen=True)
@@ -72,11 +71,12 @@ def build(config: Config, *, now: datetime, skip_invalid: bool = False,
             report = stage.commit()
         ctx.save(report)
     mail = digest.report(jobs, config)
-    pages = tuple(str(p) for p in found.pages)  # pages of the site, not posts: left out, said
+    # pages of the site, not posts: left out, said; and posts published without text
+    said = tuple(str(p) for p in (*found.pages, *gather.without_text(chosen.published)))
     # a link to a folder outside is met by the walk for documents and by the one for files: said once
     refused = dict.fromkeys([*map(str, found.refused), *todo.notes])
     return BuildResult(chosen, skipped, report,
-                       (*pages, *refused, *ctx.store.warnings, *stage.notices, *warnings, *mail.warnings), mail)
+                       (*said, *refused, *ctx.store.warnings, *stage.notices, *warnings, *mail.warnings), mail)
 
 
 def output_problems(config: Config, *, now: datetime) -> list[Problem]:
@@ -87,7 +87,7 @@ def output_problems(config: Config, *, now: datetime) -> list[Problem]:
     entry for the digest): check reports those itself.
     """
     config = dataclasses.replace(config, cache=False)
-    sources = SourceContext.of(config)
+    sources = gather.sources(config)
     with cache.opened(config) as store:
         found = gather.read_catalogue(config, store, Shared(), sources)
         whole = functools.partial(gather.whole, config=config, context=sources)

@@ -28,7 +28,9 @@ from feedpub.outputs import digest, files
 from feedpub.pipeline import output_problems, read_entries
 from feedpub.render import content, sanitize
 from feedpub.sources import assets, conventions, load
-from feedpub.sources.normalise import body_of, source_path
+from feedpub.sources.body import body_of
+from feedpub.sources.fields.status import TEMPLATE_ONLY
+from feedpub.sources.normalise import source_path
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 DEFAULT_BASE_URL = Config.__dataclass_fields__["base_url"].default  # the example host: "not configured"
@@ -233,10 +235,8 @@ def _body_findings(entry: Entry, config: Config, base_configured: bool,
     raw = content.markup(body.text, body.fmt)  # the build's rendering, looked at before and after sanitizing
     cleaned = content.sanitized(raw, entry, config)
     found = _source_findings(entry, doc, config)
-    if body.templates and not body.text.strip():
-        found.append(Finding(WARNING, "no-body", entry.rel, body.line,
-                             "the body is only template syntax, which feedpub does not run: published with its "
-                             "title, date, summary and link, and no text"))
+    if entry.template_only:
+        found.append(Finding(WARNING, "no-body", entry.rel, entry.template_only, TEMPLATE_ONLY))
     if sanitize.may_be_deep(raw) and sanitize.flatten(raw) != raw:
         found.append(Finding(WARNING, "deep-html", entry.rel, None,
                              f"its HTML nests more than {sanitize.MAX_DEPTH} elements deep: the deeper tags "

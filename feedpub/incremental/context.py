@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from feedpub import write
 from feedpub.config import Config
-from feedpub.incremental import cache, catalogue, inputs, workers
+from feedpub.incremental import cache, catalogue, gather, inputs, workers
 from feedpub.model import Later
 from feedpub.render import templating
 from feedpub.sources.dates import SourceContext
@@ -58,7 +58,7 @@ def opened(config: Config) -> Iterator[BuildContext]:
             # a rebuild walks the output folder in another process while this one decodes the cache
             held = workers.start(functools.partial(write.existing, config.out),
                                  background=store.has_catalogue() and workers.count(config.workers) > 1)
-            yield BuildContext(config, store, catalogue.Shared(), store.written(config.out), SourceContext.of(config),
+            yield BuildContext(config, store, catalogue.Shared(), store.written(config.out), gather.sources(config),
                                held, inputs.Stats())
     finally:
         if was_enabled:

@@ -20,6 +20,7 @@ import copyreg
 import functools
 from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -32,8 +33,9 @@ from feedpub.places import Refused
 from feedpub.records import Record, record_of
 from feedpub.render import content
 from feedpub.sources import load
-from feedpub.sources.dates import SourceContext
-from feedpub.sources.normalise import mostly_dated, normalise
+from feedpub.sources.dates import UNDATED, SourceContext
+from feedpub.sources.fields.status import TEMPLATE_ONLY
+from feedpub.sources.normalise import normalise
 
 
 def _read_only(d: dict[str, Any]) -> MappingProxyType[str, Any]:
@@ -58,6 +60,28 @@ class Found:
     refused: Sequence[Refused] = ()  # what may not be read (a link leading outside, a FIFO…), in path order
 
 
+def sources(config: Config) -> SourceContext:
+    """Return the context a build's documents are dated in: an undated embedded seed takes the seeds' newest date."""
+    return SourceContext(config, seed_date=newest_dated)
+
+
+def newest_dated(config: Config) -> datetime | None:
+    """Return the newest date the published documents of config.source carry themselves (None: no such date).
+
+    Every document is read: only for the embedded seeds, a dozen documents.
+    """
+    quiet = SourceContext.of(config)  # no seed_date: dating these asks nothing of this function
+    found = []
+    for rel, name in load.discover_rel(config.source, rules=load.Rules.of(config)):
+        try:
+            entry = normalise(load.read(Path(name), config.source, rel=rel), config, quiet)
+        except SourceError:
+            continue
+        if entry.date_source not in UNDATED and not entry.draft:
+            found.append(entry.date)
+    return max(found, default=None)
+
+
 def entry_of(rel: str, name: str, config: Config, context: SourceContext) -> tuple[Entry, bytes, int, int]:
     """Read and normalise one document: its entry, its bytes, size and mtime (raise SourceError)."""
     data, st = load.read_bytes(name, rel, config.limits)
@@ -73,7 +97,7 @@ def record_or_problems(rel: str, name: str, config: Config, context: SourceConte
         data, st = load.read_bytes(name, rel, config.limits)
         # source / rel, not Path(name): pathlib then parses the relative part only
         doc = load.from_bytes(data, config.source / rel, rel, st.st_mtime, config.limits)
-        entry = normalise(doc, config, context or SourceContext.of(config), find_pages=find_pages)
+        entry = normalise(doc, config, context or sources(config), find_pages=find_pages)
     except SourceError as e:
         return tuple(e.problems)
     # the archive lists every entry with text: the document's summary, else its first paragraph
@@ -263,6 +287,22 @@ def pages_apart(problems: list[Problem], date_sources: Iterable[str],
     return made, rest, []
 
 
+def mostly_dated(date_sources: Iterable[str], pages: int) -> bool:
+    """Whether most documents of a source carry their own date (pages: those found to look like pages).
+
+    Only there is an undated document without text a page: in a folder of notes that git or the
+    file time dates, it is one more note.
+    """
+    found = list(date_sources)
+    dated = sum(1 for s in found if s not in UNDATED)
+    return dated * 2 > len(found) + pages
+
+
+def without_text(records: Iterable[Record]) -> list[Problem]:
+    """Return a warning for each record whose body was template tags alone (published with no text)."""
+    return [Problem(r.rel, r.template_only, TEMPLATE_ONLY) for r in records if r.template_only]
+
+
 def _nothing_found(config: Config, records: Sequence[Record]) -> list[Problem]:
     """Return the problem of a build with no document at all (none when there are records)."""
     if records:
@@ -278,7 +318,7 @@ def _nothing_found(config: Config, records: Sequence[Record]) -> list[Problem]:
 def whole(record: Record, config: Config, context: SourceContext | None = None) -> Entry:
     """Read the entry of a catalogue record again (as it is in the file now)."""
     return normalise(load.read(config.source / record.rel, config.source, config.limits, rel=record.rel), config,
-                     context or SourceContext.of(config))
+                     context or sources(config))
 
 
 def _render_range(job: tuple[Config, SourceContext, Sequence[Entry | Record], frozenset[int]],
@@ -319,7 +359,7 @@ def render_all(items: Iterable[Entry | Record], config: Config, store: cache.Bui
     cached = frozenset(i for i, x in enumerate(todo) if keys.get(x.id) in stored)
     if len(todo) - len(cached) >= PARALLEL_RENDERS:
         content.prepare(config)  # parser and cleaner built once, shared by the forked workers
-    job = (config, context or SourceContext.of(config), todo, cached)
+    job = (config, context or sources(config), todo, cached)
     made = workers.run(_render_range, job, len(todo), workers.count(config.workers),
                        PARALLEL_RENDERS)
     fresh: dict[tuple[str, bytes], tuple[str, str]] = {}  # bodies rendered here, for the cache
@@ -395,7 +435,7 @@ def _make_range(job: tuple[Any, ...], indexes: range) -> list[Any]:
 def read_entries(config: Config) -> tuple[list[Entry], list[Problem]]:
     """Load and normalise every document, in file order (no cache: for check and tools)."""
     found = load.discover_rel(config.source, rules=load.Rules.of(config))
-    job = (config, SourceContext.of(config), found)
+    job = (config, sources(config), found)
     made = workers.run(_entries_range, job, len(found), workers.count(config.workers), PARALLEL_READS)
     entries: list[Entry] = []
     problems: list[Problem] = []

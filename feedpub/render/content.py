@@ -14,7 +14,9 @@ from feedpub.config import Config
 from feedpub.model import Entry, Rendered, SourceDoc
 from feedpub.render import markdown, sanitize
 from feedpub.sources import load, plaintext
-from feedpub.sources.normalise import SUMMARY_MAX, body_of, source_path
+from feedpub.sources.body import body_of
+from feedpub.sources.fields.text import SUMMARY_MAX
+from feedpub.sources.normalise import source_path
 
 _PARA = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
