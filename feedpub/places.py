@@ -94,23 +94,29 @@ def check(config: Config, cache_root: Path | None = None) -> None:
     """
     places = _places(config, cache_root)
     where = str(config.config_path) if config.config_path is not None else "feedpub"
-    problems = []
-    for i, inner in enumerate(places):
-        for j, outer in enumerate(places):
-            if i == j or not inner.path.is_relative_to(outer.path):
-                continue
-            if inner.path != outer.path:
-                why = _why(inner, outer)
-                if why is not None:
-                    problems.append(Problem(where, None, f"{inner.name} ({inner.path}) is inside "
-                                                         f"{outer.name} ({outer.path}): {why}"))
-            elif i < j:  # one problem per pair
-                why = _why(inner, outer) or _why(outer, inner)
-                if why is not None:
-                    problems.append(Problem(where, None, f"{inner.name} and {outer.name} are one folder "
-                                                         f"({inner.path}): {why}"))
+    problems = [Problem(where, None, message) for i, inner in enumerate(places)
+                for j, outer in enumerate(places) if i != j
+                if (message := _clash(inner, outer, first=i < j)) is not None]
     if problems:
         raise ConfigError(problems)
+
+
+def _clash(inner: _Place, outer: _Place, *, first: bool) -> str | None:
+    """Say why inner may not lie in outer, or None when it may or does not.
+
+    first: whether inner comes before outer, so that two places that are one folder are
+    named once per pair.
+    """
+    if not inner.path.is_relative_to(outer.path):
+        return None
+    if inner.path != outer.path:
+        why = _why(inner, outer)
+        return None if why is None else (f"{inner.name} ({inner.path}) is inside "
+                                         f"{outer.name} ({outer.path}): {why}")
+    if not first:
+        return None
+    why = _why(inner, outer) or _why(outer, inner)
+    return None if why is None else f"{inner.name} and {outer.name} are one folder ({inner.path}): {why}"
 
 
 # --- what a build reads -----------------------------------------------------------------------
@@ -124,6 +130,39 @@ class Refused:
 
     def __str__(self) -> str:
         return f"{self.rel}: {self.why}"
+
+
+_Listing = tuple[list[str], list[str], dict[str, os.DirEntry[str]], dict[str, os.DirEntry[str]]]
+
+
+def _listing(folder: str) -> _Listing | None:
+    """List folder, hidden entries left out: its folders, its other entries, those of these that are
+    neither folders nor regular files, and its links to folders (also among the folders); None
+    when it cannot be listed.
+    """
+    dirs: list[str] = []
+    files: list[str] = []
+    special: dict[str, os.DirEntry[str]] = {}
+    links: dict[str, os.DirEntry[str]] = {}
+    try:
+        with os.scandir(folder) as it:
+            for e in it:
+                name = e.name
+                if name[0] == ".":
+                    continue
+                if e.is_file(follow_symlinks=False):
+                    files.append(name)
+                elif e.is_dir(follow_symlinks=False):
+                    dirs.append(name)
+                elif e.is_symlink() and _is_dir(e):
+                    dirs.append(name)  # pruned by name like a folder, then dropped by Walk._deeper
+                    links[name] = e
+                else:
+                    files.append(name)
+                    special[name] = e
+    except OSError:
+        return None
+    return dirs, files, special, links
 
 
 class Walk:
@@ -161,44 +200,31 @@ class Walk:
         stack = [(self.top, "", self.real)]
         while stack:
             folder, prefix, real = stack.pop()
-            dirs: list[str] = []
-            files: list[str] = []
-            special: dict[str, os.DirEntry[str]] = {}
-            links: dict[str, os.DirEntry[str]] = {}  # links to folders
-            try:
-                with os.scandir(folder) as it:
-                    for e in it:
-                        name = e.name
-                        if name[0] == ".":
-                            continue
-                        if e.is_file(follow_symlinks=False):
-                            files.append(name)
-                        elif e.is_dir(follow_symlinks=False):
-                            dirs.append(name)
-                        elif e.is_symlink() and _is_dir(e):
-                            dirs.append(name)  # pruned by name like a folder, then dropped below
-                            links[name] = e
-                        else:
-                            files.append(name)
-                            special[name] = e
-            except OSError:
+            listed = _listing(folder)
+            if listed is None:
                 continue  # gone or unreadable since it was listed: nothing in it to read
+            dirs, files, special, links = listed
             self._where = folder if folder.endswith(os.sep) else folder + os.sep
             self._prefix, self._special = prefix, special
             yield folder, prefix, dirs, files
-            deeper = []
-            for name in dirs:
-                link = links.get(name)
-                if link is not None:
-                    target = os.path.realpath(link.path)
-                    if not self._inside(target):
-                        self._refuse(prefix + name + "/", f"a symbolic link to {target}, a folder outside "
-                                     f"{self.what}: not read")
-                    continue  # one inside is read where it really is
-                inner = os.path.join(real, name)
-                if inner not in self.skip:
-                    deeper.append((self._where + name, f"{prefix}{name}/", inner))
-            stack.extend(reversed(deeper))
+            stack.extend(reversed(self._deeper(prefix, real, dirs, links)))
+
+    def _deeper(self, prefix: str, real: str, dirs: list[str],
+                links: dict[str, os.DirEntry[str]]) -> list[tuple[str, str, str]]:
+        """Return the folders to walk below the one last yielded, in order; refuse links outside."""
+        deeper = []
+        for name in dirs:
+            link = links.get(name)
+            if link is not None:
+                target = os.path.realpath(link.path)
+                if not self._inside(target):
+                    self._refuse(prefix + name + "/", f"a symbolic link to {target}, a folder outside "
+                                 f"{self.what}: not read")
+                continue  # one inside is read where it really is
+            inner = os.path.join(real, name)
+            if inner not in self.skip:
+                deeper.append((self._where + name, f"{prefix}{name}/", inner))
+        return deeper
 
     def look(self, name: str, *, stat: bool = True) -> tuple[bool, os.stat_result | None]:
         """Return whether entry name of the folder last yielded may be read, and its stat.

@@ -241,16 +241,24 @@ def _body_findings(entry: Entry, config: Config, base_configured: bool,
         found.append(Finding(WARNING, "deep-html", entry.rel, None,
                              f"its HTML nests more than {sanitize.MAX_DEPTH} elements deep: the deeper tags "
                              "are dropped, their text kept"))
-    image = _image_key(doc) if entry.image is not None else None
-    image_line = entry.lines.get(image[1]) if image else None
-    if available is not None and not entry.draft:
-        found += _missing_files(entry, cleaned, config, available, image_line)
-    if not base_configured:
-        found += _relative_findings(entry, raw, config, image, image_line)
+    found += _link_findings(entry, doc, raw, cleaned, config, base_configured, available)
     if not entry.summary and not content.summary_from_html(cleaned):
         found.append(Finding(WARNING, "empty-summary", entry.rel, entry.lines.get("summary"),
                              "summary is empty (no 'summary' and no paragraph of text): "
                              "readers will show the title twice"))
+    return found
+
+
+def _link_findings(entry: Entry, doc: SourceDoc, raw: str, cleaned: str, config: Config,
+                   base_configured: bool, available: frozenset[str] | None) -> list[Finding]:
+    """Find the image and links of an entry that a build would leave broken or pointing at the example host."""
+    image = _image_key(doc) if entry.image is not None else None
+    image_line = entry.lines.get(image[1]) if image else None
+    found = []
+    if available is not None and not entry.draft:
+        found += _missing_files(entry, cleaned, config, available, image_line)
+    if not base_configured:
+        found += _relative_findings(entry, raw, config, image, image_line)
     return found
 
 
@@ -346,12 +354,59 @@ def _digest_findings(config: Config) -> list[Finding]:
                     f"the digest is not ready to send: {reason}") for reason in digest.unready(config)]
 
 
+def _read_findings(problems: Iterable[Problem]) -> list[Finding]:
+    """Turn the problems of reading the documents into findings: a non-post warned of, the rest errors."""
+    return [Finding(WARNING, "not-a-post", p.path, p.line, p.message) if isinstance(p, NotAPost)
+            else Finding(ERROR, "invalid", p.path, p.line, p.message) for p in problems]
+
+
+def _pages_off(config: Config) -> Finding:
+    """Say that, pages being off, every entry's address is the site generator's to make."""
+    return Finding(INFO, "pages-off", str(config.config_path or "feedpub.toml"),
+                   config.key_lines.get("pages"),
+                   f"pages = false: feedpub writes no article pages; every entry links to its "
+                   f"address under {config.base_url}, which your site's generator must make")
+
+
+def _unique_findings(published: list[Entry]) -> list[Finding]:
+    """Find the ids and permalinks two published entries share."""
+    try:
+        select.check_unique(published)
+    except SourceError as e:
+        code = {True: "duplicate-id", False: "duplicate-permalink"}
+        return [Finding(ERROR, code["duplicate id" in p.message], p.path, p.line, p.message)
+                for p in e.problems]
+    return []
+
+
+def _output_findings(config: Config, now: datetime) -> list[Finding]:
+    """Find the outputs a build would refuse to write: the build's own plan and rule."""
+    return [Finding(ERROR, "unsafe-path" if p.message.startswith("refusing") else "output-clash",
+                    p.path, p.line, p.message) for p in output_problems(config, now=now)]
+
+
+def _document_reports(entries: list[Entry]) -> tuple[DocumentReport, ...]:
+    return tuple(
+        DocumentReport(e.rel, e.title, e.title_source, e.date.isoformat(), e.date_source,
+                       e.category.name, e.category_source, e.draft)
+        for e in entries
+    )
+
+
+def _discovered(config: Config, refused: list[places.Refused]
+                ) -> tuple[tuple[tuple[str, str], ...], list[places.Refused]]:
+    """Return the documents the walk excluded, and refused with the paths it refused first."""
+    if not config.source.is_dir():
+        return (), refused
+    found = load.discover(config.source, load.Rules.of(config))
+    return tuple(found.excluded), [*found.refused, *refused]
+
+
 def check(config: Config, *, now: datetime) -> CheckReport:
     """Lint every document of config.source as a build at now would see it; write nothing."""
     places.check(config, cache.written_root(config))  # the folders a build would refuse: refused here too
     entries, problems = read_entries(config)
-    findings = [Finding(WARNING, "not-a-post", p.path, p.line, p.message) if isinstance(p, NotAPost)
-                else Finding(ERROR, "invalid", p.path, p.line, p.message) for p in problems]
+    findings = _read_findings(problems)
     base_configured = config.base_url != DEFAULT_BASE_URL
     if not base_configured:
         findings.append(_no_base_url(config))
@@ -363,31 +418,13 @@ def check(config: Config, *, now: datetime) -> CheckReport:
     if config.pages:
         available = _site_paths(config, published, copied)
     else:
-        findings.append(Finding(INFO, "pages-off", str(config.config_path or "feedpub.toml"),
-                                config.key_lines.get("pages"),
-                                f"pages = false: feedpub writes no article pages; every entry links to its "
-                                f"address under {config.base_url}, which your site's generator must make"))
+        findings.append(_pages_off(config))
     for entry in entries:
         findings.extend(_entry_findings(entry, config, now, base_configured, available))
-    try:
-        select.check_unique([e for e in entries if not e.draft])
-    except SourceError as e:
-        code = {True: "duplicate-id", False: "duplicate-permalink"}
-        findings.extend(Finding(ERROR, code["duplicate id" in p.message], p.path, p.line, p.message)
-                        for p in e.problems)
-    if entries:  # the outputs a build would refuse to write: the build's own plan and rule
-        findings.extend(Finding(ERROR, "unsafe-path" if p.message.startswith("refusing") else "output-clash",
-                                p.path, p.line, p.message) for p in output_problems(config, now=now))
-    documents = tuple(
-        DocumentReport(e.rel, e.title, e.title_source, e.date.isoformat(), e.date_source,
-                       e.category.name, e.category_source, e.draft)
-        for e in entries
-    )
-    excluded: tuple[tuple[str, str], ...] = ()
-    if config.source.is_dir():
-        found = load.discover(config.source, load.Rules.of(config))
-        excluded = tuple(found.excluded)
-        refused = [*found.refused, *refused]
+    findings.extend(_unique_findings(published))
+    if entries:
+        findings.extend(_output_findings(config, now))
+    excluded, refused = _discovered(config, refused)
     # a link to a folder outside is met by the walk for documents and by the one for files: said once
     findings.extend(Finding(WARNING, "not-read", r.rel, None, r.why) for r in dict.fromkeys(refused))
-    return CheckReport(documents, tuple(findings), excluded)
+    return CheckReport(_document_reports(entries), tuple(findings), excluded)

@@ -82,25 +82,31 @@ def recipient(to: str) -> Address:
     Exactly one: with 'a@x.org, b@y.org' the To header would name two people while the
     envelope, which decides who gets the mail, names one.
     """
-    def bad(why: str) -> OptionError:
-        return OptionError([Problem("send", None, f"--to {why}")])
-
-    if not to.strip():
-        raise bad("is empty: give one email address")
-    control = _CONTROL.search(to)
-    if control is not None:
-        raise bad(f"holds a control character ({control.group(0)!r}): {to!r}")
-    found = [pair for pair in getaddresses([to]) if pair != ("", "")]  # what it could not read at all
-    if len(found) > 1:
-        raise bad(f"takes one address, not several: {to!r} (send once to each)")
-    name, addr = found[0] if found else ("", "")
+    name, addr = _one_pair(to)
     local, _, domain = addr.rpartition("@")
     try:
         if not local or not domain or "@" in local or "<" in name or ">" in name:
             raise ValueError
         return Address(display_name=name, addr_spec=addr)
     except (ValueError, IndexError, HeaderParseError):
-        raise bad(f"is not an email address: {to!r}") from None
+        raise _bad_to(f"is not an email address: {to!r}") from None
+
+
+def _bad_to(why: str) -> OptionError:
+    return OptionError([Problem("send", None, f"--to {why}")])
+
+
+def _one_pair(to: str) -> tuple[str, str]:
+    """Return the (name, address) --to holds, ("", "") when it holds none readable; raise OptionError."""
+    if not to.strip():
+        raise _bad_to("is empty: give one email address")
+    control = _CONTROL.search(to)
+    if control is not None:
+        raise _bad_to(f"holds a control character ({control.group(0)!r}): {to!r}")
+    found = [pair for pair in getaddresses([to]) if pair != ("", "")]  # what it could not read at all
+    if len(found) > 1:
+        raise _bad_to(f"takes one address, not several: {to!r} (send once to each)")
+    return found[0] if found else ("", "")
 
 
 def addressed(eml: bytes, to: str, *, now: datetime, test: bool = True) -> EmailMessage:
@@ -142,6 +148,17 @@ def review(msg: EmailMessage, config: Config, where: str) -> tuple[list[Problem]
     which only the ESP fills in, so their links are dead in a test.
     """
     text, html = _parts(msg)
+    problems = _unsubscribe_problems(msg, html, where) + _postal_problems(config, text, where)
+    tags = sorted(set(MERGE_TAG.findall(html)))
+    warnings = []
+    if tags:
+        warnings.append(f"{where}: the message carries merge tags that only your ESP fills in "
+                        f"({', '.join(tags[:4])}): in this test their links do not work")
+    return problems, warnings
+
+
+def _unsubscribe_problems(msg: EmailMessage, html: str, where: str) -> list[Problem]:
+    """Say what is wrong with msg's unsubscribe mechanism: missing, or still the example link."""
     problems = []
     esp_unsubscribe = any(p.unsubscribe and f'href="{p.unsubscribe}"' in html for p in PROFILES.values())
     one_click = bool(msg.get("List-Unsubscribe")) and str(msg.get("List-Unsubscribe-Post", "")) == ONE_CLICK
@@ -152,18 +169,19 @@ def review(msg: EmailMessage, config: Config, where: str) -> tuple[list[Problem]
     elif one_click and not esp_unsubscribe and placeholder(str(msg["List-Unsubscribe"]).strip("<>")):
         problems.append(Problem(where, None, f"the unsubscribe link {msg['List-Unsubscribe']} is still the "
                                 "example: set digest.unsubscribe_url, then build again"))
+    return problems
+
+
+def _postal_problems(config: Config, text: str, where: str) -> list[Problem]:
+    """Say what is wrong with the postal address: unset, or not in the text part."""
+    problems = []
     address = " ".join(config.digest.postal_address.split())
     if not address or address.upper().startswith("TODO"):
         problems.append(Problem(where, None, "no postal address: set digest.postal_address, then build again"))
     elif address not in " ".join(text.split()):
         problems.append(Problem(where, None, f"the postal address {address!r} is not in the message; "
                                 "build again"))
-    tags = sorted(set(MERGE_TAG.findall(html)))
-    warnings = []
-    if tags:
-        warnings.append(f"{where}: the message carries merge tags that only your ESP fills in "
-                        f"({', '.join(tags[:4])}): in this test their links do not work")
-    return problems, warnings
+    return problems
 
 
 def send(eml_path: Path, to: str, smtp: Smtp, config: Config, *, now: datetime, test: bool = True,
@@ -188,17 +206,23 @@ def send(eml_path: Path, to: str, smtp: Smtp, config: Config, *, now: datetime, 
                                  "enable digest.smtp_starttls")])
     try:
         with smtplib.SMTP(smtp.host, smtp.port, timeout=timeout) as server:
-            server.ehlo()
-            if smtp.starttls:
-                if not server.has_extn("starttls"):
-                    raise SendError([Problem(where, None, "the server does not offer STARTTLS (set "
-                                             "digest.smtp_starttls = false only for a local test server)")])
-                server.starttls(context=tls or ssl.create_default_context())
-                server.ehlo()
-            if smtp.user:
-                server.login(smtp.user, smtp.password)
-            # the envelope's recipient is the To header's: who gets the mail is who it names
-            server.send_message(msg, to_addrs=[a.addr_spec for a in msg["To"].addresses])
+            _deliver(server, msg, smtp, where, tls)
     except (smtplib.SMTPException, OSError) as e:
         raise SendError([Problem(where, None, f"sending failed: {e}")]) from None
     return tuple(warnings)
+
+
+def _deliver(server: smtplib.SMTP, msg: EmailMessage, smtp: Smtp, where: str,
+             tls: ssl.SSLContext | None) -> None:
+    """Greet server, encrypt and log in as smtp says, and hand it msg."""
+    server.ehlo()
+    if smtp.starttls:
+        if not server.has_extn("starttls"):
+            raise SendError([Problem(where, None, "the server does not offer STARTTLS (set "
+                                     "digest.smtp_starttls = false only for a local test server)")])
+        server.starttls(context=tls or ssl.create_default_context())
+        server.ehlo()
+    if smtp.user:
+        server.login(smtp.user, smtp.password)
+    # the envelope's recipient is the To header's: who gets the mail is who it names
+    server.send_message(msg, to_addrs=[a.addr_spec for a in msg["To"].addresses])

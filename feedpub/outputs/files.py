@@ -39,22 +39,30 @@ def local_files(config: Config,
         refused += skipped
         for a in copied:
             found[a.rel] = a
-    bundles: dict[str, str] = {}
-    if config.pages:
-        for rel, url in documents:
-            folder = assets.bundle_folder(rel)
-            page = layout.page_path(url, config) if folder is not None else None
-            if folder is not None and page is not None:
-                bundles[folder] = page.rsplit("/", 1)[0] + "/" if "/" in page else ""
+    bundles = _bundles(config, documents) if config.pages else {}
     copied, skipped = assets.find(config.source, "the source folder", out=config.out)
     refused += skipped
     for a in copied:
-        target = a.rel
-        for folder, page_folder in _owners(a.rel, bundles):
-            target = page_folder + a.rel[len(folder):]
-            break
-        found.setdefault(target, a)  # static/ first: a file the user placed there wins
+        found.setdefault(_target(a.rel, bundles), a)  # static/ first: a file the user placed there wins
     return found, refused
+
+
+def _bundles(config: Config, documents: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Return the folder of each page bundle among documents ((rel, url) each) and its page's output folder."""
+    bundles: dict[str, str] = {}
+    for rel, url in documents:
+        folder = assets.bundle_folder(rel)
+        page = layout.page_path(url, config) if folder is not None else None
+        if folder is not None and page is not None:
+            bundles[folder] = page.rsplit("/", 1)[0] + "/" if "/" in page else ""
+    return bundles
+
+
+def _target(rel: str, bundles: Mapping[str, str]) -> str:
+    """Return the output path of the source folder's asset rel: below its page's folder when a bundle owns it."""
+    for folder, page_folder in _owners(rel, bundles):
+        return page_folder + rel[len(folder):]
+    return rel
 
 
 def _owners(rel: str, bundles: Mapping[str, str]) -> Iterable[tuple[str, str]]:

@@ -76,8 +76,19 @@ def lead_summary(entry: Entry, doc: SourceDoc, config: Config) -> str:
     if "]:" in text:  # a link reference or footnote defined anywhere: a block alone would show "[x][r]", "[^1]"
         return summary_from_html(body_html(entry, config, doc)) or entry.title
     blocks = _BLANK_LINE.split(text, maxsplit=LEAD_BLOCKS)
+    found = _blocks_summary(blocks[:LEAD_BLOCKS], config)
+    if found:
+        return found
+    if len(blocks) > LEAD_BLOCKS:
+        return summary_from_html(body_html(entry, config, doc)) or entry.title
+    return entry.title
+
+
+def _blocks_summary(blocks: list[str], config: Config) -> str:
+    """Return the summary of the first of blocks (Markdown) holding a paragraph with text, rendering
+    them one at a time; "" when none does."""
     chunk = ""
-    for block in blocks[:LEAD_BLOCKS]:
+    for block in blocks:
         chunk = f"{chunk}\n\n{block}" if chunk else block
         if len(_FENCE.findall(chunk)) % 2:  # inside a fenced block: it goes on after the blank line
             continue
@@ -85,9 +96,7 @@ def lead_summary(entry: Entry, doc: SourceDoc, config: Config) -> str:
         if found:
             return found
         chunk = ""
-    if len(blocks) > LEAD_BLOCKS:
-        return summary_from_html(body_html(entry, config, doc)) or entry.title
-    return entry.title
+    return ""
 
 
 def prepare(config: Config) -> None:

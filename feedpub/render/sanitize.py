@@ -70,6 +70,7 @@ def _cleaner(base_url: str, page_url: str = "") -> nh3.Cleaner:
 
 MAX_DEPTH = 100  # elements open at once in what the sanitizer parses; deeper start tags are dropped, text kept
 _VOID = frozenset("area base br col embed hr img input keygen link meta param source track wbr".split())
+_LEAF = _VOID | {""}  # what opens nothing: "" is a comment's name
 _RAW_TEXT = frozenset("script style textarea title xmp iframe noembed noframes".split())  # no tags inside
 # HTML ends an open element of these when one of its group starts (<li>a<li>b: two items, not nested)
 _GROUP = {"p": "p", "li": "li", "dt": "d", "dd": "d", "tr": "tr", "td": "t", "th": "t", "option": "o",
@@ -104,51 +105,74 @@ def flatten(html: str) -> str:
     if not may_be_deep(html):
         return html
     out: list[str] = []
-    stack: list[tuple[str, bool]] = []  # (name, kept) of each open element
-    open_by_name: dict[str, int] = {}
-    depth = pos = 0
-
-    def close(name: str) -> bool:
-        """Pop open elements down to the innermost one named name; return whether it was kept."""
-        nonlocal depth
-        while True:
-            inner, kept = stack.pop()
-            open_by_name[inner] -= 1
-            depth -= kept
-            if inner == name:
-                return kept
-
+    nesting = _Nesting()
+    start, end = nesting.start, nesting.end
+    pos = 0
     for m in _TAG.finditer(html):
         if m.start() < pos:
             continue  # inside the text of a raw-text element, already copied
         out.append(html[pos:m.start()])
         pos = m.end()
-        name = (m.group(2) or "").lower()
-        if not name or name in _VOID or m.group(0).endswith("/>"):  # a comment, a void or self-closed tag
-            out.append(m.group(0))
-            continue
-        if m.group(1):  # an end tag: kept when what it closes was, or as written when nothing it names is open
-            if not open_by_name.get(name) or close(name):
-                out.append(m.group(0))
-            continue
-        group = _GROUP.get(name)
-        if group is not None:  # an open one of its group, near the top, ends here
-            near = next((n for n, _ in reversed(stack[-8:]) if _GROUP.get(n) == group), None)
-            if near is not None:
-                close(near)
-        kept = depth < MAX_DEPTH
-        stack.append((name, kept))
-        open_by_name[name] = open_by_name.get(name, 0) + 1
-        depth += kept
-        if kept:
-            out.append(m.group(0))
-        if name in _RAW_TEXT:  # its text up to its end tag is no markup
-            end = re.compile(rf"</{name}\b", re.IGNORECASE).search(html, pos)
-            text_end = end.start() if end is not None else len(html)
-            out.append(html[pos:text_end])
-            pos = text_end
+        tag = m.group(0)
+        slash, name = m.groups("")
+        name = name.lower()
+        if name in _LEAF or tag.endswith("/>"):  # a comment, a void or self-closed tag
+            out.append(tag)
+        elif slash:  # an end tag: kept when what it closes was, or as written when nothing it names is open
+            if end(name):
+                out.append(tag)
+        else:
+            if start(name):
+                out.append(tag)
+            if name in _RAW_TEXT:  # its text up to its end tag is no markup
+                text_end = _raw_text_end(html, name, pos)
+                out.append(html[pos:text_end])
+                pos = text_end
     out.append(html[pos:])
     return "".join(out)
+
+
+class _Nesting:
+    """The elements open at a point of flatten's pass, and how many of them were kept."""
+
+    __slots__ = ("depth", "open_by_name", "stack")
+
+    def __init__(self) -> None:
+        self.stack: list[tuple[str, bool]] = []  # (name, kept) of each open element
+        self.open_by_name: dict[str, int] = {}
+        self.depth = 0  # of the kept ones
+
+    def start(self, name: str) -> bool:
+        """Open an element name (ending an open one of its group near the top); return whether it is kept."""
+        group = _GROUP.get(name)
+        if group is not None:
+            near = next((n for n, _ in reversed(self.stack[-8:]) if _GROUP.get(n) == group), None)
+            if near is not None:
+                self._close(near)
+        kept = self.depth < MAX_DEPTH
+        self.stack.append((name, kept))
+        self.open_by_name[name] = self.open_by_name.get(name, 0) + 1
+        self.depth += kept
+        return kept
+
+    def end(self, name: str) -> bool:
+        """Close the innermost open element name; return whether its end tag is kept (as written when none is open)."""
+        return not self.open_by_name.get(name) or self._close(name)
+
+    def _close(self, name: str) -> bool:
+        """Pop open elements down to the innermost one named name; return whether it was kept."""
+        while True:
+            inner, kept = self.stack.pop()
+            self.open_by_name[inner] -= 1
+            self.depth -= kept
+            if inner == name:
+                return kept
+
+
+def _raw_text_end(html: str, name: str, pos: int) -> int:
+    """Return where the text of raw-text element name, starting at pos, ends: at its end tag or the end."""
+    end = re.compile(rf"</{name}\b", re.IGNORECASE).search(html, pos)
+    return end.start() if end is not None else len(html)
 
 
 def prepare(base_url: str) -> None:
