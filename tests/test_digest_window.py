@@ -11,7 +11,8 @@ import pytest
 from feedpub.config import Config
 from feedpub.errors import DigestError, OptionError
 from feedpub.model import Category, Entry
-from feedpub.outputs.digest import Request, Window, day_text, in_window, window
+from feedpub.outputs.digest.week import Request, Window, in_window, window
+from feedpub.render.templating import day_text
 
 UTC_SITE = Config(source=Path("src"), out=Path("dist"))
 KIRITIMATI = Config(source=Path("src"), out=Path("dist"), timezone="Pacific/Kiritimati")  # +14:00
