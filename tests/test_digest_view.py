@@ -102,8 +102,13 @@ class TestSummaryText:
         assert view.summary_text("A very long first sentence that goes…", summary, 160) == "Then the rest."
 
     def test_a_title_with_its_full_stop(self) -> None:
-        """A title ending in '.' matches the sentence it is."""
+        """A title ending in '.' matches the sentence it starts, whatever punctuation follows it there."""
         assert view.summary_text("Done.", "Done. More.", 160) == "More."
+        assert view.summary_text("Big news.", "Big news: the details. More.", 160) == "More."
+
+    def test_only_the_title_s_own_end_is_ignored(self) -> None:
+        """A title matches only the start it spells: the last letter of 'Meet X' is not punctuation."""
+        assert view.summary_text("Meet X", "Meet Y. Then more.", 160) == "Meet Y. Then more."
 
     def test_a_sentence_without_end_is_the_title_s(self) -> None:
         """A summary of one sentence that starts with the title is all said by the title."""
@@ -113,6 +118,7 @@ class TestSummaryText:
         """When the title spans sentences, what follows the title is kept, punctuation trimmed."""
         assert view.summary_text("Hi. There", "Hi. There and more.", 160) == "and more."
         assert view.summary_text("Hi. There", "Hi. There: — … and more.", 160) == "and more."
+        assert view.summary_text("Hi. There", "Hi. There Xavier came.", 160) == "Xavier came."
 
     def test_only_the_title_leaves_nothing(self) -> None:
         """A summary that is only the title says nothing more."""
@@ -239,9 +245,11 @@ class TestItems:
 class TestTexts:
     def test_defaults(self) -> None:
         """Subject, preheader (the first three titles), intro and footer note by default; made at now."""
-        d = make(entry("a", 4, NEWS), entry("b", 3, NEWS), entry("c", 2, EVENTS), entry("d", 1, POLICY))
+        d = make(entry("a", 5, NEWS), entry("b", 4, NEWS), entry("b2", 3, NEWS), entry("c", 2, EVENTS),
+                 entry("d", 1, POLICY))
+        assert d.window == WEEK
         assert d.subject == "Acme News — week of 20 February 2023"
-        assert d.preheader == "In this issue: Title a · Title b · Title c"
+        assert d.preheader == "In this issue: Title a · Title b · Title c"  # the lead, then each section's first
         assert d.intro == WEEK.intro
         assert d.footer_note == "You are receiving this email because you subscribed to Acme News."
         assert d.made == NOW
@@ -291,9 +299,11 @@ class TestWhatIsShown:
             view.make([r], {}, SITE, WEEK, NOW)  # type: ignore[list-item]
 
     def test_an_entry_that_was_not_rendered_is_rendered(self, tmp_path: Path) -> None:
-        """An Entry missing from rendered is rendered from its document."""
-        (tmp_path / "a.md").write_text("---\ntitle: Title a\n---\nThe body says this.\n", encoding="utf-8")
+        """An Entry missing from rendered is rendered from its document, as the lead or in a section."""
+        for name in ("a", "b"):
+            (tmp_path / f"{name}.md").write_text(f"---\ntitle: Title {name}\n---\nThe body.\n", encoding="utf-8")
         cfg = dataclasses.replace(SITE, source=tmp_path)
-        d = view.make([entry("a", 1, summary="From the front matter.")], {}, cfg, WEEK, NOW)
+        entries = [entry("a", 2, summary="Summary of a."), entry("b", 1, summary="Summary of b.")]
+        d = view.make(entries, {}, cfg, WEEK, NOW)
         assert d.lead is not None
-        assert d.lead.summary == "From the front matter."
+        assert (d.lead.summary, d.sections[0].items[0].summary) == ("Summary of a.", "Summary of b.")
