@@ -10,6 +10,7 @@ import pytest
 from lxml import html as lxml_html
 
 from feedpub.config import Config
+from feedpub.errors import OutputError
 from feedpub.model import Category, Entry, Image, Rendered
 from feedpub.outputs.digest import render, view
 from feedpub.outputs.digest.week import Window
@@ -99,6 +100,23 @@ class TestHtml:
         assert (thumb.get("width"), thumb.get("height")) == ("160", "106")
         assert lead.get("style")  # inlined
         assert root.find(".//a[@class='site-link']").get("href") == "https://news.example.org/"
+
+
+class TestUserTemplates:
+    def test_a_template_may_write_days(self, tmp_path: Path) -> None:
+        """Templates are given day_text, to write a date as the rest of the digest does."""
+        (tmp_path / "digest.txt.j2").write_text("{{ day_text(digest.window.start.date()) }}\n", encoding="utf-8")
+        cfg = dataclasses.replace(SITE, templates_dir=tmp_path)
+        assert render.text(digest(cfg), cfg) == "20 February 2023\n"
+
+    def test_an_error_of_inlining_names_the_template(self, tmp_path: Path) -> None:
+        """A template linking a stylesheet is refused, naming digest.html.j2."""
+        (tmp_path / "digest.html.j2").write_text('<html><head><link rel="stylesheet" href="https://x.test/a.css">'
+                                                 "</head><body></body></html>", encoding="utf-8")
+        cfg = dataclasses.replace(SITE, templates_dir=tmp_path)
+        with pytest.raises(OutputError) as e:
+            render.html(digest(cfg), cfg)
+        assert str(e.value).startswith("digest.html.j2: links an external stylesheet")
 
 
 class TestText:
