@@ -83,8 +83,9 @@ class TestPlan:
     def test_latest_with_nothing_published(self, site: Config) -> None:
         """'latest' with nothing published: no digest for a build, an error for `feedpub digest`."""
         assert kind.plan(chosen(), site, now=NOW, request=Request("latest", required=False)) is None
-        with pytest.raises(DigestError, match="no published entries to make a digest of"):
+        with pytest.raises(DigestError) as e:
             kind.plan(chosen(), site, now=NOW, request=Request("latest"))
+        assert str(e.value) == "digest: no published entries to make a digest of"
 
     def test_the_build_time_is_not_part_of_the_plan(self) -> None:
         """Two builds of the same week plan equal digests (so the same key) at different times."""
