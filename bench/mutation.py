@@ -71,7 +71,8 @@ TARGETS: dict[str, Target] = {
     "digest_compliance": Target("feedpub/outputs/digest/compliance.py", ("tests/test_digest_compliance.py",)),
     "digest_view": Target("feedpub/outputs/digest/view.py", ("tests/test_digest_view.py",)),
     "digest_render": Target("feedpub/outputs/digest/render.py", ("tests/test_digest_render.py",)),
-    "digest_eml": Target("feedpub/outputs/digest/eml.py", ("tests/test_email_message.py",)),
+    "digest_eml": Target("feedpub/outputs/digest/eml.py",
+                         ("tests/test_email_message.py", "tests/test_digest.py::TestGolden")),
     "digest_kind": Target("feedpub/outputs/digest/kind.py", ("tests/test_digest_kind.py",)),
     "atom_rss": Target(
         "feedpub/outputs/atom_rss.py", ("tests/test_feed_rules.py", "tests/test_feeds.py"),
