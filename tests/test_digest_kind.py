@@ -113,7 +113,9 @@ class TestOutputs:
         assert data["digest/2023-W08.html"].startswith(b"<!DOCTYPE html>")
         assert data["digest/2023-W08.txt"].startswith("Acme News — week of 20 February 2023\n".encode())
         msg = BytesParser(policy=policy.default).parsebytes(data["digest/2023-W08.eml"])
-        assert msg.get_body(("plain",)).get_content().replace("\r\n", "\n") == data["digest/2023-W08.txt"].decode()
+        plain = msg.get_body(("plain",))
+        assert plain is not None
+        assert plain.get_content().replace("\r\n", "\n") == data["digest/2023-W08.txt"].decode()
 
     def test_what_it_reports(self, site: Config) -> None:
         """Label, items, the inlined HTML's size, and whether it may be sent or Gmail would clip it."""
@@ -185,7 +187,7 @@ class TestKind:
         assert jobs == [
             protocol.Job("digest", folder.paths("2023-W08"), kind.Plan(W08, (a,), (a,)),
                          protocol.Inputs(protocol.EVERY, templates=("digest.html.j2", "digest.txt.j2", "digest.css")),
-                         shows=(a,), background=True),
+                         shows=(a,), background=True),  # type: ignore[arg-type]  # an entry stands for its record
             protocol.Job("digest", ("digest/2023-W01.html", "digest/2023-W01.txt"), kind.Earlier(), as_is=True),
         ]
 

@@ -148,8 +148,9 @@ class TestOnTheWire:
         assert re.search(rb'boundary="=_feedpub_[0-9a-f]{32}"', data)
         assert message() == data
         other = message(config=dataclasses.replace(SITE, base_url="https://other.example.org/"))
-        assert re.search(rb"Message-ID: <digest\.2023-W08\.([0-9a-f]{16})@", other)[1] != re.search(
-            rb"Message-ID: <digest\.2023-W08\.([0-9a-f]{16})@", data)[1]
+        ids = [re.findall(rb"Message-ID: <digest\.2023-W08\.([0-9a-f]{16})@", m) for m in (data, other)]
+        assert len(ids[0]) == len(ids[1]) == 1
+        assert ids[0] != ids[1]  # the site is part of the hash
 
     def test_a_site_without_a_host_is_localhost(self) -> None:
         """With no host in base_url, the default sender and the Message-ID are on localhost."""
