@@ -76,15 +76,18 @@ def plan(chosen: Selection[L], config: Config, *, now: datetime, request: Reques
     return Plan(win, members, shown, now)
 
 
-def outputs(digest: view.Digest, config: Config, key: bytes = b"") -> Made:
-    """Make the .html, .txt and .eml files of a digest, latest.* copies of them, and the subject."""
+def outputs(digest: view.Digest, config: Config) -> Made:
+    """Make the .html, .txt and .eml files of a digest, latest.* copies of them, and the subject.
+
+    The files carry no key: the executor gives them their job's.
+    """
     page = render.html(digest, config)
     plain = render.text(digest, config)
     data = {"html": page.encode("utf-8"), "txt": plain.encode("utf-8"),
             "eml": eml.message(digest, page, plain, config)}
     label = digest.window.label
-    files = [Output(path, data[path.rsplit(".", 1)[1]], key) for path in paths(label) if path != SUBJECT_FILE]
-    files.append(Output(SUBJECT_FILE, (digest.subject + "\n").encode("utf-8"), key))
+    files = [Output(path, data[path.rsplit(".", 1)[1]]) for path in paths(label) if path != SUBJECT_FILE]
+    files.append(Output(SUBJECT_FILE, (digest.subject + "\n").encode("utf-8")))
     size = len(data["html"])
     return Made(label, tuple(files), digest.count, size, clipped(label, size, config), unready(config))
 
