@@ -2,7 +2,7 @@
 
 Run from the repository root: ``python bench/markdown_bench.py CORPUS_FOLDER [runs]``. The
 bodies are the ones a build renders: each document read by ``load.read``, its body taken by
-``normalise.body_of`` and joined as ``render.content.body_html`` joins it; only bodies whose
+``sources.body.body_of`` and joined as ``render.content.body_html`` joins it; only bodies whose
 format is Markdown count (plain text has its own renderer). Each renderer is configured as
 feedpub would use it (GFM tables, strikethrough, autolinks, raw HTML kept for the sanitizer)
 and prints the best of ``runs`` (default 3) in serial CPU µs per document, plus feedpub's own
@@ -30,7 +30,7 @@ from feedpub.config import load_config
 from feedpub.errors import SourceError
 from feedpub.render import markdown, sanitize
 from feedpub.sources import load, plaintext  # after the path set-up above
-from feedpub.sources.normalise import body_of
+from feedpub.sources.body import body_of
 
 Render = Callable[[str], str]
 

@@ -62,6 +62,9 @@ class Target:
         return names
 
 
+# normalise and the modules it composes: every rule of an entry is tested through normalise
+_NORMALISE_TESTS = ("tests/test_normalise.py", "tests/test_fields.py", "tests/test_entry_rules.py",
+                    "tests/test_sites.py")
 TARGETS: dict[str, Target] = {
     "select": Target("feedpub/select.py", ("tests/test_select_rules.py", "tests/test_select.py")),
     "dates": Target("feedpub/sources/dates.py", ("tests/test_dates.py",)),
@@ -79,8 +82,15 @@ TARGETS: dict[str, Target] = {
         ("_generator", "_links", "FeedSpec.updated"),
     ),
     "feeds": Target("feedpub/outputs/feeds.py", ("tests/test_feed_rules.py", "tests/test_feeds.py")),
-    "normalise": Target("feedpub/sources/normalise.py",
-                        ("tests/test_normalise.py", "tests/test_entry_rules.py", "tests/test_sites.py")),
+    "normalise": Target("feedpub/sources/normalise.py", _NORMALISE_TESTS),
+    "body": Target("feedpub/sources/body.py", _NORMALISE_TESTS),
+    "fields.common": Target("feedpub/sources/fields/common.py", _NORMALISE_TESTS),
+    "fields.text": Target("feedpub/sources/fields/text.py", _NORMALISE_TESTS),
+    "fields.when": Target("feedpub/sources/fields/when.py", _NORMALISE_TESTS),
+    "fields.address": Target("feedpub/sources/fields/address.py", _NORMALISE_TESTS),
+    "fields.image": Target("feedpub/sources/fields/image.py", _NORMALISE_TESTS),
+    "fields.authors": Target("feedpub/sources/fields/authors.py", _NORMALISE_TESTS),
+    "fields.status": Target("feedpub/sources/fields/status.py", _NORMALISE_TESTS),
     "load": Target("feedpub/sources/load.py", ("tests/test_load.py", "tests/test_sites.py")),
     "frontmatter": Target("feedpub/sources/frontmatter.py", ("tests/test_load.py", "tests/test_sites.py")),
     "discover": Target("feedpub/sources/discover.py",

@@ -11,16 +11,17 @@ problems through the same function.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from feedpub import write
-from feedpub.config import Config
 from feedpub.errors import OutputError, Problem
-from feedpub.incremental import gather
+from feedpub.model import Entry
 from feedpub.outputs.files import Copy
 from feedpub.outputs.protocol import Job, Keyed
-from feedpub.sources.dates import SourceContext
+from feedpub.records import Record
+
+Whole = Callable[[Record], Entry]  # a record's document read again: its entry (for the line of a key)
 
 URL_KEYS = ("permalink", "url", "slug", "path")  # the front-matter keys a page's path comes from
 
@@ -40,44 +41,51 @@ class Owner(NamedTuple):
         return (": give the document another permalink or slug", ": rename or move the file", "")[self.rank]
 
 
-def problems(jobs: Sequence[Keyed], config: Config, context: SourceContext | None = None) -> list[Problem]:
+def problems(jobs: Sequence[Keyed], whole: Whole) -> list[Problem]:
     """Return a problem for every path of jobs that is unsafe or clashes with another, naming who makes each.
 
-    context: the build's dating memo (a document named in a problem is read again for its line).
+    whole: reads a document named in a problem again, for the line of its permalink.
     """
     def name(job: Job[Any], path: str) -> Owner:
-        return _owner(job, path, config, context)
+        return _owner(job, path, whole)
 
     claimed = [(path, keyed.job) for keyed in jobs for path in keyed.job.paths]
     found = [Problem(o.where, o.line, f"refusing to write {o.subject}: the path {reason}")
              for path, job in claimed if (reason := write.unsafe(path)) is not None and (o := name(job, path))]
-    for c in write.clashes(claimed):
-        a, b = name(c.owner, c.path), name(c.other_owner, c.other_path)  # type: ignore[arg-type]
-        if c.how == "same":
-            text = "{} has the same path as {}"
-        elif c.how == "case":
-            text = "{} and {} differ only in case: one file on macOS and Windows"
-        else:  # a is the file, b needs a folder at its path
-            text = "{} would be a file on the path of {}"
-        if b.rank < a.rank:  # said at a document where there is one
-            a, b = b, a
-            text = "{} needs a folder at the path of {}" if c.how == "folder" else text
-        found.append(Problem(a.where, a.line, text.format(a.subject, b.other) + a.advice))
+    found += [_clash(c.how, name(c.owner, c.path), name(c.other_owner, c.other_path))  # type: ignore[arg-type]
+              for c in write.clashes(claimed)]
     return sorted(found, key=lambda p: (p.path, p.line or 0, p.message))
 
 
-def refuse_clashes(jobs: Sequence[Keyed], config: Config, context: SourceContext | None = None) -> None:
-    """Raise OutputError with every problem of problems(jobs), if there is one."""
-    found = problems(jobs, config, context)
+_CLASH = {  # how two paths clash: said from the first one's side, and from the second one's
+    "same": ("{} has the same path as {}", "{} has the same path as {}"),
+    "case": ("{} and {} differ only in case: one file on macOS and Windows",) * 2,
+    "folder": ("{} would be a file on the path of {}", "{} needs a folder at the path of {}"),
+}
+
+
+def _clash(how: str, a: Owner, b: Owner) -> Problem:
+    """Return the problem of two owners' paths that clash (a's path is the file when how is "folder")."""
+    first, second = _CLASH[how]
+    if b.rank < a.rank:  # said at a document where there is one
+        a, b, text = b, a, second
+    else:
+        text = first
+    return Problem(a.where, a.line, text.format(a.subject, b.other) + a.advice)
+
+
+def refuse_clashes(jobs: Sequence[Keyed], whole: Whole) -> None:
+    """Raise OutputError with every problem of problems(jobs, whole), if there is one."""
+    found = problems(jobs, whole)
     if found:
         raise OutputError(found)
 
 
-def _owner(job: Job[Any], path: str, config: Config, context: SourceContext | None) -> Owner:
+def _owner(job: Job[Any], path: str, whole: Whole) -> Owner:
     """Return who makes path: a document's page, a copy of a file, or a file the build makes."""
     if job.kind == "pages" and len(job.shows) == 1:
         record = job.shows[0]
-        lines = gather.whole(record, config, context).lines
+        lines = whole(record).lines
         line = next((lines[k] for k in URL_KEYS if k in lines), None)
         return Owner(record.rel, line, f"its page {path!r}", f"the page of {record.rel} ({path!r})", 0)
     if isinstance(job.plan, Copy):

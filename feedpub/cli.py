@@ -8,21 +8,21 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 
 from feedpub import __version__
-from feedpub.config import CONFIG_NAME, Config, load_config
+from feedpub.commands import report
+from feedpub.config import Config, load_config
 from feedpub.errors import FeedpubError, OptionError
 
-if TYPE_CHECKING:
-    from feedpub.pipeline import BuildResult
+# The commands' modules (and through them the whole build machinery, jinja2, comrak…) are
+# imported inside each command, when it runs: `feedpub --help`, `init` and `new` load none of it.
 
 
 def now_from_env() -> datetime:
@@ -39,10 +39,6 @@ def now_from_env() -> datetime:
 def _str(path: Path | None) -> str | None:
     """Return a path option as the string config validates (None stays unset)."""
     return None if path is None else str(path)
-
-
-def _plural(n: int, one: str, many: str = "") -> str:
-    return f"{n} {one if n == 1 else many or one + 's'}"
 
 
 # --- global options -------------------------------------------------------------------------
@@ -116,15 +112,10 @@ def _config(ctx: click.Context, **overrides: Any) -> Config:
     return load_config(g.config, {"source": _str(g.source), "out": _str(g.out), **overrides})
 
 
-def _example_notice(ctx: click.Context, cfg: Config) -> None:
-    """Say once (stderr) that a build without a config builds the example articles, and how to start a site."""
+def _reporter(ctx: click.Context, *, summaries: bool | None = None) -> report.Reporter:
+    """Return the reporter the global options ask for (summaries: on a terminal unless told)."""
     g = _globals(ctx)
-    if g.quiet or cfg.config_path is not None or g.source is not None:
-        return
-    cwd = Path.cwd().resolve()
-    shown = cfg.source.relative_to(cwd).as_posix() if cfg.source.is_relative_to(cwd) else "feedpub's embedded seeds"
-    click.echo(f"No {CONFIG_NAME} here: building the example articles ({shown}) into {cfg.out}. "
-               "To start your own site: feedpub init my-site", err=True)
+    return report.Reporter(g.verbose, g.quiet, _on_terminal() if summaries is None else summaries)
 
 
 class _Command(click.Command):
@@ -149,18 +140,18 @@ class _Group(click.Group):
             if _globals(ctx).debug:
                 raise
             for p in e.problems:
-                click.echo(f"Error: {p}", err=True)
+                report.error(p)
             ctx.exit(1)
         except KeyboardInterrupt:
-            click.echo("Interrupted; the output folder was left as it was.", err=True)
+            report.notice("Interrupted; the output folder was left as it was.")
             ctx.exit(130)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except Exception as e:
             if _globals(ctx).debug:
                 raise
-            click.echo(f"Error: internal error: {type(e).__name__}: {e} "
-                       "(run 'feedpub --debug …' for a traceback and please report it)", err=True)
+            report.error(f"internal error: {type(e).__name__}: {e} "
+                         "(run 'feedpub --debug …' for a traceback and please report it)")
             ctx.exit(1)
 
 
@@ -193,37 +184,24 @@ def build(ctx: click.Context, future: bool | None, skip_invalid: bool) -> None:
     Example:
       feedpub build --source articles --out public
     """
+    # Each command imports its stage when it runs (here and below), so `feedpub --help` loads none.
+    from feedpub.outputs.digest import Request
     from feedpub.pipeline import build as run_build
 
     cfg = _config(ctx, future=future)
-    _example_notice(ctx, cfg)
-    quiet = _globals(ctx).quiet
-    with _ProgressBar(enabled=not quiet and _on_terminal()) as progress:
-        result = run_build(cfg, now=now_from_env(), skip_invalid=skip_invalid, progress=progress)
-    _report(ctx, result, cfg)
+    reporter = _reporter(ctx)
+    example = cfg.config_path is None and _globals(ctx).source is None
+    reporter.example(cfg, source_given=not example)
+    # The example articles are old: their last complete week is empty, and a first build with
+    # no digest to look at would hide half of what feedpub makes. A site's weekly build keeps
+    # the default (the last complete week, or none), so an old issue is never sent again.
+    request = Request("latest", required=False) if example else None
+    with _ProgressBar(enabled=not reporter.quiet and _on_terminal()) as progress:
+        result = run_build(cfg, now=now_from_env(), skip_invalid=skip_invalid, progress=progress,
+                           digest_request=request)
+    reporter.build(result, cfg)
     if result.skipped:
         ctx.exit(1)
-
-
-def _report(ctx: click.Context, result: BuildResult, cfg: Config) -> None:
-    """Print what a build did: -v's per-entry lines, skipped documents, warnings, removals, the summary."""
-    g = _globals(ctx)
-    if g.verbose and not g.quiet:
-        from feedpub.pipeline import entries  # reads every published document again: only when asked
-
-        for e in entries(result, cfg):
-            click.echo(f"{e.rel}: title from {e.title_source}, date {e.date.date()} from {e.date_source}, "
-                       f"category '{e.category.name}' from {e.category_source}")
-    for p in result.skipped:
-        click.echo(f"Error: {p} (skipped)", err=True)
-    for w in result.warnings:
-        click.echo(f"Warning: {w}", err=True)
-    removed = result.report.removed
-    if removed and not g.quiet:  # said even in cron: a file the user put there is gone
-        click.echo(f"Removed from {cfg.out} ({_plural(len(removed), 'file')} this build no longer makes): "
-                   f"{', '.join(removed)}", err=True)
-    if not g.quiet and (g.verbose or _on_terminal()):  # a cron job or CI log gets errors and warnings only
-        _summary(result, cfg)
 
 
 PROGRESS_MIN = 50  # entries to render before a progress bar is worth drawing
@@ -256,27 +234,6 @@ class _ProgressBar:
             self.bar.__exit__(None, None, None)
 
 
-def _summary(result: BuildResult, cfg: Config) -> None:
-    per_category = Counter(e.category.name for e in result.published)
-    counts = ", ".join(f"{name} {n}" for name, n in sorted(per_category.items()))
-    report = result.report
-    click.echo(f"{_plural(len(result.published), 'entry', 'entries')} ({counts or 'none'})", err=True)
-    click.echo(f"{_plural(len(report.written), 'file')} written, {len(report.unchanged)} unchanged, "
-               f"{len(report.removed)} removed: {cfg.out}", err=True)
-    mail = result.mail
-    if mail.items:
-        over = " — over the limit, Gmail will clip it" if mail.html_bytes > cfg.digest.size_limit_kb * 1024 else ""
-        click.echo(f"digest {mail.label}: {_plural(mail.items, 'entry', 'entries')}, inlined HTML "
-                   f"{mail.html_bytes / 1024:.1f} KB of {cfg.digest.size_limit_kb} KB{over}", err=True)
-        _unready(mail)
-
-
-def _unready(mail: Any) -> None:
-    """Say why the digest may not be mailed as it is (anti-spam law; `send` refuses it)."""
-    for reason in mail.unready:
-        click.echo(f"Warning: digest {mail.label} is not ready to send: {reason}", err=True)
-
-
 @cli.command()
 @_options("config", "source", "verbose", "quiet", "debug")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too (for CI).")
@@ -301,28 +258,12 @@ def check(ctx: click.Context, strict: bool, format_: str, future: bool | None) -
     """
     from feedpub.commands.check import check as run_check
 
-    report = run_check(_config(ctx, future=future), now=now_from_env())
+    found = run_check(_config(ctx, future=future), now=now_from_env())
     if format_ == "json":
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
-        ctx.exit(report.exit_code(strict=strict))
-    g = _globals(ctx)
-    quiet = g.quiet
-    if not quiet:
-        for doc in report.documents:
-            click.echo(str(doc))
-    for finding in report.findings:
-        if finding.severity == "error" or not quiet:
-            click.echo(str(finding))
-    if not quiet and g.verbose:  # -v: also the files left out, and why
-        for path, why in report.excluded:
-            click.echo(f"{path}: excluded: {why}")
-    if not quiet:
-        inferred = report.title_and_date_inferred
-        click.echo(f"{_plural(len(report.documents), 'document')}, {_plural(len(report.errors), 'error')}, "
-                   f"{_plural(len(report.warnings), 'warning')}")
-        if inferred:
-            click.echo(f"Title and date inferred: {', '.join(inferred)}")
-    ctx.exit(report.exit_code(strict=strict))
+        report.say(json.dumps(found.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        _reporter(ctx).check(found)
+    ctx.exit(found.exit_code(strict=strict))
 
 
 @cli.command()
@@ -345,42 +286,27 @@ def serve(ctx: click.Context, port: int, future: bool | None, interval: float) -
     Example:
       feedpub serve --port 8080          # then open http://127.0.0.1:8080/
     """
-    from feedpub.commands.serve import Preview, Rebuild
+    from feedpub.commands.serve import Preview
 
-    quiet = _globals(ctx).quiet
+    reporter = _reporter(ctx, summaries=True)  # a preview is watched by a person, whatever runs it
 
     def load() -> Config:
         return _config(ctx, future=future)
 
-    def report(outcome: Rebuild) -> None:
-        if outcome.error is not None:
-            for p in outcome.error.problems:
-                click.echo(f"Error: {p}", err=True)
-            click.echo("Still serving the last good build.", err=True)
-        elif not quiet and outcome.result is not None:
-            names = ", ".join(Path(c).name for c in outcome.changed[:3])
-            click.echo(f"Rebuilt ({names}): {len(outcome.result.published)} entries, "
-                       f"{len(outcome.result.report.written)} files written", err=True)
-
     cfg = load()
-    _example_notice(ctx, cfg)
-    preview = Preview(cfg, clock=now_from_env, port=port, reload_config=load, on_rebuild=report)
+    reporter.example(cfg, source_given=_globals(ctx).source is not None)
+    preview = Preview(cfg, clock=now_from_env, port=port, reload_config=load, on_rebuild=reporter.rebuilt)
     first = preview.start()
     try:
-        if not quiet and first.result is not None:
-            _summary(first.result, cfg)
-        click.echo(f"Serving {cfg.out} at {preview.url}")
-        if not quiet:
-            for path in ("atom.xml", "rss.xml", "feed.json", "feeds.opml"):
-                click.echo(f"  {preview.url}{path}")
-            click.echo("Watching for changes (open pages reload themselves); press Ctrl-C to stop.")
+        if first.result is not None:
+            reporter.build(first.result, cfg)
+        reporter.serving(preview.url, cfg)
         preview.watch(interval)
     except KeyboardInterrupt:
         pass
     finally:
         preview.stop()
-    if not quiet:
-        click.echo("Stopped.", err=True)
+    reporter.stopped()
 
 
 @cli.command()
@@ -399,11 +325,10 @@ def init(ctx: click.Context, folder: Path, force: bool) -> None:
     """
     from feedpub.commands.init import init_project
 
-    written = init_project(folder, today=now_from_env().date(), force=force)
-    if not _globals(ctx).quiet:
-        for path in written:
-            click.echo(f"Wrote {path}")
-        click.echo(f"Next: cd {folder} && feedpub check && feedpub serve")
+    reporter = _reporter(ctx)
+    reporter.wrote(init_project(folder, today=now_from_env().date(), force=force))
+    if not reporter.quiet:
+        report.say(f"Next: cd {folder} && feedpub check && feedpub serve")
 
 
 @cli.command()
@@ -427,8 +352,7 @@ def new(ctx: click.Context, title: str, category: str | None) -> None:
 
     cfg = _config(ctx)
     path = new_article(cfg, title, today=now_from_env().astimezone(cfg.tz).date(), category=category)
-    if not _globals(ctx).quiet:
-        click.echo(f"Wrote {path}")
+    _reporter(ctx).wrote([path])
 
 
 def _day(ctx: click.Context, param: click.Parameter, value: datetime | None) -> date | None:  # noqa: ARG001
@@ -467,19 +391,12 @@ def digest(ctx: click.Context, week: str | None, since: date | None, until: date
     cfg = _config(ctx, future=future)
     request, now = Request(week, since, until), now_from_env()
     window(request, (), cfg, now)  # a wrong --week/--since/--until is a usage error before any work
-    _example_notice(ctx, cfg)
+    reporter = _reporter(ctx)
+    reporter.example(cfg, source_given=_globals(ctx).source is not None)
     result = run_build(cfg, now=now, digest_request=request)
-    _report(ctx, result, cfg)
-    mail = result.mail
-    if not mail.label:  # the default week is empty (the warning says so): `digest && send` must stop here
+    reporter.digest(result, cfg)
+    if not result.mail.label:  # the default week is empty (the warning says so): `digest && send` must stop here
         ctx.exit(1)
-    if not _globals(ctx).quiet:
-        for ext in ("html", "txt", "eml"):
-            click.echo(cfg.out / "digest" / f"{mail.label}.{ext}")
-        noun = "entry" if mail.items == 1 else "entries"
-        click.echo(f"digest {mail.label}: {mail.items} {noun}; inlined HTML {mail.html_bytes / 1024:.1f} KB "
-                   f"(limit {cfg.digest.size_limit_kb} KB)", err=True)
-        _unready(mail)
 
 
 @cli.command()
@@ -507,18 +424,19 @@ def send(ctx: click.Context, to: str, eml: Path | None, test_prefix: bool) -> No
     path = eml or cfg.out / "digest" / "latest.eml"
     smtp = sending.settings(cfg, os.environ)
     for warning in sending.send(path, to, smtp, cfg, now=datetime.now(tz=UTC), test=test_prefix):
-        click.echo(f"Warning: {warning}", err=True)
+        report.warning(warning)
     if not _globals(ctx).quiet:
-        click.echo(f"sent {path} to {to} via {smtp.host}:{smtp.port}", err=True)
+        report.notice(f"sent {path} to {to} via {smtp.host}:{smtp.port}")
 
 
 def main() -> None:
     """Run the command line (console script entry point), then end the process at once.
 
     Tearing the interpreter down (a last garbage collection, then freeing every object one by
-    one) took ~0.15 s after a build of a 50,000-document archive: as long as a third of a
-    rebuild. Nothing of feedpub's waits for it: by the time a command returns, its files are
-    written and the build cache is closed; only standard output and error need flushing.
+    one) costs a large archive's rebuild a noticeable part of its time (see
+    docs/performance.md). Nothing of feedpub's waits for it: by the time a command returns,
+    its files are written and the build cache is closed; only standard output and error need
+    flushing.
     """
     try:
         cli(prog_name="feedpub")  # click always ends by raising SystemExit

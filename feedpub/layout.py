@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os.path
 from dataclasses import dataclass
+from hashlib import blake2b
 from urllib.parse import unquote
 
 from feedpub.config import Config
 from feedpub.model import Category
+from feedpub.slug import slugify
 
 FEED_FILES = {"atom": "atom.xml", "rss": "rss.xml", "json": "feed.json"}
 MEDIA_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml", "json": "application/feed+json"}
@@ -59,7 +61,7 @@ def archive_url(number: int, config: Config) -> str:
     return config.base_url + archive_path(number)
 
 
-# --- the pages of the site (issue 14) ---------------------------------------------------------
+# --- the pages of the site -----------------------------------------------------------------
 
 SITE_STYLESHEET = "site.css"  # the look every HTML page shares
 SITEMAP = "sitemap.xml"
@@ -100,10 +102,6 @@ def list_path(folder: str, number: int) -> str:
 
 def tag_slug(tag: str) -> str:
     """Return the slug of a tag's folder: its slug, or a short hash for a tag of no ASCII letters (天文)."""
-    from hashlib import blake2b
-
-    from feedpub.slug import slugify
-
     return slugify(tag) or "tag-" + blake2b(tag.encode("utf-8"), digest_size=4).hexdigest()
 
 

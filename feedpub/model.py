@@ -2,7 +2,7 @@
 
 ``SourceDoc`` (what a file says) → ``Entry`` (what it means: metadata only) → ``Rendered``
 (an entry with its sanitized HTML, made only for entries that land in an output). What a
-build keeps of every entry across builds is its projection, ``incremental.catalogue.Record``.
+build keeps of every entry across builds is its projection, ``records.Record``.
 A stage returns new values; it never fills in fields of old ones.
 """
 
@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 _T = TypeVar("_T")
+_T_co = TypeVar("_T_co", covariant=True)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -43,9 +44,10 @@ def changed(value: _T, **fields: Any) -> _T:
     """Return a copy of a frozen model value with some fields changed (dataclasses.replace, faster).
 
     ``replace`` calls the generated ``__init__``, which sets every field through
-    ``object.__setattr__``; a build of a large archive gives ~10,000 entries a new ``updated``,
-    and that was most of the stage's time. The classes here have no ``__post_init__`` or
-    ``InitVar``, so copying the fields gives the same value (same equality and hash).
+    ``object.__setattr__``; a build of a large archive gives thousands of entries a new
+    ``updated``, and that would be most of the stage's time (see docs/performance.md). The
+    classes here have no ``__post_init__`` or ``InitVar``, so copying the fields gives the
+    same value (same equality and hash).
     """
     known = value.__dataclass_fields__  # type: ignore[attr-defined]
     for name in fields:
@@ -59,9 +61,9 @@ def changed(value: _T, **fields: Any) -> _T:
 def make(cls: type[_T], fields: dict[str, Any]) -> _T:
     """Make a frozen value from every one of its fields, as cls(**fields) does, without __init__.
 
-    The generated __init__ of a frozen dataclass sets each field through object.__setattr__:
-    ~3 us of every document's normalise for an Entry, ~0.5 us for each smaller value, and
-    every document of an archive is read on a cold build. Only for the classes of this
+    The generated __init__ of a frozen dataclass sets each field through object.__setattr__,
+    a noticeable part of every document's normalise (see docs/performance.md), and every
+    document of an archive is read on a cold build. Only for the classes of this
     project that have no __post_init__ or InitVar (SourceDoc, Entry, Body, Category, Image,
     Author, Trailer): for them the instance is the same (same fields, equality and hash; tests
     compare the two ways).
@@ -148,6 +150,9 @@ class Entry:
     expires: datetime | None = None  # not published from then on (Hugo's expiryDate)
     summary_source: str = ""  # "front matter", "divider" (text above <!--more-->), or "" (first paragraph)
     page_base: str = ""  # what relative links and images resolve against ("": the site's base_url)
+    # the file line of a body that was template tags alone (a Pelican {% notebook %}), published
+    # without text; 0 for any other body
+    template_only: int = 0
 
     @property
     def sort_key(self) -> tuple[float, str]:
@@ -204,3 +209,11 @@ class Kept:
 
     path: str
     key: bytes
+
+
+class Later(Protocol[_T_co]):
+    """A result that may still be in the making (in a forked worker, or made when first asked for)."""
+
+    def result(self) -> _T_co:
+        """Return the result, waiting for it if need be."""
+        ...

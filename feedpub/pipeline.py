@@ -24,14 +24,14 @@ from feedpub import claims, places, select, write
 from feedpub.config import Config
 from feedpub.errors import DigestError, Problem, SourceError
 from feedpub.incremental import cache, context, executor, gather
-from feedpub.incremental.catalogue import Record, Shared
+from feedpub.incremental.catalogue import Shared
 from feedpub.model import Entry, Rendered
 from feedpub.outputs import atom_rss
 from feedpub.outputs.digest import Request
 from feedpub.outputs.digest import kind as digest
 from feedpub.outputs.protocol import Build
+from feedpub.records import Record
 from feedpub.render import content, inline, templating
-from feedpub.sources.dates import SourceContext
 
 
 @dataclass(frozen=True)
@@ -62,21 +62,23 @@ def build(config: Config, *, now: datetime, skip_invalid: bool = False,
         # this process loads what making outputs needs meanwhile)
         found = gather.read_catalogue(config, ctx.store, ctx.shared, ctx.sources,
                                      functools.partial(_prepare_outputs, config))
-        records, skipped = _valid(found, ctx, now, skip_invalid)  # nothing is written past a bad document
+        whole = functools.partial(gather.whole, config=config, context=ctx.sources)  # for a problem's line
+        records, skipped = _valid(found, whole, config, now, skip_invalid)  # nothing is written past a bad document
         chosen = select.choose(records, config, now)  # drafts and future out; names and ties settled once
         todo = Build(config, now, chosen, ctx.store.context, digest_request, stat=ctx.stat)
         jobs = executor.plan(todo)  # every output of every kind, with its key: its declared inputs, hashed
-        claims.refuse_clashes(jobs, config, ctx.sources)  # before anything is staged: a clash changes nothing
+        claims.refuse_clashes(jobs, whole)  # before anything is staged: a clash changes nothing
         with write.Staging(config.out, ctx.held, ctx.written) as stage:  # atomic: all or nothing; kept files stay
             warnings = executor.run(jobs, todo, ctx, stage, progress)
             report = stage.commit()
         ctx.save(report)
     mail = digest.report(jobs, config)
-    pages = tuple(str(p) for p in found.pages)  # pages of the site, not posts: left out, said
+    # pages of the site, not posts: left out, said; and posts published without text
+    said = tuple(str(p) for p in (*found.pages, *gather.without_text(chosen.published)))
     # a link to a folder outside is met by the walk for documents and by the one for files: said once
     refused = dict.fromkeys([*map(str, found.refused), *todo.notes])
     return BuildResult(chosen, skipped, report,
-                       (*pages, *refused, *ctx.store.warnings, *stage.notices, *warnings, *mail.warnings), mail)
+                       (*said, *refused, *ctx.store.warnings, *stage.notices, *warnings, *mail.warnings), mail)
 
 
 def output_problems(config: Config, *, now: datetime) -> list[Problem]:
@@ -87,7 +89,7 @@ def output_problems(config: Config, *, now: datetime) -> list[Problem]:
     entry for the digest): check reports those itself.
     """
     config = dataclasses.replace(config, cache=False)
-    sources = SourceContext.of(config)
+    sources = gather.sources(config)
     with cache.opened(config) as store:
         found = gather.read_catalogue(config, store, Shared(), sources)
         whole = functools.partial(gather.whole, config=config, context=sources)
@@ -95,11 +97,11 @@ def output_problems(config: Config, *, now: datetime) -> list[Problem]:
             jobs = executor.plan(Build(config, now, select.choose(found.records, config, now, whole), store.context))
         except (SourceError, DigestError):
             return []
-        return claims.problems(jobs, config, sources)
+        return claims.problems(jobs, whole)
 
 
 
-def _valid(found: gather.Found, ctx: context.BuildContext, now: datetime,
+def _valid(found: gather.Found, whole: Callable[[Record], Entry], config: Config, now: datetime,
            skip_invalid: bool) -> tuple[list[Record], tuple[Problem, ...]]:
     """Return the records to publish and the problems of the documents left out.
 
@@ -107,8 +109,7 @@ def _valid(found: gather.Found, ctx: context.BuildContext, now: datetime,
     would publish under an id or permalink another one has. Raise SourceError with all of
     them unless skip_invalid (and something is left to publish).
     """
-    clash, involved = select.duplicates(select.publishable(found.records, ctx.config, now),
-                                        functools.partial(gather.whole, config=ctx.config, context=ctx.sources))
+    clash, involved = select.duplicates(select.publishable(found.records, config, now), whole)
     problems = sorted([*found.problems, *clash], key=lambda p: (p.path, p.line or 0))
     records = [r for r in found.records if r.rel not in involved] if involved else found.records
     if problems and not (skip_invalid and records):

@@ -4,7 +4,7 @@ Also settles, once for the whole build, each category's display name (one catego
 shows under two spellings) and which entries share an ``updated`` instant (they are moved
 whole seconds apart in every output).
 
-Every function here takes entries or catalogue records alike (:class:`feedpub.incremental.catalogue.Record`
+Every function here takes entries or catalogue records alike (:class:`feedpub.records.Record`
 has the attributes of an :class:`Entry` that choosing needs): a build chooses among the
 records of a whole archive, ``feedpub check`` and the tests among entries.
 """
@@ -174,35 +174,49 @@ def duplicates(items: Sequence[T], whole: Callable[[T], Entry] | None = None) ->
     with, even when it shares both its id and its permalink. whole gives the entry of an
     item (for the line numbers of the message) when items are catalogue records.
     """
+    if _all_unique(items):
+        return [], set()
+    by_id = _grouped(items, _ID)
+    by_url = _grouped(items, _URL)
+    problems: list[Problem] = []
+    for x in sorted(items, key=lambda x: x.rel):
+        same_id, same_url = _others(x, by_id[x.id]), _others(x, by_url[x.url])
+        if same_id or same_url:
+            lines = (whole(x) if whole is not None else cast(Entry, x)).lines
+            problems.append(_duplicate(x, same_id, same_url, lines))
+    return problems, {p.path for p in problems}
+
+
+def _all_unique(items: Sequence[Listed]) -> bool:
+    """Whether every item has an id and a permalink of its own, found without sorting the archive."""
     ids = list(map(_ID, items))
     urls = list(map(_URL, items))
-    # the common case, found without sorting the archive: ids unique, and urls unique (most
-    # entries' url is their id, the same object: then the ids said it already)
-    if len(set(ids)) == len(items) and (all(map(operator.is_, urls, ids)) or len(set(urls)) == len(items)):
-        return [], set()
-    by_id: dict[str, list[T]] = {}
-    by_url: dict[str, list[T]] = {}
+    # most entries' url is their id, the same object: then the ids said it already
+    return len(set(ids)) == len(items) and (all(map(operator.is_, urls, ids)) or len(set(urls)) == len(items))
+
+
+def _grouped(items: Sequence[T], key: Callable[[T], str]) -> dict[str, list[T]]:
+    groups: dict[str, list[T]] = {}
     for x in items:
-        by_id.setdefault(x.id, []).append(x)
-        by_url.setdefault(x.url, []).append(x)
-    problems: list[Problem] = []
-    involved: set[str] = set()
-    for x in sorted(items, key=lambda x: x.rel):
-        same_id = [o.rel for o in by_id[x.id] if o is not x]
-        same_url = [o.rel for o in by_url[x.url] if o is not x]
-        if not same_id and not same_url:
-            continue
-        lines = (whole(x) if whole is not None else cast(Entry, x)).lines
-        if same_id and x.id != x.url:  # an id of its own
-            what = f"duplicate id {x.id!r}" + (f" and permalink {x.url!r}" if same_url else "")
-            line = lines.get("id") or lines.get("permalink") or lines.get("url")
-        else:  # the id is the permalink (the usual case), or only the permalinks clash
-            what = f"duplicate permalink {x.url!r}"
-            line = lines.get("permalink") or lines.get("url") or lines.get("id")
-        others = sorted({*same_id, *same_url})
-        problems.append(Problem(x.rel, line, f"{what}: also used by {', '.join(others)}"))
-        involved.add(x.rel)
-    return problems, involved
+        groups.setdefault(key(x), []).append(x)
+    return groups
+
+
+def _others(x: Listed, group: list[T]) -> list[str]:
+    """Return the paths of a group's items but x."""
+    return [o.rel for o in group if o is not x]
+
+
+def _duplicate(x: Listed, same_id: list[str], same_url: list[str], lines: Mapping[str, int]) -> Problem:
+    """Return the problem of a document whose id (same_id: the others with it) or permalink another has."""
+    if same_id and x.id != x.url:  # an id of its own
+        what = f"duplicate id {x.id!r}" + (f" and permalink {x.url!r}" if same_url else "")
+        line = lines.get("id") or lines.get("permalink") or lines.get("url")
+    else:  # the id is the permalink (the usual case), or only the permalinks clash
+        what = f"duplicate permalink {x.url!r}"
+        line = lines.get("permalink") or lines.get("url") or lines.get("id")
+    others = sorted({*same_id, *same_url})
+    return Problem(x.rel, line, f"{what}: also used by {', '.join(others)}")
 
 
 def check_unique(items: Sequence[T], whole: Callable[[T], Entry] | None = None) -> None:

@@ -24,14 +24,11 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, TypeVar
+from typing import NamedTuple, TypeVar
 
 from feedpub.errors import OutputError, Problem
-from feedpub.model import Kept, Output
+from feedpub.model import Kept, Later, Output
 from feedpub.slug import RESERVED_NAMES
-
-if TYPE_CHECKING:
-    from feedpub.incremental.workers import Later
 
 MARKER = ".feedpub-output"  # marks a folder feedpub may replace wholesale
 OWN = ".feedpub-"  # names at the top of the output folder that are feedpub's own, never an output's
@@ -110,14 +107,17 @@ def unsafe(rel: str) -> str | None:
         return None
     if not rel or "\0" in rel:
         return "is empty or holds a NUL byte"
-    if "\\" in rel or rel.startswith("/") or (len(rel) > 1 and rel[1] == ":"):
+    if _ABSOLUTE.match(rel) or "\\" in rel:
         return "is absolute or uses Windows separators"
     if rel[:len(OWN)].lower() == OWN:
         return f"starts with {OWN!r}, the names feedpub keeps for itself"
     for part in rel.split("/"):
-        if part in ("..", ".", "") or part.split(".")[0].lower() in RESERVED_NAMES:
+        if part in ("..", ".", "") or part.partition(".")[0].lower() in RESERVED_NAMES:
             return f"has a forbidden segment {part!r}"
     return None
+
+
+_ABSOLUTE = re.compile(r"/|.:", re.DOTALL)  # from the root, or a Windows drive ("C:")
 
 
 def check_path(rel: str) -> str:
@@ -164,35 +164,50 @@ def clashes(claims: Iterable[tuple[str, T]]) -> list[Clash]:
     """
     claimed = claims if isinstance(claims, list) else list(claims)
     keys = [path.lower() if path.isascii() else fold(path) for path, _owner in claimed]
-    found: list[Clash] = []
-    first: dict[str, int] = {}
     files = set(keys)
-    if len(files) != len(keys):
-        for i, key in enumerate(keys):
-            j = first.setdefault(key, i)
-            if j != i:
-                how = "same" if claimed[j][0] == claimed[i][0] else "case"
-                found.append(Clash(*claimed[j], *claimed[i], how))
-    folders: set[str] = set()
-    level = {key.rpartition("/")[0] for key in files}
-    while level:  # the parents, then their parents: most files share them, so each level is smaller
-        level -= folders
-        folders |= level
-        level = {folder.rpartition("/")[0] for folder in level}
-    files &= folders
+    found = _one_file(claimed, keys) if len(files) != len(keys) else []
+    files &= _folders(files)
     if files:  # a file where a folder must be: name the first path that needs the folder
-        below: dict[str, int] = {}
-        for i, key in enumerate(keys):
-            end = key.rfind("/")
-            while end > 0:
-                below.setdefault(key[:end], i)
-                end = key.rfind("/", 0, end)
+        below = _first_below(keys)
         done = set()
         for i, key in enumerate(keys):
             if key in files and key not in done:
                 done.add(key)
                 found.append(Clash(*claimed[i], *claimed[below[key]], "folder"))
     return found
+
+
+def _one_file(claimed: list[tuple[str, T]], keys: list[str]) -> list[Clash]:
+    """Return the clashes of paths whose folded keys are equal: each with the first path of its key."""
+    found = []
+    first: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        j = first.setdefault(key, i)
+        if j != i:
+            found.append(Clash(*claimed[j], *claimed[i], "same" if claimed[j][0] == claimed[i][0] else "case"))
+    return found
+
+
+def _folders(files: set[str]) -> set[str]:
+    """Return every folder on the way to the files (folded paths), each level once."""
+    folders: set[str] = set()
+    level = {key.rpartition("/")[0] for key in files}
+    while level:  # the parents, then their parents: most files share them, so each level is smaller
+        level -= folders
+        folders |= level
+        level = {folder.rpartition("/")[0] for folder in level}
+    return folders
+
+
+def _first_below(keys: list[str]) -> dict[str, int]:
+    """Map each folder on the way to a key to the index of the first key below it."""
+    below: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        end = key.rfind("/")
+        while end > 0:
+            below.setdefault(key[:end], i)
+            end = key.rfind("/", 0, end)
+    return below
 
 
 class Held(NamedTuple):
@@ -207,7 +222,7 @@ class Held(NamedTuple):
 def existing(out: Path) -> dict[str, Held]:
     """Map every file of the output folder (but the marker) to where it is and its stat.
 
-    A walk of the whole folder: ~1 s for a site of 50,000 pages, so a rebuild starts it in
+    A walk of the whole folder, slow for a large site (see docs/performance.md), so a rebuild starts it in
     another process as it begins (``incremental.context``), and both Previous (is a file as
     the last build wrote it?) and Staging (which files are gone?) take it from there.
     Like os.walk, folders that are symbolic links are listed as nothing, not followed.
@@ -298,15 +313,11 @@ def _names(folder: Path) -> list[str]:
 
 def _drop_abandoned(folder: Path, pid: int, marker: Path) -> list[str]:
     """Remove folder if marker says this host made it and process pid is gone; return what to tell the user."""
-    try:
-        text = marker.read_text(encoding="utf-8", errors="replace") if marker.is_file() else None
-    except OSError:
-        text = None
-    if text is None:
+    fields = _marker_fields(marker)
+    if fields is None:
         return [f"{folder} looks like a staging folder a stopped build left, but holds no {marker.name}: "
                 "left alone (delete it if it is not yours)"]
-    fields = dict(line.split(" ", 1) for line in text.splitlines() if " " in line)
-    host = fields.get("host", socket.gethostname())  # older versions' marker names no host
+    host = fields.get("host", socket.gethostname())  # a marker without a host is this host's (older versions)
     if host != socket.gethostname() or (pid != os.getpid() and _alive(pid)):
         if host == socket.gethostname():
             return []  # a build running now
@@ -316,6 +327,15 @@ def _drop_abandoned(folder: Path, pid: int, marker: Path) -> list[str]:
     if folder.exists():
         return [f"{folder}, left by a stopped build (process {pid}), could not be removed: delete it"]
     return [f"removed {folder}: the staging folder of a build that was stopped (process {pid})"]
+
+
+def _marker_fields(marker: Path) -> dict[str, str] | None:
+    """Return the 'key value' lines of a staging folder's marker, or None when it cannot be read."""
+    try:
+        text = marker.read_text(encoding="utf-8", errors="replace") if marker.is_file() else None
+    except OSError:
+        return None
+    return None if text is None else dict(line.split(" ", 1) for line in text.splitlines() if " " in line)
 
 
 def _alive(pid: int) -> bool:
@@ -597,11 +617,7 @@ class _Moves:
         target = os.path.join(self._top, rel)
         self._make_folders(os.path.dirname(target))
         if os.path.isdir(target) and not os.path.islink(target):  # a folder whose files were all removed
-            inside = target + os.sep
-            for folder in sorted((f for f in self._emptied if f == target or f.startswith(inside)), reverse=True):
-                _prune(folder, os.path.dirname(target))
-            if not os.path.isdir(target):
-                self._undo.append(("unfolder", target, ""))
+            self._unfolder(target)
         aside = self._set_aside(target, keep=True)
         try:
             os.replace(os.path.join(self._stage, rel), target)
@@ -610,6 +626,14 @@ class _Moves:
                 self._undo.append(("restore", target, aside))
             raise
         self._undo.append(("restore", target, aside) if aside is not None else ("remove", target, ""))
+
+    def _unfolder(self, target: str) -> None:
+        """Remove the folder at target, which removed files emptied, so that a file can take its place."""
+        inside = target + os.sep
+        for folder in sorted((f for f in self._emptied if f == target or f.startswith(inside)), reverse=True):
+            _prune(folder, os.path.dirname(target))
+        if not os.path.isdir(target):
+            self._undo.append(("unfolder", target, ""))
 
     def _make_folders(self, folder: str) -> None:
         """Make folder and its missing parents below the output folder, noting each one made."""
@@ -631,20 +655,7 @@ class _Moves:
         why = ""
         for what, path, aside in reversed(self._undo):
             try:
-                if what == "restore":
-                    os.makedirs(os.path.dirname(path), exist_ok=True)  # a removed file's folder was pruned
-                    os.replace(aside, path)
-                elif what == "remove":
-                    os.unlink(path)
-                elif what == "tree":
-                    if os.path.isdir(path) and not os.path.islink(path):
-                        shutil.rmtree(path)
-                    else:
-                        os.unlink(path)
-                elif what == "unfolder":
-                    os.mkdir(path)
-                else:
-                    os.rmdir(path)
+                _undo_one(what, path, aside)
             except OSError as e:
                 if what != "folder":
                     failed.append(os.path.relpath(path, self._top))
@@ -653,6 +664,24 @@ class _Moves:
             return "nothing in the output folder was changed"
         return (f"undoing the moves failed too ({why}): {_listed(sorted(failed))} in {self._top} may be from this "
                 "failed build (or missing); the next build that succeeds makes them again")
+
+
+def _undo_one(what: str, path: str, aside: str) -> None:
+    """Undo one noted move (raise OSError when it cannot be undone)."""
+    if what == "restore":
+        os.makedirs(os.path.dirname(path), exist_ok=True)  # a removed file's folder was pruned
+        os.replace(aside, path)
+    elif what == "remove":
+        os.unlink(path)
+    elif what == "tree":
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        else:
+            os.unlink(path)
+    elif what == "unfolder":
+        os.mkdir(path)
+    else:
+        os.rmdir(path)
 
 
 def _listed(paths: list[str], most: int = 20) -> str:

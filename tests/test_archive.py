@@ -13,15 +13,16 @@ import feedparser
 import pytest
 from lxml import etree
 
-from feedpub import select
+from feedpub import records, select
 from feedpub.config import Config
 from feedpub.errors import ConfigError
-from feedpub.incremental import cache, catalogue, inputs
-from feedpub.incremental.catalogue import Record
+from feedpub.incremental import cache, inputs
 from feedpub.outputs import archive
 from feedpub.outputs.protocol import Build, Job
 from feedpub.pipeline import build
+from feedpub.records import Record
 from tests.conftest import NOW, check_json_feed, check_xml_feed, write_corpus
+from tests.test_feeds import awkward_site
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 FH = "{http://purl.org/syndication/history/1.0}"
@@ -124,6 +125,38 @@ class TestArchivePages:
             ConfigError, match="'archive_page_size' \\(9\\) must not exceed 'feed_limit' \\(5\\)"
         ):
             make_config(tmp_path, feed_limit=5, archive_page_size=9)
+
+
+class TestOneWriter:
+    def test_an_entry_says_the_same_in_the_feed_and_on_its_page(self, tmp_path: Path,
+                                                                 make_config: Callable[..., Config]) -> None:
+        """Title (markup-like too), links with the image's length, people, categories and dates: byte for byte."""
+        config = make_config(awkward_site(tmp_path / "awkward"), feed_limit=20, archive_page_size=4)
+        build(config, now=NOW)
+
+        def entries(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+            said = {}
+            for entry in etree.parse(str(path)).getroot().iter(f"{ATOM}entry"):
+                kept = [el for el in entry if el.tag in {f"{ATOM}{n}" for n in _SHARED}]
+                said[entry.findtext(f"{ATOM}id")] = sorted(map(_element, kept))
+            return said
+
+        current = entries(config.out / "atom.xml")
+        pages = sorted((config.out / "archive/atom").glob("*.xml"))
+        archived = {k: v for p in pages for k, v in entries(p).items()}
+        assert len(pages) == 2 and len(archived) == 8
+        assert archived == {k: current[k] for k in archived}
+        said = [el for v in archived.values() for el in v]
+        assert any(("rel", "enclosure") in attrs and "length" in dict(attrs) for _t, attrs, _x, _c in said)
+        assert any(tag.endswith("title") and ("type", "html") in attrs for tag, attrs, _x, _c in said)
+
+
+_SHARED = ("id", "title", "link", "author", "category", "published", "updated")
+
+
+def _element(el: Any) -> tuple[Any, ...]:
+    """Return what an element says (name, attributes, text, children), without namespace declarations."""
+    return el.tag, tuple(sorted(el.attrib.items())), (el.text or "").strip(), tuple(map(_element, el))
 
 
 class TestHub:
@@ -229,7 +262,7 @@ class TestFingerprint:
         variants = [a, a.replace(fold=1), a + timedelta(microseconds=1),
                     a.replace(tzinfo=timezone(timedelta(hours=5)))]
         assert len({v.isoformat() for v in variants}) == len(variants)
-        prints = {catalogue.fingerprint("a.md", b"x", v, v) for v in variants}
+        prints = {records.fingerprint("a.md", b"x", v, v) for v in variants}
         assert len(prints) == len(variants)
         again = datetime(2024, 10, 27, 2, 30, tzinfo=ZoneInfo("Europe/Paris"))
-        assert catalogue.fingerprint("a.md", b"x", again, again) in prints
+        assert records.fingerprint("a.md", b"x", again, again) in prints

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import feedparser
 import pytest
 
+from feedpub import records
 from feedpub.config import OPTIONS, Config, load_config, value_of
 from feedpub.errors import SourceError
 from feedpub.incremental import cache, catalogue, gather
@@ -69,7 +70,7 @@ def _rels(corpus: Path) -> set[str]:
     return {p.relative_to(corpus).as_posix() for p in corpus.rglob("*") if p.is_file()}
 
 
-def _records(config: Config) -> dict[str, catalogue.Record]:
+def _records(config: Config) -> dict[str, records.Record]:
     """Return the catalogue the build cache holds for config."""
     with cache.opened(config) as store:
         return store.catalogue()
@@ -569,7 +570,7 @@ class TestCacheDamage:
         fresh, _ = read_entries(config)
         build(config, now=NOW)
         result = build(config, now=NOW)  # the cache is closed once build returns
-        assert all(isinstance(r, catalogue.Record) for r in result.published)
+        assert all(isinstance(r, records.Record) for r in result.published)
         by_rel = {e.rel: e for e in fresh}
         read = entries(result, config)
         assert [e.rel for e in read] == [r.rel for r in result.published]
@@ -590,7 +591,7 @@ class TestCacheDamage:
     )
     def test_times_survive_their_cached_form(self, when: datetime) -> None:
         """A cached time comes back as the same instant, zone, offset and fold."""
-        back = catalogue.when_from(catalogue.when_text(when))
+        back = records.when_from(records.when_text(when))
         assert (back, back.utcoffset(), back.fold, back.isoformat()) == (
             when, when.utcoffset(), when.fold, when.isoformat())
 

@@ -148,6 +148,56 @@ class TestFindings:
         assert report.exit_code(strict=True) == 0
 
 
+# Every way conventions.IMAGE lets a document name its image, as front matter, with the line
+# the finding must point at (4: the key's own line; the file starts "---", title, date).
+IMAGE_KEYS = [
+    ("image", "image: /img/none.png\n", 4),
+    ("images", "images:\n  - /img/none.png\n", 4),
+    ("cover", "cover:\n  image: /img/none.png\n  alt: A\n", 4),
+    ("heroImage", "heroImage: /img/none.png\n", 4),
+    ("featured_image", "featured_image: /img/none.png\n", 4),
+    ("feature_image", "feature_image: /img/none.png\n", 4),
+    ("thumbnail", "thumbnail: /img/none.png\n", 4),
+    ("extra.image", "extra:\n  image: /img/none.png\n", 4),
+]
+
+
+class TestImageKeys:
+    def test_the_table_is_every_convention(self) -> None:
+        """The cases below cover every image key the conventions hold."""
+        from feedpub.sources import conventions
+
+        assert {key.rpartition(".")[2] for key, _, _ in IMAGE_KEYS} == set(conventions.IMAGE)
+
+    @pytest.mark.parametrize(("key", "front", "line"), IMAGE_KEYS)
+    def test_a_missing_image_is_found_whatever_its_key(self, folder: Path, make_config, key: str, front: str,
+                                                       line: int) -> None:
+        """An image that is in no folder of the site is 'missing-file' at its key's line, by any key."""
+        write_doc(folder, "news/a.md", f"---\ntitle: A\ndate: 2024-01-01\n{front}---\nText.\n")
+        report = check(make_config(folder, base_url=SITE), now=NOW)
+        missing = [(f.path, f.line, f.message) for f in report.findings if f.code == "missing-file"]
+        assert missing == [("news/a.md", line, "'img/none.png' is not in the source folder or a 'static' folder "
+                                               f"beside feedpub.toml: {SITE}img/none.png will not exist on the site")]
+
+    @pytest.mark.parametrize(("key", "front", "line"), IMAGE_KEYS)
+    def test_a_relative_image_is_found_whatever_its_key(self, folder: Path, make_config, key: str, front: str,
+                                                        line: int) -> None:
+        """With base_url left at the example, a relative image is 'relative-image' naming its key and line."""
+        write_doc(folder, "news/a.md", f"---\ntitle: A\ndate: 2024-01-01\n{front}---\nText.\n")
+        config = make_config(folder)
+        report = check(config, now=NOW)
+        found = [(f.path, f.line, f.message) for f in report.findings if f.code == "relative-image"]
+        assert found == [("news/a.md", line, f"relative '{key}' will point at {config.base_url}img/none.png: "
+                                             "set 'base_url' in feedpub.toml to your site's address")]
+
+    def test_an_absolute_image_elsewhere_is_not_relative(self, folder: Path, make_config) -> None:
+        """An image on another host is no relative image, base_url set or not."""
+        write_doc(folder, "a.md", "---\ntitle: A\ndate: 2024-01-01\nfeatured_image: https://cdn.example.net/a.png\n"
+                                  "---\nText.\n")
+        report = check(make_config(folder), now=NOW)
+        assert [f for f in report.findings if f.code == "relative-image"] == []
+
+
 class TestReport:
     def test_as_dict_is_json_with_inferred_fields(self, seeds: Path, make_config) -> None:
         """as_dict is JSON-serialisable and lists each document's inferred fields."""

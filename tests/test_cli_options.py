@@ -11,7 +11,7 @@ from click.testing import CliRunner, Result
 
 from feedpub.cli import cli
 from feedpub.errors import FeedpubError
-from tests.conftest import AFTER_SEEDS, write_doc
+from tests.conftest import AFTER_SEEDS, NOW, write_doc
 
 EPOCH = str(int(AFTER_SEEDS.timestamp()))  # 2024-03-04T09:00Z: a build of the seeds makes their newest digest
 
@@ -219,14 +219,25 @@ class TestNoConfig:
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
         """In a folder with no feedpub.toml, build says once that it builds the example and how to start a site."""
         monkeypatch.chdir(tmp_path)
-        result = run(runner, "build")
+        later = CliRunner(env={"SOURCE_DATE_EPOCH": str(int(NOW.timestamp()))})  # months after the seeds' last week
+        result = run(later, "build")
         assert result.exit_code == 0
         notice, *rest = result.stderr.splitlines()
         assert notice == (f"No feedpub.toml here: building the example articles (feedpub's embedded "
                           f"seeds) into {tmp_path.resolve() / 'dist'}. To start your own site: feedpub init my-site")
-        # the embedded seeds' undated documents are dated by git or file time: their last week may be empty
-        assert all(line.startswith("Warning: digest-empty-week: ") for line in rest), rest
+        assert rest == []  # the example's digest is of its newest week with entries: never an empty week
+        assert (tmp_path / "dist" / "digest" / "latest.html").is_file()
         assert "No feedpub.toml" not in run(runner, "-q", "build").stderr
+
+    def test_a_site_of_its_own_keeps_the_weekly_default(self, seeds: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+        """The same old documents named by --source, built months later: no digest of an old week, and why."""
+        monkeypatch.chdir(tmp_path)
+        later = CliRunner(env={"SOURCE_DATE_EPOCH": str(int(NOW.timestamp()))})  # 2025-01-15: W02 is empty
+        result = run(later, "build", "--source", seeds)
+        assert result.exit_code == 0
+        assert result.stderr.startswith("Warning: digest-empty-week: "), result.stderr
+        assert not (tmp_path / "dist" / "digest").exists()
 
     def test_a_config_or_a_source_means_no_notice(self, runner: CliRunner, seeds: Path, tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:

@@ -812,7 +812,7 @@ class TestCli:
         size = len((out / "digest/2023-W08.html").read_bytes())
         kb = f"{size / 1024:.1f}"
         assert result.stderr.splitlines() == [
-            f"digest 2023-W08: 1 entry; inlined HTML {kb} KB (limit 102 KB)",
+            f"digest 2023-W08: 1 entry, inlined HTML {kb} KB of 102 KB",
             "Warning: digest 2023-W08 is not ready to send: no unsubscribe link: set digest.unsubscribe_url (it "
             "also makes the List-Unsubscribe and List-Unsubscribe-Post headers), or digest.profile to your ESP's",
             "Warning: digest 2023-W08 is not ready to send: no postal address: set digest.postal_address "

@@ -14,11 +14,11 @@ from lxml import etree
 from feedpub import layout
 from feedpub.config import Config
 from feedpub.incremental import inputs
-from feedpub.incremental.catalogue import Record, record_of
 from feedpub.model import Author, Category, Entry, Image, Rendered
 from feedpub.outputs import archive, atom_rss, feeds
 from feedpub.outputs.atom_rss import FeedSpec
 from feedpub.outputs.protocol import Build, Job
+from feedpub.records import Record, record_of
 from feedpub.render import content
 from feedpub.select import Selection, choose
 from feedpub.sources import load

@@ -15,10 +15,10 @@ import pytest
 from feedpub import outputs
 from feedpub.config import Config
 from feedpub.incremental import executor, inputs
-from feedpub.incremental.catalogue import Record
 from feedpub.model import Output, Rendered
 from feedpub.outputs.protocol import ALL, EVERY, NOT_A_FILE, Build, File, Given, Inputs, Job, Made
 from feedpub.pipeline import build
+from feedpub.records import Record
 from feedpub.select import Selection
 from tests.conftest import NOW, write_doc
 

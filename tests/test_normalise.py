@@ -13,9 +13,11 @@ import pytest
 
 from feedpub.config import Config
 from feedpub.errors import NotAPost, SourceError
+from feedpub.incremental.gather import mostly_dated
 from feedpub.model import Category, Entry
 from feedpub.sources import load, templates
-from feedpub.sources.normalise import body_of, mostly_dated, normalise
+from feedpub.sources.body import body_of
+from feedpub.sources.normalise import normalise
 from tests.conftest import write_doc
 
 
@@ -793,6 +795,8 @@ class TestWhatIsAPost:
         "---\ntitle: About\nlayout: page\n---\nWho we are.\n",  # a template that lists nothing
         "---\ntitle: Index\ntemplate: true\ndate: 2024-01-01\n---\nText {{ x }}.\n",  # a date of its own
         "Just a note with text.\n",
+        '---\ntitle: Blank\nlayout: " "\n---\nText.\n',  # a blank template name names no template
+        '---\ntitle: Dot\nlayout: "."\n---\nText.\n',
     ])
     def test_posts_stay_posts(self, entry_of, text: str) -> None:
         """Text and no list template, or a date of its own: normalised as before."""
@@ -812,3 +816,12 @@ class TestWhatIsAPost:
         assert (e.title, e.date.date().isoformat(), e.summary) == ("Notebook", "2017-12-18", "")
         assert _error(entry_of, "b.md", "Title: Notebook\nDate: 2017-12-18\n\n\n") == \
             "b.md:3: document has no body text and no 'summary' to publish"  # no tag, no text: still an error
+
+    def test_template_only_is_the_line_of_a_body_of_tags_alone(self, entry_of) -> None:
+        """template_only is the file line the body starts on when it was tags alone; 0 with any text, or tags kept."""
+        tags = "Title: Notebook\nDate: 2017-12-18\n\n{% notebook x.ipynb %}\n"
+        assert entry_of("a.md", tags).template_only == 4
+        assert entry_of("b.md", "---\ntitle: N\ndate: 2017-12-18\n---\n\n{% notebook x %}\n").template_only == 6
+        assert entry_of("c.md", tags + "\nA word.\n").template_only == 0
+        assert entry_of("d.md", tags, template_syntax="keep").template_only == 0
+        assert entry_of("e.md", "Title: T\nDate: 2017-12-18\n\nText.\n").template_only == 0

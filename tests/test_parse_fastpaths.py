@@ -20,8 +20,10 @@ from feedpub import slug
 from feedpub.config import Config
 from feedpub.errors import Problem, SourceError
 from feedpub.model import Category, Entry, Image, SourceDoc
+from feedpub.sources import body as body_module
 from feedpub.sources import conventions, dates, frontmatter, load, plaintext
-from feedpub.sources import normalise as normalise_module
+from feedpub.sources.fields import common, image
+from feedpub.sources.fields import text as text_fields
 from feedpub.sources.normalise import normalise
 from feedpub.sources.plaintext import CONTROL
 
@@ -369,7 +371,7 @@ class TestEntryWithoutInit:
     @given(st.text(alphabet=st.sampled_from(" \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u2028\u3000\u200bax"), max_size=8))
     def test_blank_is_what_strip_says(self, text: str) -> None:
         """_blank(text) is `not text.strip()` for every mix of whitespace and other characters."""
-        assert normalise_module._blank(text) == (not text.strip())
+        assert body_module.blank(text) == (not text.strip())
 
 
 def _old_title_like(line: str) -> bool:
@@ -487,7 +489,7 @@ class TestNormaliseHelpers:
     @example("a/..")
     def test_stem_equals_pathlib(self, rel: str) -> None:
         """_stem gives what PurePosixPath(rel).with_suffix('').name gives, or refuses alike."""
-        assert _outcome(lambda: normalise_module._stem(rel)) == _outcome(
+        assert _outcome(lambda: common.stem(rel)) == _outcome(
             lambda: PurePosixPath(rel).with_suffix("").name
         )
 
@@ -496,7 +498,7 @@ class TestNormaliseHelpers:
     def test_first_text_line_equals_the_split(self, text: str) -> None:
         """_first_text_line finds the line that splitting the body into lines found."""
         expected = next((ln for ln in text.split("\n") if plaintext.clean_line(ln)), "")
-        assert normalise_module._first_text_line(text) == expected
+        assert text_fields.first_text_line(text) == expected
 
     @settings(max_examples=400, deadline=None)
     @given(st.lists(st.sampled_from([*"/.?#aJPgG", "jpg", "png", ".svg", "İ"]), max_size=12).map("".join))
@@ -506,9 +508,9 @@ class TestNormaliseHelpers:
         """_image_type finds the extension that splitting off query, fragment and folders found."""
         path = url.split("?", 1)[0].split("#", 1)[0]
         name = path.rsplit("/", 1)[-1]
-        expected = (normalise_module.IMAGE_TYPES.get(name.rsplit(".", 1)[-1].lower(), "image/jpeg")
+        expected = (image.IMAGE_TYPES.get(name.rsplit(".", 1)[-1].lower(), "image/jpeg")
                     if "." in name else "image/jpeg")
-        assert normalise_module._image_type(url) == expected
+        assert image.image_type(url) == expected
 
     def test_values_made_without_init_equal_those_init_makes(self, seeds: Path, tmp_path: Path,
                                                              make_config: Callable[..., Config]) -> None:
@@ -521,10 +523,10 @@ class TestNormaliseHelpers:
             for rel, name in load.discover_rel(root):
                 doc = load.read(Path(name), root, rel=rel)
                 entry = normalise(doc, config)
-                body = normalise_module.body_of(doc)
+                body = body_module.body_of(doc)
                 made += [body, body.trailer, entry.category, entry.image]
         values = [v for v in made if v is not None]
-        assert {type(v) for v in values} == {normalise_module.Body, plaintext.Trailer, Category, Image}
+        assert {type(v) for v in values} == {body_module.Body, plaintext.Trailer, Category, Image}
         assert any(isinstance(v, plaintext.Trailer) and v.date for v in values)
         for value in values:
             fresh = type(value)(**value.__dict__)

@@ -9,20 +9,19 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from feedpub import select
+from feedpub import records, select
 from feedpub.config import Config
-from feedpub.incremental import catalogue
 from feedpub.model import Category, Entry, changed
 from feedpub.outputs import feeds
 from feedpub.pipeline import read_entries
 from tests.conftest import NOW, write_corpus, write_doc
 
 
-def _records(entries: list[Entry]) -> list[catalogue.Record]:
-    return [catalogue.record_of(e, 0, 0, e.rel.encode()) for e in entries]  # as a build does
+def _records(entries: list[Entry]) -> list[records.Record]:
+    return [records.record_of(e, 0, 0, e.rel.encode()) for e in entries]  # as a build does
 
 
-def _same(a: select.Selection[Entry], b: select.Selection[catalogue.Record]) -> None:
+def _same(a: select.Selection[Entry], b: select.Selection[records.Record]) -> None:
     assert [e.id for e in a.published] == [r.id for r in b.published]
     assert [(e.category.slug, e.category.name) for e in a.published] == [
         (r.category.slug, r.category.name) for r in b.published]

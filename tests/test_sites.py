@@ -11,6 +11,7 @@ affiliation. Feeds are read back with feedparser and json.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from feedpub.cli import cli
 from feedpub.commands.check import CheckReport, check
 from feedpub.config import Config
 from feedpub.pipeline import build, entries
+from feedpub.sources.fields.status import TEMPLATE_ONLY
 from tests.conftest import NOW
 
 SITES = Path(__file__).parent / "sites"
@@ -375,6 +377,30 @@ class TestPelicanNotebooks:
         assert not report.errors
         assert [(p, line) for p, line, _m in _findings(report, "no-body")] == [
             ("2017-12-18-simulating-chutes-and-ladders.md", 9), ("hipster-effect.md", 8)]
+
+    def test_the_build_warns_of_each_post_without_text_fresh_or_cached(self, site: Callable[..., Site]) -> None:
+        """The build says what check says of a template-only post (file:line), and a cached rebuild says it again."""
+        pelican = site("pelican-notebooks", "content")
+        said = [w for w in pelican.result.warnings if "only template syntax" in w]
+        assert [w.split(": ", 1)[0] for w in said] == ["2017-12-18-simulating-chutes-and-ladders.md:9",
+                                                      "hipster-effect.md:8"]
+        assert said[0].endswith(": " + TEMPLATE_ONLY)
+        again = build(pelican.config, now=NOW, skip_invalid=True)
+        assert again.report.written == ()  # every output kept: the records came from the build cache
+        assert again.warnings == pelican.result.warnings
+
+    def test_no_warning_for_a_draft_or_for_tags_kept_as_text(self, site: Callable[..., Site]) -> None:
+        """A draft is not published, and with template_syntax = "keep" the tags are its text: neither is said."""
+        root = SITES / "pelican-notebooks" / "content"
+        kept = site("pelican-notebooks", "content", template_syntax="keep")
+        assert not [w for w in kept.result.warnings if "only template syntax" in w]
+        assert "{% notebook" in kept.item("The Hipster Effect: An IPython Interactive Exploration")["content_html"]
+        text = (root / "hipster-effect.md").read_text(encoding="utf-8")
+        (kept.config.source / "hipster-effect.md").write_text(text.replace("Title:", "Status: draft\nTitle:", 1),
+                                                            encoding="utf-8")
+        drafted = build(dataclasses.replace(kept.config, template_syntax="strip"), now=NOW, skip_invalid=True)
+        assert [w.split(":", 1)[0] for w in drafted.warnings if "only template syntax" in w] == [
+            "2017-12-18-simulating-chutes-and-ladders.md"]
 
     def test_an_empty_header_leaves_the_header_read(self, site: Callable[..., Site]) -> None:
         """'tags: ' with nothing after it: the title is the Title header's, the date the Date header's, no tags."""

@@ -19,15 +19,18 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
 
-from feedpub import places, select
+from feedpub import layout, places, select
 from feedpub.config import Config
 from feedpub.errors import NotAPost, Problem, SourceError
 from feedpub.incremental import cache
 from feedpub.model import Entry, SourceDoc
+from feedpub.outputs import digest, files
 from feedpub.pipeline import output_problems, read_entries
-from feedpub.render import content, markdown, sanitize
-from feedpub.sources import assets, conventions, load, plaintext
-from feedpub.sources.normalise import body_of, source_path
+from feedpub.render import content, sanitize
+from feedpub.sources import assets, conventions, load
+from feedpub.sources.body import body_of
+from feedpub.sources.fields.status import TEMPLATE_ONLY
+from feedpub.sources.normalise import source_path
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 DEFAULT_BASE_URL = Config.__dataclass_fields__["base_url"].default  # the example host: "not configured"
@@ -144,17 +147,7 @@ def _source_findings(entry: Entry, doc: SourceDoc, config: Config) -> list[Findi
         found.append(Finding(WARNING, "template-syntax", entry.rel, line,
                              f"template tag {tag!r} is not run by feedpub: {action} the output "
                              "(template_syntax)"))
-    accepted = conventions.READ | conventions.GENERATORS | frozenset(config.front_matter_keys)
-    if doc.dialect == "headers":
-        accepted = frozenset(k.lower() for k in accepted)
-    for key in doc.meta:
-        if key in accepted:
-            continue
-        hint = difflib.get_close_matches(key, sorted(conventions.READ), n=1, cutoff=0.75)
-        suffix = f" (did you mean '{hint[0]}'?)" if hint else ""
-        found.append(Finding(WARNING, "unknown-key", entry.rel, doc.meta_lines.get(key),
-                             f"front-matter key '{key}' is not read by feedpub{suffix}; "
-                             "list it in 'front_matter_keys' to accept it"))
+    found += _unknown_keys(entry, doc, config)
     if entry.date_source == "filename":
         bad = next((k for k in conventions.DATE if k in doc.meta and not isinstance(doc.meta[k], bool)), None)
         if bad is not None:
@@ -164,90 +157,127 @@ def _source_findings(entry: Entry, doc: SourceDoc, config: Config) -> list[Findi
     return found
 
 
-def _missing_files(entry: Entry, cleaned: str, config: Config, available: frozenset[str]) -> list[Finding]:
+def _unknown_keys(entry: Entry, doc: SourceDoc, config: Config) -> list[Finding]:
+    """Find the front-matter keys neither feedpub nor a generator reads (a typo, most often)."""
+    accepted = conventions.READ | conventions.GENERATORS | frozenset(config.front_matter_keys)
+    if doc.dialect == "headers":  # Pelican's and MultiMarkdown's header names are case-insensitive
+        accepted = frozenset(k.lower() for k in accepted)
+    found = []
+    for key in doc.meta:
+        if key in accepted:
+            continue
+        hint = difflib.get_close_matches(key, sorted(conventions.READ), n=1, cutoff=0.75)
+        suffix = f" (did you mean '{hint[0]}'?)" if hint else ""
+        found.append(Finding(WARNING, "unknown-key", entry.rel, doc.meta_lines.get(key),
+                             f"front-matter key '{key}' is not read by feedpub{suffix}; "
+                             "list it in 'front_matter_keys' to accept it"))
+    return found
+
+
+def _missing_files(entry: Entry, cleaned: str, config: Config, available: frozenset[str],
+                   image_line: int | None) -> list[Finding]:
     """Find the links under base_url that an entry shows or has but that the site will not have.
 
     available: every output path a build makes or copies. A file (an image, a PDF) that is
-    not there is 'missing-file'; a page that is not there, 'dead-link'.
+    not there is 'missing-file'; a page that is not there, 'dead-link'. image_line: the line
+    of the key that names the entry's image.
     """
-    urls = [(entry.image.url, "image")] if entry.image is not None else []
-    urls += [(html.unescape(u), "") for _attr, u in _URL_ATTR.findall(cleaned)]
+    urls = [(entry.image.url, True)] if entry.image is not None else []
+    urls += [(html.unescape(u), False) for _attr, u in _URL_ATTR.findall(cleaned)]
     found = []
-    for url, key in dict.fromkeys(urls):
+    for url, is_image in dict.fromkeys(urls):
         if not url.startswith(config.base_url):
             continue
         path = unquote(url[len(config.base_url):].partition("#")[0].partition("?")[0])
-        name = path.rsplit("/", 1)[-1]
-        if assets.is_asset(name):
-            if path in available:
-                continue
-            where = "static_dir" if config.static_dir is not None else "a 'static' folder beside feedpub.toml"
-            code, message = "missing-file", f"'{path}' is not in the source folder or {where}"
-        else:
-            page = path + "index.html" if not path or path.endswith("/") else path
-            if page in available or f"{page}/index.html" in available:
-                continue
-            code, message = "dead-link", f"'{page}' is no page of the site (no document has that address)"
-        line = entry.lines.get(key) if key else _line_of(entry, config, name or url)
+        missing = _not_on_site(path, config, available)
+        if missing is None:
+            continue
+        code, message = missing
+        line = image_line if is_image else _line_of(entry, config, path.rsplit("/", 1)[-1] or url)
         found.append(Finding(WARNING, code, entry.rel, line, f"{message}: {url} will not exist on the site"))
     return found
+
+
+def _not_on_site(path: str, config: Config, available: frozenset[str]) -> tuple[str, str] | None:
+    """Return the finding's code and message for a path under base_url the site will not have, else None."""
+    if assets.is_asset(path.rsplit("/", 1)[-1]):
+        if path in available:
+            return None
+        where = "static_dir" if config.static_dir is not None else "a 'static' folder beside feedpub.toml"
+        return "missing-file", f"'{path}' is not in the source folder or {where}"
+    page = path + "index.html" if not path or path.endswith("/") else path
+    if page in available or f"{page}/index.html" in available:
+        return None
+    return "dead-link", f"'{page}' is no page of the site (no document has that address)"
+
+
+def _image_key(doc: SourceDoc) -> tuple[str, str] | None:
+    """Return the front-matter key that names the entry's image, and the key whose line it is on.
+
+    The image itself is normalise's (``entry.image``, the build's rule); this only finds which
+    key of ``conventions.IMAGE`` gave it, in the same order (top level, then Zola's
+    ``[extra]``), to point at its line: ``('featured_image', 'featured_image')``,
+    ``('extra.image', 'extra')``.
+    """
+    extra = doc.meta.get(conventions.EXTRA)
+    tables = [(doc.meta, "")] + ([(extra, f"{conventions.EXTRA}.")] if isinstance(extra, dict) else [])
+    for table, prefix in tables:
+        key = next((k for k in conventions.IMAGE if table.get(k) not in (None, "", [], {})), None)
+        if key is not None:
+            return prefix + key, key if not prefix else conventions.EXTRA
+    return None
 
 
 def _body_findings(entry: Entry, config: Config, base_configured: bool,
                    available: frozenset[str] | None) -> list[Finding]:
     doc = load.read(source_path(entry, config), config.source, config.limits)
     body = body_of(doc, config.template_syntax)
-    raw = markdown.to_html(body.text) if body.fmt == "markdown" else plaintext.to_html(body.text)
+    raw = content.markup(body.text, body.fmt)  # the build's rendering, looked at before and after sanitizing
+    cleaned = content.sanitized(raw, entry, config)
     found = _source_findings(entry, doc, config)
-    if body.templates and not body.text.strip():
-        found.append(Finding(WARNING, "no-body", entry.rel, body.line,
-                             "the body is only template syntax, which feedpub does not run: published with its "
-                             "title, date, summary and link, and no text"))
+    if entry.template_only:
+        found.append(Finding(WARNING, "no-body", entry.rel, entry.template_only, TEMPLATE_ONLY))
     if sanitize.may_be_deep(raw) and sanitize.flatten(raw) != raw:
         found.append(Finding(WARNING, "deep-html", entry.rel, None,
                              f"its HTML nests more than {sanitize.MAX_DEPTH} elements deep: the deeper tags "
                              "are dropped, their text kept"))
+    image = _image_key(doc) if entry.image is not None else None
+    image_line = entry.lines.get(image[1]) if image else None
     if available is not None and not entry.draft:
-        found += _missing_files(entry, sanitize.clean(raw, config.base_url, entry.page_base), config, available)
+        found += _missing_files(entry, cleaned, config, available, image_line)
     if not base_configured:
-        key = next((k for k in ("image", "cover", "thumbnail") if isinstance(doc.meta.get(k), str)), None)
-        if key and _relative_urls(f'src="{html.escape(doc.meta[key])}"'):
-            found.append(Finding(WARNING, "relative-image", entry.rel, entry.lines.get(key),
-                                 f"relative '{key}' {doc.meta[key]!r} will point at {config.base_url}: "
-                                 "set 'base_url' in feedpub.toml to your site's address"))
-        for url in _relative_urls(raw):
-            found.append(Finding(WARNING, "relative-link", entry.rel, _line_of(entry, config, url),
-                                 f"relative link {url!r} will point at {config.base_url}: "
-                                 "set 'base_url' in feedpub.toml to your site's address"))
-    if not entry.summary and not content.summary_from_html(sanitize.clean(raw, config.base_url)):
+        found += _relative_findings(entry, raw, config, image, image_line)
+    if not entry.summary and not content.summary_from_html(cleaned):
         found.append(Finding(WARNING, "empty-summary", entry.rel, entry.lines.get("summary"),
                              "summary is empty (no 'summary' and no paragraph of text): "
                              "readers will show the title twice"))
     return found
 
 
+def _relative_findings(entry: Entry, raw: str, config: Config, image: tuple[str, str] | None,
+                       image_line: int | None) -> list[Finding]:
+    """Find the image and links that will point at the example host, base_url being left unset."""
+    found = []
+    # a relative image is resolved against base_url (or its page's address, under it): with
+    # base_url the example, an image under it was written relative
+    if image is not None and entry.image is not None and entry.image.url.startswith(config.base_url):
+        found.append(Finding(WARNING, "relative-image", entry.rel, image_line,
+                             f"relative '{image[0]}' will point at {entry.image.url}: "
+                             "set 'base_url' in feedpub.toml to your site's address"))
+    for url in _relative_urls(raw):
+        found.append(Finding(WARNING, "relative-link", entry.rel, _line_of(entry, config, url),
+                             f"relative link {url!r} will point at {config.base_url}: "
+                             "set 'base_url' in feedpub.toml to your site's address"))
+    return found
+
+
 def _entry_findings(entry: Entry, config: Config, now: datetime, base_configured: bool,
                     available: frozenset[str] | None = None) -> list[Finding]:
-    found = []
-    if entry.date_source in UNDATED_SOURCES:
-        found.append(Finding(WARNING, "undated", entry.rel, None,
-                             f"no date in the document: dated {entry.date.date()} from "
-                             f"{UNDATED_SOURCES[entry.date_source]}; "
-                             "add 'date: YYYY-MM-DD' to its front matter"))
+    found = _date_findings(entry, config, now)
     if config.categories and entry.category.slug not in config.categories:
         known = ", ".join(sorted(config.categories))
         found.append(Finding(WARNING, "unknown-category", entry.rel, entry.lines.get("category"),
                              f"category '{entry.category.slug}' is not in [categories] ({known})"))
-    if entry.date > now and not entry.draft:
-        action = ("published because 'future' is on" if config.future
-                  else "left out until then (or use --future)")
-        found.append(Finding(WARNING, "future-date", entry.rel, entry.lines.get("date"),
-                             f"dated in the future ({entry.date.isoformat()}): {action}"))
-    if entry.expires is not None and entry.expires <= now and not entry.draft:
-        key = next((k for k in conventions.EXPIRES if k in entry.lines), None)
-        found.append(Finding(WARNING, "expired", entry.rel, entry.lines.get(key) if key else None,
-                             f"expired on {entry.expires.date()} ('{key or 'expiryDate'}'): its generator no longer "
-                             "publishes it, feedpub still does (add 'draft: true' or list it in 'exclude')"))
     if entry.draft and entry.title_source == "redirect":
         found.append(Finding(INFO, "excluded", entry.rel, None, f"a redirect stub ({entry.title}): not published"))
     elif entry.draft:
@@ -257,10 +287,34 @@ def _entry_findings(entry: Entry, config: Config, now: datetime, base_configured
     return found + _body_findings(entry, config, base_configured, available)
 
 
+def _date_findings(entry: Entry, config: Config, now: datetime) -> list[Finding]:
+    """Find a date that is not the document's own, a date in the future, an expiry already past."""
+    found = []
+    if entry.date_source in UNDATED_SOURCES:
+        found.append(Finding(WARNING, "undated", entry.rel, None,
+                             f"no date in the document: dated {entry.date.date()} from "
+                             f"{UNDATED_SOURCES[entry.date_source]}; "
+                             "add 'date: YYYY-MM-DD' to its front matter"))
+    if entry.date > now and not entry.draft:
+        action = ("published because 'future' is on" if config.future
+                  else "left out until then (or use --future)")
+        found.append(Finding(WARNING, "future-date", entry.rel, entry.lines.get("date"),
+                             f"dated in the future ({entry.date.isoformat()}): {action}"))
+    if entry.expires is not None and entry.expires <= now and not entry.draft:
+        found.append(_expired(entry, entry.expires))
+    return found
+
+
+def _expired(entry: Entry, expires: datetime) -> Finding:
+    """Say that a generator would no longer publish an entry past its expiry date, and feedpub does."""
+    key = next((k for k in conventions.EXPIRES if k in entry.lines), None)
+    return Finding(WARNING, "expired", entry.rel, entry.lines.get(key) if key else None,
+                   f"expired on {expires.date()} ('{key or 'expiryDate'}'): its generator no longer "
+                   "publishes it, feedpub still does (add 'draft: true' or list it in 'exclude')")
+
+
 def _site_paths(config: Config, published: list[Entry], copied: Iterable[str]) -> frozenset[str]:
     """Return the output paths a build of published would make or copy (copied: the files copied; for links)."""
-    from feedpub import layout
-
     paths = set(copied)
     folders = ["", *(layout.feed_paths(e.category).folder for e in published)]
     if config.tag_feeds:
@@ -287,8 +341,6 @@ def _no_base_url(config: Config) -> Finding:
 
 def _digest_findings(config: Config) -> list[Finding]:
     """Warn when the digest could not be mailed as it is: no unsubscribe mechanism, no postal address."""
-    from feedpub.outputs import digest  # late: only check needs it here
-
     where = str(config.config_path or "feedpub.toml")
     return [Finding(WARNING, "digest-postal-address" if "postal" in reason else "digest-unsubscribe", where, None,
                     f"the digest is not ready to send: {reason}") for reason in digest.unready(config)]
@@ -305,8 +357,6 @@ def check(config: Config, *, now: datetime) -> CheckReport:
         findings.append(_no_base_url(config))
     findings.extend(_digest_findings(config))
     entries = sorted(entries, key=lambda e: e.rel)
-    from feedpub.outputs import files  # late: only check needs it here
-
     published = [e for e in entries if not e.draft]
     copied, refused = files.local_files(config, [(e.rel, e.url) for e in published])
     available = None  # the files a build copies (pages on: feedpub hosts the site, so it can tell)

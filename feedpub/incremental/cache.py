@@ -4,7 +4,7 @@ One SQLite file per pair of source and output folders, under the user's cache fo
 (:func:`cache_path`: never inside the source folder, the output folder or feedpub itself, so a
 build leaves nothing in a git checkout or a wheel), with three tables:
 
-- ``catalogue``: every valid document's :class:`~feedpub.incremental.catalogue.Record` (its size, mtime,
+- ``catalogue``: every valid document's :class:`~feedpub.records.Record` (its size, mtime,
   fingerprint and the fields choosing entries needs), in 16 shards by a hash of the path,
   each stored as columns (:func:`feedpub.incremental.catalogue.encode`). A document whose size and
   mtime match its record is not read again; a build rewrites only the shards it changed.
@@ -37,13 +37,15 @@ import os
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from feedpub import __version__, resources
 from feedpub.config import Config, output_values
 from feedpub.incremental import catalogue
-from feedpub.incremental.catalogue import Record
+from feedpub.records import Record
+from feedpub.render import templating
 from feedpub.write import Written
 
 SCHEMA = 6  # bump when the tables change
@@ -94,8 +96,6 @@ def context_key(config: Config) -> str:
         h.update(f"{p.relative_to(_PACKAGE)} {st.st_size} {st.st_mtime_ns}\n".encode())
     # the libraries whose output is cached (feed bytes, rendered bodies, inlined email):
     # upgrading one must not keep serving what the old version made
-    from importlib import metadata
-
     for dist in _OUTPUT_LIBRARIES:
         try:
             h.update(f"{dist} {metadata.version(dist)}\n".encode())
@@ -104,8 +104,6 @@ def context_key(config: Config) -> str:
     # the options declared to change output bytes; a table in its order, which a template may show
     for name, value in output_values(config):
         h.update(f"{name}={value!r}\n".encode())
-    from feedpub.render import templating
-
     for p in templating.template_files(config):
         h.update(str(p).encode() + b"\0" + p.read_bytes() + b"\0")
     return h.hexdigest()
@@ -124,9 +122,15 @@ def _check(*parts: str | bytes | int) -> bytes:
 
 def _shard_check(shard: int, context: str, data: bytes) -> bytes:
     # CRC-32 of the megabytes of a shard, not a cryptographic hash: it detects damage (what a
-    # checksum here is for: anyone able to edit the file can recompute either), at a fifth
-    # of blake2b's cost on the 16 MB of a 50,000-document catalogue.
+    # checksum here is for: anyone able to edit the file can recompute either), at a fraction
+    # of blake2b's cost on a large catalogue (see docs/performance.md).
     return _check(shard, context, zlib.crc32(data), len(data))
+
+
+def _intact(shard: Any, data: Any, checksum: Any, context: str) -> bool:
+    """Whether a catalogue row is a shard's bytes under its checksum."""
+    return (isinstance(data, bytes) and isinstance(shard, int) and 0 <= shard < SHARDS
+            and checksum == _shard_check(shard, context, data))
 
 
 # --- the store -----------------------------------------------------------------------------
@@ -192,26 +196,29 @@ class BuildCache:
 
         shared: the build's objects for repeated values (dates, categories).
         """
-        shards: list[dict[str, Record]] = [{} for _ in range(SHARDS)]
         rows = self._guarded(lambda c: c.execute(
             "SELECT shard, data, checksum FROM catalogue WHERE context = ?", (self.context,)).fetchall())
-        for shard, data, checksum in rows or ():
-            if not isinstance(data, bytes) or not isinstance(shard, int) or not 0 <= shard < SHARDS \
-                    or checksum != _shard_check(shard, self.context, data):
-                self._discard("a catalogue shard does not match its checksum")
-                shards = [{} for _ in range(SHARDS)]
-                break
-            try:
-                shards[shard] = {r.rel: r for r in catalogue.decode(data, shared)}
-            except ValueError:
-                self._discard("a catalogue shard does not decode")
-                shards = [{} for _ in range(SHARDS)]
-                break
+        shards = self._decoded(rows or (), shared)
         self._shards = shards
         found: dict[str, Record] = {}
         for shard in shards:
             found.update(shard)
         return found
+
+    def _decoded(self, rows: Iterable[tuple[Any, Any, Any]], shared: catalogue.Shared | None,
+                 ) -> list[dict[str, Record]]:
+        """Return each shard's records by path; all empty, and the cache discarded, when one row is damaged."""
+        shards: list[dict[str, Record]] = [{} for _ in range(SHARDS)]
+        for shard, data, checksum in rows:
+            if not _intact(shard, data, checksum, self.context):
+                self._discard("a catalogue shard does not match its checksum")
+                return [{} for _ in range(SHARDS)]
+            try:
+                shards[shard] = {r.rel: r for r in catalogue.decode(data, shared)}
+            except ValueError:
+                self._discard("a catalogue shard does not decode")
+                return [{} for _ in range(SHARDS)]
+        return shards
 
     def put_shard(self, shard: int, data: bytes, records: Iterable[Record]) -> None:
         """Set a whole shard: its records, and data, their encoding (written by flush as it is)."""

@@ -1,145 +1,27 @@
-"""The catalogue: one record per valid document, the projection of its Entry that a build keeps.
-
-A rebuild of a large archive decides what to publish, in which order, which outputs changed,
-and writes every page that only *lists* entries (archive pages, category pages) from these
-records alone: reading, normalising, or even making an :class:`Entry` for each of 50,000
-documents would cost more than the whole rebuild may take. Only the outputs that show an
-entry's body read its document again (and render it, unless the build cache has the body).
-
-A :class:`Record` is declared once, below: the file's facts, then Entry fields under their
-Entry names (copied by :func:`record_of`), then values derived from them. Its encoding is
-derived from the field types (:data:`CODECS`), so a new field (authors, say) is one line
-in :class:`Record` and nothing else here.
+"""The catalogue's codec: records (:class:`feedpub.records.Record`) as columns of bytes.
 
 Records are what read workers send back and what the build cache keeps between builds, as
 columns (:func:`encode`): one column per field, text dictionary-coded where few distinct
-values repeat, which decode in milliseconds where per-row JSON took a tenth of a second.
+values repeat, so a 50,000-record catalogue decodes without parsing a value per row (see
+docs/performance.md). Each field's codec is derived from its type in
+:class:`~feedpub.records.Record` (:data:`CODECS`), so a new field (authors, say) is one line
+there and nothing here.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import types
 import typing
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import fields, is_dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import datetime
 from typing import Any, NamedTuple
-from zoneinfo import ZoneInfo
 
-from feedpub.model import Author, Category, Entry, Image, instant_of, stable_micros
-
-
-class Record(NamedTuple):
-    """What the build knows of one valid document without reading it again.
-
-    Fields named like :class:`Entry` fields mean the same as there (``updated`` as the
-    document says it, before select moves ties apart; ``category`` as this document
-    spells it, before select settles one name per slug).
-    """
-
-    # the file when it was read: with mtime_ns and size a rebuild knows it unchanged
-    rel: str  # path relative to the source folder, POSIX separators
-    size: int
-    mtime_ns: int
-    fingerprint: bytes  # 16 bytes, a hash of rel, dates and the file's bytes: keys outputs and bodies
-    # the entry without its body: what choosing and listing entries need (see record_of)
-    id: str
-    url: str
-    title: str
-    date: datetime
-    updated: datetime
-    category: Category
-    summary: str  # as the document gives it, else its first paragraph (what listing pages show)
-    authors: tuple[Author, ...]
-    source: str
-    tags: tuple[str, ...]
-    image: Image | None
-    draft: bool
-    date_source: str
-    # derived from the entry: sorting and comparing without time zones
-    instant: int  # the date in µs since the epoch
-    updated_instant: int
-    micros: int  # whole seconds in µs, from a hash of the id: how far a tie in 'updated' is moved apart
-
-    @property
-    def sort_key(self) -> tuple[int, str]:
-        """Newest first, ties broken by id (the order of Entry.sort_key)."""
-        return (-self.instant, self.id)
-
-    def with_category(self, category: Category) -> Record:
-        """Return this record under another spelling of its category."""
-        return self._replace(category=category)
-
-
-FIELDS: tuple[str, ...] = Record._fields
-FROM_ENTRY: tuple[str, ...] = tuple(f for f in FIELDS if f in Entry.__dataclass_fields__)
-"""The fields a record copies from its entry, by name: the projection, declared by Record itself."""
-
-
-def fingerprint(rel: str, data: bytes, date: datetime, updated: datetime) -> bytes:
-    """Return the 16-byte hash a document's outputs and rendered body are keyed by.
-
-    The dates are in it because a document without a date of its own takes one from git,
-    which its bytes do not show.
-    """
-    h = hashlib.blake2b(digest_size=16)
-    h.update(f"{rel}\0{when_text(date)}\0{when_text(updated)}\0".encode())
-    h.update(data)
-    return h.digest()
-
-
-def record_of(entry: Entry, size: int, mtime_ns: int, data: bytes, *, summary: str | None = None) -> Record:
-    """Return the record of a document: its file's facts and its entry's projection.
-
-    summary: the text pages that list entries show for it, when the document gives none
-    (its first paragraph: ``render.content.lead_summary``).
-    """
-    values = {f: getattr(entry, f) for f in FROM_ENTRY}
-    if summary is not None:
-        values["summary"] = summary
-    return Record(
-        **values,
-        size=size, mtime_ns=mtime_ns, fingerprint=fingerprint(entry.rel, data, entry.date, entry.updated),
-        instant=instant_of(entry.date), updated_instant=instant_of(entry.updated), micros=stable_micros(entry.id),
-    )
-
-
-# --- times as text -------------------------------------------------------------------------
-
-
-def _tz_code(tz: tzinfo | None) -> str:
-    if isinstance(tz, ZoneInfo):
-        return tz.key
-    offset = tz.utcoffset(None) if tz is not None else None
-    if offset is None:
-        raise ValueError("entries hold only timezone-aware datetimes")
-    return str(int(offset.total_seconds()))
-
-
-@functools.lru_cache(maxsize=64)
-def _tz_from(code: str) -> tzinfo:
-    if code.lstrip("-").isdigit():
-        return timezone(timedelta(seconds=int(code)))
-    return ZoneInfo(code)
-
-
-def when_text(d: datetime) -> str:
-    """Return an aware datetime as one string: naive ISO time, zone key or UTC offset, fold.
-
-    Exact (a zone's name survives, not only its offset), and cheap to turn back.
-    """
-    return f"{d.replace(tzinfo=None).isoformat()} {_tz_code(d.tzinfo)} {d.fold}"
-
-
-def when_from(text: str) -> datetime:
-    """Return the datetime when_text wrote."""
-    naive, tz, fold = text.split(" ")
-    return datetime.fromisoformat(naive).replace(tzinfo=_tz_from(tz), fold=int(fold))
-
+from feedpub.model import Category
+from feedpub.records import FIELDS, Record, when_from, when_text
 
 # --- codecs: one per field type ----------------------------------------------------------------
 
@@ -216,7 +98,7 @@ def _plain(value: Any) -> Any:
 
 @functools.cache
 def _hints(cls: type) -> dict[str, Any]:
-    """Return a dataclass's field types (typing.get_type_hints evaluates them anew: ~70 µs a call)."""
+    """Return a dataclass's field types (typing.get_type_hints evaluates them anew at each call)."""
     return typing.get_type_hints(cls)
 
 
@@ -224,8 +106,8 @@ def _hints(cls: type) -> dict[str, Any]:
 def _converter(hint: Any) -> Callable[[Any], Any]:
     """Return the function that makes a value of type hint from what _plain made of it.
 
-    Made once per type: asking typing about a hint for every value of 50,000 records took
-    a fifth of a rebuild's catalogue decoding.
+    Made once per type: asking typing about a hint for every value of a large catalogue
+    would be a good part of decoding it (see docs/performance.md).
     """
     origin = typing.get_origin(hint)
     if origin in (types.UnionType, typing.Union):
@@ -276,25 +158,34 @@ def _text_column(texts: Sequence[str], n: int, name: str) -> bytes:
     return b"T" + _text(texts, name)
 
 
+def _encode_text(codec: Codec, values: Sequence[Any], n: int, name: str) -> bytes:
+    return _text_column(values if codec.to_text is None else list(map(codec.to_text, values)), n, name)
+
+
+def _encode_json(_codec: Codec, values: Sequence[Any], n: int, name: str) -> bytes:
+    # each value as JSON text, then stored as a text column (most records share a few)
+    return _text_column([json.dumps(_plain(v), ensure_ascii=False, separators=(",", ":")) for v in values], n, name)
+
+
+def _encode_bytes(_codec: Codec, values: Sequence[bytes], _n: int, _name: str) -> bytes:
+    return array("q", map(len, values)).tobytes() + b"".join(values)
+
+
+_ENCODERS: dict[str, Callable[[Codec, Sequence[Any], int, str], bytes]] = {
+    "text": _encode_text,
+    "int": lambda _codec, values, _n, _name: array("q", values).tobytes(),
+    "bool": lambda _codec, values, _n, _name: bytes(map(bool, values)),
+    "bytes": _encode_bytes,
+    "json": _encode_json,
+}
+
+
 def encode(records: Sequence[Record]) -> bytes:
     """Return the records as one bytes value of columns; raise ValueError if one cannot be kept."""
     n = len(records)
     columns = list(zip(*records, strict=True)) if records else [() for _ in FIELDS]
-    chunks: list[bytes] = []
-    for name, values in zip(FIELDS, columns, strict=True):
-        codec = CODECS[name]
-        if codec.kind == "text":
-            chunks.append(_text_column(values if codec.to_text is None else list(map(codec.to_text, values)),
-                                       n, name))
-        elif codec.kind == "int":
-            chunks.append(array("q", values).tobytes())
-        elif codec.kind == "bool":
-            chunks.append(bytes(map(bool, values)))
-        elif codec.kind == "bytes":
-            chunks.append(array("q", map(len, values)).tobytes() + b"".join(values))
-        else:  # each value as JSON text, then stored as a text column (most records share a few)
-            chunks.append(_text_column([json.dumps(_plain(v), ensure_ascii=False, separators=(",", ":"))
-                                        for v in values], n, name))
+    chunks = [_ENCODERS[CODECS[name].kind](CODECS[name], values, n, name)
+              for name, values in zip(FIELDS, columns, strict=True)]
     head = b" ".join([_MAGIC, str(n).encode(), *(str(len(c)).encode() for c in chunks)])
     return head + b"\n" + b"".join(chunks)
 
@@ -303,18 +194,11 @@ def decode(data: bytes, shared: Shared | None = None) -> list[Record]:
     """Return the records encode() wrote; raise ValueError when data is not such a value."""
     shared = shared or Shared()
     try:
-        head, _, body = data.partition(b"\n")
-        magic, count, *sizes = head.split(b" ")
-        n = int(count)
-        lengths = [int(s) for s in sizes]
-        if magic != _MAGIC or len(lengths) != len(FIELDS) or sum(lengths) != len(body) or n < 0:
-            raise ValueError("not a catalogue")
+        n, chunks = _chunks(data)
         columns: list[Sequence[Any]] = []
-        at = 0
-        for name, length in zip(FIELDS, lengths, strict=True):
-            chunk = body[at : at + length]
-            at += length
-            column = _column(CODECS[name], chunk, n, shared)
+        for name, chunk in zip(FIELDS, chunks, strict=True):
+            codec = CODECS[name]
+            column = _DECODERS[codec.kind](codec, chunk, n, shared)
             if len(column) != n:
                 raise ValueError(f"the column {name} has the wrong length")
             columns.append(column)
@@ -323,32 +207,60 @@ def decode(data: bytes, shared: Shared | None = None) -> list[Record]:
         raise ValueError(f"not a catalogue: {e}") from None
 
 
-def _column(codec: Codec, chunk: bytes, n: int, shared: Shared) -> Sequence[Any]:
-    if codec.kind == "text":
-        texts, codes = _texts(chunk, n)
-        if codec.from_text is not None:  # objects made once per distinct text, then spread by code
-            make = codec.from_text
-            texts = [make(shared, t) for t in texts]
-        return texts if codes is None else [texts[c] for c in codes]
-    if codec.kind == "int":
-        return _integers(chunk)
-    if codec.kind == "bool":
-        if chunk.translate(None, b"\0\1"):
-            raise ValueError("a boolean column holds other bytes")
-        return [b == 1 for b in chunk]
-    if codec.kind == "bytes":
-        sizes = _integers(chunk[: 8 * n])
-        values, at = [], 8 * n
-        for size in sizes:
-            values.append(chunk[at : at + size])
-            at += size
-        if at != len(chunk):
-            raise ValueError("a bytes column does not match its sizes")
-        return values
+def _chunks(data: bytes) -> tuple[int, list[bytes]]:
+    """Return the number of records an encoded catalogue holds and its columns' bytes, one per field."""
+    head, _, body = data.partition(b"\n")
+    magic, count, *sizes = head.split(b" ")
+    n = int(count)
+    lengths = [int(s) for s in sizes]
+    if magic != _MAGIC or len(lengths) != len(FIELDS) or sum(lengths) != len(body) or n < 0:
+        raise ValueError("not a catalogue")
+    chunks, at = [], 0
+    for length in lengths:
+        chunks.append(body[at : at + length])
+        at += length
+    return n, chunks
+
+
+def _decode_text(codec: Codec, chunk: bytes, n: int, shared: Shared) -> Sequence[Any]:
+    texts, codes = _texts(chunk, n)
+    if codec.from_text is not None:  # objects made once per distinct text, then spread by code
+        make = codec.from_text
+        texts = [make(shared, t) for t in texts]
+    return texts if codes is None else [texts[c] for c in codes]
+
+
+def _decode_bool(_codec: Codec, chunk: bytes, _n: int, _shared: Shared) -> Sequence[bool]:
+    if chunk.translate(None, b"\0\1"):
+        raise ValueError("a boolean column holds other bytes")
+    return [b == 1 for b in chunk]
+
+
+def _decode_bytes(_codec: Codec, chunk: bytes, n: int, _shared: Shared) -> Sequence[bytes]:
+    sizes = _integers(chunk[: 8 * n])
+    values, at = [], 8 * n
+    for size in sizes:
+        values.append(chunk[at : at + size])
+        at += size
+    if at != len(chunk):
+        raise ValueError("a bytes column does not match its sizes")
+    return values
+
+
+def _decode_json(codec: Codec, chunk: bytes, n: int, _shared: Shared) -> Sequence[Any]:
     texts, codes = _texts(chunk, n)
     typed = _converter(codec.hint)
     values = [typed(json.loads(t)) for t in texts]  # a distinct value once (no authors, the same two people)
     return values if codes is None else [values[c] for c in codes]
+
+
+_DECODERS: dict[str, Callable[[Codec, bytes, int, Shared], Sequence[Any]]] = {
+    "text": _decode_text,
+    "int": lambda _codec, chunk, _n, _shared: _integers(chunk),
+    "bool": _decode_bool,
+    "bytes": _decode_bytes,
+    "json": _decode_json,
+}
 
 
 def _texts(chunk: bytes, n: int) -> tuple[list[str], list[int] | None]:

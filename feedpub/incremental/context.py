@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from feedpub import write
 from feedpub.config import Config
-from feedpub.incremental import cache, catalogue, inputs, workers
+from feedpub.incremental import cache, catalogue, gather, inputs, workers
+from feedpub.model import Later
 from feedpub.render import templating
 from feedpub.sources.dates import SourceContext
 
@@ -28,7 +29,7 @@ class BuildContext:
     shared: catalogue.Shared  # one object per distinct date and category of the records read
     written: dict[str, write.Written]  # what the output folder holds, by path, as the last build wrote it
     sources: SourceContext  # what dating documents asked of git, once per build
-    held: workers.Later[dict[str, write.Held]]  # every file the output folder holds (write.existing), found meanwhile
+    held: Later[dict[str, write.Held]]  # every file the output folder holds (write.existing), found meanwhile
     stat: inputs.Stats  # the files output jobs read (images, copied files): each stat'ed once
 
     @property
@@ -57,7 +58,7 @@ def opened(config: Config) -> Iterator[BuildContext]:
             # a rebuild walks the output folder in another process while this one decodes the cache
             held = workers.start(functools.partial(write.existing, config.out),
                                  background=store.has_catalogue() and workers.count(config.workers) > 1)
-            yield BuildContext(config, store, catalogue.Shared(), store.written(config.out), SourceContext.of(config),
+            yield BuildContext(config, store, catalogue.Shared(), store.written(config.out), gather.sources(config),
                                held, inputs.Stats())
     finally:
         if was_enabled:

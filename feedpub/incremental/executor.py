@@ -34,15 +34,7 @@ Progress = Callable[[int, int], None]  # (done, total), called after each render
 def order(kinds: Sequence[Kind]) -> list[Kind]:
     """Return kinds with each after the kinds it names (else in their given order); raise ValueError on a cycle."""
     names = [k.name for k in kinds]
-    after: dict[str, set[str]] = {}
-    for k in kinds:
-        if k.after == ALL:
-            after[k.name] = {n for n in names if n != k.name}
-            continue
-        unknown = [n for n in k.after if n not in names]
-        if unknown:
-            raise ValueError(f"output kind {k.name!r} comes after {', '.join(map(repr, unknown))}, which is no kind")
-        after[k.name] = set(k.after)
+    after = {k.name: _after(k, names) for k in kinds}
     done: list[Kind] = []
     placed: set[str] = set()
     while len(done) < len(kinds):
@@ -53,6 +45,16 @@ def order(kinds: Sequence[Kind]) -> list[Kind]:
         done.append(ready)
         placed.add(ready.name)
     return done
+
+
+def _after(kind: Kind, names: Sequence[str]) -> set[str]:
+    """Return the names of the kinds kind comes after; raise ValueError if one is no kind."""
+    if kind.after == ALL:
+        return {n for n in names if n != kind.name}
+    unknown = [n for n in kind.after if n not in names]
+    if unknown:
+        raise ValueError(f"output kind {kind.name!r} comes after {', '.join(map(repr, unknown))}, which is no kind")
+    return set(kind.after)
 
 
 def plan(build: Build, kinds: Sequence[Kind] | None = None) -> list[Keyed]:
@@ -68,17 +70,8 @@ def plan(build: Build, kinds: Sequence[Kind] | None = None) -> list[Keyed]:
 def run(jobs: Sequence[Keyed], build: Build, ctx: context.BuildContext, stage: write.Staging,
         progress: Progress | None = None) -> tuple[str, ...]:
     """Make every job whose files the output folder does not hold; stage every file; return warnings."""
-    store, previous = ctx.store, ctx.previous
-    todo: list[Keyed] = []
-    alone: list[Keyed] = []
-    for keyed in jobs:
-        job, key = keyed
-        if job.as_is or previous.holds_all(job.paths, key):
-            stage.add([Kept(path, key) for path in job.paths])
-        elif len(job.shows) == 1 and not job.background:
-            alone.append(keyed)  # an article page: rendered and made in one go, below
-        else:
-            todo.append(keyed)
+    store = ctx.store
+    todo, alone = _not_kept(jobs, ctx.previous, stage)
     # rendered before the pages' pool starts: it may use a pool of its own
     rendered = gather.render_all((r for keyed in todo for r in keyed.job.shows), build.config, store, progress,
                                  settle=build.chosen.settle, context=ctx.sources)
@@ -88,7 +81,7 @@ def run(jobs: Sequence[Keyed], build: Build, ctx: context.BuildContext, stage: w
     # together in the worker pool, chunk by chunk: the bodies of a whole archive are never
     # held at once, and no page's bytes come back to this process, which only notes them.
     # (Not while this process makes the other jobs: whatever it touches then, a forked
-    # worker shares, and each page it writes to is copied: ~40 MB more for 50,000 documents.)
+    # worker shares, and each page it writes to is copied: see docs/performance.md.)
     put = stage.stager() if alone else None
     pages = gather.make_each([keyed.job for keyed in alone], build.config, store, ctx.sources, build.chosen.settle,
                              functools.partial(_make_staged, given, put), progress)
@@ -99,6 +92,22 @@ def run(jobs: Sequence[Keyed], build: Build, ctx: context.BuildContext, stage: w
             stage.note(write.Staged(path, key, w) for path, w in zip(job.paths, written, strict=True))
             warnings += more
     return tuple(warnings)
+
+
+def _not_kept(jobs: Sequence[Keyed], previous: write.Previous,
+              stage: write.Staging) -> tuple[list[Keyed], list[Keyed]]:
+    """Stage as kept every job whose files the output folder holds; return the others: article pages apart."""
+    todo: list[Keyed] = []
+    alone: list[Keyed] = []
+    for keyed in jobs:
+        job, key = keyed
+        if job.as_is or previous.holds_all(job.paths, key):
+            stage.add([Kept(path, key) for path in job.paths])
+        elif len(job.shows) == 1 and not job.background:
+            alone.append(keyed)  # an article page: rendered and made in one go, in the page pool
+        else:
+            todo.append(keyed)
+    return todo, alone
 
 
 def _make_others(todo: Sequence[Keyed], given: inputs.Givens, build: Build, ctx: context.BuildContext,

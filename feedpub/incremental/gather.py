@@ -1,10 +1,10 @@
 """Load and normalise at archive scale: a record per document, through the build cache and every core.
 
 The result is exactly what the plain stages give one document at a time
-(``sources.load.read`` → ``sources.normalise.normalise`` → ``catalogue.record_of``), only faster:
+(``sources.load.read`` → ``sources.normalise.normalise`` → ``records.record_of``), only faster:
 
 - a document whose size and mtime match its record in the build cache is not read at all:
-  the record is all that choosing and listing entries need (:mod:`feedpub.incremental.catalogue`);
+  the record is all that choosing and listing entries need (:mod:`feedpub.records`);
 - the others are read in a pool of forked worker processes, in chunks that come back
   encoded (the columns the build cache stores) and are merged in file order, so the output
   is byte-identical to a single-process build;
@@ -20,6 +20,7 @@ import copyreg
 import functools
 from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -27,13 +28,14 @@ from typing import Any, TypeVar
 from feedpub.config import Config
 from feedpub.errors import NotAPost, Problem, SourceError
 from feedpub.incremental import cache, catalogue, workers
-from feedpub.incremental.catalogue import Record
 from feedpub.model import Entry, Rendered
 from feedpub.places import Refused
+from feedpub.records import Record, record_of
 from feedpub.render import content
 from feedpub.sources import load
-from feedpub.sources.dates import SourceContext
-from feedpub.sources.normalise import mostly_dated, normalise
+from feedpub.sources.dates import UNDATED, SourceContext
+from feedpub.sources.fields.status import TEMPLATE_ONLY
+from feedpub.sources.normalise import normalise
 
 
 def _read_only(d: dict[str, Any]) -> MappingProxyType[str, Any]:
@@ -58,6 +60,28 @@ class Found:
     refused: Sequence[Refused] = ()  # what may not be read (a link leading outside, a FIFO…), in path order
 
 
+def sources(config: Config) -> SourceContext:
+    """Return the context a build's documents are dated in: an undated embedded seed takes the seeds' newest date."""
+    return SourceContext(config, seed_date=newest_dated)
+
+
+def newest_dated(config: Config) -> datetime | None:
+    """Return the newest date the published documents of config.source carry themselves (None: no such date).
+
+    Every document is read: only for the embedded seeds, a dozen documents.
+    """
+    quiet = SourceContext.of(config)  # no seed_date: dating these asks nothing of this function
+    found = []
+    for rel, name in load.discover_rel(config.source, rules=load.Rules.of(config)):
+        try:
+            entry = normalise(load.read(Path(name), config.source, rel=rel), config, quiet)
+        except SourceError:
+            continue
+        if entry.date_source not in UNDATED and not entry.draft:
+            found.append(entry.date)
+    return max(found, default=None)
+
+
 def entry_of(rel: str, name: str, config: Config, context: SourceContext) -> tuple[Entry, bytes, int, int]:
     """Read and normalise one document: its entry, its bytes, size and mtime (raise SourceError)."""
     data, st = load.read_bytes(name, rel, config.limits)
@@ -73,12 +97,12 @@ def record_or_problems(rel: str, name: str, config: Config, context: SourceConte
         data, st = load.read_bytes(name, rel, config.limits)
         # source / rel, not Path(name): pathlib then parses the relative part only
         doc = load.from_bytes(data, config.source / rel, rel, st.st_mtime, config.limits)
-        entry = normalise(doc, config, context or SourceContext.of(config), find_pages=find_pages)
+        entry = normalise(doc, config, context or sources(config), find_pages=find_pages)
     except SourceError as e:
         return tuple(e.problems)
     # the archive lists every entry with text: the document's summary, else its first paragraph
     summary = content.lead_summary(entry, doc, config)
-    return catalogue.record_of(entry, st.st_size, st.st_mtime_ns, data, summary=summary)
+    return record_of(entry, st.st_size, st.st_mtime_ns, data, summary=summary)
 
 
 _Chunk = tuple[bytes | None, list[Record], list[tuple[int, tuple[Problem, ...]]]]
@@ -136,8 +160,8 @@ def read_catalogue(config: Config, store: cache.BuildCache, shared: catalogue.Sh
     The cache's catalogue is updated (written when it flushes). When a pool of workers reads,
     this process runs meanwhile() as they start.
     """
-    # Listing and stat-ing every document (~0.2 s for 50,000) is done by another process
-    # while this one decodes the catalogue (~0.1 s): a rebuild's two largest steps at once.
+    # Listing and stat-ing every document is done by another process while this one decodes
+    # the catalogue: a rebuild's two largest steps at once (see docs/performance.md).
     listed = workers.start(functools.partial(load.listing, config.source, load.Rules.of(config)),
                            background=store.has_catalogue() and workers.count(config.workers) > 1)
     known = store.catalogue(shared)
@@ -145,6 +169,35 @@ def read_catalogue(config: Config, store: cache.BuildCache, shared: catalogue.Sh
         del listed  # a cold build reads every document (and never needed the listing)
         return _read_all(config, context, store, shared, meanwhile)
     found, refused = listed.result()
+    kept, missing, matched = _known_or_missing(found, known, context)
+    fresh: list[Record] = []
+
+    def keep(_group: int, _data: bytes | None, records: list[Record]) -> None:
+        fresh.extend(records)
+
+    size = max(PARALLEL_READS // 8, 1)
+    groups = [range(i, min(i + size, len(missing))) for i in range(0, len(missing), size)]
+    problems = _read(config, context, missing, groups, shared, meanwhile, keep)
+    store.update(fresh, _forgotten(found, known, matched, missing, fresh))
+    return _found(config, context, kept + fresh, problems, refused)
+
+
+def _forgotten(found: Sequence[tuple[str, str, int, int]], known: dict[str, Record], matched: int,
+               read: Sequence[tuple[str, str]], fresh: Sequence[Record]) -> list[str]:
+    """Return the documents the cache forgets: gone from the source, or read again and not valid now."""
+    there = {f[0] for f in found} if matched < len(known) else set()
+    gone = [rel for rel in known if rel not in there] if there else []
+    valid = {r.rel for r in fresh}
+    return [*gone, *(rel for rel, _path in read if rel not in valid)]
+
+
+def _known_or_missing(found: Iterable[tuple[str, str, int, int]], known: dict[str, Record], context: SourceContext,
+                      ) -> tuple[list[Record], list[tuple[str, str]], int]:
+    """Return the records the cache has of documents as they are, the documents to read, and how many it knew.
+
+    found: each document listed, with its size and mtime. The documents to read (new,
+    changed, or dated by git or mtime when that date moved) are in file order.
+    """
     kept: list[Record] = []
     missing: list[tuple[str, str]] = []
     matched = 0  # documents the cache knows that are still there
@@ -158,20 +211,7 @@ def read_catalogue(config: Config, store: cache.BuildCache, shared: catalogue.Sh
                 continue
         missing.append((rel, path))
     missing.sort()  # only the documents read need file order (for their problems)
-    fresh: list[Record] = []
-
-    def keep(_group: int, _data: bytes | None, records: list[Record]) -> None:
-        fresh.extend(records)
-
-    size = max(PARALLEL_READS // 8, 1)
-    groups = [range(i, min(i + size, len(missing))) for i in range(0, len(missing), size)]
-    problems = _read(config, context, missing, groups, shared, meanwhile, keep)
-    # forget documents that are gone, or that were read again and are not valid now
-    there = {f[0] for f in found} if matched < len(known) else set()
-    gone = [rel for rel in known if rel not in there] if there else []
-    valid = {r.rel for r in fresh}
-    store.update(fresh, [*gone, *(rel for rel, _path in missing if rel not in valid)])
-    return _found(config, context, kept + fresh, problems, refused)
+    return kept, missing, matched
 
 
 def _still_valid(record: Record, context: SourceContext) -> bool:
@@ -247,6 +287,22 @@ def pages_apart(problems: list[Problem], date_sources: Iterable[str],
     return made, rest, []
 
 
+def mostly_dated(date_sources: Iterable[str], pages: int) -> bool:
+    """Whether most documents of a source carry their own date (pages: those found to look like pages).
+
+    Only there is an undated document without text a page: in a folder of notes that git or the
+    file time dates, it is one more note.
+    """
+    found = list(date_sources)
+    dated = sum(1 for s in found if s not in UNDATED)
+    return dated * 2 > len(found) + pages
+
+
+def without_text(records: Iterable[Record]) -> list[Problem]:
+    """Return a warning for each record whose body was template tags alone (published with no text)."""
+    return [Problem(r.rel, r.template_only, TEMPLATE_ONLY) for r in records if r.template_only]
+
+
 def _nothing_found(config: Config, records: Sequence[Record]) -> list[Problem]:
     """Return the problem of a build with no document at all (none when there are records)."""
     if records:
@@ -262,7 +318,7 @@ def _nothing_found(config: Config, records: Sequence[Record]) -> list[Problem]:
 def whole(record: Record, config: Config, context: SourceContext | None = None) -> Entry:
     """Read the entry of a catalogue record again (as it is in the file now)."""
     return normalise(load.read(config.source / record.rel, config.source, config.limits, rel=record.rel), config,
-                     context or SourceContext.of(config))
+                     context or sources(config))
 
 
 def _render_range(job: tuple[Config, SourceContext, Sequence[Entry | Record], frozenset[int]],
@@ -299,28 +355,38 @@ def render_all(items: Iterable[Entry | Record], config: Config, store: cache.Bui
     for x in items:
         distinct.setdefault(x.id, x)
     todo = list(distinct.values())
-    keys = {x.id: (x.rel, x.fingerprint) for x in todo if isinstance(x, Record)} if store.enabled else {}
-    stored = store.bodies(keys.values())
+    keys, stored = _stored_bodies(todo, store)
     cached = frozenset(i for i, x in enumerate(todo) if keys.get(x.id) in stored)
     if len(todo) - len(cached) >= PARALLEL_RENDERS:
         content.prepare(config)  # parser and cleaner built once, shared by the forked workers
-    job = (config, context or SourceContext.of(config), todo, cached)
+    job = (config, context or sources(config), todo, cached)
     made = workers.run(_render_range, job, len(todo), workers.count(config.workers),
                        PARALLEL_RENDERS)
-    fresh: dict[tuple[str, bytes], tuple[str, str]] = {}
+    fresh: dict[tuple[str, bytes], tuple[str, str]] = {}  # bodies rendered here, for the cache
     result: dict[str, Rendered] = {}
-    for i, (x, (entry, made_content, made_summary)) in enumerate(zip(todo, made, strict=True)):
+    for i, (x, (entry, html, summary)) in enumerate(zip(todo, made, strict=True)):
         key = keys.get(x.id)
-        html, summary = made_content, made_summary
-        if key is not None and i in cached:
-            html, summary = stored[key]
-        elif key is not None and (entry.id, entry.date) == (x.id, x.date):  # not edited since it was listed
-            fresh[key] = (html, summary)
-        result[x.id] = Rendered(settle(entry) if settle is not None else entry, html, summary)
+        body = stored[key] if i in cached else _fresh(key, entry, x, (html, summary), fresh)
+        result[x.id] = Rendered(entry if settle is None else settle(entry), *body)
         if progress is not None:
             progress(i + 1, len(todo))
     store.save_bodies(fresh)
     return result
+
+
+def _stored_bodies(items: Iterable[Entry | Record], store: cache.BuildCache,
+                   ) -> tuple[dict[str, tuple[str, bytes]], dict[tuple[str, bytes], tuple[str, str]]]:
+    """Return the cache key of each record's body by id, and the bodies the cache has (html, summary) by key."""
+    keys = {x.id: (x.rel, x.fingerprint) for x in items if isinstance(x, Record)} if store.enabled else {}
+    return keys, store.bodies(keys.values())
+
+
+def _fresh(key: tuple[str, bytes] | None, entry: Entry, listed: Entry | Record, body: tuple[str, str],
+           fresh: dict[tuple[str, bytes], tuple[str, str]]) -> tuple[str, str]:
+    """Return a body rendered here, noting it in fresh for the cache if its document is as it was listed."""
+    if key is not None and (entry.id, entry.date) == (listed.id, listed.date):  # not edited since it was listed
+        fresh[key] = body
+    return body
 
 
 def make_each(jobs: Sequence[Any], config: Config, store: cache.BuildCache, context: SourceContext,
@@ -331,14 +397,12 @@ def make_each(jobs: Sequence[Any], config: Config, store: cache.BuildCache, cont
     An article page per document: its body is rendered, the page made and the body dropped
     in the same worker, chunk by chunk, so no process ever holds the bodies of a whole
     archive, and making (templates) runs on every core as rendering does; this process
-    makes its share of the chunks (see workers.imap: the peak memory of a cold 50k build
-    went from ~355 MB to ~320 MB). A body already in
-    the build cache is reused; bodies rendered here are not added to it (a page is remade only
-    when its document or a neighbour changes, and rendering one body again is cheap).
+    makes its share of the chunks (see workers.imap: a lower peak of memory, in
+    docs/performance.md). A body already in the build cache is reused; bodies rendered here
+    are not added to it (a page is remade only when its document or a neighbour changes, and
+    rendering one body again is cheap).
     """
-    shown = [job.shows[0] for job in jobs]
-    keys = {r.id: (r.rel, r.fingerprint) for r in shown} if store.enabled else {}
-    stored = store.bodies(keys.values())
+    keys, stored = _stored_bodies([job.shows[0] for job in jobs], store)
     if len(jobs) >= PARALLEL_RENDERS:
         content.prepare(config)  # built once, shared by the forked workers
     job = (config, context, jobs, stored, keys, settle, make)
@@ -371,7 +435,7 @@ def _make_range(job: tuple[Any, ...], indexes: range) -> list[Any]:
 def read_entries(config: Config) -> tuple[list[Entry], list[Problem]]:
     """Load and normalise every document, in file order (no cache: for check and tools)."""
     found = load.discover_rel(config.source, rules=load.Rules.of(config))
-    job = (config, SourceContext.of(config), found)
+    job = (config, sources(config), found)
     made = workers.run(_entries_range, job, len(found), workers.count(config.workers), PARALLEL_READS)
     entries: list[Entry] = []
     problems: list[Problem] = []

@@ -29,8 +29,8 @@ from pathlib import PurePath
 from typing import Any, cast
 
 from feedpub.config import NO_OUTPUT, Config, setting_text
-from feedpub.incremental.catalogue import Record
 from feedpub.outputs.protocol import EVERY, NOT_A_FILE, Build, File, Given, Inputs, Job
+from feedpub.records import Record
 from feedpub.render import templating
 from feedpub.select import Selection
 

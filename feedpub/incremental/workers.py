@@ -12,11 +12,12 @@ import gc
 import os
 import pickle
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, TypeVar
+
+from feedpub.model import Later
 
 _JOB: Any = None  # in a worker process only: what it works on (set by _adopt as it starts)
 _T = TypeVar("_T")
-_T_co = TypeVar("_T_co", covariant=True)
 
 
 _children = 0  # forked children alive: while there are any, the heap stays frozen
@@ -64,7 +65,7 @@ def _adopt(job: Any) -> None:
 
 
 def _pool(workers: int, job: Any) -> Any:
-    import multiprocessing
+    import multiprocessing  # here: a build that forks nothing never loads it
 
     # With fork, a Process's arguments (here the initializer's) are inherited, not pickled.
     return multiprocessing.get_context("fork").Pool(workers, initializer=_adopt, initargs=(job,))
@@ -121,7 +122,7 @@ def imap(
     With share, this process is one of the workers: it makes every other chunk itself while
     a pool of one fewer makes the rest. For work whose chunks allocate much (article pages):
     a forked worker's allocations land in its parent's half-free memory pages and copy each
-    one it writes to (~50 MB per worker for 50,000 pages), and this process has none to copy.
+    one it writes to (see docs/performance.md), and this process has none to copy.
     """
     chunks = [range(i, min(i + chunk, n)) for i in range(0, n, chunk)]
     if workers <= 1 or n < threshold or not _can_fork():
@@ -149,14 +150,6 @@ def _shared(func: Callable[[Any, range], list[Any]], job: Any, chunks: list[rang
         results = pool.imap(_call, [(func, c) for c in theirs])
         for k, c in enumerate(chunks):
             yield func(job, c) if k % turn == 0 else next(results)
-
-
-class Later(Protocol[_T_co]):
-    """A result that may still be in the making."""
-
-    def result(self) -> _T_co:
-        """Return the result, waiting for it if need be."""
-        ...
 
 
 class Pending(Generic[_T]):

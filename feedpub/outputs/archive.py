@@ -11,13 +11,13 @@ feed: walking current → prev-archive → … reaches every entry.
 Pages list each entry's metadata and its own summary, not its rendered body: rendering every
 article of a large archive would cost more than the rest of the build, and a reader follows
 the entry's link for the article. So a page is made from catalogue records alone. Only
-the site-wide feed is archived; every archived entry names its category. Written with the
-standard library: a page is a flat list of entries.
+the site-wide feed is archived; every archived entry names its category. This module
+decides what a page holds and links to; ``outputs/atom_rss`` writes it, as it writes every
+Atom document.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,15 +25,11 @@ from typing import Any, Generic, TypeVar
 
 from feedpub import layout, select
 from feedpub.config import Config
-from feedpub.incremental.catalogue import Record
 from feedpub.model import Author, Output, Rendered
-from feedpub.outputs import mapping
+from feedpub.outputs import atom_rss, mapping
 from feedpub.outputs.protocol import Build, Given, Inputs, Job, Made, plans
+from feedpub.records import Record
 from feedpub.select import Listed
-
-FH_NS = "http://purl.org/syndication/history/1.0"
-GENERATOR_URI = "https://pypi.org/project/feedpub/"
-
 
 L = TypeVar("L", bound=Listed)
 
@@ -56,103 +52,16 @@ def pages(entries: Sequence[L], config: Config) -> list[Page[L]]:
     return [Page(k + 1, tuple(oldest_first[k * size : (k + 1) * size][::-1])) for k in range(full)]
 
 
-def escape(text: str) -> str:
-    """Escape text for XML character data (str.replace: the archive escapes every field)."""
-    if "&" in text or "<" in text or ">" in text:  # most fields hold none: three scans, no copies
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text
-
-
-def quoteattr(text: str) -> str:
-    """Return text as a double-quoted XML attribute value."""
-    text = escape(text).replace('"', "&quot;")
-    if "\n" in text or "\r" in text or "\t" in text:  # attribute normalisation would eat them
-        text = text.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
-    return f'"{text}"'
-
-
-def _link(href: str, rel: str, kind: str | None = None) -> str:
-    t = f" type={quoteattr(kind)}" if kind else ""
-    return f"  <link href={quoteattr(href)} rel={quoteattr(rel)}{t}/>\n"
-
-
-def entry_element(r: Record, updated: datetime, name: str, config: Config, sizes: Mapping[str, int]) -> str:
-    """Return the <entry> element of a record: updated and its category name as the build settled them.
-
-    The entry says what the current feeds say of it (feedpub.outputs.mapping): authors,
-    categories by their shown name, whole seconds, a summary that is text unless it looks
-    like markup.
-    """
-    image = r.image
-    enclosure = ""
-    if image is not None:
-        length = mapping.enclosure_length(image, sizes)
-        size = f' length="{length}"' if length else ""
-        enclosure = f'    <link href={quoteattr(image.url)} rel="enclosure" type={quoteattr(image.mime_type)}{size}/>\n'
-    people = "".join([_person(a) for a in mapping.authors_of(r)])
-    tags = "".join([_tag_line(tag) for tag in r.tags])
-    text = _text_element("summary", r.summary) if r.summary else ""
-    return (
-        f"  <entry>\n    <id>{escape(r.id)}</id>\n{_text_element('title', r.title)}"
-        f"    <updated>{mapping.iso(mapping.seconds(updated))}</updated>\n"
-        f'    <link href={quoteattr(r.url)} rel="alternate" type="text/html"/>\n{enclosure}'
-        f"    <published>{mapping.iso(mapping.seconds(r.date))}</published>\n{people}"
-        f"{_category_line(name, mapping.category_scheme(r.category.slug, config.base_url))}{tags}{text}"
-        "  </entry>\n"
-    )
-
-
-def _text_element(name: str, text: str) -> str:
-    """Return an Atom text construct: text that looks like markup is declared escaped HTML.
-
-    As in the current feeds (atom_rss._text_construct): text that looks like HTML in
-    type="text" makes the W3C validator warn ContainsUndeclaredHTML (mapping.looks_like_html);
-    escaped HTML shows the same characters.
-    """
-    if mapping.looks_like_html(text):
-        return f'    <{name} type="html">{escape(escape(text))}</{name}>\n'
-    return f"    <{name}>{escape(text)}</{name}>\n"
-
-
-def _person(a: Author) -> str:
-    email = f"      <email>{escape(a.email)}</email>\n" if a.email else ""
-    uri = f"      <uri>{escape(a.uri)}</uri>\n" if a.uri else ""
-    return f"    <author>\n      <name>{escape(a.name)}</name>\n{email}{uri}    </author>\n"
-
-
-@functools.lru_cache(maxsize=4096)
-def _tag_line(tag: str) -> str:
-    return f"    <category term={quoteattr(tag)}/>\n"
-
-
-@functools.lru_cache(maxsize=256)
-def _category_line(name: str, scheme: str) -> str:
-    return f"    <category term={quoteattr(name)} scheme={quoteattr(scheme)}/>\n"
-
-
-def _head(number: int, last: int, updated: str, config: Config) -> str:
-    current = layout.feed_paths(None)
-    email = f"    <email>{escape(config.author_email)}</email>\n" if config.author_email else ""
-    head = [
-        '<?xml version="1.0" encoding="UTF-8"?>\n',
-        f'<feed xmlns="http://www.w3.org/2005/Atom" xmlns:fh="{FH_NS}" '
-        f"xml:lang={quoteattr(config.language)}>\n",
-        # the same logical feed as the current one, so the same id
-        f"  <id>{escape(current.url('atom', config))}</id>\n",
-        f"  <title>{escape(config.title)} — archive {number}</title>\n",
-        f"  <updated>{updated}</updated>\n",
-        f"  <author>\n    <name>{escape(config.author_name)}</name>\n{email}  </author>\n",
-        _link(config.base_url, "alternate", "text/html"),
-        _link(layout.archive_url(number, config), "self", layout.MEDIA_TYPES["atom"]),
-        _link(current.url("atom", config), "current", layout.MEDIA_TYPES["atom"]),
-    ]
+def _head(number: int, last: int, updated: datetime, config: Config) -> atom_rss.PageHead:
+    """Return what page `number` of `last` says of itself: the current feed's id, links both ways."""
+    current = layout.feed_paths(None).url("atom", config)
+    links = [(config.base_url, "alternate"), (layout.archive_url(number, config), "self"), (current, "current")]
     if number > 1:
-        head.append(_link(layout.archive_url(number - 1, config), "prev-archive", layout.MEDIA_TYPES["atom"]))
+        links.append((layout.archive_url(number - 1, config), "prev-archive"))
     if number < last:
-        head.append(_link(layout.archive_url(number + 1, config), "next-archive", layout.MEDIA_TYPES["atom"]))
-    head.append(f'  <generator uri="{GENERATOR_URI}">feedpub</generator>\n')
-    head.append("  <fh:archive/>\n")
-    return "".join(head)
+        links.append((layout.archive_url(number + 1, config), "next-archive"))
+    return atom_rss.PageHead(current, f"{config.title} — archive {number}", updated, config.language,
+                             Author(config.author_name, email=config.author_email), tuple(links))
 
 
 def assemble(page: Page[Record], last: int, config: Config, chosen: select.Selection[Any],
@@ -166,9 +75,8 @@ def assemble(page: Page[Record], last: int, config: Config, chosen: select.Selec
         at = r.updated_instant + (r.micros if r.updated_instant in chosen.tied else 0)
         if latest is None or at > latest:
             newest, latest = r, at
-        body.append(entry_element(r, updated, names.get(r.category.slug, r.category.name), config, sizes))
-    head = _head(page.number, last, mapping.iso(mapping.seconds(chosen.updated(newest))), config)
-    return (head + "".join(body) + "</feed>\n").encode("utf-8")
+        body.append(atom_rss.archive_entry(r, updated, names.get(r.category.slug, r.category.name), config, sizes))
+    return atom_rss.archive_page(_head(page.number, last, chosen.updated(newest), config), body)
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,11 @@ from typing import Any, TypeVar
 
 from feedpub import layout
 from feedpub.config import Config
-from feedpub.incremental.catalogue import Record
 from feedpub.model import Category, Output, Rendered
 from feedpub.outputs import archive, atom_rss, jsonfeed, mapping
 from feedpub.outputs.atom_rss import FeedSpec
 from feedpub.outputs.protocol import Build, File, Given, Inputs, Job, Made, plans
+from feedpub.records import Record
 from feedpub.select import Listed, by_category
 
 L = TypeVar("L", bound=Listed)

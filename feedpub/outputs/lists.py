@@ -17,12 +17,13 @@ from typing import Any
 
 from feedpub import layout
 from feedpub.config import Config
-from feedpub.incremental.catalogue import Record
 from feedpub.model import Category, Output, Rendered
 from feedpub.outputs import feeds as feeds_kind
 from feedpub.outputs import site
 from feedpub.outputs.pages import FeedRef, Link, entry_href, feed_refs
 from feedpub.outputs.protocol import EVERY, Build, Given, Inputs, Job, Made
+from feedpub.outputs.tag_feeds import tag_members
+from feedpub.records import Record
 from feedpub.render import templating
 from feedpub.select import Selection, by_category
 
@@ -57,8 +58,6 @@ def listings(build: Build) -> list[tuple[Listing, Sequence[Record]]]:
         found.append((Listing(layout.feed_paths(category).folder, category.name,
                               feeds_kind.feed_title(category, config)), members))
     if config.tag_feeds:
-        from feedpub.outputs.tag_feeds import tag_members
-
         for slug, (tag, members) in tag_members(chosen.published, len(chosen.published)).items():
             found.append((Listing(layout.list_folder("tags", slug), f"#{tag}", f"{config.title} — #{tag}"),
                           members))
@@ -84,16 +83,12 @@ def page(listing: Listing, number: int, count: int, members: Sequence[Record], c
     items = tuple(item(r, here, chosen, config) for r in members)
     newer = Link(layout.href(here, layout.list_path(listing.folder, number - 1)), "Newer") if number > 1 else None
     older = Link(layout.href(here, layout.list_path(listing.folder, number + 1)), "Older") if number < count else None
-    home_feed = ("", feeds_kind.feed_title(None, config))
-    folders = [home_feed] if not listing.folder else [home_feed, (listing.folder, listing.feed_title)]
     context = {
         "site": config, "listing": listing, "title": listing.title, "entries": items,
         "number": number, "count": count, "newer": newer, "older": older,
         "canonical": config.base_url + here.removesuffix(layout.PAGE_FILE),
         "home": layout.href(here, layout.INDEX), "stylesheet": layout.href(here, layout.SITE_STYLESHEET),
-        "alternates": feed_refs(here, *folders) if "feeds" not in extra else tuple(
-            FeedRef(link.media_type, f"{f.title} ({link.label})", layout.href(here, link.path), link.label)
-            for f in extra["feeds"] for link in f.links),  # the home page announces every feed
+        "alternates": _alternates(listing, here, config, extra),
         "own_feeds": feed_refs(here, (listing.folder, listing.feed_title)) if listing.folder else (),
         **extra,
     }
@@ -101,6 +96,15 @@ def page(listing: Listing, number: int, count: int, members: Sequence[Record], c
         context["latest"] = members  # the records themselves: what index.html.j2 overrides used before pages
     name = "index.html.j2" if not listing.folder else "list.html.j2"
     return templating.render(config, name, **context).encode("utf-8")
+
+
+def _alternates(listing: Listing, here: str, config: Config, extra: Mapping[str, Any]) -> tuple[FeedRef, ...]:
+    """Return the feeds a listing page announces: the home page every feed, others the site's and their own."""
+    if "feeds" in extra:
+        return tuple(FeedRef(link.media_type, f"{f.title} ({link.label})", layout.href(here, link.path), link.label)
+                     for f in extra["feeds"] for link in f.links)
+    home_feed = ("", feeds_kind.feed_title(None, config))
+    return feed_refs(here, *([home_feed] if not listing.folder else [home_feed, (listing.folder, listing.feed_title)]))
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ from urllib.parse import unquote, urlsplit
 
 from feedpub import layout
 from feedpub.config import Config
-from feedpub.incremental.catalogue import Record
 from feedpub.model import Author, Category, Entry, Image
 from feedpub.outputs.protocol import File
+from feedpub.records import Record
 
 
 @dataclass(frozen=True)

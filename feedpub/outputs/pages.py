@@ -20,9 +20,10 @@ from typing import Any
 
 from feedpub import layout
 from feedpub.config import Config
-from feedpub.incremental.catalogue import Record
 from feedpub.model import Author, Entry, Output, Rendered
+from feedpub.outputs import feeds  # the feed titles, as the feeds say them
 from feedpub.outputs.protocol import EVERY, Build, Given, Inputs, Job, Made
+from feedpub.records import Record
 from feedpub.render import templating
 
 TEMPLATE = "article.html.j2"
@@ -83,8 +84,6 @@ def context(r: Rendered, here: str, newer: tuple[str, str] | None, older: tuple[
             config: Config) -> dict[str, Any]:
     """Return what the article template shows: every value computed here, none in the template."""
     e = r.entry
-    from feedpub.outputs import feeds  # the feed titles, as the feeds say them
-
     category_folder = layout.feed_paths(e.category).folder
     show_tags = config.tag_feeds
     tags = tuple(Link(layout.href(here, layout.list_path(layout.list_folder("tags", layout.tag_slug(t)), 1))

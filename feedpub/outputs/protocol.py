@@ -30,9 +30,9 @@ from datetime import datetime
 from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 from feedpub.config import Config
-from feedpub.incremental.catalogue import Record
 from feedpub.model import Output, Rendered
 from feedpub.outputs.digest.week import Request
+from feedpub.records import Record
 from feedpub.select import Selection
 
 P = TypeVar("P")

@@ -13,15 +13,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from email.utils import format_datetime
+from html import escape
 from pathlib import PurePosixPath
 from typing import Any
 
 from feedpub import layout
 from feedpub.config import Config
-from feedpub.incremental.catalogue import Record
 from feedpub.model import Category, Output, Rendered
 from feedpub.outputs import feeds as feeds_kind
 from feedpub.outputs.protocol import EVERY, Build, Given, Inputs, Job, Made
+from feedpub.records import Record
 from feedpub.render import templating
 from feedpub.select import Listed, Selection
 
@@ -95,8 +97,6 @@ def digest_links(digest_paths: Sequence[str]) -> DigestLinks | None:
 
 def opml(feeds: Sequence[SiteFeed], modified: datetime | None, config: Config) -> bytes:
     """Return an OPML 2.0 list of every feed (Atom), categories grouped under one outline."""
-    from email.utils import format_datetime  # here: a rebuild that keeps the site pages never needs it
-
     text = templating.render(config, "feeds.opml.j2", site=config, feeds=feeds,
                              modified=format_datetime(modified) if modified is not None else "")
     return text.encode("utf-8")
@@ -146,12 +146,15 @@ def sitemap_urls(published: Sequence[Record], chosen: Selection[Any], config: Co
     return urls
 
 
+def _xml_text(text: str) -> str:
+    """Return text escaped for an XML element's content (&, < and >)."""
+    return escape(text, quote=False)
+
+
 def sitemaps(urls: Sequence[tuple[str, str]], config: Config) -> list[tuple[str, bytes]]:
     """Return sitemap.xml (and its parts sitemap-N.xml when there are more than SITEMAP_MAX URLs)."""
-    from xml.sax.saxutils import escape  # here: a rebuild that keeps the site files never needs it
-
     def urlset(part: Sequence[tuple[str, str]]) -> bytes:
-        rows = "".join(f"<url><loc>{escape(u)}</loc>{f'<lastmod>{m}</lastmod>' if m else ''}</url>\n"
+        rows = "".join(f"<url><loc>{_xml_text(u)}</loc>{f'<lastmod>{m}</lastmod>' if m else ''}</url>\n"
                        for u, m in part)
         return ('<?xml version="1.0" encoding="UTF-8"?>\n'
                 f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{rows}</urlset>\n').encode()
@@ -160,7 +163,7 @@ def sitemaps(urls: Sequence[tuple[str, str]], config: Config) -> list[tuple[str,
         return [(layout.SITEMAP, urlset(urls))]
     parts = [urls[i:i + SITEMAP_MAX] for i in range(0, len(urls), SITEMAP_MAX)]
     files = [(f"sitemap-{n}.xml", urlset(part)) for n, part in enumerate(parts, 1)]
-    index = "".join(f"<sitemap><loc>{escape(config.base_url + name)}</loc></sitemap>\n" for name, _ in files)
+    index = "".join(f"<sitemap><loc>{_xml_text(config.base_url + name)}</loc></sitemap>\n" for name, _ in files)
     return [(layout.SITEMAP, ('<?xml version="1.0" encoding="UTF-8"?>\n'
                               '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
                               f'{index}</sitemapindex>\n').encode()), *files]

@@ -16,11 +16,11 @@ from typing import Any
 
 from feedpub import layout
 from feedpub.config import Config
-from feedpub.incremental.catalogue import Record
 from feedpub.model import Rendered
 from feedpub.outputs import feeds, mapping
 from feedpub.outputs.atom_rss import FeedSpec
 from feedpub.outputs.protocol import Build, Given, Job, Made
+from feedpub.records import Record
 
 
 def tag_members(published: Sequence[Record], limit: int) -> dict[str, tuple[str, list[Record]]]:

@@ -14,7 +14,9 @@ from feedpub.config import Config
 from feedpub.model import Entry, Rendered, SourceDoc
 from feedpub.render import markdown, sanitize
 from feedpub.sources import load, plaintext
-from feedpub.sources.normalise import SUMMARY_MAX, body_of, source_path
+from feedpub.sources.body import body_of
+from feedpub.sources.fields.text import SUMMARY_MAX
+from feedpub.sources.normalise import source_path
 
 _PARA = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
@@ -27,8 +29,21 @@ def body_html(entry: Entry, config: Config, doc: SourceDoc | None = None) -> str
     if doc is None:
         doc = load.read(source_path(entry, config), config.source, config.limits)
     body = body_of(doc, config.template_syntax)
-    text = plaintext.join_broken_paragraphs(body.text)  # only rendered bodies pay for this
-    raw = markdown.to_html(text) if body.fmt == "markdown" else plaintext.to_html(text)
+    return sanitized(markup(body.text, body.fmt), entry, config)
+
+
+def markup(text: str, fmt: str) -> str:
+    """Return a body's HTML as its format renders it, before sanitizing.
+
+    The one rendering of a body: the build sanitizes it (``body_html``); ``feedpub check``
+    also looks at it as written (relative links, nesting depth) before sanitizing does.
+    """
+    text = plaintext.join_broken_paragraphs(text)  # only rendered bodies pay for this
+    return markdown.to_html(text) if fmt == "markdown" else plaintext.to_html(text)
+
+
+def sanitized(raw: str, entry: Entry, config: Config) -> str:
+    """Return rendered HTML with only safe markup left, its URLs absolute from the entry's page."""
     return sanitize.clean(raw, config.base_url, entry.page_base)
 
 

@@ -78,7 +78,7 @@ DEFINED_ON: dict[str, frozenset[str]] = {
 
 
 def prepare() -> None:
-    """Import premailer now (~0.2 s with requests and cssutils), e.g. while other processes work."""
+    """Import premailer now (with requests and cssutils: see docs/performance.md), e.g. while other processes work."""
     import premailer.premailer  # noqa: F401 - imported for its side effect: loaded once, shared by forks
 
 
@@ -109,8 +109,8 @@ def inline(html: str, source: str = "digest template") -> str:
     if _LINKED.search(html) or any("@import" in m.group(1) for m in _STYLE.finditer(html)):
         raise OutputError([Problem(source, None, "links an external stylesheet (<link rel=stylesheet> "
                                    "or @import); put the CSS in the template, it is never fetched")])
-    # imported here, not at the top: premailer brings requests and cssutils (~0.2 s), which
-    # a rebuild that finds the inlined digest in the build cache never needs
+    # imported here, not at the top: premailer brings requests and cssutils, which a rebuild
+    # that finds the inlined digest in the build cache never needs
     import premailer.premailer
 
     hidden, saved = protect(html)
@@ -129,7 +129,7 @@ def inline(html: str, source: str = "digest template") -> str:
             exclude_pseudoclasses=True,
             disable_basic_attributes=["width", "height"],  # keep the template's pixel widths for Outlook
             # align="left|right" on floated images, for Outlook: finding them has cssutils
-            # validate every image's style (~50 ms of set-up), so only when some CSS floats
+            # validate every image's style (a costly set-up), so only when some CSS floats
             align_floating_images="float" in hidden,
         )
         out = inliner.transform()

@@ -21,7 +21,8 @@ from feedpub.errors import OutputError, Problem
 if TYPE_CHECKING:
     import jinja2
 
-# jinja2 (~30 ms) is imported by the first render: a rebuild whose pages are all kept never needs it.
+# jinja2 is imported by the first render (see docs/performance.md): a rebuild whose pages are all kept
+# never needs it.
 
 _ESCAPED = (".html.j2", ".xml.j2", ".xsl.j2", ".opml.j2", ".html", ".xml", ".xsl", ".opml")
 
@@ -44,8 +45,8 @@ def _environment(user_dir: Path | None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         # a template is read once per build (forget() starts each build afresh): checking its
-        # file's mtime at every render, and its parent's at every {% extends %}, cost ~10 % of
-        # making 10,000 article pages
+        # file's mtime at every render, and its parent's at every {% extends %}, is a good part of
+        # making many article pages (see docs/performance.md)
         auto_reload=False,
     )
 
@@ -87,7 +88,7 @@ def trusted(sanitized_html: str) -> Any:
 
     Autoescaping would otherwise print a rendered body's tags as text.
     """
-    from markupsafe import Markup  # jinja2's own
+    from markupsafe import Markup  # jinja2's own: loaded when jinja2 is, by a render
 
     return Markup(sanitized_html)  # noqa: S704 - sanitized by feedpub.render.sanitize
 

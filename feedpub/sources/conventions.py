@@ -11,10 +11,12 @@ TITLE = ("title",)
 # Hugo: date, publishDate (pubdate, published); Astro: pubDate; Jekyll's `published` is a
 # boolean (see DRAFT), never a date.
 DATE = ("date", "pubDate", "publishDate", "pubdate", "publishdate", "published")
+# Eleventy's date values that mean "the file's own dates": no date in the document itself.
+FILE_DATES = frozenset(("last modified", "created", "git last modified", "git created"))
 # Hugo lastmod, Zola updated, Pelican Modified, Jekyll's jekyll-last-modified-at, Astro updatedDate.
 UPDATED = ("updated", "lastmod", "lastMod", "modified", "last_modified_at", "updatedDate")
 EXPIRES = ("expiryDate", "expirydate", "unpublishdate", "expires")
-CATEGORY = ("category", "categories")
+CATEGORY = ("category", "categories")  # one name; Jekyll's list (in YAML, words split by spaces)
 TAGS = ("tags", "keywords")
 URL = ("permalink", "url")  # a path or an absolute URL
 # An article whose home is another site (a cross-post, a link post): an absolute URL here is
@@ -26,7 +28,9 @@ ZOLA_PATH = "path"  # Zola: the page's path below the site, no leading slash nee
 SUMMARY = ("summary", "description", "excerpt")
 IMAGE = ("image", "images", "cover", "heroImage", "featured_image", "feature_image", "thumbnail")
 IMAGE_ALT = ("image_alt", "alt")
+COVER = ("image", "src", "url")  # where a mapping under an image key (cover: {image: …, alt: …}) holds the image
 AUTHOR = ("authors", "author", "by")
+AUTHOR_LINK = ("uri", "url", "link", "website")  # an author written as a mapping: the key of their page
 SOURCE = ("source",)
 ID = ("id", "guid")
 FORMAT = "format"
@@ -34,7 +38,10 @@ DRAFT = "draft"  # Hugo, Zola, Eleventy (by convention), Astro: draft: true
 PUBLISHED = "published"  # Jekyll: published: false
 STATUS = "status"  # Pelican: Status: draft | hidden | published
 DRAFT_STATUSES = frozenset(("draft", "hidden", "skip"))
+DRAFT_HEADERS = frozenset(("true", "yes"))  # Pelican / MultiMarkdown headers are text: Draft: yes
 EXCLUDED_FROM_COLLECTIONS = "eleventyExcludeFromCollections"
+NO_OUTPUT = "permalink"  # Eleventy: permalink: false writes no page (a draft to feedpub)
+DRAFTS_FOLDER = "_drafts"  # Jekyll: a post in any _drafts folder is not published
 EXCERPT_SEPARATOR = "excerpt_separator"  # Jekyll, per page
 REDIRECT = ("redirect", "redirect_to")  # a stub that only sends readers elsewhere: not an article
 TAXONOMIES = "taxonomies"  # Zola: [taxonomies] tags = […], categories = […]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import cached_property
@@ -33,6 +33,8 @@ MIN_YEAR, MAX_YEAR = 1970, 9999
 # xsd:dateTime, Atom's date type, allows no zone further from UTC (nor does any real zone):
 # a feed dated +15:00 fails the Atom schema.
 MAX_OFFSET = timedelta(hours=14)
+UNDATED = frozenset(("git", "mtime", "newest seed"))
+"""Where the date of a document that carries none of its own comes from (its date_source)."""
 _MIDNIGHT = time(0)
 # The latest instant an entry may carry. Every output shows a date in the site zone (up to
 # +14:00 from UTC) and the digest holds it in a whole ISO week, so the instant must stay
@@ -206,11 +208,14 @@ class SourceContext:
     """
 
     config: Config
-    fallback: bool = True  # whether undated seeds take the newest seed's date (off while finding it)
+    # how the newest date the embedded seeds carry themselves is found: by reading them all,
+    # which is the business of where documents are gathered (incremental.gather.sources);
+    # None: an undated document is dated by git or its file's time alone
+    seed_date: Callable[[Config], datetime | None] | None = None
 
     @classmethod
     def of(cls, config: Config) -> SourceContext:
-        """Return a fresh context for a build of config.source."""
+        """Return a fresh context for a build of config.source (undated seeds dated by their file's time)."""
         return cls(config)
 
     @cached_property
@@ -234,27 +239,14 @@ class SourceContext:
 
     @cached_property
     def newest_dated(self) -> datetime | None:
-        """Return the newest date the embedded seeds carry themselves (None for any other folder).
+        """Return the date an undated embedded seed takes: the newest the seeds carry themselves (else None).
 
-        An undated seed takes it instead of its file time, which is when feedpub was installed
-        or checked out: the same seeds give the same dates wherever feedpub runs.
+        Not its file time, which is when feedpub was installed or checked out: the same seeds
+        give the same dates wherever feedpub runs. None for any other folder.
         """
-        if not (self.fallback and self.embedded):
+        if self.seed_date is None or not self.embedded:
             return None
-        # here, not on top: load and normalise import this module
-        from feedpub.errors import SourceError
-        from feedpub.sources import load, normalise
-
-        quiet = SourceContext(self.config, fallback=False)
-        found = []
-        for rel, name in load.discover_rel(self.config.source, rules=load.Rules.of(self.config)):
-            try:
-                entry = normalise.normalise(load.read(Path(name), self.config.source, rel=rel), self.config, quiet)
-            except SourceError:
-                continue
-            if entry.date_source not in ("git", "mtime") and not entry.draft:
-                found.append(entry.date)
-        return max(found, default=None)
+        return self.seed_date(self.config)
 
 
 def from_mtime(mtime: float, tz: tzinfo) -> datetime:

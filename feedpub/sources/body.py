@@ -1,0 +1,106 @@
+"""A document's body as it is rendered: template tags, trailer, header block and summary divider taken apart.
+
+The fields of an entry are inferred in :mod:`feedpub.sources.fields`; this module only says
+which text is the body, in which format, from which line, and what was taken out of it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from feedpub.model import SourceDoc, make
+from feedpub.sources import conventions as keys
+from feedpub.sources import plaintext, templates
+
+
+@dataclass(frozen=True)
+class Body:
+    """A document's body with trailer and header block removed, and how to render it."""
+
+    text: str
+    fmt: str  # "markdown" | "text"
+    line: int  # file line where text starts
+    trailer: plaintext.Trailer
+    header: plaintext.Header | None
+    excerpt: str | None = None  # the text above a summary divider (<!--more-->), if there is one
+    templates: tuple[tuple[int, str], ...] = ()  # (file line, tag) of template syntax left in the body
+
+    @property
+    def template_only(self) -> int:
+        """Return the file line of a body that was template tags alone (no text once they are out); else 0."""
+        return self.line if self.templates and blank(self.text) else 0
+
+
+def body_of(doc: SourceDoc, template_syntax: str = "strip") -> Body:
+    """Return the body to render: trailer, divider and raw markers removed; for plain text, header block removed.
+
+    template_syntax: "strip" removes template tags left in the body, "keep" leaves them as text.
+    """
+    fmt = _format(doc)
+    found = templates.process(doc.body, strip=template_syntax == "strip")
+    text, trailer = plaintext.split_trailer(found.text)
+    header, text, skipped = _header(doc, fmt, text)
+    excerpt, text = _excerpt(doc.meta, text)
+    tags = tuple((doc.body_line + n, tag) for n, tag in found.tags)
+    return make(Body, {"text": text, "fmt": fmt, "line": doc.body_line + skipped, "trailer": trailer,
+                       "header": header, "excerpt": excerpt, "templates": tags})
+
+
+def _format(doc: SourceDoc) -> str:
+    declared = doc.meta.get(keys.FORMAT)
+    if declared in ("markdown", "text"):
+        return str(declared)
+    if doc.has_front_matter or doc.path.suffix.lower() in (".md", ".markdown"):
+        return "markdown"
+    return "text"
+
+
+def _header(doc: SourceDoc, fmt: str, text: str) -> tuple[plaintext.Header | None, str, int]:
+    """Return a plain-text header block, the text below it and its lines, when it gives the title."""
+    if fmt != "text":
+        return None, text, 0
+    header = plaintext.split_header(text)
+    if header.title is None or isinstance(doc.meta.get("title"), str):
+        return None, text, 0
+    return header, header.body, header.lines_removed
+
+
+def _excerpt(meta: Mapping[str, Any], text: str) -> tuple[str | None, str]:
+    """Return the text above the first summary divider (None without one), and the text without the divider."""
+    own = meta.get(keys.EXCERPT_SEPARATOR) if meta else None
+    # every usual divider is an HTML comment; a search for one character first (memchr speed)
+    # skips most bodies: a search for '<!--' costs several times more
+    lt = text.find("<") if own is None else 0
+    if own is None and (lt < 0 or text.find("<!--", lt) < 0):
+        return None, text
+    for divider in _dividers(meta):
+        at = text.find(divider)
+        if at >= 0:
+            return text[:at], text[:at] + text[at + len(divider):]
+    return None, text
+
+
+def _dividers(meta: Mapping[str, Any]) -> tuple[str, ...]:
+    """Return the summary dividers of a document: its own excerpt_separator, then <!--more-->."""
+    own = meta.get(keys.EXCERPT_SEPARATOR) if meta else None
+    if isinstance(own, str) and own.strip():  # Jekyll's default, a blank line, is no divider
+        return (own, *keys.MORE)
+    return keys.MORE
+
+
+def blank(text: str) -> bool:
+    """Whether text is empty or all whitespace (not text.strip(), without copying the text)."""
+    return not text or text.isspace()
+
+
+_MARKUP = re.compile(r"<[^>]*>")
+
+
+def has_text(text: str) -> bool:
+    """Whether text holds a letter or digit outside template tags and HTML tags."""
+    if "{" in text or "<" in text:
+        text = _MARKUP.sub("", templates.process(text, strip=True).text)
+    return any(c.isalnum() for c in text)

@@ -1,0 +1,102 @@
+"""The fields that are text: title, summary, source, tags."""
+
+from __future__ import annotations
+
+import re
+
+from feedpub.model import SourceDoc
+from feedpub.sources import conventions as keys
+from feedpub.sources import plaintext
+from feedpub.sources.body import Body
+from feedpub.sources.fields.common import Problems, list_field, text_field
+
+TITLE_MAX = 80  # characters of an inferred title; a headline longer than this is not one
+SUMMARY_MAX = 300
+
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
+_INLINE_MARKUP = re.compile(r"[*_`\[\]]|\(https?://[^)]*\)|<[^>]*>")
+
+
+def title(doc: SourceDoc, body: Body, probs: Problems) -> tuple[str, str]:
+    """Return the title and where it came from: the front matter, a header block, or the text's start."""
+    found, key = text_field(doc, probs, *keys.TITLE)
+    if key:
+        if not found and isinstance(doc.meta.get(key), str):
+            probs.add(key, f"'{key}' is empty")
+        return found, "front matter"
+    if body.header is not None and body.header.title:
+        return body.header.title, "header block"
+    return _title_of_text(doc, body, probs)
+
+
+def _title_of_text(doc: SourceDoc, body: Body, probs: Problems) -> tuple[str, str]:
+    """Return the title the body's first line gives: a Markdown heading, else its first sentence."""
+    first = first_text_line(body.text)
+    if body.fmt == "markdown":
+        m = _HEADING.match(first)
+        if m:
+            return plaintext.clean_line(m.group(1)), "first heading"
+        first = _INLINE_MARKUP.sub("", first)
+    if not first:
+        probs.add(None, "document has no title and no text to make one from", doc.body_line)
+        return "", "none"
+    # first_sentence's text is cleaned already
+    return plaintext.shorten_clean(plaintext.first_sentence(first), TITLE_MAX), "first sentence"
+
+
+def first_text_line(text: str) -> str:
+    """Return the first line of text that has any text once cleaned, or "" (the body is not split)."""
+    start = 0
+    while True:
+        newline = text.find("\n", start)
+        line = text[start:] if newline < 0 else text[start:newline]
+        if plaintext.clean_line(line):
+            return line
+        if newline < 0:
+            return ""
+        start = newline + 1
+
+
+def summary(doc: SourceDoc, body: Body, probs: Problems) -> tuple[str, str]:
+    """Return the summary and where it came from: the front matter, the text above a divider, or ("", "")."""
+    found, key = text_field(doc, probs, *keys.SUMMARY)
+    source = "front matter" if key else ""
+    if not found and body.excerpt is not None:
+        found = plain(body.excerpt, body.fmt)
+        source = "divider" if found else ""
+    return (plaintext.shorten_clean(found, SUMMARY_MAX * 2) if found else ""), source
+
+
+def plain(text: str, fmt: str) -> str:
+    """Return the text of a Markdown or plain-text excerpt as one line (markup dropped)."""
+    if fmt != "markdown":
+        return plaintext.clean_line(text)
+    lines = [_HEADING.sub(r"\1", line) for line in text.split("\n")]
+    return plaintext.clean_line(_INLINE_MARKUP.sub("", " ".join(lines)))
+
+
+def source(doc: SourceDoc, body: Body, probs: Problems) -> str:
+    """Return where the article came from: the front matter's source, else a trailing 'Source:' line."""
+    found = text_field(doc, probs, *keys.SOURCE, allow_list=True)[0] if keys.SOURCE[0] in doc.meta else ""
+    if found or not body.trailer.source:
+        return found
+    return plaintext.clean_line(body.trailer.source)
+
+
+_TAGS = frozenset((*keys.TAGS, keys.TAXONOMIES))
+
+
+def tags(doc: SourceDoc, body: Body, probs: Problems) -> tuple[str, ...]:
+    """Return the tags, once each: a header block's kicker, then tags, keywords and Zola's [taxonomies] tags."""
+    found = body.header.kicker if body.header is not None else ()
+    if doc.meta and not _TAGS.isdisjoint(doc.meta):
+        found += _front_matter_tags(doc, probs)
+    return tuple(dict.fromkeys(found)) if found else ()
+
+
+def _front_matter_tags(doc: SourceDoc, probs: Problems) -> tuple[str, ...]:
+    found = tuple(t for key in keys.TAGS for t in list_field(doc, probs, key))
+    taxonomies = doc.meta.get(keys.TAXONOMIES)
+    if isinstance(taxonomies, dict) and isinstance(zola := taxonomies.get("tags"), list):
+        found += tuple(t for t in (plaintext.clean_line(str(v)) for v in zola if isinstance(v, str | int)) if t)
+    return found
