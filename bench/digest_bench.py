@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from feedpub import pipeline, select  # after the path set-up above
 from feedpub.config import load_config
 from feedpub.outputs import digest
+from feedpub.outputs.digest import render, view
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -33,7 +34,7 @@ def corpus(folder: Path, items: int) -> None:
 
 
 def main(items: int) -> None:
-    """Build the corpus, then time digest.html() (template + premailer)."""
+    """Build the corpus, then time render.html() (template + premailer)."""
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp, "src")
         src.mkdir()
@@ -44,11 +45,11 @@ def main(items: int) -> None:
         win = digest.window(digest.Request(), entries, config, NOW)
         if win is None:
             raise SystemExit("no entries")
-        made = digest.make(entries, rendered, config, win, NOW)
+        made = view.make(entries, rendered, config, win, NOW)
         runs = []
         for _ in range(6):
             wall, cpu = time.perf_counter(), time.process_time()
-            page = digest.html(made, config)
+            page = render.html(made, config)
             runs.append((time.perf_counter() - wall, time.process_time() - cpu))
         print(f"{made.count} items, inlined HTML {len(page.encode()) / 1024:.1f} KB")
         print(f"cold: {runs[0][0]:.3f} s wall; warm best of 5: {min(r[0] for r in runs[1:]):.3f} s wall, "

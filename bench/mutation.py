@@ -2,7 +2,7 @@
 
     python bench/mutation.py                      # every target below
     python bench/mutation.py select dates         # some of them
-    python bench/mutation.py digest --survivors   # and show each surviving mutant's diff
+    python bench/mutation.py digest_view --survivors  # and show each surviving mutant's diff
 
 Each target mutates one module (or some of its functions) and runs only the tests that
 concern it, so a target takes minutes on two cores, not hours. mutmut works on a copy of
@@ -68,10 +68,15 @@ _NORMALISE_TESTS = ("tests/test_normalise.py", "tests/test_fields.py", "tests/te
 TARGETS: dict[str, Target] = {
     "select": Target("feedpub/select.py", ("tests/test_select_rules.py", "tests/test_select.py")),
     "dates": Target("feedpub/sources/dates.py", ("tests/test_dates.py",)),
-    "digest": Target(
-        "feedpub/outputs/digest.py", ("tests/test_digest_window.py",),
-        ("window", "in_window", "_iso_week", "day_text", "Window.period", "Window.last_day"),
-    ),
+    # the digest package, module by module, each with the unit tests of its own rules
+    "digest_week": Target("feedpub/outputs/digest/week.py", ("tests/test_digest_week.py",)),
+    "digest_folder": Target("feedpub/outputs/digest/folder.py", ("tests/test_digest_folder.py",)),
+    "digest_compliance": Target("feedpub/outputs/digest/compliance.py", ("tests/test_digest_compliance.py",)),
+    "digest_view": Target("feedpub/outputs/digest/view.py", ("tests/test_digest_view.py",)),
+    "digest_render": Target("feedpub/outputs/digest/render.py", ("tests/test_digest_render.py",)),
+    "digest_eml": Target("feedpub/outputs/digest/eml.py",
+                         ("tests/test_email_message.py", "tests/test_digest.py::TestGolden")),
+    "digest_kind": Target("feedpub/outputs/digest/kind.py", ("tests/test_digest_kind.py",)),
     "atom_rss": Target(
         "feedpub/outputs/atom_rss.py", ("tests/test_feed_rules.py", "tests/test_feeds.py"),
         ("_generator", "_links", "FeedSpec.updated"),
@@ -188,10 +193,10 @@ def main() -> None:
         score = (counts["killed"] + counts["timeout"]) / total if total else 0.0
         rows.append((name, TARGETS[name].module, counts, total, score, time.monotonic() - started))
         print(f"{name}: {counts['killed'] + counts['timeout']}/{total} killed", file=sys.stderr)
-    print(f"{'target':<10} {'module':<30} {'killed':>6} {'timeout':>7} {'survived':>8} {'no tests':>8}"
+    print(f"{'target':<18} {'module':<38} {'killed':>6} {'timeout':>7} {'survived':>8} {'no tests':>8}"
           f" {'total':>5} {'score':>6} {'time':>6}")
     for name, module, counts, total, score, seconds in rows:
-        print(f"{name:<10} {module:<30} {counts['killed']:>6} {counts['timeout']:>7} {counts['survived']:>8}"
+        print(f"{name:<18} {module:<38} {counts['killed']:>6} {counts['timeout']:>7} {counts['survived']:>8}"
               f" {counts['no tests']:>8} {total:>5} {score:>6.1%} {seconds:>5.0f}s")
 
 

@@ -26,7 +26,9 @@ from feedpub.errors import DigestError, Problem, SourceError
 from feedpub.incremental import cache, context, executor, gather
 from feedpub.incremental.catalogue import Shared
 from feedpub.model import Entry, Rendered
-from feedpub.outputs import atom_rss, digest
+from feedpub.outputs import atom_rss
+from feedpub.outputs.digest import Request
+from feedpub.outputs.digest import kind as digest
 from feedpub.outputs.protocol import Build
 from feedpub.records import Record
 from feedpub.render import content, inline, templating
@@ -52,7 +54,7 @@ Progress = Callable[[int, int], None]  # (done, total), called after each render
 
 
 def build(config: Config, *, now: datetime, skip_invalid: bool = False,
-          progress: Progress | None = None, digest_request: digest.Request | None = None) -> BuildResult:
+          progress: Progress | None = None, digest_request: Request | None = None) -> BuildResult:
     """Build every output of the site into config.out; raise FeedpubError on any problem."""
     places.check(config, cache.written_root(config))  # before anything is read or written
     with context.opened(config) as ctx:  # this build's cache and memos: nothing outlives it

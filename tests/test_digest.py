@@ -33,6 +33,8 @@ from feedpub.cli import cli
 from feedpub.config import Config, load_config
 from feedpub.errors import ConfigError, DigestError, OptionError, OutputError
 from feedpub.outputs import digest
+from feedpub.outputs.digest import folder as digest_folder
+from feedpub.outputs.digest import kind, render, view, week
 from feedpub.pipeline import BuildResult, build
 from feedpub.render import inline
 from feedpub.select import Selection
@@ -143,11 +145,11 @@ class TestWindow:
         config = make_config(seeds)
         nothing: Selection[Any] = Selection([], {}, frozenset())
         last = digest.window(digest.Request("last"), [], config, NOW)
-        assert digest.plan(nothing, config, now=NOW, request=None) == digest.Empty(last)
-        assert digest.plan(nothing, config, now=NOW, request=digest.Request()) == digest.Empty(last)
-        assert digest.plan(nothing, config, now=NOW, request=digest.Request("latest", required=False)) is None
+        assert kind.plan(nothing, config, now=NOW, request=None) == week.Empty(last)
+        assert kind.plan(nothing, config, now=NOW, request=digest.Request()) == week.Empty(last)
+        assert kind.plan(nothing, config, now=NOW, request=digest.Request("latest", required=False)) is None
         with pytest.raises(DigestError, match=r"^digest: no published entries to make a digest of$"):
-            digest.plan(nothing, config, now=NOW, request=digest.Request("latest"))
+            kind.plan(nothing, config, now=NOW, request=digest.Request("latest"))
 
 
 class TestEmptyWeek:
@@ -192,7 +194,7 @@ class TestEmptyWeek:
     def test_a_fresh_output_gets_no_digest_and_a_warning(self, make_digest) -> None:
         """Built at NOW (2025-W03) the seeds' last complete week is empty: no digest file at all, and the warning."""
         config, result = make_digest(None)
-        assert result.mail == digest.Made(warnings=result.warnings)
+        assert result.mail == kind.Made(warnings=result.warnings)
         assert result.warnings == (self.WARNING.format(week="2025-W02", span="6 January 2025 to 12 January 2025",
                                                        latest="no digest/latest.* yet"),)
         assert not (config.out / "digest").exists()
@@ -245,13 +247,13 @@ class TestEarlierDigests:
     def test_a_build_keeps_other_weeks_digests(self, make_digest, cache: bool) -> None:
         config, _ = make_digest(digest.Request("2023-W08"), cache=cache)
         folder = config.out / "digest"
-        old = {ext: (folder / f"2023-W08.{ext}").stat() for ext in digest.EXTENSIONS}
-        old_bytes = {ext: (folder / f"2023-W08.{ext}").read_bytes() for ext in digest.EXTENSIONS}
+        old = {ext: (folder / f"2023-W08.{ext}").stat() for ext in digest_folder.EXTENSIONS}
+        old_bytes = {ext: (folder / f"2023-W08.{ext}").read_bytes() for ext in digest_folder.EXTENSIONS}
 
         result = build(config, now=AFTER_SEEDS)  # the default week: 2024-W09
 
         assert result.mail.label == "2024-W09"
-        for ext in digest.EXTENSIONS:
+        for ext in digest_folder.EXTENSIONS:
             kept = folder / f"2023-W08.{ext}"
             assert kept.read_bytes() == old_bytes[ext]
             assert (kept.stat().st_ino, kept.stat().st_mtime_ns) == (old[ext].st_ino, old[ext].st_mtime_ns)
@@ -268,7 +270,7 @@ class TestEarlierDigests:
     def test_a_deleted_digest_leaves_the_archive(self, make_digest) -> None:
         config, _ = make_digest(digest.Request("2023-W08"))
         build(config, now=AFTER_SEEDS)
-        for ext in digest.EXTENSIONS:
+        for ext in digest_folder.EXTENSIONS:
             (config.out / "digest" / f"2023-W08.{ext}").unlink()
 
         build(config, now=AFTER_SEEDS)
@@ -288,10 +290,10 @@ class TestEarlierDigests:
             (folder / name).write_text("x")
         (folder / "2023-W07.html").mkdir()  # not a file
 
-        assert digest.earlier(tmp_path, "2024-W09") == (
+        assert digest_folder.earlier(tmp_path, "2024-W09") == (
             "digest/2023-02-01_2023-02-28.html", "digest/2023-W08.eml", "digest/2023-W08.html",
             "digest/2023-W08.txt")
-        assert digest.earlier(tmp_path / "nothing-here", "2024-W09") == ()
+        assert digest_folder.earlier(tmp_path / "nothing-here", "2024-W09") == ()
 
 
 class TestGrouping:
@@ -472,8 +474,8 @@ class TestEmailSafeHtml:
         """A URL that already has UTM parameters is left as it is; others keep their query."""
         config = make_config(seeds)
         win = digest.Window("2023-W08", NOW, NOW)
-        assert digest.with_utm("https://x.org/a?utm_source=rss", config, win) == "https://x.org/a?utm_source=rss"
-        assert digest.with_utm("https://x.org/a?id=3#top", config, win) == (
+        assert view.with_utm("https://x.org/a?utm_source=rss", config, win) == "https://x.org/a?utm_source=rss"
+        assert view.with_utm("https://x.org/a?id=3#top", config, win) == (
             "https://x.org/a?id=3&utm_source=newsletter&utm_medium=email&utm_campaign=digest-2023-W08#top")
 
 
@@ -687,17 +689,17 @@ class TestPlainText:
     @given(st.lists(st.text(alphabet="abcdefgh", min_size=1, max_size=70), max_size=40))
     def test_wrap_never_passes_78_with_short_words(self, words: list[str]) -> None:
         """Words of at most 70 characters always wrap within 78 columns, none lost."""
-        out = digest.wrap(" ".join(words), "  ", "* ")
+        out = render.wrap(" ".join(words), "  ", "* ")
         assert all(len(line) <= 78 for line in out.splitlines())
         assert out.replace("* ", "", 1).split() == words
 
     def test_long_titles_wrap_under_their_bullet(self) -> None:
         """wrap() breaks at words, indents continuation lines and never splits a long URL."""
-        out = digest.wrap("word " * 30, "  ", "* ")
+        out = render.wrap("word " * 30, "  ", "* ")
         assert out.startswith("* word") and all(len(x) <= 78 for x in out.splitlines())
         assert all(x.startswith("  word") for x in out.splitlines()[1:])
         url = "https://example.org/" + "a" * 100
-        assert digest.wrap(url, "  ") == "  " + url
+        assert render.wrap(url, "  ") == "  " + url
 
 
 class TestSize:
@@ -1020,10 +1022,10 @@ class TestTextForms:
     def test_summary_is_two_or_three_lines(self) -> None:
         """summary_text cuts at a word within the limit and drops a leading title."""
         long = "Word " * 100
-        assert len(digest.summary_text("T", long, 160)) <= 160
-        assert digest.summary_text("Hello world", "Hello world. Second sentence here.", 160) == "Second sentence here."
-        assert digest.summary_text("Hello", "Hello", 160) == ""
-        assert digest.summary_text("Other", "Hello world.", 160) == "Hello world."
+        assert len(view.summary_text("T", long, 160)) <= 160
+        assert view.summary_text("Hello world", "Hello world. Second sentence here.", 160) == "Second sentence here."
+        assert view.summary_text("Hello", "Hello", 160) == ""
+        assert view.summary_text("Other", "Hello world.", 160) == "Hello world."
 
     def test_text_part_has_no_filler_and_no_repeated_sentence(self, make_digest) -> None:
         """The seeds' text part: no invisible filler characters, no sentence printed twice."""

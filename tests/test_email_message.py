@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -15,6 +16,9 @@ import pytest
 
 from feedpub.config import Config
 from feedpub.outputs import digest
+from feedpub.outputs.digest import eml as eml_module
+from feedpub.outputs.digest.view import Digest
+from feedpub.outputs.digest.week import Window
 from feedpub.pipeline import build
 from tests.conftest import NOW
 
@@ -107,3 +111,49 @@ class TestMessage:
         msg = _parse((config.out / "digest/2023-02-01_2023-02-28.eml").read_bytes())
         assert msg["Date"].datetime == NOW
         assert msg["Subject"] == "feedpub — 1 February 2023 to 28 February 2023"
+
+
+MONDAY = datetime(2023, 2, 20, tzinfo=UTC)
+SITE = Config(source=Path("src"), out=Path("dist"), base_url="https://news.example.org/", title="Acme News")
+
+
+def message(list_unsubscribe: str = "", config: Config = SITE) -> bytes:
+    """Return the .eml bytes of a digest with ASCII-only parts."""
+    d = Digest(Window("2023-W08", MONDAY, MONDAY + timedelta(days=7)), None, (), "Acme News 2023-W08", "", "", "",
+               "", list_unsubscribe, "Hello.", "You asked.", datetime(2023, 3, 1, 9, tzinfo=UTC))
+    return eml_module.message(d, "<html><body>Hello.</body></html>\n", "Hello.\n", config)
+
+
+class TestOnTheWire:
+    def test_header_lines_as_written(self) -> None:
+        """The headers are written under their usual names, each on one line, as filters and diffs expect."""
+        head = message("https://news.example.org/u").split(b"\r\n\r\n", 1)[0].split(b"\r\n")
+        assert [line.split(b": ", 1)[0] for line in head if not line.startswith((b" ", b"\t"))][:7] == [
+            b"Subject", b"From", b"To", b"Date", b"Message-ID", b"List-Unsubscribe", b"List-Unsubscribe-Post"]
+        assert b"To: undisclosed-recipients:;" in head
+        assert b"Date: Wed, 01 Mar 2023 09:00:00 +0000" in head
+        assert b"List-Unsubscribe: <https://news.example.org/u>" in head
+        assert b"List-Unsubscribe-Post: List-Unsubscribe=One-Click" in head
+
+    def test_both_parts_say_utf_8_even_when_ascii(self) -> None:
+        """Each part is declared UTF-8 (templates may add any character), even when its text is ASCII."""
+        data = message()
+        assert data.count(b'Content-Type: text/plain; charset="utf-8"\r\n') == 1
+        assert data.count(b'Content-Type: text/html; charset="utf-8"\r\n') == 1
+
+    def test_ids_are_hashes_of_fixed_length(self) -> None:
+        """The Message-ID carries 16 hex digits of the content's hash; the MIME boundary 32 more."""
+        data = message()
+        assert re.search(rb"^Message-ID: <digest\.2023-W08\.[0-9a-f]{16}@news\.example\.org>\r$", data, re.MULTILINE)
+        assert re.search(rb'boundary="=_feedpub_[0-9a-f]{32}"', data)
+        assert message() == data
+        other = message(config=dataclasses.replace(SITE, base_url="https://other.example.org/"))
+        ids = [re.findall(rb"Message-ID: <digest\.2023-W08\.([0-9a-f]{16})@", m) for m in (data, other)]
+        assert len(ids[0]) == len(ids[1]) == 1
+        assert ids[0] != ids[1]  # the site is part of the hash
+
+    def test_a_site_without_a_host_is_localhost(self) -> None:
+        """With no host in base_url, the default sender and the Message-ID are on localhost."""
+        bare = dataclasses.replace(SITE, base_url="/")
+        assert eml_module.from_address(bare) == "Acme News <noreply@localhost>"
+        assert re.search(rb"Message-ID: <digest\.2023-W08\.[0-9a-f]{16}@localhost>", message(config=bare))

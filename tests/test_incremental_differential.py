@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from feedpub import resources, write
 from feedpub.config import Config, load_config
 from feedpub.outputs import digest
+from feedpub.outputs.digest import folder
 from feedpub.pipeline import build
 from tests.conftest import NOW, output_tree
 
@@ -190,10 +191,10 @@ def keep_digests(out: Path, fresh: Path) -> None:
     """Give the fresh build's folder the digests of other weeks that out holds (a build keeps them, by design)."""
     fresh.mkdir()
     shutil.copy2(out / write.MARKER, fresh / write.MARKER)
-    (fresh / digest.FOLDER).mkdir()
-    for path in (out / digest.FOLDER).iterdir() if (out / digest.FOLDER).is_dir() else ():
+    (fresh / folder.FOLDER).mkdir()
+    for path in (out / folder.FOLDER).iterdir() if (out / folder.FOLDER).is_dir() else ():
         if not path.name.startswith("latest."):
-            shutil.copy2(path, fresh / digest.FOLDER / path.name)
+            shutil.copy2(path, fresh / folder.FOLDER / path.name)
 
 
 def check_edits(steps: list[Edit]) -> None:

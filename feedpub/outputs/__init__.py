@@ -7,14 +7,15 @@ and fans out for every kind alike, and plans each kind after the kinds its ``aft
 
 from __future__ import annotations
 
-from feedpub.outputs import archive, digest, feeds, files, lists, pages, site, tag_feeds
+from feedpub.outputs import archive, feeds, files, lists, pages, site, tag_feeds
+from feedpub.outputs.digest import kind as digest_kind
 from feedpub.outputs.protocol import Kind
 
 KINDS: tuple[Kind, ...] = (  # planned in this order where their `after` allows
     archive.KIND,
     feeds.KIND,  # after archive: the site-wide feed links the newest archive page
     tag_feeds.KIND,  # with tag_feeds = true
-    digest.KIND,
+    digest_kind.KIND,
     pages.KIND,  # an article page per entry
     lists.KIND,  # after feeds and digest: the home page lists every feed and digest
     site.KIND,  # after feeds: OPML, stylesheets, 404, sitemap

@@ -27,15 +27,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Generic, NamedTuple, Protocol, TypeVar
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 from feedpub.config import Config
 from feedpub.model import Output, Rendered
+from feedpub.outputs.digest.week import Request
 from feedpub.records import Record
 from feedpub.select import Selection
-
-if TYPE_CHECKING:
-    from feedpub.outputs.digest import Request
 
 P = TypeVar("P")
 

@@ -11,7 +11,8 @@ import pytest
 from feedpub.config import Config
 from feedpub.errors import DigestError, OptionError
 from feedpub.model import Category, Entry
-from feedpub.outputs.digest import Request, Window, day_text, in_window, window
+from feedpub.outputs.digest.week import Empty, Request, Window, in_window, window
+from feedpub.render.templating import day_text
 
 UTC_SITE = Config(source=Path("src"), out=Path("dist"))
 KIRITIMATI = Config(source=Path("src"), out=Path("dist"), timezone="Pacific/Kiritimati")  # +14:00
@@ -249,3 +250,50 @@ class TestNames:
     def test_last_day_of_a_week_is_its_sunday(self) -> None:
         """The last day inside a week's window is its Sunday."""
         assert latest(at(MONDAY, UTC_SITE)).last_day == date(2023, 2, 26)
+
+
+class TestRunning:
+    def test_a_week_ending_at_the_build_time_is_complete(self) -> None:
+        """A week is running until the instant it ends: built at that instant, it is complete."""
+        end = at(MONDAY + timedelta(days=7), UTC_SITE)
+        assert window(Request(week="2023-W08"), [], UTC_SITE, end) == Window("2023-W08", at(MONDAY, UTC_SITE), end)
+        found = window(Request(week="2023-W08"), [], UTC_SITE, end - US)
+        assert found is not None and found.running
+
+    def test_a_range_ending_at_the_build_time_is_complete(self) -> None:
+        """A since/until range is running until midnight after --until, in the site zone."""
+        request = Request(since=date(2023, 5, 1), until=date(2023, 5, 9))
+        end = at(date(2023, 5, 10), KIRITIMATI)
+        over = window(request, [], KIRITIMATI, end)
+        running = window(request, [], KIRITIMATI, end - US)
+        assert over is not None and running is not None
+        assert (over.running, running.running) == (False, True)
+        assert running.period == "1 May 2023 to 9 May 2023 (so far)"
+
+    def test_latest_leaves_out_an_entry_of_this_week_s_first_instant(self) -> None:
+        """An entry at Monday 00:00 of the current week is of this week: 'latest' is the week before it."""
+        this_monday = at(date(2023, 3, 13), UTC_SITE)  # NOW is Wednesday 15 March 2023
+        found = window(Request(week="latest"), [entry("now", this_monday), entry("before", this_monday - US)],
+                       UTC_SITE, NOW)
+        assert found is not None and found.label == "2023-W10"
+
+
+class TestEmptyWeek:
+    def test_the_warning_names_the_week_in_the_site_zone(self) -> None:
+        """The warning names the week, its days, the zone, and what became of latest.*."""
+        empty = Empty(Window("2023-W08", at(MONDAY, KIRITIMATI), at(MONDAY + timedelta(days=7), KIRITIMATI)))
+        head = ("digest-empty-week: no entries in 2023-W08 (20 February 2023 to 26 February 2023, "
+                "Pacific/Kiritimati), the last complete week: no digest made, ")
+        tail = "; 'feedpub digest --week' makes any week"
+        assert empty.warning(KIRITIMATI, kept=True) == head + "digest/latest.* kept as they were" + tail
+        assert empty.warning(KIRITIMATI, kept=False) == head + "no digest/latest.* yet" + tail
+
+
+class TestRequest:
+    @pytest.mark.parametrize(("request_", "default"), [
+        (Request(), True), (Request(required=False), True), (Request(week="last"), False),
+        (Request(since=date(2023, 1, 1)), False), (Request(until=date(2023, 1, 1)), False),
+    ])
+    def test_the_default_is_no_week_and_no_range(self, request_: Request, default: bool) -> None:
+        """Only a request naming no week and no range is the weekly default."""
+        assert request_.default is default

@@ -9,17 +9,11 @@ are collapsed to one line so no title or setting can inject a header. ``To:`` is
 from __future__ import annotations
 
 import hashlib
-from email import policy
-from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from feedpub.config import Config
-
-if TYPE_CHECKING:  # digest imports this module; the annotation only needs the name
-    from feedpub.outputs.digest import Digest
-
+from feedpub.outputs.digest.view import Digest
 
 UNDISCLOSED = "undisclosed-recipients:;"  # RFC 5322 §3.4 empty group: the file is addressed to no one yet
 
@@ -41,6 +35,11 @@ def from_address(config: Config) -> str:
 
 def message(digest: Digest, html: str, text: str, config: Config) -> bytes:
     """Return the .eml bytes (CRLF line ends, as on the wire) of a digest."""
+    # the email package's message classes, loaded only when a digest is made: a build that
+    # keeps its digest never needs them (see docs/performance.md)
+    from email import policy
+    from email.message import EmailMessage
+
     msg = EmailMessage(policy=policy.SMTP)
     msg["Subject"] = one_line(digest.subject)
     msg["From"] = one_line(from_address(config))

@@ -1,0 +1,49 @@
+"""The digest's folder of the output: the names of a digest's files, and what earlier builds left there.
+
+A digest is a record of what was mailed, and its web copy may be linked from the mail or the
+site, so a build keeps every other week's files (made by an earlier weekly build or by
+``feedpub digest --week``) as they are, and the site lists them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+FOLDER = "digest/"
+EXTENSIONS = ("html", "txt", "eml")
+SUBJECT_FILE = f"{FOLDER}latest.subject.txt"  # the subject, decoded, to paste into an ESP
+_LABEL = re.compile(r"^(?:\d{4}-W\d{2}|\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2})$")  # a week, or since_until
+
+
+def paths(label: str) -> tuple[str, ...]:
+    """Return the files of the digest of a window: its own .html, .txt and .eml, latest.*, the subject."""
+    return (*(f"{FOLDER}{name}.{ext}" for name in (label, "latest") for ext in EXTENSIONS), SUBJECT_FILE)
+
+
+def earlier(out: Path, made: str | None) -> tuple[str, ...]:
+    """Return the files of the digests that earlier builds left in the output folder, but made's.
+
+    Only files named like a digest count; delete one to drop it from the archive.
+    """
+    try:
+        with os.scandir(out / FOLDER) as found:
+            names = [e.name for e in found if e.is_file()]
+    except OSError:  # no output folder yet, or no digest in it
+        return ()
+    kept = []
+    for name in names:
+        label, dot, ext = name.rpartition(".")
+        if dot and ext in EXTENSIONS and label != made and _LABEL.match(label):
+            kept.append(FOLDER + name)
+    return tuple(sorted(kept))
+
+
+def latest(out: Path) -> tuple[str, ...]:
+    """Return the latest.* files (and the subject) the output folder holds."""
+    return tuple(path for path in (*(f"{FOLDER}latest.{ext}" for ext in EXTENSIONS), SUBJECT_FILE)
+                 if (out / path).is_file())
