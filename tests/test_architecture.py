@@ -21,11 +21,6 @@ CORE = ("feedpub.outputs", "feedpub.sources", "feedpub.render", "feedpub.select"
         "feedpub.places", "feedpub.layout", "feedpub.model", "feedpub.records")
 INCREMENTAL = "feedpub.incremental"
 
-# Temporary exceptions, each the business of a change under way elsewhere: remove an entry
-# when that change lands (a test below fails when an entry is no longer needed).
-PENDING_INCREMENTAL: set[str] = set()
-PENDING_LATE: set[str] = set()  # modules whose cycles and late imports are being taken apart
-
 # Imports inside a function on purpose: a heavy library loaded by the first use, so a build
 # (or a rebuild that keeps every output) that never needs it never pays for it.
 LAZY = {
@@ -183,26 +178,20 @@ class TestReader:
 class TestLayers:
     def test_the_stages_import_nothing_from_the_cache_machinery(self) -> None:
         """outputs, sources, render, select, write, claims, places, layout and model never import feedpub.incremental."""
-        leaks = [i.where for i in IMPORTS if _under(i.module, CORE) and _under(i.target, (INCREMENTAL,))
-                 and not _under(i.module, PENDING_INCREMENTAL)]
+        leaks = [i.where for i in IMPORTS if _under(i.module, CORE) and _under(i.target, (INCREMENTAL,))]
         assert leaks == []
-
-    @pytest.mark.parametrize("module", sorted(PENDING_INCREMENTAL))
-    def test_each_pending_exception_is_still_needed(self, module: str) -> None:
-        """An exception whose change has landed is removed from the list."""
-        assert any(_under(i.module, {module}) and _under(i.target, (INCREMENTAL,)) for i in IMPORTS)
 
 
 class TestImports:
     def test_no_import_cycle(self) -> None:
         """No module of the package imports, through others, itself (late imports included)."""
-        found = [c for c in cycles(graph(IMPORTS)) if not all(_under(m, PENDING_LATE) for m in c)]
+        found = cycles(graph(IMPORTS))
         assert found == []
 
     def test_no_import_inside_a_function_but_a_heavy_library(self) -> None:
         """An import inside a function is a heavy library loaded on first use, listed in LAZY."""
         late = [i.where for i in IMPORTS if not i.top and not i.typing_only
-                and not _under(i.module, PENDING_LATE) and i.module not in LAZY_MODULES
+                and i.module not in LAZY_MODULES
                 and (i.module, i.target.split(".")[0]) not in LAZY]
         assert late == []
 
