@@ -267,6 +267,23 @@ def parse(found: Split, rel: str, limits: Limits) -> tuple[dict[str, Any], dict[
     fm, first = found.fm, found.fm_line
     if fm.startswith("\n"):
         first += 1  # the first line that can hold a key: what errors about the whole mapping name
+    _refuse_unreadable(found, rel, limits, first)
+    if found.dialect == "headers":
+        return _parse_headers(fm)
+    if found.dialect == "yaml":
+        flat = _FLAT(fm)
+        if flat is not None:
+            return flat[0], {k: found.fm_line - 1 + n for k, n in flat[1].items()}
+        _refuse_compact_nesting(found, rel, limits)
+    meta = _mapping(_load(found, rel), rel, first)
+    lines = {k: found.fm_line - 1 + n for k, n in key_lines(fm, found.dialect).items()}
+    _refuse_long_numbers(meta, lines, fm, rel, first)
+    return meta, lines
+
+
+def _refuse_unreadable(found: Split, rel: str, limits: Limits, first: int) -> None:
+    """Raise SourceError when front matter is unclosed, in JavaScript, too large or nested too deep to read."""
+    fm = found.fm
     if found.dialect == "unclosed":
         closing = "}" if found.fm == "{" else found.fm[:3]
         raise SourceError([Problem(rel, 1, f"front matter opened at line 1 by {found.fm!r} is never closed "
@@ -281,20 +298,23 @@ def parse(found: Split, rel: str, limits: Limits) -> tuple[dict[str, Any], dict[
     if ("[" in fm or "{" in fm) and (deepest := _nesting(fm)) > limits.max_nesting:
         raise SourceError([Problem(rel, first, f"front matter nests {deepest} levels deep; "
                                    f"the limit is {limits.max_nesting}")])
-    if found.dialect == "headers":
-        return _parse_headers(fm)
-    if found.dialect == "yaml":
-        flat = _FLAT(fm)
-        if flat is not None:
-            return flat[0], {k: found.fm_line - 1 + n for k, n in flat[1].items()}
-        # only what PyYAML reads can be nested so (the flat reader takes no lists)
-        deepest, at = _compact_nesting(fm)
-        if deepest > limits.max_nesting:
-            raise SourceError([Problem(rel, found.fm_line + fm.count("\n", 0, at), f"front matter nests {deepest} "
-                                       f"levels deep on one line; the limit is {limits.max_nesting}")])
-    meta = _load(found, rel)
+
+
+def _refuse_compact_nesting(found: Split, rel: str, limits: Limits) -> None:
+    """Raise SourceError when one line of YAML nests block collections deeper than the limit.
+
+    Only what PyYAML reads can be nested so (the flat reader takes no lists).
+    """
+    deepest, at = _compact_nesting(found.fm)
+    if deepest > limits.max_nesting:
+        raise SourceError([Problem(rel, found.fm_line + found.fm.count("\n", 0, at), f"front matter nests {deepest} "
+                                   f"levels deep on one line; the limit is {limits.max_nesting}")])
+
+
+def _mapping(meta: Any, rel: str, first: int) -> dict[str, Any]:
+    """Return loaded front matter as a mapping of string keys ({} when empty); raise SourceError if it is not one."""
     if meta is None:
-        meta = {}
+        return {}
     if not isinstance(meta, dict):
         raise SourceError(
             [Problem(rel, first, f"front matter must be a mapping of keys, not a {type(meta).__name__}")]
@@ -302,14 +322,17 @@ def parse(found: Split, rel: str, limits: Limits) -> tuple[dict[str, Any], dict[
     bad_keys = [k for k in meta if not isinstance(k, str)]
     if bad_keys:
         raise SourceError([Problem(rel, first, f"front matter key {bad_keys[0]!r} is not a string")])
-    lines = {k: found.fm_line - 1 + n for k, n in key_lines(fm, found.dialect).items()}
+    return meta
+
+
+def _refuse_long_numbers(meta: dict[str, Any], lines: dict[str, int], fm: str, rel: str, first: int) -> None:
+    """Raise SourceError naming the first key whose value holds an int too long to read or show."""
     # a hexadecimal number needs more than 4 characters for every 5 decimal digits: shorter front
     # matter holds none too long
     if _MAX_DIGITS and len(fm) > _MAX_DIGITS * 4 // 5:
         long_key = next((k for k, v in meta.items() if _has_long_number(v)), None)
         if long_key is not None:
             raise SourceError([Problem(rel, lines.get(long_key, first), f"'{long_key}' holds {_TOO_LONG}")])
-    return meta, lines
 
 
 # Python reads and writes an int of at most this many decimal digits (0: any); one more
