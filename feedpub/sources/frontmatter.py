@@ -374,34 +374,50 @@ def _load(found: Split, rel: str) -> Any:
             return JSON_HANDLER.load(fm)
         return YAML_HANDLER.load(fm)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
-        line = first + mark.line if mark is not None else first
-        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise SourceError([Problem(rel, line, f"invalid YAML front matter: {problem}")]) from None
+        raise _yaml_problem(e, rel, first) from None
     except tomllib.TOMLDecodeError as e:
-        m = re.search(r"at line (\d+)", str(e))
-        line = first - 1 + int(m.group(1)) if m else first
-        raise SourceError([Problem(rel, line, f"invalid TOML front matter: {str(e).split(' (at ')[0]}")]) from None
+        raise _toml_problem(e, rel, first) from None
     except json.JSONDecodeError as e:
         raise SourceError([Problem(rel, first - 1 + e.lineno, f"invalid JSON front matter: {e.msg}")]) from None
     except (ValueError, TypeError, OverflowError) as e:
-        long_number = _long_number(fm, first)
-        if long_number is not None:
-            raise SourceError([Problem(rel, *long_number)]) from None
-        # PyYAML raises ValueError when it builds an impossible timestamp like 2022-02-30. In
-        # a file whose name carries a date, the value stays text: normalise then dates it by
-        # the name, and check says why (a typo does not stop a whole archive).
-        if found.dialect == "yaml" and _DATED_NAME.search(rel):
-            try:
-                return yaml.load(fm, Loader=_KeepBadTimestamps)  # noqa: S506 - a safe loader
-            except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError):
-                pass
-        at, value = _bad_date(fm)
-        line = first - 1 + at if at is not None else None
-        why = "UTC offset out of range" if "offset" in str(e) else str(e)
-        raise SourceError([Problem(rel, line, f"invalid date in front matter: {value} ({why})")]) from None
+        return _load_despite(found, rel, e)
     except RecursionError:
         raise SourceError([Problem(rel, first, "front matter is nested too deeply")]) from None
+
+
+def _yaml_problem(e: yaml.YAMLError, rel: str, first: int) -> SourceError:
+    """Return the error naming the file line PyYAML's mark points at (else the first line)."""
+    mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+    line = first + mark.line if mark is not None else first
+    problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+    return SourceError([Problem(rel, line, f"invalid YAML front matter: {problem}")])
+
+
+def _toml_problem(e: tomllib.TOMLDecodeError, rel: str, first: int) -> SourceError:
+    """Return the error naming the file line of tomllib's message ("... (at line N, column M)")."""
+    m = re.search(r"at line (\d+)", str(e))
+    line = first - 1 + int(m.group(1)) if m else first
+    return SourceError([Problem(rel, line, f"invalid TOML front matter: {str(e).split(' (at ')[0]}")])
+
+
+def _load_despite(found: Split, rel: str, e: ValueError | TypeError | OverflowError) -> Any:
+    """Return what front matter holding a value Python cannot build still gives, or raise SourceError naming it."""
+    fm, first = found.fm, found.fm_line
+    long_number = _long_number(fm, first)
+    if long_number is not None:
+        raise SourceError([Problem(rel, *long_number)]) from None
+    # PyYAML raises ValueError when it builds an impossible timestamp like 2022-02-30. In
+    # a file whose name carries a date, the value stays text: normalise then dates it by
+    # the name, and check says why (a typo does not stop a whole archive).
+    if found.dialect == "yaml" and _DATED_NAME.search(rel):
+        try:
+            return yaml.load(fm, Loader=_KeepBadTimestamps)  # noqa: S506 - a safe loader
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError):
+            pass
+    at, value = _bad_date(fm)
+    line = first - 1 + at if at is not None else None
+    why = "UTC offset out of range" if "offset" in str(e) else str(e)
+    raise SourceError([Problem(rel, line, f"invalid date in front matter: {value} ({why})")]) from None
 
 
 _DATE_VALUE = re.compile(r"^\w+\s*[:=]\s*['\"]?((\d{4})-(\d{1,2})-(\d{1,2})[^'\"\n#]*)", re.MULTILINE)
