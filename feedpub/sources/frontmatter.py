@@ -182,23 +182,25 @@ def _unclosed(text: str, known: frozenset[str]) -> Split | None:
     end = text.find("\n")
     if end < 0:
         return None  # a fence alone opens nothing
-    fence = text[:end].rstrip()
     language = _LANGUAGE_FENCE.match(text)
-    if language is not None and language.group(1).lower() in _LANGUAGES:
-        return Split("unclosed", fence, 1, 0, 1, 0)
+    if (language is not None and language.group(1).lower() in _LANGUAGES) or _bare_fence_opens(text, end, known):
+        return Split("unclosed", text[:end].rstrip(), 1, 0, 1, 0)
+    return None
+
+
+def _bare_fence_opens(text: str, end: int, known: frozenset[str]) -> bool:
+    """Whether the fence line text[:end] opens front matter: the first line of text below it is a key of its dialect."""
     below = _FIRST_TEXT_LINE.search(text, end + 1)
     if below is None:
-        return None
+        return False
     for opener, first_line in _OPENERS:
         if opener.fullmatch(text, 0, end) is None:
             continue
         key = first_line.match(below.group(0))
         if key is None:
-            return None
-        if key.re is _YAML_KEY_LINE and not (key.group(1)[0].islower() or key.group(1).lower() in known):
-            return None
-        return Split("unclosed", fence, 1, 0, 1, 0)
-    return None
+            return False
+        return key.re is not _YAML_KEY_LINE or key.group(1)[0].islower() or key.group(1).lower() in known
+    return False
 
 
 def _made(text: str, dialect: str, fm_start: int, fm_end: int, body_start: int) -> Split:
