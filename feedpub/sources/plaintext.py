@@ -203,6 +203,16 @@ def split_header(body: str) -> Header:
     headline, so it is left alone. Only the lines on top are read (by offset): the body is
     neither split into lines nor joined again.
     """
+    heads, rest_at = _header_lines(body)
+    rest = body[rest_at:] if rest_at >= 0 else ""
+    if not heads or not rest or rest.isspace():
+        return Header(None, (), body, 0)
+    text = rest.lstrip("\n")
+    return Header(heads[-1], tuple(heads[:-1]), text, body.count("\n", 0, rest_at) + len(rest) - len(text))
+
+
+def _header_lines(body: str) -> tuple[list[str], int]:
+    """Return the cleaned title-like lines on top of body, and the offset of the line after them (-1: none)."""
     heads: list[str] = []
     start = 0  # offset of the line looked at; -1 past the last one
     rest_at = 0  # offset of the first line after the header block so far
@@ -214,20 +224,20 @@ def split_header(body: str) -> Header:
             start = after
             continue
         head = _title_text(line)
-        if not head:
+        if not head or _runs_on(body, after):
             break
-        if after >= 0:
-            newline = body.find("\n", after)
-            nxt = body[after:newline] if newline >= 0 else body[after:]
-            if nxt and not nxt.isspace() and not _title_text(nxt):
-                break  # a short line glued to running text: the start of a paragraph
         heads.append(head)
         start = rest_at = after
-    rest = body[rest_at:] if rest_at >= 0 else ""
-    if not heads or not rest or rest.isspace():
-        return Header(None, (), body, 0)
-    text = rest.lstrip("\n")
-    return Header(heads[-1], tuple(heads[:-1]), text, body.count("\n", 0, rest_at) + len(rest) - len(text))
+    return heads, rest_at
+
+
+def _runs_on(body: str, at: int) -> bool:
+    """Whether the line at offset at (-1: none) is running text, so that a short line above it starts a paragraph."""
+    if at < 0:
+        return False
+    newline = body.find("\n", at)
+    nxt = body[at:newline] if newline >= 0 else body[at:]
+    return bool(nxt) and not nxt.isspace() and not _title_text(nxt)
 
 
 def first_sentence(text: str) -> str:
