@@ -52,16 +52,10 @@ def find(top: Path, what: str, *, out: Path | None = None,
     everything: every file that is not hidden, for static/.
     """
     found = []
-    skip = ""
-    if out is not None:
-        try:
-            skip = out.resolve().relative_to(top.resolve()).as_posix()
-        except ValueError:
-            skip = ""
+    skip = _below(top, out)
     walk = places.Walk(top, what, (out,))
     for folder, prefix, dirs, files in walk:
-        dirs[:] = sorted(d for d in dirs if (prefix + d) != skip and (
-            everything or ((not d.startswith("_") or d in CONTENT_FOLDERS) and d != "node_modules")))
+        dirs[:] = _subfolders(dirs, prefix, skip, everything=everything)
         for name in files:
             if not (everything or is_asset(name)):
                 continue
@@ -70,6 +64,23 @@ def find(top: Path, what: str, *, out: Path | None = None,
                 found.append(Asset(prefix + name, os.path.join(folder, name), st.st_size, st.st_mtime_ns))
     found.sort(key=lambda a: a.rel)
     return found, sorted(walk.refused, key=lambda r: r.rel)
+
+
+def _below(top: Path, out: Path | None) -> str:
+    """Return the POSIX path of out below top, or "" when out is not below it (nothing to skip)."""
+    if out is None:
+        return ""
+    try:
+        return out.resolve().relative_to(top.resolve()).as_posix()
+    except ValueError:
+        return ""
+
+
+def _subfolders(dirs: list[str], prefix: str, skip: str, *, everything: bool) -> list[str]:
+    """Return the folders of dirs to walk into, sorted: not skip, and unless everything, no _folder
+    (but content folders like _posts) and no node_modules."""
+    return sorted(d for d in dirs if (prefix + d) != skip and (
+        everything or ((not d.startswith("_") or d in CONTENT_FOLDERS) and d != "node_modules")))
 
 
 def bundle_folder(rel: str) -> str | None:

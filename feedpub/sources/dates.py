@@ -97,21 +97,7 @@ def parse_date_string(text: str, tz: tzinfo) -> datetime:
 
 def _parse_date_string(text: str, tz: tzinfo) -> datetime:
     """parse_date_string without its shortcut for a plain YYYY-MM-DD (the general path)."""
-    s = text.strip()
-    offset: tzinfo | None = None
-    m = _OFFSET.search(s)
-    if m and len(s) > 10:
-        raw = m.group(1)
-        s = s[: m.start()].strip()
-        if raw == "Z":
-            offset = UTC
-        else:
-            sign = -1 if raw[0] == "-" else 1
-            digits = raw[1:].replace(":", "")
-            hours, minutes = int(digits[:2]), int(digits[2:])
-            if minutes > 59 or timedelta(hours=hours, minutes=minutes) > MAX_OFFSET:
-                raise DateValueError(f"is not a date: {text!r} (bad UTC offset)")
-            offset = timezone(sign * timedelta(hours=hours, minutes=minutes))
+    s, offset = _split_offset(text)
     s = re.sub(r"\.\d+$", "", s)  # fractional seconds carry nothing a feed shows
     for fmt in _FORMATS:
         try:
@@ -123,6 +109,24 @@ def _parse_date_string(text: str, tz: tzinfo) -> datetime:
     if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}.*", s):
         raise DateValueError(f"is not a valid date: {text!r}")
     raise DateValueError(f"is not a date: {text!r} (expected YYYY-MM-DD, optionally with time and offset)")
+
+
+def _split_offset(text: str) -> tuple[str, tzinfo | None]:
+    """Return stripped text without its UTC offset ("Z", "+02:00"), and that offset (None: none)."""
+    s = text.strip()
+    m = _OFFSET.search(s)
+    if not m or len(s) <= 10:
+        return s, None
+    raw = m.group(1)
+    s = s[: m.start()].strip()
+    if raw == "Z":
+        return s, UTC
+    sign = -1 if raw[0] == "-" else 1
+    digits = raw[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:])
+    if minutes > 59 or timedelta(hours=hours, minutes=minutes) > MAX_OFFSET:
+        raise DateValueError(f"is not a date: {text!r} (bad UTC offset)")
+    return s, timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
 def from_filename(name: str, tz: tzinfo) -> datetime | None:

@@ -142,29 +142,37 @@ class _Walk:
             where = folder if folder.endswith(os.sep) else folder + os.sep
             documents = [f for f in files if f.lower().endswith(SUFFIXES)]
             stems = {f.rsplit(".", 1)[0] for f in documents if not f.lower().startswith("index.")}
-            kept = []
-            for d in sorted(dirs):
-                why = self.folder_reason(prefix + d, d, stems)
-                if why is None:
-                    kept.append(d)
-                elif self.explain:
-                    self.excluded.append((prefix + d + "/", why))
-            dirs[:] = kept
-            for f in documents:
-                why = self.file_reason(prefix + f, f, not prefix)
-                if why is None:
-                    readable, st = walk.look(f, stat=stat)
-                    if not readable:
-                        continue
-                    if not stat:
-                        found.append((prefix + f, where + f))
-                    elif st is not None:
-                        found.append((prefix + f, where + f, st.st_size, st.st_mtime_ns))
-                    else:  # nothing there: reading it says why
-                        found.append((prefix + f, where + f, -1, -1))
-                elif self.explain:
-                    self.excluded.append((prefix + f, why))
+            dirs[:] = self._kept_folders(prefix, dirs, stems)
+            self._add_documents(found, prefix, where, documents, stat=stat)
         return found
+
+    def _kept_folders(self, prefix: str, dirs: list[str], stems: set[str]) -> list[str]:
+        """Return the folders of dirs to walk into, in name order; note why the others are left out."""
+        kept = []
+        for d in sorted(dirs):
+            why = self.folder_reason(prefix + d, d, stems)
+            if why is None:
+                kept.append(d)
+            elif self.explain:
+                self.excluded.append((prefix + d + "/", why))
+        return kept
+
+    def _add_documents(self, found: list[Any], prefix: str, where: str, documents: list[str], *, stat: bool) -> None:
+        """Add to found the documents of one folder that are not left out (see run); note why the others are."""
+        for f in documents:
+            why = self.file_reason(prefix + f, f, not prefix)
+            if why is None:
+                readable, st = self.walk.look(f, stat=stat)
+                if not readable:
+                    continue
+                if not stat:
+                    found.append((prefix + f, where + f))
+                elif st is not None:
+                    found.append((prefix + f, where + f, st.st_size, st.st_mtime_ns))
+                else:  # nothing there: reading it says why
+                    found.append((prefix + f, where + f, -1, -1))
+            elif self.explain:
+                self.excluded.append((prefix + f, why))
 
 
 def discover_rel(source: Path, *, ordered: bool = True, rules: Rules | None = None) -> list[tuple[str, str]]:

@@ -69,18 +69,8 @@ class FlatReader:
 
     def __call__(self, fm: str) -> tuple[dict[str, Any], dict[str, int]] | None:
         """Return (mapping, key -> line of fm counted from 1), or None when PyYAML must decide."""
-        if "\t" in fm:
-            return None
-        if not fm.isascii():  # the others are not ASCII (isascii() reads a flag)
-            for char in _NOT_SIMPLE:
-                if char in fm:
-                    return None
-        if not fm.endswith("\n"):
-            fm += "\n"  # the last line too ends in one (an empty line more changes nothing)
-        found = (_LINE_ESCAPED if "\\" in fm else _LINE).findall(fm)
-        # A match starts at a line start and takes one whole line: as many matches as lines
-        # means every line matched.
-        if len(found) != fm.count("\n"):
+        found = _flat_lines(fm)
+        if found is None:
             return None
         resolvers = self._resolvers
         meta: dict[str, Any] = {}
@@ -90,20 +80,48 @@ class FlatReader:
                 continue  # an empty line
             if key in meta or (key[0] in resolvers and not self._plain_key(key)):
                 return None
-            lines[key] = number
-            if raw:
-                plain = raw.rstrip(" ")
-                if ": " in plain or " #" in plain or plain[-1] == ":" or (
-                    plain[0] in resolvers and self._tag(plain) != _STR
-                ):
-                    return None  # a bool, a number, a datetime…: PyYAML decides
-                meta[key] = plain
-            elif quoted:
-                # split() keeps what each escape stands for between the pieces
-                meta[key] = "".join(_ESCAPE.split(quoted[1:-1])) if "\\" in quoted else quoted[1:-1]
-            else:
-                try:
-                    meta[key] = dt.date(int(day[:4]), int(day[5:7]), int(day[8:]))
-                except ValueError:
-                    return None  # let PyYAML report the impossible date
+            value = self._plain(raw) if raw else _unquoted(quoted) if quoted else _date(day)
+            if value is None:
+                return None
+            lines[key], meta[key] = number, value
         return meta, lines
+
+    def _plain(self, raw: str) -> str | None:
+        """Return a plain scalar as text, or None when PyYAML reads it otherwise (a bool, a number, a datetime…)."""
+        plain = raw.rstrip(" ")
+        if ": " in plain or " #" in plain or plain[-1] == ":" or (
+            plain[0] in self._resolvers and self._tag(plain) != _STR
+        ):
+            return None
+        return plain
+
+
+def _flat_lines(fm: str) -> list[tuple[str, str, str, str]] | None:
+    """Return each line of fm as (key, date, quoted, plain) groups, or None when a line is not flat YAML."""
+    if "\t" in fm:
+        return None
+    if not fm.isascii():  # the others are not ASCII (isascii() reads a flag)
+        for char in _NOT_SIMPLE:
+            if char in fm:
+                return None
+    if not fm.endswith("\n"):
+        fm += "\n"  # the last line too ends in one (an empty line more changes nothing)
+    found = (_LINE_ESCAPED if "\\" in fm else _LINE).findall(fm)
+    # A match starts at a line start and takes one whole line: as many matches as lines
+    # means every line matched.
+    if len(found) != fm.count("\n"):
+        return None
+    return found
+
+
+def _unquoted(quoted: str) -> str:
+    """Return a quoted scalar's text; split() keeps what each escape stands for between the pieces."""
+    return "".join(_ESCAPE.split(quoted[1:-1])) if "\\" in quoted else quoted[1:-1]
+
+
+def _date(day: str) -> dt.date | None:
+    """Return a YYYY-MM-DD date, or None to let PyYAML report an impossible one."""
+    try:
+        return dt.date(int(day[:4]), int(day[5:7]), int(day[8:]))
+    except ValueError:
+        return None

@@ -182,23 +182,25 @@ def _unclosed(text: str, known: frozenset[str]) -> Split | None:
     end = text.find("\n")
     if end < 0:
         return None  # a fence alone opens nothing
-    fence = text[:end].rstrip()
     language = _LANGUAGE_FENCE.match(text)
-    if language is not None and language.group(1).lower() in _LANGUAGES:
-        return Split("unclosed", fence, 1, 0, 1, 0)
+    if (language is not None and language.group(1).lower() in _LANGUAGES) or _bare_fence_opens(text, end, known):
+        return Split("unclosed", text[:end].rstrip(), 1, 0, 1, 0)
+    return None
+
+
+def _bare_fence_opens(text: str, end: int, known: frozenset[str]) -> bool:
+    """Whether the fence line text[:end] opens front matter: the first line of text below it is a key of its dialect."""
     below = _FIRST_TEXT_LINE.search(text, end + 1)
     if below is None:
-        return None
+        return False
     for opener, first_line in _OPENERS:
         if opener.fullmatch(text, 0, end) is None:
             continue
         key = first_line.match(below.group(0))
         if key is None:
-            return None
-        if key.re is _YAML_KEY_LINE and not (key.group(1)[0].islower() or key.group(1).lower() in known):
-            return None
-        return Split("unclosed", fence, 1, 0, 1, 0)
-    return None
+            return False
+        return key.re is not _YAML_KEY_LINE or key.group(1)[0].islower() or key.group(1).lower() in known
+    return False
 
 
 def _made(text: str, dialect: str, fm_start: int, fm_end: int, body_start: int) -> Split:
@@ -267,6 +269,23 @@ def parse(found: Split, rel: str, limits: Limits) -> tuple[dict[str, Any], dict[
     fm, first = found.fm, found.fm_line
     if fm.startswith("\n"):
         first += 1  # the first line that can hold a key: what errors about the whole mapping name
+    _refuse_unreadable(found, rel, limits, first)
+    if found.dialect == "headers":
+        return _parse_headers(fm)
+    if found.dialect == "yaml":
+        flat = _FLAT(fm)
+        if flat is not None:
+            return flat[0], {k: found.fm_line - 1 + n for k, n in flat[1].items()}
+        _refuse_compact_nesting(found, rel, limits)
+    meta = _mapping(_load(found, rel), rel, first)
+    lines = {k: found.fm_line - 1 + n for k, n in key_lines(fm, found.dialect).items()}
+    _refuse_long_numbers(meta, lines, fm, rel, first)
+    return meta, lines
+
+
+def _refuse_unreadable(found: Split, rel: str, limits: Limits, first: int) -> None:
+    """Raise SourceError when front matter is unclosed, in JavaScript, too large or nested too deep to read."""
+    fm = found.fm
     if found.dialect == "unclosed":
         closing = "}" if found.fm == "{" else found.fm[:3]
         raise SourceError([Problem(rel, 1, f"front matter opened at line 1 by {found.fm!r} is never closed "
@@ -281,20 +300,23 @@ def parse(found: Split, rel: str, limits: Limits) -> tuple[dict[str, Any], dict[
     if ("[" in fm or "{" in fm) and (deepest := _nesting(fm)) > limits.max_nesting:
         raise SourceError([Problem(rel, first, f"front matter nests {deepest} levels deep; "
                                    f"the limit is {limits.max_nesting}")])
-    if found.dialect == "headers":
-        return _parse_headers(fm)
-    if found.dialect == "yaml":
-        flat = _FLAT(fm)
-        if flat is not None:
-            return flat[0], {k: found.fm_line - 1 + n for k, n in flat[1].items()}
-        # only what PyYAML reads can be nested so (the flat reader takes no lists)
-        deepest, at = _compact_nesting(fm)
-        if deepest > limits.max_nesting:
-            raise SourceError([Problem(rel, found.fm_line + fm.count("\n", 0, at), f"front matter nests {deepest} "
-                                       f"levels deep on one line; the limit is {limits.max_nesting}")])
-    meta = _load(found, rel)
+
+
+def _refuse_compact_nesting(found: Split, rel: str, limits: Limits) -> None:
+    """Raise SourceError when one line of YAML nests block collections deeper than the limit.
+
+    Only what PyYAML reads can be nested so (the flat reader takes no lists).
+    """
+    deepest, at = _compact_nesting(found.fm)
+    if deepest > limits.max_nesting:
+        raise SourceError([Problem(rel, found.fm_line + found.fm.count("\n", 0, at), f"front matter nests {deepest} "
+                                   f"levels deep on one line; the limit is {limits.max_nesting}")])
+
+
+def _mapping(meta: Any, rel: str, first: int) -> dict[str, Any]:
+    """Return loaded front matter as a mapping of string keys ({} when empty); raise SourceError if it is not one."""
     if meta is None:
-        meta = {}
+        return {}
     if not isinstance(meta, dict):
         raise SourceError(
             [Problem(rel, first, f"front matter must be a mapping of keys, not a {type(meta).__name__}")]
@@ -302,14 +324,17 @@ def parse(found: Split, rel: str, limits: Limits) -> tuple[dict[str, Any], dict[
     bad_keys = [k for k in meta if not isinstance(k, str)]
     if bad_keys:
         raise SourceError([Problem(rel, first, f"front matter key {bad_keys[0]!r} is not a string")])
-    lines = {k: found.fm_line - 1 + n for k, n in key_lines(fm, found.dialect).items()}
+    return meta
+
+
+def _refuse_long_numbers(meta: dict[str, Any], lines: dict[str, int], fm: str, rel: str, first: int) -> None:
+    """Raise SourceError naming the first key whose value holds an int too long to read or show."""
     # a hexadecimal number needs more than 4 characters for every 5 decimal digits: shorter front
     # matter holds none too long
     if _MAX_DIGITS and len(fm) > _MAX_DIGITS * 4 // 5:
         long_key = next((k for k, v in meta.items() if _has_long_number(v)), None)
         if long_key is not None:
             raise SourceError([Problem(rel, lines.get(long_key, first), f"'{long_key}' holds {_TOO_LONG}")])
-    return meta, lines
 
 
 # Python reads and writes an int of at most this many decimal digits (0: any); one more
@@ -351,34 +376,50 @@ def _load(found: Split, rel: str) -> Any:
             return JSON_HANDLER.load(fm)
         return YAML_HANDLER.load(fm)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
-        line = first + mark.line if mark is not None else first
-        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise SourceError([Problem(rel, line, f"invalid YAML front matter: {problem}")]) from None
+        raise _yaml_problem(e, rel, first) from None
     except tomllib.TOMLDecodeError as e:
-        m = re.search(r"at line (\d+)", str(e))
-        line = first - 1 + int(m.group(1)) if m else first
-        raise SourceError([Problem(rel, line, f"invalid TOML front matter: {str(e).split(' (at ')[0]}")]) from None
+        raise _toml_problem(e, rel, first) from None
     except json.JSONDecodeError as e:
         raise SourceError([Problem(rel, first - 1 + e.lineno, f"invalid JSON front matter: {e.msg}")]) from None
     except (ValueError, TypeError, OverflowError) as e:
-        long_number = _long_number(fm, first)
-        if long_number is not None:
-            raise SourceError([Problem(rel, *long_number)]) from None
-        # PyYAML raises ValueError when it builds an impossible timestamp like 2022-02-30. In
-        # a file whose name carries a date, the value stays text: normalise then dates it by
-        # the name, and check says why (a typo does not stop a whole archive).
-        if found.dialect == "yaml" and _DATED_NAME.search(rel):
-            try:
-                return yaml.load(fm, Loader=_KeepBadTimestamps)  # noqa: S506 - a safe loader
-            except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError):
-                pass
-        at, value = _bad_date(fm)
-        line = first - 1 + at if at is not None else None
-        why = "UTC offset out of range" if "offset" in str(e) else str(e)
-        raise SourceError([Problem(rel, line, f"invalid date in front matter: {value} ({why})")]) from None
+        return _load_despite(found, rel, e)
     except RecursionError:
         raise SourceError([Problem(rel, first, "front matter is nested too deeply")]) from None
+
+
+def _yaml_problem(e: yaml.YAMLError, rel: str, first: int) -> SourceError:
+    """Return the error naming the file line PyYAML's mark points at (else the first line)."""
+    mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+    line = first + mark.line if mark is not None else first
+    problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+    return SourceError([Problem(rel, line, f"invalid YAML front matter: {problem}")])
+
+
+def _toml_problem(e: tomllib.TOMLDecodeError, rel: str, first: int) -> SourceError:
+    """Return the error naming the file line of tomllib's message ("... (at line N, column M)")."""
+    m = re.search(r"at line (\d+)", str(e))
+    line = first - 1 + int(m.group(1)) if m else first
+    return SourceError([Problem(rel, line, f"invalid TOML front matter: {str(e).split(' (at ')[0]}")])
+
+
+def _load_despite(found: Split, rel: str, e: ValueError | TypeError | OverflowError) -> Any:
+    """Return what front matter holding a value Python cannot build still gives, or raise SourceError naming it."""
+    fm, first = found.fm, found.fm_line
+    long_number = _long_number(fm, first)
+    if long_number is not None:
+        raise SourceError([Problem(rel, *long_number)]) from None
+    # PyYAML raises ValueError when it builds an impossible timestamp like 2022-02-30. In
+    # a file whose name carries a date, the value stays text: normalise then dates it by
+    # the name, and check says why (a typo does not stop a whole archive).
+    if found.dialect == "yaml" and _DATED_NAME.search(rel):
+        try:
+            return yaml.load(fm, Loader=_KeepBadTimestamps)  # noqa: S506 - a safe loader
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError):
+            pass
+    at, value = _bad_date(fm)
+    line = first - 1 + at if at is not None else None
+    why = "UTC offset out of range" if "offset" in str(e) else str(e)
+    raise SourceError([Problem(rel, line, f"invalid date in front matter: {value} ({why})")]) from None
 
 
 _DATE_VALUE = re.compile(r"^\w+\s*[:=]\s*['\"]?((\d{4})-(\d{1,2})-(\d{1,2})[^'\"\n#]*)", re.MULTILINE)

@@ -63,20 +63,7 @@ def decode(data: bytes, rel: str) -> str:
         if nul >= 0:
             raise SourceError([Problem(rel, None, f"looks like a binary file (NUL byte at byte offset {nul}); "
                                        "documents must be UTF-8 or UTF-16 text")])
-    skip = 0  # bytes of a UTF-8 BOM, before what is decoded: error offsets count them (offsets in the file)
-    try:
-        if encoding == "utf-16":
-            text = data.decode(encoding)
-        else:
-            # what the utf-8-sig codec does, without its Python step
-            skip = 3 if data.startswith(codecs.BOM_UTF8) else 0
-            text = (data[skip:] if skip else data).decode("utf-8")
-    except UnicodeDecodeError as e:
-        at = e.start + skip
-        raise SourceError(
-            [Problem(rel, None, f"not valid {encoding.upper().replace('-SIG', '')} text: "
-                     f"undecodable byte 0x{data[at]:02x} at byte offset {at}")]
-        ) from None
+    text = _decoded(data, encoding, rel)
     # One scan finds no CR in most files; two replace() passes cost ~6 us a document. In UTF-8
     # the byte 0x0D is only ever a CR, and memchr() over the bytes is faster than a scan of a
     # two-byte-per-character text.
@@ -85,6 +72,23 @@ def decode(data: bytes, rel: str) -> str:
     if encoding == "utf-8-sig" and not utf8_may_have_controls(data):
         return text  # nothing for strip_controls to remove (UTF-16 always takes the full check)
     return strip_controls(text)
+
+
+def _decoded(data: bytes, encoding: str, rel: str) -> str:
+    """Return data decoded ("utf-16" or "utf-8-sig"); raise SourceError naming the first undecodable byte."""
+    skip = 0  # bytes of a UTF-8 BOM, before what is decoded: error offsets count them (offsets in the file)
+    try:
+        if encoding == "utf-16":
+            return data.decode(encoding)
+        # what the utf-8-sig codec does, without its Python step
+        skip = 3 if data.startswith(codecs.BOM_UTF8) else 0
+        return (data[skip:] if skip else data).decode("utf-8")
+    except UnicodeDecodeError as e:
+        at = e.start + skip
+        raise SourceError(
+            [Problem(rel, None, f"not valid {encoding.upper().replace('-SIG', '')} text: "
+                     f"undecodable byte 0x{data[at]:02x} at byte offset {at}")]
+        ) from None
 
 
 def split_front_matter(text: str) -> tuple[str, str] | None:

@@ -48,33 +48,9 @@ def split_trailer(body: str) -> tuple[str, Trailer]:
     stay those of the whole body). Every document of an archive passes through here, and
     most end in running text: then only their last line or two are looked at.
     """
-    # The commonest ending first: a last line with text but neither ':' (which every trailer
-    # line has) nor '<' (which every <br> has), within TRAILER_SCAN lines of the end. The loop
-    # below would pass the blank lines under it and stop at it, having found nothing.
-    text_end = len(body.rstrip())  # rstrip() and strip() agree on what whitespace is
-    if text_end:
-        start = body.rfind("\n", 0, text_end) + 1
-        if (body.find(":", start, text_end) < 0 and body.find("<", start, text_end) < 0
-                and body.count("\n", start) < TRAILER_SCAN):
-            return body, _NO_TRAILER
-    found: dict[str, tuple[str, int]] = {}  # key -> (value, lines between it and the end)
-    end = len(body)
-    kept = 0  # length of the text above the trailer (0: every piece belongs to it)
-    for from_end in range(TRAILER_SCAN + 1):
-        newline = body.rfind("\n", 0, end) if from_end < TRAILER_SCAN else -1
-        line = body[newline + 1:end]
-        if line and not line.isspace():  # a blank line belongs to the trailer (or to nothing)
-            # every trailer line has a ':' and every <br> a '<': most lines need no regex
-            m = _TRAILER.match(line) if ":" in line else None
-            if m and m.group(1).lower() not in found and m.group(2):
-                found[m.group(1).lower()] = (m.group(2), from_end)
-            elif "<" not in line or not _BREAK.match(line):
-                # the text above the trailer: the blank lines and <br/> just below it go too
-                kept = end
-                break
-        if newline < 0:
-            break
-        end = newline
+    if _ends_in_text(body):
+        return body, _NO_TRAILER
+    found, kept = _scan_trailer(body)
     if not found:
         return body, _NO_TRAILER
     date = found.get("date")
@@ -85,6 +61,51 @@ def split_trailer(body: str) -> tuple[str, Trailer]:
         "source": found["source"][0] if "source" in found else None,
         "author": found["author"][0] if "author" in found else None,
     })
+
+
+def _ends_in_text(body: str) -> bool:
+    """Whether body ends in the commonest way: a last line that cannot be part of a trailer.
+
+    That is a last line with text but neither ':' (which every trailer line has) nor '<'
+    (which every <br> has), within TRAILER_SCAN lines of the end. _scan_trailer would pass
+    the blank lines under it and stop at it, having found nothing.
+    """
+    text_end = len(body.rstrip())  # rstrip() and strip() agree on what whitespace is
+    if not text_end:
+        return False
+    start = body.rfind("\n", 0, text_end) + 1
+    return (body.find(":", start, text_end) < 0 and body.find("<", start, text_end) < 0
+            and body.count("\n", start) < TRAILER_SCAN)
+
+
+def _scan_trailer(body: str) -> tuple[dict[str, tuple[str, int]], int]:
+    """Return the trailer's key -> (value, lines between it and the end), and the length of the text above it.
+
+    That length is 0 when every piece belongs to the trailer.
+    """
+    found: dict[str, tuple[str, int]] = {}
+    end = len(body)
+    for from_end in range(TRAILER_SCAN + 1):
+        newline = body.rfind("\n", 0, end) if from_end < TRAILER_SCAN else -1
+        if not _in_trailer(body[newline + 1:end], from_end, found):
+            # the text above the trailer: the blank lines and <br/> just below it go too
+            return found, end
+        if newline < 0:
+            break
+        end = newline
+    return found, 0
+
+
+def _in_trailer(line: str, from_end: int, found: dict[str, tuple[str, int]]) -> bool:
+    """Whether line, from_end lines above the end, belongs to the trailer; add its key and value to found."""
+    if not line or line.isspace():
+        return True  # a blank line belongs to the trailer (or to nothing)
+    # every trailer line has a ':' and every <br> a '<': most lines need no regex
+    m = _TRAILER.match(line) if ":" in line else None
+    if m and m.group(1).lower() not in found and m.group(2):
+        found[m.group(1).lower()] = (m.group(2), from_end)
+        return True
+    return "<" in line and _BREAK.match(line) is not None
 
 
 _BLOCK_START = re.compile(r"^\s*(?:[#>|<*+\-•]|\d{1,3}[.)]\s|```|~~~)|^ {4}")
@@ -182,6 +203,16 @@ def split_header(body: str) -> Header:
     headline, so it is left alone. Only the lines on top are read (by offset): the body is
     neither split into lines nor joined again.
     """
+    heads, rest_at = _header_lines(body)
+    rest = body[rest_at:] if rest_at >= 0 else ""
+    if not heads or not rest or rest.isspace():
+        return Header(None, (), body, 0)
+    text = rest.lstrip("\n")
+    return Header(heads[-1], tuple(heads[:-1]), text, body.count("\n", 0, rest_at) + len(rest) - len(text))
+
+
+def _header_lines(body: str) -> tuple[list[str], int]:
+    """Return the cleaned title-like lines on top of body, and the offset of the line after them (-1: none)."""
     heads: list[str] = []
     start = 0  # offset of the line looked at; -1 past the last one
     rest_at = 0  # offset of the first line after the header block so far
@@ -193,20 +224,20 @@ def split_header(body: str) -> Header:
             start = after
             continue
         head = _title_text(line)
-        if not head:
+        if not head or _runs_on(body, after):
             break
-        if after >= 0:
-            newline = body.find("\n", after)
-            nxt = body[after:newline] if newline >= 0 else body[after:]
-            if nxt and not nxt.isspace() and not _title_text(nxt):
-                break  # a short line glued to running text: the start of a paragraph
         heads.append(head)
         start = rest_at = after
-    rest = body[rest_at:] if rest_at >= 0 else ""
-    if not heads or not rest or rest.isspace():
-        return Header(None, (), body, 0)
-    text = rest.lstrip("\n")
-    return Header(heads[-1], tuple(heads[:-1]), text, body.count("\n", 0, rest_at) + len(rest) - len(text))
+    return heads, rest_at
+
+
+def _runs_on(body: str, at: int) -> bool:
+    """Whether the line at offset at (-1: none) is running text, so that a short line above it starts a paragraph."""
+    if at < 0:
+        return False
+    newline = body.find("\n", at)
+    nxt = body[at:newline] if newline >= 0 else body[at:]
+    return bool(nxt) and not nxt.isspace() and not _title_text(nxt)
 
 
 def first_sentence(text: str) -> str:
