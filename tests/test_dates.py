@@ -15,6 +15,7 @@ from feedpub.sources.dates import (
     DateValueError,
     from_filename,
     from_mtime,
+    from_path,
     git_first_commit_dates,
     parse_date_string,
     to_datetime,
@@ -244,6 +245,26 @@ class TestFilenames:
         9999-12-31 is out of range: its digest week ends in year 10000.
         """
         assert from_filename(name, NEW_YORK) is None
+
+
+class TestFromPath:
+    @pytest.mark.parametrize(("path", "expected"), [
+        ("2014/12/12/1.0-Timeline", "2014-12-12T00:00:00-05:00"),
+        ("/2014/12/12/x/", "2014-12-12T00:00:00-05:00"),
+        ("inside-rust/2024/01/02/x", "2024-01-02T00:00:00-05:00"),
+        ("https://blog.example.org/2024/01/02/x/", "2024-01-02T00:00:00-05:00"),
+        ("9999/12/25/x", "9999-12-25T00:00:00-05:00"),  # the last day whose digest week stays in 9999
+    ])
+    def test_an_address_that_starts_with_a_day_dates_it(self, path: str, expected: str) -> None:
+        """YYYY/MM/DD at the start of an address (one folder may come first) is midnight where the site is."""
+        found = from_path(path, NEW_YORK)
+        assert found is not None and found.isoformat() == expected
+
+    @pytest.mark.parametrize("path", ["2014/13/45/x", "2019/02/29/x", "2014/1/2/x", "a/b/2024/01/02/x",
+                                      "1969/12/31/x", "9999/12/31/x", "blog/x", "20241202/x"])
+    def test_anything_else_gives_no_date(self, path: str) -> None:
+        """An impossible day, a date two folders deep, out of range or past the latest day: None, as for names."""
+        assert from_path(path, NEW_YORK) is None
 
 
 class TestMtime:

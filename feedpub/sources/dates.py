@@ -132,8 +132,15 @@ def _split_offset(text: str) -> tuple[str, tzinfo | None]:
 def from_filename(name: str, tz: tzinfo) -> datetime | None:
     """Return the date of a 'YYYY-MM-DD-slug.md' filename, or None when it has no such prefix."""
     m = _FILENAME_DATE.match(name)
-    if not m:
-        return None
+    return _day(m, tz) if m else None
+
+
+def _day(m: re.Match[str], tz: tzinfo) -> datetime | None:
+    """Return the midnight of the day a match's year, month and day groups name; None when no such day is usable.
+
+    A name or an address is only a hint, never an error: an impossible day, a year outside
+    MIN_YEAR..MAX_YEAR or a day past LATEST gives no date, and the next source decides.
+    """
     try:
         d = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
@@ -153,15 +160,7 @@ _PATH_DATE = re.compile(r"(?:[a-zA-Z][a-zA-Z0-9+.-]*://[^/]+)?/?(?:[^/\s]+/)??(\
 def from_path(path: str, tz: tzinfo) -> datetime | None:
     """Return the date a 'YYYY/MM/DD/slug' address starts with, or None (not a real calendar day: None)."""
     m = _PATH_DATE.match(path.strip())
-    if not m:
-        return None
-    try:
-        d = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        return None
-    if not MIN_YEAR <= d.year <= MAX_YEAR:
-        return None
-    return datetime.combine(d, time(0), tzinfo=tz)
+    return _day(m, tz) if m else None
 
 
 def git_first_commit_dates(folder: Path) -> Mapping[Path, datetime]:
