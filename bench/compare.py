@@ -4,8 +4,9 @@
     python bench/compare.py BASE [HEAD] [--size 10000] [--runs 5]
 
 "Speed unchanged within 10 %" is a claim about two revisions, so both are measured in one run,
-alternating build by build (BASE cold, HEAD cold, BASE one changed, …), which is the only way
-ratios mean something on a shared machine. Each revision is checked out with ``git worktree``
+alternating build by build (BASE cold, HEAD cold, BASE one changed, …, and HEAD first in every
+other run, since the second of two cold builds pays for the first's file-system work), which
+is the only way ratios mean something on a shared machine. Use an even --runs. Each revision is checked out with ``git worktree``
 into --workdir and installed into its own virtual environment (with the system's packages,
 so nothing is downloaded); HEAD defaults to the working tree of this checkout (uncommitted
 changes included). The corpus comes from ../shared/bench/make_corpus.py (seed 1); every
@@ -13,7 +14,9 @@ build runs with SOURCE_DATE_EPOCH fixed, so both revisions make the same site.
 
 Printed per kind of build: the median wall time and the median CPU time (user + system of
 the build and its worker processes) of each revision, and HEAD/BASE ratios. CPU time is the
-steadier of the two when other work shares the machine.
+steadier of the two when other work shares the machine; user time alone is steadier still
+where the machine is a virtual one whose system time drifts from run to run (seen here: the
+same revision's system time grew from 2.6 s to 9.9 s over ten builds).
 """
 
 from __future__ import annotations
@@ -51,14 +54,15 @@ def install(rev: str, workdir: Path) -> Path:
     return venv / "bin" / "python"
 
 
-def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Run cmd; return (wall seconds, CPU seconds of it and its children)."""
+def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """Run cmd; return (wall seconds, CPU seconds of it and its children, of which in user space)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    user = after.ru_utime - before.ru_utime
+    return wall, user + (after.ru_stime - before.ru_stime), user
 
 
 def touch_one(raw: Path, run: int) -> None:
@@ -88,12 +92,14 @@ def main() -> None:
     if not corpus.is_dir():
         subprocess.run([sys.executable, str(MAKE_CORPUS), str(args.size), str(corpus), "--seed", "1"], check=True,
                        stdout=subprocess.DEVNULL)
-    results: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    results: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
     for run in range(args.runs):
         for step in ("cold", "one changed", "no change"):
             if step == "one changed":
                 touch_one(corpus, run)
-            for name, python in pythons.items():
+            # whichever builds second after a cold build pays for the first's file-system work
+            # (measured: the same revision, second, took 15-19 % more CPU): swap the order every run
+            for name, python in (pythons.items() if run % 2 == 0 else reversed(pythons.items())):
                 out, cache = args.workdir / f"out-{name}", args.workdir / f"cache-{name}"
                 if step == "cold":
                     shutil.rmtree(out, ignore_errors=True)
@@ -103,12 +109,13 @@ def main() -> None:
                 results.setdefault((step, name), []).append(timed(cmd, env))
         print(f"# run {run + 1}/{args.runs} done", file=sys.stderr)
     print(f"{args.size} documents, {args.runs} runs, medians; base {args.base}, head {args.head}")
-    print("| build | base wall s | head wall s | wall ratio | base CPU s | head CPU s | CPU ratio |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print("| build | base wall s | head wall s | wall ratio | base CPU s | head CPU s | CPU ratio | user ratio |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for step in ("cold", "one changed", "no change"):
         b = [statistics.median(x) for x in zip(*results[(step, "base")], strict=True)]
         h = [statistics.median(x) for x in zip(*results[(step, "head")], strict=True)]
-        print(f"| {step} | {b[0]:.2f} | {h[0]:.2f} | {h[0] / b[0]:.2f} | {b[1]:.2f} | {h[1]:.2f} | {h[1] / b[1]:.2f} |")
+        print(f"| {step} | {b[0]:.2f} | {h[0]:.2f} | {h[0] / b[0]:.2f} | {b[1]:.2f} | {h[1]:.2f} | {h[1] / b[1]:.2f} "
+              f"| {h[2] / b[2]:.2f} |")
 
 
 if __name__ == "__main__":
