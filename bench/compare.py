@@ -6,8 +6,8 @@
 "Speed unchanged within 10 %" is a claim about two revisions, so both are measured in one run,
 alternating build by build (BASE cold, HEAD cold, BASE one changed, …, and HEAD first in every
 other run, since the second of two cold builds pays for the first's file-system work), which
-is the only way ratios mean something on a shared machine. Use an even --runs. Each revision is checked out with ``git worktree``
-into --workdir and installed into its own virtual environment (with the system's packages,
+is the only way ratios mean something on a shared machine. Use an even --runs. Each
+revision is checked out with ``git worktree`` into --workdir and installed into its own virtual environment (with the system's packages,
 so nothing is downloaded); HEAD defaults to the working tree of this checkout (uncommitted
 changes included). The corpus comes from ../shared/bench/make_corpus.py (seed 1); every
 build runs with SOURCE_DATE_EPOCH fixed, so both revisions make the same site.
