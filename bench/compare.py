@@ -1,22 +1,23 @@
 #!/usr/bin/env python3
 """Compare two revisions of feedpub side by side: cold, one changed and no change builds.
 
-    python bench/compare.py BASE [HEAD] [--size 10000] [--runs 5]
+    python bench/compare.py BASE [HEAD] [--size 10000] [--runs 4]
 
 "Speed unchanged within 10 %" is a claim about two revisions, so both are measured in one run,
 alternating build by build (BASE cold, HEAD cold, BASE one changed, …, and HEAD first in every
-other run, since the second of two cold builds pays for the first's file-system work), which
-is the only way ratios mean something on a shared machine. Use an even --runs. Each
-revision is checked out with ``git worktree`` into --workdir and installed into its own virtual environment (with the system's packages,
-so nothing is downloaded); HEAD defaults to the working tree of this checkout (uncommitted
-changes included). The corpus comes from ../shared/bench/make_corpus.py (seed 1); every
-build runs with SOURCE_DATE_EPOCH fixed, so both revisions make the same site.
+other run, since the second of two cold builds pays for the first's file-system work), which is
+the only way ratios mean something on a shared machine. Use an even --runs. Each revision is
+checked out with ``git worktree`` into --workdir and installed into its own virtual environment
+(with the system's packages, so nothing is downloaded); HEAD defaults to the working tree of
+this checkout (uncommitted changes included). The corpus comes from
+../shared/bench/make_corpus.py (seed 1); every build runs with SOURCE_DATE_EPOCH fixed, so both
+revisions make the same site.
 
-Printed per kind of build: the median wall time and the median CPU time (user + system of
-the build and its worker processes) of each revision, and HEAD/BASE ratios. CPU time is the
-steadier of the two when other work shares the machine; user time alone is steadier still
-where the machine is a virtual one whose system time drifts from run to run (seen here: the
-same revision's system time grew from 2.6 s to 9.9 s over ten builds).
+Printed per kind of build: the median wall time and the median CPU time (user + system of the
+build and its worker processes) of each revision, and HEAD/BASE ratios. CPU time is the
+steadier of the two when other work shares the machine; user time alone is steadier still where
+the machine is a virtual one whose system time drifts from run to run (seen here: the same
+revision's system time grew from 2.6 s to 9.9 s over ten builds).
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ def main() -> None:
     ap.add_argument("base")
     ap.add_argument("head", nargs="?", default=".")
     ap.add_argument("--size", type=int, default=10000)
-    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--runs", type=int, default=4)
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/feedpub-compare"))  # noqa: S108 - throwaway
     args = ap.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
