@@ -24,6 +24,8 @@ _LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")  # BCP 47, the shap
 
 
 
+_EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+")  # one address: local part, @, a dotted host
+
 def shown(v: Any) -> str:
     """Describe a value from a TOML file by its TOML type and text: 'the string "yes"', 'the number 20'."""
     if isinstance(v, bool):
@@ -126,7 +128,7 @@ def boolean(v: Any) -> bool:
 def email(v: Any) -> str:
     """Accept an email address, or an empty string."""
     s = text(v).strip()
-    if s and not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", s):
+    if s and not _EMAIL.fullmatch(s):
         raise ValueError(f"must be an email address, not {shown(s)}")
     return s
 
@@ -198,7 +200,7 @@ def one_line(v: Any) -> str:
 def address(v: Any) -> str:
     """Accept "Name <address>", an address, or an empty string."""
     s = one_line(v)
-    if s and not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", parseaddr(s)[1]):
+    if s and not _EMAIL.fullmatch(parseaddr(s)[1]):
         raise ValueError(f"must be an email address (or \"Name <address>\"), not {shown(s)}")
     return s
 
