@@ -19,7 +19,7 @@ import feedparser
 import lxml.html
 import pytest
 
-from feedpub.commands.serve import EVENTS_PATH, Preview, Rebuild, Status, content_type, inject
+from feedpub.commands.serve import EVENTS_PATH, Preview, Rebuild, Status, content_type, inject, settled
 from feedpub.config import Config, load_config
 from feedpub.errors import FeedpubError, Problem
 from tests.conftest import AFTER_SEEDS, NOW, output_tree
@@ -299,6 +299,51 @@ class TestPreview:
         port = int(preview.url.rsplit(":", 1)[1].strip("/"))
         with pytest.raises(FeedpubError, match=f"127.0.0.1:{port}: cannot serve"):
             Preview(make_config(seeds), clock=lambda: NOW, port=port).start()
+
+
+class TestWatchSettles:
+    """The watcher builds a change once it has settled, never a file caught half-written."""
+
+    def test_settled_rule_at_its_boundaries(self) -> None:
+        """Built only when the look differs from the last build and equals the look before it."""
+        built, half, whole = {"a": (1, 0)}, {"a": (2, 0)}, {"a": (2, 9)}
+        assert not settled(built, None, built)  # nothing changed
+        assert not settled(built, built, built)  # nothing changed, twice
+        assert not settled(built, None, half)  # first look at a change: wait one interval
+        assert not settled(built, half, whole)  # still changing: wait again
+        assert settled(built, whole, whole)  # the same twice: build
+
+    def test_a_save_in_steps_builds_once_with_the_final_text(
+        self, seeds: Path, make_config: Callable[..., Config], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Looks that catch a truncated file, then the written one, then it again: one build, of the final file."""
+        import feedpub.commands.serve as serve
+
+        doc = seeds / "2024-05-02-saved.md"
+        steps = [
+            lambda: doc.write_text("", encoding="utf-8"),  # the editor truncated it
+            lambda: doc.write_text("---\ntitle: Saved in steps\n---\nBody.\n", encoding="utf-8"),
+            lambda: None,  # nothing more: settled
+            lambda: None,
+        ]
+        seen: list[Rebuild] = []
+        p = Preview(make_config(seeds), clock=lambda: NOW, port=0, on_rebuild=seen.append)
+        real = serve.snapshot
+
+        def scripted(config: Config) -> dict[str, tuple[int, int]]:
+            if steps:
+                steps.pop(0)()
+            else:
+                p._stop.set()
+            return real(config)
+
+        with p:
+            monkeypatch.setattr(serve, "snapshot", scripted)
+            p.watch(interval=0)
+        assert len(seen) == 1, [r.changed for r in seen]
+        assert seen[0].error is None and seen[0].changed == (str(doc),)
+        titles = [e.title for e in feedparser.parse((p.config.out / "atom.xml").read_bytes()).entries]
+        assert "Saved in steps" in titles
 
 
 class TestInject:

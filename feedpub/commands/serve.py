@@ -212,6 +212,11 @@ def _changes(old: Snapshot, new: Snapshot) -> tuple[str, ...]:
     return tuple(sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k)))
 
 
+def settled(built: Snapshot, pending: Snapshot | None, current: Snapshot) -> bool:
+    """True when the inputs differ from the last build's and look the same as one interval ago."""
+    return current != built and current == pending
+
+
 NAME_MAX = 255  # the longest file name (in UTF-8 bytes) the file systems feedpub writes to allow
 PATH_MAX = 1024  # a longer request path is none the output folder has (its own path comes on top)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -417,9 +422,20 @@ class Preview:
         return self._build(changed) if changed else None
 
     def watch(self, interval: float = 0.5) -> None:
-        """Poll for changes every interval seconds until stop() (blocks; Ctrl-C ends it too)."""
+        """Look for changes every interval seconds until stop() (blocks; Ctrl-C ends it too); rebuild once they settle.
+
+        An editor saves in steps (truncate, write, rename, touch), and a copy of many files takes
+        a while: building on the first look that differs would build a half-written file and
+        reload the reader's page twice. So a change is built only when two looks in a row agree.
+        """
+        pending: Snapshot | None = None
         while not self._stop.wait(interval):
-            self.poll()
+            current = snapshot(self.config)
+            if settled(self._stamps, pending, current):
+                changed = _changes(self._stamps, current)
+                self._stamps = current
+                self._build(changed)
+            pending = None if current == self._stamps else current
 
     def watch_in_background(self, interval: float = 0.5) -> None:
         """Poll for changes in a background thread until stop()."""
