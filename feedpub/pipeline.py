@@ -61,7 +61,7 @@ def build(config: Config, *, now: datetime, skip_invalid: bool = False,
         # load + normalise every document the cache does not know as it is (a pool when many;
         # this process loads what making outputs needs meanwhile)
         found = gather.read_catalogue(config, ctx.store, ctx.shared, ctx.sources,
-                                     functools.partial(_prepare_outputs, config))
+                                     functools.partial(_prepare_outputs, config), ctx.spill)
         whole = functools.partial(gather.whole, config=config, context=ctx.sources)  # for a problem's line
         records, skipped = _valid(found, whole, config, now, skip_invalid)  # nothing is written past a bad document
         chosen = select.choose(records, config, now)  # drafts and future out; names and ties settled once

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import os
@@ -81,6 +82,62 @@ def _fresh(config: Config, tmp_path: Path, name: str) -> dict[str, bytes]:
     plain = replace(config, cache=False, out=tmp_path / name)
     build(plain, now=NOW)
     return output_tree(plain.out)
+
+
+class TestOnePass:
+    """A cold build reads, normalises and renders each document once: its pages and feeds use what the catalogue's pass made."""
+
+    def test_cold_build_reads_each_document_once(
+        self, corpus: Path, make_config: Callable[..., Config], calls: dict[str, list[str]],
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    ) -> None:
+        """Every document is read from disk, normalised and rendered exactly once; the output equals a build without the spill."""
+        from feedpub.sources import load
+
+        opened: list[str] = []
+        real_read_bytes = load.read_bytes
+
+        def read_bytes(name, rel, *args):  # type: ignore[no-untyped-def]
+            opened.append(rel)  # every document read goes through here (load.read too)
+            return real_read_bytes(name, rel, *args)
+
+        monkeypatch.setattr(load, "read_bytes", read_bytes)
+        config = make_config(corpus, workers=1)
+        build(config, now=NOW)
+        rels = sorted(_rels(corpus))
+        assert sorted(opened) == rels
+        assert sorted(calls["normalise"]) == rels
+        assert sorted(calls["render"]) == rels
+        # the same bytes as a build without the spill, which reads every shown document again
+        from feedpub.incremental import spill
+
+        monkeypatch.setattr(spill, "opened", lambda *_args: contextlib.nullcontext(spill.DISABLED))
+        again = replace(config, out=tmp_path / "again", cache=False)
+        build(again, now=NOW)
+        assert output_tree(again.out) == output_tree(config.out)
+
+    def test_without_pages_only_shown_bodies_are_rendered(
+        self, corpus: Path, make_config: Callable[..., Config], calls: dict[str, list[str]]
+    ) -> None:
+        """With pages off, no body is rendered while reading: only the entries the feeds and digest show."""
+        config = make_config(corpus, workers=1, pages=False, feed_limit=3)
+        result = build(config, now=NOW)
+        assert 0 < len(calls["render"]) < len(_rels(corpus))
+        assert len(result.published) == len(_rels(corpus))
+
+    def test_spill_is_removed_whatever_happens(
+        self, corpus: Path, make_config: Callable[..., Config], tmp_path: Path
+    ) -> None:
+        """The spill folder lives in the cache folder while the build runs and is gone after it, failed or not."""
+        config = make_config(corpus, workers=1, cache_dir=str(tmp_path / "caches"))
+        build(config, now=NOW)
+        assert not list((tmp_path / "caches").glob("spill-*"))
+        write_doc(corpus, "bad.md", "---\ntitle: Bad\ndate: not a date\n---\nx\n")
+        shutil.rmtree(config.out)
+        shutil.rmtree(tmp_path / "caches")  # cold again: the spill is used
+        with pytest.raises(SourceError):
+            build(config, now=NOW)
+        assert not list((tmp_path / "caches").glob("spill-*"))
 
 
 class TestCacheHits:

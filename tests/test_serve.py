@@ -317,7 +317,7 @@ class TestWatchSettles:
         self, seeds: Path, make_config: Callable[..., Config], monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """Looks that catch a truncated file, then the written one, then it again: one build, of the final file."""
-        import feedpub.commands.serve as serve
+        from feedpub.commands import serve
 
         doc = seeds / "2024-05-02-saved.md"
         steps = [

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from feedpub import write
 from feedpub.config import Config
-from feedpub.incremental import cache, catalogue, gather, inputs, workers
+from feedpub.incremental import cache, catalogue, gather, inputs, spill, workers
 from feedpub.model import Later
 from feedpub.render import templating
 from feedpub.sources.dates import SourceContext
@@ -31,6 +31,7 @@ class BuildContext:
     sources: SourceContext  # what dating documents asked of git, once per build
     held: Later[dict[str, write.Held]]  # every file the output folder holds (write.existing), found meanwhile
     stat: inputs.Stats  # the files output jobs read (images, copied files): each stat'ed once
+    spill: spill.Spill  # entries and bodies of the documents read, for this build's outputs
 
     @property
     def previous(self) -> write.Previous:
@@ -54,12 +55,13 @@ def opened(config: Config) -> Iterator[BuildContext]:
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        with cache.opened(config) as store:
+        # every published body is shown when the site has article pages: rendered as it is read
+        with cache.opened(config) as store, spill.opened(config.pages, cache.written_root(config)) as spilled:
             # a rebuild walks the output folder in another process while this one decodes the cache
             held = workers.start(functools.partial(write.existing, config.out),
                                  background=store.has_catalogue() and workers.count(config.workers) > 1)
             yield BuildContext(config, store, catalogue.Shared(), store.written(config.out), gather.sources(config),
-                               held, inputs.Stats())
+                               held, inputs.Stats(), spilled)
     finally:
         if was_enabled:
             gc.enable()

@@ -23,11 +23,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from feedpub.config import Config
 from feedpub.errors import NotAPost, Problem, SourceError
 from feedpub.incremental import cache, catalogue, workers
+from feedpub.incremental.spill import DISABLED, Spill, Where
 from feedpub.model import Entry, Rendered
 from feedpub.places import Refused
 from feedpub.records import Record, record_of
@@ -91,74 +92,103 @@ def entry_of(rel: str, name: str, config: Config, context: SourceContext) -> tup
 
 
 def record_or_problems(rel: str, name: str, config: Config, context: SourceContext | None = None, *,
-                       find_pages: bool = True) -> Record | tuple[Problem, ...]:
-    """Return one document's record, or its problems (see normalise for find_pages)."""
+                       find_pages: bool = True, spill: Spill = DISABLED,
+                       ) -> Record | tuple[Problem, ...]:
+    """Return one document's record, or its problems (see normalise for find_pages).
+
+    With an enabled spill, the body is rendered now, once, and the entry and body spilled for
+    the outputs of this build (spill.put's place is noted by the caller: see _read_groups).
+    """
+    read = _read_one(rel, name, config, context or sources(config), find_pages, spill)
+    return read.record if read.record is not None else read.problems
+
+
+class _Read(NamedTuple):
+    """One document read: its record (None: it has problems), and where its entry and body were spilled."""
+
+    record: Record | None
+    problems: tuple[Problem, ...] = ()
+    spilled: tuple[str, Where] | None = None
+
+
+def _read_one(rel: str, name: str, config: Config, context: SourceContext, find_pages: bool, spill: Spill) -> _Read:
+    """Read one document for the catalogue (and, with an enabled spill, render and spill its body)."""
     try:
         data, st = load.read_bytes(name, rel, config.limits)
         # source / rel, not Path(name): pathlib then parses the relative part only
         doc = load.from_bytes(data, config.source / rel, rel, st.st_mtime, config.limits)
-        entry = normalise(doc, config, context or sources(config), find_pages=find_pages)
+        entry = normalise(doc, config, context, find_pages=find_pages)
     except SourceError as e:
-        return tuple(e.problems)
+        return _Read(None, tuple(e.problems))
+    if spill.enabled:  # its page will show the whole body: render it once, now
+        r = content.render(entry, config, doc)
+        where = spill.put(rel, (entry, r.content_html, r.summary))
+        return _Read(record_of(entry, st.st_size, st.st_mtime_ns, data, summary=r.summary), (), where)
     # the archive lists every entry with text: the document's summary, else its first paragraph
     summary = content.lead_summary(entry, doc, config)
-    return record_of(entry, st.st_size, st.st_mtime_ns, data, summary=summary)
+    return _Read(record_of(entry, st.st_size, st.st_mtime_ns, data, summary=summary))
 
 
-_Chunk = tuple[bytes | None, list[Record], list[tuple[int, tuple[Problem, ...]]]]
+_Chunk = tuple[bytes | None, list[Record], list[tuple[int, tuple[Problem, ...]]], list[tuple[str, Where]]]
 
 
-def _read_groups(job: tuple[Config, SourceContext, Sequence[tuple[str, str]], Sequence[Sequence[int]]],
+def _read_groups(job: tuple[Config, SourceContext, Sequence[tuple[str, str]], Sequence[Sequence[int]], Spill],
                  indexes: range) -> list[_Chunk]:
-    """Read every document of some groups: per group, its records encoded, and its problems by index.
+    """Read every document of some groups: per group, its records encoded, its problems by index, and what it spilled.
 
     The records come back encoded (as they are only if one cannot be), cheaper to send and to
     read than pickled records, and the same bytes the build cache stores.
     """
-    config, context, found, groups = job
+    config, context, found, groups, spill = job
     out: list[_Chunk] = []
     for g in indexes:
         records: list[Record] = []
         bad: list[tuple[int, tuple[Problem, ...]]] = []
+        spilled: list[tuple[str, Where]] = []
         for i in groups[g]:
-            result = record_or_problems(*found[i], config, context)
-            if isinstance(result, Record):
-                records.append(result)
-            else:
-                bad.append((i, result))
+            read = _read_one(*found[i], config, context, True, spill)
+            if read.record is None:
+                bad.append((i, read.problems))
+                continue
+            records.append(read.record)
+            if read.spilled is not None:
+                spilled.append(read.spilled)
         try:
-            out.append((catalogue.encode(records), [], bad))
+            out.append((catalogue.encode(records), [], bad, spilled))
         except ValueError:
-            out.append((None, records, bad))
+            out.append((None, records, bad, spilled))
     return out
 
 
 def _read(config: Config, context: SourceContext, found: Sequence[tuple[str, str]], groups: Sequence[Sequence[int]],
           shared: catalogue.Shared, meanwhile: Callable[[], None] | None,
-          keep: Callable[[int, bytes | None, list[Record]], None]) -> list[Problem]:
+          keep: Callable[[int, bytes | None, list[Record]], None], spill: Spill) -> list[Problem]:
     """Read the documents of every group (in a pool when many); hand each group's records to keep.
 
     Return the problems, in file order.
     """
     n = sum(map(len, groups))
     chunk = 1 if n >= PARALLEL_READS else max(len(groups), 1)
-    results = workers.imap(_read_groups, (config, context, found, groups), len(groups), workers.count(config.workers),
-                           1 if n >= PARALLEL_READS else len(groups) + 1, chunk=chunk, smallest=1,
-                           meanwhile=meanwhile)
+    results = workers.imap(_read_groups, (config, context, found, groups, spill), len(groups),
+                           workers.count(config.workers), 1 if n >= PARALLEL_READS else len(groups) + 1,
+                           chunk=chunk, smallest=1, meanwhile=meanwhile)
     failed: list[tuple[int, tuple[Problem, ...]]] = []
-    for g, (data, records, bad) in enumerate(result for part in results for result in part):
+    for g, (data, records, bad, spilled) in enumerate(result for part in results for result in part):
         keep(g, data, catalogue.decode(data, shared) if data is not None else records)
+        spill.note(spilled)
         failed += bad
     failed.sort(key=lambda item: item[0])  # file order
     return [p for _i, these in failed for p in these]
 
 
 def read_catalogue(config: Config, store: cache.BuildCache, shared: catalogue.Shared, context: SourceContext,
-                   meanwhile: Callable[[], None] | None = None) -> Found:
+                   meanwhile: Callable[[], None] | None = None, spill: Spill = DISABLED) -> Found:
     """Return a record for every document, reading only those the cache does not know as they are.
 
     The cache's catalogue is updated (written when it flushes). When a pool of workers reads,
-    this process runs meanwhile() as they start.
+    this process runs meanwhile() as they start. With an enabled spill, a cold build (no
+    catalogue) renders every document's body as it reads it, and spills it with its entry
+    (see :mod:`feedpub.incremental.spill`).
     """
     # Listing and stat-ing every document is done by another process while this one decodes
     # the catalogue: a rebuild's two largest steps at once (see docs/performance.md).
@@ -167,7 +197,7 @@ def read_catalogue(config: Config, store: cache.BuildCache, shared: catalogue.Sh
     known = store.catalogue(shared)
     if not known:
         del listed  # a cold build reads every document (and never needed the listing)
-        return _read_all(config, context, store, shared, meanwhile)
+        return _read_all(config, context, store, shared, meanwhile, spill)
     found, refused = listed.result()
     kept, missing, matched = _known_or_missing(found, known, context)
     fresh: list[Record] = []
@@ -177,7 +207,9 @@ def read_catalogue(config: Config, store: cache.BuildCache, shared: catalogue.Sh
 
     size = max(PARALLEL_READS // 8, 1)
     groups = [range(i, min(i + size, len(missing))) for i in range(0, len(missing), size)]
-    problems = _read(config, context, missing, groups, shared, meanwhile, keep)
+    # not spilled: what a rebuild reads again was mostly touched, not changed, and the build
+    # cache has its body (a page is remade only when its document or a neighbour changed)
+    problems = _read(config, context, missing, groups, shared, meanwhile, keep, DISABLED)
     store.update(fresh, _forgotten(found, known, matched, missing, fresh))
     return _found(config, context, kept + fresh, problems, refused)
 
@@ -228,7 +260,7 @@ def _still_valid(record: Record, context: SourceContext) -> bool:
 
 
 def _read_all(config: Config, context: SourceContext, store: cache.BuildCache, shared: catalogue.Shared,
-              meanwhile: Callable[[], None] | None) -> Found:
+              meanwhile: Callable[[], None] | None, spill: Spill) -> Found:
     """Read every document (a cold build), shard by shard of the catalogue, in a pool when many."""
     found, refused = load.documents(config.source, rules=load.Rules.of(config))
     shards: list[list[int]] = [[] for _ in range(cache.SHARDS)]
@@ -243,7 +275,7 @@ def _read_all(config: Config, context: SourceContext, store: cache.BuildCache, s
         else:
             store.update(made, ())
 
-    problems = _read(config, context, found, shards, shared, meanwhile, keep)
+    problems = _read(config, context, found, shards, shared, meanwhile, keep, spill)
     return _found(config, context, records, problems, refused)
 
 
@@ -321,15 +353,19 @@ def whole(record: Record, config: Config, context: SourceContext | None = None) 
                      context or sources(config))
 
 
-def _render_range(job: tuple[Config, SourceContext, Sequence[Entry | Record], frozenset[int]],
+def _render_range(job: tuple[Config, SourceContext, Sequence[Entry | Record], frozenset[int], Spill],
                   indexes: range) -> list[tuple[Entry, str, str]]:
-    config, context, todo, cached = job
+    config, context, todo, cached, spill = job
     out = []
     for i in indexes:
         item = todo[i]
         if isinstance(item, Entry):
             r = content.render(item, config)
             out.append((item, r.content_html, r.summary))
+            continue
+        spilled = spill.get(item.rel)
+        if spilled is not None:  # read and rendered when the catalogue was
+            out.append(spilled)
             continue
         doc = load.read(config.source / item.rel, config.source, config.limits, rel=item.rel)
         entry = normalise(doc, config, context)
@@ -344,12 +380,12 @@ def _render_range(job: tuple[Config, SourceContext, Sequence[Entry | Record], fr
 def render_all(items: Iterable[Entry | Record], config: Config, store: cache.BuildCache,
                progress: Callable[[int, int], None] | None = None,
                settle: Callable[[Entry], Entry] | None = None,
-               context: SourceContext | None = None) -> dict[str, Rendered]:
-    """Render each distinct entry once, keyed by id: cached bodies reused, the rest in a pool.
+               context: SourceContext | None = None, spill: Spill = DISABLED) -> dict[str, Rendered]:
+    """Render each distinct entry once, keyed by id: spilled or cached bodies reused, the rest in a pool.
 
-    A catalogue record is read again for its entry; settle then gives that entry the values
-    the build settled (category name, 'updated'). A body is cached by the document's
-    fingerprint, so a touched but unchanged file keeps it.
+    A catalogue record is read again for its entry, unless this build spilled it; settle then
+    gives that entry the values the build settled (category name, 'updated'). A body is cached
+    by the document's fingerprint, so a touched but unchanged file keeps it.
     """
     distinct: dict[str, Entry | Record] = {}
     for x in items:
@@ -359,7 +395,7 @@ def render_all(items: Iterable[Entry | Record], config: Config, store: cache.Bui
     cached = frozenset(i for i, x in enumerate(todo) if keys.get(x.id) in stored)
     if len(todo) - len(cached) >= PARALLEL_RENDERS:
         content.prepare(config)  # parser and cleaner built once, shared by the forked workers
-    job = (config, context or sources(config), todo, cached)
+    job = (config, context or sources(config), todo, cached, spill)
     made = workers.run(_render_range, job, len(todo), workers.count(config.workers),
                        PARALLEL_RENDERS)
     fresh: dict[tuple[str, bytes], tuple[str, str]] = {}  # bodies rendered here, for the cache
@@ -391,7 +427,8 @@ def _fresh(key: tuple[str, bytes] | None, entry: Entry, listed: Entry | Record, 
 
 def make_each(jobs: Sequence[Any], config: Config, store: cache.BuildCache, context: SourceContext,
               settle: Callable[[Entry], Entry], make: Callable[[Any, dict[str, Rendered]], Any],
-              progress: Callable[[int, int], None] | None = None) -> Generator[Any, None, None]:
+              progress: Callable[[int, int], None] | None = None,
+              spill: Spill = DISABLED) -> Generator[Any, None, None]:
     """Yield make(job, rendered) for jobs that each show one entry, rendering and making together.
 
     An article page per document: its body is rendered, the page made and the body dropped
@@ -400,12 +437,13 @@ def make_each(jobs: Sequence[Any], config: Config, store: cache.BuildCache, cont
     makes its share of the chunks (see workers.imap: a lower peak of memory, in
     docs/performance.md). A body already in the build cache is reused; bodies rendered here
     are not added to it (a page is remade only when its document or a neighbour changes, and
-    rendering one body again is cheap).
+    rendering one body again is cheap). A document this build read for its catalogue was
+    spilled then, entry and body: its page is made from those, and it is not read again.
     """
     keys, stored = _stored_bodies([job.shows[0] for job in jobs], store)
     if len(jobs) >= PARALLEL_RENDERS:
         content.prepare(config)  # built once, shared by the forked workers
-    job = (config, context, jobs, stored, keys, settle, make)
+    job = (config, context, jobs, stored, keys, settle, make, spill)
     done = 0
     for part in workers.imap(_make_range, job, len(jobs), workers.count(config.workers), PARALLEL_RENDERS,
                              chunk=256, smallest=16, share=True):
@@ -416,10 +454,15 @@ def make_each(jobs: Sequence[Any], config: Config, store: cache.BuildCache, cont
 
 
 def _make_range(job: tuple[Any, ...], indexes: range) -> list[Any]:
-    config, context, jobs, stored, keys, settle, make = job
+    config, context, jobs, stored, keys, settle, make, spill = job
     out = []
     for i in indexes:
         shown = jobs[i].shows[0]
+        spilled = spill.get(shown.rel)
+        if spilled is not None:  # read and rendered when the catalogue was: not read again
+            entry, html, summary = spilled
+            out.append(make(jobs[i], {shown.id: Rendered(settle(entry), html, summary)}))
+            continue
         doc = load.read(config.source / shown.rel, config.source, config.limits, rel=shown.rel)
         entry = normalise(doc, config, context)
         key = keys.get(shown.id)

@@ -1,0 +1,113 @@
+"""Entries and bodies made while a build reads its documents, kept on disk until its outputs are made.
+
+A build reads each document it does not know once, for the catalogue. When the site has
+article pages (every published body is shown), the process that reads and normalises a
+document also renders its body then and spills the entry and body here; the page and feed
+jobs made later in the same build read them back instead of reading, normalising and
+rendering the document a second time. Neighbour links and settled category names need
+every document first, so the pages cannot be made in that first pass itself.
+
+Bodies go to disk, not memory: a build of 50,000 documents would otherwise hold every body
+of the archive at once, and its memory would grow with the length of the articles. Each
+process appends to a file of its own (no locks, no shared offsets); this process keeps only
+where each document's bytes are. The folder is a temporary one inside feedpub's cache folder
+(the system's temporary folder when the build keeps no cache) and is removed when the build
+ends, whatever happens. Nothing here outlives the build, so nothing here can go stale.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from feedpub.model import Entry
+
+Where = tuple[str, int, int]  # file name in the spill folder, offset, length
+Spilled = tuple[Entry, str, str]  # the entry as read, its sanitized body, its summary
+
+
+class Spill:
+    """One build's spilled entries and bodies, by document (path relative to the source)."""
+
+    def __init__(self, folder: str | None) -> None:
+        self.folder = folder  # None: nothing is spilled (the build renders bodies when they are shown)
+        self._where: dict[str, Where] = {}
+        self._fd = -1  # this process's file to append to, and its name, size and owner
+        self._name = ""
+        self._size = 0
+        self._pid = 0
+        self._readers: dict[str, int] = {}
+
+    @property
+    def enabled(self) -> bool:
+        """Whether documents read now should have their bodies rendered and spilled."""
+        return self.folder is not None
+
+    def put(self, rel: str, made: Spilled) -> tuple[str, Where]:
+        """Write one document's entry and body (in whichever process read it); return where they are.
+
+        A forked worker inherits its parent's state: it opens a file of its own on its first put.
+        """
+        assert self.folder is not None  # only called when enabled
+        if self._pid != os.getpid():
+            self._pid, self._name, self._size = os.getpid(), f"{os.getpid()}.bin", 0
+            path = os.path.join(self.folder, self._name)
+            self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            self._size = os.fstat(self._fd).st_size
+        data = pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL)
+        where = (self._name, self._size, len(data))
+        view = memoryview(data)
+        while view:  # a write may be short (a signal, a full pipe-like file system)
+            view = view[os.write(self._fd, view):]
+        self._size += len(data)
+        return rel, where
+
+    def note(self, found: Iterable[tuple[str, Where]]) -> None:
+        """Remember where documents' entries and bodies are (in this process, as workers report them)."""
+        self._where.update(found)
+
+    def get(self, rel: str) -> Spilled | None:
+        """Return a document's entry and body as this build read them, or None when not spilled."""
+        where = self._where.get(rel)
+        if where is None:
+            return None
+        name, offset, length = where
+        fd = self._readers.get(name)
+        if fd is None:  # pread does not move a shared offset: a descriptor inherited by a fork is fine
+            fd = self._readers[name] = os.open(os.path.join(str(self.folder), name), os.O_RDONLY)
+        return pickle.loads(os.pread(fd, length, offset))  # type: ignore[no-any-return]  # noqa: S301 - this build's own bytes
+
+    def __contains__(self, rel: str) -> bool:
+        return rel in self._where
+
+    def close(self) -> None:
+        """Close every file and remove the folder."""
+        for fd in (self._fd, *self._readers.values()):
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self._fd, self._pid, self._readers = -1, 0, {}
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+DISABLED = Spill(None)
+
+
+@contextlib.contextmanager
+def opened(enabled: bool, beside: Path | None) -> Iterator[Spill]:
+    """Open a build's spill (a temporary folder in beside, else the system's), removed when the block ends."""
+    if not enabled:
+        yield DISABLED
+        return
+    folder = tempfile.mkdtemp(prefix="spill-", dir=beside if beside is not None and beside.is_dir() else None)
+    spill = Spill(folder)
+    try:
+        yield spill
+    finally:
+        spill.close()
