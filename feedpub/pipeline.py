@@ -31,7 +31,7 @@ from feedpub.outputs.digest import Request
 from feedpub.outputs.digest import kind as digest
 from feedpub.outputs.protocol import Build
 from feedpub.records import Record
-from feedpub.render import content, inline, templating
+from feedpub.render import content, templating
 
 
 @dataclass(frozen=True)
@@ -137,8 +137,12 @@ TEMPLATES = ("digest.html.j2", "digest.txt.j2", "index.html.j2", "feeds.opml.j2"
 
 
 def _prepare_outputs(config: Config) -> None:
-    """Load the libraries and templates that making every output needs (a cold build will)."""
+    """Load the libraries and templates that making every output needs (a cold build will).
+
+    Not premailer, the slowest import of all: only a build that makes a digest needs it
+    (often none does: the last week had no entry), and that job is made in a forked child
+    beside this process's other work, so it loads it there.
+    """
     content.prepare(config)
     atom_rss.prepare()
-    inline.prepare()
     templating.prepare(config, TEMPLATES)

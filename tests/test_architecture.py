@@ -210,3 +210,42 @@ class TestImports:
     def test_each_lazy_pair_is_used(self, pair: tuple[str, str]) -> None:
         """A listed lazy import that no longer exists is removed from the list."""
         assert any((i.module, i.target.split(".")[0]) == pair and not i.top and not i.typing_only for i in IMPORTS)
+
+
+_LOADS = """
+import json, sys
+from datetime import datetime, timezone
+from feedpub.config import load_config
+from feedpub.pipeline import build
+config = load_config(None, {"source": sys.argv[1], "out": sys.argv[2], "cache_dir": sys.argv[3], "workers": 1})
+build(config, now=datetime.fromisoformat(sys.argv[4]))
+print(json.dumps(sorted({m.split(".")[0] for m in sys.modules} & set(sys.argv[5].split(",")))))
+"""
+HEAVY = ("premailer", "cssutils", "feedgen", "lxml", "comrak", "nh3", "jinja2")
+
+
+class TestWhatABuildLoads:
+    """A heavy library is loaded by the build that needs it, and by no other (measured in a fresh process)."""
+
+    def _loaded(self, tmp_path: Path, now: str) -> list[str]:
+        import json
+        import subprocess
+        import sys
+
+        done = subprocess.run([sys.executable, "-c", _LOADS, str(tmp_path / "src"), str(tmp_path / "out"),
+                               str(tmp_path / "cache"), now, ",".join(HEAVY)],
+                              capture_output=True, text=True, check=True, cwd=PACKAGE.parent)
+        return json.loads(done.stdout.splitlines()[-1])  # type: ignore[no-any-return]
+
+    def test_premailer_only_for_a_digest_and_nothing_heavy_for_no_change(self, tmp_path: Path) -> None:
+        """A cold build without a digest never loads premailer; with one it does; a rebuild that keeps everything loads none."""
+        from tests.conftest import write_corpus
+
+        write_corpus(tmp_path / "src", 6)  # 1 to 6 January 2024
+        quiet_week = "2024-03-01T12:00:00+00:00"  # the last complete week had no entry: no digest
+        assert self._loaded(tmp_path, quiet_week) == ["comrak", "feedgen", "jinja2", "lxml", "nh3"]
+        assert self._loaded(tmp_path, quiet_week) == []  # nothing changed: nothing made
+        (tmp_path / "out").rename(tmp_path / "gone")
+        digest_week = "2024-01-09T12:00:00+00:00"  # the week of 1 to 7 January is complete: a digest
+        assert "premailer" in self._loaded(tmp_path, digest_week)  # one process (workers = 1): it is made here
+        assert (tmp_path / "out" / "digest").is_dir()

@@ -48,6 +48,7 @@ copyreg.pickle(MappingProxyType, lambda m: (_read_only, (dict(m),)))
 
 _T = TypeVar("_T")
 PARALLEL_READS = 1500  # below this many changed documents a pool costs more than it saves
+PARALLEL_SPILLS = 400  # the same when each document read is also rendered (about twice the work)
 PARALLEL_RENDERS = 120
 
 
@@ -168,10 +169,10 @@ def _read(config: Config, context: SourceContext, found: Sequence[tuple[str, str
     Return the problems, in file order.
     """
     n = sum(map(len, groups))
-    chunk = 1 if n >= PARALLEL_READS else max(len(groups), 1)
+    pool = n >= (PARALLEL_SPILLS if spill.enabled else PARALLEL_READS)
     results = workers.imap(_read_groups, (config, context, found, groups, spill), len(groups),
-                           workers.count(config.workers), 1 if n >= PARALLEL_READS else len(groups) + 1,
-                           chunk=chunk, smallest=1, meanwhile=meanwhile)
+                           workers.count(config.workers), 1 if pool else len(groups) + 1,
+                           chunk=1 if pool else max(len(groups), 1), smallest=1, meanwhile=meanwhile)
     failed: list[tuple[int, tuple[Problem, ...]]] = []
     for g, (data, records, bad, spilled) in enumerate(result for part in results for result in part):
         keep(g, data, catalogue.decode(data, shared) if data is not None else records)

@@ -77,11 +77,6 @@ DEFINED_ON: dict[str, frozenset[str]] = {
 }
 
 
-def prepare() -> None:
-    """Import premailer now (with requests and cssutils: see docs/performance.md), e.g. while other processes work."""
-    import premailer.premailer  # noqa: F401 - imported for its side effect: loaded once, shared by forks
-
-
 @functools.cache
 def _inliner() -> type:
     """Return premailer's Premailer, writing bgcolor/valign/align only where HTML defines them."""
