@@ -7,8 +7,8 @@
     render ▶ the entries the other jobs show (bodies from the build cache, the rest in a pool)
     make ──▶ the jobs worth it (background) half in a forked child, the rest here; make() is
              given its job's declared inputs only
-    each ──▶ jobs showing one entry (article pages): rendered, made and staged together in
-             the pool; this process only notes their paths
+    each ──▶ jobs showing one entry (article pages) or none (listings, the site's files):
+             rendered, made and staged together in the pool; this process only notes their paths
 
 Every output is staged as soon as it is made (the writer streams it to disk), so a build
 never holds all its files at once.
@@ -96,15 +96,20 @@ def run(jobs: Sequence[Keyed], build: Build, ctx: context.BuildContext, stage: w
 
 def _not_kept(jobs: Sequence[Keyed], previous: write.Previous,
               stage: write.Staging) -> tuple[list[Keyed], list[Keyed]]:
-    """Stage as kept every job whose files the output folder holds; return the others: article pages apart."""
+    """Stage as kept every job whose files the output folder holds; return the others: those the pool makes apart.
+
+    The pool makes every job that shows at most one entry (article pages, listings, the site's
+    files) and is not worth a process of its own: each worker writes its own files, so none of
+    their bytes cross between processes, and the listings no longer keep a core waiting.
+    """
     todo: list[Keyed] = []
     alone: list[Keyed] = []
     for keyed in jobs:
         job, key = keyed
         if job.as_is or previous.holds_all(job.paths, key):
             stage.add([Kept(path, key) for path in job.paths])
-        elif len(job.shows) == 1 and not job.background:
-            alone.append(keyed)  # an article page: rendered and made in one go, in the page pool
+        elif len(job.shows) <= 1 and not job.background:
+            alone.append(keyed)  # an article page (rendered and made in one go), a listing, a file
         else:
             todo.append(keyed)
     return todo, alone
@@ -139,7 +144,7 @@ def _make_others(todo: Sequence[Keyed], given: inputs.Givens, build: Build, ctx:
 
 def _make_staged(given: inputs.Givens, put: Callable[[Iterable[Output]], list[write.Staged]] | None,
                  job: Job[Any], rendered: Mapping[str, Rendered]) -> tuple[tuple[bool, ...], tuple[str, ...]]:
-    """Make one article page and stage its files (in whichever process this runs).
+    """Make one job of the pool (an article page, a listing…) and stage its files (in whichever process this runs).
 
     Return, per path of the job, whether its file was staged (False: the output folder has
     those bytes already), and the warnings.

@@ -430,7 +430,7 @@ def make_each(jobs: Sequence[Any], config: Config, store: cache.BuildCache, cont
               settle: Callable[[Entry], Entry], make: Callable[[Any, dict[str, Rendered]], Any],
               progress: Callable[[int, int], None] | None = None,
               spill: Spill = DISABLED) -> Generator[Any, None, None]:
-    """Yield make(job, rendered) for jobs that each show one entry, rendering and making together.
+    """Yield make(job, rendered) for jobs that each show one entry or none, rendering and making together.
 
     An article page per document: its body is rendered, the page made and the body dropped
     in the same worker, chunk by chunk, so no process ever holds the bodies of a whole
@@ -441,7 +441,7 @@ def make_each(jobs: Sequence[Any], config: Config, store: cache.BuildCache, cont
     rendering one body again is cheap). A document this build read for its catalogue was
     spilled then, entry and body: its page is made from those, and it is not read again.
     """
-    keys, stored = _stored_bodies([job.shows[0] for job in jobs], store)
+    keys, stored = _stored_bodies([job.shows[0] for job in jobs if job.shows], store)
     if len(jobs) >= PARALLEL_RENDERS:
         content.prepare(config)  # built once, shared by the forked workers
     job = (config, context, jobs, stored, keys, settle, make, spill)
@@ -458,6 +458,9 @@ def _make_range(job: tuple[Any, ...], indexes: range) -> list[Any]:
     config, context, jobs, stored, keys, settle, make, spill = job
     out = []
     for i in indexes:
+        if not jobs[i].shows:  # a listing, a file of the site: no body to render
+            out.append(make(jobs[i], {}))
+            continue
         shown = jobs[i].shows[0]
         spilled = spill.get(shown.rel)
         if spilled is not None:  # read and rendered when the catalogue was: not read again
