@@ -318,7 +318,7 @@ def _drop_abandoned(folder: Path, pid: int, marker: Path) -> list[str]:
         return [f"{folder} looks like a staging folder a stopped build left, but holds no {marker.name}: "
                 "left alone (delete it if it is not yours)"]
     host = fields.get("host", socket.gethostname())  # a marker without a host is this host's (older versions)
-    if host != socket.gethostname() or (pid != os.getpid() and _alive(pid)):
+    if host != socket.gethostname() or (pid != os.getpid() and alive(pid)):
         if host == socket.gethostname():
             return []  # a build running now
         return [f"{folder} is the staging folder of a build on host {host}: left alone "
@@ -338,7 +338,7 @@ def _marker_fields(marker: Path) -> dict[str, str] | None:
     return None if text is None else dict(line.split(" ", 1) for line in text.splitlines() if " " in line)
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
     """Whether a process pid runs on this host (on systems where that cannot be asked, assume so)."""
     if os.name != "posix":  # os.kill(pid, 0) would end the process on Windows
         return True

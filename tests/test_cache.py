@@ -139,6 +139,30 @@ class TestOnePass:
             build(config, now=NOW)
         assert not list((tmp_path / "caches").glob("spill-*"))
 
+    def test_spill_of_a_killed_build_is_removed_by_the_next(
+        self, corpus: Path, make_config: Callable[..., Config], tmp_path: Path
+    ) -> None:
+        """A spill folder left by a killed build of this host goes; a live build's and another host's stay."""
+        import socket
+
+        caches = tmp_path / "caches"
+        config = make_config(corpus, workers=1, cache_dir=str(caches))
+        build(config, now=NOW)  # makes the cache folder
+        gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True, check=True)
+        host = socket.gethostname()
+        killed = caches / f"spill-{host}-{int(gone.stdout)}-abc"
+        running = caches / f"spill-{host}-{os.getppid()}-def"
+        elsewhere = caches / f"spill-other-host-{int(gone.stdout)}-ghi"
+        for folder in (killed, running, elsewhere):
+            folder.mkdir()
+            (folder / "1.bin").write_bytes(b"x")
+        shutil.rmtree(config.out)
+        for shard in caches.glob("*/cache.sqlite*"):
+            shard.unlink()  # cold again: the spill is opened
+        build(config, now=NOW)
+        assert sorted(p.name for p in caches.glob("spill-*")) == sorted([running.name, elsewhere.name])
+
 
 class TestCacheHits:
     def test_unchanged_documents_come_from_the_cache(

@@ -21,10 +21,12 @@ import contextlib
 import os
 import pickle
 import shutil
+import socket
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from feedpub import write
 from feedpub.model import Entry
 
 Where = tuple[str, int, int]  # file name in the spill folder, offset, length
@@ -97,6 +99,19 @@ class Spill:
 
 
 DISABLED = Spill(None)
+PREFIX = "spill-"
+
+
+def _drop_abandoned(folder: Path) -> None:
+    """Remove the spill folders of builds on this host that were killed (their process is gone).
+
+    A killed build cannot remove its own; left there, they would fill the cache folder.
+    """
+    host = socket.gethostname()
+    for found in folder.glob(f"{PREFIX}*"):
+        name_host, _, rest = found.name[len(PREFIX):].rpartition("-")[0].rpartition("-")
+        if name_host == host and rest.isdigit() and int(rest) != os.getpid() and not write.alive(int(rest)):
+            shutil.rmtree(found, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -105,7 +120,10 @@ def opened(enabled: bool, beside: Path | None) -> Iterator[Spill]:
     if not enabled:
         yield DISABLED
         return
-    folder = tempfile.mkdtemp(prefix="spill-", dir=beside if beside is not None and beside.is_dir() else None)
+    where = beside if beside is not None and beside.is_dir() else None
+    if where is not None:
+        _drop_abandoned(where)
+    folder = tempfile.mkdtemp(prefix=f"{PREFIX}{socket.gethostname()}-{os.getpid()}-", dir=where)
     spill = Spill(folder)
     try:
         yield spill
