@@ -619,6 +619,18 @@ class TestFieldShapes:
         doc = load.parse("---\ntitle: A\n---\nA {{ x }} b\n", Path("a.md"), "a.md", 0.0)
         assert body_of(doc).text == "A  b\n"
 
+    def test_the_body_asked_again_is_that_documents_under_that_syntax(self) -> None:
+        """body_of() answers each document and template_syntax by itself, also right after another (the last is kept)."""
+        one = load.parse("---\ntitle: A\n---\nA {{ x }} b\n", Path("a.md"), "a.md", 0.0)
+        same_text = load.parse("---\ntitle: A\n---\nA {{ x }} b\n", Path("a.md"), "a.md", 0.0)
+        other = load.parse("---\ntitle: B\n---\nB {{ y }} c\n", Path("b.md"), "b.md", 0.0)
+        assert body_of(one).text == "A  b\n"
+        assert body_of(one, "keep").text == "A {{ x }} b\n"
+        assert body_of(one).text == "A  b\n"
+        assert body_of(other).text == "B  c\n"
+        assert body_of(same_text) == body_of(one)
+        assert body_of(other, "keep").text == "B {{ y }} c\n"
+
     @pytest.mark.parametrize(("line", "source"), [("source: [A, B]", "A, B"), ("source: {name: Reuters}", "Reuters")])
     def test_a_source_list_or_mapping(self, entry_of, line: str, source: str) -> None:
         """source may be a list of names (joined) or a {name: …} mapping."""

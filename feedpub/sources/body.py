@@ -34,11 +34,25 @@ class Body:
         return self.line if self.templates and blank(self.text) else 0
 
 
+_LAST: list[tuple[SourceDoc, str, Body]] = []  # the last body taken apart, and of which document object
+
+
 def body_of(doc: SourceDoc, template_syntax: str = "strip") -> Body:
     """Return the body to render: trailer, divider and raw markers removed; for plain text, header block removed.
 
     template_syntax: "strip" removes template tags left in the body, "keep" leaves them as text.
+    A document read once is normalised and then rendered, and both ask for its body: the
+    last answer is kept for the same document object (held, so its identity is never reused).
     """
+    last = _LAST[0] if _LAST else None
+    if last is not None and last[0] is doc and last[1] == template_syntax:
+        return last[2]
+    body = _taken_apart(doc, template_syntax)
+    _LAST[:] = [(doc, template_syntax, body)]
+    return body
+
+
+def _taken_apart(doc: SourceDoc, template_syntax: str) -> Body:
     fmt = _format(doc)
     found = templates.process(doc.body, strip=template_syntax == "strip")
     text, trailer = plaintext.split_trailer(found.text)
