@@ -115,6 +115,8 @@ def href(from_path: str, to_path: str) -> str:
     if target == PAGE_FILE or target.endswith("/" + PAGE_FILE):
         target = target[: -len(PAGE_FILE)]
     here = from_path[: from_path.rfind("/") + 1]  # its folder, "" at the top
+    if not here or target[:1] != here[0]:  # no folder in common (most links of a page): up to the top
+        return "../" * here.count("/") + target or "./"
     common = len(os.path.commonprefix((here, target)))  # noqa: RUF071 - by character, then back to a "/"
     common = here.rfind("/", 0, common) + 1 if common else 0
     up = here[common:].count("/")

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 from posixpath import normpath
+from urllib.parse import urljoin
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from feedpub import layout
 from feedpub.config import Config
@@ -72,6 +75,18 @@ class TestHref:
         folder = here.rsplit("/", 1)[0] if "/" in here else ""
         landed = normpath(f"{folder}/{layout.href(here, there)}") if folder else normpath(layout.href(here, there))
         assert landed == normpath(there.removesuffix("index.html") or ".")
+
+
+    @given(st.lists(st.sampled_from(["a", "ab", "b", "news", "page", "2", "x.html"]), max_size=4),
+           st.lists(st.sampled_from(["a", "ab", "b", "news", "page", "2"]), max_size=4),
+           st.sampled_from(["index.html", "site.css", "x.html"]))
+    def test_every_link_resolves_to_its_target(self, here_parts: list[str], there_parts: list[str], leaf: str) -> None:
+        """Any page to any file: followed by a browser (urljoin), the link lands on the file (a folder's index as the folder)."""
+        here = "/".join([*here_parts, "index.html"])
+        there = "/".join([*there_parts, leaf])
+        site = "https://h.example/s/"
+        landed = urljoin(site + here, layout.href(here, there))
+        assert landed == site + there.removesuffix("index.html")
 
 
 class TestListings:
