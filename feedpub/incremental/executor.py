@@ -26,8 +26,6 @@ from feedpub.incremental import context, gather, inputs, workers
 from feedpub.model import Kept, Output, Rendered
 from feedpub.outputs.protocol import ALL, Build, Job, Keyed, Kind, Made
 
-FORKED_MAX_TEXT = 4_000_000  # characters of rendered bodies past which nothing is made in a child
-
 Progress = Callable[[int, int], None]  # (done, total), called after each rendered entry
 
 
@@ -117,53 +115,48 @@ def _not_kept(jobs: Sequence[Keyed], previous: write.Previous,
 
 def _make_others(todo: Sequence[Keyed], given: inputs.Givens, build: Build, ctx: context.BuildContext,
                  rendered: Mapping[str, Rendered], stage: write.Staging) -> list[str]:
-    """Make the jobs that are not article pages, staging their files; return their warnings.
+    """Make the jobs that show many entries (feeds, the digest), staging their files; return their warnings.
 
-    A forked child makes every other background job while this process makes the rest; its
-    files come back through a pipe, so they exist twice for a while: only when the rendered
-    bodies are small.
+    A forked child makes every other background job while this process makes the rest. Each
+    process writes its own files into the staging folder: only whether each file was written
+    comes back, so no feed's bytes cross between processes, however long its bodies.
     """
     background = [keyed for keyed in todo if keyed.job.background]
-    fork = (len(background) >= 2 and workers.count(build.config.workers) > 1
-            and sum(len(r.content_html) for r in rendered.values()) <= FORKED_MAX_TEXT)
+    fork = len(background) >= 2 and workers.count(build.config.workers) > 1
     elsewhere = background[::2] if fork else []
-    making = workers.start(functools.partial(_make, elsewhere, given, rendered), background=fork)
+    put = stage.stager() if todo else None
+    making = workers.start(functools.partial(_make_all_staged, elsewhere, given, put, rendered), background=fork)
     ctx.store.flush()  # the catalogue is written meanwhile
-    warnings: list[str] = []
     away = set(map(id, elsewhere))
-    for keyed in todo:
-        if id(keyed) not in away:
-            made = _make([keyed], given, rendered)[0]
-            stage.add(made.outputs)
-            warnings += made.warnings
-    for made in making.result():
-        stage.add(made.outputs)
-        warnings += made.warnings
+    here = [keyed for keyed in todo if id(keyed) not in away]
+    warnings: list[str] = []
+    for jobs, made in ((here, _make_all_staged(here, given, put, rendered)), (elsewhere, making.result())):
+        for (job, key), (written, more) in zip(jobs, made, strict=True):
+            stage.note(write.Staged(path, key, w) for path, w in zip(job.paths, written, strict=True))
+            warnings += more
     return warnings
+
+
+def _make_all_staged(jobs: Sequence[Keyed], given: inputs.Givens,
+                     put: Callable[[Iterable[Output]], list[write.Staged]] | None,
+                     rendered: Mapping[str, Rendered]) -> list[tuple[tuple[bool, ...], tuple[str, ...]]]:
+    """Make jobs and stage their files (in whichever process this runs); see _make_staged."""
+    return [_make_staged(given, put, keyed.job, rendered) for keyed in jobs]
 
 
 def _make_staged(given: inputs.Givens, put: Callable[[Iterable[Output]], list[write.Staged]] | None,
                  job: Job[Any], rendered: Mapping[str, Rendered]) -> tuple[tuple[bool, ...], tuple[str, ...]]:
-    """Make one job of the pool (an article page, a listing…) and stage its files (in whichever process this runs).
+    """Make one job and stage its files (in whichever process this runs).
 
     Return, per path of the job, whether its file was staged (False: the output folder has
     those bytes already), and the warnings.
     """
-    assert put is not None  # only called when there are pages to make
+    assert put is not None  # only called when there are jobs to make
     made = _make_one(job, given, rendered)  # its files are noted under its key, by the caller
     staged = put(made.outputs)
     if [s.path for s in staged] != list(job.paths):  # noted by the job's paths: they must be these
-        raise AssertionError(f"a page job made {[s.path for s in staged]}, not {list(job.paths)}")
+        raise AssertionError(f"a {job.kind} job made {[s.path for s in staged]}, not {list(job.paths)}")
     return tuple(s.written for s in staged), made.warnings
-
-
-def _make(jobs: Sequence[Keyed], given: inputs.Givens, rendered: Mapping[str, Rendered]) -> list[Made]:
-    """Make jobs, each by its kind from its declared inputs; its files carry its key."""
-    made = []
-    for job, key in jobs:
-        files = _make_one(job, given, rendered)
-        made.append(Made(tuple(Output(o.path, o.data, key) for o in files.outputs), files.warnings))
-    return made
 
 
 def _make_one(job: Job[Any], given: inputs.Givens, rendered: Mapping[str, Rendered]) -> Made:
