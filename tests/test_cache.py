@@ -642,6 +642,10 @@ class TestCacheDamage:
                 catalogue.decode(data[:cut])
         with pytest.raises(ValueError, match="not a catalogue"):
             catalogue.decode(data + b"x")
+        # a JSON value damaged into two values of the same length (the column parses as one array)
+        assert data.count(b'["x","y"]') == 1
+        with pytest.raises(ValueError, match="not a catalogue"):
+            catalogue.decode(data.replace(b'["x","y"]', b'["x"],[ ]'))
 
     def test_published_entries_are_read_only_when_asked(
         self, corpus: Path, make_config: Callable[..., Config]

@@ -342,3 +342,28 @@ class TestFormatsSayTheSame:
         doc = load.read(path, config.source, config.limits)
         entry = normalise(doc, config)
         assert content.lead_summary(entry, doc, config) == content.render(entry, config, doc).summary == summary
+
+
+class TestImageFiles:
+    """Which files of the source folder an image URL may be: only those of the site's own host, inside the folder."""
+
+    @pytest.mark.parametrize(("url", "files"), [
+        ("https://news.example.org/blog/img/a.png", ["img/a.png", "blog/img/a.png"]),  # below base_url, then the host
+        ("https://news.example.org/img/a.png", ["img/a.png"]),
+        ("HTTPS://news.example.org/img/a.png", ["img/a.png"]),  # a scheme in capitals is the same scheme
+        ("https://NEWS.example.org/img/a.png", []),  # a host is compared as base_url writes it
+        ("http://news.example.org/img/a.png", []),  # another scheme
+        ("https://news.example.org.evil.example/img/a.png", []),  # base_url's host as a prefix of another
+        ("https://cdn.example.org/img/a.png", []),
+        ("https://news.example.org/../../etc/passwd", []),  # outside the source folder
+        ("https://news.example.org/img/", []),  # a folder
+        ("https://news.example.org/img/%E5%9C%96.png", ["img/圖.png"]),
+    ])
+    def test_files_an_image_may_be(self, tmp_path: Path, make_config: Callable[..., Config], url: str,
+                                   files: list[str]) -> None:
+        """Each URL maps to the files it may be, most likely first."""
+        (tmp_path / "src").mkdir()
+        config = make_config(tmp_path / "src", base_url="https://news.example.org/blog/")
+        root = os.path.normpath(tmp_path / "src")
+        found = mapping.image_files(model.Image(url, "image/png", ""), config)
+        assert [os.path.relpath(f, root) for f in found] == files

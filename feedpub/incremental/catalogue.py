@@ -250,7 +250,13 @@ def _decode_bytes(_codec: Codec, chunk: bytes, n: int, _shared: Shared) -> Seque
 def _decode_json(codec: Codec, chunk: bytes, n: int, _shared: Shared) -> Sequence[Any]:
     texts, codes = _texts(chunk, n)
     typed = _converter(codec.hint)
-    values = [typed(json.loads(t)) for t in texts]  # a distinct value once (no authors, the same two people)
+    # each distinct value once (no authors, the same two people), all in one parse: a value per
+    # record was a good part of decoding a large catalogue. A value that is not one JSON value
+    # (a damaged column) makes the array fail to parse or have another length.
+    plain = json.loads(f"[{','.join(texts)}]")
+    if len(plain) != len(texts):
+        raise ValueError("a JSON column does not hold one value per entry")
+    values = [typed(p) for p in plain]
     return values if codes is None else [values[c] for c in codes]
 
 

@@ -8,13 +8,14 @@ size of its image.
 
 from __future__ import annotations
 
+import functools
 import html.entities
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from feedpub import layout
 from feedpub.config import Config
@@ -114,10 +115,13 @@ def image_files(image: Image, config: Config) -> tuple[str, ...]:
     host, for ``/images/x.jpg``); no resolving: every archive entry asks.
     """
     base, url = config.base_url, image.url
+    origin, site = _origin(base)
+    if url[:len(origin)].lower() != origin:  # on another host (most images): no file of the source folder
+        return ()
     candidates = []
     if url.startswith(base):
         candidates.append(urlsplit(url[len(base):]).path)
-    parts, site = urlsplit(url), urlsplit(base)
+    parts = urlsplit(url)
     if parts.netloc == site.netloc and parts.scheme == site.scheme:
         candidates.append(parts.path.lstrip("/"))
     root = os.path.normpath(os.fspath(config.source))
@@ -127,6 +131,13 @@ def image_files(image: Image, config: Config) -> tuple[str, ...]:
         if rel and not rel.endswith("/") and path.startswith(root + os.sep) and path not in found:
             found.append(path)
     return tuple(found)
+
+
+@functools.lru_cache(maxsize=8)
+def _origin(base: str) -> tuple[str, SplitResult]:
+    """Return base_url's scheme://host, lower-cased (a URL on its host starts so, whatever its case), and its parts."""
+    site = urlsplit(base)
+    return f"{site.scheme}://{site.netloc}".lower(), site
 
 
 def image_sizes(images: Iterable[Image | None], config: Config,
