@@ -203,6 +203,27 @@ class TestSitemap:
                     u.findtext(f"{self.NS}loc") != built.base_url]
         assert len(articles) == 4 and all(u.findtext(f"{self.NS}lastmod") for u in articles)
 
+    @pytest.mark.parametrize("pages", [True, False])
+    def test_a_build_plans_the_sitemap_files_it_makes_at_the_limit(
+        self, tmp_path: Path, make_config: Callable[..., Config], monkeypatch: pytest.MonkeyPatch, pages: bool
+    ) -> None:
+        """At exactly SITEMAP_MAX URLs one sitemap.xml; one more and it is an index of two parts (planned as made)."""
+        from lxml import etree
+
+        from feedpub.outputs import site
+        from feedpub.pipeline import build
+        from tests.conftest import NOW, write_corpus
+
+        write_corpus(tmp_path / "src", 6)
+        config = make_config(tmp_path / "src", pages=pages, cache=False)
+        build(config, now=NOW)
+        n = len(etree.parse(str(config.out / "sitemap.xml")).getroot())
+        assert n == (1 + 3 + 6 if pages else 1 + 3)  # home, the categories (news, events, policy), the articles
+        for limit, files in ((n, ["sitemap.xml"]), (n - 1, ["sitemap-1.xml", "sitemap-2.xml", "sitemap.xml"])):
+            monkeypatch.setattr(site, "SITEMAP_MAX", limit)
+            build(config, now=NOW)
+            assert sorted(p.name for p in config.out.glob("sitemap*.xml")) == files
+
     def test_split_past_the_limit(self, built: Config, monkeypatch: pytest.MonkeyPatch) -> None:
         """Past SITEMAP_MAX URLs, sitemap.xml is an index of sitemap-N.xml files holding them all."""
         from lxml import etree

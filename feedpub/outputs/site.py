@@ -146,6 +146,12 @@ def sitemap_urls(published: Sequence[Record], chosen: Selection[Any], config: Co
     return urls
 
 
+def sitemap_count(published: Sequence[Record], config: Config) -> int:
+    """Return how many URLs sitemap_urls() lists (what planning needs: how many sitemap files), dating none."""
+    pages = sum(1 for r in published if layout.page_path(r.url, config) is not None) if config.pages else 0
+    return 1 + len({r.category.slug for r in published}) + pages
+
+
 def _xml_text(text: str) -> str:
     """Return text escaped for an XML element's content (&, < and >)."""
     return escape(text, quote=False)
@@ -196,7 +202,7 @@ class _Site:
     def plan(self, build: Build, planned: Sequence[Job[Any]]) -> list[Job[Any]]:
         """Return the site files' job (they list every planned feed) and the sitemap's."""
         published = tuple(build.chosen.published)
-        parts = -(-len(sitemap_urls(published, build.chosen, build.config)) // SITEMAP_MAX)
+        parts = -(-sitemap_count(published, build.config) // SITEMAP_MAX)
         paths = (layout.SITEMAP, *(f"sitemap-{n}.xml" for n in range(1, parts + 1) if parts > 1))
         feeds = tuple((f.category, f.members) for f in feeds_kind.planned_feeds(planned))
         # the templates are given the whole configuration
