@@ -125,6 +125,33 @@ class TestParallelBuild:
         assert not list(config.out.glob(".feedpub-stage-*")) and not list(tmp_path.glob(".dist*"))
 
 
+    @pytest.mark.usefixtures("always_parallel")
+    def test_a_failure_here_ends_the_child_before_the_staging_folder_goes(
+        self, corpus: Path, make_config: Callable[..., Config], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The child making every other feed writes its own files: when this process fails meanwhile, the
+        child is ended first, so nothing is written into the output folder after the build has given up."""
+        import time
+
+        from feedpub.outputs import feeds
+
+        parent = os.getpid()
+        real = feeds.KIND.make
+
+        def make(job, given, rendered):  # type: ignore[no-untyped-def]
+            if os.getpid() == parent:
+                raise OutputError([])  # this process fails at once
+            time.sleep(0.5)  # the child writes after a while
+            return real(job, given, rendered)
+
+        monkeypatch.setattr(feeds.KIND, "make", make)
+        config = make_config(corpus, workers=2, cache=False)
+        with pytest.raises(OutputError):
+            build(config, now=NOW)
+        time.sleep(1.0)
+        assert not config.out.exists()  # a failed first build leaves no folder, nor a staging folder in it
+
+
 class TestWorkersConfig:
     def test_negative_workers_is_refused(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
         """workers must be 0 (one per core) or more: a config error naming the key."""
@@ -171,6 +198,25 @@ class TestStart:
         assert calls == []
         assert pending.result() == pending.result() == 1
         assert calls == [1]
+
+    def test_cancel_ends_the_child_at_once(self, tmp_path: Path) -> None:
+        """A cancelled child is gone when cancel() returns: nothing it would have written later appears."""
+        late = tmp_path / "late"
+
+        def slow() -> int:
+            import time
+
+            time.sleep(1.0)
+            late.write_text("written after the parent gave up")
+            return 1
+
+        pending = workers.start(slow, background=True)
+        pending.cancel()
+        pending.cancel()  # twice: nothing left to end
+        import time
+
+        time.sleep(1.5)
+        assert not late.exists()
 
     def test_combined_results_keep_their_order(self) -> None:
         """Combined hands finish the parts' results in the order of the parts, and finishes once."""

@@ -129,8 +129,13 @@ def _make_others(todo: Sequence[Keyed], given: inputs.Givens, build: Build, ctx:
     ctx.store.flush()  # the catalogue is written meanwhile
     away = set(map(id, elsewhere))
     here = [keyed for keyed in todo if id(keyed) not in away]
+    try:
+        mine = _make_all_staged(here, given, put, rendered)
+    except BaseException:
+        making.cancel()  # it writes into the staging folder, which goes with this error
+        raise
     warnings: list[str] = []
-    for jobs, made in ((here, _make_all_staged(here, given, put, rendered)), (elsewhere, making.result())):
+    for jobs, made in ((here, mine), (elsewhere, making.result())):
         for (job, key), (written, more) in zip(jobs, made, strict=True):
             stage.note(write.Staged(path, key, w) for path, w in zip(job.paths, written, strict=True))
             warnings += more

@@ -11,6 +11,7 @@ import contextlib
 import gc
 import os
 import pickle
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -200,6 +201,22 @@ class Pending(Generic[_T]):
         if not ok:
             raise value
         return value  # type: ignore[no-any-return]
+
+    def cancel(self) -> None:
+        """End the child now, whatever it was doing, and reap it (nothing it would have returned is wanted).
+
+        For a caller failing while the child works: the child may be writing files into a
+        folder the caller is about to remove, and must be gone first.
+        """
+        if self._done is None and self._read >= 0:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGKILL)
+            os.close(self._read)
+            os.waitpid(self._pid, 0)
+            self._read = -1
+            self._done = (False, RuntimeError("cancelled"))
+            _thaw()
+        self._func = None
 
     def __del__(self) -> None:
         # Never asked for (the build failed elsewhere): closing the pipe ends the child's
