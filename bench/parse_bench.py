@@ -1,16 +1,26 @@
-"""Time the per-document cold path: load.read, normalise, the catalogue record and archive parts (serial CPU).
+"""Time the per-document cold path, stage by stage: what a cold build does once per document (serial CPU).
 
 Run from the repository root: ``python bench/parse_bench.py CORPUS_FOLDER [runs]``. Reads
-every document of the folder in one process (no pool, no cache), each stage timed over the
-whole corpus, and prints the best of ``runs`` (default 3) in µs per document. The folder is
-only read. On a shared machine the figures move by ±20 %: compare two checkouts by running
-them alternately (``PYTHONPATH=<checkout> python <checkout>/bench/parse_bench.py …``).
+every document of the folder in one process (no pool, no cache) and times each stage over
+the whole corpus, printing the best of ``runs`` (default 3) in µs per document:
+
+- read: the file read and split (``load.read``);
+- normalise: every field inferred (``normalise``);
+- render: the body rendered and sanitized (``content.render``: Markdown or plain text, nh3);
+- record: the catalogue record (``record_of``);
+- spill: the entry and body pickled to the spill and back (what a page worker reads);
+- page: the article page made from them (context and Jinja2 template), without writing it.
+
+Writing the files (a folder and a file per page: system time, mostly) is not timed here.
+The folder is only read. On a shared machine the figures move by ±20 %: compare two
+checkouts by running them alternately (``PYTHONPATH=<checkout> python <checkout>/bench/parse_bench.py …``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import pickle
 import sys
 import tempfile
 import time
@@ -18,56 +28,70 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from feedpub import layout  # after the path set-up above
 from feedpub.config import load_config
 from feedpub.errors import SourceError
-from feedpub.incremental import catalogue
-from feedpub.outputs import archive
-from feedpub.sources import load  # after the path set-up above
+from feedpub.incremental import spill  # noqa: F401 - how a build pickles entries (their read-only mappings)
+from feedpub.outputs import pages
+from feedpub.records import record_of
+from feedpub.render import content, templating
+from feedpub.sources import load
 from feedpub.sources.dates import SourceContext
 from feedpub.sources.normalise import normalise
 
+STAGES = ("read", "normalise", "render", "record", "spill", "page")
+
 
 def main(folder: Path, runs: int) -> None:
-    """Print µs/doc of read, normalise and record + parts over every document of folder."""
+    """Print µs/doc of each stage of the cold path over every document of folder."""
     with tempfile.TemporaryDirectory() as tmp:
         config = load_config(None, {"source": str(folder), "out": str(Path(tmp, "dist"))}, cwd=Path(tmp))
     found = load.discover_rel(config.source)
     paths = [(rel, Path(name)) for rel, name in found]
-    limits = config.limits
     context = SourceContext.of(config)  # one per build, as a build makes it
-    best = {"read": float("inf"), "normalise": float("inf"), "row + parts": float("inf")}
+    content.prepare(config)
+    templating.prepare(config, pages.TEMPLATES)
+    best = dict.fromkeys(STAGES, float("inf"))
     failed = 0
     for _ in range(runs):
         gc.collect()
-        t = time.process_time()
+        clock = time.process_time()
+
+        def lap(stage: str) -> None:
+            nonlocal clock
+            now = time.process_time()
+            best[stage] = min(best[stage], now - clock)
+            clock = now
+
         docs = []
         for rel, path in paths:
             with contextlib.suppress(SourceError):
-                docs.append(load.read(path, config.source, limits, rel=rel))
-        best["read"] = min(best["read"], time.process_time() - t)
-        t = time.process_time()
-        entries = []
-        failed = len(paths) - len(docs)
+                docs.append(load.read(path, config.source, config.limits, rel=rel))
+        lap("read")
+        pairs = []
         for doc in docs:
-            try:
-                entries.append(normalise(doc, config, context))
-            except SourceError:
-                failed += 1
-        best["normalise"] = min(best["normalise"], time.process_time() - t)
-        t = time.process_time()
-        for e in entries:
-            micros = e.micros
-            catalogue.row_of(e, 0, 0, b"", micros)  # what a read worker sends back
-            archive.parts(e, micros)
-        best["row + parts"] = min(best["row + parts"], time.process_time() - t)
-        del docs, entries
+            with contextlib.suppress(SourceError):
+                pairs.append((doc, normalise(doc, config, context)))
+        failed = len(paths) - len(pairs)
+        lap("normalise")
+        made = [content.render(entry, config, doc) for doc, entry in pairs]
+        lap("render")
+        for (doc, entry), r in zip(pairs, made, strict=True):
+            record_of(entry, len(doc.body), 0, b"", summary=r.summary)
+        lap("record")
+        back = [pickle.loads(pickle.dumps((r.entry, r.content_html, r.summary), protocol=pickle.HIGHEST_PROTOCOL))  # noqa: S301
+                for r in made]
+        lap("spill")
+        for r in made:
+            here = layout.page_path(r.entry.url, config) or "x/index.html"
+            pages.page(r, here, (r.entry.url, r.entry.title), None, config)
+        lap("page")
+        del docs, pairs, made, back
     n = len(paths)
-    total = 0.0
     print(f"{n} documents ({failed} with problems), best of {runs}, serial CPU µs/doc:")
-    for name, seconds in best.items():
-        total += seconds
-        print(f"  {name:14s} {seconds / n * 1e6:7.1f}")
-    print(f"  {'total':14s} {total / n * 1e6:7.1f}")
+    for name in STAGES:
+        print(f"  {name:10s} {best[name] / n * 1e6:7.1f}")
+    print(f"  {'total':10s} {sum(best.values()) / n * 1e6:7.1f}")
 
 
 if __name__ == "__main__":

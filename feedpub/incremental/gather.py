@@ -16,13 +16,11 @@ Small inputs stay in one process, where a pool costs more than it saves.
 
 from __future__ import annotations
 
-import copyreg
 import functools
 from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, NamedTuple, TypeVar
 
 from feedpub.config import Config
@@ -37,14 +35,6 @@ from feedpub.sources import load
 from feedpub.sources.dates import UNDATED, SourceContext
 from feedpub.sources.fields.status import TEMPLATE_ONLY
 from feedpub.sources.normalise import normalise
-
-
-def _read_only(d: dict[str, Any]) -> MappingProxyType[str, Any]:
-    return MappingProxyType(d)
-
-
-# Entries cross the pool's process boundary pickled; their read-only mappings pickle as dicts.
-copyreg.pickle(MappingProxyType, lambda m: (_read_only, (dict(m),)))
 
 _T = TypeVar("_T")
 PARALLEL_READS = 1500  # below this many changed documents a pool costs more than it saves

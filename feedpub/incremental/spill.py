@@ -18,6 +18,7 @@ ends, whatever happens. Nothing here outlives the build, so nothing here can go 
 from __future__ import annotations
 
 import contextlib
+import copyreg
 import os
 import pickle
 import shutil
@@ -25,9 +26,20 @@ import socket
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from types import MappingProxyType
+from typing import Any
 
 from feedpub import write
 from feedpub.model import Entry
+
+
+def _read_only(d: dict[str, Any]) -> MappingProxyType[str, Any]:
+    return MappingProxyType(d)
+
+
+# Entries are pickled (to the spill, and across the pool's process boundary in gather); their
+# read-only mappings pickle as dicts.
+copyreg.pickle(MappingProxyType, lambda m: (_read_only, (dict(m),)))
 
 Where = tuple[str, int, int]  # file name in the spill folder, offset, length
 Spilled = tuple[Entry, str, str]  # the entry as read, its sanitized body, its summary
