@@ -8,7 +8,8 @@ a user's template fails the build instead of silently printing nothing.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Iterable, Mapping
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -57,6 +58,7 @@ def forget() -> None:
     Called when a build starts: ``feedpub serve`` rebuilds in one process after a template changes.
     """
     _environment.cache_clear()
+    _shipped.cache_clear()
 
 
 def render(config: Config, name: str, **context: Any) -> str:
@@ -91,6 +93,29 @@ def trusted(sanitized_html: str) -> Any:
     from markupsafe import Markup  # jinja2's own: loaded when jinja2 is, by a render
 
     return Markup(sanitized_html)  # noqa: S704 - sanitized by feedpub.render.sanitize
+
+
+def shipped(config: Config, hashes: Mapping[str, str]) -> bool:
+    """Whether each template named in hashes is read from feedpub's own file, as it has that SHA-256 (hex).
+
+    For a template written again in Python (:mod:`feedpub.render.article_page`): only while
+    the templates are exactly those it copies, never a user's or an edited one.
+    """
+    return _shipped(config.templates_dir, tuple(sorted(hashes.items())))
+
+
+@lru_cache(maxsize=8)
+def _shipped(user_dir: Path | None, hashes: tuple[tuple[str, str], ...]) -> bool:
+    own = resources.templates_dir()
+    for name, digest in hashes:
+        if user_dir is not None and (user_dir / name).is_file():
+            return False
+        try:
+            if hashlib.sha256((own / name).read_bytes()).hexdigest() != digest:
+                return False
+        except OSError:
+            return False
+    return True
 
 
 def prepare(config: Config, names: Iterable[str]) -> None:
