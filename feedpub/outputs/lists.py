@@ -24,7 +24,7 @@ from feedpub.outputs.pages import FeedRef, Link, entry_href, feed_refs
 from feedpub.outputs.protocol import EVERY, Build, Given, Inputs, Job, Made
 from feedpub.outputs.tag_feeds import tag_members
 from feedpub.records import Record
-from feedpub.render import templating
+from feedpub.render import shipped_pages, templating
 from feedpub.select import Selection, by_category
 
 
@@ -94,6 +94,10 @@ def page(listing: Listing, number: int, count: int, members: Sequence[Record], c
     }
     if "feeds" in extra:
         context["latest"] = members  # the records themselves: what index.html.j2 overrides used before pages
+    if listing.folder and templating.shipped(config, shipped_pages.LIST):  # the same bytes, without Jinja2's cost
+        return shipped_pages.listing(context).encode("utf-8")
+    if not listing.folder and number > 1 and templating.shipped(config, shipped_pages.INDEX):
+        return shipped_pages.home_after_first(context).encode("utf-8")
     name = "index.html.j2" if not listing.folder else "list.html.j2"
     return templating.render(config, name, **context).encode("utf-8")
 

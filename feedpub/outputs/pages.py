@@ -24,7 +24,7 @@ from feedpub.model import Author, Entry, Output, Rendered
 from feedpub.outputs import feeds  # the feed titles, as the feeds say them
 from feedpub.outputs.protocol import EVERY, Build, Given, Inputs, Job, Made
 from feedpub.records import Record
-from feedpub.render import article_page, templating
+from feedpub.render import shipped_pages, templating
 
 TEMPLATE = "article.html.j2"
 
@@ -119,8 +119,8 @@ def page(r: Rendered, here: str, newer: tuple[str, str] | None, older: tuple[str
     here: its path in the output folder; newer, older: its neighbours' (URL, title).
     """
     values = context(r, here, newer, older, config)
-    if templating.shipped(config, article_page.TEMPLATES):  # the same bytes, without Jinja2's cost per page
-        return article_page.html(values).encode("utf-8")
+    if templating.shipped(config, shipped_pages.ARTICLE):  # the same bytes, without Jinja2's cost per page
+        return shipped_pages.article(values).encode("utf-8")
     return templating.render(config, TEMPLATE, **values).encode("utf-8")
 
 

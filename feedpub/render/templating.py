@@ -98,7 +98,7 @@ def trusted(sanitized_html: str) -> Any:
 def shipped(config: Config, hashes: Mapping[str, str]) -> bool:
     """Whether each template named in hashes is read from feedpub's own file, as it has that SHA-256 (hex).
 
-    For a template written again in Python (:mod:`feedpub.render.article_page`): only while
+    For templates written again in Python (:mod:`feedpub.render.shipped_pages`): only while
     the templates are exactly those it copies, never a user's or an edited one.
     """
     return _shipped(config.templates_dir, tuple(sorted(hashes.items())))

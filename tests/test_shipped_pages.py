@@ -1,4 +1,4 @@
-"""The shipped article template written in Python (feedpub/render/article_page.py) gives Jinja2's bytes, exactly.
+"""The shipped article template written in Python (feedpub/render/shipped_pages.py) gives Jinja2's bytes, exactly.
 
 Every page is rendered both ways and compared: over generated entries with every optional
 part present or not and text that must be escaped, and over the seeds. The Python copy is
@@ -22,7 +22,7 @@ from feedpub.config import Config
 from feedpub.model import Author, Category, Entry, Image, Rendered
 from feedpub.outputs import pages
 from feedpub.pipeline import build, entries
-from feedpub.render import article_page, templating
+from feedpub.render import shipped_pages, templating
 from tests.conftest import AFTER_SEEDS
 
 BASE = "https://news.example.org/"
@@ -51,10 +51,10 @@ def rendered_entries(draw: st.DrawFn) -> tuple[Rendered, tuple[str, str] | None,
 
 
 def both_ways(r: Rendered, newer: Any, older: Any, config: Config) -> tuple[str, str]:
-    """Return the page as Jinja2 renders the shipped templates and as article_page writes it."""
+    """Return the page as Jinja2 renders the shipped templates and as shipped_pages writes it."""
     here = layout.page_path(r.entry.url, config) or "x/index.html"
     values = pages.context(r, here, newer, older, config)
-    return templating.render(config, pages.TEMPLATE, **values), article_page.html(values)
+    return templating.render(config, pages.TEMPLATE, **values), shipped_pages.article(values)
 
 
 class TestSameBytes:
@@ -83,30 +83,62 @@ class TestSameBytes:
             assert python == jinja
 
 
+class TestWholeSites:
+    @pytest.mark.parametrize(("tags", "described", "size"), [(True, True, 2), (False, False, 3), (True, False, 50)])
+    def test_a_site_is_the_same_with_jinja_alone(self, make_config: Callable[..., Config], tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch, tags: bool, described: bool,
+                                                 size: int) -> None:
+        """Every file of a site (articles, category, tag and home pages, several pages each or one) is the same
+        when every page is rendered by Jinja2."""
+        from tests.conftest import NOW, output_tree, write_corpus
+
+        write_corpus(tmp_path / "src", 24)
+        settings = {"tag_feeds": tags, "list_size": size, "cache": False,
+                    "description": "Notes & <news>" if described else ""}
+        fast = make_config(tmp_path / "src", out=str(tmp_path / "fast"), **settings)
+        build(fast, now=NOW)
+        monkeypatch.setattr(templating, "shipped", lambda *_args: False)
+        slow = make_config(tmp_path / "src", out=str(tmp_path / "slow"), **settings)
+        build(slow, now=NOW)
+        made = output_tree(fast.out)
+        assert made == output_tree(slow.out)
+        assert sum(1 for p in made if p.endswith("index.html")) > 24  # articles and listing pages were compared
+
+
 class TestOnlyForTheShippedTemplates:
-    def test_the_recorded_hashes_are_the_shipped_files(self) -> None:
+    @pytest.mark.parametrize("copied", [shipped_pages.ARTICLE, shipped_pages.LIST, shipped_pages.INDEX])
+    def test_the_recorded_hashes_are_the_shipped_files(self, copied: dict[str, str]) -> None:
         """The Python copy says which templates it copies; when they change, this fails until it is changed alike."""
         from feedpub import resources
 
-        for name, digest in article_page.TEMPLATES.items():
+        for name, digest in copied.items():
             assert hashlib.sha256((resources.templates_dir() / name).read_bytes()).hexdigest() == digest, name
 
-    @pytest.mark.parametrize("name", sorted(article_page.TEMPLATES))
-    def test_a_users_template_is_rendered_by_jinja(self, name: str, make_config: Callable[..., Config],
-                                                   seeds: Path, tmp_path: Path) -> None:
-        """A templates_dir overriding either template is used for the article pages (the Python copy is not)."""
-        from feedpub import resources
+    # a template, a line of it to mark, and a page of the site rendered from it
+    OVERRIDES = (("article.html.j2", "<article>", "news/a0004/index.html"),
+                 ("base.html.j2", "<main>", "news/a0004/index.html"),
+                 ("base.html.j2", "<main>", "categories/news/page/2/index.html"),
+                 ("list.html.j2", '<h1 dir="auto">', "categories/news/index.html"),
+                 ("entries.html.j2", '<ul class="entries">', "categories/news/page/2/index.html"),
+                 ("entries.html.j2", '<ul class="entries">', "page/2/index.html"),
+                 ("index.html.j2", '<section id="latest">', "page/2/index.html"))
 
+    @pytest.mark.parametrize(("name", "line", "page"), OVERRIDES)
+    def test_a_users_template_is_rendered_by_jinja(self, name: str, line: str, page: str,
+                                                   make_config: Callable[..., Config], tmp_path: Path) -> None:
+        """A templates_dir overriding a template is used for every page made from it (the Python copy is not)."""
+        from feedpub import resources
+        from tests.conftest import NOW, write_corpus
+
+        write_corpus(tmp_path / "src", 12)
         mine = tmp_path / "tpl"
         mine.mkdir()
         shipped = (resources.templates_dir() / name).read_text(encoding="utf-8")
-        (mine / name).write_text(shipped.replace("<main>", "<main data-mine>") if name == "base.html.j2"
-                                 else shipped.replace("<article>", "<article data-mine>"), encoding="utf-8")
-        config = make_config(seeds, templates_dir=str(mine))
-        build(config, now=AFTER_SEEDS)
-        page = next(p for p in config.out.rglob("index.html") if "<article" in p.read_text(encoding="utf-8"))
-        assert "data-mine" in page.read_text(encoding="utf-8")
-        assert not templating.shipped(config, article_page.TEMPLATES)
+        assert line in shipped
+        (mine / name).write_text(shipped.replace(line, line.replace(">", " data-mine>", 1), 1), encoding="utf-8")
+        config = make_config(tmp_path / "src", templates_dir=str(mine), list_size=2)
+        build(config, now=NOW)
+        assert "data-mine" in (config.out / page).read_text(encoding="utf-8")
 
 
 class TestEscape:
@@ -115,12 +147,12 @@ class TestEscape:
         """Text, numbers and None are escaped exactly as markupsafe escapes them (the same entities)."""
         from markupsafe import escape
 
-        assert article_page.escape(value) == str(escape(value))
+        assert shipped_pages.escape(value) == str(escape(value))
 
     def test_markup_is_printed_as_it_is(self) -> None:
         """A value that is markup already (a sanitized body) is not escaped again."""
         from markupsafe import Markup
 
-        assert article_page.escape(Markup("<p>a &amp; b</p>")) == "<p>a &amp; b</p>"
-        assert article_page.escape("<p>a &amp; b</p>") == "&lt;p&gt;a &amp;amp; b&lt;/p&gt;"
-        assert article_page.escape("'\"") == "&#39;&#34;"
+        assert shipped_pages.escape(Markup("<p>a &amp; b</p>")) == "<p>a &amp; b</p>"
+        assert shipped_pages.escape("<p>a &amp; b</p>") == "&lt;p&gt;a &amp;amp; b&lt;/p&gt;"
+        assert shipped_pages.escape("'\"") == "&#39;&#34;"
