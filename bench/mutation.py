@@ -97,6 +97,9 @@ TARGETS: dict[str, Target] = {
                        ("tests/test_load.py", "tests/test_check.py", "tests/test_sites.py")),
     "plaintext": Target("feedpub/sources/plaintext.py", ("tests/test_plaintext.py",)),
     "layout": Target("feedpub/layout.py", ("tests/test_layout.py", "tests/test_links.py")),
+    # the speed machinery beside the stages, and the Python copy of the shipped page templates
+    "spill": Target("feedpub/incremental/spill.py", ("tests/test_spill.py", "tests/test_cache.py::TestOnePass")),
+    "shipped_pages": Target("feedpub/render/shipped_pages.py", ("tests/test_shipped_pages.py",)),
 }
 
 
