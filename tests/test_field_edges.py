@@ -1,0 +1,143 @@
+"""The rules of normalise and its fields at their edges: the cases mutation testing found untested."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from feedpub.config import Config
+from feedpub.errors import SourceError
+from feedpub.model import Entry
+from feedpub.sources import load
+from feedpub.sources.body import Body, body_of
+from feedpub.sources.normalise import normalise
+from tests.conftest import write_doc
+
+
+@pytest.fixture
+def entry_of(tmp_path: Path, make_config: Callable[..., Config]) -> Callable[..., Entry]:
+    src = tmp_path / "src"
+
+    def make(name: str, text: str, **config: object) -> Entry:
+        path = write_doc(src, name, text)
+        return normalise(load.read(path, src), make_config(src, **config))
+
+    return make
+
+
+@pytest.fixture
+def error_of(entry_of: Callable[..., Entry]) -> Callable[..., str]:
+    def error(name: str, text: str, **config: object) -> str:
+        with pytest.raises(SourceError) as e:
+            entry_of(name, text, **config)
+        return str(e.value)
+
+    return error
+
+
+def _fm(*lines: str, body: str = "Text.") -> str:
+    """Return a document with YAML front matter of lines (a title and a date first) and a body."""
+    return "\n".join(("---", "title: T", "date: 2024-01-02", *lines, "---", body, ""))
+
+
+class TestFormat:
+    @pytest.mark.parametrize(("name", "text", "fmt"), [
+        ("a.md", _fm(), "markdown"),
+        ("a.MARKDOWN", "# A\n\nText.\n", "markdown"),
+        ("a.txt", "Headline\n\nText.\n", "text"),
+        ("a.txt", _fm(), "markdown"),
+        ("a.md", _fm("format: text"), "text"),
+        ("a.txt", "---\nformat: markdown\n---\nText.\n", "markdown"),
+        ("a.md", _fm("format: html"), "markdown"),
+    ])
+    def test_how_the_body_is_rendered(self, entry_of, name: str, text: str, fmt: str) -> None:
+        """A declared format (markdown or text) decides; else front matter or a Markdown suffix makes Markdown."""
+        assert entry_of(name, text).fmt == fmt
+
+
+class TestTypeProblems:
+    @pytest.mark.parametrize(("line", "message"), [
+        ("summary: [a]", "a.md:4: 'summary' must be text, not a list"),
+        ("source: {a: 1}", "a.md:4: 'source' must be text, not a mapping"),
+        ("expiryDate: nope", "a.md:4: 'expiryDate' is not a date: 'nope' "
+                             "(expected YYYY-MM-DD, optionally with time and offset)"),
+        ("lastmod: yes", "a.md:4: 'lastmod' is not a date: True (YAML read it as a boolean)"),
+    ])
+    def test_a_value_of_the_wrong_kind(self, error_of, line: str, message: str) -> None:
+        """Named at its key's line, with what it is instead."""
+        assert error_of("a.md", _fm(line)) == message
+
+
+class TestExpiry:
+    def test_an_expiry_at_the_end_of_time_means_never(self, entry_of) -> None:
+        """An expiry date is only compared, never shown: 9999-12-31 is accepted where a shown date is not."""
+        assert entry_of("a.md", _fm("expiryDate: 9999-12-31")).expires.year == 9999
+
+    def test_a_shown_date_at_the_end_of_time_is_refused(self, error_of) -> None:
+        """lastmod: 9999-12-31 would be shown (and its digest week leave year 9999): out of range."""
+        assert error_of("a.md", _fm("lastmod: 9999-12-31")).startswith("a.md:4: 'lastmod' is out of range: '9999-12-31'")
+
+
+@pytest.fixture
+def body_of_doc(tmp_path: Path) -> Callable[..., Body]:
+    src = tmp_path / "src"
+
+    def make(name: str, text: str, template_syntax: str = "strip") -> Body:
+        return body_of(load.read(write_doc(src, name, text), src), template_syntax)
+
+    return make
+
+
+class TestSummaryDivider:
+    def test_a_separator_of_its_own_needs_no_markup(self, entry_of, body_of_doc) -> None:
+        """A document's excerpt_separator that is no HTML comment divides it all the same, and leaves the body."""
+        text = "---\ntitle: A\nexcerpt_separator: '[[more]]'\n---\nTop part.\n[[more]]\nRest.\n"
+        assert body_of_doc("a.md", text).text == "Top part.\n\nRest.\n"
+        e = entry_of("a.md", text)
+        assert (e.summary, e.summary_source) == ("Top part.", "divider")
+
+    def test_the_first_divider_divides(self, body_of_doc) -> None:
+        """Text above the first divider is the excerpt; only that divider leaves the body."""
+        body = body_of_doc("a.md", "---\ntitle: A\n---\nOne.\n<!--more-->\nTwo.\n<!--more-->\nThree.\n")
+        assert (body.excerpt, body.text) == ("One.\n", "One.\n\nTwo.\n<!--more-->\nThree.\n")
+
+    def test_a_divider_at_the_very_start(self, body_of_doc) -> None:
+        """A body that opens with the divider has an empty excerpt, and the divider still leaves it."""
+        body = body_of_doc("a.md", "---\ntitle: A\n---\n<!-- more -->\nRest.\n")
+        assert (body.excerpt, body.text) == ("", "\nRest.\n")
+
+    def test_a_divider_among_other_markup(self, body_of_doc) -> None:
+        """Tags before and after the divider do not hide it."""
+        body = body_of_doc("a.md", "---\ntitle: A\n---\nA <b>bold</b> start.\n<!--more-->\nAn <i>end</i>.\n")
+        assert (body.excerpt, body.text) == ("A <b>bold</b> start.\n", "A <b>bold</b> start.\n\nAn <i>end</i>.\n")
+
+
+class TestBodyLine:
+    @pytest.mark.parametrize(("name", "text", "line"), [
+        ("a.md", "---\ntitle: A\n---\nText.\n", 4),
+        ("a.txt", "a plain note that runs on\ninto a second line.\n", 1),
+        ("a.txt", "Kicker\n\nHeadline\n\nThe text of the story.\n", 5),
+        ("a.txt", "---\ntitle: A\nformat: text\n---\nHeadline\n\nThe text.\n", 5),
+    ])
+    def test_the_file_line_the_rendered_text_starts_on(self, body_of_doc, name: str, text: str, line: int) -> None:
+        """The body's line is below the front matter, and below a plain-text header block that gives the title."""
+        assert body_of_doc(name, text).line == line
+
+    def test_a_header_block_stays_text_when_the_front_matter_titles_the_document(self, entry_of, body_of_doc) -> None:
+        """With a title in the front matter, a plain-text header block is neither removed nor read as kicker tags."""
+        text = "---\ntitle: A\nformat: text\n---\nKicker\n\nHeadline\n\nThe text of the story.\n"
+        body = body_of_doc("a.txt", text)
+        assert (body.header, body.text) == (None, "Kicker\n\nHeadline\n\nThe text of the story.\n")
+        assert entry_of("a.txt", text).tags == ()
+
+
+class TestTemplateOnlyPages:
+    @pytest.mark.parametrize("body", ["{{ site.posts }}", "<ul>{% for p in site.posts %}<li/>{% endfor %}</ul>"])
+    def test_tags_kept_as_text_are_still_no_text(self, entry_of, body: str) -> None:
+        """With template_syntax = "keep", an undated body of template tags (and markup) alone is still a page."""
+        with pytest.raises(SourceError) as e:
+            entry_of("blog/x.md", f"---\ntitle: Posts\n---\n{body}\n", template_syntax="keep")
+        assert str(e.value) == ("blog/x.md: not a post, left out: no date of its own and no text to publish "
+                                "(its body is only template syntax)")
