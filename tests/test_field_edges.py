@@ -12,6 +12,7 @@ from feedpub.errors import SourceError
 from feedpub.model import Entry
 from feedpub.sources import load
 from feedpub.sources.body import Body, body_of
+from feedpub.sources.fields.common import Problems
 from feedpub.sources.normalise import normalise
 from tests.conftest import write_doc
 
@@ -141,3 +142,15 @@ class TestTemplateOnlyPages:
             entry_of("blog/x.md", f"---\ntitle: Posts\n---\n{body}\n", template_syntax="keep")
         assert str(e.value) == ("blog/x.md: not a post, left out: no date of its own and no text to publish "
                                 "(its body is only template syntax)")
+
+
+class TestProblems:
+    def test_a_line_given_wins_over_the_keys_line(self, tmp_path: Path) -> None:
+        """A problem is at the line given, at its key's line only when none is given, at the file without either."""
+        src = tmp_path / "src"
+        probs = Problems(load.read(write_doc(src, "a.md", "---\ntitle: T\n---\nText.\n"), src))
+        probs.add("title", "given", 7)
+        probs.add("title", "key")
+        probs.add("other", "unknown key")
+        probs.add(None, "none")
+        assert [str(p) for p in probs.items] == ["a.md:7: given", "a.md:2: key", "a.md: unknown key", "a.md: none"]
