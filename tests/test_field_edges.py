@@ -104,10 +104,13 @@ class TestSummaryDivider:
         body = body_of_doc("a.md", "---\ntitle: A\n---\nOne.\n<!--more-->\nTwo.\n<!--more-->\nThree.\n")
         assert (body.excerpt, body.text) == ("One.\n", "One.\n\nTwo.\n<!--more-->\nThree.\n")
 
-    def test_a_divider_at_the_very_start(self, body_of_doc) -> None:
-        """A body that opens with the divider has an empty excerpt, and the divider still leaves it."""
-        body = body_of_doc("a.md", "---\ntitle: A\n---\n<!-- more -->\nRest.\n")
+    def test_a_divider_at_the_very_start(self, entry_of, body_of_doc) -> None:
+        """A body that opens with the divider has an empty excerpt, the divider still leaves it, and no summary comes of it."""
+        text = "---\ntitle: A\n---\n<!-- more -->\nRest.\n"
+        body = body_of_doc("a.md", text)
         assert (body.excerpt, body.text) == ("", "\nRest.\n")
+        e = entry_of("a.md", text)
+        assert (e.summary, e.summary_source) == ("", "")
 
     def test_a_divider_among_other_markup(self, body_of_doc) -> None:
         """Tags before and after the divider do not hide it."""
