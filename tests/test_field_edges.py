@@ -157,3 +157,20 @@ class TestProblems:
         probs.add("other", "unknown key")
         probs.add(None, "none")
         assert [str(p) for p in probs.items] == ["a.md:7: given", "a.md:2: key", "a.md: unknown key", "a.md: none"]
+
+
+class TestTextFields:
+    def test_a_summary_is_kept_up_to_600_characters(self, entry_of) -> None:
+        """Twice the shown length is kept (later cut to fit each output); past it, shortened at a word with '…'."""
+        words = "word " * 120  # 600 characters
+        assert entry_of("a.md", _fm(f"summary: {words.strip()}")).summary == words.strip()
+        longer = entry_of("b.md", _fm(f"summary: {words}more words")).summary
+        assert longer == "word " * 119 + "word…"
+
+    def test_a_header_blocks_kickers_are_tags(self, entry_of) -> None:
+        """The short lines above a plain-text headline are tags, before the front matter's, each once."""
+        e = entry_of("a.txt", "Health\n\nHeadline of the day\n\nThe text of the story.\n")
+        assert (e.title, e.tags) == ("Headline of the day", ("Health",))
+        e = entry_of("b.txt", "---\nformat: text\ntags: [Science, Health]\n---\n"
+                              "Health\n\nHeadline of the day\n\nThe text of the story.\n")
+        assert (e.title, e.tags) == ("Headline of the day", ("Health", "Science"))
