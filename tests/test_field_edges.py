@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -174,3 +176,37 @@ class TestTextFields:
         e = entry_of("b.txt", "---\nformat: text\ntags: [Science, Health]\n---\n"
                               "Health\n\nHeadline of the day\n\nThe text of the story.\n")
         assert (e.title, e.tags) == ("Headline of the day", ("Health", "Science"))
+
+
+class TestDateChain:
+    @pytest.mark.parametrize("text", [
+        "Title: A\nDate:\n\nBody.\n",  # Pelican: a header with nothing after it
+        "---\ntitle: A\ndate: Last Modified\n---\nBody.\n",  # Eleventy: the file's own date, in any case
+        "---\ntitle: A\ndate: GIT CREATED\n---\nBody.\n",
+        "---\ntitle: A\npublished: false\n---\nBody.\n",  # Jekyll: a draft flag, not a date
+    ])
+    def test_what_is_no_date_leaves_the_file_to_date_it(self, entry_of, text: str) -> None:
+        """No date in the document and none in its name: the file's time dates it, and no problem is raised."""
+        assert entry_of("a.md", text).date_source == "mtime"
+
+    def test_a_date_written_as_text(self, entry_of) -> None:
+        """A quoted date is read from the front matter like an unquoted one."""
+        e = entry_of("a.md", "---\ntitle: A\ndate: '2024-03-04T05:06:07+02:00'\n---\nBody.\n")
+        assert (e.date.isoformat(), e.date_source) == ("2024-03-04T05:06:07+02:00", "front matter")
+
+    def test_a_date_line_at_the_end_of_time(self, error_of) -> None:
+        """A trailing 'Date:' line past the latest date is refused at its line, with the date as written."""
+        assert error_of("a.txt", "Headline\n\nBody.\n\nDate: 9999-12-31\n").startswith(
+            "a.txt:5: 'Date:' line is out of range: '9999-12-31'")
+
+    def test_a_git_date_is_in_the_sites_time_zone(self, tmp_path: Path, make_config) -> None:
+        """The commit that added an undated document dates it, shown in the configured time zone."""
+        src = tmp_path / "repo"
+        path = write_doc(src, "a.txt", "Headline\n\nBody.\n")
+        env = {**os.environ, "GIT_AUTHOR_DATE": "2019-07-08T09:10:11+02:00",
+               "GIT_COMMITTER_DATE": "2019-07-08T09:10:11+02:00", "GIT_AUTHOR_NAME": "t",
+               "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
+        for cmd in (["init", "-q"], ["add", "."], ["commit", "-qm", "add"]):
+            subprocess.run(["git", "-C", str(src), *cmd], check=True, env=env)
+        e = normalise(load.read(path, src), make_config(src, timezone="Asia/Taipei"))
+        assert (e.date.isoformat(), e.date_source) == ("2019-07-08T15:10:11+08:00", "git")
