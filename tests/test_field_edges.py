@@ -210,3 +210,15 @@ class TestDateChain:
             subprocess.run(["git", "-C", str(src), *cmd], check=True, env=env)
         e = normalise(load.read(path, src), make_config(src, timezone="Asia/Taipei"))
         assert (e.date.isoformat(), e.date_source) == ("2019-07-08T15:10:11+08:00", "git")
+
+
+class TestImageMapping:
+    @pytest.mark.parametrize("line", ["cover: {alt: A sunset}", "cover: {image: '', src: '', url: ''}"])
+    def test_a_mapping_without_an_image_names_none(self, entry_of, line: str) -> None:
+        """An image key whose mapping holds no image gives no image, and is no error."""
+        assert entry_of("a.md", _fm(line)).image is None
+
+    def test_a_mapping_without_an_image_gives_way_to_the_next_key(self, entry_of) -> None:
+        """The next image key with an image names it."""
+        e = entry_of("a.md", _fm("cover: {alt: ''}", "thumbnail: /t.png"))
+        assert e.image is not None and e.image.url == "https://news.example.org/t.png"
