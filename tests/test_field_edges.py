@@ -222,3 +222,34 @@ class TestImageMapping:
         """The next image key with an image names it."""
         e = entry_of("a.md", _fm("cover: {alt: ''}", "thumbnail: /t.png"))
         assert e.image is not None and e.image.url == "https://news.example.org/t.png"
+
+
+def _people(e: Entry) -> list[tuple[str, str, str, str]]:
+    return [(a.name, a.uri, a.email, a.affiliation) for a in e.authors]
+
+
+class TestAuthors:
+    @pytest.mark.parametrize(("line", "expected"), [
+        ("author: {name: Jane Doe, email: ' j@example.org ', affiliation: ' Acme '}",
+         [("Jane Doe", "", "j@example.org", "Acme")]),
+        ("authors: [{name: A}, {name: B, affiliation: 5}]", [("A", "", "", ""), ("B", "", "", "")]),
+        ("author: '<jane@example.com>'", [("jane@example.com", "", "jane@example.com", "")]),
+        ("author: '[J](mailto:j@example.org)'", [("J", "", "j@example.org", "")]),
+        ("author: '[Jane](mailto:not-an-address)'", [("Jane", "", "", "")]),
+        ("author: 'By J. Doe and [Ann Lee](https://a.example/)'",
+         [("J. Doe", "", "", ""), ("Ann Lee", "https://a.example/", "", "")]),
+    ])
+    def test_what_an_author_value_says(self, entry_of, line: str, expected: list[tuple[str, str, str, str]]) -> None:
+        """A mapping's e-mail and affiliation (text only, trimmed); an address alone names the author; a mailto link
+        gives an e-mail only when it is an address; names written before the first link count, 'By' dropped."""
+        assert _people(entry_of("a.md", _fm(line))) == expected
+
+    def test_an_author_lines_relative_link_is_below_the_site(self, entry_of) -> None:
+        """A trailing 'Author:' line's link resolves against base_url, as the front matter's do."""
+        e = entry_of("a.txt", "Headline\n\nBody.\n\nAuthor: [Jane Doe](/people/jane/)\n")
+        assert _people(e) == [("Jane Doe", "https://news.example.org/people/jane/", "", "")]
+
+    def test_an_empty_author_key_gives_way_to_the_author_line(self, entry_of) -> None:
+        """'author: ""' names nobody: a trailing 'Author:' line still does."""
+        e = entry_of("a.md", _fm("author: ''", body="Body text.\n\nAuthor: Jane Doe"))
+        assert _people(e) == [("Jane Doe", "", "", "")]
