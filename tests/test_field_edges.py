@@ -253,3 +253,18 @@ class TestAuthors:
         """'author: ""' names nobody: a trailing 'Author:' line still does."""
         e = entry_of("a.md", _fm("author: ''", body="Body text.\n\nAuthor: Jane Doe"))
         assert _people(e) == [("Jane Doe", "", "", "")]
+
+
+class TestPages:
+    @pytest.mark.parametrize("lines", [("layout: _default/list.html",), ("template: ''", "layout: archive")])
+    def test_the_list_template_a_page_names(self, error_of, lines: tuple[str, ...]) -> None:
+        """A template is named by its file's name, whatever its folder; an empty key gives way to the next."""
+        text = "\n".join(("---", "title: Posts", *lines, "---", "Every post, by year.", ""))
+        assert "not a post, left out: no date of its own and 'layout' names the list template" in error_of(
+            "blog/x.md", text)
+
+    def test_a_file_of_a_trailer_alone_is_named_at_the_file(self, error_of) -> None:
+        """Without front matter there is no fence to point at: the problem names the file."""
+        assert error_of("a.txt", "Date: 2024-01-02\n").splitlines() == [
+            "a.txt:1: document has no title and no text to make one from",
+            "a.txt: document has no body text and no 'summary' to publish"]
