@@ -99,7 +99,7 @@ TARGETS: dict[str, Target] = {
     "load": Target("feedpub/sources/load.py", ("tests/test_load.py", "tests/test_sites.py")),
     "frontmatter": Target("feedpub/sources/frontmatter.py", ("tests/test_load.py", "tests/test_sites.py")),
     "discover": Target("feedpub/sources/discover.py",
-                       ("tests/test_load.py", "tests/test_check.py", "tests/test_sites.py")),
+                       ("tests/test_discover.py", "tests/test_load.py", "tests/test_check.py", "tests/test_sites.py")),
     "plaintext": Target("feedpub/sources/plaintext.py", ("tests/test_plaintext.py",)),
     "flat_yaml": Target("feedpub/sources/flat_yaml.py",
                         ("tests/test_fastpaths.py::TestSimpleFrontMatter", "tests/test_load.py")),
