@@ -105,7 +105,7 @@ TARGETS: dict[str, Target] = {
                         ("tests/test_fastpaths.py::TestSimpleFrontMatter", "tests/test_load.py")),
     "templates": Target("feedpub/sources/templates.py", _NORMALISE_TESTS),
     "assets": Target("feedpub/sources/assets.py",
-                     ("tests/test_links.py", "tests/test_places.py", "tests/test_check.py")),
+                     ("tests/test_assets.py", "tests/test_links.py", "tests/test_places.py", "tests/test_check.py")),
     "layout": Target("feedpub/layout.py", ("tests/test_layout.py", "tests/test_links.py")),
 }
 
