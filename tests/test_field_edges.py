@@ -81,6 +81,8 @@ class TestExpiry:
     def test_a_shown_date_at_the_end_of_time_is_refused(self, error_of) -> None:
         """lastmod: 9999-12-31 would be shown (and its digest week leave year 9999): out of range."""
         assert error_of("a.md", _fm("lastmod: 9999-12-31")).startswith("a.md:4: 'lastmod' is out of range: '9999-12-31'")
+        assert error_of("b.md", "---\ntitle: T\ndate: 9999-12-31\n---\nText.\n").startswith(
+            "b.md:3: 'date' is out of range: '9999-12-31'")
 
 
 @pytest.fixture
@@ -198,6 +200,10 @@ class TestDateChain:
         """A trailing 'Date:' line past the latest date is refused at its line, with the date as written."""
         assert error_of("a.txt", "Headline\n\nBody.\n\nDate: 9999-12-31\n").startswith(
             "a.txt:5: 'Date:' line is out of range: '9999-12-31'")
+
+    def test_a_bad_date_line_that_is_the_whole_body(self, error_of) -> None:
+        """A 'Date:' line alone is named at its own line."""
+        assert "a.txt:1: 'Date:' line is not a date" in error_of("a.txt", "Date: nope\n")
 
     def test_a_git_date_is_in_the_sites_time_zone(self, tmp_path: Path, make_config) -> None:
         """The commit that added an undated document dates it, shown in the configured time zone."""
