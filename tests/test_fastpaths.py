@@ -100,6 +100,7 @@ class TestSimpleFrontMatter:
     @example("\ntitle: a: b\n")
     @example("\ntitle: a:\n")
     @example("\ndate: 2024-12-05\n")
+    @example("\ntitle: SpaceX  \n")  # only the spaces after a value go
     def test_agrees_with_pyyaml_whenever_it_answers(self, fm: str) -> None:
         """When the fast path returns a mapping, PyYAML's safe loader returns the same one, types included."""
         read = frontmatter._FLAT(fm)
