@@ -63,8 +63,10 @@ class Target:
 
 
 # normalise and the modules it composes: every rule of an entry is tested through normalise
-_NORMALISE_TESTS = ("tests/test_normalise.py", "tests/test_fields.py", "tests/test_entry_rules.py",
-                    "tests/test_sites.py")
+_NORMALISE_TESTS = ("tests/test_normalise.py", "tests/test_fields.py", "tests/test_field_edges.py",
+                    "tests/test_entry_rules.py", "tests/test_sites.py")
+# the differential test of a fast path that sits in a field module: the rule's edges, one input at a time
+_HELPERS = "tests/test_parse_fastpaths.py::TestNormaliseHelpers::"
 TARGETS: dict[str, Target] = {
     "select": Target("feedpub/select.py", ("tests/test_select_rules.py", "tests/test_select.py")),
     "dates": Target("feedpub/sources/dates.py", ("tests/test_dates.py",)),
@@ -84,18 +86,26 @@ TARGETS: dict[str, Target] = {
     "feeds": Target("feedpub/outputs/feeds.py", ("tests/test_feed_rules.py", "tests/test_feeds.py")),
     "normalise": Target("feedpub/sources/normalise.py", _NORMALISE_TESTS),
     "body": Target("feedpub/sources/body.py", _NORMALISE_TESTS),
-    "fields.common": Target("feedpub/sources/fields/common.py", _NORMALISE_TESTS),
-    "fields.text": Target("feedpub/sources/fields/text.py", _NORMALISE_TESTS),
+    "fields.common": Target("feedpub/sources/fields/common.py",
+                            (*_NORMALISE_TESTS, _HELPERS + "test_stem_equals_pathlib")),
+    "fields.text": Target("feedpub/sources/fields/text.py",
+                          (*_NORMALISE_TESTS, _HELPERS + "test_first_text_line_equals_the_split")),
     "fields.when": Target("feedpub/sources/fields/when.py", _NORMALISE_TESTS),
     "fields.address": Target("feedpub/sources/fields/address.py", _NORMALISE_TESTS),
-    "fields.image": Target("feedpub/sources/fields/image.py", _NORMALISE_TESTS),
+    "fields.image": Target("feedpub/sources/fields/image.py",
+                           (*_NORMALISE_TESTS, _HELPERS + "test_image_type_equals_the_split")),
     "fields.authors": Target("feedpub/sources/fields/authors.py", _NORMALISE_TESTS),
     "fields.status": Target("feedpub/sources/fields/status.py", _NORMALISE_TESTS),
     "load": Target("feedpub/sources/load.py", ("tests/test_load.py", "tests/test_sites.py")),
     "frontmatter": Target("feedpub/sources/frontmatter.py", ("tests/test_load.py", "tests/test_sites.py")),
     "discover": Target("feedpub/sources/discover.py",
-                       ("tests/test_load.py", "tests/test_check.py", "tests/test_sites.py")),
+                       ("tests/test_discover.py", "tests/test_load.py", "tests/test_check.py", "tests/test_sites.py")),
     "plaintext": Target("feedpub/sources/plaintext.py", ("tests/test_plaintext.py",)),
+    "flat_yaml": Target("feedpub/sources/flat_yaml.py",
+                        ("tests/test_fastpaths.py::TestSimpleFrontMatter", "tests/test_load.py")),
+    "templates": Target("feedpub/sources/templates.py", _NORMALISE_TESTS),
+    "assets": Target("feedpub/sources/assets.py",
+                     ("tests/test_assets.py", "tests/test_links.py", "tests/test_places.py", "tests/test_check.py")),
     "layout": Target("feedpub/layout.py", ("tests/test_layout.py", "tests/test_links.py")),
     # the speed machinery beside the stages, and the Python copy of the shipped page templates
     "spill": Target("feedpub/incremental/spill.py", ("tests/test_spill.py", "tests/test_cache.py::TestOnePass")),

@@ -93,6 +93,14 @@ class TestSimpleFrontMatter:
     @example('\ntitle: "R&D \\"b\\" 2022"\nsummary: "x\\\\y"\n')
     @example("\ntitle: A\n\ndate: 2025-01-07\nlayout: page\n")
     @example("\ntitle: 'a: b'\nsummary: \"x\"  \nimage: https://x.example/a.jpg\n")
+    # the edges of flat YAML: a comment, a tab, a YAML line break, a colon, a date of December
+    @example("\ntitle: a #b\n")
+    @example("\ntitle: b\t#c\n")
+    @example("\ntitle: x\u2028y\n")
+    @example("\ntitle: a: b\n")
+    @example("\ntitle: a:\n")
+    @example("\ndate: 2024-12-05\n")
+    @example("\ntitle: SpaceX  \n")  # only the spaces after a value go
     def test_agrees_with_pyyaml_whenever_it_answers(self, fm: str) -> None:
         """When the fast path returns a mapping, PyYAML's safe loader returns the same one, types included."""
         read = frontmatter._FLAT(fm)
@@ -109,6 +117,18 @@ class TestSimpleFrontMatter:
         """Flat key: value front matter with a date is parsed without PyYAML."""
         assert frontmatter._FLAT("\ntitle: A\ndate: 2025-01-26\n") is not None
         assert frontmatter._FLAT("\ntags:\n  - a\n") is None
+
+    @pytest.mark.parametrize("fm", [
+        "\ntitle: A\ndate: 2025-12-26",  # no line break after the last line
+        '\ntitle: "say \\"hi\\" \\\\ bye"\n',  # escapes in a double-quoted value
+        "\ntitle: 'q'  \nsummary: Trailing   \n",  # spaces after a value
+        "\ntitle: Café au lait\n",
+    ])
+    def test_common_shapes_take_the_fast_path_and_agree(self, fm: str) -> None:
+        """Quoted values, escapes, trailing spaces, text beyond ASCII, a last line without a break: answered as PyYAML would."""
+        read = frontmatter._FLAT(fm)
+        assert read is not None
+        assert read[0] == yaml.load(fm, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
 
 
 def _slow_absolute(url: str, base: str) -> str:

@@ -321,6 +321,20 @@ class TestTemplates:
         """JSON in prose and a lone brace are not template tags."""
         assert templates.process('Send {"a": 1} or { b }.', strip=True).tags == ()
 
+    @pytest.mark.parametrize("strip", [True, False])
+    def test_tags_around_raw_blocks_keep_their_lines(self, strip: bool) -> None:
+        """A tag before a raw block is found (and stripped when asked); one after a block of several lines is at its own line."""
+        found = templates.process("{{ a }} x\n{% raw %}\n{{ b }}\n\n{% endraw %}\n{% c %} y\n", strip=strip)
+        assert found.tags == ((0, "{{ a }}"), (5, "{% c %}"))
+        assert found.text == (" x\n\n{{ b }}\n\n\n y\n" if strip else "{{ a }} x\n\n{{ b }}\n\n\n{% c %} y\n")
+
+    def test_a_long_tag_is_shortened_in_reports(self) -> None:
+        """A tag is reported as written up to 60 characters, longer ones as their first 57 and '...'."""
+        sixty = "{{ " + "x" * 54 + " }}"
+        longer = "{{ " + "x" * 55 + " }}"
+        found = templates.process(f"{sixty}\n{longer}\n", strip=True)
+        assert found.tags == ((0, sixty), (1, longer[:57] + "..."))
+
 
 class TestCanonical:
     """An article whose home is another site: the canonical keys at their edges."""
