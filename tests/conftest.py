@@ -21,6 +21,10 @@ import pytest
 from lxml import etree
 
 from feedpub.config import Config, load_config
+from feedpub.errors import SourceError
+from feedpub.model import Entry
+from feedpub.sources import load
+from feedpub.sources.normalise import normalise
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -172,3 +176,31 @@ def write_corpus(folder: Path, n: int, *, start: int = 0) -> list[Path]:
 # Headless-browser fixtures (chromium, browser_page) live in tests/browser.py; importing them
 # here makes them available to every test module.
 from tests.browser import browser_page, chromium  # noqa: E402, F401
+
+
+@pytest.fixture
+def entry_of(tmp_path: Path, make_config: Callable[..., Config]) -> Callable[..., Entry]:
+    """Return a function that writes a document into a source folder and normalises it (config overrides as keywords)."""
+    src = tmp_path / "src"
+
+    def make(name: str, text: str, **config: object) -> Entry:
+        path = write_doc(src, name, text)
+        return normalise(load.read(path, src), make_config(src, **config))
+
+    return make
+
+
+@pytest.fixture
+def error_of(entry_of: Callable[..., Entry]) -> Callable[..., str]:
+    """Return a function that gives the error a document is refused with (it must be refused)."""
+    def error(name: str, text: str, **config: object) -> str:
+        with pytest.raises(SourceError) as e:
+            entry_of(name, text, **config)
+        return str(e.value)
+
+    return error
+
+
+def front_matter(*lines: str, body: str = "Text.") -> str:
+    """Return a document with YAML front matter of lines (a title and a date first) and a body."""
+    return "\n".join(("---", "title: T", "date: 2024-01-02", *lines, "---", body, ""))

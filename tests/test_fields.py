@@ -2,45 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-
 import pytest
 
-from feedpub.config import Config
-from feedpub.errors import SourceError
-from feedpub.model import Entry
-from feedpub.sources import load
-from feedpub.sources.normalise import normalise
-from tests.conftest import write_doc
+from tests.conftest import front_matter as _fm
 
 BASE = "https://news.example.org/"
-
-
-@pytest.fixture
-def entry_of(tmp_path: Path, make_config: Callable[..., Config]) -> Callable[..., Entry]:
-    src = tmp_path / "src"
-
-    def make(name: str, text: str, **config: object) -> Entry:
-        path = write_doc(src, name, text)
-        return normalise(load.read(path, src), make_config(src, **config))
-
-    return make
-
-
-@pytest.fixture
-def error_of(entry_of: Callable[..., Entry]) -> Callable[..., str]:
-    def error(name: str, text: str, **config: object) -> str:
-        with pytest.raises(SourceError) as e:
-            entry_of(name, text, **config)
-        return str(e.value)
-
-    return error
-
-
-def _fm(*lines: str, body: str = "Text.") -> str:
-    """Return a document with YAML front matter of lines (a title and a date first) and a body."""
-    return "\n".join(("---", "title: T", "date: 2024-01-02", *lines, "---", body, ""))
 
 
 class TestCategory:
