@@ -204,3 +204,13 @@ def error_of(entry_of: Callable[..., Entry]) -> Callable[..., str]:
 def front_matter(*lines: str, body: str = "Text.") -> str:
     """Return a document with YAML front matter of lines (a title and a date first) and a body."""
     return "\n".join(("---", "title: T", "date: 2024-01-02", *lines, "---", body, ""))
+
+
+def commit_all(folder: Path, when: str) -> None:
+    """Make folder a git repository whose one commit, at when (ISO 8601), adds every file in it."""
+    import subprocess
+
+    env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when, "GIT_AUTHOR_NAME": "t",
+           "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
+    for cmd in (["init", "-q"], ["add", "."], ["commit", "-qm", "add"]):
+        subprocess.run(["git", "-C", str(folder), *cmd], check=True, env=env)

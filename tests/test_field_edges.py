@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,8 +13,8 @@ from feedpub.sources import load
 from feedpub.sources.body import Body, body_of
 from feedpub.sources.fields.common import Problems
 from feedpub.sources.normalise import normalise
+from tests.conftest import commit_all, write_doc
 from tests.conftest import front_matter as _fm
-from tests.conftest import write_doc
 
 
 class TestFormat:
@@ -183,11 +181,7 @@ class TestDateChain:
         """The commit that added an undated document dates it, shown in the configured time zone."""
         src = tmp_path / "repo"
         path = write_doc(src, "a.txt", "Headline\n\nBody.\n")
-        env = {**os.environ, "GIT_AUTHOR_DATE": "2019-07-08T09:10:11+02:00",
-               "GIT_COMMITTER_DATE": "2019-07-08T09:10:11+02:00", "GIT_AUTHOR_NAME": "t",
-               "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
-        for cmd in (["init", "-q"], ["add", "."], ["commit", "-qm", "add"]):
-            subprocess.run(["git", "-C", str(src), *cmd], check=True, env=env)
+        commit_all(src, "2019-07-08T09:10:11+02:00")
         e = normalise(load.read(path, src), make_config(src, timezone="Asia/Taipei"))
         assert (e.date.isoformat(), e.date_source) == ("2019-07-08T15:10:11+08:00", "git")
 

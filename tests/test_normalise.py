@@ -18,7 +18,7 @@ from feedpub.model import Category, Entry
 from feedpub.sources import load, templates
 from feedpub.sources.body import body_of
 from feedpub.sources.normalise import normalise
-from tests.conftest import write_doc
+from tests.conftest import commit_all, write_doc
 
 
 @pytest.fixture
@@ -80,11 +80,7 @@ class TestDates:
         """In git, an undated document takes the date of the commit that added it."""
         src = tmp_path / "repo"
         path = write_doc(src, "a.txt", "Headline\n\nBody.\n")
-        env = {**os.environ, "GIT_AUTHOR_DATE": "2019-07-08T09:10:11+02:00",
-               "GIT_COMMITTER_DATE": "2019-07-08T09:10:11+02:00", "GIT_AUTHOR_NAME": "t",
-               "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
-        for cmd in (["init", "-q"], ["add", "."], ["commit", "-qm", "add"]):
-            subprocess.run(["git", "-C", str(src), *cmd], check=True, env=env)
+        commit_all(src, "2019-07-08T09:10:11+02:00")
         path.write_text("Headline\n\nBody changed.\n")  # later edits do not move the date
         e = normalise(load.read(path, src), make_config(src))
         assert (e.date.isoformat(), e.date_source) == ("2019-07-08T07:10:11+00:00", "git")
