@@ -354,7 +354,7 @@ def _render_range(job: tuple[Config, SourceContext, Sequence[Entry | Record], fr
             r = content.render(item, config)
             out.append((item, r.content_html, r.summary))
             continue
-        spilled = spill.get(item.rel)
+        spilled = spill.get(item)
         if spilled is not None:  # read and rendered when the catalogue was
             out.append(spilled)
             continue
@@ -452,7 +452,7 @@ def _make_range(job: tuple[Any, ...], indexes: range) -> list[Any]:
             out.append(make(jobs[i], {}))
             continue
         shown = jobs[i].shows[0]
-        spilled = spill.get(shown.rel)
+        spilled = spill.get(shown)
         if spilled is not None:  # read and rendered when the catalogue was: not read again
             entry, html, summary = spilled
             out.append(make(jobs[i], {shown.id: Rendered(settle(entry), html, summary)}))

@@ -19,30 +19,65 @@ from __future__ import annotations
 
 import contextlib
 import copyreg
+import dataclasses
+import marshal
 import os
-import pickle
 import shutil
 import socket
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from feedpub import write
 from feedpub.model import Entry
+from feedpub.records import FROM_ENTRY, Record, when_from, when_text
 
 
 def _read_only(d: dict[str, Any]) -> MappingProxyType[str, Any]:
     return MappingProxyType(d)
 
 
-# Entries are pickled (to the spill, and across the pool's process boundary in gather); their
-# read-only mappings pickle as dicts.
+# Entries are pickled across the pool's process boundary (gather); their read-only mappings
+# pickle as dicts.
 copyreg.pickle(MappingProxyType, lambda m: (_read_only, (dict(m),)))
 
 Where = tuple[str, int, int]  # file name in the spill folder, offset, length
 Spilled = tuple[Entry, str, str]  # the entry as read, its sanitized body, its summary
+
+# What is spilled of an entry: only the fields its catalogue record does not hold (the page
+# and feed jobs that read it back have the record), plus the entry's own summary, which the
+# record replaces by the listing's. Every other field is rebuilt from the record, so a spill
+# costs a few µs where pickling the whole entry (its datetimes, zones and nested
+# dataclasses) cost ~75 µs written and read. Values are marshalled: plain types only, each
+# field turned into one and back by its codec below (a new Entry field that is neither in
+# the record nor plain makes marshal refuse it: the tests spill every field).
+_OWN = tuple(f.name for f in dataclasses.fields(Entry) if f.name not in FROM_ENTRY or f.name == "summary")
+_Codec = tuple[Callable[[Any], Any], Callable[[Any], Any]]  # (to a marshal value, back)
+_AS_IS: _Codec = (lambda v: v, lambda v: v)
+_CODECS: dict[str, _Codec] = {
+    "lines": (dict, MappingProxyType),
+    "expires": (lambda d: None if d is None else when_text(d), lambda t: None if t is None else when_from(t)),
+    "summary": (str, str),  # str(): a str subclass is no marshal type
+}
+_ENCODE = tuple(_CODECS.get(name, _AS_IS)[0] for name in _OWN)
+_DECODE = tuple(_CODECS.get(name, _AS_IS)[1] for name in _OWN)
+
+
+def encode(made: Spilled) -> bytes:
+    """Return what is spilled of an entry and its body: the fields its record lacks, the body, the summary."""
+    entry, html, summary = made
+    own = tuple(code(getattr(entry, name)) for code, name in zip(_ENCODE, _OWN, strict=True))
+    return marshal.dumps((own, str(html), str(summary)))
+
+
+def decode(record: Record, data: bytes) -> Spilled:
+    """Return the entry, body and summary spilled for record's document (the entry rebuilt from both)."""
+    own, html, summary = marshal.loads(data)  # noqa: S302 - this build's own bytes, in its own folder
+    values = {name: getattr(record, name) for name in FROM_ENTRY}
+    values.update(zip(_OWN, (code(v) for code, v in zip(_DECODE, own, strict=True)), strict=True))
+    return Entry(**values), html, summary
 
 
 class Spill:
@@ -73,7 +108,7 @@ class Spill:
             path = os.path.join(self.folder, self._name)
             self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             self._size = os.fstat(self._fd).st_size
-        data = pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL)
+        data = encode(made)
         where = (self._name, self._size, len(data))
         view = memoryview(data)
         while view:  # a write may be short (a signal, a full pipe-like file system)
@@ -85,16 +120,19 @@ class Spill:
         """Remember where documents' entries and bodies are (in this process, as workers report them)."""
         self._where.update(found)
 
-    def get(self, rel: str) -> Spilled | None:
-        """Return a document's entry and body as this build read them, or None when not spilled."""
-        where = self._where.get(rel)
+    def get(self, record: Record) -> Spilled | None:
+        """Return the entry and body of record's document as this build read them, or None when not spilled.
+
+        record: the document's catalogue record from this build (its entry is rebuilt from it).
+        """
+        where = self._where.get(record.rel)
         if where is None:
             return None
         name, offset, length = where
         fd = self._readers.get(name)
         if fd is None:  # pread does not move a shared offset: a descriptor inherited by a fork is fine
             fd = self._readers[name] = os.open(os.path.join(str(self.folder), name), os.O_RDONLY)
-        return pickle.loads(os.pread(fd, length, offset))  # type: ignore[no-any-return]  # noqa: S301 - this build's own bytes
+        return decode(record, os.pread(fd, length, offset))
 
     def __contains__(self, rel: str) -> bool:
         return rel in self._where
