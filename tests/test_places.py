@@ -231,6 +231,29 @@ class TestLinks:
         assert {f.path for f in check(config, now=NOW).findings if f.code == "not-read"} == {"photo.png",
                                                                                               "id_rsa.pdf"}
 
+    def test_the_size_of_an_image_linked_outside_is_not_published(self, tmp_path: Path,
+                                                                  make_config: Callable[..., Config]) -> None:
+        """An entry's image that is a link (or below a link) leading outside the source: its size is in no feed."""
+        outside = tmp_path / "outside"
+        outside.mkdir()
+        (outside / "key.png").write_bytes(b"S" * 1234)
+        source = _site(tmp_path / "src")
+        (source / "photo.png").symlink_to(outside / "key.png")
+        (source / "shots").symlink_to(outside, target_is_directory=True)
+        write_doc(source, "b.md", "---\ntitle: B\ndate: 2025-01-11\nimage: /photo.png\n---\nText.\n")
+        write_doc(source, "c.md", "---\ntitle: C\ndate: 2025-01-12\nimage: /shots/key.png\n---\nText.\n")
+        config = make_config(source, base_url="https://example.com/")
+        build(config, now=NOW)
+        for feed in ("rss.xml", "atom.xml", "feed.json"):
+            text = (config.out / feed).read_text(encoding="utf-8")
+            assert "1234" not in text, feed
+            assert "example.com/photo.png" in text and "example.com/shots/key.png" in text
+        (source / "real.png").write_bytes(b"R" * 4321)
+        (source / "linked.png").symlink_to("real.png")  # a link inside keeps its size
+        write_doc(source, "b.md", "---\ntitle: B\ndate: 2025-01-11\nimage: /linked.png\n---\nText.\n")
+        build(config, now=NOW)
+        assert 'length="4321"' in (config.out / "rss.xml").read_text(encoding="utf-8")
+
     def test_folders_linked_outside_are_not_entered(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
         """A link to a folder outside, in the source or static folder: nothing under it read, named once each."""
         outside = tmp_path / "outside"
