@@ -6,8 +6,8 @@ other (:func:`feedpub.write.clashes`: one path, one path but for case, a file wh
 needs a folder), so a document whose permalink lands on a file the build makes
 (``/feed.css/``, ``/index.html``, a category's feed) is an error naming the document and
 that file, and the output folder is left as it was. A digest file's name is the digest's
-alone even in a build that makes no digest: the next build would keep such a file as one. ``feedpub check`` reports the same
-problems through the same function.
+alone even in a build that makes no digest: the next build would keep such a file as one.
+``feedpub check`` reports the same problems through the same function.
 """
 
 from __future__ import annotations
