@@ -5,8 +5,9 @@ every path of every job is checked (:func:`feedpub.write.unsafe`) and compared w
 other (:func:`feedpub.write.clashes`: one path, one path but for case, a file where another
 needs a folder), so a document whose permalink lands on a file the build makes
 (``/feed.css/``, ``/index.html``, a category's feed) is an error naming the document and
-that file, and the output folder is left as it was. ``feedpub check`` reports the same
-problems through the same function.
+that file, and the output folder is left as it was. A digest file's name is the digest's
+alone even in a build that makes no digest: the next build would keep such a file as one.
+``feedpub check`` reports the same problems through the same function.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any, NamedTuple
 from feedpub import write
 from feedpub.errors import OutputError, Problem
 from feedpub.model import Entry
+from feedpub.outputs.digest import folder
+from feedpub.outputs.digest import kind as digest
 from feedpub.outputs.files import Copy
 from feedpub.outputs.protocol import Job, Keyed
 from feedpub.records import Record
@@ -51,10 +54,18 @@ def problems(jobs: Sequence[Keyed], whole: Whole) -> list[Problem]:
 
     claimed = [(path, keyed.job) for keyed in jobs for path in keyed.job.paths]
     found = [Problem(o.where, o.line, f"refusing to write {o.subject}: the path {reason}")
-             for path, job in claimed if (reason := write.unsafe(path)) is not None and (o := name(job, path))]
+             for path, job in claimed if (reason := _unsafe(path, job)) is not None and (o := name(job, path))]
     found += [_clash(c.how, name(c.owner, c.path), name(c.other_owner, c.other_path))  # type: ignore[arg-type]
               for c in write.clashes(claimed)]
     return sorted(found, key=lambda p: (p.path, p.line or 0, p.message))
+
+
+def _unsafe(path: str, job: Job[Any]) -> str | None:
+    """Return why job may not write path (write.unsafe, or a digest file's name taken by another kind), or None."""
+    reason = write.unsafe(path)
+    if reason is None and job.kind != digest.KIND.name and folder.named_like(path):
+        reason = "is a digest file's name (digest/latest.*, digest/<week>.*): a later build would keep it as a digest"
+    return reason
 
 
 _CLASH = {  # how two paths clash: said from the first one's side, and from the second one's

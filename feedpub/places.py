@@ -121,6 +121,21 @@ def _clash(inner: _Place, outer: _Place, *, first: bool) -> str | None:
 
 # --- what a build reads -----------------------------------------------------------------------
 
+def inside(path: str, top: str, skip: str | None = None) -> bool:
+    """Whether path, links and '..' resolved, lies inside the folder top (also resolved) and not inside skip.
+
+    For a file named by a document (an entry's image) rather than met by a walk: the same
+    rule as :class:`Walk`, so a feed never tells the size of a file outside the source.
+    """
+    real = os.path.realpath(path)
+    if not real.startswith(os.path.realpath(top).rstrip(os.sep) + os.sep):
+        return False
+    if skip is None:
+        return True
+    skipped = os.path.realpath(skip)
+    return real != skipped and not real.startswith(skipped.rstrip(os.sep) + os.sep)
+
+
 @dataclass(frozen=True)
 class Refused:
     """An entry of a folder that is not read, and why."""

@@ -225,7 +225,9 @@ def existing(out: Path) -> dict[str, Held]:
     A walk of the whole folder, slow for a large site (see docs/performance.md), so a rebuild starts it in
     another process as it begins (``incremental.context``), and both Previous (is a file as
     the last build wrote it?) and Staging (which files are gone?) take it from there.
-    Like os.walk, folders that are symbolic links are listed as nothing, not followed.
+    A symbolic link (to a folder or a file) is listed as a file that matches no output (its
+    stat -1): never followed, so the build replaces or removes the link itself and writes
+    nothing through it to where it leads.
     """
     if not out.is_dir():
         return {}
@@ -241,13 +243,15 @@ def existing(out: Path) -> dict[str, Held]:
             if not prefix and e.name.startswith(STAGE_PREFIX):  # a build's staging folder, not an output
                 continue
             try:
-                if e.is_dir():
-                    if not e.is_symlink():
-                        stack.append((e.path, f"{prefix}{e.name}/"))
+                if e.is_symlink():  # someone else's: replaced or removed, never followed
+                    found[prefix + e.name] = Held(e.path, -1, -1, -1)
                     continue
-                st = e.stat()
+                if e.is_dir(follow_symlinks=False):
+                    stack.append((e.path, f"{prefix}{e.name}/"))
+                    continue
+                st = e.stat(follow_symlinks=False)
                 found[prefix + e.name] = Held(e.path, st.st_size, st.st_mtime_ns, st.st_ino)
-            except OSError:  # a dangling link, or gone meanwhile
+            except OSError:  # gone meanwhile
                 found[prefix + e.name] = Held(e.path, -1, -1, -1)
     found.pop(MARKER, None)
     return found
@@ -449,7 +453,7 @@ class Staging:
         """Write one output into the staging folder unless the output folder has its bytes already."""
         check_path(o.path)
         old = self._old.get(o.path)
-        if old is not None and _same(old.path, o.data):
+        if old is not None and old.size >= 0 and _same(old.path, o.data):  # -1: a link, never taken for the output
             return Staged(o.path, o.key, written=False)
         self._start()  # made on the first file staged (already, in a stager()'s workers)
         self._put(o)

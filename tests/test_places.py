@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from feedpub.config import Config
 from feedpub.errors import ConfigError, SourceError
 from feedpub.pipeline import build
 from feedpub.sources import load
-from tests.conftest import NOW, write_doc
+from tests.conftest import NOW, output_tree, write_doc
 
 DOC = "---\ntitle: {title}\ndate: 2025-01-10\n---\nText of {title}.\n"
 SECRET = "root:x:0:0:SECRET-LINE:/root:/bin/bash\n"
@@ -230,6 +231,51 @@ class TestLinks:
         assert f"id_rsa.pdf: a symbolic link to {target}, outside static_dir: not read" in result.warnings
         assert {f.path for f in check(config, now=NOW).findings if f.code == "not-read"} == {"photo.png",
                                                                                               "id_rsa.pdf"}
+
+    def test_the_size_of_an_image_linked_outside_is_not_published(self, tmp_path: Path,
+                                                                  make_config: Callable[..., Config]) -> None:
+        """An entry's image that is a link (or below a link) leading outside the source: its size is in no feed."""
+        outside = tmp_path / "outside"
+        outside.mkdir()
+        (outside / "key.png").write_bytes(b"S" * 1234)
+        source = _site(tmp_path / "src")
+        (source / "photo.png").symlink_to(outside / "key.png")
+        (source / "shots").symlink_to(outside, target_is_directory=True)
+        write_doc(source, "b.md", "---\ntitle: B\ndate: 2025-01-11\nimage: /photo.png\n---\nText.\n")
+        write_doc(source, "c.md", "---\ntitle: C\ndate: 2025-01-12\nimage: /shots/key.png\n---\nText.\n")
+        config = make_config(source, base_url="https://example.com/")
+        build(config, now=NOW)
+        for feed in ("rss.xml", "atom.xml", "feed.json"):
+            text = (config.out / feed).read_text(encoding="utf-8")
+            assert "1234" not in text, feed
+            assert "example.com/photo.png" in text and "example.com/shots/key.png" in text
+        (source / "real.png").write_bytes(b"R" * 4321)
+        (source / "linked.png").symlink_to("real.png")  # a link inside keeps its size
+        write_doc(source, "b.md", "---\ntitle: B\ndate: 2025-01-11\nimage: /linked.png\n---\nText.\n")
+        build(config, now=NOW)
+        assert 'length="4321"' in (config.out / "rss.xml").read_text(encoding="utf-8")
+
+    def test_links_put_into_the_output_folder_are_removed_never_written_through(
+            self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
+        """A link to a folder outside, put where a build writes pages, and a link to a file: both go, outside untouched."""
+        config = make_config(_site(tmp_path / "src", "A"))
+        build(config, now=NOW)
+        outside = tmp_path / "outside"
+        outside.mkdir()
+        (outside / "keep.css").write_bytes(b"same bytes")
+        shutil.rmtree(config.out / "news")
+        (config.out / "news").symlink_to(outside, target_is_directory=True)
+        (config.out / "feed.css").unlink()
+        (config.out / "feed.css").symlink_to(outside / "keep.css")
+        write_doc(tmp_path / "src", "b.md", DOC.format(title="B"))
+        build(config, now=NOW)
+        assert sorted(p.name for p in outside.iterdir()) == ["keep.css"]
+        assert (outside / "keep.css").read_bytes() == b"same bytes"
+        assert not (config.out / "news").is_symlink() and (config.out / "news" / "b" / "index.html").is_file()
+        assert not (config.out / "feed.css").is_symlink()
+        fresh = make_config(tmp_path / "src", out=str(tmp_path / "fresh"), cache=False)
+        build(fresh, now=NOW)
+        assert output_tree(config.out) == output_tree(fresh.out)
 
     def test_folders_linked_outside_are_not_entered(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
         """A link to a folder outside, in the source or static folder: nothing under it read, named once each."""

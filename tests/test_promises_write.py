@@ -154,6 +154,36 @@ class TestClashRefusedBeforeAnythingMoves:
         _doc(site.source, "p2.md", "2024-01-02", "permalink: /.feedpub-output/\n")
         assert [(f.code, f.path, f.line) for f in check(site, now=NOW).errors] == [("unsafe-path", "p2.md", 4)]
 
+    @pytest.mark.parametrize("permalink", ["/digest/latest.html", "/digest/Latest.html", "/digest/2023-W01.html"])
+    def test_a_page_named_like_a_digest_file_fails_every_build(self, tmp_path: Path,
+                                                               make_config: Callable[..., Config],
+                                                               permalink: str) -> None:
+        """A page on a digest file's name is refused when no digest is made too: a later build would keep it as one."""
+        src = tmp_path / "src"
+        src.mkdir()
+        _doc(src, "p1.md", "2024-01-01", f"permalink: {permalink}\n")
+        config = make_config(src)
+        for _build in range(2):  # the second one would find the first one's page in digest/
+            with pytest.raises(OutputError) as e:
+                build(config, now=NOW)
+            assert [(p.path, p.line) for p in e.value.problems] == [("p1.md", 4)]
+            assert "a later build would keep it as a digest" in e.value.problems[0].message
+        assert not (tmp_path / "dist").exists()
+        assert [(f.code, f.path, f.line) for f in check(config, now=NOW).errors] == [("unsafe-path", "p1.md", 4)]
+
+    def test_a_static_file_named_like_a_digest_file_is_refused(self, tmp_path: Path,
+                                                               make_config: Callable[..., Config]) -> None:
+        """A copied file at a digest file's name is named: kept as a digest, its changes would never be copied."""
+        src, static = tmp_path / "src", tmp_path / "static"
+        src.mkdir()
+        _doc(src, "p1.md", "2024-01-01")
+        (static / "digest").mkdir(parents=True)
+        (static / "digest" / "2023-W01.html").write_bytes(b"<p>old issue</p>")
+        (static / "digest" / "logo.png").write_bytes(b"png")
+        with pytest.raises(OutputError) as e:
+            build(make_config(src, static_dir=str(static)), now=NOW)
+        assert [p.path for p in e.value.problems] == [str(static / "digest" / "2023-W01.html")]
+
     def test_the_staging_refuses_a_clash_itself(self, tmp_path: Path) -> None:
         """Staging.commit refuses clashing outputs whoever calls it: the old files stay, no staging folder is left."""
         out = tmp_path / "out"

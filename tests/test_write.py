@@ -191,8 +191,8 @@ class TestExisting:
             st = os.stat(out / rel)
             assert held == write.Held(str(out / rel), st.st_size, st.st_mtime_ns, st.st_ino)
 
-    def test_links_as_os_walk_lists_them(self, tmp_path: Path) -> None:
-        """A linked folder is not followed; a link to a file is a file; a dangling link is one that cannot be stat'ed."""
+    def test_links_are_listed_never_followed(self, tmp_path: Path) -> None:
+        """A link to a folder, to a file or to nothing is listed as a file matching no output (stat -1), never entered."""
         out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
         out.mkdir()
         elsewhere.mkdir()
@@ -201,9 +201,8 @@ class TestExisting:
         (out / "file").symlink_to(elsewhere / "x.txt")
         (out / "gone").symlink_to(tmp_path / "nothing")
         found = write.existing(out)
-        assert set(found) == {"file", "gone"}
-        assert found["file"].size == 1
-        assert found["gone"][1:] == (-1, -1, -1)
+        assert set(found) == {"folder", "file", "gone"}
+        assert {found[name][1:] for name in found} == {(-1, -1, -1)}
 
     def test_no_folder_holds_nothing(self, tmp_path: Path) -> None:
         assert write.existing(tmp_path / "none") == {}

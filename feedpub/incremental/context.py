@@ -61,7 +61,7 @@ def opened(config: Config) -> Iterator[BuildContext]:
             held = workers.start(functools.partial(write.existing, config.out),
                                  background=store.has_catalogue() and workers.count(config.workers) > 1)
             yield BuildContext(config, store, catalogue.Shared(), store.written(config.out), gather.sources(config),
-                               held, inputs.Stats(), spilled)
+                               held, inputs.Stats(config.source, config.out), spilled)
     finally:
         if was_enabled:
             gc.enable()

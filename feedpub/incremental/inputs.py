@@ -25,9 +25,10 @@ import os
 import stat
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any, cast
 
+from feedpub import places
 from feedpub.config import NO_OUTPUT, Config, setting_text
 from feedpub.outputs.protocol import EVERY, NOT_A_FILE, Build, File, Given, Inputs, Job
 from feedpub.records import Record
@@ -42,11 +43,16 @@ class UndeclaredInputError(AssertionError):
 class Stats:
     """The files jobs declare, each stat'ed at most once a build (many entries share one image)."""
 
-    def __init__(self) -> None:
+    def __init__(self, inside: Path | None = None, skip: Path | None = None) -> None:
+        """inside: the folder the files must really be in (links resolved), none of them in skip (the output)."""
         self._known: dict[str, File] = {}
+        self._inside = None if inside is None else str(inside)
+        self._skip = None if skip is None else str(skip)
 
     def __call__(self, path: str) -> File:
-        """Return path's size and mtime as this build first saw them (NOT_A_FILE: missing or not a regular file)."""
+        """Return path's size and mtime as this build first saw them (NOT_A_FILE: missing, not a regular file,
+        or not really inside the folder).
+        """
         found = self._known.get(path)
         if found is None:
             try:
@@ -54,7 +60,8 @@ class Stats:
             except (OSError, ValueError):  # missing, or a name the file system refuses
                 found = File(path, NOT_A_FILE, 0)
             else:
-                regular = stat.S_ISREG(st.st_mode)
+                regular = stat.S_ISREG(st.st_mode) and (
+                    self._inside is None or places.inside(path, self._inside, self._skip))
                 found = File(path, st.st_size if regular else NOT_A_FILE, st.st_mtime_ns if regular else 0)
             self._known[path] = found
         return found

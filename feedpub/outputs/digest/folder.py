@@ -18,6 +18,9 @@ FOLDER = "digest/"
 EXTENSIONS = ("html", "txt", "eml")
 SUBJECT_FILE = f"{FOLDER}latest.subject.txt"  # the subject, decoded, to paste into an ESP
 _LABEL = re.compile(r"^(?:\d{4}-W\d{2}|\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2})$")  # a week, or since_until
+# a digest file's name, in any case (one file, on macOS and Windows): what earlier() and latest() take for a digest
+_NAME = re.compile(r"digest/(?:latest\.(?:html|txt|eml|subject\.txt)|"
+                   r"(?:\d{4}-w\d{2}|\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2})\.(?:html|txt|eml))")
 
 
 def paths(label: str) -> tuple[str, ...]:
@@ -47,3 +50,12 @@ def latest(out: Path) -> tuple[str, ...]:
     """Return the latest.* files (and the subject) the output folder holds."""
     return tuple(path for path in (*(f"{FOLDER}latest.{ext}" for ext in EXTENSIONS), SUBJECT_FILE)
                  if (out / path).is_file())
+
+
+def named_like(path: str) -> bool:
+    """Whether an output path is a digest file's name, in any case: a later build would keep that file as a digest.
+
+    Only the digest may write one: a page or copied file there would be kept as an earlier
+    digest (never made or copied again) or as latest.* by the next build.
+    """
+    return _NAME.fullmatch(path.lower()) is not None
