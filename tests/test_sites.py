@@ -44,7 +44,12 @@ class Site:
         self.result = build(config, now=NOW, skip_invalid=True)
         self.atom = feedparser.parse((config.out / "atom.xml").read_bytes())
         self.json = json.loads((config.out / "feed.json").read_text(encoding="utf-8"))
-        assert self.atom.bozo == 0
+        self.rss = feedparser.parse((config.out / "rss.xml").read_bytes())
+        assert self.atom.bozo == 0 and self.rss.bozo == 0
+        # the three feeds publish the same posts, with the same links
+        links = [(e.title, e.link) for e in self.atom.entries]
+        assert links == [(e.title, e.link) for e in self.rss.entries] == [
+            (i["title"], i["url"]) for i in self.json["items"]]
 
     def entry(self, title: str) -> Any:
         """Return the Atom entry titled title."""
@@ -322,6 +327,8 @@ class TestZolaPathDates:
         """+++ template = "latest.html" +++ is no post: the build says so and exits 0; check says where dates came from."""
         zola = site("zola-paths", "content")
         assert zola.titles() == {"Rust 1.0: Scheduling the trains", "Announcing Rust 1.5", "Compiler team planning meeting"}
+        assert not (zola.config.out / "releases").exists()  # no page, no category of it
+        assert "latest.html" not in zola.text()
         assert (zola.result.skipped, zola.result.warnings[0]) == ((), (
             "releases/latest.md: not a post, left out: no date of its own and no text to publish "
             "(its body is empty; 'template' names the list template 'latest.html')"))
@@ -344,6 +351,7 @@ class TestGoTemplateIndex:
         """The template index is left out with a not-a-post warning; the posts are read field by field."""
         go = site("gosite", "_content")
         assert go.titles() == {"Go 1.4 is released", "Go's Declaration Syntax"}
+        assert "The Go Blog" not in go.text() and "{{" not in go.text()  # no page, no listing, no feed entry
         assert go.atom.entries[0].title == "Go 1.4 is released"  # the newest post leads, not the index
         item = go.item("Go 1.4 is released")
         assert (item["date_published"], item["url"], item["authors"], item["tags"]) == (
@@ -422,9 +430,18 @@ class TestPelicanNotebooks:
 
     def test_an_empty_header_leaves_the_header_read(self, site: Callable[..., Site]) -> None:
         """'tags: ' with nothing after it: the title is the Title header's, the date the Date header's, no tags."""
-        hipster = site("pelican-notebooks", "content").item("The Hipster Effect: An IPython Interactive Exploration")
-        assert (hipster["date_published"], hipster["url"], hipster["tags"]) == (
-            "2014-11-11T09:00:00+00:00", BASE + "python/hipster-effect/", ["Python"])
+        pelican = site("pelican-notebooks", "content")
+        title = "The Hipster Effect: An IPython Interactive Exploration"
+        hipster = pelican.item(title)
+        assert (hipster["date_published"], hipster["url"], hipster["tags"], hipster["authors"]) == (
+            "2014-11-11T09:00:00+00:00", BASE + "python/hipster-effect/", ["Python"], [{"name": "Jake VanderPlas"}])
+        # no text and no Summary header: the title stands in (JSON Feed needs content), never the notebook tag
+        assert (hipster["summary"], hipster["content_html"]) == (title, f"<p>{title}</p>")
+        entry = pelican.model(title)
+        assert (entry.title_source, entry.date_source, entry.category_source, entry.tags) == (
+            "front matter", "front matter", "front matter", ())
+        for leak in LEAKS:
+            assert leak not in pelican.text(), leak
 
 
 class TestHugoYearFolders:
