@@ -686,6 +686,8 @@ class TestDateFromAddress:
         ('path = "/inside-rust/2024/01/02/x/"', "2024-01-02", "path"),  # one folder before the year
         ('permalink = "/2019/02/28/leap/"', "2019-02-28", "permalink"),
         ('url = "https://elsewhere.example/2020/02/29/x/"', "2020-02-29", "url"),
+        ('url = "/2019/03/04/slug/"', "2019-03-04", "url"),  # Hugo's url
+        ('permalink = "/2019/03/04/slug.html"', "2019-03-04", "permalink"),  # Jekyll's, written out
     ])
     def test_an_address_that_starts_with_a_day_dates_the_document(self, entry_of, line: str, day: str,
                                                                    source: str) -> None:
