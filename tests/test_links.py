@@ -28,7 +28,8 @@ from tests.test_feeds import awkward_site
 
 SITES = Path(__file__).parent / "sites"
 BASE = "https://blog.example.org/"
-GENERATORS = [("hugo", "content"), ("zola", "content"), ("jekyll", ""), ("pelican", "content"), ("eleventy", "")]
+GENERATORS = [("hugo", "content"), ("zola", "content"), ("jekyll", ""), ("pelican", "content"), ("eleventy", ""),
+              ("hugo-years", "content"), ("zola-paths", "content"), ("gosite", "_content"), ("pelican-notebooks", "content")]
 
 
 def _missing(config: Config) -> set[str]:

@@ -686,6 +686,8 @@ class TestDateFromAddress:
         ('path = "/inside-rust/2024/01/02/x/"', "2024-01-02", "path"),  # one folder before the year
         ('permalink = "/2019/02/28/leap/"', "2019-02-28", "permalink"),
         ('url = "https://elsewhere.example/2020/02/29/x/"', "2020-02-29", "url"),
+        ('url = "/2019/03/04/slug/"', "2019-03-04", "url"),  # Hugo's url
+        ('permalink = "/2019/03/04/slug.html"', "2019-03-04", "permalink"),  # Jekyll's, written out
     ])
     def test_an_address_that_starts_with_a_day_dates_the_document(self, entry_of, line: str, day: str,
                                                                    source: str) -> None:
@@ -699,6 +701,19 @@ class TestDateFromAddress:
         """A month 13, 29 February of a common year, a day two folders deep, one digit: the file time dates it."""
         e = entry_of("a.md", f'+++\ntitle = "A"\npath = "{path}"\n+++\nx\n')
         assert e.date_source == "mtime"
+
+    @pytest.mark.parametrize("permalink", ["/:year/:month/:day/:title/", "/:categories/:title.html",
+                                           "blog/:slug/", "https://blog.example.org/:year/:title/"])
+    def test_a_jekyll_permalink_pattern_is_no_address(self, entry_of, permalink: str) -> None:
+        """A permalink of :placeholders is Jekyll's pattern, not a URL: the post keeps its own address and dated name."""
+        e = entry_of("_posts/2019-03-04-hello.md", f"---\ntitle: A\npermalink: {permalink}\n---\nx\n")
+        assert (e.url, e.date.isoformat(), e.date_source) == (
+            "https://news.example.org/news/hello/", "2019-03-04T00:00:00+00:00", "filename")
+
+    def test_a_colon_inside_a_segment_is_still_an_address(self, entry_of) -> None:
+        """Only a segment that starts with ':' is a placeholder: 'a:b' and a port are written as given."""
+        e = entry_of("a.md", "---\ntitle: A\npermalink: /2019/03/04/ratio-16:9/\n---\nx\n")
+        assert (e.url, e.date_source) == ("https://news.example.org/2019/03/04/ratio-16:9/", "permalink")
 
     def test_front_matter_and_file_name_come_first(self, entry_of) -> None:
         """A date key, then a dated file name, win over the address."""
@@ -741,11 +756,30 @@ class TestYearFolders:
         assert (e.category.slug, e.category_source) == ("rust", "front matter")
 
     def test_other_folders_still_name_categories(self, entry_of) -> None:
-        """A folder of another name, and a year folder below it, are as before."""
-        e = entry_of("blog/2025/slug/index.md", "---\ntitle: A\ndate: 2025-01-01\n---\nx\n")
-        assert (e.category.slug, e.url) == ("blog", "https://news.example.org/blog/slug/")
+        """A folder of another name names the category; a five-digit folder is no year."""
+        e = entry_of("blog/a.md", "---\ntitle: A\ndate: 2025-01-01\n---\nx\n")
+        assert (e.category.slug, e.url) == ("blog", "https://news.example.org/blog/a/")
         e = entry_of("12345/a.md", "---\ntitle: A\ndate: 2025-01-01\n---\nx\n")
-        assert e.category.slug == "12345"
+        assert (e.category.slug, e.url) == ("12345", "https://news.example.org/12345/a/")
+
+    @pytest.mark.parametrize(("name", "url"), [
+        ("blog/2025/slug/index.md", "blog/2025/slug/"),  # Hugo's content/blog/2025/slug/index.md, source at content
+        ("blog/2025/05/slug.md", "blog/2025/05/slug/"),
+        ("News Room/2019/old-post.md", "news-room/2019/old-post/"),
+        ("blog/2025/13/slug.md", "blog/2025/slug/"),  # no month 13: a folder of its own, not in the address
+    ])
+    def test_year_folders_below_a_section_stay_in_the_address(self, entry_of, name: str, url: str) -> None:
+        """The section folder names the category, never the year; the address keeps section and year, as Hugo's does."""
+        e = entry_of(name, "---\ntitle: A\ndate: 2025-01-01\n---\nx\n")
+        assert (e.category.slug, e.url) == (url.split("/", maxsplit=1)[0], "https://news.example.org/" + url)
+
+    def test_the_same_slug_in_two_years_is_two_pages(self, entry_of) -> None:
+        """blog/2024/weekly-notes and blog/2025/weekly-notes do not share an address (nor an id)."""
+        text = "---\ntitle: Weekly notes\ndate: 2025-01-01\ncategory: Notes\n---\nx\n"
+        first, second = entry_of("blog/2024/weekly-notes.md", text), entry_of("blog/2025/weekly-notes/index.md", text)
+        assert (first.url, second.url) == ("https://news.example.org/blog/2024/weekly-notes/",
+                                           "https://news.example.org/blog/2025/weekly-notes/")
+        assert first.id != second.id and first.category.slug == second.category.slug == "notes"
 
 
 class TestAuthorLinks:

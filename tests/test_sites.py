@@ -21,6 +21,7 @@ from typing import Any
 import feedparser
 import pytest
 from click.testing import CliRunner
+from lxml import html as lxml_html
 
 from feedpub.cli import cli
 from feedpub.commands.check import CheckReport, check
@@ -43,7 +44,12 @@ class Site:
         self.result = build(config, now=NOW, skip_invalid=True)
         self.atom = feedparser.parse((config.out / "atom.xml").read_bytes())
         self.json = json.loads((config.out / "feed.json").read_text(encoding="utf-8"))
-        assert self.atom.bozo == 0
+        self.rss = feedparser.parse((config.out / "rss.xml").read_bytes())
+        assert self.atom.bozo == 0 and self.rss.bozo == 0
+        # the three feeds publish the same posts, with the same links
+        links = [(e.title, e.link) for e in self.atom.entries]
+        assert links == [(e.title, e.link) for e in self.rss.entries] == [
+            (i["title"], i["url"]) for i in self.json["items"]]
 
     def entry(self, title: str) -> Any:
         """Return the Atom entry titled title."""
@@ -182,7 +188,18 @@ class TestJekyll:
         assert [a.name for a in jekyll.model("Liquid tags, kept apart").authors] == ["Wei Lin", "Mei-Ling Chen"]
         install = jekyll.entry("Installing")
         assert (install.published, install.link) == ("2023-11-01T00:00:00+00:00", BASE + "news/install/")
-        assert jekyll.titles() == {"Liquid tags, kept apart", "Installing"}  # not the draft, stub, page or home
+        assert jekyll.titles() == {"Liquid tags, kept apart", "Installing", "Welcome to Jekyll!"}  # not the draft, stub, page or home
+
+    def test_a_permalink_pattern_is_not_the_link(self, site: Callable[..., Site]) -> None:
+        """permalink: /:categories/:year/:month/:day/:title/ is Jekyll's pattern: the post's link is feedpub's own."""
+        jekyll = site("jekyll", exclude=["/*.md"])
+        welcome = jekyll.item("Welcome to Jekyll!")
+        assert (welcome["date_published"], welcome["url"], welcome["tags"]) == (
+            "2023-12-10T00:00:00+00:00", BASE + "jekyll/welcome-to-jekyll/", ["Jekyll"])  # the first category
+        assert (jekyll.config.out / "jekyll" / "welcome-to-jekyll" / "index.html").is_file()
+        assert "/:title" not in jekyll.text() and "/:year" not in jekyll.text()
+        assert ("_posts/2023-12-10-welcome-to-jekyll.md", "filename") in {
+            (d.path, d.date_source) for d in _report(jekyll).documents}
 
     def test_raw_is_unwrapped_and_other_liquid_stripped(self, site: Callable[..., Site]) -> None:
         """{% raw %} keeps its text; {% link %} and {{ site.x }} are gone from every output."""
@@ -277,6 +294,12 @@ def _cli_build(site: Site) -> Any:
                               catch_exceptions=False, env={"SOURCE_DATE_EPOCH": str(int(NOW.timestamp()))})
 
 
+def _kicker(site: Site) -> str:
+    """Return the line above the digest's top story (its category), read from the HTML digest."""
+    (kicker,) = lxml_html.fromstring((site.config.out / "digest" / "latest.html").read_bytes()).find_class("kicker")
+    return " ".join(kicker.text_content().split())
+
+
 def _findings(report: CheckReport, code: str) -> list[tuple[str, int | None, str]]:
     return [(f.path, f.line, f.message) for f in report.findings if f.code == code]
 
@@ -304,6 +327,8 @@ class TestZolaPathDates:
         """+++ template = "latest.html" +++ is no post: the build says so and exits 0; check says where dates came from."""
         zola = site("zola-paths", "content")
         assert zola.titles() == {"Rust 1.0: Scheduling the trains", "Announcing Rust 1.5", "Compiler team planning meeting"}
+        assert not (zola.config.out / "releases").exists()  # no page, no category of it
+        assert "latest.html" not in zola.text()
         assert (zola.result.skipped, zola.result.warnings[0]) == ((), (
             "releases/latest.md: not a post, left out: no date of its own and no text to publish "
             "(its body is empty; 'template' names the list template 'latest.html')"))
@@ -326,6 +351,7 @@ class TestGoTemplateIndex:
         """The template index is left out with a not-a-post warning; the posts are read field by field."""
         go = site("gosite", "_content")
         assert go.titles() == {"Go 1.4 is released", "Go's Declaration Syntax"}
+        assert "The Go Blog" not in go.text() and "{{" not in go.text()  # no page, no listing, no feed entry
         assert go.atom.entries[0].title == "Go 1.4 is released"  # the newest post leads, not the index
         item = go.item("Go 1.4 is released")
         assert (item["date_published"], item["url"], item["authors"], item["tags"]) == (
@@ -404,9 +430,18 @@ class TestPelicanNotebooks:
 
     def test_an_empty_header_leaves_the_header_read(self, site: Callable[..., Site]) -> None:
         """'tags: ' with nothing after it: the title is the Title header's, the date the Date header's, no tags."""
-        hipster = site("pelican-notebooks", "content").item("The Hipster Effect: An IPython Interactive Exploration")
-        assert (hipster["date_published"], hipster["url"], hipster["tags"]) == (
-            "2014-11-11T09:00:00+00:00", BASE + "python/hipster-effect/", ["Python"])
+        pelican = site("pelican-notebooks", "content")
+        title = "The Hipster Effect: An IPython Interactive Exploration"
+        hipster = pelican.item(title)
+        assert (hipster["date_published"], hipster["url"], hipster["tags"], hipster["authors"]) == (
+            "2014-11-11T09:00:00+00:00", BASE + "python/hipster-effect/", ["Python"], [{"name": "Jake VanderPlas"}])
+        # no text and no Summary header: the title stands in (JSON Feed needs content), never the notebook tag
+        assert (hipster["summary"], hipster["content_html"]) == (title, f"<p>{title}</p>")
+        entry = pelican.model(title)
+        assert (entry.title_source, entry.date_source, entry.category_source, entry.tags) == (
+            "front matter", "front matter", "front matter", ())
+        for leak in LEAKS:
+            assert leak not in pelican.text(), leak
 
 
 class TestHugoYearFolders:
@@ -423,9 +458,32 @@ class TestHugoYearFolders:
             "2019-06-01T00:00:00+00:00", BASE + "2019/release-notes/", ["Releases"])
         may = hugo.item("May notes")
         assert (may["url"], may["tags"]) == (BASE + "2022/05/may-notes/", ["News"])
-        for year in ("2019", "2022", "2025"):
+        for year in ("2019", "2022", "2024", "2025"):
             assert not (hugo.config.out / year / "atom.xml").exists()  # no feed of a year
+            assert not (hugo.config.out / "categories" / year).exists()  # nor a category page
         assert {r.category.slug for r in hugo.result.published} == {"news", "releases"}
+        assert {(d.category, d.category_source) for d in _report(hugo).documents} == {
+            ("News", "default"), ("Releases", "front matter")}
+        assert _kicker(hugo) == "Top story · News"  # the digest of 2025-W02 (6 to 12 January)
+        assert _cli_build(hugo).exit_code == 0
+
+    def test_built_from_content_as_the_readme_says(self, site: Callable[..., Site]) -> None:
+        """With source at content, blog/ names the category and blog/2025/ stays in the link: two years' slugs, two posts."""
+        hugo = site("hugo-years", "content")
+        assert hugo.result.skipped == () and hugo.result.warnings == ()
+        published = {(e.title, e.published, e.link, tuple(t.term for t in e.tags)) for e in hugo.atom.entries}
+        assert published == {
+            ("Weekly notes, again", "2025-01-08T09:00:00+00:00", BASE + "blog/2025/weekly-notes/", ("Blog",)),
+            ("Rust in 2025", "2025-01-06T10:00:00+00:00", BASE + "blog/2025/rust-in-2025/", ("Blog",)),
+            ("Weekly notes", "2024-12-30T09:00:00+00:00", BASE + "blog/2024/weekly-notes/", ("Blog",)),
+            ("May notes", "2022-05-20T00:00:00+00:00", BASE + "blog/2022/05/may-notes/", ("Blog",)),
+            ("Release notes", "2019-06-01T00:00:00+00:00", BASE + "blog/2019/release-notes/", ("Releases",))}
+        assert {(i["title"], i["url"], i["summary"]) for i in hugo.json["items"] if i["title"].startswith("Weekly")} == {
+            ("Weekly notes", BASE + "blog/2024/weekly-notes/", "The last week of 2024."),
+            ("Weekly notes, again", BASE + "blog/2025/weekly-notes/", "The second week of 2025.")}
+        assert sorted(p.name for p in (hugo.config.out / "categories").iterdir()) == ["blog", "releases"]
+        assert (hugo.config.out / "blog" / "2024" / "weekly-notes" / "index.html").is_file()
+        assert _kicker(hugo) == "Top story · Blog"
         assert _cli_build(hugo).exit_code == 0
 
     def test_authors_with_affiliations(self, site: Callable[..., Site]) -> None:
@@ -438,9 +496,13 @@ class TestHugoYearFolders:
             ("Ana Silva", "https://example.com/ana/", "Rust Foundation"), ("Bo Chen", "https://example.com/bo/", "Mozilla")]
         assert [(a.name, a.uri, a.affiliation) for a in hugo.model("May notes").authors] == [
             ("Ana Silva", "https://example.com/ana/", ""), ("Bo Chen", "https://example.com/bo/", "Ferrous")]
-        e = hugo.entry("Release notes")
-        assert [(a["name"], a["href"]) for a in e.authors] == [
-            ("Ana Silva", "https://example.com/ana/"), ("Bo Chen", "https://example.com/bo/")]
+        assert [(a.name, a.uri, a.affiliation) for a in hugo.model("Weekly notes").authors] == [
+            ("Ana Silva", "https://example.com/ana/", "Rust Foundation"), ("Bo Chen", "https://example.com/bo/", "")]
+        for title in ("Release notes", "Weekly notes"):  # a string of two, and a TOML list of two
+            assert [(a["name"], a["href"]) for a in hugo.entry(title).authors] == [
+                ("Ana Silva", "https://example.com/ana/"), ("Bo Chen", "https://example.com/bo/")]
+            assert hugo.item(title)["authors"] == [{"name": "Ana Silva", "url": "https://example.com/ana/"},
+                                                   {"name": "Bo Chen", "url": "https://example.com/bo/"}]
         page = (hugo.config.out / "2019" / "release-notes" / "index.html").read_text(encoding="utf-8")
         assert '<a href="https://example.com/ana/" rel="author">Ana Silva</a> (Rust Foundation)' in page
         assert "](" not in hugo.text()

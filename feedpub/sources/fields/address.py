@@ -17,6 +17,7 @@ from feedpub.sources.plaintext import clean_line
 _HTTP = ("http://", "https://")
 _YEAR, _MONTH = re.compile(r"\d{4}"), re.compile(r"0[1-9]|1[0-2]")
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}[-_]")
+_PLACEHOLDER = re.compile(r"(?:^|/):[A-Za-z_]")  # a segment starting with ':' is Jekyll's placeholder
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 _ACTIVE_SCHEMES = {"javascript", "vbscript", "data", "file"}
 
@@ -100,13 +101,20 @@ def _folders(rel: str) -> list[str]:
 
 
 def _archive(rel: str) -> str:
-    """Return the year (and month) folders a document sits in, as '2025/' or '2025/05/'; "" when it does not."""
+    """Return the year (and month) folders a document sits in, with the section above them; "" when none.
+
+    '2025/' or '2025/05/' at the top; 'blog/2025/' for Hugo's content/blog/2025/slug/index.md
+    built from content, the address Hugo gives it.
+    """
     if "/" not in rel:
         return ""
     folders = [f for f in _folders(rel) if not f.startswith("_")]
-    if not folders or not _YEAR.fullmatch(folders[0]):
+    year = next((i for i, f in enumerate(folders) if _YEAR.fullmatch(f)), None)
+    if year is None:
         return ""
-    return f"{folders[0]}/{folders[1]}/" if len(folders) > 1 and _MONTH.fullmatch(folders[1]) else f"{folders[0]}/"
+    above = "".join(f"{slug}/" for f in folders[:year] if (slug := slugify(f)))
+    month = year + 1 < len(folders) and _MONTH.fullmatch(folders[year + 1])
+    return f"{above}{folders[year]}/{folders[year + 1]}/" if month else f"{above}{folders[year]}/"
 
 
 def url(doc: SourceDoc, category: Category, config: Config, probs: Problems) -> tuple[str, str]:
@@ -155,7 +163,8 @@ def _link(doc: SourceDoc, probs: Problems) -> tuple[str, str | None]:
         if not isinstance(value, str):
             link, key = text_field(doc, probs, candidate)
             break
-        if "{{" not in value and "{%" not in value:  # an Eleventy permalink template: not a URL until Eleventy runs it
+        # an Eleventy permalink template, or a Jekyll pattern (/:year/:title/): not a URL until the generator runs it
+        if "{{" not in value and "{%" not in value and not _PLACEHOLDER.search(value):
             link, key = clean_line(value), candidate
             break
     if not link and isinstance(meta.get(keys.ZOLA_PATH), str):
