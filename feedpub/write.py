@@ -173,7 +173,8 @@ def clashes(claims: Iterable[tuple[str, T]]) -> list[Clash]:
         for i, key in enumerate(keys):
             if key in files and key not in done:
                 done.add(key)
-                found.append(Clash(*claimed[i], *claimed[below[key]], "folder"))
+                (path, owner), (other_path, other_owner) = claimed[i], claimed[below[key]]
+                found.append(Clash(path, owner, other_path, other_owner, "folder"))
     return found
 
 

@@ -44,6 +44,7 @@ from typing import Any
 from feedpub import __version__, resources
 from feedpub.config import Config, output_values
 from feedpub.incremental import catalogue
+from feedpub.incremental.catalogue import Shared  # by name: the method catalogue() hides the module in the class
 from feedpub.records import Record
 from feedpub.render import templating
 from feedpub.write import Written
@@ -191,7 +192,7 @@ class BuildCache:
             "SELECT 1 FROM catalogue WHERE context = ? LIMIT 1", (self.context,)).fetchone())
         return found is not None
 
-    def catalogue(self, shared: catalogue.Shared | None = None) -> dict[str, Record]:
+    def catalogue(self, shared: Shared | None = None) -> dict[str, Record]:
         """Return the record of every document the cache knows under this build's context, verified.
 
         shared: the build's objects for repeated values (dates, categories).
@@ -205,7 +206,7 @@ class BuildCache:
             found.update(shard)
         return found
 
-    def _decoded(self, rows: Iterable[tuple[Any, Any, Any]], shared: catalogue.Shared | None,
+    def _decoded(self, rows: Iterable[tuple[Any, Any, Any]], shared: Shared | None,
                  ) -> list[dict[str, Record]]:
         """Return each shard's records by path; all empty, and the cache discarded, when one row is damaged."""
         shards: list[dict[str, Record]] = [{} for _ in range(SHARDS)]

@@ -393,7 +393,7 @@ def render_all(items: Iterable[Entry | Record], config: Config, store: cache.Bui
     result: dict[str, Rendered] = {}
     for i, (x, (entry, html, summary)) in enumerate(zip(todo, made, strict=True)):
         key = keys.get(x.id)
-        body = stored[key] if i in cached else _fresh(key, entry, x, (html, summary), fresh)
+        body = stored[key] if key is not None and i in cached else _fresh(key, entry, x, (html, summary), fresh)
         result[x.id] = Rendered(entry if settle is None else settle(entry), *body)
         if progress is not None:
             progress(i + 1, len(todo))

@@ -33,13 +33,15 @@ def escape(value: Any) -> str:
     markupsafe's rule and entities (``&#34;``, ``&#39;``), without making a Markup object of
     each value: that was most of what this module saves.
     """
-    if type(value) is not str:
-        if hasattr(value, "__html__"):
-            return str(value.__html__())
-        value = str(value)
-    if "&" in value:
-        value = value.replace("&", "&amp;")
-    return value.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;").replace("'", "&#39;")
+    if type(value) is str:
+        text: str = value
+    elif hasattr(value, "__html__"):
+        return str(value.__html__())
+    else:
+        text = str(value)
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    return text.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;").replace("'", "&#39;")
 
 
 # --- base.html.j2 ------------------------------------------------------------------------
