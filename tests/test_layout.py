@@ -101,3 +101,44 @@ class TestListings:
         assert layout.tag_slug("AI & ML") == "ai-ml"
         assert layout.tag_slug("天文") == layout.tag_slug("天文") != layout.tag_slug("地理")
         assert layout.tag_slug("天文").startswith("tag-") and len(layout.tag_slug("天文")) == 12
+
+
+class TestLinksAroundAPage:
+    """pages.around: the links every article page shows, made once per folder of pages, equal to made per page."""
+
+    @given(st.lists(st.sampled_from(["news", "categories", "tags", "a", "2024", "x.html", "newsx", "page"]),
+                    min_size=0, max_size=4),
+           st.sampled_from(["index.html", "p.html"]),
+           st.sampled_from([("news", "News"), ("a", "A & B"), ("categories", "C")]))
+    def test_shared_links_equal_the_pages_own(self, parts: list[str], leaf: str, category: tuple[str, str]) -> None:
+        """For any page path (top level, beside a category's folder, inside one), the shared links are its own."""
+        from feedpub.model import Category
+        from feedpub.outputs import pages
+
+        config = _CONFIG[0]
+        here = "/".join([*parts, leaf])
+        cat = Category(*category)
+        assert pages.around(here, cat, config) == pages._around(here, cat, config)
+        for sibling in ("other", "news"):  # a page beside it, made from the memo the first one filled
+            there = "/".join([*parts[:-1], sibling, leaf]) if parts else f"{sibling}/{leaf}"
+            assert pages.around(there, cat, config) == pages._around(there, cat, config)
+
+    def test_pages_of_one_folder_share_one_value(self, config: Config) -> None:
+        """Two pages beside each other get the very same links (made once); another category its own."""
+        from feedpub.model import Category
+        from feedpub.outputs import pages
+
+        news = Category("news", "News")
+        first = pages.around("news/a/index.html", news, config)
+        assert pages.around("news/b/index.html", news, config) is first
+        assert first.home == "../../" and first.category.href == "../../categories/news/"
+        assert pages.around("news/c/index.html", Category("events", "Events"), config) is not first
+
+
+_CONFIG: list[Config] = []
+
+
+@pytest.fixture(autouse=True)
+def _config_for_hypothesis(config: Config) -> None:
+    """Hypothesis tests cannot take function-scoped fixtures: they read the configuration from here."""
+    _CONFIG[:] = [config]

@@ -20,7 +20,7 @@ from typing import Any
 
 from feedpub import layout
 from feedpub.config import Config
-from feedpub.model import Author, Entry, Output, Rendered
+from feedpub.model import Author, Category, Entry, Output, Rendered
 from feedpub.outputs import feeds  # the feed titles, as the feeds say them
 from feedpub.outputs.protocol import EVERY, Build, Given, Inputs, Job, Made
 from feedpub.records import Record
@@ -80,12 +80,61 @@ def people(authors: Sequence[Author]) -> tuple[Person, ...]:
     return tuple(Person(a.uri, a.name, a.affiliation) for a in authors)
 
 
+@dataclass(frozen=True)
+class Around:
+    """What an article page shows around its entry that depends only on where the page is and its category."""
+
+    category: Link
+    home: str
+    stylesheet: str
+    alternates: tuple[FeedRef, ...]
+
+
+def _around(here: str, category: Category, config: Config) -> Around:
+    category_folder = layout.feed_paths(category).folder
+    return Around(Link(layout.href(here, layout.list_path(category_folder, 1)), category.name),
+                  layout.href(here, layout.INDEX), layout.href(here, layout.SITE_STYLESHEET),
+                  feed_refs(here, ("", feeds.feed_title(None, config)),
+                            (category_folder, feeds.feed_title(category, config))))
+
+
+_AROUND: dict[tuple[str, Category], Around] = {}
+_AROUND_OF: list[Config] = []  # the configuration _AROUND was made for: one slot (a build has one)
+
+
+def around(here: str, category: Category, config: Config) -> Around:
+    """Return the links around an article page: made once per folder of pages and category, not per page.
+
+    Every article page in ``news/<slug>/`` links the home page, the stylesheet, its
+    category's page and six feeds by the same relative links: a link from a folder to a
+    file outside it depends only on the folder's parent and depth, so the links are made
+    once, as seen from a sibling folder no page can have (``news/<NUL>/``: no output
+    path holds a NUL character), and shared by every page beside it. A page whose own folder holds one of
+    those files (a page at ``categories/``) gets links made for it alone.
+    """
+    folder = here[: here.rfind("/") + 1]
+    category_folder = layout.feed_paths(category).folder
+    inside = not folder or any(t.startswith(folder) for t in (
+        layout.INDEX, layout.SITE_STYLESHEET, category_folder + layout.PAGE_FILE,
+        *(f + name for f in ("", category_folder) for name in layout.FEED_FILES.values())))
+    if inside:
+        return _around(here, category, config)
+    if not _AROUND_OF or _AROUND_OF[0] is not config:
+        _AROUND.clear()
+        _AROUND_OF[:] = [config]
+    seen_from = folder[: folder.rfind("/", 0, len(folder) - 1) + 1] + "\0/" + layout.PAGE_FILE
+    made = _AROUND.get((seen_from, category))
+    if made is None:
+        made = _AROUND[seen_from, category] = _around(seen_from, category, config)
+    return made
+
+
 def context(r: Rendered, here: str, newer: tuple[str, str] | None, older: tuple[str, str] | None,
             config: Config) -> dict[str, Any]:
     """Return what the article template shows: every value computed here, none in the template."""
     e = r.entry
-    category_folder = layout.feed_paths(e.category).folder
     show_tags = config.tag_feeds
+    shared = around(here, e.category, config)
     tags = tuple(Link(layout.href(here, layout.list_path(layout.list_folder("tags", layout.tag_slug(t)), 1))
                       if show_tags else "", t) for t in e.tags)
     image = e.image if e.image is not None and e.image.url not in r.content_html else None
@@ -100,13 +149,12 @@ def context(r: Rendered, here: str, newer: tuple[str, str] | None, older: tuple[
         "modified": e.updated.isoformat(timespec="seconds"),
         "day": day_text(e, config),
         "authors": people(e.authors),
-        "category": Link(layout.href(here, layout.list_path(category_folder, 1)), e.category.name),
+        "category": shared.category,
         "tags": tags,
         "image": image,
-        "home": layout.href(here, layout.INDEX),
-        "stylesheet": layout.href(here, layout.SITE_STYLESHEET),
-        "alternates": feed_refs(here, ("", feeds.feed_title(None, config)),
-                           (category_folder, feeds.feed_title(e.category, config))),
+        "home": shared.home,
+        "stylesheet": shared.stylesheet,
+        "alternates": shared.alternates,
         "newer": Link(entry_href(newer[0], here, config), newer[1]) if newer is not None else None,
         "older": Link(entry_href(older[0], here, config), older[1]) if older is not None else None,
     }
