@@ -14,6 +14,13 @@ feedpub rows: cold (no cache, empty output), one changed (one document edited, w
 no change (warm cache; also checks that no output file was rewritten). Peak memory is the
 process tree's proportional set size (Pss: pages shared by forked workers split among them),
 sampled every 10 ms from /proc, or the largest single process's peak RSS if that is higher.
+
+Nothing is deleted while anything is timed: a cold run's old output and cache (and the peers'
+old sites) are moved aside into --workdir/trash, removed once the table is printed. On the
+project's VM, deleting a tree of 10,000+ files slows every file created in the next tens
+of seconds by up to 20 times (bench/fs_floor.py shows it), so whichever tool was timed
+right after a deletion measured the disk's aftermath, not itself. Before each corpus the
+run also waits (at most 2 minutes) until creating a few hundred files is quick again.
 """
 
 from __future__ import annotations
@@ -35,6 +42,40 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DEFAULT_PEERS = REPO.parent / "shared" / "bench" / "peers.sh"
 PELICAN = Path(os.environ.get("PELICAN_VENV", "/work/pelican-venv")) / "bin" / "pelican"
+TRASH: list[Path] = []  # --workdir/trash, once main() has set it: where discard() moves things
+
+
+def discard(path: Path) -> None:
+    """Move path (a file or folder, if there) into the trash: removed after the run, never while timing."""
+    if not os.path.lexists(path):
+        return
+    trash = TRASH[0]
+    trash.mkdir(parents=True, exist_ok=True)
+    os.rename(path, trash / f"{len(list(trash.iterdir()))}-{path.name}")
+
+
+def settle(workdir: Path, quick_us: float = 150.0, patience: float = 120.0) -> None:
+    """Wait until making a folder and a page costs under quick_us µs (at most patience seconds).
+
+    Probes by writing 300 folders of one file each, as a build writes article pages; each
+    probe goes to the trash, so probing deletes nothing.
+    """
+    start = time.perf_counter()
+    for k in itertools.count():
+        probe = workdir / f"probe-{os.getpid()}-{k}"
+        probe.mkdir(parents=True)
+        began = time.perf_counter()
+        for i in range(300):
+            (probe / str(i)).mkdir()
+            (probe / str(i) / "index.html").write_bytes(b"x" * 8000)
+        per_page = (time.perf_counter() - began) / 300 * 1e6
+        discard(probe)
+        waited = time.perf_counter() - start
+        if per_page < quick_us or waited > patience:
+            if k:
+                print(f"# waited {waited:.0f} s for the disk to settle ({per_page:.0f} µs a page)", file=sys.stderr)
+            return
+        time.sleep(5)
 
 
 def _tree_pss_kb(pid: int) -> int:
@@ -143,15 +184,16 @@ def bench_size(
     """Time feedpub (cold, one changed, no change), Hugo and Pelican over one corpus."""
     raw, out = folder / "raw", folder / "feedpub-out"
     cache = feedpub_cache(raw)
+    settle(folder.parent)
     for r in range(runs):
-        shutil.rmtree(out, ignore_errors=True)
-        shutil.rmtree(cache, ignore_errors=True)
+        discard(out)
+        discard(cache)
         results.setdefault(f"feedpub cold {n}", []).append(timed(feedpub_cmd(raw, out)))
-        shutil.rmtree(folder / "hugo" / "public", ignore_errors=True)
-        shutil.rmtree(folder / "hugo" / "resources", ignore_errors=True)
+        discard(folder / "hugo" / "public")
+        discard(folder / "hugo" / "resources")
         results.setdefault(f"hugo {n}", []).append(timed(["hugo", "--quiet", "-s", str(folder / "hugo")]))
         if r < pelican_runs and PELICAN.is_file():  # Pelican is a comparison only: skipped when not installed
-            shutil.rmtree(folder / "pelican" / "output", ignore_errors=True)
+            discard(folder / "pelican" / "output")
             results.setdefault(f"pelican {n}", []).append(
                 timed(
                     [str(PELICAN), "-q", "-s", str(folder / "pelican" / "pelicanconf.py")],
@@ -207,9 +249,10 @@ def bench_fat(n: int, folder: Path, runs: int, results: dict[str, list[tuple[flo
     for key, where in ((f"text MB {n}", folder / "raw"), (f"text MB, bodies ×8 {n}", raw)):
         size = sum(f.stat().st_size for f in where.iterdir() if f.is_file()) / 1e6
         results[key] = [(size, 0.0)]
+    settle(folder.parent)
     for _ in range(runs):
-        shutil.rmtree(out, ignore_errors=True)
-        shutil.rmtree(feedpub_cache(raw), ignore_errors=True)
+        discard(out)
+        discard(feedpub_cache(raw))
         results.setdefault(f"feedpub cold, bodies ×8 {n}", []).append(timed(feedpub_cmd(raw, out)))
 
 
@@ -318,6 +361,8 @@ def main() -> None:
     args = ap.parse_args()
     sizes = args.sizes or ([1000, 10000] if args.quick else [1000, 10000, 50000])
     results: dict[str, list[tuple[float, float]]] = {}
+    TRASH[:] = [args.workdir / "trash"]
+    shutil.rmtree(TRASH[0], ignore_errors=True)  # an interrupted run's: before anything is timed (settle() waits)
     # Byte-compile this checkout first, as installing it does: with PYTHONDONTWRITEBYTECODE set
     # (as on CI machines) every run would otherwise compile feedpub's modules again (~70 ms).
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "feedpub")], check=True)
@@ -339,6 +384,7 @@ def main() -> None:
     dest = HERE / "results"
     dest.mkdir(exist_ok=True)
     (dest / f"{stamp}.md").write_text(text, encoding="utf-8")
+    shutil.rmtree(TRASH[0], ignore_errors=True)  # nothing is timed any more
 
 
 if __name__ == "__main__":
