@@ -8,7 +8,7 @@ the whole corpus, printing the best of ``runs`` (default 3) in µs per document:
 - normalise: every field inferred (``normalise``);
 - render: the body rendered and sanitized (``content.render``: Markdown or plain text, nh3);
 - record: the catalogue record (``record_of``);
-- spill: the entry and body pickled to the spill and back (what a page worker reads);
+- spill: the entry and body encoded for the spill and back (what a page worker reads);
 - page: the article page made from them (context and Jinja2 template), without writing it.
 
 Writing the files (a folder and a file per page: system time, mostly) is not timed here.
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import pickle
 import sys
 import tempfile
 import time
@@ -31,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from feedpub import layout  # after the path set-up above
 from feedpub.config import load_config
 from feedpub.errors import SourceError
-from feedpub.incremental import spill  # noqa: F401 - how a build pickles entries (their read-only mappings)
+from feedpub.incremental import spill
 from feedpub.outputs import pages
 from feedpub.records import record_of
 from feedpub.render import content, templating
@@ -76,17 +75,17 @@ def main(folder: Path, runs: int) -> None:
         lap("normalise")
         made = [content.render(entry, config, doc) for doc, entry in pairs]
         lap("render")
-        for (doc, entry), r in zip(pairs, made, strict=True):
-            record_of(entry, len(doc.body), 0, b"", summary=r.summary)
+        records = [record_of(entry, len(doc.body), 0, b"", summary=r.summary)
+                   for (doc, entry), r in zip(pairs, made, strict=True)]
         lap("record")
-        back = [pickle.loads(pickle.dumps((r.entry, r.content_html, r.summary), protocol=pickle.HIGHEST_PROTOCOL))  # noqa: S301
-                for r in made]
+        back = [spill.decode(record, spill.encode((r.entry, r.content_html, r.summary)))
+                for record, r in zip(records, made, strict=True)]
         lap("spill")
         for r in made:
             here = layout.page_path(r.entry.url, config) or "x/index.html"
             pages.page(r, here, (r.entry.url, r.entry.title), None, config)
         lap("page")
-        del docs, pairs, made, back
+        del docs, pairs, made, records, back
     n = len(paths)
     print(f"{n} documents ({failed} with problems), best of {runs}, serial CPU µs/doc:")
     for name in STAGES:
