@@ -1,4 +1,4 @@
-"""The authors of an entry, and the one parser of author text (front matter and a trailing 'By' line alike)."""
+"""The authors of an entry, and the one parser of author text (front matter and a trailing 'Author:' line alike)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ _AUTHOR = frozenset((*keys.AUTHOR, keys.EXTRA))
 
 
 def authors(doc: SourceDoc, body: Body, config: Config, probs: Problems) -> tuple[Author, ...]:
-    """Return the authors a document names: in its front matter (then Zola's [extra]), else on a trailing 'By' line."""
+    """Return the authors a document names: in its front matter (then Zola's [extra]), else its 'Author:' line."""
     meta = doc.meta
     found = _front_matter(meta, config, probs) if meta and not _AUTHOR.isdisjoint(meta) else ()
     if not found and body.trailer.author:
