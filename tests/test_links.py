@@ -118,6 +118,31 @@ class TestSiteFiles:
         assert (config.out / "index.html").read_text() != "mine"
         assert (config.out / "about.html").read_text() == "<p>about</p>"
 
+    def test_two_assets_for_one_path_are_named(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
+        """A bundle's image and a plain file at the bundle page's folder: one is copied, the other named in a warning
+        (by build and check alike); a static file over a source asset is an override, not warned about."""
+        src = tmp_path / "src"
+        write_doc(src, "posts/x/index.md", "---\ntitle: X\ndate: 2024-01-01\ncategory: news\n---\n![a](img.png)\n")
+        (src / "posts/x/img.png").write_bytes(b"bundle")
+        (src / "news/x").mkdir(parents=True)
+        (src / "news/x/img.png").write_bytes(b"plain")
+        (src / "logo.png").write_bytes(b"source logo")
+        (tmp_path / "static").mkdir()
+        (tmp_path / "static/logo.png").write_bytes(b"static logo")
+        config = make_config(src, static_dir=str(tmp_path / "static"))
+        result = build(config, now=NOW)
+        shadowed = [w for w in result.warnings if "would go to news/x/img.png, where" in w]
+        assert len(shadowed) == 1, result.warnings
+        kept = (config.out / "news/x/img.png").read_bytes()
+        loser = "news/x/img.png" if kept == b"bundle" else "posts/x/img.png"
+        assert shadowed[0].startswith(f"{loser}: not copied: ")
+        assert (config.out / "logo.png").read_bytes() == b"static logo"
+        assert not [w for w in result.warnings if "logo.png" in w]
+        from feedpub.outputs import files
+
+        _found, refused = files.local_files(config, [(r.rel, r.url) for r in result.published])
+        assert [str(r) for r in refused] == shadowed
+
     def test_only_assets_of_the_source_are_copied(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
         """Images and PDFs beside documents are published; scripts, configs and hidden files are not."""
         src = tmp_path / "src"

@@ -4,7 +4,10 @@ The ``static_dir`` folder is copied verbatim (a logo, ``about.html``, ``robots.t
 survive every build), then the assets of the source folder (images and downloads beside the
 documents, see :mod:`feedpub.sources.assets`): a page bundle's files beside its page, the
 others at their path. A file is never copied over a file the build makes (the site's pages
-and feeds win), and a later source wins over an earlier one at the same path.
+and feeds win), and a file of the static folder wins over an asset of the source at the same
+path (the user placed it there to override). Two assets of the source that would land at one
+path (a bundle's ``img.png`` and a plain file where the bundle's page goes): the first found
+is copied, the other named in a warning.
 
 One job per file, keyed by where it comes from and its size and modification time: an
 unchanged file is neither read nor rewritten. A file that may not be read (a symbolic link
@@ -42,8 +45,12 @@ def local_files(config: Config,
     bundles = _bundles(config, documents) if config.pages else {}
     copied, skipped = assets.find(config.source, "the source folder", out=config.out)
     refused += skipped
+    static = set(found)
     for a in copied:
-        found.setdefault(_target(a.rel, bundles), a)  # static/ first: a file the user placed there wins
+        target = _target(a.rel, bundles)
+        first = found.setdefault(target, a)  # static/ first: a file the user placed there wins
+        if first is not a and target not in static:
+            refused.append(places.Refused(a.rel, f"not copied: it would go to {target}, where {first.rel} is copied"))
     return found, refused
 
 
