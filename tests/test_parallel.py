@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -236,6 +237,14 @@ def _with_pid(job: int, indexes: range) -> list[tuple[int, int]]:
     return [(i * job, os.getpid()) for i in indexes]
 
 
+def _slow_elsewhere(job: tuple[int, int, float], indexes: range) -> list[tuple[int, int]]:
+    """Like _with_pid, taking `pause` seconds per chunk in any process but `here`."""
+    factor, here, pause = job
+    if os.getpid() != here:
+        time.sleep(pause)
+    return [(i * factor, os.getpid()) for i in indexes]
+
+
 def _fails_at(job: int, indexes: range) -> list[int]:
     if job in indexes:
         raise ValueError(f"index {job}")
@@ -244,15 +253,26 @@ def _fails_at(job: int, indexes: range) -> list[int]:
 
 class TestImap:
     @pytest.mark.parametrize("workers_", [2, 3])
-    def test_shared_chunks_come_in_order_and_this_process_makes_its_share(self, workers_: int) -> None:
-        """With share, results are func's in index order; every workers-th chunk is made here, the rest by the pool."""
-        parts = list(workers.imap(_with_pid, 3, 100, workers_, 1, chunk=10, smallest=10, share=True))
+    def test_shared_chunks_come_in_order_each_made_once(self, workers_: int) -> None:
+        """With share, results are func's in index order, each chunk made by one process, this one among them."""
+        parts = list(workers.imap(_slow_elsewhere, (3, os.getpid(), 0.01), 100, workers_, 1, chunk=10, smallest=10,
+                                  share=True))
         assert [len(p) for p in parts] == [10] * 10
         assert [v for part in parts for v, _pid in part] == [i * 3 for i in range(100)]
         makers = [{pid for _v, pid in part} for part in parts]
         assert all(len(m) == 1 for m in makers)
-        here = [k for k, m in enumerate(makers) if m == {os.getpid()}]
-        assert here == list(range(0, 10, workers_))
+        assert {os.getpid()} in makers  # this process is one of the workers
+
+    def test_this_process_takes_what_a_slow_pool_leaves(self) -> None:
+        """Chunks go to whichever process comes free: a slow worker makes few, this process the rest.
+
+        Dealt in turns, the worker would make every other chunk (5 of 10) however slow it was.
+        """
+        parts = list(workers.imap(_slow_elsewhere, (1, os.getpid(), 0.5), 100, 2, 1, chunk=10, smallest=10,
+                                  share=True))
+        assert [v for part in parts for v, _pid in part] == list(range(100))
+        here = sum(1 for part in parts if {pid for _v, pid in part} == {os.getpid()})
+        assert here >= 8  # the worker's first chunk takes 0.5 s; these take none
 
     @pytest.mark.parametrize("bad", [5, 15])  # in this process's chunk, in the pool's
     def test_an_error_in_a_shared_chunk_reaches_the_caller(self, bad: int) -> None:

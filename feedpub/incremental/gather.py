@@ -344,19 +344,15 @@ def whole(record: Record, config: Config, context: SourceContext | None = None) 
                      context or sources(config))
 
 
-def _render_range(job: tuple[Config, SourceContext, Sequence[Entry | Record], frozenset[int], Spill],
+def _render_range(job: tuple[Config, SourceContext, Sequence[Entry | Record], frozenset[int]],
                   indexes: range) -> list[tuple[Entry, str, str]]:
-    config, context, todo, cached, spill = job
+    config, context, todo, cached = job
     out = []
     for i in indexes:
         item = todo[i]
         if isinstance(item, Entry):
             r = content.render(item, config)
             out.append((item, r.content_html, r.summary))
-            continue
-        spilled = spill.get(item)
-        if spilled is not None:  # read and rendered when the catalogue was
-            out.append(spilled)
             continue
         doc = load.read(config.source / item.rel, config.source, config.limits, rel=item.rel)
         entry = normalise(doc, config, context)
@@ -376,19 +372,25 @@ def render_all(items: Iterable[Entry | Record], config: Config, store: cache.Bui
 
     A catalogue record is read again for its entry, unless this build spilled it; settle then
     gives that entry the values the build settled (category name, 'updated'). A body is cached
-    by the document's fingerprint, so a touched but unchanged file keeps it.
+    by the document's fingerprint, so a touched but unchanged file keeps it. What was spilled
+    is read back in this process: a pool would cost a fork and pickle every body back for a
+    ~30 µs read each (a cold build's feeds: all of them).
     """
     distinct: dict[str, Entry | Record] = {}
     for x in items:
         distinct.setdefault(x.id, x)
     todo = list(distinct.values())
     keys, stored = _stored_bodies(todo, store)
-    cached = frozenset(i for i, x in enumerate(todo) if keys.get(x.id) in stored)
-    if len(todo) - len(cached) >= PARALLEL_RENDERS:
+    # spilled: read back here, as fast as a pool would hand them over (no fork, no pickled bodies)
+    spilled = {i: s for i, x in enumerate(todo) if isinstance(x, Record) and (s := spill.get(x)) is not None}
+    rest = [i for i in range(len(todo)) if i not in spilled]
+    cached = frozenset(j for j, i in enumerate(rest) if keys.get(todo[i].id) in stored)
+    if len(rest) - len(cached) >= PARALLEL_RENDERS:
         content.prepare(config)  # parser and cleaner built once, shared by the forked workers
-    job = (config, context or sources(config), todo, cached, spill)
-    made = workers.run(_render_range, job, len(todo), workers.count(config.workers),
-                       PARALLEL_RENDERS)
+    job = (config, context or sources(config), [todo[i] for i in rest], cached)
+    done = iter(workers.run(_render_range, job, len(rest), workers.count(config.workers), PARALLEL_RENDERS))
+    made = [spilled[i] if i in spilled else next(done) for i in range(len(todo))]
+    cached = frozenset(rest[j] for j in cached)  # by index in todo again
     fresh: dict[tuple[str, bytes], tuple[str, str]] = {}  # bodies rendered here, for the cache
     result: dict[str, Rendered] = {}
     for i, (x, (entry, html, summary)) in enumerate(zip(todo, made, strict=True)):
