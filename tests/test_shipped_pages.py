@@ -149,6 +149,13 @@ class TestEscape:
 
         assert shipped_pages.escape(value) == str(escape(value))
 
+    @given(st.text())
+    def test_the_python_escape_is_markupsafes_too(self, text: str) -> None:
+        """The str.replace chain kept for a markupsafe without its C loop escapes as markupsafe does."""
+        from markupsafe import escape
+
+        assert shipped_pages.escape_text(text) == str(escape(text))
+
     def test_markup_is_printed_as_it_is(self) -> None:
         """A value that is markup already (a sanitized body) is not escaped again."""
         from markupsafe import Markup

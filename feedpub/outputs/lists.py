@@ -64,13 +64,26 @@ def listings(build: Build) -> list[tuple[Listing, Sequence[Record]]]:
     return found
 
 
-def item(r: Record, here: str, chosen: Selection[Record], config: Config) -> Item:
-    """Return a record as the listing page at here shows it."""
-    name = chosen.names.get(r.category.slug, r.category.name)
-    folder = layout.feed_paths(Category(r.category.slug, name)).folder
-    return Item(entry_href(r.url, here, config), r.title, r.date.isoformat(timespec="seconds"),
-                templating.day_text(r.date.astimezone(config.tz).date()),
-                r.summary, Link(layout.href(here, layout.list_path(folder, 1)), name))
+def items(members: Sequence[Record], here: str, chosen: Selection[Record], config: Config) -> tuple[Item, ...]:
+    """Return records as the listing page at here shows them.
+
+    A page lists twenty entries of a few categories: each category's link is made once per
+    page (the listing pages of a large site list every entry twice, home and category).
+    """
+    links: dict[Category, Link] = {}
+    names, tz = chosen.names, config.tz
+    out = []
+    for r in members:
+        category = r.category
+        link = links.get(category)
+        if link is None:
+            name = names.get(category.slug, category.name)
+            folder = layout.feed_paths(Category(category.slug, name)).folder
+            link = links[category] = Link(layout.href(here, layout.list_path(folder, 1)), name)
+        date = r.date
+        out.append(Item(entry_href(r.url, here, config), r.title, date.isoformat(timespec="seconds"),
+                        templating.day_text(date.astimezone(tz).date()), r.summary, link))
+    return tuple(out)
 
 
 def page(listing: Listing, number: int, count: int, members: Sequence[Record], chosen: Selection[Record],
@@ -80,11 +93,11 @@ def page(listing: Listing, number: int, count: int, members: Sequence[Record], c
     chosen: the category names the build settled; extra: what the home page adds.
     """
     here = layout.list_path(listing.folder, number)
-    items = tuple(item(r, here, chosen, config) for r in members)
+    shown = items(members, here, chosen, config)
     newer = Link(layout.href(here, layout.list_path(listing.folder, number - 1)), "Newer") if number > 1 else None
     older = Link(layout.href(here, layout.list_path(listing.folder, number + 1)), "Older") if number < count else None
     context = {
-        "site": config, "listing": listing, "title": listing.title, "entries": items,
+        "site": config, "listing": listing, "title": listing.title, "entries": shown,
         "number": number, "count": count, "newer": newer, "older": older,
         "canonical": config.base_url + here.removesuffix(layout.PAGE_FILE),
         "home": layout.href(here, layout.INDEX), "stylesheet": layout.href(here, layout.SITE_STYLESHEET),

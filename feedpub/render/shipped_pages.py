@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from feedpub.render import templating
+
 BASE = {"base.html.j2": "4b5e6a8eb4414f4b6a629743f02643213d6917e8b5b7b24f62a5ae967db09784"}
 ENTRIES = {"entries.html.j2": "05c6f64fbccc16306ad293dd4a7de69465809a133f3b3dc0d52fd5c5c4e766ac"}
 # the shipped templates each page is rendered from, by name: their SHA-256
@@ -34,14 +36,27 @@ def escape(value: Any) -> str:
     each value: that was most of what this module saves.
     """
     if type(value) is str:
-        text: str = value
-    elif hasattr(value, "__html__"):
+        return _escape_str(value)
+    if hasattr(value, "__html__"):
         return str(value.__html__())
-    else:
-        text = str(value)
+    return _escape_str(str(value))
+
+
+def escape_text(text: str) -> str:
+    """Return text escaped by markupsafe's rule, in Python (where markupsafe has no C loop to lend)."""
     if "&" in text:
         text = text.replace("&", "&amp;")
     return text.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;").replace("'", "&#39;")
+
+
+def _first_escape(text: str) -> str:
+    """Escape text, and settle which function escapes from now on (markupsafe is loaded on first use)."""
+    global _escape_str  # noqa: PLW0603 - set once, on the first page made
+    _escape_str = templating.str_escaper() or escape_text
+    return _escape_str(text)
+
+
+_escape_str = _first_escape
 
 
 # --- base.html.j2 ------------------------------------------------------------------------
