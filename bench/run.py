@@ -13,7 +13,9 @@ stdout and to bench/results/<UTC time>.md.
 feedpub rows: cold (no cache, empty output), one changed (one document edited, warm cache),
 no change (warm cache; also checks that no output file was rewritten). Peak memory is the
 process tree's proportional set size (Pss: pages shared by forked workers split among them),
-sampled every 10 ms from /proc, or the largest single process's peak RSS if that is higher.
+sampled every 50 ms from /proc, or the largest single process's peak RSS if that is higher.
+Hugo and Pelican run as one process each: their peak is that process's RSS (from wait4), and
+nothing samples them while they run (sampling slows the process sampled, most a big one).
 
 Nothing is deleted while anything is timed: a cold run's old output and cache (and the peers'
 old sites) are moved aside into --workdir/trash, removed once the table is printed. On the
@@ -21,6 +23,13 @@ project's VM, deleting a tree of 10,000+ files slows every file created in the n
 of seconds by up to 20 times (bench/fs_floor.py shows it), so whichever tool was timed
 right after a deletion measured the disk's aftermath, not itself. Before each corpus the
 run also waits (at most 2 minutes) until creating a few hundred files is quick again.
+
+    python bench/run.py --in-memory    # every site (and feedpub's cache) written to /dev/shm
+
+With --in-memory the three tools write their sites into memory (a tmpfs: feedpub's output
+and cache, Hugo's -d, Pelican's -o), so the ratios leave out the disk, which on the
+project's VM moves a cold build of 10,000 pages by seconds from one minute to the next: what
+is left is each tool's own work. The corpora are still read from --workdir.
 """
 
 from __future__ import annotations
@@ -43,11 +52,20 @@ REPO = HERE.parent
 DEFAULT_PEERS = REPO.parent / "shared" / "bench" / "peers.sh"
 PELICAN = Path(os.environ.get("PELICAN_VENV", "/work/pelican-venv")) / "bin" / "pelican"
 TRASH: list[Path] = []  # --workdir/trash, once main() has set it: where discard() moves things
+IN_MEMORY: list[Path] = []  # --in-memory: the tmpfs folder every site and feedpub's cache are written to
+
+
+def place(folder: Path, name: str) -> Path:
+    """Return where a tool writes name for the corpus in folder: beside it, or in memory (--in-memory)."""
+    return IN_MEMORY[0] / folder.name / name if IN_MEMORY else folder / name
 
 
 def discard(path: Path) -> None:
     """Move path (a file or folder, if there) into the trash: removed after the run, never while timing."""
     if not os.path.lexists(path):
+        return
+    if IN_MEMORY and path.is_relative_to(IN_MEMORY[0]):  # a tmpfs: deleting slows nothing after it
+        shutil.rmtree(path)
         return
     trash = TRASH[0]
     trash.mkdir(parents=True, exist_ok=True)
@@ -60,6 +78,8 @@ def settle(workdir: Path, quick_us: float = 150.0, patience: float = 120.0) -> N
     Probes by writing 300 folders of one file each, as a build writes article pages; each
     probe goes to the trash, so probing deletes nothing.
     """
+    if IN_MEMORY:  # nothing is written to the disk while timing
+        return
     start = time.perf_counter()
     for k in itertools.count():
         probe = workdir / f"probe-{os.getpid()}-{k}"
@@ -100,11 +120,14 @@ def _tree_pss_kb(pid: int) -> int:
     return total
 
 
-def timed(cmd: list[str], *, cwd: Path | None = None) -> tuple[float, float]:
+def timed(cmd: list[str], *, cwd: Path | None = None, tree: bool = True) -> tuple[float, float]:
     """Run cmd to completion; return (wall seconds, peak memory in MB). Fail loudly.
 
     Peak memory: the largest of the sampled process-tree Pss and the largest single process's
-    RSS (exact, from wait4), so a short spike between samples still counts.
+    RSS (exact, from wait4), so a short spike between samples still counts. tree=False samples
+    nothing (for a tool that runs as one process, whose peak RSS wait4 gives exactly): reading
+    a process's Pss walks its page tables, and every 10 ms on Hugo's 3.5 GB slowed Hugo by
+    20-40 % on this 2-core machine (feedpub, ten times smaller, by 5-15 % at 10 ms; now 50 ms).
     """
     peak = 0
     start = time.perf_counter()
@@ -116,14 +139,16 @@ def timed(cmd: list[str], *, cwd: Path | None = None) -> tuple[float, float]:
         nonlocal peak
         while not done.is_set():
             peak = max(peak, _tree_pss_kb(proc.pid))
-            done.wait(0.01)
+            done.wait(0.05)  # each sample walks the processes' page tables: not for free
 
     sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    if tree:
+        sampler.start()
     _pid, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     done.set()
-    sampler.join()
+    if tree:
+        sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if proc.returncode != 0:
@@ -149,7 +174,7 @@ def setup(n: int, workdir: Path, peers: Path) -> Path:
 
 def feedpub_cache(raw: Path) -> Path:
     """Return the folder of the build caches of a corpus (beside it, so a cold run can remove it)."""
-    return raw.parent / f"feedpub-cache-{raw.name}"
+    return place(raw.parent, f"feedpub-cache-{raw.name}")
 
 
 def feedpub_cmd(raw: Path, out: Path) -> list[str]:
@@ -182,22 +207,26 @@ def bench_size(
     n: int, folder: Path, runs: int, pelican_runs: int, results: dict[str, list[tuple[float, float]]]
 ) -> None:
     """Time feedpub (cold, one changed, no change), Hugo and Pelican over one corpus."""
-    raw, out = folder / "raw", folder / "feedpub-out"
+    raw, out = folder / "raw", place(folder, "feedpub-out")
+    out.parent.mkdir(parents=True, exist_ok=True)
     cache = feedpub_cache(raw)
     settle(folder.parent)
     for r in range(runs):
         discard(out)
         discard(cache)
         results.setdefault(f"feedpub cold {n}", []).append(timed(feedpub_cmd(raw, out)))
-        discard(folder / "hugo" / "public")
+        discard(place(folder, "hugo-public"))
         discard(folder / "hugo" / "resources")
-        results.setdefault(f"hugo {n}", []).append(timed(["hugo", "--quiet", "-s", str(folder / "hugo")]))
+        results.setdefault(f"hugo {n}", []).append(
+            timed(["hugo", "--quiet", "-s", str(folder / "hugo"), "-d", str(place(folder, "hugo-public"))],
+                  tree=False))  # one process: wait4 has its peak
         if r < pelican_runs and PELICAN.is_file():  # Pelican is a comparison only: skipped when not installed
-            discard(folder / "pelican" / "output")
+            discard(place(folder, "pelican-output"))
             results.setdefault(f"pelican {n}", []).append(
                 timed(
-                    [str(PELICAN), "-q", "-s", str(folder / "pelican" / "pelicanconf.py")],
-                    cwd=folder / "pelican",
+                    [str(PELICAN), "-q", "-s", str(folder / "pelican" / "pelicanconf.py"),
+                     "-o", str(place(folder, "pelican-output"))],
+                    cwd=folder / "pelican", tree=False,
                 )
             )
         touch_one(raw, r)
@@ -245,7 +274,7 @@ def fatten(folder: Path, factor: int) -> Path:
 def bench_fat(n: int, folder: Path, runs: int, results: dict[str, list[tuple[float, float]]]) -> None:
     """Time cold builds of the corpus with bodies about 8 times bigger (memory must not follow)."""
     raw = fatten(folder, 8)
-    out = raw.parent / "feedpub-out"
+    out = place(folder, "feedpub-out")
     for key, where in ((f"text MB {n}", folder / "raw"), (f"text MB, bodies ×8 {n}", raw)):
         size = sum(f.stat().st_size for f in where.iterdir() if f.is_file()) / 1e6
         results[key] = [(size, 0.0)]
@@ -358,10 +387,14 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/feedpub-bench"))  # noqa: S108 - big, throwaway
     ap.add_argument("--peers", type=Path, default=DEFAULT_PEERS, help="path to peers.sh")
+    ap.add_argument("--in-memory", action="store_true",
+                    help="write every site (and feedpub's cache) to /dev/shm: the disk left out")
     args = ap.parse_args()
     sizes = args.sizes or ([1000, 10000] if args.quick else [1000, 10000, 50000])
     results: dict[str, list[tuple[float, float]]] = {}
     TRASH[:] = [args.workdir / "trash"]
+    if args.in_memory:
+        IN_MEMORY[:] = [Path("/dev/shm/feedpub-bench")]  # noqa: S108 - big, throwaway, ours
     shutil.rmtree(TRASH[0], ignore_errors=True)  # an interrupted run's: before anything is timed (settle() waits)
     # Byte-compile this checkout first, as installing it does: with PYTHONDONTWRITEBYTECODE set
     # (as on CI machines) every run would otherwise compile feedpub's modules again (~70 ms).
@@ -377,7 +410,8 @@ def main() -> None:
     stamp = datetime.now(tz=UTC).strftime("%Y%m%dT%H%M%SZ")
     head = (
         f"feedpub benchmark {stamp}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
-        f"median of {args.runs} runs; ratios from the same run\n\n"
+        f"median of {args.runs} runs; ratios from the same run"
+        f"{'; every site written to memory (/dev/shm), the disk left out' if args.in_memory else ''}\n\n"
     )
     text = head + table(sizes, results, digest) + "\n"
     print(text)
@@ -385,6 +419,8 @@ def main() -> None:
     dest.mkdir(exist_ok=True)
     (dest / f"{stamp}.md").write_text(text, encoding="utf-8")
     shutil.rmtree(TRASH[0], ignore_errors=True)  # nothing is timed any more
+    if IN_MEMORY:
+        shutil.rmtree(IN_MEMORY[0], ignore_errors=True)  # the memory it took
 
 
 if __name__ == "__main__":
