@@ -110,6 +110,9 @@ TARGETS: dict[str, Target] = {
     # the speed machinery beside the stages, and the Python copy of the shipped page templates
     "spill": Target("feedpub/incremental/spill.py", ("tests/test_spill.py", "tests/test_cache.py::TestOnePass")),
     "shipped_pages": Target("feedpub/render/shipped_pages.py", ("tests/test_shipped_pages.py",)),
+    "spread": Target("feedpub/incremental/executor.py", ("tests/test_parallel.py::TestSpreadKinds",), ("_spread",)),
+    "shared_pool": Target("feedpub/incremental/workers.py", ("tests/test_parallel.py::TestImap",),
+                          ("_shared", "_take", "_take_and_call")),
 }
 
 

@@ -9,10 +9,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from feedpub.config import Config, load_config
 from feedpub.errors import ConfigError, OutputError
-from feedpub.incremental import gather, workers
+from feedpub.incremental import executor, gather, workers
+from feedpub.outputs.protocol import Job, Keyed
 from feedpub.pipeline import build
 from tests.conftest import NOW, output_tree, write_corpus, write_doc
 
@@ -245,6 +248,14 @@ def _slow_elsewhere(job: tuple[int, int, float], indexes: range) -> list[tuple[i
     return [(i * factor, os.getpid()) for i in indexes]
 
 
+def _slow_here(job: tuple[int, int, float], indexes: range) -> list[tuple[int, int]]:
+    """Like _with_pid, taking `pause` seconds per chunk in process `here` only."""
+    factor, here, pause = job
+    if os.getpid() == here:
+        time.sleep(pause)
+    return [(i * factor, os.getpid()) for i in indexes]
+
+
 def _fails_at(job: int, indexes: range) -> list[int]:
     if job in indexes:
         raise ValueError(f"index {job}")
@@ -274,6 +285,14 @@ class TestImap:
         here = sum(1 for part in parts if {pid for _v, pid in part} == {os.getpid()})
         assert here >= 8  # the worker's first chunk takes 0.5 s; these take none
 
+    def test_the_pool_takes_what_a_slow_process_leaves(self) -> None:
+        """The other way round: while this process makes one slow chunk, the worker makes the rest, in order."""
+        parts = list(workers.imap(_slow_here, (2, os.getpid(), 0.3), 100, 2, 1, chunk=10, smallest=10,
+                                  share=True))
+        assert [v for part in parts for v, _pid in part] == [i * 2 for i in range(100)]
+        here = sum(1 for part in parts if {pid for _v, pid in part} == {os.getpid()})
+        assert 1 <= here <= 3  # its first chunk takes 0.3 s, the worker's none
+
     @pytest.mark.parametrize("bad", [5, 15])  # in this process's chunk, in the pool's
     def test_an_error_in_a_shared_chunk_reaches_the_caller(self, bad: int) -> None:
         """Wherever a chunk fails, the caller gets its error and the pool is gone (no worker left running)."""
@@ -293,3 +312,39 @@ class TestImap:
         """Below the threshold nothing forks, shared or not."""
         parts = list(workers.imap(_with_pid, 1, 5, 2, 10, chunk=10, share=True))
         assert parts == [[(i, os.getpid()) for i in range(5)]]
+
+
+class TestSpreadKinds:
+    """The page pool's jobs are ordered so that every run of them holds each kind in its share."""
+
+    @staticmethod
+    def _jobs(counts: list[int]) -> list[Keyed]:
+        return [Keyed(Job(f"kind{k}", (f"kind{k}/{i}",), None), b"") for k, n in enumerate(counts) for i in range(n)]
+
+    @given(st.lists(st.integers(min_value=0, max_value=60), min_size=1, max_size=4))
+    def test_each_kind_is_spread_evenly_in_its_order(self, counts: list[int]) -> None:
+        """Every job once, each kind's in its own order, and every first L jobs hold each kind's share of L.
+
+        Within 1 + K/2 of it for K kinds: each job sits at the middle of its share of the list, and
+        jobs of several kinds at one place can only come one after another.
+        """
+        jobs = self._jobs(counts)
+        spread = executor._spread(jobs)
+        assert sorted(j.job.paths for j in spread) == sorted(j.job.paths for j in jobs)
+        total = len(jobs)
+        for k, n in enumerate(counts):
+            mine = [j.job.paths[0] for j in spread if j.job.kind == f"kind{k}"]
+            assert mine == [f"kind{k}/{i}" for i in range(n)]
+            kinds = len([c for c in counts if c])
+            seen = 0
+            for at, j in enumerate(spread, start=1):
+                seen += j.job.kind == f"kind{k}"
+                assert abs(seen - at * n / total) <= 1 + kinds / 2, (k, at, seen)
+
+    def test_a_costly_kind_does_not_fill_a_chunk(self) -> None:
+        """200 archive pages among 10,000 article pages: a chunk of 256 jobs holds about 5 of them, not 200."""
+        jobs = [Keyed(Job("archive", (f"archive/{i}.xml",), None), b"") for i in range(200)]
+        jobs += [Keyed(Job("pages", (f"news/{i}/index.html",), None), b"") for i in range(10_000)]
+        spread = executor._spread(jobs)
+        first = spread[:256]
+        assert 4 <= sum(j.job.kind == "archive" for j in first) <= 6
