@@ -102,7 +102,8 @@ def _plain(value: Any) -> Any:
     return value
 
 
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # a dataclass's fields, by type: fields() per value cost most of encoding
+# a dataclass's fields, by type: fields() per value cost most of encoding a column
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 @functools.cache
