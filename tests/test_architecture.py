@@ -33,6 +33,7 @@ LAZY = {
     ("feedpub.render.templating", "jinja2"),
     ("feedpub.render.templating", "markupsafe"),
     ("feedpub.incremental.workers", "multiprocessing"),
+    ("feedpub.incremental.workers", "ctypes"),  # a forked worker asks to end with its parent; a build forking none, never
 }
 # Modules that import lazily whatever they import late: the command line loads a command's
 # stage only when that command runs, so `feedpub --help` loads none; its reporter, which every

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -348,3 +351,74 @@ class TestSpreadKinds:
         spread = executor._spread(jobs)
         first = spread[:256]
         assert 4 <= sum(j.job.kind == "archive" for j in first) <= 6
+
+
+def _children(pid: int) -> list[int]:
+    """Return the processes pid forked that are still there (Linux: /proc)."""
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc to find the workers")
+class TestInterrupted:
+    """A build stopped while its workers work: one line said, no traceback, no worker left running."""
+
+    @staticmethod
+    def _start(tmp_path: Path, *, ctrl_c: bool) -> tuple[subprocess.Popen[bytes], list[int]]:
+        src = tmp_path / "src"
+        write_corpus(src, 1500)
+        (tmp_path / "feedpub.toml").write_text("workers = 2\n", encoding="utf-8")
+        env = {**os.environ, "FEEDPUB_CACHE_DIR": str(tmp_path / "cache")}
+
+        def like_a_terminal() -> None:  # Ctrl-C reaches every process of the group; a test runner may ignore it
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+        proc = subprocess.Popen([sys.executable, "-m", "feedpub", "build", "--config", str(tmp_path / "feedpub.toml"),
+                                 "--source", str(src), "--out", str(tmp_path / "out"), "-q"],
+                                env=env, stderr=subprocess.PIPE, start_new_session=True,
+                                preexec_fn=like_a_terminal if ctrl_c else None)  # noqa: PLW1509 - no threads here
+        deadline = time.monotonic() + 60
+        while not (kids := _children(proc.pid)):  # the read pool's workers are at work
+            assert proc.poll() is None and time.monotonic() < deadline, "the build never started its workers"
+            time.sleep(0.005)
+        return proc, kids
+
+    @staticmethod
+    def _gone(kids: list[int]) -> bool:
+        deadline = time.monotonic() + 10
+        while any(Path(f"/proc/{k}").exists() and "zombie" not in _state(k) for k in kids):
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
+    def test_ctrl_c_says_so_once(self, tmp_path: Path) -> None:
+        """Ctrl-C (SIGINT to the whole group): exit 130, "Interrupted", no worker's traceback, no output folder."""
+        proc, kids = self._start(tmp_path, ctrl_c=True)
+        os.killpg(proc.pid, signal.SIGINT)
+        _out, err = proc.communicate(timeout=60)
+        text = err.decode()
+        assert proc.returncode == 130, text
+        assert "Interrupted" in text
+        assert "Traceback" not in text and "KeyboardInterrupt" not in text, text
+        assert not (tmp_path / "out").exists()
+        assert self._gone(kids)
+
+    def test_a_killed_build_leaves_no_worker_behind(self, tmp_path: Path) -> None:
+        """kill -9 of the build process: its workers end too, silently (they wrote results to nobody, loudly)."""
+        proc, kids = self._start(tmp_path, ctrl_c=False)
+        proc.kill()
+        proc.wait(timeout=60)
+        assert self._gone(kids), "a worker outlived the build"
+        err = proc.stderr.read().decode() if proc.stderr else ""  # the workers' stderr too: they are gone
+        assert "Traceback" not in err and "BrokenPipeError" not in err, err
+
+
+def _state(pid: int) -> str:
+    """Return a process's state as /proc says it ("" once it is gone)."""
+    try:
+        return Path(f"/proc/{pid}/status").read_text().split("State:", 1)[1].split("\n", 1)[0].lower()
+    except (OSError, IndexError):
+        return ""

@@ -59,17 +59,67 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _adopt(job: Any) -> None:
-    """Start a worker: keep the job it inherited (forked, so never pickled)."""
+def _adopt(job: Any, parent: int, mask: set[int | signal.Signals]) -> None:
+    """Start a worker: keep the job it inherited (forked, so never pickled), and leave interruptions to the parent.
+
+    Ctrl-C reaches every process of the terminal's group: the build process says it was
+    interrupted and ends the pool, so a worker ignores it (else each printed a traceback of
+    where it was). It was forked with Ctrl-C held (see _held), so one pressed meanwhile is
+    dropped here. A worker also ends when the build process does, whatever ended it (a kill
+    -9 left workers writing results to nobody, each printing a BrokenPipeError).
+    """
     global _JOB  # noqa: PLW0603 - this worker process's own: the parent never sets it
     _JOB = job
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+    _end_with_parent(parent)
 
 
-def _pool(workers: int, job: Any) -> Any:
+def _end_with_parent(parent: int) -> None:
+    """Have the kernel end this process (SIGTERM: no traceback) when its parent ends (Linux; elsewhere nothing)."""
+    try:
+        import ctypes  # here: only a forked worker asks, and a build that forks nothing never loads it
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        return
+    if os.getppid() != parent:  # the parent ended before the request was made
+        os._exit(1)
+
+
+@contextlib.contextmanager
+def _pool(workers: int, job: Any) -> Iterator[Any]:
+    """Start a pool of forked workers for job (ended when the block ends), Ctrl-C held while they fork (see _held)."""
     import multiprocessing  # here: a build that forks nothing never loads it
 
-    # With fork, a Process's arguments (here the initializer's) are inherited, not pickled.
-    return multiprocessing.get_context("fork").Pool(workers, initializer=_adopt, initargs=(job,))
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        # With fork, a Process's arguments (here the initializer's) are inherited, not pickled.
+        pool = multiprocessing.get_context("fork").Pool(workers, initializer=_adopt,
+                                                        initargs=(job, os.getpid(), mask))
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        raise
+    with pool:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a Ctrl-C pressed meanwhile arrives now, and ends the pool
+        yield pool
+
+
+@contextlib.contextmanager
+def _held() -> Iterator[set[int | signal.Signals]]:
+    """Hold Ctrl-C (SIGINT) back from this thread inside the block, delivered once it ends; give the mask before.
+
+    Forking runs handlers in both processes (the logging module's, multiprocessing's): a
+    KeyboardInterrupt raised inside one is printed and dropped, so a Ctrl-C pressed right
+    then was lost (the build went on) or printed a child's traceback. A process forked
+    inside the block starts with it held too, and decides for itself.
+    """
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield before
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def count(configured: int) -> int:
@@ -200,20 +250,11 @@ class Pending(Generic[_T]):
             return
         read, write = os.pipe()
         _freeze()  # until result() or __del__ has reaped the child
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child: coverage does not follow it
-            try:
-                os.close(read)
-                outcome = _outcome(func)
-                if not outcome[0]:
-                    try:
-                        pickle.dumps(outcome)
-                    except Exception as e:  # an error that does not pickle: its text does
-                        outcome = (False, RuntimeError(f"{type(e).__name__}: {outcome[1]} ({e})"))
-                with os.fdopen(write, "wb") as pipe:  # streamed: a large result is not copied whole first
-                    pickle.dump(outcome, pipe, protocol=pickle.HIGHEST_PROTOCOL)
-            finally:
-                os._exit(0)  # no atexit handlers, no flushing of the parent's buffers, no cache close
+        parent = os.getpid()
+        with _held() as mask:
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - the child: coverage does not follow it
+                _child(func, read, write, parent, mask)
         os.close(write)
         self._pid, self._read = pid, read
 
@@ -260,6 +301,30 @@ class Pending(Generic[_T]):
             os.waitpid(self._pid, 0)
             self._read = -1
             _thaw()
+
+
+def _child(func: Callable[[], Any], read: int, write: int, parent: int,
+           mask: set[int | signal.Signals]) -> None:  # pragma: no cover - the child: coverage does not follow it
+    """Make func() in a forked child and write its outcome to the pipe; never return.
+
+    Forked with Ctrl-C held (see _held): one pressed meanwhile arrives as the mask is
+    restored, inside the try, and the child ends as it would anyway, saying nothing (the
+    parent says the build was interrupted).
+    """
+    try:
+        _end_with_parent(parent)  # not left working for nobody when the build is killed
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        os.close(read)
+        outcome = _outcome(func)
+        if not outcome[0]:
+            try:
+                pickle.dumps(outcome)
+            except Exception as e:  # an error that does not pickle: its text does
+                outcome = (False, RuntimeError(f"{type(e).__name__}: {outcome[1]} ({e})"))
+        with os.fdopen(write, "wb") as pipe:  # streamed: a large result is not copied whole first
+            pickle.dump(outcome, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+    finally:
+        os._exit(0)  # no atexit handlers, no flushing of the parent's buffers, no cache close
 
 
 def _outcome(func: Callable[[], Any]) -> tuple[bool, Any]:
