@@ -387,7 +387,7 @@ class TestInterrupted:
 
     @staticmethod
     def _gone(kids: list[int]) -> bool:
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 10  # far less than the work they had left
         while any(Path(f"/proc/{k}").exists() and "zombie" not in _state(k) for k in kids):
             if time.monotonic() > deadline:
                 return False
@@ -407,12 +407,27 @@ class TestInterrupted:
         assert self._gone(kids)
 
     def test_a_killed_build_leaves_no_worker_behind(self, tmp_path: Path) -> None:
-        """kill -9 of the build process: its workers end too, silently (they wrote results to nobody, loudly)."""
-        proc, kids = self._start(tmp_path, ctrl_c=False)
+        """kill -9 of a process whose pool is at work: its workers end at once, silently.
+
+        They used to go on with their chunk (here 60 s of it), then write to nobody: each
+        printed a BrokenPipeError, or blocked on a full pipe for good.
+        """
+        script = ("import time, sys\n"
+                  "from feedpub.incremental import workers\n"
+                  "def slow(job, indexes):\n"
+                  "    time.sleep(60)\n"
+                  "    return list(indexes)\n"
+                  "workers.run(slow, None, 64, 2, 1)\n")
+        proc = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while len(kids := _children(proc.pid)) < 2:  # both workers started (and sleep in their first chunk)
+            assert proc.poll() is None and time.monotonic() < deadline, "the pool never started"
+            time.sleep(0.01)
+        time.sleep(0.2)  # past their start-up: in the middle of the work
         proc.kill()
         proc.wait(timeout=60)
-        assert self._gone(kids), "a worker outlived the build"
-        err = proc.stderr.read().decode() if proc.stderr else ""  # the workers' stderr too: they are gone
+        assert self._gone(kids), "a worker outlived the process that started it"
+        err = proc.stderr.read().decode() if proc.stderr else ""
         assert "Traceback" not in err and "BrokenPipeError" not in err, err
 
 
