@@ -141,13 +141,13 @@ def timed(cmd: list[str], *, cwd: Path | None = None, tree: bool = True) -> tupl
             peak = max(peak, _tree_pss_kb(proc.pid))
             done.wait(0.05)  # each sample walks the processes' page tables: not for free
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    if tree:
+    sampler = threading.Thread(target=sample, daemon=True) if tree else None
+    if sampler is not None:
         sampler.start()
     _pid, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     done.set()
-    if tree:
+    if sampler is not None:
         sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""

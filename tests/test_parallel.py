@@ -406,10 +406,14 @@ class TestInterrupted:
         assert not (tmp_path / "out").exists()
         assert self._gone(kids)
 
-    def test_a_killed_build_leaves_no_worker_behind(self, tmp_path: Path) -> None:
-        """kill -9 of a process whose pool is at work: its workers end at once, silently.
+    @pytest.mark.parametrize(("work", "forks"), [
+        ("workers.run(slow, None, 64, 2, 1)", 2),  # a pool's two workers
+        ("workers.start(lambda: slow(None, range(1)), background=True).result()", 1),  # a background child
+    ])
+    def test_a_killed_build_leaves_no_worker_behind(self, work: str, forks: int) -> None:
+        """kill -9 of a process whose workers are at work: they end at once, silently.
 
-        They used to go on with their chunk (here 60 s of it), then write to nobody: each
+        They used to go on with their work (here 60 s of it), then write to nobody: each
         printed a BrokenPipeError, or blocked on a full pipe for good.
         """
         script = ("import time, sys\n"
@@ -417,10 +421,10 @@ class TestInterrupted:
                   "def slow(job, indexes):\n"
                   "    time.sleep(60)\n"
                   "    return list(indexes)\n"
-                  "workers.run(slow, None, 64, 2, 1)\n")
+                  f"{work}\n")
         proc = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE, start_new_session=True)
         deadline = time.monotonic() + 60
-        while len(kids := _children(proc.pid)) < 2:  # both workers started (and sleep in their first chunk)
+        while len(kids := _children(proc.pid)) < forks:  # every worker started (and sleeps in its work)
             assert proc.poll() is None and time.monotonic() < deadline, "the pool never started"
             time.sleep(0.01)
         time.sleep(0.2)  # past their start-up: in the middle of the work

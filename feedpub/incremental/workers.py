@@ -93,16 +93,11 @@ def _pool(workers: int, job: Any) -> Iterator[Any]:
     """Start a pool of forked workers for job (ended when the block ends), Ctrl-C held while they fork (see _held)."""
     import multiprocessing  # here: a build that forks nothing never loads it
 
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        # With fork, a Process's arguments (here the initializer's) are inherited, not pickled.
-        pool = multiprocessing.get_context("fork").Pool(workers, initializer=_adopt,
-                                                        initargs=(job, os.getpid(), mask))
-    except BaseException:
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-        raise
-    with pool:
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a Ctrl-C pressed meanwhile arrives now, and ends the pool
+    with contextlib.ExitStack() as ending:
+        with _held() as mask:  # a Ctrl-C pressed while they fork arrives as this block ends: the pool ends too
+            # With fork, a Process's arguments (here the initializer's) are inherited, not pickled.
+            pool = ending.enter_context(multiprocessing.get_context("fork").Pool(
+                workers, initializer=_adopt, initargs=(job, os.getpid(), mask)))
         yield pool
 
 
