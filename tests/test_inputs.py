@@ -5,12 +5,15 @@ from __future__ import annotations
 import builtins
 import io
 import os
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from feedpub import outputs
 from feedpub.config import Config
@@ -251,3 +254,77 @@ class TestEveryKindDeclares:
             assert set(job.shows) <= set(records), job.kind
             settings = job.inputs.settings
             assert settings == EVERY or all(hasattr(config, name) for name in settings), (job.kind, settings)
+
+
+_PLAIN = st.one_of(st.text(max_size=4), st.integers(-3, 3), st.none(), st.booleans(), st.binary(max_size=2),
+                   st.floats(allow_nan=False, width=16))
+_VALUES = st.recursive(_PLAIN, lambda inner: st.one_of(
+    st.lists(inner, max_size=3).map(tuple), st.lists(inner, max_size=3),
+    st.builds(Plan, st.text(max_size=3), st.integers(0, 2)),
+    st.dictionaries(st.text(max_size=2), inner, max_size=2)), max_leaves=8)
+
+
+def _encoded(value: Any) -> bytes:
+    out: list[bytes] = []
+    inputs.encode(value, out, [])
+    return b"".join(out)
+
+
+def _same_but_new(value: Any) -> Any:
+    """Return value rebuilt of new objects: strings made anew (neither interned nor shared), tuples and lists too."""
+    if isinstance(value, str):
+        return "".join(list(value))  # a new object when longer than one character
+    if isinstance(value, tuple):
+        return tuple(_same_but_new(v) for v in value)
+    if isinstance(value, list):
+        return [_same_but_new(v) for v in value]
+    if isinstance(value, dict):
+        return {_same_but_new(k): _same_but_new(v) for k, v in value.items()}
+    return value
+
+
+class TestEncoding:
+    """A plan's bytes: different plans never share them, and a plan's bytes do not depend on its objects."""
+
+    @settings(max_examples=300, deadline=None)
+    @given(_VALUES, _VALUES)
+    # near misses no random pair is likely to be: one value as a tuple and as a list, as
+    # 1 and True, as text and a number, a tuple of a tuple and of its items
+    @example((1, "a"), [1, "a"])
+    @example((), [])
+    @example((1,), (True,))
+    @example(("1",), (1,))
+    @example((("a", "b"),), ("a", "b"))
+    @example(("ab",), ("a", "b"))
+    @example(Plan("a", 1), ("a", 1))
+    def test_different_plans_encode_apart(self, a: Any, b: Any) -> None:
+        """Two plans of different values (or of different types: 1 and True, a tuple and a list) never share bytes."""
+        if _encoded(a) == _encoded(b):
+            assert type(a) is type(b) and a == b and repr(a) == repr(b)
+
+    @settings(max_examples=200, deadline=None)
+    @given(_VALUES)
+    def test_a_plan_encodes_the_same_from_other_objects(self, value: Any) -> None:
+        """The bytes of a plan do not depend on which objects hold it (interned or shared text, as a new build has)."""
+        interned = sys.intern("x-interned-title")
+        for plan in (value, (value, interned, interned), (interned, [interned])):
+            assert _encoded(plan) == _encoded(_same_but_new(plan))
+
+    def test_a_record_inside_a_tuple_is_keyed_by_its_fingerprint(self, make_config: Callable[..., Config],
+                                                                 tmp_path: Path) -> None:
+        """A tuple holding a record is walked (not written whole): the record is left to its fingerprint and tokens."""
+        from feedpub import records as records_module
+        from feedpub.model import Category, Entry, changed
+
+        base = Entry(id="urn:x", url="https://x.example/a/", title="A distinctive title", title_source="front matter", date=NOW,
+                     date_source="front matter", updated=NOW, category=Category("a", "A"),
+                     category_source="front matter", summary="", source="", authors=(), tags=(), image=None,
+                     rel="a.md", fmt="markdown")
+        record = records_module.record_of(base, 0, 0, b"x")
+        found: list[Record] = []
+        out: list[bytes] = []
+        inputs.encode((("u", "t"), record, None), out, found)
+        assert found == [record]
+        assert record.title.encode() not in b"".join(out)  # its fields are not in the plan's bytes
+        other = records_module.record_of(changed(base, title="Another title"), 0, 0, b"x")
+        assert _encoded(("u", record)) == _encoded(("u", other))  # told apart by the key's tokens instead

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from feedpub import records, select
 from feedpub.config import Config
+from feedpub.incremental import catalogue
 from feedpub.model import Category, Entry, changed
 from feedpub.outputs import feeds
 from feedpub.pipeline import read_entries
@@ -28,6 +29,10 @@ def _same(a: select.Selection[Entry], b: select.Selection[records.Record]) -> No
     assert a.names == b.names
     assert a.tied == b.tied
     assert [a.updated(e).isoformat() for e in a.published] == [b.updated(r).isoformat() for r in b.published]
+    # the sitemap's lastmod texts: each the settled 'updated' to the second, ties moved apart
+    for chosen in (a, b):
+        assert chosen.updated_texts(chosen.published) == [
+            chosen.updated(x).isoformat(timespec="seconds") for x in chosen.published]
 
 
 class TestRecordsAndEntriesAgree:
@@ -62,6 +67,9 @@ class TestRecordsAndEntriesAgree:
             entries.append(changed(base, id=f"urn:x:{i}", url=f"https://x.example/{i}/", rel=f"{i:03d}.md",
                                    date=when, updated=when, category=Category(slug, f"{name}{slug}"), draft=draft))
         _same(select.choose(entries, config, NOW), select.choose(_records(entries), config, NOW))
+        # as a rebuild has them: decoded from the catalogue, one datetime object per distinct date
+        decoded = catalogue.decode(catalogue.encode(_records(entries)), catalogue.Shared())
+        _same(select.choose(entries, config, NOW), select.choose(decoded, config, NOW))
 
 
 class TestFeedEntries:

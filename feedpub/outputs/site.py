@@ -22,6 +22,7 @@ from feedpub import layout
 from feedpub.config import Config
 from feedpub.model import Category, Output, Rendered
 from feedpub.outputs import feeds as feeds_kind
+from feedpub.outputs import pages as pages_kind
 from feedpub.outputs.protocol import EVERY, Build, Given, Inputs, Job, Made
 from feedpub.records import Record
 from feedpub.render import templating
@@ -131,25 +132,17 @@ def outputs(feeds: Sequence[tuple[Category | None, Sequence[Listed]]], chosen: S
 SITEMAP_MAX = 50_000  # URLs in one sitemap file (the sitemaps.org limit); more go to parts and an index
 
 
-def sitemap_urls(published: Sequence[Record], chosen: Selection[Any], config: Config) -> list[tuple[str, str]]:
+def sitemap_urls(categories: Sequence[str], pages: Sequence[Record], chosen: Selection[Any],
+                 config: Config) -> list[tuple[str, str]]:
     """Return (URL, lastmod) of every page the site writes: home, categories, then articles, newest first.
 
-    published: newest first; chosen: the 'updated' values the build settled; config: base_url and pages.
+    categories: the slugs of the category pages, sorted; pages: the records whose article
+    pages the build writes, newest first; chosen: the 'updated' values the build settled.
     """
     urls = [(config.base_url, "")]
-    for category in sorted({r.category.slug for r in published}):
-        urls.append((config.base_url + f"categories/{category}/", ""))
-    if config.pages:
-        for r in published:
-            if layout.page_path(r.url, config) is not None:
-                urls.append((r.url, chosen.updated(r).isoformat(timespec="seconds")))
+    urls += [(config.base_url + f"categories/{category}/", "") for category in categories]
+    urls += zip((r.url for r in pages), chosen.updated_texts(pages), strict=True)
     return urls
-
-
-def sitemap_count(published: Sequence[Record], config: Config) -> int:
-    """Return how many URLs sitemap_urls() lists (what planning needs: how many sitemap files), dating none."""
-    pages = sum(1 for r in published if layout.page_path(r.url, config) is not None) if config.pages else 0
-    return 1 + len({r.category.slug for r in published}) + pages
 
 
 def _xml_text(text: str) -> str:
@@ -184,9 +177,10 @@ class Files:
 
 @dataclass(frozen=True)
 class Sitemap:
-    """The sitemap to make: every published record (its page's URL and last change), and how many files."""
+    """The sitemap to make: the category pages, the article pages (their URLs and last changes), how many files."""
 
-    published: tuple[Record, ...]  # newest first
+    categories: tuple[str, ...]  # the slugs of the categories, sorted: each has its page
+    pages: tuple[Record, ...]  # the records of the article pages the build writes, newest first
     parts: int
 
 
@@ -197,23 +191,26 @@ class _Site:
     """The kind: the site files (one job) and the sitemap (another), made from records."""
 
     name = "site"
-    after = ("feeds",)  # the OPML lists every feed
+    after = ("feeds", "pages")  # the OPML lists every feed; the sitemap every article page
 
     def plan(self, build: Build, planned: Sequence[Job[Any]]) -> list[Job[Any]]:
         """Return the site files' job (they list every planned feed) and the sitemap's."""
-        published = tuple(build.chosen.published)
-        parts = -(-sitemap_count(published, build.config) // SITEMAP_MAX)
+        categories = tuple(sorted({r.category.slug for r in build.chosen.published}))
+        # the records whose article pages are planned (none with pages = false): whether an
+        # entry has a page, and where, is worked out once a build, by kind pages
+        pages = tuple(job.shows[0] for job in planned if job.kind == pages_kind.KIND.name)
+        parts = -(-(1 + len(categories) + len(pages)) // SITEMAP_MAX)
         paths = (layout.SITEMAP, *(f"sitemap-{n}.xml" for n in range(1, parts + 1) if parts > 1))
         feeds = tuple((f.category, f.members) for f in feeds_kind.planned_feeds(planned))
         # the templates are given the whole configuration
         return [Job(self.name, PATHS, Files(feeds), Inputs(EVERY, templates=TEMPLATES)),
-                Job(self.name, paths, Sitemap(published, parts), Inputs(("base_url", "pages")))]
+                Job(self.name, paths, Sitemap(categories, pages, parts), Inputs(("base_url",)))]
 
     def make(self, job: Job[Files | Sitemap], given: Given, rendered: Mapping[str, Rendered]) -> Made:  # noqa: ARG002 - the Kind protocol
         """Make the site files, or the sitemap."""
         p = job.plan
         if isinstance(p, Sitemap):
-            urls = sitemap_urls(p.published, given.settled, given.config)
+            urls = sitemap_urls(p.categories, p.pages, given.settled, given.config)
             return Made(tuple(Output(name, data) for name, data in sitemaps(urls, given.config)))
         return Made(tuple(outputs(p.feeds, given.settled, given.config)))
 
