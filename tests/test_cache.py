@@ -607,11 +607,13 @@ class TestCacheDamage:
         st = (config.out / "atom.xml").stat()
         with sqlite3.connect(cache.cache_path(config)) as db:  # make the record claim the forged file
             (data,) = db.execute("SELECT data FROM written").fetchone()
-            files = json.loads(data)
-            for f in files:
-                if f[0] == "atom.xml":
-                    f[2:] = [st.st_size, st.st_mtime_ns, st.st_ino]
-            db.execute("UPDATE written SET data = ?", (json.dumps(files),))
+            forms = (catalogue.BYTES, "q", "q", "Q")
+            paths, columns = catalogue.decode_table(data, forms)
+            at = paths.index("atom.xml")
+            for column, value in zip(columns[1:], (st.st_size, st.st_mtime_ns, st.st_ino), strict=True):
+                column[at] = value
+            forged = catalogue.encode_table(paths, *zip(forms, columns, strict=True))
+            db.execute("UPDATE written SET data = ?", (forged,))
         result = build(config, now=NOW)
         assert any("the record of written files does not match its checksum" in w for w in result.warnings)
         assert output_tree(config.out) == _fresh(config, tmp_path, "fresh")
@@ -631,6 +633,33 @@ class TestCacheDamage:
         # a record is its entry's projection: made again from a fresh read, the same record
         again = [gather.record_or_problems(r.rel, str(config.source / r.rel), config) for r in records]
         assert again == records
+
+    def test_tables_survive_their_columns(self) -> None:
+        """A table (the record of written files) comes back equal: any text, empty keys, inodes past 2**63, old mtimes."""
+        texts = ["a/index.html", "nouvelles/été/index.html", "天文/index.html", "bad\udcff.html", ""]
+        blobs = [b"\x00" * 16, b"", b"k" * 3, bytes(range(256)), b"\n"]
+        columns = ((catalogue.BYTES, blobs), ("q", [0, 1, -(2**63), 2**63 - 1, 5]), ("Q", [0, 2**64 - 1, 2**63, 7, 8]))
+        forms = [form for form, _values in columns]
+        data = catalogue.encode_table(texts, *columns)
+        assert catalogue.decode_table(data, forms) == (texts, [list(v) for _form, v in columns])
+        assert catalogue.decode_table(catalogue.encode_table([]), "") == ([], [])
+        assert catalogue.decode_table(catalogue.encode_table([], ("q", []), (catalogue.BYTES, [])),
+                                      ["q", catalogue.BYTES]) == ([], [[], []])
+        with pytest.raises(ValueError, match="differ in length"):
+            catalogue.encode_table(["a"], (catalogue.BYTES, [b"k"]), ("q", [1, 2]))
+        with pytest.raises(ValueError, match="NUL"):
+            catalogue.encode_table(["a\0b"])  # a NUL would split the text column
+        for cut in range(len(data)):  # cut short anywhere: refused, never other values
+            with pytest.raises(ValueError, match="not a table"):
+                catalogue.decode_table(data[:cut], forms)
+        with pytest.raises(ValueError, match="not a table"):
+            catalogue.decode_table(data + b"x", forms)
+        with pytest.raises(ValueError, match="not a table"):
+            catalogue.decode_table(data, [*forms, "q"])  # read as another table
+        with pytest.raises(ValueError, match="not a table"):
+            catalogue.decode_table(data, ["q", "q", "Q"])  # the bytes read as numbers: lengths differ
+        with pytest.raises(ValueError, match="not a table"):
+            catalogue.decode_table(catalogue.encode([]), "")  # a catalogue
 
     def test_damaged_columns_are_refused(self, corpus: Path, make_config: Callable[..., Config]) -> None:
         """Columns cut short, padded or of the wrong form do not decode (ValueError), whatever the cut."""

@@ -31,12 +31,12 @@ become a way to run code at build time.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
-import json
 import os
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -49,7 +49,7 @@ from feedpub.records import Record
 from feedpub.render import templating
 from feedpub.write import Written
 
-SCHEMA = 6  # bump when the tables change
+SCHEMA = 7  # bump when the tables change
 SHARDS = 16  # of the catalogue: a rebuild rewrites the shards of changed documents only
 FILE = "cache.sqlite"
 ENV = "FEEDPUB_CACHE_DIR"  # overrides the cache folder (tests, CI, a shared machine)
@@ -152,7 +152,7 @@ CREATE TABLE IF NOT EXISTS catalogue (
 CREATE TABLE IF NOT EXISTS bodies (
     rel TEXT NOT NULL, fingerprint BLOB NOT NULL, context TEXT NOT NULL, content TEXT NOT NULL,
     summary TEXT NOT NULL, checksum BLOB NOT NULL, PRIMARY KEY (rel, fingerprint, context));
-CREATE TABLE IF NOT EXISTS written (out TEXT PRIMARY KEY, data TEXT NOT NULL, checksum BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS written (out TEXT PRIMARY KEY, data BLOB NOT NULL, checksum BLOB NOT NULL);
 """
 
 
@@ -290,13 +290,13 @@ class BuildCache:
             if row is None:
                 return {}
             data, checksum = row
-            if not isinstance(data, str) or checksum != _check(where, data):
+            if not isinstance(data, bytes) or checksum != _check(where, data):
                 raise DamagedError("the record of written files does not match its checksum")
             try:
-                return {path: Written(bytes.fromhex(key), size, mtime_ns, ino)
-                        for path, key, size, mtime_ns, ino in json.loads(data)}
-            except (ValueError, TypeError) as e:
+                paths, (keys, sizes, mtimes, inodes) = catalogue.decode_table(data, _WRITTEN_FORMS)
+            except ValueError as e:
                 raise DamagedError("the record of written files does not decode") from e
+            return dict(zip(paths, map(_WRITTEN, zip(keys, sizes, mtimes, inodes, strict=True)), strict=True))
 
         return self._guarded(read) or {}
 
@@ -304,13 +304,15 @@ class BuildCache:
         """Record files as what out holds now (before: what written() said; written only if it differs).
 
         One value for the whole folder, not a row per file: an archive's output has a file
-        per page, and a rebuild reads them all.
+        per page, and a rebuild reads them all. Stored as columns (paths, keys, sizes, mtimes,
+        inodes: :func:`feedpub.incremental.catalogue.encode_table`).
         """
         if files == before:
             return
         where = str(out.resolve())
-        data = json.dumps([[path, w.key.hex(), w.size, w.mtime_ns, w.ino] for path, w in sorted(files.items())],
-                          separators=(",", ":"))
+        paths = sorted(files)
+        columns: list[Sequence[Any]] = [*zip(*(files[path] for path in paths), strict=True)] or [()] * 4
+        data = catalogue.encode_table(paths, *zip(_WRITTEN_FORMS, columns, strict=True))
 
         def write(c: sqlite3.Connection) -> None:
             with c:
@@ -402,6 +404,8 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+_WRITTEN = functools.partial(tuple.__new__, Written)  # Written._make without its Python-level checks
+_WRITTEN_FORMS = (catalogue.BYTES, "q", "q", "Q")  # key, size, mtime_ns, ino: the table's columns
 DISABLED = BuildCache(None, "", None)  # for reading without a cache (check, tests, tools)
 
 

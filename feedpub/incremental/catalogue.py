@@ -182,6 +182,10 @@ _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _encode_bytes(_codec: Codec, values: Sequence[bytes], _n: int, _name: str) -> bytes:
+    return _bytes_column(values)
+
+
+def _bytes_column(values: Sequence[bytes]) -> bytes:
     return array("q", map(len, values)).tobytes() + b"".join(values)
 
 
@@ -221,19 +225,62 @@ def decode(data: bytes, shared: Shared | None = None) -> list[Record]:
         raise ValueError(f"not a catalogue: {e}") from None
 
 
-def _chunks(data: bytes) -> tuple[int, list[bytes]]:
-    """Return the number of records an encoded catalogue holds and its columns' bytes, one per field."""
+def _chunks(data: bytes, form: bytes = _MAGIC, columns: int = len(FIELDS)) -> tuple[int, list[bytes]]:
+    """Return the number of rows encoded data holds (a catalogue by default) and its columns' bytes, one per field."""
     head, _, body = data.partition(b"\n")
     magic, count, *sizes = head.split(b" ")
     n = int(count)
     lengths = [int(s) for s in sizes]
-    if magic != _MAGIC or len(lengths) != len(FIELDS) or sum(lengths) != len(body) or n < 0:
+    if magic != form or len(lengths) != columns or sum(lengths) != len(body) or n < 0 or min(lengths) < 0:
         raise ValueError("not a catalogue")
     chunks, at = [], 0
     for length in lengths:
         chunks.append(body[at : at + length])
         at += length
     return n, chunks
+
+
+# --- a plain table as columns: the record of written files ------------------------------------
+
+_TABLE = b"feedpub-table-1"
+BYTES = "bytes"  # a table column of bytes values (any other is an array typecode)
+
+
+def encode_table(texts: Sequence[str], *columns: tuple[str, Sequence[Any]]) -> bytes:
+    """Return rows of (text, values…) as columns: the texts, then each column of values.
+
+    columns: each column's form (:data:`BYTES`, or the array typecode of its numbers: ``q``
+    signed 64-bit, ``Q`` unsigned, as inode numbers are) and its values. Two tables of a
+    large site's output folder are kept or passed this way: the build cache's record of
+    the files a build wrote, and the listing of the folder the background walk sends back.
+    As JSON or a pickle of 56,000 rows, each took ~0.2 s to make and again to read.
+    """
+    n = len(texts)
+    if any(len(values) != n for _form, values in columns):
+        raise ValueError("a table's columns differ in length")
+    chunks = [_text(texts, "text") if n else b"",
+              *(_bytes_column(values) if form == BYTES else array(form, values).tobytes() for form, values in columns)]
+    return b" ".join([_TABLE, str(n).encode(), *(str(len(c)).encode() for c in chunks)]) + b"\n" + b"".join(chunks)
+
+
+def decode_table(data: bytes, forms: Sequence[str]) -> tuple[list[str], list[list[Any]]]:
+    """Return the texts and columns encode_table wrote (forms: its columns' forms); ValueError if no such table."""
+    try:
+        n, chunks = _chunks(data, _TABLE, 1 + len(forms))
+        texts = chunks[0].decode("utf-8", "surrogatepass").split("\0") if n else []
+        columns: list[list[Any]] = []
+        for form, chunk in zip(forms, chunks[1:], strict=True):
+            if form == BYTES:
+                columns.append(_bytes_values(chunk, n))
+                continue
+            numbers = array(form)
+            numbers.frombytes(chunk)  # ValueError: not a whole number of values
+            columns.append(numbers.tolist())
+        if len(texts) != n or any(len(column) != n for column in columns):
+            raise ValueError("a column has the wrong length")
+        return texts, columns
+    except (ValueError, UnicodeDecodeError, IndexError) as e:
+        raise ValueError(f"not a table: {e}") from None
 
 
 def _decode_text(codec: Codec, chunk: bytes, n: int, shared: Shared) -> Sequence[Any]:
@@ -251,7 +298,13 @@ def _decode_bool(_codec: Codec, chunk: bytes, _n: int, _shared: Shared) -> Seque
 
 
 def _decode_bytes(_codec: Codec, chunk: bytes, n: int, _shared: Shared) -> Sequence[bytes]:
+    return _bytes_values(chunk, n)
+
+
+def _bytes_values(chunk: bytes, n: int) -> list[bytes]:
     sizes = _integers(chunk[: 8 * n])
+    if sizes and min(sizes) < 0:
+        raise ValueError("a bytes column holds a negative size")
     values, at = [], 8 * n
     for size in sizes:
         values.append(chunk[at : at + size])
