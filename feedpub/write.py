@@ -73,8 +73,7 @@ class Previous:
             return False
         if self._held is not None:  # stat'ed by the walk (another process) as the build began
             there = self._held.result().get(path)
-            return there is not None and (there.size, there.mtime_ns, there.ino) == (known.size, known.mtime_ns,
-                                                                                      known.ino)
+            return there is not None and there == (known.size, known.mtime_ns, known.ino)
         try:
             st = os.stat(self._prefix + path)
         except OSError:
@@ -212,16 +211,18 @@ def _first_below(keys: list[str]) -> dict[str, int]:
 
 
 class Held(NamedTuple):
-    """A file the output folder holds: where it is, and its stat (-1 each when it cannot be stat'ed)."""
+    """A file the output folder holds: its stat (size -1 when it is a link or cannot be stat'ed)."""
 
-    path: str  # on the file system
     size: int
     mtime_ns: int
     ino: int
 
 
+NOT_HELD = Held(-1, -1, 0)  # a link, or a file gone as the folder was walked: matches no output
+
+
 def existing(out: Path) -> dict[str, Held]:
-    """Map every file of the output folder (but the marker) to where it is and its stat.
+    """Map every file of the output folder (but the marker), by its path in the folder, to its stat.
 
     A walk of the whole folder, slow for a large site (see docs/performance.md), so a rebuild starts it in
     another process as it begins (``incremental.context``), and both Previous (is a file as
@@ -245,15 +246,15 @@ def existing(out: Path) -> dict[str, Held]:
                 continue
             try:
                 if e.is_symlink():  # someone else's: replaced or removed, never followed
-                    found[prefix + e.name] = Held(e.path, -1, -1, -1)
+                    found[prefix + e.name] = NOT_HELD
                     continue
                 if e.is_dir(follow_symlinks=False):
                     stack.append((e.path, f"{prefix}{e.name}/"))
                     continue
                 st = e.stat(follow_symlinks=False)
-                found[prefix + e.name] = Held(e.path, st.st_size, st.st_mtime_ns, st.st_ino)
+                found[prefix + e.name] = Held(st.st_size, st.st_mtime_ns, st.st_ino)
             except OSError:  # gone meanwhile
-                found[prefix + e.name] = Held(e.path, -1, -1, -1)
+                found[prefix + e.name] = NOT_HELD
     found.pop(MARKER, None)
     return found
 
@@ -454,7 +455,7 @@ class Staging:
         """Write one output into the staging folder unless the output folder has its bytes already."""
         check_path(o.path)
         old = self._old.get(o.path)
-        if old is not None and old.size >= 0 and _same(old.path, o.data):  # -1: a link, never taken for the output
+        if old is not None and old.size >= 0 and _same(os.path.join(self._out, o.path), o.data):  # -1: a link
             return Staged(o.path, o.key, written=False)
         self._start()  # made on the first file staged (already, in a stager()'s workers)
         self._put(o)
@@ -546,7 +547,7 @@ class Staging:
                         moves.add_tree(name)
             else:
                 for path in removed:
-                    moves.remove(self._old[path].path)
+                    moves.remove(os.path.join(self._out, path))
                 for path in self._written:
                     moves.replace(path)
                 moves.prune()

@@ -189,7 +189,7 @@ class TestExisting:
         assert set(found) == {"top.html", "a/b/deep.xml"}
         for rel, held in found.items():
             st = os.stat(out / rel)
-            assert held == write.Held(str(out / rel), st.st_size, st.st_mtime_ns, st.st_ino)
+            assert held == write.Held(st.st_size, st.st_mtime_ns, st.st_ino)
 
     def test_links_are_listed_never_followed(self, tmp_path: Path) -> None:
         """A link to a folder, to a file or to nothing is listed as a file matching no output (stat -1), never entered."""
@@ -202,7 +202,25 @@ class TestExisting:
         (out / "gone").symlink_to(tmp_path / "nothing")
         found = write.existing(out)
         assert set(found) == {"folder", "file", "gone"}
-        assert {found[name][1:] for name in found} == {(-1, -1, -1)}
+        assert set(found.values()) == {write.NOT_HELD}
 
     def test_no_folder_holds_nothing(self, tmp_path: Path) -> None:
         assert write.existing(tmp_path / "none") == {}
+
+    def test_the_background_walk_sends_the_same_listing(self, tmp_path: Path) -> None:
+        """What a rebuild's background walk sends back (as columns) is existing() itself: files, links, nothing."""
+        from feedpub.incremental import context
+
+        out = tmp_path / "out"
+        (out / "été" / "天文").mkdir(parents=True)
+        (out / "été" / "天文" / "index.html").write_bytes(b"<p>x</p>")
+        (out / "top.xml").write_bytes(b"")
+        (out / "link").symlink_to(out / "top.xml")
+        for folder in (out, tmp_path / "empty", tmp_path / "none"):
+            folder.mkdir(exist_ok=folder.name != "none")
+            if folder.name == "none":
+                folder.rmdir()
+            found, back = write.existing(folder), context._unlisted([context._listed(folder)])
+            assert back == found
+            assert all(type(held) is write.Held for held in back.values())  # read by name: held.size
+        assert len(write.existing(out)) == 3

@@ -9,8 +9,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from feedpub import write
 from feedpub.config import Config
@@ -43,6 +44,27 @@ class BuildContext:
         self.store.save_written(self.config.out, report.files, self.written)
 
 
+_HELD_FORMS = ("q", "q", "Q")  # size, mtime_ns, ino
+_HELD = functools.partial(tuple.__new__, write.Held)  # Held._make without its Python-level checks
+
+
+def _listed(out: Path) -> bytes:
+    """Return what the output folder holds (write.existing) as columns: what the background walk sends back.
+
+    A pickle of 56,000 (path, stat) rows took ~0.25 s to make in the walking process and
+    ~0.2 s to read in this one, where the build waits for it; columns take a tenth of that.
+    """
+    found = write.existing(out)
+    stats: list[Sequence[int]] = [*zip(*found.values(), strict=True)] or [()] * len(_HELD_FORMS)
+    return catalogue.encode_table(list(found), *zip(_HELD_FORMS, stats, strict=True))
+
+
+def _unlisted(parts: list[bytes]) -> dict[str, write.Held]:
+    """Return the listing _listed() encoded."""
+    paths, (sizes, mtimes, inodes) = catalogue.decode_table(parts[0], _HELD_FORMS)
+    return dict(zip(paths, map(_HELD, zip(sizes, mtimes, inodes, strict=True)), strict=True))
+
+
 @contextlib.contextmanager
 def opened(config: Config) -> Iterator[BuildContext]:
     """Open a build's context: its cache (closed at the end), and no cyclic garbage collection meanwhile.
@@ -58,8 +80,9 @@ def opened(config: Config) -> Iterator[BuildContext]:
         # every published body is shown when the site has article pages: rendered as it is read
         with cache.opened(config) as store, spill.opened(config.pages, cache.written_root(config)) as spilled:
             # a rebuild walks the output folder in another process while this one decodes the cache
-            held = workers.start(functools.partial(write.existing, config.out),
+            walk = workers.start(functools.partial(_listed, config.out),
                                  background=store.has_catalogue() and workers.count(config.workers) > 1)
+            held = workers.Combined([walk], _unlisted)
             yield BuildContext(config, store, catalogue.Shared(), store.written(config.out), gather.sources(config),
                                held, inputs.Stats(config.source, config.out), spilled)
     finally:
