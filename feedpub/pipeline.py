@@ -63,8 +63,8 @@ def build(config: Config, *, now: datetime, skip_invalid: bool = False,
         found = gather.read_catalogue(config, ctx.store, ctx.shared, ctx.sources,
                                      functools.partial(_prepare_outputs, config), ctx.spill)
         whole = functools.partial(gather.whole, config=config, context=ctx.sources)  # for a problem's line
-        records, skipped = _valid(found, whole, config, now, skip_invalid)  # nothing is written past a bad document
-        chosen = select.choose(records, config, now)  # drafts and future out; names and ties settled once
+        kept, skipped = _valid(found, whole, config, now, skip_invalid)  # nothing is written past a bad document
+        chosen = select.settled(kept, config)  # category names and 'updated' ties settled once
         todo = Build(config, now, chosen, ctx.store.context, digest_request, stat=ctx.stat)
         jobs = executor.plan(todo)  # every output of every kind, with its key: its declared inputs, hashed
         claims.refuse_clashes(jobs, whole)  # before anything is staged: a clash changes nothing
@@ -103,18 +103,19 @@ def output_problems(config: Config, *, now: datetime) -> list[Problem]:
 
 def _valid(found: gather.Found, whole: Callable[[Record], Entry], config: Config, now: datetime,
            skip_invalid: bool) -> tuple[list[Record], tuple[Problem, ...]]:
-    """Return the records to publish and the problems of the documents left out.
+    """Return the records to publish (no drafts, none dated later, newest first) and the problems of those left out.
 
     Every problem of the run at once: documents that cannot be read, and documents that
-    would publish under an id or permalink another one has. Raise SourceError with all of
-    them unless skip_invalid (and something is left to publish).
+    would publish under an id or permalink another one has (each of those is left out,
+    so no two records returned share one). Raise SourceError with all of them unless
+    skip_invalid (and some document is left).
     """
-    clash, involved = select.duplicates(select.publishable(found.records, config, now), whole)
+    kept = select.publishable(found.records, config, now)
+    clash, involved = select.duplicates(kept, whole)
     problems = sorted([*found.problems, *clash], key=lambda p: (p.path, p.line or 0))
-    records = [r for r in found.records if r.rel not in involved] if involved else found.records
-    if problems and not (skip_invalid and records):
+    if problems and not (skip_invalid and any(r.rel not in involved for r in found.records)):
         raise SourceError(problems)
-    return records, tuple(problems)
+    return [r for r in kept if r.rel not in involved] if involved else kept, tuple(problems)
 
 
 def entries(result: BuildResult, config: Config) -> tuple[Entry, ...]:

@@ -126,8 +126,19 @@ def choose(items: Iterable[T], config: Config, now: datetime,
     whole gives the entry of an item (for the line numbers of a duplicate's message) when
     items are catalogue records.
     """
-    kept, names = _unified(publishable(items, config, now), config)
+    kept = publishable(items, config, now)
     check_unique(kept, whole)
+    return settled(kept, config)
+
+
+def settled(kept: list[T], config: Config) -> Selection[T]:
+    """Return the selection of items publishable() kept and no two of which share an id or a permalink.
+
+    What choose() does once the items are checked: for a build, which has checked them
+    already (every problem of a run at once), rather than sorting and checking 50,000
+    records twice.
+    """
+    kept, names = _unified(kept, config)
     return Selection(kept, names, tied_instants(kept))
 
 

@@ -336,3 +336,29 @@ class TestAllProblemsAtOnce:
         assert [p.path for p in result.skipped] == ["bad1.md", "bad2.md", "dup-a.md", "dup-b.md"]
         titles = [e.title for e in feedparser.parse((config.out / "atom.xml").read_bytes()).entries]
         assert titles == ["Good"]
+
+    @pytest.mark.parametrize("left", ["nothing", "a draft", "a future post"])
+    def test_skip_invalid_with_nothing_else_to_publish(self, tmp_path: Path, make_config: Callable[..., Config],
+                                                      left: str) -> None:
+        """With skip_invalid, a build whose documents are all in conflict still fails; one with a draft besides
+        (or a post dated later) publishes nothing, but is no failure: some document is left."""
+        from feedpub.errors import SourceError
+        from tests.conftest import write_doc
+
+        src = tmp_path / "src"
+        write_doc(src, "dup-a.md", "---\ntitle: A\ndate: 2024-01-01\npermalink: /same/\n---\nx\n")
+        write_doc(src, "dup-b.md", "---\ntitle: B\ndate: 2024-01-02\npermalink: /same/\n---\nx\n")
+        if left == "a draft":
+            write_doc(src, "draft.md", "---\ntitle: D\ndate: 2024-01-03\ndraft: true\n---\nx\n")
+        elif left == "a future post":
+            write_doc(src, "later.md", "---\ntitle: L\ndate: 2099-01-03\n---\nx\n")
+        config = make_config(src)
+        if left == "nothing":
+            with pytest.raises(SourceError) as e:
+                build(config, now=NOW, skip_invalid=True)
+            assert [p.path for p in e.value.problems] == ["dup-a.md", "dup-b.md"]
+            assert not config.out.exists()
+            return
+        result = build(config, now=NOW, skip_invalid=True)
+        assert not result.published
+        assert [p.path for p in result.skipped] == ["dup-a.md", "dup-b.md"]
