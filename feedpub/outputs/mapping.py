@@ -118,19 +118,34 @@ def image_files(image: Image, config: Config) -> tuple[str, ...]:
     origin, site = _origin(base)
     if url[:len(origin)].lower() != origin:  # on another host (most images): no file of the source folder
         return ()
-    candidates = []
-    if url.startswith(base):
-        candidates.append(urlsplit(url[len(base):]).path)
-    parts = urlsplit(url)
-    if parts.netloc == site.netloc and parts.scheme == site.scheme:
-        candidates.append(parts.path.lstrip("/"))
-    root = os.path.normpath(os.fspath(config.source))
+    root = _root(os.fspath(config.source))
+    if site.path == "/" and url.startswith(base) and _PLAIN_REST.match(url, len(base)):
+        # base_url at the host's root and a plain path after it (most local images): the path
+        # below base_url and the path below the host are one, found without parsing the URL twice
+        candidates = [url[len(base):].partition("#")[0].partition("?")[0]]
+    else:
+        candidates = []
+        if url.startswith(base):
+            candidates.append(urlsplit(url[len(base):]).path)
+        parts = urlsplit(url)
+        if parts.netloc == site.netloc and parts.scheme == site.scheme:
+            candidates.append(parts.path.lstrip("/"))
     found: list[str] = []
     for rel in candidates:
         path = os.path.normpath(os.path.join(root, unquote(rel)))
         if rel and not rel.endswith("/") and path.startswith(root + os.sep) and path not in found:
             found.append(path)
     return tuple(found)
+
+
+# what urlsplit reads as a path alone: no scheme (":"), no host ("//"), nothing it strips or drops
+_PLAIN_REST = re.compile(r"(?![/\x00-\x20])[^:\x00-\x20\x7f]*\Z")
+
+
+@functools.lru_cache(maxsize=8)
+def _root(source: str) -> str:
+    """Return the source folder as image paths are compared with it."""
+    return os.path.normpath(source)
 
 
 @functools.lru_cache(maxsize=8)
