@@ -75,6 +75,26 @@ class TestKept:
             write.write_outputs([Kept("a.xml", b"k"), Output("b.xml", b"<b2/>")], out)
         assert (out / "b.xml").read_bytes() == b"<b/>"
 
+    def test_an_output_of_several_files_is_kept_whole(self, tmp_path: Path) -> None:
+        """keep() takes every file of an output (a feed's three) under its key; a path kept twice is a clash,
+        a file gone is an error, and neither moves anything."""
+        out = tmp_path / "out"
+        first = _write(out, {"a.xml": b"<a/>", "a.json": b"{}", "b.xml": b"<b/>"})
+        with write.Staging(out, known=first.files) as stage:
+            stage.keep(("a.xml", "a.json"), b"k")
+            stage.add([Output("b.xml", b"<b/>", b"k2")])
+            report = stage.commit()
+        assert report.unchanged == ("a.json", "a.xml", "b.xml") and not report.changed
+        assert {p: report.files[p].key for p in report.files} == {"a.xml": b"k", "a.json": b"k", "b.xml": b"k2"}
+        with write.Staging(out) as stage:
+            stage.keep(("a.xml",), b"k")
+            with pytest.raises(OutputError, match=r"two outputs would be written to 'a\.xml'"):
+                stage.keep(("a.json", "a.xml"), b"k3")
+        (out / "a.json").unlink()
+        with write.Staging(out) as stage, pytest.raises(OutputError, match=r"a\.json disappeared"):
+            stage.keep(("a.xml", "a.json"), b"k")
+        assert sorted(p.name for p in out.iterdir()) == [".feedpub-output", "a.xml", "b.xml"]
+
     def test_removed_outputs_leave(self, tmp_path: Path) -> None:
         """Files of the old output that the new one does not list are removed."""
         out = tmp_path / "out"

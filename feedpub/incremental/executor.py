@@ -23,7 +23,7 @@ from typing import Any
 
 from feedpub import outputs, write
 from feedpub.incremental import context, gather, inputs, workers
-from feedpub.model import Kept, Output, Rendered
+from feedpub.model import Output, Rendered
 from feedpub.outputs.protocol import ALL, Build, Job, Keyed, Kind, Made
 
 Progress = Callable[[int, int], None]  # (done, total), called after each rendered entry
@@ -102,10 +102,12 @@ def _not_kept(jobs: Sequence[Keyed], previous: write.Previous,
     """
     todo: list[Keyed] = []
     alone: list[Keyed] = []
+    holds, holds_all, keep = previous.holds, previous.holds_all, stage.keep
     for keyed in jobs:
         job, key = keyed
-        if job.as_is or previous.holds_all(job.paths, key):
-            stage.add([Kept(path, key) for path in job.paths])
+        paths = job.paths
+        if job.as_is or (holds(paths[0], key) if len(paths) == 1 else holds_all(paths, key)):
+            keep(paths, key)
         elif len(job.shows) <= 1 and not job.background:
             alone.append(keyed)  # an article page (rendered and made in one go), a listing, a file
         else:
