@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import html
 import json
 import os
@@ -633,6 +634,25 @@ class TestCacheDamage:
         # a record is its entry's projection: made again from a fresh read, the same record
         again = [gather.record_or_problems(r.rel, str(config.source / r.rel), config) for r in records]
         assert again == records
+
+    @pytest.mark.parametrize("cls", ["Image", "Author"])
+    def test_text_only_values_decode_as_their_init_makes_them(self, cls: str) -> None:
+        """An Image or Author from a JSON column equals (and hashes as) the one its __init__ makes; any other
+        shape is refused: a field missing or extra, a field not text, not an object."""
+        from feedpub import model
+
+        kind = getattr(model, cls)
+        names = [f.name for f in dataclasses.fields(kind)]
+        plain = {name: f"{name} é" for name in names}
+        made = catalogue._converter(kind)(dict(plain))
+        assert type(made) is kind and made == kind(**plain) and hash(made) == hash(kind(**plain))
+        assert made.__dict__ == kind(**plain).__dict__
+        missing = dict(plain)
+        del missing[names[-1]]
+        for bad in (missing, {**plain, "extra": ""}, {**plain, names[0]: 1}, {**plain, names[0]: None},
+                    list(plain.values()), None, "x"):
+            with pytest.raises(ValueError, match=f"not a {cls}"):
+                catalogue._converter(kind)(bad)
 
     def test_tables_survive_their_columns(self) -> None:
         """A table (the record of written files) comes back equal: any text, empty keys, inodes past 2**63, old mtimes."""
