@@ -678,6 +678,10 @@ class TestCacheDamage:
             catalogue.decode_table(data, [*forms, "q"])  # read as another table
         with pytest.raises(ValueError, match="not a table"):
             catalogue.decode_table(data, ["q", "q", "Q"])  # the bytes read as numbers: lengths differ
+        joined = data.replace(b"a/index.html\0", b"a/index.html/")  # one text fewer, columns whole
+        assert len(joined) == len(data)
+        with pytest.raises(ValueError, match="not a table"):
+            catalogue.decode_table(joined, forms)
         with pytest.raises(ValueError, match="not a table"):
             catalogue.decode_table(catalogue.encode([]), "")  # a catalogue
 

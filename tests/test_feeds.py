@@ -373,6 +373,7 @@ class TestImageFiles:
            st.sampled_from(["", "https://news.example.org", "https://news.example.org/", "HTTPS://news.example.org/",
                             "https://news.example.org/blog/", "https://news.example.org:443/"]),
            st.text(st.sampled_from(list("ab./:?#%2Ee\\ \t\n\x00\x7f@[]é圖-_")), max_size=14))
+    @example("https://news.example.org/blog/", "https://news.example.org/", "Ximg/a.png")  # the path below the host
     @example("https://news.example.org/", "https://news.example.org/", "img:a.png")  # "img:" read as a scheme
     @example("https://news.example.org/", "https://news.example.org/", "/img/a.png")  # "//": a host
     @example("https://news.example.org/", "https://news.example.org/", " img/a.png")  # stripped

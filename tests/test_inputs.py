@@ -297,6 +297,10 @@ class TestEncoding:
     @example((("a", "b"),), ("a", "b"))
     @example(("ab",), ("a", "b"))
     @example(Plan("a", 1), ("a", 1))
+    @example(File("a", 1, 2), ["a", 1, 2])  # a named tuple and a list of its items
+    @example((Plan("a"),), [Plan("a")])  # a tuple and a list walked item by item (a dataclass in them)
+    @example("bad\udcff name", "bad name")  # a file name not valid UTF-8 (surrogateescape), alone
+    @example(Plan("bad\udcff"), Plan("bad"))  # and in a dataclass
     def test_different_plans_encode_apart(self, a: Any, b: Any) -> None:
         """Two plans of different values (or of different types: 1 and True, a tuple and a list) never share bytes."""
         if _encoded(a) == _encoded(b):
@@ -325,6 +329,9 @@ class TestEncoding:
         out: list[bytes] = []
         inputs.encode((("u", "t"), record, None), out, found)
         assert found == [record]
+        alone: list[Record] = []
+        inputs.encode(record, [], alone)  # a plan that is a record
+        assert alone == [record]
         assert record.title.encode() not in b"".join(out)  # its fields are not in the plan's bytes
         other = records_module.record_of(changed(base, title="Another title"), 0, 0, b"x")
         assert _encoded(("u", record)) == _encoded(("u", other))  # told apart by the key's tokens instead

@@ -99,7 +99,9 @@ def encode(value: Any, out: list[bytes], records: list[Record]) -> None:
             out.append(name)
             value = values(value)
         else:
-            out.append(b"(%d" % len(value) if how == _SEQUENCE else b"%s(%d" % (t.__qualname__.encode(), len(value)))
+            # a tuple and a list of the same items apart, as marshal tells them; a named tuple by its name
+            opening = (b"(" if t is tuple else b"[") if how == _SEQUENCE else t.__qualname__.encode() + b"("
+            out.append(b"%s%d" % (opening, len(value)))
         for item in value:
             kind = type(item)
             if kind is str:  # most items: no call
