@@ -113,6 +113,15 @@ TARGETS: dict[str, Target] = {
     "spread": Target("feedpub/incremental/executor.py", ("tests/test_parallel.py::TestSpreadKinds",), ("_spread",)),
     "shared_pool": Target("feedpub/incremental/workers.py", ("tests/test_parallel.py::TestImap",),
                           ("_shared", "_take", "_take_and_call")),
+    # a rebuild's passes over every record and file (fourth session of issue 27)
+    "table": Target("feedpub/incremental/catalogue.py",
+                    ("tests/test_cache.py::TestCacheDamage::test_tables_survive_their_columns",
+                     "tests/test_cache.py::TestCacheDamage::test_text_only_values_decode_as_their_init_makes_them",
+                     "tests/test_cache.py::TestCacheDamage::test_tampered_written_record_is_not_trusted",
+                     "tests/test_write.py::TestExisting"),
+                    ("encode_table", "decode_table", "_bytes_column", "_bytes_values", "_texts_only")),
+    "plan_encoding": Target("feedpub/incremental/inputs.py", ("tests/test_inputs.py",), ("encode", "_marshalled")),
+    "image_files": Target("feedpub/outputs/mapping.py", ("tests/test_feeds.py::TestImageFiles",), ("image_files",)),
 }
 
 
