@@ -97,6 +97,21 @@ class TestRefused:
         for got in (docs_refused, listed_refused, report.refused):
             assert [(r.rel, r.why) for r in got] == refused
 
+    def test_the_listing_process_sends_the_same_listing(self, top: Path, tmp_path: Path) -> None:
+        """What a rebuild's listing process sends back (as columns) is listing() itself: names no
+        UTF-8 decodes, a link to nothing (size -1), refused links, an empty source."""
+        from feedpub.incremental import gather
+
+        (top / os.fsdecode(b"caf\xe9.md")).write_bytes(b"x")  # a Latin-1 name: a lone surrogate in Python
+        write_doc(top, "été/天文.md", "x")
+        (top / "gone.md").symlink_to(top / "missing.md")
+        (tmp_path / "empty").mkdir()
+        for source in (top, tmp_path / "empty"):
+            rules = Rules(exclude=("z/c.md",))
+            listed = discover.listing(source, rules)
+            assert gather._unlisted(gather._listed(source, rules)) == listed
+        assert len(discover.listing(top)[0]) == 6 and discover.listing(top)[1]
+
     def test_a_link_to_nothing_is_listed_without_a_size(self, tmp_path: Path) -> None:
         """A link inside the source to a file that is not there is listed with size and time -1: reading it says why."""
         top = _tree(tmp_path, "a.md")

@@ -183,13 +183,13 @@ def read_catalogue(config: Config, store: cache.BuildCache, shared: catalogue.Sh
     """
     # Listing and stat-ing every document is done by another process while this one decodes
     # the catalogue: a rebuild's two largest steps at once (see docs/performance.md).
-    listed = workers.start(functools.partial(load.listing, config.source, load.Rules.of(config)),
+    listed = workers.start(functools.partial(_listed, config.source, load.Rules.of(config)),
                            background=store.has_catalogue() and workers.count(config.workers) > 1)
     known = store.catalogue(shared)
     if not known:
         del listed  # a cold build reads every document (and never needed the listing)
         return _read_all(config, context, store, shared, meanwhile, spill)
-    found, refused = listed.result()
+    found, refused = _unlisted(listed.result())
     kept, missing, matched = _known_or_missing(found, known, context)
     fresh: list[Record] = []
 
@@ -203,6 +203,30 @@ def read_catalogue(config: Config, store: cache.BuildCache, shared: catalogue.Sh
     problems = _read(config, context, missing, groups, shared, meanwhile, keep, DISABLED)
     store.update(fresh, _forgotten(found, known, matched, missing, fresh))
     return _found(config, context, kept + fresh, problems, refused)
+
+
+_LISTED_FORMS = ("q", "q")  # size, mtime_ns
+
+
+def _listed(source: Path, rules: load.Rules) -> tuple[bytes, bytes, list[Refused]]:
+    """Return the source's documents (load.listing) as columns: what the listing process sends back.
+
+    Two tables: the relative paths with each document's size and mtime, and the file system
+    paths. A pickle of 50,000 (rel, path, size, mtime) rows took ~0.1 s to read here, where
+    the build waits for it (the output folder's listing is sent the same way: context._listed).
+    """
+    found, refused = load.listing(source, rules)
+    rels, paths, sizes, mtimes = [*zip(*found, strict=True)] or [(), (), (), ()]
+    return (catalogue.encode_table(rels, *zip(_LISTED_FORMS, (sizes, mtimes), strict=True)),
+            catalogue.encode_table(paths), refused)
+
+
+def _unlisted(listed: tuple[bytes, bytes, list[Refused]]) -> tuple[list[tuple[str, str, int, int]], list[Refused]]:
+    """Return the listing _listed() encoded, as load.listing returns it."""
+    named, placed, refused = listed
+    rels, (sizes, mtimes) = catalogue.decode_table(named, _LISTED_FORMS)
+    paths, _none = catalogue.decode_table(placed, ())
+    return list(zip(rels, paths, sizes, mtimes, strict=True)), refused
 
 
 def _forgotten(found: Sequence[tuple[str, str, int, int]], known: dict[str, Record], matched: int,

@@ -110,7 +110,7 @@ def encode(value: Any, out: list[bytes], records: list[Record]) -> None:
             elif kind is Record:
                 records.append(item)
                 out.append(b"r")
-            else:
+            elif kind is not tuple or not _marshalled(item, out):  # a tuple of plain values: at once
                 encode(item, out, records)
     elif how == _PLAIN:
         out.append(b"%s;" % repr(value).encode())

@@ -197,15 +197,14 @@ class _Pages:
         if not config.pages:
             return []
         published = build.chosen.published
+        # each entry's (URL, title) made once: the newer link of one page, the older of another
+        links: list[tuple[str, str] | None] = [None, *((r.url, r.title) for r in published), None]
+        page_path, name = layout.page_path, self.name
         jobs: list[Job[Any]] = []
-        last = len(published) - 1
         for i, r in enumerate(published):
-            here = layout.page_path(r.url, config)
-            if here is None:
-                continue
-            newer = (published[i - 1].url, published[i - 1].title) if i > 0 else None
-            older = (published[i + 1].url, published[i + 1].title) if i < last else None
-            jobs.append(Job(self.name, (here,), Planned(r, newer, older), EVERY_SETTING, shows=(r,)))
+            here = page_path(r.url, config)
+            if here is not None:
+                jobs.append(Job(name, (here,), Planned(r, links[i], links[i + 2]), EVERY_SETTING, (r,)))
         return jobs
 
     def make(self, job: Job[Planned], given: Given, rendered: Mapping[str, Rendered]) -> Made:
