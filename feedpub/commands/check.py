@@ -237,10 +237,11 @@ def _body_findings(entry: Entry, config: Config, base_configured: bool,
     found = _source_findings(entry, doc, config)
     if entry.template_only:
         found.append(Finding(WARNING, "no-body", entry.rel, entry.template_only, TEMPLATE_ONLY))
-    if sanitize.may_be_deep(raw) and sanitize.flatten(raw) != raw:
+    if sanitize.too_deep(raw):
         found.append(Finding(WARNING, "deep-html", entry.rel, None,
-                             f"its HTML nests more than {sanitize.MAX_DEPTH} elements deep: the deeper tags "
-                             "are dropped, their text kept"))
+                             f"its HTML nests more than {sanitize.MAX_DEPTH} elements deep (or keeps more than "
+                             f"{sanitize.MAX_FORMATTING} like <b> open) as a browser reads it: from there on "
+                             "its tags are dropped, the text kept"))
     found += _link_findings(entry, doc, raw, cleaned, config, base_configured, available)
     if not entry.summary and not content.summary_from_html(cleaned):
         found.append(Finding(WARNING, "empty-summary", entry.rel, entry.lines.get("summary"),

@@ -69,9 +69,10 @@ def _cleaner(base_url: str, page_url: str = "") -> nh3.Cleaner:
 
 MAX_DEPTH = 100  # elements open at once in what the sanitizer parses; deeper start tags are dropped, text kept
 MAX_FORMATTING = 16  # formatting elements (<b>, <i>, <a>…) left open at once; more start tags are dropped
-_VOID = frozenset("area base br col embed hr img input keygen link meta param source track wbr".split())
+_VOID = frozenset("area base br col embed hr image img input keygen link meta param source track wbr".split())
 _LEAF = _VOID | {""}  # what opens nothing: "" is a comment's name
-_RAW_TEXT = frozenset("script style textarea title xmp iframe noembed noframes".split())  # no tags inside
+# no tags inside (noscript: as html5ever reads it, with scripting on; plaintext: to the end)
+_RAW_TEXT = frozenset("script style textarea title xmp iframe noembed noframes noscript plaintext".split())
 # The names of HTML's tree-building rules (https://html.spec.whatwg.org/#parsing-main-inbody):
 # elements a parser treats apart, the edges of the scopes it searches, formatting elements
 # (reopened after a block closes them, until their end tag), and what a start tag ends.
@@ -81,12 +82,22 @@ _SPECIAL = frozenset(
     "header hgroup hr html iframe img input keygen li link listing main marquee menu meta nav noembed noframes "
     "noscript object ol p param plaintext pre script search section select source style summary table tbody td "
     "template textarea tfoot th thead title tr track ul wbr xmp".split())
-_SCOPE = frozenset("applet caption html table td th marquee object template".split())
+# (and select: html5ever reads a select's content as the body's, HTML's newer rule, with select an edge)
+_SCOPE = frozenset("applet caption html table td th marquee object template select".split())
 _BUTTON_SCOPE = _SCOPE | {"button"}
 _LIST_ITEM_SCOPE = _SCOPE | {"ol", "ul"}
 _TABLE_SCOPE = frozenset({"html", "table", "template"})
 _FORMATTING = frozenset("a b big code em font i nobr s small strike strong tt u".split())
 _MARKERS = frozenset("applet caption marquee object td template th".split())  # formatting does not outlive them
+# The start tags before which HTML reopens the active formatting elements a block closed: text,
+# and inline tags (every name not in _SPECIAL, and these of it), but not ruby's parts. Reopening
+# where HTML does not would be wrong both ways: an end tag then closes what HTML keeps open.
+_REOPENING = frozenset("applet area br button embed image img input keygen marquee object select wbr xmp".split())
+_NOT_REOPENING = frozenset("rb rp rt rtc".split())
+_IGNORED_STARTS = frozenset("html body head frame frameset".split())
+_IGNORED_ENDS = frozenset("html body head".split())
+_IMPLIED_ENDS = frozenset("dd dt li optgroup option p rb rp rt rtc".split())
+_IN_TABLE = frozenset("table tbody thead tfoot tr".split())  # open last, a <table> starting there ends its table
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _CLOSES_P = frozenset(
     "address article aside blockquote center details dialog dir div dl fieldset figcaption figure footer form "
@@ -96,11 +107,9 @@ _CLOSES_P = frozenset(
 _TABLE_PART = {"tr": ("tr",), "td": ("td", "th"), "th": ("td", "th"), "thead": ("thead", "tbody", "tfoot"),
                "tbody": ("thead", "tbody", "tfoot"), "tfoot": ("thead", "tbody", "tfoot"), "caption": ("caption",),
                "colgroup": ("colgroup",), "col": ()}
-# SVG and MathML: the elements inside which HTML is parsed as HTML, and the HTML tags that end them
-_INTEGRATION = frozenset("foreignobject desc title mi mo mn ms mtext annotation-xml".split())
-_BREAKOUT = frozenset(
-    "b big blockquote body br center code dd div dl dt em embed h1 h2 h3 h4 h5 h6 head hr i img li listing menu meta "
-    "nobr ol p pre ruby s small span strong strike sub sup table tt u ul var".split())
+# Elements nh3 removes with everything inside them, and whose content an HTML parser reads by
+# rules of its own (SVG and MathML: "foreign content"; <template>): flatten removes them first.
+_DISCARDED = frozenset({"svg", "math", "template"})
 _MARK = re.compile(r"<(/?)([A-Za-z][^\s/>]*)")
 _TAG = re.compile(r"<!--.*?(?:-->|\Z)|<(/?)([A-Za-z][^\s/>]*)(?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.DOTALL)
 
@@ -130,237 +139,339 @@ def may_be_deep(html: str) -> bool:
 
 
 def flatten(html: str) -> str:
-    """Return html with at most MAX_DEPTH elements open at once: deeper start and end tags dropped, text kept.
+    """Return html an HTML parser nests at most about MAX_DEPTH elements deep: past that point, start tags dropped.
 
     nh3's HTML parser (html5ever) takes time quadratic in the nesting depth of most elements
     (100,000 nested <div> take most of a minute; the ten million a 10 MB document can open,
     days), and reopens every formatting element a block closed in each block after it
     (<p><b title=1>x</p><p><b title=2>x</p>…: 94 KB made 156 MB), and no reader shows such
-    depths. The depth is counted by HTML's tree-building rules, closely enough that it is
-    never much less than a parser's (:class:`_Nesting`); comments and the text of <script>,
-    <style>… hold no tags.
+    depths. The depth is counted by HTML's tree-building rules (:class:`_Nesting`), never
+    less than a parser's for the same text. So the text is left as written up to the first
+    start tag that would go deeper than the bound; from there on every start tag is dropped
+    (end tags and text stay: they open nothing but the formatting elements a parser reopens,
+    at most MAX_FORMATTING), so what a parser builds of it goes no deeper, whatever the rest is. Dropping only the deeper tags, as before, handed the
+    parser a text the count no longer described (a dropped <tbody> no longer ended its
+    cell). <svg>, <math> and <template>, which nh3 removes with their content and whose
+    content a parser reads by rules of their own, are removed first; comments and the text
+    of <script>, <style>… hold no tags.
     """
-    if not may_be_deep(html):
-        return html
+    return _flattened(html)[0] if may_be_deep(html) else html
+
+
+def too_deep(html: str) -> bool:
+    """Whether flatten drops tags of html for its depth (removing SVG, MathML and templates aside): for check."""
+    return may_be_deep(html) and _flattened(html)[1]
+
+
+def _flattened(html: str) -> tuple[str, bool]:
+    """Return what flatten does, and whether the depth bound was reached (start tags dropped from there)."""
     out: list[str] = []
     nesting = _Nesting()
     start, end = nesting.start, nesting.end
+    ends: dict[int, int] | None = None  # made at the first <svg>, <math> or <template>
+    cut = False  # past the point where the bound was reached: start tags dropped
     pos = 0
     for m in _TAG.finditer(html):
         if m.start() < pos:
-            continue  # inside the text of a raw-text element, already copied
-        out.append(html[pos:m.start()])
+            continue  # inside the text of a raw-text element or a removed element, already dealt with
+        if m.start() > pos:
+            out.append(html[pos:m.start()])
+            if not cut:
+                nesting.text()
         pos = m.end()
         tag = m.group(0)
         slash, name = m.groups("")
         name = name.lower()
-        if name in _LEAF or tag.endswith("/>"):  # a comment, a void or self-closed tag
+        if name in _LEAF or (slash and name == "br"):  # a comment or a void element (</br> is a <br>)
+            out.append(tag)  # (<div/> opens a div: only SVG and MathML elements close themselves so)
+            if name and not cut and (not slash or name == "br"):  # </img> and the like are ignored
+                nesting.void(name)
+        elif name in _DISCARDED and not slash:  # gone with its content (a start tag without end: the tag alone)
+            if ends is None:
+                ends = _discarded_ends(html)
+            pos = ends.get(pos, pos)
+        elif slash:
+            if not cut:
+                end(name)
             out.append(tag)
-        elif slash:  # an end tag: kept when what it closes was, or as written when it closes nothing
-            if end(name):
-                out.append(tag)
-        else:
-            if start(name):
-                out.append(tag)
-            if name in _RAW_TEXT and not nesting.stack[-1][2]:  # its text up to its end tag is no markup (in HTML)
+        elif not cut:
+            start(name, tag)
+            if nesting.too_deep():
+                cut = True  # this tag and every start tag after it are dropped
+                continue
+            out.append(tag)
+            if name in _RAW_TEXT and nesting.innermost() == name:  # opened (not ignored): its text is no markup
                 text_end = _raw_text_end(html, name, pos)
                 out.append(html[pos:text_end])
                 pos = text_end
     out.append(html[pos:])
-    return "".join(out)
+    return "".join(out), cut
+
+
+class _Element:
+    """An element open in _Nesting's count: its name, and whether it is still open (a formatting one may not be)."""
+
+    __slots__ = ("name", "open")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.open = True
 
 
 class _Nesting:
-    """The elements open at a point of flatten's pass, as an HTML parser would have them, and which were kept.
+    """The elements an HTML parser has open at a point of a text, counted never fewer than it has.
 
-    Follows HTML's tree-building rules where they decide depth: an end tag closes its element
-    only within its scope (else HTML ignores it: <div><table></div> leaves the <div> open); a
-    start tag ends an open <p>, <li>, <dd>, <td>… only where HTML does (<li> does not end one
-    outside the list it is in); table parts outside a table open nothing; and a formatting
-    element closed by a block stays *active* (HTML reopens it in every later block until its
-    own end tag, the "adoption agency" moves it past a block instead of closing the block).
-    Active formatting elements count towards the depth, at most MAX_FORMATTING at once.
-    Where it differs from a parser it keeps more open, never fewer, so the bound holds.
+    Follows HTML's tree-building rules where they decide depth
+    (https://html.spec.whatwg.org/#parsing-main-inbody): an end tag closes its element only
+    within its scope (else HTML ignores it: <div><table></div> leaves the <div> open); a start
+    tag ends an open <p>, <li>, <dd>, <td>, <table>… only where HTML does (<li> does not end one
+    outside the list it is in); table parts outside a table and most tags inside a <select>
+    open nothing; and a formatting element closed by a block stays *active*: HTML opens a copy
+    of it again before the next text or inline tag (at most three alike are active: "Noah's
+    ark"), and its end tag moves it past a block opened inside it (the "adoption agency")
+    instead of closing the block. Where the rules are not followed to the letter, more is
+    kept open, never less.
     """
 
-    __slots__ = ("active", "depth", "formatting", "open_by_name", "stack")
+    __slots__ = ("active", "form", "formatting", "open_by_name", "stack")
 
     def __init__(self) -> None:
-        self.stack: list[tuple[str, bool, bool]] = []  # (name, kept, foreign: SVG or MathML) of each open element
+        self.stack: list[_Element] = []  # the open elements, innermost last
+        self.form = False  # a <form> was opened and its end tag has not come (HTML's "form element pointer")
         self.open_by_name: dict[str, int] = {}
-        self.depth = 0  # kept elements open
-        self.active: list[str | None] = []  # kept formatting elements not yet ended, None at each marker
-        self.formatting = 0  # the names in active
+        self.active: list[tuple[_Element, str] | None] = []  # active formatting elements and tags; None: a marker
+        self.formatting = 0  # the entries of active that are not markers
 
-    def start(self, name: str) -> bool:
-        """Open an element name (ending what HTML ends then); return whether its start tag is kept."""
+    def too_deep(self) -> bool:
+        """Whether a parser may have more than MAX_DEPTH elements open (or to reopen), or MAX_FORMATTING active."""
+        closed = sum(1 for entry in self.active if entry is not None and not entry[0].open)
+        return len(self.stack) + closed > MAX_DEPTH or self.formatting > MAX_FORMATTING
+
+    def innermost(self) -> str:
+        """Return the name of the element open last ("" when none is)."""
+        return self.stack[-1].name if self.stack else ""
+
+    def text(self) -> None:
+        """Text, or an inline or void tag, comes: the active formatting elements a block closed open again."""
+        active = self.active
+        k = len(active)
+        while k and active[k - 1] is not None and not active[k - 1][0].open:  # type: ignore[index]
+            k -= 1
+        for i in range(k, len(active)):
+            element, tag = active[i]  # type: ignore[misc]
+            copy = self._push(element.name)
+            active[i] = (copy, tag)
+
+    def start(self, name: str, tag: str) -> None:
+        """Open an element name (start tag tag), after ending what HTML ends then."""
         count = self.open_by_name.get
-        depth = self.depth + self.formatting  # before what this tag ends
-        if self.in_foreign() and name not in _BREAKOUT:  # an SVG or MathML element: it ends nothing
-            return self._push(name, depth < MAX_DEPTH, foreign=True)
-        if count("select") and name in ("select", "input", "keygen", "textarea"):  # they end a select
-            self._close_any(("select",), frozenset())
-            if name == "select":
-                return True  # it only ends the open one
+        if name == "select" and count("select"):  # a select inside a select ends it, and opens nothing
+            before = len(self.stack)
+            self._close_any(("select",), _SCOPE)
+            if len(self.stack) < before:
+                return  # (out of reach, behind an <applet> or a <td>, it is a select of its own)
+        if name == "form":
+            if self.form:
+                return  # HTML ignores a form until the last one's end tag, even if closed otherwise
+            self.form = True
+        if name == "table" and self.innermost() in _IN_TABLE:  # a table's own table ends it
+            self._close_any(("table",), _TABLE_SCOPE)
         part = _TABLE_PART.get(name)
         if part is not None:
             if not count("table"):
-                return True  # HTML ignores it: kept as written, opens nothing
+                return  # HTML ignores it outside a table: it opens nothing
+            if count("caption"):  # a table's part ends its caption
+                self._close_any(("caption",), _TABLE_SCOPE)
             self._close_any(part, _TABLE_SCOPE)
+        if name in _IGNORED_STARTS:
+            return  # html, body (merged into the ones there are), head, frame: nothing opens
         if name in _CLOSES_P and count("p"):
             self._close_any(("p",), _BUTTON_SCOPE)
+        if name in _HEADINGS and self.innermost() in _HEADINGS:  # a heading right inside a heading ends it
+            self._pop_to(len(self.stack) - 1)
+        elif name == "button" and count("button"):
+            self._close_any(("button",), _SCOPE)
+        elif name in ("rb", "rtc", "rp", "rt") and count("ruby"):
+            self._implied_ends(exclude="rtc" if name in ("rp", "rt") else "")
         if name == "li" and count("li"):
             self._close_item(("li",))
         elif name in ("dd", "dt") and (count("dd") or count("dt")):
             self._close_item(("dd", "dt"))
-        elif name == "option" and self.stack and self.stack[-1][0] == "option":
+        elif name in ("option", "optgroup") and self.innermost() == "option":
             self._pop_to(len(self.stack) - 1)
         elif name in ("a", "nobr") and name in self._active_names():
             self.end(name)  # a second <a> ends the first
-        # kept when below the bound, or when it ended what was kept: dropped, it would not end it
-        now = self.depth + self.formatting
-        kept = now < MAX_DEPTH or now < depth
+        if (name not in _SPECIAL or name in _REOPENING) and name not in _NOT_REOPENING:  # an inline tag:
+            self.text()  # active formatting elements reopen first
+        element = self._push(name)
         if name in _FORMATTING:
-            kept = kept and self.formatting < MAX_FORMATTING
-            if kept:
-                self.active.append(name)
-                self.formatting += 1
-        elif name in _MARKERS and kept:
+            self._activate(element, tag)
+        elif name in _MARKERS:
             self.active.append(None)
-        return self._push(name, kept, foreign=name in ("svg", "math"))
 
-    def in_foreign(self) -> bool:
-        """Whether the element open last is SVG or MathML whose content is not HTML (a parser's "foreign content")."""
-        return bool(self.stack) and self.stack[-1][2] and self.stack[-1][0] not in _INTEGRATION
-
-    def _push(self, name: str, kept: bool, *, foreign: bool = False) -> bool:
-        self.stack.append((name, kept, foreign))
-        self.open_by_name[name] = self.open_by_name.get(name, 0) + 1
-        self.depth += kept
-        return kept
-
-    def end(self, name: str) -> bool:
-        """Close what an end tag name closes; return whether the tag is kept (as written when it closes nothing)."""
-        if self.in_foreign():
-            closed = self._close_foreign(name)
-            if closed is not None:
-                return closed
-        if self.open_by_name.get("select") and name not in ("select", "option", "optgroup"):
-            return True  # HTML ignores it inside a select: as written, closing nothing
+    def end(self, name: str) -> None:
+        """Close what an end tag name closes (nothing when HTML ignores it)."""
+        if name in _IGNORED_ENDS:
+            return  # </body>, </html>: more content still goes in the body
         if name in _FORMATTING:
-            return self._adopt(name)
-        if name in _HEADINGS:
-            return self._close_any(_HEADINGS, _SCOPE)
-        if not self.open_by_name.get(name):
-            return True
-        scope = (_BUTTON_SCOPE if name == "p" else _LIST_ITEM_SCOPE if name == "li"
-                 else _TABLE_SCOPE if name in _TABLE_PART or name == "table"
-                 else _SCOPE if name in _SPECIAL else _SPECIAL)
-        return self._close_any((name,), scope)
+            self._adopt(name)
+        elif name == "form":  # the form alone is taken off: what is open inside it stays open
+            self.form = False
+            at = next((i for i in range(len(self.stack) - 1, -1, -1) if self.stack[i].name == "form"), -1)
+            if at >= 0 and not any(e.name in _SCOPE for e in self.stack[at + 1:]):
+                element = self.stack.pop(at)
+                element.open = False
+                self.open_by_name["form"] -= 1
+        elif name in _HEADINGS:
+            self._close_any(_HEADINGS, _SCOPE)
+        elif self.open_by_name.get(name):
+            scope = (_BUTTON_SCOPE if name == "p" else _LIST_ITEM_SCOPE if name == "li"
+                     else _TABLE_SCOPE if name in _TABLE_PART or name == "table"
+                     else _SCOPE if name in _SPECIAL else _SPECIAL)
+            self._close_any((name,), scope)
 
-    def _close_any(self, names: tuple[str, ...] | frozenset[str], scope: frozenset[str]) -> bool:
-        """Pop to the innermost open element named in names, unless an element of scope comes first.
+    def void(self, name: str) -> None:
+        """A void element comes (<img>, <br>, <hr>…): <hr> ends an open <p>; inline ones reopen formatting."""
+        if name == "hr" and self.open_by_name.get("p"):
+            self._close_any(("p",), _BUTTON_SCOPE)
+        elif name in ("input", "keygen") and self.open_by_name.get("select"):  # they end a select
+            self._close_any(("select",), _SCOPE)
+        if name in _REOPENING:  # <img>, <br>, <input>…: active formatting elements reopen first
+            self.text()
 
-        Return whether the element popped was kept (True when none was: an end tag kept as written).
-        """
+    def _implied_ends(self, exclude: str = "") -> None:
+        """Pop the elements HTML ends implicitly (<p>, <li>, <option>, ruby's parts…) while one is innermost."""
+        while self.stack and self.stack[-1].name in _IMPLIED_ENDS and self.stack[-1].name != exclude:
+            self._pop_to(len(self.stack) - 1)
+
+    def _push(self, name: str) -> _Element:
+        element = _Element(name)
+        self.stack.append(element)
+        self.open_by_name[name] = self.open_by_name.get(name, 0) + 1
+        return element
+
+    def _activate(self, element: _Element, tag: str) -> None:
+        """Put a formatting element on the active list, the earliest of three alike since the last marker off it."""
+        active = self.active
+        alike = []
+        for i in range(len(active) - 1, -1, -1):
+            entry = active[i]
+            if entry is None:
+                break
+            if entry[0].name == element.name and entry[1] == tag:
+                alike.append(i)
+        if len(alike) >= 3:
+            del active[alike[-1]]
+            self.formatting -= 1
+        active.append((element, tag))
+        self.formatting += 1
+
+    def _close_any(self, names: tuple[str, ...] | frozenset[str], scope: frozenset[str]) -> None:
+        """Pop to the innermost open element named in names, unless an element of scope comes first."""
         stack = self.stack
         for i in range(len(stack) - 1, -1, -1):
-            inner = stack[i][0]
+            inner = stack[i].name
             if inner in names:
-                return self._pop_to(i)
+                self._pop_to(i)
+                return
             if inner in scope:
-                return True
-        return True
-
-    def _close_foreign(self, name: str) -> bool | None:
-        """Close the innermost SVG or MathML element name above the innermost HTML one; None: HTML's rules decide."""
-        stack = self.stack
-        for i in range(len(stack) - 1, -1, -1):
-            inner, _kept, foreign = stack[i]
-            if not foreign:
-                return None
-            if inner == name:
-                return self._pop_to(i)
-        return True
+                return
 
     def _close_item(self, names: tuple[str, ...]) -> None:
         """End the innermost open <li> (<dd>, <dt>) as a new one starts, unless a block (not div, p) is in between."""
         stack = self.stack
         for i in range(len(stack) - 1, -1, -1):
-            inner = stack[i][0]
+            inner = stack[i].name
             if inner in names:
                 self._pop_to(i)
                 return
             if inner in _SPECIAL and inner not in ("address", "div", "p"):
                 return
 
-    def _adopt(self, name: str) -> bool:
-        """Close formatting element name as HTML does ("adoption agency", 8 rounds); return whether its end tag is kept.
+    def _adopt(self, name: str) -> None:
+        """Close formatting element name as HTML does ("adoption agency", up to 8 rounds).
 
         A block opened inside it stays open: the element is moved past the block (a copy of it
         goes inside), and stays active.
         """
         stack = self.stack
         for _round in range(8):
-            at = next((i for i in range(len(stack) - 1, -1, -1) if stack[i][0] == name), -1)
+            at = next((i for i in range(len(stack) - 1, -1, -1) if stack[i].name == name), -1)
             if at < 0:  # not open (a block closed it): only no longer active
                 self._forget(name)
-                return True
-            if any(inner in _SCOPE for inner, _kept, _foreign in stack[at + 1:]):  # out of scope: HTML ignores it
-                return True
-            block = next((j for j in range(at + 1, len(stack)) if stack[j][0] in _SPECIAL), -1)
+                return
+            if any(e.name in _SCOPE for e in stack[at + 1:]):  # out of scope: HTML ignores it
+                return
+            block = next((j for j in range(at + 1, len(stack)) if stack[j].name in _SPECIAL), -1)
             if block < 0:
-                kept = self._pop_to(at)
-                if kept:  # a dropped one was never active
-                    self._forget(name)
-                return kept
+                self._pop_to(at)
+                self._forget(name)
+                return
             stack.insert(block + 1, stack.pop(at))  # after the block, which moves out of it: as deep as before
-        return True
 
     def _active_names(self) -> list[str]:
-        """Return the active formatting elements since the last marker."""
-        active = self.active
-        last = len(active) - 1 - active[::-1].index(None) if None in active else -1
-        return [n for n in active[last + 1:] if n is not None]
+        """Return the names of the active formatting elements since the last marker."""
+        names: list[str] = []
+        for entry in reversed(self.active):
+            if entry is None:
+                break
+            names.append(entry[0].name)
+        return names
 
     def _forget(self, name: str) -> None:
         """Take the innermost active formatting element name (since the last marker) off the list."""
         active = self.active
         for i in range(len(active) - 1, -1, -1):
-            if active[i] is None:
+            entry = active[i]
+            if entry is None:
                 return
-            if active[i] == name:
+            if entry[0].name == name:
                 del active[i]
                 self.formatting -= 1
                 return
 
-    def _pop_to(self, at: int) -> bool:
-        """Pop the open elements down to and including the one at index at; return whether that one was kept.
-
-        One that was dropped is taken off alone: the tag that ends it is dropped too, so what
-        was kept inside it stays open, as it does for the parser, which never saw it.
-        """
+    def _pop_to(self, at: int) -> None:
+        """Pop the open elements down to and including the one at index at."""
         stack, counts = self.stack, self.open_by_name
-        if not stack[at][1]:
-            inner, _kept, _foreign = stack.pop(at)
-            counts[inner] -= 1
-            return False
-        kept = True
         while len(stack) > at:
-            inner, kept, _foreign = stack.pop()
-            counts[inner] -= 1
-            self.depth -= kept
-            if inner in _MARKERS and None in self.active:  # formatting opened inside it ends with it
+            element = stack.pop()
+            element.open = False
+            counts[element.name] -= 1
+            if element.name in _MARKERS and None in self.active:  # formatting opened inside it ends with it
                 while self.active:
                     gone = self.active.pop()
                     if gone is None:
                         break
                     self.formatting -= 1
-        return kept
+
+
+def _discarded_ends(html: str) -> dict[int, int]:
+    """Map where each start tag of an <svg>, <math> or <template> ends to where its matching end tag ends.
+
+    Each end tag matches the last unmatched start tag of its name; a start tag left unmatched
+    is not in the map. One pass over the whole text, however many there are.
+    """
+    ends: dict[int, int] = {}
+    open_: dict[str, list[int]] = {name: [] for name in _DISCARDED}
+    for m in _TAG.finditer(html):
+        slash, name = m.groups("")
+        starts = open_.get(name.lower())
+        if starts is None:
+            continue
+        if not slash:
+            starts.append(m.end())
+        elif starts:
+            ends[starts.pop()] = m.end()
+    return ends
 
 
 def _raw_text_end(html: str, name: str, pos: int) -> int:
-    """Return where the text of raw-text element name, starting at pos, ends: at its end tag or the end."""
+    """Return where the text of raw-text element name, starting at pos, ends: at its end tag or the end.
+
+    <plaintext> has no end: the rest of the text is its text.
+    """
+    if name == "plaintext":
+        return len(html)
     end = re.compile(rf"</{name}\b", re.IGNORECASE).search(html, pos)
     return end.start() if end is not None else len(html)
 
