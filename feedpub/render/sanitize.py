@@ -67,8 +67,8 @@ def _cleaner(base_url: str, page_url: str = "") -> nh3.Cleaner:
 
 # --- bounding the nesting the sanitizer is given ------------------------------------------
 
-MAX_DEPTH = 100  # elements open at once in what the sanitizer parses; deeper start tags are dropped, text kept
-MAX_FORMATTING = 16  # formatting elements (<b>, <i>, <a>…) left open at once; more start tags are dropped
+MAX_DEPTH = 100  # elements open at once in what the sanitizer parses; past that, start tags are dropped, text kept
+MAX_FORMATTING = 16  # formatting elements (<b>, <i>, <a>…) active at once; past that, the same
 _VOID = frozenset("area base br col embed hr image img input keygen link meta param source track wbr".split())
 _LEAF = _VOID | {""}  # what opens nothing: "" is a comment's name
 # no tags inside (noscript: as html5ever reads it, with scripting on; plaintext: to the end)
@@ -97,7 +97,8 @@ _NOT_REOPENING = frozenset("rb rp rt rtc".split())
 _IGNORED_STARTS = frozenset("html body head frame frameset".split())
 _IGNORED_ENDS = frozenset("html body head".split())
 _IMPLIED_ENDS = frozenset("dd dt li optgroup option p rb rp rt rtc".split())
-_IN_TABLE = frozenset("table tbody thead tfoot tr".split())  # open last, a <table> starting there ends its table
+_IN_TABLE = frozenset("table tbody thead tfoot tr".split())  # a <table> starting in these ends its table
+_TABLE_MODES = frozenset("table tbody thead tfoot tr td th caption colgroup".split())
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _CLOSES_P = frozenset(
     "address article aside blockquote center details dialog dir div dl fieldset figcaption figure footer form "
@@ -145,15 +146,16 @@ def flatten(html: str) -> str:
     (100,000 nested <div> take most of a minute; the ten million a 10 MB document can open,
     days), and reopens every formatting element a block closed in each block after it
     (<p><b title=1>x</p><p><b title=2>x</p>…: 94 KB made 156 MB), and no reader shows such
-    depths. The depth is counted by HTML's tree-building rules (:class:`_Nesting`), never
-    less than a parser's for the same text. So the text is left as written up to the first
-    start tag that would go deeper than the bound; from there on every start tag is dropped
-    (end tags and text stay: they open nothing but the formatting elements a parser reopens,
-    at most MAX_FORMATTING), so what a parser builds of it goes no deeper, whatever the rest is. Dropping only the deeper tags, as before, handed the
-    parser a text the count no longer described (a dropped <tbody> no longer ended its
-    cell). <svg>, <math> and <template>, which nh3 removes with their content and whose
-    content a parser reads by rules of their own, are removed first; comments and the text
-    of <script>, <style>… hold no tags.
+    depths. The depth is counted by HTML's tree-building rules as html5ever follows them
+    (:class:`_Nesting`; bench/fuzz_depth.py looks for where the count falls short). The text
+    is left as written up to the first start tag that would go deeper than the bound; from
+    there on every start tag is dropped (end tags and text stay: they open nothing but the
+    formatting elements a parser reopens, at most MAX_FORMATTING), so what a parser builds
+    of it goes no deeper, whatever the rest is. Dropping only the deeper tags, as before,
+    handed the parser a text the count no longer described (a dropped <tbody> no longer
+    ended its cell). <svg>, <math> and <template>, which nh3 removes with their content and
+    whose content a parser reads by rules of their own, are removed first; comments and the
+    text of <script>, <style>… hold no tags.
     """
     return _flattened(html)[0] if may_be_deep(html) else html
 
@@ -253,6 +255,8 @@ class _Nesting:
 
     def text(self) -> None:
         """Text, or an inline or void tag, comes: the active formatting elements a block closed open again."""
+        if self.stack and self.stack[-1].name == "colgroup":  # (and a column group, which holds none, ends)
+            self._pop_to(len(self.stack) - 1)
         active = self.active
         k = len(active)
         while k and active[k - 1] is not None and not active[k - 1][0].open:  # type: ignore[index]
@@ -265,6 +269,8 @@ class _Nesting:
     def start(self, name: str, tag: str) -> None:
         """Open an element name (start tag tag), after ending what HTML ends then."""
         count = self.open_by_name.get
+        if name != "col" and self.innermost() == "colgroup":  # a column group holds only columns: it ends
+            self._pop_to(len(self.stack) - 1)
         if name == "select" and count("select"):  # a select inside a select ends it, and opens nothing
             before = len(self.stack)
             self._close_any(("select",), _SCOPE)
@@ -274,15 +280,10 @@ class _Nesting:
             if self.form:
                 return  # HTML ignores a form until the last one's end tag, even if closed otherwise
             self.form = True
-        if name == "table" and self.innermost() in _IN_TABLE:  # a table's own table ends it
+        if name == "table" and self._table_mode() in _IN_TABLE:  # a table's own table ends it
             self._close_any(("table",), _TABLE_SCOPE)
-        part = _TABLE_PART.get(name)
-        if part is not None:
-            if not count("table"):
-                return  # HTML ignores it outside a table: it opens nothing
-            if count("caption"):  # a table's part ends its caption
-                self._close_any(("caption",), _TABLE_SCOPE)
-            self._close_any(part, _TABLE_SCOPE)
+        if name in _TABLE_PART and not self._table_part(name):
+            return  # HTML ignores it outside a table: it opens nothing
         if name in _IGNORED_STARTS:
             return  # html, body (merged into the ones there are), head, frame: nothing opens
         if name in _CLOSES_P and count("p"):
@@ -330,12 +331,62 @@ class _Nesting:
                      else _SCOPE if name in _SPECIAL else _SPECIAL)
             self._close_any((name,), scope)
 
+    def _table_mode(self) -> str:
+        """Return the table element HTML's insertion mode follows now: the innermost open one ("" outside a table).
+
+        (As HTML resets it from the stack: elements inside a cell, or foster-parented into a
+        table, leave it as their table element's.)
+        """
+        for element in reversed(self.stack):
+            if element.name in _TABLE_MODES:
+                return element.name
+            if element.name in ("select", "html"):
+                return ""
+        return ""
+
+    def _table_part(self, name: str) -> bool:
+        """Open the elements HTML opens before a table part (name) and end the ones it ends; False: it is ignored.
+
+        A part ends the cell, row, row group, caption or column group it cannot be in, and a
+        cell or row starting right in a table gets the row group and row HTML adds.
+        """
+        mode = self._table_mode()
+        if not mode:
+            return False
+        if mode in ("td", "th", "caption", "colgroup"):  # a cell, caption, column group ends first
+            self._close_any((mode,), _TABLE_SCOPE)
+            mode = self._table_mode()
+        if mode == "tr" and name not in ("td", "th"):
+            self._close_any(("tr",), _TABLE_SCOPE)
+            mode = self._table_mode()
+        if mode in ("tbody", "thead", "tfoot") and name not in ("tr", "td", "th"):
+            self._close_any((mode,), _TABLE_SCOPE)
+            mode = self._table_mode()
+        # what was foster-parented into the table (opened right inside it, not in a cell) ends
+        self._clear_to(mode)
+        if mode == "table" and name in ("tr", "td", "th"):
+            self._push("tbody")
+            mode = "tbody"
+        if mode in ("tbody", "thead", "tfoot") and name in ("td", "th"):
+            self._push("tr")
+        if mode == "table" and name == "col":
+            self._push("colgroup")
+        return True
+
+    def _clear_to(self, name: str) -> None:
+        """Pop the elements open inside the innermost open element name (it stays open)."""
+        at = next((i for i in range(len(self.stack) - 1, -1, -1) if self.stack[i].name == name), -1)
+        if 0 <= at < len(self.stack) - 1:
+            self._pop_to(at + 1)
+
     def void(self, name: str) -> None:
         """A void element comes (<img>, <br>, <hr>…): <hr> ends an open <p>; inline ones reopen formatting."""
         if name == "hr" and self.open_by_name.get("p"):
             self._close_any(("p",), _BUTTON_SCOPE)
         elif name in ("input", "keygen") and self.open_by_name.get("select"):  # they end a select
             self._close_any(("select",), _SCOPE)
+        elif name == "col" and self._table_mode():  # (outside a table, ignored)
+            self._table_part(name)
         if name in _REOPENING:  # <img>, <br>, <input>…: active formatting elements reopen first
             self.text()
 
