@@ -122,6 +122,14 @@ TARGETS: dict[str, Target] = {
                     ("encode_table", "decode_table", "_bytes_column", "_bytes_values", "_texts_only")),
     "plan_encoding": Target("feedpub/incremental/inputs.py", ("tests/test_inputs.py",), ("encode", "_marshalled")),
     "image_files": Target("feedpub/outputs/mapping.py", ("tests/test_feeds.py::TestImageFiles",), ("image_files",)),
+    # the raw-HTML depth bound: what nh3's parser builds is its tests' oracle
+    "sanitize_depth": Target("feedpub/render/sanitize.py", ("tests/test_sanitize.py",),
+                             ("may_be_deep", "_flattened", "_discarded_ends", "_raw_text_end", "_Nesting.too_deep",
+                              "_Nesting.text", "_Nesting.start", "_Nesting.end", "_Nesting.void",
+                              "_Nesting._table_mode", "_Nesting._table_part", "_Nesting._clear_to",
+                              "_Nesting._implied_ends", "_Nesting._activate", "_Nesting._close_any",
+                              "_Nesting._close_item", "_Nesting._adopt", "_Nesting._active_names",
+                              "_Nesting._forget", "_Nesting._pop_to")),
 }
 
 

@@ -104,10 +104,8 @@ _CLOSES_P = frozenset(
     "address article aside blockquote center details dialog dir div dl fieldset figcaption figure footer form "
     "h1 h2 h3 h4 h5 h6 header hgroup hr li dd dt listing main menu nav ol p plaintext pre search section summary "
     "table ul xmp".split())
-# table parts: ignored outside a table; one starting ends an open one of its group inside the same table
-_TABLE_PART = {"tr": ("tr",), "td": ("td", "th"), "th": ("td", "th"), "thead": ("thead", "tbody", "tfoot"),
-               "tbody": ("thead", "tbody", "tfoot"), "tfoot": ("thead", "tbody", "tfoot"), "caption": ("caption",),
-               "colgroup": ("colgroup",), "col": ()}
+# a table's parts: ignored outside a table; inside, each ends what it cannot be in (_Nesting._table_part)
+_TABLE_PART = frozenset("caption col colgroup tbody td tfoot th thead tr".split())
 # Elements nh3 removes with everything inside them, and whose content an HTML parser reads by
 # rules of its own (SVG and MathML: "foreign content"; <template>): flatten removes them first.
 _DISCARDED = frozenset({"svg", "math", "template"})
