@@ -87,6 +87,7 @@ _SCOPE = frozenset("applet caption html table td th marquee object template sele
 _BUTTON_SCOPE = _SCOPE | {"button"}
 _LIST_ITEM_SCOPE = _SCOPE | {"ol", "ul"}
 _TABLE_SCOPE = frozenset({"html", "table", "template"})
+_ITEM_SCOPE = _SPECIAL - {"address", "div", "p"}  # a new <li>, <dd>, <dt> ends an open one unless these come first
 _FORMATTING = frozenset("a b big code em font i nobr s small strike strong tt u".split())
 _MARKERS = frozenset("applet caption marquee object td template th".split())  # formatting does not outlive them
 # The start tags before which HTML reopens the active formatting elements a block closed: text,
@@ -293,9 +294,9 @@ class _Nesting:
         elif name in ("rb", "rtc", "rp", "rt") and count("ruby"):
             self._implied_ends(exclude="rtc" if name in ("rp", "rt") else "")
         if name == "li" and count("li"):
-            self._close_item(("li",))
+            self._close_any(("li",), _ITEM_SCOPE)
         elif name in ("dd", "dt") and (count("dd") or count("dt")):
-            self._close_item(("dd", "dt"))
+            self._close_any(("dd", "dt"), _ITEM_SCOPE)
         elif name in ("option", "optgroup") and self.innermost() == "option":
             self._pop_to(len(self.stack) - 1)
         elif name in ("a", "nobr") and name in self._active_names():
@@ -424,17 +425,6 @@ class _Nesting:
                 self._pop_to(i)
                 return
             if inner in scope:
-                return
-
-    def _close_item(self, names: tuple[str, ...]) -> None:
-        """End the innermost open <li> (<dd>, <dt>) as a new one starts, unless a block (not div, p) is in between."""
-        stack = self.stack
-        for i in range(len(stack) - 1, -1, -1):
-            inner = stack[i].name
-            if inner in names:
-                self._pop_to(i)
-                return
-            if inner in _SPECIAL and inner not in ("address", "div", "p"):
                 return
 
     def _adopt(self, name: str) -> None:
