@@ -322,6 +322,7 @@ class TestRemovedFirst:
         assert sanitize.may_be_deep(html)
         assert out == self.deep("")
         assert "svg text" not in sanitize.clean(html, "https://x.org/")
+        assert not sanitize.too_deep(html)  # removed, not cut: check says nothing of it
 
     def test_a_start_tag_without_end_goes_alone_and_stray_end_tags_stay(self) -> None:
         html = self.deep("<svg><b>shown</b></template></math>")
