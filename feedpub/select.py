@@ -103,20 +103,16 @@ class Selection(Generic[T]):
             texts.append(text)
         return texts
 
-    def tokens(self, items: Sequence[Listed], fingerprints: Sequence[bytes]) -> bytes:
-        """Return what an output showing items depends on besides their documents (their fingerprints).
+    def token(self, item: Listed, fingerprint: bytes) -> bytes:
+        """Return what an output showing item depends on besides its document (its fingerprint).
 
-        The names and the ties are settled for the whole build: another document can change
-        them. One value for all items (hashing them one by one is most of a rebuild's keying).
+        Its category's settled name and whether its ``updated`` is tied are settled for the
+        whole build: another document can change them. Each part's length is told, so the
+        tokens of a list of items join without ambiguity (inputs.Keys counts them too).
         """
-        tied, names = self.tied, self.names
-        if len(items) == 1:  # an article page's job (most of a large archive's): the same bytes, sooner
-            x = items[0]
-            return b"1\0%s%s%s" % (fingerprints[0], b"\1" if x.updated_instant in tied else b"\0",
-                                   names.get(x.category.slug, "").encode("utf-8"))
-        ties = bytes([x.updated_instant in tied for x in items])
-        named = "\0".join([names.get(x.category.slug, "") for x in items])
-        return b"%d\0" % len(items) + b"".join(fingerprints) + ties + named.encode("utf-8")
+        name = self.names.get(item.category.slug, "").encode("utf-8")
+        return b"%d:%s%s%d:%s" % (len(fingerprint), fingerprint, b"\1" if item.updated_instant in self.tied else b"\0",
+                                  len(name), name)
 
 
 def choose(items: Iterable[T], config: Config, now: datetime,

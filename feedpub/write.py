@@ -65,6 +65,7 @@ class Previous:
         self._prefix = str(out) + os.sep
         self._files = files
         self._held = held
+        self._found: dict[str, Held] | None = None  # held's result, once asked for
 
     def holds(self, path: str, key: bytes) -> bool:
         """Whether out/path is the file the last build wrote for this key, unchanged since."""
@@ -72,13 +73,19 @@ class Previous:
         if known is None or known.key != key:
             return False
         if self._held is not None:  # stat'ed by the walk (another process) as the build began
-            there = self._held.result().get(path)
+            there = (self._found or self._walked()).get(path)
             return there is not None and there == (known.size, known.mtime_ns, known.ino)
         try:
             st = os.stat(self._prefix + path)
         except OSError:
             return False
         return (st.st_size, st.st_mtime_ns, st.st_ino) == (known.size, known.mtime_ns, known.ino)
+
+    def _walked(self) -> dict[str, Held]:
+        """Return the walk's listing, waiting for it the first time (holds() asks once per output file)."""
+        assert self._held is not None
+        self._found = self._held.result()
+        return self._found
 
     def holds_all(self, paths: Iterable[str], key: bytes) -> bool:
         """Whether out holds every file of an output made of several (a feed's three, the digest's six)."""

@@ -98,6 +98,23 @@ class TestBuild:
         assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
         assert {"atom.xml", "index.html", "feeds.opml", "feed.css", "digest"} <= {p.name for p in out.iterdir()}
 
+    def test_a_process_that_goes_on_keeps_its_garbage_collector(self, seeds: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+        """Only a process that ends with the command (main) leaves the collector off after a build."""
+        import gc
+
+        assert gc.isenabled()
+        out = tmp_path / "out"
+        assert run(CliRunner(env={"SOURCE_DATE_EPOCH": WEEKLY}), "--source", seeds, "--out", out, "build").exit_code == 0
+        assert gc.isenabled()
+        monkeypatch.setattr(feedpub.cli, "_ENDS_AFTER", [True])  # as main() says before it runs the command
+        try:
+            assert run(CliRunner(env={"SOURCE_DATE_EPOCH": WEEKLY}), "--source", seeds, "--out", out,
+                       "build").exit_code == 0
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+
     def test_verbose_summary(self, runner: CliRunner, seeds: Path, tmp_path: Path) -> None:
         """-v shows each document's inference, entries per category and files written."""
         result = run(CliRunner(env={"SOURCE_DATE_EPOCH": WEEKLY}), "-v", "--source", seeds, "--out", tmp_path / "out",

@@ -225,18 +225,24 @@ class TestTokens:
         renamed = select.choose([a, b, entry("d", category=("x", "x")), entry("e", category=("x", "x")),
                                  entry("f", category=("x", "x"))], CONFIG, NOW)
         prints = [b"1" * 16, b"2" * 16]
-        base = plain.tokens([a, b], prints)
-        assert base == plain.tokens([a, b], prints)
-        assert base != tied.tokens([a, b], prints)
-        assert base != renamed.tokens([a, b], prints)
-        assert base != plain.tokens([a, b], [b"3" * 16, b"2" * 16])
-        assert base != plain.tokens([a], prints[:1])
 
-    def test_tokens_count_the_items(self) -> None:
-        """Two item lists whose fingerprints join to the same bytes still differ by their count."""
-        chosen = select.choose([entry("a"), entry("b", NOW - timedelta(days=2))], CONFIG, NOW)
+        def tokens(chosen: select.Selection[Entry], items: list[Entry], fingerprints: list[bytes]) -> bytes:
+            return b"".join(map(chosen.token, items, fingerprints))
+
+        base = tokens(plain, [a, b], prints)
+        assert base == tokens(plain, [a, b], prints)
+        assert base != tokens(tied, [a, b], prints)
+        assert base != tokens(renamed, [a, b], prints)
+        assert base != tokens(plain, [a, b], [b"3" * 16, b"2" * 16])
+        assert base != tokens(plain, [a], prints[:1])
+
+    def test_tokens_join_without_ambiguity(self) -> None:
+        """Each part of a token has its length told: two lists of items never join to the same bytes."""
+        chosen = select.choose([entry("a", category=("x", "X")), entry("b", NOW - timedelta(days=2),
+                                                                       category=("xx", "Xx"))], CONFIG, NOW)
         a, b = chosen.published
-        assert chosen.tokens([a], [b"xy"]) != chosen.tokens([a, b], [b"x", b"y"])
+        assert chosen.token(a, b"xy") != chosen.token(a, b"x") + chosen.token(b, b"y")
+        assert chosen.token(a, b"ab") + chosen.token(b, b"c") != chosen.token(a, b"a") + chosen.token(b, b"bc")
 
 
 class TestDuplicates:

@@ -8,7 +8,7 @@ Nothing here knows any kind. A key hashes:
 - the plan, walked: text, numbers, dates, tuples, mappings and frozen dataclasses by value
   (a dataclass field with ``compare=False`` is not part of the plan's identity, so not of
   its key), records by their fingerprints and the values the build settled for them
-  (category names, ``updated`` ties: :meth:`feedpub.select.Selection.tokens`, once per job);
+  (category names, ``updated`` ties: :meth:`feedpub.select.Selection.token`, once per record);
 - each declared setting's value, each declared file's path, size and mtime, each declared
   template's name and the bytes of the file it is read from, and the build time if declared.
 
@@ -177,6 +177,10 @@ class Keys:
         # by the declaration's id (it is kept alive here, so the id stays its own): most jobs
         # of a kind share one Inputs value, and hashing it as a dict key costs more than this
         self._declared: dict[int, tuple[Inputs, bytes]] = {}
+        # each record's token (Selection.token), by the record's id (the build holds every
+        # record while it plans): a record is shown by its page, its archive page, two or more
+        # listing pages and the sitemap, and making its token was most of keying a listing page
+        self._tokens: dict[int, bytes] = {}
 
     def __call__(self, job: Job[Any]) -> bytes:
         """Return the key of a job: its declared inputs, hashed."""
@@ -188,10 +192,15 @@ class Keys:
         declared = job.inputs
         known = self._declared.get(id(declared))
         out.append(known[1] if known is not None else self._hash_declared(declared))
-        h = hashlib.blake2b(b"".join(out), digest_size=16)
         if records:
-            h.update(self._build.chosen.tokens(records, [r.fingerprint for r in records]))
-        return h.digest()
+            tokens = self._tokens
+            out.append(b"R%d\0" % len(records))
+            out += [tokens.get(id(r)) or self._token(r) for r in records]
+        return hashlib.blake2b(b"".join(out), digest_size=16).digest()
+
+    def _token(self, record: Record) -> bytes:
+        found = self._tokens[id(record)] = self._build.chosen.token(record, record.fingerprint)
+        return found
 
     def _hash_declared(self, declared: Inputs) -> bytes:
         out = [self._settings.get(declared.settings) or self._hash_settings(declared.settings)]

@@ -58,4 +58,5 @@ def named_like(path: str) -> bool:
     Only the digest may write one: a page or copied file there would be kept as an earlier
     digest (never made or copied again) or as latest.* by the next build.
     """
-    return _NAME.fullmatch(path.lower()) is not None
+    # path[:7] first: every path is asked, few start so (no character lowers to one of "digest/" but those)
+    return path[:7].lower() == "digest/" and _NAME.fullmatch(path.lower()) is not None
