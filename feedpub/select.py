@@ -88,15 +88,24 @@ class Selection(Generic[T]):
         Records share one datetime object per distinct date (the catalogue makes each once),
         so each object is written once: formatting a zoned datetime costs more than the rest
         of a sitemap's row. (By the object's id: every one is held by its item meanwhile.)
+        A tied item's text is its date's, moved on by its whole seconds (see _moving): in an
+        archive of date-only documents nearly every item is tied, and making a datetime and
+        writing it for each was most of a sitemap's time.
         """
         tied = self.tied
         made: dict[int, str] = {}
+        moving: dict[int, tuple[str, int, str] | None] = {}
         texts = []
         for x in items:
-            if x.updated_instant in tied:  # moved apart: a datetime of its own
-                texts.append(self.updated(x).isoformat(timespec="seconds"))
-                continue
             d = x.updated
+            if x.updated_instant in tied:  # moved apart: a time of its own
+                base = moving[id(d)] if id(d) in moving else moving.setdefault(id(d), _moving(d))
+                seconds, rest = divmod(x.micros, 1_000_000)
+                if base is not None and not rest and (at := base[1] + seconds) < _DAY:
+                    texts.append(f"{base[0]}T{_TWO[at // 3600]}:{_TWO[at // 60 % 60]}:{_TWO[at % 60]}{base[2]}")
+                else:  # the next day, a change of offset within the hour: as the datetime says
+                    texts.append(self.updated(x).isoformat(timespec="seconds"))
+                continue
             text = made.get(id(d))
             if text is None:
                 text = made[id(d)] = d.isoformat(timespec="seconds")
@@ -113,6 +122,25 @@ class Selection(Generic[T]):
         name = self.names.get(item.category.slug, "").encode("utf-8")
         return b"%d:%s%s%d:%s" % (len(fingerprint), fingerprint, b"\1" if item.updated_instant in self.tied else b"\0",
                                   len(name), name)
+
+
+_DAY = 86_400
+_TWO = [f"{n:02d}" for n in range(60)]  # 0-59 in two digits: looked up, not formatted
+
+
+def _moving(d: datetime) -> tuple[str, int, str] | None:
+    """Return how a tied date is written when moved on by under an hour: its day, its second of the day, its offset.
+
+    None when writing it so could differ from the moved datetime's own text: the second of
+    two readings of an hour (fold: a moved datetime has fold 0), or a
+    zone whose offset an hour later is another (no zone of the tz database changes its offset
+    twice within two hours, so equal offsets at both ends mean one offset all along; a moved
+    time in a gap is read with the offset before it, as the datetime's is).
+    """
+    if d.fold or d.utcoffset() != (d + timedelta(hours=1)).utcoffset():
+        return None
+    text = d.isoformat(timespec="seconds")  # YYYY-MM-DDTHH:MM:SS then the offset
+    return text[:10], d.hour * 3600 + d.minute * 60 + d.second, text[19:]
 
 
 def choose(items: Iterable[T], config: Config, now: datetime,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,7 +14,7 @@ from hypothesis import strategies as st
 from feedpub import records, select
 from feedpub.config import Config
 from feedpub.incremental import catalogue
-from feedpub.model import Category, Entry, changed
+from feedpub.model import Category, Entry, changed, instant_of
 from feedpub.outputs import feeds
 from feedpub.pipeline import read_entries
 from tests.conftest import NOW, write_corpus, write_doc
@@ -87,3 +89,54 @@ class TestFeedEntries:
             early = feeds.feed_entries(chosen.published, config, chosen.names)
             assert list(early) == list(full)
             assert {c: [r.id for r in m] for c, m in early.items()} == {c: [r.id for r in m] for c, m in full.items()}
+
+
+class _Tied(NamedTuple):
+    """What updated_texts reads of an item."""
+
+    updated: datetime
+    updated_instant: int
+    micros: int
+
+
+_ZONES = ["UTC", "Europe/Paris", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata", "America/St_Johns",
+          "Pacific/Chatham", "Africa/Casablanca"]
+
+
+class TestLastmodTexts:
+    """A tied date's text is written from its date's, moved on: always what the moved datetime itself says."""
+
+    @settings(max_examples=400, deadline=None, derandomize=True)
+    @given(st.sampled_from([*_ZONES, "+05:45", "-00:25:21"]),
+           st.datetimes(datetime(1900, 1, 1), datetime(2100, 1, 1)),  # noqa: DTZ001 - naive: the zone is set below
+           st.booleans(), st.lists(st.integers(1, 3_599), min_size=1, max_size=4), st.booleans())
+    def test_moved_text_is_the_moved_datetime_s(self, zone: str, when: datetime, fold: bool, seconds: list[int],
+                                               near_a_change: bool) -> None:
+        """Across changes of offset (DST, a half-hour gap), folds, midnight, fixed offsets: the same text."""
+        if zone[0] in "+-":
+            sign = -1 if zone[0] == "-" else 1
+            h, m, *s = (int(p) for p in zone[1:].split(":"))
+            tz: tzinfo = timezone(sign * timedelta(hours=h, minutes=m, seconds=s[0] if s else 0))
+        else:
+            tz = ZoneInfo(zone)
+        if near_a_change:  # the hour before a change of offset in March or October, where most zones change
+            when = when.replace(month=(3, 10)[when.day % 2], hour=when.hour % 4, minute=when.minute // 2 * 2)
+        d = when.replace(microsecond=0, tzinfo=tz, fold=int(fold))
+        instant = instant_of(d)
+        items = [_Tied(d, instant, s * 1_000_000) for s in seconds]
+        chosen = select.Selection(items, {}, frozenset({instant}))
+        assert chosen.updated_texts(items) == [chosen.updated(x).isoformat(timespec="seconds") for x in items]
+
+    def test_around_a_change_of_offset(self) -> None:
+        """Every 7 minutes of the hours around Paris's spring and autumn changes (both readings), before midnight."""
+        tz = ZoneInfo("Europe/Paris")
+        starts = [datetime(2024, 3, 31, 0, tzinfo=tz), datetime(2024, 10, 27, 0, tzinfo=tz),
+                  datetime(2024, 10, 27, 2, 30, tzinfo=tz, fold=1), datetime(2024, 5, 1, 23, tzinfo=tz)]
+        times = [start + timedelta(minutes=m) for start in starts for m in range(0, 240, 7)]
+        times += [t.replace(fold=1) for t in times]  # the second reading of an hour read twice (a moved one has fold 0)
+        # an offset with a fraction of a second: a whole-second instant at a wall time that has one
+        times.append(datetime(2024, 5, 1, 12, 0, 0, 500_000, tzinfo=timezone(timedelta(hours=1, microseconds=500_000))))
+        items = [_Tied(t, instant_of(t), s * 1_000_000) for t in times for s in (1, 1_799, 3_599)]
+        assert all(x.updated_instant % 1_000_000 == 0 for x in items)
+        chosen = select.Selection(items, {}, frozenset(x.updated_instant for x in items))
+        assert chosen.updated_texts(items) == [chosen.updated(x).isoformat(timespec="seconds") for x in items]
