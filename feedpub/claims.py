@@ -85,11 +85,15 @@ def _clash(how: str, a: Owner, b: Owner) -> Problem:
     return Problem(a.where, a.line, text.format(a.subject, b.other) + a.advice)
 
 
-def refuse_clashes(jobs: Sequence[Keyed], whole: Whole) -> None:
-    """Raise OutputError with every problem of problems(jobs, whole), if there is one."""
+def refuse_clashes(jobs: Sequence[Keyed], whole: Whole) -> frozenset[str]:
+    """Raise OutputError with every problem of problems(jobs, whole), if there is one; else return the paths cleared.
+
+    The paths go to write.Staging, which then need not look for clashes among them again.
+    """
     found = problems(jobs, whole)
     if found:
         raise OutputError(found)
+    return frozenset(path for keyed in jobs for path in keyed.job.paths)
 
 
 def _owner(job: Job[Any], path: str, whole: Whole) -> Owner:

@@ -67,8 +67,8 @@ def build(config: Config, *, now: datetime, skip_invalid: bool = False,
         chosen = select.settled(kept, config)  # category names and 'updated' ties settled once
         todo = Build(config, now, chosen, ctx.store.context, digest_request, stat=ctx.stat)
         jobs = executor.plan(todo)  # every output of every kind, with its key: its declared inputs, hashed
-        claims.refuse_clashes(jobs, whole)  # before anything is staged: a clash changes nothing
-        with write.Staging(config.out, ctx.held, ctx.written) as stage:  # atomic: all or nothing; kept files stay
+        cleared = claims.refuse_clashes(jobs, whole)  # before anything is staged: a clash changes nothing
+        with write.Staging(config.out, ctx.held, ctx.written, cleared) as stage:  # all or nothing; kept files stay
             warnings = executor.run(jobs, todo, ctx, stage, progress)
             report = stage.commit()
         ctx.save(report)

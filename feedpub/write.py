@@ -21,7 +21,7 @@ import re
 import shutil
 import socket
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple, TypeVar
@@ -397,10 +397,13 @@ class Staging:
     """
 
     def __init__(self, out: Path, held: Later[dict[str, Held]] | None = None,
-                 known: Mapping[str, Written] | None = None) -> None:
+                 known: Mapping[str, Written] | None = None, cleared: Set[str] = frozenset()) -> None:
         """Stage into out; held: what existing(out) gives, if it is being found already.
 
         known: what the build cache says the last build wrote (a kept file's stat is reused from it).
+        cleared: paths the caller found free of clashes (with :func:`clashes`): when the outputs
+        added are exactly those, commit() does not look for clashes again (a rebuild of 56,000
+        files spent ~0.05 s doing so twice).
         """
         _guard(out)
         self._out = out
@@ -411,6 +414,7 @@ class Staging:
         self._fresh = not (out / MARKER).exists()  # a new output folder: nothing in it to replace
         self._made_out = False  # whether staging made the output folder (a failed build removes it again)
         self._keys: dict[str, bytes] = {}  # every output added: path -> key
+        self._cleared = cleared
         self._written: list[str] = []
         self._unchanged: list[str] = []
         self._stage: str | None = None
@@ -494,9 +498,9 @@ class Staging:
         Nothing moves while two outputs clash (the build names their documents before it
         stages anything: this is the guarantee, for every caller).
         """
-        removed = tuple(sorted(set(self._old) - set(self._keys)))
+        removed = tuple(sorted(self._old.keys() - self._keys.keys()))
         if self._fresh or self._written or removed:  # else nothing moves, and nothing can clash that did not before
-            found = clashes([(path, None) for path in self._keys])
+            found = [] if self._keys.keys() == self._cleared else clashes([(path, None) for path in self._keys])
             if found:
                 raise OutputError([Problem("output", None, f"{c}: nothing was written") for c in found])
             self._start()

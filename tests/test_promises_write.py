@@ -196,6 +196,19 @@ class TestClashRefusedBeforeAnythingMoves:
         assert snapshot(out) == before
 
 
+    def test_paths_cleared_before_are_not_other_paths(self, tmp_path: Path) -> None:
+        """A caller's clearance (paths it found free of clashes) counts only for exactly those paths."""
+        out = tmp_path / "out"
+        write.write_outputs([Output("a.html", b"a", b"k"), Output("feed.css", b"css", b"k")], out)
+        before = snapshot(out)
+        for cleared in ({"a.html", "feed.css"}, {"a.html", "feed.css", "feed.css/index.html", "b.html"}):
+            with write.Staging(out, cleared=frozenset(cleared)) as stage:
+                stage.add([Output("a.html", b"A", b"k"), Output("feed.css", b"css", b"k"),
+                           Output("feed.css/index.html", b"page", b"k")])
+                with pytest.raises(OutputError, match="needs a folder: nothing was written"):
+                    stage.commit()
+            assert snapshot(out) == before
+
 class TestStagingFolder:
     """Files are staged inside the output folder (one file system), and what killed builds left is removed."""
 
