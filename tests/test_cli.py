@@ -178,6 +178,22 @@ class TestCheck:
         assert "001_0ea8fba5654caf24.txt:4: warning: relative 'image'" in result.stdout
         assert not (seeds.parent / "dist").exists()
 
+    def test_many_inferred_documents_are_named_a_few_at_a_time(self, runner: CliRunner, tmp_path: Path) -> None:
+        """Past ten, the last line names the first ten and counts the rest; -v names every one."""
+        from feedpub.commands.report import INFERRED_SHOWN
+
+        for n in range(INFERRED_SHOWN + 2):
+            write_doc(tmp_path / "src", f"note-{n:02d}.txt", f"Note number {n} says something.\n")
+        names = [f"note-{n:02d}.txt" for n in range(INFERRED_SHOWN + 2)]
+        last = run(runner, "--source", tmp_path / "src", "check").stdout.splitlines()[-1]
+        assert last == f"Title and date inferred: {', '.join(names[:INFERRED_SHOWN])} and 2 more (-v names them all)"
+        last = run(runner, "-v", "--source", tmp_path / "src", "check").stdout.splitlines()[-1]
+        assert last == f"Title and date inferred: {', '.join(names)}"
+        (tmp_path / "src" / "note-00.txt").unlink()
+        (tmp_path / "src" / "note-01.txt").unlink()
+        last = run(runner, "--source", tmp_path / "src", "check").stdout.splitlines()[-1]
+        assert last == f"Title and date inferred: {', '.join(names[2:])}"
+
     def test_strict_fails_on_warnings(self, runner: CliRunner, seeds: Path) -> None:
         """--strict turns the seeds' warnings into exit 1."""
         assert run(runner, "--source", seeds, "check", "--strict").exit_code == 1

@@ -214,8 +214,11 @@ class Reporter:
             _lines(f"{path}: excluded: {why}" for path, why in report.excluded)
         say(f"{plural(len(report.documents), 'document')}, {plural(len(report.errors), 'error')}, "
             f"{plural(len(report.warnings), 'warning')}")
-        if report.title_and_date_inferred:
-            say(f"Title and date inferred: {', '.join(report.title_and_date_inferred)}")
+        inferred = report.title_and_date_inferred
+        if inferred:  # a large folder of plain text files: the first few, not thousands of names on one line
+            shown = inferred if self.verbose or len(inferred) <= INFERRED_SHOWN else inferred[:INFERRED_SHOWN]
+            more = f" and {len(inferred) - len(shown):,} more (-v names them all)" if len(shown) < len(inferred) else ""
+            say(f"Title and date inferred: {', '.join(shown)}{more}")
 
     # --- small commands ---------------------------------------------------------------
 
@@ -223,6 +226,9 @@ class Reporter:
         """Name each file a command wrote (stdout: the answer of `init` and `new`)."""
         if not self.quiet:
             _lines(f"Wrote {p}" for p in paths)
+
+
+INFERRED_SHOWN = 10  # documents whose title and date were both inferred, named at the end of check's report
 
 
 def _lines(lines: Iterable[str]) -> None:
