@@ -132,10 +132,10 @@ def _moving(d: datetime) -> tuple[str, int, str] | None:
     """Return how a tied date is written when moved on by under an hour: its day, its second of the day, its offset.
 
     None when writing it so could differ from the moved datetime's own text: the second of
-    two readings of an hour (fold: a moved datetime has fold 0), or a
-    zone whose offset an hour later is another (no zone of the tz database changes its offset
-    twice within two hours, so equal offsets at both ends mean one offset all along; a moved
-    time in a gap is read with the offset before it, as the datetime's is).
+    two readings of an hour (fold: a moved datetime has fold 0), or a zone whose offset an
+    hour later is another (no zone of the tz database changes its offset twice within two
+    hours, so equal offsets at both ends mean one offset all along; a moved time in a gap is
+    read with the offset before it, as the datetime's is).
     """
     if d.fold or d.utcoffset() != (d + timedelta(hours=1)).utcoffset():
         return None

@@ -137,6 +137,9 @@ class TestLastmodTexts:
         # an offset with a fraction of a second: a whole-second instant at a wall time that has one
         times.append(datetime(2024, 5, 1, 12, 0, 0, 500_000, tzinfo=timezone(timedelta(hours=1, microseconds=500_000))))
         items = [_Tied(t, instant_of(t), s * 1_000_000) for t in times for s in (1, 1_799, 3_599)]
+        # moved exactly onto the next midnight, and one second short of it
+        items += [_Tied(t, instant_of(t), 3_599_000_000) for t in (datetime(2024, 5, 1, 23, 0, 1, tzinfo=tz),
+                                                                   datetime(2024, 5, 1, 23, 0, 0, tzinfo=tz))]
         assert all(x.updated_instant % 1_000_000 == 0 for x in items)
         chosen = select.Selection(items, {}, frozenset(x.updated_instant for x in items))
         assert chosen.updated_texts(items) == [chosen.updated(x).isoformat(timespec="seconds") for x in items]
