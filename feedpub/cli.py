@@ -191,12 +191,9 @@ def build(ctx: click.Context, future: bool | None, skip_invalid: bool) -> None:
 
     cfg = _config(ctx, future=future)
     reporter = _reporter(ctx)
-    example = cfg.config_path is None and _globals(ctx).source is None
+    example = _example(ctx, cfg)
     reporter.example(cfg, source_given=not example)
-    # The example articles are old: their last complete week is empty, and a first build with
-    # no digest to look at would hide half of what feedpub makes. A site's weekly build keeps
-    # the default (the last complete week, or none), so an old issue is never sent again.
-    request = Request("latest", required=False) if example else None
+    request = Request("latest", required=False) if example else None  # see _example
     if _ENDS_AFTER:  # the process ends once this returns (main): the collector is never turned back on
         gc.disable()
     with _ProgressBar(enabled=not reporter.quiet and _on_terminal()) as progress:
@@ -205,6 +202,17 @@ def build(ctx: click.Context, future: bool | None, skip_invalid: bool) -> None:
     reporter.build(result, cfg)
     if result.skipped:
         ctx.exit(1)
+
+
+def _example(ctx: click.Context, cfg: Config) -> bool:
+    """Whether this command works on the example articles (no feedpub.toml, no --source).
+
+    The example articles are old: their last complete week is empty, and a first build (or
+    preview) with no digest to look at would hide half of what feedpub makes, so build and
+    serve make the latest week that has entries. A site's weekly build keeps the default (the
+    last complete week, or none), so an old issue is never sent again.
+    """
+    return cfg.config_path is None and _globals(ctx).source is None
 
 
 PROGRESS_MIN = 50  # entries to render before a progress bar is worth drawing
@@ -290,6 +298,7 @@ def serve(ctx: click.Context, port: int, future: bool | None, interval: float) -
       feedpub serve --port 8080          # then open http://127.0.0.1:8080/
     """
     from feedpub.commands.serve import Preview
+    from feedpub.outputs.digest import Request
 
     reporter = _reporter(ctx, summaries=True)  # a preview is watched by a person, whatever runs it
 
@@ -298,7 +307,10 @@ def serve(ctx: click.Context, port: int, future: bool | None, interval: float) -
 
     cfg = load()
     reporter.example(cfg, source_given=_globals(ctx).source is not None)
-    preview = Preview(cfg, clock=now_from_env, port=port, reload_config=load, on_rebuild=reporter.rebuilt)
+    # the example's digest, as `feedpub build` makes it (see _example)
+    request = Request("latest", required=False) if _example(ctx, cfg) else None
+    preview = Preview(cfg, clock=now_from_env, port=port, reload_config=load, on_rebuild=reporter.rebuilt,
+                      digest_request=request)
     first = preview.start()
     try:
         if first.result is not None:

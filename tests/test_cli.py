@@ -321,6 +321,22 @@ class TestServe:
         assert err.endswith("Stopped.\n")
 
 
+    def test_serving_the_example_shows_its_digest(self, tmp_path: Path) -> None:
+        """With no feedpub.toml and no --source, serve makes the example's digest as build does."""
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "SOURCE_DATE_EPOCH": EPOCH}
+        proc = subprocess.Popen([sys.executable, "-m", "feedpub", "serve", "--port", "0"], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+        try:
+            assert proc.stdout is not None
+            assert proc.stdout.readline().startswith(f"Serving {tmp_path / 'dist'} at http://127.0.0.1:")
+            assert (tmp_path / "dist" / "digest" / "latest.html").is_file()
+            assert 'href="digest/latest.html"' in (tmp_path / "dist" / "index.html").read_text(encoding="utf-8")
+        finally:
+            proc.send_signal(signal.SIGINT)
+            _out, err = proc.communicate(timeout=20)
+        assert proc.returncode == 0, err
+        assert "digest-empty-week" not in err
+
 class TestProcessExit:
     """`python -m feedpub` ends with os._exit: its output must still arrive whole, with the right code."""
 

@@ -23,6 +23,21 @@ class TestPaths:
             "digest/latest.html", "digest/latest.txt", "digest/latest.eml", "digest/latest.subject.txt")
 
 
+class TestNamedLike:
+    @pytest.mark.parametrize("path", [
+        "digest/latest.html", "digest/latest.subject.txt", "digest/2023-W08.eml", "DIGEST/Latest.HTML",
+        "Digest/2024-01-01_2024-01-07.txt", "digest/2023-w08.html"])
+    def test_a_digest_file_s_name_in_any_case(self, path: str) -> None:
+        """What a later build would keep as a digest file, however it is spelt (one file on macOS and Windows)."""
+        assert folder.named_like(path)
+
+    @pytest.mark.parametrize("path", [
+        "digest/latest.htm", "digest/latest", "digest/2023-W8.html", "digests/latest.html", "digest/x/latest.html",
+        "news/digest/latest.html", "digest", "digest/", "", "d", "DİGEST/latest.html", "digest/latest.html/index.html"])
+    def test_other_names(self, path: str) -> None:
+        """Near misses: another extension or folder, a week of one digit, a letter that lowers to two."""
+        assert not folder.named_like(path)
+
 class TestEarlier:
     def test_weeks_and_ranges_of_every_extension_sorted(self, tmp_path: Path) -> None:
         """Every week's and range's .html, .txt and .eml is kept, sorted by name."""

@@ -35,6 +35,7 @@ from typing import Any
 from feedpub import layout, places
 from feedpub.config import Config
 from feedpub.errors import FeedpubError, Problem
+from feedpub.outputs.digest import Request
 from feedpub.pipeline import BuildResult, build
 from feedpub.render import templating
 
@@ -356,8 +357,11 @@ class Preview:
         reload_config: Callable[[], Config] | None = None,
         on_rebuild: Callable[[Rebuild], None] | None = None,
         skip_invalid: bool = False,
+        digest_request: Request | None = None,
     ) -> None:
+        """digest_request: the digest each build makes (None: the last complete week's, as `build`)."""
         self.config = config
+        self._digest = digest_request
         self._clock = clock
         self._port = port
         self._reload = reload_config
@@ -390,7 +394,7 @@ class Preview:
             # other threads alive can leave the child waiting forever on a lock one of them
             # held. The output is the same with any number of workers.
             config = replace(self.config, workers=1)
-            result = build(config, now=self._clock(), skip_invalid=self._skip_invalid)
+            result = build(config, now=self._clock(), skip_invalid=self._skip_invalid, digest_request=self._digest)
             outcome = Rebuild(result, None, changed)
         except FeedpubError as e:
             outcome = Rebuild(None, e, changed)  # keep serving the last good output
@@ -402,7 +406,7 @@ class Preview:
     def start(self) -> Rebuild:
         """Build once (raising on failure), then serve config.out in a background thread."""
         self._stamps = snapshot(self.config)
-        first = build(self.config, now=self._clock(), skip_invalid=self._skip_invalid)
+        first = build(self.config, now=self._clock(), skip_invalid=self._skip_invalid, digest_request=self._digest)
         handler = functools.partial(_Handler, directory=str(self.config.out), broadcast=self._broadcast)
         try:
             self._server = _Server((HOST, self._port), handler)
