@@ -24,13 +24,12 @@ from feedpub import claims, places, select, write
 from feedpub.config import Config
 from feedpub.errors import DigestError, Problem, SourceError
 from feedpub.incremental import cache, context, executor, gather
-from feedpub.incremental.catalogue import Shared
 from feedpub.model import Entry, Rendered
 from feedpub.outputs import atom_rss
 from feedpub.outputs.digest import Request
 from feedpub.outputs.digest import kind as digest
 from feedpub.outputs.protocol import Build
-from feedpub.records import Record
+from feedpub.records import Record, record_of
 from feedpub.render import content, templating
 
 
@@ -81,24 +80,25 @@ def build(config: Config, *, now: datetime, skip_invalid: bool = False,
                        (*said, *refused, *ctx.store.warnings, *stage.notices, *warnings, *mail.warnings), mail)
 
 
-def output_problems(config: Config, *, now: datetime) -> list[Problem]:
+def output_problems(config: Config, *, now: datetime, entries: Sequence[Entry]) -> list[Problem]:
     """Return what a build at now would refuse to write (outputs that clash, unsafe paths); write nothing.
 
     For check: the build's own plan and rule (claims.problems), without the build cache.
+    entries: every document as read_entries() read them (check has them: a plan needs their
+    records' fields, not their files' facts, so no document is read again here).
     Nothing to say when the build would stop earlier (two documents with one permalink, no
     entry for the digest): check reports those itself.
     """
     config = dataclasses.replace(config, cache=False)
     sources = gather.sources(config)
     with cache.opened(config) as store:
-        found = gather.read_catalogue(config, store, Shared(), sources)
+        records = [record_of(e, 0, 0, b"") for e in entries]
         whole = functools.partial(gather.whole, config=config, context=sources)
         try:
-            jobs = executor.plan(Build(config, now, select.choose(found.records, config, now, whole), store.context))
+            jobs = executor.plan(Build(config, now, select.choose(records, config, now, whole), store.context))
         except (SourceError, DigestError):
             return []
         return claims.problems(jobs, whole)
-
 
 
 def _valid(found: gather.Found, whole: Callable[[Record], Entry], config: Config, now: datetime,

@@ -242,3 +242,33 @@ class TestExpired:
         write_doc(folder, "new.md", "---\ntitle: B\ndate: 2024-01-01\nexpiryDate: 2025-01-16\n---\nText.\n")
         report = check(make_config(folder), now=NOW)
         assert [(f.path, f.line) for f in report.findings if f.code == "expired"] == [("old.md", 4)]
+
+
+class TestInWorkers:
+    def test_workers_find_what_one_process_finds(self, tmp_path: Path, make_config: Callable[..., Config],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+        """Documents looked at by forked workers give the same report, in the same order, as one process."""
+        import os
+
+        from feedpub.commands import check as check_module
+        from tests.conftest import write_corpus
+
+        source = tmp_path / "src"
+        write_corpus(source, 40)
+        write_doc(source, "zz-relative.md", "---\ntitle: Relative\ndate: 2024-03-01\nimage: pic.png\n---\n[a](x.html)\n")
+        write_doc(source, "aa-empty.md", "---\ntitle: Empty\ndate: 2024-03-02\n---\n")
+        serial = check(make_config(source, workers=1), now=NOW)
+        assert serial.warnings  # something to find
+        pids = tmp_path / "pids"
+        looked = check_module._entry_findings
+
+        def noted(*args: object) -> list[check_module.Finding]:
+            with pids.open("a") as f:
+                f.write(f"{os.getpid()}\n")
+            return looked(*args)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(check_module, "_entry_findings", noted)
+        monkeypatch.setattr(check_module, "PARALLEL_CHECKS", 2)
+        parallel = check(make_config(source, workers=2), now=NOW)
+        assert set(pids.read_text().split()) - {str(os.getpid())}  # looked at in other processes
+        assert parallel == serial

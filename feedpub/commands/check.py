@@ -22,7 +22,7 @@ from urllib.parse import unquote
 from feedpub import layout, places, select
 from feedpub.config import Config
 from feedpub.errors import NotAPost, Problem, SourceError
-from feedpub.incremental import cache
+from feedpub.incremental import cache, workers
 from feedpub.model import Entry, SourceDoc
 from feedpub.outputs import digest, files
 from feedpub.pipeline import output_problems, read_entries
@@ -380,10 +380,10 @@ def _unique_findings(published: list[Entry]) -> list[Finding]:
     return []
 
 
-def _output_findings(config: Config, now: datetime) -> list[Finding]:
-    """Find the outputs a build would refuse to write: the build's own plan and rule."""
+def _output_findings(config: Config, now: datetime, entries: list[Entry]) -> list[Finding]:
+    """Find the outputs a build would refuse to write: the build's own plan and rule (over the entries read)."""
     return [Finding(ERROR, "unsafe-path" if p.message.startswith("refusing") else "output-clash",
-                    p.path, p.line, p.message) for p in output_problems(config, now=now)]
+                    p.path, p.line, p.message) for p in output_problems(config, now=now, entries=entries)]
 
 
 def _document_reports(entries: list[Entry]) -> tuple[DocumentReport, ...]:
@@ -403,6 +403,16 @@ def _discovered(config: Config, refused: list[places.Refused]
     return tuple(found.excluded), [*found.refused, *refused]
 
 
+PARALLEL_CHECKS = 1500  # documents below which forking workers to look at them costs more than it saves
+
+
+def _findings_of(job: tuple[list[Entry], Config, datetime, bool, frozenset[str] | None],
+                 indexes: range) -> list[list[Finding]]:
+    """Return the findings of each entry of job at indexes, in order (run in forked workers when many)."""
+    entries, config, now, base_configured, available = job
+    return [_entry_findings(entries[i], config, now, base_configured, available) for i in indexes]
+
+
 def check(config: Config, *, now: datetime) -> CheckReport:
     """Lint every document of config.source as a build at now would see it; write nothing."""
     places.check(config, cache.written_root(config))  # the folders a build would refuse: refused here too
@@ -420,11 +430,13 @@ def check(config: Config, *, now: datetime) -> CheckReport:
         available = _site_paths(config, published, copied)
     else:
         findings.append(_pages_off(config))
-    for entry in entries:
-        findings.extend(_entry_findings(entry, config, now, base_configured, available))
+    # each document read, rendered and sanitized again, on every core (most of check's time)
+    job = (entries, config, now, base_configured, available)
+    for found in workers.run(_findings_of, job, len(entries), workers.count(config.workers), PARALLEL_CHECKS):
+        findings.extend(found)
     findings.extend(_unique_findings(published))
     if entries:
-        findings.extend(_output_findings(config, now))
+        findings.extend(_output_findings(config, now, entries))
     excluded, refused = _discovered(config, refused)
     # a link to a folder outside is met by the walk for documents and by the one for files: said once
     findings.extend(Finding(WARNING, "not-read", r.rel, None, r.why) for r in dict.fromkeys(refused))
