@@ -86,13 +86,13 @@ def page_path(url: str, config: Config) -> str | None:
         return None
     if rest.endswith("/"):
         return rest + PAGE_FILE
-    leaf = rest.rsplit("/", 1)[-1]
-    return rest if leaf.lower().endswith((".html", ".htm")) else f"{rest}/{PAGE_FILE}"
+    # a page's own file when its last segment says so (a suffix of the path: no "/" in it)
+    return rest if rest.lower().endswith((".html", ".htm")) else f"{rest}/{PAGE_FILE}"
 
 
-def list_folder(kind: str, slug: str = "") -> str:
-    """Return the folder of a listing: "" for the home page, "categories/<slug>/", "tags/<slug>/"."""
-    return f"{kind}/{slug}/" if kind else ""
+def tag_folder(slug: str) -> str:
+    """Return the folder of a tag's listing and feeds: "tags/<slug>/" (a category's: feed_paths)."""
+    return f"tags/{slug}/"
 
 
 def list_path(folder: str, number: int) -> str:

@@ -32,6 +32,8 @@ class TestPagePath:
         (BASE + "a/b/#section", "a/b/index.html"),
         (BASE + "a/b/?ref=x", "a/b/index.html"),
         (BASE + "caf%C3%A9/", "café/index.html"),
+        (BASE + "launch.html", "launch.html"),  # a page's own file at the top
+        (BASE + "2024.html/launch", "2024.html/launch/index.html"),  # a folder named like a page: its last segment decides
     ])
     def test_a_url_under_base_url_is_a_file_there(self, config: Config, url: str, path: str) -> None:
         """A folder URL is its index.html, an .html URL itself, any other a folder; fragment and query dropped."""
@@ -43,6 +45,8 @@ class TestPagePath:
         BASE,  # the home page is the listing's, never an entry's
         BASE + "#top",
         BASE + "/a/",  # a path that would leave the output folder's top
+        BASE + "news\\a/",  # a backslash: a Windows separator, never a path of the site
+        BASE + "news%5Ca/",
     ])
     def test_no_page_outside_the_site(self, config: Config, url: str) -> None:
         """A URL outside base_url, or base_url itself, gets no entry page."""
@@ -61,6 +65,8 @@ class TestHref:
         ("page/2/index.html", "page/3/index.html", "../3/"),
         ("a/b.html", "a/c.html", "c.html"),
         ("a/b/c/index.html", "a/index.html", "../../"),
+        ("news/x/index.html", "news/x/index.html", "./"),  # a page linking to itself
+        ("news/x/index.html", "news/x/", "./"),
     ])
     def test_relative_links(self, here: str, there: str, link: str) -> None:
         """The link from here to there is relative, a folder's index.html linked as the folder."""
@@ -95,6 +101,16 @@ class TestListings:
         assert layout.list_path("", 1) == "index.html"
         assert layout.list_path("", 2) == "page/2/index.html"
         assert layout.list_path("categories/news/", 3) == "categories/news/page/3/index.html"
+
+    def test_a_tag_s_folder(self) -> None:
+        """A tag's listing and feeds live in tags/<slug>/."""
+        assert layout.tag_folder("ai-ml") == "tags/ai-ml/"
+
+    @pytest.mark.parametrize(("folder", "path"), [
+        ("", "feed.css"), ("categories/x/", "../../feed.css"), ("tags/a/", "../../feed.css"), ("a/b/c/", "../../../feed.css")])
+    def test_a_root_file_from_a_folder(self, folder: str, path: str) -> None:
+        """A feed's stylesheet as seen from its folder: up to the top, then the file."""
+        assert layout.relative_to_root(folder, layout.FEED_STYLESHEET) == path
 
     def test_tag_slugs(self) -> None:
         """A tag's slug is its slug; a tag of no ASCII letters gets a stable short hash, distinct per tag."""

@@ -327,7 +327,7 @@ def _site_paths(config: Config, published: list[Entry], copied: Iterable[str]) -
     paths = set(copied)
     folders = ["", *(layout.feed_paths(e.category).folder for e in published)]
     if config.tag_feeds:
-        folders += [layout.list_folder("tags", layout.tag_slug(t)) for e in published for t in e.tags]
+        folders += [layout.tag_folder(layout.tag_slug(t)) for e in published for t in e.tags]
     for folder in folders:
         paths.update(folder + name for name in (*layout.FEED_FILES.values(), layout.PAGE_FILE))
     paths.update((layout.OPML, layout.SITEMAP, layout.FEED_STYLESHEET, layout.SITE_STYLESHEET, layout.NOT_FOUND))

@@ -59,7 +59,7 @@ def listings(build: Build) -> list[tuple[Listing, Sequence[Record]]]:
                               feeds_kind.feed_title(category, config)), members))
     if config.tag_feeds:
         for slug, (tag, members) in tag_members(chosen.published, len(chosen.published)).items():
-            found.append((Listing(layout.list_folder("tags", slug), f"#{tag}", f"{config.title} — #{tag}"),
+            found.append((Listing(layout.tag_folder(slug), f"#{tag}", f"{config.title} — #{tag}"),
                           members))
     return found
 

@@ -135,7 +135,7 @@ def context(r: Rendered, here: str, newer: tuple[str, str] | None, older: tuple[
     e = r.entry
     show_tags = config.tag_feeds
     shared = around(here, e.category, config)
-    tags = tuple(Link(layout.href(here, layout.list_path(layout.list_folder("tags", layout.tag_slug(t)), 1))
+    tags = tuple(Link(layout.href(here, layout.list_path(layout.tag_folder(layout.tag_slug(t)), 1))
                       if show_tags else "", t) for t in e.tags)
     image = e.image if e.image is not None and e.image.url not in r.content_html else None
     return {

@@ -38,7 +38,7 @@ def tag_members(published: Sequence[Record], limit: int) -> dict[str, tuple[str,
 def spec(slug: str, tag: str, members: Sequence[Record], rendered: Mapping[str, Rendered], config: Config,
          now: datetime | None, image_sizes: Mapping[str, int]) -> FeedSpec:
     """Describe the feed of one tag (now: the date of a feed without entries; image_sizes: see mapping.image_sizes)."""
-    folder = layout.list_folder("tags", slug)
+    folder = layout.tag_folder(slug)
     return FeedSpec(
         title=f"{config.title} — #{tag}",
         subtitle=f"Articles tagged {tag} from {config.title}",
@@ -78,7 +78,7 @@ class _TagFeeds:
         jobs: list[Job[Any]] = []
         for slug, (tag, members) in tag_members(build.chosen.published, build.config.feed_limit).items():
             files, sizes = mapping.image_sizes((r.image for r in members), build.config, build.stat)
-            folder = layout.list_folder("tags", slug)
+            folder = layout.tag_folder(slug)
             paths = tuple(folder + layout.FEED_FILES[k] for k in feeds.KINDS)
             jobs.append(feeds.feed_job(self.name, paths, Planned(slug, tag, tuple(members), sizes), members, files))
         return jobs
