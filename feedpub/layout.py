@@ -118,7 +118,7 @@ def href(from_path: str, to_path: str) -> str:
     if not here or target[:1] != here[0]:  # no folder in common (most links of a page): up to the top
         return "../" * here.count("/") + target or "./"
     common = len(os.path.commonprefix((here, target)))  # noqa: RUF071 - by character, then back to a "/"
-    common = here.rfind("/", 0, common) + 1 if common else 0
+    common = here.rfind("/", 0, common) + 1  # (at least their first character is common: see above)
     up = here[common:].count("/")
     rel = "../" * up + target[common:]
     return rel or "./"
