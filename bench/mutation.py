@@ -121,6 +121,12 @@ TARGETS: dict[str, Target] = {
                      "tests/test_write.py::TestExisting"),
                     ("encode_table", "decode_table", "_bytes_column", "_bytes_values", "_texts_only")),
     "plan_encoding": Target("feedpub/incremental/inputs.py", ("tests/test_inputs.py",), ("encode", "_marshalled")),
+    # a job's key from its declared inputs: what a cached build trusts to equal a fresh one
+    "keys": Target("feedpub/incremental/inputs.py",
+                   ("tests/test_inputs.py", "tests/test_archive.py", "tests/test_feed_rules.py",
+                    "tests/test_incremental_differential.py"),
+                   ("Keys.__init__", "Keys.__call__", "Keys._token", "Keys._hash_declared", "Keys._hash_settings",
+                    "Keys._hash_templates", "settings_of")),
     "image_files": Target("feedpub/outputs/mapping.py", ("tests/test_feeds.py::TestImageFiles",), ("image_files",)),
     # the raw-HTML depth bound: what nh3's parser builds is its tests' oracle
     "sanitize_depth": Target("feedpub/render/sanitize.py", ("tests/test_sanitize.py",),

@@ -52,6 +52,9 @@ class TestKeys:
             key(base._replace(plan=Plan("y")), config),
             key(base._replace(plan=Plan("x", 2)), config),
             key(base._replace(paths=("b.html",)), config),
+            key(base._replace(paths=("a.html", "b.html")), config),  # every path of a job of several files
+            key(base._replace(paths=("a.html", "c.html")), config),
+            key(base._replace(paths=("a.html", "b.html", "c.html")), config),
             key(base._replace(kind="other"), config),
             key(base, make_config(tmp_path, title="Another")),
             key(base._replace(inputs=Inputs(("title",), (image._replace(size=11),), ("article.html.j2",), now=True)),
@@ -62,6 +65,14 @@ class TestKeys:
             key(base, config, now=NOW.replace(year=2030)),
         ]
         assert len({first, *others}) == len(others) + 1
+
+    def test_names_not_valid_utf8_are_keyed(self, make_config: Callable[..., Config], tmp_path: Path) -> None:
+        """An output path or a declared file whose name is not valid UTF-8 (a Linux file name) has a key of its own."""
+        config = make_config(tmp_path)
+        odd, plain = "caf\udce9", "cafe"  # os.fsdecode of b"caf\xe9"
+        keys = {key(Job("k", (f"{name}/index.html",), Plan("x"), Inputs(files=(File(str(tmp_path / f"{image}.png"), 1, 2),))),
+                    config) for name in (odd, plain) for image in (odd, plain)}
+        assert len(keys) == 4
 
     def test_undeclared_inputs_do_not_change_the_key(self, make_config: Callable[..., Config], tmp_path: Path) -> None:
         """An undeclared setting, the time when not declared, and a field with compare=False leave the key as it is."""
