@@ -216,6 +216,36 @@ class TestRules:
             "b.md:4: duplicate permalink 'https://news.example.org/same/': also used by a.md",
         ]  # once: the id is the permalink
 
+    def test_a_file_name_not_valid_utf8_is_an_error_naming_it(self, tmp_path: Path, make_config) -> None:
+        """A document named in bytes that are not UTF-8 (a Linux file name) is refused by name, never a crash.
+
+        Build and check say so, with the byte escaped; --skip-invalid publishes the others, and
+        a static file so named is copied as it is (its name's bytes kept).
+        """
+        import os
+
+        src = tmp_path / "src"
+        (src / "news").mkdir(parents=True)
+        try:
+            with open(os.path.join(os.fsencode(src), b"news", b"caf\xe9.md"), "wb") as f:
+                f.write(b"---\ntitle: Cafe\ndate: 2024-05-01\n---\nBody.\n")
+            with open(os.path.join(os.fsencode(src), b"news", b"pic\xe9.png"), "wb") as f:
+                f.write(b"PNG")
+        except OSError:  # a file system that takes UTF-8 names only (macOS)
+            pytest.skip("this file system refuses names that are not UTF-8")
+        write_doc(src, "news/good.md", "---\ntitle: Good\ndate: 2024-05-02\n---\nBody.\n")
+        message = "news/caf\\xe9.md: the file's name is not valid UTF-8: rename it"
+        config = make_config(src)
+        with pytest.raises(SourceError) as e:
+            build(config, now=NOW)
+        assert [str(p) for p in e.value.problems] == [message + " (an entry's address, its feeds and the digest "
+                                                      "are UTF-8 text)"]
+        assert [f"{f.path}: {f.message}".startswith(message) for f in check(config, now=NOW).errors] == [True]
+        result = build(config, now=NOW, skip_invalid=True)
+        assert [r.rel for r in result.published] == ["news/good.md"]
+        assert [str(p).startswith(message) for p in result.skipped] == [True]
+        assert (Path(config.out) / "news" / os.fsdecode(b"pic\xe9.png")).read_bytes() == b"PNG"
+
     def test_page_paths_a_build_cannot_write_name_the_document(self, tmp_path: Path, make_config) -> None:
         """A slug or permalink that makes a reserved device name is an error naming the key's line.
 

@@ -137,6 +137,20 @@ def read(path: Path, source: Path, limits: Limits | None = None, *,
     return from_bytes(data, path, rel, stat.st_mtime, limits)
 
 
+def _utf8(name: str) -> bool:
+    """Whether a file name read from the file system is valid UTF-8 (Python keeps other bytes as surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def shown_name(name: str) -> str:
+    """Return a file name as it can be printed: a byte that is not UTF-8 as its escape (caf\\xe9.md)."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def read_bytes(path: Path | str, rel: str, limits: Limits | None = None,
                stat: os.stat_result | None = None) -> tuple[bytes, os.stat_result]:
     """Return a document file's bytes and the stat they go with; raise SourceError on any problem.
@@ -145,6 +159,9 @@ def read_bytes(path: Path | str, rel: str, limits: Limits | None = None,
     knows a document by their hash).
     """
     limits = limits or Limits()
+    if not rel.isascii() and not _utf8(rel):
+        raise SourceError([Problem(shown_name(rel), None, "the file's name is not valid UTF-8: rename it (an entry's "
+                                   "address, its feeds and the digest are UTF-8 text)")])
     try:
         stat = stat if stat is not None else os.stat(path)
         if stat.st_size > limits.max_document_bytes:
