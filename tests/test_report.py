@@ -100,3 +100,19 @@ class TestBuild:
         result.report.removed = ("old.html",)
         Reporter(quiet=True, summaries=True).build(result, SimpleNamespace(out=tmp_path))  # type: ignore[arg-type]
         assert capsys.readouterr().err == "Error: b.md:2: bad (skipped)\nWarning: x.md: refused\n"
+
+
+class TestPrintable:
+    def test_a_file_name_s_bytes_that_are_not_utf8_are_escaped(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """A name read from the file system keeps a non-UTF-8 byte as a surrogate: said as \\xe9, on both streams."""
+        import os
+
+        from feedpub.commands import report
+
+        name = os.fsdecode(b"news/caf\xe9.md")
+        report.say(name)
+        report.warning(f"{name}: a symbolic link outside the source folder: not read")
+        report.say("caf\u00e9 \u5929\u6587 \ud800")  # text stays text; a lone surrogate that is no byte is escaped too
+        out, err = capsys.readouterr()
+        assert out == "news/caf\\xe9.md\ncaf\u00e9 \u5929\u6587 \\ud800\n"
+        assert err == "Warning: news/caf\\xe9.md: a symbolic link outside the source folder: not read\n"
