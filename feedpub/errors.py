@@ -11,6 +11,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+def printable(text: str) -> str:
+    """Return text with what is not text escaped: a file name's byte that is not UTF-8 as \\xe9.
+
+    Python keeps such bytes of a file name (a Linux name need not be UTF-8) as lone
+    surrogates, which a stream writes as garbage or refuses and no feed may hold. Every line
+    feedpub prints goes through this, and so does a problem's path that holds such a name.
+    """
+    if text.isascii():
+        return text
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a lone surrogate that is no such byte
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 @dataclass(frozen=True)
 class Problem:
     """One located problem: where (file and line, when known) and what."""

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from feedpub.config import CONFIG_NAME, Config
+from feedpub.errors import printable
 
 if TYPE_CHECKING:
     from feedpub.commands.check import CheckReport
@@ -37,20 +38,8 @@ FEED_PATHS = ("atom.xml", "rss.xml", "feed.json", "feeds.opml")  # what `serve` 
 def _write(stream: TextIO, line: str) -> None:
     # flushed at once: `serve` runs until interrupted, and whoever reads its output (a
     # terminal, a test, a process manager) must see each line when it is said
-    stream.write((line if line.isascii() else printable(line)) + "\n")
+    stream.write(printable(line) + "\n")
     stream.flush()
-
-
-def printable(line: str) -> str:
-    """Return line with what is not text escaped: a file name's byte that is not UTF-8 as \\xe9.
-
-    Python keeps such bytes of a file name as lone surrogates, which a stream writes as
-    garbage (or refuses); every line is said the same way on stdout and stderr.
-    """
-    try:
-        return line.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    except UnicodeEncodeError:  # a lone surrogate that is no such byte
-        return line.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def say(line: str) -> None:

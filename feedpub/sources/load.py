@@ -14,7 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from feedpub import places
-from feedpub.errors import Problem, SourceError
+from feedpub.errors import Problem, SourceError, printable
 from feedpub.model import EMPTY, Limits, SourceDoc, make
 from feedpub.sources import conventions, frontmatter
 from feedpub.sources.discover import SUFFIXES, Rules, discover, discover_rel, documents, listing
@@ -146,11 +146,6 @@ def _utf8(name: str) -> bool:
     return True
 
 
-def shown_name(name: str) -> str:
-    """Return a file name as it can be printed: a byte that is not UTF-8 as its escape (caf\\xe9.md)."""
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
-
 def read_bytes(path: Path | str, rel: str, limits: Limits | None = None,
                stat: os.stat_result | None = None) -> tuple[bytes, os.stat_result]:
     """Return a document file's bytes and the stat they go with; raise SourceError on any problem.
@@ -160,7 +155,7 @@ def read_bytes(path: Path | str, rel: str, limits: Limits | None = None,
     """
     limits = limits or Limits()
     if not rel.isascii() and not _utf8(rel):
-        raise SourceError([Problem(shown_name(rel), None, "the file's name is not valid UTF-8: rename it (an entry's "
+        raise SourceError([Problem(printable(rel), None, "the file's name is not valid UTF-8: rename it (an entry's "
                                    "address, its feeds and the digest are UTF-8 text)")])
     try:
         stat = stat if stat is not None else os.stat(path)
