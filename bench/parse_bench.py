@@ -75,7 +75,7 @@ def main(folder: Path, runs: int) -> None:
         lap("normalise")
         made = [content.render(entry, config, doc) for doc, entry in pairs]
         lap("render")
-        records = [record_of(entry, len(doc.body), 0, b"", summary=r.summary)
+        records = [record_of(entry, len(doc.body), 0, 0, b"", summary=r.summary)
                    for (doc, entry), r in zip(pairs, made, strict=True)]
         lap("record")
         back = [spill.decode(record, spill.encode((r.entry, r.content_html, r.summary)))

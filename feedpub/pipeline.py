@@ -92,7 +92,7 @@ def output_problems(config: Config, *, now: datetime, entries: Sequence[Entry]) 
     config = dataclasses.replace(config, cache=False)
     sources = gather.sources(config)
     with cache.opened(config) as store:
-        records = [record_of(e, 0, 0, b"") for e in entries]
+        records = [record_of(e, 0, 0, 0, b"") for e in entries]
         whole = functools.partial(gather.whole, config=config, context=sources)
         try:
             jobs = executor.plan(Build(config, now, select.choose(records, config, now, whole), store.context))

@@ -32,10 +32,13 @@ class Record(NamedTuple):
     spells it, before select settles one name per slug).
     """
 
-    # the file when it was read: with mtime_ns and size a rebuild knows it unchanged
+    # the file when it was read: while its size, mtime_ns and ctime_ns are these, a rebuild
+    # knows it unchanged (ctime: an edit that puts the old mtime back, as touch -r, cp -p or an
+    # archive with fixed file times do, still moves it, and no program can set it back)
     rel: str  # path relative to the source folder, POSIX separators
     size: int
     mtime_ns: int
+    ctime_ns: int
     fingerprint: bytes  # 16 bytes, a hash of rel, dates and the file's bytes: keys outputs and bodies
     # the entry without its body: what choosing and listing entries need (see record_of)
     id: str
@@ -84,8 +87,9 @@ def fingerprint(rel: str, data: bytes, date: datetime, updated: datetime) -> byt
     return h.digest()
 
 
-def record_of(entry: Entry, size: int, mtime_ns: int, data: bytes, *, summary: str | None = None) -> Record:
-    """Return the record of a document: its file's facts and its entry's projection.
+def record_of(entry: Entry, size: int, mtime_ns: int, ctime_ns: int, data: bytes, *,
+              summary: str | None = None) -> Record:
+    """Return the record of a document: its file's facts (its stat, its bytes) and its entry's projection.
 
     summary: the text pages that list entries show for it, when the document gives none
     (its first paragraph: ``render.content.lead_summary``).
@@ -95,7 +99,8 @@ def record_of(entry: Entry, size: int, mtime_ns: int, data: bytes, *, summary: s
         values["summary"] = summary
     return Record(
         **values,
-        size=size, mtime_ns=mtime_ns, fingerprint=fingerprint(entry.rel, data, entry.date, entry.updated),
+        size=size, mtime_ns=mtime_ns, ctime_ns=ctime_ns,
+        fingerprint=fingerprint(entry.rel, data, entry.date, entry.updated),
         instant=instant_of(entry.date), updated_instant=instant_of(entry.updated), micros=stable_micros(entry.id),
     )
 

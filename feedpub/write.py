@@ -46,6 +46,7 @@ class Written(NamedTuple):
     key: bytes
     size: int
     mtime_ns: int
+    ctime_ns: int  # an edit that puts the mtime back still moves it
     ino: int
 
 
@@ -74,12 +75,13 @@ class Previous:
             return False
         if self._held is not None:  # stat'ed by the walk (another process) as the build began
             there = (self._found or self._walked()).get(path)
-            return there is not None and there == (known.size, known.mtime_ns, known.ino)
+            return there is not None and there == (known.size, known.mtime_ns, known.ctime_ns, known.ino)
         try:
             st = os.stat(self._prefix + path)
         except OSError:
             return False
-        return (st.st_size, st.st_mtime_ns, st.st_ino) == (known.size, known.mtime_ns, known.ino)
+        return ((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+                == (known.size, known.mtime_ns, known.ctime_ns, known.ino))
 
     def _walked(self) -> dict[str, Held]:
         """Return the walk's listing, waiting for it the first time (holds() asks once per output file)."""
@@ -222,10 +224,11 @@ class Held(NamedTuple):
 
     size: int
     mtime_ns: int
+    ctime_ns: int
     ino: int
 
 
-NOT_HELD = Held(-1, -1, 0)  # a link, or a file gone as the folder was walked: matches no output
+NOT_HELD = Held(-1, -1, -1, 0)  # a link, or a file gone as the folder was walked: matches no output
 
 
 def existing(out: Path) -> dict[str, Held]:
@@ -259,7 +262,7 @@ def existing(out: Path) -> dict[str, Held]:
                     stack.append((e.path, f"{prefix}{e.name}/"))
                     continue
                 st = e.stat(follow_symlinks=False)
-                found[prefix + e.name] = Held(st.st_size, st.st_mtime_ns, st.st_ino)
+                found[prefix + e.name] = Held(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
             except OSError:  # gone meanwhile
                 found[prefix + e.name] = NOT_HELD
     found.pop(MARKER, None)
@@ -589,7 +592,7 @@ class Staging:
                 st = os.stat(prefix + path)
             except OSError:
                 continue
-            files[path] = Written(key, st.st_size, st.st_mtime_ns, st.st_ino)
+            files[path] = Written(key, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
         return files
 
 

@@ -180,6 +180,24 @@ class TestCacheHits:
         assert calls == {"normalise": [], "render": []}
         assert not result.report.changed
 
+    def test_an_image_edited_with_its_mtime_put_back_is_copied_again(
+        self, tmp_path: Path, make_config: Callable[..., Config]
+    ) -> None:
+        """A copied file whose bytes change but not its size or mtime (put back) is copied again: its ctime moved."""
+        source = tmp_path / "site"
+        write_doc(source, "p.md", "---\ntitle: Post\ndate: 2024-01-01\nimage: /images/pic.png\n---\nBody.\n")
+        (source / "images").mkdir()
+        pic = source / "images/pic.png"
+        pic.write_bytes(b"\x89PNG" + b"a" * 100)
+        config = make_config(source)
+        build(config, now=NOW)
+        st = pic.stat()
+        pic.write_bytes(b"\x89PNG" + b"b" * 100)
+        os.utime(pic, ns=(st.st_atime_ns, st.st_mtime_ns))
+        build(config, now=NOW)
+        assert (config.out / "images/pic.png").read_bytes() == pic.read_bytes()
+        assert output_tree(config.out) == _fresh(config, tmp_path, "fresh")
+
     def test_replaced_image_gives_its_new_length(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
         """A local image replaced by a larger file (same path) gives its new length in every feed and archive page."""
         source = tmp_path / "site"
@@ -386,6 +404,23 @@ class TestCacheHits:
         build(config, now=NOW)
         assert calls["normalise"][0] == "a0008.md"
         assert "Artikel 8 & <friends>" in _titles(config)
+
+    def test_an_edit_that_puts_the_mtime_back_is_seen(
+        self, corpus: Path, make_config: Callable[..., Config], calls: dict[str, list[str]]
+    ) -> None:
+        """A same-size edit whose old mtime is put back (touch -r, cp -p, an archive's fixed times) is seen: its ctime moved."""
+        config = make_config(corpus)
+        build(config, now=NOW)
+        calls["normalise"].clear()
+        doc = corpus / "a0008.md"
+        st = doc.stat()
+        doc.write_text(doc.read_text().replace("Article 8", "Artikel 8"))
+        os.utime(doc, ns=(st.st_atime_ns, st.st_mtime_ns))
+        assert (doc.stat().st_size, doc.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
+        build(config, now=NOW)
+        assert calls["normalise"][0] == "a0008.md"  # then its neighbours, whose pages name it
+        assert "Artikel 8 & <friends>" in _titles(config)
+        assert output_tree(config.out) == _fresh(config, corpus.parent, "fresh-after-edit")
 
     def test_touched_document_keeps_its_rendered_body(
         self, corpus: Path, make_config: Callable[..., Config], calls: dict[str, list[str]]
@@ -608,10 +643,10 @@ class TestCacheDamage:
         st = (config.out / "atom.xml").stat()
         with sqlite3.connect(cache.cache_path(config)) as db:  # make the record claim the forged file
             (data,) = db.execute("SELECT data FROM written").fetchone()
-            forms = (catalogue.BYTES, "q", "q", "Q")
+            forms = cache._WRITTEN_FORMS
             paths, columns = catalogue.decode_table(data, forms)
             at = paths.index("atom.xml")
-            for column, value in zip(columns[1:], (st.st_size, st.st_mtime_ns, st.st_ino), strict=True):
+            for column, value in zip(columns[1:], (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino), strict=True):
                 column[at] = value
             forged = catalogue.encode_table(paths, *zip(forms, columns, strict=True))
             db.execute("UPDATE written SET data = ?", (forged,))

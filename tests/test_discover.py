@@ -92,7 +92,7 @@ class TestRefused:
         found, docs_refused = discover.documents(top)
         assert [rel for rel, _path in found] == ["c.md", "z/a.md", "z/c.md"]
         listed, listed_refused = discover.listing(top)
-        assert sorted(rel for rel, _path, _size, _mtime in listed) == ["c.md", "z/a.md", "z/c.md"]
+        assert sorted(rel for rel, _path, _size, _mtime, _ctime in listed) == ["c.md", "z/a.md", "z/c.md"]
         report = discover.discover(top)
         for got in (docs_refused, listed_refused, report.refused):
             assert [(r.rel, r.why) for r in got] == refused
@@ -117,4 +117,4 @@ class TestRefused:
         top = _tree(tmp_path, "a.md")
         (top / "b.md").symlink_to(top / "missing.md")
         listed, _refused = discover.listing(top)
-        assert sorted(listed)[1] == ("b.md", os.path.join(str(top), "b.md"), -1, -1)
+        assert sorted(listed)[1] == ("b.md", os.path.join(str(top), "b.md"), -1, -1, -1)

@@ -411,7 +411,7 @@ class TestWhichFeeds:
 def record(id_: str, category: Category, data: bytes = b"A", *, updated: datetime | None = None) -> Record:
     """Return the record of a document in category (data: its bytes, in its fingerprint)."""
     e = entry(id_, category=(category.slug, category.name), updated=updated)
-    return record_of(e, len(data), 0, data)
+    return record_of(e, len(data), 0, 0, data)
 
 
 class TestFeedKeys:
@@ -467,7 +467,7 @@ class TestFeedKeys:
         for name in ("atom.xml", "rss.xml", "feed.json"):
             (folder / name).write_text(name)
             st = (folder / name).stat()
-            written[f"categories/bio/{name}"] = Written(b"k", st.st_size, st.st_mtime_ns, st.st_ino)
+            written[f"categories/bio/{name}"] = Written(b"k", st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
         previous = Previous(tmp_path, written)
         assert held(bio, b"k", previous)
         assert not held(bio, b"other", previous)

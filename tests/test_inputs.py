@@ -44,7 +44,7 @@ class TestKeys:
     def test_each_declared_input_changes_the_key(self, make_config: Callable[..., Config], tmp_path: Path) -> None:
         """The plan, a declared setting's value, a file's size or mtime, a template and the time (declared) change it."""
         config = make_config(tmp_path)
-        image = File(str(tmp_path / "i.png"), 10, 5)
+        image = File(str(tmp_path / "i.png"), 10, 5, 7)
         base = Job("k", ("a.html",), Plan("x"), Inputs(("title",), (image,), ("article.html.j2",), now=True))
         first = key(base, config)
         assert first == key(base, config)
@@ -70,7 +70,7 @@ class TestKeys:
         """An output path or a declared file whose name is not valid UTF-8 (a Linux file name) has a key of its own."""
         config = make_config(tmp_path)
         odd, plain = "caf\udce9", "cafe"  # os.fsdecode of b"caf\xe9"
-        keys = {key(Job("k", (f"{name}/index.html",), Plan("x"), Inputs(files=(File(str(tmp_path / f"{image}.png"), 1, 2),))),
+        keys = {key(Job("k", (f"{name}/index.html",), Plan("x"), Inputs(files=(File(str(tmp_path / f"{image}.png"), 1, 2, 3),))),
                     config) for name in (odd, plain) for image in (odd, plain)}
         assert len(keys) == 4
 
@@ -308,7 +308,7 @@ class TestEncoding:
     @example((("a", "b"),), ("a", "b"))
     @example(("ab",), ("a", "b"))
     @example(Plan("a", 1), ("a", 1))
-    @example(File("a", 1, 2), ["a", 1, 2])  # a named tuple and a list of its items
+    @example(File("a", 1, 2, 3), ["a", 1, 2, 3])  # a named tuple and a list of its items
     @example((Plan("a"),), [Plan("a")])  # a tuple and a list walked item by item (a dataclass in them)
     @example("bad\udcff name", "bad name")  # a file name not valid UTF-8 (surrogateescape), alone
     @example(Plan("bad\udcff"), Plan("bad"))  # and in a dataclass
@@ -335,7 +335,7 @@ class TestEncoding:
                      date_source="front matter", updated=NOW, category=Category("a", "A"),
                      category_source="front matter", summary="", source="", authors=(), tags=(), image=None,
                      rel="a.md", fmt="markdown")
-        record = records_module.record_of(base, 0, 0, b"x")
+        record = records_module.record_of(base, 0, 0, 0, b"x")
         found: list[Record] = []
         out: list[bytes] = []
         inputs.encode((("u", "t"), record, None), out, found)
@@ -344,5 +344,5 @@ class TestEncoding:
         inputs.encode(record, [], alone)  # a plan that is a record
         assert alone == [record]
         assert record.title.encode() not in b"".join(out)  # its fields are not in the plan's bytes
-        other = records_module.record_of(changed(base, title="Another title"), 0, 0, b"x")
+        other = records_module.record_of(changed(base, title="Another title"), 0, 0, 0, b"x")
         assert _encoded(("u", record)) == _encoded(("u", other))  # told apart by the key's tokens instead

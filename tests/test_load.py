@@ -141,8 +141,8 @@ class TestDiscover:
             write_doc(tmp_path, name, "x" * len(name))
         found, refused = load.listing(tmp_path)
         found.sort()
-        assert [(rel, size) for rel, _path, size, _mtime in found] == [("a/c.txt", 7), ("b.md", 4), ("d.md", 4)]
-        assert [(rel, path) for rel, path, _size, _mtime in found] == sorted(load.discover_rel(tmp_path))
+        assert [(rel, size) for rel, _path, size, _mtime, _ctime in found] == [("a/c.txt", 7), ("b.md", 4), ("d.md", 4)]
+        assert [(rel, path) for rel, path, _size, _mtime, _ctime in found] == sorted(load.discover_rel(tmp_path))
         assert found[1][3] == os.stat(tmp_path / "b.md").st_mtime_ns
         assert refused == []
 

@@ -21,7 +21,7 @@ from tests.conftest import NOW, write_corpus, write_doc
 
 
 def _records(entries: list[Entry]) -> list[records.Record]:
-    return [records.record_of(e, 0, 0, e.rel.encode()) for e in entries]  # as a build does
+    return [records.record_of(e, 0, 0, 0, e.rel.encode()) for e in entries]  # as a build does
 
 
 def _same(a: select.Selection[Entry], b: select.Selection[records.Record]) -> None:

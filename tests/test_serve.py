@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import os
 import select
 import socket
 import threading
@@ -224,6 +225,19 @@ class TestPreview:
         assert any(c.endswith("2024-05-01-fresh.md") for c in outcome.changed)
         titles = [e.title for e in feedparser.parse(_get(preview.url + "atom.xml")[2]).entries]
         assert titles[0] == "Fresh news"
+
+    def test_an_edit_that_puts_the_mtime_back_rebuilds(self, preview: Preview, seeds: Path) -> None:
+        """A same-size edit whose old mtime is put back is seen by poll() and shown: its ctime moved."""
+        doc = seeds / "2024-05-01-fresh.md"
+        doc.write_text("---\ntitle: Fresh news\n---\nHello.\n")
+        assert preview.poll() is not None
+        st = doc.stat()
+        doc.write_text("---\ntitle: Fresh newz\n---\nHello.\n")
+        os.utime(doc, ns=(st.st_atime_ns, st.st_mtime_ns))
+        outcome = preview.poll()
+        assert outcome is not None and outcome.error is None
+        titles = [e.title for e in feedparser.parse(_get(preview.url + "atom.xml")[2]).entries]
+        assert titles[0] == "Fresh newz"
 
     def test_background_watch_rebuilds_template_change(
         self, seeds: Path, make_config: Callable[..., Config], tmp_path: Path

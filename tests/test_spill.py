@@ -31,7 +31,7 @@ def _entry(n: int) -> Entry:
 
 def _record(n: int) -> Record:
     """The catalogue record of _entry(n), its listing summary not the entry's (as a build makes it)."""
-    return record_of(_entry(n), 10, 20, b"bytes", summary=f"first paragraph {n}")
+    return record_of(_entry(n), 10, 20, 30, b"bytes", summary=f"first paragraph {n}")
 
 
 def _open_fds() -> int:
@@ -58,7 +58,7 @@ class TestSpill:
         before = _open_fds()
         with spill.opened(True, tmp_path) as s:
             s.note([s.put("d.md", (_entry(1), "<p>x</p>", ""))])
-            r = record_of(_entry(1), 1, 1, b"")._replace(rel="d.md")
+            r = record_of(_entry(1), 1, 1, 1, b"")._replace(rel="d.md")
             for _ in range(1000):
                 assert s.get(r) is not None
             assert _open_fds() == before + 2  # the file appended to and the one read
@@ -135,7 +135,7 @@ class TestEntryRebuilt:
         for f in dataclasses.fields(Entry):  # the test sets every field: a new one must be added here
             if f.default is not dataclasses.MISSING:
                 assert getattr(entry, f.name) != f.default, f.name
-        record = record_of(entry, 1, 2, b"x", summary="the listing's summary")
+        record = record_of(entry, 1, 2, 3, b"x", summary="the listing's summary")
         with spill.opened(True, tmp_path) as s:
             s.note([s.put(entry.rel, (entry, "<p>body</p>", "short"))])
             back, html, summary = s.get(record)  # type: ignore[misc]
@@ -148,7 +148,7 @@ class TestEntryRebuilt:
     def test_the_record_gives_the_settled_values(self, tmp_path: Path) -> None:
         """The entry takes its record's fields: a category the build settled comes back under that name."""
         entry = _entry(3)
-        settled = record_of(entry, 1, 1, b"").with_category(Category("news", "NEWS"))
+        settled = record_of(entry, 1, 1, 1, b"").with_category(Category("news", "NEWS"))
         with spill.opened(True, tmp_path) as s:
             s.note([s.put(entry.rel, (entry, "", ""))])
             back = s.get(settled)

@@ -17,6 +17,16 @@ def _write(out: Path, files: dict[str, bytes], key: bytes = b"k") -> write.Write
     return write.write_outputs([Output(p, data, key) for p, data in files.items()], out)
 
 
+class _Ready:
+    """A Later whose result is there already (as the background walk's, once it has ended)."""
+
+    def __init__(self, value: dict[str, write.Held]) -> None:
+        self._value = value
+
+    def result(self) -> dict[str, write.Held]:
+        return self._value
+
+
 class TestPrevious:
     def test_holds_a_file_only_as_recorded(self, tmp_path: Path) -> None:
         """A file is held for its recorded key while its size, mtime and inode are as recorded."""
@@ -30,6 +40,18 @@ class TestPrevious:
         os.utime(out / "sub" / "b.xml", ns=(0, 10**9))
         assert not previous.holds("a.xml", b"k")
         assert not previous.holds("sub/b.xml", b"k")
+
+    def test_a_file_rewritten_with_its_mtime_put_back_is_not_held(self, tmp_path: Path) -> None:
+        """A file rewritten in place (same inode, size and mtime, put back) is not held: its ctime moved."""
+        out = tmp_path / "out"
+        report = _write(out, {"a.xml": b"<a/>"})
+        st = (out / "a.xml").stat()
+        (out / "a.xml").write_bytes(b"<z/>")
+        os.utime(out / "a.xml", ns=(st.st_atime_ns, st.st_mtime_ns))
+        now = (out / "a.xml").stat()
+        assert (now.st_ino, now.st_size, now.st_mtime_ns) == (st.st_ino, st.st_size, st.st_mtime_ns)
+        assert not write.Previous(out, report.files).holds("a.xml", b"k")
+        assert not write.Previous(out, report.files, _Ready(write.existing(out))).holds("a.xml", b"k")
 
     def test_a_replaced_file_is_not_held(self, tmp_path: Path) -> None:
         """A file replaced by another of the same size and mtime (a new inode) is not held."""
@@ -209,7 +231,7 @@ class TestExisting:
         assert set(found) == {"top.html", "a/b/deep.xml"}
         for rel, held in found.items():
             st = os.stat(out / rel)
-            assert held == write.Held(st.st_size, st.st_mtime_ns, st.st_ino)
+            assert held == write.Held(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
     def test_links_are_listed_never_followed(self, tmp_path: Path) -> None:
         """A link to a folder, to a file or to nothing is listed as a file matching no output (stat -1), never entered."""

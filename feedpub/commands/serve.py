@@ -52,7 +52,7 @@ CONTENT_TYPES = {
 BROWSER_FEED_TYPE = "application/xml; charset=utf-8"
 _STYLED_FEEDS = frozenset(layout.FEED_FILES[kind] for kind in ("atom", "rss"))
 
-Snapshot = dict[str, tuple[int, int]]
+Snapshot = dict[str, tuple[int, int, int]]  # path: (mtime_ns, ctime_ns, size)
 
 # Paths of the live-reload machinery. They are answered before the output folder is looked
 # at, so they need a prefix no output file has (feedpub writes no name starting with "_").
@@ -196,7 +196,7 @@ def snapshot(config: Config) -> Snapshot:
             for name in names:
                 _readable, st = walk.look(name)  # None: not readable, or gone between listing and stat
                 if st is not None:
-                    stamps[os.path.join(folder, name)] = (st.st_mtime_ns, st.st_size)
+                    stamps[os.path.join(folder, name)] = (st.st_mtime_ns, st.st_ctime_ns, st.st_size)
     files = templating.template_files(config)
     if config.config_path is not None:
         files.append(config.config_path)
@@ -205,7 +205,7 @@ def snapshot(config: Config) -> Snapshot:
             st = f.stat()
         except OSError:
             continue  # deleted between listing and stat: the next poll sees it gone
-        stamps[str(f)] = (st.st_mtime_ns, st.st_size)
+        stamps[str(f)] = (st.st_mtime_ns, st.st_ctime_ns, st.st_size)
     return stamps
 
 

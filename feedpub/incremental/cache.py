@@ -293,10 +293,10 @@ class BuildCache:
             if not isinstance(data, bytes) or checksum != _check(where, data):
                 raise DamagedError("the record of written files does not match its checksum")
             try:
-                paths, (keys, sizes, mtimes, inodes) = catalogue.decode_table(data, _WRITTEN_FORMS)
+                paths, columns = catalogue.decode_table(data, _WRITTEN_FORMS)
             except ValueError as e:
                 raise DamagedError("the record of written files does not decode") from e
-            return dict(zip(paths, map(_WRITTEN, zip(keys, sizes, mtimes, inodes, strict=True)), strict=True))
+            return dict(zip(paths, map(_WRITTEN, zip(*columns, strict=True)), strict=True))
 
         return self._guarded(read) or {}
 
@@ -304,14 +304,15 @@ class BuildCache:
         """Record files as what out holds now (before: what written() said; written only if it differs).
 
         One value for the whole folder, not a row per file: an archive's output has a file
-        per page, and a rebuild reads them all. Stored as columns (paths, keys, sizes, mtimes,
-        inodes: :func:`feedpub.incremental.catalogue.encode_table`).
+        per page, and a rebuild reads them all. Stored as columns (paths, then each field of
+        :class:`~feedpub.write.Written`: :func:`feedpub.incremental.catalogue.encode_table`).
         """
         if files == before:
             return
         where = str(out.resolve())
         paths = sorted(files)
-        columns: list[Sequence[Any]] = [*zip(*(files[path] for path in paths), strict=True)] or [()] * 4
+        columns: list[Sequence[Any]] = ([*zip(*(files[path] for path in paths), strict=True)]
+                                        or [()] * len(_WRITTEN_FORMS))
         data = catalogue.encode_table(paths, *zip(_WRITTEN_FORMS, columns, strict=True))
 
         def write(c: sqlite3.Connection) -> None:
@@ -405,7 +406,7 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 
 _WRITTEN = functools.partial(tuple.__new__, Written)  # Written._make without its Python-level checks
-_WRITTEN_FORMS = (catalogue.BYTES, "q", "q", "Q")  # key, size, mtime_ns, ino: the table's columns
+_WRITTEN_FORMS = (catalogue.BYTES, "q", "q", "q", "Q")  # key, size, mtime_ns, ctime_ns, ino: the table's columns
 DISABLED = BuildCache(None, "", None)  # for reading without a cache (check, tests, tools)
 
 

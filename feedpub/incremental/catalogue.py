@@ -156,7 +156,7 @@ def _of(kind: type, plain: Any) -> Any:
 
 # --- records as columns --------------------------------------------------------------------
 
-_MAGIC = b"feedpub-catalogue-5"
+_MAGIC = b"feedpub-catalogue-6"
 _NEW = functools.partial(tuple.__new__, Record)  # Record._make without its Python-level checks
 
 

@@ -44,7 +44,7 @@ class BuildContext:
         self.store.save_written(self.config.out, report.files, self.written)
 
 
-_HELD_FORMS = ("q", "q", "Q")  # size, mtime_ns, ino
+_HELD_FORMS = ("q", "q", "q", "Q")  # size, mtime_ns, ctime_ns, ino
 _HELD = functools.partial(tuple.__new__, write.Held)  # Held._make without its Python-level checks
 
 
@@ -61,8 +61,8 @@ def _listed(out: Path) -> bytes:
 
 def _unlisted(parts: list[bytes]) -> dict[str, write.Held]:
     """Return the listing _listed() encoded."""
-    paths, (sizes, mtimes, inodes) = catalogue.decode_table(parts[0], _HELD_FORMS)
-    return dict(zip(paths, map(_HELD, zip(sizes, mtimes, inodes, strict=True)), strict=True))
+    paths, columns = catalogue.decode_table(parts[0], _HELD_FORMS)
+    return dict(zip(paths, map(_HELD, zip(*columns, strict=True)), strict=True))
 
 
 @contextlib.contextmanager

@@ -74,14 +74,6 @@ def newest_dated(config: Config) -> datetime | None:
     return max(found, default=None)
 
 
-def entry_of(rel: str, name: str, config: Config, context: SourceContext) -> tuple[Entry, bytes, int, int]:
-    """Read and normalise one document: its entry, its bytes, size and mtime (raise SourceError)."""
-    data, st = load.read_bytes(name, rel, config.limits)
-    # source / rel, not Path(name): pathlib then parses the relative part only
-    doc = load.from_bytes(data, config.source / rel, rel, st.st_mtime, config.limits)
-    return normalise(doc, config, context), data, st.st_size, st.st_mtime_ns
-
-
 def record_or_problems(rel: str, name: str, config: Config, context: SourceContext | None = None, *,
                        find_pages: bool = True, spill: Spill = DISABLED,
                        ) -> Record | tuple[Problem, ...]:
@@ -114,10 +106,10 @@ def _read_one(rel: str, name: str, config: Config, context: SourceContext, find_
     if spill.enabled:  # its page will show the whole body: render it once, now
         r = content.render(entry, config, doc)
         where = spill.put(rel, (entry, r.content_html, r.summary))
-        return _Read(record_of(entry, st.st_size, st.st_mtime_ns, data, summary=r.summary), (), where)
+        return _Read(record_of(entry, st.st_size, st.st_mtime_ns, st.st_ctime_ns, data, summary=r.summary), (), where)
     # the archive lists every entry with text: the document's summary, else its first paragraph
     summary = content.lead_summary(entry, doc, config)
-    return _Read(record_of(entry, st.st_size, st.st_mtime_ns, data, summary=summary))
+    return _Read(record_of(entry, st.st_size, st.st_mtime_ns, st.st_ctime_ns, data, summary=summary))
 
 
 _Chunk = tuple[bytes | None, list[Record], list[tuple[int, tuple[Problem, ...]]], list[tuple[str, Where]]]
@@ -205,31 +197,31 @@ def read_catalogue(config: Config, store: cache.BuildCache, shared: catalogue.Sh
     return _found(config, context, kept + fresh, problems, refused)
 
 
-_LISTED_FORMS = ("q", "q")  # size, mtime_ns
+_LISTED_FORMS = ("q", "q", "q")  # size, mtime_ns, ctime_ns
 
 
 def _listed(source: Path, rules: load.Rules) -> tuple[bytes, bytes, list[Refused]]:
     """Return the source's documents (load.listing) as columns: what the listing process sends back.
 
-    Two tables: the relative paths with each document's size and mtime, and the file system
-    paths. A pickle of 50,000 (rel, path, size, mtime) rows took ~0.1 s to read here, where
-    the build waits for it (the output folder's listing is sent the same way: context._listed).
+    Two tables: the relative paths with each document's stat, and the file system paths. A
+    pickle of 50,000 (rel, path, size, mtime) rows took ~0.1 s to read here, where the build
+    waits for it (the output folder's listing is sent the same way: context._listed).
     """
     found, refused = load.listing(source, rules)
-    rels, paths, sizes, mtimes = [*zip(*found, strict=True)] or [(), (), (), ()]
-    return (catalogue.encode_table(rels, *zip(_LISTED_FORMS, (sizes, mtimes), strict=True)),
+    rels, paths, *stats = [*zip(*found, strict=True)] or [(), (), (), (), ()]
+    return (catalogue.encode_table(rels, *zip(_LISTED_FORMS, stats, strict=True)),
             catalogue.encode_table(paths), refused)
 
 
-def _unlisted(listed: tuple[bytes, bytes, list[Refused]]) -> tuple[list[tuple[str, str, int, int]], list[Refused]]:
+def _unlisted(listed: tuple[bytes, bytes, list[Refused]]) -> tuple[list[load.Listed], list[Refused]]:
     """Return the listing _listed() encoded, as load.listing returns it."""
     named, placed, refused = listed
-    rels, (sizes, mtimes) = catalogue.decode_table(named, _LISTED_FORMS)
+    rels, (sizes, mtimes, ctimes) = catalogue.decode_table(named, _LISTED_FORMS)
     paths, _none = catalogue.decode_table(placed, ())
-    return list(zip(rels, paths, sizes, mtimes, strict=True)), refused
+    return list(zip(rels, paths, sizes, mtimes, ctimes, strict=True)), refused
 
 
-def _forgotten(found: Sequence[tuple[str, str, int, int]], known: dict[str, Record], matched: int,
+def _forgotten(found: Sequence[load.Listed], known: dict[str, Record], matched: int,
                read: Sequence[tuple[str, str]], fresh: Sequence[Record]) -> list[str]:
     """Return the documents the cache forgets: gone from the source, or read again and not valid now."""
     there = {f[0] for f in found} if matched < len(known) else set()
@@ -238,22 +230,23 @@ def _forgotten(found: Sequence[tuple[str, str, int, int]], known: dict[str, Reco
     return [*gone, *(rel for rel, _path in read if rel not in valid)]
 
 
-def _known_or_missing(found: Iterable[tuple[str, str, int, int]], known: dict[str, Record], context: SourceContext,
+def _known_or_missing(found: Iterable[load.Listed], known: dict[str, Record], context: SourceContext,
                       ) -> tuple[list[Record], list[tuple[str, str]], int]:
     """Return the records the cache has of documents as they are, the documents to read, and how many it knew.
 
-    found: each document listed, with its size and mtime. The documents to read (new,
+    found: each document listed, with its stat. The documents to read (new,
     changed, or dated by git or mtime when that date moved) are in file order.
     """
     kept: list[Record] = []
     missing: list[tuple[str, str]] = []
     matched = 0  # documents the cache knows that are still there
     get = known.get
-    for rel, path, size, mtime_ns in found:
+    for rel, path, size, mtime_ns, ctime_ns in found:
         record = get(rel)
         if record is not None:
             matched += 1
-            if size == record.size and mtime_ns == record.mtime_ns and _still_valid(record, context):
+            if (size == record.size and mtime_ns == record.mtime_ns and ctime_ns == record.ctime_ns
+                    and _still_valid(record, context)):
                 kept.append(record)
                 continue
         missing.append((rel, path))

@@ -9,7 +9,7 @@ Nothing here knows any kind. A key hashes:
   (a dataclass field with ``compare=False`` is not part of the plan's identity, so not of
   its key), records by their fingerprints and the values the build settled for them
   (category names, ``updated`` ties: :meth:`feedpub.select.Selection.token`, once per record);
-- each declared setting's value, each declared file's path, size and mtime, each declared
+- each declared setting's value, each declared file's path, size, mtime and ctime, each declared
   template's name and the bytes of the file it is read from, and the build time if declared.
 
 Settings and templates are hashed once per build for each distinct declaration, and a file
@@ -59,11 +59,12 @@ class Stats:
             try:
                 st = os.stat(path)
             except (OSError, ValueError):  # missing, or a name the file system refuses
-                found = File(path, NOT_A_FILE, 0)
+                found = File(path, NOT_A_FILE, 0, 0)
             else:
                 regular = stat.S_ISREG(st.st_mode) and (
                     self._inside is None or places.inside(path, self._inside, self._skip))
-                found = File(path, st.st_size if regular else NOT_A_FILE, st.st_mtime_ns if regular else 0)
+                found = (File(path, st.st_size, st.st_mtime_ns, st.st_ctime_ns) if regular
+                         else File(path, NOT_A_FILE, 0, 0))
             self._known[path] = found
         return found
 
@@ -205,7 +206,7 @@ class Keys:
     def _hash_declared(self, declared: Inputs) -> bytes:
         out = [self._settings.get(declared.settings) or self._hash_settings(declared.settings)]
         for f in declared.files:
-            out.append(b"f%s\0%d\0%d\0" % (f.path.encode("utf-8", "surrogatepass"), f.size, f.mtime_ns))
+            out.append(b"f%s\0%d\0%d\0%d\0" % (f.path.encode("utf-8", "surrogatepass"), f.size, f.mtime_ns, f.ctime_ns))
         if declared.templates:
             out.append(self._templates.get(declared.templates) or self._hash_templates(declared.templates))
         if declared.now:

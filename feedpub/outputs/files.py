@@ -103,7 +103,7 @@ class _Files:
         jobs: list[Job[Any]] = []
         for path, a in sorted(found.items()):
             if path not in made:
-                source = File(a.path, a.size, a.mtime_ns)
+                source = File(a.path, a.size, a.mtime_ns, a.ctime_ns)
                 jobs.append(Job(self.name, (path,), Copy(source), Inputs(files=(source,))))
         return jobs
 

@@ -47,6 +47,7 @@ class File(NamedTuple):
     path: str  # absolute
     size: int  # NOT_A_FILE when it is missing or not a regular file
     mtime_ns: int
+    ctime_ns: int  # an edit that puts the mtime back still moves it
 
 
 NOT_A_FILE = -1
@@ -76,7 +77,7 @@ class Build:
     digest: Request | None = None  # the digest asked for (None: the default one, if any)
     # what planning found worth a warning (a file not read: feedpub.places); kinds append, the build reports
     notes: list[str] = field(default_factory=list)
-    stat: Callable[[str], File] = field(default=lambda path: File(path, NOT_A_FILE, 0))  # once per file per build
+    stat: Callable[[str], File] = field(default=lambda path: File(path, NOT_A_FILE, 0, 0))  # once per file per build
 
 
 class Job(NamedTuple, Generic[P]):

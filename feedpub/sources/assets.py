@@ -37,6 +37,7 @@ class Asset:
     path: str  # file system path
     size: int
     mtime_ns: int
+    ctime_ns: int
 
 
 def is_asset(name: str) -> bool:
@@ -61,7 +62,8 @@ def find(top: Path, what: str, *, out: Path | None = None,
                 continue
             _readable, st = walk.look(name)
             if st is not None:  # None: refused (noted), or nothing there to copy
-                found.append(Asset(prefix + name, os.path.join(folder, name), st.st_size, st.st_mtime_ns))
+                found.append(Asset(prefix + name, os.path.join(folder, name),
+                                   st.st_size, st.st_mtime_ns, st.st_ctime_ns))
     found.sort(key=lambda a: a.rel)
     return found, sorted(walk.refused, key=lambda r: r.rel)
 

@@ -134,7 +134,7 @@ class _Walk:
         return self._user(rel, name)
 
     def run(self, *, stat: bool = False) -> list[Any]:
-        """Return (rel, path) of every document (stat: (rel, path, size, mtime_ns)), in the file system's order."""
+        """Return (rel, path) of every document (stat: a Listed row each), in the file system's order."""
         found: list[Any] = []
         walk = self.walk
         for folder, prefix, dirs, files in walk:
@@ -168,9 +168,9 @@ class _Walk:
                 if not stat:
                     found.append((prefix + f, where + f))
                 elif st is not None:
-                    found.append((prefix + f, where + f, st.st_size, st.st_mtime_ns))
+                    found.append((prefix + f, where + f, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
                 else:  # nothing there: reading it says why
-                    found.append((prefix + f, where + f, -1, -1))
+                    found.append((prefix + f, where + f, -1, -1, -1))
             elif self.explain:
                 self.excluded.append((prefix + f, why))
 
@@ -202,8 +202,12 @@ def discover(source: Path, rules: Rules | None = None) -> Discovery:
     return Discovery(sorted(found), sorted(walk.excluded), sorted(walk.walk.refused, key=lambda r: r.rel))
 
 
-def listing(source: Path, rules: Rules | None = None) -> tuple[list[tuple[str, str, int, int]], list[places.Refused]]:
-    """Return (rel, path, size, mtime_ns) of every document, in the file system's order, and what was refused.
+Listed = tuple[str, str, int, int, int]
+"""A document as a rebuild lists it: (rel, path, size, mtime_ns, ctime_ns)."""
+
+
+def listing(source: Path, rules: Rules | None = None) -> tuple[list[Listed], list[places.Refused]]:
+    """Return a Listed row for every document, in the file system's order, and what was refused.
 
     A document that vanishes between listing and stat, or a link to nothing, has size -1 (reading
     it reports why).

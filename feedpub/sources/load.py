@@ -17,12 +17,12 @@ from feedpub import places
 from feedpub.errors import Problem, SourceError, printable
 from feedpub.model import EMPTY, Limits, SourceDoc, make
 from feedpub.sources import conventions, frontmatter
-from feedpub.sources.discover import SUFFIXES, Rules, discover, discover_rel, documents, listing
+from feedpub.sources.discover import SUFFIXES, Listed, Rules, discover, discover_rel, documents, listing
 from feedpub.sources.plaintext import CONTROL
 
 # Finding the documents is discover's; these names stay here for the callers that read them.
-__all__ = ["SUFFIXES", "Rules", "decode", "discover", "discover_rel", "documents", "from_bytes", "listing", "parse",
-           "read", "read_bytes"]
+__all__ = ["SUFFIXES", "Listed", "Rules", "decode", "discover", "discover_rel", "documents", "from_bytes", "listing",
+           "parse", "read", "read_bytes"]
 
 
 def strip_controls(text: str) -> str:
