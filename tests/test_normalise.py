@@ -9,12 +9,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import lxml.html
 import pytest
 
 from feedpub.config import Config
 from feedpub.errors import NotAPost, SourceError
 from feedpub.incremental.gather import mostly_dated
 from feedpub.model import Category, Entry
+from feedpub.render import content
 from feedpub.sources import load, templates
 from feedpub.sources.body import body_of
 from feedpub.sources.normalise import normalise
@@ -323,6 +325,63 @@ class TestTemplates:
         found = templates.process("{{ a }} x\n{% raw %}\n{{ b }}\n\n{% endraw %}\n{% c %} y\n", strip=strip)
         assert found.tags == ((0, "{{ a }}"), (5, "{% c %}"))
         assert found.text == (" x\n\n{{ b }}\n\n\n y\n" if strip else "{{ a }} x\n\n{{ b }}\n\n\n{% c %} y\n")
+
+    @pytest.mark.parametrize("fence", ["```", "~~~", "````go", "  ```html"])
+    def test_tags_in_fenced_code_are_code(self, fence: str) -> None:
+        """In Markdown, a fenced block's {{ }}, {% %} and {# #} are shown as written and not reported."""
+        closing = fence.strip()[:4] if fence.strip().startswith("````") else fence.strip()[:3]
+        text = f"{{{{ a }}}}\n{fence}\n{{{{ .Title }}}} {{% for x %}} {{# c #}}\n{closing}\n{{{{ b }}}}\n"
+        found = templates.process(text, strip=True, markdown=True)
+        assert found.text == f"\n{fence}\n{{{{ .Title }}}} {{% for x %}} {{# c #}}\n{closing}\n\n"
+        assert found.tags == ((0, "{{ a }}"), (4, "{{ b }}"))
+
+    def test_tags_in_inline_code_are_code(self) -> None:
+        """An inline code span keeps its tags; a span of several backticks too; a lone backtick is no span."""
+        found = templates.process("Use `{{ .Date }}` or ``{% x %}`` but {{ y }} ` {{ z }}\n", strip=True, markdown=True)
+        assert found.text == "Use `{{ .Date }}` or ``{% x %}`` but  ` \n"
+        assert [tag for _line, tag in found.tags] == ["{{ y }}", "{{ z }}"]
+
+    def test_a_span_does_not_cross_a_blank_line(self) -> None:
+        """Backticks around a blank line are no code span: the tags between them are prose."""
+        found = templates.process("`{{ a }}\n\n{{ b }}`", strip=True, markdown=True)
+        assert found.text == "`\n\n`" and len(found.tags) == 2
+
+    def test_shortcodes_and_raw_markers_in_code_are_handled(self) -> None:
+        """Hugo runs shortcodes even in code, and Liquid unwraps raw inside a fence: both as outside code."""
+        found = templates.process("```\n{% raw %}{{ page.title }}{% endraw %}\n{{< y >}}\n```\n",
+                                  strip=True, markdown=True)
+        assert found.text == "```\n{{ page.title }}\n\n```\n"
+        assert found.tags == ((2, "{{< y >}}"),)
+
+    def test_fences_close_as_commonmark_says(self) -> None:
+        """A shorter fence or one of the other character does not close a block; an unclosed block runs to the end."""
+        found = templates.process("````\n```\n~~~\n{{ x }}\n```\n````\n{{ y }}\n", strip=True, markdown=True)
+        assert found.text == "````\n```\n~~~\n{{ x }}\n```\n````\n\n" and found.tags == ((6, "{{ y }}"),)
+        assert templates.process("~~~\n{{ x }}\n", strip=True, markdown=True).text == "~~~\n{{ x }}\n"
+        # backticks in a backtick fence's info string: no fence, so the tag is prose
+        assert templates.process("```js `x\n{{ x }}\n", strip=True, markdown=True).text == "```js `x\n\n"
+
+    def test_a_tag_of_several_lines_in_code_keeps_the_lines_after_it(self) -> None:
+        """A tag put aside in code may span lines: the tags after it are still reported at their own lines."""
+        found = templates.process("```\n{{ a\n b }}\n```\n{{ c }}\n", strip=True, markdown=True)
+        assert found.text == "```\n{{ a\n b }}\n```\n\n" and found.tags == ((4, "{{ c }}"),)
+
+    def test_plain_text_has_no_code(self) -> None:
+        """Outside Markdown, backticks are characters: every tag is a tag."""
+        found = templates.process("```\n{{ x }}\n```\n", strip=True)
+        assert found.text == "```\n\n```\n" and len(found.tags) == 1
+
+    def test_a_template_shown_in_a_post_is_published(self, tmp_path: Path, make_config) -> None:
+        """A Hugo post that shows a template in a code block publishes it as written, as Hugo does."""
+        src = tmp_path / "src"
+        path = write_doc(src, "a.md", "---\ntitle: Templates\ndate: 2024-01-01\n---\nLike {{ site.x }}this:\n\n"
+                                      "```go-html-template\n<h1>{{ .Title }}</h1>\n```\n")
+        config = make_config(src)
+        doc = load.read(path, src)
+        html = content.render(normalise(doc, config), config, doc).content_html
+        code = lxml.html.fragment_fromstring(html, create_parent="div").xpath("//code")
+        assert [c.text_content() for c in code] == ["<h1>{{ .Title }}</h1>\n"]
+        assert "site.x" not in html
 
     def test_a_long_tag_is_shortened_in_reports(self) -> None:
         """A tag is reported as written up to 60 characters, longer ones as their first 57 and '...'."""

@@ -54,7 +54,7 @@ def body_of(doc: SourceDoc, template_syntax: str = "strip") -> Body:
 
 def _taken_apart(doc: SourceDoc, template_syntax: str) -> Body:
     fmt = _format(doc)
-    found = templates.process(doc.body, strip=template_syntax == "strip")
+    found = templates.process(doc.body, strip=template_syntax == "strip", markdown=fmt == "markdown")
     text, trailer = plaintext.split_trailer(found.text)
     header, text, skipped = _header(doc, fmt, text)
     excerpt, text = _excerpt(doc.meta, text)

@@ -5,6 +5,11 @@ the text stays. Hugo's escaped shortcode ``{{</* x */>}}`` stands for the litera
 Any other tag (``{% link … %}``, ``{{ site.x }}``, ``{{< youtube … >}}``, ``{{% note %}}``) is
 found with its line, for ``check`` to report as ``template-syntax``, and is stripped from the
 body or kept as text, as the ``template_syntax`` setting says.
+
+In Markdown, code (a fenced block, an inline code span) is text an author shows: a Hugo post
+about templates shows ``{{ .Title }}`` there, and Hugo publishes it as written (it runs
+shortcodes in content, never Go templates). So inside code only shortcodes (which Hugo runs
+even there) and raw markers are handled; every other tag is code, kept and not reported.
 """
 
 from __future__ import annotations
@@ -31,10 +36,74 @@ class Found:
     tags: tuple[tuple[int, str], ...]  # (0-based line in text, the tag shortened)
 
 
-def process(text: str, *, strip: bool) -> Found:
-    """Unwrap raw blocks and escaped shortcodes; find (and with strip, remove) every other tag."""
+def process(text: str, *, strip: bool, markdown: bool = False) -> Found:
+    """Unwrap raw blocks and escaped shortcodes; find (and with strip, remove) every other tag.
+
+    markdown: the text is Markdown, whose code keeps its tags (see the module's docstring).
+    """
     if text.find("{") < 0 or _OPENING.search(text) is None:
         return Found(text, ())  # nearly every document: one scan for one character
+    shown: list[str] = []
+    if markdown and ("`" in text or "~~~" in text):
+        text = _code_kept(text, shown)
+    found = _processed(text, strip)
+    if not shown:
+        return found
+    kept = found.text
+    for i, tag in enumerate(shown):
+        kept = kept.replace(_placeholder(i, tag), tag, 1)
+    return Found(kept, found.tags)
+
+
+def _placeholder(i: int, tag: str) -> str:
+    """Return what stands for the i-th tag put aside: as many lines as the tag, so later tags keep their lines."""
+    return f"\0c{i}" + "\n" * tag.count("\n") + "\0"
+
+
+# a fence: three or more backticks or tildes (CommonMark 4.5), indented any depth (inside a list item)
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
+# an inline code span: a run of backticks, text not spanning a blank line, the same run (CommonMark 6.1)
+_SPAN = re.compile(r"(?<!`)(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.DOTALL)
+_RUN_BY_HUGO = re.compile(r"\{\{[<%]|\{%-?\s*(?:end)?raw\s*-?%\}")  # shortcodes and raw markers
+
+
+def _code_kept(text: str, shown: list[str]) -> str:
+    """Return text with each tag inside code (not a shortcode, not a raw marker) put aside in shown.
+
+    Each is replaced by a placeholder (NUL never reaches a body: load strips control
+    characters) that process() puts back once the tags outside code are handled.
+    """
+    def aside(code: str) -> str:
+        def one(m: re.Match[str]) -> str:
+            if _RUN_BY_HUGO.match(m.group(0)):
+                return m.group(0)
+            shown.append(m.group(0))
+            return _placeholder(len(shown) - 1, m.group(0))
+        return _TAG.sub(one, code)
+
+    pieces: list[str] = []
+    fence = ""  # the open fence's run, while inside a fenced block
+    lines: list[str] = []  # of the prose, or of the fenced block, since the last fence
+    for line in text.splitlines(keepends=True):
+        m = _FENCE.match(line)
+        if fence:
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) and not line[m.end():].strip():
+                pieces += (aside("".join(lines)), line)
+                fence, lines = "", []
+                continue
+        elif m and not (m.group(1)[0] == "`" and "`" in line[m.end():]):  # a backtick fence's info has none
+            pieces += (_SPAN.sub(lambda s: aside(s.group(0)), "".join(lines)), line)
+            fence, lines = m.group(1), []
+            continue
+        lines.append(line)
+    # a block left open runs to the end of the document (CommonMark 4.5)
+    rest = "".join(lines)
+    pieces.append(aside(rest) if fence else _SPAN.sub(lambda s: aside(s.group(0)), rest))
+    return "".join(pieces)
+
+
+def _processed(text: str, strip: bool) -> Found:
+    """Unwrap raw blocks and escaped shortcodes; find (and with strip, remove) every other tag."""
     pieces: list[str] = []
     tags: list[tuple[int, str]] = []
     at = 0
