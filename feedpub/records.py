@@ -54,7 +54,7 @@ class Record(NamedTuple):
     image: Image | None
     draft: bool
     date_source: str
-    template_only: int  # the line of a body of template tags alone: the build says it has no text
+    template_only: int  # the body's line when it has no text (empty, or template tags alone): the build says so
     # derived from the entry: sorting and comparing without time zones
     instant: int  # the date in µs since the epoch
     updated_instant: int

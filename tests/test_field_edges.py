@@ -237,6 +237,14 @@ class TestPages:
         assert "not a post, left out: no date of its own and 'layout' names the list template" in error_of(
             "blog/x.md", text)
 
+    def test_a_dated_list_page_without_text_is_not_a_post(self, entry_of, error_of) -> None:
+        """A theme's archives page (a date, a list layout, no body) is the list, not a post; with text it is a post."""
+        page = "---\ntitle: Archives\ndate: 2019-05-28\nlayout: archives\n---\n"
+        assert "not a post, left out: no text of its own and 'layout' names the list template" in error_of(
+            "page/archives/index.md", page)
+        assert entry_of("page/a/index.md", page + "Every post, by year.\n").title == "Archives"
+        assert entry_of("page/b/index.md", page.replace("archives", "single")).template_only == 6
+
     def test_a_file_of_a_trailer_alone_is_named_at_the_file(self, error_of) -> None:
         """Without front matter there is no fence to point at: the problem names the file."""
         assert error_of("a.txt", "Date: 2024-01-02\n").splitlines() == [

@@ -198,10 +198,13 @@ class TestFields:
                                     "a.md:3: 'date' is not a date: 'nope' (expected YYYY-MM-DD, optionally with time and offset)"]
 
     def test_empty_file_and_front_matter_only(self, entry_of) -> None:
-        """An empty file, or front matter with no body and no summary, is an error."""
+        """An empty file is an error; front matter alone is a post without text only with a title and a date of its own."""
         assert _error(entry_of, "a.md", "") == "a.md: file is empty"
-        assert _error(entry_of, "b.md", "---\ntitle: B\ndate: 2024-01-01\n---\n") == \
-            "b.md:4: document has no body text and no 'summary' to publish"
+        assert entry_of("b.md", "---\ntitle: B\ndate: 2024-01-01\n---\n").template_only == 5
+        assert _error(entry_of, "c.md", "---\ntitle: C\n---\n") == (  # dated by the file: nothing says "post"
+            "c.md: not a post, left out: no date of its own and no text to publish (its body is empty)")
+        assert _error(entry_of, "2024-01-01-d.md", "---\nauthor: D\n---\n").splitlines()[-1] == \
+            "2024-01-01-d.md:3: document has no body text and no 'summary' to publish"  # no title of its own
 
     def test_front_matter_only_with_summary_is_a_link_post(self, entry_of) -> None:
         """Front matter with a summary but no body is published (a link post)."""
@@ -926,11 +929,11 @@ class TestWhatIsAPost:
         assert str(e.value) == "x.md:3: document has no body text and no 'summary' to publish"
 
     def test_a_title_a_date_and_only_template_syntax_is_a_post_without_text(self, entry_of) -> None:
-        """A Pelican post that is only {% notebook %}: published with its title and date, not an error."""
+        """A Pelican post that is only {% notebook %}, or only its headers: published with its title and date."""
         e = entry_of("a.md", "Title: Notebook\nDate: 2017-12-18\n\n{% notebook x.ipynb cells[1:] %}\n")
         assert (e.title, e.date.date().isoformat(), e.summary) == ("Notebook", "2017-12-18", "")
-        assert _error(entry_of, "b.md", "Title: Notebook\nDate: 2017-12-18\n\n\n") == \
-            "b.md:3: document has no body text and no 'summary' to publish"  # no tag, no text: still an error
+        e = entry_of("b.md", "Title: GCC\nDate: 2016-04-11 22:57:37\n\n\n")  # as Pelican publishes it
+        assert (e.title, e.summary, e.template_only) == ("GCC", "", 4)
 
     def test_template_only_is_the_line_of_a_body_of_tags_alone(self, entry_of) -> None:
         """template_only is the file line the body starts on when it was tags alone; 0 with any text, or tags kept."""
@@ -940,3 +943,5 @@ class TestWhatIsAPost:
         assert entry_of("c.md", tags + "\nA word.\n").template_only == 0
         assert entry_of("d.md", tags, template_syntax="keep").template_only == 0
         assert entry_of("e.md", "Title: T\nDate: 2017-12-18\n\nText.\n").template_only == 0
+        assert entry_of("f.md", "Title: T\nDate: 2017-12-18\nSummary: S\n\n").template_only == 0  # a link post
+        assert entry_of("g.md", "Title: T\nDate: 2017-12-18\nSummary: S\n\n{% x %}\n").template_only == 5

@@ -28,11 +28,6 @@ class Body:
     excerpt: str | None = None  # the text above a summary divider (<!--more-->), if there is one
     templates: tuple[tuple[int, str], ...] = ()  # (file line, tag) of template syntax left in the body
 
-    @property
-    def template_only(self) -> int:
-        """Return the file line of a body that was template tags alone (no text once they are out); else 0."""
-        return self.line if self.templates and blank(self.text) else 0
-
 
 _LAST: list[tuple[SourceDoc, str, Body]] = []  # the last body taken apart, and of which document object
 

@@ -57,7 +57,7 @@ def normalise(doc: SourceDoc, config: Config, context: SourceContext | None = No
     picture = image(doc, title, config, page_base, probs)
     if find_pages and (page := status.not_a_post(doc, body, date_source)):
         raise SourceError([page])
-    status.without_text(doc, body, summary, title_source, date_source, probs)
+    textless = status.without_text(doc, body, summary, title_source, date_source, probs)
     if probs.items:
         raise SourceError(probs.items)
     assert date is not None  # every failing branch above recorded a problem
@@ -68,7 +68,7 @@ def normalise(doc: SourceDoc, config: Config, context: SourceContext | None = No
         "category": category, "category_source": category_source, "summary": summary, "source": source,
         "authors": named, "tags": tags, "image": picture, "rel": doc.rel, "fmt": body.fmt, "draft": draft,
         "lines": doc.meta_lines, "expires": expires, "summary_source": summary_source, "page_base": page_base,
-        "template_only": body.template_only,
+        "template_only": textless,
     })
 
 

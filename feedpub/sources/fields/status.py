@@ -9,9 +9,9 @@ from feedpub.sources.body import Body, blank, has_text
 from feedpub.sources.dates import UNDATED
 from feedpub.sources.fields.common import Problems, kind
 
-TEMPLATE_ONLY = ("the body is only template syntax, which feedpub does not run: published with its "
-                 "title, date, summary and link, and no text")
-"""What check and the build say of a post whose body is template tags alone."""
+TEMPLATE_ONLY = ("the body has no text (it is empty, or only template syntax, which feedpub does not run): "
+                 "published with its title, date, summary and link")
+"""What check and the build say of a post with a title and a date of its own and no text (a Pelican {% notebook %})."""
 
 _DRAFT = frozenset((keys.DRAFT, keys.PUBLISHED, keys.STATUS, keys.EXCLUDED_FROM_COLLECTIONS))
 _REDIRECT = frozenset(keys.REDIRECT)
@@ -56,8 +56,17 @@ def empty(doc: SourceDoc) -> bool:
 
 
 def not_a_post(doc: SourceDoc, body: Body, date_source: str) -> NotAPost | None:
-    """Return why a document is a page of the site, not a post: undated, and see page_reason (None: a post)."""
-    why = page_reason(doc, body) if date_source in UNDATED else ""
+    """Return why a document is a page of the site, not a post (None: a post).
+
+    Undated: see page_reason. Dated, a page whose template or layout lists posts and that has
+    no text of its own (a theme's archives page: ``layout: archives``, a date, no body) is
+    that list, not a post: the generator fills it in.
+    """
+    if date_source in UNDATED:
+        why = page_reason(doc, body)
+    else:
+        named = _list_template(doc) if blank(body.text) else ""
+        why = f"no text of its own and {named}" if named else ""
     return NotAPost(doc.rel, None, f"not a post, left out: {why}") if why else None
 
 
@@ -87,16 +96,22 @@ def _list_template(doc: SourceDoc) -> str:
 
 
 def without_text(doc: SourceDoc, body: Body, summary: str, title_source: str, date_source: str,
-                 probs: Problems) -> None:
-    """Record the problem of a post with nothing to publish: no body text and no summary.
+                 probs: Problems) -> int:
+    """Return the line of a post published without text (0: it has text); record the problem of one that cannot be.
 
-    A body of template tags alone (a Pelican {% notebook %}) in a post with a title and a date of
-    its own is published without text.
+    A post with a title and a date of its own is published without text when its body is
+    empty or template tags alone (a Pelican {% notebook %}, an article of headers only), as
+    its generator publishes it; build and check say so (TEMPLATE_ONLY). Without such a title or
+    date, nothing tells it is meant: no body text and no summary is a problem.
     """
-    bodyless = bool(body.templates) and title_source == "front matter" and date_source not in UNDATED
-    if blank(body.text) and not summary and not bodyless:
+    if not blank(body.text):
+        return 0
+    if not summary and not (title_source == "front matter" and date_source not in UNDATED):
         fence = doc.body_line - 1 if doc.has_front_matter else None  # the body is empty: point at the fence
         probs.add(None, "document has no body text and no 'summary' to publish", fence)
+        return 0
+    # an empty body with a summary is a link post (the summary is its text): nothing to say
+    return body.line if body.templates or not summary else 0
 
 
 def _template_name(value: str) -> str:
