@@ -12,9 +12,9 @@ from feedpub.render import markdown, sanitize
 BASE = "https://news.example.org/"
 
 
-def html(text: str) -> str:
-    """Render text and sanitize it, as a body reaches a feed."""
-    return sanitize.clean(markdown.to_html(text), BASE)
+def html(text: str, own_url: str = "") -> str:
+    """Render text and sanitize it, as a body reaches a feed (own_url: the entry's, which a build gives)."""
+    return sanitize.clean(markdown.to_html(text), BASE, "", own_url)
 
 
 def depth(text: str) -> int:
@@ -122,7 +122,16 @@ class TestBlocks:
     def test_heading_closing_hashes(self) -> None:
         """A closing run of '#' after a space is dropped; one glued to the text is kept."""
         out = markdown.to_html("## Title ##\n\n# C# #\n\n### Ends with#\n")
-        assert out == "<h2>Title</h2>\n<h1>C#</h1>\n<h3>Ends with#</h3>\n"
+        assert out == '<h2 id="title">Title</h2>\n<h1 id="c">C#</h1>\n<h3 id="ends-with">Ends with#</h3>\n'
+
+    def test_headings_have_ids_as_generators_give_them(self) -> None:
+        """Each heading has the id GitHub, Hugo and Zola give it (a second of one text numbered), and no empty link."""
+        out = html("## Getting started!\n\n## Getting started!\n\n### Über *uns*\n\n[Back](#getting-started)\n",
+                   own_url="https://news.example.org/news/x/")
+        assert out.splitlines()[:3] == ['<h2 id="getting-started">Getting started!</h2>',
+                                        '<h2 id="getting-started-1">Getting started!</h2>',
+                                        '<h3 id="über-uns">Über <em>uns</em></h3>']
+        assert '<a href="https://news.example.org/news/x/#getting-started">Back</a>' in out
 
     def test_fence_info_string_gives_the_language(self) -> None:
         """The first word of a fence's info string is the language; the code is escaped."""
@@ -144,10 +153,18 @@ class TestBlocks:
         assert html("- a [ ] b\n\n[x] c") == "<ul>\n<li>a [ ] b</li>\n</ul>\n<p>[x] c</p>"
 
     def test_footnote_reference_and_note(self) -> None:
-        """A footnote reference is a superscript number and the note is listed at the end (in-page links dropped)."""
-        out = html("Text with a note.[^1]\n\nMore.\n\n[^1]: The note.\n")
-        assert out.startswith("<p>Text with a note.<sup><a>1</a></sup></p>\n<p>More.</p>")
-        assert re.search(r"<ol>\s*<li>\s*<p>The note\. <a>↩</a></p>\s*</li>\s*</ol>$", out)
+        """A footnote reference links its note, listed at the end, which links back: on the entry's own page."""
+        out = html("Text with a note.[^1]\n\nMore.\n\n[^1]: The note.\n", own_url="https://news.example.org/a/")
+        assert out.startswith('<p>Text with a note.<sup><a href="https://news.example.org/a/#fn-1" id="fnref-1">1</a>'
+                              "</sup></p>\n<p>More.</p>")
+        assert re.search(r'<ol>\s*<li id="fn-1">\s*<p>The note\. <a href="https://news.example.org/a/#fnref-1">↩</a>'
+                         r"</p>\s*</li>\s*</ol>$", out)
+
+    def test_a_link_to_a_place_in_the_text_without_its_page_stays_a_fragment(self) -> None:
+        """Without the page's URL (a summary's text), '#x' stays as written; '#' alone is the top."""
+        assert html("[a](#x) [b](#)") == '<p><a href="#x">a</a> <a href="#">b</a></p>'
+        assert html("[a](#x) [b](#)", own_url="https://s.example/p/") == (
+            '<p><a href="https://s.example/p/#x">a</a> <a href="https://s.example/p/#">b</a></p>')
 
     def test_undefined_footnote_is_text(self) -> None:
         """A reference to a note that is not defined stays as written."""

@@ -44,7 +44,7 @@ def markup(text: str, fmt: str) -> str:
 
 def sanitized(raw: str, entry: Entry, config: Config) -> str:
     """Return rendered HTML with only safe markup left, its URLs absolute from the entry's page."""
-    return sanitize.clean(raw, config.base_url, entry.page_base)
+    return sanitize.clean(raw, config.base_url, entry.page_base, entry.url)
 
 
 def summary_from_html(content_html: str) -> str:

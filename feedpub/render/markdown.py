@@ -45,6 +45,7 @@ def _renderer() -> Callable[[str], str]:
     extensions.autolink = True  # bare https://…, www.… and e-mail addresses, as GitHub and Hugo link them
     extensions.tasklist = True
     extensions.footnotes = True
+    extensions.header_id_prefix = ""  # headings get ids, as Hugo, Zola and Jekyll give them: a contents list links them
     extensions.tagfilter = False  # the sanitizer drops <script> and its content; tagfilter would show it as text
     parse = comrak.ParseOptions()
     parse.smart = False  # quotes and dashes stay as written: "--" in a command line is not an en dash
@@ -93,6 +94,12 @@ def _keep_ranges(markdown: str) -> str:
     return "\n".join(out)
 
 
+# the empty link comrak puts at the end of each heading to itself: the id is on the heading,
+# which is what Hugo, Zola and Jekyll write; an empty link shows nothing and says nothing
+_HEADING_ANCHOR = re.compile(
+    r'<a href="#[^"]*" aria-label="[^"]*" data-heading-content="[^"]*" class="anchor"></a>(?=</h[1-6]>)')
+
+
 def to_html(markdown: str) -> str:
     """Render a Markdown body to (unsanitized) HTML, at most MAX_DEPTH quote and list elements deep."""
     render = _renderer()
@@ -102,6 +109,8 @@ def to_html(markdown: str) -> str:
         html = render(markdown)
     except UnicodeEncodeError:  # a lone surrogate has no UTF-8: read it as U+FFFD, as comrak reads bad bytes
         html = render(markdown.encode("utf-16", "surrogatepass").decode("utf-16", "replace"))
+    if "</a></h" in html:
+        html = _HEADING_ANCHOR.sub("", html)
     found = _NOTABLE.findall(html)
     if not found:
         return html

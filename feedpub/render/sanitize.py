@@ -22,7 +22,10 @@ TAGS = frozenset(
     "u ul".split()
 )
 ATTRIBUTES = {
-    "a": {"href", "title"},
+    "a": {"href", "title", "id"},  # id: a footnote's reference, a named anchor
+    "li": {"id"},  # a footnote
+    "sup": {"id"},
+    **{f"h{n}": {"id"} for n in range(1, 7)},  # what a table of contents links to
     "img": {"src", "alt", "title", "width", "height"},
     "ol": {"start"},
     "td": {"colspan", "rowspan"},
@@ -34,6 +37,8 @@ ATTRIBUTES = {
 SCHEMES = frozenset({"http", "https", "mailto"})
 _URL_ATTRS = frozenset({"href", "src", "cite"})
 _EMPTY_PARA = re.compile(r"<p>(?:\s|&nbsp;|\u00a0)*</p>\n?")
+_FRAGMENT_HREF = re.compile(r'(<a\b[^>]*?\bhref=")#')
+_ID = re.compile(r"\S{1,200}")  # HTML: at least one character, no whitespace
 _DIGITS = re.compile(r"^\d{1,4}$")
 
 
@@ -42,6 +47,10 @@ def _cleaner(base_url: str, page_url: str = "") -> nh3.Cleaner:
     import nh3  # on first use: a rebuild whose bodies all come from the build cache cleans nothing
 
     def keep(_tag: str, attr: str, value: str) -> str | None:
+        if attr == "id":
+            return value if _ID.fullmatch(value) else None
+        if attr == "href" and value.startswith("#"):
+            return resolve_url(value, base_url) or "#"  # a place in this text (clean() says whose); "#": its top
         if attr in _URL_ATTRS:
             try:
                 url = resolve_url(value, base_url, page_url)
@@ -521,12 +530,18 @@ def prepare(base_url: str) -> None:
     _cleaner(base_url)
 
 
-def clean(html: str, base_url: str, page_url: str = "") -> str:
+def clean(html: str, base_url: str, page_url: str = "", own_url: str = "") -> str:
     """Return html with only safe markup left and every link and image URL absolute.
 
     page_url: where a page bundle's relative links point (its own URL), "" for the site's base_url.
+    own_url: the URL of the page that shows this text: a link to a place in it (``#fn-1``, a
+    heading's id) is made absolute against it, so that it works in a feed reader and a mail
+    client (RSS has no base to resolve it against) as on the page itself. "" keeps it as written.
     """
-    return _EMPTY_PARA.sub("", _cleaner(base_url, page_url).clean(flatten(html))).strip()
+    cleaned = _cleaner(base_url, page_url).clean(flatten(html))
+    if own_url and 'href="#' in cleaned:
+        cleaned = _FRAGMENT_HREF.sub(lambda m: m.group(1) + own_url.replace("&", "&amp;") + "#", cleaned)
+    return _EMPTY_PARA.sub("", cleaned).strip()
 
 
 def text_only(html: str) -> str:
