@@ -225,6 +225,14 @@ class TestConventions:
         assert _error(entry_of, "other.md", "---\ntitle: A\ndate: 2021-02-30\n---\nx\n") == \
             "other.md:3: invalid date in front matter: \"2021-02-30\" (day is out of range for month)"
 
+    def test_blank_lines_above_front_matter(self, entry_of) -> None:
+        """A blank line above the opening fence (Hugo skips it) leaves the front matter read, not published as text."""
+        e = entry_of("a.md", "\n---\ntitle: X\ndate: 2020-01-05\n---\nBody")
+        assert (e.title, e.title_source, e.date.date().isoformat(), e.date_source) == (
+            "X", "front matter", "2020-01-05", "front matter")
+        e = entry_of("b.md", "\nIntro line.\n\n---\n\ntitle: no key, a line of text\n")
+        assert (e.title, e.title_source) == ("Intro line.", "first sentence")
+
     def test_eleventy_date_words_are_no_date(self, entry_of) -> None:
         """Eleventy's 'git Created' means the file's own date: the chain goes on (here: the file name)."""
         e = entry_of("2020-01-02_post.md", "---\ntitle: A\ndate: git Created\n---\nx\n")
