@@ -88,6 +88,29 @@ class TestOffsets:
         assert (parsed.utcoffset(), parsed.hour) == (timedelta(0), 10)
 
 
+    @pytest.mark.parametrize("text", ["2008-10-13 06:03:12 UTC", "2008-10-13 06:03:12 GMT", "2008-10-13 06:03 UTC",
+                                      "2008-10-13T06:03:12UTC", "  2008-10-13 06:03:12 UTC\n"])
+    def test_a_trailing_utc_or_gmt_is_utc(self, text: str) -> None:
+        """Jekyll and Octopress write ' UTC' after the time (Ruby's Time.parse reads it): UTC, not the site zone."""
+        parsed = parse_date_string(text, TAIPEI)
+        assert (parsed.utcoffset(), parsed.hour, parsed.minute) == (timedelta(0), 6, 3)
+
+    @pytest.mark.parametrize(("text", "message"), [
+        ("2008-10-13 06:03:12 EST", "is not a valid date"),  # other zone names are ambiguous (EST, IST, CST…)
+        ("2008-10-13 06:03:12 UTC+1", "is not a valid date"),
+        ("2008-10-13 06:03:12 +0000 UTC", "is not a valid date"),  # one zone only
+        ("2008-10-13 06:03:12 UTC UTC", "is not a valid date"),
+        ("2008-10-13 06:03:12 XUTC", "is not a valid date"),
+        ("UTC", "is not a date"),
+        ("06:03:12 UTC", "is not a date"),
+    ])
+    def test_other_zone_names_are_still_refused(self, text: str, message: str) -> None:
+        """Only UTC and GMT are read as names; anything else around them is no date."""
+        with pytest.raises(DateValueError) as e:
+            parse_date_string(text, TAIPEI)
+        assert str(e.value).startswith(f"{message}: {text!r}")
+
+
 class TestForms:
     @pytest.mark.parametrize(("text", "expected"), [
         ("2022-06-14", "2022-06-14T00:00:00+08:00"),

@@ -57,6 +57,15 @@ class TestDates:
         e = entry_of("a.md", f"---\ntitle: A\ndate: {value}\n---\nx\n")
         assert e.date.isoformat() == expected
 
+    def test_a_trailing_utc_keeps_the_time(self, entry_of) -> None:
+        """Octopress's 'date: 2008-10-13 06:03:12 UTC' dates the entry at that time, and 'updated' so is no error."""
+        e = entry_of("2008-10-13-x.md", "---\ntitle: X\ndate: 2008-10-13 06:03:12 UTC\n"
+                                        "updated: 2008-10-14 07:00:00 GMT\n---\nBody.\n", timezone="Asia/Taipei")
+        assert (e.date.isoformat(), e.date_source, e.updated.isoformat()) == (
+            "2008-10-13T06:03:12+00:00", "front matter", "2008-10-14T07:00:00+00:00")
+        assert _error(entry_of, "a.md", "---\ntitle: X\ndate: 2008-10-13\nupdated: 2008-10-13 06:03:12 EST\n---\nB\n") \
+            == "a.md:4: 'updated' is not a valid date: '2008-10-13 06:03:12 EST'"
+
     def test_trailer_date(self, entry_of) -> None:
         """A trailing Date: line dates the entry when front matter does not."""
         e = entry_of("a.txt", "Headline\n\nBody text.\n\nDate: 2023-02-20\n")

@@ -27,7 +27,10 @@ if TYPE_CHECKING:
 
 _ISO_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _FILENAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[-_]")  # Jekyll, Hugo: '-'; Zola also '_'
-_OFFSET = re.compile(r"\s*(Z|[+-]\d{2}:?\d{2})$")
+# "UTC" and "GMT" as Jekyll and Octopress write them ("2008-10-13 06:03:12 UTC", read by Ruby's
+# Time.parse); no other zone name: most are ambiguous (IST, CST) and none is needed so far
+_OFFSET = re.compile(r"\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})$")
+_UTC_NAMES = frozenset(("Z", "UTC", "GMT"))
 _FORMATS = ("%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
 MIN_YEAR, MAX_YEAR = 1970, 9999
 # xsd:dateTime, Atom's date type, allows no zone further from UTC (nor does any real zone):
@@ -82,7 +85,7 @@ def to_datetime(value: object, tz: tzinfo) -> datetime:
 
 
 def parse_date_string(text: str, tz: tzinfo) -> datetime:
-    """Parse '2022-06-14', '2022-06-14T10:00:00+08:00', '2022-06-14 10:00 +0800' and the like."""
+    """Parse '2022-06-14', '2022-06-14T10:00:00+08:00', '2022-06-14 10:00 +0800', '… 10:00 UTC' and the like."""
     m = _ISO_DAY.fullmatch(text.strip())
     if m:  # the commonest form, without strptime (~20 us); an impossible day is left to it
         try:
@@ -112,14 +115,14 @@ def _parse_date_string(text: str, tz: tzinfo) -> datetime:
 
 
 def _split_offset(text: str) -> tuple[str, tzinfo | None]:
-    """Return stripped text without its UTC offset ("Z", "+02:00"), and that offset (None: none)."""
+    """Return stripped text without its UTC offset ("Z", "UTC", "GMT", "+02:00"), and that offset (None: none)."""
     s = text.strip()
     m = _OFFSET.search(s)
     if not m or len(s) <= 10:
         return s, None
     raw = m.group(1)
     s = s[: m.start()].strip()
-    if raw == "Z":
+    if raw in _UTC_NAMES:
         return s, UTC
     sign = -1 if raw[0] == "-" else 1
     digits = raw[1:].replace(":", "")
