@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from feedpub import select
 from feedpub.config import Config
 from feedpub.errors import NotAPost, SourceError
 from feedpub.incremental.gather import mostly_dated
@@ -223,6 +224,34 @@ class TestConventions:
         """date, pubDate (Astro), publishDate and published (Hugo) all date an entry from its front matter."""
         e = entry_of("a.md", f"---\ntitle: A\n{key}: {value}\n---\nx\n")
         assert (e.date.date().isoformat(), e.date_source) == ("2024-05-06", "front matter")
+
+    @pytest.mark.parametrize("key", ["publishDate", "publishdate", "pubdate", "pubDate"])
+    def test_hugos_publish_date_wins_over_date(self, entry_of, key: str) -> None:
+        """With date and publishDate (publishdate, pubdate) both set, Hugo publishes at publishDate: so does feedpub."""
+        e = entry_of("talk.md", f"+++\ntitle = 'Talk'\ndate = 2018-05-16T11:00:00+08:00\n"
+                                f"{key} = 2018-05-10T18:46:23+08:00\n+++\nTalk body.\n")
+        assert (e.date.isoformat(), e.date_source) == ("2018-05-10T18:46:23+08:00", "front matter")
+        e = entry_of("b.md", f"---\ntitle: B\n{key}: 2024-05-07\ndate: 2024-05-06\n---\nx\n")  # in any order
+        assert e.date.date().isoformat() == "2024-05-07"
+
+    @pytest.mark.parametrize(("meta", "day"), [
+        ("date: 2024-05-06", "2024-05-06"),  # date alone dates it
+        ("date: 2024-05-06\npublished: true", "2024-05-06"),  # Jekyll's published is a boolean, no date
+        ("date: 2024-05-06\npublished: 2024-05-08", "2024-05-08"),  # Hugo's published is its publishDate
+        ("date: 2024-05-06\nlastmod: 2024-05-09", "2024-05-06"),  # lastmod updates, never publishes
+    ])
+    def test_date_decides_without_a_publish_date(self, entry_of, meta: str, day: str) -> None:
+        """Without a publish date the date key dates the entry."""
+        assert entry_of("a.md", f"---\ntitle: A\n{meta}\n---\nx\n").date.date().isoformat() == day
+
+    def test_a_future_publish_date_is_a_future_post(self, entry_of, make_config, tmp_path: Path) -> None:
+        """A past date with a future publishDate is held back until then (Hugo's rule), a malformed one is an error."""
+        e = entry_of("scheduled.md", "+++\ntitle = 'Scheduled'\ndate = 2024-01-01\npublishDate = 2099-01-01\n+++\nx\n")
+        now = datetime(2025, 1, 1, tzinfo=UTC)
+        assert select.publishable([e], make_config(tmp_path / "src"), now) == []
+        assert select.publishable([e], make_config(tmp_path / "src", future=True), now) == [e]
+        assert _error(entry_of, "c.md", "---\ntitle: C\ndate: 2024-01-01\npublishDate: soon\n---\nx\n") == \
+            "c.md:4: 'publishDate' is not a date: 'soon' (expected YYYY-MM-DD, optionally with time and offset)"
 
     def test_malformed_date_falls_back_to_a_dated_file_name(self, entry_of) -> None:
         """A malformed front-matter date in a YYYY-MM-DD- file takes the file name's date (check warns)."""

@@ -1,11 +1,12 @@
 """Parse the dates documents carry, and find one for documents that carry none.
 
-The chain, first match wins: front matter ``date`` (or another generator's name for it, see
-:mod:`feedpub.sources.conventions`) → trailing ``Date:`` line → a ``YYYY-MM-DD-`` prefix of the
-file's name (of the folder's, for a page bundle) → a ``YYYY/MM/DD/`` start of the address the
-front matter gives (Zola's ``path``, a ``permalink`` or ``url``; after one leading folder at most,
-as in ``inside-rust/2024/01/02/x``) → the file's first commit in the git repository
-that holds the source folder → its modification time.
+The chain, first match wins: front matter ``publishDate`` (Hugo's publish date), else ``date``
+(or another generator's name for them, see :mod:`feedpub.sources.conventions`) → trailing
+``Date:`` line → a ``YYYY-MM-DD-`` prefix of the file's name (of the folder's, for a page
+bundle) → a ``YYYY/MM/DD/`` start of the address the front matter gives (Zola's ``path``, a
+``permalink`` or ``url``; after one leading folder at most, as in ``inside-rust/2024/01/02/x``)
+→ the file's first commit in the git repository that holds the source folder → its
+modification time.
 Date-only values mean midnight in the site time zone; every datetime leaving here is aware.
 """
 
