@@ -653,6 +653,41 @@ class TestTitleSources:
         assert (e.title, e.title_source) == (title, source)
 
 
+class TestJekyllPostTitles:
+    @pytest.mark.parametrize(("name", "title"), [
+        ("_posts/2009-09-05-edge-case-no-yaml-title.md", "Edge Case No Yaml Title"),
+        ("docs/_posts/2009-09-05-edge-case-no-yaml-title.markdown", "Edge Case No Yaml Title"),
+        ("_posts/2009/2009-09-05-in-a-year-folder.md", "In A Year Folder"),  # below _posts, any depth
+        ("_posts/2018-04-03-SCaLE-report.md", "Scale Report"),  # Ruby's capitalize lowers the rest
+        ("_posts/2024-01-02-v1.2-notes.md", "V1.2 Notes"),  # only the last dot starts the extension
+        ("_posts/2024-01-02-trailing-.md", "Trailing"),
+        ("_posts/undated-post.md", "Undated Post"),
+    ])
+    def test_an_untitled_post_is_titled_by_its_file_name(self, entry_of, name: str, title: str) -> None:
+        """Jekyll titles a post without one from its file name (Utils.titleize_slug), not from its text."""
+        e = entry_of(name, "---\ncategories:\n  - Edge Case\ndate: 2009-09-05\n---\n\n"
+                           "This post has no title specified in the YAML Front Matter. Jekyll should auto-generate.\n")
+        assert (e.title, e.title_source) == (title, "filename")
+
+    def test_without_front_matter_too(self, entry_of) -> None:
+        """A post with no front matter at all is titled by its name, above a heading of its text."""
+        e = entry_of("_posts/2009-09-05-no-front-matter.md", "# A heading\n\nText.\n")
+        assert (e.title, e.title_source) == ("No Front Matter", "filename")
+
+    @pytest.mark.parametrize(("name", "text", "title", "source"), [
+        ("_posts/2009-09-05-x-y.md", "---\ntitle: Own Title\n---\nText.\n", "Own Title", "front matter"),
+        ("blog/2009-09-05-edge-case.md", "---\ndate: 2009-09-05\n---\nText here.\n", "Text here.", "first sentence"),
+        ("my_posts/2009-09-05-edge-case.md", "Text here.\n", "Text here.", "first sentence"),
+        ("_posts_old/2009-09-05-edge-case.md", "Text here.\n", "Text here.", "first sentence"),
+        ("_drafts/edge-case.md", "---\ndate: 2009-09-05\n---\nText here.\n", "Text here.", "first sentence"),
+    ])
+    def test_only_posts_in_a_posts_folder_without_a_title(self, entry_of, name: str, text: str, title: str,
+                                                          source: str) -> None:
+        """A title of its own wins; outside a _posts folder the text still titles a document."""
+        e = entry_of(name, text)
+        assert (e.title, e.title_source) == (title, source)
+
+
 class TestImageMappings:
     @pytest.mark.parametrize("value", ["{image: /c.png}", "{src: /c.png}", "{url: /c.png}"])
     def test_a_cover_mapping_without_alt(self, entry_of, value: str) -> None:

@@ -44,6 +44,7 @@ DRAFT_HEADERS = frozenset(("true", "yes"))  # Pelican / MultiMarkdown headers ar
 EXCLUDED_FROM_COLLECTIONS = "eleventyExcludeFromCollections"
 NO_OUTPUT = "permalink"  # Eleventy: permalink: false writes no page (a draft to feedpub)
 DRAFTS_FOLDER = "_drafts"  # Jekyll: a post in any _drafts folder is not published
+POSTS_FOLDER = "_posts"  # Jekyll: a post in any _posts folder without a title is titled by its file name
 EXCERPT_SEPARATOR = "excerpt_separator"  # Jekyll, per page
 REDIRECT = ("redirect", "redirect_to")  # a stub that only sends readers elsewhere: not an article
 TAXONOMIES = "taxonomies"  # Zola: [taxonomies] tags = […], categories = […]
