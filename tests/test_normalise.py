@@ -556,6 +556,32 @@ class TestBundlesAndNames:
         assert (e.url, e.date.date().isoformat(), e.date_source, e.page_base) == (
             "https://news.example.org/news/launch/", "2024-03-01", "filename", "https://news.example.org/news/launch/")
 
+    @pytest.mark.parametrize(("name", "url"), [
+        ("news/2018-04-03 SCaLE Report/index.md", "https://news.example.org/news/scale-report/"),
+        ("news/2018-04-03 notes.md", "https://news.example.org/news/notes/"),
+        ("news/2018-04-03_notes.md", "https://news.example.org/news/notes/"),
+    ])
+    def test_a_space_ends_a_date_prefix(self, entry_of, name: str, url: str) -> None:
+        """'2018-04-03 SCaLE Report/index.md' (Pelican sites name them so) is dated by its name, slugged by the rest."""
+        e = entry_of(name, "---\ntitle: A\n---\nx\n")
+        assert (e.url, e.date.date().isoformat(), e.date_source) == (url, "2018-04-03", "filename")
+
+    def test_a_spaced_name_excuses_a_malformed_date(self, entry_of) -> None:
+        """A malformed or impossible front-matter date in a spaced dated name gives way to the name's date."""
+        for text in ("---\ntitle: A\ndate: May 4th\n---\nx\n", "---\ntitle: A\ndate: 2021-02-30\n---\nx\n"):
+            e = entry_of("news/2021-05-04 launch.md", text)
+            assert (e.date.date().isoformat(), e.date_source) == ("2021-05-04", "filename")
+
+    @pytest.mark.parametrize(("name", "url"), [
+        ("news/2018-04-03notes.md", "https://news.example.org/news/2018-04-03notes/"),
+        ("news/2018-04-03.notes.md", "https://news.example.org/news/2018-04-03-notes/"),
+        ("news/2018-04-03\tnotes.md", "https://news.example.org/news/2018-04-03-notes/"),
+    ])
+    def test_no_separator_is_no_date_prefix(self, entry_of, name: str, url: str) -> None:
+        """Without '-', '_' or a space after it a leading date is part of the name and dates nothing."""
+        e = entry_of(name, "---\ntitle: A\n---\nx\n")
+        assert (e.url, e.date_source) == (url, "mtime")
+
     def test_a_top_level_index_is_no_bundle(self, entry_of) -> None:
         """index.md with no folder above is named by itself."""
         e = entry_of("index.md", "---\ntitle: A\n---\nx\n")

@@ -27,7 +27,11 @@ if TYPE_CHECKING:
     from feedpub.config import Config
 
 _ISO_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
-_FILENAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[-_]")  # Jekyll, Hugo: '-'; Zola also '_'
+# The date a file's (or a bundle folder's) name starts with, ended by '-' (Jekyll, Hugo), '_'
+# (Zola) or a space: Pelican's default FILENAME_METADATA, (?P<date>\d{4}-\d{2}-\d{2}).*, lets
+# sites name posts "2014-06-21 notes.md" and "2018-04-03 SCaLE Report/index.md". The one rule
+# for the date, the slug (fields.common.undated) and the names that excuse a bad date (frontmatter).
+FILENAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[-_ ]")
 # "UTC" and "GMT" as Jekyll and Octopress write them ("2008-10-13 06:03:12 UTC", read by Ruby's
 # Time.parse); no other zone name: most are ambiguous (IST, CST) and none is needed so far
 _OFFSET = re.compile(r"\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})$")
@@ -134,8 +138,8 @@ def _split_offset(text: str) -> tuple[str, tzinfo | None]:
 
 
 def from_filename(name: str, tz: tzinfo) -> datetime | None:
-    """Return the date of a 'YYYY-MM-DD-slug.md' filename, or None when it has no such prefix."""
-    m = _FILENAME_DATE.match(name)
+    """Return the date of a 'YYYY-MM-DD-slug.md' (or _slug, or ' slug') filename, or None when it has no such prefix."""
+    m = FILENAME_DATE.match(name)
     return _day(m, tz) if m else None
 
 

@@ -31,6 +31,7 @@ import yaml
 
 from feedpub.errors import Problem, SourceError
 from feedpub.model import Limits
+from feedpub.sources.dates import FILENAME_DATE
 from feedpub.sources.flat_yaml import FlatReader
 
 
@@ -63,7 +64,8 @@ class _KeepBadTimestamps(yaml.SafeLoader):
 
 
 _KeepBadTimestamps.add_constructor("tag:yaml.org,2002:timestamp", _KeepBadTimestamps.construct_yaml_timestamp)
-_DATED_NAME = re.compile(r"(?:^|/)\d{4}-\d{2}-\d{2}[-_][^/]*(?:/index\.[a-z]+)?$")
+# a file or bundle whose name dates it (dates.FILENAME_DATE, without its '^')
+_DATED_NAME = re.compile(rf"(?:^|/){FILENAME_DATE.pattern.removeprefix('^')}[^/]*(?:/index\.[a-z]+)?$")
 
 YAML_HANDLER = _YAML()
 TOML_HANDLER = _TOML()

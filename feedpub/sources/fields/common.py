@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from datetime import date
 from pathlib import PurePosixPath
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 from feedpub.errors import Problem
 from feedpub.model import SourceDoc
 from feedpub.sources import conventions as keys
+from feedpub.sources.dates import FILENAME_DATE
 from feedpub.sources.plaintext import clean_line
 
 
@@ -121,12 +121,9 @@ def dated_name(rel: str) -> str:
     return parts[-1]
 
 
-_DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}[-_]")
-
-
 def undated(name: str) -> str:
-    """Return a name without its YYYY-MM-DD- prefix (Jekyll and Zola take the slug from the rest)."""
-    m = _DATE_PREFIX.match(name)
+    """Return a name without its YYYY-MM-DD- prefix (Jekyll, Zola and Pelican take the slug from the rest)."""
+    m = FILENAME_DATE.match(name)
     return name[m.end():] if m and m.end() < len(name) else name
 
 
