@@ -88,6 +88,29 @@ class TestOffsets:
         assert (parsed.utcoffset(), parsed.hour) == (timedelta(0), 10)
 
 
+    @pytest.mark.parametrize("text", ["2008-10-13 06:03:12 UTC", "2008-10-13 06:03:12 GMT", "2008-10-13 06:03 UTC",
+                                      "2008-10-13T06:03:12UTC", "  2008-10-13 06:03:12 UTC\n"])
+    def test_a_trailing_utc_or_gmt_is_utc(self, text: str) -> None:
+        """Jekyll and Octopress write ' UTC' after the time (Ruby's Time.parse reads it): UTC, not the site zone."""
+        parsed = parse_date_string(text, TAIPEI)
+        assert (parsed.utcoffset(), parsed.hour, parsed.minute) == (timedelta(0), 6, 3)
+
+    @pytest.mark.parametrize(("text", "message"), [
+        ("2008-10-13 06:03:12 EST", "is not a valid date"),  # other zone names are ambiguous (EST, IST, CST…)
+        ("2008-10-13 06:03:12 UTC+1", "is not a valid date"),
+        ("2008-10-13 06:03:12 +0000 UTC", "is not a valid date"),  # one zone only
+        ("2008-10-13 06:03:12 UTC UTC", "is not a valid date"),
+        ("2008-10-13 06:03:12 XUTC", "is not a valid date"),
+        ("UTC", "is not a date"),
+        ("06:03:12 UTC", "is not a date"),
+    ])
+    def test_other_zone_names_are_still_refused(self, text: str, message: str) -> None:
+        """Only UTC and GMT are read as names; anything else around them is no date."""
+        with pytest.raises(DateValueError) as e:
+            parse_date_string(text, TAIPEI)
+        assert str(e.value).startswith(f"{message}: {text!r}")
+
+
 class TestForms:
     @pytest.mark.parametrize(("text", "expected"), [
         ("2022-06-14", "2022-06-14T00:00:00+08:00"),
@@ -230,6 +253,9 @@ class TestFilenames:
         ("9999-12-26-x.md", "9999-12-26T00:00:00-05:00"),
         ("2024-02-29-leap.md", "2024-02-29T00:00:00-05:00"),
         ("2023-02-20-.md", "2023-02-20T00:00:00-05:00"),
+        ("2023-02-20_x.md", "2023-02-20T00:00:00-05:00"),  # Zola
+        ("2014-06-21 notes.md", "2014-06-21T00:00:00-04:00"),  # Pelican sites: a space ends the date too
+        ("2018-04-03 SCaLE Report", "2018-04-03T00:00:00-04:00"),  # a bundle's folder
     ])
     def test_a_date_prefix_is_midnight_in_the_site_zone(self, name: str, expected: str) -> None:
         """'YYYY-MM-DD-' at the start of a file name dates it at midnight where the site is."""
@@ -238,7 +264,9 @@ class TestFilenames:
         assert found.isoformat() == expected
 
     @pytest.mark.parametrize("name", ["2023-02-20.md", "x-2023-02-20-y.md", "2023-02-30-x.md", "2023-13-01-x.md",
-                                      "1969-12-31-x.md", "9999-12-31-x.md", "23-02-20-x.md", "2023-2-20-x.md", "hello.md", "0000-01-01-x.md"])
+                                      "1969-12-31-x.md", "9999-12-31-x.md", "23-02-20-x.md", "2023-2-20-x.md", "hello.md", "0000-01-01-x.md",
+                                      "2014-06-21notes.md", "2014-06-21\tnotes.md", " 2014-06-21 notes.md",
+                                      "2014-6-21 notes.md", "2014-06-31 notes.md"])
     def test_anything_else_gives_no_date(self, name: str) -> None:
         """No prefix, an impossible day or a date out of range gives None (the next source decides).
 

@@ -405,6 +405,45 @@ class TestFrontMatterEdges:
         doc = _read(tmp_path, "a.md", text)
         assert (doc.has_front_matter, doc.body) == (False, text.decode())
 
+    @pytest.mark.parametrize(("text", "line"), [
+        (b"\n---\ntitle: X\ndate: 2020-01-05\n---\nBody", 2),
+        (b"\n\n \t\n---\ntitle: X\ndate: 2020-01-05\n---\nBody", 4),  # several, whitespace-only among them
+        (b"\xef\xbb\xbf\n---\ntitle: X\ndate: 2020-01-05\n---\nBody", 2),  # a BOM, then a blank line
+        (b"\n\xef\xbb\xbf---\ntitle: X\ndate: 2020-01-05\n---\nBody", 2),  # a BOM later (files joined): Hugo skips it
+        (b"\r\n\r\n---\r\ntitle: X\r\ndate: 2020-01-05\r\n---\r\nBody", 3),
+        (b"\n+++\ntitle = 'X'\ndate = 2020-01-05\n+++\nBody", 2),
+        (b"\n---yaml\ntitle: X\ndate: 2020-01-05\n---\nBody", 2),
+    ])
+    def test_blank_lines_above_the_fence(self, tmp_path: Path, text: bytes, line: int) -> None:
+        """Blank lines (and BOMs) above an opening fence are skipped, as Hugo's lexer does; lines stay file lines."""
+        doc = _read(tmp_path, "a.md", text)
+        assert (doc.has_front_matter, doc.meta["title"], str(doc.meta["date"]), doc.body) == (
+            True, "X", "2020-01-05", "Body")
+        assert (doc.meta_lines["title"], doc.meta_lines["date"], doc.body_line) == (line + 1, line + 2, line + 4)
+
+    @pytest.mark.parametrize("text", [
+        b"\n---\n\nSome prose below a rule.\n\n---\n\nMore prose.\n",  # rules around prose: a Markdown text
+        b"\n---\nNote: read this first.\n---\nMore.\n",  # no key generators write
+        b"\n---\n---\nBody\n",
+        b"\nText first.\n\n---\ntitle: X\n---\nBody\n",  # text above the fence: the fence is the text's
+        b"\n+++\nprose\n+++\n",
+        b"\n{\n  \"title\": \"X\"\n}\nBody\n",  # JSON is read at the very top only
+        b"\nTitle: X\n\nBody\n",  # so are headers (Pelican's end at the first blank line)
+    ])
+    def test_a_fence_below_blank_lines_above_no_key_is_text(self, tmp_path: Path, text: bytes) -> None:
+        """Below blank lines a fence opens front matter only when the line below it is a key: else all is body."""
+        doc = _read(tmp_path, "a.md", text)
+        assert (doc.has_front_matter, doc.body) == (False, text.decode())
+
+    def test_errors_below_blank_lines_name_file_lines(self, tmp_path: Path) -> None:
+        """An unclosed fence or bad YAML below blank lines is reported at its own line."""
+        assert _error(tmp_path, "a.md", b"\n\n---\ntitle: T\n\nBody.\n") == (
+            "a.md:3: front matter opened at line 3 by '---' is never closed (no '---' line ends it)")
+        assert _error(tmp_path, "a.md", b"\n---\ntitle: T\nsummary: [x\n---\nBody.\n") == (
+            "a.md:5: invalid YAML front matter: did not find expected ',' or ']'")
+        assert _error(tmp_path, "a.md", b"\n---js\nmodule.exports = {}\n---\nBody.\n").startswith(
+            "a.md:2: front matter in JavaScript (---js) is not read")
+
     def test_json_opening_brace_may_have_a_trailing_space(self, tmp_path: Path) -> None:
         """Hugo's JSON front matter is read when its '{' line ends in a space."""
         doc = _read(tmp_path, "a.md", b'{ \n  "title": "T"\n}\nBody')

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import lxml.html
 import pytest
 
+from feedpub import select
 from feedpub.config import Config
 from feedpub.errors import NotAPost, SourceError
 from feedpub.incremental.gather import mostly_dated
@@ -58,6 +59,15 @@ class TestDates:
         """Quoted or not, offsets are kept; naive times are site-zone wall clock."""
         e = entry_of("a.md", f"---\ntitle: A\ndate: {value}\n---\nx\n")
         assert e.date.isoformat() == expected
+
+    def test_a_trailing_utc_keeps_the_time(self, entry_of) -> None:
+        """Octopress's 'date: 2008-10-13 06:03:12 UTC' dates the entry at that time, and 'updated' so is no error."""
+        e = entry_of("2008-10-13-x.md", "---\ntitle: X\ndate: 2008-10-13 06:03:12 UTC\n"
+                                        "updated: 2008-10-14 07:00:00 GMT\n---\nBody.\n", timezone="Asia/Taipei")
+        assert (e.date.isoformat(), e.date_source, e.updated.isoformat()) == (
+            "2008-10-13T06:03:12+00:00", "front matter", "2008-10-14T07:00:00+00:00")
+        assert _error(entry_of, "a.md", "---\ntitle: X\ndate: 2008-10-13\nupdated: 2008-10-13 06:03:12 EST\n---\nB\n") \
+            == "a.md:4: 'updated' is not a valid date: '2008-10-13 06:03:12 EST'"
 
     def test_trailer_date(self, entry_of) -> None:
         """A trailing Date: line dates the entry when front matter does not."""
@@ -220,6 +230,34 @@ class TestConventions:
         e = entry_of("a.md", f"---\ntitle: A\n{key}: {value}\n---\nx\n")
         assert (e.date.date().isoformat(), e.date_source) == ("2024-05-06", "front matter")
 
+    @pytest.mark.parametrize("key", ["publishDate", "publishdate", "pubdate", "pubDate"])
+    def test_hugos_publish_date_wins_over_date(self, entry_of, key: str) -> None:
+        """With date and publishDate (publishdate, pubdate) both set, Hugo publishes at publishDate: so does feedpub."""
+        e = entry_of("talk.md", f"+++\ntitle = 'Talk'\ndate = 2018-05-16T11:00:00+08:00\n"
+                                f"{key} = 2018-05-10T18:46:23+08:00\n+++\nTalk body.\n")
+        assert (e.date.isoformat(), e.date_source) == ("2018-05-10T18:46:23+08:00", "front matter")
+        e = entry_of("b.md", f"---\ntitle: B\n{key}: 2024-05-07\ndate: 2024-05-06\n---\nx\n")  # in any order
+        assert e.date.date().isoformat() == "2024-05-07"
+
+    @pytest.mark.parametrize(("meta", "day"), [
+        ("date: 2024-05-06", "2024-05-06"),  # date alone dates it
+        ("date: 2024-05-06\npublished: true", "2024-05-06"),  # Jekyll's published is a boolean, no date
+        ("date: 2024-05-06\npublished: 2024-05-08", "2024-05-08"),  # Hugo's published is its publishDate
+        ("date: 2024-05-06\nlastmod: 2024-05-09", "2024-05-06"),  # lastmod updates, never publishes
+    ])
+    def test_date_decides_without_a_publish_date(self, entry_of, meta: str, day: str) -> None:
+        """Without a publish date the date key dates the entry."""
+        assert entry_of("a.md", f"---\ntitle: A\n{meta}\n---\nx\n").date.date().isoformat() == day
+
+    def test_a_future_publish_date_is_a_future_post(self, entry_of, make_config, tmp_path: Path) -> None:
+        """A past date with a future publishDate is held back until then (Hugo's rule), a malformed one is an error."""
+        e = entry_of("scheduled.md", "+++\ntitle = 'Scheduled'\ndate = 2024-01-01\npublishDate = 2099-01-01\n+++\nx\n")
+        now = datetime(2025, 1, 1, tzinfo=UTC)
+        assert select.publishable([e], make_config(tmp_path / "src"), now) == []
+        assert select.publishable([e], make_config(tmp_path / "src", future=True), now) == [e]
+        assert _error(entry_of, "c.md", "---\ntitle: C\ndate: 2024-01-01\npublishDate: soon\n---\nx\n") == \
+            "c.md:4: 'publishDate' is not a date: 'soon' (expected YYYY-MM-DD, optionally with time and offset)"
+
     def test_malformed_date_falls_back_to_a_dated_file_name(self, entry_of) -> None:
         """A malformed front-matter date in a YYYY-MM-DD- file takes the file name's date (check warns)."""
         e = entry_of("2021-05-04-launch.md", "---\ntitle: A\ndate: May 4th\n---\nx\n")
@@ -229,6 +267,14 @@ class TestConventions:
         assert (e.date.date().isoformat(), e.date_source) == ("2021-05-04", "filename")
         assert _error(entry_of, "other.md", "---\ntitle: A\ndate: 2021-02-30\n---\nx\n") == \
             "other.md:3: invalid date in front matter: \"2021-02-30\" (day is out of range for month)"
+
+    def test_blank_lines_above_front_matter(self, entry_of) -> None:
+        """A blank line above the opening fence (Hugo skips it) leaves the front matter read, not published as text."""
+        e = entry_of("a.md", "\n---\ntitle: X\ndate: 2020-01-05\n---\nBody")
+        assert (e.title, e.title_source, e.date.date().isoformat(), e.date_source) == (
+            "X", "front matter", "2020-01-05", "front matter")
+        e = entry_of("b.md", "\nIntro line.\n\n---\n\ntitle: no key, a line of text\n")
+        assert (e.title, e.title_source) == ("Intro line.", "first sentence")
 
     def test_eleventy_date_words_are_no_date(self, entry_of) -> None:
         """Eleventy's 'git Created' means the file's own date: the chain goes on (here: the file name)."""
@@ -572,6 +618,32 @@ class TestBundlesAndNames:
         assert (e.url, e.date.date().isoformat(), e.date_source, e.page_base) == (
             "https://news.example.org/news/launch/", "2024-03-01", "filename", "https://news.example.org/news/launch/")
 
+    @pytest.mark.parametrize(("name", "url"), [
+        ("news/2018-04-03 SCaLE Report/index.md", "https://news.example.org/news/scale-report/"),
+        ("news/2018-04-03 notes.md", "https://news.example.org/news/notes/"),
+        ("news/2018-04-03_notes.md", "https://news.example.org/news/notes/"),
+    ])
+    def test_a_space_ends_a_date_prefix(self, entry_of, name: str, url: str) -> None:
+        """'2018-04-03 SCaLE Report/index.md' (Pelican sites name them so) is dated by its name, slugged by the rest."""
+        e = entry_of(name, "---\ntitle: A\n---\nx\n")
+        assert (e.url, e.date.date().isoformat(), e.date_source) == (url, "2018-04-03", "filename")
+
+    def test_a_spaced_name_excuses_a_malformed_date(self, entry_of) -> None:
+        """A malformed or impossible front-matter date in a spaced dated name gives way to the name's date."""
+        for text in ("---\ntitle: A\ndate: May 4th\n---\nx\n", "---\ntitle: A\ndate: 2021-02-30\n---\nx\n"):
+            e = entry_of("news/2021-05-04 launch.md", text)
+            assert (e.date.date().isoformat(), e.date_source) == ("2021-05-04", "filename")
+
+    @pytest.mark.parametrize(("name", "url"), [
+        ("news/2018-04-03notes.md", "https://news.example.org/news/2018-04-03notes/"),
+        ("news/2018-04-03.notes.md", "https://news.example.org/news/2018-04-03-notes/"),
+        ("news/2018-04-03\tnotes.md", "https://news.example.org/news/2018-04-03-notes/"),
+    ])
+    def test_no_separator_is_no_date_prefix(self, entry_of, name: str, url: str) -> None:
+        """Without '-', '_' or a space after it a leading date is part of the name and dates nothing."""
+        e = entry_of(name, "---\ntitle: A\n---\nx\n")
+        assert (e.url, e.date_source) == (url, "mtime")
+
     def test_a_top_level_index_is_no_bundle(self, entry_of) -> None:
         """index.md with no folder above is named by itself."""
         e = entry_of("index.md", "---\ntitle: A\n---\nx\n")
@@ -665,6 +737,41 @@ class TestTitleSources:
     ])
     def test_where_the_title_comes_from(self, entry_of, name: str, text: str, title: str, source: str) -> None:
         """The title key (a number too), a plain-text header block, or the first sentence without its markup."""
+        e = entry_of(name, text)
+        assert (e.title, e.title_source) == (title, source)
+
+
+class TestJekyllPostTitles:
+    @pytest.mark.parametrize(("name", "title"), [
+        ("_posts/2009-09-05-edge-case-no-yaml-title.md", "Edge Case No Yaml Title"),
+        ("docs/_posts/2009-09-05-edge-case-no-yaml-title.markdown", "Edge Case No Yaml Title"),
+        ("_posts/2009/2009-09-05-in-a-year-folder.md", "In A Year Folder"),  # below _posts, any depth
+        ("_posts/2018-04-03-SCaLE-report.md", "Scale Report"),  # Ruby's capitalize lowers the rest
+        ("_posts/2024-01-02-v1.2-notes.md", "V1.2 Notes"),  # only the last dot starts the extension
+        ("_posts/2024-01-02-trailing-.md", "Trailing"),
+        ("_posts/undated-post.md", "Undated Post"),
+    ])
+    def test_an_untitled_post_is_titled_by_its_file_name(self, entry_of, name: str, title: str) -> None:
+        """Jekyll titles a post without one from its file name (Utils.titleize_slug), not from its text."""
+        e = entry_of(name, "---\ncategories:\n  - Edge Case\ndate: 2009-09-05\n---\n\n"
+                           "This post has no title specified in the YAML Front Matter. Jekyll should auto-generate.\n")
+        assert (e.title, e.title_source) == (title, "filename")
+
+    def test_without_front_matter_too(self, entry_of) -> None:
+        """A post with no front matter at all is titled by its name, above a heading of its text."""
+        e = entry_of("_posts/2009-09-05-no-front-matter.md", "# A heading\n\nText.\n")
+        assert (e.title, e.title_source) == ("No Front Matter", "filename")
+
+    @pytest.mark.parametrize(("name", "text", "title", "source"), [
+        ("_posts/2009-09-05-x-y.md", "---\ntitle: Own Title\n---\nText.\n", "Own Title", "front matter"),
+        ("blog/2009-09-05-edge-case.md", "---\ndate: 2009-09-05\n---\nText here.\n", "Text here.", "first sentence"),
+        ("my_posts/2009-09-05-edge-case.md", "Text here.\n", "Text here.", "first sentence"),
+        ("_posts_old/2009-09-05-edge-case.md", "Text here.\n", "Text here.", "first sentence"),
+        ("_drafts/edge-case.md", "---\ndate: 2009-09-05\n---\nText here.\n", "Text here.", "first sentence"),
+    ])
+    def test_only_posts_in_a_posts_folder_without_a_title(self, entry_of, name: str, text: str, title: str,
+                                                          source: str) -> None:
+        """A title of its own wins; outside a _posts folder the text still titles a document."""
         e = entry_of(name, text)
         assert (e.title, e.title_source) == (title, source)
 

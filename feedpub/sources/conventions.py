@@ -8,9 +8,11 @@ them), Eleventy and Astro name the same things differently; these are their name
 from __future__ import annotations
 
 TITLE = ("title",)
-# Hugo: date, publishDate (pubdate, published); Astro: pubDate; Jekyll's `published` is a
-# boolean (see DRAFT), never a date.
-DATE = ("date", "pubDate", "publishDate", "pubdate", "publishdate", "published")
+# When an entry is published, and so when it may appear (a future one waits). Hugo publishes a
+# page at its publishDate (also spelt publishdate, pubdate, published; Hugo's keys are case-
+# insensitive), else at its date: its default frontmatter.publishDate is [publishdate, pubdate,
+# published, date]. Astro: pubDate. Jekyll's `published` is a boolean (see DRAFT), never a date.
+DATE = ("publishDate", "publishdate", "pubDate", "pubdate", "published", "date")
 # Eleventy's date values that mean "the file's own dates": no date in the document itself.
 FILE_DATES = frozenset(("last modified", "created", "git last modified", "git created"))
 # Hugo lastmod, Zola updated, Pelican Modified, Jekyll's jekyll-last-modified-at, Astro updatedDate.
@@ -42,6 +44,7 @@ DRAFT_HEADERS = frozenset(("true", "yes"))  # Pelican / MultiMarkdown headers ar
 EXCLUDED_FROM_COLLECTIONS = "eleventyExcludeFromCollections"
 NO_OUTPUT = "permalink"  # Eleventy: permalink: false writes no page (a draft to feedpub)
 DRAFTS_FOLDER = "_drafts"  # Jekyll: a post in any _drafts folder is not published
+POSTS_FOLDER = "_posts"  # Jekyll: a post in any _posts folder without a title is titled by its file name
 EXCERPT_SEPARATOR = "excerpt_separator"  # Jekyll, per page
 REDIRECT = ("redirect", "redirect_to")  # a stub that only sends readers elsewhere: not an article
 TAXONOMIES = "taxonomies"  # Zola: [taxonomies] tags = […], categories = […]

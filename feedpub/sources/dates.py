@@ -1,11 +1,12 @@
 """Parse the dates documents carry, and find one for documents that carry none.
 
-The chain, first match wins: front matter ``date`` (or another generator's name for it, see
-:mod:`feedpub.sources.conventions`) → trailing ``Date:`` line → a ``YYYY-MM-DD-`` prefix of the
-file's name (of the folder's, for a page bundle) → a ``YYYY/MM/DD/`` start of the address the
-front matter gives (Zola's ``path``, a ``permalink`` or ``url``; after one leading folder at most,
-as in ``inside-rust/2024/01/02/x``) → the file's first commit in the git repository
-that holds the source folder → its modification time.
+The chain, first match wins: front matter ``publishDate`` (Hugo's publish date), else ``date``
+(or another generator's name for them, see :mod:`feedpub.sources.conventions`) → trailing
+``Date:`` line → a ``YYYY-MM-DD-`` prefix of the file's name (of the folder's, for a page
+bundle) → a ``YYYY/MM/DD/`` start of the address the front matter gives (Zola's ``path``, a
+``permalink`` or ``url``; after one leading folder at most, as in ``inside-rust/2024/01/02/x``)
+→ the file's first commit in the git repository that holds the source folder → its
+modification time.
 Date-only values mean midnight in the site time zone; every datetime leaving here is aware.
 """
 
@@ -26,8 +27,15 @@ if TYPE_CHECKING:
     from feedpub.config import Config
 
 _ISO_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
-_FILENAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[-_]")  # Jekyll, Hugo: '-'; Zola also '_'
-_OFFSET = re.compile(r"\s*(Z|[+-]\d{2}:?\d{2})$")
+# The date a file's (or a bundle folder's) name starts with, ended by '-' (Jekyll, Hugo), '_'
+# (Zola) or a space: Pelican's default FILENAME_METADATA, (?P<date>\d{4}-\d{2}-\d{2}).*, lets
+# sites name posts "2014-06-21 notes.md" and "2018-04-03 SCaLE Report/index.md". The one rule
+# for the date, the slug (fields.common.undated) and the names that excuse a bad date (frontmatter).
+FILENAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[-_ ]")
+# "UTC" and "GMT" as Jekyll and Octopress write them ("2008-10-13 06:03:12 UTC", read by Ruby's
+# Time.parse); no other zone name: most are ambiguous (IST, CST) and none is needed so far
+_OFFSET = re.compile(r"\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})$")
+_UTC_NAMES = frozenset(("Z", "UTC", "GMT"))
 _FORMATS = ("%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
 MIN_YEAR, MAX_YEAR = 1970, 9999
 # xsd:dateTime, Atom's date type, allows no zone further from UTC (nor does any real zone):
@@ -82,7 +90,7 @@ def to_datetime(value: object, tz: tzinfo) -> datetime:
 
 
 def parse_date_string(text: str, tz: tzinfo) -> datetime:
-    """Parse '2022-06-14', '2022-06-14T10:00:00+08:00', '2022-06-14 10:00 +0800' and the like."""
+    """Parse '2022-06-14', '2022-06-14T10:00:00+08:00', '2022-06-14 10:00 +0800', '… 10:00 UTC' and the like."""
     m = _ISO_DAY.fullmatch(text.strip())
     if m:  # the commonest form, without strptime (~20 us); an impossible day is left to it
         try:
@@ -112,14 +120,14 @@ def _parse_date_string(text: str, tz: tzinfo) -> datetime:
 
 
 def _split_offset(text: str) -> tuple[str, tzinfo | None]:
-    """Return stripped text without its UTC offset ("Z", "+02:00"), and that offset (None: none)."""
+    """Return stripped text without its UTC offset ("Z", "UTC", "GMT", "+02:00"), and that offset (None: none)."""
     s = text.strip()
     m = _OFFSET.search(s)
     if not m or len(s) <= 10:
         return s, None
     raw = m.group(1)
     s = s[: m.start()].strip()
-    if raw == "Z":
+    if raw in _UTC_NAMES:
         return s, UTC
     sign = -1 if raw[0] == "-" else 1
     digits = raw[1:].replace(":", "")
@@ -130,8 +138,8 @@ def _split_offset(text: str) -> tuple[str, tzinfo | None]:
 
 
 def from_filename(name: str, tz: tzinfo) -> datetime | None:
-    """Return the date of a 'YYYY-MM-DD-slug.md' filename, or None when it has no such prefix."""
-    m = _FILENAME_DATE.match(name)
+    """Return the date of a 'YYYY-MM-DD-slug.md' (or _slug, or ' slug') filename, or None when it has no such prefix."""
+    m = FILENAME_DATE.match(name)
     return _day(m, tz) if m else None
 
 

@@ -11,6 +11,8 @@ This is the only module that imports python-frontmatter and PyYAML. The dialects
   only when every key is one :mod:`feedpub.sources.conventions` knows and one is ``Title``,
   so a plain-text article that starts with "Market Intelligence: the week" is not misread.
 
+A ``---`` or ``+++`` fence may have blank lines above it, as Hugo allows.
+
 Nothing is inferred here: the mapping is what the front matter says.
 """
 
@@ -21,7 +23,7 @@ import json
 import re
 import sys
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import frontmatter
@@ -29,6 +31,7 @@ import yaml
 
 from feedpub.errors import Problem, SourceError
 from feedpub.model import Limits
+from feedpub.sources.dates import FILENAME_DATE
 from feedpub.sources.flat_yaml import FlatReader
 
 
@@ -61,7 +64,8 @@ class _KeepBadTimestamps(yaml.SafeLoader):
 
 
 _KeepBadTimestamps.add_constructor("tag:yaml.org,2002:timestamp", _KeepBadTimestamps.construct_yaml_timestamp)
-_DATED_NAME = re.compile(r"(?:^|/)\d{4}-\d{2}-\d{2}[-_][^/]*(?:/index\.[a-z]+)?$")
+# a file or bundle whose name dates it (dates.FILENAME_DATE, without its '^')
+_DATED_NAME = re.compile(rf"(?:^|/){FILENAME_DATE.pattern.removeprefix('^')}[^/]*(?:/index\.[a-z]+)?$")
 
 YAML_HANDLER = _YAML()
 TOML_HANDLER = _TOML()
@@ -93,6 +97,7 @@ class Split:
     body_start: int  # offset of the body in the text
     body_line: int  # file line on which the body starts
     fence_end: int  # offset just after the closing fence (the body may start a line below)
+    fence_line: int = 1  # file line of the opening fence (below blank lines, not the first)
 
 
 def split(text: str, header_keys: frozenset[str]) -> Split | None:
@@ -101,6 +106,8 @@ def split(text: str, header_keys: frozenset[str]) -> Split | None:
     header_keys: the keys ``Key: value`` headers may use (lower case).
     """
     first = text[:1]
+    if first in _BLANK_STARTS:
+        return _below_blank_lines(text, header_keys)
     if first == "-":
         if text.startswith("---"):
             return _fenced(text) or _unclosed(text, header_keys)
@@ -113,6 +120,40 @@ def split(text: str, header_keys: frozenset[str]) -> Split | None:
     if first.isalpha():
         return _headers(text, header_keys)
     return None
+
+
+_BLANK_STARTS = frozenset(("\n", " ", "\t", "\ufeff"))
+# Whole blank lines (spaces, tabs and BOMs only) above a fence, and BOMs just before it
+_ABOVE_FENCE = re.compile(r"(?:[ \t\ufeff]*\n)*\ufeff*")
+
+
+def _below_blank_lines(text: str, header_keys: frozenset[str]) -> Split | None:
+    """Split ``---`` or ``+++`` front matter whose opening fence has blank lines above it; None when none opens.
+
+    Hugo's lexer (lexIntroSection) skips whitespace and BOMs before the fence, and editors and
+    exporters leave a blank line there. Below blank lines a fence opens front matter only as
+    an unclosed one would (see _unclosed: a language, or a key of its dialect on the first line
+    of text below it), so a Markdown text that starts with a rule above prose stays text.
+    JSON and headers are read at the top of the file only, as before.
+    """
+    above = _ABOVE_FENCE.match(text)
+    assert above is not None  # the pattern matches the empty string
+    at = above.end()
+    if not text.startswith(("---", "+++"), at):
+        return None
+    rest = text[at:]
+    end = rest.find("\n")
+    language = _LANGUAGE_FENCE.match(rest)
+    if not ((language is not None and language.group(1).lower() in _LANGUAGES)
+            or (end >= 0 and _bare_fence_opens(rest, end, header_keys))):
+        return None
+    found = split(rest, header_keys)
+    if found is None:
+        return None
+    lines = text.count("\n", 0, at)
+    return replace(found, fm_line=found.fm_line + lines, body_start=found.body_start + at,
+                   body_line=found.body_line + lines, fence_end=found.fence_end + at,
+                   fence_line=found.fence_line + lines)
 
 
 def _fenced(text: str) -> Split | None:
@@ -288,14 +329,14 @@ def _refuse_unreadable(found: Split, rel: str, limits: Limits, first: int) -> No
     fm = found.fm
     if found.dialect == "unclosed":
         closing = "}" if found.fm == "{" else found.fm[:3]
-        raise SourceError([Problem(rel, 1, f"front matter opened at line 1 by {found.fm!r} is never closed "
-                                   f"(no {closing!r} line ends it)")])
+        raise SourceError([Problem(rel, found.fence_line, f"front matter opened at line {found.fence_line} by "
+                                   f"{found.fm!r} is never closed (no {closing!r} line ends it)")])
     if found.dialect == "js":
-        raise SourceError([Problem(rel, 1, "front matter in JavaScript (---js) is not read: feedpub never runs "
-                                   "code; write it as YAML or ---json, or add the file to 'exclude'")])
+        raise SourceError([Problem(rel, found.fence_line, "front matter in JavaScript (---js) is not read: feedpub "
+                                   "never runs code; write it as YAML or ---json, or add the file to 'exclude'")])
     # an ASCII text is as long in UTF-8 as in characters (isascii() reads a flag: no scan)
     if (len(fm) if fm.isascii() else len(fm.encode("utf-8"))) > limits.max_front_matter_bytes:
-        raise SourceError([Problem(rel, 1, f"front matter is larger than the limit of "
+        raise SourceError([Problem(rel, found.fence_line, f"front matter is larger than the limit of "
                                    f"{limits.max_front_matter_bytes // 1024} KB (max_front_matter_kb)")])
     if ("[" in fm or "{" in fm) and (deepest := _nesting(fm)) > limits.max_nesting:
         raise SourceError([Problem(rel, first, f"front matter nests {deepest} levels deep; "

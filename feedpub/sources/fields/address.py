@@ -11,12 +11,11 @@ from feedpub.config import Config
 from feedpub.model import Category, SourceDoc, make
 from feedpub.slug import RESERVED_NAMES, absolute_url, encode_url, slugify
 from feedpub.sources import conventions as keys
-from feedpub.sources.fields.common import Problems, dated_name, first_of, is_bundle_index, kind, stem, text_field
+from feedpub.sources.fields.common import Problems, first_of, is_bundle_index, kind, named_slug, text_field
 from feedpub.sources.plaintext import clean_line
 
 _HTTP = ("http://", "https://")
 _YEAR, _MONTH = re.compile(r"\d{4}"), re.compile(r"0[1-9]|1[0-2]")
-_DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}[-_]")
 _PLACEHOLDER = re.compile(r"(?:^|/):[A-Za-z_]")  # a segment starting with ':' is Jekyll's placeholder
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 _ACTIVE_SCHEMES = {"javascript", "vbscript", "data", "file"}
@@ -129,7 +128,7 @@ def url(doc: SourceDoc, category: Category, config: Config, probs: Problems) -> 
     if elsewhere is not None:
         return elsewhere, ""
     link, key = _link(doc, probs) if doc.meta else ("", None)
-    found = _linked(link, key, config, probs) if link else _made(doc, category, own, config, probs)
+    found = _linked(link, key, config, probs) if link else _made(doc, category, config, probs)
     if found is None:
         return config.base_url, ""
     return found, found if own else ""
@@ -201,11 +200,11 @@ def _page_path_problem(url: str, config: Config) -> str:
             f"{' (with any extension)' if '.' in reserved else ''}")
 
 
-def _made(doc: SourceDoc, category: Category, own: bool, config: Config, probs: Problems) -> str:
+def _made(doc: SourceDoc, category: Category, config: Config, probs: Problems) -> str:
     """Return the URL made of the document's slug (its name's) below its year folders or its category."""
     slug, slug_key = text_field(doc, probs, *keys.SLUG)
     if not slug:
-        slug = undated(dated_name(doc.rel) if own else stem(doc.rel))
+        slug = named_slug(doc.rel)
     leaf = slugify(slug) or "article"
     if leaf in RESERVED_NAMES:
         said = f"'{slug_key}' {slug!r}" if slug_key else f"the file name's slug {leaf!r}"
@@ -213,12 +212,6 @@ def _made(doc: SourceDoc, category: Category, own: bool, config: Config, probs: 
                   f"{'' if slug_key else ': set slug'}")
     # a post in a year folder keeps its year in its address: two years' "weekly-notes" stay two pages
     return absolute_url(f"{_archive(doc.rel) or category.slug + '/'}{leaf}/", config.base_url)
-
-
-def undated(name: str) -> str:
-    """Return a name without its YYYY-MM-DD- prefix (Jekyll and Zola take the slug from the rest)."""
-    m = _DATE_PREFIX.match(name)
-    return name[m.end():] if m and m.end() < len(name) else name
 
 
 def entry_id(doc: SourceDoc, probs: Problems) -> str:

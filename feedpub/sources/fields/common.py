@@ -9,6 +9,8 @@ from typing import Any
 
 from feedpub.errors import Problem
 from feedpub.model import SourceDoc
+from feedpub.sources import conventions as keys
+from feedpub.sources.dates import FILENAME_DATE
 from feedpub.sources.plaintext import clean_line
 
 
@@ -117,6 +119,23 @@ def dated_name(rel: str) -> str:
     if len(parts) > 1 and is_bundle_index(parts[-1]):
         return parts[-2]
     return parts[-1]
+
+
+def undated(name: str) -> str:
+    """Return a name without its YYYY-MM-DD- prefix (Jekyll, Zola and Pelican take the slug from the rest)."""
+    m = FILENAME_DATE.match(name)
+    return name[m.end():] if m and m.end() < len(name) else name
+
+
+def named_slug(rel: str) -> str:
+    """Return the slug a document's name gives: its bundle folder's or its file's, without extension or date."""
+    parts = rel.split("/")
+    return undated(parts[-2] if len(parts) > 1 and is_bundle_index(parts[-1]) else stem(rel))
+
+
+def in_posts_folder(rel: str) -> bool:
+    """Whether a document sits in a Jekyll _posts folder (at any depth below it)."""
+    return f"/{keys.POSTS_FOLDER}/" in f"/{rel}"
 
 
 def stem(rel: str) -> str:

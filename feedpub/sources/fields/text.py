@@ -8,7 +8,7 @@ from feedpub.model import SourceDoc
 from feedpub.sources import conventions as keys
 from feedpub.sources import plaintext
 from feedpub.sources.body import Body
-from feedpub.sources.fields.common import Problems, list_field, text_field
+from feedpub.sources.fields.common import Problems, in_posts_folder, list_field, named_slug, text_field
 
 TITLE_MAX = 80  # characters of an inferred title; a headline longer than this is not one
 SUMMARY_MAX = 300
@@ -18,7 +18,7 @@ _INLINE_MARKUP = re.compile(r"[*_`\[\]]|\(https?://[^)]*\)|<[^>]*>")
 
 
 def title(doc: SourceDoc, body: Body, probs: Problems) -> tuple[str, str]:
-    """Return the title and where it came from: the front matter, a header block, or the text's start."""
+    """Return the title and where it came from: the front matter, a header block, a Jekyll post's name, or the text."""
     found, key = text_field(doc, probs, *keys.TITLE)
     if key:
         if not found and isinstance(doc.meta.get(key), str):
@@ -26,7 +26,18 @@ def title(doc: SourceDoc, body: Body, probs: Problems) -> tuple[str, str]:
         return found, "front matter"
     if body.header is not None and body.header.title:
         return body.header.title, "header block"
+    if in_posts_folder(doc.rel) and (named := title_of_slug(named_slug(doc.rel))):
+        return named, "filename"
     return _title_of_text(doc, body, probs)
+
+
+def title_of_slug(slug: str) -> str:
+    """Return the title Jekyll gives a post without one: its slug's words split at '-', each capitalised.
+
+    Jekyll's Utils.titleize_slug, after Document#populate_title drops the slug's trailing dots.
+    Ruby's capitalize lowers the rest of each word ("SCaLE" is "Scale"), as str.capitalize does.
+    """
+    return plaintext.clean_line(" ".join(word.capitalize() for word in slug.rstrip(".").split("-")))
 
 
 def _title_of_text(doc: SourceDoc, body: Body, probs: Problems) -> tuple[str, str]:
