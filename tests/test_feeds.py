@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
+from lxml import html as lxml_html
 
 from feedpub import model
 from feedpub.config import Config
@@ -342,6 +343,34 @@ class TestFormatsSayTheSame:
         doc = load.read(path, config.source, config.limits)
         entry = normalise(doc, config)
         assert content.lead_summary(entry, doc, config) == content.render(entry, config, doc).summary == summary
+
+    def test_a_tag_that_is_the_category_is_said_once(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
+        """A tag equal to the category (or differing only in case) is left out of every format and the page; others stay."""
+        source = tmp_path / "s"
+        write_doc(source, "formats.md", "---\ntitle: Formats\ndate: 2024-05-01\ncategory: Post Formats\n"
+                  "tags: [gallery, Post Formats, post formats, Post-Formats]\n---\nText.\n")
+        write_doc(source, "Container/box.md", "---\ntitle: Box\ndate: 2024-05-02\ntags: [Container, docker]\n---\nText.\n")
+        write_doc(source, "plain.md", "---\ntitle: Plain\ndate: 2024-05-03\ncategory: News\ntags: [Newsletter]\n---\nText.\n")
+        config = make_config(source, tag_feeds=True, archive_page_size=1, feed_limit=1)
+        build(config, now=NOW)
+        expected = {"Formats": ["Post Formats", "gallery", "Post-Formats"], "Box": ["Container", "docker"],
+                    "Plain": ["News", "Newsletter"]}
+        atom = {e.title: [t.term for t in e.tags] for p in [config.out / "atom.xml", *(config.out / "archive/atom").glob("*.xml")]
+                for e in feedparser.parse(p.read_bytes()).entries}
+        rss = {e.title: [t.term for t in e.tags] for e in feedparser.parse((config.out / "rss.xml").read_bytes()).entries}
+        json_items = {i["title"]: i["tags"] for i in json.loads((config.out / "feed.json").read_text())["items"]}
+        assert atom == expected  # the current feed holds the newest, the archive pages the others
+        assert rss == {"Plain": expected["Plain"]} and json_items == {"Plain": expected["Plain"]}
+        for folder, title in (("categories/post-formats/", "Formats"), ("categories/container/", "Box")):
+            rss_items = feedparser.parse((config.out / folder / "rss.xml").read_bytes()).entries
+            assert [t.term for t in rss_items[0].tags] == expected[title]
+            items = json.loads((config.out / folder / "feed.json").read_text())["items"]
+            assert items[0]["tags"] == expected[title]
+        page = lxml_html.parse(str(config.out / "post-formats/formats/index.html")).getroot()
+        assert page.xpath("//meta[@property='article:section']/@content") == ["Post Formats"]
+        assert page.xpath("//meta[@property='article:tag']/@content") == ["gallery", "Post-Formats"]
+        assert [li.text_content() for li in page.xpath("//ul[@class='tags']/li")] == ["gallery", "Post-Formats"]
+        assert (config.out / "tags/post-formats/feed.json").is_file()  # the tag keeps its page and feed
 
 
 class TestImageFiles:

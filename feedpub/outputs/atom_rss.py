@@ -323,7 +323,7 @@ def archive_entry(entry: Record, updated: datetime, category: str, config: Confi
     links = entry_links(entry, sizes)
     enclosure = _link_line(links[1], "    ") if len(links) > 1 else ""
     people = "".join([_person(a, "    ") for a in mapping.authors_of(entry)])
-    tags = "".join([_tag_line(tag) for tag in entry.tags])
+    tags = "".join([_tag_line(tag) for tag in mapping.other_tags(entry.tags, category)])
     text = _text_element("summary", entry.summary) if entry.summary else ""
     return (
         f"  <entry>\n    <id>{escape(entry.id)}</id>\n{_text_element('title', entry.title)}"

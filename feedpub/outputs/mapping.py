@@ -65,7 +65,28 @@ def terms_of(entry: Entry, config: Config) -> tuple[Term, ...]:
     the slug would show ``go-brand`` where RSS shows ``Go Brand``.
     """
     first = Term(entry.category.name, category_scheme(entry.category.slug, config.base_url))
-    return (first, *(Term(tag) for tag in entry.tags))
+    return (first, *(Term(tag) for tag in other_tags(entry.tags, entry.category.name)))
+
+
+def other_tags(tags: tuple[str, ...], category: str) -> tuple[str, ...]:
+    """Return the tags an entry shows beside its category: each term once, the category's name first.
+
+    A site often tags a post with its category too (WordPress exports "Post Formats", a
+    Pelican folder "Container" and a tag "Container"): a reader would list the term twice.
+    Terms that differ only in case are one (readers and people take "News" and "news" for one
+    word; tag pages merge them too); other differences stay, as "C" and "C++" are two words
+    whose slugs are one.
+    """
+    if not tags:
+        return tags
+    seen = {category.casefold()}
+    kept = []
+    for tag in tags:
+        folded = tag.casefold()
+        if folded not in seen:
+            seen.add(folded)
+            kept.append(tag)
+    return tags if len(kept) == len(tags) else tuple(kept)
 
 
 # HTML element names (the W3C validator's list, as HTML 4 and 5 name them): an end tag of one

@@ -21,7 +21,7 @@ from typing import Any
 from feedpub import layout
 from feedpub.config import Config
 from feedpub.model import Author, Category, Entry, Output, Rendered
-from feedpub.outputs import feeds  # the feed titles, as the feeds say them
+from feedpub.outputs import feeds, mapping  # the feed titles, as the feeds say them; the tags, as they do
 from feedpub.outputs.protocol import EVERY, Build, Given, Inputs, Job, Made
 from feedpub.records import Record
 from feedpub.render import shipped_pages, templating
@@ -136,7 +136,7 @@ def context(r: Rendered, here: str, newer: tuple[str, str] | None, older: tuple[
     show_tags = config.tag_feeds
     shared = around(here, e.category, config)
     tags = tuple(Link(layout.href(here, layout.list_path(layout.tag_folder(layout.tag_slug(t)), 1))
-                      if show_tags else "", t) for t in e.tags)
+                      if show_tags else "", t) for t in mapping.other_tags(e.tags, e.category.name))
     image = e.image if e.image is not None and e.image.url not in r.content_html else None
     return {
         "site": config,
