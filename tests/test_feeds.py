@@ -372,6 +372,26 @@ class TestFormatsSayTheSame:
         assert [li.text_content() for li in page.xpath("//ul[@class='tags']/li")] == ["gallery", "Post-Formats"]
         assert (config.out / "tags/post-formats/feed.json").is_file()  # the tag keeps its page and feed
 
+    def test_a_folder_category_is_named_as_the_folder_spells_it(self, tmp_path: Path,
+                                                                 make_config: Callable[..., Config]) -> None:
+        """BigData/ is "BigData" in every format and on its page, news/ is "News"; slugs and URLs stay lower-case."""
+        source = tmp_path / "s"
+        write_doc(source, "BigData/spark.md", "---\ntitle: Spark\ndate: 2024-05-01\n---\nText.\n")
+        write_doc(source, "news/hello.md", "---\ntitle: Hello\ndate: 2024-05-02\n---\nText.\n")
+        config = make_config(source)
+        build(config, now=NOW)
+        base = config.base_url
+        atom = {e.title: (e.link, [(t.term, t.scheme) for t in e.tags])
+                for e in feedparser.parse((config.out / "atom.xml").read_bytes()).entries}
+        assert atom == {"Spark": (base + "bigdata/spark/", [("BigData", base + "categories/bigdata/")]),
+                        "Hello": (base + "news/hello/", [("News", base + "categories/news/")])}
+        rss = feedparser.parse((config.out / "rss.xml").read_bytes()).entries
+        assert sorted(t.term for e in rss for t in e.tags) == ["BigData", "News"]
+        items = json.loads((config.out / "categories/bigdata/feed.json").read_text())["items"]
+        assert [i["tags"] for i in items] == [["BigData"]]
+        page = lxml_html.parse(str(config.out / "bigdata/spark/index.html")).getroot()
+        assert page.xpath("//meta[@property='article:section']/@content") == ["BigData"]
+
 
 class TestImageFiles:
     """Which files of the source folder an image URL may be: only those of the site's own host, inside the folder."""

@@ -18,12 +18,24 @@ class TestCategory:
         (("categories: go rust",), "a.md", ("go", "Go", "front matter")),
         (("taxonomies: {categories: [Zig]}",), "a.md", ("zig", "Zig", "front matter")),
         ((), "ios/a.md", ("ios", "Ios", "folder")),
+        ((), "big-data/a.md", ("big-data", "Big Data", "folder")),
+        ((), "BigData/a.md", ("bigdata", "BigData", "folder")),
+        ((), "DevOps/2024-01-02-a.md", ("devops", "DevOps", "folder")),
+        ((), "Container/a.md", ("container", "Container", "folder")),
+        ((), "iOS/a.md", ("ios", "iOS", "folder")),
+        ((), "Big_Data/a.md", ("big-data", "Big_Data", "folder")),
+        ((), "devOps-2/a.md", ("devops-2", "devOps-2", "folder")),
+        ((), "DevOps/post/index.md", ("devops", "DevOps", "folder")),
         ((), "a.md", ("news", "News", "default")),
         (("categories: []",), "a.md", ("news", "News", "default")),
     ])
     def test_where_the_category_comes_from(self, entry_of, lines: tuple[str, ...], name: str,
                                            expected: tuple[str, str, str]) -> None:
-        """The front matter's name (as written), Jekyll's list (YAML words split), Zola's taxonomy, the folder (title-cased), the default."""
+        """The front matter's name (as written), Jekyll's list (YAML words split), Zola's taxonomy, the folder, the default.
+
+        A folder with a capital is named as written (Pelican's USE_FOLDER_AS_CATEGORY); an
+        all-lowercase one (a Hugo section) is title-cased.
+        """
         e = entry_of(name, _fm(*lines))
         assert (e.category.slug, e.category.name, e.category_source) == expected
 

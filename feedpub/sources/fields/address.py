@@ -34,8 +34,22 @@ def category(doc: SourceDoc, config: Config, probs: Problems) -> tuple[Category,
     slug = _slug(raw, key if source == "front matter" else None, config, probs)
     name = config.categories.get(slug)
     if name is None:
-        name = raw if source == "front matter" and raw != slug else slug.replace("-", " ").title()
+        name = _shown(raw, slug, source)
     return make(Category, {"slug": slug, "name": name}), source
+
+
+def _shown(raw: str, slug: str, source: str) -> str:
+    """Return the name a category is shown under when [categories] names none.
+
+    The front matter's as written, and a folder's when it has a capital (Pelican shows
+    BigData/ as "BigData", DevOps/ as "DevOps"); an all-lowercase folder (a Hugo section:
+    news/) or name is title-cased from its slug, as is the default category.
+    """
+    if source == "front matter" and raw != slug:
+        return raw
+    if source == "folder" and raw != raw.lower():
+        return clean_line(raw)  # a file name may hold what a line of a feed may not (a tab, a newline)
+    return slug.replace("-", " ").title()
 
 
 def _slug(raw: str, key: str | None, config: Config, probs: Problems) -> str:
