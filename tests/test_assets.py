@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from feedpub.commands.check import check
+from feedpub.config import Config
+from feedpub.pipeline import build
 from feedpub.sources import assets
-from tests.conftest import write_doc
+from tests.conftest import NOW, output_tree, write_doc
 
 
 def _tree(top: Path, *names: str) -> Path:
@@ -70,3 +75,65 @@ class TestFind:
         found, refused = assets.find(top, "the source folder")
         assert _rels(found) == ["c.png", "z/a.png"]
         assert [r.rel for r in refused] == ["a.png", "b.png", "z/b.png"]
+
+
+DRAFTS = {
+    "draft": "---\ntitle: Shots\ndate: 2024-05-01\ndraft: true\n---\n![a shot](shot.png)\n",
+    "pelican-status": "Title: Shots\nDate: 2024-05-01\nStatus: draft\n\n![a shot]({filename}shot.png)\n",
+    "jekyll-unpublished": "---\ntitle: Shots\ndate: 2024-05-01\npublished: false\n---\n![a shot](shot.png)\n",
+    "future": "---\ntitle: Shots\ndate: 2030-05-01\n---\n![a shot](shot.png)\n",
+}
+
+
+class TestFilesOfUnpublishedBundles:
+    """A page bundle's files go out with its page: a draft's pictures stay home."""
+
+    def _build(self, tmp_path: Path, make_config: Callable[..., Config], index: str, *others: tuple[str, str],
+               **settings: Any) -> set[str]:
+        source = tmp_path / "src"
+        write_doc(source, "news/2024-05-01 Shots/index.md", index)
+        write_doc(source, "news/2024-05-01 Shots/shot.png", "x")
+        write_doc(source, "news/2024-05-01 Shots/extra/more.pdf", "x")
+        write_doc(source, "news/kept.md", "---\ntitle: Kept\ndate: 2024-04-01\n---\nText.\n")
+        for name, text in others:
+            write_doc(source, name, text)
+        config = make_config(source, **settings)
+        build(config, now=NOW)
+        return set(output_tree(config.out))
+
+    @pytest.mark.parametrize("index", DRAFTS.values(), ids=DRAFTS.keys())
+    def test_an_unpublished_bundle_copies_nothing(self, tmp_path: Path, make_config: Callable[..., Config],
+                                                  index: str) -> None:
+        """A draft (any generator's word for it) or future-dated bundle: no page, and none of its files, nested ones too."""
+        out = self._build(tmp_path, make_config, index)
+        assert "news/kept/index.html" in out
+        assert not [p for p in out if "shot" in p.lower() or p.endswith(".pdf")], out
+
+    def test_with_pages_off_too(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
+        """Without article pages, a draft's files are not copied at their own path either."""
+        out = self._build(tmp_path, make_config, DRAFTS["draft"], pages=False)
+        assert not [p for p in out if p.startswith("news/2024-05-01")], out
+
+    def test_a_published_bundle_copies_its_files_beside_its_page(self, tmp_path: Path,
+                                                                 make_config: Callable[..., Config]) -> None:
+        """The same bundle published: its page and every file of its folder below the page's folder."""
+        out = self._build(tmp_path, make_config, DRAFTS["draft"].replace("draft: true", "draft: false"))
+        page = "news/shots/"  # the name's date is the date (a space ends it, as Pelican sites write it)
+        assert {page + "index.html", page + "shot.png", page + "extra/more.pdf"} <= out
+
+    def test_a_published_document_linking_a_drafts_file_is_told_not_served(
+            self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
+        """A draft's file stays home even when a published post links it: check says the link finds nothing."""
+        other = ("news/other.md", "---\ntitle: Other\ndate: 2024-04-02\n---\n![s](</news/2024-05-01 Shots/shot.png>)\n")
+        out = self._build(tmp_path, make_config, DRAFTS["draft"], other)
+        assert not [p for p in out if "shot" in p.lower()], out
+        report = check(make_config(tmp_path / "src"), now=NOW)
+        assert [(f.code, f.path) for f in report.findings if f.code == "missing-file"] == [("missing-file", "news/other.md")]
+
+    def test_a_published_bundle_inside_an_unpublished_one(self, tmp_path: Path,
+                                                          make_config: Callable[..., Config]) -> None:
+        """The innermost bundle owns a file: a published one below a draft copies its own files, not the draft's."""
+        inner = ("news/2024-05-01 Shots/extra/index.md", "---\ntitle: Inner\ndate: 2024-04-03\n---\nText.\n")
+        out = self._build(tmp_path, make_config, DRAFTS["draft"], inner)
+        assert "news/extra/index.html" in out
+        assert {p for p in out if p.endswith((".pdf", ".png"))} == {"news/extra/more.pdf"}

@@ -198,6 +198,33 @@ class TestCacheHits:
         assert (config.out / "images/pic.png").read_bytes() == pic.read_bytes()
         assert output_tree(config.out) == _fresh(config, tmp_path, "fresh")
 
+    def test_a_bundle_going_from_draft_to_published_and_back_copies_and_removes_its_files(
+        self, tmp_path: Path, make_config: Callable[..., Config]
+    ) -> None:
+        """A cached rebuild copies a bundle's files when its document is published and removes them when it is a
+        draft again (a published document linking one changes nothing), as a fresh build does at each step."""
+        source = tmp_path / "site"
+        index = write_doc(source, "news/shots/index.md", "---\ntitle: Shots\ndate: 2024-01-02\ndraft: true\n---\nText.\n")
+        (source / "news/shots/shot.png").write_bytes(b"\x89PNG" + b"a" * 10)
+        other = write_doc(source, "news/other.md", "---\ntitle: Other\ndate: 2024-01-01\n---\nText.\n")
+        config = make_config(source)
+        steps = [
+            ("draft", None, set()),
+            ("published", None, {"news/shots/shot.png"}),
+            ("draft", None, set()),
+            ("draft", "![s](/news/shots/shot.png)", set()),
+            ("draft", "No picture.", set()),
+        ]
+        for i, (status, other_body, pngs) in enumerate(steps):
+            index.write_text(index.read_text().replace("draft: true" if status == "published" else "draft: false",
+                                                       f"draft: {'false' if status == 'published' else 'true'}"))
+            if other_body is not None:
+                other.write_text(f"---\ntitle: Other\ndate: 2024-01-01\n---\n{other_body}\n")
+            build(config, now=NOW)
+            tree = output_tree(config.out)
+            assert {p for p in tree if p.endswith(".png")} == pngs, (i, status)
+            assert tree == _fresh(config, tmp_path, f"fresh{i}"), (i, status)
+
     def test_replaced_image_gives_its_new_length(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
         """A local image replaced by a larger file (same path) gives its new length in every feed and archive page."""
         source = tmp_path / "site"

@@ -16,7 +16,8 @@ leading out of its folder, a FIFO; see :mod:`feedpub.places`) is not copied: the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import os
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,11 +30,14 @@ from feedpub.sources import assets
 
 def local_files(config: Config,
                 documents: Iterable[tuple[str, str]]) -> tuple[dict[str, assets.Asset], list[places.Refused]]:
-    """Return every file to copy by its output path, and warnings for those not read (documents: each
-    published (rel, url), for bundles).
+    """Return every file to copy by its output path, and warnings for those not read.
 
-    The static folder first, then the source folder's assets: a page bundle's go below its
-    page's folder, the rest keep their path.
+    documents: each published (rel, url), for bundles. The static folder first, then the
+    source folder's assets: a page bundle's go below its page's folder, the rest keep their
+    path. The files of a bundle whose document is not published (a draft, one dated later,
+    one left out) are not copied, lest a draft's pictures go out before it; a published
+    document that links one links a file the site does not have, which check says
+    (missing-file). Nothing is read to decide: a rebuild of a large archive reads no document.
     """
     found: dict[str, assets.Asset] = {}
     refused: list[places.Refused] = []
@@ -42,16 +46,47 @@ def local_files(config: Config,
         refused += skipped
         for a in copied:
             found[a.rel] = a
+    documents = list(documents)
     bundles = _bundles(config, documents) if config.pages else {}
     copied, skipped = assets.find(config.source, "the source folder", out=config.out)
     refused += skipped
     static = set(found)
+    unpublished = _Unpublished(config, {assets.bundle_folder(rel) for rel, _url in documents})
     for a in copied:
+        if unpublished.hides(a.rel):
+            continue
         target = _target(a.rel, bundles)
         first = found.setdefault(target, a)  # static/ first: a file the user placed there wins
         if first is not a and target not in static:
             refused.append(places.Refused(a.rel, f"not copied: it would go to {target}, where {first.rel} is copied"))
     return found, refused
+
+
+class _Unpublished:
+    """Which files of the source folder belong to a page bundle whose document is not published."""
+
+    def __init__(self, config: Config, published: Collection[str | None]) -> None:
+        self.source = os.fspath(config.source)
+        self.published = published  # the folders of the published bundles, "x/"
+        self.owners: dict[str, bool] = {}  # folder "x/" -> whether it holds a bundle's index document
+
+    def hides(self, rel: str) -> bool:
+        """Whether rel is not copied: the innermost bundle it is in is not published."""
+        owner = self._owner(rel)
+        return owner is not None and owner not in self.published
+
+    def _owner(self, rel: str) -> str | None:
+        """Return the innermost folder above rel that holds a page bundle's index document (on disk), or None."""
+        folder = rel
+        while "/" in folder:
+            folder = folder.rsplit("/", 1)[0]
+            holds = self.owners.get(folder)
+            if holds is None:
+                holds = self.owners[folder] = any(
+                    os.path.isfile(os.path.join(self.source, folder, name)) for name in assets.BUNDLE_INDEXES)
+            if holds:
+                return folder + "/"
+        return None
 
 
 def _bundles(config: Config, documents: Iterable[tuple[str, str]]) -> dict[str, str]:

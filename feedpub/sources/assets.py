@@ -89,3 +89,4 @@ def bundle_folder(rel: str) -> str | None:
     """Return the folder (with "/") of the page bundle whose index document is rel, else None."""
     folder, _, name = rel.rpartition("/")
     return folder + "/" if folder and name in BUNDLE_INDEXES else None
+
