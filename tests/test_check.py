@@ -120,6 +120,16 @@ class TestFindings:
         assert f.line == 3
         assert "left out" in f.message
 
+    @pytest.mark.parametrize(("text", "line"), [
+        ("---\ntitle: A\ndate: 2024-01-01\npublishDate: 9999-12-31\n---\nText.\n", 4),
+        ("+++\ntitle = 'A'\npath = 'inside-rust/9999/12/31/a'\n+++\nText.\n", 3),
+    ])
+    def test_future_date_at_the_key_that_dates_it(self, folder: Path, make_config, text: str, line: int) -> None:
+        """The future-date warning names the line of the key that gave the date (publishDate, an address)."""
+        write_doc(folder, "a.md", text)
+        (f,) = [f for f in check(make_config(folder, base_url=SITE), now=NOW).findings if f.code == "future-date"]
+        assert (f.line, f.message.startswith("dated in the future (9999-12-31T00:00:00")) == (line, True)
+
     def test_empty_summary(self, folder: Path, make_config) -> None:
         """A document with no summary and no paragraph text is an empty-summary warning."""
         write_doc(folder, "a.md", "---\ntitle: A\ndate: 2024-01-01\n---\n# Only a heading\n")

@@ -264,15 +264,17 @@ class TestFilenames:
         assert found.isoformat() == expected
 
     @pytest.mark.parametrize("name", ["2023-02-20.md", "x-2023-02-20-y.md", "2023-02-30-x.md", "2023-13-01-x.md",
-                                      "1969-12-31-x.md", "9999-12-31-x.md", "23-02-20-x.md", "2023-2-20-x.md", "hello.md", "0000-01-01-x.md",
+                                      "1969-12-31-x.md", "23-02-20-x.md", "2023-2-20-x.md", "hello.md", "0000-01-01-x.md",
                                       "2014-06-21notes.md", "2014-06-21\tnotes.md", " 2014-06-21 notes.md",
                                       "2014-6-21 notes.md", "2014-06-31 notes.md"])
     def test_anything_else_gives_no_date(self, name: str) -> None:
-        """No prefix, an impossible day or a date out of range gives None (the next source decides).
-
-        9999-12-31 is out of range: its digest week ends in year 10000.
-        """
+        """No prefix, an impossible day or a year out of range gives None (the next source decides)."""
         assert from_filename(name, NEW_YORK) is None
+
+    def test_a_day_past_the_latest_is_still_its_date(self) -> None:
+        """9999-12-31 (a far-future day keeps a post back) is a date; fields.when decides what it means."""
+        found = from_filename("9999-12-31-x.md", NEW_YORK)
+        assert found is not None and found.isoformat() == "9999-12-31T00:00:00-05:00"
 
 
 class TestFromPath:
@@ -289,10 +291,15 @@ class TestFromPath:
         assert found is not None and found.isoformat() == expected
 
     @pytest.mark.parametrize("path", ["2014/13/45/x", "2019/02/29/x", "2014/1/2/x", "a/b/2024/01/02/x",
-                                      "1969/12/31/x", "9999/12/31/x", "blog/x", "20241202/x"])
+                                      "1969/12/31/x", "blog/x", "20241202/x"])
     def test_anything_else_gives_no_date(self, path: str) -> None:
-        """An impossible day, a date two folders deep, out of range or past the latest day: None, as for names."""
+        """An impossible day, a date two folders deep or a year out of range: None, as for names."""
         assert from_path(path, NEW_YORK) is None
+
+    def test_a_day_past_the_latest_is_still_its_date(self) -> None:
+        """blog.rust-lang.org keeps a post back at path = "inside-rust/9999/12/31/…": that is its date."""
+        found = from_path("inside-rust/9999/12/31/x", NEW_YORK)
+        assert found is not None and found.isoformat() == "9999-12-31T00:00:00-05:00"
 
 
 class TestMtime:

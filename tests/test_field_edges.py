@@ -53,8 +53,28 @@ class TestExpiry:
     def test_a_shown_date_at_the_end_of_time_is_refused(self, error_of) -> None:
         """lastmod: 9999-12-31 would be shown (and its digest week leave year 9999): out of range."""
         assert error_of("a.md", _fm("lastmod: 9999-12-31")).startswith("a.md:4: 'lastmod' is out of range: '9999-12-31'")
-        assert error_of("b.md", "---\ntitle: T\ndate: 9999-12-31\n---\nText.\n").startswith(
-            "b.md:3: 'date' is out of range: '9999-12-31'")
+        assert error_of("b.md", "---\ntitle: T\ndate: 9999-12-31\n---\nText.\n", future=True).startswith(
+            "b.md:3: 'date' is out of range: '9999-12-31'")  # 'future' would publish it
+
+    @pytest.mark.parametrize(("name", "text", "source", "refused"), [
+        ("a.md", "---\ntitle: T\ndate: 9999-12-31\n---\nText.\n", "front matter",
+         "a.md:3: 'date' is out of range: '9999-12-31'"),
+        ("b.md", "---\ntitle: T\npublishDate: 9999-12-31T23:59:59Z\n---\nText.\n", "front matter",
+         "b.md:3: 'publishDate' is out of range: '9999-12-31T23:59:59+00:00'"),
+        ("c.md", "+++\ntitle = 'T'\npath = 'inside-rust/9999/12/31/x'\n+++\nText.\n", "path",
+         "c.md:3: 'path' is out of range: 'inside-rust/9999/12/31/x'"),
+        ("9999-12-31-d.md", "---\ntitle: T\n---\nText.\n", "filename",
+         "9999-12-31-d.md: the file name's date is out of range: '9999-12-31-d.md'"),
+        ("e.txt", "Headline\n\nBody.\n\nDate: 9999-12-31\n", "Date: line",
+         "e.txt:5: 'Date:' line is out of range: '9999-12-31'"),
+    ])
+    def test_a_date_at_the_end_of_time_keeps_a_post_back(self, entry_of, error_of, name: str, text: str,
+                                                         source: str, refused: str) -> None:
+        """A far-future date (how blog.rust-lang.org and minimal-mistakes keep a post back) is a future post, left out
+        like any other; only with 'future' on, which would publish it, is it refused, at the line that says it."""
+        e = entry_of(name, text)
+        assert (e.date.year, e.date_source) == (9999, source)
+        assert error_of(name, text, future=True).startswith(refused + " (the latest date an entry can carry is")
 
 
 @pytest.fixture
@@ -170,7 +190,7 @@ class TestDateChain:
 
     def test_a_date_line_at_the_end_of_time(self, error_of) -> None:
         """A trailing 'Date:' line past the latest date is refused at its line, with the date as written."""
-        assert error_of("a.txt", "Headline\n\nBody.\n\nDate: 9999-12-31\n").startswith(
+        assert error_of("a.txt", "Headline\n\nBody.\n\nDate: 9999-12-31\n", future=True).startswith(
             "a.txt:5: 'Date:' line is out of range: '9999-12-31'")
 
     def test_a_bad_date_line_that_is_the_whole_body(self, error_of) -> None:

@@ -296,6 +296,15 @@ def _entry_findings(entry: Entry, config: Config, now: datetime, base_configured
     return found + _body_findings(entry, config, base_configured, available)
 
 
+def _date_line(entry: Entry) -> int | None:
+    """Return the line of the key that dates an entry (its date key, or the address a date came from), if any."""
+    if entry.date_source in entry.lines:  # path, permalink, url
+        return entry.lines[entry.date_source]
+    if entry.date_source == "front matter":
+        return next((entry.lines[k] for k in conventions.DATE if k in entry.lines), None)
+    return None
+
+
 def _date_findings(entry: Entry, config: Config, now: datetime) -> list[Finding]:
     """Find a date that is not the document's own, a date in the future, an expiry already past."""
     found = []
@@ -307,7 +316,7 @@ def _date_findings(entry: Entry, config: Config, now: datetime) -> list[Finding]
     if entry.date > now and not entry.draft:
         action = ("published because 'future' is on" if config.future
                   else "left out until then (or use --future)")
-        found.append(Finding(WARNING, "future-date", entry.rel, entry.lines.get("date"),
+        found.append(Finding(WARNING, "future-date", entry.rel, _date_line(entry),
                              f"dated in the future ({entry.date.isoformat()}): {action}"))
     if entry.expires is not None and entry.expires <= now and not entry.draft:
         found.append(_expired(entry, entry.expires))

@@ -146,8 +146,9 @@ def from_filename(name: str, tz: tzinfo) -> datetime | None:
 def _day(m: re.Match[str], tz: tzinfo) -> datetime | None:
     """Return the midnight of the day a match's year, month and day groups name; None when no such day is usable.
 
-    A name or an address is only a hint, never an error: an impossible day, a year outside
-    MIN_YEAR..MAX_YEAR or a day past LATEST gives no date, and the next source decides.
+    A name or an address is only a hint, never an error: an impossible day or a year outside
+    MIN_YEAR..MAX_YEAR gives no date, and the next source decides. A day past LATEST is a date
+    (a far-future one keeps a post back: see fields.when).
     """
     try:
         d = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
@@ -155,8 +156,7 @@ def _day(m: re.Match[str], tz: tzinfo) -> datetime | None:
         return None
     if not MIN_YEAR <= d.year <= MAX_YEAR:
         return None
-    found = datetime.combine(d, time(0), tzinfo=tz)
-    return found if found < LATEST else None
+    return datetime.combine(d, time(0), tzinfo=tz)
 
 
 # An address that starts with a day: "2014/12/12/1.0-Timeline", "/inside-rust/2024/01/02/x/",

@@ -25,13 +25,46 @@ def date(doc: SourceDoc, body: Body, config: Config, probs: Problems, context: S
     found = (_front_matter(doc, config, probs) or _trailer(doc, body, config, probs)
              or _file_name(doc, config) or _address(doc, config))
     if found is not None:
-        return found
+        return _not_too_late(doc, body, found, config, probs)
     git = context.git_date(doc.path)
     if git is not None:
         return git.astimezone(config.tz), "git"
     if context.newest_dated is not None:
         return context.newest_dated, "newest seed"
     return dates.from_mtime(doc.mtime, config.tz), "mtime"
+
+
+def _not_too_late(doc: SourceDoc, body: Body, found: Dated, config: Config, probs: Problems) -> Dated:
+    """Return found, unless its date is too late for any output and 'future' would publish it (a problem then).
+
+    Far-future dates are how sites keep a post back: blog.rust-lang.org's unpublished posts
+    live at ``path = "inside-rust/9999/12/31/…"``, minimal-mistakes tests ``date: 9999-12-31``.
+    Such a post is in the future, left out like any other, and no output shows its date. Only
+    with 'future' on would one be published, and no output can carry a date past LATEST
+    (its time zone and digest week would leave year 9999): that is the document's problem.
+    """
+    when, source = found
+    if when is None or when < dates.LATEST or not config.future:
+        return found
+    if source == "Date: line":
+        where, written, line = "'Date:' line", body.trailer.date, doc.body_line + (body.trailer.date_line or 0)
+        key = None
+    else:
+        key = _front_matter_key(doc) if source == "front matter" else None if source == "filename" else source
+        where = f"'{key}'" if key else "the file name's date"
+        written, line = (doc.meta[key] if key else dated_name(doc.rel)), None
+    try:
+        dates.check_latest(when, written)
+    except dates.DateValueError as e:
+        probs.add(key, f"{where} {e}", line)
+    return None, source
+
+
+def _front_matter_key(doc: SourceDoc) -> str | None:
+    """Return the key whose value _front_matter read as the date."""
+    meta = doc.meta
+    return next((k for k in keys.DATE if meta.get(k) is not None and not isinstance(meta.get(k), bool)
+                 and not empty_header(doc, meta[k])), None)
 
 
 def _front_matter(doc: SourceDoc, config: Config, probs: Problems) -> Dated | None:
@@ -42,7 +75,7 @@ def _front_matter(doc: SourceDoc, config: Config, probs: Problems) -> Dated | No
         if value is None or (isinstance(value, bool) and key == keys.PUBLISHED) or empty_header(doc, value):
             continue  # Jekyll's published: false is no date; nor is Pelican's "Date:" with nothing after it
         if not isinstance(value, str):
-            return value_of(value, key, config, probs), "front matter"
+            return value_of(value, key, config, probs, shown=False), "front matter"  # too late: date() says
         return _front_matter_text(doc, key, value, config, probs)
     return None
 
@@ -58,7 +91,7 @@ def _front_matter_text(doc: SourceDoc, key: str, value: str, config: Config, pro
             # decides, and check says so (a 102-post archive is not stopped by one typo)
             return named, "filename"
     # None when the value is not a valid date: value_of recorded the problem
-    return value_of(value, key, config, probs), "front matter"
+    return value_of(value, key, config, probs, shown=False), "front matter"  # too late: date() says
 
 
 def _trailer(doc: SourceDoc, body: Body, config: Config, probs: Problems) -> Dated | None:
@@ -66,8 +99,7 @@ def _trailer(doc: SourceDoc, body: Body, config: Config, probs: Problems) -> Dat
     if body.trailer.date is None:
         return None
     try:
-        found = dates.parse_date_string(body.trailer.date, config.tz)
-        return dates.check_latest(found, body.trailer.date), "Date: line"
+        return dates.parse_date_string(body.trailer.date, config.tz), "Date: line"  # too late: date() says
     except dates.DateValueError as e:
         probs.add(None, f"'Date:' line {e}", doc.body_line + (body.trailer.date_line or 0))
         return None, "Date: line"
