@@ -160,6 +160,10 @@ class TestBlocks:
         assert re.search(r'<ol>\s*<li id="fn-1">\s*<p>The note\. <a href="https://news.example.org/a/#fnref-1">↩</a>'
                          r"</p>\s*</li>\s*</ol>$", out)
 
+    def test_a_link_or_image_to_nowhere_is_no_link_to_the_home_page(self) -> None:
+        """An empty target (what a stripped {% post_url %} leaves) is no link and no image, not the site's home page."""
+        assert html("[t]() ![alt]() <img src=\"\" alt=\"y\"> <a href=\" \">u</a>") == "<p><a>t</a>   <a>u</a></p>"
+
     def test_a_link_to_a_place_in_the_text_without_its_page_stays_a_fragment(self) -> None:
         """Without the page's URL (a summary's text), '#x' stays as written; '#' alone is the top."""
         assert html("[a](#x) [b](#)") == '<p><a href="#x">a</a> <a href="#">b</a></p>'

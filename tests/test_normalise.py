@@ -432,6 +432,22 @@ class TestTemplates:
         assert [c.text_content() for c in code] == ["<h1>{{ .Title }}</h1>\n"]
         assert "site.x" not in html
 
+    @pytest.mark.parametrize(("tag", "path"), [
+        ('{{ "/assets/a.jpg" | relative_url }}', "/assets/a.jpg"),
+        ("{{- '/a b/c.png' | absolute_url -}}", "/a b/c.png"),
+        ('{{ "x.pdf" | prepend: site.baseurl }}', "x.pdf"),
+        ("{{ '/blog/' | url }}", "/blog/"),
+    ])
+    def test_a_quoted_path_through_a_base_url_filter_is_its_path(self, tag: str, path: str) -> None:
+        """Jekyll's relative_url/absolute_url and Eleventy's url put the site's base before a path: the tag is the path."""
+        found = templates.process(f"![x]({tag}) {{{{ site.url }}}}", strip=True)
+        assert found.text == f"![x]({path}) " and [t for _line, t in found.tags] == ["{{ site.url }}"]
+
+    @pytest.mark.parametrize("tag", ['{{ page.image | relative_url }}', '{{ "a" | upcase }}', '{{ "a\nb" | url }}'])
+    def test_other_filters_are_tags(self, tag: str) -> None:
+        """A variable, another filter or a path over two lines is a tag like any other."""
+        assert templates.process(tag, strip=True).text == ""
+
     def test_a_long_tag_is_shortened_in_reports(self) -> None:
         """A tag is reported as written up to 60 characters, longer ones as their first 57 and '...'."""
         sixty = "{{ " + "x" * 54 + " }}"

@@ -38,6 +38,7 @@ SCHEMES = frozenset({"http", "https", "mailto"})
 _URL_ATTRS = frozenset({"href", "src", "cite"})
 _EMPTY_PARA = re.compile(r"<p>(?:\s|&nbsp;|\u00a0)*</p>\n?")
 _FRAGMENT_HREF = re.compile(r'(<a\b[^>]*?\bhref=")#')
+_IMAGE_OF_NOTHING = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")  # its source dropped: an image of nothing, invalid HTML
 _ID = re.compile(r"\S{1,200}")  # HTML: at least one character, no whitespace
 _DIGITS = re.compile(r"^\d{1,4}$")
 
@@ -52,6 +53,8 @@ def _cleaner(base_url: str, page_url: str = "") -> nh3.Cleaner:
         if attr == "href" and value.startswith("#"):
             return resolve_url(value, base_url) or "#"  # a place in this text (clean() says whose); "#": its top
         if attr in _URL_ATTRS:
+            if not value.strip():
+                return None  # a link to nowhere (what a template tag left): not the home page
             try:
                 url = resolve_url(value, base_url, page_url)
             except ValueError:
@@ -539,6 +542,8 @@ def clean(html: str, base_url: str, page_url: str = "", own_url: str = "") -> st
     client (RSS has no base to resolve it against) as on the page itself. "" keeps it as written.
     """
     cleaned = _cleaner(base_url, page_url).clean(flatten(html))
+    if "<img" in cleaned:
+        cleaned = _IMAGE_OF_NOTHING.sub("", cleaned)
     if own_url and 'href="#' in cleaned:
         cleaned = _FRAGMENT_HREF.sub(lambda m: m.group(1) + own_url.replace("&", "&amp;") + "#", cleaned)
     return _EMPTY_PARA.sub("", cleaned).strip()

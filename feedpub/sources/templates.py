@@ -1,7 +1,8 @@
 """Template syntax that a generator would have run and feedpub never runs: Liquid, shortcodes, Go actions.
 
 A Jekyll post may hold ``{% raw %}…{% endraw %}`` around text meant literally: the markers go,
-the text stays. Hugo's escaped shortcode ``{{</* x */>}}`` stands for the literal ``{{< x >}}``.
+the text stays. Hugo's escaped shortcode ``{{</* x */>}}`` stands for the literal ``{{< x >}}``, and a quoted
+path through a base-URL filter (``{{ "/a.png" | relative_url }}``) for the path.
 Any other tag (``{% link … %}``, ``{{ site.x }}``, ``{{< youtube … >}}``, ``{{% note %}}``) is
 found with its line, for ``check`` to report as ``template-syntax``, and is stripped from the
 body or kept as text, as the ``template_syntax`` setting says.
@@ -20,6 +21,11 @@ from dataclasses import dataclass
 _OPENING = re.compile(r"\{[{%#]")
 _RAW = re.compile(r"\{%-?\s*raw\s*-?%\}(.*?)\{%-?\s*endraw\s*-?%\}", re.DOTALL)
 _ESCAPED_SHORTCODE = re.compile(r"\{\{([<%])/\*(.*?)\*/([>%])\}\}", re.DOTALL)
+# A quoted path through the filter that puts the site's base before it (Jekyll's relative_url and
+# absolute_url, prepend: site.baseurl; Eleventy's url): the path is what feedpub makes absolute
+# against base_url anyway, so the tag stands for its path (![x]({{ "/a.png" | relative_url }}))
+_BASED_PATH = re.compile(
+    r"\{\{-?\s*([\"'])([^\"'{}\n]*)\1\s*\|\s*(?:relative_url|absolute_url|url|prepend:\s*site\.baseurl)\s*-?\}\}")
 # Shortcodes first ({{< >}}, {{% %}}), then Liquid/Jinja/Nunjucks tags and comments, then
 # output tags and Go template actions ({{ … }}), none spanning a blank line.
 _TAG = re.compile(
@@ -128,6 +134,8 @@ def _tags(text: str, line: int, tags: list[tuple[int, str]], strip: bool) -> tup
         return f"\0{len(literal) - 1}\0"  # put back after the search for tags
 
     text = _ESCAPED_SHORTCODE.sub(escaped, text)
+    if "|" in text:
+        text = _BASED_PATH.sub(lambda m: m.group(2), text)
     for m in _TAG.finditer(text):
         tag = " ".join(m.group(0).split())
         tags.append((line + text.count("\n", 0, m.start()), tag if len(tag) <= 60 else tag[:57] + "..."))
