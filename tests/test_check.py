@@ -159,6 +159,7 @@ IMAGE_KEYS = [
     ("feature_image", "feature_image: /img/none.png\n", 4),
     ("thumbnail", "thumbnail: /img/none.png\n", 4),
     ("extra.image", "extra:\n  image: /img/none.png\n", 4),
+    ("params.image", "params:\n  image: /img/none.png\n", 4),
 ]
 
 

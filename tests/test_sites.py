@@ -111,7 +111,7 @@ class TestHugo:
         assert item["tags"] == ["Engineering", "toml", "parsers"]
 
     def test_yaml_and_json_front_matter_and_markdown_link_authors(self, site: Callable[..., Site]) -> None:
-        """YAML with description, cover.image and a Markdown-link author; JSON front matter; the draft left out."""
+        """YAML with description, cover.image and a Markdown-link author; JSON front matter with params; no draft."""
         hugo = site("hugo", "content")
         release = hugo.item("Release 2.0: what changed")
         assert release["date_published"] == "2024-04-10T08:00:00-04:00"
@@ -122,6 +122,8 @@ class TestHugo:
         assert "<!--more-->" not in release["content_html"] and "The rest of the story" in release["content_html"]
         notes = hugo.item("Notes in JSON")
         assert (notes["date_published"], notes["url"]) == ("2024-02-20T12:00:00+00:00", BASE + "notes/json-notes/")
+        assert notes["image"] == BASE + "images/toml.png"  # from params, Hugo's custom fields
+        assert notes["authors"] == [{"name": "Lars Tao"}]  # the top level wins over params
         assert hugo.titles() == {"Shipping the TOML parser", "Release 2.0: what changed", "Notes in JSON",
                                  "A page bundle"}  # no README, no _index.md, no draft
 
