@@ -225,6 +225,26 @@ class TestCacheHits:
             assert {p for p in tree if p.endswith(".png")} == pngs, (i, status)
             assert tree == _fresh(config, tmp_path, f"fresh{i}"), (i, status)
 
+    def test_a_translation_is_a_post_only_while_its_page_is_not_beside_it(
+        self, tmp_path: Path, make_config: Callable[..., Config]
+    ) -> None:
+        """news/p.fr.md is a post until news/p.md appears (then Hugo's translation of it: left out) and again once
+        p.md is gone; a cached rebuild gives what a fresh build does at each step."""
+        source = tmp_path / "site"
+        write_doc(source, "news/p.fr.md", "---\ntitle: Traduit\ndate: 2024-01-02\n---\nTexte.\n")
+        write_doc(source, "news/other.md", "---\ntitle: Other\ndate: 2024-01-01\n---\nText.\n")
+        base = source / "news/p.md"
+        config = make_config(source)
+        for i, (there, titles) in enumerate([(False, {"Traduit", "Other"}), (True, {"Page", "Other"}),
+                                             (False, {"Traduit", "Other"}), (True, {"Page", "Other"})]):
+            if there:
+                write_doc(source, "news/p.md", "---\ntitle: Page\ndate: 2024-01-03\n---\nText.\n")
+            else:
+                base.unlink(missing_ok=True)
+            build(config, now=NOW)
+            assert _titles(config) == titles, i
+            assert output_tree(config.out) == _fresh(config, tmp_path, f"fresh{i}"), i
+
     def test_replaced_image_gives_its_new_length(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
         """A local image replaced by a larger file (same path) gives its new length in every feed and archive page."""
         source = tmp_path / "site"

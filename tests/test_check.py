@@ -169,6 +169,7 @@ IMAGE_KEYS = [
     ("feature_image", "feature_image: /img/none.png\n", 4),
     ("thumbnail", "thumbnail: /img/none.png\n", 4),
     ("extra.image", "extra:\n  image: /img/none.png\n", 4),
+    ("params.image", "params:\n  image: /img/none.png\n", 4),
 ]
 
 
@@ -243,6 +244,20 @@ class TestExcluded:
             {"path": "news/a/", "reason": "holds the files of a.md (a document's resource folder)"}]
         assert [d["path"] for d in as_json["documents"]] == ["news/a.md"]
 
+
+    def test_check_v_names_a_translation_and_the_page_it_translates(self, folder: Path) -> None:
+        """A Hugo translation by file name is listed as left out, not reported as a duplicate permalink."""
+        from click.testing import CliRunner
+
+        from feedpub.cli import cli
+
+        write_doc(folder, "post/trip/index.md", "---\ntitle: Trip\ndate: 2024-01-01\nslug: trip\n---\nText.\n")
+        write_doc(folder, "post/trip/index.zh-cn.md", "---\ntitle: 旅行\ndate: 2024-01-01\nslug: trip\n---\n文.\n")
+        result = CliRunner().invoke(cli, ["check", "--source", str(folder), "-v"])
+        assert result.exit_code == 0, result.output
+        assert ("post/trip/index.zh-cn.md: excluded: a translation of index.md "
+                "(Hugo's file name for a language: feedpub publishes one)") in result.stdout
+        assert "duplicate" not in result.output
 
 class TestExpired:
     def test_an_entry_past_its_expiry_date_is_a_warning_at_its_line(self, folder: Path,

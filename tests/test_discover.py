@@ -75,6 +75,58 @@ class TestReasons:
                                   ("readme.md", "not an article (README, LICENSE, CHANGELOG…)")]
 
 
+class TestTranslations:
+    """Hugo's translation by file name: index.zh-cn.md beside index.md is that page in another language."""
+
+    WHY = "a translation of {} (Hugo's file name for a language: feedpub publishes one)"
+
+    @pytest.mark.parametrize("names", [
+        ("post/chinese-test/index.md", "post/chinese-test/index.zh-cn.md"),
+        ("about.md", "about.fr.md"),
+        ("about.md", "about.pt-BR.md"),
+        ("about.md", "about.zh-Hans.md"),
+        ("about.md", "about.FR.md"),
+        ("about.md", "about.es-419.md"),
+        ("about.md", "about.deu.md"),
+        ("about.markdown", "about.fr.md"),
+        ("my.trip.md", "my.trip.fr.md"),
+        ("About.md", "about.fr.md"),  # names in any case, as the exclude globs
+    ])
+    def test_a_translation_beside_its_page_is_left_out_with_why(self, tmp_path: Path, names: tuple[str, str]) -> None:
+        """A name with a language code (2-3 letters, optionally a region or script, any case) beside the
+        same name without it is left out, naming the page it translates; the page stays."""
+        base, translation = names
+        found = discover.discover(_tree(tmp_path, base, translation, "other.md"))
+        assert [rel for rel, _path in found.found] == sorted([base, "other.md"])
+        assert found.excluded == [(translation, self.WHY.format(base.rsplit("/", 1)[-1]))]
+
+    @pytest.mark.parametrize("names", [
+        ("notes.old.md",),  # alone: nothing it translates
+        ("post/index.zh-cn.md",),
+        ("v1.md", "v1.2.md"),  # a number is no language
+        ("a.md", "a.f.md"),  # one letter
+        ("a.md", "a.fren.md"),  # four
+        ("a.md", "a.fr-x.md"),  # a region of one letter
+        ("a.md", "a.fr-north.md"),  # nor five
+        ("a.md", "b.fr.md"),  # another page's name
+        ("a/a.md", "a.fr.md"),  # the page in another folder
+    ])
+    def test_without_its_page_beside_it_a_name_with_a_dot_is_a_post(self, tmp_path: Path,
+                                                                      names: tuple[str, ...]) -> None:
+        """Only the page itself, same folder and same name, makes a language code a translation."""
+        top = _tree(tmp_path, *names)
+        assert _found(top) == sorted(names)
+        assert discover.discover(top).excluded == []
+
+    def test_every_listing_leaves_it_out(self, tmp_path: Path) -> None:
+        """A build's listing (cold and rebuild) and check's leave out the same translations."""
+        top = _tree(tmp_path, "p.md", "p.fr.md", "b/index.md", "b/index.de.md")
+        want = ["b/index.md", "p.md"]
+        assert [rel for rel, _path in discover.documents(top)[0]] == want
+        assert sorted(row[0] for row in discover.listing(top)[0]) == want
+        assert [rel for rel, _path in discover.discover(top).found] == want
+
+
 class TestRefused:
     @pytest.fixture
     def top(self, tmp_path: Path) -> Path:

@@ -522,6 +522,24 @@ class TestImageRule:
         assert self._image(entry_of, "extra:\n  image: /e.png").url == self.BASE + "e.png"
         assert self._image(entry_of, "image: /i.png\nextra:\n  image: /e.png").url == self.BASE + "i.png"
 
+    @pytest.mark.parametrize("fm", [
+        "params:\n  image: /p.png",  # YAML, a block
+        "params: {image: /p.png}",  # YAML, a flow mapping
+        "params:\n  images: [/p.png, /q.png]",
+        "params:\n  cover: {image: /p.png, alt: A dome}",
+        "params: {image: ''}\nextra: {image: /p.png}",  # an empty value gives way, as at the top level
+    ])
+    def test_hugo_params_is_read_as_zola_extra(self, entry_of, fm: str) -> None:
+        """Hugo's params (custom fields, since Hugo 0.123) give the image as Zola's [extra] does."""
+        assert self._image(entry_of, fm).url == self.BASE + "p.png"
+
+    def test_hugo_params_in_toml_and_after_the_top_level(self, entry_of) -> None:
+        """A TOML [params] table gives the image; an image at the top level wins over it."""
+        toml = entry_of("news/a.md", "+++\ntitle = 'A'\n[params]\nimage = 'a.jpg'\n+++\nx\n", base_url=self.BASE)
+        assert toml.image is not None and toml.image.url == self.BASE + "a.jpg"
+        assert self._image(entry_of, "params:\n  image: /p.png\nimage: /i.png").url == self.BASE + "i.png"
+        assert self._image(entry_of, "params: /p.png") is None  # not a table: nothing in it
+
     def test_not_text_or_not_http_is_an_error(self, entry_of) -> None:
         """A number, or a URL of another scheme, is an error naming the key."""
         assert "'image' must be text" in _error(entry_of, "a.md", "---\ntitle: A\nimage: 5\n---\nx\n")
@@ -721,6 +739,15 @@ class TestAuthorRule:
         """Zola themes keep the author under [extra]."""
         e = entry_of("a.md", "+++\ntitle = 'A'\n[extra]\nauthor = 'Ana'\n+++\nx\n")
         assert [a.name for a in e.authors] == ["Ana"]
+
+    @pytest.mark.parametrize(("text", "names"), [
+        ("+++\ntitle = 'A'\n[params]\nauthor = 'Ana'\n+++\nx\n", ["Ana"]),
+        ("---\ntitle: A\nparams:\n  authors: [Ana, Bo]\n---\nx\n", ["Ana", "Bo"]),
+        ("---\ntitle: A\nauthor: Cy\nparams: {author: Ana}\n---\nx\n", ["Cy"]),  # the top level wins
+    ])
+    def test_hugo_params_author(self, entry_of, text: str, names: list[str]) -> None:
+        """Hugo keeps custom fields under params (since 0.123): the author is read there as under Zola's [extra]."""
+        assert [a.name for a in entry_of("a.md", text).authors] == names
 
     def test_a_list_in_the_list_is_an_error(self, entry_of) -> None:
         """An author that is itself a list is an error at the key's line."""

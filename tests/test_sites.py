@@ -33,6 +33,7 @@ from tests.conftest import NOW
 SITES = Path(__file__).parent / "sites"
 BASE = "https://blog.example.org/"
 # Text of front matter or templates that must never reach a reader.
+TRANSLATION = "a translation of {} (Hugo's file name for a language: feedpub publishes one)"
 LEAKS = ("+++", "---js", "---json", "{{", "}}", "{%", "%}", "Title:", "Date:", "eleventyExcludeFromCollections", "taxonomies")
 
 
@@ -110,7 +111,7 @@ class TestHugo:
         assert item["tags"] == ["Engineering", "toml", "parsers"]
 
     def test_yaml_and_json_front_matter_and_markdown_link_authors(self, site: Callable[..., Site]) -> None:
-        """YAML with description, cover.image and a Markdown-link author; JSON front matter; the draft left out."""
+        """YAML with description, cover.image and a Markdown-link author; JSON front matter with params; no draft."""
         hugo = site("hugo", "content")
         release = hugo.item("Release 2.0: what changed")
         assert release["date_published"] == "2024-04-10T08:00:00-04:00"
@@ -121,6 +122,8 @@ class TestHugo:
         assert "<!--more-->" not in release["content_html"] and "The rest of the story" in release["content_html"]
         notes = hugo.item("Notes in JSON")
         assert (notes["date_published"], notes["url"]) == ("2024-02-20T12:00:00+00:00", BASE + "notes/json-notes/")
+        assert notes["image"] == BASE + "images/toml.png"  # from params, Hugo's custom fields
+        assert notes["authors"] == [{"name": "Lars Tao"}]  # the top level wins over params
         assert hugo.titles() == {"Shipping the TOML parser", "Release 2.0: what changed", "Notes in JSON",
                                  "A page bundle"}  # no README, no _index.md, no draft
 
@@ -146,7 +149,19 @@ class TestHugo:
         assert dict(report.excluded) == {
             "README.md": "not an article (README, LICENSE, CHANGELOG…)",
             "_index.md": "file starting with '_' (Hugo's _index.md: a section page)",
-            "posts/_index.md": "file starting with '_' (Hugo's _index.md: a section page)"}
+            "posts/_index.md": "file starting with '_' (Hugo's _index.md: a section page)",
+            "posts/bundle-post/index.fr.md": TRANSLATION.format("index.md"),
+            "posts/yaml-release.pt-BR.md": TRANSLATION.format("yaml-release.md")}
+
+    def test_translations_by_file_name_are_left_out(self, site: Callable[..., Site]) -> None:
+        """index.fr.md beside a bundle's index.md and yaml-release.pt-BR.md beside yaml-release.md are the same
+        pages in other languages: left out without a 'duplicate permalink' error, nothing of them published."""
+        hugo = site("hugo", "content")
+        assert not hugo.result.skipped
+        assert hugo.titles() == {"Shipping the TOML parser", "Release 2.0: what changed", "Notes in JSON",
+                                 "A page bundle"}
+        assert "Un paquet de page" not in hugo.text() and "Versão 2.0" not in hugo.text()
+        assert not [f for f in _report(hugo).findings if f.severity == "error"]
 
     def test_keep_leaves_template_syntax_as_text(self, site: Callable[..., Site]) -> None:
         """template_syntax = "keep" publishes the tags as they are written."""

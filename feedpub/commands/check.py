@@ -29,6 +29,7 @@ from feedpub.pipeline import output_problems, read_entries
 from feedpub.render import content, sanitize
 from feedpub.sources import assets, conventions, load
 from feedpub.sources.body import body_of
+from feedpub.sources.fields.common import key_tables
 from feedpub.sources.fields.status import TEMPLATE_ONLY
 from feedpub.sources.normalise import source_path
 
@@ -216,15 +217,13 @@ def _image_key(doc: SourceDoc) -> tuple[str, str] | None:
 
     The image itself is normalise's (``entry.image``, the build's rule); this only finds which
     key of ``conventions.IMAGE`` gave it, in the same order (top level, then Zola's
-    ``[extra]``), to point at its line: ``('featured_image', 'featured_image')``,
+    ``[extra]``, Hugo's ``[params]``), to point at its line: ``('featured_image', 'featured_image')``,
     ``('extra.image', 'extra')``.
     """
-    extra = doc.meta.get(conventions.EXTRA)
-    tables = [(doc.meta, "")] + ([(extra, f"{conventions.EXTRA}.")] if isinstance(extra, dict) else [])
-    for table, prefix in tables:
+    for name, table in key_tables(doc.meta):
         key = next((k for k in conventions.IMAGE if table.get(k) not in (None, "", [], {})), None)
         if key is not None:
-            return prefix + key, key if not prefix else conventions.EXTRA
+            return (f"{name}.{key}", name) if name else (key, key)
     return None
 
 

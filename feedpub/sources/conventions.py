@@ -49,6 +49,8 @@ EXCERPT_SEPARATOR = "excerpt_separator"  # Jekyll, per page
 REDIRECT = ("redirect", "redirect_to")  # a stub that only sends readers elsewhere: not an article
 TAXONOMIES = "taxonomies"  # Zola: [taxonomies] tags = […], categories = […]
 EXTRA = "extra"  # Zola: [extra] holds a theme's own keys (image, author…), read after the top level
+PARAMS = "params"  # Hugo: custom fields go under [params] (documented so since Hugo 0.123), as Zola's [extra]
+THEME_TABLES = (EXTRA, PARAMS)  # where image and authors are looked for after the top level, in this order
 # The template a page asks for (Zola template, Hugo/Jekyll layout; Go's website: template: true,
 # "run my body as a template"): a page of the site when it names a list of posts, not a post.
 TEMPLATE = ("template", "layout")
@@ -63,14 +65,14 @@ MORE = ("<!--more-->", "<!-- more -->")
 READ = frozenset((
     *TITLE, *DATE, *UPDATED, *EXPIRES, *CATEGORY, *TAGS, *URL, *SLUG, ZOLA_PATH, *SUMMARY, *IMAGE,
     *IMAGE_ALT, *AUTHOR, *SOURCE, *ID, *CANONICAL, FORMAT, DRAFT, STATUS, EXCLUDED_FROM_COLLECTIONS, EXCERPT_SEPARATOR,
-    TAXONOMIES, EXTRA, *REDIRECT, *TEMPLATE,
+    TAXONOMIES, *THEME_TABLES, *REDIRECT, *TEMPLATE,
 ))
 """Every key normalise reads."""
 
 GENERATORS = frozenset((
     # Hugo
     "aliases", "build", "cascade", "headless", "isCJKLanguage", "linkTitle", "markup", "menu",
-    "menus", "outputs", "params", "resources", "sitemap", "translationKey", "type", "weight", "series",
+    "menus", "outputs", "resources", "sitemap", "translationKey", "type", "weight", "series",
     "toc", "ShowToc", "TocOpen", "hideSummary", "math", "comments", "lang",
     # Zola
     "page_template", "in_search_index", "render", "insert_anchor_links", "sort_by",

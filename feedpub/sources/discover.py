@@ -5,7 +5,10 @@ shows: hidden files and folders; ``_``-prefixed ones except the generators' cont
 (Jekyll's ``_posts`` and ``_drafts``); ``README*``, ``LICENSE*``, ``CHANGELOG*`` and the like;
 Hugo's section pages ``_index.md``; an ``index.md`` at the top (a home page, not a post); a
 folder named like a document beside it (``post/`` beside ``post.md`` holds that post's files);
-``node_modules``; the output folder when it lies inside the source; and whatever the
+``node_modules``; the output folder when it lies inside the source; Hugo's translations by file
+name (``index.zh-cn.md`` beside ``index.md``, ``about.fr.md`` beside ``about.md``: feedpub publishes
+one language, and a name with a language code is a post when no page of that name is beside it,
+as ``notes.old.md`` alone); and whatever the
 ``exclude`` setting's globs match (a glob without ``/`` matches a name at any depth, one with
 ``/`` the path below the source folder: ``/*.md`` the documents at the top, ``pages/**``
 everything under pages/). What may be read at all (regular files; symbolic links only to
@@ -32,6 +35,9 @@ DEFAULT_EXCLUDE = ("README*", "LICENSE*", "LICENCE*", "CHANGELOG*", "CONTRIBUTIN
 CONTENT_FOLDERS = frozenset(("_posts", "_drafts"))
 _SKIPPED_FOLDERS = frozenset(("node_modules",))
 _HOME_PAGES = frozenset(("index.md", "index.markdown"))
+# Hugo's translation by file name: the page's name, a language code (2-3 letters, then perhaps a
+# region or script: pt-BR, zh-Hans, es-419) and the suffix; any case, as the exclude globs
+_TRANSLATION = re.compile(r"(.+)\.[a-z]{2,3}(?:-(?:[a-z]{2}|[a-z]{4}|[0-9]{3}))?\.[^.]+\Z", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -123,14 +129,16 @@ class _Walk:
             return f"holds the files of {name}.md (a document's resource folder)"
         return self._user(rel, name)
 
-    def file_reason(self, rel: str, name: str, top: bool) -> str | None:
-        """Return why a document file is left out, or None."""
+    def file_reason(self, rel: str, name: str, top: bool, translates: str | None = None) -> str | None:
+        """Return why a document file is left out, or None (translates: the page it is a translation of)."""
         if name[0] in "._":
             return "hidden file" if name[0] == "." else "file starting with '_' (Hugo's _index.md: a section page)"
         if _DEFAULT is not None and _DEFAULT.match(name):
             return "not an article (README, LICENSE, CHANGELOG…)"
         if top and name.lower() in _HOME_PAGES:
             return "the site's home page (index.md at the top)"
+        if translates is not None:
+            return f"a translation of {translates} (Hugo's file name for a language: feedpub publishes one)"
         return self._user(rel, name)
 
     def run(self, *, stat: bool = False) -> list[Any]:
@@ -159,8 +167,9 @@ class _Walk:
 
     def _add_documents(self, found: list[Any], prefix: str, where: str, documents: list[str], *, stat: bool) -> None:
         """Add to found the documents of one folder that are not left out (see run); note why the others are."""
+        translated = translations(documents)
         for f in documents:
-            why = self.file_reason(prefix + f, f, not prefix)
+            why = self.file_reason(prefix + f, f, not prefix, translated.get(f))
             if why is None:
                 readable, st = self.walk.look(f, stat=stat)
                 if not readable:
@@ -173,6 +182,30 @@ class _Walk:
                     found.append((prefix + f, where + f, -1, -1, -1))
             elif self.explain:
                 self.excluded.append((prefix + f, why))
+
+
+def translations(names: list[str]) -> dict[str, str]:
+    """Return, of the document names of one folder, each translation by file name with the page it translates.
+
+    Only the folder's own listing decides (the page beside it, same name without the language
+    code, any suffix and case), so a rebuild that lists the folder again sees a page come or go.
+    """
+    pages: dict[str, str] | None = None
+    found: dict[str, str] = {}
+    for name in names:
+        if name.count(".") < 2:  # nearly every name: no language code in it
+            continue
+        m = _TRANSLATION.match(name)
+        if m is None:
+            continue
+        if pages is None:
+            pages = {}
+            for page in sorted(names):
+                pages.setdefault(page.rsplit(".", 1)[0].lower(), page)
+        translates = pages.get(m.group(1).lower())
+        if translates is not None:
+            found[name] = translates
+    return found
 
 
 def discover_rel(source: Path, *, ordered: bool = True, rules: Rules | None = None) -> list[tuple[str, str]]:

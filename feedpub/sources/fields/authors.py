@@ -11,7 +11,7 @@ from feedpub.model import Author, SourceDoc, make
 from feedpub.slug import absolute_url
 from feedpub.sources import conventions as keys
 from feedpub.sources.body import Body
-from feedpub.sources.fields.common import Problems, kind
+from feedpub.sources.fields.common import Problems, key_tables, kind
 from feedpub.sources.plaintext import clean_line
 
 # "[Jane Doe](https://example.com/jane)" (a URL may hold balanced parentheses), and the
@@ -25,11 +25,11 @@ _JOINERS = re.compile(r"[,;&]|\b(?:and|with)\b", re.IGNORECASE)
 _BY = re.compile(r"\s*by\b\s*", re.IGNORECASE)
 
 
-_AUTHOR = frozenset((*keys.AUTHOR, keys.EXTRA))
+_AUTHOR = frozenset((*keys.AUTHOR, *keys.THEME_TABLES))
 
 
 def authors(doc: SourceDoc, body: Body, config: Config, probs: Problems) -> tuple[Author, ...]:
-    """Return the authors a document names: in its front matter (then Zola's [extra]), else its 'Author:' line."""
+    """Return a document's authors: its front matter's (then [extra]'s, [params]'s), else its 'Author:' line."""
     meta = doc.meta
     found = _front_matter(meta, config, probs) if meta and not _AUTHOR.isdisjoint(meta) else ()
     if not found and body.trailer.author:
@@ -39,8 +39,7 @@ def authors(doc: SourceDoc, body: Body, config: Config, probs: Problems) -> tupl
 
 def _front_matter(meta: Mapping[str, Any], config: Config, probs: Problems) -> tuple[Author, ...]:
     """Return the authors of the first author key with a value: a name, a list, a mapping, links, Name <email>."""
-    extra = meta.get(keys.EXTRA)
-    for table in (meta, extra) if isinstance(extra, dict) else (meta,):
+    for _name, table in key_tables(meta):
         for key in keys.AUTHOR:
             value = table.get(key)
             if value is not None and value not in ("", []):

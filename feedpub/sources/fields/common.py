@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date
 from pathlib import PurePosixPath
 from typing import Any
@@ -101,6 +102,20 @@ def first_of(value: Any) -> Any:
     if isinstance(value, list):
         return value[0] if value else None
     return value
+
+
+def key_tables(meta: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    """Return where a document's image and authors may be, in order, each with its name ("": the top level).
+
+    The top level, then Zola's [extra] and Hugo's [params] where they are tables: a key there
+    counts only when the top level has none with a value.
+    """
+    found: list[tuple[str, Mapping[str, Any]]] = [("", meta)]
+    for name in keys.THEME_TABLES:
+        table = meta.get(name)
+        if isinstance(table, dict):
+            found.append((name, table))
+    return found
 
 
 def empty_header(doc: SourceDoc, value: object) -> bool:

@@ -10,7 +10,7 @@ from feedpub.config import Config
 from feedpub.model import Image, SourceDoc, make
 from feedpub.slug import resolve_url
 from feedpub.sources import conventions as keys
-from feedpub.sources.fields.common import Problems, first_of, kind, text_field
+from feedpub.sources.fields.common import Problems, first_of, key_tables, kind, text_field
 from feedpub.sources.plaintext import clean_line
 
 IMAGE_TYPES = {
@@ -18,16 +18,16 @@ IMAGE_TYPES = {
     "webp": "image/webp", "avif": "image/avif", "svg": "image/svg+xml", "bmp": "image/bmp",
     "tif": "image/tiff", "tiff": "image/tiff", "ico": "image/vnd.microsoft.icon", "heic": "image/heic",
 }
-_IMAGE_KEYS, _IMAGE_ALT = frozenset(keys.IMAGE), frozenset(keys.IMAGE_ALT)
+_IMAGE_KEYS, _IMAGE_ALT = frozenset((*keys.IMAGE, *keys.THEME_TABLES)), frozenset(keys.IMAGE_ALT)
 # The extension of the path's last segment: after its last dot, up to a query, fragment or the end
 # (the greedy [^?#]* backs off to that dot; a dot followed by a '/' is in a folder's name).
 _EXTENSION = re.compile(r"[^?#]*\.([^./?#]*)(?:[?#]|\Z)")
 
 
 def image(doc: SourceDoc, title: str, config: Config, page_base: str, probs: Problems) -> Image | None:
-    """Return the image the front matter names (top level, then Zola's [extra]), its alt text the title's by default."""
+    """Return the image the front matter names (top level, then [extra], [params]), its alt the title's by default."""
     meta = doc.meta
-    if not meta or (_IMAGE_KEYS.isdisjoint(meta) and keys.EXTRA not in meta):
+    if not meta or _IMAGE_KEYS.isdisjoint(meta):
         return None
     url, key, alt = _named(meta, probs)
     if not url:
@@ -44,8 +44,7 @@ def image(doc: SourceDoc, title: str, config: Config, page_base: str, probs: Pro
 def _named(meta: Mapping[str, Any], probs: Problems) -> tuple[str, str | None, str]:
     """Return (url, key, alt) of the first image key with a value; ("", key, alt) when that value is not text."""
     alt = ""
-    extra = meta.get(keys.EXTRA)  # Zola themes keep theirs under [extra]
-    for table in (meta, extra) if isinstance(extra, dict) else (meta,):
+    for _name, table in key_tables(meta):  # Zola themes keep theirs under [extra], Hugo's under [params]
         for candidate in keys.IMAGE:
             if candidate not in table:
                 continue
