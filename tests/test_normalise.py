@@ -622,6 +622,47 @@ class TestTitleFromText:
         assert _error(entry_of, "a.md", "---\nsummary: S\ndate: 2024-01-01\n---\n") == \
             "a.md:5: document has no title and no text to make one from"
 
+    def test_a_table_is_no_first_sentence(self, entry_of) -> None:
+        """A GFM table above the text (with or without outer pipes) is passed over: the title is the text below it."""
+        e = entry_of("a.md", "| Name | Extension |\n| ------ | :--: |\n| `jstl` | `.jstl` |\n\n"
+                             "In Eleventy 1.0, the <code>.jstl</code> extension was removed. Use JS.\n")
+        assert (e.title, e.title_source) == ("In Eleventy 1.0, the .jstl extension was removed.", "first sentence")
+        assert entry_of("b.md", "Name | Ext\n--- | ---\na | b\n\nText below.\n").title == "Text below."
+
+    def test_a_line_with_a_pipe_is_no_table_alone(self, entry_of) -> None:
+        """A sentence with '|' and no delimiter row under it is text, and titles the document."""
+        assert entry_of("a.md", "Rock | Paper | Scissors is a game.\n---\n").title == "Rock | Paper | Scissors is a game."
+
+    def test_the_first_sentence_reads_links_as_their_text(self, entry_of) -> None:
+        """A link in the first sentence gives its text; a snake_case word and a lone '*' stay as written."""
+        e = entry_of("a.md", "See [the docs](https://x.example/d) on my_var_name and 2 * 3. Then more.\n")
+        assert e.title == "See the docs on my_var_name and 2 * 3."
+
+    def test_a_line_that_shows_no_text_is_passed_over(self, entry_of) -> None:
+        """An image alone or a heading of only an image shows no text: the title comes from the next line."""
+        e = entry_of("a.md", "## ![](/logo.png)\n\n![](/a.png)\n\nReal text here.\n")
+        assert (e.title, e.title_source) == ("Real text here.", "first sentence")
+
+
+class TestTitleFromHeading:
+    """A title from the first heading is its text as a reader sees it."""
+
+    @pytest.mark.parametrize(("heading", "title"), [
+        ("### Check out the [Jamstack Survey](https://x.example/survey/)", "Check out the Jamstack Survey"),
+        ("## [Release notes](https://x.example/notes \"Notes\")", "Release notes"),
+        ("# *Big* **news** for `snake_case` <em>fans</em> &amp; ~~foes~~ friends",
+         "Big news for snake_case fans & foes friends"),
+        ("# Using snake_case_names, 5 * 3 and __init__ in my_module", "Using snake_case_names, 5 * 3 and init in my_module"),
+        ("# Tom &amp;amp; Jerry, AT&T <3 and 1 < 2", "Tom &amp; Jerry, AT&T <3 and 1 < 2"),
+        ("# `**not bold**` and \\*escaped\\*", "**not bold** and *escaped*"),
+        ("# A <https://x.example/> link, C#", "A https://x.example/ link, C#"),
+        ("# Plain title ##", "Plain title"),
+    ])
+    def test_markup_goes_text_stays(self, entry_of, heading: str, title: str) -> None:
+        """Links give their text; emphasis, code and strike markers, HTML tags and escapes go; entities are decoded once."""
+        e = entry_of("a.md", f"{heading}\n\nText.\n")
+        assert (e.title, e.title_source) == (title, "first heading")
+
 
 class TestRedirectStubs:
     def test_a_stub_is_titled_by_its_target(self, entry_of) -> None:
