@@ -1025,6 +1025,27 @@ class TestPelicanEmptyHeaders:
         assert (e.date.date().isoformat(), e.date_source) == ("2018-07-01", "filename")
 
 
+class TestPelicanSummary:
+    """Pelican renders a Markdown document's Summary header as Markdown (FORMATTED_FIELDS): it is read as text."""
+
+    def test_a_summary_header_loses_its_markup(self, entry_of) -> None:
+        """Emphasis markers and link syntax go, link text and snake_case stay, entities are decoded once."""
+        e = entry_of("news/a.md", "Title: A\nDate: 2015-07-28\nSummary: A first _Article_.  *Articles* are "
+                                  "[posts](https://getpelican.com/) in snake_case &amp; `code`.\n\nBody.\n")
+        assert (e.summary, e.summary_source) == ("A first Article. Articles are posts in snake_case & code.",
+                                                 "front matter")
+
+    def test_a_summary_in_yaml_is_read_as_written(self, entry_of) -> None:
+        """YAML front matter's summary is not Pelican's header: its characters stay."""
+        e = entry_of("news/a.md", "---\ntitle: A\ndate: 2015-07-28\nsummary: 'A _first_ *test*'\n---\nBody.\n")
+        assert e.summary == "A _first_ *test*"
+
+    def test_a_description_header_is_read_as_written(self, entry_of) -> None:
+        """Only Summary is one of Pelican's formatted fields: a Description header keeps its characters."""
+        e = entry_of("news/a.md", "Title: A\nDate: 2015-07-28\nDescription: A *test*\n\nBody.\n")
+        assert e.summary == "A *test*"
+
+
 class TestYearFolders:
     @pytest.mark.parametrize(("name", "url"), [
         ("2025/slug/index.md", "2025/slug/"),

@@ -108,6 +108,8 @@ def summary(doc: SourceDoc, body: Body, probs: Problems) -> tuple[str, str]:
     """Return the summary and where it came from: the front matter, the text above a divider, or ("", "")."""
     found, key = text_field(doc, probs, *keys.SUMMARY)
     source = "front matter" if key else ""
+    if found and key == "summary" and doc.dialect == "headers" and body.fmt == "markdown":
+        found = markdown.text_of(found)  # Pelican renders a Summary header as Markdown (its FORMATTED_FIELDS)
     if not found and body.excerpt is not None:
         found = plain(body.excerpt, body.fmt)
         source = "divider" if found else ""
