@@ -456,6 +456,83 @@ class TestTemplates:
         assert found.tags == ((0, sixty), (1, longer[:57] + "..."))
 
 
+def _body(tmp_path: Path, text: str, name: str = "_posts/2024-01-02-a.md") -> str:
+    """Return the Markdown body of a Jekyll post (front matter added) as feedpub renders it."""
+    src = tmp_path / "src"
+    return body_of(load.read(write_doc(src, name, f"---\ntitle: T\n---\n{text}"), src)).text
+
+
+def _html(tmp_path: Path, make_config, text: str) -> str:
+    """Return the HTML a build gives a Jekyll post's body."""
+    src = tmp_path / "src"
+    path = write_doc(src, "_posts/2024-01-02-a.md", f"---\ntitle: T\n---\n{text}")
+    config = make_config(src)
+    doc = load.read(path, src)
+    return content.render(normalise(doc, config), config, doc).content_html
+
+
+class TestKramdownAttributes:
+    """kramdown's attribute lists and extensions (Jekyll's Markdown) style a page: none reaches a reader as text."""
+
+    @pytest.mark.parametrize("ial", ["{: .notice--info}", "{: .full}", "{:.text-center}",
+                                     '{: #some-id .class key="v"}', "   {: .x}", "{:ref: .a}", "{: .a}  "])
+    def test_a_block_ial_on_its_own_line_goes(self, tmp_path: Path, ial: str) -> None:
+        """A line that is only an attribute list, after a block or before one, is a blank line: every line stays."""
+        text = f"**Note:** it works.\n{ial}\n\n{ial}\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+        assert _body(tmp_path, text) == "**Note:** it works.\n\n\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+
+    def test_a_block_ial_ends_the_paragraph_above_it(self, tmp_path: Path, make_config) -> None:
+        """As in kramdown, the IAL line closes its paragraph: the line under it starts another, and no '{:' shows."""
+        out = _html(tmp_path, make_config, "![Photo](/a.jpg)\n{: .full}\nCaption below.\n")
+        assert "{:" not in out and out.count("<p>") == 2 and 'src="' in out
+
+    def test_span_ials_after_an_image_and_a_link_go(self, tmp_path: Path, make_config) -> None:
+        """A span IAL right after an image, a link, emphasis or HTML goes; the element stays whole."""
+        out = _html(tmp_path, make_config, "![img](/x.png){: .align-center} Text and "
+                    '[link](https://e.example/){:target="_blank"} and **bold**{: .b} and <kbd>K</kbd>{:.k}.\n')
+        assert "{:" not in out and "target" not in out
+        assert '<a href="https://e.example/"' in out and ">link</a> and <strong>bold</strong> and" in out
+        assert "<img" in out and "K</kbd>." in out
+
+    def test_code_keeps_them(self, tmp_path: Path) -> None:
+        """Inside a fenced block and an inline code span the text is code: "{:.2f}" and a '{: .full}' line stay."""
+        text = ('Use `"{:.2f}".format(x)` here.\n\n```python\nprint("{:.2f}".format(x))\n{: .full}\n```\n\n'
+                "~~~\n{: .x}\n~~~\n")
+        assert _body(tmp_path, text) == text
+
+    def test_an_ial_after_a_code_span_goes(self, tmp_path: Path) -> None:
+        """A span IAL right after an inline code span styles the span: it goes, the code stays."""
+        assert _body(tmp_path, "Call `f(){: .x}`{: .language-python} now.\n") == "Call `f(){: .x}` now.\n"
+
+    @pytest.mark.parametrize("prose", ["Python's format spec {:.2f} rounds to two places.",
+                                       "The dict {: } is empty, text{: .x} stays after plain text.",
+                                       "A {:/} alone, {::unknown} and {:}."])
+    def test_prose_that_only_contains_the_characters_stays(self, tmp_path: Path, prose: str) -> None:
+        """'{:' inside a sentence, after plain text, or in no kramdown syntax is text as written."""
+        assert _body(tmp_path, prose + "\n") == prose + "\n"
+
+    def test_extensions_go_and_every_line_stays(self, tmp_path: Path) -> None:
+        """{::options /} and {::comment} (block or span) go; {::nomarkdown} keeps its text; the body keeps its lines."""
+        text = ('{::options parse_block_html="true" /}\nBefore {::comment}hidden{:/comment}after.\n\n'
+                "{::comment}\nNot shown.\n\nAt all.\n{:/comment}\n{::nomarkdown}\n<div>raw</div>\n{:/}\nEnd.\n")
+        assert _body(tmp_path, text) == "\nBefore after.\n\n\n\n\n\n\n\n<div>raw</div>\n\nEnd.\n"
+
+    def test_a_summary_and_title_read_without_them(self, tmp_path: Path, make_config) -> None:
+        """The text above a divider and a title from the first heading are read with the attribute lists gone."""
+        src = tmp_path / "src"
+        path = write_doc(src, "a.md", "{: .intro}\n## Hello\n{: #hello}\n\nLead text.\n{: .lead}\n"
+                                      "<!--more-->\nRest.\n")
+        e = normalise(load.read(path, src), make_config(src))
+        assert (e.title, e.summary) == ("Hello", "Hello Lead text.")
+
+    def test_a_template_tag_below_keeps_its_line(self, tmp_path: Path) -> None:
+        """check reports a template tag under a removed comment at the tag's line in the file."""
+        src = tmp_path / "src"
+        path = write_doc(src, "a.md", "---\ntitle: T\n---\n{::comment}\na\n{:/comment}\n{: .x}\n{{ site.x }}\n")
+        body = body_of(load.read(path, src))
+        assert body.templates == ((8, "{{ site.x }}"),) and body.text == "\n\n\n\n\n"
+
+
 class TestCanonical:
     """An article whose home is another site: the canonical keys at their edges."""
 
@@ -578,6 +655,47 @@ class TestTitleFromText:
         """Front matter with a summary but no title and no body: an error at the body's line."""
         assert _error(entry_of, "a.md", "---\nsummary: S\ndate: 2024-01-01\n---\n") == \
             "a.md:5: document has no title and no text to make one from"
+
+    def test_a_table_is_no_first_sentence(self, entry_of) -> None:
+        """A GFM table above the text (with or without outer pipes) is passed over: the title is the text below it."""
+        e = entry_of("a.md", "| Name | Extension |\n| ------ | :--: |\n| `jstl` | `.jstl` |\n\n"
+                             "In Eleventy 1.0, the <code>.jstl</code> extension was removed. Use JS.\n")
+        assert (e.title, e.title_source) == ("In Eleventy 1.0, the .jstl extension was removed.", "first sentence")
+        assert entry_of("b.md", "Name | Ext\n--- | ---\na | b\n\nText below.\n").title == "Text below."
+
+    def test_a_line_with_a_pipe_is_no_table_alone(self, entry_of) -> None:
+        """A sentence with '|' and no delimiter row under it is text, and titles the document."""
+        assert entry_of("a.md", "Rock | Paper | Scissors is a game.\n---\n").title == "Rock | Paper | Scissors is a game."
+
+    def test_the_first_sentence_reads_links_as_their_text(self, entry_of) -> None:
+        """A link in the first sentence gives its text; a snake_case word and a lone '*' stay as written."""
+        e = entry_of("a.md", "See [the docs](https://x.example/d) on my_var_name and 2 * 3. Then more.\n")
+        assert e.title == "See the docs on my_var_name and 2 * 3."
+
+    def test_a_line_that_shows_no_text_is_passed_over(self, entry_of) -> None:
+        """An image alone or a heading of only an image shows no text: the title comes from the next line."""
+        e = entry_of("a.md", "## ![](/logo.png)\n\n![](/a.png)\n\nReal text here.\n")
+        assert (e.title, e.title_source) == ("Real text here.", "first sentence")
+
+
+class TestTitleFromHeading:
+    """A title from the first heading is its text as a reader sees it."""
+
+    @pytest.mark.parametrize(("heading", "title"), [
+        ("### Check out the [Jamstack Survey](https://x.example/survey/)", "Check out the Jamstack Survey"),
+        ("## [Release notes](https://x.example/notes \"Notes\")", "Release notes"),
+        ("# *Big* **news** for `snake_case` <em>fans</em> &amp; ~~foes~~ friends",
+         "Big news for snake_case fans & foes friends"),
+        ("# Using snake_case_names, 5 * 3 and __init__ in my_module", "Using snake_case_names, 5 * 3 and init in my_module"),
+        ("# Tom &amp;amp; Jerry, AT&T <3 and 1 < 2", "Tom &amp; Jerry, AT&T <3 and 1 < 2"),
+        ("# `**not bold**` and \\*escaped\\*", "**not bold** and *escaped*"),
+        ("# A <https://x.example/> link, C#", "A https://x.example/ link, C#"),
+        ("# Plain title ##", "Plain title"),
+    ])
+    def test_markup_goes_text_stays(self, entry_of, heading: str, title: str) -> None:
+        """Links give their text; emphasis, code and strike markers, HTML tags and escapes go; entities are decoded once."""
+        e = entry_of("a.md", f"{heading}\n\nText.\n")
+        assert (e.title, e.title_source) == (title, "first heading")
 
 
 class TestRedirectStubs:
@@ -948,6 +1066,27 @@ class TestPelicanEmptyHeaders:
         """'Date:' with nothing after it gives way to the file name's date."""
         e = entry_of("2018-07-01-a.md", "Title: A\nDate:\n\nBody.\n")
         assert (e.date.date().isoformat(), e.date_source) == ("2018-07-01", "filename")
+
+
+class TestPelicanSummary:
+    """Pelican renders a Markdown document's Summary header as Markdown (FORMATTED_FIELDS): it is read as text."""
+
+    def test_a_summary_header_loses_its_markup(self, entry_of) -> None:
+        """Emphasis markers and link syntax go, link text and snake_case stay, entities are decoded once."""
+        e = entry_of("news/a.md", "Title: A\nDate: 2015-07-28\nSummary: A first _Article_.  *Articles* are "
+                                  "[posts](https://getpelican.com/) in snake_case &amp; `code`.\n\nBody.\n")
+        assert (e.summary, e.summary_source) == ("A first Article. Articles are posts in snake_case & code.",
+                                                 "front matter")
+
+    def test_a_summary_in_yaml_is_read_as_written(self, entry_of) -> None:
+        """YAML front matter's summary is not Pelican's header: its characters stay."""
+        e = entry_of("news/a.md", "---\ntitle: A\ndate: 2015-07-28\nsummary: 'A _first_ *test*'\n---\nBody.\n")
+        assert e.summary == "A _first_ *test*"
+
+    def test_a_description_header_is_read_as_written(self, entry_of) -> None:
+        """Only Summary is one of Pelican's formatted fields: a Description header keeps its characters."""
+        e = entry_of("news/a.md", "Title: A\nDate: 2015-07-28\nDescription: A *test*\n\nBody.\n")
+        assert e.summary == "A *test*"
 
 
 class TestYearFolders:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from html import unescape
 
 MAX_DEPTH = 40  # nested quote/list elements kept; deeper ones are dropped, their text kept
 
@@ -120,6 +121,28 @@ def to_html(markdown: str) -> str:
     if 2 * (len(found) - found.count("input")) <= MAX_DEPTH:
         return html
     return bounded(html)
+
+
+# what can make a line's text differ from what a reader sees of it: emphasis, code, strike and
+# escape markers, links and images, HTML tags and entities
+_INLINE_MARKUP = frozenset("*_`~[]<&\\")
+_TAG = re.compile(r"<[^>]*>")
+
+
+def text_of(line: str) -> str:
+    """Return the text a reader sees of one line of Markdown read as inline text (a heading's, a title's).
+
+    Links give their text and images nothing; emphasis, code, strike and escape markers and
+    HTML tags go; entities are decoded once. It is the line rendered as a heading's content
+    (never a list, quote or code block) with the tags of that HTML taken off, so the rules
+    are the renderer's own: ``snake_case`` and a lone ``*`` stay, ``__init__`` is bold "init".
+    """
+    line = " ".join(line.split())
+    if _INLINE_MARKUP.isdisjoint(line):
+        return line  # nearly every title: nothing to render
+    if line.endswith("#"):  # a heading's closing sequence, to a renderer: "C#" is no heading's end
+        line = line[:-1] + "\\#"
+    return " ".join(unescape(_TAG.sub("", to_html("# " + line))).split())
 
 
 def bounded(html: str) -> str:

@@ -1,4 +1,4 @@
-"""A document's body as it is rendered: template tags, trailer, header block and summary divider taken apart.
+"""A document's body as it is rendered: template tags, kramdown IALs, trailer, header block and divider taken apart.
 
 The fields of an entry are inferred in :mod:`feedpub.sources.fields`; this module only says
 which text is the body, in which format, from which line, and what was taken out of it.
@@ -13,7 +13,7 @@ from typing import Any
 
 from feedpub.model import SourceDoc, make
 from feedpub.sources import conventions as keys
-from feedpub.sources import plaintext, templates
+from feedpub.sources import kramdown, plaintext, templates
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,8 @@ def body_of(doc: SourceDoc, template_syntax: str = "strip") -> Body:
 def _taken_apart(doc: SourceDoc, template_syntax: str) -> Body:
     fmt = _format(doc)
     found = templates.process(doc.body, strip=template_syntax == "strip", markdown=fmt == "markdown")
-    text, trailer = plaintext.split_trailer(found.text)
+    # kramdown's attribute lists go after the template tags, which may stand inside them; every line stays
+    text, trailer = plaintext.split_trailer(kramdown.strip(found.text) if fmt == "markdown" else found.text)
     header, text, skipped = _header(doc, fmt, text)
     excerpt, text = _excerpt(doc.meta, text)
     tags = tuple((doc.body_line + n, tag) for n, tag in found.tags)

@@ -16,6 +16,7 @@ even there) and raw markers are handled; every other tag is code, kept and not r
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 _OPENING = re.compile(r"\{[{%#]")
@@ -87,6 +88,14 @@ def _code_kept(text: str, shown: list[str]) -> str:
             return _placeholder(len(shown) - 1, m.group(0))
         return _TAG.sub(one, code)
 
+    return code_mapped(text, aside)
+
+
+def code_mapped(text: str, code: Callable[[str], str]) -> str:
+    """Return Markdown text with each piece of code (a fenced block's lines, a code span) replaced by code(piece).
+
+    The fence lines themselves are no code: an info string is the author's, not shown.
+    """
     pieces: list[str] = []
     fence = ""  # the open fence's run, while inside a fenced block
     lines: list[str] = []  # of the prose, or of the fenced block, since the last fence
@@ -94,17 +103,17 @@ def _code_kept(text: str, shown: list[str]) -> str:
         m = _FENCE.match(line)
         if fence:
             if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) and not line[m.end():].strip():
-                pieces += (aside("".join(lines)), line)
+                pieces += (code("".join(lines)), line)
                 fence, lines = "", []
                 continue
         elif m and not (m.group(1)[0] == "`" and "`" in line[m.end():]):  # a backtick fence's info has none
-            pieces += (_SPAN.sub(lambda s: aside(s.group(0)), "".join(lines)), line)
+            pieces += (_SPAN.sub(lambda s: code(s.group(0)), "".join(lines)), line)
             fence, lines = m.group(1), []
             continue
         lines.append(line)
     # a block left open runs to the end of the document (CommonMark 4.5)
     rest = "".join(lines)
-    pieces.append(aside(rest) if fence else _SPAN.sub(lambda s: aside(s.group(0)), rest))
+    pieces.append(code(rest) if fence else _SPAN.sub(lambda s: code(s.group(0)), rest))
     return "".join(pieces)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from feedpub.model import SourceDoc
+from feedpub.render import markdown
 from feedpub.sources import conventions as keys
 from feedpub.sources import plaintext
 from feedpub.sources.body import Body
@@ -13,7 +14,8 @@ from feedpub.sources.fields.common import Problems, in_posts_folder, list_field,
 TITLE_MAX = 80  # characters of an inferred title; a headline longer than this is not one
 SUMMARY_MAX = 300
 
-_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
+# a closing run of #s is one after a space (CommonMark 4.2): "C#" keeps its own
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)(?:\s+#+)?\s*$")
 _INLINE_MARKUP = re.compile(r"[*_`\[\]]|\(https?://[^)]*\)|<[^>]*>")
 
 
@@ -41,13 +43,13 @@ def title_of_slug(slug: str) -> str:
 
 
 def _title_of_text(doc: SourceDoc, body: Body, probs: Problems) -> tuple[str, str]:
-    """Return the title the body's first line gives: a Markdown heading, else its first sentence."""
-    first = first_text_line(body.text)
+    """Return the title the body's first line gives: a Markdown heading's text, else its first sentence."""
     if body.fmt == "markdown":
-        m = _HEADING.match(first)
-        if m:
-            return plaintext.clean_line(m.group(1)), "first heading"
-        first = _INLINE_MARKUP.sub("", first)
+        first, heading = _first_markdown_line(body.text)
+        if heading:
+            return plaintext.clean_line(first), "first heading"
+    else:
+        first = first_text_line(body.text)
     if not first:
         probs.add(None, "document has no title and no text to make one from", doc.body_line)
         return "", "none"
@@ -68,10 +70,46 @@ def first_text_line(text: str) -> str:
         start = newline + 1
 
 
+# a GFM table's delimiter row: cells of hyphens, maybe colons, with at least one pipe
+_DELIMITER_ROW = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
+
+
+def _first_markdown_line(text: str) -> tuple[str, bool]:
+    """Return the text a reader sees of the first Markdown line that shows any, and whether it is a heading.
+
+    A table (a row with '|' over a delimiter row, to the blank line under it) is no sentence,
+    and a line of only markup (an image, an empty link) shows nothing: both are passed over.
+    """
+    first = first_text_line(text)
+    if "|" not in first and (shown := _shown(first))[0]:
+        return shown  # nearly every body: its first line with text
+    lines = text.split("\n")
+    at = 0
+    while at < len(lines):
+        line = lines[at]
+        if "|" in line and at + 1 < len(lines) and "|" in lines[at + 1] and _DELIMITER_ROW.match(lines[at + 1]):
+            while at < len(lines) and plaintext.clean_line(lines[at]):
+                at += 1  # the table's rows
+            continue
+        found, heading = _shown(line)
+        if found:
+            return found, heading
+        at += 1
+    return "", False
+
+
+def _shown(line: str) -> tuple[str, bool]:
+    """Return the text a reader sees of one Markdown line (a heading's: its text), and whether it is a heading."""
+    m = _HEADING.match(line)
+    return (markdown.text_of(m.group(1) if m else line), m is not None)
+
+
 def summary(doc: SourceDoc, body: Body, probs: Problems) -> tuple[str, str]:
     """Return the summary and where it came from: the front matter, the text above a divider, or ("", "")."""
     found, key = text_field(doc, probs, *keys.SUMMARY)
     source = "front matter" if key else ""
+    if found and key == "summary" and doc.dialect == "headers" and body.fmt == "markdown":
+        found = markdown.text_of(found)  # Pelican renders a Summary header as Markdown (its FORMATTED_FIELDS)
     if not found and body.excerpt is not None:
         found = plain(body.excerpt, body.fmt)
         source = "divider" if found else ""
