@@ -122,7 +122,7 @@ class TestBlocks:
     def test_heading_closing_hashes(self) -> None:
         """A closing run of '#' after a space is dropped; one glued to the text is kept."""
         out = markdown.to_html("## Title ##\n\n# C# #\n\n### Ends with#\n")
-        assert out == '<h2 id="title">Title</h2>\n<h1 id="c">C#</h1>\n<h3 id="ends-with">Ends with#</h3>\n'
+        assert out == "<h2>Title</h2>\n<h1>C#</h1>\n<h3>Ends with#</h3>\n"
 
     def test_headings_have_ids_as_generators_give_them(self) -> None:
         """Each heading has the id GitHub, Hugo and Zola give it (a second of one text numbered), and no empty link."""
@@ -132,6 +132,14 @@ class TestBlocks:
                                         '<h2 id="getting-started-1">Getting started!</h2>',
                                         '<h3 id="über-uns">Über <em>uns</em></h3>']
         assert '<a href="https://news.example.org/news/x/#getting-started">Back</a>' in out
+
+    @pytest.mark.parametrize("link", ["[Back](#top)", '<a href="#top">Back</a>', "<a href='#top'>x</a>",
+                                      "[Back][t]\n\n[t]: #top", "[Back][t]\n\n[t]:#top", "#[Back](#top)"])
+    def test_headings_have_ids_when_the_text_links_a_place_in_itself(self, link: str) -> None:
+        """Any link to a place in the text (Markdown, HTML, a reference) gives the headings their ids; none, no ids."""
+        assert markdown.to_html(f"## Top\n\n{link}\n").startswith('<h2 id="top">Top</h2>')
+        for none in ("[Elsewhere](https://x.example/#top) and C# #1 (#2) '#3' href=#4", "x: #5 [y]", "#"):
+            assert markdown.to_html(f"## Top\n\n{none}\n").startswith("<h2>Top</h2>"), none
 
     def test_fence_info_string_gives_the_language(self) -> None:
         """The first word of a fence's info string is the language; the code is escaped."""

@@ -542,7 +542,7 @@ def clean(html: str, base_url: str, page_url: str = "", own_url: str = "") -> st
     client (RSS has no base to resolve it against) as on the page itself. "" keeps it as written.
     """
     cleaned = _cleaner(base_url, page_url).clean(flatten(html))
-    if "<img" in cleaned:
+    if "<img" in cleaned and cleaned.count("<img") > cleaned.count(" src="):  # the search alone costs ~10 µs
         cleaned = _IMAGE_OF_NOTHING.sub("", cleaned)
     if own_url and 'href="#' in cleaned:
         cleaned = _FRAGMENT_HREF.sub(lambda m: m.group(1) + own_url.replace("&", "&amp;") + "#", cleaned)
