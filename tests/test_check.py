@@ -170,6 +170,9 @@ IMAGE_KEYS = [
     ("thumbnail", "thumbnail: /img/none.png\n", 4),
     ("extra.image", "extra:\n  image: /img/none.png\n", 4),
     ("params.image", "params:\n  image: /img/none.png\n", 4),
+    ("overlay_image", "overlay_image: /img/none.png\n", 4),
+    ("teaser", "teaser: /img/none.png\n", 4),
+    ("header.teaser", "header:\n  teaser: /img/none.png\n", 4),
 ]
 
 

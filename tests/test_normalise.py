@@ -617,6 +617,15 @@ class TestImageRule:
         assert self._image(entry_of, "params:\n  image: /p.png\nimage: /i.png").url == self.BASE + "i.png"
         assert self._image(entry_of, "params: /p.png") is None  # not a table: nothing in it
 
+    @pytest.mark.parametrize("fm", [
+        "header:\n  image: /p.png\n  teaser: /t.png",
+        "header:\n  overlay_image: /p.png\n  teaser: /t.png",
+        "header:\n  teaser: /p.png\n  overlay_color: '#333'",
+    ])
+    def test_minimal_mistakes_header_image(self, entry_of, fm: str) -> None:
+        """minimal-mistakes' header: its image, else its overlay image, else its teaser (the listings' thumbnail)."""
+        assert self._image(entry_of, fm).url == self.BASE + "p.png"
+
     def test_not_text_or_not_http_is_an_error(self, entry_of) -> None:
         """A number, or a URL of another scheme, is an error naming the key."""
         assert "'image' must be text" in _error(entry_of, "a.md", "---\ntitle: A\nimage: 5\n---\nx\n")

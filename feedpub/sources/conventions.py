@@ -28,7 +28,8 @@ CANONICAL = ("canonicalURL", "canonical_url", "canonical", "link", "external_url
 SLUG = ("slug",)
 ZOLA_PATH = "path"  # Zola: the page's path below the site, no leading slash needed
 SUMMARY = ("summary", "description", "excerpt")
-IMAGE = ("image", "images", "cover", "heroImage", "featured_image", "feature_image", "thumbnail")
+IMAGE = ("image", "images", "cover", "heroImage", "featured_image", "feature_image", "thumbnail",
+         "overlay_image", "teaser")  # the last two: minimal-mistakes' header (HEADER)
 IMAGE_ALT = ("image_alt", "alt")
 COVER = ("image", "src", "url")  # where a mapping under an image key (cover: {image: …, alt: …}) holds the image
 AUTHOR = ("authors", "author", "by")
@@ -50,7 +51,10 @@ REDIRECT = ("redirect", "redirect_to")  # a stub that only sends readers elsewhe
 TAXONOMIES = "taxonomies"  # Zola: [taxonomies] tags = […], categories = […]
 EXTRA = "extra"  # Zola: [extra] holds a theme's own keys (image, author…), read after the top level
 PARAMS = "params"  # Hugo: custom fields go under [params] (documented so since Hugo 0.123), as Zola's [extra]
-THEME_TABLES = (EXTRA, PARAMS)  # where image and authors are looked for after the top level, in this order
+# minimal-mistakes, Jekyll's most used theme: header: {image, overlay_image, teaser} (its page's
+# banner, the same under a colour overlay, the thumbnail its listings show)
+HEADER = "header"
+THEME_TABLES = (EXTRA, PARAMS, HEADER)  # where image and authors are looked for after the top level, in this order
 # The template a page asks for (Zola template, Hugo/Jekyll layout; Go's website: template: true,
 # "run my body as a template"): a page of the site when it names a list of posts, not a post.
 TEMPLATE = ("template", "layout")
