@@ -533,6 +533,43 @@ class TestKramdownAttributes:
         assert body.templates == ((8, "{{ site.x }}"),) and body.text == "\n\n\n\n\n"
 
 
+class TestPelicanLinks:
+    """Pelican's {static}, {attach} and {filename} links name files by their place in the content folder."""
+
+    TEXT = ("Title: Shots\nDate: 2024-05-01\nImage: {static}/images/cover.png\n\n"
+            "![a]({static}/images/a.png) ![b]({attach}pics/b.png) <img src=\"|filename|../c.png\" alt=\"c\">\n\n"
+            "Write `{static}/x.png` in your own posts.\n")
+
+    def _rendered(self, tmp_path: Path, make_config, rel: str) -> tuple[Entry, str]:
+        src = tmp_path / "src"
+        path = write_doc(src, rel, self.TEXT)
+        config = make_config(src)
+        doc = load.read(path, src)
+        entry = normalise(doc, config)
+        return entry, content.render(entry, config, doc).content_html
+
+    def test_a_document_resolves_them_from_its_folder_or_the_root(self, tmp_path: Path, make_config) -> None:
+        """'/…' is from the content folder, anything else from the document's folder; code keeps them as written."""
+        entry, html = self._rendered(tmp_path, make_config, "news/2024/shots.md")
+        base = "https://news.example.org/"
+        assert entry.image is not None and entry.image.url == base + "images/cover.png"
+        srcs = [i.get("src") for i in lxml.html.fragment_fromstring(html, create_parent="div").iter("img")]
+        assert srcs == [base + "images/a.png", base + "news/2024/pics/b.png", base + "news/c.png"]
+        assert "<code>{static}/x.png</code>" in html
+
+    def test_a_bundle_keeps_its_relative_paths(self, tmp_path: Path, make_config) -> None:
+        """In a page bundle a relative path stays relative: it resolves under the bundle's own page."""
+        entry, html = self._rendered(tmp_path, make_config, "news/shots/index.md")
+        srcs = [i.get("src") for i in lxml.html.fragment_fromstring(html, create_parent="div").iter("img")]
+        assert srcs == ["https://news.example.org/images/a.png", entry.url + "pics/b.png",
+                        "https://news.example.org/news/c.png"]
+
+    def test_only_in_pelican_documents(self, entry_of) -> None:
+        """In YAML front matter the braces are text as any other (no generator but Pelican writes them)."""
+        e = entry_of("a.md", "---\ntitle: A\nimage: '{static}/i.png'\n---\nx\n")
+        assert e.image is not None and "%7Bstatic%7D" in e.image.url
+
+
 class TestCanonical:
     """An article whose home is another site: the canonical keys at their edges."""
 

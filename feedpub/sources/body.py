@@ -13,7 +13,8 @@ from typing import Any
 
 from feedpub.model import SourceDoc, make
 from feedpub.sources import conventions as keys
-from feedpub.sources import kramdown, plaintext, templates
+from feedpub.sources import kramdown, pelican, plaintext, templates
+from feedpub.sources.fields.common import is_bundle_index
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,11 @@ def _taken_apart(doc: SourceDoc, template_syntax: str) -> Body:
     fmt = _format(doc)
     found = templates.process(doc.body, strip=template_syntax == "strip", markdown=fmt == "markdown")
     # kramdown's attribute lists go after the template tags, which may stand inside them; every line stays
-    text, trailer = plaintext.split_trailer(kramdown.strip(found.text) if fmt == "markdown" else found.text)
+    text = kramdown.strip(found.text) if fmt == "markdown" else found.text
+    if doc.dialect == "headers":  # Pelican's {static}, {attach}, {filename} links
+        text = pelican.resolved(text, doc.rel, bundle=is_bundle_index(doc.rel.rpartition("/")[2]),
+                                markdown=fmt == "markdown")
+    text, trailer = plaintext.split_trailer(text)
     header, text, skipped = _header(doc, fmt, text)
     excerpt, text = _excerpt(doc.meta, text)
     tags = tuple((doc.body_line + n, tag) for n, tag in found.tags)

@@ -10,7 +10,8 @@ from feedpub.config import Config
 from feedpub.model import Image, SourceDoc, make
 from feedpub.slug import resolve_url
 from feedpub.sources import conventions as keys
-from feedpub.sources.fields.common import Problems, first_of, key_tables, kind, text_field
+from feedpub.sources import pelican
+from feedpub.sources.fields.common import Problems, first_of, is_bundle_index, key_tables, kind, text_field
 from feedpub.sources.plaintext import clean_line
 
 IMAGE_TYPES = {
@@ -32,6 +33,8 @@ def image(doc: SourceDoc, title: str, config: Config, page_base: str, probs: Pro
     url, key, alt = _named(meta, probs)
     if not url:
         return None
+    if doc.dialect == "headers":  # Pelican: Image: {static}/images/x.png
+        url = pelican.resolved(url, doc.rel, bundle=is_bundle_index(doc.rel.rpartition("/")[2]), markdown=False)
     absolute = _absolute(url, key, config, page_base, probs)
     if absolute is None:
         return None
