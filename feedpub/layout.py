@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os.path
 from dataclasses import dataclass
-from hashlib import blake2b
 from urllib.parse import unquote
 
 from feedpub.config import Config
 from feedpub.model import Category
-from feedpub.slug import slugify
+from feedpub.slug import distinct_slug
 
 FEED_FILES = {"atom": "atom.xml", "rss": "rss.xml", "json": "feed.json"}
 MEDIA_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml", "json": "application/feed+json"}
@@ -101,8 +100,8 @@ def list_path(folder: str, number: int) -> str:
 
 
 def tag_slug(tag: str) -> str:
-    """Return the slug of a tag's folder: its slug, or a short hash for a tag of no ASCII letters (天文)."""
-    return slugify(tag) or "tag-" + blake2b(tag.encode("utf-8"), digest_size=4).hexdigest()
+    """Return the slug of a tag's folder: its slug, with a short hash when letters have no ASCII form (天文)."""
+    return distinct_slug(tag, "tag")
 
 
 def href(from_path: str, to_path: str) -> str:

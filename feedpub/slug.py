@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from hashlib import blake2b
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
@@ -47,6 +48,28 @@ def slugify(text: str, *, max_len: int = 80) -> str:
     ascii_text = text if text.isascii() else unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = _NON_SLUG.sub("-", ascii_text.lower()).strip("-")
     return slug[:max_len].rstrip("-")
+
+
+def distinct_slug(text: str, kind: str) -> str:
+    """Return the ASCII slug of a name that must not share it with another name: a page's, a category's, a tag's.
+
+    slugify keeps the letters that have ASCII forms ("Café" is "cafe") and drops the others
+    (Chinese, Cyrillic, Arabic…): "第一章-甲" and "第二章-乙" both had no slug, "go-map内存泄漏"
+    and "go-map并发" both "go-map", and their pages or feeds clashed. When a letter or digit is
+    dropped, a short hash of the whole name follows what is left ("go-map-1a2b3c4d"), or
+    follows kind when nothing is ("tag-9f8e7d6c", the form tags always had).
+    """
+    slug = slugify(text)
+    if text.isascii() or not _drops_letters(text):
+        return slug
+    return f"{slug or kind}-{blake2b(text.encode('utf-8'), digest_size=4).hexdigest()}"
+
+
+def _drops_letters(text: str) -> bool:
+    """Whether slugify drops a letter or digit of text (one with no ASCII form)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = decomposed.encode("ascii", "ignore").decode()
+    return sum(map(str.isalnum, kept)) < sum(map(str.isalnum, decomposed))
 
 
 def encode_url(url: str) -> str:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from feedpub import layout
 from feedpub.config import Config
+from feedpub.slug import distinct_slug, slugify
 
 BASE = "https://blog.example.org/news/"  # a site under a sub-path
 
@@ -111,6 +112,22 @@ class TestListings:
     def test_a_root_file_from_a_folder(self, folder: str, path: str) -> None:
         """A feed's stylesheet as seen from its folder: up to the top, then the file."""
         assert layout.relative_to_root(folder, layout.FEED_STYLESHEET) == path
+
+    @pytest.mark.parametrize(("name", "slug"), [
+        ("Cell & Gene", "cell-gene"), ("Café au lait", "cafe-au-lait"), ("Ünïcödé", "unicode"), ("①②", "12"),
+    ])
+    def test_a_name_whose_letters_have_ascii_forms_has_no_hash(self, name: str, slug: str) -> None:
+        """Letters with an ASCII form (accents dropped, compatibility forms) lose nothing: the plain slug."""
+        assert distinct_slug(name, "tag") == slug == slugify(name)
+
+    def test_a_name_that_loses_letters_keeps_them_in_a_hash(self) -> None:
+        """A letter with no ASCII form adds a hash of the whole name: names differing there differ in slug."""
+        a, b = distinct_slug("go-map内存泄漏", "article"), distinct_slug("go-map并发", "article")
+        assert a.startswith("go-map-") and b.startswith("go-map-") and a != b and len(a) == len("go-map-") + 8
+        assert distinct_slug("第一章-甲", "article") != distinct_slug("第二章-乙", "article")
+        assert distinct_slug("第一章-甲", "article").startswith("article-")
+        assert distinct_slug("Привет", "category") == distinct_slug("Привет", "category")  # the same every build
+        assert distinct_slug("!!!", "tag") == ""  # nothing to name it: the caller says so
 
     def test_tag_slugs(self) -> None:
         """A tag's slug is its slug; a tag of no ASCII letters gets a stable short hash, distinct per tag."""

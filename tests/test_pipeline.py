@@ -362,3 +362,28 @@ class TestAllProblemsAtOnce:
         result = build(config, now=NOW, skip_invalid=True)
         assert not result.published
         assert [p.path for p in result.skipped] == ["dup-a.md", "dup-b.md"]
+
+
+class TestNamesWithoutAsciiForms:
+    """A Chinese or Russian blog: names whose letters have no ASCII form still name distinct pages and feeds."""
+
+    def test_chinese_names_and_categories_build(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
+        """Posts named 第一章-… and 第二章-… (their slugs were one empty slug: a duplicate permalink stopped the
+        build), go-map内存泄漏 beside go-map并发, and categories 技术 and Привет, each get a page and a feed of their own."""
+        from tests.conftest import write_doc
+
+        src = tmp_path / "src"
+        for i, name in enumerate(("第一章-盈利体系为什么重要", "第二章-我们需要构建什么样的盈利体系", "go-map内存泄漏", "go-map并发")):
+            write_doc(src, f"技术/{name}.md", f"---\ntitle: 标题 {i}\ndate: 2024-05-0{i + 1}\n---\n正文 {i}。\n")
+        write_doc(src, "misc/a.md", "---\ntitle: Мир\ndate: 2024-05-09\ncategory: Привет\n---\nТекст.\n")
+        config = make_config(src)
+        result = build(config, now=NOW)
+        assert len({r.url for r in result.published}) == 5
+        tree = output_tree(config.out)
+        pages = [p for p in tree if p.endswith("/index.html") and p.count("/") == 2 and not p.startswith("categories/")]
+        assert len(pages) == 5  # <category>/<slug>/index.html, one each
+        assert sorted(p.split("/")[1] for p in pages if "go-map" in p)[0].startswith("go-map-")
+        terms = {c.term for e in feedparser.parse((config.out / "atom.xml").read_bytes()).entries for c in e.tags}
+        assert terms == {"技术", "Привет"}  # the names as written; only their folders are ASCII
+        feeds = sorted(p for p in tree if p.startswith("categories/") and p.endswith("atom.xml"))
+        assert len(feeds) == 2 and all(p.isascii() for p in tree)

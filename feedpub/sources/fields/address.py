@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from functools import lru_cache
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from feedpub import layout
 from feedpub.config import Config
 from feedpub.model import Category, SourceDoc, make
-from feedpub.slug import RESERVED_NAMES, absolute_url, encode_url, slugify
+from feedpub.slug import RESERVED_NAMES, absolute_url, distinct_slug, encode_url, slugify
 from feedpub.sources import conventions as keys
 from feedpub.sources.fields.common import Problems, first_of, is_bundle_index, kind, named_slug, text_field
 from feedpub.sources.plaintext import clean_line
@@ -21,7 +22,7 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 _ACTIVE_SCHEMES = {"javascript", "vbscript", "data", "file"}
 
 # An archive has few categories and every document names one: slugify each once.
-_category_slug = lru_cache(maxsize=1024)(slugify)
+_category_slug = lru_cache(maxsize=1024)(functools.partial(distinct_slug, kind="category"))
 
 
 def category(doc: SourceDoc, config: Config, probs: Problems) -> tuple[Category, str]:
@@ -42,12 +43,13 @@ def _shown(raw: str, slug: str, source: str) -> str:
     """Return the name a category is shown under when [categories] names none.
 
     The front matter's as written, and a folder's when it has a capital (Pelican shows
-    BigData/ as "BigData", DevOps/ as "DevOps"); an all-lowercase folder (a Hugo section:
-    news/) or name is title-cased from its slug, as is the default category.
+    BigData/ as "BigData", DevOps/ as "DevOps") or letters its slug cannot spell (技术/: the
+    slug holds a hash); an all-lowercase folder (a Hugo section: news/) or name is
+    title-cased from its slug, as is the default category.
     """
     if source == "front matter" and raw != slug:
         return raw
-    if source == "folder" and raw != raw.lower():
+    if source == "folder" and (raw != raw.lower() or slug != slugify(raw)):
         return clean_line(raw)  # a file name may hold what a line of a feed may not (a tab, a newline)
     return slug.replace("-", " ").title()
 
@@ -125,7 +127,7 @@ def _archive(rel: str) -> str:
     year = next((i for i, f in enumerate(folders) if _YEAR.fullmatch(f)), None)
     if year is None:
         return ""
-    above = "".join(f"{slug}/" for f in folders[:year] if (slug := slugify(f)))
+    above = "".join(f"{slug}/" for f in folders[:year] if (slug := distinct_slug(f, "section")))
     month = year + 1 < len(folders) and _MONTH.fullmatch(folders[year + 1])
     return f"{above}{folders[year]}/{folders[year + 1]}/" if month else f"{above}{folders[year]}/"
 
@@ -219,7 +221,7 @@ def _made(doc: SourceDoc, category: Category, config: Config, probs: Problems) -
     slug, slug_key = text_field(doc, probs, *keys.SLUG)
     if not slug:
         slug = named_slug(doc.rel)
-    leaf = slugify(slug) or "article"
+    leaf = distinct_slug(slug, "article") or "article"
     if leaf in RESERVED_NAMES:
         said = f"'{slug_key}' {slug!r}" if slug_key else f"the file name's slug {leaf!r}"
         probs.add(slug_key, f"{said} is a reserved device name on Windows and cannot name a page folder"
