@@ -174,11 +174,18 @@ class TestDialects:
         "Title: T\nFavourite colour: blue\n\nText.\n",  # a key nobody knows
         "Title: T\nText right below.\n",  # no blank line after the headers
         "Date: 2024-01-02\nSource: X\n\nText.\n",  # known keys, but no Title
+        "Version: 2\nTitle: T\nDate: 2024-01-02\n\nText.\n",  # a key nobody knows, and Title not first
     ])
     def test_text_that_only_looks_like_headers_is_text(self, tmp_path: Path, text: str) -> None:
         """Key: value headers are read only when every key is known, one is Title, and a blank line ends them."""
         doc = _read(tmp_path, "a.txt", text.encode())
         assert (doc.has_front_matter, doc.body) == (False, text)
+
+    def test_pelican_headers_of_the_sites_own_are_read(self, tmp_path: Path) -> None:
+        """Title first and another known key: keys of the site's own (Pelican takes any) are read with the rest."""
+        doc = _read(tmp_path, "a.md", b"Title: Hello\nDate: 2018-04-01\nPagetitle: x\nVersion: 0.2.0\n\nBody\n")
+        assert dict(doc.meta) == {"title": "Hello", "date": "2018-04-01", "pagetitle": "x", "version": "0.2.0"}
+        assert doc.body == "Body\n"
 
     def test_pelican_headers_are_read(self, tmp_path: Path) -> None:
         """Pelican's headers become lower-case keys with text values; a continuation line joins its value."""

@@ -8,7 +8,8 @@ This is the only module that imports python-frontmatter and PyYAML. The dialects
 - TOML between ``+++`` lines (Hugo, Zola), parsed with :mod:`tomllib`.
 - JSON: an object whose ``{`` and ``}`` stand alone on the first line and a later one (Hugo).
 - ``Key: value`` headers on the first lines, ended by a blank line (Pelican, MultiMarkdown):
-  only when every key is one :mod:`feedpub.sources.conventions` knows and one is ``Title``,
+  only when every key is one :mod:`feedpub.sources.conventions` knows and one is ``Title``
+  (or the first is ``Title`` and another is known: Pelican's own keys, see ``_headers``),
   so a plain-text article that starts with "Market Intelligence: the week" is not misread.
 
 A ``---`` or ``+++`` fence may have blank lines above it, as Hugo allows.
@@ -257,7 +258,14 @@ def _made(text: str, dialect: str, fm_start: int, fm_end: int, body_start: int) 
 
 
 def _headers(text: str, known: frozenset[str]) -> Split | None:
-    """Split Pelican / MultiMarkdown ``Key: value`` headers, when every key is known and one is Title."""
+    """Split Pelican / MultiMarkdown ``Key: value`` headers, when they say so; else None (the text is text).
+
+    They say so when one key is Title and every key is known, or when the first is Title and
+    another is known too: Pelican takes any key as the article's own metadata
+    (``Version:``, ``Lang:``, ``Pagetitle:``…), and a site using some had its headers read as
+    text. A line such as "Market Intelligence: the week" alone, or "Title:" above keys
+    nobody knows, is still text.
+    """
     at = 0
     keys: list[str] = []
     while True:
@@ -270,7 +278,7 @@ def _headers(text: str, known: frozenset[str]) -> Split | None:
             at = c.end()
             continue
         break
-    if "title" not in keys or not set(keys) <= known:
+    if "title" not in keys or not (set(keys) <= known or (keys[0] == "title" and len(set(keys) & known) >= 2)):
         return None
     if at < len(text) and not text.startswith("\n", at):
         return None  # headers end with a blank line (or the end of the file)
