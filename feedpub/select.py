@@ -269,14 +269,17 @@ def _others(x: Listed, group: list[T]) -> list[str]:
 
 def _duplicate(x: Listed, same_id: list[str], same_url: list[str], lines: Mapping[str, int]) -> Problem:
     """Return the problem of a document whose id (same_id: the others with it) or permalink another has."""
+    made = ""
     if same_id and x.id != x.url:  # an id of its own
         what = f"duplicate id {x.id!r}" + (f" and permalink {x.url!r}" if same_url else "")
         line = lines.get("id") or lines.get("permalink") or lines.get("url")
     else:  # the id is the permalink (the usual case), or only the permalinks clash
         what = f"duplicate permalink {x.url!r}"
         line = lines.get("permalink") or lines.get("url") or lines.get("id")
+        if not any(k in lines for k in ("permalink", "url", "path", "slug")):  # made of category and name
+            made = " (made of its category and file name: give one of them a 'slug' or 'url' of its own)"
     others = sorted({*same_id, *same_url})
-    return Problem(x.rel, line, f"{what}: also used by {', '.join(others)}")
+    return Problem(x.rel, line, f"{what}: also used by {', '.join(others)}{made}")
 
 
 def check_unique(items: Sequence[T], whole: Callable[[T], Entry] | None = None) -> None:

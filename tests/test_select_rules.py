@@ -286,6 +286,21 @@ class TestDuplicates:
             "c.md: duplicate id 'd': also used by a.md, b.md",
         ]
 
+    def test_a_made_permalink_says_how_to_part_them(self) -> None:
+        """Two addresses made of category and name (no permalink, url, path or slug given): the problem says what to do;
+        an address a document gives is its author's, and nothing is suggested."""
+        made = [entry(f"https://x/blog/study-hugo/{n}", url="https://x/blog/study-hugo/", rel=f"{n}/study_hugo/index.md")
+                for n in "ab"]
+        with pytest.raises(SourceError) as e:
+            select.check_unique(made)
+        assert str(e.value.problems[0]) == (
+            "a/study_hugo/index.md: duplicate permalink 'https://x/blog/study-hugo/': also used by b/study_hugo/index.md "
+            "(made of its category and file name: give one of them a 'slug' or 'url' of its own)")
+        given = [entry(f"https://x/{n}", url="https://x/p", rel=f"{n}.md", lines={"url": 3}) for n in "ab"]
+        with pytest.raises(SourceError) as e:
+            select.check_unique(given)
+        assert str(e.value.problems[0]).endswith("also used by b.md")
+
     def test_equal_urls_that_are_different_strings_are_caught(self) -> None:
         """A permalink shared by value (not the same string object) is still a duplicate."""
         url = "https://x/" + "p"
