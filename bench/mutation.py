@@ -104,6 +104,11 @@ TARGETS: dict[str, Target] = {
     "flat_yaml": Target("feedpub/sources/flat_yaml.py",
                         ("tests/test_fastpaths.py::TestSimpleFrontMatter", "tests/test_load.py")),
     "templates": Target("feedpub/sources/templates.py", _NORMALISE_TESTS),
+    # real sites' conventions (seventh session): kramdown's attribute lists, Pelican's links, slugs of any script
+    "kramdown": Target("feedpub/sources/kramdown.py", _NORMALISE_TESTS),
+    "pelican": Target("feedpub/sources/pelican.py", _NORMALISE_TESTS),
+    "slug": Target("feedpub/slug.py", ("tests/test_layout.py", "tests/test_pipeline.py::TestNamesWithoutAsciiForms"),
+                   ("distinct_slug", "_drops_letters")),
     "assets": Target("feedpub/sources/assets.py",
                      ("tests/test_assets.py", "tests/test_links.py", "tests/test_places.py", "tests/test_check.py")),
     "layout": Target("feedpub/layout.py", ("tests/test_layout.py", "tests/test_links.py")),

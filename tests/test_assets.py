@@ -137,3 +137,30 @@ class TestFilesOfUnpublishedBundles:
         out = self._build(tmp_path, make_config, DRAFTS["draft"], inner)
         assert "news/extra/index.html" in out
         assert {p for p in out if p.endswith((".pdf", ".png"))} == {"news/extra/more.pdf"}
+
+
+class TestDocumentNamedAsItsFolder:
+    """Eleventy's bundle: blog/fourthpost/fourthpost.md is the page of its folder, its images beside it."""
+
+    def test_its_relative_image_is_its_folders(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
+        """eleventy-base-blog's fourth post: ./possum.png resolves under the post's page, where the file is copied,
+        also when the front matter's category moves the page; a file named otherwise is an ordinary post."""
+        source = tmp_path / "src"
+        write_doc(source, "blog/fourthpost/fourthpost.md",
+                  "---\ntitle: Fourth\ndate: 2018-09-30\ncategory: news\n---\n![A possum](./possum.png)\n")
+        write_doc(source, "blog/fourthpost/possum.png", "x")
+        write_doc(source, "blog/fifth/notes.md", "---\ntitle: Fifth\ndate: 2018-10-01\n---\nText.\n")
+        config = make_config(source)
+        result = build(config, now=NOW)
+        urls = {r.title: r.url for r in result.published}
+        base = "https://news.example.org/"
+        assert urls == {"Fourth": base + "news/fourthpost/", "Fifth": base + "blog/notes/"}
+        page = (config.out / "news/fourthpost/index.html").read_text()
+        assert f'src="{base}news/fourthpost/possum.png"' in page
+        assert (config.out / "news/fourthpost/possum.png").is_file()
+
+
+def test_a_bundle_is_an_index_or_a_document_named_as_its_folder() -> None:
+    """index.md (any depth), or x/x.md|.markdown|.txt; not x.md at the top, not x/y.md, not x/x.png."""
+    assert [assets.bundle_folder(r) for r in ("a/index.md", "a/b/b.markdown", "a/a.txt", "a.md", "a/y.md", "a/a.png",
+                                              "a/A.md", "index.md")] == ["a/", "a/b/", "a/", None, None, None, None, None]

@@ -83,7 +83,7 @@ class _Unpublished:
             holds = self.owners.get(folder)
             if holds is None:
                 holds = self.owners[folder] = any(
-                    os.path.isfile(os.path.join(self.source, folder, name)) for name in assets.BUNDLE_INDEXES)
+                    os.path.isfile(os.path.join(self.source, folder, name)) for name in assets.bundle_indexes(folder))
             if holds:
                 return folder + "/"
         return None

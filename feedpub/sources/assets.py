@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from feedpub import places
-from feedpub.sources.discover import CONTENT_FOLDERS
+from feedpub.sources.discover import CONTENT_FOLDERS, SUFFIXES
 
 ASSET_SUFFIXES = frozenset("""
 .png .jpg .jpeg .gif .webp .avif .svg .ico .bmp .tif .tiff .heic
@@ -86,7 +86,24 @@ def _subfolders(dirs: list[str], prefix: str, skip: str, *, everything: bool) ->
 
 
 def bundle_folder(rel: str) -> str | None:
-    """Return the folder (with "/") of the page bundle whose index document is rel, else None."""
+    """Return the folder (with "/") of the page bundle whose index document is rel, else None.
+
+    A bundle's index is its folder's index.md (Hugo, Zola), or a document named as its folder
+    (Eleventy writes blog/fourthpost/fourthpost.md at /blog/fourthpost/, its images beside it:
+    eleventy-base-blog's own example).
+    """
     folder, _, name = rel.rpartition("/")
-    return folder + "/" if folder and name in BUNDLE_INDEXES else None
+    if not folder:
+        return None
+    if name in BUNDLE_INDEXES:
+        return folder + "/"
+    stem, dot, suffix = name.rpartition(".")
+    named = dot and stem == folder[folder.rfind("/") + 1:] and "." + suffix.lower() in SUFFIXES
+    return folder + "/" if named else None
+
+
+def bundle_indexes(folder: str) -> tuple[str, ...]:
+    """Return the names a document makes the folder (a path, any depth) a page bundle with (see bundle_folder)."""
+    own = folder[folder.rfind("/") + 1:]
+    return (*BUNDLE_INDEXES, *(own + s for s in SUFFIXES))
 

@@ -14,7 +14,7 @@ from typing import Any
 from feedpub.model import SourceDoc, make
 from feedpub.sources import conventions as keys
 from feedpub.sources import kramdown, pelican, plaintext, templates
-from feedpub.sources.fields.common import is_bundle_index
+from feedpub.sources.fields.common import is_bundle
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def _taken_apart(doc: SourceDoc, template_syntax: str) -> Body:
     # kramdown's attribute lists go after the template tags, which may stand inside them; every line stays
     text = kramdown.strip(found.text) if fmt == "markdown" else found.text
     if doc.dialect == "headers":  # Pelican's {static}, {attach}, {filename} links
-        text = pelican.resolved(text, doc.rel, bundle=is_bundle_index(doc.rel.rpartition("/")[2]),
+        text = pelican.resolved(text, doc.rel, bundle=is_bundle(doc.rel),
                                 markdown=fmt == "markdown")
     text, trailer = plaintext.split_trailer(text)
     header, text, skipped = _header(doc, fmt, text)

@@ -12,7 +12,7 @@ from feedpub.config import Config
 from feedpub.model import Category, SourceDoc, make
 from feedpub.slug import RESERVED_NAMES, absolute_url, distinct_slug, encode_url, slugify
 from feedpub.sources import conventions as keys
-from feedpub.sources.fields.common import Problems, first_of, is_bundle_index, kind, named_slug, text_field
+from feedpub.sources.fields.common import Problems, first_of, is_bundle, kind, named_slug, text_field
 from feedpub.sources.plaintext import clean_line
 
 _HTTP = ("http://", "https://")
@@ -112,7 +112,7 @@ def folder_of(rel: str) -> str:
 def _folders(rel: str) -> list[str]:
     """Return the folders above a document, not a page bundle's own."""
     parts = rel.split("/")
-    return parts[:-2] if is_bundle_index(parts[-1]) else parts[:-1]
+    return parts[:-2] if is_bundle(rel) else parts[:-1]
 
 
 def _archive(rel: str) -> str:
@@ -139,7 +139,7 @@ def url(doc: SourceDoc, category: Category, config: Config, probs: Problems) -> 
     url or Zola path, then one made of its category (or year folders) and its slug.
     """
     # a page bundle: its files sit beside it, so its relative links resolve against its own URL
-    own = "/" in doc.rel and is_bundle_index(doc.rel[doc.rel.rfind("/") + 1:])
+    own = is_bundle(doc.rel)
     elsewhere = _canonical(doc, config, probs) if doc.meta else None
     if elsewhere is not None:
         return elsewhere, ""

@@ -11,6 +11,7 @@ from typing import Any
 from feedpub.errors import Problem
 from feedpub.model import SourceDoc
 from feedpub.sources import conventions as keys
+from feedpub.sources.assets import bundle_folder
 from feedpub.sources.dates import FILENAME_DATE
 from feedpub.sources.plaintext import clean_line
 
@@ -123,17 +124,15 @@ def empty_header(doc: SourceDoc, value: object) -> bool:
     return value == "" and doc.dialect == "headers"
 
 
-def is_bundle_index(name: str) -> bool:
-    """Whether a file name is a page bundle's index (its folder is the page, its files sit beside it)."""
-    return name in ("index.md", "index.markdown", "index.txt")
+def is_bundle(rel: str) -> bool:
+    """Whether a document is a page bundle's index (its folder is the page, its files sit beside it)."""
+    return bundle_folder(rel) is not None
 
 
 def dated_name(rel: str) -> str:
     """Return the name that may carry a document's date: its file's, or its bundle folder's."""
     parts = rel.split("/")
-    if len(parts) > 1 and is_bundle_index(parts[-1]):
-        return parts[-2]
-    return parts[-1]
+    return parts[-2] if is_bundle(rel) else parts[-1]
 
 
 def undated(name: str) -> str:
@@ -145,7 +144,7 @@ def undated(name: str) -> str:
 def named_slug(rel: str) -> str:
     """Return the slug a document's name gives: its bundle folder's or its file's, without extension or date."""
     parts = rel.split("/")
-    return undated(parts[-2] if len(parts) > 1 and is_bundle_index(parts[-1]) else stem(rel))
+    return undated(parts[-2] if is_bundle(rel) else stem(rel))
 
 
 def in_posts_folder(rel: str) -> bool:

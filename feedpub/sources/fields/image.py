@@ -11,7 +11,7 @@ from feedpub.model import Image, SourceDoc, make
 from feedpub.slug import resolve_url
 from feedpub.sources import conventions as keys
 from feedpub.sources import pelican
-from feedpub.sources.fields.common import Problems, first_of, is_bundle_index, key_tables, kind, text_field
+from feedpub.sources.fields.common import Problems, first_of, is_bundle, key_tables, kind, text_field
 from feedpub.sources.plaintext import clean_line
 
 IMAGE_TYPES = {
@@ -34,7 +34,7 @@ def image(doc: SourceDoc, title: str, config: Config, page_base: str, probs: Pro
     if not url:
         return None
     if doc.dialect == "headers":  # Pelican: Image: {static}/images/x.png
-        url = pelican.resolved(url, doc.rel, bundle=is_bundle_index(doc.rel.rpartition("/")[2]), markdown=False)
+        url = pelican.resolved(url, doc.rel, bundle=is_bundle(doc.rel), markdown=False)
     absolute = _absolute(url, key, config, page_base, probs)
     if absolute is None:
         return None
