@@ -173,6 +173,8 @@ IMAGE_KEYS = [
     ("overlay_image", "overlay_image: /img/none.png\n", 4),
     ("teaser", "teaser: /img/none.png\n", 4),
     ("header.teaser", "header:\n  teaser: /img/none.png\n", 4),
+    ("cover-img", "cover-img: /img/none.png\n", 4),
+    ("thumbnail-img", "thumbnail-img:\n  - /img/none.png\n", 4),
 ]
 
 

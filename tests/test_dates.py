@@ -222,8 +222,21 @@ class TestRejected:
             parse_date_string(text, UTC)
         assert str(e.value) == f"is not a valid date: {text!r}"
 
-    @pytest.mark.parametrize("text", ["June 31", "yesterday", "14/06/2022", "", "20220614", "2022/06/14",
-                                      "T10:00", "10:00+02:00"])
+    @pytest.mark.parametrize(("text", "day"), [
+        ("Jul 08 2022", "2022-07-08"), ("July 8, 2022", "2022-07-08"), ("8 Jul 2022", "2022-07-08"),
+        ("2025.12.07", "2025-12-07"), ("2025/12/07", "2025-12-07"),
+    ])
+    def test_the_forms_javascript_reads(self, text: str, day: str) -> None:
+        """Astro reads a date with JavaScript's Date: its starter's 'Jul 08 2022', and sites' 2025.12.07, are dates."""
+        assert parse_date_string(text, UTC).isoformat() == day + "T00:00:00+00:00"
+
+    def test_fractional_seconds_are_dropped_only_after_a_time(self) -> None:
+        """'.5' after seconds is dropped; the '.07' of a dotted date is its day."""
+        assert parse_date_string("2022-06-14 10:00:00.5", UTC).isoformat() == "2022-06-14T10:00:00+00:00"
+        assert parse_date_string("2022.06.14", UTC).day == 14
+
+    @pytest.mark.parametrize("text", ["June 31", "yesterday", "14/06/2022", "", "20220614", "2022/13/14",
+                                      "Jul 32 2022", "Foo 08 2022", "T10:00", "10:00+02:00"])
     def test_garbage_is_not_a_date_and_says_what_is_expected(self, text: str) -> None:
         """A value that is no date at all is quoted, with the forms accepted."""
         with pytest.raises(DateValueError) as e:

@@ -533,6 +533,40 @@ class TestKramdownAttributes:
         assert body.templates == ((8, "{{ site.x }}"),) and body.text == "\n\n\n\n\n"
 
 
+class TestHeadingIds:
+    """kramdown's and Hugo's {#id} after a heading: the heading's id, not its text."""
+
+    def test_the_id_is_kept_and_the_braces_go(self, tmp_path: Path, make_config) -> None:
+        """A post's link to its own heading id works; a heading without a space or in code keeps its braces."""
+        src = tmp_path / "src"
+        text = ("---\ntitle: T\ndate: 2024-01-01\n---\n## Local URLs {#local-urls}\n\nSee [there](#local-urls).\n\n"
+                "### Wide {#wide .full}\n\n#### No space{#z}\n\n```\n## In code {#no}\n```\n")
+        path = write_doc(src, "a.md", text)
+        config = make_config(src)
+        doc = load.read(path, src)
+        html = content.render(normalise(doc, config), config, doc).content_html
+        tree = lxml.html.fragment_fromstring(html, create_parent="div")
+        assert [h.text_content().strip() for h in tree.iter("h2", "h3", "h4")] == [
+            "Local URLs", "Wide", "No space{#z}"]
+        assert tree.xpath("//h2//a/@id") == ["local-urls"] and tree.xpath("//h3//a/@id") == ["wide"]
+        assert tree.xpath("//p/a/@href") == [normalise(doc, config).url + "#local-urls"]
+        assert "## In code {#no}" in tree.xpath("string(//code)")
+
+
+class TestHighlightBlocks:
+    def test_a_highlight_block_is_code(self) -> None:
+        """Jekyll's {% highlight js %}…{% endhighlight %} (Octopress's codeblock) is a fenced block: code, kept."""
+        text = "A.\n{% highlight javascript linenos %}\nvar x = {{ y }};\n{% endhighlight %}\n{{ z }}\n"
+        found = templates.process(text, strip=True, markdown=True)
+        assert found.text == "A.\n```javascript\nvar x = {{ y }};\n```\n\n" and found.tags == ((4, "{{ z }}"),)
+        found = templates.process("{% codeblock %}\n``` in it\n{% endcodeblock %}", strip=True, markdown=True)
+        assert found.text == "````\n``` in it\n````"
+
+    def test_outside_markdown_it_is_a_tag(self) -> None:
+        """In plain text there is no code block to make: the tags go, as any other."""
+        assert templates.process("{% highlight js %}\nx\n{% endhighlight %}", strip=True).text == "\nx\n"
+
+
 class TestPelicanLinks:
     """Pelican's {static}, {attach} and {filename} links name files by their place in the content folder."""
 
@@ -661,6 +695,16 @@ class TestImageRule:
     ])
     def test_minimal_mistakes_header_image(self, entry_of, fm: str) -> None:
         """minimal-mistakes' header: its image, else its overlay image, else its teaser (the listings' thumbnail)."""
+        assert self._image(entry_of, fm).url == self.BASE + "p.png"
+
+    @pytest.mark.parametrize("fm", [
+        "image:\n  path: /p.png\n  alt: A dome\n  lqip: data:image/webp;base64,AAAA",  # Chirpy, jekyll-seo-tag
+        "images:\n  - path: /p.png\n    caption: One\n  - path: /q.png",  # Beautiful Jekyll
+        "cover-img: /p.png\nthumbnail-img: /t.png",
+        "thumbnail-img:\n  - /p.png",
+    ])
+    def test_jekyll_themes_images(self, entry_of, fm: str) -> None:
+        """Chirpy's image: {path, alt}, Beautiful Jekyll's images: [{path}], cover-img and thumbnail-img."""
         assert self._image(entry_of, fm).url == self.BASE + "p.png"
 
     def test_not_text_or_not_http_is_an_error(self, entry_of) -> None:
@@ -1141,11 +1185,18 @@ class TestYearFolders:
         ("2025/05/slug/index.md", "2025/05/slug/"),
         ("2019/old-post.md", "2019/old-post/"),
         ("2019/07/old-post.md", "2019/07/old-post/"),
+        ("2022/12/notes.md", "2022/12/notes/"),
+        ("2022/13/notes.md", "2022/notes/"),  # no month: not kept (the file's year folder is)
     ])
     def test_a_year_folder_is_an_archive_not_a_category(self, entry_of, name: str, url: str) -> None:
         """The default category; the year (and month) stay in the address, so years never share one."""
         e = entry_of(name, "---\ntitle: A\ndate: 2025-01-01\n---\nx\n", default_category="Blog")
         assert (e.category.slug, e.category_source, e.url) == ("blog", "default", "https://news.example.org/" + url)
+
+    def test_a_one_digit_month_folder_is_kept(self, entry_of) -> None:
+        """posts/2022/1/ and posts/2022/2/ (Eleventy's folders, its addresses) keep their months: two notes.md apart."""
+        urls = {entry_of(f"posts/2022/{m}/notes.md", "---\ntitle: A\ndate: 2022-01-01\n---\nx\n").url for m in (1, 2)}
+        assert urls == {"https://news.example.org/posts/2022/1/notes/", "https://news.example.org/posts/2022/2/notes/"}
 
     def test_front_matter_names_the_category(self, entry_of) -> None:
         """A category key still decides."""

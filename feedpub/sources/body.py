@@ -53,6 +53,8 @@ def _taken_apart(doc: SourceDoc, template_syntax: str) -> Body:
     found = templates.process(doc.body, strip=template_syntax == "strip", markdown=fmt == "markdown")
     # kramdown's attribute lists go after the template tags, which may stand inside them; every line stays
     text = kramdown.strip(found.text) if fmt == "markdown" else found.text
+    if fmt == "markdown" and "{#" in text:
+        text = templates.outside_code(text, _heading_ids)
     if doc.dialect == "headers":  # Pelican's {static}, {attach}, {filename} links
         text = pelican.resolved(text, doc.rel, bundle=is_bundle(doc.rel),
                                 markdown=fmt == "markdown")
@@ -62,6 +64,22 @@ def _taken_apart(doc: SourceDoc, template_syntax: str) -> Body:
     tags = tuple((doc.body_line + n, tag) for n, tag in found.tags)
     return make(Body, {"text": text, "fmt": fmt, "line": doc.body_line + skipped, "trailer": trailer,
                        "header": header, "excerpt": excerpt, "templates": tags})
+
+
+# an ATX heading ending in an attribute list with an id: kramdown's "## Setup {#setup}", Hugo's
+# (goldmark) "## Setup {#setup .wide}"
+_HEADING_ID = re.compile(
+    r"^([ ]{0,3}#{1,6}[ \t].*?)[ \t]+\{[ \t]*(?:\.[\w-]+[ \t]+)*#([A-Za-z][\w:.-]*)[^{}\n]*\}[ \t]*$", re.MULTILINE)
+
+
+def _heading_ids(text: str) -> str:
+    """Return text with each heading's {#id} taken off its text and kept as an anchor in it.
+
+    kramdown and Hugo give the heading that id, and a post links it ([see](#setup)); GFM shows
+    the braces as text. The anchor (an empty link target, HTML any renderer passes) keeps the
+    link working, and the heading's text is its own again.
+    """
+    return _HEADING_ID.sub(lambda m: f'{m.group(1)} <a id="{m.group(2)}"></a>', text)
 
 
 def _format(doc: SourceDoc) -> str:

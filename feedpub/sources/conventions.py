@@ -29,9 +29,12 @@ SLUG = ("slug",)
 ZOLA_PATH = "path"  # Zola: the page's path below the site, no leading slash needed
 SUMMARY = ("summary", "description", "excerpt")
 IMAGE = ("image", "images", "cover", "heroImage", "featured_image", "feature_image", "thumbnail",
-         "overlay_image", "teaser")  # the last two: minimal-mistakes' header (HEADER)
+         "overlay_image", "teaser",  # minimal-mistakes' header (HEADER)
+         "cover-img", "thumbnail-img")  # Beautiful Jekyll's
 IMAGE_ALT = ("image_alt", "alt")
-COVER = ("image", "src", "url")  # where a mapping under an image key (cover: {image: …, alt: …}) holds the image
+# where a mapping under an image key holds the image: cover: {image, alt} (PaperMod), image: {path, alt, lqip}
+# (Chirpy, jekyll-seo-tag), images: [{path, caption}] (Beautiful Jekyll)
+COVER = ("image", "src", "url", "path")
 AUTHOR = ("authors", "author", "by")
 AUTHOR_LINK = ("uri", "url", "link", "website")  # an author written as a mapping: the key of their page
 SOURCE = ("source",)
@@ -80,8 +83,9 @@ GENERATORS = frozenset((
     "toc", "ShowToc", "TocOpen", "hideSummary", "math", "comments", "lang",
     # Zola
     "page_template", "in_search_index", "render", "insert_anchor_links", "sort_by",
-    # Jekyll
-    "redirect_from", "sitemap_exclude", "last_modified", "comments_locked",
+    # Jekyll (render_with_liquid: Jekyll 4's own), Chirpy and Beautiful Jekyll
+    "redirect_from", "sitemap_exclude", "last_modified", "comments_locked", "render_with_liquid",
+    "pin", "mermaid", "media_subpath", "share-img", "share-title", "share-description",
     # Pelican
     "save_as", "translation", "subtitle", "modified_at",
     # Eleventy

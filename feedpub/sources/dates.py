@@ -36,7 +36,10 @@ FILENAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[-_ ]")
 # Time.parse); no other zone name: most are ambiguous (IST, CST) and none is needed so far
 _OFFSET = re.compile(r"\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})$")
 _UTC_NAMES = frozenset(("Z", "UTC", "GMT"))
-_FORMATS = ("%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
+_FORMATS = ("%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S",
+            # Astro's schema reads a date with JavaScript's Date (z.coerce.date()): its own starter
+            # writes pubDate: 'Jul 08 2022', and sites write '2025.12.07' or '2025/12/07'
+            "%b %d %Y", "%B %d %Y", "%b %d, %Y", "%B %d, %Y", "%d %b %Y", "%d %B %Y", "%Y.%m.%d", "%Y/%m/%d")
 MIN_YEAR, MAX_YEAR = 1970, 9999
 # xsd:dateTime, Atom's date type, allows no zone further from UTC (nor does any real zone):
 # a feed dated +15:00 fails the Atom schema.
@@ -106,7 +109,7 @@ def parse_date_string(text: str, tz: tzinfo) -> datetime:
 def _parse_date_string(text: str, tz: tzinfo) -> datetime:
     """parse_date_string without its shortcut for a plain YYYY-MM-DD (the general path)."""
     s, offset = _split_offset(text)
-    s = re.sub(r"\.\d+$", "", s)  # fractional seconds carry nothing a feed shows
+    s = re.sub(r"(:\d\d)\.\d+$", r"\1", s)  # fractional seconds carry nothing a feed shows (not 2025.12.07's .07)
     for fmt in _FORMATS:
         try:
             parsed = datetime.strptime(s, fmt)  # noqa: DTZ007 - the zone is attached below

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable
 
 from feedpub.sources import templates
 
@@ -40,18 +39,5 @@ def resolved(text: str, rel: str, *, bundle: bool, markdown: bool) -> str:
     def prose(piece: str) -> str:
         return _MARKED.sub(path, piece)
 
-    return _outside_code(text, prose) if markdown else prose(text)
+    return templates.outside_code(text, prose) if markdown else prose(text)
 
-
-def _outside_code(text: str, change: Callable[[str], str]) -> str:
-    """Return Markdown text with change applied outside its code only."""
-    kept: list[str] = []
-
-    def aside(code: str) -> str:
-        kept.append(code)
-        return f"\0p{len(kept) - 1}" + "\n" * code.count("\n") + "\0"
-
-    changed = change(templates.code_mapped(text, aside))
-    for i, code in enumerate(kept):
-        changed = changed.replace(f"\0p{i}" + "\n" * code.count("\n") + "\0", code, 1)
-    return changed

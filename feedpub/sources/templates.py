@@ -51,6 +51,8 @@ def process(text: str, *, strip: bool, markdown: bool = False) -> Found:
     if text.find("{") < 0 or _OPENING.search(text) is None:
         return Found(text, ())  # nearly every document: one scan for one character
     shown: list[str] = []
+    if markdown and ("highlight" in text or "codeblock" in text):
+        text = _HIGHLIGHT.sub(_fenced, text)
     if markdown and ("`" in text or "~~~" in text):
         text = _code_kept(text, shown)
     found = _processed(text, strip)
@@ -65,6 +67,20 @@ def process(text: str, *, strip: bool, markdown: bool = False) -> Found:
 def _placeholder(i: int, tag: str) -> str:
     """Return what stands for the i-th tag put aside: as many lines as the tag, so later tags keep their lines."""
     return f"\0c{i}" + "\n" * tag.count("\n") + "\0"
+
+
+# Jekyll's {% highlight ruby %}…{% endhighlight %} (Octopress's {% codeblock %}): a code block, as Jekyll
+# renders it; written as a fence, its lines are code (kept as written) and keep their numbers
+_HIGHLIGHT = re.compile(r"\{%-?\s*(highlight|codeblock)\b[ \t]*([\w+#.-]*)[^%\n]*?-?%\}[ \t]*\n?(.*?)"
+                        r"\{%-?\s*end\1\s*-?%\}", re.DOTALL)
+
+
+def _fenced(m: re.Match[str]) -> str:
+    """Return a highlight block as a fenced code block (a fence longer than any run of backticks in it)."""
+    code = m.group(3)
+    fence = "`" * max([3, *(len(run) + 1 for run in re.findall(r"`+", code))])
+    end = "" if code.endswith("\n") else "\n"
+    return f"{fence}{m.group(2)}\n{code}{end}{fence}"
 
 
 # a fence: three or more backticks or tildes (CommonMark 4.5), indented any depth (inside a list item)
@@ -89,6 +105,25 @@ def _code_kept(text: str, shown: list[str]) -> str:
         return _TAG.sub(one, code)
 
     return code_mapped(text, aside)
+
+
+def outside_code(text: str, change: Callable[[str], str]) -> str:
+    """Return Markdown text with change applied outside its code only (code is what the author shows as written)."""
+    kept: list[str] = []
+
+    def aside(code: str) -> str:
+        kept.append(code)
+        return _aside_mark(len(kept) - 1, code)
+
+    changed = change(code_mapped(text, aside))
+    for i, code in enumerate(kept):
+        changed = changed.replace(_aside_mark(i, code), code, 1)
+    return changed
+
+
+def _aside_mark(i: int, code: str) -> str:
+    """Return what stands for the i-th piece of code outside_code put aside: NUL-delimited, as many lines."""
+    return f"\0o{i}" + "\n" * code.count("\n") + "\0"
 
 
 def code_mapped(text: str, code: Callable[[str], str]) -> str:

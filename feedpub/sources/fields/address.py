@@ -16,7 +16,7 @@ from feedpub.sources.fields.common import Problems, first_of, is_bundle, kind, n
 from feedpub.sources.plaintext import clean_line
 
 _HTTP = ("http://", "https://")
-_YEAR, _MONTH = re.compile(r"\d{4}"), re.compile(r"0[1-9]|1[0-2]")
+_YEAR, _MONTH = re.compile(r"\d{4}"), re.compile(r"0?[1-9]|1[0-2]")  # a month folder: 05, or 5 (Eleventy)
 _PLACEHOLDER = re.compile(r"(?:^|/):[A-Za-z_]")  # a segment starting with ':' is Jekyll's placeholder
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 _ACTIVE_SCHEMES = {"javascript", "vbscript", "data", "file"}

@@ -62,11 +62,12 @@ def _named(meta: Mapping[str, Any], probs: Problems) -> tuple[str, str | None, s
 
 def _unwrapped(value: Any, alt: str) -> tuple[Any, str]:
     """Return the image a value names (the first of a list, the image of a {image: …, alt: …}) and its alt text."""
+    value = first_of(value)  # Hugo's images: [a, b]; Beautiful Jekyll's images: [{path: …}]
     if isinstance(value, dict):
         alt = str(value["alt"]) if isinstance(value.get("alt"), str) else ""
         inner = [value.get(k) for k in keys.COVER]
         value = next((v for v in inner if v), inner[-1])
-    return first_of(value), alt  # Hugo's images: [a, b]
+    return first_of(value), alt
 
 
 def _absolute(url: str, key: str | None, config: Config, page_base: str, probs: Problems) -> str | None:
