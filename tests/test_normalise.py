@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ from feedpub.errors import NotAPost, SourceError
 from feedpub.incremental.gather import mostly_dated
 from feedpub.model import Category, Entry
 from feedpub.render import content
-from feedpub.sources import load, templates
+from feedpub.sources import load, pelican, templates
 from feedpub.sources.body import body_of
 from feedpub.sources.normalise import normalise
 from tests.conftest import commit_all, write_doc
@@ -562,6 +563,16 @@ class TestHighlightBlocks:
         found = templates.process("{% codeblock %}\n``` in it\n{% endcodeblock %}", strip=True, markdown=True)
         assert found.text == "````\n``` in it\n````"
 
+    def test_a_block_whose_code_ends_without_a_newline(self) -> None:
+        """The closing fence still gets a line of its own."""
+        assert templates.process("{% highlight %}\nx{% endhighlight %}", strip=True, markdown=True).text == "```\nx\n```"
+
+    def test_what_is_changed_outside_code_sees_every_line(self) -> None:
+        """A change made outside code (heading ids, Pelican links) sees the text's lines where they are."""
+        text = "```\na\nb\n```\nX `c\nd` X\n"
+        at = templates.outside_code(text, lambda s: re.sub("X", lambda m: str(s.count("\n", 0, m.start())), s))
+        assert at == "```\na\nb\n```\n4 `c\nd` 5\n"
+
     def test_outside_markdown_it_is_a_tag(self) -> None:
         """In plain text there is no code block to make: the tags go, as any other."""
         assert templates.process("{% highlight js %}\nx\n{% endhighlight %}", strip=True).text == "\nx\n"
@@ -597,6 +608,22 @@ class TestPelicanLinks:
         srcs = [i.get("src") for i in lxml.html.fragment_fromstring(html, create_parent="div").iter("img")]
         assert srcs == ["https://news.example.org/images/a.png", entry.url + "pics/b.png",
                         "https://news.example.org/news/c.png"]
+
+    @pytest.mark.parametrize("marker", ["{static}", "{attach}", "{filename}", "|static|", "|attach|", "|filename|"])
+    def test_each_marker_alone(self, marker: str) -> None:
+        """Each marker, alone in a text, is resolved (one from the folder, one from the root)."""
+        text = f"![a]({marker}a.png) ![b]({marker}/b.png)"
+        assert pelican.resolved(text, "news/post.md", bundle=False, markdown=True) == "![a](/news/a.png) ![b](/b.png)"
+
+    def test_a_bundle_whose_page_is_elsewhere(self) -> None:
+        """In a bundle a relative path stays relative (its files move with its page); '/…' is from the root."""
+        text = "![b]({attach}pics/b.png) ![c]({static}/c.png)"
+        assert pelican.resolved(text, "blog/shots/index.md", bundle=True, markdown=True) == "![b](pics/b.png) ![c](/c.png)"
+
+    def test_plain_text_has_no_code_to_keep(self) -> None:
+        """Outside Markdown, backticks are characters: a marker between them is resolved too."""
+        assert pelican.resolved("`{static}/x.png`", "a.txt", bundle=False, markdown=False) == "`/x.png`"
+        assert pelican.resolved("`{static}/x.png`", "a.md", bundle=False, markdown=True) == "`{static}/x.png`"
 
     def test_only_in_pelican_documents(self, entry_of) -> None:
         """In YAML front matter the braces are text as any other (no generator but Pelican writes them)."""

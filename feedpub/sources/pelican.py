@@ -34,7 +34,7 @@ def resolved(text: str, rel: str, *, bundle: bool, markdown: bool) -> str:
         named = m.group(1)
         if named.startswith("/") or bundle:
             return named
-        return "/" + posixpath.normpath(posixpath.join(where, named)).lstrip("/")
+        return "/" + posixpath.normpath(posixpath.join(where, named))
 
     def prose(piece: str) -> str:
         return _MARKED.sub(path, piece)
