@@ -33,27 +33,15 @@ def strip(text: str) -> str:
     """Return Markdown text without kramdown's attribute lists and extensions outside code, every line kept."""
     if "{:" not in text:
         return text  # nearly every document: one search
-    shown: list[str] = []
     if "`" in text or "~~~" in text:
-        text = templates.code_mapped(text, lambda code: _aside(code, shown))
+        return templates.outside_code(text, _stripped)  # a code span put aside ends in NUL: see _SPAN_IAL
+    return _stripped(text)
+
+
+def _stripped(text: str) -> str:
+    """Return text (its code put aside) without attribute lists and extensions."""
     text = _EXTENSION.sub(_extension, text)
-    text = _SPAN_IAL.sub("", _BLOCK_IAL.sub(r"\1", text))
-    for i, code in enumerate(shown):
-        text = text.replace(_placeholder(i, code), code, 1)
-    return text
-
-
-def _aside(code: str, shown: list[str]) -> str:
-    """Return the placeholder that stands for a piece of code, which is kept in shown."""
-    if "{:" not in code:
-        return code
-    shown.append(code)
-    return _placeholder(len(shown) - 1, code)
-
-
-def _placeholder(i: int, code: str) -> str:
-    """Return what stands for the i-th piece of code: NUL (load strips it from bodies), and as many lines."""
-    return f"\0{i}" + "\n" * code.count("\n") + "\0"
+    return _SPAN_IAL.sub("", _BLOCK_IAL.sub(r"\1", text))
 
 
 def _extension(m: re.Match[str]) -> str:
