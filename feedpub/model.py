@@ -153,6 +153,9 @@ class Entry:
     # the file line of a body that was template tags alone (a Pelican {% notebook %}), published
     # without text; 0 for any other body
     template_only: int = 0
+    # what each link to another document in the body names, by its feedpub-ref:N (sources.xref):
+    # the build puts each target's URL in
+    refs: tuple[str, ...] = ()
 
     @property
     def sort_key(self) -> tuple[float, str]:

@@ -31,6 +31,7 @@ from feedpub.outputs.digest import kind as digest
 from feedpub.outputs.protocol import Build
 from feedpub.records import Record, record_of
 from feedpub.render import content, templating
+from feedpub.sources import xref
 
 
 @dataclass(frozen=True)
@@ -73,11 +74,17 @@ def build(config: Config, *, now: datetime, skip_invalid: bool = False,
         ctx.save(report)
     mail = digest.report(jobs, config)
     # pages of the site, not posts: left out, said; and posts published without text
-    said = tuple(str(p) for p in (*found.pages, *gather.without_text(chosen.published)))
+    said = tuple(str(p) for p in (*found.pages, *gather.without_text(chosen.published), *unresolved_links(chosen)))
     # a link to a folder outside is met by the walk for documents and by the one for files: said once
     refused = dict.fromkeys([*map(str, found.refused), *todo.notes])
     return BuildResult(chosen, skipped, report,
                        (*said, *refused, *ctx.store.warnings, *stage.notices, *warnings, *mail.warnings), mail)
+
+
+def unresolved_links(chosen: select.Selection[Record]) -> list[Problem]:
+    """Return, for each link to another document that names no published one, where it is and why (sources.xref)."""
+    return [Problem(r.rel, ref.line, xref.unresolved_message(ref))
+            for r in chosen.published if r.refs for ref in chosen.unresolved(r)]
 
 
 def output_problems(config: Config, *, now: datetime, entries: Sequence[Entry]) -> list[Problem]:

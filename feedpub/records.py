@@ -55,6 +55,7 @@ class Record(NamedTuple):
     draft: bool
     date_source: str
     template_only: int  # the body's line when it has no text (empty, or template tags alone): the build says so
+    refs: tuple[str, ...]  # the other documents its body links (sources.xref): their URLs key what shows it
     # derived from the entry: sorting and comparing without time zones
     instant: int  # the date in µs since the epoch
     updated_instant: int

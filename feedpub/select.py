@@ -11,6 +11,7 @@ records of a whole archive, ``feedpub check`` and the tests among entries.
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -21,7 +22,9 @@ from typing import Generic, Protocol, TypeVar, cast
 
 from feedpub.config import Config
 from feedpub.errors import Problem, SourceError
-from feedpub.model import Category, Entry, changed, instant_of
+from feedpub.model import Category, Entry, Rendered, changed, instant_of
+from feedpub.slug import resolve_url
+from feedpub.sources import xref
 
 
 class Listed(Protocol):
@@ -47,6 +50,8 @@ class Listed(Protocol):
     def updated_instant(self) -> int: ...
     @property
     def micros(self) -> int: ...
+    @property
+    def refs(self) -> tuple[str, ...]: ...
     def with_category(self, category: Category) -> Listed:
         """Return this item under another spelling of its category."""
         ...
@@ -67,6 +72,36 @@ class Selection(Generic[T]):
     published: Sequence[T]  # newest first; every category under its settled name
     names: Mapping[str, str]  # category slug -> its settled display name
     tied: frozenset[int]  # 'updated' instants (µs) that more than one published entry shares
+    base_url: str = ""  # what a plain .md link naming no document is made absolute against (see rendered)
+
+    @functools.cached_property
+    def _documents(self) -> xref.Resolver:
+        """Every published document's URL by the names a link may give it (made on first use: few bodies link)."""
+        return xref.Resolver((x.rel, x.url) for x in self.published)
+
+    def target(self, ref: str) -> str | None:
+        """Return the URL (and fragment) of the published document a ref names (sources.xref); None: none."""
+        return self._documents.find(xref.Ref(ref))
+
+    def unresolved(self, item: Listed) -> list[xref.Ref]:
+        """Return the refs of an item that name no published document, but plain .md links (those stay as written)."""
+        return [ref for ref in map(xref.Ref, item.refs) if not ref.fallback and self._documents.find(ref) is None]
+
+    def rendered(self, entry: Entry, html: str, summary: str) -> Rendered:
+        """Return a published entry's rendered body as outputs show it: values settled, links to documents resolved."""
+        if entry.refs:
+            html = xref.resolved(html, entry.refs, functools.partial(self._url_of, entry.page_base))
+        return Rendered(self.settle(entry), html, summary)
+
+    def _url_of(self, page_base: str, text: str) -> str | None:
+        ref = xref.Ref(text)
+        found = self._documents.find(ref)
+        if found is not None or not ref.fallback:
+            return found
+        try:  # a plain .md link naming no document: as the sanitizer makes any relative link absolute
+            return resolve_url(ref.fallback, self.base_url, page_base)
+        except ValueError:
+            return None
 
     def updated(self, item: Listed) -> datetime:
         """Return an entry's ``updated`` as every output shows it (ties moved apart)."""
@@ -120,8 +155,12 @@ class Selection(Generic[T]):
         tokens of a list of items join without ambiguity (inputs.Keys counts them too).
         """
         name = self.names.get(item.category.slug, "").encode("utf-8")
-        return b"%d:%s%s%d:%s" % (len(fingerprint), fingerprint, b"\1" if item.updated_instant in self.tied else b"\0",
-                                  len(name), name)
+        token = b"%d:%s%s%d:%s" % (len(fingerprint), fingerprint, b"\1" if item.updated_instant in self.tied else b"\0",
+                                   len(name), name)
+        if item.refs:  # the URLs of the documents its body links: another document's move changes them
+            urls = [(self.target(ref) or "").encode("utf-8") for ref in item.refs]
+            token += b"\2%d;" % len(urls) + b"".join(b"%d:%s" % (len(u), u) for u in urls)
+        return token
 
 
 _DAY = 86_400
@@ -163,7 +202,7 @@ def settled(kept: list[T], config: Config) -> Selection[T]:
     records twice.
     """
     kept, names = _unified(kept, config)
-    return Selection(kept, names, tied_instants(kept))
+    return Selection(kept, names, tied_instants(kept), config.base_url)
 
 
 def publishable(items: Iterable[T], config: Config, now: datetime) -> list[T]:

@@ -9,6 +9,7 @@ of a build into an empty folder with no cache. Set FEEDPUB_HYPOTHESIS_EXAMPLES f
 from __future__ import annotations
 
 import os
+import posixpath
 import shutil
 import tempfile
 from dataclasses import dataclass, field, replace
@@ -42,15 +43,25 @@ class Doc:
     category: str
     image: bool = False
     tags: tuple[str, ...] = ("x",)
+    # links to other documents by their file: (how, the file below content/), how 0: a Hugo ref,
+    # 1: Zola's @/, 2: a relative .md link; the build puts each target's URL in (sources.xref)
+    links: tuple[tuple[int, str], ...] = ()
 
-    def text(self) -> str:
-        """Return the document's file text."""
+    def text(self, name: str) -> str:
+        """Return the text of the document's file, content/name."""
         lines = [f"title: {self.title}", f"category: {self.category}", f"tags: [{', '.join(self.tags)}]"]
         if self.day is not None:
             lines.append(f"date: 2024-12-{1 + self.day % 30:02d}T{8 + self.day // 30:02d}:00:00Z")
         if self.image:
             lines.append("image: /images/pic.png")
-        return "---\n" + "\n".join(lines) + f"\n---\nThe body of {self.title}.\n"
+        here = posixpath.dirname(name) or "."
+        links = "".join(f" [to {target}]({_written(how, target, here)})" for how, target in self.links)
+        return "---\n" + "\n".join(lines) + f"\n---\nThe body of {self.title}.{links}\n"
+
+
+def _written(how: int, target: str, here: str) -> str:
+    """Return a link's destination to target (below content/) from a document in folder here."""
+    return [f'{{{{< ref "/{target}" >}}}}', f"@/{target}", posixpath.relpath(target, here)][how]
 
 
 @dataclass
@@ -74,7 +85,7 @@ class Site:
         """Write one document from its state."""
         path = self.root / "content" / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self.docs[name].text(), encoding="utf-8")
+        path.write_text(self.docs[name].text(name), encoding="utf-8")
         self.tick(path)
 
     def write_image(self) -> None:
@@ -129,7 +140,7 @@ Edit = tuple[str, int, int]  # what, which document (an index, wrapped), a value
 
 edits = st.tuples(
     st.sampled_from(["add", "remove", "rename", "touch", "date", "category", "image", "template", "config",
-                     "title", "image-link"]),
+                     "title", "image-link", "link"]),
     st.integers(0, 20), st.integers(0, 40))
 
 
@@ -167,6 +178,9 @@ def apply(site: Site, edit: Edit) -> None:
         site.write_doc(name)
     elif what == "image-link":
         site.docs[name].image = not site.docs[name].image
+        site.write_doc(name)
+    elif what == "link":  # a link to another document (or itself), which later edits may move or remove
+        site.docs[name].links += ((value % 3, names[value % len(names)]),)
         site.write_doc(name)
     elif what == "image":  # the same path, another size
         site.image_size = 20 + value * 37 if 20 + value * 37 != site.image_size else site.image_size + 1
@@ -222,6 +236,11 @@ class TestIncrementalEqualsFresh:
     @example(steps=[("image", 0, 20)])  # a local image replaced by a larger one: its length in feeds and archive
     @example(steps=[("touch", 4, 0)])  # an undated document touched: its date moves
     @example(steps=[("template", 0, 1), ("config", 0, 2)])  # the template override, then tag feeds on
+    # events/four.md (the newest) links news/one.md (no neighbour of it, not in the same feed), by a
+    # Hugo ref, Zola's @/ or a relative .md link; then the target moves: the linking page has its new URL
+    @example(steps=[("link", 0, 12), ("category", 2, 1)])
+    @example(steps=[("link", 0, 7), ("rename", 2, 0)])  # renamed away: the ref names no document
+    @example(steps=[("link", 0, 2), ("category", 2, 2), ("remove", 2, 0)])
     def test_cached_build_equals_fresh_build(self, steps: list[Edit]) -> None:
         """After every edit, the cached build's output folder holds a fresh build's files, byte for byte."""
         check_edits(steps)

@@ -126,7 +126,8 @@ class TestEntryRebuilt:
                      authors=(Author("A", "https://a.example/", "", "Acme"),), tags=("x", "天"),
                      image=Image("https://x.example/i.png", "image/png", "alt"), rel="a/b.md", fmt="text",
                      draft=True, lines={"title": 3, "date": 4}, expires=when + timedelta(days=400),
-                     summary_source="divider", page_base="https://x.example/a/", template_only=7)
+                     summary_source="divider", page_base="https://x.example/a/", template_only=7,
+                     refs=("3\x1fhugo\x1f#p\x1f\x1fa/c.md",))
 
     @pytest.mark.parametrize("tz", [UTC, ZoneInfo("Europe/Paris"), timezone(timedelta(hours=-5, minutes=-30))])
     def test_every_field_comes_back(self, tmp_path: Path, tz: object) -> None:

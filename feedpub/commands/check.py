@@ -27,7 +27,7 @@ from feedpub.model import Entry, SourceDoc
 from feedpub.outputs import digest, files
 from feedpub.pipeline import output_problems, read_entries
 from feedpub.render import content, sanitize
-from feedpub.sources import assets, conventions, load
+from feedpub.sources import assets, conventions, load, xref
 from feedpub.sources.body import body_of
 from feedpub.sources.fields.common import key_tables
 from feedpub.sources.fields.status import TEMPLATE_ONLY
@@ -228,12 +228,16 @@ def _image_key(doc: SourceDoc) -> tuple[str, str] | None:
 
 
 def _body_findings(entry: Entry, config: Config, base_configured: bool,
-                   available: frozenset[str] | None) -> list[Finding]:
+                   available: frozenset[str] | None, chosen: select.Selection[Entry] | None) -> list[Finding]:
     doc = load.read(source_path(entry, config), config.source, config.limits)
     body = body_of(doc, config.template_syntax)
     raw = content.markup(body.text, body.fmt)  # the build's rendering, looked at before and after sanitizing
     cleaned = content.sanitized(raw, entry, config)
     found = _source_findings(entry, doc, config)
+    if entry.refs and chosen is not None:  # its links to other documents, as a build resolves them
+        cleaned = chosen.rendered(entry, cleaned, "").content_html
+        found += [Finding(WARNING, "unresolved-link", entry.rel, ref.line, xref.unresolved_message(ref))
+                  for ref in chosen.unresolved(entry)]
     if entry.template_only:
         found.append(Finding(WARNING, "no-body", entry.rel, entry.template_only, TEMPLATE_ONLY))
     if sanitize.too_deep(raw):
@@ -280,7 +284,8 @@ def _relative_findings(entry: Entry, raw: str, config: Config, image: tuple[str,
 
 
 def _entry_findings(entry: Entry, config: Config, now: datetime, base_configured: bool,
-                    available: frozenset[str] | None = None) -> list[Finding]:
+                    available: frozenset[str] | None = None,
+                    chosen: select.Selection[Entry] | None = None) -> list[Finding]:
     found = _date_findings(entry, config, now)
     if config.categories and entry.category.slug not in config.categories:
         known = ", ".join(sorted(config.categories))
@@ -292,7 +297,7 @@ def _entry_findings(entry: Entry, config: Config, now: datetime, base_configured
         found.append(Finding(INFO, "draft", entry.rel, entry.lines.get("draft"), "draft: not published"))
     if entry.title_source == "redirect":
         return found  # not an article: its body is nobody's concern
-    return found + _body_findings(entry, config, base_configured, available)
+    return found + _body_findings(entry, config, base_configured, available, chosen)
 
 
 def _date_line(entry: Entry) -> int | None:
@@ -414,11 +419,11 @@ def _discovered(config: Config, refused: list[places.Refused]
 PARALLEL_CHECKS = 1500  # documents below which forking workers to look at them costs more than it saves
 
 
-def _findings_of(job: tuple[list[Entry], Config, datetime, bool, frozenset[str] | None],
+def _findings_of(job: tuple[list[Entry], Config, datetime, bool, frozenset[str] | None, select.Selection[Entry]],
                  indexes: range) -> list[list[Finding]]:
     """Return the findings of each entry of job at indexes, in order (run in forked workers when many)."""
-    entries, config, now, base_configured, available = job
-    return [_entry_findings(entries[i], config, now, base_configured, available) for i in indexes]
+    entries, config, now, base_configured, available, chosen = job
+    return [_entry_findings(entries[i], config, now, base_configured, available, chosen) for i in indexes]
 
 
 def check(config: Config, *, now: datetime) -> CheckReport:
@@ -439,7 +444,9 @@ def check(config: Config, *, now: datetime) -> CheckReport:
     else:
         findings.append(_pages_off(config))
     # each document read, rendered and sanitized again, on every core (most of check's time)
-    job = (entries, config, now, base_configured, available)
+    # what links to other documents resolve to: the documents a build at now publishes
+    chosen = select.Selection(select.publishable(published, config, now), {}, frozenset(), config.base_url)
+    job = (entries, config, now, base_configured, available, chosen)
     for found in workers.run(_findings_of, job, len(entries), workers.count(config.workers), PARALLEL_CHECKS):
         findings.extend(found)
     findings.extend(_unique_findings(published))

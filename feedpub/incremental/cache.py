@@ -49,7 +49,7 @@ from feedpub.records import Record
 from feedpub.render import templating
 from feedpub.write import Written
 
-SCHEMA = 8  # bump when the tables change (8: ctime in the catalogue and the written-files record)
+SCHEMA = 9  # bump when the tables change (8: ctime in the catalogue and the written-files record; 9: refs)
 SHARDS = 16  # of the catalogue: a rebuild rewrites the shards of changed documents only
 FILE = "cache.sqlite"
 ENV = "FEEDPUB_CACHE_DIR"  # overrides the cache folder (tests, CI, a shared machine)

@@ -72,7 +72,7 @@ def run(jobs: Sequence[Keyed], build: Build, ctx: context.BuildContext, stage: w
     todo, alone = _not_kept(jobs, ctx.previous, stage)
     # rendered before the pages' pool starts: it may use a pool of its own
     rendered = gather.render_all((r for keyed in todo for r in keyed.job.shows), build.config, store, progress,
-                                 settle=build.chosen.settle, context=ctx.sources, spill=ctx.spill)
+                                 settle=build.chosen.rendered, context=ctx.sources, spill=ctx.spill)
     given = inputs.Givens(build)
     warnings = _make_others(todo, given, build, ctx, rendered, stage)
     # The jobs that show one entry each (a page per document) are rendered, made and staged
@@ -81,7 +81,7 @@ def run(jobs: Sequence[Keyed], build: Build, ctx: context.BuildContext, stage: w
     # (Not while this process makes the other jobs: whatever it touches then, a forked
     # worker shares, and each page it writes to is copied: see docs/performance.md.)
     put = stage.stager() if alone else None
-    pages = gather.make_each([keyed.job for keyed in alone], build.config, store, ctx.sources, build.chosen.settle,
+    pages = gather.make_each([keyed.job for keyed in alone], build.config, store, ctx.sources, build.chosen.rendered,
                              functools.partial(_make_staged, given, put), progress, ctx.spill)
     with contextlib.closing(pages):  # on an error here, the pool ends before the staging folder goes
         for (job, key), (written, more) in zip(alone, pages, strict=True):

@@ -383,12 +383,13 @@ def _render_range(job: tuple[Config, SourceContext, Sequence[Entry | Record], fr
 
 def render_all(items: Iterable[Entry | Record], config: Config, store: cache.BuildCache,
                progress: Callable[[int, int], None] | None = None,
-               settle: Callable[[Entry], Entry] | None = None,
+               settle: Callable[[Entry, str, str], Rendered] | None = None,
                context: SourceContext | None = None, spill: Spill = DISABLED) -> dict[str, Rendered]:
     """Render each distinct entry once, keyed by id: spilled or cached bodies reused, the rest in a pool.
 
     A catalogue record is read again for its entry, unless this build spilled it; settle then
-    gives that entry the values the build settled (category name, 'updated'). A body is cached
+    gives that entry the values the build settled (category name, 'updated') and its body the
+    URLs of the documents it links (select.Selection.rendered). A body is cached
     by the document's fingerprint, so a touched but unchanged file keeps it. What was spilled
     is read back in this process: a pool would cost a fork and pickle every body back for a
     ~30 µs read each (a cold build's feeds: all of them).
@@ -413,7 +414,7 @@ def render_all(items: Iterable[Entry | Record], config: Config, store: cache.Bui
     for i, (x, (entry, html, summary)) in enumerate(zip(todo, made, strict=True)):
         key = keys.get(x.id)
         body = stored[key] if key is not None and i in cached else _fresh(key, entry, x, (html, summary), fresh)
-        result[x.id] = Rendered(entry if settle is None else settle(entry), *body)
+        result[x.id] = Rendered(entry, *body) if settle is None else settle(entry, *body)
         if progress is not None:
             progress(i + 1, len(todo))
     store.save_bodies(fresh)
@@ -436,7 +437,7 @@ def _fresh(key: tuple[str, bytes] | None, entry: Entry, listed: Entry | Record, 
 
 
 def make_each(jobs: Sequence[Any], config: Config, store: cache.BuildCache, context: SourceContext,
-              settle: Callable[[Entry], Entry], make: Callable[[Any, dict[str, Rendered]], Any],
+              settle: Callable[[Entry, str, str], Rendered], make: Callable[[Any, dict[str, Rendered]], Any],
               progress: Callable[[int, int], None] | None = None,
               spill: Spill = DISABLED) -> Generator[Any, None, None]:
     """Yield make(job, rendered) for jobs that each show one entry or none, rendering and making together.
@@ -474,7 +475,7 @@ def _make_range(job: tuple[Any, ...], indexes: range) -> list[Any]:
         spilled = spill.get(shown)
         if spilled is not None:  # read and rendered when the catalogue was: not read again
             entry, html, summary = spilled
-            out.append(make(jobs[i], {shown.id: Rendered(settle(entry), html, summary)}))
+            out.append(make(jobs[i], {shown.id: settle(entry, html, summary)}))
             continue
         doc = load.read(config.source / shown.rel, config.source, config.limits, rel=shown.rel)
         entry = normalise(doc, config, context)
@@ -484,7 +485,7 @@ def _make_range(job: tuple[Any, ...], indexes: range) -> list[Any]:
         else:
             r = content.render(entry, config, doc)
             html, summary = r.content_html, r.summary
-        out.append(make(jobs[i], {shown.id: Rendered(settle(entry), html, summary)}))
+        out.append(make(jobs[i], {shown.id: settle(entry, html, summary)}))
     return out
 
 

@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from feedpub.slug import resolve_url
+from feedpub.sources.xref import MARK
 
 if TYPE_CHECKING:
     import nh3
@@ -53,6 +54,8 @@ def _cleaner(base_url: str, page_url: str = "") -> nh3.Cleaner:
         if attr == "href" and value.startswith("#"):
             return resolve_url(value, base_url) or "#"  # a place in this text (clean() says whose); "#": its top
         if attr in _URL_ATTRS:
+            if value.startswith(MARK) and value[len(MARK):].isdigit():
+                return value  # a link to another document: the build puts its URL in (sources.xref)
             if not value.strip():
                 return None  # a link to nowhere (what a template tag left): not the home page
             try:
@@ -71,7 +74,7 @@ def _cleaner(base_url: str, page_url: str = "") -> nh3.Cleaner:
                             "svg", "math", "form", "textarea", "select", "title"},
         attributes={k: set(v) for k, v in ATTRIBUTES.items()},
         attribute_filter=keep,
-        url_schemes=set(SCHEMES),
+        url_schemes={*SCHEMES, MARK[:-1]},
         strip_comments=True,
         link_rel=None,
     )

@@ -13,7 +13,7 @@ from typing import Any
 
 from feedpub.model import SourceDoc, make
 from feedpub.sources import conventions as keys
-from feedpub.sources import kramdown, pelican, plaintext, templates
+from feedpub.sources import kramdown, pelican, plaintext, templates, xref
 from feedpub.sources.fields.common import is_bundle
 
 
@@ -28,6 +28,7 @@ class Body:
     header: plaintext.Header | None
     excerpt: str | None = None  # the text above a summary divider (<!--more-->), if there is one
     templates: tuple[tuple[int, str], ...] = ()  # (file line, tag) of template syntax left in the body
+    refs: tuple[str, ...] = ()  # what each feedpub-ref:N in text names (feedpub.sources.xref)
 
 
 _LAST: list[tuple[SourceDoc, str, Body]] = []  # the last body taken apart, and of which document object
@@ -50,7 +51,8 @@ def body_of(doc: SourceDoc, template_syntax: str = "strip") -> Body:
 
 def _taken_apart(doc: SourceDoc, template_syntax: str) -> Body:
     fmt = _format(doc)
-    found = templates.process(doc.body, strip=template_syntax == "strip", markdown=fmt == "markdown")
+    raw, refs = _marked(doc) if fmt == "markdown" else (doc.body, ())
+    found = templates.process(raw, strip=template_syntax == "strip", markdown=fmt == "markdown")
     # kramdown's attribute lists go after the template tags, which may stand inside them; every line stays
     text = kramdown.strip(found.text) if fmt == "markdown" else found.text
     if fmt == "markdown" and "{#" in text:
@@ -63,7 +65,22 @@ def _taken_apart(doc: SourceDoc, template_syntax: str) -> Body:
     excerpt, text = _excerpt(doc.meta, text)
     tags = tuple((doc.body_line + n, tag) for n, tag in found.tags)
     return make(Body, {"text": text, "fmt": fmt, "line": doc.body_line + skipped, "trailer": trailer,
-                       "header": header, "excerpt": excerpt, "templates": tags})
+                       "header": header, "excerpt": excerpt, "templates": tags, "refs": refs})
+
+
+def _marked(doc: SourceDoc) -> tuple[str, tuple[str, ...]]:
+    """Return a Markdown body with its links to other documents marked, and what each names (see xref)."""
+    if not xref.may_have_refs(doc.body):
+        return doc.body, ()
+    refs: tuple[str, ...] = ()
+
+    def prose(text: str) -> str:
+        nonlocal refs
+        text, refs = xref.marked(text, doc.rel, doc.body_line)
+        return text
+
+    text = templates.outside_code(doc.body, prose)
+    return text, refs
 
 
 # an ATX heading ending in an attribute list with an id: kramdown's "## Setup {#setup}", Hugo's

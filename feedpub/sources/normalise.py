@@ -68,7 +68,7 @@ def normalise(doc: SourceDoc, config: Config, context: SourceContext | None = No
         "category": category, "category_source": category_source, "summary": summary, "source": source,
         "authors": named, "tags": tags, "image": picture, "rel": doc.rel, "fmt": body.fmt, "draft": draft,
         "lines": doc.meta_lines, "expires": expires, "summary_source": summary_source, "page_base": page_base,
-        "template_only": textless,
+        "template_only": textless, "refs": body.refs,
     })
 
 

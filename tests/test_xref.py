@@ -1,0 +1,221 @@
+"""Links from one document to another, as each generator writes them: resolved to the target's URL.
+
+Unit tests of the rule (sources.xref: which destinations are read, what each names) and whole
+builds: every output that shows a body links the target's page, check and build name a link
+that names no published document, with its file and line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from feedpub.commands.check import check
+from feedpub.config import Config
+from feedpub.pipeline import build
+from feedpub.sources import xref
+from tests import crawl
+from tests.conftest import NOW, write_doc
+
+BASE = "https://blog.example.org/"
+
+
+def _names(text: str, rel: str = "posts/a.md") -> list[tuple[str, str, str, tuple[str, ...]]]:
+    """Return (generator, fragment, fallback, candidates) of each ref marked in text."""
+    refs = [xref.Ref(r) for r in xref.marked(text, rel, 1)[1]]
+    return [(r.kind, r.fragment, r.fallback, r.candidates) for r in refs]
+
+
+class TestMarked:
+    """Which destinations are links to documents, and what each one names."""
+
+    @pytest.mark.parametrize(("written", "want"), [
+        ('{{< ref "b.md" >}}', ("hugo", "", "", ("posts/b.md", "b.md", "*b"))),
+        ('{{< relref "b" >}}', ("hugo", "", "", ("posts/b", "b", "*b"))),
+        ("{{% ref 'b#part' %}}", ("hugo", "#part", "", ("posts/b", "b", "*b"))),
+        ('{{< ref path="/news/c.md" lang="en" >}}', ("hugo", "", "", ("news/c.md",))),
+        ("{{< ref b >}}", ("hugo", "", "", ("posts/b", "b", "*b"))),
+        ("@/blog/c.md#x", ("zola", "#x", "", ("blog/c.md",))),
+        ("{% post_url 2010-07-21-name %}", ("jekyll", "", "", ("*2010-07-21-name",))),
+        ("{% post_url /sub/2010-07-21-name %}", ("jekyll", "", "", ("*sub/2010-07-21-name",))),
+        ("{%- link _posts/2016-07-26-name.md -%}", ("jekyll", "", "", ("_posts/2016-07-26-name.md",))),
+        ("{filename}../other.md", ("pelican", "", "", ("other.md",))),
+        ("|filename|/x/y.rst#z", ("pelican", "#z", "", ("x/y.rst",))),
+        ("other.md#frag", ("markdown", "#frag", "other.md#frag", ("posts/other.md",))),
+        ("/top/c.markdown", ("markdown", "", "/top/c.markdown", ("top/c.markdown",))),
+        ("my%20post.md", ("markdown", "", "my%20post.md", ("posts/my post.md",))),
+    ])
+    def test_each_generators_spelling_in_a_link(self, written: str, want: tuple[str, ...]) -> None:
+        """Each spelling, as an inline link's destination, is marked and names these candidates, in order."""
+        text, refs = xref.marked(f"See [it]({written}) now.", "posts/a.md", 7)
+        assert text == f"See [it]({xref.MARK}0) now."
+        assert _names(f"[it]({written})") == [want]
+        assert xref.Ref(refs[0]).line == 7
+
+    @pytest.mark.parametrize("written", [
+        "https://x.org/a.md", "//cdn.example/a.md", "mailto:a.md", "#place.md", "a.md.png", "a.mdx",
+        "{filename}pic.png", "@", "../../../out.md", "a.md?x=1",
+    ])
+    def test_what_is_no_link_to_a_document(self, written: str) -> None:
+        """Another host, another scheme, a file that is no document, a path out of the source: left as written."""
+        text = f"[it]({written})"
+        assert xref.marked(text, "posts/a.md", 1) == (text, ())
+
+    def test_only_a_destination_is_read(self) -> None:
+        """A ref in prose (not a link's destination) is not marked: the template step takes it out, as before."""
+        text = 'Write {{< ref "b.md" >}} or @/blog/c.md or other.md in prose.'
+        assert xref.marked(text, "posts/a.md", 1) == (text, ())
+
+    def test_reference_definitions_hrefs_and_template_tags_before(self) -> None:
+        """A reference definition, an href, and a base-URL tag before the ref (left for the template step)."""
+        text = ('[d]: other.md\n  [e]: <@/x.md>\n<a href="b.md">b</a> <a href=\'{filename}c.md\'>c</a>\n'
+                "[j]({{ site.baseurl }}{% post_url 2010-07-21-name %})\n")
+        marked, refs = xref.marked(text, "a.md", 10)
+        assert marked == ("[d]: feedpub-ref:0\n  [e]: <feedpub-ref:1>\n<a href=\"feedpub-ref:2\">b</a> "
+                          "<a href='feedpub-ref:3'>c</a>\n[j]({{ site.baseurl }}feedpub-ref:4)\n")
+        assert [xref.Ref(r).line for r in refs] == [10, 11, 12, 12, 13]
+
+    def test_a_hugo_ref_to_a_place_in_its_own_page(self) -> None:
+        """{{< ref "#place" >}} is a link to a place in this page: no ref, the fragment stays."""
+        assert xref.marked('[p]({{< ref "#place" >}})', "a.md", 1) == ("[p](#place)", ())
+
+    def test_a_bundles_page_looks_in_its_section_too(self) -> None:
+        """From posts/b/index.md, 'c' is posts/b/c, then posts/c (its section's), then c from the root."""
+        assert _names('[c]({{< ref "c" >}})', "posts/b/index.md")[0][3] == ("posts/b/c", "posts/c", "c", "*c")
+
+    @pytest.mark.parametrize(("text", "may"), [
+        ("Plain words, a [x](https://x.org/) and {braces}.", False), ("{braces} and a link", True),
+        ('{{< ref "b" >}}', True), ("{% post_url x %}", True), ("{% link x %}", True), ("{filename}x", True),
+        ("|filename|x", True), ("a reference, a link", False), ("{ and a word }", False),
+        ("@/blog/x.md", True), ("mail me @ home/", False), ("x.md", True), ("x.MD", True), ("x.markdown", True),
+        ("x.mdown", True), ("x.mkd", True), ("x.mdx", False), ("x.md5", False),
+    ])
+    def test_the_cheap_gate(self, text: str, may: bool) -> None:
+        """may_have_refs: False only when no spelling can be in the text (every body is asked first)."""
+        assert xref.may_have_refs(text) is may
+
+
+class TestResolver:
+    """What a link may name a document by: its path, without its extension, a bundle by its folder, its name."""
+
+    ITEMS = (("posts/b.md", BASE + "posts/b/"), ("posts/bund/index.md", BASE + "posts/bund/"),
+             ("_posts/2010-07-21-name.md", BASE + "2010/name/"), ("x/dup.md", BASE + "x/dup/"),
+             ("y/dup.md", BASE + "y/dup/"), ("posts/b.txt", BASE + "posts/b-txt/"))
+
+    def _find(self, *candidates: str, fragment: str = "") -> str | None:
+        ref = xref.Ref(xref._US.join(("1", "hugo", fragment, "", *candidates)))
+        return xref.Resolver(self.ITEMS).find(ref)
+
+    def test_by_path_without_extension_and_by_folder(self) -> None:
+        """The file's path, its path without extension, a bundle's folder; the fragment follows."""
+        assert self._find("posts/b.md") == BASE + "posts/b/"
+        assert self._find("posts/b.txt") == BASE + "posts/b-txt/"  # a path as it is beats another's stem
+        assert self._find("posts/b") == BASE + "posts/b/"  # the first document with that stem
+        assert self._find("posts/bund", fragment="#p") == BASE + "posts/bund/#p"
+        assert self._find("posts/bund/index.md") == BASE + "posts/bund/"
+        assert self._find("posts/bund/index") == BASE + "posts/bund/"
+
+    def test_candidates_in_order(self) -> None:
+        """The first candidate that names a document wins; none: None."""
+        assert self._find("nothere", "posts/b.md") == BASE + "posts/b/"
+        assert self._find("nothere", "neither") is None
+
+    def test_by_name_only_when_one_document_has_it(self) -> None:
+        """*name: the one document whose path ends so; two (x/dup, y/dup): none."""
+        assert self._find("*2010-07-21-name") == BASE + "2010/name/"
+        assert self._find("*_posts/2010-07-21-name") == BASE + "2010/name/"
+        assert self._find("*bund") == BASE + "posts/bund/"
+        assert self._find("*dup") is None
+        assert self._find("*y/dup") == BASE + "y/dup/"
+        assert self._find("*ame") is None  # the end of a name is no name
+
+
+class TestResolvedHtml:
+    """Putting the URLs into rendered HTML."""
+
+    REFS = ("1\x1fhugo\x1f\x1f\x1fb", "2\x1fhugo\x1f\x1f\x1fc")
+
+    def test_found_and_not_found(self) -> None:
+        """A found URL is escaped into the attribute; none: the attribute goes, the link's text stays."""
+        html = f'<p><a href="{xref.MARK}0">b</a> <a href="{xref.MARK}1">c</a> {xref.MARK}0</p>'
+        urls = {self.REFS[0]: BASE + "b/?x=1&y=\"2\""}
+        got = xref.resolved(html, self.REFS, urls.get)
+        assert got == ('<p><a href="https://blog.example.org/b/?x=1&amp;y=&quot;2&quot;">b</a> <a>c</a> '
+                       'https://blog.example.org/b/?x=1&amp;y=&quot;2&quot;</p>')
+
+    def test_a_number_past_the_refs_is_no_link(self) -> None:
+        """A document that writes feedpub-ref:9 itself gets no URL out of it."""
+        assert xref.resolved(f'<a href="{xref.MARK}9">x</a>', self.REFS, lambda _ref: BASE) == "<a>x</a>"
+
+    def test_html_without_a_mark_is_returned_as_is(self) -> None:
+        """Nothing to do: the same string."""
+        html = "<p>x</p>"
+        assert xref.resolved(html, self.REFS, lambda _ref: BASE) is html
+
+
+def _site(tmp_path: Path) -> Path:
+    src = tmp_path / "content"
+    write_doc(src, "posts/a.md", "---\ntitle: A\ndate: 2024-01-03\nslug: alpha\n---\n"
+              'To [B]({{< ref "b" >}}), [its part]({{< relref "/posts/b.md#part" >}}), '
+              "[the bundle](@/posts/bund/index.md), [B again](b.md), [a file](notes.md), "
+              '[gone]({{< ref "nothere" >}}) and [draft]({{< ref "draft.md" >}}).\n\n'
+              '```\n[code]({{< ref "b" >}}) [c](b.md)\n```\n')
+    write_doc(src, "posts/b.md", "---\ntitle: B\ndate: 2024-01-02\n---\nBack [to A](a.md).\n")
+    write_doc(src, "posts/bund/index.md", "---\ntitle: Bundle\ndate: 2024-01-01\n---\nUp [to A](../a.md).\n")
+    write_doc(src, "posts/draft.md", "---\ntitle: D\ndate: 2024-01-01\ndraft: true\n---\nx\n")
+    return src
+
+
+def _links(html: str) -> list[str | None]:
+    return [a.get("href") for a in lxml.html.fragment_fromstring(html, create_parent="div").iter("a")]
+
+
+class TestBuilt:
+    def test_every_output_links_the_targets_page(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
+        """The article page, the feeds' content: each ref is the target's URL; the build says which name none."""
+        config = make_config(_site(tmp_path), base_url=BASE)
+        result = build(config, now=NOW)
+        page = (config.out / "posts/alpha/index.html").read_text(encoding="utf-8")
+        body = page[page.index("To <a"):page.index("</p>", page.index("To <a"))]
+        assert _links(body) == [BASE + "posts/b/", BASE + "posts/b/#part", BASE + "posts/bund/", BASE + "posts/b/",
+                                BASE + "notes.md", None, None]
+        assert '<code>[code]() [c](b.md)\n</code>' in page  # code is shown as written (the shortcode taken out, as before)
+        feed = (config.out / "feed.json").read_text(encoding="utf-8")
+        assert BASE + "posts/bund/" in feed and xref.MARK not in feed
+        for name in ("atom.xml", "rss.xml"):
+            assert xref.MARK not in (config.out / name).read_text(encoding="utf-8")
+        warned = [w for w in result.warnings if "names no published document" in w]
+        assert warned == [f"posts/a.md:6: Hugo's ref to '{name}' names no published document (none at that path, "
+                          "a draft, or dated later): the link keeps its text and points nowhere"
+                          for name in ("posts/nothere", "posts/draft.md")]
+        bund = (config.out / "posts/bund/index.html").read_text(encoding="utf-8")
+        assert f'<a href="{BASE}posts/alpha/">to A</a>' in bund
+        # every link of every output lands, but the author's link to a file the site lacks (check names it)
+        assert set(crawl.dead(config.out, BASE)) == {"notes.md"}
+
+    def test_check_names_them_with_file_and_line(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
+        """check: unresolved-link at the ref's line; a plain .md link naming no document is a dead link."""
+        config = make_config(_site(tmp_path), base_url=BASE)
+        findings = check(config, now=NOW).findings
+        unresolved = [(f.path, f.line) for f in findings if f.code == "unresolved-link"]
+        assert unresolved == [("posts/a.md", 6), ("posts/a.md", 6)]
+        assert [f.message for f in findings if f.code == "dead-link"] == [
+            f"'notes.md' is no page of the site (no document has that address): {BASE}notes.md will not exist on the site"]
+
+    def test_a_rebuild_after_the_target_moves(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
+        """The target's new URL is in the linking page after a cached rebuild (its own file unchanged).
+
+        The bundle is no neighbour of posts/a.md (posts/b.md is between them): only the ref ties
+        a's page to it.
+        """
+        src = _site(tmp_path)
+        config = make_config(src, base_url=BASE)
+        build(config, now=NOW)
+        (src / "posts/bund/index.md").write_text("---\ntitle: Bundle\ndate: 2024-01-01\nslug: moved\n---\nx\n",
+                                                 encoding="utf-8")
+        build(config, now=NOW)
+        page = (config.out / "posts/alpha/index.html").read_text(encoding="utf-8")
+        assert f'<a href="{BASE}posts/moved/">the bundle</a>' in page and f"{BASE}posts/bund/" not in page
