@@ -936,6 +936,12 @@ class TestTagsAndDrafts:
         e = entry_of("a.md", "---\ntitle: A\ntags: [a]\nkeywords: [b, a]\ntaxonomies: {tags: [c, 2]}\n---\nx\n")
         assert e.tags == ("a", "b", "c", "2")
 
+    def test_eleventys_collection_names_are_no_tags(self, entry_of) -> None:
+        """post and posts (Eleventy's collection, in its docs' own example) are left out; Post, postscript stay."""
+        e = entry_of("a.md", "---\ntitle: A\ntags: [post, css, posts, Post, postscript]\nkeywords: [post]\n---\nx\n")
+        assert e.tags == ("css", "Post", "postscript")
+        assert entry_of("b.md", "---\ntitle: B\ntags: post\n---\nx\n").tags == ()
+
     @pytest.mark.parametrize(("line", "message"), [
         ("tags: [true, a]", "a.md:3: 'tags' must be a list of text, not a list"),
         ("keywords: {a: 1}", "a.md:3: 'keywords' must be a list of text, not a mapping"),

@@ -278,7 +278,7 @@ class TestEleventy:
         assert item["authors"] == [{"name": "Grace Tao", "url": "https://example.com/grace/"}]  # no e-mail: JSON Feed has no field for it
         author = eleventy.model("Front matter in JSON").authors[0]
         assert (author.uri, author.email) == ("https://example.com/grace/", "grace@example.com")
-        assert item["tags"] == ["Posts", "post", "eleventy"]
+        assert item["tags"] == ["Posts", "eleventy"]  # its category (the folder), then its tags but the collection
         yaml_post = eleventy.item("A YAML post")
         assert yaml_post["url"] == BASE + "posts/yaml-post/"
         assert yaml_post["image"] == BASE + "img/yaml.png"

@@ -20,6 +20,10 @@ UPDATED = ("updated", "lastmod", "lastMod", "modified", "last_modified_at", "upd
 EXPIRES = ("expiryDate", "expirydate", "unpublishdate", "expires")
 CATEGORY = ("category", "categories")  # one name; Jekyll's list (in YAML, words split by spaces)
 TAGS = ("tags", "keywords")
+# Eleventy's collection names, which its sites write among a post's tags (``tags: [post, css]``:
+# the docs' own example) and its themes never show as topics (eleventy-base-blog's
+# filterTagList): left out of the tags, as every entry would carry them
+COLLECTION_TAGS = frozenset({"post", "posts"})
 URL = ("permalink", "url")  # a path or an absolute URL
 # An article whose home is another site (a cross-post, a link post): an absolute URL here is
 # the entry's link, and feedpub writes no page for it. Hugo themes (PaperMod: canonicalURL),

@@ -139,7 +139,7 @@ def tags(doc: SourceDoc, body: Body, probs: Problems) -> tuple[str, ...]:
     """Return the tags, once each: a header block's kicker, then tags, keywords and Zola's [taxonomies] tags."""
     found = body.header.kicker if body.header is not None else ()
     if doc.meta and not _TAGS.isdisjoint(doc.meta):
-        found += _front_matter_tags(doc, probs)
+        found += tuple(t for t in _front_matter_tags(doc, probs) if t not in keys.COLLECTION_TAGS)
     return tuple(dict.fromkeys(found)) if found else ()
 
 
