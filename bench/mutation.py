@@ -107,6 +107,8 @@ TARGETS: dict[str, Target] = {
     # real sites' conventions (seventh session): kramdown's attribute lists, Pelican's links, slugs of any script
     "kramdown": Target("feedpub/sources/kramdown.py", _NORMALISE_TESTS),
     "pelican": Target("feedpub/sources/pelican.py", _NORMALISE_TESTS),
+    # links from one post to another (eighth session)
+    "xref": Target("feedpub/sources/xref.py", ("tests/test_xref.py", "tests/test_sites.py")),
     "slug": Target("feedpub/slug.py", ("tests/test_layout.py", "tests/test_pipeline.py::TestNamesWithoutAsciiForms"),
                    ("distinct_slug", "_drops_letters")),
     "assets": Target("feedpub/sources/assets.py",

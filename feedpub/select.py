@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from operator import attrgetter
 from typing import Generic, Protocol, TypeVar, cast
 
+from feedpub import layout
 from feedpub.config import Config
 from feedpub.errors import Problem, SourceError
 from feedpub.model import Category, Entry, Rendered, changed, instant_of
@@ -77,7 +78,8 @@ class Selection(Generic[T]):
     @functools.cached_property
     def _documents(self) -> xref.Resolver:
         """Every published document's URL by the names a link may give it (made on first use: few bodies link)."""
-        return xref.Resolver((x.rel, x.url) for x in self.published)
+        return xref.Resolver(((x.rel, x.url, x.category.slug) for x in self.published), self.base_url,
+                             lambda slug: self.base_url + layout.feed_paths(Category(slug, "")).folder)
 
     def target(self, ref: str) -> str | None:
         """Return the URL (and fragment) of the published document a ref names (sources.xref); None: none."""

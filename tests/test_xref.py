@@ -34,15 +34,23 @@ class TestMarked:
 
     @pytest.mark.parametrize(("written", "want"), [
         ('{{< ref "b.md" >}}', ("hugo", "", "", ("posts/b.md", "b.md", "*b"))),
-        ('{{< relref "b" >}}', ("hugo", "", "", ("posts/b", "b", "*b"))),
-        ("{{% ref 'b#part' %}}", ("hugo", "#part", "", ("posts/b", "b", "*b"))),
-        ('{{< ref path="/news/c.md" lang="en" >}}', ("hugo", "", "", ("news/c.md",))),
-        ("{{< ref b >}}", ("hugo", "", "", ("posts/b", "b", "*b"))),
+        ('{{< relref "b" >}}', ("hugo", "", "", ("posts/b", "b", "@posts/b", "@b", "*b"))),
+        ("{{% ref 'b#part' %}}", ("hugo", "#part", "", ("posts/b", "b", "@posts/b", "@b", "*b"))),
+        ('{{< ref path="/news/c.md" lang="en" >}}', ("hugo", "", "", ("news/c.md", "en/news/c.md"))),
+        ("{{<ref b>}}", ("hugo", "", "", ("posts/b", "b", "@posts/b", "@b", "*b"))),
+        ('{{< relref "/posts/b.md" >}}#part', ("hugo", "#part", "", ("posts/b.md",))),  # the fragment after it
+        ('{{% ref "/" %}}', ("hugo", "", "", ("@",))),  # the home page
+        ('{{< ref "/blog/_index.md" >}}', ("hugo", "", "", ("blog/_index.md", "@blog"))),  # a section's page
         ("@/blog/c.md#x", ("zola", "#x", "", ("blog/c.md",))),
+        ("@/_index.md", ("zola", "", "", ("_index.md", "@"))),
         ("{% post_url 2010-07-21-name %}", ("jekyll", "", "", ("*2010-07-21-name",))),
-        ("{% post_url /sub/2010-07-21-name %}", ("jekyll", "", "", ("*sub/2010-07-21-name",))),
+        ("{%post_url /sub/2010-07-21-name%}", ("jekyll", "", "", ("*sub/2010-07-21-name", "sub/_posts/2010-07-21-name"))),
+        ("{% post_url 2015-12-02-Blogtest Code %}#x", ("jekyll", "#x", "", ("*2015-12-02-Blogtest Code",))),
         ("{%- link _posts/2016-07-26-name.md -%}", ("jekyll", "", "", ("_posts/2016-07-26-name.md",))),
         ("{filename}../other.md", ("pelican", "", "", ("other.md",))),
+        ("{filename}sub/x.md", ("pelican", "", "", ("posts/sub/x.md",))),
+        ("{% link /_posts/x.md %}", ("jekyll", "", "", ("_posts/x.md",))),
+        ('{{< ref ".." >}}', ("hugo", "", "", ("@",))),  # from posts/: the content folder, the home page
         ("|filename|/x/y.rst#z", ("pelican", "#z", "", ("x/y.rst",))),
         ("other.md#frag", ("markdown", "#frag", "other.md#frag", ("posts/other.md",))),
         ("/top/c.markdown", ("markdown", "", "/top/c.markdown", ("top/c.markdown",))),
@@ -53,11 +61,12 @@ class TestMarked:
         text, refs = xref.marked(f"See [it]({written}) now.", "posts/a.md", 7)
         assert text == f"See [it]({xref.MARK}0) now."
         assert _names(f"[it]({written})") == [want]
-        assert xref.Ref(refs[0]).line == 7
+        assert (xref.Ref(refs[0]).line, xref.Ref(refs[0]).written) == (7, written)
 
     @pytest.mark.parametrize("written", [
         "https://x.org/a.md", "//cdn.example/a.md", "mailto:a.md", "#place.md", "a.md.png", "a.mdx",
-        "{filename}pic.png", "@", "../../../out.md", "a.md?x=1",
+        "{filename}pic.png", "@", "../../../out.md", "a.md?x=1", "{filename}//x.md", '{{< ref "" >}}',
+        "@/../x.md",
     ])
     def test_what_is_no_link_to_a_document(self, written: str) -> None:
         """Another host, another scheme, a file that is no document, a path out of the source: left as written."""
@@ -78,19 +87,25 @@ class TestMarked:
                           "<a href='feedpub-ref:3'>c</a>\n[j]({{ site.baseurl }}feedpub-ref:4)\n")
         assert [xref.Ref(r).line for r in refs] == [10, 11, 12, 12, 13]
 
+    def test_each_ref_keeps_its_own_line(self) -> None:
+        """A ref's line: first_line plus the lines before it in the text, a blank first line too."""
+        refs = xref.marked("\n[a](a.md)\n\n[b](b.md) [c](c.md)", "x.md", 5)[1]
+        assert [xref.Ref(r).line for r in refs] == [6, 8, 8]
+
     def test_a_hugo_ref_to_a_place_in_its_own_page(self) -> None:
         """{{< ref "#place" >}} is a link to a place in this page: no ref, the fragment stays."""
         assert xref.marked('[p]({{< ref "#place" >}})', "a.md", 1) == ("[p](#place)", ())
 
     def test_a_bundles_page_looks_in_its_section_too(self) -> None:
         """From posts/b/index.md, 'c' is posts/b/c, then posts/c (its section's), then c from the root."""
-        assert _names('[c]({{< ref "c" >}})', "posts/b/index.md")[0][3] == ("posts/b/c", "posts/c", "c", "*c")
+        assert _names('[c]({{< ref "c" >}})', "posts/b/index.md")[0][3] == (
+            "posts/b/c", "posts/c", "c", "@posts/b/c", "@posts/c", "@c", "*c")
 
     @pytest.mark.parametrize(("text", "may"), [
         ("Plain words, a [x](https://x.org/) and {braces}.", False), ("{braces} and a link", True),
         ('{{< ref "b" >}}', True), ("{% post_url x %}", True), ("{% link x %}", True), ("{filename}x", True),
         ("|filename|x", True), ("a reference, a link", False), ("{ and a word }", False),
-        ("@/blog/x.md", True), ("mail me @ home/", False), ("x.md", True), ("x.MD", True), ("x.markdown", True),
+        ("@/blog/x.md", True), ("mail me @ home/", False), ("@/blog/x", False), ("x.md", True), ("x.MD", True), ("x.markdown", True),
         ("x.mdown", True), ("x.mkd", True), ("x.mdx", False), ("x.md5", False),
     ])
     def test_the_cheap_gate(self, text: str, may: bool) -> None:
@@ -101,13 +116,15 @@ class TestMarked:
 class TestResolver:
     """What a link may name a document by: its path, without its extension, a bundle by its folder, its name."""
 
-    ITEMS = (("posts/b.md", BASE + "posts/b/"), ("posts/bund/index.md", BASE + "posts/bund/"),
-             ("_posts/2010-07-21-name.md", BASE + "2010/name/"), ("x/dup.md", BASE + "x/dup/"),
-             ("y/dup.md", BASE + "y/dup/"), ("posts/b.txt", BASE + "posts/b-txt/"))
+    ITEMS = (("posts/b.md", BASE + "posts/b/", "posts"), ("posts/bund/index.md", BASE + "posts/bund/", "posts"),
+             ("_posts/2010-07-21-name.md", BASE + "2010/name/", "news"), ("x/dup.md", BASE + "x/dup/", "x"),
+             ("y/dup.md", BASE + "y/dup/", "y"), ("posts/b.txt", BASE + "posts/b-txt/", "posts"),
+             ("y/z/two.md", BASE + "y/two/", "other"))
 
-    def _find(self, *candidates: str, fragment: str = "") -> str | None:
-        ref = xref.Ref(xref._US.join(("1", "hugo", fragment, "", *candidates)))
-        return xref.Resolver(self.ITEMS).find(ref)
+    def _find(self, *candidates: str, fragment: str = "", lists: bool = True) -> str | None:
+        ref = xref.Ref(xref._US.join(("1", "hugo", fragment, "", "x", *candidates)))
+        resolver = xref.Resolver(self.ITEMS, BASE, (lambda slug: f"{BASE}c/{slug}/") if lists else None)
+        return resolver.find(ref)
 
     def test_by_path_without_extension_and_by_folder(self) -> None:
         """The file's path, its path without extension, a bundle's folder; the fragment follows."""
@@ -132,6 +149,17 @@ class TestResolver:
         assert self._find("*y/dup") == BASE + "y/dup/"
         assert self._find("*ame") is None  # the end of a name is no name
 
+    def test_list_pages(self) -> None:
+        """@: the home page; @folder: the category page of every document below it, when they share one."""
+        assert self._find("@", fragment="#top") == BASE + "#top"
+        assert self._find("@posts") == BASE + "c/posts/"
+        assert self._find("@x") == BASE + "c/x/"
+        assert self._find("@y") is None  # y/dup.md and y/z/two.md: two categories
+        assert self._find("@y/z") == BASE + "c/other/"
+        assert self._find("@nothere") is None
+        assert self._find("@posts", lists=False) is None
+        assert xref.Resolver(self.ITEMS).find(xref.Ref(xref._US.join(("1", "hugo", "", "", "x", "@")))) is None
+
 
 class TestResolvedHtml:
     """Putting the URLs into rendered HTML."""
@@ -149,6 +177,12 @@ class TestResolvedHtml:
     def test_a_number_past_the_refs_is_no_link(self) -> None:
         """A document that writes feedpub-ref:9 itself gets no URL out of it."""
         assert xref.resolved(f'<a href="{xref.MARK}9">x</a>', self.REFS, lambda _ref: BASE) == "<a>x</a>"
+        assert xref.resolved(f'<a href="{xref.MARK}2">x</a> {xref.MARK}2', self.REFS, lambda _ref: BASE) == "<a>x</a> "
+
+    def test_a_url_as_text_is_escaped_as_text(self) -> None:
+        """A mark outside an attribute (a destination the renderer read as text) becomes the URL, escaped."""
+        got = xref.resolved(f"<p>{xref.MARK}0</p>", self.REFS, lambda _ref: BASE + "a<b>&c")
+        assert got == "<p>https://blog.example.org/a&lt;b>&amp;c</p>"
 
     def test_html_without_a_mark_is_returned_as_is(self) -> None:
         """Nothing to do: the same string."""
@@ -162,7 +196,8 @@ def _site(tmp_path: Path) -> Path:
               'To [B]({{< ref "b" >}}), [its part]({{< relref "/posts/b.md#part" >}}), '
               "[the bundle](@/posts/bund/index.md), [B again](b.md), [a file](notes.md), "
               '[gone]({{< ref "nothere" >}}) and [draft]({{< ref "draft.md" >}}).\n\n'
-              '```\n[code]({{< ref "b" >}}) [c](b.md)\n```\n')
+              '```\n[code]({{< ref "b" >}}) [c](b.md)\n```\n\n'
+              'Lists: [home]({{% ref "/" %}}), [all posts](@/posts/_index.md), [section]({{< ref "/posts" >}}).\n')
     write_doc(src, "posts/b.md", "---\ntitle: B\ndate: 2024-01-02\n---\nBack [to A](a.md).\n")
     write_doc(src, "posts/bund/index.md", "---\ntitle: Bundle\ndate: 2024-01-01\n---\nUp [to A](../a.md).\n")
     write_doc(src, "posts/draft.md", "---\ntitle: D\ndate: 2024-01-01\ndraft: true\n---\nx\n")
@@ -187,14 +222,23 @@ class TestBuilt:
         assert BASE + "posts/bund/" in feed and xref.MARK not in feed
         for name in ("atom.xml", "rss.xml"):
             assert xref.MARK not in (config.out / name).read_text(encoding="utf-8")
-        warned = [w for w in result.warnings if "names no published document" in w]
-        assert warned == [f"posts/a.md:6: Hugo's ref to '{name}' names no published document (none at that path, "
-                          "a draft, or dated later): the link keeps its text and points nowhere"
-                          for name in ("posts/nothere", "posts/draft.md")]
+        warned = [w for w in result.warnings if "names no published post" in w]
+        assert warned == [f"posts/a.md:6: the link to '{{{{< ref \"{name}\" >}}}}' names no published post (none at "
+                          "that path or by that name, or several by that name; a draft, a post dated later, or a page "
+                          "feedpub does not publish): it keeps its text and points nowhere" for name in ("nothere", "draft.md")]
         bund = (config.out / "posts/bund/index.html").read_text(encoding="utf-8")
         assert f'<a href="{BASE}posts/alpha/">to A</a>' in bund
         # every link of every output lands, but the author's link to a file the site lacks (check names it)
         assert set(crawl.dead(config.out, BASE)) == {"notes.md"}
+
+    def test_the_home_page_and_a_sections_page(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
+        """Hugo's ref "/" and a section (its _index.md, or its folder), Zola's @/posts/_index.md: the list pages."""
+        config = make_config(_site(tmp_path), base_url=BASE)
+        build(config, now=NOW)
+        page = (config.out / "posts/alpha/index.html").read_text(encoding="utf-8")
+        body = page[page.index("Lists: "):page.index("</p>", page.index("Lists: "))]
+        assert _links(body) == [BASE, BASE + "categories/posts/", BASE + "categories/posts/"]
+        assert (config.out / "categories/posts/index.html").is_file()
 
     def test_check_names_them_with_file_and_line(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
         """check: unresolved-link at the ref's line; a plain .md link naming no document is a dead link."""

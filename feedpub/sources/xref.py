@@ -42,15 +42,19 @@ _US = "\x1f"  # between a ref's parts (a control character: never in a path or U
 _WHERE = (r"(?P<pre>(?:\]\([ \t]*<?|^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*<?|\bhref=[\"']?)"
           r"(?:\{\{(?![<%])[^{}\n]*\}\}[ \t]*|\{%-?(?![ \t]*(?:post_url|link)\b)[^%\n]*-?%\}[ \t]*)*)")
 _HUGO = (r"\{\{[<%][ \t]*(?P<hugo>rel)?ref[ \t]+(?:path[ \t]*=[ \t]*)?"
-         r"(?:\"(?P<hq>[^\"\n]*)\"|'(?P<hs>[^'\n]*)'|(?P<hb>[^\s\"'>%}]+))[^\n{}]*?[>%]\}\}")
-_JEKYLL = r"\{%-?[ \t]*(?P<tag>post_url|link)[ \t]+(?P<jp>[^\s%{}]+)[ \t]*-?%\}"
+         r"(?:\"(?P<hq>[^\"\n]*)\"|'(?P<hs>[^'\n]*)'|(?P<hb>[^\s\"'>%}]+))(?P<hrest>[^\n{}]*?)[>%]\}\}")
+# a post's name may hold spaces (Jekyll's own matcher allows them: _posts/2015-12-02-Blogtest Code.md)
+_JEKYLL = r"\{%-?[ \t]*(?P<tag>post_url|link)[ \t]+(?P<jp>[^%{}\n]*?[^\s%{}])[ \t]*-?%\}"
+# a fragment written after Hugo's or Jekyll's tag: [x]({{< relref "a.md" >}}#part)
+_AFTER = r"(?P<after>#[^\s()\"'<>]*)?"
 # (a file that is no document, {filename}pics/a.png, is pelican.resolved's: a path of the site)
 _PELICAN = (r"(?:\{filename\}|\|filename\|)(?P<pp>[^\s()\"'<>\[\]#]*\.(?i:md|markdown|mdown|mkd|rst|html?|txt))"
             r"(?P<pf>#[^\s()\"'<>\[\]]*)?(?=[\s)>\"'\]]|$)")
 _ZOLA = r"@/(?P<zp>[^\s()\"'<>#]+)(?P<zf>#[^\s()\"'<>]*)?"
 _PLAIN = (r"(?![A-Za-z][\w+.-]*:|/[/\\]|#)(?P<mp>[^\s()\"'<>#?]+\.(?i:md|markdown|mdown|mkd))"
           r"(?P<mf>#[^\s()\"'<>]*)?(?=[\s)>\"']|$)")
-_REF = re.compile(f"{_WHERE}(?:{_HUGO}|{_JEKYLL}|{_PELICAN}|{_ZOLA}|{_PLAIN})", re.MULTILINE)
+_REF = re.compile(f"{_WHERE}(?:(?:{_HUGO}|{_JEKYLL}){_AFTER}|{_PELICAN}|{_ZOLA}|{_PLAIN})", re.MULTILINE)
+_LANG = re.compile(r"\blang[ \t]*=[ \t]*[\"']?([\w-]+)")
 _DOCUMENT = re.compile(r"\.(?i:md|markdown|mdown|mkd)\b")  # a searched literal first: fast
 
 
@@ -59,12 +63,13 @@ def may_have_refs(text: str) -> bool:
 
     Run on every Markdown body, so it is made of the cheapest searches: one character (~0.15 µs
     in 4 KB of text) before any word (~3 µs each; a search for eight words cost a cold build
-    ~27 µs a document), and one search for a document's file extension (~2 µs).
+    ~27 µs a document), and one search for a document's file extension (~2 µs), which every
+    plain link and Zola's ``@/…`` have.
     """
     if ("{" in text or "|" in text) and ("ref" in text or "post_url" in text or "link" in text
                                           or "filename" in text):
         return True  # Hugo's ref, Jekyll's post_url and link, Pelican's {filename} and |filename|
-    return ("@" in text and "@/" in text) or _DOCUMENT.search(text) is not None
+    return _DOCUMENT.search(text) is not None  # a plain .md link; Zola's @/ names a .md file too
 
 
 def marked(text: str, rel: str, first_line: int) -> tuple[str, tuple[str, ...]]:
@@ -72,8 +77,8 @@ def marked(text: str, rel: str, first_line: int) -> tuple[str, tuple[str, ...]]:
 
     rel: the document's path below the source folder; first_line: the file line text starts at
     (each ref keeps its line, for the message when it names no document).
-    Each ref is ``line, generator, fragment, fallback, candidates…`` joined by a control
-    character (see :class:`Resolver`), plain text the catalogue keeps.
+    Each ref is ``line, generator, fragment, fallback, what was written, candidates…`` joined by
+    a control character (see :class:`Ref`, :class:`Resolver`), plain text the catalogue keeps.
     """
     if not may_have_refs(text):  # (the caller has asked already: a code-free part is no longer)
         return text, ()
@@ -85,12 +90,16 @@ def marked(text: str, rel: str, first_line: int) -> tuple[str, tuple[str, ...]]:
         if found is None:
             return m.group(0)
         kind, fragment, fallback, candidates = found
+        if not fragment and m.group("after"):
+            fragment = m.group("after")
         if kind == "place":  # Hugo's ref "#place": a place in this page
             return m.group("pre") + fragment
         if not candidates:  # a path out of the source folder: no document of it
             return m.group(0)
-        line = first_line + text.count("\n", 0, m.start("pre") + len(m.group("pre")))
-        refs.append(_US.join((str(line), kind, fragment, fallback, *candidates)))
+        start = m.start("pre") + len(m.group("pre"))
+        line = first_line + text.count("\n", 0, start)
+        written = text[start:m.end()][:200]
+        refs.append(_US.join((str(line), kind, fragment, fallback, written, *candidates)))
         return f"{m.group('pre')}{MARK}{len(refs) - 1}"
 
     changed = _REF.sub(one, text)
@@ -104,25 +113,32 @@ def _ref(m: re.Match[str], rel: str, here: str) -> tuple[str, str, str, tuple[st
         fragment = "#" + fragment if fragment else ""
         if not path:
             return ("place", fragment, "", ()) if fragment else None
+        lang = _LANG.search(m.group("hrest") or "")
         if path.startswith("/"):
-            return "hugo", fragment, "", _paths([path[1:]])
-        folders = [here]
-        if posixpath.splitext(posixpath.basename(rel))[0] in ("index", "_index"):
-            folders.append(posixpath.dirname(here))  # a bundle's page: its section's folder too
-        named = [posixpath.join(f, path) for f in folders]
-        return "hugo", fragment, "", (*_paths([*named, path]), *_stem(path))
-    if m.group("tag") is not None:
-        path, _, fragment = m.group("jp").partition("#")
-        fragment = "#" + fragment if fragment else ""
-        if m.group("tag") == "post_url":
-            return "jekyll", fragment, "", _stem(path.strip("/"))
-        return "jekyll", fragment, "", _paths([path.lstrip("/")])
+            named = [path[1:]]
+        else:
+            folders = [here]
+            if posixpath.splitext(posixpath.basename(rel))[0] == "index":  # (an _index.md is never published)
+                folders.append(posixpath.dirname(here))  # a bundle's page: its section's folder too
+            named = [*(posixpath.join(f, path) for f in folders), path]
+        if lang:  # another language's page: in a content folder of every language, below its own
+            named += [posixpath.join(lang.group(1), n) for n in named]
+        stem = _stem(path) if not path.startswith("/") else ()
+        return "hugo", fragment, "", (*_paths(named), *_sections(named), *stem)
+    if m.group("tag") is not None:  # (a fragment is written after the tag: _AFTER)
+        path = m.group("jp")
+        if m.group("tag") == "post_url":  # _posts/[sub/]NAME.*, or sub/_posts/NAME.* (a category's folder)
+            name = path.strip("/")
+            folder, _, own = name.rpartition("/")
+            return "jekyll", "", "", (*_stem(name), *(_paths([f"{folder}/_posts/{own}"]) if folder else ()))
+        return "jekyll", "", "", _paths([path.lstrip("/")])
     if m.group("pp") is not None:
         path = unquote(m.group("pp"))
         where = path[1:] if path.startswith("/") else posixpath.join(here, path)
         return "pelican", m.group("pf") or "", "", _paths([where])
     if m.group("zp") is not None:
-        return "zola", m.group("zf") or "", "", _paths([unquote(m.group("zp"))])
+        named = [unquote(m.group("zp"))]
+        return "zola", m.group("zf") or "", "", (*_paths(named), *_sections(named))
     path = m.group("mp")
     where = unquote(path[1:] if path.startswith("/") else posixpath.join(here, path))
     fragment = m.group("mf") or ""
@@ -133,16 +149,42 @@ def _paths(paths: Iterable[str]) -> tuple[str, ...]:
     """Return paths below the source folder, normalised, without those that leave it, each once."""
     found: list[str] = []
     for p in paths:
-        n = posixpath.normpath(p) if p else ""
-        if n and n != "." and not n.startswith("../") and n != ".." and not n.startswith("/") and n not in found:
+        n = posixpath.normpath(p)
+        if _inside(n) and n not in found:
             found.append(n)
+    return tuple(found)
+
+
+def _inside(path: str) -> bool:
+    """Whether a normalised path names something below the source folder (not it, not outside it)."""
+    return path not in (".", "..") and not path.startswith(("../", "/"))
+
+
+def _sections(paths: Iterable[str]) -> tuple[str, ...]:
+    """Return the list pages paths may name (``@folder``; ``@`` the home page), after any document.
+
+    Hugo's and Zola's ``_index.md`` (a section's page, ``/`` the home page), or a folder alone
+    (``ref "/blog"``): the site's list of what is in it, feedpub's category page of that folder's posts.
+    """
+    found: list[str] = []
+    for p in paths:
+        n = posixpath.normpath(p) if p else "."
+        stem, ext = posixpath.splitext(n)
+        if posixpath.basename(stem) == "_index" and ext.lower() in ("", *_EXTENSIONS):
+            n = posixpath.dirname(stem) or "."
+        elif ext:  # a file that is no section's page
+            continue
+        if n == "." or _inside(n):
+            section = "@" if n == "." else "@" + n
+            if section not in found:
+                found.append(section)
     return tuple(found)
 
 
 def _stem(name: str) -> tuple[str, ...]:
     """Return the candidate of a document named by its name alone (``*name``: the end of its path, no extension)."""
-    n = posixpath.normpath(name) if name else ""
-    if not n or n in (".", "..") or n.startswith(("../", "/")):
+    n = posixpath.normpath(name)
+    if not _inside(n):
         return ()
     return ("*" + posixpath.splitext(n)[0] if posixpath.splitext(n)[1].lower() in _EXTENSIONS else "*" + n,)
 
@@ -153,34 +195,40 @@ _EXTENSIONS = frozenset({".md", ".markdown", ".mdown", ".mkd", ".txt", ".html", 
 class Ref:
     """One ref's parts (see :func:`marked`)."""
 
-    __slots__ = ("candidates", "fallback", "fragment", "kind", "line")
+    __slots__ = ("candidates", "fallback", "fragment", "kind", "line", "written")
 
     def __init__(self, text: str) -> None:
-        line, self.kind, self.fragment, self.fallback, *candidates = text.split(_US)
+        line, self.kind, self.fragment, self.fallback, self.written, *candidates = text.split(_US)
         self.line = int(line)
         self.candidates = tuple(candidates)
 
 
-_SPELLED = {"hugo": "Hugo's ref", "zola": "Zola's @/", "jekyll": "Jekyll's post_url or link",
-            "pelican": "Pelican's {filename}", "markdown": "the link"}
-
-
 def unresolved_message(ref: Ref) -> str:
     """Return what build and check say of a ref that names no published document."""
-    named = ref.candidates[0].lstrip("*") if ref.candidates else "?"
-    return (f"{_SPELLED.get(ref.kind, 'the link')} to '{named}' names no published document "
-            "(none at that path, a draft, or dated later): the link keeps its text and points nowhere")
+    return (f"the link to '{ref.written}' names no published post (none at that path or by that name, or "
+            "several by that name; a draft, a post dated later, or a page feedpub does not publish): "
+            "it keeps its text and points nowhere")
 
 
 class Resolver:
-    """Every published document's URL by what a link may name it by: its path, without extension, its folder."""
+    """Every published document's URL by what a link may name it by: its path, without extension, its folder.
 
-    def __init__(self, items: Iterable[tuple[str, str]]) -> None:
-        """items: (path below the source folder, URL) of every published document."""
+    And the list pages: the home page, and a folder's (``@folder``) the page of the one
+    category every published document below it is in (none when they are in several).
+    """
+
+    def __init__(self, items: Iterable[tuple[str, str, str]], home: str = "",
+                 list_url: Callable[[str], str] | None = None) -> None:
+        """items: (path below the source folder, URL, category slug) of every published document;
+        home: the home page's URL; list_url: a category page's URL by its slug."""
         self._paths: dict[str, str] = {}
         self._names: dict[str, list[tuple[str, str]]] = {}
+        self._home, self._list_url = home, list_url
+        self._categories: dict[str, set[str]] | None = None  # by folder, made on first use
+        self._items: list[tuple[str, str]] = []
         exact: dict[str, str] = {}
-        for rel, url in items:
+        for rel, url, category in items:
+            self._items.append((rel, category))
             exact[rel] = url
             stem, ext = posixpath.splitext(rel)
             names = [stem] if ext else []
@@ -194,10 +242,30 @@ class Resolver:
     def find(self, ref: Ref) -> str | None:
         """Return the URL (with the fragment) of the document a ref names, None when it names none."""
         for candidate in ref.candidates:
-            url = self._named(candidate[1:]) if candidate.startswith("*") else self._paths.get(candidate)
+            if candidate.startswith("*"):
+                url = self._named(candidate[1:])
+            elif candidate.startswith("@"):
+                url = self._list(candidate[1:])
+            else:
+                url = self._paths.get(candidate)
             if url is not None:
                 return url + ref.fragment
         return None
+
+    def _list(self, folder: str) -> str | None:
+        """Return the URL of a folder's list page ("": the home page), None when there is none."""
+        if not folder:
+            return self._home or None
+        if self._list_url is None:
+            return None
+        if self._categories is None:
+            self._categories = {}
+            for rel, category in self._items:
+                parts = rel.split("/")[:-1]
+                for n in range(1, len(parts) + 1):
+                    self._categories.setdefault("/".join(parts[:n]), set()).add(category)
+        found = self._categories.get(folder, set())
+        return self._list_url(next(iter(found))) if len(found) == 1 else None
 
     def _named(self, name: str) -> str | None:
         """Return the URL of the one document whose path without extension ends with name (None: none, or several)."""
