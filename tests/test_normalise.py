@@ -936,6 +936,16 @@ class TestTagsAndDrafts:
         e = entry_of("a.md", "---\ntitle: A\ntags: [a]\nkeywords: [b, a]\ntaxonomies: {tags: [c, 2]}\n---\nx\n")
         assert e.tags == ("a", "b", "c", "2")
 
+    def test_a_read_key_in_another_case_is_read(self, entry_of) -> None:
+        """Title:, Date:, PublishDate: in a --- block (Pelican's Markdown reader, Hugo: any case) are read."""
+        e = entry_of("py/a.md", "---\nTitle: Caps\nDate: 2024-01-02\nTAGS: [a]\nSlug: s\nCategory: Py\n---\nx\n")
+        assert (e.title, e.date.date().isoformat(), e.tags, e.url.rsplit("/", 2)[1], e.category.name) == (
+            "Caps", "2024-01-02", ("a",), "s", "Py")
+        assert e.lines["title"] == 2 and e.lines["date"] == 3
+        both = entry_of("b.md", "---\nTitle: Upper\ntitle: lower\n---\nx\n")
+        assert both.title == "lower"  # a key written as read keeps its value
+        assert _error(entry_of, "c.md", "---\ntitle: T\nDATE: nope\n---\nx\n").startswith("c.md:3: 'date' is not a date")
+
     def test_eleventys_collection_names_are_no_tags(self, entry_of) -> None:
         """post and posts (Eleventy's collection, in its docs' own example) are left out; Post, postscript stay."""
         e = entry_of("a.md", "---\ntitle: A\ntags: [post, css, posts, Post, postscript]\nkeywords: [post]\n---\nx\n")

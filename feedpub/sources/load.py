@@ -12,6 +12,7 @@ import os
 import re
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from feedpub import places
 from feedpub.errors import Problem, SourceError, printable
@@ -105,11 +106,32 @@ def parse(text: str, path: Path, rel: str, mtime: float, limits: Limits | None =
     if found is None:
         return make(SourceDoc, {"path": path, "rel": rel, "meta": EMPTY, "meta_lines": EMPTY, "body": text,
                                 "body_line": 1, "has_front_matter": False, "mtime": mtime, "dialect": ""})
-    meta, lines = frontmatter.parse(found, rel, limits or Limits())
+    meta, lines = _read_case(*frontmatter.parse(found, rel, limits or Limits()))
     return make(SourceDoc, {"path": path, "rel": rel, "meta": MappingProxyType(meta),
                             "meta_lines": MappingProxyType(lines), "body": text[found.body_start:],
                             "body_line": found.body_line, "has_front_matter": True, "mtime": mtime,
                             "dialect": found.dialect})
+
+
+# each key feedpub reads, by its lower case (of two read keys alike but for case, the one sorted first)
+_READ_NAMES = {k.lower(): k for k in sorted(conventions.READ, reverse=True)}
+
+
+def _read_case(meta: dict[str, Any], lines: dict[str, int]) -> tuple[dict[str, Any], dict[str, int]]:
+    """Return front matter with each key feedpub reads, written in another case, under the name it reads.
+
+    Hugo reads front-matter keys in any case and Pelican lower-cases them (``Title:`` and
+    ``Date:`` in a ``---`` block, as Pelican's Markdown reader takes them, are its title and
+    date); a key also written as read keeps its own value.
+    """
+    odd = [k for k in meta if k not in conventions.READ and k.lower() in _READ_NAMES]
+    for key in odd:
+        name = _READ_NAMES[key.lower()]
+        if name not in meta:
+            meta[name] = meta.pop(key)
+            if key in lines:
+                lines[name] = lines.pop(key)
+    return meta, lines
 
 
 def _read_up_to(fd: int, size: int) -> bytes:
