@@ -41,6 +41,8 @@ class TestMarked:
         ('{{< relref "/posts/b.md" >}}#part', ("hugo", "#part", "", ("posts/b.md",))),  # the fragment after it
         ('{{% ref "/" %}}', ("hugo", "", "", ("@",))),  # the home page
         ('{{< ref "/blog/_index.md" >}}', ("hugo", "", "", ("blog/_index.md", "@blog"))),  # a section's page
+        ('{{< ref "/blog/_index" >}}', ("hugo", "", "", ("blog/_index", "@blog/_index"))),  # Hugo: REF_NOT_FOUND
+        ('{{< ref "v1.2" >}}', ("hugo", "", "", ("posts/v1.2", "v1.2", "*v1.2"))),  # a dot is no extension
         ("@/blog/c.md#x", ("zola", "#x", "", ("blog/c.md",))),
         ("@/_index.md", ("zola", "", "", ("_index.md", "@"))),
         ("{% post_url 2010-07-21-name %}", ("jekyll", "", "", ("*2010-07-21-name",))),
@@ -91,6 +93,12 @@ class TestMarked:
         """A ref's line: first_line plus the lines before it in the text, a blank first line too."""
         refs = xref.marked("\n[a](a.md)\n\n[b](b.md) [c](c.md)", "x.md", 5)[1]
         assert [xref.Ref(r).line for r in refs] == [6, 8, 8]
+
+    def test_a_long_ref_is_quoted_shortened(self) -> None:
+        """What was written is kept for the message, its first 200 characters."""
+        path = "a" * 300 + ".md"
+        written = xref.Ref(xref.marked(f"[x]({path})", "x.md", 1)[1][0]).written
+        assert written == path[:200]
 
     def test_a_hugo_ref_to_a_place_in_its_own_page(self) -> None:
         """{{< ref "#place" >}} is a link to a place in this page: no ref, the fragment stays."""

@@ -123,14 +123,13 @@ def _ref(m: re.Match[str], rel: str, here: str) -> tuple[str, str, str, tuple[st
             named = [*(posixpath.join(f, path) for f in folders), path]
         if lang:  # another language's page: in a content folder of every language, below its own
             named += [posixpath.join(lang.group(1), n) for n in named]
-        stem = _stem(path) if not path.startswith("/") else ()
-        return "hugo", fragment, "", (*_paths(named), *_sections(named), *stem)
+        return "hugo", fragment, "", (*_paths(named), *_sections(named), *_stem(path))  # ("/…": no stem)
     if m.group("tag") is not None:  # (a fragment is written after the tag: _AFTER)
         path = m.group("jp")
         if m.group("tag") == "post_url":  # _posts/[sub/]NAME.*, or sub/_posts/NAME.* (a category's folder)
             name = path.strip("/")
             folder, _, own = name.rpartition("/")
-            return "jekyll", "", "", (*_stem(name), *(_paths([f"{folder}/_posts/{own}"]) if folder else ()))
+            return "jekyll", "", "", (*_stem(name), *_paths([f"{folder}/_posts/{own}"]))  # ("/_posts/…": none)
         return "jekyll", "", "", _paths([path.lstrip("/")])
     if m.group("pp") is not None:
         path = unquote(m.group("pp"))
@@ -168,9 +167,9 @@ def _sections(paths: Iterable[str]) -> tuple[str, ...]:
     """
     found: list[str] = []
     for p in paths:
-        n = posixpath.normpath(p) if p else "."
+        n = posixpath.normpath(p)
         stem, ext = posixpath.splitext(n)
-        if posixpath.basename(stem) == "_index" and ext.lower() in ("", *_EXTENSIONS):
+        if posixpath.basename(stem) == "_index" and ext.lower() in _EXTENSIONS:  # ("_index" alone: Hugo refuses it)
             n = posixpath.dirname(stem) or "."
         elif ext:  # a file that is no section's page
             continue
