@@ -535,21 +535,22 @@ class TestKramdownAttributes:
 
 
 class TestHeadingIds:
-    """kramdown's and Hugo's {#id} after a heading: the heading's id, not its text."""
+    """kramdown's, Hugo's and Zola's {#id .class} after a heading: the heading's id, not its text."""
 
     def test_the_id_is_kept_and_the_braces_go(self, tmp_path: Path, make_config) -> None:
         """A post's link to its own heading id works; a heading without a space or in code keeps its braces."""
         src = tmp_path / "src"
         text = ("---\ntitle: T\ndate: 2024-01-01\n---\n## Local URLs {#local-urls}\n\nSee [there](#local-urls).\n\n"
-                "### Wide {#wide .full}\n\n#### No space{#z}\n\n```\n## In code {#no}\n```\n")
+                "### Wide {#wide .full}\n\n#### No space{#z}\n\n```\n## In code {#no}\n```\n\n"
+                "## Centered {.centered-text}\n\n## Both { .w data-x=\"1 2\" #both }\n\n## Not {a list}\n")
         path = write_doc(src, "a.md", text)
         config = make_config(src)
         doc = load.read(path, src)
         html = content.render(normalise(doc, config), config, doc).content_html
         tree = lxml.html.fragment_fromstring(html, create_parent="div")
         assert [h.text_content().strip() for h in tree.iter("h2", "h3", "h4")] == [
-            "Local URLs", "Wide", "No space{#z}"]
-        assert tree.xpath("//h2//a/@id") == ["local-urls"] and tree.xpath("//h3//a/@id") == ["wide"]
+            "Local URLs", "Wide", "No space{#z}", "Centered", "Both", "Not {a list}"]
+        assert tree.xpath("//h2//a/@id") == ["local-urls", "both"] and tree.xpath("//h3//a/@id") == ["wide"]
         assert tree.xpath("//p/a/@href") == [normalise(doc, config).url + "#local-urls"]
         assert "## In code {#no}" in tree.xpath("string(//code)")
 

@@ -55,7 +55,7 @@ def _taken_apart(doc: SourceDoc, template_syntax: str) -> Body:
     found = templates.process(raw, strip=template_syntax == "strip", markdown=fmt == "markdown")
     # kramdown's attribute lists go after the template tags, which may stand inside them; every line stays
     text = kramdown.strip(found.text) if fmt == "markdown" else found.text
-    if fmt == "markdown" and "{#" in text:
+    if fmt == "markdown" and "{" in text and _ATTRIBUTES_SIGN.search(text):
         text = templates.outside_code(text, _heading_ids)
     if doc.dialect == "headers":  # Pelican's {static}, {attach}, {filename} links
         text = pelican.resolved(text, doc.rel, bundle=is_bundle(doc.rel),
@@ -83,20 +83,28 @@ def _marked(doc: SourceDoc) -> tuple[str, tuple[str, ...]]:
     return text, refs
 
 
-# an ATX heading ending in an attribute list with an id: kramdown's "## Setup {#setup}", Hugo's
-# (goldmark) "## Setup {#setup .wide}"
-_HEADING_ID = re.compile(
-    r"^([ ]{0,3}#{1,6}[ \t].*?)[ \t]+\{[ \t]*(?:\.[\w-]+[ \t]+)*#([A-Za-z][\w:.-]*)[^{}\n]*\}[ \t]*$", re.MULTILINE)
+# an ATX heading ending in an attribute list: kramdown's "## Setup {#setup}", Hugo's (goldmark)
+# and Zola's "## Setup {#setup .wide}", "## Wide {.full data-x=1}"
+_ATTRIBUTE = r"(?:[.#][\w:.-]+|[\w-]+=(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s{}\"']+))"
+_HEADING_ATTRIBUTES = re.compile(
+    rf"^([ ]{{0,3}}#{{1,6}}[ \t].*?)[ \t]+\{{[ \t]*({_ATTRIBUTE}(?:[ \t]+{_ATTRIBUTE})*)[ \t]*\}}[ \t]*$", re.MULTILINE)
+_ATTRIBUTES_SIGN = re.compile(r"\{[ \t]*[.#]")  # a literal first: searched fast, as every body is
+_ID = re.compile(r"#([A-Za-z][\w:.-]*)")
 
 
 def _heading_ids(text: str) -> str:
-    """Return text with each heading's {#id} taken off its text and kept as an anchor in it.
+    """Return text with each heading's attribute list taken off its text, its {#id} kept as an anchor in it.
 
-    kramdown and Hugo give the heading that id, and a post links it ([see](#setup)); GFM shows
-    the braces as text. The anchor (an empty link target, HTML any renderer passes) keeps the
-    link working, and the heading's text is its own again.
+    kramdown, Hugo and Zola give the heading that id (and classes, which feedpub's sanitizer
+    would drop), and a post links it ([see](#setup)); GFM shows the braces as text. The anchor
+    (an empty link target, HTML any renderer passes) keeps the link working, and the heading's
+    text is its own again.
     """
-    return _HEADING_ID.sub(lambda m: f'{m.group(1)} <a id="{m.group(2)}"></a>', text)
+    def one(m: re.Match[str]) -> str:
+        found = next((i for token in m.group(2).split() if (i := _ID.fullmatch(token))), None)
+        return f'{m.group(1)} <a id="{found.group(1)}"></a>' if found else m.group(1)
+
+    return _HEADING_ATTRIBUTES.sub(one, text)
 
 
 def _format(doc: SourceDoc) -> str:
