@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from operator import attrgetter
 from typing import Generic, Protocol, TypeVar, cast
+from urllib.parse import unquote
 
 from feedpub import layout
 from feedpub.config import Config
@@ -81,6 +82,16 @@ class Selection(Generic[T]):
         return xref.Resolver(((x.rel, x.url, x.category.slug) for x in self.published), self.base_url,
                              lambda slug: self.base_url + layout.feed_paths(Category(slug, "")).folder)
 
+    @functools.cached_property
+    def _linked_places(self) -> dict[str, frozenset[str]]:
+        """The places other documents' links name in a document (its headings' ids), by its URL."""
+        found: dict[str, set[str]] = {}
+        for x in self.published:
+            for ref in map(xref.Ref, x.refs):  # (nearly every item has none)
+                if ref.fragment[1:] and (url := self._documents.find(ref)) is not None:
+                    found.setdefault(url[:-len(ref.fragment)], set()).add(unquote(ref.fragment[1:]))
+        return {url: frozenset(places) for url, places in found.items()}
+
     def target(self, ref: str) -> str | None:
         """Return the URL (and fragment) of the published document a ref names (sources.xref); None: none."""
         return self._documents.find(xref.Ref(ref))
@@ -93,6 +104,9 @@ class Selection(Generic[T]):
         """Return a published entry's rendered body as outputs show it: values settled, links to documents resolved."""
         if entry.refs:
             html = xref.resolved(html, entry.refs, functools.partial(self._url_of, entry.page_base))
+        places = self._linked_places.get(entry.url)
+        if places:  # another document links a heading of this one: it gets its id, as its generator gives it
+            html = xref.with_places(html, places)
         return Rendered(self.settle(entry), html, summary)
 
     def _url_of(self, page_base: str, text: str) -> str | None:
@@ -162,6 +176,9 @@ class Selection(Generic[T]):
         if item.refs:  # the URLs of the documents its body links: another document's move changes them
             urls = [(self.target(ref) or "").encode("utf-8") for ref in item.refs]
             token += b"\2%d;" % len(urls) + b"".join(b"%d:%s" % (len(u), u) for u in urls)
+        places = self._linked_places.get(item.url)
+        if places:  # its headings that other documents link: their ids are in its body
+            token += b"\3%s;" % "\0".join(sorted(places)).encode("utf-8")
         return token
 
 

@@ -45,6 +45,7 @@ class Doc:
     tags: tuple[str, ...] = ("x",)
     # links to other documents by their file: (how, the file below content/), how 0: a Hugo ref,
     # 1: Zola's @/, 2: a relative .md link; the build puts each target's URL in (sources.xref)
+    # how + 3: the same, to the heading "Part" of the target (which then gets its id)
     links: tuple[tuple[int, str], ...] = ()
 
     def text(self, name: str) -> str:
@@ -56,12 +57,13 @@ class Doc:
             lines.append("image: /images/pic.png")
         here = posixpath.dirname(name) or "."
         links = "".join(f" [to {target}]({_written(how, target, here)})" for how, target in self.links)
-        return "---\n" + "\n".join(lines) + f"\n---\nThe body of {self.title}.{links}\n"
+        return "---\n" + "\n".join(lines) + f"\n---\nThe body of {self.title}.{links}\n\n## Part\n\nMore.\n"
 
 
 def _written(how: int, target: str, here: str) -> str:
     """Return a link's destination to target (below content/) from a document in folder here."""
-    return [f'{{{{< ref "/{target}" >}}}}', f"@/{target}", posixpath.relpath(target, here)][how]
+    place = "#part" if how >= 3 else ""
+    return [f'{{{{< ref "/{target}{place}" >}}}}', f"@/{target}{place}", posixpath.relpath(target, here) + place][how % 3]
 
 
 @dataclass
@@ -180,7 +182,7 @@ def apply(site: Site, edit: Edit) -> None:
         site.docs[name].image = not site.docs[name].image
         site.write_doc(name)
     elif what == "link":  # a link to another document (or itself), which later edits may move or remove
-        site.docs[name].links += ((value % 3, names[value % len(names)]),)
+        site.docs[name].links += ((value % 6, names[value % len(names)]),)
         site.write_doc(name)
     elif what == "image":  # the same path, another size
         site.image_size = 20 + value * 37 if 20 + value * 37 != site.image_size else site.image_size + 1
@@ -241,6 +243,8 @@ class TestIncrementalEqualsFresh:
     @example(steps=[("link", 0, 12), ("category", 2, 1)])
     @example(steps=[("link", 0, 7), ("rename", 2, 0)])  # renamed away: the ref names no document
     @example(steps=[("link", 0, 2), ("category", 2, 2), ("remove", 2, 0)])
+    # a link to news/one.md's heading: its page (its own file unchanged) has the heading's id; then none
+    @example(steps=[("link", 0, 27), ("link", 1, 1), ("remove", 0, 0)])
     def test_cached_build_equals_fresh_build(self, steps: list[Edit]) -> None:
         """After every edit, the cached build's output folder holds a fresh build's files, byte for byte."""
         check_edits(steps)

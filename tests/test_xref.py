@@ -198,6 +198,22 @@ class TestResolvedHtml:
         assert xref.resolved(html, self.REFS, lambda _ref: BASE) is html
 
 
+class TestPlaces:
+    """Headings another document links get their ids, as GitHub, Hugo and comrak make them."""
+
+    HTML = '<h2>Set up &amp; run</h2><p>x</p><h2>Part</h2><h3>Part</h3><h2 id="q">Q</h2><h2><em>Ünï</em> côde_1</h2>'
+
+    def test_the_linked_headings_only(self) -> None:
+        """Each named heading gets its id; a second heading of one text is -1; a heading with an id keeps it."""
+        got = xref.with_places(self.HTML, frozenset({"set-up--run", "part-1", "q", "nope", "ünï-côde_1"}))
+        assert got == ('<h2 id="set-up--run">Set up &amp; run</h2><p>x</p><h2>Part</h2><h3 id="part-1">Part</h3>'
+                       '<h2 id="q">Q</h2><h2 id="ünï-côde_1"><em>Ünï</em> côde_1</h2>')
+
+    def test_nothing_missing_is_the_same_html(self) -> None:
+        """Every place named has its id already: the same string."""
+        assert xref.with_places(self.HTML, frozenset({"q"})) is self.HTML
+
+
 def _site(tmp_path: Path) -> Path:
     src = tmp_path / "content"
     write_doc(src, "posts/a.md", "---\ntitle: A\ndate: 2024-01-03\nslug: alpha\n---\n"
@@ -206,7 +222,7 @@ def _site(tmp_path: Path) -> Path:
               '[gone]({{< ref "nothere" >}}) and [draft]({{< ref "draft.md" >}}).\n\n'
               '```\n[code]({{< ref "b" >}}) [c](b.md)\n```\n\n'
               'Lists: [home]({{% ref "/" %}}), [all posts](@/posts/_index.md), [section]({{< ref "/posts" >}}).\n')
-    write_doc(src, "posts/b.md", "---\ntitle: B\ndate: 2024-01-02\n---\nBack [to A](a.md).\n")
+    write_doc(src, "posts/b.md", "---\ntitle: B\ndate: 2024-01-02\n---\nBack [to A](a.md).\n\n## Part\n\nOf B.\n")
     write_doc(src, "posts/bund/index.md", "---\ntitle: Bundle\ndate: 2024-01-01\n---\nUp [to A](../a.md).\n")
     write_doc(src, "posts/draft.md", "---\ntitle: D\ndate: 2024-01-01\ndraft: true\n---\nx\n")
     return src
@@ -247,6 +263,18 @@ class TestBuilt:
         body = page[page.index("Lists: "):page.index("</p>", page.index("Lists: "))]
         assert _links(body) == [BASE, BASE + "categories/posts/", BASE + "categories/posts/"]
         assert (config.out / "categories/posts/index.html").is_file()
+
+    def test_a_linked_heading_has_its_id(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
+        """a.md links posts/b.md#part: b's heading has the id on its page and in the feeds; then the link goes."""
+        src = _site(tmp_path)
+        config = make_config(src, base_url=BASE)
+        build(config, now=NOW)
+        assert '<h2 id="part">Part</h2>' in (config.out / "posts/b/index.html").read_text(encoding="utf-8")
+        assert 'id=\\"part\\"' in (config.out / "feed.json").read_text(encoding="utf-8")
+        a = src / "posts/a.md"
+        a.write_text(a.read_text(encoding="utf-8").replace("#part", ""), encoding="utf-8")
+        build(config, now=NOW)  # b.md unchanged: its page is made again all the same
+        assert "<h2>Part</h2>" in (config.out / "posts/b/index.html").read_text(encoding="utf-8")
 
     def test_check_names_them_with_file_and_line(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
         """check: unresolved-link at the ref's line; a plain .md link naming no document is a dead link."""

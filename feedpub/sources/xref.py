@@ -28,6 +28,7 @@ written (it may be a file of the site); the others keep their text and link nowh
 
 from __future__ import annotations
 
+import html as html_module
 import posixpath
 import re
 from collections.abc import Callable, Iterable
@@ -271,6 +272,35 @@ class Resolver:
         found = {url for path, url in self._names.get(posixpath.basename(name), ())
                  if path == name or path.endswith("/" + name)}
         return found.pop() if len(found) == 1 else None
+
+
+_HEADING = re.compile(r"<h([1-6])(\s[^>]*)?>(.*?)</h\1>", re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+_NOT_IN_ID = re.compile(r"[^\w\- ]")
+
+
+def with_places(html: str, places: frozenset[str]) -> str:
+    """Return rendered html whose headings named by places (ids, as GitHub, Hugo and comrak make them) have them.
+
+    A document whose own text links none of its headings has no heading ids (render.markdown:
+    each costs); another document's link to one (``{{< ref "b#setup" >}}``) gives it its id.
+    """
+    missing = {p for p in places if f'id="{p}"' not in html}
+    if not missing:
+        return html
+    seen: dict[str, int] = {}
+
+    def one(m: re.Match[str]) -> str:
+        text = html_module.unescape(_TAG.sub("", m.group(3))).strip().lower()
+        slug = _NOT_IN_ID.sub("", text).replace(" ", "-")
+        n = seen[slug] = seen.get(slug, -1) + 1
+        slug = f"{slug}-{n}" if n else slug  # a second heading of the same text: -1, as GitHub counts
+        if m.group(2) or slug not in missing:
+            return m.group(0)
+        escaped = slug.replace("&", "&amp;").replace('"', "&quot;")
+        return f'<h{m.group(1)} id="{escaped}">{m.group(3)}</h{m.group(1)}>'
+
+    return _HEADING.sub(one, html)
 
 
 # the destinations a marked body's rendered HTML holds: in an attribute (what a link's
