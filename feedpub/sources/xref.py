@@ -85,6 +85,7 @@ def marked(text: str, rel: str, first_line: int) -> tuple[str, tuple[str, ...]]:
         return text, ()
     refs: list[str] = []
     here = posixpath.dirname(rel)
+    counted = [0, first_line]  # the lines are counted up to here (matches come in order): once over the text
 
     def one(m: re.Match[str]) -> str:
         found = _ref(m, rel, here)
@@ -98,7 +99,9 @@ def marked(text: str, rel: str, first_line: int) -> tuple[str, tuple[str, ...]]:
         if not candidates:  # a path out of the source folder: no document of it
             return m.group(0)
         start = m.start("pre") + len(m.group("pre"))
-        line = first_line + text.count("\n", 0, start)
+        counted[1] += text.count("\n", counted[0], start)
+        counted[0] = start
+        line = counted[1]
         written = text[start:m.end()][:200]
         refs.append(_US.join((str(line), kind, fragment, fallback, written, *candidates)))
         return f"{m.group('pre')}{MARK}{len(refs) - 1}"
