@@ -68,7 +68,7 @@ _NORMALISE_TESTS = ("tests/test_normalise.py", "tests/test_fields.py", "tests/te
 # the differential test of a fast path that sits in a field module: the rule's edges, one input at a time
 _HELPERS = "tests/test_parse_fastpaths.py::TestNormaliseHelpers::"
 TARGETS: dict[str, Target] = {
-    "select": Target("feedpub/select.py", ("tests/test_select_rules.py", "tests/test_select.py")),
+    "select": Target("feedpub/select.py", ("tests/test_select_rules.py", "tests/test_select.py", "tests/test_xref.py")),
     "dates": Target("feedpub/sources/dates.py", ("tests/test_dates.py",)),
     # the digest package, module by module, each with the unit tests of its own rules
     "digest_week": Target("feedpub/outputs/digest/week.py", ("tests/test_digest_week.py",)),

@@ -7,6 +7,7 @@ that names no published document, with its file and line.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,7 +16,8 @@ import pytest
 
 from feedpub.commands.check import check
 from feedpub.config import Config
-from feedpub.pipeline import build
+from feedpub.pipeline import build, read_entries
+from feedpub.select import Selection
 from feedpub.sources import xref
 from tests import crawl
 from tests.conftest import NOW, write_doc
@@ -223,7 +225,7 @@ def _site(tmp_path: Path) -> Path:
               '```\n[code]({{< ref "b" >}}) [c](b.md)\n```\n\n'
               'Lists: [home]({{% ref "/" %}}), [all posts](@/posts/_index.md), [section]({{< ref "/posts" >}}).\n')
     write_doc(src, "posts/b.md", "---\ntitle: B\ndate: 2024-01-02\n---\nBack [to A](a.md).\n\n## Part\n\nOf B.\n")
-    write_doc(src, "posts/bund/index.md", "---\ntitle: Bundle\ndate: 2024-01-01\n---\nUp [to A](../a.md).\n")
+    write_doc(src, "posts/bund/index.md", "---\ntitle: Bundle\ndate: 2024-01-01\n---\nUp [to A](../a.md), [a file](notes.md).\n")
     write_doc(src, "posts/draft.md", "---\ntitle: D\ndate: 2024-01-01\ndraft: true\n---\nx\n")
     return src
 
@@ -252,8 +254,9 @@ class TestBuilt:
                           "feedpub does not publish): it keeps its text and points nowhere" for name in ("nothere", "draft.md")]
         bund = (config.out / "posts/bund/index.html").read_text(encoding="utf-8")
         assert f'<a href="{BASE}posts/alpha/">to A</a>' in bund
-        # every link of every output lands, but the author's link to a file the site lacks (check names it)
-        assert set(crawl.dead(config.out, BASE)) == {"notes.md"}
+        assert f'<a href="{BASE}posts/bund/notes.md">a file</a>' in bund  # as written: against the bundle's page
+        # every link of every output lands, but the author's links to a file the site lacks (check names them)
+        assert set(crawl.dead(config.out, BASE)) == {"notes.md", "posts/bund/notes.md"}
 
     def test_the_home_page_and_a_sections_page(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
         """Hugo's ref "/" and a section (its _index.md, or its folder), Zola's @/posts/_index.md: the list pages."""
@@ -276,6 +279,20 @@ class TestBuilt:
         build(config, now=NOW)  # b.md unchanged: its page is made again all the same
         assert "<h2>Part</h2>" in (config.out / "posts/b/index.html").read_text(encoding="utf-8")
 
+    def test_a_token_holds_the_document_its_links_and_its_linked_places(self, tmp_path: Path,
+                                                                       make_config: Callable[..., Config]) -> None:
+        """What keys an output showing an entry: its fingerprint, its links' URLs, the places others link in it."""
+        config = make_config(_site(tmp_path), base_url=BASE)
+        entries = {e.rel: e for e in read_entries(config)[0]}
+        a, b = entries["posts/a.md"], entries["posts/b.md"]
+        both = Selection([a, b, entries["posts/bund/index.md"]], {}, frozenset(), BASE)
+        assert both.token(a, b"1" * 16) != both.token(a, b"2" * 16)  # its document, links or not
+        assert both.token(b, b"1" * 16) != both.token(b, b"2" * 16)  # its document, linked or not
+        alone = Selection([b], {}, frozenset(), BASE)
+        assert both.token(b, b"1" * 16) != alone.token(b, b"1" * 16)  # a's link to its #part
+        moved = Selection([a, dataclasses.replace(b, url=BASE + "moved/")], {}, frozenset(), BASE)
+        assert both.token(a, b"1" * 16) != moved.token(a, b"1" * 16)  # where its link points
+
     def test_check_names_them_with_file_and_line(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
         """check: unresolved-link at the ref's line; a plain .md link naming no document is a dead link."""
         config = make_config(_site(tmp_path), base_url=BASE)
@@ -283,7 +300,8 @@ class TestBuilt:
         unresolved = [(f.path, f.line) for f in findings if f.code == "unresolved-link"]
         assert unresolved == [("posts/a.md", 6), ("posts/a.md", 6)]
         assert [f.message for f in findings if f.code == "dead-link"] == [
-            f"'notes.md' is no page of the site (no document has that address): {BASE}notes.md will not exist on the site"]
+            f"'{p}' is no page of the site (no document has that address): {BASE}{p} will not exist on the site"
+            for p in ("notes.md", "posts/bund/notes.md")]
 
     def test_a_rebuild_after_the_target_moves(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
         """The target's new URL is in the linking page after a cached rebuild (its own file unchanged).
