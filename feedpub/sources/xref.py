@@ -277,6 +277,11 @@ class Resolver:
         return found.pop() if len(found) == 1 else None
 
 
+def _in_attribute(value: str) -> str:
+    """Return value as a double-quoted HTML attribute holds it."""
+    return value.replace("&", "&amp;").replace('"', "&quot;")
+
+
 _HEADING = re.compile(r"<h([1-6])(\s[^>]*)?>(.*?)</h\1>", re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 _IDS = re.compile(r'\bid="([^"]*)"')
@@ -301,8 +306,7 @@ def with_places(html: str, places: frozenset[str]) -> str:
         slug = f"{slug}-{n}" if n else slug  # a second heading of the same text: -1, as GitHub counts
         if m.group(2) or slug not in missing:
             return m.group(0)
-        escaped = slug.replace("&", "&amp;").replace('"', "&quot;")
-        return f'<h{m.group(1)} id="{escaped}">{m.group(3)}</h{m.group(1)}>'
+        return f'<h{m.group(1)} id="{_in_attribute(slug)}">{m.group(3)}</h{m.group(1)}>'
 
     return _HEADING.sub(one, html)
 
@@ -323,7 +327,7 @@ def resolved(html: str, refs: tuple[str, ...], url_of: Callable[[str], str | Non
         url = url_of(refs[n]) if n < len(refs) else None
         if url is None:
             return ""
-        escaped = url.replace("&", "&amp;").replace('"', "&quot;")
+        escaped = _in_attribute(url)
         return f'{m.group(1)}{escaped}"' if m.group(1) else escaped.replace("<", "&lt;")
 
     return _MARKED.sub(one, html) if MARK in html else html
