@@ -67,6 +67,20 @@ class TestFindings:
         assert undated.path == "a.md"
         assert "modification time" in undated.message
 
+    def test_an_id_that_is_no_uri_is_a_warning(self, folder: Path, make_config) -> None:
+        """WordPress's post number (id: 1234, guid: its old URL): a warning at its line, the guid is the id; no error."""
+        write_doc(folder, "news/a.md", "---\ntitle: A\ndate: 2024-01-01\nid: 1234\nguid: 'https://old.example/?p=1234'\n"
+                                       "---\nText.\n")
+        write_doc(folder, "news/b.md", "---\ntitle: B\ndate: 2024-01-01\nid: 7\n---\nText.\n")
+        report = check(make_config(folder, base_url=SITE), now=NOW)
+        found = [(f.path, f.line, f.message) for f in report.findings if f.code == "id-not-uri"]
+        assert found == [
+            ("news/a.md", 4, "'id' '1234' is no absolute URI (https://… or urn:…), so it is not the entry's id: "
+                             "its id is https://old.example/?p=1234"),
+            ("news/b.md", 4, "'id' '7' is no absolute URI (https://… or urn:…), so it is not the entry's id: "
+                             f"its id is {SITE}news/b/")]
+        assert not report.errors
+
     def test_duplicate_permalink_is_an_error_naming_both(self, folder: Path, make_config) -> None:
         """Two documents with one permalink give an error on each, naming the other."""
         write_doc(folder, "a.md", "---\ntitle: A\ndate: 2024-01-01\npermalink: /x/\n---\nText.\n")

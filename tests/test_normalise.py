@@ -856,13 +856,24 @@ class TestRedirectStubs:
 
 class TestIdRule:
     @pytest.mark.parametrize(("value", "message"), [
-        ("foo", "a.md:3: 'id' must be an absolute URI (https://… or urn:…), not the string \"foo\""),
         ("'file:///C:/x'", "a.md:3: 'id' must not use the file: scheme"),
         ("'https://[bad/x'", "a.md:3: 'id' is not a valid URI: 'https://[bad/x'"),
     ])
     def test_what_is_no_id(self, entry_of, value: str, message: str) -> None:
-        """An id must be an absolute URI, of no active scheme (whatever follows it), that is valid."""
+        """An id that is a URI must be of no active scheme (whatever follows it), and valid."""
         assert _error(entry_of, "a.md", f"---\ntitle: A\nid: {value}\n---\nx\n") == message
+
+    @pytest.mark.parametrize(("lines", "want"), [
+        ("id: 1234", ""),  # WordPress's post number: no id, the URL is
+        ("id: foo", ""),
+        ("id: 1234\nguid: 'https://old.example/?p=1234'", "https://old.example/?p=1234"),  # its exporters' pair
+        ("guid: 'urn:uuid:1b4e28ba-2fa1-11d2-883f-0016d3cca427'", "urn:uuid:1b4e28ba-2fa1-11d2-883f-0016d3cca427"),
+        ("id: 'tag:example.org,2024:a'\nguid: 'https://x.example/'", "tag:example.org,2024:a"),  # id first
+    ])
+    def test_an_id_is_a_uri_else_none(self, entry_of, lines: str, want: str) -> None:
+        """id, then guid: the first that is an absolute URI is the entry's id; a number or a word is passed over."""
+        e = entry_of("news/a.md", f"---\ntitle: A\n{lines}\n---\nx\n")
+        assert e.id == (want or e.url)
 
 
 class TestSummaryDividers:

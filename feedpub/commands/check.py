@@ -29,6 +29,7 @@ from feedpub.pipeline import output_problems, read_entries
 from feedpub.render import content, sanitize
 from feedpub.sources import assets, conventions, load, xref
 from feedpub.sources.body import body_of
+from feedpub.sources.fields import address
 from feedpub.sources.fields.common import key_tables
 from feedpub.sources.fields.status import TEMPLATE_ONLY
 from feedpub.sources.normalise import source_path
@@ -155,6 +156,13 @@ def _source_findings(entry: Entry, doc: SourceDoc, config: Config) -> list[Findi
             found.append(Finding(WARNING, "date-from-filename", entry.rel, doc.meta_lines.get(bad),
                                  f"'{bad}' is not a valid date ({str(doc.meta[bad])[:40]!r}): dated "
                                  f"{entry.date.date()} from the file name instead"))
+    for key in conventions.ID:  # WordPress's post number, as its exporters write it: no id
+        value = doc.meta.get(key) if doc.meta else None
+        if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip() \
+                and not address.is_uri(str(value).strip()):
+            found.append(Finding(WARNING, "id-not-uri", entry.rel, doc.meta_lines.get(key),
+                                 f"'{key}' {str(value)[:40]!r} is no absolute URI (https://… or urn:…), so it is "
+                                 f"not the entry's id: its id is {entry.id}"))
     return found
 
 

@@ -231,18 +231,30 @@ def _made(doc: SourceDoc, category: Category, config: Config, probs: Problems) -
 
 
 def entry_id(doc: SourceDoc, probs: Problems) -> str:
-    """Return the id a document names (an absolute URI), or ""."""
-    raw_id, id_key = text_field(doc, probs, *keys.ID)
-    if not (id_key and raw_id):
-        return raw_id
-    scheme = raw_id.split(":", 1)[0]
-    if not _SCHEME.match(raw_id):
-        probs.add(id_key, f"'{id_key}' must be an absolute URI (https://… or urn:…), not {kind(raw_id)}")
-    elif scheme.lower() in _ACTIVE_SCHEMES:
-        probs.add(id_key, f"'{id_key}' must not use the {scheme}: scheme")
-    else:
+    """Return the id a document names (an absolute URI: ``id``, else ``guid``), or "".
+
+    A value that is no URI at all is no id: WordPress's post number (``id: 1234``, which its
+    exporters to Hugo and Jekyll write beside ``guid: https://old.example/?p=1234``, and which
+    neither generator reads) stopped a migrated site's build. It is passed over (``check``
+    says so: ``id-not-uri``), and the entry's id is its ``guid`` or its URL. A URI of an
+    active scheme, or one that is not valid, is an error.
+    """
+    for key in keys.ID:
+        raw_id, id_key = text_field(doc, probs, key)
+        if not (id_key and raw_id) or not is_uri(raw_id):
+            continue
+        scheme = raw_id.split(":", 1)[0]
+        if scheme.lower() in _ACTIVE_SCHEMES:
+            probs.add(id_key, f"'{id_key}' must not use the {scheme}: scheme")
+            return raw_id
         try:
             return encode_url(raw_id)  # an IRI safe for XML
         except ValueError:
             probs.add(id_key, f"'{id_key}' is not a valid URI: {raw_id[:80]!r}")
-    return raw_id
+            return raw_id
+    return ""
+
+
+def is_uri(text: str) -> bool:
+    """Whether text starts as an absolute URI does (a scheme and a colon): what an id may be."""
+    return _SCHEME.match(text) is not None
