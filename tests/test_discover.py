@@ -51,6 +51,15 @@ class TestExclude:
         assert _found(top, "a/*", "/c/*") == ["e.md"]
 
 
+class TestHtmlPosts:
+    def test_html_is_a_post_in_a_posts_folder_only(self, tmp_path: Path) -> None:
+        """_posts/x.html, cat/_posts/y.htm, _posts/sub/z.HTML are posts (jekyll-import's WordPress posts); other .html not."""
+        top = _tree(tmp_path, "_posts/2010-05-02-x.html", "cat/_posts/2010-05-03-y.htm", "_posts/sub/2010-05-04-z.HTML",
+                    "about.html", "blog/page.html", "my_posts/a.html", "_posts/pic.png")
+        assert sorted(_found(top)) == ["_posts/2010-05-02-x.html", "_posts/sub/2010-05-04-z.HTML",
+                                       "cat/_posts/2010-05-03-y.htm"]
+
+
 class TestResourceFolders:
     def test_a_folder_named_like_a_document_holds_its_files(self, tmp_path: Path) -> None:
         """post/ beside post.md is left out; the name is the file's without its last suffix only."""

@@ -958,6 +958,13 @@ class TestTagsAndDrafts:
         assert both.title == "lower"  # a key written as read keeps its value
         assert _error(entry_of, "c.md", "---\ntitle: T\nDATE: nope\n---\nx\n").startswith("c.md:3: 'date' is not a date")
 
+    @pytest.mark.parametrize(("password", "draft"), [("''", False), ("secret", True), ("1234", True), ("' '", False)])
+    def test_a_wordpress_posts_password_keeps_it_unpublished(self, entry_of, password: str, draft: bool) -> None:
+        """jekyll-import writes password: '' on every post, the post's password on a protected one: never public."""
+        e = entry_of("_posts/2010-05-02-a.html", f"---\ntitle: A\npassword: {password}\nmeta:\n  x: '1'\n"
+                     "parent_id: '0'\n---\n<p>Welcome.</p>\n")
+        assert e.draft is draft and e.fmt == "markdown"
+
     def test_eleventys_collection_names_are_no_tags(self, entry_of) -> None:
         """post and posts (Eleventy's collection, in its docs' own example) are left out; Post, postscript stay."""
         e = entry_of("a.md", "---\ntitle: A\ntags: [post, css, posts, Post, postscript]\nkeywords: [post]\n---\nx\n")

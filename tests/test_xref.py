@@ -293,6 +293,26 @@ class TestBuilt:
         moved = Selection([a, dataclasses.replace(b, url=BASE + "moved/")], {}, frozenset(), BASE)
         assert both.token(a, b"1" * 16) != moved.token(a, b"1" * 16)  # where its link points
 
+    def test_a_jekyll_post_in_html(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
+        """jekyll-import's WordPress post, _posts/….html: published, its HTML kept; post_url finds it; no unknown key."""
+        src = tmp_path / "site"
+        write_doc(src, "_posts/2010-05-02-hello.html", "---\nlayout: post\ntitle: Hello\ndate: 2010-05-02 17:13:08 +00:00\n"
+                  "status: publish\npassword: ''\nparent_id: '0'\nmeta:\n  _edit_last: '1'\n---\n"
+                  "<p>Welcome to <em>WordPress</em>.</p>\n\n<ul><li>one</li></ul>\n")
+        write_doc(src, "_posts/2010-05-03-second.md", "---\ntitle: Second\ndate: 2010-05-03\n---\n"
+                  "[The first]({% post_url 2010-05-02-hello %}).\n")
+        write_doc(src, "about.html", "---\nlayout: page\ntitle: About\n---\n<p>Me.</p>\n")
+        config = make_config(src, base_url=BASE)
+        result = build(config, now=NOW)
+        assert sorted(r.rel for r in result.published) == ["_posts/2010-05-02-hello.html", "_posts/2010-05-03-second.md"]
+        hello = next(r for r in result.published if r.title == "Hello")
+        page = (config.out / hello.url.removeprefix(BASE) / "index.html").read_text(encoding="utf-8")
+        assert "<p>Welcome to <em>WordPress</em>.</p>" in page and "<li>one</li>" in page
+        second = next(r for r in result.published if r.title == "Second")
+        html = (config.out / second.url.removeprefix(BASE) / "index.html").read_text(encoding="utf-8")
+        assert f'<a href="{hello.url}">The first</a>' in html
+        assert not [f for f in check(config, now=NOW).findings if f.code == "unknown-key"]
+
     def test_check_names_them_with_file_and_line(self, tmp_path: Path, make_config: Callable[..., Config]) -> None:
         """check: unresolved-link at the ref's line; a plain .md link naming no document is a dead link."""
         config = make_config(_site(tmp_path), base_url=BASE)

@@ -111,8 +111,8 @@ def _format(doc: SourceDoc) -> str:
     declared = doc.meta.get(keys.FORMAT)
     if declared in ("markdown", "text"):
         return str(declared)
-    if doc.has_front_matter or doc.path.suffix.lower() in (".md", ".markdown"):
-        return "markdown"
+    if doc.has_front_matter or doc.path.suffix.lower() in (".md", ".markdown", ".html", ".htm"):
+        return "markdown"  # (HTML passes through Markdown: a Jekyll post in HTML, see discover.POST_SUFFIXES)
     return "text"
 
 

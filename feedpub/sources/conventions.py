@@ -51,6 +51,7 @@ DRAFT_STATUSES = frozenset(("draft", "hidden", "skip"))
 DRAFT_HEADERS = frozenset(("true", "yes"))  # Pelican / MultiMarkdown headers are text: Draft: yes
 EXCLUDED_FROM_COLLECTIONS = "eleventyExcludeFromCollections"
 NO_OUTPUT = "permalink"  # Eleventy: permalink: false writes no page (a draft to feedpub)
+PASSWORD = "password"  # noqa: S105 - a key name: a WordPress post's password, as jekyll-import writes it ('' when none)
 DRAFTS_FOLDER = "_drafts"  # Jekyll: a post in any _drafts folder is not published
 POSTS_FOLDER = "_posts"  # Jekyll: a post in any _posts folder without a title is titled by its file name
 EXCERPT_SEPARATOR = "excerpt_separator"  # Jekyll, per page
@@ -76,7 +77,7 @@ MORE = ("<!--more-->", "<!-- more -->")
 READ = frozenset((
     *TITLE, *DATE, *UPDATED, *EXPIRES, *CATEGORY, *TAGS, *URL, *SLUG, ZOLA_PATH, *SUMMARY, *IMAGE,
     *IMAGE_ALT, *AUTHOR, *SOURCE, *ID, *CANONICAL, FORMAT, DRAFT, STATUS, EXCLUDED_FROM_COLLECTIONS, EXCERPT_SEPARATOR,
-    TAXONOMIES, *THEME_TABLES, *REDIRECT, *TEMPLATE,
+    TAXONOMIES, *THEME_TABLES, *REDIRECT, *TEMPLATE, PASSWORD,
 ))
 """Every key normalise reads."""
 
@@ -90,6 +91,8 @@ GENERATORS = frozenset((
     # Jekyll (render_with_liquid: Jekyll 4's own), Chirpy and Beautiful Jekyll
     "redirect_from", "sitemap_exclude", "last_modified", "comments_locked", "render_with_liquid",
     "pin", "mermaid", "media_subpath", "share-img", "share-title", "share-description",
+    # jekyll-import's WordPress posts
+    "meta", "parent_id", "wordpress_id", "wordpress_url",
     # Pelican
     "save_as", "translation", "subtitle", "modified_at",
     # Eleventy

@@ -30,6 +30,9 @@ if TYPE_CHECKING:
     from feedpub.config import Config
 
 SUFFIXES = (".md", ".markdown", ".txt")
+# Jekyll's posts may be HTML too (jekyll-import writes a WordPress site's posts so): read, in a
+# _posts folder only, as Markdown reads HTML (a site's other .html files are its pages and layouts)
+POST_SUFFIXES = (*SUFFIXES, ".html", ".htm")
 DEFAULT_EXCLUDE = ("README*", "LICENSE*", "LICENCE*", "CHANGELOG*", "CONTRIBUTING*", "CODE_OF_CONDUCT*",
                    "SECURITY*", "_index.*")
 CONTENT_FOLDERS = frozenset(("_posts", "_drafts"))
@@ -148,7 +151,8 @@ class _Walk:
         for folder, prefix, dirs, files in walk:
             # strings, not pathlib or os.path.join: this runs once per file of the archive
             where = folder if folder.endswith(os.sep) else folder + os.sep
-            documents = [f for f in files if f.lower().endswith(SUFFIXES)]
+            suffixes = POST_SUFFIXES if prefix.startswith("_posts/") or "/_posts/" in prefix else SUFFIXES
+            documents = [f for f in files if f.lower().endswith(suffixes)]
             stems = {f.rsplit(".", 1)[0] for f in documents if not f.lower().startswith("index.")}
             dirs[:] = self._kept_folders(prefix, dirs, stems)
             self._add_documents(found, prefix, where, documents, stat=stat)

@@ -24,6 +24,8 @@ def draft(doc: SourceDoc, probs: Problems) -> bool:
         return True
     if meta and meta.get(keys.NO_OUTPUT) is False:
         return True  # Eleventy: no page is written
+    if meta and isinstance(password := meta.get(keys.PASSWORD), str | int) and str(password).strip():
+        return True  # a WordPress post only its password opens (jekyll-import keeps it): never public
     return f"/{keys.DRAFTS_FOLDER}/" in f"/{doc.rel}"  # Jekyll's drafts folder
 
 
